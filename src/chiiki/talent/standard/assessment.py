@@ -1,0 +1,161 @@
+"""Turn a person's self-assessment plus evidence into per-skill levels with an evidence tier.
+
+A self-declared level counts as *evidenced* when a valid certification, an ITSS assessment or a
+documented project supports at least that level, and as *endorsed* when a verified organisation
+endorses it. Evidence never raises the level above what the person declared: it only says how
+far the declaration is backed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from chiiki.talent.standard.model import EvidenceCatalog, EvidenceTier, SkillLevel, SkillStandard
+
+
+@dataclass(frozen=True, slots=True)
+class CertificationHeld:
+    """A certification the person holds (合格・取得日)."""
+
+    certification_id: str
+    obtained_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class ItssAssessment:
+    """An ITSS level (1–7) assessed by an employer or assessor for work in one DSS-P role."""
+
+    level: int
+    role_id: str
+    assessed_on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectEvidence:
+    """A documented past project showing a skill at a level."""
+
+    skill_id: str
+    level: SkillLevel
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Endorsement:
+    """An endorsement of a skill level; it counts as ENDORSED only when the organisation is verified."""
+
+    skill_id: str
+    level: SkillLevel
+    organization: str
+    organization_verified: bool
+
+
+Evidence = CertificationHeld | ItssAssessment | ProjectEvidence | Endorsement
+
+
+@dataclass(frozen=True, slots=True)
+class SkillAssessmentItem:
+    """One skill's result: declared level, highest supported level, tier backing the declaration."""
+
+    skill_id: str
+    declared: SkillLevel
+    supported: SkillLevel
+    tier: EvidenceTier
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SkillAssessment:
+    """A person's skills against one version of DSS-P; ``standard_tag`` records that version."""
+
+    standard_tag: str
+    as_of: dt.date
+    items: Mapping[str, SkillAssessmentItem]
+    literacy_attained: frozenset[str]
+
+    def levels_vector(self, standard: SkillStandard) -> tuple[int, ...]:
+        """Declared levels as integers aligned with ``standard.skills``."""
+        self._check(standard)
+        return tuple(int(self.items[s.id].declared) for s in standard.skills)
+
+    def tiers_vector(self, standard: SkillStandard) -> tuple[int, ...]:
+        """Evidence tiers as integers aligned with ``standard.skills``."""
+        self._check(standard)
+        return tuple(int(self.items[s.id].tier) for s in standard.skills)
+
+    def _check(self, standard: SkillStandard) -> None:
+        if standard.tag != self.standard_tag:
+            raise ValueError(
+                f"評価に使った標準 ({self.standard_tag}) と異なります: {standard.tag} "
+                "(assessment was made against another version of the standard)"
+            )
+
+
+def assess(
+    standard: SkillStandard,
+    catalog: EvidenceCatalog,
+    declared: Mapping[str, SkillLevel],
+    evidence: Iterable[Evidence] = (),
+    *,
+    as_of: dt.date,
+    literacy_completed: Iterable[str] = (),
+) -> SkillAssessment:
+    """Assess declared skill levels against evidence as of a date.
+
+    Unknown skill ids, unknown certifications and roles raise ``KeyError``/``ValueError`` with a
+    message naming the offending entry, so bad input is reported rather than silently dropped.
+    """
+    if standard.version not in catalog.standard_versions:
+        raise ValueError(
+            f"証拠カタログ {catalog.version} は {standard.tag} に対応していません "
+            "(evidence catalog does not cover this version)"
+        )
+    for skill_id in declared:
+        standard.skill(skill_id)
+    support: dict[str, SkillLevel] = {}
+    endorsed: dict[str, SkillLevel] = {}
+    sources: dict[str, list[str]] = {}
+    literacy = set(literacy_completed)
+
+    def add(skill_id: str, level: SkillLevel, source: str, *, endorsement: bool = False) -> None:
+        standard.skill(skill_id)
+        target = endorsed if endorsement else support
+        if level > target.get(skill_id, SkillLevel.Z):
+            target[skill_id] = level
+        sources.setdefault(skill_id, []).append(source)
+
+    for item in evidence:
+        if isinstance(item, CertificationHeld):
+            cert = catalog.certification(item.certification_id)
+            if not cert.valid_on(item.obtained_on, as_of):
+                continue
+            for skill_id, level in cert.evidence.items():
+                add(skill_id, level, cert.id)
+            literacy.update(cert.literacy)
+        elif isinstance(item, ItssAssessment):
+            if item.level not in catalog.itss_levels:
+                raise ValueError(f"ITSSレベルは1〜7です: {item.level} (ITSS level must be 1-7)")
+            cap = catalog.itss_levels[item.level]
+            for skill_id, required in standard.role(item.role_id).required.items():
+                if required > SkillLevel.Z:
+                    add(skill_id, min(cap, required), f"ITSS{item.level}:{item.role_id}")
+        elif isinstance(item, ProjectEvidence):
+            add(item.skill_id, item.level, "project")
+        elif item.organization_verified:
+            add(item.skill_id, item.level, f"endorsement:{item.organization}", endorsement=True)
+
+    items: dict[str, SkillAssessmentItem] = {}
+    for skill in standard.skills:
+        level = declared.get(skill.id, SkillLevel.Z)
+        best = max(support.get(skill.id, SkillLevel.Z), endorsed.get(skill.id, SkillLevel.Z))
+        if level == SkillLevel.Z:
+            tier = EvidenceTier.SELF_DECLARED
+        elif endorsed.get(skill.id, SkillLevel.Z) >= level:
+            tier = EvidenceTier.ENDORSED
+        elif best >= level:
+            tier = EvidenceTier.EVIDENCED
+        else:
+            tier = EvidenceTier.SELF_DECLARED
+        items[skill.id] = SkillAssessmentItem(skill.id, level, best, tier, tuple(sources.get(skill.id, ())))
+    return SkillAssessment(standard.tag, as_of, items, frozenset(literacy))
