@@ -1,0 +1,50 @@
+# Chiiki: the two commands a municipality needs are `make demo` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+CHIIKI := $(BIN)/chiiki
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: demo test lint bench install install-dev serve worker clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install, create the SQLite database, load the demo municipality, serve on http://127.0.0.1:8000
+demo: install
+	CHIIKI_DEBUG=1 $(CHIIKI) migrate --no-input
+	CHIIKI_DEBUG=1 $(CHIIKI) municipalities load
+	CHIIKI_DEBUG=1 $(CHIIKI) demo load
+	CHIIKI_DEBUG=1 $(CHIIKI) collectstatic --no-input --verbosity 0
+	CHIIKI_DEBUG=1 $(CHIIKI) serve --with-worker --bind $(HOST):$(PORT)
+
+## make test: install the development dependencies and run the whole suite
+test: install-dev
+	$(BIN)/python -m pytest
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src
+	$(CHIIKI) makemigrations --check --dry-run
+
+## make bench: run every benchmark in bench/, each printing a ratio against a baseline run beside it
+bench: install-dev
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3

@@ -1,0 +1,3 @@
+from chiiki.cli import main
+
+main()

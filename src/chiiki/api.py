@@ -1,0 +1,18 @@
+"""The JSON API (django-ninja), served under /api/v1/ with its OpenAPI description at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import django_auth
+
+from chiiki.registry.api import router as registry_router
+
+api = NinjaAPI(title="Chiiki API", version="1", urls_namespace="api", auth=django_auth)
+api.add_router("/registry", registry_router)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": "この操作の権限がありません (forbidden)"}, status=403)

@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from chiiki.demo import load_demo
+
+
+class Command(BaseCommand):
+    help = "デモ用の市(緑川市)と住民基本台帳、役割ごとの職員アカウントを作ります (load the demo municipality)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--persons", type=int, default=20_000, help="number of residents (default 20000)")
+        parser.add_argument("--seed", type=int, default=2025)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        summary = load_demo(persons=options["persons"], seed=options["seed"])
+        m = summary.municipality
+        self.stdout.write(f"デモ自治体: {m.display_name} ({m.code})")
+        if summary.registry is not None:
+            r = summary.registry
+            self.stdout.write(f"住民基本台帳: {r.persons} 人 / {r.households} 世帯 / {r.districts} 地区")
+        else:
+            self.stdout.write("住民基本台帳: 読み込み済み (already loaded)")
+        self.stdout.write("職員アカウント (demo staff; username / password / role):")
+        for username, password, role in summary.staff:
+            self.stdout.write(f"  {username:18} {password:26} {role}")

@@ -1,0 +1,165 @@
+"""Municipalities (tenants), staff accounts and roles, and the append-only audit log."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chiiki.jp.local_gov_code import LocalGovCodeError
+from chiiki.jp.local_gov_code import validate as validate_code_digits
+
+
+def validate_local_gov_code(value: str) -> None:
+    """Django validator for the 6-digit 全国地方公共団体コード with its check digit."""
+    try:
+        validate_code_digits(value)
+    except LocalGovCodeError as error:
+        raise ValidationError(str(error)) from error
+
+
+class Municipality(models.Model):
+    """A prefecture or municipality (地方公共団体): the tenant that owns every record of personal data."""
+
+    class Kind(models.TextChoices):
+        PREFECTURE = "prefecture", _("都道府県")
+        DESIGNATED_CITY = "designated_city", _("政令指定都市")
+        WARD = "ward", _("行政区")
+        CITY = "city", _("市")
+        SPECIAL_WARD = "special_ward", _("特別区")
+        TOWN = "town", _("町")
+        VILLAGE = "village", _("村")
+
+    code = models.CharField(_("全国地方公共団体コード"), max_length=6, primary_key=True,
+                            validators=[validate_local_gov_code])
+    prefecture_code = models.CharField(_("都道府県コード"), max_length=2)
+    prefecture = models.CharField(_("都道府県名"), max_length=10)
+    county = models.CharField(_("郡"), max_length=20, blank=True)
+    name = models.CharField(_("名称"), max_length=40)
+    name_kana = models.CharField(_("名称(カナ)"), max_length=80)
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    is_demo = models.BooleanField(_("デモ用"), default=False)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["code"]
+        verbose_name = _("地方公共団体")
+        verbose_name_plural = _("地方公共団体")
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(code__gte="010000") & models.Q(code__lte="479999"),
+                name="municipality_code_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(prefecture_code=models.functions.Substr("code", 1, 2)),
+                name="municipality_prefecture_code_matches",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name as residents write it, with the prefecture: 広島県府中町."""
+        if self.kind == self.Kind.PREFECTURE:
+            return self.prefecture
+        return f"{self.prefecture}{self.name}"
+
+
+class Role(models.TextChoices):
+    """What a staff member may do in one municipality (see chiiki.core.permissions)."""
+
+    ADMINISTRATOR = "administrator", _("管理者")
+    SURVEY_MANAGER = "survey_manager", _("調査担当者")
+    ENUMERATOR = "enumerator", _("統計調査員")
+    HELPDESK = "helpdesk", _("相談窓口担当(デジタル推進委員)")
+    LINKAGE_OFFICER = "linkage_officer", _("紐付け担当者")
+    OPENDATA_EDITOR = "opendata_editor", _("オープンデータ編集者")
+    AUDITOR = "auditor", _("監査担当者")
+
+
+class User(AbstractUser):
+    """A staff account. Residents never get one: they answer with an ID and access key."""
+
+    display_name = models.CharField(_("表示名"), max_length=80, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Membership(models.Model):
+    """One role of one user in one municipality."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("役割"), max_length=32, choices=Role.choices)
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["user", "municipality", "role"], name="membership_unique_role"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} / {self.municipality_id} / {self.role}"
+
+
+class AuditLogImmutableError(RuntimeError):
+    """Raised when code tries to change or delete an audit record."""
+
+
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AuditLogImmutableError("audit records cannot be changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AuditLogImmutableError("audit records cannot be deleted")
+
+
+class AuditEvent(models.Model):
+    """One entry of the append-only audit log: who did what to which object, when, from where.
+
+    The application never updates or deletes these rows; database triggers (see migrations) refuse it too.
+    """
+
+    at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor_label = models.CharField(_("実行者"), max_length=150, blank=True)
+    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    action = models.CharField(_("操作"), max_length=64, db_index=True)
+    object_type = models.CharField(_("対象の種類"), max_length=64, blank=True)
+    object_id = models.CharField(_("対象ID"), max_length=64, blank=True)
+    ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    detail = models.JSONField(_("詳細"), default=dict, blank=True)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["municipality", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise AuditLogImmutableError("audit records cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AuditLogImmutableError("audit records cannot be deleted")
+
+
+class LoginFailure(models.Model):
+    """A failed staff login, kept in the database so every app server sees the same count."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)

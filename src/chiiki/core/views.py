@@ -1,0 +1,174 @@
+"""Public home, staff login, staff home and the audit log."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from chiiki.core import audit, throttle
+from chiiki.core.apps_menu import APP_ENTRIES
+from chiiki.core.audit import client_address
+from chiiki.core.models import AuditEvent, Municipality
+from chiiki.core.permissions import municipalities_with, permissions_of
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for the load balancer."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The public front page."""
+    demo = Municipality.objects.filter(is_demo=True).first()
+    return render(request, "core/home.html", {"demo": demo,
+                                              "municipality_count": Municipality.objects.count()})
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=gettext_lazy("ユーザー名"), max_length=150,
+                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
+    password = forms.CharField(label=gettext_lazy("パスワード"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+def staff_login(request: HttpRequest) -> HttpResponse:
+    """Staff login, rate-limited per account and per address; the message never says which part was wrong."""
+    form = LoginForm(request.POST or None)
+    error = ""
+    if request.method == "POST" and form.is_valid():
+        username = form.cleaned_data["username"]
+        address = client_address(request)
+        if throttle.is_locked(username, address):
+            error = _("ログインの失敗が続いたため、しばらくの間ログインできません。15分ほど待ってからお試しください。")
+            audit.record("core.login_locked", actor=None, actor_label=username[:150], request=request)
+        else:
+            user = authenticate(request, username=username, password=form.cleaned_data["password"])
+            if user is None:
+                throttle.note_failure(username, address)
+                audit.record("core.login_failed", actor=None, actor_label=username[:150], request=request)
+                error = _("ユーザー名またはパスワードが違います。")
+            else:
+                throttle.clear(username)
+                login(request, user)
+                audit.record("core.login", actor=user, request=request)
+                next_url = request.POST.get("next", "")
+                if next_url.startswith("/") and not next_url.startswith("//"):
+                    return redirect(next_url)
+                return redirect(settings.LOGIN_REDIRECT_URL)
+    return render(request, "core/login.html", {"form": form, "error": error,
+                                               "next": request.GET.get("next", request.POST.get("next", ""))})
+
+
+@login_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    """The apps each of the user's municipalities opens for their roles."""
+    blocks = []
+    for entry in request.user.memberships.select_related("municipality").order_by("municipality_id"):  # type: ignore[union-attr]
+        municipality = entry.municipality
+        if any(block["municipality"] == municipality for block in blocks):
+            continue
+        granted = permissions_of(request.user, municipality)
+        apps = [app for app in APP_ENTRIES if app.permission in granted]
+        roles = [m.get_role_display() for m in request.user.memberships.filter(municipality=municipality)]  # type: ignore[union-attr]
+        blocks.append({"municipality": municipality, "apps": apps, "roles": roles})
+    return render(request, "core/staff_home.html", {"blocks": blocks})
+
+
+class AuditSearchForm(forms.Form):
+    municipality = forms.ModelChoiceField(queryset=Municipality.objects.none(), label=gettext_lazy("地方公共団体"))
+    action = forms.CharField(label=gettext_lazy("操作"), required=False)
+    actor = forms.CharField(label=gettext_lazy("実行者"), required=False)
+    since = forms.DateField(label=gettext_lazy("開始日"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=gettext_lazy("終了日"), required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, allowed: QuerySet[Municipality], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["municipality"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type for mypy
+        field.queryset = allowed
+        if allowed.count() == 1:
+            field.initial = allowed.first()
+
+
+def _local(day: date, end: bool) -> datetime:
+    return datetime.combine(day, time.max if end else time.min, tzinfo=ZoneInfo(settings.TIME_ZONE))
+
+
+def _audit_events(request: HttpRequest) -> tuple[AuditSearchForm, QuerySet[AuditEvent] | None]:
+    allowed = municipalities_with(request.user, "core.view_audit")
+    if not allowed.exists():
+        raise PermissionDenied
+    form = AuditSearchForm(request.GET or None, allowed=allowed)
+    if not form.is_valid():
+        return form, None
+    data = form.cleaned_data
+    events = AuditEvent.objects.filter(municipality=data["municipality"])
+    if data["action"]:
+        events = events.filter(action__icontains=data["action"])
+    if data["actor"]:
+        events = events.filter(actor_label__icontains=data["actor"])
+    if data["since"]:
+        events = events.filter(at__gte=_local(data["since"], end=False))
+    if data["until"]:
+        events = events.filter(at__lte=_local(data["until"], end=True))
+    return form, events
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Search the audit log of a municipality where the user is an auditor."""
+    form, events = _audit_events(request)
+    page = None
+    if events is not None:
+        page = Paginator(events, 50).get_page(request.GET.get("page"))
+        audit.record("core.audit_viewed", actor=request.user, municipality=form.cleaned_data["municipality"],
+                     request=request, detail={k: str(v) for k, v in form.cleaned_data.items() if v})
+    return render(request, "core/audit_log.html", {"form": form, "page": page,
+                                                   "query": request.GET.urlencode()})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """Stream the searched audit records as CSV with a UTF-8 BOM (opens in Excel)."""
+    form, events = _audit_events(request)
+    if events is None:
+        return redirect("core:audit_log")
+    audit.record("core.audit_exported", actor=request.user, municipality=form.cleaned_data["municipality"],
+                 request=request, detail={k: str(v) for k, v in form.cleaned_data.items() if v})
+    writer = csv.writer(_Echo())
+    header = ["日時", "実行者", "地方公共団体コード", "操作", "対象の種類", "対象ID", "接続元", "詳細"]
+    tz = ZoneInfo(settings.TIME_ZONE)
+
+    def rows() -> Any:
+        yield "\ufeff" + writer.writerow(header)
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow([event.at.astimezone(tz).isoformat(), event.actor_label, event.municipality_id,
+                                   event.action, event.object_type, event.object_id, event.ip_address or "",
+                                   event.detail])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'
+    return response

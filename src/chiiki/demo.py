@@ -1,0 +1,67 @@
+"""The demo municipality: a fictional rural city in the Chugoku region, with a registry and staff for each role.
+
+Everything is deterministic, so two machines that run `chiiki demo load` show the same town.
+Demo passwords are printed and documented: never load the demo into a production database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from chiiki.core.actions import grant_role
+from chiiki.core.models import Municipality, Role, User
+from chiiki.jp.local_gov_code import check_digit
+from chiiki.registry import synthetic
+from chiiki.registry.actions import ImportSummary, import_registry
+
+DEMO_CODE5 = "34999"  # no real municipality uses it
+DEMO_CODE = DEMO_CODE5 + str(check_digit(DEMO_CODE5))
+ACTOR = "chiiki demo load"
+
+STAFF: tuple[tuple[str, str, Role], ...] = (
+    ("demo-admin", "管理者 デモ", Role.ADMINISTRATOR),
+    ("demo-survey", "調査担当 デモ", Role.SURVEY_MANAGER),
+    ("demo-enumerator", "調査員 デモ", Role.ENUMERATOR),
+    ("demo-helpdesk", "推進委員 デモ", Role.HELPDESK),
+    ("demo-linkage", "紐付け担当 デモ", Role.LINKAGE_OFFICER),
+    ("demo-opendata", "オープンデータ担当 デモ", Role.OPENDATA_EDITOR),
+    ("demo-auditor", "監査担当 デモ", Role.AUDITOR),
+)
+
+
+def demo_password(username: str) -> str:
+    """The printed demo password of a demo account."""
+    return f"{username}-pass"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoSummary:
+    municipality: Municipality
+    registry: ImportSummary | None
+    staff: list[tuple[str, str, str]]
+
+
+@transaction.atomic
+def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
+    """Create (or refresh) the demo municipality, its registry and one staff account per role."""
+    municipality, _ = Municipality.objects.update_or_create(
+        code=DEMO_CODE,
+        defaults={"prefecture_code": DEMO_CODE[:2], "prefecture": synthetic.PREFECTURE, "county": "",
+                  "name": synthetic.CITY, "name_kana": "ミドリカワシ", "kind": Municipality.Kind.CITY,
+                  "is_demo": True},
+    )
+    registry = None
+    if not municipality.persons.exists():
+        registry = import_registry(municipality, synthetic.generate(persons=persons, seed=seed), by=None,
+                                   actor_label=ACTOR)
+    staff = []
+    for username, display_name, role in STAFF:
+        user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})
+        if created:
+            user.set_password(demo_password(username))
+            user.save()
+        grant_role(user, municipality, role, by=None, actor_label=ACTOR)
+        staff.append((username, demo_password(username), str(role.label)))
+    return DemoSummary(municipality, registry, staff)

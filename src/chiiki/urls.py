@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from chiiki.api import api
+
+urlpatterns = [
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("", include("chiiki.registry.urls")),
+    path("", include("chiiki.core.urls")),
+]
