@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import unicodedata
 
+from chiiki.jp.municipalities import find
+
 _WEIGHTS = (6, 5, 4, 3, 2)
 
 
@@ -56,17 +58,21 @@ def repair(raw: str) -> str:
     if len(text) == 6:
         return validate(text)
     if len(text) == 5:
-        if is_valid(text.zfill(6)) and text[0] != "0":
-            # Five digits could be a 6-digit code that lost its leading zero, or a code without check digit.
-            with_digit = text + str(check_digit(text))
-            if not is_valid(with_digit):
-                return text.zfill(6)
-            raise LocalGovCodeError(
-                f"{raw!r} は「0{text}」とも「{with_digit}」とも読めます。6桁で入力してください"
-            )
-        if is_valid(text.zfill(6)):
-            return text.zfill(6)
-        return text + str(check_digit(text))
+        return _complete_five_digits(raw, text)
     if len(text) == 4:
         return repair(text.zfill(5))
     raise LocalGovCodeError(f"全国地方公共団体コードの桁数が違います: {raw!r}")
+
+
+def _complete_five_digits(raw: str, text: str) -> str:
+    """Five digits are either a code that lost its leading zero or a code without its check digit.
+
+    The municipality list decides; without it (a fictional or new code) the one reading that is valid wins.
+    """
+    readings = [reading for reading in (text.zfill(6), text + str(check_digit(text))) if is_valid(reading)]
+    known = [reading for reading in readings if find(reading) is not None]
+    if len(known) == 1:
+        return known[0]
+    if len(readings) == 1:
+        return readings[0]
+    raise LocalGovCodeError(f"{raw!r} は「{readings[0]}」とも「{readings[-1]}」とも読めます。6桁で入力してください")

@@ -1,0 +1,59 @@
+"""Shared fixtures: two real municipalities with staff in each role, on the test database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from chiiki.core.models import Membership, Municipality, Role, User
+from chiiki.registry import synthetic
+from chiiki.registry.actions import import_registry
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def town_a(db: None) -> Municipality:
+    """広島県府中町 with a small synthetic registry."""
+    town = Municipality.objects.create(code="343021", prefecture_code="34", prefecture="広島県", county="安芸郡",
+                                       name="府中町", name_kana="フチュウチョウ", kind="town")
+    import_registry(town, synthetic.generate(persons=60, seed=1), by=None, actor_label="test")
+    return town
+
+
+@pytest.fixture
+def town_b(db: None) -> Municipality:
+    """山口県宇部市 with a different small registry."""
+    town = Municipality.objects.create(code="352021", prefecture_code="35", prefecture="山口県", county="",
+                                       name="宇部市", name_kana="ウベシ", kind="city")
+    import_registry(town, synthetic.generate(persons=40, seed=2), by=None, actor_label="test")
+    return town
+
+
+@pytest.fixture
+def make_staff(db: None) -> Callable[..., User]:
+    """Create a staff user holding the given roles in the given municipality."""
+
+    def make(username: str, municipality: Municipality | None = None, *roles: Role) -> User:
+        user = User.objects.create_user(username=username, password=PASSWORD)
+        for role in roles:
+            assert municipality is not None
+            Membership.objects.create(user=user, municipality=municipality, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    """A test client logged in through the real login page."""
+
+    def make(user: User) -> Client:
+        client = Client()
+        response = client.post("/staff/login/", {"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302, response.content.decode()
+        return client
+
+    return make
