@@ -1,0 +1,187 @@
+"""Map the header of a real file onto a standard schema, and recognize which standard dataset it is."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+
+from chiiki.opendata.engine.schemas import (
+    LegacyLayout,
+    StandardSchema,
+    legacy_common_map,
+    load_legacy_layouts,
+    load_schemas,
+)
+
+FUZZY_APPLY = 0.8  # fuzzy matches at or above this are applied (and listed for the user to confirm)
+FUZZY_SUGGEST = 0.6  # below FUZZY_APPLY and at or above this they are only suggested
+
+
+def header_key(name: str) -> str:
+    """Comparison key of a column name: NFKC, no spaces, (カナ)/（英字） written as _カナ/_英字."""
+    t = unicodedata.normalize("NFKC", name or "")
+    t = re.sub(r"\[[a-z]+\]", "-", t)  # placeholder tokens left by sanitizing tools ("0[sanitize]4歳")
+    t = re.sub(r"\s+", "", t)
+    t = re.sub(r"_?\((カナ|英字|英語)\)", r"_\1", t)
+    return t.lower()
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """How one source column maps onto the standard."""
+
+    index: int
+    source: str
+    target: str | None
+    how: str  # exact, legacy, prefix, fuzzy, suggestion, none, duplicate, empty
+    confidence: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """Which standard dataset a header is, and how sure we are."""
+
+    schema: StandardSchema | None
+    layout: str  # "current" or the legacy layout id
+    layout_title: str
+    score: float
+    matched: int
+    total: int
+    reason: str
+
+
+@cache
+def _legacy_for(dataset_id: str) -> tuple[LegacyLayout, ...]:
+    return tuple(lay for lay in load_legacy_layouts() if lay.current == dataset_id)
+
+
+def _target_for(source: str, schema: StandardSchema, keys: dict[str, str]) -> tuple[str | None, str]:
+    """Exact, legacy or prefixed target for `source` in `schema` (no fuzzy matching)."""
+    key = header_key(source)
+    if key in keys:
+        return keys[key], "exact"
+    candidates: list[str] = []
+    for layout in _legacy_for(schema.id):
+        for legacy_name, target in layout.mapping.items():
+            if header_key(legacy_name) == key:
+                if target is None:
+                    return None, "legacy-none"
+                candidates.append(target)
+    for legacy_name, target in legacy_common_map().items():
+        if header_key(legacy_name) == key:
+            if target is None:
+                return None, "legacy-none"
+            candidates.append(target)
+    candidates.append(source)
+    for candidate in candidates:
+        ckey = header_key(candidate)
+        if ckey in keys and candidate != source:
+            return keys[ckey], "legacy"
+        for prefix in schema.prefixes:
+            pkey = header_key(f"{prefix}_{candidate}")
+            if pkey in keys:
+                return keys[pkey], "prefix"
+    return None, "none"
+
+
+def map_header(header: list[str], schema: StandardSchema, *, fuzzy: bool = True) -> list[ColumnMatch]:
+    """Map every header cell onto a field of `schema` (or nothing), first come first served."""
+    keys = {header_key(name): name for name in schema.field_names}
+    taken: set[str] = set()
+    out: list[ColumnMatch] = []
+    pending: list[int] = []
+    for index, source in enumerate(header):
+        if not source.strip():
+            out.append(ColumnMatch(index, source, None, "empty", 0.0))
+            continue
+        target, how = _target_for(source, schema, keys)
+        if target is not None and target in taken:
+            out.append(ColumnMatch(index, source, None, "duplicate", 0.0, f"「{target}」は前の列に対応済み"))
+            continue
+        if target is not None:
+            taken.add(target)
+            out.append(ColumnMatch(index, source, target, how, 1.0 if how == "exact" else 0.95))
+            continue
+        out.append(ColumnMatch(index, source, None, "legacy-none" if how == "legacy-none" else "none", 0.0))
+        if how != "legacy-none":
+            pending.append(index)
+    if fuzzy:
+        for index in pending:
+            source = header[index]
+            key = header_key(source)
+            best, best_ratio = None, 0.0
+            for name in schema.field_names:
+                if name in taken:
+                    continue
+                ratio = difflib.SequenceMatcher(None, key, header_key(name)).ratio()
+                if ratio > best_ratio:
+                    best, best_ratio = name, ratio
+            if best is not None and best_ratio >= FUZZY_APPLY:
+                taken.add(best)
+                out[index] = ColumnMatch(index, source, best, "fuzzy", round(best_ratio, 2))
+            elif best is not None and best_ratio >= FUZZY_SUGGEST:
+                out[index] = ColumnMatch(index, source, None, "suggestion", round(best_ratio, 2), best)
+    return out
+
+
+def _f1(matched: int, header_size: int, layout_size: int) -> float:
+    if matched == 0:
+        return 0.0
+    return 2 * matched / (header_size + layout_size)
+
+
+def recognize(header: list[str]) -> Recognition:
+    """Find the standard dataset (current or legacy layout) whose columns best match `header`."""
+    cells = [h for h in header if h.strip()]
+    keys = {header_key(h) for h in cells}
+    best: Recognition | None = None
+    for schema in load_schemas().values():
+        if not schema.validatable:
+            continue
+        matches = map_header(cells, schema, fuzzy=False)
+        matched = sum(1 for m in matches if m.target is not None)
+        score = _f1(matched, len(cells), len(schema.fields))
+        candidate = Recognition(schema, "current", "自治体標準オープンデータセット", score, matched,
+                                len(schema.fields), "")
+        if best is None or candidate.score > best.score:
+            best = candidate
+        for layout in _legacy_for(schema.id):
+            lkeys = {header_key(c) for c in layout.columns}
+            lmatched = len(keys & lkeys)
+            lscore = _f1(lmatched, len(cells), len(lkeys))
+            if lscore > best.score:
+                best = Recognition(schema, layout.id, layout.title, lscore, lmatched, len(lkeys), "")
+    if best is None or best.schema is None or best.score < 0.5 or best.matched < 3:
+        closest = best.schema.title if best and best.schema else "なし"
+        matched = best.matched if best else 0
+        total = best.total if best else 0
+        reason = (
+            f"見出しの列が、どの標準データセットの列ともほとんど一致しません（最も近い「{closest}」でも"
+            f" {matched}/{total} 列）。標準データセットなら --dataset で種類を指定してください"
+        )
+        return Recognition(None, "", "", best.score if best else 0.0, matched, total, reason)
+    return best
+
+
+@cache
+def known_header_keys() -> frozenset[str]:
+    """Every column name any schema or legacy layout uses, as keys (for finding the header row)."""
+    names: set[str] = set()
+    for schema in load_schemas().values():
+        names.update(header_key(n) for n in schema.field_names)
+        for prefix in schema.prefixes:
+            names.update(header_key(n.removeprefix(prefix + "_")) for n in schema.field_names)
+    for layout in load_legacy_layouts():
+        names.update(header_key(c) for c in layout.columns)
+    names.update(header_key(n) for n in legacy_common_map())
+    return frozenset(names)
+
+
+def header_score(row: list[str]) -> int:
+    """How many cells of `row` are known column names."""
+    known = known_header_keys()
+    return sum(1 for cell in row if cell.strip() and header_key(cell) in known)

@@ -1,0 +1,252 @@
+"""Read CSV (UTF-8 with/without BOM, Shift_JIS/cp932, CRLF/LF, comma or tab) and XLSX into string columns.
+
+Everything is read as text: type guessing is what breaks other importers (codes lose their leading zero,
+dates turn into numbers), so types are decided later, column by column, by the standard schema.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import sys
+import zipfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+# Files at or below this size are split with the csv module (exact, tolerant of ragged rows); larger ones
+# go through Polars' multi-threaded reader and fall back to the csv module only if that fails.
+_PYTHON_CSV_LIMIT = 8 * 1024 * 1024
+_SCAN_ROWS = 30
+
+
+class ReadError(Exception):
+    """The file cannot be read as a table; the message is plain Japanese."""
+
+
+@dataclass
+class RawTable:
+    """A table as read from the file: header strings and one string column per header cell."""
+
+    header: list[str]
+    frame: pl.DataFrame  # columns "c0".."cN" (Utf8), one row per data record
+    header_row: int  # 1-based record number of the header, as a spreadsheet shows it
+    row_numbers: pl.Series | None  # 1-based record number of each data row when not contiguous
+    encoding: str
+    file_format: str
+    newline: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def title_rows(self) -> int:
+        """How many rows sit above the header (titles, notes)."""
+        return self.header_row - 1
+
+
+def decode(data: bytes) -> tuple[str, str, list[str]]:
+    """Decode bytes as UTF-8 (BOM or not) or cp932; return text, encoding name and notes."""
+    notes: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "UTF-8 (BOM付き)", notes
+        except UnicodeDecodeError:
+            pass
+    try:
+        return data.decode("utf-8"), "UTF-8", notes
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp932"), "Shift_JIS (cp932)", notes
+    except UnicodeDecodeError:
+        pass
+    # Choose the reading with fewer broken characters and say so.
+    utf = data.decode("utf-8", errors="replace")
+    sjis = data.decode("cp932", errors="replace")
+    bad_utf, bad_sjis = utf.count("\ufffd"), sjis.count("\ufffd")
+    text, name, bad = (utf, "UTF-8", bad_utf) if bad_utf <= bad_sjis else (sjis, "Shift_JIS (cp932)", bad_sjis)
+    notes.append(f"文字コード {name} として読めない部分が {bad} か所あり、「\ufffd」に置き換えました")
+    return text, name, notes
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    return b"\x00" in head
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = text[:20000].splitlines()[:_SCAN_ROWS]
+    tabs = sum(line.count("\t") for line in sample)
+    commas = sum(line.count(",") for line in sample)
+    return "\t" if tabs > commas else ","
+
+
+def find_header(rows: list[list[str]], score: Callable[[list[str]], int]) -> int:
+    """Index of the header among the first rows: the row naming the most known columns, else the first wide row."""
+    best_index, best_score = -1, 1
+    for index, row in enumerate(rows[:_SCAN_ROWS]):
+        s = score(row)
+        if s > best_score:
+            best_index, best_score = index, s
+    if best_index >= 0:
+        return best_index
+    widths = [sum(1 for c in row if c.strip()) for row in rows[:_SCAN_ROWS]]
+    widest = max(widths, default=0)
+    for index, width in enumerate(widths):
+        if width >= 2 and width >= widest * 0.5:
+            return index
+    return 0
+
+
+def _frame_from_rows(rows: Iterable[list[str]], width: int) -> tuple[pl.DataFrame, list[int]]:
+    columns: list[list[str | None]] = [[] for _ in range(width)]
+    ragged: list[int] = []
+    for index, row in enumerate(rows):
+        if len(row) > width and any(c.strip() for c in row[width:]):
+            ragged.append(index)
+        for i in range(width):
+            columns[i].append(row[i] if i < len(row) else None)
+    frame = pl.DataFrame({f"c{i}": pl.Series(col, dtype=pl.String) for i, col in enumerate(columns)})
+    return frame, ragged
+
+
+def read_csv_text(text: str, score: Callable[[list[str]], int]) -> tuple[list[str], int, pl.DataFrame, list[str]]:
+    """Split CSV text; return header, header index (0-based record), data frame and notes."""
+    delimiter = _sniff_delimiter(text)
+    csv.field_size_limit(sys.maxsize)
+    head_rows = list(_take(csv.reader(io.StringIO(text[:200000]), delimiter=delimiter), _SCAN_ROWS))
+    if not head_rows or not any(any(c.strip() for c in r) for r in head_rows):
+        raise ReadError("ファイルに表のデータがありません（空のファイルです） / the file is empty")
+    header_index = find_header(head_rows, score)
+    header = head_rows[header_index]
+    width = len(header)
+    while width > 1 and not header[width - 1].strip():
+        width -= 1
+    header = header[:width]
+    notes: list[str] = []
+    frame: pl.DataFrame | None = None
+    if len(text) > _PYTHON_CSV_LIMIT:
+        frame = _polars_read(text, delimiter, header_index, width)
+    if frame is None:
+        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        rows = _drop(reader, header_index + 1)
+        frame, ragged = _frame_from_rows(rows, width)
+        if ragged:
+            rows_text = "、".join(str(header_index + 2 + r) for r in ragged[:10])
+            notes.append(f"見出しより列の多い行があります（{rows_text} 行目など）。はみ出した値は読み込んでいません")
+    return header, header_index, frame, notes
+
+
+def _polars_read(text: str, delimiter: str, header_index: int, width: int) -> pl.DataFrame | None:
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            has_header=False,
+            skip_rows=header_index + 1,
+            separator=delimiter,
+            infer_schema=False,
+            schema={f"c{i}": pl.String for i in range(width)},
+            truncate_ragged_lines=False,
+            missing_utf8_is_empty_string=True,
+        )
+    except Exception:  # noqa: BLE001 - any parse failure falls back to the exact csv module path
+        return None
+    return frame
+
+
+def _take(it: Iterable[list[str]], n: int) -> Iterable[list[str]]:
+    for index, row in enumerate(it):
+        if index >= n:
+            return
+        yield row
+
+
+def _drop(it: Iterable[list[str]], n: int) -> Iterable[list[str]]:
+    for index, row in enumerate(it):
+        if index >= n:
+            yield row
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.strftime("%H:%M")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def read_xlsx(data: bytes, score: Callable[[list[str]], int]) -> tuple[list[str], int, pl.DataFrame, list[str]]:
+    """Read the first non-empty sheet of an XLSX workbook (read-only mode)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise ReadError(f"Excel ファイルとして開けません（{type(exc).__name__}） / not a readable .xlsx file") from exc
+    notes: list[str] = []
+    try:
+        for sheet in book.worksheets:
+            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+            if not any(any(c.strip() for c in r) for r in rows):
+                continue
+            if len(book.worksheets) > 1:
+                notes.append(f"シート「{sheet.title}」を読みました（ほかのシートは読みません）")
+            header_index = find_header(rows, score)
+            header = rows[header_index]
+            width = len(header)
+            while width > 1 and not header[width - 1].strip():
+                width -= 1
+            frame, _ = _frame_from_rows(rows[header_index + 1 :], width)
+            # Spreadsheets carry trailing blank rows from formatting; they are not records.
+            return header[:width], header_index, frame, notes
+    finally:
+        book.close()
+    raise ReadError("Excel ファイルに表のデータがありません / the workbook has no data")
+
+
+def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
+    """Read `path` (CSV, TSV or XLSX) into a RawTable; raise ReadError with a plain message when impossible."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"ファイルを開けません: {path}（{exc.strerror}）") from exc
+    if not data.strip():
+        raise ReadError("ファイルが空です / the file is empty")
+    if data[:4] == b"PK\x03\x04":
+        header, index, frame, notes = read_xlsx(data, score)
+        frame = _drop_blank_rows(frame)
+        return RawTable(header, frame, index + 1, None, "XLSX", "xlsx", "", notes)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise ReadError("古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存し直してください")
+    if _looks_binary(data):
+        raise ReadError("表のファイル（CSV か XLSX）ではないようです（バイナリデータ） / not a CSV or XLSX file")
+    text, encoding, notes = decode(data)
+    newline = "CRLF" if "\r\n" in text[:100000] else "LF"
+    header, index, frame, more = read_csv_text(text, score)
+    return RawTable(header, frame, index + 1, None, encoding, "csv", newline, notes + more)
+
+
+def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:
+    if frame.width == 0 or frame.height == 0:
+        return frame
+    nonblank = pl.any_horizontal([pl.col(c).fill_null("").str.strip_chars() != "" for c in frame.columns])
+    # Keep blank rows that sit between records; drop only the tail.
+    flags = frame.select(nonblank.alias("x"))["x"]
+    last = -1
+    for i in range(len(flags) - 1, -1, -1):
+        if flags[i]:
+            last = i
+            break
+    return frame.head(last + 1)
