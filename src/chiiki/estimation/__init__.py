@@ -15,8 +15,19 @@ from chiiki.estimation.calibration import (
     controls_from_registry,
 )
 from chiiki.estimation.design import Design, EstimationError
+from chiiki.estimation.disclosure import (
+    AuditResult,
+    SuppressionResult,
+    audit,
+    dominance_cells,
+    nk_dominance_sensitive,
+    p_percent_sensitive,
+    protect_table,
+    small_cells,
+)
 from chiiki.estimation.estimates import ReplicateWeights, estimate, estimate_proportions, estimate_ratio
 from chiiki.estimation.replicates import bootstrap_weights, jackknife_weights
+from chiiki.estimation.representativeness import bias_report, mean_absolute_bias, r_indicator, response_rates
 from chiiki.estimation.weights import (
     WeightDiagnostics,
     adjust_nonresponse_by_class,
@@ -28,25 +39,37 @@ from chiiki.estimation.weights import (
 )
 
 __all__ = [
+    "AuditResult",
     "AuxiliaryMatrix",
     "CalibrationResult",
     "Design",
     "EstimationError",
     "ReplicateWeights",
+    "SuppressionResult",
     "WeightDiagnostics",
     "adjust_nonresponse_by_class",
     "adjust_nonresponse_by_propensity",
+    "audit",
     "auxiliary_matrix",
+    "bias_report",
     "bootstrap_weights",
     "calibrate",
     "calibrate_matrix",
     "controls_from_registry",
     "design_weights",
+    "dominance_cells",
     "estimate",
     "estimate_proportions",
     "estimate_ratio",
     "jackknife_weights",
+    "mean_absolute_bias",
+    "nk_dominance_sensitive",
+    "p_percent_sensitive",
+    "protect_table",
+    "r_indicator",
     "response_propensities",
+    "response_rates",
+    "small_cells",
     "trim_weights",
     "weight_diagnostics",
 ]
