@@ -1,0 +1,61 @@
+"""XLSForm questionnaires for Chiiki surveys, without Django.
+
+Read an XLSForm (``.xlsx``, legacy ``.xls``, or the markdown/CSV tables pyxform's tests use) into a typed
+:class:`Form`, check it statically (references, expression syntax, circular calculations, duplicate names,
+unsupported features), store it as JSON, and evaluate answers against it on the server: calculations,
+relevance, required and constraint errors per field, with messages in plain Japanese.
+
+Typical use::
+
+    result = check_form("census.xlsx")          # never raises for bad input
+    form = load_form("census.xlsx")             # raises FormRejected listing every problem
+    evaluation = evaluate_answers(form, answers, today=date(2025, 10, 1))
+    evaluation.errors_on_page("members")
+"""
+
+from chiiki.surveys.xlsform.checks import check_form_model, dependency_cycles
+from chiiki.surveys.xlsform.expressions import (
+    EvaluationError,
+    ExpressionError,
+    NodeSet,
+    Value,
+    evaluate,
+    parse_expression,
+    to_boolean,
+    to_number,
+    to_string,
+)
+from chiiki.surveys.xlsform.loader import CheckResult, check_form, load_form
+from chiiki.surveys.xlsform.model import Choice, ChoiceList, Field, Form, Node, Page, Section, pick_text
+from chiiki.surveys.xlsform.problems import FormRejected, Problem
+from chiiki.surveys.xlsform.runtime import Evaluation, FieldState, evaluate_answers
+
+__all__ = [
+    "CheckResult",
+    "Choice",
+    "ChoiceList",
+    "Evaluation",
+    "EvaluationError",
+    "ExpressionError",
+    "Field",
+    "FieldState",
+    "Form",
+    "FormRejected",
+    "Node",
+    "NodeSet",
+    "Page",
+    "Problem",
+    "Section",
+    "Value",
+    "check_form",
+    "check_form_model",
+    "dependency_cycles",
+    "evaluate",
+    "evaluate_answers",
+    "load_form",
+    "parse_expression",
+    "pick_text",
+    "to_boolean",
+    "to_number",
+    "to_string",
+]
