@@ -1,8 +1,8 @@
 """Django-free open-data engine: read messy CSV/XLSX, map to a 自治体標準オープンデータセット, normalize, validate.
 
-    >>> result = validate_file("aed.csv")            # recognizes the dataset from the header
-    >>> result.report.valid, result.report.to_text()
-    >>> convert_file("aed.csv", "aed_standard.csv", report_path="aed_report.json")
+>>> result = validate_file("aed.csv")            # recognizes the dataset from the header
+>>> result.report.valid, result.report.to_text()
+>>> convert_file("aed.csv", "aed_standard.csv", report_path="aed_report.json")
 """
 
 from chiiki.opendata.engine.headers import ColumnMatch, Recognition, header_key, map_header, recognize

@@ -16,12 +16,32 @@ from chiiki.jp import local_gov_code
 
 Normalized = tuple[str | None, str | None]
 
-_HYPHENS = str.maketrans({c: "-" for c in "‐‑‒–—―−ー－ｰ─━"})
+_HYPHENS = str.maketrans(dict.fromkeys("‐‑‒–—―−ー－ｰ─━", "-"))
 _TIME_RE = re.compile(r"^(\d{1,2})[:時](\d{1,2})(?:[:分](\d{1,2})秒?)?分?$")
-_KATAKANA_RE = re.compile(r"^[\u30A0-\u30FF\u3000 0-9A-Za-z（）()・、，,．.\-－ー〜～&＆/／]*$")
+# A reading may hold katakana, digits, latin letters and punctuation, but no kanji, hiragana or half-width kana.
+_KATAKANA_RE = re.compile(r"^[^\u3040-\u309F\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\uFF66-\uFF9F]*$")
+# Cells that only say "nothing here"; typed columns treat them as empty.
+PLACEHOLDERS = frozenset({"-", "－", "―", "ー", "‐", "−", "ｰ"})
 _WEEKDAYS = "月火水木金土日"
 _YES = {"有", "有り", "あり", "○", "〇", "◯", "◎", "●", "1", "true", "yes", "y", "可", "はい", "設置", "対応"}
-_NO = {"無", "無し", "なし", "×", "✕", "✖", "0", "false", "no", "n", "不可", "いいえ", "-", "－", "未設置", "非対応"}
+_NO = {
+    "無",
+    "無し",
+    "なし",
+    "×",
+    "✕",
+    "✖",
+    "0",
+    "false",
+    "no",
+    "n",
+    "不可",
+    "いいえ",
+    "-",
+    "－",
+    "未設置",
+    "非対応",
+}
 
 
 def nfkc(text: str) -> str:
@@ -67,8 +87,11 @@ def normalize_local_gov_code(text: str) -> Normalized:
 
 
 def _dms(text: str) -> float | None:
-    m = re.match(r"^(?:北緯|東経|N|E)?\s*(\d+(?:\.\d+)?)[°度]\s*(?:(\d+(?:\.\d+)?)['′分])?\s*"
-                 r"(?:(\d+(?:\.\d+)?)(?:\"|″|''|秒))?\s*[NEne]?$", text)
+    m = re.match(
+        r"^(?:北緯|東経|N|E)?\s*(\d+(?:\.\d+)?)[°度]\s*(?:(\d+(?:\.\d+)?)['′分])?\s*"
+        r"(?:(\d+(?:\.\d+)?)(?:\"|″|''|秒))?\s*[NEne]?$",
+        text,
+    )
     if not m:
         return None
     degrees = float(m.group(1)) + float(m.group(2) or 0) / 60 + float(m.group(3) or 0) / 3600
@@ -139,7 +162,7 @@ def normalize_katakana(text: str) -> Normalized:
     t = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in t)
     if _KATAKANA_RE.match(t):
         return t, None
-    return None, "読みはカタカナで書きます（漢字やひらがな以外の記号が混じっています）"
+    return None, "読みはカタカナで書きます（漢字が混じっています）"
 
 
 def normalize_postal_code(text: str) -> Normalized:
@@ -163,6 +186,11 @@ def normalize_corporate_number(text: str) -> Normalized:
     t = nfkc(text).replace(" ", "").replace("-", "")
     if re.fullmatch(r"\d{13}", t):
         return t, None
+    if re.fullmatch(r"[\d.]+E\+\d+", t, flags=re.IGNORECASE):
+        return (
+            None,
+            "法人番号が Excel で指数表記（1.23E+12 など）になり、桁が失われています。元の13桁を書き直してください",
+        )
     return None, "法人番号は13桁の数字で書きます"
 
 

@@ -86,7 +86,9 @@ def _layout(raw: RawTable, schema: StandardSchema, report: Report) -> pl.DataFra
         for m in matches
         if m.how != "empty"
     ]
-    source = raw.frame.with_row_index(ROW).with_columns((pl.col(ROW).cast(pl.Int64) + raw.header_row + 1).alias(ROW))
+    source = raw.frame.with_row_index(ROW).with_columns(
+        (pl.col(ROW).cast(pl.Int64) + raw.header_row + 1).alias(ROW)
+    )
     source = strip_cells(source, [c for c in source.columns if c != ROW])
     data_cols = [c for c in source.columns if c != ROW]
     if data_cols:
@@ -104,7 +106,26 @@ def _layout(raw: RawTable, schema: StandardSchema, report: Report) -> pl.DataFra
             columns.append(derived.alias(spec.name))
             present.add(spec.name)
             report.columns.append(
-                {"source": "都道府県名＋市区町村名", "target": spec.name, "how": "derived", "confidence": 0.9, "note": ""}
+                {
+                    "source": "都道府県名＋市区町村名",
+                    "target": spec.name,
+                    "how": "derived",
+                    "confidence": 0.9,
+                    "note": "",
+                }
+            )
+        elif spec.name == "全国地方公共団体コード" and "市区町村コード" in by_target:
+            # Older evacuation-site layouts carry the organization's code as 市区町村コード.
+            columns.append(pl.col(f"c{by_target['市区町村コード'].index}").alias(spec.name))
+            present.add(spec.name)
+            report.columns.append(
+                {
+                    "source": "市区町村コード",
+                    "target": spec.name,
+                    "how": "derived",
+                    "confidence": 0.9,
+                    "note": "",
+                }
             )
         else:
             columns.append(pl.lit(None, dtype=pl.String).alias(spec.name))
@@ -126,7 +147,9 @@ def _derive_org_name(header: list[str], matches: list[ColumnMatch]) -> pl.Expr |
     return pl.when(joined == "").then(None).otherwise(joined)
 
 
-def _header_problems(schema: StandardSchema, matches: list[ColumnMatch], present: set[str], report: Report) -> None:
+def _header_problems(
+    schema: StandardSchema, matches: list[ColumnMatch], present: set[str], report: Report
+) -> None:
     row = report.header_row
     for spec in schema.fields:
         if spec.name in present:
@@ -134,17 +157,29 @@ def _header_problems(schema: StandardSchema, matches: list[ColumnMatch], present
         if spec.level == "required":
             report.problems.append(Problem("error", "missing_column", "必須の列がありません", row, spec.name))
         elif spec.level == "recommended":
-            report.problems.append(Problem("warning", "missing_column", "推奨の列がありません", row, spec.name))
+            report.problems.append(
+                Problem("warning", "missing_column", "推奨の列がありません", row, spec.name)
+            )
     for m in matches:
         if m.how == "fuzzy":
             report.problems.append(
-                Problem("warning", "fuzzy_column", f"列名が似ているので「{m.target}」として読みました（確認してください）",
-                        row, m.source)
+                Problem(
+                    "warning",
+                    "fuzzy_column",
+                    f"列名が似ているので「{m.target}」として読みました（確認してください）",
+                    row,
+                    m.source,
+                )
             )
         elif m.how == "suggestion":
             report.problems.append(
-                Problem("warning", "unknown_column", f"標準にない列です（「{m.note}」のことなら列名を直してください）。"
-                        "出力しません", row, m.source)
+                Problem(
+                    "warning",
+                    "unknown_column",
+                    f"標準にない列です（「{m.note}」のことなら列名を直してください）。出力しません",
+                    row,
+                    m.source,
+                )
             )
         elif m.how in ("none", "legacy-none", "duplicate"):
             why = m.note or "標準にない列なので出力しません"

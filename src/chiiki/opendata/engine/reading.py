@@ -66,7 +66,9 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     utf = data.decode("utf-8", errors="replace")
     sjis = data.decode("cp932", errors="replace")
     bad_utf, bad_sjis = utf.count("\ufffd"), sjis.count("\ufffd")
-    text, name, bad = (utf, "UTF-8", bad_utf) if bad_utf <= bad_sjis else (sjis, "Shift_JIS (cp932)", bad_sjis)
+    text, name, bad = (
+        (utf, "UTF-8", bad_utf) if bad_utf <= bad_sjis else (sjis, "Shift_JIS (cp932)", bad_sjis)
+    )
     notes.append(f"文字コード {name} として読めない部分が {bad} か所あり、「\ufffd」に置き換えました")
     return text, name, notes
 
@@ -112,7 +114,9 @@ def _frame_from_rows(rows: Iterable[list[str]], width: int) -> tuple[pl.DataFram
     return frame, ragged
 
 
-def read_csv_text(text: str, score: Callable[[list[str]], int]) -> tuple[list[str], int, pl.DataFrame, list[str]]:
+def read_csv_text(
+    text: str, score: Callable[[list[str]], int]
+) -> tuple[list[str], int, pl.DataFrame, list[str]]:
     """Split CSV text; return header, header index (0-based record), data frame and notes."""
     delimiter = _sniff_delimiter(text)
     csv.field_size_limit(sys.maxsize)
@@ -135,7 +139,9 @@ def read_csv_text(text: str, score: Callable[[list[str]], int]) -> tuple[list[st
         frame, ragged = _frame_from_rows(rows, width)
         if ragged:
             rows_text = "、".join(str(header_index + 2 + r) for r in ragged[:10])
-            notes.append(f"見出しより列の多い行があります（{rows_text} 行目など）。はみ出した値は読み込んでいません")
+            notes.append(
+                f"見出しより列の多い行があります（{rows_text} 行目など）。はみ出した値は読み込んでいません"
+            )
     return header, header_index, frame, notes
 
 
@@ -151,7 +157,7 @@ def _polars_read(text: str, delimiter: str, header_index: int, width: int) -> pl
             truncate_ragged_lines=False,
             missing_utf8_is_empty_string=True,
         )
-    except Exception:  # noqa: BLE001 - any parse failure falls back to the exact csv module path
+    except Exception:
         return None
     return frame
 
@@ -187,14 +193,18 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def read_xlsx(data: bytes, score: Callable[[list[str]], int]) -> tuple[list[str], int, pl.DataFrame, list[str]]:
+def read_xlsx(
+    data: bytes, score: Callable[[list[str]], int]
+) -> tuple[list[str], int, pl.DataFrame, list[str]]:
     """Read the first non-empty sheet of an XLSX workbook (read-only mode)."""
     import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise ReadError(f"Excel ファイルとして開けません（{type(exc).__name__}） / not a readable .xlsx file") from exc
+        raise ReadError(
+            f"Excel ファイルとして開けません（{type(exc).__name__}） / not a readable .xlsx file"
+        ) from exc
     notes: list[str] = []
     try:
         for sheet in book.worksheets:
@@ -231,7 +241,9 @@ def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ReadError("古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存し直してください")
     if _looks_binary(data):
-        raise ReadError("表のファイル（CSV か XLSX）ではないようです（バイナリデータ） / not a CSV or XLSX file")
+        raise ReadError(
+            "表のファイル（CSV か XLSX）ではないようです（バイナリデータ） / not a CSV or XLSX file"
+        )
     text, encoding, notes = decode(data)
     newline = "CRLF" if "\r\n" in text[:100000] else "LF"
     header, index, frame, more = read_csv_text(text, score)

@@ -24,6 +24,7 @@ class FieldSpec:
     enum: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    synonyms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ def _field(raw: dict[str, Any]) -> FieldSpec:
         enum=tuple(enum) if enum else None,
         minimum=cons.get("minimum"),
         maximum=cons.get("maximum"),
+        synonyms=tuple(extra.get("synonyms", {}).items()),
     )
 
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import polars as pl
 
-from chiiki.opendata.engine.normalize import NORMALIZERS
+from chiiki.opendata.engine.normalize import NORMALIZERS, PLACEHOLDERS
 from chiiki.opendata.engine.report import Fix, Problem
 from chiiki.opendata.engine.schemas import FieldSpec, StandardSchema
 
 ROW = "__row"
 _SPACES = " \t\r\n\u3000"
-_KATAKANA = r"^[\x{30A0}-\x{30FF}\x{3000} 0-9A-Za-z（）()・、，,．.\-－ー〜～&＆/／]*$"
+_KATAKANA = r"^[^\x{3040}-\x{309F}\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{FF66}-\x{FF9F}]*$"
 _FAST_REGEX = {
     "katakana": _KATAKANA,
     "time": r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$",
@@ -75,9 +75,10 @@ def _fast_ok(check: str, col: pl.Expr) -> pl.Expr | None:
     if check in ("latitude", "longitude", "number"):
         return col.cast(pl.Float64, strict=False).is_not_null() & col.str.contains(r"^-?[0-9.]+$")
     if check == "date":
-        return col.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & col.str.to_date(
-            "%Y-%m-%d", strict=False
-        ).is_not_null()
+        return (
+            col.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+            & col.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+        )
     regex = _FAST_REGEX.get(check)
     return col.str.contains(regex) if regex else None
 
@@ -93,6 +94,8 @@ def normalize_and_check(
             continue
         if spec.check and spec.check in NORMALIZERS:
             frame = _normalize_column(frame, spec, problems, fixes)
+        if spec.synonyms:
+            frame = _apply_synonyms(frame, spec, fixes)
         if spec.enum and spec.check not in ("yes_no", "flag_one"):
             _check_enum(frame, spec, problems)
         if spec.level == "required":
@@ -106,7 +109,9 @@ def normalize_and_check(
     return frame, problems, fixes
 
 
-def _normalize_column(frame: pl.DataFrame, spec: FieldSpec, problems: list[Problem], fixes: list[Fix]) -> pl.DataFrame:
+def _normalize_column(
+    frame: pl.DataFrame, spec: FieldSpec, problems: list[Problem], fixes: list[Fix]
+) -> pl.DataFrame:
     assert spec.check is not None
     col = pl.col(spec.name)
     fast = _fast_ok(spec.check, col)
@@ -118,6 +123,9 @@ def _normalize_column(frame: pl.DataFrame, spec: FieldSpec, problems: list[Probl
     repaired: dict[str, str | None] = {}
     errors: dict[str, str] = {}
     for value in distinct:
+        if value in PLACEHOLDERS:
+            repaired[value] = None
+            continue
         new, error = normalizer(value)
         if error is not None:
             errors[value] = error
@@ -133,10 +141,35 @@ def _normalize_column(frame: pl.DataFrame, spec: FieldSpec, problems: list[Probl
         changed = candidates.filter(col.is_in(list(repaired)))
         before = changed[spec.name][0]
         fixes.append(
-            Fix(spec.name, _FIX_KIND.get(spec.check, "値を直しました"), changed.height, before, repaired[before] or "")
+            Fix(
+                spec.name,
+                _FIX_KIND.get(spec.check, "値を直しました"),
+                changed.height,
+                before,
+                repaired[before] or "",
+            )
         )
         frame = frame.with_columns(col.replace(list(repaired), list(repaired.values())).alias(spec.name))
     return frame
+
+
+def _apply_synonyms(frame: pl.DataFrame, spec: FieldSpec, fixes: list[Fix]) -> pl.DataFrame:
+    old = [a for a, _ in spec.synonyms]
+    new = [b for _, b in spec.synonyms]
+    hits = frame.filter(pl.col(spec.name).is_in(old))
+    if hits.height == 0:
+        return frame
+    before = hits[spec.name][0]
+    fixes.append(
+        Fix(
+            spec.name,
+            "同じ意味の言い方を標準の語に直しました",
+            hits.height,
+            before,
+            dict(spec.synonyms)[before],
+        )
+    )
+    return frame.with_columns(pl.col(spec.name).replace(old, new).alias(spec.name))
 
 
 def _check_enum(frame: pl.DataFrame, spec: FieldSpec, problems: list[Problem]) -> None:
@@ -161,8 +194,14 @@ def _check_coordinates(
         swapped = lat.is_between(*_LON) & lon.is_between(*_LAT)
         flipped = frame.filter(swapped).select(ROW, lat_name, lon_name)
         problems += [
-            Problem("warning", "swapped_lat_lon", f"緯度と経度が逆になっていたので入れ替えました（経度 {b}）",
-                    row, lat_name, a)
+            Problem(
+                "warning",
+                "swapped_lat_lon",
+                f"緯度と経度が逆になっていたので入れ替えました（経度 {b}）",
+                row,
+                lat_name,
+                a,
+            )
             for row, a, b in flipped.iter_rows()
         ]
         if flipped.height:
@@ -181,8 +220,12 @@ def _check_coordinates(
     return frame
 
 
-def _check_unique_ids(frame: pl.DataFrame, schema: StandardSchema, present: set[str], problems: list[Problem]) -> None:
-    id_fields = [f.name for f in schema.fields if f.name == "ID" or (f.name.endswith("_ID") and f.level == "required")]
+def _check_unique_ids(
+    frame: pl.DataFrame, schema: StandardSchema, present: set[str], problems: list[Problem]
+) -> None:
+    id_fields = [
+        f.name for f in schema.fields if f.name == "ID" or (f.name.endswith("_ID") and f.level == "required")
+    ]
     code_fields = [f.name for f in schema.fields if f.check == "local_gov_code"][:1]
     if not id_fields or id_fields[0] not in present:
         return
@@ -190,6 +233,13 @@ def _check_unique_ids(frame: pl.DataFrame, schema: StandardSchema, present: set[
     ident = pl.col(id_fields[0])
     dup = frame.filter(ident.is_not_null() & pl.struct(keys).is_duplicated()).select(ROW, id_fields[0])
     problems += [
-        Problem("error", "duplicate_id", "同じ ID が別の行にもあります（ID は団体の中で重複させません）", row, id_fields[0], v)
+        Problem(
+            "error",
+            "duplicate_id",
+            "同じ ID が別の行にもあります（ID は団体の中で重複させません）",
+            row,
+            id_fields[0],
+            v,
+        )
         for row, v in dup.iter_rows()
     ]
