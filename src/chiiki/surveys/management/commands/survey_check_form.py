@@ -1,0 +1,85 @@
+"""``chiiki survey check-form FILE``: check an XLSForm questionnaire without touching the database.
+
+Exit 0 and print a summary when the form imports; exit 1 and list every problem (sheet, row, column,
+offending name or expression, what is wrong) otherwise. Never a traceback, whatever the file holds.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from chiiki.surveys.xlsform import CheckResult, Problem, check_form
+
+
+def _problem_line(problem: Problem) -> str:
+    sheet = problem.sheet or "(ファイル file)"
+    row = str(problem.row) if problem.row is not None else "-"
+    column = problem.column or "-"
+    subject = f" {problem.subject!r}" if problem.subject else ""
+    return f"  シート sheet={sheet} 行 row={row} 列 column={column}{subject}: {problem.message}"
+
+
+def _summary_lines(result: CheckResult) -> list[str]:
+    assert result.form is not None  # noqa: S101 - only called for imported forms
+    summary = result.form.summary()
+    languages = ", ".join(summary["languages"]) or "-"
+    return [
+        "フォームを読み込みました (form imported)",
+        f"  タイトル title: {summary['title']}",
+        f"  フォームID form_id: {summary['form_id']}",
+        f"  版 version: {summary['version'] or '(なし none)'}",
+        f"  言語 languages: {languages} (既定 default: {summary['default_language'] or '-'})",
+        f"  質問 questions: {summary['questions']}",
+        f"  注記 notes: {summary['notes']}",
+        f"  計算 calculations: {summary['calculations']}",
+        f"  グループ groups: {summary['groups']}",
+        f"  繰り返し repeats: {summary['repeats']}",
+        f"  選択肢リスト choice lists: {summary['choice_lists']}",
+        f"  ページ pages: {summary['pages']}",
+    ]
+
+
+class Command(BaseCommand):
+    help = "XLSForm の調査票を検査します (check an XLSForm questionnaire: .xlsx, .xls, .md, .csv)"
+    requires_system_checks: list[str] = []  # noqa: RUF012 - Django's own attribute type
+    requires_migrations_checks = False
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="XLSForm file (.xlsx, .xls, markdown or CSV)")
+        parser.add_argument(
+            "--no-pyxform",
+            action="store_true",
+            help="pyxform による追加の検査を行わない (skip the pyxform cross-check)",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = str(options["file"])
+        try:
+            result = check_form(path, cross_check=not options["no_pyxform"])
+        except Exception as error:  # the engine reports problems itself; this is the last safety net
+            self.stderr.write(
+                f"エラー: フォームを検査できませんでした (could not check the form: {type(error).__name__})"
+            )
+            sys.exit(1)
+        warnings = result.warnings
+        if result.ok:
+            self.stdout.write("\n".join(_summary_lines(result)))
+            if warnings:
+                self.stdout.write(f"注意 warnings ({len(warnings)}):")
+                for problem in warnings:
+                    self.stdout.write(_problem_line(problem))
+            return
+        errors = result.errors
+        self.stderr.write(
+            f"エラー: フォームに {len(errors)} 件の問題があります (the form has {len(errors)} problem(s))"
+        )
+        for problem in errors:
+            self.stderr.write(_problem_line(problem))
+        if warnings:
+            self.stderr.write(f"注意 warnings ({len(warnings)}):")
+            for problem in warnings:
+                self.stderr.write(_problem_line(problem))
+        sys.exit(1)
