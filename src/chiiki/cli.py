@@ -29,10 +29,19 @@ def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiiki.settings")
     import django
     from django.core.management import execute_from_command_line, get_commands
+    from django.db import DatabaseError
 
     django.setup()
     args = list(sys.argv[1:] if argv is None else argv)
-    execute_from_command_line(["chiiki", *resolve_command(args, set(get_commands()))])
+    try:
+        execute_from_command_line(["chiiki", *resolve_command(args, set(get_commands()))])
+    except DatabaseError as error:
+        # A fresh machine without `migrate`, or an unreachable server: say what to do, not a traceback.
+        sys.stderr.write(
+            "データベースを使えません。`chiiki migrate` を実行したか、CHIIKI_DATABASE_URL が正しいか確認してください。\n"
+            f"Database not usable (run `chiiki migrate`, check CHIIKI_DATABASE_URL): {error}\n"
+        )
+        sys.exit(1)
 
 
 if __name__ == "__main__":

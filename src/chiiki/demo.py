@@ -48,14 +48,21 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     """Create (or refresh) the demo municipality, its registry and one staff account per role."""
     municipality, _ = Municipality.objects.update_or_create(
         code=DEMO_CODE,
-        defaults={"prefecture_code": DEMO_CODE[:2], "prefecture": synthetic.PREFECTURE, "county": "",
-                  "name": synthetic.CITY, "name_kana": "ミドリカワシ", "kind": Municipality.Kind.CITY,
-                  "is_demo": True},
+        defaults={
+            "prefecture_code": DEMO_CODE[:2],
+            "prefecture": synthetic.PREFECTURE,
+            "county": "",
+            "name": synthetic.CITY,
+            "name_kana": "ミドリカワシ",
+            "kind": Municipality.Kind.CITY,
+            "is_demo": True,
+        },
     )
     registry = None
     if not municipality.persons.exists():
-        registry = import_registry(municipality, synthetic.generate(persons=persons, seed=seed), by=None,
-                                   actor_label=ACTOR)
+        registry = import_registry(
+            municipality, synthetic.generate(persons=persons, seed=seed), by=None, actor_label=ACTOR
+        )
     staff = []
     for username, display_name, role in STAFF:
         user, created = User.objects.get_or_create(username=username, defaults={"display_name": display_name})

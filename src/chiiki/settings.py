@@ -32,6 +32,7 @@ def _list(name: str, default: str) -> list[str]:
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("CHIIKI_VAR_DIR", Path.cwd() / "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
+(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
 def _secret_key() -> str:

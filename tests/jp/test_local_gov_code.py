@@ -8,8 +8,16 @@ from chiiki.jp.municipalities import find, load_municipalities
 
 @pytest.mark.parametrize(
     ("code", "name"),
-    [("010006", "北海道"), ("011002", "札幌市"), ("130001", "東京都"), ("341002", "広島市"),
-     ("350001", "山口県"), ("352021", "宇部市"), ("131016", "千代田区"), ("343021", "府中町")],
+    [
+        ("010006", "北海道"),
+        ("011002", "札幌市"),
+        ("130001", "東京都"),
+        ("341002", "広島市"),
+        ("350001", "山口県"),
+        ("352021", "宇部市"),
+        ("131016", "千代田区"),
+        ("343021", "府中町"),
+    ],
 )
 def test_published_codes_have_valid_check_digits(code: str, name: str) -> None:
     assert is_valid(code)

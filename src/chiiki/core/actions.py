@@ -20,25 +20,48 @@ def load_municipalities(*, by: AbstractBaseUser | AnonymousUser | None = None, a
     records = read_municipality_list()
     existing = set(Municipality.objects.values_list("code", flat=True))
     fields = ["prefecture_code", "prefecture", "county", "name", "name_kana", "kind"]
-    new = [Municipality(code=r.code, **{f: getattr(r, f) for f in fields}) for r in records if r.code not in existing]
-    old = [Municipality(code=r.code, **{f: getattr(r, f) for f in fields}) for r in records if r.code in existing]
+    new = [
+        Municipality(code=r.code, **{f: getattr(r, f) for f in fields})
+        for r in records
+        if r.code not in existing
+    ]
+    old = [
+        Municipality(code=r.code, **{f: getattr(r, f) for f in fields}) for r in records if r.code in existing
+    ]
     Municipality.objects.bulk_create(new, batch_size=500)
     Municipality.objects.bulk_update(old, fields, batch_size=500)
-    audit.record("core.municipalities_loaded", actor=by, actor_label=actor_label,
-                 detail={"created": len(new), "updated": len(old)})
+    audit.record(
+        "core.municipalities_loaded",
+        actor=by,
+        actor_label=actor_label,
+        detail={"created": len(new), "updated": len(old)},
+    )
     return len(records)
 
 
 @transaction.atomic
 def grant_role(
-    user: User, municipality: Municipality, role: Role | str, *, by: AbstractBaseUser | AnonymousUser | None,
+    user: User,
+    municipality: Municipality,
+    role: Role | str,
+    *,
+    by: AbstractBaseUser | AnonymousUser | None,
     actor_label: str = "",
 ) -> Membership:
     """Give `user` a role in `municipality` (idempotent)."""
-    membership, created = Membership.objects.get_or_create(user=user, municipality=municipality, role=str(role))
+    membership, created = Membership.objects.get_or_create(
+        user=user, municipality=municipality, role=str(role)
+    )
     if created:
-        audit.record("core.role_granted", actor=by, actor_label=actor_label, municipality=municipality,
-                     object_type="user", object_id=user.pk, detail={"role": str(role), "username": user.username})
+        audit.record(
+            "core.role_granted",
+            actor=by,
+            actor_label=actor_label,
+            municipality=municipality,
+            object_type="user",
+            object_id=user.pk,
+            detail={"role": str(role), "username": user.username},
+        )
     return membership
 
 
@@ -49,6 +72,12 @@ def revoke_role(
     """Remove a role; return whether there was one to remove."""
     deleted, _ = Membership.objects.filter(user=user, municipality=municipality, role=str(role)).delete()
     if deleted:
-        audit.record("core.role_revoked", actor=by, municipality=municipality, object_type="user",
-                     object_id=user.pk, detail={"role": str(role), "username": user.username})
+        audit.record(
+            "core.role_revoked",
+            actor=by,
+            municipality=municipality,
+            object_type="user",
+            object_id=user.pk,
+            detail={"role": str(role), "username": user.username},
+        )
     return bool(deleted)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -34,8 +35,9 @@ class Municipality(models.Model):
         TOWN = "town", _("町")
         VILLAGE = "village", _("村")
 
-    code = models.CharField(_("全国地方公共団体コード"), max_length=6, primary_key=True,
-                            validators=[validate_local_gov_code])
+    code = models.CharField(
+        _("全国地方公共団体コード"), max_length=6, primary_key=True, validators=[validate_local_gov_code]
+    )
     prefecture_code = models.CharField(_("都道府県コード"), max_length=2)
     prefecture = models.CharField(_("都道府県名"), max_length=10)
     county = models.CharField(_("郡"), max_length=20, blank=True)
@@ -54,7 +56,7 @@ class Municipality(models.Model):
                 name="municipality_code_range",
             ),
             models.CheckConstraint(
-                condition=models.Q(prefecture_code=models.functions.Substr("code", 1, 2)),
+                condition=models.Q(prefecture_code=Substr("code", 1, 2)),
                 name="municipality_prefecture_code_matches",
             ),
         ]
@@ -130,8 +132,9 @@ class AuditEvent(models.Model):
     at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("実行者"), max_length=150, blank=True)
-    municipality = models.ForeignKey(Municipality, null=True, blank=True, on_delete=models.PROTECT,
-                                     related_name="+")
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     object_type = models.CharField(_("対象の種類"), max_length=64, blank=True)
     object_id = models.CharField(_("対象ID"), max_length=64, blank=True)
@@ -163,3 +166,6 @@ class LoginFailure(models.Model):
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -56,9 +56,7 @@ def municipalities_with(user: AbstractBaseUser | AnonymousUser, permission: str)
     allowed = roles_for(permission)
     if not user.is_authenticated or not user.is_active:
         return Municipality.objects.none()
-    return Municipality.objects.filter(
-        memberships__user_id=user.pk, memberships__role__in=allowed
-    ).distinct()
+    return Municipality.objects.filter(memberships__user_id=user.pk, memberships__role__in=allowed).distinct()
 
 
 def permissions_of(user: AbstractBaseUser | AnonymousUser, municipality: Municipality | str) -> set[str]:
@@ -66,5 +64,7 @@ def permissions_of(user: AbstractBaseUser | AnonymousUser, municipality: Municip
     if not user.is_authenticated or not user.is_active:
         return set()
     code = municipality if isinstance(municipality, str) else municipality.code
-    roles = set(Membership.objects.filter(user_id=user.pk, municipality_id=code).values_list("role", flat=True))
+    roles = set(
+        Membership.objects.filter(user_id=user.pk, municipality_id=code).values_list("role", flat=True)
+    )
     return {name for name, allowed in PERMISSIONS.items() if roles & allowed}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Q
@@ -11,7 +11,7 @@ from django.utils import timezone
 from chiiki.core.models import LoginFailure
 
 
-def _window_start() -> timezone.datetime:
+def _window_start() -> datetime:
     return timezone.now() - timedelta(seconds=settings.CHIIKI_LOGIN_WINDOW_SECONDS)
 
 

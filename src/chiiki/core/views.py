@@ -36,15 +36,22 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The public front page."""
     demo = Municipality.objects.filter(is_demo=True).first()
-    return render(request, "core/home.html", {"demo": demo,
-                                              "municipality_count": Municipality.objects.count()})
+    return render(
+        request, "core/home.html", {"demo": demo, "municipality_count": Municipality.objects.count()}
+    )
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label=gettext_lazy("ユーザー名"), max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}))
-    password = forms.CharField(label=gettext_lazy("パスワード"), strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label=gettext_lazy("ユーザー名"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=gettext_lazy("パスワード"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 def staff_login(request: HttpRequest) -> HttpResponse:
@@ -55,7 +62,9 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         username = form.cleaned_data["username"]
         address = client_address(request)
         if throttle.is_locked(username, address):
-            error = _("ログインの失敗が続いたため、しばらくの間ログインできません。15分ほど待ってからお試しください。")
+            error = _(
+                "ログインの失敗が続いたため、しばらくの間ログインできません。15分ほど待ってからお試しください。"
+            )
             audit.record("core.login_locked", actor=None, actor_label=username[:150], request=request)
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
@@ -71,14 +80,17 @@ def staff_login(request: HttpRequest) -> HttpResponse:
                 if next_url.startswith("/") and not next_url.startswith("//"):
                     return redirect(next_url)
                 return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "core/login.html", {"form": form, "error": error,
-                                               "next": request.GET.get("next", request.POST.get("next", ""))})
+    return render(
+        request,
+        "core/login.html",
+        {"form": form, "error": error, "next": request.GET.get("next", request.POST.get("next", ""))},
+    )
 
 
 @login_required
 def staff_home(request: HttpRequest) -> HttpResponse:
     """The apps each of the user's municipalities opens for their roles."""
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     for entry in request.user.memberships.select_related("municipality").order_by("municipality_id"):  # type: ignore[union-attr]
         municipality = entry.municipality
         if any(block["municipality"] == municipality for block in blocks):
@@ -91,13 +103,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 
 
 class AuditSearchForm(forms.Form):
-    municipality = forms.ModelChoiceField(queryset=Municipality.objects.none(), label=gettext_lazy("地方公共団体"))
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.none(), label=gettext_lazy("地方公共団体")
+    )
     action = forms.CharField(label=gettext_lazy("操作"), required=False)
     actor = forms.CharField(label=gettext_lazy("実行者"), required=False)
-    since = forms.DateField(label=gettext_lazy("開始日"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("終了日"), required=False,
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=gettext_lazy("開始日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args: Any, allowed: QuerySet[Municipality], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -139,10 +155,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = None
     if events is not None:
         page = Paginator(events, 50).get_page(request.GET.get("page"))
-        audit.record("core.audit_viewed", actor=request.user, municipality=form.cleaned_data["municipality"],
-                     request=request, detail={k: str(v) for k, v in form.cleaned_data.items() if v})
-    return render(request, "core/audit_log.html", {"form": form, "page": page,
-                                                   "query": request.GET.urlencode()})
+        audit.record(
+            "core.audit_viewed",
+            actor=request.user,
+            municipality=form.cleaned_data["municipality"],
+            request=request,
+            detail={k: str(v) for k, v in form.cleaned_data.items() if v},
+        )
+    return render(
+        request, "core/audit_log.html", {"form": form, "page": page, "query": request.GET.urlencode()}
+    )
 
 
 class _Echo:
@@ -151,13 +173,18 @@ class _Echo:
 
 
 @login_required
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     """Stream the searched audit records as CSV with a UTF-8 BOM (opens in Excel)."""
     form, events = _audit_events(request)
     if events is None:
         return redirect("core:audit_log")
-    audit.record("core.audit_exported", actor=request.user, municipality=form.cleaned_data["municipality"],
-                 request=request, detail={k: str(v) for k, v in form.cleaned_data.items() if v})
+    audit.record(
+        "core.audit_exported",
+        actor=request.user,
+        municipality=form.cleaned_data["municipality"],
+        request=request,
+        detail={k: str(v) for k, v in form.cleaned_data.items() if v},
+    )
     writer = csv.writer(_Echo())
     header = ["日時", "実行者", "地方公共団体コード", "操作", "対象の種類", "対象ID", "接続元", "詳細"]
     tz = ZoneInfo(settings.TIME_ZONE)
@@ -165,9 +192,18 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     def rows() -> Any:
         yield "\ufeff" + writer.writerow(header)
         for event in events.iterator(chunk_size=2000):
-            yield writer.writerow([event.at.astimezone(tz).isoformat(), event.actor_label, event.municipality_id,
-                                   event.action, event.object_type, event.object_id, event.ip_address or "",
-                                   event.detail])
+            yield writer.writerow(
+                [
+                    event.at.astimezone(tz).isoformat(),
+                    event.actor_label,
+                    event.municipality_id,
+                    event.action,
+                    event.object_type,
+                    event.object_id,
+                    event.ip_address or "",
+                    event.detail,
+                ]
+            )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit-log.csv"'

@@ -75,4 +75,6 @@ def _complete_five_digits(raw: str, text: str) -> str:
         return known[0]
     if len(readings) == 1:
         return readings[0]
-    raise LocalGovCodeError(f"{raw!r} は「{readings[0]}」とも「{readings[-1]}」とも読めます。6桁で入力してください")
+    raise LocalGovCodeError(
+        f"{raw!r} は「{readings[0]}」とも「{readings[-1]}」とも読めます。6桁で入力してください"
+    )

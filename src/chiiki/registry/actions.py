@@ -50,28 +50,57 @@ def import_registry(
         District.objects.filter(municipality=municipality).delete()
     districts: dict[str, District] = {}
     for row in rows:
-        districts.setdefault(row.district_code, District(municipality=municipality, code=row.district_code,
-                                                        name=row.district_name))
+        districts.setdefault(
+            row.district_code,
+            District(municipality=municipality, code=row.district_code, name=row.district_name),
+        )
     District.objects.bulk_create(districts.values(), batch_size=1000)
     households: dict[str, Household] = {}
     for row in rows:
-        households.setdefault(row.household_code, Household(
-            municipality=municipality, household_code=row.household_code,
-            district=districts[row.district_code], address=row.address, postal_code=row.postal_code,
-            registered_on=row.registered_on,
-        ))
-    Household.objects.bulk_create(households.values(), batch_size=1000)
-    Person.objects.bulk_create((
-        Person(
-            municipality=municipality, household=households[row.household_code], person_code=row.person_code,
-            family_name=row.family_name, given_name=row.given_name, family_name_kana=row.family_name_kana,
-            given_name_kana=row.given_name_kana, sex=row.sex, birth_date=row.birth_date,
-            relationship=row.relationship, registered_on=row.registered_on, removed_on=row.removed_on,
+        households.setdefault(
+            row.household_code,
+            Household(
+                municipality=municipality,
+                household_code=row.household_code,
+                district=districts[row.district_code],
+                address=row.address,
+                postal_code=row.postal_code,
+                registered_on=row.registered_on,
+            ),
         )
-        for row in rows
-    ), batch_size=2000)
+    Household.objects.bulk_create(households.values(), batch_size=1000)
+    Person.objects.bulk_create(
+        (
+            Person(
+                municipality=municipality,
+                household=households[row.household_code],
+                person_code=row.person_code,
+                family_name=row.family_name,
+                given_name=row.given_name,
+                family_name_kana=row.family_name_kana,
+                given_name_kana=row.given_name_kana,
+                sex=row.sex,
+                birth_date=row.birth_date,
+                relationship=row.relationship,
+                registered_on=row.registered_on,
+                removed_on=row.removed_on,
+            )
+            for row in rows
+        ),
+        batch_size=2000,
+    )
     summary = ImportSummary(len(districts), len(households), len(rows))
-    audit.record("registry.import", actor=by, municipality=municipality, object_type="registry",
-                 detail={"districts": summary.districts, "households": summary.households,
-                         "persons": summary.persons, "replace": replace}, actor_label=actor_label)
+    audit.record(
+        "registry.import",
+        actor=by,
+        municipality=municipality,
+        object_type="registry",
+        detail={
+            "districts": summary.districts,
+            "households": summary.households,
+            "persons": summary.persons,
+            "replace": replace,
+        },
+        actor_label=actor_label,
+    )
     return summary

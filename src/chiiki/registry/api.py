@@ -50,11 +50,25 @@ def list_households(request: HttpRequest, code: str, offset: int = 0, limit: int
     municipality = _municipality(request, code)
     if limit > 500 or limit < 1 or offset < 0:
         raise HttpError(400, "limit は 1〜500、offset は 0 以上です")
-    rows = list(queries.households(municipality)[offset: offset + limit])
-    audit.record("registry.households_viewed", actor=request.user, municipality=municipality, request=request,
-                 object_type="household", detail={"api": True, "ids": [h.pk for h in rows]})
-    return [HouseholdOut(id=h.pk, household_code=h.household_code, district=h.district.name, address=h.address,
-                         size=h.size) for h in rows]  # type: ignore[attr-defined]
+    rows = list(queries.households(municipality)[offset : offset + limit])
+    audit.record(
+        "registry.households_viewed",
+        actor=request.user,
+        municipality=municipality,
+        request=request,
+        object_type="household",
+        detail={"api": True, "ids": [h.pk for h in rows]},
+    )
+    return [
+        HouseholdOut(
+            id=h.pk,
+            household_code=h.household_code,
+            district=h.district.name,
+            address=h.address,
+            size=h.size,  # type: ignore[attr-defined]  # annotated by queries.households
+        )
+        for h in rows
+    ]
 
 
 @router.get("/municipalities/{code}/households/{household_id}/members", response=list[PersonOut])
@@ -64,6 +78,13 @@ def household_members(request: HttpRequest, code: str, household_id: int) -> lis
     household = queries.household(municipality, household_id)
     if household is None:
         raise HttpError(404, "世帯が見つかりません")
-    audit.record("registry.household_viewed", actor=request.user, municipality=municipality, request=request,
-                 object_type="household", object_id=household.pk, detail={"api": True})
+    audit.record(
+        "registry.household_viewed",
+        actor=request.user,
+        municipality=municipality,
+        request=request,
+        object_type="household",
+        object_id=household.pk,
+        detail={"api": True},
+    )
     return [PersonOut.model_validate(p, from_attributes=True) for p in queries.members(household)]

@@ -32,13 +32,32 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "registered_on": ("registered_on", "住民となった日"),
     "removed_on": ("removed_on", "消除日"),
 }
-REQUIRED = ("household_code", "person_code", "family_name", "given_name", "sex", "birth_date", "relationship",
-            "district_code", "district_name", "address")
+REQUIRED = (
+    "household_code",
+    "person_code",
+    "family_name",
+    "given_name",
+    "sex",
+    "birth_date",
+    "relationship",
+    "district_code",
+    "district_name",
+    "address",
+)
 SEX_VALUES = {"1": "1", "2": "2", "男": "1", "女": "2", "男性": "1", "女性": "2"}
 MAX_ERRORS = 200
-MAX_LENGTHS = {"household_code": 20, "person_code": 20, "family_name": 40, "given_name": 40,
-               "family_name_kana": 80, "given_name_kana": 80, "relationship": 20, "district_code": 20,
-               "district_name": 60, "address": 200}
+MAX_LENGTHS = {
+    "household_code": 20,
+    "person_code": 20,
+    "family_name": 40,
+    "given_name": 40,
+    "family_name_kana": 80,
+    "given_name_kana": 80,
+    "relationship": 20,
+    "district_code": 20,
+    "district_name": 60,
+    "address": 200,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +111,16 @@ def decode(data: bytes) -> str:
         except UnicodeDecodeError:
             continue
     error_at = _first_undecodable_line(data)
-    raise ExtractError([ExtractProblem(error_at, "", "文字コードが UTF-8 でも Shift_JIS でもありません。"
-                                       "UTF-8 で保存し直してください (wrong encoding)")])
+    raise ExtractError(
+        [
+            ExtractProblem(
+                error_at,
+                "",
+                "文字コードが UTF-8 でも Shift_JIS でもありません。"
+                "UTF-8 で保存し直してください (wrong encoding)",
+            )
+        ]
+    )
 
 
 def _first_undecodable_line(data: bytes) -> int:
@@ -114,13 +141,17 @@ def _header_map(header: list[str]) -> tuple[dict[str, int], list[ExtractProblem]
             positions[name] = index
     missing = [name for name in REQUIRED if name not in positions]
     problems = [
-        ExtractProblem(1, COLUMNS[name][1], f"必須の列「{COLUMNS[name][1]}」({name}) がありません (missing column)")
+        ExtractProblem(
+            1, COLUMNS[name][1], f"必須の列「{COLUMNS[name][1]}」({name}) がありません (missing column)"
+        )
         for name in missing
     ]
     return positions, problems
 
 
-def _date(value: str, row: int, column: str, problems: list[ExtractProblem], *, required: bool) -> date | None:
+def _date(
+    value: str, row: int, column: str, problems: list[ExtractProblem], *, required: bool
+) -> date | None:
     if not value:
         if required:
             problems.append(ExtractProblem(row, column, "日付が空です"))
@@ -149,19 +180,31 @@ def parse_extract(data: bytes) -> list[ResidentRow]:
         if not any(cell.strip() for cell in record):
             continue
         if len(problems) >= MAX_ERRORS:
-            problems.append(ExtractProblem(number, "", f"問題が多すぎるため {MAX_ERRORS} 件で確認を打ち切りました"))
+            problems.append(
+                ExtractProblem(number, "", f"問題が多すぎるため {MAX_ERRORS} 件で確認を打ち切りました")
+            )
             break
         parsed = _parse_row(number, record, positions, problems)
         if parsed is None:
             continue
         if parsed.person_code in seen_people:
-            problems.append(ExtractProblem(number, "個人番号", f"個人番号 {parsed.person_code} が"
-                                           f"{seen_people[parsed.person_code]}行目と重複しています"))
+            problems.append(
+                ExtractProblem(
+                    number,
+                    "個人番号",
+                    f"個人番号 {parsed.person_code} が{seen_people[parsed.person_code]}行目と重複しています",
+                )
+            )
         seen_people.setdefault(parsed.person_code, number)
         first = households.setdefault(parsed.household_code, (parsed.address, parsed.district_code, number))
         if first[:2] != (parsed.address, parsed.district_code):
-            problems.append(ExtractProblem(number, "住所", f"世帯番号 {parsed.household_code} の住所または地区が"
-                                           f"{first[2]}行目と違います"))
+            problems.append(
+                ExtractProblem(
+                    number,
+                    "住所",
+                    f"世帯番号 {parsed.household_code} の住所または地区が{first[2]}行目と違います",
+                )
+            )
         rows.append(parsed)
     if problems:
         raise ExtractError(problems)
@@ -184,23 +227,39 @@ def _parse_row(
             problems.append(ExtractProblem(number, COLUMNS[name][1], "値が空です (required)"))
     for name, limit in MAX_LENGTHS.items():
         if len(cell(name)) > limit:
-            problems.append(ExtractProblem(number, COLUMNS[name][1], f"{limit}文字を超えています ({len(cell(name))}文字)"))
+            problems.append(
+                ExtractProblem(number, COLUMNS[name][1], f"{limit}文字を超えています ({len(cell(name))}文字)")
+            )
     sex = SEX_VALUES.get(cell("sex"))
     if cell("sex") and sex is None:
-        problems.append(ExtractProblem(number, "性別", f"性別は 1(男) か 2(女) で書いてください: 「{cell('sex')}」"))
+        problems.append(
+            ExtractProblem(number, "性別", f"性別は 1(男) か 2(女) で書いてください: 「{cell('sex')}」")
+        )
     postal = cell("postal_code").replace("-", "").replace("〒", "")
     if postal and not (len(postal) == 7 and postal.isascii() and postal.isdigit()):
-        problems.append(ExtractProblem(number, "郵便番号", f"郵便番号は7桁の数字です: 「{cell('postal_code')}」"))
+        problems.append(
+            ExtractProblem(number, "郵便番号", f"郵便番号は7桁の数字です: 「{cell('postal_code')}」")
+        )
     birth = _date(cell("birth_date"), number, "生年月日", problems, required=True)
     registered = _date(cell("registered_on"), number, "住民となった日", problems, required=False)
     removed = _date(cell("removed_on"), number, "消除日", problems, required=False)
     if len(problems) > before or birth is None or sex is None:
         return None
     return ResidentRow(
-        row=number, household_code=cell("household_code"), person_code=cell("person_code"),
-        family_name=cell("family_name"), given_name=cell("given_name"),
-        family_name_kana=cell("family_name_kana"), given_name_kana=cell("given_name_kana"),
-        sex=sex, birth_date=birth, relationship=cell("relationship"), district_code=cell("district_code"),
-        district_name=cell("district_name"), address=cell("address"), postal_code=postal,
-        registered_on=registered, removed_on=removed,
+        row=number,
+        household_code=cell("household_code"),
+        person_code=cell("person_code"),
+        family_name=cell("family_name"),
+        given_name=cell("given_name"),
+        family_name_kana=cell("family_name_kana"),
+        given_name_kana=cell("given_name_kana"),
+        sex=sex,
+        birth_date=birth,
+        relationship=cell("relationship"),
+        district_code=cell("district_code"),
+        district_name=cell("district_name"),
+        address=cell("address"),
+        postal_code=postal,
+        registered_on=registered,
+        removed_on=removed,
     )

@@ -21,7 +21,11 @@ def households(municipality: Municipality, *, district: str = "") -> QuerySet[Ho
 
 def household(municipality: Municipality, household_id: int) -> Household | None:
     """One household of this municipality (never of another one)."""
-    return Household.objects.filter(municipality=municipality, pk=household_id).select_related("district").first()
+    return (
+        Household.objects.filter(municipality=municipality, pk=household_id)
+        .select_related("district")
+        .first()
+    )
 
 
 def members(household: Household) -> QuerySet[Person]:

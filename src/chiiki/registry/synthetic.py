@@ -47,8 +47,13 @@ DISTRICTS: tuple[tuple[str, str, str, int, str], ...] = (
 
 # household type -> share; sizes are drawn in _members
 HOUSEHOLD_TYPES: tuple[tuple[str, float], ...] = (
-    ("single_elderly", 0.22), ("elderly_couple", 0.18), ("single_adult", 0.20), ("couple", 0.09),
-    ("couple_with_children", 0.16), ("single_parent", 0.04), ("three_generations", 0.11),
+    ("single_elderly", 0.22),
+    ("elderly_couple", 0.18),
+    ("single_adult", 0.20),
+    ("couple", 0.09),
+    ("couple_with_children", 0.16),
+    ("single_parent", 0.04),
+    ("three_generations", 0.11),
 )
 
 
@@ -61,7 +66,9 @@ class _Member:
 
 
 @cache
-def _names() -> tuple[list[tuple[str, str]], list[float], list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
+def _names() -> tuple[
+    list[tuple[str, str]], list[float], list[tuple[str, list[str]]], list[tuple[str, list[str]]]
+]:
     men, women, last = load_dataset("opti", include_last_names=True)
     surnames = [(kanji, str(entry["reading"])) for kanji, entry in last.items()]
     weights = [float(entry["count"]) for entry in last.values()]
@@ -108,10 +115,14 @@ def _members(rng: random.Random, kind: str) -> list[_Member]:
         return [_Member("世帯主", "1", age), _Member("妻", "2", partner_age(age), False)]
     if kind in ("couple_with_children", "single_parent"):
         age = rng.randint(26, 58)
-        members = [_Member("世帯主", "1" if kind == "couple_with_children" or rng.random() < 0.2 else "2", age)]
+        members = [
+            _Member("世帯主", "1" if kind == "couple_with_children" or rng.random() < 0.2 else "2", age)
+        ]
         if kind == "couple_with_children":
             members.append(_Member("妻", "2", partner_age(age), False))
-        for _ in range(rng.choice((1, 1, 2, 2, 2, 3)) if kind == "couple_with_children" else rng.choice((1, 2))):
+        for _ in range(
+            rng.choice((1, 1, 2, 2, 2, 3)) if kind == "couple_with_children" else rng.choice((1, 2))
+        ):
             members.append(_Member("子", rng.choice("12"), rng.randint(0, max(0, min(age - 22, 25)))))
         return members
     # three generations: the middle generation heads the household
@@ -138,7 +149,7 @@ def _address(rng: random.Random, district: tuple[str, str, str, int, str]) -> st
 
 def generate(persons: int = 20_000, seed: int = 2025) -> list[ResidentRow]:
     """Return about `persons` residents in whole households, the same for the same seed."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - demo data, reproducible by design, not a secret
     kinds = [kind for kind, _share in HOUSEHOLD_TYPES]
     shares = [share for _kind, share in HOUSEHOLD_TYPES]
     district_weights = [d[3] for d in DISTRICTS]
@@ -156,12 +167,26 @@ def generate(persons: int = 20_000, seed: int = 2025) -> list[ResidentRow]:
             given, given_kana = _given_name(rng, member.sex, birth.year)
             row_number += 1
             born_here = rng.random() < 0.55
-            rows.append(ResidentRow(
-                row=row_number, household_code=f"{household_number:08d}", person_code=f"{len(rows) + 1:010d}",
-                family_name=family_name, given_name=given, family_name_kana=family_kana,
-                given_name_kana=given_kana, sex=member.sex, birth_date=birth, relationship=member.relationship,
-                district_code=district[0], district_name=district[1], address=address, postal_code=postal,
-                registered_on=birth if born_here else _birth_date(rng, rng.randint(0, max(0, member.age - 18))),
-                removed_on=None,
-            ))
+            rows.append(
+                ResidentRow(
+                    row=row_number,
+                    household_code=f"{household_number:08d}",
+                    person_code=f"{len(rows) + 1:010d}",
+                    family_name=family_name,
+                    given_name=given,
+                    family_name_kana=family_kana,
+                    given_name_kana=given_kana,
+                    sex=member.sex,
+                    birth_date=birth,
+                    relationship=member.relationship,
+                    district_code=district[0],
+                    district_name=district[1],
+                    address=address,
+                    postal_code=postal,
+                    registered_on=birth
+                    if born_here
+                    else _birth_date(rng, rng.randint(0, max(0, member.age - 18))),
+                    removed_on=None,
+                )
+            )
     return rows

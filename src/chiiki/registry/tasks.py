@@ -28,6 +28,8 @@ def import_uploaded_registry(upload_id: int) -> str:
         upload.message = str(error)
     else:
         upload.status = RegistryUpload.Status.DONE
-        upload.message = f"{summary.persons} 人 / {summary.households} 世帯 / {summary.districts} 地区を読み込みました"
+        upload.message = (
+            f"{summary.persons} 人 / {summary.households} 世帯 / {summary.districts} 地区を読み込みました"
+        )
     upload.save(update_fields=["status", "message"])
     return upload.status

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
-from chiiki.core.models import Municipality
+from chiiki.core.models import Municipality, User
 from chiiki.registry import queries
 from chiiki.registry.models import RegistryUpload
 from chiiki.registry.tasks import import_uploaded_registry
@@ -24,11 +24,19 @@ def household_list(request: HttpRequest, municipality: Municipality) -> HttpResp
     """Households page by page; the page of personal data shown is audited."""
     page = Paginator(queries.households(municipality, district=request.GET.get("district", "")), 50)
     current = page.get_page(request.GET.get("page"))
-    audit.record("registry.households_viewed", actor=request.user, municipality=municipality, request=request,
-                 object_type="household", detail={"page": current.number,
-                                                  "ids": [h.pk for h in current.object_list]})
-    return render(request, "registry/household_list.html",
-                  {"municipality": municipality, "page": current, "districts": municipality.districts.all()})
+    audit.record(
+        "registry.households_viewed",
+        actor=request.user,
+        municipality=municipality,
+        request=request,
+        object_type="household",
+        detail={"page": current.number, "ids": [h.pk for h in current.object_list]},
+    )
+    return render(
+        request,
+        "registry/household_list.html",
+        {"municipality": municipality, "page": current, "districts": municipality.districts.all()},
+    )
 
 
 @municipality_permission("registry.view")
@@ -37,10 +45,19 @@ def household_detail(request: HttpRequest, municipality: Municipality, household
     household = queries.household(municipality, household_id)
     if household is None:
         raise Http404
-    audit.record("registry.household_viewed", actor=request.user, municipality=municipality, request=request,
-                 object_type="household", object_id=household.pk)
-    return render(request, "registry/household_detail.html",
-                  {"municipality": municipality, "household": household, "members": queries.members(household)})
+    audit.record(
+        "registry.household_viewed",
+        actor=request.user,
+        municipality=municipality,
+        request=request,
+        object_type="household",
+        object_id=household.pk,
+    )
+    return render(
+        request,
+        "registry/household_detail.html",
+        {"municipality": municipality, "household": household, "members": queries.members(household)},
+    )
 
 
 class UploadForm(forms.Form):
@@ -50,8 +67,10 @@ class UploadForm(forms.Form):
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
         if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("ファイルが大きすぎます(上限 %(mb)d MB)。")
-                                        % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024})
+            raise forms.ValidationError(
+                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
+                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
         return upload
 
 
@@ -62,14 +81,23 @@ def upload(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             record = RegistryUpload.objects.create(
-                municipality=municipality, file=form.cleaned_data["file"],
-                original_name=form.cleaned_data["file"].name[:200], uploaded_by=request.user,
+                municipality=municipality,
+                file=form.cleaned_data["file"],
+                original_name=form.cleaned_data["file"].name[:200],
+                uploaded_by=request.user if isinstance(request.user, User) else None,
                 replace=form.cleaned_data["replace"],
             )
-            audit.record("registry.upload_received", actor=request.user, municipality=municipality,
-                         request=request, object_type="registry_upload", object_id=record.pk)
+            audit.record(
+                "registry.upload_received",
+                actor=request.user,
+                municipality=municipality,
+                request=request,
+                object_type="registry_upload",
+                object_id=record.pk,
+            )
             transaction.on_commit(lambda: import_uploaded_registry.enqueue(record.pk))
         return redirect("registry:import", code=municipality.code)
     uploads = RegistryUpload.objects.filter(municipality=municipality)[:20]
-    return render(request, "registry/upload.html", {"municipality": municipality, "form": form,
-                                                    "uploads": uploads})
+    return render(
+        request, "registry/upload.html", {"municipality": municipality, "form": form, "uploads": uploads}
+    )

@@ -6,7 +6,9 @@ from chiiki.demo import load_demo
 
 
 class Command(BaseCommand):
-    help = "デモ用の市(緑川市)と住民基本台帳、役割ごとの職員アカウントを作ります (load the demo municipality)."
+    help = (
+        "デモ用の市(緑川市)と住民基本台帳、役割ごとの職員アカウントを作ります (load the demo municipality)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--persons", type=int, default=20_000, help="number of residents (default 20000)")

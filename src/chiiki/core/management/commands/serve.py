@@ -18,13 +18,24 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         worker = None
         if options["with_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "chiiki", "worker"])  # noqa: S603
+            worker = subprocess.Popen([sys.executable, "-m", "chiiki", "worker"])
         gunicorn = [
-            sys.executable, "-m", "gunicorn", "chiiki.wsgi:application",
-            "--bind", options["bind"], "--workers", str(options["workers"]),
-            "--threads", str(options["threads"]), "--access-logfile", "-",
-            "--forwarded-allow-ips", os.environ.get("CHIIKI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-            "--graceful-timeout", "30",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "chiiki.wsgi:application",
+            "--bind",
+            options["bind"],
+            "--workers",
+            str(options["workers"]),
+            "--threads",
+            str(options["threads"]),
+            "--access-logfile",
+            "-",
+            "--forwarded-allow-ips",
+            os.environ.get("CHIIKI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            "--graceful-timeout",
+            "30",
         ]
         self.stdout.write(f"Chiiki: http://{options['bind']}/ (Ctrl+C で停止)")
         try:

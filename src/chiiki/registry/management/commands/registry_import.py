@@ -14,25 +14,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
         parser.add_argument("--municipality", required=True, help="6-digit 全国地方公共団体コード")
-        parser.add_argument("--replace", action="store_true", help="replace the municipality's current registry")
+        parser.add_argument(
+            "--replace", action="store_true", help="replace the municipality's current registry"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
         municipality = Municipality.objects.filter(code=options["municipality"]).first()
         if municipality is None:
-            raise CommandError(f"地方公共団体コード {options['municipality']} が見つかりません "
-                               "(先に chiiki municipalities load を実行してください)")
+            raise CommandError(
+                f"地方公共団体コード {options['municipality']} が見つかりません "
+                "(先に chiiki municipalities load を実行してください)"
+            )
         try:
             data = path.read_bytes()
         except OSError as error:
             raise CommandError(f"ファイルを開けません: {path} ({error.strerror})") from error
         try:
             rows = parse_extract(data)
-            summary = import_registry(municipality, rows, by=None, replace=options["replace"],
-                                      actor_label="chiiki registry import")
+            summary = import_registry(
+                municipality, rows, by=None, replace=options["replace"], actor_label="chiiki registry import"
+            )
         except ExtractError as error:
             raise CommandError(f"読み込みませんでした(何も書き込んでいません):\n{error}") from error
         except RegistryNotEmptyError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(f"{municipality.display_name}: {summary.persons} 人 / {summary.households} 世帯 / "
-                          f"{summary.districts} 地区を読み込みました")
+        self.stdout.write(
+            f"{municipality.display_name}: {summary.persons} 人 / {summary.households} 世帯 / "
+            f"{summary.districts} 地区を読み込みました"
+        )
