@@ -487,9 +487,10 @@ def to_string(value: Value) -> str:
             return "NaN"
         if math.isinf(number):
             return "Infinity" if number > 0 else "-Infinity"
-        if number.is_integer() and abs(number) < 1e15:
+        if number.is_integer():
             return str(int(number))
-        return format(number, ".15g")
+        # XPath never prints exponents: write the shortest round-tripping digits in plain notation.
+        return format(Decimal(repr(number)), "f")
     if isinstance(value, datetime.date):
         return value.isoformat()
     return value
