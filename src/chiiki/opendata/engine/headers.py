@@ -148,6 +148,10 @@ def recognize(header: list[str]) -> Recognition:
         matches = map_header(cells, schema, fuzzy=False)
         matched = sum(1 for m in matches if m.target is not None)
         score = _f1(matched, len(cells), len(schema.fields))
+        if matched >= 5:
+            # A short file whose columns are all standard names is still standard (the first dataset
+            # in book order wins a tie, so plain facility columns read as 公共施設一覧).
+            score = max(score, 0.6 * matched / len(cells))
         candidate = Recognition(
             schema, "current", "自治体標準オープンデータセット", score, matched, len(schema.fields), ""
         )
