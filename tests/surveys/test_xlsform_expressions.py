@@ -159,7 +159,8 @@ def test_parser_either_parses_or_raises_expression_error(source: str) -> None:
     try:
         tree = parse_expression(source)
     except ExpressionError as error:
-        assert 0 <= error.position <= len(source)
+        position = error.position
+        assert 0 <= position <= len(source)
     else:
         try:
             evaluate(tree, SimpleContext())
