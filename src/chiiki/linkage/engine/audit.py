@@ -138,11 +138,15 @@ def audit_links(
     scored = scored.with_columns(expr.fill_null(False).alias(f"_flag_{name}") for name, expr in flags.items())
     scored = scored.with_columns(
         pl.concat_str(
-            [pl.when(pl.col(f"_flag_{name}")).then(pl.lit(name)) for name in REASONS], separator=";", ignore_nulls=True
+            [pl.when(pl.col(f"_flag_{name}")).then(pl.lit(name)) for name in REASONS],
+            separator=";",
+            ignore_nulls=True,
         ).alias("reasons"),
         pl.sum_horizontal(pl.col(f"_flag_{name}").cast(pl.Int32) for name in REASONS).alias("_count"),
     ).filter(pl.col("_count") > 0)
-    labelled = with_evidence_labels(scored.with_columns(pl.col(f"gamma_{f}").fill_null(-1) for f in level_labels()))
+    labelled = with_evidence_labels(
+        scored.with_columns(pl.col(f"gamma_{f}").fill_null(-1) for f in level_labels())
+    )
     suspicious = (
         labelled.sort(["_count", "match_weight"], descending=[True, False], nulls_last=False)
         .with_row_index("rank", offset=1)

@@ -51,7 +51,9 @@ def _any_level(levels: dict[str, tuple[str, ...]]) -> pl.Expr:
     return expression
 
 
-def decide(pairs: pl.DataFrame, record_ids: pl.Series, rule: DecisionRule) -> tuple[pl.DataFrame, pl.DataFrame]:
+def decide(
+    pairs: pl.DataFrame, record_ids: pl.Series, rule: DecisionRule
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Apply the decision rule to scored pairs.
 
     Returns ``(links, candidates)``: ``links`` has one row per record id (record_id, person_id,
@@ -61,15 +63,24 @@ def decide(pairs: pl.DataFrame, record_ids: pl.Series, rule: DecisionRule) -> tu
     ranked = (
         pairs.filter(pl.col("match_probability") >= rule.candidate_probability)
         .with_columns(
-            _any_level(IDENTIFIER_LEVELS).alias("identifier_agrees"), _any_level(NAME_LEVELS).alias("name_agrees")
+            _any_level(IDENTIFIER_LEVELS).alias("identifier_agrees"),
+            _any_level(NAME_LEVELS).alias("name_agrees"),
         )
         .sort(["record_id", "match_weight", "person_id"], descending=[False, True, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("record_id").alias("rank"))
     )
     # The strongest rival of each pair: another person for this record, or another record for this person.
     ranked = ranked.with_columns(
-        pl.col("match_weight").sort(descending=True).get(1, null_on_oob=True).over("record_id").alias("_next_person"),
-        pl.col("match_weight").sort(descending=True).get(1, null_on_oob=True).over("person_id").alias("_next_record_any"),
+        pl.col("match_weight")
+        .sort(descending=True)
+        .get(1, null_on_oob=True)
+        .over("record_id")
+        .alias("_next_person"),
+        pl.col("match_weight")
+        .sort(descending=True)
+        .get(1, null_on_oob=True)
+        .over("person_id")
+        .alias("_next_record_any"),
         pl.col("match_weight").max().over("person_id").alias("_best_record"),
     ).with_columns(
         pl.when(pl.col("rank") == 1)
@@ -91,7 +102,9 @@ def decide(pairs: pl.DataFrame, record_ids: pl.Series, rule: DecisionRule) -> tu
     )
     certain = pl.col("match_probability") >= rule.link_probability
     best = best.with_columns(
-        pl.when(certain & clear_of_people & clear_of_records & pl.col("identifier_agrees") & pl.col("name_agrees"))
+        pl.when(
+            certain & clear_of_people & clear_of_records & pl.col("identifier_agrees") & pl.col("name_agrees")
+        )
         .then(pl.lit(LINKED))
         .when(pl.col("match_probability") >= rule.review_probability)
         .then(pl.lit(REVIEW))
@@ -112,7 +125,9 @@ def decide(pairs: pl.DataFrame, record_ids: pl.Series, rule: DecisionRule) -> tu
     )
     all_records = pl.DataFrame({"record_id": record_ids})
     links = all_records.join(
-        best.select("record_id", "person_id", "match_probability", "decision", "reason"), on="record_id", how="left"
+        best.select("record_id", "person_id", "match_probability", "decision", "reason"),
+        on="record_id",
+        how="left",
     ).with_columns(
         pl.col("decision").fill_null(UNMATCHED),
         pl.col("reason").fill_null("no_candidate"),

@@ -25,7 +25,9 @@ class InputError(ValueError):
     """A user's input file cannot be used; the message says why in Japanese, then English."""
 
 
-def read_table(path: str | Path, columns: Sequence[str], *, label: str, id_column: str | None) -> pl.DataFrame:
+def read_table(
+    path: str | Path, columns: Sequence[str], *, label: str, id_column: str | None
+) -> pl.DataFrame:
     """Read a UTF-8 CSV with a header into a frame of strings holding ``columns`` (others are ignored).
 
     Blank cells become null. ``id_column``, when given, must be present on every row and unique.
@@ -54,16 +56,12 @@ def read_table(path: str | Path, columns: Sequence[str], *, label: str, id_colum
             f"(必要な列: {','.join(columns)}) / missing columns: {', '.join(missing)}"
         )
     try:
-        frame = pl.read_csv(
-            text.encode("utf-8"),
-            infer_schema=False,
-            columns=[header.index(name) for name in columns],
-            new_columns=list(columns),
-            missing_utf8_is_empty_string=False,
-            truncate_ragged_lines=False,
-        )
-    except pl.exceptions.PolarsError as error:
-        raise InputError(f"{label}のファイル {path} をCSVとして読めません: {error} / cannot parse CSV") from error
+        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, has_header=False, skip_rows=1)
+        frame = frame.select(pl.nth(header.index(name)).alias(name) for name in columns)
+    except (pl.exceptions.PolarsError, IndexError) as error:
+        raise InputError(
+            f"{label}のファイル {path} をCSVとして読めません: {error} / cannot parse CSV"
+        ) from error
     frame = frame.with_columns(
         pl.col(name).str.strip_chars().replace("", None).alias(name) for name in columns
     )

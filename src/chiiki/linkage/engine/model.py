@@ -147,7 +147,9 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
 (a date typo, a marriage, a missing reading, a move) breaks some rules but leaves another standing."""
 
 
-def _comparison_dict(comparison: FieldComparison, m_overrides: dict[str, list[float]] | None) -> dict[str, Any]:
+def _comparison_dict(
+    comparison: FieldComparison, m_overrides: dict[str, list[float]] | None
+) -> dict[str, Any]:
     overrides = (m_overrides or {}).get(comparison.name)
     m_values = list(overrides) if overrides else [level.m for level in comparison.levels]
     remainder = max(1.0 - sum(m_values), 1e-4)
@@ -166,7 +168,12 @@ def _comparison_dict(comparison: FieldComparison, m_overrides: dict[str, list[fl
             entry["tf_adjustment_weight"] = 1.0
         levels.append(entry)
     levels.append(
-        {"sql_condition": "ELSE", "label_for_charts": "disagrees", "m_probability": remainder, "fix_m_probability": True}
+        {
+            "sql_condition": "ELSE",
+            "label_for_charts": "disagrees",
+            "m_probability": remainder,
+            "fix_m_probability": True,
+        }
     )
     return {"output_column_name": comparison.name, "comparison_levels": levels}
 

@@ -94,7 +94,9 @@ def review_table(candidates: pl.DataFrame, registry: pl.DataFrame, records: pl.D
     labelled = _with_labels(candidates)
     record_side = records.rename({c: f"record_{c}" for c in RECORD_COLUMNS[1:]})
     person_side = registry.rename({c: f"person_{c}" for c in REGISTRY_COLUMNS[1:]})
-    table = labelled.join(record_side, on="record_id", how="left").join(person_side, on="person_id", how="left")
+    table = labelled.join(record_side, on="record_id", how="left").join(
+        person_side, on="person_id", how="left"
+    )
     side_by_side = [col for c in RECORD_COLUMNS[1:] for col in (f"record_{c}", f"person_{c}")]
     return table.select(
         "record_id",
@@ -108,13 +110,11 @@ def review_table(candidates: pl.DataFrame, registry: pl.DataFrame, records: pl.D
 
 
 def write_outputs(result: LinkageResult, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``links.csv`` and ``review.csv`` (UTF-8 with BOM, so Excel opens them) into ``out_dir``."""
+    """Write ``links.csv`` (plain UTF-8, for programs) and ``review.csv`` (UTF-8 with BOM, for Excel)."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     links_path, review_path = out / "links.csv", out / "review.csv"
-    links = result.links.select(
-        "record_id", "person_id", pl.col("match_probability").round(6), "decision"
-    )
-    links.write_csv(links_path, include_bom=True)
+    links = result.links.select("record_id", "person_id", pl.col("match_probability").round(6), "decision")
+    links.write_csv(links_path)
     result.review.write_csv(review_path, include_bom=True)
     return links_path, review_path

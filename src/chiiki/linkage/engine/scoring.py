@@ -21,7 +21,7 @@ _REGISTRY = "registry"
 class ScoringOptions:
     """Resources and sampling for one scoring run."""
 
-    u_max_pairs: float = 5e6
+    u_max_pairs: float = 2e6
     seed: int = 1
     memory_limit: str = "6GB"
     threads: int | None = None
@@ -93,11 +93,13 @@ class PairScorer:
             pl.col("person_id").alias("unique_id_r"),
             pl.lit(1.0).alias("clerical_match_score"),
         )
-        registered = self.linker.table_management.register_table(table.to_arrow(), "__chiiki_labels", overwrite=True)
+        registered = self.linker.table_management.register_table(
+            table.to_arrow(), "__chiiki_labels", overwrite=True
+        )
         for comparison in self.linker._settings_obj.comparisons:
             for level in comparison.comparison_levels:
                 level._fix_m_probability = False
-        self.linker.training.estimate_m_from_pairwise_labels(registered.physical_name)
+        self.linker.training.estimate_m_from_pairwise_labels(registered.physical_name)  # type: ignore[no-untyped-call]
 
     def predict(self, threshold_probability: float) -> pl.DataFrame:
         """Score every blocked pair and return those at or above ``threshold_probability``."""
@@ -115,8 +117,9 @@ class PairScorer:
             (pl.lit(f"{_REGISTRY}-__-") + pl.col("person_id")).alias("join_key_r"),
         ).to_arrow()
         self.connection.register("__chiiki_extra_pairs", extra)
+        # Table names below are Splink's own generated identifiers, never user input.
         self.connection.execute(
-            "CREATE OR REPLACE TABLE __chiiki_all_pairs AS "
+            "CREATE OR REPLACE TABLE __chiiki_all_pairs AS "  # noqa: S608
             f"SELECT min(match_key) AS match_key, join_key_l, join_key_r FROM ("
             f"SELECT * FROM {blocked.physical_name} UNION ALL SELECT * FROM __chiiki_extra_pairs) "
             "GROUP BY join_key_l, join_key_r"
@@ -128,9 +131,9 @@ class PairScorer:
         frame = self._as_pairs(predictions.physical_name)
         wanted = pairs.select("record_id", "person_id").with_columns(pl.lit(True).alias("_given"))
         frame = frame.join(wanted, on=["record_id", "person_id"], how="left")
-        return frame.filter(pl.col("_given").is_not_null() | (pl.col("match_probability") >= threshold_probability)).drop(
-            "_given"
-        )
+        return frame.filter(
+            pl.col("_given").is_not_null() | (pl.col("match_probability") >= threshold_probability)
+        ).drop("_given")
 
     def _as_pairs(self, table: str) -> pl.DataFrame:
         # Splink orders the two sides by dataset name; put the record on the left whatever it chose.
@@ -148,4 +151,7 @@ class PairScorer:
             if f"mw_tf_adj_{comparison.name}" in names:
                 parts.append(f"coalesce(mw_tf_adj_{comparison.name}, 0)")
             select.append(f"{' + '.join(parts)} AS weight_{comparison.name}")
-        return pl.from_arrow(self.connection.sql(f"SELECT {', '.join(select)} FROM {table}").to_arrow_table())
+        query = f"SELECT {', '.join(select)} FROM {table}"  # noqa: S608 - Splink's table, our column names
+        frame = pl.from_arrow(self.connection.sql(query).to_arrow_table())
+        assert isinstance(frame, pl.DataFrame)  # noqa: S101 - a table always converts to a frame
+        return frame

@@ -98,7 +98,9 @@ class ErrorRates:
 
 
 @cache
-def _name_pools() -> tuple[list[tuple[str, str]], list[int], list[tuple[str, list[str]]], list[tuple[str, list[str]]]]:
+def _name_pools() -> tuple[
+    list[tuple[str, str]], list[int], list[tuple[str, list[str]]], list[tuple[str, list[str]]]
+]:
     men, women, last = load_dataset("opti", include_last_names=True)
     families = [(kanji, entry["reading"]) for kanji, entry in last.items() if entry["reading"]]
     weights = [max(1, last[kanji]["count"]) for kanji, _ in families]
@@ -162,7 +164,9 @@ class _Generator:
         town = self.rng.choice(self.towns[muni.code])
         building = ""
         if self.rng.random() < 0.2:
-            building = f"{self.rng.choice(_BUILDINGS)}{town[:2]} {self.rng.randint(1, 5)}0{self.rng.randint(1, 9)}"
+            building = (
+                f"{self.rng.choice(_BUILDINGS)}{town[:2]} {self.rng.randint(1, 5)}0{self.rng.randint(1, 9)}"
+            )
         chome, banchi, go = self.rng.randint(1, 5), self.rng.randint(1, 40), self.rng.randint(1, 30)
         return muni, town, chome, banchi, go, building
 
@@ -200,7 +204,11 @@ class _Generator:
             if twins and index == 1:
                 members.append(person(self.rng.choice((1, 2)), members[-1].birth))
                 continue
-            members.append(person(self.rng.choice((1, 2)), self.birth(children_born + index * 2, children_born + index * 3)))
+            members.append(
+                person(
+                    self.rng.choice((1, 2)), self.birth(children_born + index * 2, children_born + index * 3)
+                )
+            )
         return members
 
     # -- writing a registry row -------------------------------------------------------------------
@@ -225,14 +233,20 @@ class _Generator:
         }
 
     # -- writing a record row with mistakes -------------------------------------------------------
-    def record_row(self, record_id: str, p: Person, household: Sequence[Person], patterns: list[str]) -> dict[str, str]:
+    def record_row(
+        self, record_id: str, p: Person, household: Sequence[Person], patterns: list[str]
+    ) -> dict[str, str]:
         rng, rates = self.rng, self.rates
         family_kanji, family_kana = p.family_kanji, p.family_kana
         if rng.random() < rates.marriage:
             family_kanji, family_kana = self.family_name()
             patterns.append("marriage")
-        if rng.random() < rates.variant_kanji and any(c in self.variants for c in family_kanji + p.given_kanji):
-            family_kanji = "".join(rng.choice(self.variants[c]) if c in self.variants else c for c in family_kanji)
+        if rng.random() < rates.variant_kanji and any(
+            c in self.variants for c in family_kanji + p.given_kanji
+        ):
+            family_kanji = "".join(
+                rng.choice(self.variants[c]) if c in self.variants else c for c in family_kanji
+            )
             patterns.append("variant_kanji")
         given_kanji = p.given_kanji
         if rng.random() < rates.kanji_typo:
@@ -309,7 +323,9 @@ class _Generator:
             return format_wareki(birth, "kanji_gannen")
         return format_wareki(birth, rng.choice(("letter", "letter_padded")))
 
-    def address_text(self, muni: MunicipalityRecord, town: str, chome: int, banchi: int, go: int, building: str) -> str:
+    def address_text(
+        self, muni: MunicipalityRecord, town: str, chome: int, banchi: int, go: int, building: str
+    ) -> str:
         rng = self.rng
         head = muni.full_name if rng.random() < 0.6 else f"{muni.county}{muni.name}"
         style = rng.random()
@@ -402,7 +418,9 @@ def generate(persons: int, records: int, seed: int = 0, rates: ErrorRates | None
     for p in chosen:
         out_rows.append((p, households[p.household], []))
     while len(out_rows) < records:
-        if r.random() < rates.namesake_not_in_registry / (rates.not_in_registry + rates.namesake_not_in_registry):
+        if r.random() < rates.namesake_not_in_registry / (
+            rates.not_in_registry + rates.namesake_not_in_registry
+        ):
             twin_of = r.choice(people)
             muni, town, chome, banchi, go, building = gen.address()
             outsider = Person(
@@ -420,5 +438,11 @@ def generate(persons: int, records: int, seed: int = 0, rates: ErrorRates | None
         record_id = f"R{index:08d}"
         record_rows.append(gen.record_row(record_id, p, household, patterns))
         in_registry = "not_in_registry" not in patterns
-        truth.append({"record_id": record_id, "person_id": p.person_id if in_registry else "", "patterns": ";".join(patterns)})
+        truth.append(
+            {
+                "record_id": record_id,
+                "person_id": p.person_id if in_registry else "",
+                "patterns": ";".join(patterns),
+            }
+        )
     return SyntheticData(registry, record_rows, truth, {p.person_id: p for p in people})

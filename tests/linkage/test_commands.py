@@ -1,0 +1,117 @@
+"""The CLI contract of `chiiki linkage run|audit|synth`: files in, files out, exit 1 with a message on bad input."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+
+def _rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_run_writes_one_link_per_record_and_a_summary(
+    synthetic_files: dict[str, Path], tmp_path: Path
+) -> None:
+    out = StringIO()
+    call_command(
+        "linkage_run",
+        registry=str(synthetic_files["registry"]),
+        records=str(synthetic_files["records"]),
+        out=str(tmp_path / "out"),
+        stdout=out,
+    )
+    with (tmp_path / "out" / "links.csv").open(encoding="utf-8", newline="") as handle:
+        header = handle.readline().strip()
+    assert header == "record_id,person_id,match_probability,decision"
+    links = _rows(tmp_path / "out" / "links.csv")
+    records = _rows(synthetic_files["records"])
+    assert [row["record_id"] for row in links] == [row["record_id"] for row in records]
+    truth = {row["record_id"]: row["person_id"] for row in _rows(synthetic_files["truth"])}
+    for row in links:
+        if row["decision"] == "linked":
+            assert row["person_id"] == truth[row["record_id"]]
+        if row["decision"] == "review":
+            assert row["person_id"]
+        if row["decision"] == "unmatched":
+            assert row["person_id"] == ""
+    assert (tmp_path / "out" / "review.csv").exists()
+    assert "linked" in out.getvalue()
+
+
+def test_audit_ranks_a_swapped_link_as_suspicious(synthetic_files: dict[str, Path], tmp_path: Path) -> None:
+    truth = [row for row in _rows(synthetic_files["truth"]) if row["person_id"]]
+    links = [{"record_id": row["record_id"], "person_id": row["person_id"]} for row in truth]
+    links[0]["person_id"], links[1]["person_id"] = links[1]["person_id"], links[0]["person_id"]
+    existing = tmp_path / "existing.csv"
+    with existing.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["record_id", "person_id"])
+        writer.writeheader()
+        writer.writerows(links)
+    call_command(
+        "linkage_audit",
+        registry=str(synthetic_files["registry"]),
+        records=str(synthetic_files["records"]),
+        links=str(existing),
+        out=str(tmp_path / "audit"),
+        stdout=StringIO(),
+    )
+    flagged = _rows(tmp_path / "audit" / "audit.csv")
+    swapped = {links[0]["record_id"], links[1]["record_id"]}
+    top = {row["record_id"] for row in flagged[:2]}
+    assert top == swapped
+    assert "another_person_fits_better" in flagged[0]["reasons"]
+
+
+def test_synth_writes_registry_records_and_truth(tmp_path: Path) -> None:
+    call_command("linkage_synth", persons=50, records=40, out=str(tmp_path), seed=3, stdout=StringIO())
+    assert len(_rows(tmp_path / "registry.csv")) == 50
+    assert len(_rows(tmp_path / "records.csv")) == 40
+    assert set(_rows(tmp_path / "truth.csv")[0]) == {"record_id", "person_id", "patterns"}
+
+
+def test_run_refuses_a_registry_without_its_columns(synthetic_files: dict[str, Path], tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("person_id,name\nP1,x\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="name_kanji"):
+        call_command(
+            "linkage_run", registry=str(bad), records=str(synthetic_files["records"]), out=str(tmp_path)
+        )
+
+
+def test_run_refuses_duplicate_record_ids(synthetic_files: dict[str, Path], tmp_path: Path) -> None:
+    bad = tmp_path / "dup.csv"
+    bad.write_text(
+        "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\nR1,a,,,,,\nR1,b,,,,,\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="R1"):
+        call_command(
+            "linkage_run", registry=str(synthetic_files["registry"]), records=str(bad), out=str(tmp_path)
+        )
+
+
+def test_bad_input_exits_1_with_a_message_and_no_traceback(
+    synthetic_files: dict[str, Path], tmp_path: Path
+) -> None:
+    bad = tmp_path / "sjis.csv"
+    bad.write_bytes(
+        "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\nR1,山田,,,,,\n".encode("cp932")
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "chiiki", "linkage", "run", "--registry", str(synthetic_files["registry"]),
+         "--records", str(bad), "--out", str(tmp_path / "o")],
+        capture_output=True, text=True, check=False, env={**os.environ}, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "UTF-8" in completed.stderr
+    assert "Traceback" not in completed.stderr
