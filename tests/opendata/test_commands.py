@@ -13,7 +13,11 @@ BAD = "全国地方公共団体コード,ID,地方公共団体名,名称,設置�
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "chiiki", "opendata", *args], capture_output=True, text=True, check=False, timeout=120
+        [sys.executable, "-m", "chiiki", "opendata", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
 
 

@@ -48,7 +48,7 @@ def test_csv_in_any_common_encoding_and_newline_reads_the_same(tmp_path, encodin
 
 
 def test_title_rows_above_the_header_are_skipped_and_rows_counted_as_in_the_file(tmp_path):
-    bad = ROW.replace("33.9566", "95.1")
+    bad = ROW.replace("33.9566", "95.1").replace(",1,", ",2,", 1)
     path = write(tmp_path, "\n".join(["下関市 公共施設一覧", "令和6年4月1日現在,,", HEADER, ROW, bad]))
     report = validate_file(path).report
     assert report.header_row == 3
@@ -89,8 +89,12 @@ def test_huge_field_is_read(tmp_path):
 
 
 def test_legacy_layout_is_recognized_and_mapped(tmp_path):
-    header = "都道府県コード又は市区町村コード,NO,都道府県名,市区町村名,名称,名称_カナ,住所,方書,緯度,経度,設置位置"
-    path = write(tmp_path, f"{header}\n35201,1,山口県,下関市,市役所,シヤクショ,下関市南部町1-1,,33.95,130.94,1階\n", "cp932")
+    header = (
+        "都道府県コード又は市区町村コード,NO,都道府県名,市区町村名,名称,名称_カナ,住所,方書,緯度,経度,設置位置,"
+        "電話番号,内線番号,法人番号,団体名,利用可能曜日,開始時間,終了時間,利用可能日時特記事項,小児対応設備の有無,URL,備考"
+    )
+    row = "35201,1,山口県,下関市,市役所,シヤクショ,下関市南部町1-1,,33.95,130.94,1階" + "," * 11
+    path = write(tmp_path, f"{header}\n{row}\n", "cp932")
     result = validate_file(path)
     assert result.report.dataset_id == "aed"
     assert result.report.layout == "legacy_aed"

@@ -52,7 +52,12 @@ def test_marks_map_onto_yes_or_no(mark):
     assert error is None and value in ("有", "無")
 
 
-@given(st.text(alphabet="ァアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲンー", min_size=1))
+@given(
+    st.text(
+        alphabet="ァアイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲンー",
+        min_size=1,
+    )
+)
 def test_half_width_and_hiragana_readings_become_katakana(kana):
     import unicodedata
 

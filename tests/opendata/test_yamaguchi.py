@@ -17,7 +17,9 @@ from chiiki.opendata.engine import convert_file, validate_file
 
 ROOT = Path("/work/shared/testdata/opendata/yamaguchi")
 FILES = sorted(p for p in ROOT.rglob("*") if p.is_file()) if ROOT.exists() else []
-SAMPLE = FILES if os.environ.get("CHIIKI_OPENDATA_ALL") else FILES[::4] + [p for p in FILES if p.suffix == ".xlsx"]
+SAMPLE = (
+    FILES if os.environ.get("CHIIKI_OPENDATA_ALL") else FILES[::4] + [p for p in FILES if p.suffix == ".xlsx"]
+)
 
 pytestmark = pytest.mark.skipif(not FILES, reason="Yamaguchi test data not present")
 

@@ -155,7 +155,6 @@ def _polars_read(text: str, delimiter: str, header_index: int, width: int) -> pl
             infer_schema=False,
             schema={f"c{i}": pl.String for i in range(width)},
             truncate_ragged_lines=False,
-            missing_utf8_is_empty_string=True,
         )
     except Exception:
         return None

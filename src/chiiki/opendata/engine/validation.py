@@ -53,13 +53,13 @@ _LON = (122.0, 154.0)
 
 def strip_cells(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Trim spaces (including full-width) and turn empty cells into nulls."""
-    return frame.with_columns(
-        [
-            pl.col(c).str.strip_chars(_SPACES).replace("", None).alias(c)
-            for c in columns
-            if frame.schema[c] == pl.String
-        ]
-    )
+    exprs = []
+    for c in columns:
+        if frame.schema[c] != pl.String:
+            continue
+        stripped = pl.col(c).str.strip_chars(_SPACES)
+        exprs.append(pl.when(stripped.str.len_bytes() == 0).then(None).otherwise(stripped).alias(c))
+    return frame.with_columns(exprs)
 
 
 def _local_gov_code_ok(col: pl.Expr) -> pl.Expr:
