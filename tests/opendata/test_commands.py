@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 GOOD = "全国地方公共団体コード,ID,地方公共団体名,名称,設置位置\n352012,1,山口県下関市,市役所,1階\n"
 BAD = "全国地方公共団体コード,ID,地方公共団体名,名称,設置位置\n352013,1,山口県下関市,,1階\n"

@@ -26,7 +26,8 @@ def test_impossible_hours_are_errors(hour, minute):
     if (hour, minute) == (24, 0):
         return
     value, error = n.normalize_time(f"{hour}:{minute:02d}")
-    assert value is None and error
+    assert value is None
+    assert error
 
 
 @given(st.text(max_size=12))
@@ -43,13 +44,15 @@ def test_codes_missing_check_digit_or_leading_zero_are_repaired_to_valid_codes(f
     raw = f"{five:05d}"
     value, error = n.normalize_local_gov_code(raw)
     if error is None:
-        assert value is not None and local_gov_code.is_valid(value)
+        assert value is not None
+        assert local_gov_code.is_valid(value)
 
 
 @given(st.sampled_from(["○", "〇", "有", "あり", "1", "×", "無", "なし", "0"]))
 def test_marks_map_onto_yes_or_no(mark):
     value, error = n.normalize_yes_no(mark)
-    assert error is None and value in ("有", "無")
+    assert error is None
+    assert value in ("有", "無")
 
 
 @given(
@@ -65,14 +68,17 @@ def test_half_width_and_hiragana_readings_become_katakana(kana):
     hira = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in kana)
     for written in (half, hira):
         value, error = n.normalize_katakana(written)
-        assert error is None and value is not None and re.fullmatch(r"[ァ-ヶー]+", value)
+        assert error is None
+        assert value is not None
+        assert re.fullmatch(r"[ァ-ヶー]+", value)
 
 
 @given(st.floats(20, 46), st.floats(0, 59), st.floats(0, 59.9))
 def test_degrees_minutes_seconds_become_decimal(deg, minutes, seconds):
     d, m, s = int(deg), int(minutes), round(seconds, 1)
     value, error = n.normalize_latitude(f"{d}°{m:02d}'{s}\"N")
-    assert error is None and value is not None
+    assert error is None
+    assert value is not None
     assert abs(float(value) - (d + m / 60 + s / 3600)) < 1e-6
 
 
