@@ -48,21 +48,24 @@ class _Name:
     given: str | None
 
 
-def _kanji_name(raw: str) -> _Name:
+def _parts(raw: str) -> tuple[str, str]:
+    # Without a space between them, family and given name cannot be told apart; comparisons then fall
+    # back to prefixes and suffixes of the whole name.
     parts = split_name(raw)
+    family, given = parts.family or "", parts.given or ""
+    return (family, given) if family and given else ("", "")
+
+
+def _kanji_name(raw: str) -> _Name:
+    family, given = _parts(raw)
     written = "".join(nfkc(raw).split()) or None
-    full = kanji_key(raw) or None
-    family = kanji_key(parts.family) or None if parts.given else None
-    given = kanji_key(parts.given) or None if parts.given else None
-    return _Name(written, full, family, given)
+    return _Name(written, kanji_key(raw) or None, kanji_key(family) or None, kanji_key(given) or None)
 
 
 def _kana_name(raw: str) -> _Name:
-    parts = split_name(raw)
+    family, given = _parts(raw)
     full = kana_key(raw) or None
-    family = kana_key(parts.family) or None if parts.given else None
-    given = kana_key(parts.given) or None if parts.given else None
-    return _Name(full, full, family, given)
+    return _Name(full, full, kana_key(family) or None, kana_key(given) or None)
 
 
 def _date(raw: str) -> str | None:
