@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chiiki.talent.hours import (
     DEFAULT_REGIMES,
@@ -338,3 +340,43 @@ def test_each_employer_checks_only_its_own_hours_against_its_own_cap() -> None:
     assert model.check_month("B", APRIL, 41 * HOUR)[0].severity is Severity.EXCEEDED
     with pytest.raises(ValueError, match="管理モデルに含まれない"):
         model.check_month("Z", APRIL, 0)
+
+
+# --- properties -----------------------------------------------------------------------------------------
+
+_blocks = st.lists(
+    st.tuples(
+        st.sampled_from(["A", "B", "C"]),
+        st.integers(0, 13),  # day offset from Sunday 5 April (two weeks)
+        st.integers(0, 10 * HOUR),
+        st.booleans(),
+        st.integers(0, 23),
+    ),
+    max_size=25,
+)
+
+
+@given(_blocks)
+def test_the_total_overtime_does_not_depend_on_who_takes_it(
+    blocks: list[tuple[str, int, int, bool, int]],
+) -> None:
+    """Contract order only decides attribution: the combined overtime equals that of one employer doing all of
+    it, and no employer's own overtime exceeds the combined total."""
+    contracts = [
+        Contract(e, e, ContractKind.EMPLOYMENT, dt.date(2020 + i, 1, 1), STANDARD_36, legal_holiday_weekday=7)
+        for i, e in enumerate("ABC")
+    ]  # weekday 7 never occurs: no holiday work in this property
+    records = [
+        WorkRecord(e, SUN + dt.timedelta(days=d), m, s, dt.time(h, 0)) for e, d, m, s, h in blocks
+    ]  # fmt: skip
+    split = combine_hours(contracts, records, REGIME_2020_09)
+    single = combine_hours(
+        contracts[:1],
+        [WorkRecord("A", r.day, r.minutes, r.scheduled, r.start) for r in records],
+        REGIME_2020_09,
+    )
+    split_total = sum(em.overtime_combined for em in split.employer_months.values())
+    assert split_total == sum(em.overtime_combined for em in single.employer_months.values())
+    for employer in "ABC":
+        own = sum(em.overtime_own for (e, _), em in split.employer_months.items() if e == employer)
+        assert own <= split_total

@@ -93,6 +93,8 @@ class Match:
 
 def top_k_rows(score: I64, tie: U64, ids: I64, k: int) -> I64:
     """Positions of the top ``k`` by (score desc, tie key asc, id asc), sorting only the contenders."""
+    if k < 1:
+        raise MatchingInputError(f"件数は1以上です: {k} (k must be at least 1)")
     n = len(score)
     if n > k:
         kth = np.partition(score, n - k)[n - k]

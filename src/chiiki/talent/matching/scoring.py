@@ -179,12 +179,22 @@ def feasible_profiles(profiles: ProfileTable, needs: NeedTable, n: int) -> B:
 def score_profiles(profiles: ProfileTable, rows: I64, needs: NeedTable, n: int) -> I64:
     """Scores of profile ``rows`` for need row ``n``, reading only the need's required skill rows."""
     idx, req = needs.required(n)
-    raw = np.zeros(len(rows), dtype=np.int64)
-    ev = np.zeros(len(rows), dtype=np.int64)
+    # When most profiles pass the filter, streaming whole contiguous skill rows and selecting once is
+    # cheaper than gathering each row; small integer types keep the passes memory-light (met <= 4,
+    # met * tier <= 8, sums over 49 skills < 65536).
+    whole = len(rows) * 4 > len(profiles)
+    width = len(profiles) if whole else len(rows)
+    raw16 = np.zeros(width, dtype=np.uint16)
+    ev16 = np.zeros(width, dtype=np.uint16)
     for s, r in zip(idx.tolist(), req.tolist(), strict=True):
-        met = np.minimum(profiles.levels[s, rows], np.uint8(r)).astype(np.int64)
-        raw += met
-        ev += met * profiles.tiers[s, rows]
+        level_row = profiles.levels[s] if whole else profiles.levels[s, rows]
+        tier_row = profiles.tiers[s] if whole else profiles.tiers[s, rows]
+        met = np.minimum(level_row, np.uint8(r))
+        raw16 += met
+        ev16 += met * tier_row
+    if whole:
+        raw16, ev16 = raw16[rows], ev16[rows]
+    raw, ev = raw16.astype(np.int64), ev16.astype(np.int64)
     total_req = int(needs.req_total[n])
     if total_req == 0:
         skill = np.full(len(rows), FULL, dtype=np.int64)
@@ -244,14 +254,13 @@ def feasible_needs(profiles: ProfileTable, p: int, needs: NeedTable) -> B:
 
 
 def score_needs(profiles: ProfileTable, p: int, needs: NeedTable, rows: I64) -> I64:
-    """Scores of need ``rows`` for profile row ``p`` (sparse required skills, summed by prefix sums)."""
-    levels = profiles.levels[:, p]
-    tiers = profiles.tiers[:, p].astype(np.int64)
-    met = np.minimum(levels[needs.req_skill], needs.req_level).astype(np.int64)
-    cum_raw = np.concatenate(([0], np.cumsum(met)))
-    cum_ev = np.concatenate(([0], np.cumsum(met * tiers[needs.req_skill])))
-    lo, hi = needs.req_ptr[rows], needs.req_ptr[rows + 1]
-    raw, ev = cum_raw[hi] - cum_raw[lo], cum_ev[hi] - cum_ev[lo]
+    """Scores of need ``rows`` for profile row ``p``, reading only those needs' required skills."""
+    levels = np.append(profiles.levels[:, p], np.uint8(0))  # last slot: padding reads level 0
+    tiers = np.append(profiles.tiers[:, p], np.uint8(0))
+    slots = needs.pad_skill[rows]
+    met = np.minimum(levels[slots], needs.pad_level[rows])  # uint8, <= 4
+    raw = met.sum(axis=1, dtype=np.int64)
+    ev = (met * tiers[slots]).sum(axis=1, dtype=np.int64)
     total_req = needs.req_total[rows]
     safe = np.maximum(total_req, 1)
     skill = np.where(total_req == 0, FULL, raw * FULL // safe)

@@ -235,6 +235,10 @@ class NeedTable:
     business_field: I8
     stage: I8
     req_total: I64 = field(init=False)
+    # The same requirements padded to the longest need: ``pad_skill`` points past the last skill (a slot
+    # that reads level 0) where a need has fewer items. Scoring many needs for one person reads these.
+    pad_skill: I16 = field(init=False)
+    pad_level: U8 = field(init=False)
     _row_of_id: dict[int, int] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -249,6 +253,14 @@ class NeedTable:
             raise MatchingInputError("必要レベルは d〜a です (required levels must be d..a)")
         cum = np.concatenate(([0], np.cumsum(self.req_level, dtype=np.int64)))
         self.req_total = cum[self.req_ptr[1:]] - cum[self.req_ptr[:-1]]
+        counts = np.diff(self.req_ptr)
+        width = int(counts.max()) if n else 0
+        self.pad_skill = np.full((n, width), self.n_skills, dtype=np.int16)
+        self.pad_level = np.zeros((n, width), dtype=np.uint8)
+        rows = np.repeat(np.arange(n), counts)
+        cols = np.arange(len(self.req_skill)) - np.repeat(self.req_ptr[:-1], counts)
+        self.pad_skill[rows, cols] = self.req_skill
+        self.pad_level[rows, cols] = self.req_level
         self._row_of_id = {int(i): r for r, i in enumerate(self.ids.tolist())}
 
     def __len__(self) -> int:
