@@ -185,6 +185,7 @@ def test_the_explanation_lists_skills_met_and_short_with_evidence(std: SkillStan
     text = ex.summary_ja()
     assert "不足するスキル: SREプロセス: 必要 b / 本人 c" in text
     assert "月20時間" in text
+    assert "開始: 希望 2026-05-01 / 稼働可能 2026-04-01から" in text
     assert match.score == ex.components.total
 
 

@@ -167,9 +167,18 @@ def test_a_project_evidences_a_level_and_certifications_record_literacy() -> Non
         ProjectEvidence("marketing", SkillLevel.B, "観光DX"),
         CertificationHeld("IPA-IP", dt.date(2019, 5, 1)),
     ]
-    result = assess(std, cat, {"marketing": SkillLevel.B}, evidence, as_of=TODAY)
+    result = assess(
+        std, cat, {"marketing": SkillLevel.B}, evidence, as_of=TODAY, literacy_completed=["cloud"]
+    )
     assert result.items["marketing"].tier is EvidenceTier.EVIDENCED
-    assert "ai" in result.literacy_attained
+    assert {"ai", "cloud"} <= result.literacy_attained
+    assert result.literacy_tag == "DSS-L 1.1"
+
+
+def test_unknown_literacy_items_are_reported() -> None:
+    std, cat = load_skill_standard(), load_evidence_catalog()
+    with pytest.raises(ValueError, match="unknown DSS-L items"):
+        assess(std, cat, {}, as_of=TODAY, literacy_completed=["blockchain"])
 
 
 def test_an_assessment_cannot_be_read_against_another_version() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from chiiki.talent.matching.codes import (
@@ -14,7 +15,7 @@ from chiiki.talent.matching.codes import (
     prefecture_name,
 )
 from chiiki.talent.matching.scoring import FULL, MAX_SCORE, PairScore, pair_score
-from chiiki.talent.matching.tables import NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
+from chiiki.talent.matching.tables import EPOCH, NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
 from chiiki.talent.standard import EvidenceTier, SkillLevel, SkillStandard
 
 _TIER_JA = {
@@ -84,6 +85,9 @@ class MatchExplanation:
             f"根拠の強さ: 満たすスキルのうち {self.evidence_strength:.0%} が資格・実績・推薦で裏付け"
         )
         lines.append(f"稼働: 必要 月{self.hours_needed}時間 / 可能 月{self.hours_available}時間")
+        start = EPOCH + dt.timedelta(days=self.start_day)
+        available = EPOCH + dt.timedelta(days=self.available_from_day)
+        lines.append(f"開始: 希望 {start:%Y-%m-%d} / 稼働可能 {available:%Y-%m-%d}から")
         lines.append(
             f"場所: {WORK_MODE_JA[self.mode]}・{prefecture_name(self.need_prefecture)}"
             f"（{self.location_fit_ja}）"

@@ -12,7 +12,14 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from chiiki.talent.standard.model import EvidenceCatalog, EvidenceTier, SkillLevel, SkillStandard
+from chiiki.talent.standard.loader import load_literacy_standard
+from chiiki.talent.standard.model import (
+    EvidenceCatalog,
+    EvidenceTier,
+    LiteracyStandard,
+    SkillLevel,
+    SkillStandard,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +80,7 @@ class SkillAssessment:
     as_of: dt.date
     items: Mapping[str, SkillAssessmentItem]
     literacy_attained: frozenset[str]
+    literacy_tag: str = ""  # e.g. "DSS-L 1.1": the DSS-L version the literacy items belong to
 
     def levels_vector(self, standard: SkillStandard) -> tuple[int, ...]:
         """Declared levels as integers aligned with ``standard.skills``."""
@@ -100,6 +108,7 @@ def assess(
     *,
     as_of: dt.date,
     literacy_completed: Iterable[str] = (),
+    literacy_standard: LiteracyStandard | None = None,
 ) -> SkillAssessment:
     """Assess declared skill levels against evidence as of a date.
 
@@ -116,7 +125,13 @@ def assess(
     support: dict[str, SkillLevel] = {}
     endorsed: dict[str, SkillLevel] = {}
     sources: dict[str, list[str]] = {}
+    literacy_std = literacy_standard or load_literacy_standard()
     literacy = set(literacy_completed)
+    unknown = literacy - {i.id for i in literacy_std.items}
+    if unknown:
+        raise ValueError(
+            f"{literacy_std.tag} にない学習項目です: {', '.join(sorted(unknown))} (unknown DSS-L items)"
+        )
 
     def add(skill_id: str, level: SkillLevel, source: str, *, endorsement: bool = False) -> None:
         standard.skill(skill_id)
@@ -158,4 +173,4 @@ def assess(
         else:
             tier = EvidenceTier.SELF_DECLARED
         items[skill.id] = SkillAssessmentItem(skill.id, level, best, tier, tuple(sources.get(skill.id, ())))
-    return SkillAssessment(standard.tag, as_of, items, frozenset(literacy))
+    return SkillAssessment(standard.tag, as_of, items, frozenset(literacy), literacy_std.tag)
