@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import IntegrityError, transaction
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
@@ -176,6 +178,7 @@ def test_the_database_refuses_a_census_with_a_sample_size(
 def test_the_database_refuses_a_short_login_id(town_a: Municipality, version: QuestionnaireVersion) -> None:
     survey = make_survey(town_a, version)
     household = Household.objects.filter(municipality=town_a).first()
+    assert household is not None
     with pytest.raises(IntegrityError), transaction.atomic():
         SurveyCase.objects.create(
             survey=survey, household=household, stratum="x", selection_probability=1.0, login_id="12345"
@@ -207,3 +210,66 @@ def test_staff_without_the_survey_role_cannot_create_a_survey(
         by=manager,
     )
     assert survey.created_by == manager
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    """Run a chiiki management command the way the console script does; return exit code, stdout, stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command(*args, stdout=out, stderr=err)
+    except CommandError as error:
+        return 1, out.getvalue(), str(error)
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_survey_create_draws_a_census_and_issue_keys_writes_the_letters(
+    town_a: Municipality, tmp_path: Path
+) -> None:
+    code, out, _ = run(
+        "survey_create",
+        "--municipality",
+        town_a.code,
+        "--form",
+        str(DEMO_FORM),
+        "--title",
+        "令和7年 生活実態調査",
+        "--reference-date",
+        "令和7年10月1日",
+    )
+    assert code == 0
+    assert "全数調査" in out
+    survey = Survey.objects.get()
+    assert survey.cases.count() == Household.objects.filter(municipality=town_a).count()
+    letters = tmp_path / "letters.csv"
+    code, out, _ = run("survey_issue_keys", "--survey", str(survey.pk), "--out", str(letters))
+    assert code == 0, out
+    data = letters.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbflogin_id,access_key,postal_code,address,url\r\n")
+    assert len(data.decode("utf-8-sig").splitlines()) == survey.cases.count() + 1
+    code, _, message = run("survey_issue_keys", "--survey", str(survey.pk), "--out", str(letters))
+    assert code == 1
+    assert "既にあります" in message
+
+
+def test_survey_create_explains_bad_input_and_writes_nothing(town_a: Municipality) -> None:
+    base = ["survey_create", "--form", str(DEMO_FORM), "--title", "t"]
+    cases = [
+        (["--municipality", "999999", "--reference-date", "2025-10-01"], "見つかりません"),
+        (["--municipality", town_a.code, "--reference-date", "2025-13-01"], "日付"),
+        (["--municipality", town_a.code, "--reference-date", "2025-10-01", "--sample", "x"], "整数"),
+        (["--municipality", town_a.code, "--reference-date", "2025-10-01", "--sample", "100000"], "母集団"),
+        (["--municipality", town_a.code, "--reference-date", "2025-10-01", "--strata", "ward"], "層化の変数"),
+    ]
+    for extra, expected in cases:
+        code, _, message = run(*base, *extra)
+        assert code == 1
+        assert expected in message
+    assert not Survey.objects.exists()
+    assert not QuestionnaireVersion.objects.exists()
+
+
+def test_survey_issue_keys_refuses_an_unknown_survey(db: None, tmp_path: Path) -> None:
+    code, _, message = run("survey_issue_keys", "--survey", "12345", "--out", str(tmp_path / "x.csv"))
+    assert code == 1
+    assert "見つかりません" in message
+    assert not (tmp_path / "x.csv").exists()

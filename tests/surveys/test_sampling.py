@@ -18,6 +18,7 @@ from chiiki.surveys.sampling import (
     allocate,
     census,
     is_current,
+    parse_variables,
     size_class,
     stratified_sample,
     stratum_of,
@@ -133,3 +134,19 @@ def test_allocation_is_exact_and_respects_bounds(
     assert sum(a.sample for a in allocation) == size
     for a in allocation:
         assert min(minimum, a.population) <= a.sample <= a.population
+
+
+def test_strata_can_use_a_subset_of_the_variables() -> None:
+    unit = FrameUnit(1, "07", 2, 80)
+    assert stratum_of(unit, parse_variables("age, district")) == "07/75+"
+    assert stratum_of(unit, parse_variables("")) == "all"
+    frame = make_frame(200)
+    sample = stratified_sample(frame, 30, seed=5, variables=parse_variables("district"))
+    assert {c.stratum for c in sample} == {"01", "02"}
+    assert len(sample) == 30
+
+
+def test_unknown_strata_variables_are_refused() -> None:
+    for text in ["ward", "district,district"]:
+        with pytest.raises(SampleError, match="層化の変数"):
+            parse_variables(text)

@@ -27,7 +27,16 @@ from chiiki.core.permissions import has_permission
 from chiiki.registry.models import Household, Person
 from chiiki.surveys import credentials
 from chiiki.surveys.models import Questionnaire, QuestionnaireVersion, Survey, SurveyCase
-from chiiki.surveys.sampling import FrameUnit, SampledUnit, age_on, census, stratified_sample
+from chiiki.surveys.sampling import (
+    STRATUM_VARIABLES,
+    FrameUnit,
+    SampledUnit,
+    SampleError,
+    age_on,
+    census,
+    parse_variables,
+    stratified_sample,
+)
 from chiiki.surveys.xlsform import load_form
 
 if TYPE_CHECKING:
@@ -136,6 +145,7 @@ def create_survey(
     sample_size: int | None = None,
     seed: int | None = None,
     minimum_per_stratum: int = 2,
+    strata_variables: str = ",".join(STRATUM_VARIABLES),
     by: Actor,
     actor_label: str = "",
 ) -> Survey:
@@ -151,6 +161,10 @@ def create_survey(
         raise SurveyError("訪問開始日は調査期日以降にしてください (follow-up before the reference date)")
     if sample_size is not None and sample_size < 1:
         raise SurveyError(f"標本の大きさは1以上にしてください (sample size must be positive: {sample_size})")
+    try:
+        variables = parse_variables(strata_variables)
+    except SampleError as error:
+        raise SurveyError(str(error)) from error
     survey = Survey.objects.create(
         municipality=municipality,
         title=title.strip(),
@@ -162,6 +176,7 @@ def create_survey(
         design=Survey.Design.CENSUS if sample_size is None else Survey.Design.STRATIFIED,
         sample_size=sample_size,
         minimum_per_stratum=minimum_per_stratum,
+        strata_variables=",".join(variables),
         seed=secrets.randbelow(2**31) if seed is None else seed,
         created_by_id=_user_id(by),
     )
@@ -177,6 +192,7 @@ def create_survey(
             "design": survey.design,
             "sample_size": sample_size,
             "seed": survey.seed,
+            "strata_variables": survey.strata_variables,
             "questionnaire_version": questionnaire_version.pk,
         },
         actor_label=actor_label,
@@ -234,15 +250,20 @@ def draw_sample(survey: Survey, *, by: Actor, actor_label: str = "") -> SampleSu
             f"{survey.reference_date} 時点の世帯が住民基本台帳にありません (no households on the reference date)"
         )
     selected: list[SampledUnit]
+    variables = parse_variables(survey.strata_variables)
     if survey.design == Survey.Design.CENSUS:
-        selected = census(frame)
+        selected = census(frame, variables)
     else:
         assert survey.sample_size is not None  # noqa: S101 - guaranteed by survey_sample_size_matches_design
         try:
             selected = stratified_sample(
-                frame, survey.sample_size, seed=survey.seed, minimum=survey.minimum_per_stratum
+                frame,
+                survey.sample_size,
+                seed=survey.seed,
+                minimum=survey.minimum_per_stratum,
+                variables=variables,
             )
-        except ValueError as error:
+        except SampleError as error:
             raise SurveyError(str(error)) from error
     login_ids = _new_login_ids(len(selected))
     SurveyCase.objects.bulk_create(

@@ -109,6 +109,9 @@ class Survey(models.Model):
     design = models.CharField(_("調査方法"), max_length=20, choices=Design.choices, default=Design.CENSUS)
     sample_size = models.PositiveIntegerField(_("標本の大きさ"), null=True, blank=True)
     minimum_per_stratum = models.PositiveIntegerField(_("層ごとの最低数"), default=2)
+    strata_variables = models.CharField(
+        _("層化の変数"), max_length=40, default="district,size,age", help_text="district, size, age"
+    )
     seed = models.BigIntegerField(_("乱数の種"), default=0)
     sampled_at = models.DateTimeField(_("抽出日時"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

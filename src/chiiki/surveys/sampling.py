@@ -3,7 +3,7 @@
 The frame is every household current at the reference date (registered on or before it, not removed by it),
 described by its district, its size (members current at that date) and the age of its head at that date.
 A survey takes either all of them (census) or a stratified simple random sample without replacement:
-strata are district x household-size class x age class of the head; the sample size is allocated
+strata are district x household-size class x age class of the head (or any subset of the three); the sample size is allocated
 proportionally to stratum size with a minimum per stratum (largest-remainder rounding, so the total is exact),
 and each stratum is sampled with a generator seeded from the survey's seed and the stratum key, so the same
 seed and frame always give the same sample. Each household's selection probability is n_h / N_h.
@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 __all__ = [
+    "STRATUM_VARIABLES",
     "Allocation",
     "FrameUnit",
     "SampleError",
@@ -28,12 +29,14 @@ __all__ = [
     "allocate",
     "census",
     "is_current",
+    "parse_variables",
     "size_class",
     "stratified_sample",
     "stratify",
     "stratum_of",
 ]
 
+STRATUM_VARIABLES = ("district", "size", "age")
 AGE_CLASSES: tuple[tuple[int, str], ...] = ((39, "-39"), (64, "40-64"), (74, "65-74"))
 
 
@@ -97,23 +100,40 @@ def age_class(age: int | None) -> str:
     return "75+"
 
 
-def stratum_of(unit: FrameUnit) -> str:
-    """The stratum key: district / size class / age class of the head."""
-    return f"{unit.district}/{size_class(unit.size)}/{age_class(unit.head_age)}"
+def parse_variables(text: str) -> tuple[str, ...]:
+    """Stratification variables from "district,size,age" (any subset, in any order; empty means one stratum)."""
+    names = tuple(part.strip() for part in text.split(",") if part.strip())
+    unknown = [name for name in names if name not in STRATUM_VARIABLES]
+    if unknown or len(set(names)) != len(names):
+        raise SampleError(
+            f"層化の変数 {text!r} が読めません。district, size, age から選んでください "
+            "(strata variables must be chosen from district, size, age)"
+        )
+    return tuple(name for name in STRATUM_VARIABLES if name in names)
 
 
-def stratify(frame: Iterable[FrameUnit]) -> dict[str, list[FrameUnit]]:
+def stratum_of(unit: FrameUnit, variables: Sequence[str] = STRATUM_VARIABLES) -> str:
+    """The stratum key, e.g. "07/2/75+" for district / size class / age class of the head; "all" for none."""
+    parts = {"district": unit.district, "size": size_class(unit.size), "age": age_class(unit.head_age)}
+    return "/".join(parts[name] for name in variables) or "all"
+
+
+def stratify(
+    frame: Iterable[FrameUnit], variables: Sequence[str] = STRATUM_VARIABLES
+) -> dict[str, list[FrameUnit]]:
     """The frame split into strata, each sorted by household id (so sampling does not depend on input order)."""
     strata: dict[str, list[FrameUnit]] = defaultdict(list)
     for unit in frame:
-        strata[stratum_of(unit)].append(unit)
+        strata[stratum_of(unit, variables)].append(unit)
     return {key: sorted(units, key=lambda u: u.household_id) for key, units in sorted(strata.items())}
 
 
-def census(frame: Iterable[FrameUnit]) -> list[SampledUnit]:
-    """Every household, with probability 1."""
+def census(frame: Iterable[FrameUnit], variables: Sequence[str] = STRATUM_VARIABLES) -> list[SampledUnit]:
+    """Every household, with probability 1 (strata are kept for tabulation)."""
     return [
-        SampledUnit(unit.household_id, key, 1.0) for key, units in stratify(frame).items() for unit in units
+        SampledUnit(unit.household_id, key, 1.0)
+        for key, units in stratify(frame, variables).items()
+        for unit in units
     ]
 
 
@@ -134,7 +154,8 @@ def allocate(populations: dict[str, int], sample_size: int, *, minimum: int = 2)
     if sample_size < sum(floors.values()):
         raise SampleError(
             f"標本の大きさ {sample_size} では各層の最低数 {minimum} を満たせません"
-            f"(層の数 {len(populations)}、必要 {sum(floors.values())}; sample too small for the strata)"
+            f"(層の数 {len(populations)}、必要 {sum(floors.values())})。最低数を下げるか層化の変数を減らしてください"
+            " (sample too small for the strata: lower the minimum or use fewer strata variables)"
         )
     ideal = {key: sample_size * size / total for key, size in populations.items()}
     counts = {key: min(populations[key], max(floors[key], math.floor(ideal[key]))) for key in populations}
@@ -153,10 +174,15 @@ def allocate(populations: dict[str, int], sample_size: int, *, minimum: int = 2)
 
 
 def stratified_sample(
-    frame: Sequence[FrameUnit], sample_size: int, *, seed: int, minimum: int = 2
+    frame: Sequence[FrameUnit],
+    sample_size: int,
+    *,
+    seed: int,
+    minimum: int = 2,
+    variables: Sequence[str] = STRATUM_VARIABLES,
 ) -> list[SampledUnit]:
     """A stratified simple random sample of `sample_size` households, reproducible from `seed`."""
-    strata = stratify(frame)
+    strata = stratify(frame, variables)
     allocations = allocate({key: len(units) for key, units in strata.items()}, sample_size, minimum=minimum)
     selected: list[SampledUnit] = []
     for allocation in allocations:

@@ -1,0 +1,161 @@
+"""``chiiki survey create``: import the questionnaire, create a survey round and draw its households.
+
+All or nothing: the questionnaire version, the survey and its cases are written in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from chiiki.core.models import Municipality
+from chiiki.jp.wareki import DateParseError, parse_date
+from chiiki.surveys import actions
+from chiiki.surveys.models import Survey
+from chiiki.surveys.xlsform import FormRejected
+
+ACTOR = "chiiki survey create"
+MAX_PROBLEMS = 40
+
+
+def _date(text: str | None, label: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except DateParseError as error:
+        raise CommandError(f"{label}が日付として読めません: {text!r} ({error})") from error
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+class Command(BaseCommand):
+    help = (
+        "調査を作成し、住民基本台帳から対象世帯を抽出します "
+        "(create a survey from an XLSForm and draw its households: census, or --sample N)"
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--municipality", required=True, help="6-digit 全国地方公共団体コード")
+        parser.add_argument(
+            "--form", required=True, type=Path, help="XLSForm questionnaire (.xlsx, .md, .csv)"
+        )
+        parser.add_argument("--title", required=True, help="調査名 (survey title)")
+        parser.add_argument("--reference-date", required=True, help="調査期日 (2025-10-01 or 令和7年10月1日)")
+        parser.add_argument(
+            "--sample", type=str, default=None, help="標本の世帯数; 省略時は全数調査 (census)"
+        )
+        parser.add_argument("--seed", type=str, default=None, help="乱数の種 (integer; random when omitted)")
+        parser.add_argument("--minimum", type=str, default="2", help="層ごとの最低世帯数 (default 2)")
+        parser.add_argument(
+            "--strata",
+            default="district,size,age",
+            help="層化の変数 (strata variables: any of district,size,age; default all three)",
+        )
+        parser.add_argument(
+            "--opens", default=None, help="回答受付開始日 (default: reference date - 14 days)"
+        )
+        parser.add_argument(
+            "--closes", default=None, help="回答受付最終日 (default: reference date + 7 days)"
+        )
+        parser.add_argument("--follow-up", default=None, help="未回答世帯への訪問開始日 (optional)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        reference_date = _date(options["reference_date"], "調査期日 (--reference-date)")
+        assert reference_date is not None  # noqa: S101 - a required argument
+        opens = _date(options["opens"], "受付開始日 (--opens)") or reference_date - dt.timedelta(days=14)
+        closes = _date(options["closes"], "受付最終日 (--closes)") or reference_date + dt.timedelta(days=7)
+        follow_up = _date(options["follow_up"], "訪問開始日 (--follow-up)")
+        sample_size = self._integer(options["sample"], "標本の世帯数 (--sample)")
+        seed = self._integer(options["seed"], "乱数の種 (--seed)")
+        minimum = self._integer(options["minimum"], "層ごとの最低数 (--minimum)")
+        if sample_size is None and seed is not None:
+            raise CommandError("--seed は --sample と一緒に指定してください (seed only applies to a sample)")
+        path: Path = options["form"]
+        try:
+            source = path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"調査票のファイルを開けません: {path} ({error.strerror})") from error
+        try:
+            municipality = Municipality.objects.filter(code=options["municipality"]).first()
+            if municipality is None:
+                raise CommandError(
+                    f"地方公共団体コード {options['municipality']} が見つかりません "
+                    "(municipality not found; 先に chiiki municipalities load を実行してください)"
+                )
+            with transaction.atomic():
+                version = actions.import_questionnaire(
+                    municipality, source, filename=path.name, by=None, actor_label=ACTOR
+                )
+                survey = actions.create_survey(
+                    municipality,
+                    questionnaire_version=version,
+                    title=options["title"],
+                    reference_date=reference_date,
+                    opens_at=_start_of(opens),
+                    closes_at=_start_of(closes + dt.timedelta(days=1)),
+                    follow_up_on=follow_up,
+                    sample_size=sample_size,
+                    seed=seed,
+                    minimum_per_stratum=2 if minimum is None else minimum,
+                    strata_variables=options["strata"],
+                    by=None,
+                    actor_label=ACTOR,
+                )
+                summary = actions.draw_sample(survey, by=None, actor_label=ACTOR)
+        except FormRejected as error:
+            errors = [p for p in error.problems if p.severity == "error"] or error.problems
+            lines = "\n".join(f"  {problem.describe()}" for problem in errors[:MAX_PROBLEMS])
+            if len(errors) > MAX_PROBLEMS:
+                lines += f"\n  …ほか {len(errors) - MAX_PROBLEMS} 件 (chiiki survey check-form で全件を表示)"
+            raise CommandError(
+                f"調査票を読み込めません (form rejected; nothing was written):\n{lines}"
+            ) from error
+        except (actions.SurveyError, PermissionDenied) as error:
+            raise CommandError(f"{error}\n(何も書き込んでいません nothing was written)") from error
+        except DatabaseError as error:
+            raise CommandError(
+                f"データベースに書き込めません。chiiki migrate は実行済みですか? (database error: {error})"
+            ) from error
+        self._report(survey, version.questionnaire.form_id, version.number, summary)
+
+    def _integer(self, text: str | None, label: str) -> int | None:
+        if text is None:
+            return None
+        try:
+            value = int(text)
+        except ValueError as error:
+            raise CommandError(f"{label}は整数で指定してください: {text!r}") from error
+        if value < 0:
+            raise CommandError(f"{label}は0以上にしてください: {value}")
+        return value
+
+    def _report(self, survey: Survey, form_id: str, number: int, summary: actions.SampleSummary) -> None:
+        closes_on = timezone.localtime(survey.closes_at).date() - dt.timedelta(days=1)
+        if survey.design == Survey.Design.CENSUS:
+            design = "全数調査 (census)"
+        else:
+            design = (
+                f"層化無作為抽出 (stratified sample) n={survey.sample_size} seed={survey.seed} "
+                f"strata={survey.strata_variables} minimum={survey.minimum_per_stratum}"
+            )
+        lines = [
+            f"調査を作成しました (survey created): ID {survey.pk}",
+            f"  調査名 title: {survey.title}",
+            f"  団体 municipality: {survey.municipality.display_name} ({survey.municipality_id})",
+            f"  調査票 questionnaire: {form_id} 第{number}版",
+            f"  調査期日 reference date: {survey.reference_date}",
+            f"  回答期間 answering: {timezone.localtime(survey.opens_at).date()} - {closes_on}",
+            f"  方法 design: {design}",
+            f"  対象世帯 cases: {summary.cases} / 母集団 frame: {summary.frame} 世帯, 層 strata: {len(summary.strata)}",
+            f"次に依頼状のキーを発行します: chiiki survey issue-keys --survey {survey.pk} --out letters.csv",
+        ]
+        self.stdout.write("\n".join(lines))
