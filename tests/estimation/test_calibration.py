@@ -11,6 +11,7 @@ from chiiki.estimation import EstimationError, calibrate, calibrate_matrix, cont
 from chiiki.estimation.calibration import AuxiliaryMatrix
 
 MARGINS = ["age_sex", "district", "hh_size"]
+Controls = dict[str, dict[object, float]]
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def controls(municipality: tuple[pl.DataFrame, pl.DataFrame]) -> dict[str, dict[
 
 @pytest.mark.parametrize("method", ["raking", "linear"])
 def test_calibrated_weights_reproduce_every_registry_margin(
-    method: str, respondents: pl.DataFrame, controls: dict[str, dict[object, float]]
+    method: str, respondents: pl.DataFrame, controls: Controls
 ) -> None:
     res = calibrate(respondents, "w", controls, method=method)  # type: ignore[arg-type]
     assert res.converged
@@ -37,18 +38,14 @@ def test_calibrated_weights_reproduce_every_registry_margin(
             assert got[level] == pytest.approx(total, rel=1e-9)
 
 
-def test_raking_agrees_with_svy_rake(
-    respondents: pl.DataFrame, controls: dict[str, dict[object, float]]
-) -> None:
+def test_raking_agrees_with_svy_rake(respondents: pl.DataFrame, controls: Controls) -> None:
     ours = calibrate(respondents, "w", controls, method="raking").weights
     sample = svy.Sample(respondents.select(["w", *MARGINS]), svy.Design(wgt="w"))
     theirs = sample.weighting.rake(controls=controls, tol=1e-12, max_iter=1000).data["rk_wgt"].to_numpy()
     np.testing.assert_allclose(ours, theirs, rtol=1e-8)
 
 
-def test_linear_calibration_agrees_with_svy_calibrate(
-    respondents: pl.DataFrame, controls: dict[str, dict[object, float]]
-) -> None:
+def test_linear_calibration_agrees_with_svy_calibrate(respondents: pl.DataFrame, controls: Controls) -> None:
     ours = calibrate(respondents, "w", controls, method="linear").weights
     sample = svy.Sample(respondents.select(["w", *MARGINS]), svy.Design(wgt="w"))
     svy_controls = {svy.Cat(m): levels for m, levels in controls.items()}
@@ -56,9 +53,7 @@ def test_linear_calibration_agrees_with_svy_calibrate(
     np.testing.assert_allclose(ours, theirs, rtol=1e-8)
 
 
-def test_bounds_hold_and_margins_still_match(
-    respondents: pl.DataFrame, controls: dict[str, dict[object, float]]
-) -> None:
+def test_bounds_hold_and_margins_still_match(respondents: pl.DataFrame, controls: Controls) -> None:
     res = calibrate(respondents, "w", controls, method="linear", bounds=(0.75, 2.8))
     assert res.g.min() >= 0.75 - 1e-12
     assert res.g.max() <= 2.8 + 1e-12
@@ -66,9 +61,7 @@ def test_bounds_hold_and_margins_still_match(
     assert res.max_relative_misfit < 1e-9
 
 
-def test_unreachable_bounds_are_reported_not_hidden(
-    respondents: pl.DataFrame, controls: dict[str, dict[object, float]]
-) -> None:
+def test_unreachable_bounds_are_reported_not_hidden(respondents: pl.DataFrame, controls: Controls) -> None:
     with pytest.raises(EstimationError, match="収束"):
         calibrate(respondents, "w", controls, method="linear", bounds=(0.99, 1.01))
     res = calibrate(

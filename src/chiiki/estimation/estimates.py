@@ -81,6 +81,8 @@ class _Linearizer:
                 "a stratum has a single PSU"
             )
         self.df = self.n_psu - self.n_strata
+        self.f_h = np.divide(self.n_h, self.n_h - 1, out=np.zeros_like(self.n_h), where=self.n_h > 1)
+        self.f_psu = self.f_h[self.psu_stratum]
         self.calibration = calibration
         if calibration is not None:
             x = calibration.aux.matrix
@@ -88,28 +90,46 @@ class _Linearizer:
             self.x = x
             self.g = calibration.g
             self.inv_xdx = np.linalg.pinv((x * d[:, None]).T @ x, rcond=1e-13, hermitian=True)
-            self.psu_wx = self._cluster_sums(np.arange(len(weights)), x * weights[:, None])
+            # Cluster totals of w·x, their stratum sums and their f-weighted cross-products: fixed for every
+            # variable and domain, so each variance needs only products with the domain's own clusters.
+            m = self._cluster_sums(np.arange(len(weights)), x * weights[:, None])[1]
+            self.psu_wx = m
+            self.m_gram = (m * self.f_psu[:, None]).T @ m
+            self.m_strata = self._strata_sums(np.arange(self.n_psu), m)
 
-    def _cluster_sums(self, rows: IntArray, scores: FloatArray) -> FloatArray:
-        ones = np.ones(len(rows))
-        s = sp.csr_matrix((ones, (self.psu[rows], np.arange(len(rows)))), shape=(self.n_psu, len(rows)))
-        return np.asarray(s @ scores)
+    def _cluster_sums(self, rows: IntArray, scores: FloatArray) -> tuple[IntArray, FloatArray]:
+        """Totals of `scores` per cluster present in `rows`; returns (cluster ids, totals)."""
+        ids, inverse = np.unique(self.psu[rows], return_inverse=True)
+        s = sp.csr_matrix((np.ones(len(rows)), (inverse, np.arange(len(rows)))), shape=(len(ids), len(rows)))
+        return ids, np.asarray(s @ scores)
+
+    def _strata_sums(self, clusters: IntArray, values: FloatArray) -> FloatArray:
+        strata = self.psu_stratum[clusters]
+        q = sp.csr_matrix(
+            (np.ones(len(clusters)), (strata, np.arange(len(clusters)))), shape=(self.n_strata, len(clusters))
+        )
+        return np.asarray(q @ values)
 
     def variance(self, rows: IntArray, scores: FloatArray) -> FloatArray:
-        """Variance of the column sums of `scores` (rows outside `rows` score zero)."""
-        totals = self._cluster_sums(rows, scores)
+        """Variance of the column sums of `scores` (rows outside `rows` score zero).
+
+        V = Σ_h f_h [Σ_c (t_c − m_c·β)² − (Σ_c (t_c − m_c·β))² / n_h], f_h = n_h / (n_h − 1), with t_c the
+        cluster totals and, after calibration, m_c·β the GREG fit removed (β = 0 without calibration). The
+        squares are expanded so that clusters outside the domain (t_c = 0) enter only through precomputed sums.
+        """
+        clusters, totals = self._cluster_sums(rows, scores)
+        f = self.f_psu[clusters]
+        strata_totals = self._strata_sums(clusters, totals)
+        first = f @ totals**2
         if self.calibration is not None:
             g = self.g[rows]
             safe = np.divide(scores, g[:, None], out=np.zeros_like(scores), where=g[:, None] > 0)
             beta = self.inv_xdx @ (self.x[rows].T @ safe)
-            totals = totals - self.psu_wx @ beta
-        sums = np.zeros((self.n_strata, totals.shape[1]))
-        np.add.at(sums, self.psu_stratum, totals)
-        centred = totals - (sums / self.n_h[:, None])[self.psu_stratum]
-        ss = np.zeros_like(sums)
-        np.add.at(ss, self.psu_stratum, centred**2)
-        factor = np.divide(self.n_h, self.n_h - 1, out=np.zeros_like(self.n_h), where=self.n_h > 1)
-        return np.asarray(factor @ ss)
+            cross = (self.psu_wx[clusters] * f[:, None]).T @ totals
+            first = first - 2 * np.sum(beta * cross, axis=0) + np.sum(beta * (self.m_gram @ beta), axis=0)
+            strata_totals = strata_totals - self.m_strata @ beta
+        second = np.divide(self.f_h, self.n_h, out=np.zeros_like(self.n_h), where=self.n_h > 0)
+        return np.asarray(first - second @ strata_totals**2)
 
 
 def _domains(frame: pl.DataFrame, by: str | None) -> list[tuple[object, IntArray]]:
@@ -161,6 +181,7 @@ def estimate(
     replicates: ReplicateWeights | None = None,
     level: float = 0.95,
     lonely_psu: Literal["error", "skip"] = "error",
+    block_size: int = 10,
 ) -> pl.DataFrame:
     """Estimate means or totals (or ratios to `denominator`) of `variables`, with SE, CI and CV.
 
@@ -176,54 +197,59 @@ def estimate(
     if len(w) != frame.height:
         raise EstimationError("重みの長さがデータと合いません / weights do not match the frame")
     lin = _Linearizer(frame, design, w, calibration, lonely_psu) if method == "taylor" else None
-    y, valid = _matrix(frame, variables)
-    x = valid
-    if denominator is not None:
-        xden, xvalid = _matrix(frame, [denominator])
-        valid = valid * xvalid
-        x = np.broadcast_to(xden, y.shape) * valid
-    rows_out: list[dict[str, object]] = []
-    for level_value, idx in _domains(frame, by):
-        wi, yi, vi = w[idx], y[idx] * valid[idx], valid[idx]
-        if statistic == "total" and denominator is None:
-            theta = wi @ yi
-            scores = wi[:, None] * yi
-        else:
-            xi = x[idx]
-            den = wi @ xi
-            theta = np.divide(wi @ yi, den, out=np.full(len(variables), np.nan), where=den > 0)
-            scores = wi[:, None] * (yi - theta[None, :] * xi)
-            scores = np.divide(scores, den[None, :], out=np.zeros_like(scores), where=den[None, :] > 0)
-        if lin is not None:
-            var, df = lin.variance(idx, scores), float(lin.df)
-        elif replicates is not None:
-            r = replicates.matrix[idx]
+    domains = _domains(frame, by)
+    rows_out: list[tuple[int, int, dict[str, object]]] = []
+    # Blocks of variables bound the memory: a block is a few (rows × block) float arrays.
+    for start in range(0, len(variables), block_size):
+        block = list(variables[start : start + block_size])
+        y, valid = _matrix(frame, block)
+        x = valid
+        if denominator is not None:
+            xden, xvalid = _matrix(frame, [denominator])
+            valid = valid * xvalid
+            x = np.broadcast_to(xden, y.shape) * valid
+        for d, (level_value, idx) in enumerate(domains):
+            wi, yi, vi = w[idx], y[idx] * valid[idx], valid[idx]
             if statistic == "total" and denominator is None:
-                reps = r.T @ yi
+                theta = wi @ yi
+                scores = wi[:, None] * yi
             else:
-                reps = (r.T @ yi) / (r.T @ x[idx])
-            var, df = _replicate_variance(theta, reps, replicates), float(replicates.n_replicates - 1)
-        else:  # unreachable: checked above
-            raise EstimationError("分散の方法が不明です / unknown variance method")
-        se = np.sqrt(np.maximum(var, 0.0))
-        lo, hi = _interval(theta, se, df, level)
-        n = vi.sum(axis=0)
-        for j, name in enumerate(variables):
-            row: dict[str, object] = {"variable": name}
-            if by is not None:
-                row[by] = level_value
-            row.update(
-                estimate=float(theta[j]),
-                se=float(se[j]),
-                ci_low=float(lo[j]),
-                ci_high=float(hi[j]),
-                cv=float(se[j] / abs(theta[j])) if theta[j] else float("nan"),
-                n=int(n[j]),
-                df=df,
-                method=method,
-            )
-            rows_out.append(row)
-    return pl.DataFrame(rows_out)
+                xi = x[idx]
+                den = wi @ xi
+                theta = np.divide(wi @ yi, den, out=np.full(len(block), np.nan), where=den > 0)
+                scores = wi[:, None] * (yi - theta[None, :] * xi)
+                scores = np.divide(scores, den[None, :], out=np.zeros_like(scores), where=den[None, :] > 0)
+            if lin is not None:
+                var, df = lin.variance(idx, scores), float(lin.df)
+            elif replicates is not None:
+                r = replicates.matrix[idx]
+                if statistic == "total" and denominator is None:
+                    reps = r.T @ yi
+                else:
+                    reps = (r.T @ yi) / (r.T @ x[idx])
+                var, df = _replicate_variance(theta, reps, replicates), float(replicates.n_replicates - 1)
+            else:  # unreachable: checked above
+                raise EstimationError("分散の方法が不明です / unknown variance method")
+            se = np.sqrt(np.maximum(var, 0.0))
+            lo, hi = _interval(theta, se, df, level)
+            n = vi.sum(axis=0)
+            for j, name in enumerate(block):
+                row: dict[str, object] = {"variable": name}
+                if by is not None:
+                    row[by] = level_value
+                row.update(
+                    estimate=float(theta[j]),
+                    se=float(se[j]),
+                    ci_low=float(lo[j]),
+                    ci_high=float(hi[j]),
+                    cv=float(se[j] / abs(theta[j])) if theta[j] else float("nan"),
+                    n=int(n[j]),
+                    df=df,
+                    method=method,
+                )
+                rows_out.append((d, start + j, row))
+    rows_out.sort(key=lambda t: (t[0], t[1]))
+    return pl.DataFrame([row for _, _, row in rows_out])
 
 
 def estimate_proportions(
