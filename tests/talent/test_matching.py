@@ -314,6 +314,35 @@ def test_polars_input_builds_the_same_table(std: SkillStandard) -> None:
         ProfileTable.from_polars(std, frame.drop("hours"))
 
 
+def test_polars_input_builds_the_same_need_table(std: SkillStandard) -> None:
+    table = generate_needs(std, 40, seed=4, today=TODAY)
+    spans = list(zip(table.req_ptr[:-1].tolist(), table.req_ptr[1:].tolist(), strict=True))
+    frame = pl.DataFrame(
+        {
+            "id": table.ids,
+            "kind": table.kind,
+            "req_skill": [table.req_skill[lo:hi].tolist() for lo, hi in spans],
+            "req_level": [table.req_level[lo:hi].tolist() for lo, hi in spans],
+            "hours": table.hours,
+            "mode": table.mode,
+            "prefecture": table.prefecture,
+            "budget": table.budget,
+            "start": [dt.date(1970, 1, 1) + dt.timedelta(days=int(d)) for d in table.start],
+            "languages": table.languages,
+            "business_field": table.business_field,
+            "stage": table.stage,
+        }
+    )
+    again = NeedTable.from_polars(std, frame)
+    assert np.array_equal(again.pad_skill, table.pad_skill)
+    assert np.array_equal(again.served_by_mask, table.served_by_mask)
+    assert np.array_equal(again.start, table.start)
+    with pytest.raises(MatchingInputError, match="skill index out of range"):
+        NeedTable.from_polars(
+            std, frame.with_columns(pl.lit([99]).alias("req_skill"), pl.lit([1]).alias("req_level"))
+        )
+
+
 @given(st.integers(0, 2**40), st.integers(0, 2**40), st.integers(0, 2**20))
 def test_the_vectorised_rotation_key_equals_the_plain_one(pid: int, nid: int, epoch: int) -> None:
     vec = tie_keys(np.array([pid], dtype=np.int64), np.array([nid], dtype=np.int64), epoch)

@@ -37,7 +37,7 @@ RULE_JA: dict[Rule, str] = {
     Rule.COMBINED_AVERAGE: "時間外・休日労働の合計（通算）は2〜6か月平均で80時間以内",
     Rule.AGREEMENT_MONTHLY: "36協定で定めた月の時間外労働の上限",
     Rule.AGREEMENT_ANNUAL: "36協定で定めた年の時間外労働の上限",
-    Rule.SPECIAL_MONTHS: "月45時間を超えられるのは年6か月まで",
+    Rule.SPECIAL_MONTHS: "協定の月の上限（限度時間45時間以内）を超えられるのは年6か月まで",
     Rule.NO_AGREEMENT: "36協定なしに時間外・休日労働はさせられません",
     Rule.MODEL_CAP: "管理モデルで事前に合意した上限",
 }
@@ -181,11 +181,11 @@ def check_limits(
             sev = grade_against_limit(annual, annual_limit, margin, strict=False)
             if sev:
                 out += [LimitWarning(r, Rule.AGREEMENT_ANNUAL, month, annual, annual_limit, sev) for r in to]
-            if agreement.special_clause and own_overtime > regime.agreement_monthly_max:
+            if agreement.special_clause and own_overtime > agreement.monthly_limit:
                 over = sum(
                     1
                     for x in by_month.values()
-                    if x is not None and x.overtime(regime) > regime.agreement_monthly_max
+                    if x is not None and x.overtime(regime) > agreement.monthly_limit
                 )
                 allowed = min(agreement.special_months, regime.special_months_max)
                 if over >= allowed:

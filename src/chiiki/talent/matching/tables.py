@@ -286,6 +286,49 @@ class NeedTable:
         return dense
 
     @classmethod
+    def from_polars(cls, standard: SkillStandard, frame: Any) -> NeedTable:
+        """Build the table from a Polars frame with already-encoded columns.
+
+        Columns: ``id``, ``kind`` (:class:`NeedKind` value), ``req_skill`` and ``req_level`` (lists of skill
+        indices in the standard's order and of levels 1–4), ``hours``, ``mode`` (:class:`WorkMode` value),
+        ``prefecture``, ``budget``, ``start`` (date), ``languages`` (bit mask), ``business_field`` and
+        ``stage`` (-1 when not a mentoring need).
+        """
+        import polars as pl
+
+        try:
+            skills = frame["req_skill"].to_list()
+            levels = frame["req_level"].to_list()
+            if any(len(s) != len(lv) for s, lv in zip(skills, levels, strict=True)):
+                raise MatchingInputError("req_skill と req_level の長さが違います (length mismatch)")
+            if any(not 0 <= i < len(standard.skills) for s in skills for i in s):
+                raise MatchingInputError("スキル番号が範囲外です (skill index out of range)")
+            kind = frame["kind"].to_numpy().astype(np.uint8)
+            if len(kind) and int(kind.max()) > max(NeedKind):
+                raise MatchingInputError("ニーズの種類が不正です (unknown need kind)")
+            served = np.array([kinds_mask(SERVED_BY[k]) for k in NeedKind], dtype=np.uint8)[kind]
+            return cls(
+                standard_tag=standard.tag,
+                n_skills=len(standard.skills),
+                ids=frame["id"].to_numpy().astype(np.int64),
+                kind=kind,
+                served_by_mask=served,
+                req_ptr=np.concatenate(([0], np.cumsum([len(s) for s in skills]))).astype(np.int64),
+                req_skill=np.array([i for s in skills for i in s], dtype=np.int16),
+                req_level=np.array([v for lv in levels for v in lv], dtype=np.uint8),
+                hours=frame["hours"].to_numpy().astype(np.int32),
+                mode=frame["mode"].to_numpy().astype(np.uint8),
+                prefecture=frame["prefecture"].to_numpy().astype(np.int8),
+                budget=frame["budget"].to_numpy().astype(np.int32),
+                start=np.array([day_number(d) for d in frame["start"].to_list()], dtype=np.int32),
+                languages=frame["languages"].to_numpy().astype(np.uint16),
+                business_field=frame["business_field"].to_numpy().astype(np.int8),
+                stage=frame["stage"].to_numpy().astype(np.int8),
+            )
+        except (KeyError, pl.exceptions.ColumnNotFoundError) as exc:
+            raise MatchingInputError(f"列がありません: {exc} (missing column)") from None
+
+    @classmethod
     def from_needs(cls, standard: SkillStandard, needs: Sequence[Need]) -> NeedTable:
         """Build the table from records; every need must name ``standard``'s version."""
         ptr, skills, levels = [0], [], []
