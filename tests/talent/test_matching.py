@@ -199,6 +199,28 @@ def test_a_person_sees_the_needs_they_fit_best_first(std: SkillStandard) -> None
     assert [m.need_id for m in engine(std, [p], needs).needs_for_profile(1)] == [10, 11]
 
 
+def test_no_feasible_candidate_gives_an_empty_list_and_k_caps_the_length(std: SkillStandard) -> None:
+    profiles = [person(std, i, CLOUD) for i in range(1, 6)]
+    eng = engine(std, profiles, [need(std, 10, CLOUD), need(std, 11, CLOUD, hours=500)])
+    assert eng.candidates_for_need(11) == []
+    assert len(eng.candidates_for_need(10, k=3)) == 3
+    assert len(eng.candidates_for_need(10, k=50)) == 5
+    with pytest.raises(MatchingInputError, match="k must be at least 1"):
+        eng.candidates_for_need(10, k=0)
+    with pytest.raises(MatchingInputError, match="no such need"):
+        eng.candidates_for_need(99)
+
+
+def test_a_need_with_no_required_skills_ranks_by_the_other_components(std: SkillStandard) -> None:
+    profiles = [
+        person(std, 1, {}, home=TOKYO),
+        person(std, 2, {}, home=OKAYAMA),
+        person(std, 3, {}, home=TOTTORI),
+    ]
+    eng = engine(std, profiles, [need(std, 10, {})])
+    assert ids_for(eng, 10) == [2, 3, 1]  # same prefecture, same region (中国), elsewhere
+
+
 def test_profiles_and_needs_of_another_version_are_refused(std: SkillStandard) -> None:
     old = Need(1, NeedKind.PROJECT, "DSS-P 1.0", CLOUD, 10, WorkMode.REMOTE, OKAYAMA)
     with pytest.raises(MatchingInputError, match=r"DSS-P 1\.0"):
