@@ -18,6 +18,7 @@ from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.registry.models import Household
 from chiiki.surveys import actions
 from chiiki.surveys.credentials import ACCESS_KEY_ALPHABET, is_valid_login_id
+from chiiki.surveys.credentials import format_access_key as credentials_format
 from chiiki.surveys.models import QuestionnaireInUseError, QuestionnaireVersion, Survey, SurveyCase
 from chiiki.surveys.xlsform import Form, FormRejected
 
@@ -273,3 +274,18 @@ def test_survey_issue_keys_refuses_an_unknown_survey(db: None, tmp_path: Path) -
     assert code == 1
     assert "見つかりません" in message
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_no_plaintext_access_key_is_left_in_the_database(
+    town_a: Municipality, version: QuestionnaireVersion
+) -> None:
+    survey = make_survey(town_a, version, sample_size=3, seed=2, minimum_per_stratum=0)
+    actions.draw_sample(survey, by=None)
+    issued = actions.issue_access_keys(survey, by=None)
+    stored = " ".join(
+        str(row) for row in SurveyCase.objects.values_list("login_id", "access_key_hash", "password_hash")
+    )
+    stored += " ".join(str(row) for row in AuditEvent.objects.values_list("detail", "object_id"))
+    for key in issued:
+        assert key.access_key not in stored
+        assert credentials_format(key.access_key) not in stored
