@@ -187,8 +187,14 @@ class _Generator:
         head_sex = self.rng.choice((1, 2))
         head_birth = self.birth(1935, 2000)
 
+        used: set[str] = set()
+
         def person(sex: int, birth: dt.date) -> Person:
+            # Two members of one family register (戸籍) cannot share a given name, so redraw on a clash.
             given_kanji, given_kana = self.given_name(sex)
+            while given_kanji in used or given_kana in used:
+                given_kanji, given_kana = self.given_name(sex)
+            used.update((given_kanji, given_kana))
             return Person(
                 self.new_id(), family_kanji, family_kana, given_kanji, given_kana, birth, sex,
                 muni, town, chome, banchi, go, building, self.next_household,
