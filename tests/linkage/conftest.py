@@ -3,23 +3,19 @@
 from __future__ import annotations
 
 import csv
+import importlib.util
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-# The engine is built on the chiiki.jp toolkit; until all of its modules exist these tests cannot run.
-for _module in (
-    "chiiki.jp.kana",
-    "chiiki.jp.itaiji",
-    "chiiki.jp.names",
-    "chiiki.jp.address",
-    "chiiki.jp.wareki",
-):
-    pytest.importorskip(_module, reason=f"{_module} (chiiki.jp toolkit) is not available yet")
-
-from chiiki.linkage.engine import LinkageResult, link  # noqa: E402
-from chiiki.linkage.synth import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, SyntheticData, generate  # noqa: E402
+# The engine is built on the chiiki.jp toolkit; until all of its modules exist these tests are not collected.
+_TOOLKIT = ("chiiki.jp.kana", "chiiki.jp.itaiji", "chiiki.jp.names", "chiiki.jp.address", "chiiki.jp.wareki")
+if any(importlib.util.find_spec(name) is None for name in _TOOLKIT):
+    collect_ignore_glob = ["test_*.py"]
+else:
+    from chiiki.linkage.engine import LinkageResult, link
+    from chiiki.linkage.synth import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, SyntheticData, generate
 
 
 @pytest.fixture(scope="session")
