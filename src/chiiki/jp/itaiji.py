@@ -108,8 +108,10 @@ def kanji_key(text: str, *, strict: bool = False) -> str:
     (佐々木 -> 佐佐木), and folds the variants of ``data/itaiji.csv``. ``strict=True`` leaves out the
     ``name-confusable`` pairs (斉/斎). The stored name is never changed; this is for comparison only.
     """
-    text = unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text))
-    text = _SPACES.sub("", text)
+    text = _SPACES.sub("", unicodedata.normalize("NFKC", _VARIATION_SELECTORS.sub("", text)))
+    # NFKC can turn a character into a space plus a combining mark (¨ -> " ̈"); once the space is gone the
+    # mark composes with the letter before it, so normalize again to keep the key a fixed point.
+    text = unicodedata.normalize("NFKC", text)
     if _ITERATION_MARK in text:
         chars: list[str] = []
         for char in text:
