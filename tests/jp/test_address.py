@@ -171,3 +171,13 @@ def test_address_key_is_idempotent_on_addresses(parts: tuple[str, str, str, int,
     prefecture, municipality, town, chome, banchi, go = parts
     key = address_key(f"{prefecture}{municipality}{town}{chome}丁目{banchi}番{go}号")
     assert address_key(key) == key
+
+
+def test_town_key_and_numbers_agree_where_the_written_forms_differ() -> None:
+    first = parse_address("東京都千代田区霞が関1丁目2番")
+    second = parse_address("東京都千代田区霞ヶ関1-2")
+    assert (first.chome, first.banchi) != (second.chome, second.banchi)  # the hyphen form is ambiguous
+    assert first.numbers == second.numbers == ("1", "2")
+    assert first.town_key == second.town_key == "霞ケ関"
+    assert parse_address("長野県上田市大字上野1").town_key == "上野"
+    assert parse_address("北海道札幌市中央区北一条西2-1").town_key == "北1条西"

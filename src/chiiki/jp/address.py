@@ -78,6 +78,21 @@ class Address:
     rest: str | None
     county: str | None = None
 
+    @property
+    def town_key(self) -> str | None:
+        """The town folded for comparison: ケ/ヶ/が, の/ノ, 大字/字 and kanji numerals (北一条西 -> 北1条西)."""
+        return _town_key(self.town) if self.town else None
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """丁目, 番地 and 号 as one sequence ("3", "4", "5").
+
+        Compare this rather than `chome`/`banchi`/`go` one by one: "本町3-4" and "本町3丁目4番" give the
+        same sequence, although the hyphen form alone cannot say whether 3 is a 丁目 or a 番地.
+        """
+        head = (str(self.chome),) if self.chome is not None else ()
+        return head + tuple(part for part in (self.banchi, self.go) if part is not None)
+
 
 @dataclass(frozen=True)
 class _Index:
@@ -235,9 +250,6 @@ def address_key(text: str) -> str:
     address = parse_address(text)
     if address.municipality is None:
         return _SPACES.sub("", _fold(address.rest or ""))
-    numbers = [str(address.chome)] if address.chome is not None else []
-    numbers += [part for part in (address.banchi, address.go) if part is not None]
-    town = _town_key(address.town or "")
-    return _SPACES.sub(
-        "", f"{address.prefecture or ''}{_fold(address.municipality)}{town}{'-'.join(numbers)}"
-    )
+    town = address.town_key or ""
+    numbers = "-".join(address.numbers)
+    return _SPACES.sub("", f"{address.prefecture or ''}{_fold(address.municipality)}{town}{numbers}")
