@@ -81,3 +81,45 @@ def revoke_role(
             detail={"role": str(role), "username": user.username},
         )
     return bool(deleted)
+
+
+class StaffAccountError(ValueError):
+    """A staff account cannot be created as asked (name taken, weak password)."""
+
+
+@transaction.atomic
+def create_staff(
+    municipality: Municipality,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    roles: list[Role],
+    by: AbstractBaseUser | AnonymousUser | None,
+    actor_label: str = "",
+) -> User:
+    """Create a staff account with roles in one municipality; the password must pass the validators."""
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    if User.objects.filter(username__iexact=username).exists():
+        raise StaffAccountError(f"ユーザー名「{username}」はすでに使われています")
+    user = User(username=username, display_name=display_name)
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise StaffAccountError(" ".join(error.messages)) from error
+    user.set_password(password)
+    user.save()
+    audit.record(
+        "core.staff_created",
+        actor=by,
+        actor_label=actor_label,
+        municipality=municipality,
+        object_type="user",
+        object_id=user.pk,
+        detail={"username": username},
+    )
+    for role in roles:
+        grant_role(user, municipality, role, by=by, actor_label=actor_label)
+    return user

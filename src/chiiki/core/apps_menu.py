@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,15 @@ class AppEntry:
     title: Promise
     description: Promise
     url_name: str
+    code_in_query: bool = (
+        False  # pages spanning municipalities take ?municipality=CODE instead of a path part
+    )
+
+    def url_for(self, code: str) -> str:
+        """The entry's URL for one municipality."""
+        if self.code_in_query:
+            return f"{reverse(self.url_name)}?municipality={code}"
+        return reverse(self.url_name, kwargs={"code": code})
 
 
 APP_ENTRIES: tuple[AppEntry, ...] = (
@@ -30,9 +40,16 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "registry:import",
     ),
     AppEntry(
+        "core.manage_staff",
+        _("職員と役割"),
+        _("職員のアカウントを作り、役割を付けたり外したりします。"),
+        "core:staff_list",
+    ),
+    AppEntry(
         "core.view_audit",
         _("監査ログ"),
         _("誰がいつ何をしたかを検索し、CSVで書き出します。"),
         "core:audit_log",
+        code_in_query=True,
     ),
 )

@@ -1,7 +1,7 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from chiiki.core import views
+from chiiki.core import staff_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("staff/", views.staff_home, name="staff_home"),
     path("staff/audit/", views.audit_log, name="audit_log"),
     path("staff/audit/export.csv", views.audit_export, name="audit_export"),
+    path("staff/m/<str:code>/staff/", staff_views.staff_list, name="staff_list"),
 ]

@@ -96,7 +96,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         if any(block["municipality"] == municipality for block in blocks):
             continue
         granted = permissions_of(request.user, municipality)
-        apps = [app for app in APP_ENTRIES if app.permission in granted]
+        apps = [(app, app.url_for(municipality.code)) for app in APP_ENTRIES if app.permission in granted]
         roles = [m.get_role_display() for m in request.user.memberships.filter(municipality=municipality)]  # type: ignore[union-attr]
         blocks.append({"municipality": municipality, "apps": apps, "roles": roles})
     return render(request, "core/staff_home.html", {"blocks": blocks})
