@@ -19,7 +19,8 @@ __all__ = ["kana_key", "to_katakana"]
 
 _HIRAGANA_FIRST, _HIRAGANA_LAST = 0x3041, 0x3096  # ぁ .. ゖ
 _KATAKANA_SHIFT = 0x60  # distance from a hiragana to the same katakana
-_ITERATION_MARKS = str.maketrans({"ゝ": "ヽ", "ゞ": "ヾ"})
+_HIRAGANA_TO_KATAKANA = {code: code + _KATAKANA_SHIFT for code in range(_HIRAGANA_FIRST, _HIRAGANA_LAST + 1)}
+_HIRAGANA_TO_KATAKANA.update({ord("ゝ"): ord("ヽ"), ord("ゞ"): ord("ヾ")})
 
 _SMALL_TO_LARGE = str.maketrans(
     {
@@ -87,10 +88,7 @@ _VOWEL_KANA = {"ア": "a", "イ": "i", "ウ": "u", "エ": "e", "オ": "o"}
 
 def to_katakana(text: str) -> str:
     """Turn hiragana into katakana, leaving everything else unchanged ("やまだ タロウ" -> "ヤマダ タロウ")."""
-    return "".join(
-        chr(ord(char) + _KATAKANA_SHIFT) if _HIRAGANA_FIRST <= ord(char) <= _HIRAGANA_LAST else char
-        for char in text
-    ).translate(_ITERATION_MARKS)
+    return text.translate(_HIRAGANA_TO_KATAKANA)
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -103,9 +101,12 @@ def kana_key(text: str) -> str:
     other characters pass through. The key is idempotent: ``kana_key(kana_key(s)) == kana_key(s)``.
     """
     # One pass can expose a new fold (small ヮ plus a stray voiced mark composes to ヷ only once ヮ is
-    # enlarged), so passes repeat until nothing changes; real readings settle in one or two.
+    # enlarged; upper-casing can produce a character NFKC folds). Both leave the pass's output not in NFKC,
+    # so further passes run only then, until nothing changes; real readings take a single pass.
     key = _one_pass(text)
     for _ in range(4):
+        if unicodedata.is_normalized("NFKC", key):
+            break
         again = _one_pass(key)
         if again == key:
             break
@@ -114,10 +115,10 @@ def kana_key(text: str) -> str:
 
 
 def _one_pass(text: str) -> str:
-    text = to_katakana(nfkc(text))
+    # Iteration marks first: ヾ must see the kana it repeats before that kana is folded (ワヾ -> ワヷ -> ワバ).
+    text = _expand_iteration_marks(to_katakana(nfkc(text)))
     text = _VU.sub(lambda match: _VU_SYLLABLE[match.group(1)], text)
     text = text.translate(_SMALL_TO_LARGE).translate(_SAME_SOUND).translate(_LONG_MARKS)
-    text = _expand_iteration_marks(text)
     text = "".join(char for char in text if unicodedata.category(char)[0] not in "ZPC").upper()
     return _fold_long_vowels(text)
 
