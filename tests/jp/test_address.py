@@ -181,3 +181,9 @@ def test_town_key_and_numbers_agree_where_the_written_forms_differ() -> None:
     assert first.town_key == second.town_key == "霞ケ関"
     assert parse_address("長野県上田市大字上野1").town_key == "上野"
     assert parse_address("北海道札幌市中央区北一条西2-1").town_key == "北1条西"
+
+
+def test_a_prefecture_written_without_its_suffix_is_recognized() -> None:
+    assert parse_address("東京千代田区霞が関1-2-3").municipality_code == "131016"
+    assert address_key("東京千代田区霞が関1-2-3") == CANONICAL
+    assert parse_address("京都市中京区烏丸通三条上る場之町599").prefecture == "京都府"

@@ -41,6 +41,9 @@ dates_since_showa = st.dates(min_value=dt.date(1926, 12, 25), max_value=dt.date(
         " 令和 5年 4月 1日 ",
         "西暦2023年4月1日",
         "2023－04－01",
+        "R5・4・1",
+        "R5.4.1.",
+        "R.5.4.1",
     ],
 )
 def test_every_common_spelling_of_april_first_2023_is_read(text: str) -> None:

@@ -177,6 +177,16 @@ def parse_address(text: str) -> Address:
     if prefecture is not None:
         remaining = remaining[len(prefecture) :].lstrip()
     record, written, length = _match_municipality(remaining, prefecture)
+    if length == 0 and prefecture is None:
+        # The prefecture may be written without 都/府/県 (東京千代田区, 大阪堺市); accept it only when a
+        # municipality of that prefecture follows.
+        for name in _index().prefectures:
+            short = name[:-1] if name[-1] in "都府県" else name
+            if remaining.startswith(short):
+                record, written, length = _match_municipality(remaining[len(short) :], name)
+                if length:
+                    prefecture, remaining = name, remaining[len(short) :]
+                    break
     if length == 0:
         return Address(prefecture, None, None, None, None, None, None, None, None, remaining or None)
     remaining = remaining[length:].lstrip()

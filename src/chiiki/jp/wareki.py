@@ -85,8 +85,8 @@ for _era in ERAS:
 _ERA_BY_CODE: Final[dict[int, Era]] = {era.code: era for era in ERAS}
 
 _ERA_TOKEN = "|".join(sorted(_ERA_BY_TOKEN, key=len, reverse=True))
-_SEP = r"[./\-年]"
-_SEP_MONTH = r"[./\-月]"
+_SEP = r"[./\-年・]"
+_SEP_MONTH = r"[./\-月・]"
 
 _ERA_DATE = re.compile(
     rf"(?P<era>{_ERA_TOKEN})\.?(?P<year>\d{{1,2}}|元){_SEP}(?P<month>\d{{1,2}}){_SEP_MONTH}(?P<day>\d{{1,2}})日?"
@@ -204,7 +204,7 @@ def _normalize(text: str) -> str:
     text = _WEEKDAY.sub("", text).strip()
     text = _TIME.sub("", text).strip()
     text = text.upper().replace(" ", "")
-    text = _SUFFIX.sub("", text)
+    text = _SUFFIX.sub("", text).rstrip(".")
     if text.startswith("西暦"):
         text = text[2:]
     if _KANJI_NUMERAL_RUN.search(text):
