@@ -25,6 +25,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "surveys.fieldwork": frozenset({R.ENUMERATOR}),
     "linkage.review": frozenset({R.LINKAGE_OFFICER}),
     "opendata.edit": frozenset({R.ADMINISTRATOR, R.OPENDATA_EDITOR}),
+    "talent.post_need": frozenset({R.ADMINISTRATOR}),
+    "talent.verify_organization": frozenset({R.ADMINISTRATOR}),
+    "talent.view_dashboard": frozenset({R.ADMINISTRATOR, R.AUDITOR}),
 }
 
 
