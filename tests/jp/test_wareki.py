@@ -196,3 +196,12 @@ def test_any_text_gives_a_date_or_a_date_parse_error(text: str) -> None:
     except DateParseError:
         return
     assert isinstance(result, dt.date)
+
+
+@given(st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True)), st.booleans())
+def test_any_number_gives_a_date_or_a_date_parse_error(number: float, allow_excel_serial: bool) -> None:
+    try:
+        result = parse_date(number, allow_excel_serial=allow_excel_serial)
+    except DateParseError:
+        return
+    assert isinstance(result, dt.date)

@@ -287,9 +287,12 @@ def _era_date(era: Era, year: int, month: int, day: int, raw: str) -> dt.date:
     last = _HEISEI_OVERRUN_END if era.name == "平成" else era.last_day
     if last is not None and result > last:
         end = era.last_day or last
+        following = era_of(result)
+        following_year = result.year - following.offset
         raise DateParseError(
             f"{year_label}{month}月{day}日は{era.name}の終わり({end.year}年{end.month}月{end.day}日)"
-            f"より後です / after the end of {era.name}: {raw}",
+            f"より後です。{following.name}{'元' if following_year == 1 else following_year}年のことではありませんか "
+            f"/ after the end of {era.name}: {raw}",
             raw,
         )
     return result
