@@ -6,5 +6,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("chiiki.registry.urls")),
+    path("", include("chiiki.linkage.urls")),
     path("", include("chiiki.core.urls")),
 ]
