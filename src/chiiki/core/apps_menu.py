@@ -40,6 +40,12 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "registry:import",
     ),
     AppEntry(
+        "linkage.review",
+        _("住民基本台帳との照合"),
+        _("レコードを台帳と照合し、確実でないものを候補と並べて確認します。確定には二人の職員が必要です。"),
+        "linkage:runs",
+    ),
+    AppEntry(
         "core.manage_staff",
         _("職員と役割"),
         _("職員のアカウントを作り、役割を付けたり外したりします。"),
