@@ -1,0 +1,266 @@
+"""Survey request letters as one printable PDF per batch, without Django.
+
+Each A4 page is one household's letter, laid out to be folded in three into a 長3 window envelope: the address
+block sits in the window area of the top third, the credentials sit in a box in the middle third. The page
+carries the login ID, the access key (grouped "ACEF-HK34"), the answering URL, a QR code of the URL with the
+login ID (never the key: a photographed QR code must not be enough to answer), the help desk and the deadline.
+``large_print=True`` sets everything in larger type for residents who need it.
+
+Fonts: reportlab's built-in Adobe-Japan1 CID fonts (HeiseiKakuGo-W5 / HeiseiMin-W3) need no font file; the
+PDF names them and the viewer or printer supplies the glyphs (every Japanese PDF reader and PostScript
+printer has them; poppler substitutes an installed Japanese font).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import BinaryIO
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import qrcode
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
+
+__all__ = [
+    "GOTHIC",
+    "MINCHO",
+    "Letter",
+    "LetterContent",
+    "answer_url",
+    "format_login_id",
+    "write_letters_pdf",
+]
+
+GOTHIC = "HeiseiKakuGo-W5"
+MINCHO = "HeiseiMin-W3"
+_WEEKDAYS = "月火水木金土日"
+
+
+def _register_fonts() -> None:
+    registered = set(pdfmetrics.getRegisteredFontNames())
+    for name in (GOTHIC, MINCHO):
+        if name not in registered:
+            pdfmetrics.registerFont(UnicodeCIDFont(name))
+
+
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """One household's letter. ``access_key`` is the plaintext key: it exists only in memory and on paper."""
+
+    login_id: str
+    access_key: str
+    postal_code: str
+    address: str
+    addressee: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LetterContent:
+    """What every letter of a batch says."""
+
+    sender: str
+    survey_title: str
+    url: str
+    deadline: date
+    helpdesk: str
+    issued_on: date | None = None
+
+
+def format_login_id(login_id: str) -> str:
+    """The 12-digit login ID in groups of four, as printed: "1234 5678 9012"."""
+    return " ".join(login_id[i : i + 4] for i in range(0, len(login_id), 4))
+
+
+def _format_key(key: str) -> str:
+    return f"{key[:4]}-{key[4:]}"
+
+
+def _format_postal(code: str) -> str:
+    return f"〒{code[:3]}-{code[3:]}" if len(code) == 7 else (f"〒{code}" if code else "")
+
+
+def _format_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日({_WEEKDAYS[day.weekday()]})"
+
+
+def answer_url(url: str, login_id: str) -> str:
+    """The answering URL with the login ID filled in (what the QR code holds); never the access key."""
+    parts = urlsplit(url)
+    query = f"{parts.query}&" if parts.query else ""
+    return urlunsplit(parts._replace(query=query + urlencode({"id": login_id})))
+
+
+def _latin_for(font: str) -> str:
+    """The standard PDF font for Latin runs beside a CID font (viewers substitute CID fonts' Latin glyphs
+    unreliably; the standard 14 fonts are always present)."""
+    return {GOTHIC: "Helvetica", MINCHO: "Times-Roman"}.get(font, font)
+
+
+def _runs(text: str, font: str) -> list[tuple[str, str]]:
+    """Split ``text`` into (font, run) pieces: ASCII in the Latin font, the rest in the Japanese font."""
+    latin = _latin_for(font)
+    runs: list[tuple[str, str]] = []
+    for char in text:
+        face = latin if char.isascii() else font
+        if runs and runs[-1][0] == face:
+            runs[-1] = (face, runs[-1][1] + char)
+        else:
+            runs.append((face, char))
+    return runs
+
+
+def _width(text: str, font: str, size: float) -> float:
+    return float(sum(pdfmetrics.stringWidth(run, face, size) for face, run in _runs(text, font)))
+
+
+def _draw_runs(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> None:
+    for face, run in _runs(text, font):
+        canvas.setFont(face, size)
+        canvas.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, face, size)
+
+
+def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
+    """Break Japanese text into lines no wider than ``width`` (character by character; keeps explicit breaks)."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for char in paragraph:
+            if line and _width(line + char, font, size) > width:
+                # Do not start a line with closing punctuation (kinsoku, simplified).
+                if char in "、。)」』,.":
+                    line += char
+                    continue
+                lines.append(line)
+                line = ""
+            line += char
+        lines.append(line)
+    return lines
+
+
+def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
+    """Draw ``data`` as a QR code (vector squares, no image library) with its lower-left corner at x, y."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix: list[list[bool]] = code.get_matrix()
+    cell = size / len(matrix)
+    canvas.setFillColorRGB(0, 0, 0)
+    for row_index, row in enumerate(matrix):
+        top = y + size - (row_index + 1) * cell
+        for col_index, dark in enumerate(row):
+            if dark:
+                canvas.rect(x + col_index * cell, top, cell, cell, stroke=0, fill=1)
+
+
+class _Page:
+    """A y cursor from the top of the page, in points, with text helpers."""
+
+    def __init__(self, canvas: Canvas, scale: float) -> None:
+        self.canvas = canvas
+        self.scale = scale
+        self.width, self.height = A4
+        self.left = 20 * mm
+        self.right = self.width - 20 * mm
+
+    def text(
+        self, x: float, top: float, text: str, size: float, *, font: str = GOTHIC, width: float | None = None
+    ) -> float:
+        """Write (wrapped) text whose first line's top is ``top`` mm from the page top; return the next top."""
+        size *= self.scale
+        lines = _wrap(text, font, size, width or (self.right - x))
+        y = self.height - top * mm - size
+        for line in lines:
+            _draw_runs(self.canvas, x, y, line, font, size)
+            y -= size * 1.45
+        return float((self.height - y - size) / mm)
+
+
+def _draw_letter(canvas: Canvas, letter: Letter, content: LetterContent, *, large_print: bool) -> None:
+    scale = 1.35 if large_print else 1.0
+    page = _Page(canvas, scale)
+    canvas.setFillColorRGB(0, 0, 0)
+
+    # Top third: the address block in the window of a 長3 envelope (window about 90 x 45 mm, 23 mm from the
+    # left and 13 mm from the top of the envelope; the folded sheet sits a few mm lower).
+    window_x = 25 * mm
+    top = page.text(window_x, 22, _format_postal(letter.postal_code), 11, width=85 * mm)
+    top = page.text(window_x, top, letter.address, 11, width=85 * mm)
+    addressee = f"{letter.addressee} 様" if letter.addressee else "世帯主 様"
+    page.text(window_x, top + 2, addressee, 13, width=85 * mm)
+    # The sender and the date, right of the window.
+    sender_x = 125 * mm
+    top = page.text(sender_x, 22, content.sender, 9, width=page.right - sender_x)
+    if content.issued_on is not None:
+        page.text(sender_x, top + 1, _format_date(content.issued_on), 9, width=page.right - sender_x)
+
+    # Middle and bottom thirds: the request itself.
+    top = page.text(page.left, 104, f"{content.survey_title}への回答のお願い", 15)
+    body = (
+        "この調査はインターネットで回答できます。下の回答用ページを開き、ログインIDとアクセスキーを"
+        "入力してください。回答の内容は統計を作るためだけに使い、秘密は守られます。"
+    )
+    top = page.text(page.left, top + 3, body, 10.5, font=MINCHO)
+
+    # The credentials box, with the QR code at its right.
+    box_top = top + 4
+    qr_size = 34 * mm * (1.15 if large_print else 1.0)
+    rows = [
+        ("ログインID", format_login_id(letter.login_id)),
+        ("アクセスキー", _format_key(letter.access_key)),
+    ]
+    cursor = box_top + 5
+    for label, value in rows:
+        page.text(page.left + 6 * mm, cursor, label, 10)
+        page.text(page.left + 6 * mm, cursor + 6 * scale, value, 20, font="Courier-Bold")
+        cursor += 18 * scale
+    cursor = page.text(page.left + 6 * mm, cursor, "回答用ページ", 10)
+    cursor = page.text(page.left + 6 * mm, cursor, content.url, 11, font="Helvetica", width=110 * mm)
+    box_bottom = max(cursor + 3, box_top + qr_size / mm + 10)
+    canvas.setLineWidth(1.2)
+    canvas.rect(
+        page.left, page.height - box_bottom * mm, page.right - page.left, (box_bottom - box_top) * mm, fill=0
+    )
+    qr_x = page.right - qr_size - 6 * mm
+    qr_top = box_top + 4
+    _draw_qr(
+        canvas, answer_url(content.url, letter.login_id), qr_x, page.height - qr_top * mm - qr_size, qr_size
+    )
+    page.text(qr_x, qr_top + qr_size / mm + 1, "読み取るとIDが入ります", 7)
+
+    top = box_bottom + 6
+    top = page.text(page.left, top, f"回答期限  {_format_date(content.deadline)}", 13)
+    notes = (
+        "・アクセスキーは、初めて回答するときに一度だけ使います。そのあと、ご自分でパスワードを決めていただきます。\n"
+        "・QRコードにはアクセスキーは入っていません。キーは画面で入力してください。\n"
+        "・この用紙は、回答が終わるまで大切に保管してください。"
+    )
+    top = page.text(page.left, top + 3, notes, 9.5, font=MINCHO)
+    top = page.text(page.left, top + 4, "お問い合わせ・回答のお手伝い", 11)
+    page.text(page.left, top + 1, content.helpdesk, 10.5)
+    canvas.showPage()
+
+
+def write_letters_pdf(
+    letters: Iterable[Letter], stream: BinaryIO, content: LetterContent, *, large_print: bool = False
+) -> int:
+    """Write one A4 page per letter into ``stream`` as a single PDF; return the number of pages.
+
+    Pages are drawn one at a time, so a batch of any size needs memory only for the PDF being built.
+    """
+    _register_fonts()
+    canvas = Canvas(stream, pagesize=A4, pageCompression=1)
+    canvas.setTitle(f"{content.survey_title} 依頼状")
+    canvas.setAuthor(content.sender)
+    count = 0
+    for letter in letters:
+        _draw_letter(canvas, letter, content, large_print=large_print)
+        count += 1
+    if count:
+        canvas.save()
+    return count

@@ -1,0 +1,200 @@
+"""Request letters: one A4 PDF per batch with ID, key, URL and QR code; the `chiiki survey letters` command."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+import shutil
+import subprocess
+import zlib
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from chiiki.core.models import AuditEvent, Municipality
+from chiiki.surveys import actions
+from chiiki.surveys.letters import Letter, LetterContent, answer_url, format_login_id, write_letters_pdf
+from chiiki.surveys.models import QuestionnaireVersion, Survey, SurveyCase
+
+DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+CONTENT = LetterContent(
+    sender="緑川市役所 統計係",
+    survey_title="令和7年 緑川市生活実態調査",
+    url="https://chiiki.example.jp/answer/",
+    deadline=date(2025, 10, 20),
+    helpdesk="調査コールセンター 0120-000-000",
+    issued_on=date(2025, 9, 19),
+)
+LETTER = Letter("123456789012", "ACEFHK34", "7300011", "広島県広島市中区基町10番52号", "山田 太郎")
+
+
+def page_streams(pdf: bytes) -> str:
+    """The decompressed content streams of a reportlab PDF, as Latin-1 text."""
+    texts = []
+    for match in re.finditer(rb"\nstream\r?\n(.*?)\s*endstream", pdf, re.DOTALL):
+        data = match.group(1).strip()
+        if data.endswith(b"~>"):  # reportlab wraps compressed streams in ASCII85
+            data = base64.a85decode(data.removesuffix(b"~>"))
+        try:
+            texts.append(zlib.decompress(data).decode("latin-1"))
+        except zlib.error:
+            texts.append(data.decode("latin-1"))
+    return "\n".join(texts)
+
+
+def render(letters: list[Letter], *, large_print: bool = False) -> bytes:
+    stream = io.BytesIO()
+    write_letters_pdf(letters, stream, CONTENT, large_print=large_print)
+    return stream.getvalue()
+
+
+def test_each_letter_is_one_a4_page_of_a_single_pdf() -> None:
+    pdf = render([LETTER, Letter("234567890123", "TWXY3467", "", "緑川市本町1-1")])
+    assert pdf.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == 2
+    assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf
+
+
+def test_a_letter_shows_the_grouped_login_id_key_and_url() -> None:
+    text = page_streams(render([LETTER]))
+    assert "(1234 5678 9012) Tj" in text
+    assert "(ACEF-HK34) Tj" in text
+    assert "(https://chiiki.example.jp/answer/) Tj" in text
+
+
+def test_the_japanese_text_uses_the_built_in_cid_fonts() -> None:
+    pdf = render([LETTER])
+    assert b"/BaseFont /HeiseiKakuGo-W5" in pdf
+    assert b"/Encoding /UniJIS-UCS2-H" in pdf
+
+
+def test_the_qr_code_url_carries_the_login_id_but_never_the_key() -> None:
+    url = answer_url("https://chiiki.example.jp/answer/?lang=ja", "123456789012")
+    assert url == "https://chiiki.example.jp/answer/?lang=ja&id=123456789012"
+    assert "ACEF" not in answer_url(CONTENT.url, LETTER.login_id)
+
+
+def test_large_print_sets_the_credentials_in_larger_type() -> None:
+    normal = page_streams(render([LETTER]))
+    large = page_streams(render([LETTER], large_print=True))
+    sizes = {float(size) for size in re.findall(r"/F\d+ ([\d.]+) Tf", normal)}
+    large_sizes = {float(size) for size in re.findall(r"/F\d+ ([\d.]+) Tf", large)}
+    assert max(large_sizes) > max(sizes) * 1.3
+
+
+def test_an_empty_batch_writes_nothing() -> None:
+    stream = io.BytesIO()
+    assert write_letters_pdf([], stream, CONTENT) == 0
+    assert stream.getvalue() == b""
+
+
+def test_login_ids_are_printed_in_groups_of_four() -> None:
+    assert format_login_id("123456789012") == "1234 5678 9012"
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+def test_a_letter_renders_to_an_image(tmp_path: Path) -> None:
+    source = tmp_path / "letter.pdf"
+    source.write_bytes(render([LETTER], large_print=True))
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(source), str(tmp_path / "page")], check=True)
+    image = tmp_path / "page-1.png"
+    assert image.read_bytes().startswith(b"\x89PNG")
+
+
+# ---------------------------------------------------------------------------------------------- the command
+
+
+@pytest.fixture
+def survey(town_a: Municipality) -> Survey:
+    version: QuestionnaireVersion = actions.import_questionnaire(
+        town_a, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
+    )
+    created = actions.create_survey(
+        town_a,
+        questionnaire_version=version,
+        title="令和7年 府中町生活実態調査",
+        reference_date=date(2025, 10, 1),
+        opens_at=datetime(2025, 9, 20, tzinfo=UTC),
+        closes_at=datetime(2025, 10, 20, 15, tzinfo=UTC),
+        by=None,
+        actor_label="test",
+    )
+    actions.draw_sample(created, by=None, actor_label="test")
+    return created
+
+
+def test_the_command_issues_keys_and_writes_the_pdf_and_csv(survey: Survey, tmp_path: Path) -> None:
+    out, csv_out = tmp_path / "letters.pdf", tmp_path / "letters.csv"
+    call_command("survey_letters", survey=str(survey.pk), out=out, csv=csv_out, stdout=io.StringIO())
+    cases = survey.cases.count()
+    pdf = out.read_bytes()
+    assert len(re.findall(rb"/Type /Page\b", pdf)) == cases
+    assert not survey.cases.filter(access_key_hash="").exists()
+    rows = csv_out.read_text(encoding="utf-8-sig").splitlines()
+    assert len(rows) == cases + 1
+    login_id, key = rows[1].split(",")[:2]
+    text = page_streams(pdf)
+    assert f"({format_login_id(login_id)}) Tj" in text
+    assert f"({key}) Tj" in text
+    case = SurveyCase.objects.get(login_id=login_id)
+    assert actions.verify_access_key(case, key)
+    # The deadline: closing at 21 Oct 00:00 JST makes the 20th the last day ("2025年10月20日(月)").
+    assert "(  2025) Tj" in text
+    assert "(20) Tj" in text
+    assert "(21) Tj" not in text
+    assert AuditEvent.objects.filter(action="surveys.letters_write", object_id=str(survey.pk)).exists()
+
+
+def test_the_command_addresses_letters_to_the_head_of_household(survey: Survey, tmp_path: Path) -> None:
+    from chiiki.surveys.management.commands.survey_letters import head_names
+
+    names = head_names(survey)
+    assert names
+    assert all(" " in name for name in names.values())
+    assert set(names) <= set(survey.cases.values_list("id", flat=True))
+
+
+def test_without_reissue_households_with_keys_get_no_new_letter(survey: Survey, tmp_path: Path) -> None:
+    call_command("survey_letters", survey=str(survey.pk), out=tmp_path / "a.pdf", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="--reissue"):
+        call_command("survey_letters", survey=str(survey.pk), out=tmp_path / "b.pdf", stdout=io.StringIO())
+    assert not (tmp_path / "b.pdf").exists()
+    call_command(
+        "survey_letters",
+        survey=str(survey.pk),
+        out=tmp_path / "c.pdf",
+        reissue=True,
+        large_print=True,
+        stdout=io.StringIO(),
+    )
+    assert (tmp_path / "c.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_an_existing_file_is_never_overwritten_and_no_key_is_issued(survey: Survey, tmp_path: Path) -> None:
+    out = tmp_path / "letters.pdf"
+    out.write_bytes(b"earlier letters")
+    with pytest.raises(CommandError, match="既にあります"):
+        call_command("survey_letters", survey=str(survey.pk), out=out, stdout=io.StringIO())
+    assert out.read_bytes() == b"earlier letters"
+    assert not survey.cases.exclude(access_key_hash="").exists()
+
+
+def test_a_csv_that_exists_rolls_back_the_keys_and_removes_the_pdf(survey: Survey, tmp_path: Path) -> None:
+    out, csv_out = tmp_path / "letters.pdf", tmp_path / "letters.csv"
+    csv_out.write_text("x")
+    with pytest.raises(CommandError):
+        call_command("survey_letters", survey=str(survey.pk), out=out, csv=csv_out, stdout=io.StringIO())
+    assert not out.exists()
+    assert not survey.cases.exclude(access_key_hash="").exists()
+
+
+def test_an_unknown_survey_is_a_clear_error(db: None, tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="見つかりません"):
+        call_command("survey_letters", survey="999999", out=tmp_path / "x.pdf", stdout=io.StringIO())
+    with pytest.raises(CommandError, match="数字"):
+        call_command("survey_letters", survey="abc", out=tmp_path / "x.pdf", stdout=io.StringIO())
+    assert not (tmp_path / "x.pdf").exists()
