@@ -6,6 +6,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("", include("chiiki.registry.urls")),
+    path("", include("chiiki.opendata.urls")),
     path("", include("chiiki.linkage.urls")),
+    path("", include("chiiki.surveys.urls")),
     path("", include("chiiki.core.urls")),
 ]

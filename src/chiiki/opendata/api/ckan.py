@@ -1,0 +1,522 @@
+"""CKAN Action API compatibility: /api/3/action/<name> and /api/action/<name>, GET and POST JSON.
+
+Answers use CKAN's envelope ({"help", "success", "result"} or {"help", "success": false, "error"}) and its
+error `__type` strings and status codes, so CKAN clients (ckanapi, ckanext-harvest, the national portal's
+harvester) work unchanged. Write actions take an API token in the Authorization header (raw, as CKAN sends
+it, or "Bearer <token>"), or CKAN's older X-CKAN-API-Key header.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from chiiki.core.models import User
+from chiiki.core.permissions import has_permission
+from chiiki.opendata import actions, queries
+from chiiki.opendata.engine import resolve_kind
+from chiiki.opendata.models import Dataset, Group, Organization, Resource, Tag
+
+CKAN_VERSION = "2.10.4"  # the API generation we follow
+MAX_ROWS = 1000
+
+
+class ActionError(Exception):
+    """An error answered in CKAN's shape."""
+
+    status = 400
+    type_name = "Bad request"
+
+    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class NotFound(ActionError):
+    status, type_name = 404, "Not Found Error"
+
+
+class ValidationFailed(ActionError):
+    status, type_name = 409, "Validation Error"
+
+
+class NotAuthorized(ActionError):
+    status, type_name = 403, "Authorization Error"
+
+
+class SearchQueryFailed(ActionError):
+    status, type_name = 409, "Search Query Error"
+
+
+Handler = Callable[[HttpRequest, dict[str, Any], User | None], Any]
+ACTIONS: dict[str, Handler] = {}
+
+
+def action(func: Handler) -> Handler:
+    """Register a handler under its function name."""
+    ACTIONS[func.__name__] = func
+    return func
+
+
+@csrf_exempt
+def dispatch(request: HttpRequest, name: str) -> HttpResponse:
+    """Run one action and wrap its result or error in CKAN's envelope."""
+    help_url = request.build_absolute_uri(f"/api/3/action/help_show?name={name}")
+    try:
+        handler = ACTIONS.get(name)
+        if handler is None:
+            return _error(
+                help_url, 400, {"__type": "Bad request", "message": f"Action name not known: {name}"}
+            )
+        if request.method not in ("GET", "POST"):
+            return _error(help_url, 400, {"__type": "Bad request", "message": "GET か POST で呼んでください"})
+        data = _data_dict(request)
+        user = _token_user(request)
+        result = handler(request, data, user)
+    except ActionError as exc:
+        body: dict[str, Any] = {"__type": exc.type_name, "message": f"{exc.type_name}: {exc.message}"}
+        if isinstance(exc, ValidationFailed):
+            body.update(exc.fields or {"message": [exc.message]})
+        if isinstance(exc, SearchQueryFailed):
+            body["message"] = f"Search Query Error: {exc.message}"
+        return _error(help_url, exc.status, body)
+    return JsonResponse(
+        {"help": help_url, "success": True, "result": result}, json_dumps_params={"ensure_ascii": False}
+    )
+
+
+def _error(help_url: str, status: int, error: dict[str, Any]) -> JsonResponse:
+    return JsonResponse(
+        {"help": help_url, "success": False, "error": error},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _data_dict(request: HttpRequest) -> dict[str, Any]:
+    if request.method == "POST":
+        if request.content_type == "application/json" or (
+            request.body
+            and request.content_type not in ("multipart/form-data", "application/x-www-form-urlencoded")
+        ):
+            if not request.body:
+                return {}
+            try:
+                data = json.loads(request.body)
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise ActionError("JSON を読めません / bad JSON") from exc
+            if not isinstance(data, dict):
+                raise ActionError("JSON のオブジェクトを送ってください / send a JSON object")
+            return data
+        return {k: request.POST.get(k) for k in request.POST}
+    return {k: request.GET.get(k) for k in request.GET}
+
+
+def _token_user(request: HttpRequest) -> User | None:
+    raw = request.headers.get("Authorization") or request.headers.get("X-CKAN-API-Key") or ""
+    raw = raw.strip()
+    if raw.lower().startswith("bearer "):
+        raw = raw[7:].strip()
+    if not raw:
+        return None
+    user = actions.user_for_token(raw)
+    if user is None:
+        raise NotAuthorized("API トークンが正しくないか、無効になっています / invalid or revoked token")
+    return user
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _int(data: dict[str, Any], key: str, default: int, *, low: int = 0, high: int | None = None) -> int:
+    value = data.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        number = int(str(value))
+    except (TypeError, ValueError) as exc:
+        raise ValidationFailed(
+            f"{key} は整数にしてください", {key: ["整数にしてください / must be an integer"]}
+        ) from exc
+    if number < low or (high is not None and number > high):
+        raise ValidationFailed(
+            f"{key} が範囲外です",
+            {key: [f"{low} 以上{'' if high is None else f'、{high} 以下'}にしてください"]},
+        )
+    return number
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
+
+
+def _require(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value in (None, ""):
+        raise ValidationFailed(f"{key} がありません", {key: ["Missing value"]})
+    return str(value)
+
+
+def can_edit(user: User | None, organization: Organization) -> bool:
+    """True when the user holds opendata.edit in the organization's municipality."""
+    if user is None or organization.municipality_id is None:
+        return False
+    return has_permission(user, organization.municipality_id, "opendata.edit")
+
+
+def _visible_dataset(data: dict[str, Any], user: User | None, key: str = "id") -> Dataset:
+    name_or_id = str(data.get(key) or data.get("name_or_id") or data.get("name") or "")
+    if not name_or_id:
+        raise ValidationFailed(f"{key} がありません", {key: ["Missing value"]})
+    dataset = queries.dataset_by_name_or_id(name_or_id)
+    if dataset is None or (
+        dataset.state == Dataset.State.DELETED and not can_edit(user, dataset.organization)
+    ):
+        raise NotFound("データセットが見つかりません / dataset not found")
+    if dataset.private and not can_edit(user, dataset.organization):
+        raise NotAuthorized(f"データセット {name_or_id} を読む権限がありません / not authorized to read")
+    return dataset
+
+
+# --- read actions -------------------------------------------------------------------------------------
+
+
+@action
+def status_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """Site information."""
+    return {
+        "site_title": "Chiiki オープンデータ",
+        "site_description": "自治体標準オープンデータセットのカタログ",
+        "site_url": _base(request),
+        "ckan_version": CKAN_VERSION,
+        "error_emails_to": None,
+        "locale_default": "ja",
+        "extensions": ["chiiki-standard-datasets", "dcat"],
+    }
+
+
+@action
+def package_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[str]:
+    """Names of the published datasets."""
+    limit = _int(data, "limit", 0)
+    offset = _int(data, "offset", 0)
+    names = queries.published().order_by("name").values_list("name", flat=True)
+    names = names[offset : offset + limit] if limit else names[offset:]
+    return list(names)
+
+
+@action
+def package_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """One dataset with its resources."""
+    return queries.package_dict(_visible_dataset(data, user), _base(request))
+
+
+def _facet_fields(data: dict[str, Any]) -> tuple[str, ...]:
+    raw = data.get("facet.field")
+    if raw in (None, ""):
+        return ()
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError as exc:
+            raise ValidationFailed(
+                "facet.field は JSON の配列にしてください", {"facet.field": ["JSON list"]}
+            ) from exc
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        raise ValidationFailed(
+            "facet.field は文字列の配列にしてください", {"facet.field": ["list of strings"]}
+        )
+    unknown = [f for f in raw if f not in queries.FACET_FIELDS]
+    if unknown:
+        raise SearchQueryFailed(f"この項目では集計できません: {', '.join(unknown)}")
+    return tuple(raw)
+
+
+@action
+def package_search(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """Search published datasets: q (Japanese words), fq, rows, start, sort, facet.field."""
+    rows = _int(data, "rows", 10, high=MAX_ROWS)
+    start = _int(data, "start", 0)
+    sort = str(data.get("sort") or "score desc, metadata_modified desc")
+    facets = _facet_fields(data)
+    facet_limit = _int(data, "facet.limit", 50, low=-1)
+    try:
+        found = queries.search_datasets(
+            q=str(data.get("q") or ""),
+            fq=str(data.get("fq") or ""),
+            sort=sort,
+            rows=rows,
+            start=start,
+            facet_fields=facets,
+            facet_limit=facet_limit if facet_limit >= 0 else 10_000,
+        )
+    except queries.SearchQueryError as exc:
+        raise SearchQueryFailed(str(exc)) from exc
+    base = _base(request)
+    return {
+        "count": found.count,
+        "sort": sort,
+        "results": [queries.package_dict(d, base) for d in found.datasets],
+        "facets": {name: {item[0]: item[2] for item in items} for name, items in found.facets.items()},
+        "search_facets": {
+            name: {
+                "title": name,
+                "items": [{"name": n, "display_name": t, "count": c} for n, t, c in items],
+            }
+            for name, items in found.facets.items()
+        },
+    }
+
+
+def _with_counts(model: type[Organization] | type[Group]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    key = "organization__name" if model is Organization else "groups__name"
+    for row in queries.published().values(key).order_by():
+        if row[key]:
+            counts[row[key]] = counts.get(row[key], 0) + 1
+    return counts
+
+
+def _list_of(
+    model: type[Organization] | type[Group], data: dict[str, Any], to_dict: Callable[..., dict[str, Any]]
+) -> list[Any]:
+    limit = _int(data, "limit", 1000, high=1000)
+    offset = _int(data, "offset", 0)
+    items: list[Organization | Group] = list(model.objects.order_by("name")[offset : offset + limit])
+    if _bool(data.get("all_fields", False)):
+        counts = _with_counts(model)
+        return [to_dict(o, package_count=counts.get(o.name, 0)) for o in items]
+    return [o.name for o in items]
+
+
+@action
+def organization_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[Any]:
+    """Organization names (or dictionaries with all_fields)."""
+    return _list_of(Organization, data, queries.organization_dict)
+
+
+@action
+def group_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[Any]:
+    """Group names (one group per standard dataset kind)."""
+    return _list_of(Group, data, queries.group_dict)
+
+
+def _show_with_packages(
+    request: HttpRequest,
+    data: dict[str, Any],
+    obj: Organization | Group,
+    to_dict: Callable[..., dict[str, Any]],
+) -> dict[str, Any]:
+    published = queries.published()
+    datasets = (
+        published.filter(organization=obj) if isinstance(obj, Organization) else published.filter(groups=obj)
+    )
+    out = to_dict(obj, package_count=datasets.count())
+    if _bool(data.get("include_datasets", False)):
+        base = _base(request)
+        out["packages"] = [queries.package_dict(d, base) for d in datasets.order_by("name")[:1000]]
+    return out
+
+
+@action
+def organization_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """One organization."""
+    org = queries.organization_by_name_or_id(_require(data, "id"))
+    if org is None:
+        raise NotFound("組織が見つかりません / organization not found")
+    return _show_with_packages(request, data, org, queries.organization_dict)
+
+
+@action
+def group_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """One group."""
+    group = queries.group_by_name_or_id(_require(data, "id"))
+    if group is None:
+        raise NotFound("グループが見つかりません / group not found")
+    return _show_with_packages(request, data, group, queries.group_dict)
+
+
+@action
+def tag_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[str]:
+    """Tags used by published datasets (optionally containing `query`)."""
+    tags = Tag.objects.filter(datasets__in=queries.published()).distinct().order_by("name")
+    if data.get("query"):
+        tags = tags.filter(name__icontains=str(data["query"]))
+    return list(tags.values_list("name", flat=True))
+
+
+@action
+def resource_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """One resource."""
+    rid = _require(data, "id")
+    resource = None
+    if queries._is_uuid(rid):
+        resource = Resource.objects.select_related("dataset__organization").filter(pk=rid).first()
+    if resource is None:
+        raise NotFound("リソースが見つかりません / resource not found")
+    _visible_dataset({"id": str(resource.dataset_id)}, user)
+    return queries.resource_dict(resource, _base(request))
+
+
+# --- write actions ------------------------------------------------------------------------------------
+
+
+def _editor(user: User | None, organization: Organization) -> User:
+    if user is None:
+        raise NotAuthorized("API トークンが必要です / an API token is required")
+    if not can_edit(user, organization):
+        raise NotAuthorized(f"組織 {organization.name} を編集する権限がありません / not authorized")
+    return user
+
+
+def _tags(data: dict[str, Any]) -> list[str] | None:
+    raw = data.get("tags")
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        return [t for t in (s.strip() for s in raw.split(",")) if t]
+    if not isinstance(raw, list):
+        raise ValidationFailed("tags は配列にしてください", {"tags": ["list"]})
+    return [str(t.get("name", "")) if isinstance(t, dict) else str(t) for t in raw]
+
+
+def _extras(data: dict[str, Any]) -> dict[str, Any] | None:
+    raw = data.get("extras")
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise ValidationFailed("extras は配列にしてください", {"extras": ["list of {key, value}"]})
+    return {str(e["key"]): e.get("value") for e in raw if isinstance(e, dict) and "key" in e}
+
+
+def _kind(data: dict[str, Any], extras: dict[str, Any] | None) -> str:
+    kind = str(data.get("standard_dataset") or (extras or {}).pop("standard_dataset", "") or "")
+    if not kind:
+        return ""
+    try:
+        return resolve_kind(kind).id
+    except KeyError as exc:
+        raise ValidationFailed(
+            "標準データセットの種類が不明です", {"standard_dataset": [str(exc.args[0])]}
+        ) from exc
+
+
+def _add_resources(request: HttpRequest, dataset: Dataset, items: Any, user: User) -> None:
+    if not items:
+        return
+    if not isinstance(items, list):
+        raise ValidationFailed("resources は配列にしてください", {"resources": ["list"]})
+    known = {str(pk) for pk in dataset.resources.values_list("pk", flat=True)}
+    for item in items:
+        if not isinstance(item, dict) or str(item.get("id", "")) in known:
+            continue
+        url = str(item.get("url") or "")
+        if not url:
+            raise ValidationFailed("リソースの url がありません", {"resources": ["url: Missing value"]})
+        actions.add_resource(
+            dataset,
+            by=user,
+            name=str(item.get("name") or url.rsplit("/", 1)[-1] or "resource"),
+            fmt=str(item.get("format") or ""),
+            url=url,
+            description=str(item.get("description") or ""),
+            request=request,
+        )
+
+
+@action
+def package_create(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """Create a dataset in an organization the token's user may edit."""
+    owner = _require(data, "owner_org")
+    org = queries.organization_by_name_or_id(owner)
+    if org is None:
+        raise ValidationFailed("組織が見つかりません", {"owner_org": ["Organization does not exist"]})
+    editor = _editor(user, org)
+    name = _require(data, "name")
+    extras = _extras(data)
+    kind = _kind(data, extras)
+    try:
+        dataset = actions.create_dataset(
+            org,
+            name=name,
+            title=str(data.get("title") or name),
+            notes=str(data.get("notes") or ""),
+            license_id=str(data.get("license_id") or "cc-by-4.0"),
+            kind=kind,
+            tags=_tags(data) or [],
+            private=_bool(data.get("private", False)),
+            url=str(data.get("url") or ""),
+            extras=extras,
+            by=editor,
+            request=request,
+        )
+        _add_resources(request, dataset, data.get("resources"), editor)
+    except actions.CatalogError as exc:
+        key = "name" if "名前" in str(exc) else "license_id" if "ライセンス" in str(exc) else "message"
+        raise ValidationFailed(str(exc), {key: [str(exc)]}) from exc
+    dataset.refresh_from_db()
+    return queries.package_dict(dataset, _base(request))
+
+
+@action
+def package_update(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """Update a dataset's metadata (fields given replace the old ones) and add new link resources."""
+    name_or_id = str(data.get("id") or data.get("name") or "")
+    dataset = queries.dataset_by_name_or_id(name_or_id) if name_or_id else None
+    if dataset is None:
+        raise NotFound("データセットが見つかりません / dataset not found")
+    editor = _editor(user, dataset.organization)
+    changes: dict[str, Any] = {}
+    for key in ("title", "notes", "license_id", "url"):
+        if key in data and data[key] is not None:
+            changes[key] = str(data[key])
+    if "private" in data:
+        changes["private"] = _bool(data["private"])
+    extras = _extras(data)
+    if extras is not None:
+        _kind(data, extras)
+        changes["extras"] = extras
+    try:
+        actions.update_dataset(dataset, by=editor, tags=_tags(data), request=request, **changes)
+        _add_resources(request, dataset, data.get("resources"), editor)
+    except actions.CatalogError as exc:
+        raise ValidationFailed(str(exc), {"message": [str(exc)]}) from exc
+    dataset.refresh_from_db()
+    return queries.package_dict(dataset, _base(request))
+
+
+@action
+def resource_create(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+    """Add a resource: a link (url) or an uploaded file (multipart field "upload")."""
+    package_id = _require(data, "package_id")
+    dataset = queries.dataset_by_name_or_id(package_id)
+    if dataset is None:
+        raise NotFound("データセットが見つかりません / dataset not found")
+    editor = _editor(user, dataset.organization)
+    upload = request.FILES.get("upload")
+    url = str(data.get("url") or "")
+    if upload is None and not url:
+        raise ValidationFailed("url か upload が必要です", {"url": ["Missing value"]})
+    try:
+        resource = actions.add_resource(
+            dataset,
+            by=editor,
+            name=str(data.get("name") or (upload.name if upload else url.rsplit("/", 1)[-1]) or "resource"),
+            fmt=str(data.get("format") or ""),
+            content=upload.read() if upload is not None else None,
+            url="" if upload is not None else url,
+            filename=upload.name or "" if upload is not None else "",
+            description=str(data.get("description") or ""),
+            request=request,
+        )
+    except actions.CatalogError as exc:
+        raise ValidationFailed(str(exc), {"url": [str(exc)]}) from exc
+    return queries.resource_dict(resource, _base(request))

@@ -1,0 +1,360 @@
+"""Reads of the catalog: visibility, search with facets, and the CKAN-shaped dictionaries of each object."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+
+from chiiki.opendata import search
+from chiiki.opendata.engine import load_schemas
+from chiiki.opendata.models import Dataset, Group, Organization, Resource, Tag
+
+FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "kind")
+
+
+def ckan_time(value: dt.datetime | None) -> str | None:
+    """CKAN's timestamp form: UTC, ISO 8601 without an offset (2024-05-01T03:04:05.123456)."""
+    if value is None:
+        return None
+    return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
+
+
+def parse_ckan_time(text: str) -> dt.datetime:
+    """Read a Solr/CKAN timestamp (2024-05-01T00:00:00Z, 2024-05-01T00:00:00.000Z, 2024-05-01) as UTC."""
+    value = text.strip().removesuffix("Z")
+    if value.upper() == "NOW":
+        return dt.datetime.now(dt.UTC)
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def published() -> QuerySet[Dataset]:
+    """Datasets everyone may see."""
+    return Dataset.objects.filter(state=Dataset.State.ACTIVE, private=False)
+
+
+def dataset_by_name_or_id(name_or_id: str) -> Dataset | None:
+    """Look a dataset up the way CKAN does: by name or by id."""
+    query = Q(name=name_or_id)
+    if re.fullmatch(r"[0-9a-fA-F-]{32,36}", name_or_id):
+        query |= Q(pk=name_or_id)
+    return Dataset.objects.select_related("organization").filter(query).first()
+
+
+def organization_by_name_or_id(name_or_id: str) -> Organization | None:
+    """By name or id."""
+    query = Q(name=name_or_id)
+    if re.fullmatch(r"[0-9a-fA-F-]{32,36}", name_or_id):
+        query |= Q(pk=name_or_id)
+    return Organization.objects.filter(query).first()
+
+
+def group_by_name_or_id(name_or_id: str) -> Group | None:
+    """By name or id."""
+    query = Q(name=name_or_id)
+    if re.fullmatch(r"[0-9a-fA-F-]{32,36}", name_or_id):
+        query |= Q(pk=name_or_id)
+    return Group.objects.filter(query).first()
+
+
+def organization_dict(org: Organization, *, package_count: int | None = None) -> dict[str, Any]:
+    """CKAN organization dictionary."""
+    out: dict[str, Any] = {
+        "id": str(org.pk),
+        "name": org.name,
+        "title": org.title,
+        "display_name": org.title,
+        "description": org.description,
+        "type": "organization",
+        "is_organization": True,
+        "state": "active",
+        "approval_status": "approved",
+        "image_url": "",
+        "created": ckan_time(org.created),
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def group_dict(group: Group, *, package_count: int | None = None) -> dict[str, Any]:
+    """CKAN group dictionary."""
+    out: dict[str, Any] = {
+        "id": str(group.pk),
+        "name": group.name,
+        "title": group.title,
+        "display_name": group.title,
+        "description": group.description,
+        "type": "group",
+        "is_organization": False,
+        "state": "active",
+        "approval_status": "approved",
+        "image_url": "",
+        "created": ckan_time(group.created),
+    }
+    if package_count is not None:
+        out["package_count"] = package_count
+    return out
+
+
+def resource_url(resource: Resource, base_url: str = "") -> str:
+    """Where to download the resource: our download route for stored files, else its own URL."""
+    if resource.file:
+        return base_url + reverse("opendata:download", args=[str(resource.pk)])
+    return resource.url
+
+
+def resource_dict(resource: Resource, base_url: str = "") -> dict[str, Any]:
+    """CKAN resource dictionary."""
+    return {
+        "id": str(resource.pk),
+        "package_id": str(resource.dataset_id),
+        "name": resource.name,
+        "description": resource.description,
+        "format": resource.format,
+        "mimetype": resource.mimetype or None,
+        "url": resource_url(resource, base_url),
+        "url_type": "upload" if resource.file else None,
+        "size": resource.size,
+        "hash": resource.hash,
+        "position": resource.position,
+        "state": "active",
+        "created": ckan_time(resource.created),
+        "last_modified": ckan_time(resource.last_modified),
+        "metadata_modified": ckan_time(resource.last_modified),
+        "resource_type": resource.role,
+    }
+
+
+def package_dict(dataset: Dataset, base_url: str = "") -> dict[str, Any]:
+    """CKAN package dictionary (package_show's result)."""
+    org = dataset.organization
+    tags = list(dataset.tags.all())
+    resources = list(dataset.resources.all())
+    groups = list(dataset.groups.all())
+    schema = load_schemas().get(dataset.kind)
+    extras = [{"key": k, "value": str(v)} for k, v in sorted(dataset.extras.items())]
+    if dataset.kind:
+        extras.append({"key": "standard_dataset", "value": dataset.kind})
+    return {
+        "id": str(dataset.pk),
+        "name": dataset.name,
+        "title": dataset.title,
+        "notes": dataset.notes,
+        "type": "dataset",
+        "state": dataset.state,
+        "private": dataset.private,
+        "license_id": dataset.license_id,
+        "license_title": dataset.license_title,
+        "license_url": dataset.license_url,
+        "url": dataset.url,
+        "version": str(dataset.version),
+        "author": org.title,
+        "author_email": None,
+        "maintainer": org.title,
+        "maintainer_email": None,
+        "owner_org": str(org.pk),
+        "organization": organization_dict(org),
+        "metadata_created": ckan_time(dataset.metadata_created),
+        "metadata_modified": ckan_time(dataset.metadata_modified),
+        "tags": [{"id": str(t.pk), "name": t.name, "display_name": t.name, "state": "active"} for t in tags],
+        "num_tags": len(tags),
+        "groups": [group_dict(g) for g in groups],
+        "resources": [resource_dict(r, base_url) for r in resources],
+        "num_resources": len(resources),
+        "extras": extras,
+        "standard_dataset": dataset.kind or None,
+        "standard_dataset_title": schema.title if schema else None,
+    }
+
+
+class SearchQueryError(ValueError):
+    """An fq/sort the catalog does not understand (CKAN's "Search Query Error")."""
+
+
+@dataclass
+class SearchResult:
+    count: int
+    datasets: list[Dataset]
+    facets: dict[str, list[tuple[str, str, int]]] = field(
+        default_factory=dict
+    )  # field -> (name, title, count)
+
+
+_FQ_TERM = re.compile(r'([+-]?)([A-Za-z_][\w.]*):("(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+)')
+_IGNORED_FQ = {"dataset_type", "site_id", "capacity", "state", "type", "entity_type"}
+
+
+def apply_fq(queryset: QuerySet[Dataset], fq: str) -> QuerySet[Dataset]:
+    """Apply a Solr-style filter query (the subset CKAN clients and ckanext-harvest send)."""
+    fq = fq.strip()
+    if not fq:
+        return queryset
+    consumed = 0
+    for match in _FQ_TERM.finditer(fq):
+        between = fq[consumed : match.start()].strip()
+        if between and between.upper() not in ("AND", "+"):
+            raise SearchQueryError(f"fq を解釈できません: {between}")
+        consumed = match.end()
+        sign, name, raw = match.groups()
+        if name in _IGNORED_FQ:
+            continue
+        condition = _fq_condition(name, raw)
+        queryset = queryset.exclude(condition) if sign == "-" else queryset.filter(condition)
+    if fq[consumed:].strip():
+        raise SearchQueryError(f"fq を解釈できません: {fq[consumed:].strip()}")
+    return queryset
+
+
+def _fq_condition(name: str, raw: str) -> Q:
+    if raw.startswith("["):
+        low, _, high = raw[1:-1].partition(" TO ")
+        if name not in ("metadata_modified", "metadata_created"):
+            raise SearchQueryError(f"範囲指定はこの項目に使えません: {name}")
+        cond = Q()
+        try:
+            if low.strip() != "*":
+                cond &= Q(**{f"{name}__gte": parse_ckan_time(low)})
+            if high.strip() != "*":
+                cond &= Q(**{f"{name}__lte": parse_ckan_time(high)})
+        except ValueError as exc:
+            raise SearchQueryError(f"日時を読めません: {raw}") from exc
+        return cond
+    value = raw[1:-1].replace('\\"', '"') if raw.startswith('"') else raw
+    match name:
+        case "organization":
+            return Q(organization__name=value)
+        case "owner_org":
+            return Q(organization__pk=value) if _is_uuid(value) else Q(organization__name=value)
+        case "tags":
+            return Q(tags__name=value)
+        case "groups":
+            return Q(groups__name=value)
+        case "res_format":
+            return Q(resources__format__iexact=value)
+        case "license_id":
+            return Q(license_id=value)
+        case "kind" | "standard_dataset":
+            return Q(kind=value)
+        case "name":
+            return Q(name=value)
+        case "id":
+            return Q(pk=value) if _is_uuid(value) else Q(pk__in=[])
+    raise SearchQueryError(f"この項目では絞り込めません: {name}")
+
+
+def _is_uuid(value: str) -> bool:
+    return re.fullmatch(r"[0-9a-fA-F-]{32,36}", value) is not None
+
+
+_SORT_FIELDS = {
+    "id": "id",
+    "name": "name",
+    "title_string": "title",
+    "title": "title",
+    "metadata_modified": "metadata_modified",
+    "metadata_created": "metadata_created",
+}
+
+
+def order_by(sort: str) -> list[str]:
+    """Translate CKAN's sort ("score desc, metadata_modified desc", "id asc") into order_by fields."""
+    fields: list[str] = []
+    for part in (p.strip() for p in sort.split(",")):
+        if not part:
+            continue
+        bits = part.split()
+        name, direction = bits[0], (bits[1].lower() if len(bits) > 1 else "asc")
+        if name in ("score", "rank"):
+            continue
+        if name not in _SORT_FIELDS or direction not in ("asc", "desc"):
+            raise SearchQueryError(f"並べ替えを解釈できません: {part}")
+        fields.append(("-" if direction == "desc" else "") + _SORT_FIELDS[name])
+    if "id" not in fields and "-id" not in fields:
+        fields.append("id")  # a total order, so paging never repeats or skips a dataset
+    return fields
+
+
+def search_datasets(
+    *,
+    q: str = "",
+    fq: str = "",
+    sort: str = "score desc, metadata_modified desc",
+    rows: int = 10,
+    start: int = 0,
+    facet_fields: tuple[str, ...] = (),
+    facet_limit: int = 50,
+    base: QuerySet[Dataset] | None = None,
+) -> SearchResult:
+    """Published datasets matching q (Japanese bigram search) and fq, one page, with facet counts."""
+    queryset = published() if base is None else base
+    q = q.strip()
+    if q and q != "*:*":
+        queryset = search.matching(queryset, q)
+    queryset = apply_fq(queryset, fq)
+    ids = queryset.values("pk")
+    matched = Dataset.objects.filter(pk__in=ids)
+    count = matched.count()
+    page = list(
+        matched.select_related("organization").order_by(*order_by(sort))[start : start + rows]
+        if rows > 0
+        else []
+    )
+    facets = {name: facet_counts(matched, name, facet_limit) for name in facet_fields}
+    return SearchResult(count=count, datasets=page, facets=facets)
+
+
+def facet_counts(matched: QuerySet[Dataset], name: str, limit: int = 50) -> list[tuple[str, str, int]]:
+    """(name, display title, count) of one facet over the matched datasets, most frequent first."""
+    items: list[tuple[str, str, int]] = []
+    if name == "organization":
+        rows = (
+            Organization.objects.filter(datasets__in=matched)
+            .annotate(n=Count("datasets", distinct=True))
+            .order_by("-n", "name")[:limit]
+        )
+        items = [(o.name, o.title, o.n) for o in rows]
+    elif name == "groups":
+        groups = (
+            Group.objects.filter(datasets__in=matched)
+            .annotate(n=Count("datasets", distinct=True))
+            .order_by("-n", "name")[:limit]
+        )
+        items = [(g.name, g.title, g.n) for g in groups]
+    elif name == "tags":
+        tags = (
+            Tag.objects.filter(datasets__in=matched)
+            .annotate(n=Count("datasets", distinct=True))
+            .order_by("-n", "name")[:limit]
+        )
+        items = [(t.name, t.name, t.n) for t in tags]
+    elif name == "res_format":
+        formats = (
+            Resource.objects.filter(dataset__in=matched)
+            .exclude(format="")
+            .values("format")
+            .annotate(n=Count("dataset", distinct=True))
+            .order_by("-n", "format")[:limit]
+        )
+        items = [(f["format"], f["format"], f["n"]) for f in formats]
+    elif name in ("license_id", "kind"):
+        values = (
+            matched.exclude(**{name: ""}).values(name).annotate(n=Count("pk")).order_by("-n", name)[:limit]
+        )
+        schemas = load_schemas()
+        from chiiki.opendata.models import LICENSES
+
+        def title(value: str) -> str:
+            if name == "kind":
+                return schemas[value].title if value in schemas else value
+            return LICENSES.get(value, (value, ""))[0]
+
+        items = [(v[name], title(v[name]), v["n"]) for v in values]
+    else:
+        raise SearchQueryError(f"この項目では集計できません: {name}")
+    return items

@@ -1,0 +1,84 @@
+"""Japanese search inside the database: a character-bigram posting table, re-checked with LIKE.
+
+Why bigrams: Japanese has no spaces, and most queries are two or three characters (公園, AED, 避難所). A
+trigram index (FTS5 trigram, pg_trgm) cannot use its index for two-character queries; a bigram table can, and
+the same table and SQL work on SQLite and PostgreSQL. The candidate set from the index is then confirmed by a
+substring match on the normalized text, so a hit always contains the query words.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+
+from django.db.models import Count, Q, QuerySet
+
+from chiiki.opendata.engine import load_schemas
+from chiiki.opendata.models import Dataset, SearchTerm
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width), lower case, whitespace collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+
+
+def bigrams(text: str) -> set[str]:
+    """The distinct two-character substrings of each word of `text` (a one-character word is kept alone)."""
+    out: set[str] = set()
+    for word in normalize(text).split():
+        if len(word) == 1:
+            out.add(word)
+        out.update(word[i : i + 2] for i in range(len(word) - 1))
+    return out
+
+
+def document(dataset: Dataset) -> str:
+    """The text a dataset is found by: title, description, organization, kind, tags, resource names/formats."""
+    schema = load_schemas().get(dataset.kind)
+    parts: list[str] = [dataset.name, dataset.title, dataset.notes[:2000], dataset.organization.title]
+    if schema is not None:
+        parts += [schema.title, schema.id]
+    parts += [t.name for t in dataset.tags.all()]
+    parts += [f"{r.name} {r.format}" for r in dataset.resources.all()]
+    return normalize(" ".join(parts))
+
+
+def index_dataset(dataset: Dataset) -> None:
+    """Rebuild the search text and bigram postings of one dataset (called by every action that changes it)."""
+    text = document(dataset)
+    Dataset.objects.filter(pk=dataset.pk).update(search_text=text)
+    dataset.search_text = text
+    SearchTerm.objects.filter(dataset=dataset).delete()
+    terms = bigrams(text)
+    # Single characters too, so one-character queries (e.g. 駅) are answered from the index.
+    terms |= {ch for ch in text if not ch.isspace()}
+    SearchTerm.objects.bulk_create(
+        [SearchTerm(dataset=dataset, term=t) for t in sorted(terms)], batch_size=2000
+    )
+
+
+def index_many(datasets: Iterable[Dataset]) -> None:
+    """Index many datasets (bulk load, benchmark)."""
+    for dataset in datasets:
+        index_dataset(dataset)
+
+
+def matching(queryset: QuerySet[Dataset], query: str) -> QuerySet[Dataset]:
+    """Restrict `queryset` to datasets containing every word of `query` (AND), via the bigram index."""
+    words = normalize(query).split()
+    if not words:
+        return queryset
+    terms: set[str] = set()
+    for word in words:
+        terms |= {word} if len(word) == 1 else {word[i : i + 2] for i in range(len(word) - 1)}
+    candidates = (
+        SearchTerm.objects.filter(term__in=terms)
+        .values("dataset_id")
+        .annotate(n=Count("term"))
+        .filter(n=len(terms))
+        .values("dataset_id")
+    )
+    condition = Q(pk__in=candidates)
+    for word in words:
+        condition &= Q(search_text__contains=word)
+    return queryset.filter(condition)

@@ -1,0 +1,363 @@
+"""Public catalog pages (no login for published data) and the staff pages of the open-data app."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from chiiki.core import audit
+from chiiki.core.access import municipality_permission
+from chiiki.core.models import Municipality, User
+from chiiki.core.permissions import has_permission
+from chiiki.opendata import actions, dcat, pointmap, queries
+from chiiki.opendata.engine import load_schemas
+from chiiki.opendata.models import ApiToken, Dataset, Resource, Upload
+from chiiki.opendata.tasks import convert_upload
+
+PAGE_SIZE = 20
+FILTERS = ("organization", "kind", "tags", "res_format")
+
+
+def _can_edit(request: HttpRequest, dataset: Dataset) -> bool:
+    municipality = dataset.organization.municipality_id
+    return municipality is not None and has_permission(request.user, municipality, "opendata.edit")
+
+
+def _visible(request: HttpRequest, name: str) -> Dataset:
+    dataset = Dataset.objects.select_related("organization").filter(name=name).first()
+    if dataset is None or (not dataset.is_published and not _can_edit(request, dataset)):
+        raise Http404
+    return dataset
+
+
+def catalog(request: HttpRequest) -> HttpResponse:
+    """Browse and search published datasets, with facets by organization, kind, tag and format."""
+    q = request.GET.get("q", "").strip()
+    fq_parts = []
+    active: list[tuple[str, str]] = []
+    for name in FILTERS:
+        for value in request.GET.getlist(name):
+            if value:
+                fq_parts.append(f'{name}:"{value.replace(chr(34), "")}"')
+                active.append((name, value))
+    try:
+        page_number = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        page_number = 1
+    found = queries.search_datasets(
+        q=q,
+        fq=" ".join(fq_parts),
+        sort="metadata_modified desc",
+        rows=PAGE_SIZE,
+        start=(page_number - 1) * PAGE_SIZE,
+        facet_fields=FILTERS,
+        facet_limit=15,
+    )
+    paginator = Paginator(range(found.count), PAGE_SIZE)
+    page = paginator.get_page(page_number)
+    labels = {
+        "organization": _("組織"),
+        "kind": _("標準データセット"),
+        "tags": _("タグ"),
+        "res_format": _("形式"),
+    }
+    facets = [(name, labels[name], found.facets.get(name, [])) for name in FILTERS]
+    return render(
+        request,
+        "opendata/catalog.html",
+        {
+            "q": q,
+            "count": found.count,
+            "datasets": found.datasets,
+            "facets": facets,
+            "active": active,
+            "page": page,
+            "schemas": load_schemas(),
+        },
+    )
+
+
+def _data_resource(dataset: Dataset) -> Resource | None:
+    return dataset.resources.filter(role=Resource.Role.DATA, format="CSV").exclude(file="").first()
+
+
+def _read_csv(resource: Resource, n_rows: int | None = None) -> pl.DataFrame | None:
+    try:
+        with resource.file.open("rb") as handle:
+            return pl.read_csv(io.BytesIO(handle.read()), infer_schema=False, n_rows=n_rows)
+    except (OSError, pl.exceptions.PolarsError, ValueError):
+        return None
+
+
+def _points(frame: pl.DataFrame) -> list[pointmap.Point]:
+    lat = next((c for c in frame.columns if c.endswith("緯度")), None)
+    lon = next((c for c in frame.columns if c.endswith("経度")), None)
+    if lat is None or lon is None:
+        return []
+    name = next((c for c in frame.columns if c == "名称" or c.endswith("_名称")), None)
+    cols = [
+        pl.col(lat).cast(pl.Float64, strict=False).alias("lat"),
+        pl.col(lon).cast(pl.Float64, strict=False).alias("lon"),
+        (pl.col(name) if name else pl.lit("")).fill_null("").alias("label"),
+    ]
+    rows = frame.select(cols).drop_nulls(["lat", "lon"])
+    return [pointmap.Point(r["lat"], r["lon"], r["label"]) for r in rows.iter_rows(named=True)]
+
+
+def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
+    """A dataset: metadata, downloads, a preview table, the report summary and a map of its points."""
+    dataset = _visible(request, name)
+    resource = _data_resource(dataset)
+    preview_columns: list[str] = []
+    preview_rows: list[tuple[Any, ...]] = []
+    svg = ""
+    if resource is not None:
+        frame = _read_csv(resource)
+        if frame is not None:
+            preview_columns = frame.columns
+            preview_rows = frame.head(20).rows()
+            svg = pointmap.render(_points(frame), title=dataset.title)
+    report = _report(dataset)
+    return render(
+        request,
+        "opendata/dataset.html",
+        {
+            "dataset": dataset,
+            "resources": list(dataset.resources.all()),
+            "schema": load_schemas().get(dataset.kind),
+            "preview_columns": preview_columns,
+            "preview_rows": preview_rows,
+            "map_svg": svg,
+            "report": report,
+            "can_edit": _can_edit(request, dataset),
+            "tags": list(dataset.tags.all()),
+        },
+    )
+
+
+def _report(dataset: Dataset) -> dict[str, Any] | None:
+    resource = dataset.resources.filter(role=Resource.Role.REPORT).exclude(file="").first()
+    if resource is None:
+        return None
+    try:
+        with resource.file.open("rb") as handle:
+            data: dict[str, Any] = json.loads(handle.read())
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def dataset_report(request: HttpRequest, name: str) -> HttpResponse:
+    """The full validation report of the dataset's last import."""
+    dataset = _visible(request, name)
+    report = _report(dataset)
+    if report is None:
+        raise Http404
+    problems = sorted(report.get("problems", []), key=lambda p: (p["severity"] != "error", p.get("row") or 0))
+    return render(
+        request,
+        "opendata/report.html",
+        {
+            "dataset": dataset,
+            "report": report,
+            "problems": problems[:2000],
+            "more": max(len(problems) - 2000, 0),
+        },
+    )
+
+
+def dataset_history(request: HttpRequest, name: str) -> HttpResponse:
+    """The versions of a dataset."""
+    dataset = _visible(request, name)
+    return render(
+        request, "opendata/history.html", {"dataset": dataset, "versions": dataset.versions.all()[:200]}
+    )
+
+
+def download(request: HttpRequest, resource_id: str) -> FileResponse:
+    """Serve a stored resource file."""
+    resource = get_object_or_404(Resource.objects.select_related("dataset__organization"), pk=resource_id)
+    if not resource.file:
+        raise Http404
+    if not resource.dataset.is_published and not _can_edit(request, resource.dataset):
+        raise Http404
+    filename = Path(resource.file.name).name
+    response = FileResponse(resource.file.open("rb"), as_attachment=True, filename=filename)
+    if resource.mimetype:
+        response["Content-Type"] = resource.mimetype + (
+            "; charset=utf-8" if resource.mimetype.startswith("text/") else ""
+        )
+    return response
+
+
+# --- DCAT -----------------------------------------------------------------------------------------------
+
+
+def _page_arg(request: HttpRequest) -> int:
+    try:
+        return max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return 1
+
+
+def catalog_rdf(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The DCAT catalog, paged (hydra:PagedCollection), as Turtle or JSON-LD."""
+    base = request.build_absolute_uri("/").rstrip("/")
+    text = dcat.catalog_graph(base, page=_page_arg(request), fmt=fmt).serialize(format=dcat.FORMATS[fmt][0])
+    return HttpResponse(text, content_type=dcat.FORMATS[fmt][1])
+
+
+def dataset_rdf(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
+    """One dataset in DCAT."""
+    dataset = _visible(request, name)
+    base = request.build_absolute_uri("/").rstrip("/")
+    text = dcat.dataset_graph(dataset, base).serialize(format=dcat.FORMATS[fmt][0])
+    return HttpResponse(text, content_type=dcat.FORMATS[fmt][1])
+
+
+# --- staff ----------------------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("ファイル（CSV または XLSX。UTF-8 でも Shift_JIS でも読めます）")
+    )
+    kind = forms.ChoiceField(label=gettext_lazy("標準データセットの種類"), required=False)
+    dataset_name = forms.RegexField(
+        label=gettext_lazy("データセットの名前（URL用、省略すると「コード-種類」）"),
+        regex=r"^[a-z0-9_-]{2,100}$",
+        required=False,
+        error_messages={
+            "invalid": gettext_lazy("半角英小文字・数字・「-」「_」で 2〜100 文字にしてください。")
+        },
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("見出しから判定する"))]
+        choices += [(s.id, f"{s.number} {s.title}") for s in load_schemas().values() if s.validatable]
+        self.fields["kind"].choices = choices  # type: ignore[attr-defined]
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
+                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
+        if Path(upload.name).suffix.lower() not in (".csv", ".xlsx", ".txt", ".tsv"):
+            raise forms.ValidationError(_("CSV か XLSX のファイルを選んでください。"))
+        return upload
+
+
+@municipality_permission("opendata.edit")
+def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The municipality's datasets (all states), the upload form and the recent uploads."""
+    org = actions.organization_for(municipality)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            upload = Upload.objects.create(
+                municipality=municipality,
+                file=form.cleaned_data["file"],
+                original_name=form.cleaned_data["file"].name[:200],
+                kind=form.cleaned_data["kind"] or "",
+                dataset_name=form.cleaned_data["dataset_name"] or "",
+                uploaded_by=request.user if isinstance(request.user, User) else None,
+            )
+            audit.record(
+                "opendata.upload_received",
+                actor=request.user,
+                municipality=municipality,
+                request=request,
+                object_type="opendata_upload",
+                object_id=upload.pk,
+            )
+            upload_id = upload.pk
+            transaction.on_commit(lambda: convert_upload.enqueue(upload_id))
+        messages.success(request, _("受け付けました。変換が終わると下の一覧に結果が出ます。"))
+        return redirect("opendata:staff", code=municipality.code)
+    return render(
+        request,
+        "opendata/staff.html",
+        {
+            "municipality": municipality,
+            "organization": org,
+            "form": form,
+            "datasets": Dataset.objects.filter(organization=org).order_by("name"),
+            "uploads": Upload.objects.filter(municipality=municipality).select_related("dataset")[:20],
+        },
+    )
+
+
+def _own_dataset(municipality: Municipality, name: str) -> Dataset:
+    dataset = (
+        Dataset.objects.select_related("organization")
+        .filter(name=name, organization__municipality=municipality)
+        .first()
+    )
+    if dataset is None:
+        raise Http404
+    return dataset
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def publish(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
+    """Publish a dataset (audited)."""
+    actions.publish(_own_dataset(municipality, name), by=request.user, request=request)
+    messages.success(request, _("公開しました。"))
+    return redirect("opendata:staff", code=municipality.code)
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def unpublish(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
+    """Make a dataset private again (audited)."""
+    actions.unpublish(_own_dataset(municipality, name), by=request.user, request=request)
+    messages.success(request, _("非公開にしました。"))
+    return redirect("opendata:staff", code=municipality.code)
+
+
+@municipality_permission("opendata.edit")
+def tokens(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The user's API tokens for the CKAN API: issue (shown once) and revoke."""
+    user = request.user
+    if not isinstance(user, User):
+        raise Http404
+    plaintext = ""
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = ApiToken.objects.filter(user=user, pk=_int_or_zero(request.POST.get("revoke", ""))).first()
+            if token is not None:
+                actions.revoke_token(token, by=request.user, request=request)
+                messages.success(request, _("API トークンを無効にしました。"))
+            return redirect("opendata:tokens", code=municipality.code)
+        plaintext = actions.create_token(user, request.POST.get("name", "")[:100], request=request)[1]
+    return render(
+        request,
+        "opendata/tokens.html",
+        {
+            "municipality": municipality,
+            "plaintext": plaintext,
+            "tokens": ApiToken.objects.filter(user=user),
+        },
+    )
+
+
+def _int_or_zero(text: str) -> int:
+    return int(text) if text.isdigit() else 0
