@@ -6,7 +6,9 @@ A record is ``linked`` to its best candidate only when all of these hold:
 2. no other candidate comes close: every other person scores at least ``margin_weight`` bits (a factor
    of 2**margin) lower, and no other record scores within that margin for the same person, which also
    makes the assignment one-to-one;
-3. the whole name agrees, in kanji (variants folded, at most one character off) or in kana;
+3. the whole name agrees in kanji (variants folded, at most one character off), or, only when the kanji
+   is blank on one side, in kana: the same reading written with other kanji (円 and 愛香, both マドカ)
+   is another person until an officer says otherwise;
 4. an identifier beyond name, birth date and sex agrees: the same house or block (番地) of the address,
    or the same postal code. Name + birth date + sex alone never links, whatever its score, because
    that is exactly the rule that produced the 2023 wrong links.
@@ -51,6 +53,14 @@ def _any_level(levels: dict[str, tuple[str, ...]]) -> pl.Expr:
     return expression
 
 
+def _name_agrees() -> pl.Expr:
+    # Kana decides only when a kanji name is missing: a kanji name that disagrees outweighs an equal reading.
+    kanji_missing = pl.col("gamma_name_kanji") == -1
+    return _any_level({"name_kanji": NAME_LEVELS["name_kanji"]}) | (
+        kanji_missing & _any_level({"name_kana": NAME_LEVELS["name_kana"]})
+    )
+
+
 def decide(
     pairs: pl.DataFrame, record_ids: pl.Series, rule: DecisionRule
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -64,7 +74,7 @@ def decide(
         pairs.filter(pl.col("match_probability") >= rule.candidate_probability)
         .with_columns(
             _any_level(IDENTIFIER_LEVELS).alias("identifier_agrees"),
-            _any_level(NAME_LEVELS).alias("name_agrees"),
+            _name_agrees().alias("name_agrees"),
         )
         .sort(["record_id", "match_weight", "person_id"], descending=[False, True, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("record_id").alias("rank"))

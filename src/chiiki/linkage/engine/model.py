@@ -128,8 +128,9 @@ NAME_LEVELS: dict[str, tuple[str, ...]] = {
     "name_kanji": ("exact_as_written", "exact_with_variant_kanji", "one_character_differs"),
     "name_kana": ("exact", "one_sound_differs"),
 }
-"""Levels that count as "the whole name agrees" (in kanji or in kana); a link needs one of them, so a
-family member sharing the family name, address and (copied) birth date can never take the link."""
+"""Levels that count as "the whole name agrees"; a link needs the kanji one, or the kana one when the kanji
+name is blank on one side. So a family member sharing the family name, address and (copied) birth date
+can never take the link, nor can a namesake whose reading matches but whose kanji given name differs."""
 
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("dob", "kana_family"),

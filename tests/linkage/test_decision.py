@@ -1,0 +1,63 @@
+"""The decision rule on hand-made scored pairs: which evidence may link, whatever the probability."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from chiiki.linkage.engine import LINKED, REVIEW, DecisionRule
+from chiiki.linkage.engine.decision import decide
+from chiiki.linkage.engine.model import COMPARISONS, level_labels
+
+
+def _gamma(field: str, label: str) -> int:
+    return next(gamma for gamma, name in level_labels()[field].items() if name == label)
+
+
+def _pair(**levels: str) -> pl.DataFrame:
+    """One very probable pair of record Q1 and person X1 with the given level per field (default: agrees)."""
+    defaults = {
+        "name_kanji": "exact_as_written",
+        "name_kana": "exact",
+        "birth_date": "exact",
+        "sex": "exact",
+        "address": "same_house",
+        "postal_code": "exact",
+    }
+    row: dict[str, object] = {
+        "record_id": "Q1",
+        "person_id": "X1",
+        "match_weight": 40.0,
+        "match_probability": 0.9999999,
+    }
+    for comparison in COMPARISONS:
+        row[f"gamma_{comparison.name}"] = _gamma(comparison.name, {**defaults, **levels}[comparison.name])
+        row[f"weight_{comparison.name}"] = 5.0
+    return pl.DataFrame([row])
+
+
+def _decision(pairs: pl.DataFrame) -> str:
+    links, _candidates = decide(pairs, pl.Series(["Q1"]), DecisionRule())
+    return str(links.row(0, named=True)["decision"])
+
+
+def test_a_pair_agreeing_everywhere_links() -> None:
+    assert _decision(_pair()) == LINKED
+
+
+def test_the_same_reading_with_another_kanji_given_name_goes_to_review() -> None:
+    # Found at 100k x 100k: 長井 愛香 and 長井 円 are both ナガイ マドカ, same postal code and town.
+    assert _decision(_pair(name_kanji="family_name_only", address="same_town")) == REVIEW
+
+
+@pytest.mark.parametrize("kanji", ["disagrees", "given_name_only"])
+def test_an_equal_reading_does_not_outweigh_a_kanji_name_that_disagrees(kanji: str) -> None:
+    assert _decision(_pair(name_kanji=kanji)) == REVIEW
+
+
+def test_the_reading_links_when_the_kanji_name_is_blank() -> None:
+    assert _decision(_pair(name_kanji="missing")) == LINKED
+
+
+def test_name_birth_date_and_sex_without_address_or_postal_code_go_to_review() -> None:
+    assert _decision(_pair(address="missing", postal_code="missing")) == REVIEW
