@@ -1,0 +1,164 @@
+"""Match lists in the app: stored profiles and needs turned into the matching engine's tables, then ranked.
+
+The engine (chiiki.talent.matching) is Django-free; this module only reads rows and encodes them. Ranking
+is the engine's exact mode, with the ISO week as the rotation epoch so that equally good profiles take turns
+at the top from one week to the next (fair exposure among ties) while a better fit is never pushed down.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from chiiki.talent.matching import (
+    Match,
+    MatchingEngine,
+    NeedKind,
+    NeedTable,
+    ProfileKind,
+    ProfileTable,
+    StartupStage,
+    WorkMode,
+)
+from chiiki.talent.matching import Need as EngineNeed
+from chiiki.talent.matching.codes import LANGUAGES, language_mask, prefecture_mask
+from chiiki.talent.matching.tables import NO_CODE, day_number
+from chiiki.talent.models import Need, TalentProfile, TalentSkill
+from chiiki.talent.skills import current_standard
+from chiiki.talent.standard import SkillLevel
+
+
+@dataclass(frozen=True, slots=True)
+class ProfileMatch:
+    """A profile ranked for a need."""
+
+    profile: TalentProfile
+    match: Match
+
+
+@dataclass(frozen=True, slots=True)
+class NeedMatch:
+    """A need ranked for a profile."""
+
+    need: Need
+    match: Match
+
+
+def rotation_epoch(day: dt.date | None = None) -> int:
+    """The ISO year and week, e.g. 202648: ties rotate once a week."""
+    year, week, _ = (day or timezone.localdate()).isocalendar()
+    return year * 100 + week
+
+
+def _bits(values: Sequence[int]) -> int:
+    out = 0
+    for v in values:
+        if 0 <= int(v) < 32:
+            out |= 1 << int(v)
+    return out
+
+
+def profile_table(profiles: Sequence[TalentProfile]) -> ProfileTable:
+    """Encode profiles (assessed against the current standard) as the engine's columns."""
+    standard = current_standard()
+    index = {s.id: s.index for s in standard.skills}
+    row_of = {p.pk: r for r, p in enumerate(profiles)}
+    levels = np.zeros((len(standard.skills), len(profiles)), dtype=np.uint8)
+    tiers = np.zeros_like(levels)
+    rows = TalentSkill.objects.filter(profile_id__in=list(row_of)).values_list(
+        "profile_id", "skill_id", "declared", "tier"
+    )
+    for profile_id, skill_id, declared, tier in rows:
+        if skill_id in index:
+            levels[index[skill_id], row_of[profile_id]] = declared
+            tiers[index[skill_id], row_of[profile_id]] = tier
+
+    def kinds(p: TalentProfile) -> int:
+        flags = (
+            (p.is_digital_talent, ProfileKind.DIGITAL_TALENT),
+            (p.is_mentor, ProfileKind.MENTOR),
+            (p.is_management, ProfileKind.MANAGEMENT),
+            (p.is_side_job, ProfileKind.SIDE_JOB),
+        )
+        return _bits([int(kind) for on, kind in flags if on])
+
+    return ProfileTable(
+        standard_tag=standard.tag,
+        ids=np.array([p.pk for p in profiles], dtype=np.int64),
+        kinds=np.array([kinds(p) for p in profiles], dtype=np.uint8),
+        levels=levels,
+        tiers=tiers,
+        hours=np.array([p.hours_per_month for p in profiles], dtype=np.int32),
+        remote_ok=np.array([p.remote_ok for p in profiles], dtype=np.bool_),
+        on_site_ok=np.array([p.on_site_ok for p in profiles], dtype=np.bool_),
+        home_prefecture=np.array([p.home_prefecture for p in profiles], dtype=np.int8),
+        travel_mask=np.array(
+            [prefecture_mask([c for c in p.travel_prefectures if 1 <= c <= 47]) for p in profiles],
+            dtype=np.uint64,
+        ),
+        min_fee=np.array([p.fee_min_per_hour for p in profiles], dtype=np.int32),
+        available_from=np.array([day_number(p.available_from) for p in profiles], dtype=np.int32),
+        languages=np.array(
+            [language_mask([c for c in p.languages if c in LANGUAGES]) for p in profiles], dtype=np.uint16
+        ),
+        mentor_fields=np.array([_bits(p.mentor_fields) for p in profiles], dtype=np.uint32),
+        mentor_stages=np.array([_bits(p.mentor_stages) for p in profiles], dtype=np.uint8),
+    )
+
+
+def engine_need(need: Need) -> EngineNeed:
+    """One stored need as the engine's record."""
+    return EngineNeed(
+        id=need.pk,
+        kind=NeedKind(need.kind),
+        standard_tag=need.standard_tag,
+        required={skill_id: SkillLevel.from_code(code) for skill_id, code in need.required.items()},
+        hours_per_month=need.hours_per_month,
+        mode=WorkMode(need.work_mode),
+        prefecture=need.prefecture,
+        budget_per_hour=need.budget_per_hour,
+        start=need.start_on,
+        languages=frozenset(c for c in need.languages if c in LANGUAGES),
+        business_field=NO_CODE if need.business_field is None else need.business_field,
+        stage=None if need.startup_stage is None else StartupStage(need.startup_stage),
+    )
+
+
+def need_table(needs: Sequence[Need]) -> NeedTable:
+    """Encode needs (written against the current standard) as the engine's columns."""
+    return NeedTable.from_needs(current_standard(), [engine_need(n) for n in needs])
+
+
+def candidates_for_need(
+    need: Need, profiles: QuerySet[TalentProfile], *, k: int = 20, day: dt.date | None = None
+) -> list[ProfileMatch]:
+    """The best `k` of `profiles` (already limited to what the viewer may list) for `need`, explained."""
+    standard = current_standard()
+    pool = list(profiles.filter(standard_tag=standard.tag).select_related("user"))
+    if not pool or need.standard_tag != standard.tag:
+        return []
+    engine = MatchingEngine(standard, profile_table(pool), need_table([need]))
+    by_id = {p.pk: p for p in pool}
+    matches = engine.candidates_for_need(need.pk, k=k, epoch=rotation_epoch(day))
+    return [ProfileMatch(by_id[m.profile_id], m) for m in matches]
+
+
+def needs_for_profile(profile: TalentProfile, *, k: int = 20, day: dt.date | None = None) -> list[NeedMatch]:
+    """The best `k` open needs for `profile`, explained."""
+    standard = current_standard()
+    if profile.standard_tag != standard.tag:
+        return []
+    needs = list(
+        Need.objects.filter(status=Need.Status.OPEN, standard_tag=standard.tag).select_related("organization")
+    )
+    if not needs:
+        return []
+    engine = MatchingEngine(standard, profile_table([profile]), need_table(needs))
+    by_id = {n.pk: n for n in needs}
+    matches = engine.needs_for_profile(profile.pk, k=k, epoch=rotation_epoch(day))
+    return [NeedMatch(by_id[m.need_id], m) for m in matches]

@@ -1,0 +1,104 @@
+"""The bridge from stored skills and evidence to the skill-standard engine (chiiki.talent.standard)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from functools import cache
+
+from chiiki.talent.models import Evidence, Organization
+from chiiki.talent.standard import (
+    CertificationHeld,
+    Endorsement,
+    EvidenceCatalog,
+    ItssAssessment,
+    ProjectEvidence,
+    SkillAssessment,
+    SkillLevel,
+    SkillStandard,
+    assess,
+    load_evidence_catalog,
+    load_skill_standard,
+)
+from chiiki.talent.standard import Evidence as EngineEvidence
+
+LEVEL_CHOICES: tuple[tuple[int, str], ...] = (
+    (0, "z: 不要・なし"),
+    (1, "d: 説明可能"),
+    (2, "c: 指導の下で遂行可能"),
+    (3, "b: 一定の実践力と専門性"),
+    (4, "a: 高い実践力と専門性"),
+)
+TIER_JA = {0: "自己申告", 1: "根拠あり", 2: "推薦あり"}
+
+
+@cache
+def current_standard() -> SkillStandard:
+    """The newest DSS-P version shipped (profiles and needs are assessed against it)."""
+    return load_skill_standard()
+
+
+@cache
+def evidence_catalog() -> EvidenceCatalog:
+    """The newest evidence catalog (ITSS levels and certifications → DSS-P levels)."""
+    return load_evidence_catalog()
+
+
+def role_choices() -> list[tuple[str, str]]:
+    """DSS-P roles for a select box."""
+    return [(r.id, r.name_ja) for r in current_standard().roles]
+
+
+def skill_name(skill_id: str) -> str:
+    """The Japanese name of a skill item (the id itself when the standard has no such item)."""
+    try:
+        return current_standard().skill(skill_id).name_ja
+    except KeyError:
+        return skill_id
+
+
+def role_name(role_id: str) -> str:
+    """The Japanese name of a role (empty for no role)."""
+    if not role_id:
+        return ""
+    try:
+        return current_standard().role(role_id).name_ja
+    except KeyError:
+        return role_id
+
+
+def required_for_role(role_id: str, cap: SkillLevel, *, minimum: SkillLevel = SkillLevel.B) -> dict[str, str]:
+    """A need's required skills drawn from a role: the role's items at `minimum` or above, capped at `cap`."""
+    role = current_standard().role(role_id)
+    return {skill_id: min(level, cap).code for skill_id, level in role.required.items() if level >= minimum}
+
+
+def engine_evidence(
+    rows: Iterable[Evidence], organizations: Mapping[int, Organization]
+) -> list[EngineEvidence]:
+    """Stored evidence rows as the engine's evidence records (endorsements count only from verified orgs)."""
+    out: list[EngineEvidence] = []
+    for row in rows:
+        if row.kind == Evidence.Kind.CERTIFICATION and row.obtained_on is not None:
+            out.append(CertificationHeld(row.certification_id, row.obtained_on))
+        elif row.kind == Evidence.Kind.ITSS and row.itss_level and row.obtained_on is not None:
+            out.append(ItssAssessment(row.itss_level, row.role_id, row.obtained_on))
+        elif row.kind == Evidence.Kind.PROJECT and row.level:
+            out.append(ProjectEvidence(row.skill_id, SkillLevel(row.level), row.description))
+        elif row.kind == Evidence.Kind.ENDORSEMENT and row.level and row.organization_id is not None:
+            org = organizations[row.organization_id]
+            out.append(Endorsement(row.skill_id, SkillLevel(row.level), org.name, org.verified))
+    return out
+
+
+def assess_declared(
+    declared: Mapping[str, int], evidence: Iterable[EngineEvidence], *, as_of: dt.date
+) -> SkillAssessment:
+    """Assess declared levels (skill id → 1–4) against evidence with the current standard and catalog."""
+    return assess(
+        current_standard(),
+        evidence_catalog(),
+        {skill_id: SkillLevel(level) for skill_id, level in declared.items() if level > 0},
+        evidence,
+        as_of=as_of,
+    )
