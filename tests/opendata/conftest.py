@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections, connections
 
 from chiiki.core.models import Municipality
 from chiiki.opendata.actions import import_file
@@ -66,3 +71,40 @@ def aed_b(town_b: Municipality, write_file: Callable[..., Path]) -> Dataset:
 def immediate_tasks(settings: Any) -> None:
     """Run enqueued tasks at once (the worker is not running in tests)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def shared_live_server(db: None) -> Iterator[str]:
+    """A real HTTP server on a free port that answers from the test's own database connection.
+
+    pytest-django's live_server needs transactional tests, which end with a flush; the append-only audit
+    table refuses that (triggers on SQLite and PostgreSQL). Serving from the test's connection inside its
+    transaction avoids the flush and works on both databases. One thread serves requests one at a time.
+    """
+    conn = connections["default"]
+    conn.inc_thread_sharing()
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = WSGIServer(("127.0.0.1", 0), QuietHandler, allow_reuse_address=False)
+    server.set_app(WSGIHandler())
+
+    def run() -> None:
+        connections["default"] = conn
+        server.serve_forever(poll_interval=0.05)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+        conn.dec_thread_sharing()

@@ -342,7 +342,9 @@ def tokens(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     plaintext = ""
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(user=user, pk=_int_or_zero(request.POST.get("revoke", ""))).first()
+            token = ApiToken.objects.filter(
+                user=user, pk=_int_or_zero(request.POST.get("revoke", ""))
+            ).first()
             if token is not None:
                 actions.revoke_token(token, by=request.user, request=request)
                 messages.success(request, _("API トークンを無効にしました。"))

@@ -1,0 +1,117 @@
+"""The CKAN Action API through Django's test client: envelope, error types, GET and POST, both URL prefixes."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from django.test import Client
+
+from chiiki.core.models import Role, User
+from chiiki.opendata import actions
+from chiiki.opendata.models import Dataset
+
+
+def call(client: Client, name: str, prefix: str = "/api/3/action/", **params: str) -> tuple[int, dict]:
+    response = client.get(prefix + name, params)
+    return response.status_code, json.loads(response.content)
+
+
+def test_package_show_answers_in_ckan_envelope_on_both_prefixes(client: Client, aed_a: Dataset) -> None:
+    for prefix in ("/api/3/action/", "/api/action/"):
+        status, body = call(client, "package_show", prefix, id=aed_a.name)
+        assert status == 200
+        assert body["success"] is True
+        assert body["help"].endswith("/api/3/action/help_show?name=package_show")
+        assert body["result"]["name"] == aed_a.name
+        assert body["result"]["organization"]["name"] == "lg-343021"
+        assert body["result"]["num_resources"] == 3
+
+
+def test_package_show_by_id_works_like_by_name(client: Client, aed_a: Dataset) -> None:
+    _, body = call(client, "package_show", id=str(aed_a.pk))
+    assert body["result"]["name"] == aed_a.name
+
+
+def test_unknown_dataset_is_a_not_found_error(client: Client, db: None) -> None:
+    status, body = call(client, "package_show", id="no-such-dataset")
+    assert status == 404
+    assert body["success"] is False
+    assert body["error"]["__type"] == "Not Found Error"
+
+
+def test_private_dataset_is_an_authorization_error_for_anonymous(client: Client, aed_a: Dataset) -> None:
+    actions.unpublish(aed_a, by=None)
+    status, body = call(client, "package_show", id=aed_a.name)
+    assert status == 403
+    assert body["error"]["__type"] == "Authorization Error"
+
+
+def test_unknown_action_is_a_bad_request(client: Client, db: None) -> None:
+    status, body = call(client, "package_explode")
+    assert status == 400
+    assert body["success"] is False
+
+
+def test_bad_rows_is_a_validation_error(client: Client, db: None) -> None:
+    status, body = call(client, "package_search", rows="many")
+    assert status == 409
+    assert body["error"]["__type"] == "Validation Error"
+    assert "rows" in body["error"]
+
+
+def test_package_search_by_post_json_with_facets(client: Client, aed_a: Dataset, aed_b: Dataset) -> None:
+    response = client.post(
+        "/api/3/action/package_search",
+        json.dumps({"q": "宇部", "facet.field": ["organization", "res_format"], "rows": 5}),
+        content_type="application/json",
+    )
+    result = json.loads(response.content)["result"]
+    assert result["count"] == 1
+    assert result["results"][0]["name"] == aed_b.name
+    assert result["facets"]["organization"] == {"lg-352021": 1}
+    items = result["search_facets"]["res_format"]["items"]
+    assert {"name": "CSV", "display_name": "CSV", "count": 1} in items
+
+
+def test_facet_field_as_json_string_in_get(client: Client, aed_a: Dataset, aed_b: Dataset) -> None:
+    _, body = call(client, "package_search", **{"facet.field": '["kind"]'})
+    assert body["result"]["facets"]["kind"] == {"aed": 2}
+
+
+def test_status_and_lists(client: Client, aed_a: Dataset, aed_b: Dataset) -> None:
+    assert call(client, "status_show")[1]["result"]["ckan_version"].startswith("2.")
+    assert call(client, "package_list")[1]["result"] == sorted([aed_a.name, aed_b.name])
+    assert call(client, "organization_list")[1]["result"] == ["lg-343021", "lg-352021"]
+    assert call(client, "group_list")[1]["result"] == ["aed"]
+    orgs = call(client, "organization_list", all_fields="true")[1]["result"]
+    assert {o["name"]: o["package_count"] for o in orgs} == {"lg-343021": 1, "lg-352021": 1}
+    assert "山口県" in call(client, "tag_list")[1]["result"]
+    group = call(client, "group_show", id="aed", include_datasets="true")[1]["result"]
+    assert group["package_count"] == 2
+    assert len(group["packages"]) == 2
+
+
+def test_resource_show_and_download_of_the_standard_csv(client: Client, aed_a: Dataset) -> None:
+    data = aed_a.resources.get(role="data")
+    _, body = call(client, "resource_show", id=str(data.pk))
+    assert body["result"]["format"] == "CSV"
+    response = client.get(body["result"]["url"].removeprefix("http://testserver"))
+    assert response.status_code == 200
+    assert "府中町役場" in b"".join(response.streaming_content).decode()
+
+
+def test_write_action_with_a_revoked_token_is_refused(
+    client: Client, town_a, make_staff: Callable[..., User]
+) -> None:
+    user = make_staff("editor", town_a, Role.OPENDATA_EDITOR)
+    token, plaintext = actions.create_token(user, "test")
+    actions.revoke_token(token, by=user)
+    response = client.post(
+        "/api/3/action/package_create",
+        json.dumps({"name": "x-data", "owner_org": "lg-343021"}),
+        content_type="application/json",
+        headers={"Authorization": plaintext},
+    )
+    assert response.status_code == 403
+    assert json.loads(response.content)["error"]["__type"] == "Authorization Error"
