@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "chiiki.linkage",
     "chiiki.opendata",
     "chiiki.talent",
+    "chiiki.fieldwork",
 ]
 
 MIDDLEWARE = [

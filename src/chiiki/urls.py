@@ -9,5 +9,6 @@ urlpatterns = [
     path("", include("chiiki.opendata.urls")),
     path("", include("chiiki.linkage.urls")),
     path("", include("chiiki.surveys.urls")),
+    path("", include("chiiki.fieldwork.urls")),
     path("", include("chiiki.core.urls")),
 ]

@@ -1,0 +1,87 @@
+"""Recording paradata: one call per thing that happened to a case (the answering pages, letters, reminders, visits).
+
+    from chiiki.fieldwork.paradata import record_case_event
+    record_case_event(case, "login", request=request)
+    record_case_event(case, "page_view", request=request, page="household", seconds=42)
+    record_case_event(case, "submitted", request=request, mode="web")
+
+Paradata never hold answers or keys: the session is kept only as a short hash, the browser only as its class.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.utils import timezone
+
+from chiiki.fieldwork.device import classify_device
+from chiiki.fieldwork.models import CaseEvent
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
+
+    from chiiki.surveys.models import SurveyCase
+
+__all__ = ["KINDS", "record_case_event", "session_tag"]
+
+KINDS = frozenset(CaseEvent.Kind.values)
+_LONGEST_PAGE_VIEW = 6 * 60 * 60  # a tab left open overnight says nothing about the time a page takes
+
+
+def session_tag(session_key: str | None) -> str:
+    """A short, non-reversible tag of a session key: groups events into sessions without storing the key."""
+    if not session_key:
+        return ""
+    return hashlib.sha256(session_key.encode()).hexdigest()[:16]
+
+
+def record_case_event(
+    case: SurveyCase,
+    kind: str,
+    *,
+    request: HttpRequest | None = None,
+    user_agent: str | None = None,
+    at: datetime | None = None,
+    page: str = "",
+    seconds: float | None = None,
+    mode: str = "",
+    channel: str = "",
+    outcome: str = "",
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    detail: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """Append one paradata event to `case`. With `request`, the device class and session tag come from it.
+
+    Raises ValueError for an unknown kind (a programming error, not something to swallow).
+    """
+    if kind not in KINDS:
+        raise ValueError(f"unknown case event kind: {kind!r}")
+    agent = user_agent
+    session = ""
+    if request is not None:
+        agent = agent if agent is not None else request.META.get("HTTP_USER_AGENT", "")
+        session_store = getattr(request, "session", None)
+        session = session_tag(session_store.session_key if session_store is not None else None)
+        if by is None and request.user.is_authenticated:
+            by = request.user
+    if seconds is not None:
+        seconds = min(max(0.0, float(seconds)), float(_LONGEST_PAGE_VIEW))
+    return CaseEvent.objects.create(
+        municipality_id=case.survey.municipality_id,
+        survey_id=case.survey_id,
+        case=case,
+        kind=kind,
+        at=at or timezone.now(),
+        device_class=str(classify_device(agent)),
+        session=session,
+        page=page[:100],
+        seconds=round(seconds) if seconds is not None else None,
+        mode=mode[:12],
+        channel=channel[:20],
+        outcome=outcome,
+        by_id=by.pk if by is not None and by.is_authenticated else None,
+        detail=detail or {},
+    )

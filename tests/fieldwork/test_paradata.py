@@ -1,0 +1,49 @@
+"""record_case_event: the one writer of paradata."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.test import RequestFactory
+
+from chiiki.fieldwork.models import CaseEvent
+from chiiki.fieldwork.paradata import record_case_event, session_tag
+from chiiki.surveys.models import Survey
+
+PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 Safari/604.1"
+
+
+class _Session:
+    session_key = "abcdefghijklmnopqrstuvwxyz012345"
+
+
+def test_an_event_from_a_request_keeps_the_device_class_and_a_session_tag_not_the_key(
+    survey_a: Survey,
+) -> None:
+    case = survey_a.cases.first()
+    assert case is not None
+    request = RequestFactory().get("/answer/", HTTP_USER_AGENT=PHONE)
+    request.session = _Session()  # type: ignore[assignment]
+    request.user = AnonymousUser()
+    event = record_case_event(case, "page_view", request=request, page="household", seconds=42.4)
+    event.refresh_from_db()
+    assert (event.device_class, event.page, event.seconds) == ("mobile", "household", 42)
+    assert event.session == session_tag(_Session.session_key)
+    assert _Session.session_key not in event.session
+    assert event.municipality_id == survey_a.municipality_id
+    assert event.survey_id == survey_a.pk
+
+
+def test_an_overnight_page_view_is_capped(survey_a: Survey) -> None:
+    case = survey_a.cases.first()
+    assert case is not None
+    event = record_case_event(case, "page_view", page="p", seconds=10**7)
+    assert event.seconds == 6 * 60 * 60
+
+
+def test_an_unknown_kind_is_a_programming_error(survey_a: Survey) -> None:
+    case = survey_a.cases.first()
+    assert case is not None
+    with pytest.raises(ValueError, match="unknown case event kind"):
+        record_case_event(case, "logni")
+    assert not CaseEvent.objects.exists()
