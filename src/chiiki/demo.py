@@ -7,6 +7,7 @@ Demo passwords are printed and documented: never load the demo into a production
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -41,6 +42,7 @@ class DemoSummary:
     municipality: Municipality
     registry: ImportSummary | None
     staff: list[tuple[str, str, str]]
+    survey: Any = None  # chiiki.surveys.demo_survey.DemoSurvey: the census a person can answer on the web
 
 
 @transaction.atomic
@@ -71,4 +73,7 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
             user.save()
         grant_role(user, municipality, role, by=None, actor_label=ACTOR)
         staff.append((username, demo_password(username), str(role.label)))
-    return DemoSummary(municipality, registry, staff)
+    from chiiki.surveys.demo_survey import load_demo_survey
+
+    survey = load_demo_survey(municipality, actor_label=ACTOR)
+    return DemoSummary(municipality, registry, staff, survey)

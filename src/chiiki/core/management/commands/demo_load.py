@@ -26,3 +26,9 @@ class Command(BaseCommand):
         self.stdout.write("職員アカウント (demo staff; username / password / role):")
         for username, password, role in summary.staff:
             self.stdout.write(f"  {username:18} {password:26} {role}")
+        if summary.survey is not None:
+            survey = summary.survey.survey
+            self.stdout.write(f"調査: {survey.title} (回答は /answer/ から; answer at /answer/)")
+            self.stdout.write("依頼状の見本 (demo letters; login ID / access key):")
+            for login_id, key in summary.survey.keys:
+                self.stdout.write(f"  {login_id}  {key}")

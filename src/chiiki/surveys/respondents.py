@@ -1,0 +1,170 @@
+"""Respondent sign-in: login ID + access key the first time, then login ID + the password they set.
+
+Respondents are not Django users. A signed-in respondent is the case id in the (database-backed) session
+plus an HMAC of the case's current secret, so that setting a password or reissuing keys ends every other
+session of that case. Failures are counted per login ID and per address in the shared login throttle
+(`chiiki.core.throttle`); an unknown ID is counted and answered exactly like a wrong key, and both
+verifications always run, so neither the message nor the time taken tells whether an ID exists.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from chiiki.core import audit, throttle
+from chiiki.core.audit import client_address
+from chiiki.surveys import credentials
+from chiiki.surveys.actions import hash_access_key, verify_access_key
+from chiiki.surveys.models import SurveyCase
+
+SESSION_KEY = "chiiki_respondent"
+_HMAC_SALT = "chiiki.surveys.respondent"
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 128
+
+# Hashes that never match, verified when the typed ID has no case (or no password): equal work either way.
+_dummies: dict[str, str] = {}
+
+
+def _dummy(kind: str) -> str:
+    """A hash of a random secret (made lazily: hashing at import would slow every start-up)."""
+    if kind not in _dummies:
+        secret = secrets.token_urlsafe(16)
+        _dummies[kind] = hash_access_key(secret) if kind == "key" else make_password(secret)
+    return _dummies[kind]
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    """The outcome of one sign-in attempt."""
+
+    outcome: str  # "ok", "failed", "locked", "malformed"
+    case: SurveyCase | None = None
+    must_set_password: bool = False
+
+
+def throttle_name(login_id: str) -> str:
+    """The throttle's account name for a login ID (kept apart from staff user names)."""
+    return f"survey:{login_id}"[:150]
+
+
+def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
+    """Check a login ID with an access key (before a password is set) or the password (after)."""
+    login_id = credentials.normalize_login_id(typed_login_id)
+    if not credentials.is_valid_login_id(login_id):
+        # The check digit catches typing mistakes without looking anything up: nothing is revealed.
+        return SignIn("malformed")
+    address = client_address(request)
+    name = throttle_name(login_id)
+    if throttle.is_locked(name, address):
+        audit.record("surveys.respondent_login_locked", actor=None, actor_label=name, request=request)
+        return SignIn("locked")
+    case = SurveyCase.objects.select_related("survey").filter(login_id=login_id).first()
+    has_key = case is not None and bool(case.access_key_hash)
+    has_password = case is not None and bool(case.password_hash)
+    key_case = case if case is not None and has_key else SurveyCase(access_key_hash=_dummy("key"))
+    key_ok = verify_access_key(key_case, secret) and has_key
+    password_hash = case.password_hash if case is not None and has_password else _dummy("password")
+    password_ok = check_password(secret, password_hash) and has_password
+    if case is not None and (password_ok if case.password_hash else key_ok):
+        throttle.clear(name)
+        start_session(request, case)
+        audit.record(
+            "surveys.respondent_login",
+            actor=None,
+            actor_label=name,
+            municipality=case.survey.municipality_id,
+            object_type="survey_case",
+            object_id=case.pk,
+            request=request,
+            detail={"with": "password" if case.password_hash else "access_key"},
+        )
+        return SignIn("ok", case, must_set_password=not case.password_hash)
+    throttle.note_failure(name, address)
+    audit.record("surveys.respondent_login_failed", actor=None, actor_label=name, request=request)
+    return SignIn("failed")
+
+
+def _session_hash(case: SurveyCase) -> str:
+    secret = case.password_hash or case.access_key_hash
+    return salted_hmac(_HMAC_SALT, f"{case.pk}:{secret}", algorithm="sha256").hexdigest()
+
+
+def start_session(request: HttpRequest, case: SurveyCase) -> None:
+    """Sign the respondent in (a new session key, so a planted session id is useless)."""
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = {"case": case.pk, "hash": _session_hash(case)}
+
+
+def current_case(request: HttpRequest) -> SurveyCase | None:
+    """The signed-in respondent's case, or None (also when its password or key changed since)."""
+    stored = request.session.get(SESSION_KEY)
+    if not isinstance(stored, dict) or not isinstance(stored.get("case"), int):
+        return None
+    case = (
+        SurveyCase.objects.select_related("survey", "survey__questionnaire_version")
+        .filter(pk=stored["case"])
+        .first()
+    )
+    if case is None or not constant_time_compare(str(stored.get("hash", "")), _session_hash(case)):
+        return None
+    return case
+
+
+def end_session(request: HttpRequest) -> None:
+    """Sign the respondent out."""
+    request.session.pop(SESSION_KEY, None)
+    request.session.cycle_key()
+
+
+def password_problems(case: SurveyCase, password: str, confirmation: str) -> list[str]:
+    """Why a new password is not acceptable (Japanese; empty when it is)."""
+    from django.utils.translation import gettext as _
+
+    problems: list[str] = []
+    if len(password) < PASSWORD_MIN_LENGTH:
+        problems.append(_("パスワードは8文字以上にしてください。"))
+    elif len(password) > PASSWORD_MAX_LENGTH:
+        problems.append(_("パスワードは128文字以内にしてください。"))
+    elif password.isdigit():
+        problems.append(_("数字だけのパスワードは使えません。英字も混ぜてください。"))
+    elif credentials.normalize_access_key(password) == case.login_id or verify_access_key(case, password):
+        problems.append(_("調査対象者IDやアクセスキーとは違うパスワードにしてください。"))
+    if not problems and password != confirmation:
+        problems.append(_("確認のために入力したパスワードが一致しません。"))
+    return problems
+
+
+def set_password(request: HttpRequest, case: SurveyCase, password: str) -> None:
+    """Store the respondent's password (hashed) and keep this session signed in; others end."""
+    with transaction.atomic():
+        case.password_hash = make_password(password)
+        case.save(update_fields=["password_hash"])
+        audit.record(
+            "surveys.respondent_password_set",
+            actor=None,
+            actor_label=throttle_name(case.login_id),
+            municipality=case.survey.municipality_id,
+            object_type="survey_case",
+            object_id=case.pk,
+            request=request,
+        )
+    start_session(request, case)
+
+
+__all__ = [
+    "SESSION_KEY",
+    "SignIn",
+    "current_case",
+    "end_session",
+    "password_problems",
+    "set_password",
+    "sign_in",
+    "start_session",
+]

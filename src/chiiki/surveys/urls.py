@@ -1,0 +1,28 @@
+from django.urls import path
+
+from chiiki.surveys import views
+
+app_name = "surveys"
+urlpatterns = [
+    path("answer/", views.answer_login, name="answer_login"),
+    path("answer/password/", views.answer_password, name="answer_password"),
+    path("answer/logout/", views.answer_logout, name="answer_logout"),
+    path("answer/text-size/", views.text_size, name="text_size"),
+    path("answer/start/", views.answer_home, name="answer_home"),
+    path("answer/q/<str:page>/", views.answer_page, name="answer_page"),
+    path("answer/review/", views.answer_review, name="answer_review"),
+    path("answer/receipt/", views.answer_receipt, name="answer_receipt"),
+    path("staff/m/<str:code>/surveys/assist/", views.assist_open, name="assist_open"),
+    path("staff/m/<str:code>/surveys/assist/<int:case_id>/", views.assist_home, name="assist_home"),
+    path(
+        "staff/m/<str:code>/surveys/assist/<int:case_id>/q/<str:page>/", views.assist_page, name="assist_page"
+    ),
+    path(
+        "staff/m/<str:code>/surveys/assist/<int:case_id>/review/", views.assist_review, name="assist_review"
+    ),
+    path(
+        "staff/m/<str:code>/surveys/assist/<int:case_id>/receipt/",
+        views.assist_receipt,
+        name="assist_receipt",
+    ),
+]
