@@ -10,6 +10,5 @@ urlpatterns = [
     path("", include("chiiki.linkage.urls")),
     path("", include("chiiki.surveys.urls")),
     path("", include("chiiki.fieldwork.urls")),
-    path("", include("chiiki.surveys.urls")),
     path("", include("chiiki.core.urls")),
 ]
