@@ -1,0 +1,317 @@
+"""The review queue on the web: a run on the town's registry, one officer decides, a different one confirms."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+
+import polars as pl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError, transaction
+from django.test import Client
+
+from chiiki.core.models import AuditEvent, Municipality, Role, User
+from chiiki.linkage import actions, queries, tasks
+from chiiki.linkage.engine import LinkageResult, link
+from chiiki.linkage.models import FinalLink, LinkageRun, LinkCase, ReviewDecision
+from chiiki.linkage.tasks import run_linkage
+from chiiki.registry.models import Person
+
+COLUMNS = ("record_id", "name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code")
+
+
+_RESULTS: dict[tuple[object, ...], LinkageResult] = {}
+
+
+@pytest.fixture(autouse=True)
+def _link_each_input_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real engine, run once per distinct (registry, records) input: the towns' data never changes."""
+
+    def cached(registry: pl.DataFrame, records: pl.DataFrame) -> LinkageResult:
+        key = (tuple(registry.rows()), tuple(records.rows()))
+        if key not in _RESULTS:
+            _RESULTS[key] = link(registry, records)
+        return _RESULTS[key]
+
+    monkeypatch.setattr(tasks, "link", cached)
+
+
+def _records_csv(town: Municipality) -> bytes:
+    """Three records: one copied from the registry, one without address or postal code, one stranger."""
+    first, second = Person.objects.filter(municipality=town).select_related("household").order_by("id")[:2]
+
+    def row(record_id: str, person: Person, *, with_address: bool) -> dict[str, str]:
+        return {
+            "record_id": record_id,
+            "name_kanji": f"{person.family_name} {person.given_name}",
+            "name_kana": f"{person.family_name_kana} {person.given_name_kana}",
+            "birth_date": person.birth_date.isoformat(),
+            "sex": person.sex,
+            "address": person.household.address if with_address else "",
+            "postal_code": person.household.postal_code if with_address else "",
+        }
+
+    stranger = {"record_id": "R3", "name_kanji": "鬼頭 龍之介", "name_kana": "キトウ リュウノスケ",
+                "birth_date": "1901-01-01", "sex": "1", "address": "北海道夕張市本町1-1", "postal_code": "0680000"}  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows([row("R1", first, with_address=True), row("R2", second, with_address=False), stranger])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _run(town: Municipality, by: User | None) -> LinkageRun:
+    upload = SimpleUploadedFile("records.csv", _records_csv(town), content_type="text/csv")
+    run = actions.create_run(town, upload, by=by)
+    run_linkage.call(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+@pytest.fixture
+def officers(town_a: Municipality, make_staff: Callable[..., User]) -> tuple[User, User]:
+    return (
+        make_staff("a-officer-1", town_a, Role.LINKAGE_OFFICER),
+        make_staff("a-officer-2", town_a, Role.LINKAGE_OFFICER),
+    )
+
+
+@pytest.fixture
+def done_run(town_a: Municipality, officers: tuple[User, User]) -> LinkageRun:
+    return _run(town_a, officers[0])
+
+
+def _review_case(run: LinkageRun) -> LinkCase:
+    return run.cases.get(record_id="R2")
+
+
+def test_the_task_links_the_copy_sends_the_bare_record_to_review_and_leaves_the_stranger(
+    done_run: LinkageRun,
+) -> None:
+    assert done_run.status == LinkageRun.Status.DONE, done_run.message
+    decisions = dict(done_run.cases.values_list("record_id", "decision"))
+    assert decisions == {"R1": "linked", "R2": "review", "R3": "unmatched"}
+    assert (done_run.linked_count, done_run.review_count, done_run.unmatched_count) == (1, 1, 1)
+    automatic = FinalLink.objects.get(run=done_run)
+    assert automatic.record_id == "R1"
+    assert automatic.source == FinalLink.Source.AUTOMATIC
+    assert automatic.person is not None
+    assert automatic.person.person_code == automatic.person_code
+
+
+def test_review_candidates_keep_the_evidence_waterfall(done_run: LinkageRun) -> None:
+    case = _review_case(done_run)
+    best = case.candidates.order_by("rank").first()
+    assert best is not None
+    assert best.person_code == case.best_person_code
+    fields = [item["field"] for item in best.evidence]
+    assert fields == ["name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code"]
+    assert {item["field"]: item["level"] for item in best.evidence}["address"] == "missing"
+    assert best.person_values["address"]
+
+
+def test_the_registry_is_exported_in_the_engine_layout(town_a: Municipality) -> None:
+    frame = queries.registry_frame(town_a)
+    assert frame.columns == ["person_id", *COLUMNS[1:]]
+    assert frame.height == Person.objects.filter(municipality=town_a, removed_on__isnull=True).count()
+    assert frame["name_kanji"].str.contains("\u3000").all()
+
+
+def test_a_run_without_a_registry_fails_with_a_plain_message(
+    town_a: Municipality, make_staff: Callable[..., User]
+) -> None:
+    empty = Municipality.objects.create(
+        code="011002", prefecture_code="01", prefecture="北海道", name="札幌市", name_kana="サッポロシ",
+        kind="designated_city",
+    )  # fmt: skip
+    upload = SimpleUploadedFile("records.csv", _records_csv(town_a))
+    run = actions.create_run(empty, upload, by=None)
+    run_linkage.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == LinkageRun.Status.FAILED
+    assert "住民基本台帳" in run.message
+
+
+def test_a_records_file_without_its_columns_fails_with_a_plain_message(town_a: Municipality) -> None:
+    run = actions.create_run(town_a, SimpleUploadedFile("bad.csv", b"id,name\n1,x\n"), by=None)
+    run_linkage.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == LinkageRun.Status.FAILED
+    assert "record_id" in run.message
+    assert "bad.csv" in run.message
+
+
+def test_the_officer_who_decided_cannot_confirm(done_run: LinkageRun, officers: tuple[User, User]) -> None:
+    first, _second = officers
+    case = _review_case(done_run)
+    review = actions.review_case(case, by=first, candidate=case.candidates.get(rank=1))
+    with pytest.raises(actions.FourEyesError):
+        actions.confirm_review(review, by=first, approve=True)
+    review.refresh_from_db()
+    assert review.outcome == ReviewDecision.Outcome.PENDING
+    assert not FinalLink.objects.filter(case=case).exists()
+
+
+def test_the_database_refuses_a_confirmation_by_the_deciding_officer(
+    done_run: LinkageRun, officers: tuple[User, User]
+) -> None:
+    first, _second = officers
+    case = _review_case(done_run)
+    review = actions.review_case(case, by=first, candidate=None, reject_all=True)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReviewDecision.objects.filter(pk=review.pk).update(
+            outcome=ReviewDecision.Outcome.CONFIRMED, confirmed_by=first
+        )
+
+
+def test_a_second_officer_makes_the_accepted_candidate_a_final_link(
+    done_run: LinkageRun, officers: tuple[User, User]
+) -> None:
+    first, second = officers
+    case = _review_case(done_run)
+    candidate = case.candidates.get(rank=1)
+    review = actions.review_case(case, by=first, candidate=candidate, note="住所なし、氏名・生年月日一致")
+    case.refresh_from_db()
+    assert case.state == LinkCase.State.AWAITING_CONFIRMATION
+    assert not FinalLink.objects.filter(case=case).exists()
+    actions.confirm_review(review, by=second, approve=True)
+    case.refresh_from_db()
+    final = FinalLink.objects.get(case=case)
+    assert case.state == LinkCase.State.CLOSED
+    assert (final.person_code, final.source, final.review_id) == (
+        candidate.person_code,
+        FinalLink.Source.REVIEWED,
+        review.pk,
+    )
+    actions_logged = set(
+        AuditEvent.objects.filter(object_type="linkage_case", object_id=str(case.pk)).values_list(
+            "action", "actor_id"
+        )
+    )
+    assert {("linkage.case_reviewed", first.pk), ("linkage.review_confirmed", second.pk)} <= actions_logged
+
+
+def test_a_returned_decision_puts_the_case_back_in_the_queue(
+    done_run: LinkageRun, officers: tuple[User, User]
+) -> None:
+    first, second = officers
+    case = _review_case(done_run)
+    review = actions.review_case(case, by=first, candidate=None, reject_all=True)
+    assert list(queries.review_queue(done_run)) == []
+    actions.confirm_review(review, by=second, approve=False, note="候補1で合っているはず")
+    assert list(queries.review_queue(done_run)) == [case]
+    assert AuditEvent.objects.filter(action="linkage.review_returned", actor=second).exists()
+    with pytest.raises(actions.ReviewError):
+        actions.confirm_review(review, by=second, approve=True)
+
+
+def test_a_case_cannot_be_decided_twice(done_run: LinkageRun, officers: tuple[User, User]) -> None:
+    first, second = officers
+    case = _review_case(done_run)
+    actions.review_case(case, by=first, candidate=None, reject_all=True)
+    with pytest.raises(actions.ReviewError):
+        actions.review_case(case, by=second, candidate=case.candidates.get(rank=1))
+
+
+def test_a_candidate_of_another_case_is_refused(done_run: LinkageRun, officers: tuple[User, User]) -> None:
+    case = _review_case(done_run)
+    other = _run(done_run.municipality, None)
+    foreign = _review_case(other).candidates.get(rank=1)
+    with pytest.raises(actions.ReviewError):
+        actions.review_case(case, by=officers[0], candidate=foreign)
+
+
+def test_the_four_eyes_pages_end_to_end(
+    done_run: LinkageRun, officers: tuple[User, User], login: Callable[[User], Client]
+) -> None:
+    first, second = officers
+    code = done_run.municipality.code
+    case = _review_case(done_run)
+    base = f"/staff/m/{code}/linkage/runs/{done_run.pk}/"
+    one, two = login(first), login(second)
+
+    queue = one.get(base)
+    assert queue.status_code == 200
+    assert "R2" in queue.content.decode()
+    page = one.get(f"{base}cases/{case.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "✔" in html
+    assert "一致" in html
+    assert "空欄" in html
+    assert "根拠の積み上げ" in html
+    assert "<caption>" in html
+    candidate = case.candidates.get(rank=1)
+    response = one.post(f"{base}cases/{case.pk}/", {"choice": str(candidate.pk), "note": ""})
+    assert response.status_code == 302
+
+    own = one.get(f"{base}cases/{case.pk}/confirm/")
+    assert "判断した本人は承認できません" in own.content.decode()
+    refused = one.post(f"{base}cases/{case.pk}/confirm/", {"action": "confirm"})
+    assert refused.status_code == 200
+    assert not FinalLink.objects.filter(case=case).exists()
+
+    confirmed = two.post(f"{base}cases/{case.pk}/confirm/", {"action": "confirm", "note": "確認済み"})
+    assert confirmed.status_code == 302
+    assert FinalLink.objects.get(case=case).person_code == candidate.person_code
+
+    export = two.get(f"{base}links.csv")
+    rows = list(csv.reader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert rows[0] == ["record_id", "person_id", "source"]
+    assert {row[0] for row in rows[1:]} == {"R1", "R2"}
+    logged = set(
+        AuditEvent.objects.filter(municipality=done_run.municipality).values_list("action", flat=True)
+    )
+    assert {"linkage.queue_viewed", "linkage.case_viewed", "linkage.links_exported"} <= logged
+
+
+def test_uploading_a_records_file_queues_a_run(
+    town_a: Municipality,
+    officers: tuple[User, User],
+    login: Callable[[User], Client],
+    django_capture_on_commit_callbacks: Callable[..., object],
+) -> None:
+    client = login(officers[0])
+    upload = SimpleUploadedFile("records.csv", _records_csv(town_a), content_type="text/csv")
+    with django_capture_on_commit_callbacks() as callbacks:  # type: ignore[attr-defined]
+        response = client.post(f"/staff/m/{town_a.code}/linkage/", {"file": upload})
+    assert response.status_code == 302
+    run = LinkageRun.objects.get(municipality=town_a)
+    assert run.status == LinkageRun.Status.QUEUED
+    assert run.created_by == officers[0]
+    assert len(callbacks) == 1
+    assert AuditEvent.objects.filter(action="linkage.run_created", object_id=str(run.pk)).exists()
+    assert client.get(f"/staff/m/{town_a.code}/linkage/").status_code == 200
+
+
+def test_town_a_officer_cannot_see_town_b_runs(
+    town_a: Municipality,
+    town_b: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+) -> None:
+    run_b = _run(town_b, None)
+    case_b = _review_case(run_b)
+    client = login(make_staff("a-officer", town_a, Role.LINKAGE_OFFICER))
+    for url in (
+        f"/staff/m/{town_b.code}/linkage/",
+        f"/staff/m/{town_b.code}/linkage/runs/{run_b.pk}/",
+        f"/staff/m/{town_b.code}/linkage/runs/{run_b.pk}/cases/{case_b.pk}/",
+        f"/staff/m/{town_b.code}/linkage/runs/{run_b.pk}/links.csv",
+    ):
+        assert client.get(url).status_code == 403, url
+    # Town B's run through town A's address is not found either.
+    assert client.get(f"/staff/m/{town_a.code}/linkage/runs/{run_b.pk}/").status_code == 404
+    assert client.get(f"/staff/m/{town_a.code}/linkage/runs/{run_b.pk}/cases/{case_b.pk}/").status_code == 404
+
+
+def test_other_roles_cannot_open_the_review_queue(
+    done_run: LinkageRun, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    admin = make_staff("a-admin", done_run.municipality, Role.ADMINISTRATOR)
+    assert (
+        login(admin).get(f"/staff/m/{done_run.municipality.code}/linkage/runs/{done_run.pk}/").status_code
+        == 403
+    )
