@@ -1,0 +1,148 @@
+"""Fieldwork pages: enumerators see only their own households; managers see the dashboard; all audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from django.test import Client
+
+from chiiki.core.models import AuditEvent, Municipality, Role, User
+from chiiki.fieldwork import actions
+from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment
+from chiiki.registry.models import Person
+from chiiki.surveys.models import Survey
+
+DAY = date(2025, 10, 6)
+
+
+def _head_name(assignment: FollowUpAssignment) -> str:
+    person = Person.objects.filter(household_id=assignment.case.household_id).order_by("id").first()
+    assert person is not None
+    return f"{person.family_name} {person.given_name}"
+
+
+def test_an_enumerator_sees_only_the_households_assigned_to_them(
+    survey_a: Survey, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    town = survey_a.municipality
+    first = make_staff("e1", town, Role.ENUMERATOR)
+    make_staff("e2", town, Role.ENUMERATOR)
+    actions.build_follow_up(survey_a, by=None, today=DAY)
+    page = login(first).get(f"/staff/m/{town.code}/fieldwork/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    mine = FollowUpAssignment.objects.filter(area__enumerator=first).select_related("case__household")
+    others = FollowUpAssignment.objects.exclude(area__enumerator=first).select_related("case__household")
+    assert mine.exists()
+    assert others.exists()
+    for assignment in mine:
+        assert assignment.case.household.address in html
+    for assignment in others:
+        assert f"assignment-{assignment.pk}" not in html
+        assert assignment.case.household.address not in html
+    viewed = AuditEvent.objects.get(action="fieldwork.assignments_viewed", actor=first)
+    assert sorted(viewed.detail["cases"]) == sorted(a.case_id for a in mine)
+
+
+def test_an_enumerator_cannot_open_another_enumerators_household(
+    survey_a: Survey, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    town = survey_a.municipality
+    first = make_staff("e1", town, Role.ENUMERATOR)
+    make_staff("e2", town, Role.ENUMERATOR)
+    actions.build_follow_up(survey_a, by=None, today=DAY)
+    other = FollowUpAssignment.objects.exclude(area__enumerator=first).first()
+    assert other is not None
+    client = login(first)
+    url = f"/staff/m/{town.code}/fieldwork/assignments/{other.pk}/visit/"
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"outcome": "absent"}).status_code == 404
+    assert not CaseEvent.objects.filter(kind="visit").exists()
+
+
+def test_an_enumerator_records_a_visit_on_their_household(
+    survey_a: Survey, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    town = survey_a.municipality
+    enumerator = make_staff("e1", town, Role.ENUMERATOR)
+    actions.build_follow_up(survey_a, by=None, today=DAY)
+    mine = FollowUpAssignment.objects.select_related("case__household").first()
+    assert mine is not None
+    client = login(enumerator)
+    url = f"/staff/m/{town.code}/fieldwork/assignments/{mine.pk}/visit/"
+    form = client.get(url)
+    assert form.status_code == 200
+    assert _head_name(mine) in form.content.decode()
+    assert AuditEvent.objects.filter(
+        action="fieldwork.assignment_viewed", object_id=str(mine.case_id)
+    ).exists()
+    invalid = client.post(url, {"outcome": "teleported"})
+    assert invalid.status_code == 200
+    assert 'role="alert"' in invalid.content.decode()
+    done = client.post(url, {"outcome": "absent", "note": "夕方に再訪"})
+    assert done.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.outcome, mine.visits) == ("absent", 1)
+    event = CaseEvent.objects.get(kind="visit")
+    assert event.detail == {"note": "夕方に再訪"}
+    assert event.by_id == enumerator.pk
+
+
+def test_town_b_enumerators_and_other_roles_cannot_see_town_a_lists(
+    survey_a: Survey,
+    town_b: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+) -> None:
+    town = survey_a.municipality
+    make_staff("e1", town, Role.ENUMERATOR)
+    actions.build_follow_up(survey_a, by=None, today=DAY)
+    assignment = FollowUpAssignment.objects.first()
+    assert assignment is not None
+    outsider = login(make_staff("b-enum", town_b, Role.ENUMERATOR))
+    assert outsider.get(f"/staff/m/{town.code}/fieldwork/").status_code == 403
+    visit_url = f"/staff/m/{town.code}/fieldwork/assignments/{assignment.pk}/visit/"
+    assert outsider.get(visit_url).status_code == 403
+    # Through the own town's URL the other town's assignment does not exist.
+    assert (
+        outsider.get(f"/staff/m/{town_b.code}/fieldwork/assignments/{assignment.pk}/visit/").status_code
+        == 404
+    )
+    # A survey manager of town A sees the dashboard, not the enumerators' lists of names.
+    manager = login(make_staff("a-manager", town, Role.SURVEY_MANAGER))
+    assert manager.get(f"/staff/m/{town.code}/fieldwork/").status_code == 403
+    assert manager.get(f"/staff/m/{town.code}/fieldwork/surveys/{survey_a.pk}/dashboard/").status_code == 200
+    b_manager = login(make_staff("b-manager", town_b, Role.SURVEY_MANAGER))
+    assert (
+        b_manager.get(f"/staff/m/{town.code}/fieldwork/surveys/{survey_a.pk}/dashboard/").status_code == 403
+    )
+    assert (
+        b_manager.get(f"/staff/m/{town_b.code}/fieldwork/surveys/{survey_a.pk}/dashboard/").status_code == 404
+    )
+    enumerator_b = login(make_staff("a-enum2", town, Role.ENUMERATOR))
+    assert (
+        enumerator_b.get(f"/staff/m/{town.code}/fieldwork/surveys/{survey_a.pk}/dashboard/").status_code
+        == 403
+    )
+
+
+def test_a_manager_sets_the_schedule_and_builds_lists_on_the_page(
+    survey_a: Survey, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    town = survey_a.municipality
+    make_staff("e1", town, Role.ENUMERATOR)
+    client = login(make_staff("a-manager", town, Role.SURVEY_MANAGER))
+    url = f"/staff/m/{town.code}/fieldwork/surveys/{survey_a.pk}/"
+    assert client.get(f"/staff/m/{town.code}/fieldwork/surveys/").status_code == 200
+    bad = client.post(url, {"action": "schedule", "days": "7, soon"})
+    assert bad.status_code == 200
+    assert "1〜365" in bad.content.decode()
+    assert client.post(url, {"action": "schedule", "days": "14,7"}).status_code == 302
+    assert survey_a.reminder_schedule.days_after_opening == [7, 14]
+    assert client.post(url, {"action": "build"}).status_code == 302  # the follow-up date (2025) has passed
+    assert FollowUpAssignment.objects.count() == survey_a.cases.count()
+    page = client.get(url)
+    assert "e1" in page.content.decode()
+    assert client.post(url, {"action": "remind"}).status_code == 302
+    assert CaseEvent.objects.filter(kind="reminder_sent").count() == survey_a.cases.count()
