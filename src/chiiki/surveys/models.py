@@ -259,3 +259,6 @@ class Answer(models.Model):
     def has_unsent_changes(self) -> bool:
         """True when the draft changed after the last submission (a correction not yet sent)."""
         return self.submitted_version is not None and self.submitted_version != self.version
+
+
+from chiiki.surveys.models_outbox import *  # noqa: E402, F403 - the outbox lives in its own module
