@@ -46,6 +46,12 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "linkage:runs",
     ),
     AppEntry(
+        "opendata.edit",
+        _("オープンデータ"),
+        _("ファイルを標準形式に直して取り込み、検査報告を確かめて公開します。"),
+        "opendata:staff",
+    ),
+    AppEntry(
         "core.manage_staff",
         _("職員と役割"),
         _("職員のアカウントを作り、役割を付けたり外したりします。"),
