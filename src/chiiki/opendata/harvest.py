@@ -38,7 +38,7 @@ def http_fetch(url: str, params: dict[str, Any]) -> dict[str, Any]:
     full = f"{url}?{query}" if query else url
     if not full.startswith(("http://", "https://")):
         raise HarvestError(f"URL は http:// か https:// で始めてください: {url}")
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - scheme checked above
         full, headers={"User-Agent": "chiiki-harvest/1", "Accept": "application/json"}
     )
     try:
