@@ -52,6 +52,18 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "opendata:staff",
     ),
     AppEntry(
+        "surveys.fieldwork",
+        _("担当世帯の訪問"),
+        _("割り当てられた未回答の世帯を確認し、訪問結果を記録します。表示は監査ログに記録されます。"),
+        "fieldwork:assignments",
+    ),
+    AppEntry(
+        "surveys.manage",
+        _("調査の回答状況と督促・訪問"),
+        _("回答率の推移、督促の予定、未回答世帯の訪問リストと調査員ごとの残りの仕事を見ます。"),
+        "fieldwork:surveys",
+    ),
+    AppEntry(
         "core.manage_staff",
         _("職員と役割"),
         _("職員のアカウントを作り、役割を付けたり外したりします。"),
