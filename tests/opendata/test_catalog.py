@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -109,3 +110,23 @@ def test_every_bigram_of_a_text_is_a_substring_of_its_normal_form(text: str) -> 
 @given(st.text(alphabet="あいうえお公園避難所ＡＥＤ 123", min_size=1, max_size=30))
 def test_normalize_is_idempotent(text: str) -> None:
     assert search.normalize(search.normalize(text)) == search.normalize(text)
+
+
+def test_import_command_creates_and_publishes(
+    town_a: Municipality, write_file: Callable[..., Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write_file("a.csv", aed_csv("343021", "広島県府中町", [("1", "府中町役場", "34.39", "132.50")]))
+    call_command("opendata_import", str(path), "--dataset", "aed", "--municipality", "343021", "--publish")
+    out = capsys.readouterr().out
+    assert "作成: 343021-aed（版 2、1 行）を公開しました" in out
+    assert "AED設置箇所一覧" in out
+
+
+def test_import_command_refuses_unknown_municipality_and_missing_file(
+    town_a: Municipality, write_file: Callable[..., Path]
+) -> None:
+    path = write_file("a.csv", aed_csv("343021", "広島県府中町", [("1", "府中町役場", "34.39", "132.50")]))
+    with pytest.raises(CommandError, match="登録されていません"):
+        call_command("opendata_import", str(path), "--municipality", "999999")
+    with pytest.raises(CommandError, match="ファイルがありません"):
+        call_command("opendata_import", "/nonexistent.csv", "--municipality", "343021")
