@@ -8,9 +8,11 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from chiiki.registry.api import router as registry_router
+from chiiki.talent.api import router as talent_router
 
 api = NinjaAPI(title="Chiiki API", version="1", urls_namespace="api", auth=django_auth)
 api.add_router("/registry", registry_router)
+api.add_router("/talent", talent_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -1,0 +1,246 @@
+"""Talent pages: registration, search with visibility, match lists, introductions, hours, dashboard, export/delete."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+
+from django.test import Client
+
+from chiiki.core.models import AuditEvent, Municipality, User
+from chiiki.talent import actions
+from chiiki.talent.models import Introduction, Need, Organization, TalentProfile
+
+from .conftest import corporate_number
+
+
+def test_anyone_can_register_as_talent_and_is_logged_in(db: None) -> None:
+    client = Client()
+    assert client.get("/talent/join/").status_code == 200
+    response = client.post(
+        "/talent/join/",
+        {
+            "username": "newcomer", "password": "a-long-password-1", "display_name": "新人 太郎",
+            "is_mentor": "on", "home_prefecture": "32", "hours_per_month": "10", "remote_ok": "on",
+            "available_from": "2026-12-01", "fee_min_per_hour": "0", "languages": ["ja", "en"],
+            "mentor_fields": ["2"], "mentor_stages": ["0", "1"], "visibility_profile": "public",
+            "visibility_skills": "organizations", "visibility_availability": "organizations",
+            "visibility_fees": "private",
+        },
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:3000]
+    profile = TalentProfile.objects.get(user__username="newcomer")
+    assert profile.is_mentor
+    assert profile.mentor_stages == [0, 1]
+    assert profile.user.memberships.count() == 0
+    assert client.get("/talent/me/").status_code == 200
+
+
+def test_join_without_any_capacity_is_refused(db: None) -> None:
+    response = Client().post(
+        "/talent/join/",
+        {"username": "x", "password": "a-long-password-1", "display_name": "x", "home_prefecture": "32",
+         "hours_per_month": "10", "available_from": "2026-12-01", "fee_min_per_hour": "0", "languages": ["ja"],
+         "visibility_profile": "public", "visibility_skills": "public", "visibility_availability": "public",
+         "visibility_fees": "public"},
+    )  # fmt: skip
+    assert response.status_code == 200
+    assert "1つ以上" in response.content.decode()
+
+
+def test_search_shows_only_profiles_the_viewer_may_list(
+    make_talent: Callable[..., TalentProfile],
+    company: Organization,
+    company_user: User,
+    login: Callable[[User], Client],
+) -> None:
+    make_talent("public-person", visibility_profile="public")
+    make_talent("org-only-person", visibility_profile="organizations")
+    make_talent("private-person", visibility_profile="private")
+    anonymous = Client().get("/talent/").content.decode()
+    assert "public-person" in anonymous
+    assert "org-only-person" not in anonymous
+    as_company = login(company_user).get("/talent/").content.decode()
+    assert "org-only-person" in as_company
+    assert "private-person" not in as_company
+    assert AuditEvent.objects.filter(action="talent.profiles_searched", actor=company_user).exists()
+
+
+def test_hidden_profile_page_is_not_found(make_talent: Callable[..., TalentProfile]) -> None:
+    hidden = make_talent("hidden", visibility_profile="private")
+    assert Client().get(f"/talent/profiles/{hidden.pk}/").status_code == 404
+
+
+def test_private_fees_are_not_shown_to_an_organization(
+    make_talent: Callable[..., TalentProfile], company_user: User, company: Organization,
+    login: Callable[[User], Client],
+) -> None:  # fmt: skip
+    profile = make_talent("hanako", fee_min_per_hour=7777, visibility_fees="private")
+    page = login(company_user).get(f"/talent/profiles/{profile.pk}/").content.decode()
+    assert "hanako" in page
+    assert "7777" not in page
+    assert AuditEvent.objects.filter(action="talent.profile_viewed", object_id=str(profile.pk)).exists()
+
+
+def test_need_matches_show_explanations_to_the_organization_only(
+    make_talent: Callable[..., TalentProfile], cloud_need: Need, company_user: User,
+    login: Callable[[User], Client],
+) -> None:  # fmt: skip
+    person = make_talent("hanako")
+    actions.set_skills(person, {"cloud_infrastructure": 3, "backend_development": 3}, by=person.user)
+    page = login(company_user).get(f"/talent/needs/{cloud_need.pk}/matches/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "hanako" in text
+    assert "満たすスキル" in text
+    assert login(person.user).get(f"/talent/needs/{cloud_need.pk}/matches/").status_code == 403
+
+
+def test_introduction_flow_reveals_contact_after_both_accept(
+    make_talent: Callable[..., TalentProfile], cloud_need: Need, company_user: User,
+    login: Callable[[User], Client],
+) -> None:  # fmt: skip
+    person = make_talent("hanako")
+    company_client = login(company_user)
+    response = company_client.post(
+        "/talent/introductions/new/", {"profile": person.pk, "need": cloud_need.pk, "message": "ぜひ"}
+    )
+    intro = Introduction.objects.get()
+    assert response.status_code == 302
+    assert (
+        "hanako@example.jp" not in company_client.get(f"/talent/introductions/{intro.pk}/").content.decode()
+    )
+    person_client = login(person.user)
+    person_client.post(f"/talent/introductions/{intro.pk}/", {"answer": "accept"})
+    assert "hanako@example.jp" in company_client.get(f"/talent/introductions/{intro.pk}/").content.decode()
+    assert (
+        "jinji@shimanami.example.jp"
+        in person_client.get(f"/talent/introductions/{intro.pk}/").content.decode()
+    )
+    stranger = login(make_talent("stranger").user)
+    assert stranger.get(f"/talent/introductions/{intro.pk}/").status_code == 403
+
+
+def test_company_registers_with_a_corporate_number(
+    company_user: User, login: Callable[[User], Client]
+) -> None:
+    client = login(company_user)
+    bad = client.post(
+        "/talent/organizations/new/",
+        {
+            "kind": "startup",
+            "name": "株式会社テスト",
+            "corporate_number": "1234567890123",
+            "prefecture": "33",
+        },
+    )
+    assert "検査用数字" in bad.content.decode()
+    good = client.post(
+        "/talent/organizations/new/",
+        {"kind": "startup", "name": "株式会社テスト", "corporate_number": corporate_number("033000000123"),
+         "prefecture": "33", "startup_stage": "1"},
+    )  # fmt: skip
+    assert good.status_code == 302
+    assert Organization.objects.get(name="株式会社テスト").members.filter(user=company_user).exists()
+
+
+def test_company_posts_a_need_from_a_role(
+    company: Organization, company_user: User, login: Callable[[User], Client]
+) -> None:
+    response = login(company_user).post(
+        f"/talent/organizations/{company.pk}/needs/new/",
+        {"kind": "0", "title": "データ活用プロジェクト", "role_id": "data_engineer", "role_level": "2",
+         "hours_per_month": "30", "work_mode": "2", "prefecture": "34", "budget_per_hour": "4000",
+         "start_on": "2027-01-10", "languages": ["ja"]},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    need = Need.objects.get(title="データ活用プロジェクト")
+    assert need.required
+    assert set(need.required.values()) <= {"c", "d"}  # capped at the chosen level c
+
+
+def test_municipal_staff_post_needs_and_see_the_dashboard(
+    town_a: Municipality,
+    admin_a: User,
+    login: Callable[[User], Client],
+    make_talent: Callable[..., TalentProfile],
+) -> None:
+    make_talent("hanako")
+    client = login(admin_a)
+    response = client.post(
+        f"/staff/m/{town_a.code}/talent/needs/new/",
+        {"kind": "3", "title": "起業支援のメンター", "role_level": "3", "hours_per_month": "4", "work_mode": "0",
+         "prefecture": "34", "budget_per_hour": "0", "start_on": "2027-01-10", "business_field": "0",
+         "startup_stage": "0"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert Need.objects.get().organization.municipality == town_a
+    page = client.get(f"/staff/m/{town_a.code}/talent/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "広島県" in text
+    assert "<svg" in text
+
+
+def test_worker_and_employer_see_hours_warnings(
+    make_talent: Callable[..., TalentProfile], company: Organization, company_user: User,
+    login: Callable[[User], Client],
+) -> None:  # fmt: skip
+    worker = make_talent("hanako")
+    intro = actions.request_introduction(worker, company, side="talent", by=worker.user)
+    actions.respond_introduction(intro, accept=True, by=company_user)
+    company_client = login(company_user)
+    response = company_client.post(
+        f"/talent/organizations/{company.pk}/contracts/new/",
+        {"profile": worker.pk, "kind": "employment", "concluded_on": "2026-01-05", "has_agreement": "on",
+         "monthly_limit_hours": "20", "annual_limit_hours": "200", "special_monthly_hours": "0",
+         "special_annual_hours": "0", "special_months": "0", "year_start_month": "4", "legal_holiday_weekday": "6"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    contract = worker.contracts.get()
+    for day in (dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)):
+        company_client.post(
+            f"/talent/contracts/{contract.pk}/", {"day": day.isoformat(), "hours": "12", "start": "08:00"}
+        )
+    # 3 × 4 h past 8 h a day = 12 h of overtime: within 10 h of the agreed 20 h, so both are warned
+    assert contract.entries.count() == 3
+    employer_page = company_client.get(f"/talent/contracts/{contract.pk}/").content.decode()
+    assert "上限に近づいています" in employer_page
+    worker_page = login(worker.user).get("/talent/me/hours/").content.decode()
+    assert "上限に近づいています" in worker_page
+    assert login(worker.user).post(f"/talent/contracts/{contract.pk}/", {}).status_code == 403
+
+
+def test_export_and_delete_own_data(
+    make_talent: Callable[..., TalentProfile], login: Callable[[User], Client]
+) -> None:
+    profile = make_talent("hanako")
+    client = login(profile.user)
+    exported = client.get("/talent/me/export.json")
+    assert exported["Content-Type"].startswith("application/json")
+    assert json.loads(exported.content)["profile"]["display_name"] == "hanako"
+    client.post("/talent/me/delete/", {"confirm": "delete"})
+    assert not TalentProfile.objects.exists()
+    assert AuditEvent.objects.filter(action="talent.profile_deleted").exists()
+
+
+def test_staff_pages_refuse_other_roles(
+    town_a: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    from chiiki.core.models import Role
+
+    client = login(make_staff("a-enum", town_a, Role.ENUMERATOR))
+    assert client.get(f"/staff/m/{town_a.code}/talent/").status_code == 403
+    assert client.get(f"/staff/m/{town_a.code}/talent/needs/new/").status_code == 403
+
+
+def test_pages_render_for_a_logged_in_person(
+    make_talent: Callable[..., TalentProfile], cloud_need: Need, login: Callable[[User], Client]
+) -> None:
+    profile = make_talent("hanako")
+    client = login(profile.user)
+    for url in ("/talent/", "/talent/needs/", f"/talent/needs/{cloud_need.pk}/", "/talent/me/", "/talent/me/edit/",
+                "/talent/me/skills/", "/talent/me/matches/", "/talent/me/hours/", "/talent/introductions/",
+                f"/talent/profiles/{profile.pk}/", "/talent/organizations/new/", "/talent/me/delete/"):  # fmt: skip
+        assert client.get(url).status_code == 200, url
