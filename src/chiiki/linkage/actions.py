@@ -217,7 +217,11 @@ def confirm_review(review: ReviewDecision, *, by: User, approve: bool, note: str
 
     Raises FourEyesError when `by` is the officer who decided; the database refuses it as well.
     """
-    locked = ReviewDecision.objects.select_for_update().select_related("case", "accepted").get(pk=review.pk)
+    locked = (
+        ReviewDecision.objects.select_for_update(of=("self",))
+        .select_related("case", "accepted")
+        .get(pk=review.pk)
+    )
     if locked.outcome != ReviewDecision.Outcome.PENDING:
         raise ReviewError("この判断はすでに承認または差し戻しされています。")
     if by.pk == locked.officer_id:
