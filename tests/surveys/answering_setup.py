@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.test import Client
 from django.utils import timezone
 
 from chiiki.core.models import Municipality
 from chiiki.surveys import actions
-from chiiki.surveys.actions import IssuedKey
-from chiiki.surveys.models import Survey
+from chiiki.surveys.demo_survey import issue_keys_to
+from chiiki.surveys.models import Questionnaire, QuestionnaireVersion, Survey
+from chiiki.surveys.xlsform import load_form
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
 
 
+@dataclass(frozen=True, slots=True)
+class Letter:
+    """What a request letter carries: the login ID and the access key (as printed, "ABCD-EFGH")."""
+
+    login_id: str
+    access_key: str
+
+
+@functools.cache
+def _demo_definition() -> tuple[dict[str, Any], str]:
+    # Reading the workbook through pyxform takes about a second: once per test session is enough.
+    source = DEMO_FORM.read_bytes()
+    return load_form(source, filename=DEMO_FORM.name).to_json(), hashlib.sha256(source).hexdigest()
+
+
 def open_survey(
-    town: Municipality, *, closes_in: timedelta = timedelta(days=20)
-) -> tuple[Survey, list[IssuedKey]]:
-    """A census of `town` open for answering now, with access keys issued to every household."""
-    version = actions.import_questionnaire(
-        town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
+    town: Municipality, *, letters: int = 3, closes_in: timedelta = timedelta(days=20)
+) -> tuple[Survey, list[Letter]]:
+    """A census of `town` open for answering now, with access keys issued to its first `letters` cases."""
+    definition, digest = _demo_definition()
+    questionnaire = Questionnaire.objects.create(municipality=town, form_id="census_demo", title="census")
+    version = QuestionnaireVersion.objects.create(
+        questionnaire=questionnaire, number=1, definition=definition, source_sha256=digest
     )
     now = timezone.now()
     survey = actions.create_survey(
@@ -37,8 +59,9 @@ def open_survey(
         actor_label="test",
     )
     actions.draw_sample(survey, by=None, actor_label="test")
-    keys = actions.issue_access_keys(survey, by=None, actor_label="test")
-    return survey, keys
+    cases = list(survey.cases.order_by("id")[:letters])
+    pairs = issue_keys_to(survey, cases, actor_label="test")
+    return survey, [Letter(login_id, key) for login_id, key in pairs]
 
 
 def hidden(html: str, name: str) -> str:
@@ -76,3 +99,9 @@ def sign_in(client: Client, login_id: str, secret: str, *, password: str | None 
     if password is not None and response.status_code == 302 and response["Location"] == "/answer/password/":
         response = client.post("/answer/password/", {"password": password, "confirmation": password})
     return response
+
+
+@pytest.fixture
+def fast_password_hashing(settings: Any) -> None:
+    """Argon2 takes a good part of a second on a busy test machine; these tests are about the flow, not it."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -9,10 +9,19 @@ import pytest
 from django.test import Client
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
-from chiiki.surveys.actions import IssuedKey
 from chiiki.surveys.models import Answer, Survey, SurveyCase
 
-from .answering_setup import hidden, open_survey, post_page, shown_keys, sign_in
+from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixture
+    Letter,
+    fast_password_hashing,
+    hidden,
+    open_survey,
+    post_page,
+    shown_keys,
+    sign_in,
+)
+
+pytestmark = pytest.mark.usefixtures("fast_password_hashing")
 
 HOUSEHOLD = {"household/hh_size": "2", "household/dwelling_type": "house", "household/tenure": "own"}
 MEMBERS = {
@@ -30,17 +39,17 @@ MEMBERS = {
 
 
 @pytest.fixture
-def survey_and_keys(town_a: Municipality) -> tuple[Survey, list[IssuedKey]]:
+def survey_and_keys(town_a: Municipality) -> tuple[Survey, list[Letter]]:
     return open_survey(town_a)
 
 
 @pytest.fixture
-def key(survey_and_keys: tuple[Survey, list[IssuedKey]]) -> IssuedKey:
+def key(survey_and_keys: tuple[Survey, list[Letter]]) -> Letter:
     return survey_and_keys[1][0]
 
 
 @pytest.fixture
-def respondent(key: IssuedKey) -> Client:
+def respondent(key: Letter) -> Client:
     client = Client()
     response = sign_in(client, key.login_id, key.access_key)
     assert response.status_code == 302
@@ -68,7 +77,7 @@ def submit(client: Client) -> object:
     return client.post("/answer/review/", {"version": hidden(review, "version")})
 
 
-def test_a_household_goes_from_letter_to_receipt(respondent: Client, key: IssuedKey) -> None:
+def test_a_household_goes_from_letter_to_receipt(respondent: Client, key: Letter) -> None:
     home = respondent.get("/answer/start/").content.decode()
     assert "回答を始める" in home
     answer_everything(respondent)
@@ -90,7 +99,7 @@ def test_a_household_goes_from_letter_to_receipt(respondent: Client, key: Issued
 
 
 def test_the_submitted_record_is_typed_and_keeps_only_relevant_answers(
-    respondent: Client, key: IssuedKey
+    respondent: Client, key: Letter
 ) -> None:
     answer_everything(respondent)
     submit(respondent)
@@ -103,7 +112,7 @@ def test_the_submitted_record_is_typed_and_keeps_only_relevant_answers(
     assert record["closing"]["n_members"] == 2
 
 
-def test_submitting_twice_gives_the_same_receipt_and_writes_once(respondent: Client, key: IssuedKey) -> None:
+def test_submitting_twice_gives_the_same_receipt_and_writes_once(respondent: Client, key: Letter) -> None:
     answer_everything(respondent)
     review = respondent.get("/answer/review/").content.decode()
     version = hidden(review, "version")
@@ -116,7 +125,7 @@ def test_submitting_twice_gives_the_same_receipt_and_writes_once(respondent: Cli
 
 
 def test_a_correction_keeps_the_receipt_and_the_old_record_until_sent(
-    respondent: Client, key: IssuedKey
+    respondent: Client, key: Letter
 ) -> None:
     answer_everything(respondent)
     submit(respondent)
@@ -134,7 +143,7 @@ def test_a_correction_keeps_the_receipt_and_the_old_record_until_sent(
     assert AuditEvent.objects.filter(action="surveys.answer_corrected").count() == 1
 
 
-def test_answers_are_saved_per_page_and_resume_on_another_device(key: IssuedKey) -> None:
+def test_answers_are_saved_per_page_and_resume_on_another_device(key: Letter) -> None:
     phone = Client()
     sign_in(phone, key.login_id, key.access_key)
     post_page(phone, "/answer/q/household/", HOUSEHOLD)
@@ -168,7 +177,7 @@ def test_english_labels_and_messages_come_from_the_form(respondent: Client) -> N
     assert "This field is required" in html
 
 
-def test_roster_rows_are_added_and_removed_without_javascript(respondent: Client, key: IssuedKey) -> None:
+def test_roster_rows_are_added_and_removed_without_javascript(respondent: Client, key: Letter) -> None:
     post_page(respondent, "/answer/q/household/", HOUSEHOLD)
     html = respondent.get("/answer/q/members/").content.decode()
     assert html.count('class="answer-instance"') == 2
@@ -195,7 +204,7 @@ def test_pages_need_a_signed_in_respondent(survey_and_keys: object) -> None:
 
 
 def test_after_the_period_closes_answers_can_no_longer_change(
-    respondent: Client, key: IssuedKey, survey_and_keys: tuple[Survey, list[IssuedKey]]
+    respondent: Client, key: Letter, survey_and_keys: tuple[Survey, list[Letter]]
 ) -> None:
     answer_everything(respondent)
     submit(respondent)
@@ -209,7 +218,7 @@ def test_after_the_period_closes_answers_can_no_longer_change(
 
 def test_a_supporter_answers_with_the_respondent_and_is_recorded(
     town_a: Municipality,
-    key: IssuedKey,
+    key: Letter,
     make_staff: Callable[..., User],
     login: Callable[[User], Client],
 ) -> None:
@@ -245,7 +254,7 @@ def test_a_supporter_answers_with_the_respondent_and_is_recorded(
 def test_a_supporter_cannot_open_a_case_of_another_town_or_without_the_role(
     town_a: Municipality,
     town_b: Municipality,
-    key: IssuedKey,
+    key: Letter,
     make_staff: Callable[..., User],
     login: Callable[[User], Client],
 ) -> None:

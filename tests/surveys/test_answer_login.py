@@ -1,0 +1,198 @@
+"""Respondent sign-in: access key then password, one message for every failure, lockout, sessions, text size."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.test import Client
+
+from chiiki.core.models import AuditEvent, LoginFailure, Municipality
+from chiiki.surveys.credentials import new_login_id
+from chiiki.surveys.models import Survey, SurveyCase
+
+from .answering_setup import Letter, fast_password_hashing, open_survey, sign_in  # noqa: F401 - fixture
+
+WRONG = "調査対象者ID、アクセスキー、パスワードのいずれかが違います"
+LOCKED = "しばらくの間ログインできません"
+
+
+@pytest.fixture
+def letters(town_a: Municipality) -> list[Letter]:
+    return open_survey(town_a)[1]
+
+
+def unused_login_id() -> str:
+    while True:
+        login_id = new_login_id()
+        if not SurveyCase.objects.filter(login_id=login_id).exists():
+            return login_id
+
+
+def attempt(client: Client, login_id: str, secret: str) -> str:
+    return client.post("/answer/", {"login_id": login_id, "secret": secret}).content.decode()
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_a_wrong_key_and_an_unknown_id_get_the_same_answer(letters: list[Letter]) -> None:
+    wrong_key = attempt(Client(), letters[0].login_id, "AAAA-AAAA")
+    unknown_id = attempt(Client(), unused_login_id(), letters[0].access_key)
+    assert WRONG in wrong_key
+    assert WRONG in unknown_id
+    assert page_without_tokens(wrong_key) == page_without_tokens(unknown_id)
+
+
+def page_without_tokens(html: str) -> str:
+    """The page with its CSRF tokens and the typed ID blanked: what differs from one request to another."""
+    html = re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+    return re.sub(r'name="login_id" value="\d+"', "", html)
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_a_mistyped_id_is_caught_by_its_check_digit_without_counting_a_failure(letters: list[Letter]) -> None:
+    login_id = letters[0].login_id
+    typo = login_id[:-1] + str((int(login_id[-1]) + 1) % 10)
+    html = attempt(Client(), typo, letters[0].access_key)
+    assert "打ち間違いがないか" in html
+    assert LoginFailure.objects.count() == 0
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_the_key_may_be_typed_in_full_width_lower_case_and_with_spaces(letters: list[Letter]) -> None:
+    letter = letters[0]
+    typed_id = " ".join([letter.login_id[:4], letter.login_id[4:8], letter.login_id[8:]])
+    typed_id = typed_id.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    response = Client().post("/answer/", {"login_id": typed_id, "secret": letter.access_key.lower()})
+    assert response.status_code == 302
+    assert response["Location"] == "/answer/password/"
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_five_failures_lock_the_id_even_against_the_right_key(letters: list[Letter]) -> None:
+    letter = letters[0]
+    for _ in range(5):
+        assert WRONG in attempt(Client(), letter.login_id, "AAAA-AAAA")
+    html = attempt(Client(), letter.login_id, letter.access_key)
+    assert LOCKED in html
+    assert AuditEvent.objects.filter(action="surveys.respondent_login_locked").count() == 1
+    # Another household is not affected by this lockout.
+    assert (
+        Client()
+        .post("/answer/", {"login_id": letters[1].login_id, "secret": letters[1].access_key})
+        .status_code
+        == 302
+    )
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_an_unknown_id_locks_exactly_like_a_real_one(letters: list[Letter]) -> None:
+    unknown = unused_login_id()
+    for _ in range(5):
+        assert WRONG in attempt(Client(), unknown, "AAAA-AAAA")
+    assert LOCKED in attempt(Client(), unknown, "AAAA-AAAA")
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_one_address_trying_many_ids_is_locked_out(letters: list[Letter]) -> None:
+    for _ in range(20):
+        attempt(Client(), unused_login_id(), "AAAA-AAAA")
+    assert LOCKED in attempt(Client(), letters[0].login_id, letters[0].access_key)
+    other_address = Client(REMOTE_ADDR="192.0.2.7")
+    assert (
+        other_address.post(
+            "/answer/", {"login_id": letters[0].login_id, "secret": letters[0].access_key}
+        ).status_code
+        == 302
+    )
+
+
+def test_after_the_password_is_set_only_the_password_opens_the_case(letters: list[Letter]) -> None:
+    letter = letters[0]
+    first = Client()
+    assert (
+        sign_in(first, letter.login_id, letter.access_key, password="kawa-2025-mori")["Location"]
+        == "/answer/start/"
+    )
+    case = SurveyCase.objects.get(login_id=letter.login_id)
+    assert case.password_hash.startswith("argon2")
+    assert WRONG in attempt(Client(), letter.login_id, letter.access_key)
+    again = Client().post("/answer/", {"login_id": letter.login_id, "secret": "kawa-2025-mori"})
+    assert again["Location"] == "/answer/start/"
+    secrets_in_audit = str(list(AuditEvent.objects.values_list("actor_label", "detail")))
+    assert "kawa-2025-mori" not in secrets_in_audit
+    assert letter.access_key.replace("-", "") not in secrets_in_audit
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+@pytest.mark.parametrize(
+    ("password", "confirmation", "message"),
+    [
+        ("short1", "short1", "8文字以上"),
+        ("1234567890", "1234567890", "数字だけ"),
+        ("midori-2025", "midori-2026", "一致しません"),
+    ],
+)
+def test_a_weak_or_mistyped_password_is_refused_in_plain_words(
+    letters: list[Letter], password: str, confirmation: str, message: str
+) -> None:
+    client = Client()
+    client.post("/answer/", {"login_id": letters[0].login_id, "secret": letters[0].access_key})
+    response = client.post("/answer/password/", {"password": password, "confirmation": confirmation})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert SurveyCase.objects.get(login_id=letters[0].login_id).password_hash == ""
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_the_access_key_itself_cannot_become_the_password(letters: list[Letter]) -> None:
+    client = Client()
+    client.post("/answer/", {"login_id": letters[0].login_id, "secret": letters[0].access_key})
+    key = letters[0].access_key.replace("-", "")
+    response = client.post("/answer/password/", {"password": key, "confirmation": key})
+    assert "違うパスワードにしてください" in response.content.decode()
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_setting_a_password_ends_the_other_sessions_of_the_case(letters: list[Letter]) -> None:
+    letter = letters[0]
+    other_device = Client()
+    other_device.post("/answer/", {"login_id": letter.login_id, "secret": letter.access_key})
+    sign_in(Client(), letter.login_id, letter.access_key)
+    assert other_device.get("/answer/start/")["Location"] == "/answer/"
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_answering_waits_for_a_password(letters: list[Letter]) -> None:
+    client = Client()
+    client.post("/answer/", {"login_id": letters[0].login_id, "secret": letters[0].access_key})
+    assert client.get("/answer/q/household/")["Location"] == "/answer/password/"
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_logging_out_ends_the_session(letters: list[Letter]) -> None:
+    client = Client()
+    sign_in(client, letters[0].login_id, letters[0].access_key)
+    assert client.get("/answer/start/").status_code == 200
+    assert client.post("/answer/logout/")["Location"] == "/answer/"
+    assert client.get("/answer/start/")["Location"] == "/answer/"
+
+
+def test_the_larger_text_toggle_sets_the_cookie_the_base_template_reads(db: None) -> None:
+    client = Client()
+    response = client.post("/answer/text-size/", {"size": "large", "next": "/answer/"})
+    assert response["Location"] == "/answer/"
+    assert client.cookies["chiiki_text"].value == "large"
+    html = client.get("/answer/").content.decode()
+    assert 'class="large-text"' in html
+    assert 'aria-pressed="true"' in html
+    client.post("/answer/text-size/", {"size": "normal", "next": "/answer/"})
+    assert 'class="large-text"' not in client.get("/answer/").content.decode()
+
+
+def test_the_text_toggle_never_redirects_off_site(db: None) -> None:
+    response = Client().post("/answer/text-size/", {"size": "large", "next": "https://evil.example/"})
+    assert response["Location"] == "/answer/"
+
+
+def test_the_survey_fixture_has_cases(letters: list[Letter]) -> None:
+    assert Survey.objects.get().cases.exclude(access_key_hash="").count() == 3
