@@ -129,7 +129,7 @@ def test_reminders_go_only_to_households_that_have_not_answered_and_once_per_rou
     assert first.round == 1
     assert reminded == {c.pk for c in cases[3:]}
     assert first.sent == len(cases) - 3
-    assert first.channel == "outbox"  # no notifier function yet in this tree, or it says its channel
+    assert first.channel == "outbox"  # no household has an electronic contact
 
     again = actions.send_reminders(survey_a, by=None, today=date(2025, 9, 28))
     assert (again.round, again.sent) == (1, 0)
@@ -147,10 +147,13 @@ def test_households_that_refused_are_not_reminded(survey_a: Survey, make_staff: 
     assert refused is not None
     actions.record_visit(refused, VisitOutcome.REFUSED, by=enumerator)
     actions.set_reminder_schedule(survey_a, [10], by=None)
-    sent = []
-    result = actions.send_reminders(
-        survey_a, by=None, today=DAY, sender=lambda case, n: sent.append(case.pk) or "email"
-    )
+    sent: list[int] = []
+
+    def sender(survey: Survey, cases: list[SurveyCase], round_number: int, label: str) -> dict[int, str]:
+        sent.extend(case.pk for case in cases)
+        return {case.pk: "email" for case in cases}
+
+    result = actions.send_reminders(survey_a, by=None, today=DAY, sender=sender)
     assert result.channel == "email"
     assert refused.case_id not in sent
     assert len(sent) == survey_a.cases.count() - 1
@@ -168,3 +171,26 @@ def test_reminder_days_are_parsed_plainly() -> None:
         actions.parse_days("7, x")
     with pytest.raises(actions.FieldworkError):
         actions.parse_days("0")
+
+
+def test_reminders_go_through_the_notifier_the_way_the_request_went(survey_a: Survey) -> None:
+    notify = pytest.importorskip("chiiki.surveys.notify")
+    outbox = notify.NotificationOutbox
+    cases = list(survey_a.cases.order_by("id"))
+    notify.queue_notifications(
+        survey_a,
+        [notify.Recipient(case=cases[0], channel="email", to="tanaka@example.jp")],
+        actor_label="test",
+    )
+    actions.set_reminder_schedule(survey_a, [7], by=None)
+    result = actions.send_reminders(survey_a, by=None, today=date(2025, 9, 28), actor_label="test")
+    assert result.sent == len(cases)
+    reminder = outbox.objects.get(kind="reminder")
+    assert (reminder.case_id, reminder.channel, reminder.recipient) == (
+        cases[0].pk,
+        "email",
+        "tanaka@example.jp",
+    )
+    channels = dict(CaseEvent.objects.filter(kind="reminder_sent").values_list("case_id", "channel"))
+    assert channels[cases[0].pk] == "email"
+    assert {channels[c.pk] for c in cases[1:]} == {"outbox"}  # no electronic contact: the postal reminder

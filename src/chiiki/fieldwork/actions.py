@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps as django_apps
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
@@ -280,29 +281,69 @@ def set_reminder_schedule(
     return schedule
 
 
-Sender = Callable[[SurveyCase, int], str]
+# (survey, cases, round number, actor label) -> the channel each case's reminder went through, by case id.
+Sender = Callable[[Survey, list[SurveyCase], int, str], dict[int, str]]
+NO_CONTACT = "outbox"  # recorded as due, nothing sent electronically: the household gets the postal reminder
 
 
-def _outbox(case: SurveyCase, round_number: int) -> str:
-    """Development delivery: the reminder exists only as its paradata event (channel 'outbox')."""
-    return "outbox"
+def outbox_only(
+    survey: Survey, cases: list[SurveyCase], round_number: int, actor_label: str
+) -> dict[int, str]:
+    """Record the reminders without sending anything (no notifier, or no electronic contact)."""
+    return {case.pk: NO_CONTACT for case in cases}
 
 
 def notifier_sender() -> Sender:
-    """The surveys notifier's send function when that module offers one, else the outbox."""
+    """Reminders through the surveys notifier (chiiki.surveys.notify) when it is installed, else outbox_only.
+
+    A reminder goes the way the request reached the household: the channel and address of its last
+    electronic request in the notifier's outbox. Households whose request came only by post have no such
+    address; they are recorded with channel "outbox" for the postal reminder.
+    """
     try:
         notify: Any = importlib.import_module("chiiki.surveys.notify")
-    except ImportError:
-        return _outbox
-    send = getattr(notify, "send_reminder", None)
-    if not callable(send):
-        return _outbox
+        outbox: Any = django_apps.get_model("surveys", "NotificationOutbox")
+    except (ImportError, LookupError):
+        return outbox_only
+    queue = getattr(notify, "queue_notifications", None)
+    recipient = getattr(notify, "Recipient", None)
+    if not callable(queue) or recipient is None:
+        return outbox_only
 
-    def deliver(case: SurveyCase, round_number: int) -> str:
-        channel = send(case, round_number=round_number)
-        return str(channel or "notifier")
+    def deliver(
+        survey: Survey, cases: list[SurveyCase], round_number: int, actor_label: str
+    ) -> dict[int, str]:
+        contacts: dict[int, tuple[str, str]] = {}
+        requests = (
+            outbox.objects.filter(case__in=cases, kind="request")
+            .exclude(recipient="")
+            .order_by("created_at", "id")
+            .values_list("case_id", "channel", "recipient")
+        )
+        for case_id, channel, to in requests:
+            contacts[case_id] = (channel, to)  # the latest request wins
+        reachable = [case for case in cases if case.pk in contacts]
+        if reachable:
+            queue(
+                survey,
+                [recipient(case=c, channel=contacts[c.pk][0], to=contacts[c.pk][1]) for c in reachable],
+                kind="reminder",
+                actor_label=actor_label or "fieldwork reminders",
+            )
+        return {case.pk: contacts[case.pk][0] if case.pk in contacts else NO_CONTACT for case in cases}
 
     return deliver
+
+
+def _chunks(cases: Iterable[SurveyCase], size: int) -> Iterable[list[SurveyCase]]:
+    chunk: list[SurveyCase] = []
+    for case in cases:
+        chunk.append(case)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 def due_round(survey: Survey, days: list[int], today: date) -> tuple[int, int] | None:
@@ -327,15 +368,15 @@ def send_reminders(
     """Remind every household that has not answered, once per scheduled round (the latest one due today).
 
     Households that answered, refused or were found vacant get nothing; a household already sent this round
-    is skipped, so running it twice a day sends nothing twice. Each reminder is its own transaction, so a
-    failure half way keeps what was sent and a second run completes the rest.
+    is skipped, so running it twice a day sends nothing twice. Reminders are sent in chunks, each in its own
+    transaction, so a failure half way keeps what was sent and a second run completes the rest.
     """
     survey = Survey.objects.select_related("municipality").get(pk=survey.pk)
     _require(by, survey.municipality, "surveys.manage")
     today = today or timezone.localdate()
     schedule = ReminderSchedule.objects.filter(survey=survey).first()
     deliver = sender or notifier_sender()
-    channel_hint = "outbox" if deliver is _outbox else "notifier"
+    channel_hint = NO_CONTACT if deliver is outbox_only else "notifier"
     if schedule is None or not schedule.days_after_opening:
         return ReminderSummary(None, 0, channel_hint, "督促の予定がありません (no reminder schedule)")
     if today > timezone.localtime(survey.closes_at).date():
@@ -356,13 +397,16 @@ def send_reminders(
         .order_by("id")
     )
     channels: Counter[str] = Counter()
-    for case in recipients.iterator(chunk_size=500):
+    for chunk in _chunks(recipients.iterator(chunk_size=500), 500):
+        # One transaction per chunk: the notifier's messages and our events are kept or lost together.
         with transaction.atomic():
-            channel = deliver(case, number)
-            record_case_event(
-                case, CaseEvent.Kind.REMINDER_SENT, channel=channel, detail={"round": number, "day": day}
-            )
-        channels[channel] += 1
+            sent = deliver(survey, chunk, number, actor_label)
+            for case in chunk:
+                channel = sent.get(case.pk, NO_CONTACT)
+                record_case_event(
+                    case, CaseEvent.Kind.REMINDER_SENT, channel=channel, detail={"round": number, "day": day}
+                )
+                channels[channel] += 1
     audit.record(
         "fieldwork.reminders_send",
         actor=by,
