@@ -43,6 +43,19 @@ LEVEL_TEXT: dict[str, Promise] = {
     "missing": _("空欄のため比べられない"),
 }
 
+REASON_TEXT: dict[str, Promise] = {
+    "probability_below_link_threshold": _("一致確率が、自動で紐付ける基準に届きません"),
+    "another_person_close": _("ほかの住民も近い一致度です"),
+    "another_record_close_for_same_person": _("同じ住民に近いレコードがほかにもあります"),
+    "no_address_or_postal_code_agreement": _(
+        "住所も郵便番号も一致しません(氏名・生年月日・性別だけでは紐付けません)"
+    ),
+    "name_disagrees": _("氏名(漢字)が一致しません"),
+    "no_candidate": _("候補がありません"),
+}
+
+SEX_TEXT: dict[str, Promise] = {"1": _("男"), "2": _("女")}
+
 _FULL_AGREEMENT = {"exact_as_written", "exact_with_variant_kanji", "exact", "same_house"}
 
 AGREEMENT: dict[str, tuple[str, Promise]] = {
@@ -51,6 +64,18 @@ AGREEMENT: dict[str, tuple[str, Promise]] = {
     "disagree": ("✖", _("不一致")),
     "missing": ("−", _("空欄")),
 }
+
+
+def reason_text(reason: str) -> Promise | str:
+    """The engine's reason for not linking, in words."""
+    return REASON_TEXT.get(reason, reason)
+
+
+def shown(field: str, value: str) -> str:
+    """A value as shown to an officer: sex codes as words with the code kept."""
+    if field == "sex" and value in SEX_TEXT:
+        return f"{SEX_TEXT[value]} ({value})"
+    return value
 
 
 def agreement(level: str) -> str:
@@ -114,8 +139,10 @@ def side_by_side(case: LinkCase, candidates: list[Candidate]) -> list[dict[str, 
         cells = []
         for candidate, fields in zip(candidates, evidence, strict=True):
             level = str(fields.get(name, {}).get("level", "missing"))
-            cells.append(Cell(candidate.person_values.get(name, ""), level, agreement(level)))
-        rows.append({"label": FIELD_LABELS[name], "record": case.record.get(name, ""), "cells": cells})
+            value = shown(name, candidate.person_values.get(name, ""))
+            cells.append(Cell(value, level, agreement(level)))
+        record_value = shown(name, case.record.get(name, ""))
+        rows.append({"label": FIELD_LABELS[name], "record": record_value, "cells": cells})
     return rows
 
 
@@ -146,4 +173,4 @@ def waterfall(candidate: Candidate) -> list[Step]:
 
 
 def _percent(weight: float, largest: float) -> int:
-    return max(1, round(abs(weight) / largest * 100))
+    return round(abs(weight) / largest * 100)

@@ -23,7 +23,7 @@ from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.models import Municipality, User
 from chiiki.linkage import actions, queries
-from chiiki.linkage.evidence import side_by_side, waterfall
+from chiiki.linkage.evidence import reason_text, side_by_side, waterfall
 from chiiki.linkage.models import Candidate, LinkageRun, LinkCase
 from chiiki.linkage.tasks import run_linkage
 
@@ -138,6 +138,7 @@ def _case_context(
         "case": case,
         "candidates": candidates,
         "rows": side_by_side(case, candidates),
+        "reason": reason_text(case.reason),
         "waterfalls": [(candidate, waterfall(candidate)) for candidate in candidates],
         "history": list(queries.history(case)),
     }
