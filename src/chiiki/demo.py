@@ -43,6 +43,7 @@ class DemoSummary:
     registry: ImportSummary | None
     staff: list[tuple[str, str, str]]
     survey: Any = None  # chiiki.surveys.demo_survey.DemoSurvey: the census a person can answer on the web
+    talent: Any = None  # chiiki.talent.demo.TalentDemoSummary: the Chugoku talent bank
 
 
 @transaction.atomic
@@ -76,4 +77,7 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.surveys.demo_survey import load_demo_survey
 
     survey = load_demo_survey(municipality, actor_label=ACTOR)
-    return DemoSummary(municipality, registry, staff, survey)
+    from chiiki.talent.demo import load_talent_demo
+
+    talent = load_talent_demo(municipality, seed=seed)
+    return DemoSummary(municipality, registry, staff, survey, talent)

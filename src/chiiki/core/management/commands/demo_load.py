@@ -32,3 +32,15 @@ class Command(BaseCommand):
             self.stdout.write("依頼状の見本 (demo letters; login ID / access key):")
             for login_id, key in summary.survey.keys:
                 self.stdout.write(f"  {login_id}  {key}")
+        if summary.talent is not None:
+            t = summary.talent
+            if t.already_loaded:
+                self.stdout.write("人材バンク(中国地方): 読み込み済み (already loaded)")
+            else:
+                self.stdout.write(
+                    f"人材バンク(中国地方): 人材 {t.profiles} 人 / ニーズ {t.needs} 件 / 団体 {t.organizations} / "
+                    f"紹介 {t.introductions} 件 / 副業の契約 {t.contracts} 件 (/talent/)"
+                )
+            self.stdout.write("人材バンクのアカウント (talent bank demo accounts; username / password):")
+            for username, password, label in t.accounts:
+                self.stdout.write(f"  {username:18} {password:26} {label}")
