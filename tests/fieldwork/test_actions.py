@@ -75,8 +75,14 @@ def test_the_list_is_not_built_before_the_follow_up_date_or_twice(
     with pytest.raises(actions.FieldworkError, match="--rebuild"):
         actions.build_follow_up(survey_a, by=None, today=DAY)
     answer(survey_a.cases.order_by("id")[0])
+    visited = FollowUpAssignment.objects.order_by("-id").first()
+    assert visited is not None
+    enumerator = visited.area.enumerator
+    actions.record_visit(visited, VisitOutcome.VACANT, by=enumerator)
     summary = actions.build_follow_up(survey_a, by=None, today=DAY, rebuild=True)
     assert FollowUpAssignment.objects.count() == summary.non_responders == survey_a.cases.count() - 1
+    again = FollowUpAssignment.objects.get(case_id=visited.case_id)
+    assert (again.outcome, again.visits) == ("vacant", 1)  # the rebuilt list keeps what was found
 
 
 def test_without_enumerators_the_build_says_so(survey_a: Survey) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import RequestFactory
 
+from chiiki.fieldwork import paradata
 from chiiki.fieldwork.models import CaseEvent
-from chiiki.fieldwork.paradata import record_case_event, session_tag
+from chiiki.fieldwork.paradata import note_page_shown, record_case_event, seconds_on_page, session_tag
 from chiiki.surveys.models import Survey
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 Safari/604.1"
@@ -47,3 +50,14 @@ def test_an_unknown_kind_is_a_programming_error(survey_a: Survey) -> None:
     with pytest.raises(ValueError, match="unknown case event kind"):
         record_case_event(case, "logni")
     assert not CaseEvent.objects.exists()
+
+
+def test_seconds_on_page_counts_from_when_that_page_was_sent(monkeypatch: pytest.MonkeyPatch) -> None:
+    request = RequestFactory().get("/answer/q/household/")
+    request.session = {}  # type: ignore[assignment]
+    clock = iter([1000.0, 1042.5, 1050.0])
+    monkeypatch.setattr(paradata, "time", SimpleNamespace(time=lambda: next(clock)))
+    assert seconds_on_page(request, "household") is None
+    note_page_shown(request, "household")
+    assert seconds_on_page(request, "household") == 42.5
+    assert seconds_on_page(request, "persons") is None

@@ -123,13 +123,20 @@ def build_follow_up(
     if today > timezone.localtime(survey.closes_at).date():
         raise FieldworkError(f"調査 {survey.pk} の回答受付は終わっています (the survey is closed)")
     existing = FollowUpArea.objects.filter(survey=survey)
+    history: dict[int, dict[str, Any]] = {}
     if existing.exists():
         if not rebuild:
             raise FieldworkError(
                 f"調査 {survey.pk} の訪問リストは作成済みです。作り直すには --rebuild を指定してください "
                 "(follow-up lists exist; use --rebuild)"
             )
-        FollowUpAssignment.objects.filter(area__survey=survey).delete()
+        old = FollowUpAssignment.objects.filter(area__survey=survey)
+        # What enumerators found out stays with the household when the lists are redrawn.
+        history = {
+            a.case_id: {"outcome": a.outcome, "outcome_at": a.outcome_at, "visits": a.visits}
+            for a in old.filter(visits__gt=0)
+        }
+        old.delete()
         existing.delete()
     staff = list(queries.enumerators(municipality))
     if not staff:
@@ -162,7 +169,13 @@ def build_follow_up(
         record.districts.set(area.district_ids)
         FollowUpAssignment.objects.bulk_create(
             (
-                FollowUpAssignment(municipality=municipality, area=record, case_id=case_id, position=position)
+                FollowUpAssignment(
+                    municipality=municipality,
+                    area=record,
+                    case_id=case_id,
+                    position=position,
+                    **history.get(case_id, {}),
+                )
                 for position, case_id in enumerate(area.households, start=1)
             ),
             batch_size=1000,

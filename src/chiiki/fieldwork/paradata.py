@@ -5,12 +5,16 @@
     record_case_event(case, "page_view", request=request, page="household", seconds=42)
     record_case_event(case, "submitted", request=request, mode="web")
 
+Time on a page: call `note_page_shown(request, page)` when a page is sent and `seconds_on_page(request, page)` when
+it comes back; the send time lives in the session, so it needs no hidden field and no JavaScript.
+
 Paradata never hold answers or keys: the session is kept only as a short hash, the browser only as its class.
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -25,10 +29,26 @@ if TYPE_CHECKING:
 
     from chiiki.surveys.models import SurveyCase
 
-__all__ = ["KINDS", "record_case_event", "session_tag"]
+__all__ = ["KINDS", "note_page_shown", "record_case_event", "seconds_on_page", "session_tag"]
 
 KINDS = frozenset(CaseEvent.Kind.values)
 _LONGEST_PAGE_VIEW = 6 * 60 * 60  # a tab left open overnight says nothing about the time a page takes
+
+
+_SHOWN_KEY = "chiiki_fieldwork_page_shown"
+
+
+def note_page_shown(request: HttpRequest, page: str) -> None:
+    """Remember in the session when `page` was sent, for seconds_on_page."""
+    request.session[_SHOWN_KEY] = [page, time.time()]
+
+
+def seconds_on_page(request: HttpRequest, page: str) -> float | None:
+    """Seconds since `page` was sent in this session, or None when another page was sent last."""
+    shown = request.session.get(_SHOWN_KEY)
+    if not isinstance(shown, list) or len(shown) != 2 or shown[0] != page:
+        return None
+    return max(0.0, time.time() - float(shown[1]))
 
 
 def session_tag(session_key: str | None) -> str:
