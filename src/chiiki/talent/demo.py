@@ -47,7 +47,7 @@ PLACES = {
 HOME_WEIGHTS = {34: 26, 33: 18, 35: 12, 32: 6, 31: 5, 13: 15, 27: 8, 28: 4, 40: 4, 26: 2}
 INDUSTRIES = (
     ("製作所", 1), ("精工", 1), ("水産", 2), ("観光", 3), ("物産", 5), ("運輸", 9), ("建設", 10),
-    ("酒造", 11), ("食品", 11), ("メディカル", 4), ("エナジー", 6), ("信用金庫", 7),
+    ("酒造", 11), ("食品", 11), ("メディカル", 4), ("エナジー", 6), ("商事", 7),
 )  # fmt: skip
 STARTUPS = ("テック", "ラボ", "AI", "ロボティクス", "アグリ", "ヘルスケア")
 FAMILY = ("佐藤", "田中", "山本", "中村", "小林", "藤原", "岡田", "石井", "松本", "井上", "木村", "林", "清水",
@@ -318,7 +318,7 @@ def load_talent_demo(
         contracts.append(
             SideJobContract(
                 worker=worker, organization=employer, employer_name=employer.name,
-                kind="employment" if k % 4 else "mandate", concluded_on=base_day - dt.timedelta(days=120),
+                kind="mandate" if k % 4 == 3 else "employment", concluded_on=base_day - dt.timedelta(days=120),
                 monthly_limit_hours=30, annual_limit_hours=300,
             )
         )  # fmt: skip
@@ -333,11 +333,11 @@ def load_talent_demo(
         while day < today:
             if day.weekday() < 5:
                 entries.append(
-                    WorkEntry(contract=main, day=day, minutes=540 + 30 * (k % 4), start=dt.time(9))
+                    WorkEntry(contract=main, day=day, minutes=600 - 30 * (k % 4), start=dt.time(9))
                 )
-            elif day.weekday() == 5 and (k % 3 or day.day < 15):
+            elif day.weekday() == 5 and (k % 3 != 1 or day.day < 15):
                 entries.append(
-                    WorkEntry(contract=side, day=day, minutes=300 + 60 * (k % 3), start=dt.time(10))
+                    WorkEntry(contract=side, day=day, minutes=360 - 60 * (k % 3), start=dt.time(10))
                 )
             day += dt.timedelta(days=1)
     WorkEntry.objects.bulk_create(entries, batch_size=2000)
