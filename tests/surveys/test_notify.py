@@ -1,0 +1,304 @@
+"""The notifier: outbox rows queued in the caller's transaction, delivered on commit by pluggable backends."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from chiiki.core.models import AuditEvent, Municipality
+from chiiki.surveys import actions, notify
+from chiiki.surveys.models import NotificationOutbox, Survey, SurveyCase
+from chiiki.surveys.notify import (
+    ConsoleBackend,
+    InboxBackend,
+    Message,
+    NotifierError,
+    Recipient,
+    SmsBackend,
+    backend_for,
+    deliver_notification,
+    normalize_phone,
+    queue_notifications,
+)
+
+DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+MESSAGE = Message(
+    "sms", "090-1234-5678", "件名", "本文", link="https://x.example/answer/?id=1", reference="r1"
+)
+
+
+class StubGateway:
+    """A local HTTP gateway on 127.0.0.1 that records each request and answers with a set status."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[str, dict[str, str], dict[str, Any]]] = []
+        self.status = 200
+        gateway = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length", "0"))
+                body = json.loads(self.rfile.read(length))
+                gateway.requests.append((self.path, dict(self.headers), body))
+                answer = json.dumps({"id": f"gw-{len(gateway.requests)}"}).encode()
+                self.send_response(gateway.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def gateway() -> Iterator[StubGateway]:
+    stub = StubGateway()
+    yield stub
+    stub.close()
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def survey(town_a: Municipality) -> Survey:
+    version = actions.import_questionnaire(
+        town_a, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
+    )
+    created = actions.create_survey(
+        town_a,
+        questionnaire_version=version,
+        title="令和7年 府中町生活実態調査",
+        reference_date=date(2025, 10, 1),
+        opens_at=datetime(2025, 9, 20, tzinfo=UTC),
+        closes_at=datetime(2025, 10, 20, 15, tzinfo=UTC),
+        by=None,
+        actor_label="test",
+    )
+    actions.draw_sample(created, by=None, actor_label="test")
+    return created
+
+
+# ---------------------------------------------------------------------------------------------- adapters
+
+
+def test_the_sms_adapter_posts_json_with_token_idempotency_key_and_e164_number(gateway: StubGateway) -> None:
+    delivery = SmsBackend(url=f"{gateway.url}/sms", token="secret-token").send(MESSAGE)
+    assert delivery.provider_reference == "gw-1"
+    path, headers, body = gateway.requests[0]
+    assert path == "/sms"
+    assert headers["Authorization"] == "Bearer secret-token"
+    assert headers["Idempotency-Key"] == "r1"
+    assert body["to"] == "+819012345678"
+    assert body["text"] == "本文\nhttps://x.example/answer/?id=1"
+
+
+def test_the_inbox_adapter_posts_the_title_body_and_link(gateway: StubGateway) -> None:
+    message = Message("inbox", "MNP-0001", "調査のお願い", "本文", link="https://x/", sender="府中町役所")
+    InboxBackend(url=f"{gateway.url}/inbox", token="t").send(message)
+    _, _, body = gateway.requests[0]
+    assert body == {
+        "recipient": "MNP-0001",
+        "title": "調査のお願い",
+        "body": "本文",
+        "link": "https://x/",
+        "sender": "府中町役所",
+        "reference": "",
+    }
+
+
+def test_a_gateway_error_is_reported_not_raised_raw(gateway: StubGateway) -> None:
+    gateway.status = 503
+    with pytest.raises(NotifierError, match="HTTP 503"):
+        SmsBackend(url=gateway.url, token="t").send(MESSAGE)
+
+
+def test_an_unreachable_or_unset_gateway_is_a_notifier_error(gateway: StubGateway) -> None:
+    url = gateway.url
+    gateway.close()
+    with pytest.raises(NotifierError):
+        SmsBackend(url=url, token="t").send(MESSAGE)
+    with pytest.raises(NotifierError, match="CHIIKI_SMS_API_URL"):
+        SmsBackend(url="", token="t").send(MESSAGE)
+    with pytest.raises(NotifierError, match="http"):
+        SmsBackend(url="file:///etc/passwd", token="t").send(MESSAGE)
+
+
+@pytest.mark.parametrize(
+    ("typed", "e164"),
+    [
+        ("090-1234-5678", "+819012345678"),
+        ("０３（１２３４）５６７８", "+81312345678"),
+        ("+81 90 1", "+81901"),
+    ],
+)
+def test_japanese_phone_numbers_become_e164(typed: str, e164: str) -> None:
+    assert normalize_phone(typed) == e164
+
+
+def test_a_phone_number_that_is_not_japanese_is_refused() -> None:
+    with pytest.raises(NotifierError, match="電話番号"):
+        normalize_phone("12345")
+
+
+def test_the_console_backend_prints_every_channel() -> None:
+    stream = io.StringIO()
+    ConsoleBackend(stream).send(MESSAGE)
+    assert "090-1234-5678" in stream.getvalue()
+    assert ConsoleBackend().handles("inbox")
+
+
+def test_the_backends_come_from_settings_first_match_per_channel(settings: Any) -> None:
+    settings.CHIIKI_NOTIFIER_BACKENDS = [
+        "chiiki.surveys.notify.EmailBackend",
+        "chiiki.surveys.notify.SmsBackend",
+    ]
+    assert isinstance(backend_for("email"), notify.EmailBackend)
+    assert isinstance(backend_for("sms"), SmsBackend)
+    assert backend_for("inbox") is None
+
+
+# ---------------------------------------------------------------------------------------------- outbox + task
+
+
+def recipients(survey: Survey, channel: str, to: str, count: int = 2) -> list[Recipient]:
+    return [Recipient(case, channel, to) for case in survey.cases.order_by("id")[:count]]
+
+
+def test_queued_messages_are_delivered_only_after_commit(
+    survey: Survey,
+    immediate_tasks: None,
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.EmailBackend"]
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        rows = queue_notifications(survey, recipients(survey, "email", "taro@example.jp"), actor_label="test")
+    assert len(rows) == 2
+    assert mail.outbox == []  # nothing leaves before the commit
+    assert set(NotificationOutbox.objects.values_list("status", flat=True)) == {"queued"}
+    for callback in callbacks:
+        callback()
+    assert len(mail.outbox) == 2
+    assert set(NotificationOutbox.objects.values_list("status", flat=True)) == {"sent"}
+    assert AuditEvent.objects.filter(action="surveys.notifications_queue").count() == 1
+
+
+def test_a_rolled_back_transaction_sends_nothing(
+    survey: Survey,
+    immediate_tasks: None,
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.EmailBackend"]
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):  # noqa: PT012
+        with transaction.atomic():
+            queue_notifications(survey, recipients(survey, "email", "a@example.jp"))
+            raise RuntimeError("the caller failed")
+    assert mail.outbox == []
+    assert not NotificationOutbox.objects.exists()
+
+
+def test_messages_carry_the_login_id_and_url_but_never_an_access_key(
+    survey: Survey, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    issued = actions.issue_access_keys(survey, by=None)
+    keys = {key.case_id: key.access_key for key in issued}
+    with django_capture_on_commit_callbacks(execute=False):
+        rows = queue_notifications(survey, recipients(survey, "sms", "09012345678"), kind="reminder")
+    for row in rows:
+        assert row.case is not None
+        assert row.case.login_id[:4] in row.body
+        assert f"id={row.case.login_id}" in row.link
+        key = keys[row.case.pk]
+        assert key not in row.body and f"{key[:4]}-{key[4:]}" not in row.body
+        assert "(再送)" in row.subject
+        assert "2025年10月20日" in row.body
+
+
+def test_the_sms_backend_delivers_through_the_task_and_records_the_gateway_reference(
+    survey: Survey,
+    immediate_tasks: None,
+    settings: Any,
+    gateway: StubGateway,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.SmsBackend"]
+    settings.CHIIKI_SMS_API_URL = f"{gateway.url}/v1/sms"
+    settings.CHIIKI_SMS_API_TOKEN = "tok"
+    with django_capture_on_commit_callbacks(execute=True):
+        [row] = queue_notifications(survey, recipients(survey, "sms", "080-0000-1111", count=1))
+    row.refresh_from_db()
+    assert row.status == "sent"
+    assert row.provider_reference == "gw-1"
+    assert row.backend == "chiiki.surveys.notify.SmsBackend"
+    assert gateway.requests[0][1]["Idempotency-Key"] == f"chiiki-outbox-{row.pk}"
+
+
+def test_a_failed_delivery_is_recorded_and_not_retried_blindly(
+    survey: Survey,
+    settings: Any,
+    gateway: StubGateway,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.SmsBackend"]
+    settings.CHIIKI_SMS_API_URL = gateway.url
+    gateway.status = 500
+    with django_capture_on_commit_callbacks(execute=False):
+        [row] = queue_notifications(survey, recipients(survey, "sms", "080-0000-1111", count=1))
+    assert deliver_notification.call(row.pk) == "failed"
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "HTTP 500" in row.last_error
+    assert deliver_notification.call(row.pk) == "failed"  # only queued rows are sent
+    assert len(gateway.requests) == 1
+
+
+def test_a_channel_without_a_backend_is_marked_so(
+    survey: Survey, settings: Any, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.EmailBackend"]
+    with django_capture_on_commit_callbacks(execute=False):
+        [row] = queue_notifications(survey, recipients(survey, "inbox", "MNP-1", count=1))
+    assert deliver_notification.call(row.pk) == "no_backend"
+
+
+def test_the_console_backend_is_the_default_and_sends_any_channel(
+    survey: Survey, capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    with django_capture_on_commit_callbacks(execute=False):
+        [row] = queue_notifications(survey, recipients(survey, "inbox", "MNP-1", count=1))
+    assert deliver_notification.call(row.pk) == "sent"
+    assert "MNP-1" in capsys.readouterr().out
+
+
+def test_a_case_of_another_survey_or_an_unknown_channel_is_refused(survey: Survey) -> None:
+    case = survey.cases.first()
+    assert isinstance(case, SurveyCase)
+    with pytest.raises(ValueError, match="channel"):
+        queue_notifications(survey, [Recipient(case, "fax", "x")])
+    other = Survey(pk=survey.pk + 1000)
+    with pytest.raises(ValueError, match="another survey"):
+        queue_notifications(other, [Recipient(case, "sms", "x")])
