@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from chiiki.core import audit
@@ -292,7 +292,7 @@ def _intro_out(intro: Introduction, request: HttpRequest) -> IntroductionOut:
 
 
 @router.post("/introductions", response={201: IntroductionOut})
-def create_introduction(request: HttpRequest, payload: IntroductionIn) -> tuple[int, IntroductionOut]:
+def create_introduction(request: HttpRequest, payload: IntroductionIn) -> Status[IntroductionOut]:
     """Ask for an introduction about a need: as the person, or as the need's organization."""
     need = get_object_or_404(Need.objects.select_related("organization"), pk=payload.need_id)
     profile = get_object_or_404(TalentProfile, pk=payload.profile_id, user__is_active=True)
@@ -306,7 +306,7 @@ def create_introduction(request: HttpRequest, payload: IntroductionIn) -> tuple[
         )  # fmt: skip
     except actions.TalentActionError as error:
         raise HttpError(400, str(error)) from None
-    return 201, _intro_out(intro, request)
+    return Status(201, _intro_out(intro, request))
 
 
 @router.post("/introductions/{intro_id}/{answer}", response=IntroductionOut)
