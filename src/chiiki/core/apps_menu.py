@@ -64,6 +64,24 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "fieldwork:surveys",
     ),
     AppEntry(
+        "talent.view_dashboard",
+        _("人材バンク 地域ダッシュボード"),
+        _("地方の人材の供給とニーズ、成立した紹介、副業の労働時間を都道府県別に見ます(集計のみ)。"),
+        "talent:dashboard",
+    ),
+    AppEntry(
+        "talent.post_need",
+        _("人材バンクにニーズを投稿"),
+        _("この団体として、プロジェクト・副業・常勤・メンタリングのニーズを投稿し、候補者を見ます。"),
+        "talent:staff_need_new",
+    ),
+    AppEntry(
+        "talent.verify_organization",
+        _("人材バンクの団体の確認"),
+        _("同じ都道府県の企業・スタートアップを法人番号で確かめ、確認済みにします。"),
+        "talent:verify",
+    ),
+    AppEntry(
         "core.manage_staff",
         _("職員と役割"),
         _("職員のアカウントを作り、役割を付けたり外したりします。"),
