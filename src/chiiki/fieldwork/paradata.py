@@ -40,12 +40,14 @@ _SHOWN_KEY = "chiiki_fieldwork_page_shown"
 
 def note_page_shown(request: HttpRequest, page: str) -> None:
     """Remember in the session when `page` was sent, for seconds_on_page."""
-    request.session[_SHOWN_KEY] = [page, time.time()]
+    if getattr(request, "session", None) is not None:
+        request.session[_SHOWN_KEY] = [page, time.time()]
 
 
 def seconds_on_page(request: HttpRequest, page: str) -> float | None:
     """Seconds since `page` was sent in this session, or None when another page was sent last."""
-    shown = request.session.get(_SHOWN_KEY)
+    session = getattr(request, "session", None)
+    shown = session.get(_SHOWN_KEY) if session is not None else None
     if not isinstance(shown, list) or len(shown) != 2 or shown[0] != page:
         return None
     return max(0.0, time.time() - float(shown[1]))
@@ -85,8 +87,9 @@ def record_case_event(
         agent = agent if agent is not None else request.META.get("HTTP_USER_AGENT", "")
         session_store = getattr(request, "session", None)
         session = session_tag(session_store.session_key if session_store is not None else None)
-        if by is None and request.user.is_authenticated:
-            by = request.user
+        user = getattr(request, "user", None)
+        if by is None and user is not None and user.is_authenticated:
+            by = user
     if seconds is not None:
         seconds = min(max(0.0, float(seconds)), float(_LONGEST_PAGE_VIEW))
     return CaseEvent.objects.create(
