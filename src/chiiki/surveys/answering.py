@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chiiki.core import audit
+from chiiki.fieldwork.paradata import record_case_event, seconds_on_page
 from chiiki.surveys import answer_tree
 from chiiki.surveys.credentials import ACCESS_KEY_ALPHABET
 from chiiki.surveys.models import Answer, Survey, SurveyCase
@@ -226,6 +227,11 @@ def save_page(
             SurveyCase.objects.filter(pk=seat.case.pk, status=seat.case.status).update(
                 status=SurveyCase.Status.STARTED
             )
+        if request is not None:  # paradata: time on this page, device class
+            seconds = seconds_on_page(request, page.name)
+            record_case_event(
+                seat.case, "page_view", request=request, page=page.name, seconds=seconds, mode=seat.mode
+            )
         if seat.mode != Answer.Mode.WEB:
             # A supporter's change to a household's answers is a staff change of personal data.
             _record(seat, "surveys.answer_saved", request, {"page": page.name, "version": answer.version})
@@ -281,6 +287,7 @@ def submit(
             answer.receipt_number = _unused_receipt_number()
         answer.save()
         SurveyCase.objects.filter(pk=seat.case.pk).update(status=SurveyCase.Status.SUBMITTED)
+        record_case_event(seat.case, "submitted", request=request, mode=seat.mode)  # paradata
         _record(
             seat,
             "surveys.answer_corrected" if correction else "surveys.answer_submitted",

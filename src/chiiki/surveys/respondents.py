@@ -19,6 +19,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from chiiki.core import audit, throttle
 from chiiki.core.audit import client_address
+from chiiki.fieldwork.paradata import record_case_event
 from chiiki.surveys import credentials
 from chiiki.surveys.actions import hash_access_key, verify_access_key
 from chiiki.surveys.models import SurveyCase
@@ -85,6 +86,7 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
             request=request,
             detail={"with": "password" if case.password_hash else "access_key"},
         )
+        record_case_event(case, "login", request=request)  # paradata: device class, session tag
         return SignIn("ok", case, must_set_password=not case.password_hash)
     throttle.note_failure(name, address)
     audit.record("surveys.respondent_login_failed", actor=None, actor_label=name, request=request)

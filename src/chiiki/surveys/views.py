@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.models import Municipality
+from chiiki.fieldwork.paradata import note_page_shown, record_case_event
 from chiiki.surveys import answering, credentials, respondents
 from chiiki.surveys.answer_page import build_page, field_id, page_title
 from chiiki.surveys.answer_tree import page_digest
@@ -404,6 +405,7 @@ def _render_page(
     conflict: bool = False,
 ) -> HttpResponse:
     pages = form.pages()
+    note_page_shown(request, page.name)  # paradata: seconds on page are counted from here
     status = 200 if not view.errors and not conflict else 422 if view.errors else 409
     return render(
         request,
@@ -558,6 +560,7 @@ def assist_open(request: HttpRequest, municipality: Municipality) -> HttpRespons
                 request=request,
                 detail={"login_id": case.login_id},
             )
+            record_case_event(case, "assisted_opened", request=request)  # paradata
             return redirect("surveys:assist_home", code=municipality.code, case_id=case.pk)
     return render(request, "surveys/assist_open.html", {"form": form, "municipality": municipality})
 
