@@ -304,3 +304,129 @@ def test_exporting_100000_households_to_csv_and_parquet_stays_under_500_mb(tmp_p
     assert pq.read_metadata(tmp_path / "members.parquet").num_rows == result.rows["members"]
     assert peak < 500 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
     assert peak < 100 * 1024 * 1024, f"streaming should need far less than the limit: {peak / 1e6:.0f} MB"
+
+
+# ---------------------------------------------------------------------------------------------- database side
+
+
+@pytest.fixture
+def answered_survey(town_a: Any) -> Any:
+    """The demo census with two submitted answers and one draft."""
+    from datetime import UTC, date, datetime
+
+    from django.utils import timezone
+
+    from chiiki.surveys import actions
+    from chiiki.surveys.models import Answer
+
+    form_path = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+    version = actions.import_questionnaire(town_a, form_path.read_bytes(), filename="census.xlsx", by=None)
+    survey = actions.create_survey(
+        town_a,
+        questionnaire_version=version,
+        title="令和7年 府中町生活実態調査",
+        reference_date=date(2025, 10, 1),
+        opens_at=datetime(2025, 9, 20, tzinfo=UTC),
+        closes_at=datetime(2025, 10, 20, tzinfo=UTC),
+        by=None,
+    )
+    actions.draw_sample(survey, by=None)
+    cases = list(survey.cases.order_by("id")[:3])
+    answers = [
+        {
+            "household": {"hh_size": 2, "dwelling_type": "house"},
+            "members": [{"member_name": "甲"}, {"member_name": "乙"}],
+        },
+        {"household": {"hh_size": 1, "dwelling_type": "apartment"}, "members": [{"member_name": "丙"}]},
+    ]
+    for number, (case, data) in enumerate(zip(cases, answers, strict=False), start=1):
+        Answer.objects.create(
+            case=case,
+            data=data,
+            submitted_data=data,
+            submitted_at=timezone.now(),
+            submitted_version=1,
+            receipt_number=f"R{number:011d}",
+            submissions=1,
+        )
+    Answer.objects.create(case=cases[2], data={"household": {"hh_size": 9}})  # a draft: not exported
+    return survey
+
+
+def test_the_command_exports_only_submitted_answers_with_their_metadata(
+    answered_survey: Any, tmp_path: Path
+) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    from chiiki.core.models import AuditEvent
+
+    out = tmp_path / "export"
+    stdout = io.StringIO()
+    call_command("survey_export", survey=str(answered_survey.pk), format="csv,stata", out=out, stdout=stdout)
+    assert "回答 2 世帯" in stdout.getvalue()
+    households = read_csv(out / "households.csv")
+    assert [row["hh_size"] for row in households] == ["2", "1"]
+    assert {row["mode"] for row in households} == {"web"}
+    assert {float(row["weight"]) for row in households} == {1.0}
+    assert all(row["submitted_at"].startswith("20") for row in households)
+    members = read_csv(out / "members.csv")
+    assert [(m["household_key"], m["member_name"]) for m in members] == [
+        (households[0]["household_key"], "甲"),
+        (households[0]["household_key"], "乙"),
+        (households[1]["household_key"], "丙"),
+    ]
+    assert (out / "members.dta").exists()
+    assert AuditEvent.objects.filter(
+        action="surveys.answers_export", object_id=str(answered_survey.pk)
+    ).exists()
+
+
+def test_the_command_refuses_bad_input_with_a_clear_message(answered_survey: Any, tmp_path: Path) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="形式"):
+        call_command("survey_export", survey=str(answered_survey.pk), format="xlsx", out=tmp_path / "a")
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "old.csv").write_text("x")
+    with pytest.raises(CommandError, match="空のフォルダ"):
+        call_command("survey_export", survey=str(answered_survey.pk), format="csv", out=tmp_path / "b")
+    with pytest.raises(CommandError, match="見つかりません"):
+        call_command("survey_export", survey="99999", format="csv", out=tmp_path / "c")
+
+
+def test_the_export_task_writes_a_zip_into_storage(
+    answered_survey: Any, settings: Any, tmp_path: Path
+) -> None:
+    import zipfile
+
+    from django.core.files.storage import default_storage
+
+    from chiiki.surveys.exports import export_answers as export_task
+
+    name = export_task.call(answered_survey.pk, "parquet")
+    assert name.endswith(".zip")
+    with default_storage.open(name, "rb") as handle, zipfile.ZipFile(handle) as bundle:
+        assert sorted(bundle.namelist()) == ["codebook.csv", "households.parquet", "members.parquet"]
+
+
+def test_an_export_request_is_queued_on_commit_and_needs_the_manager_role(
+    answered_survey: Any, settings: Any, make_staff: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from chiiki.core.models import Role
+    from chiiki.surveys.exports import request_export
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    helper = make_staff("helper", answered_survey.municipality, Role.HELPDESK)
+    with pytest.raises(PermissionDenied):
+        request_export(answered_survey, "csv", by=helper)
+    manager = make_staff("manager", answered_survey.municipality, Role.SURVEY_MANAGER)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        request_export(answered_survey, "all", by=manager)
+    assert len(callbacks) == 1
+    with pytest.raises(ExportError):
+        request_export(answered_survey, "xlsx", by=manager)
