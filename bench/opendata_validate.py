@@ -2,11 +2,16 @@
 
     .venv/bin/python bench/opendata_validate.py            # 1,000,000 rows (+ 5,000-row agreement check)
     .venv/bin/python bench/opendata_validate.py --quick    # 20,000 rows
+    .venv/bin/python bench/opendata_validate.py --search-only --datasets 10000   # only the catalog part
 
 Both validators read the same CSV and the same Table Schema (src/chiiki/opendata/standard/public_facility.json).
 Errors are injected in known rows; on a smaller file the two reports are compared cell by cell. Our validator
 also checks the 全国地方公共団体コード check digit, which Table Schema cannot express: those rows are expected
 to appear in our report only, and are listed separately.
+
+Second half: CKAN package_search p50/p99 over a generated catalog of 10,000 datasets (1,000 with --quick),
+through the Django test client against a fresh database (temporary SQLite unless --database-url), compared
+with status_show (a trivial action through the same stack) measured in the same run.
 """
 
 from __future__ import annotations
@@ -111,12 +116,158 @@ def theirs(path: Path) -> tuple[float, set[tuple[int, str]]]:
     return elapsed, found
 
 
+SEARCHES: list[dict[str, object]] = [
+    {"q": "AED"},
+    {"q": "避難"},
+    {"q": "公共施設"},
+    {"q": "山口県 AED"},
+    {"q": "下関市"},
+    {"fq": "res_format:CSV"},
+    {"fq": "kind:aed", "sort": "metadata_modified desc"},
+    {"q": "駅"},
+    {"rows": 100, "start": 500, "sort": "id asc"},
+    {},
+]
+
+
+def build_catalog(n: int) -> None:
+    """Bulk-load n published datasets (31 kinds x real municipality names), indexed like the actions do."""
+    from chiiki.jp.municipalities import load_municipalities
+    from chiiki.opendata import search
+    from chiiki.opendata.models import Dataset, Group, Organization, Resource, SearchTerm, Tag
+
+    schemas = list(load_schemas().values())
+    towns = [m for m in load_municipalities() if m.kind != "prefecture"]
+    orgs: dict[str, Organization] = {}
+    datasets: list[Dataset] = []
+    tag_names: dict[int, list[str]] = {}
+    for i in range(n):
+        town = towns[(i * 7) % len(towns)]
+        schema = schemas[i % len(schemas)]
+        org = orgs.get(town.code)
+        if org is None:
+            org = orgs[town.code] = Organization(name=f"lg-{town.code}", title=town.full_name)
+        title = f"{town.full_name} {schema.title}"
+        notes = (
+            f"{town.full_name}が公開する{schema.title}（自治体標準オープンデータセット {schema.number}）。"
+        )
+        tags = [schema.title.removesuffix("一覧"), town.prefecture]
+        tag_names[i] = tags
+        text = search.normalize(
+            " ".join([f"d{i:05d}-{schema.id}", title, notes, town.full_name, schema.title, *tags])
+        )
+        datasets.append(
+            Dataset(
+                name=f"d{i:05d}-{schema.id.replace('_', '-')}",
+                title=title,
+                notes=notes,
+                organization=org,
+                kind=schema.id,
+                private=False,
+                search_text=text,
+            )
+        )
+    Organization.objects.bulk_create(orgs.values(), batch_size=1000)
+    Dataset.objects.bulk_create(datasets, batch_size=1000)
+    groups = {s.id: Group(name=s.id.replace("_", "-"), title=s.title) for s in schemas}
+    Group.objects.bulk_create(groups.values())
+    tags_by_name = {name: Tag(name=name) for names in tag_names.values() for name in names}
+    Tag.objects.bulk_create(tags_by_name.values(), batch_size=1000)
+    tag_links, group_links, resources, terms = [], [], [], []
+    for i, dataset in enumerate(datasets):
+        tag_links += [
+            Dataset.tags.through(dataset_id=dataset.pk, tag_id=tags_by_name[t].pk) for t in tag_names[i]
+        ]
+        group_links.append(Dataset.groups.through(dataset_id=dataset.pk, group_id=groups[dataset.kind].pk))
+        resources.append(
+            Resource(dataset=dataset, name="CSV", format="CSV", url=f"https://example.jp/{i}.csv")
+        )
+        grams = search.bigrams(dataset.search_text) | {c for c in dataset.search_text if not c.isspace()}
+        terms += [SearchTerm(dataset_id=dataset.pk, term=t) for t in grams]
+    Dataset.tags.through.objects.bulk_create(tag_links, batch_size=5000)
+    Dataset.groups.through.objects.bulk_create(group_links, batch_size=5000)
+    Resource.objects.bulk_create(resources, batch_size=2000)
+    SearchTerm.objects.bulk_create(terms, batch_size=5000)
+    print(f"catalog: {n:,} datasets, {len(orgs):,} organizations, {len(terms):,} index rows")
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+def search_bench(n_datasets: int, rounds: int, database_url: str | None) -> None:
+    """Time package_search (with facets) against status_show through the Django test client."""
+    import os
+
+    with tempfile.TemporaryDirectory() as tmp:
+        os.environ["CHIIKI_DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.sqlite3"
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiiki.settings")
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.test import Client
+
+        start = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        build_catalog(n_datasets)
+        print(
+            f"  database ready in {time.perf_counter() - start:.1f} s ({os.environ['CHIIKI_DATABASE_URL'].split(':')[0]})"
+        )
+        client = Client()
+        facets = json.dumps(["organization", "kind", "tags", "res_format"])
+
+        def timed(path: str, params: dict[str, object]) -> float:
+            t0 = time.perf_counter()
+            response = client.get(path, params)
+            elapsed = time.perf_counter() - t0
+            assert response.status_code == 200, response.content[:300]
+            return elapsed
+
+        for params in SEARCHES:  # warm-up, and show what each query finds
+            response = client.get("/api/3/action/package_search", {**params, "facet.field": facets})
+            print(f"  {json.dumps(params, ensure_ascii=False):60} count={response.json()['result']['count']}")
+        search_times: list[float] = []
+        trivial_times: list[float] = []
+        for _ in range(rounds):
+            for params in SEARCHES:
+                search_times.append(timed("/api/3/action/package_search", {**params, "facet.field": facets}))
+                trivial_times.append(timed("/api/3/action/status_show", {}))
+        s50, s99 = percentile(search_times, 50) * 1000, percentile(search_times, 99) * 1000
+        t50, t99 = percentile(trivial_times, 50) * 1000, percentile(trivial_times, 99) * 1000
+        print(
+            f"package_search over {n_datasets:,} datasets ({len(search_times)} requests, 4 facets, rows=10 unless given):"
+        )
+        print(f"  p50 {s50:7.1f} ms   p99 {s99:7.1f} ms")
+        print(f"status_show (trivial action, same stack): p50 {t50:6.2f} ms   p99 {t99:6.2f} ms")
+        print(f"ratio package_search / status_show: p50 {s50 / t50:.1f}x, p99 {s99 / t99:.1f}x")
+
+
 def main() -> None:
-    """Generate, run both, print figures and the agreement check."""
+    """Generate, run both, print figures and the agreement check; then the catalog search benchmark."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small run (20,000 rows)")
+    parser.add_argument("--quick", action="store_true", help="small run (20,000 rows, 1,000 datasets)")
     parser.add_argument("--rows", type=int, default=None)
+    parser.add_argument("--datasets", type=int, default=None, help="catalog size for package_search")
+    parser.add_argument("--rounds", type=int, default=None, help="passes over the 10 search queries")
+    parser.add_argument("--search-only", action="store_true", help="skip the validator half")
+    parser.add_argument(
+        "--database-url", default=None, help="e.g. postgres://... (default: temporary SQLite)"
+    )
     args = parser.parse_args()
+    if not args.search_only:
+        validator_bench(args)
+    search_bench(
+        args.datasets or (1_000 if args.quick else 10_000),
+        args.rounds or (10 if args.quick else 30),
+        args.database_url,
+    )
+
+
+def validator_bench(args: argparse.Namespace) -> None:
+    """Our validator vs frictionless-py on the same generated file."""
     rows = args.rows or (20_000 if args.quick else 1_000_000)
     with tempfile.TemporaryDirectory() as tmp:
         small = Path(tmp) / "small.csv"

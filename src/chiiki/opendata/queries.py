@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from chiiki.opendata import search
 from chiiki.opendata.engine import load_schemas
-from chiiki.opendata.models import Dataset, Group, Organization, Resource, Tag
+from chiiki.opendata.models import Dataset, Group, Organization, Resource
 
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "kind")
 
@@ -291,70 +291,89 @@ def search_datasets(
     facet_limit: int = 50,
     base: QuerySet[Dataset] | None = None,
 ) -> SearchResult:
-    """Published datasets matching q (Japanese bigram search) and fq, one page, with facet counts."""
+    """Published datasets matching q (Japanese bigram search) and fq, one page, with facet counts.
+
+    The filter runs once: the matched rows' sort keys and facet columns come back in one query, so the count,
+    the order, the page and the organization/kind/license facets need no second pass over the catalog;
+    tags and formats are counted with the filter as a subquery.
+    """
     queryset = published() if base is None else base
     q = q.strip()
     if q and q != "*:*":
         queryset = search.matching(queryset, q)
     queryset = apply_fq(queryset, fq)
-    ids = queryset.values("pk")
-    matched = Dataset.objects.filter(pk__in=ids)
-    count = matched.count()
-    page = list(
-        matched.select_related("organization").order_by(*order_by(sort))[start : start + rows]
-        if rows > 0
+    keys = order_by(sort)
+    if fq.strip():
+        queryset = queryset.distinct()  # fq on tags/formats joins rows
+    count = queryset.count()
+    page = (
+        list(
+            queryset.select_related("organization")
+            .prefetch_related("tags", "resources", "groups")
+            .order_by(*keys)[start : start + rows]
+        )
+        if rows > 0 and count > start
         else []
     )
-    facets = {name: facet_counts(matched, name, facet_limit) for name in facet_fields}
+    facets: dict[str, list[tuple[str, str, int]]] = {}
+    if count:
+        for name in facet_fields:
+            facets[name] = facet_counts(queryset, name, facet_limit)
+    else:
+        facets = {name: [] for name in facet_fields}
     return SearchResult(count=count, datasets=page, facets=facets)
 
 
 def facet_counts(matched: QuerySet[Dataset], name: str, limit: int = 50) -> list[tuple[str, str, int]]:
-    """(name, display title, count) of one facet over the matched datasets, most frequent first."""
-    items: list[tuple[str, str, int]] = []
-    if name == "organization":
+    """(name, display title, count) of one facet over the matched datasets, most frequent first.
+
+    Columns of the dataset row are grouped on the filtered query itself; tags and formats use it as a
+    subquery. Either way the database does the counting, not Python.
+    """
+    from chiiki.opendata.models import LICENSES
+
+    if name in ("organization", "kind", "license_id"):
+        column = "organization__name" if name == "organization" else name
         rows = (
-            Organization.objects.filter(datasets__in=matched)
-            .annotate(n=Count("datasets", distinct=True))
-            .order_by("-n", "name")[:limit]
+            matched.exclude(**{column: ""})
+            .order_by()
+            .values(column)
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-n", column)[:limit]
         )
-        items = [(o.name, o.title, o.n) for o in rows]
-    elif name == "groups":
+        counted = [(str(r[column]), int(r["n"])) for r in rows]
+        if name == "organization":
+            titles = dict(
+                Organization.objects.filter(name__in=[k for k, _ in counted]).values_list("name", "title")
+            )
+            return [(k, titles.get(k, k), n) for k, n in counted]
+        schemas = load_schemas()
+        if name == "kind":
+            return [(k, schemas[k].title if k in schemas else k, n) for k, n in counted]
+        return [(k, LICENSES.get(k, (k, ""))[0], n) for k, n in counted]
+    subquery = matched.order_by().values("pk")
+    if name == "groups":
         groups = (
-            Group.objects.filter(datasets__in=matched)
+            Group.objects.filter(datasets__in=subquery)
             .annotate(n=Count("datasets", distinct=True))
             .order_by("-n", "name")[:limit]
         )
-        items = [(g.name, g.title, g.n) for g in groups]
-    elif name == "tags":
+        return [(g.name, g.title, g.n) for g in groups]
+    if name == "tags":
         tags = (
-            Tag.objects.filter(datasets__in=matched)
-            .annotate(n=Count("datasets", distinct=True))
-            .order_by("-n", "name")[:limit]
+            Dataset.tags.through.objects.filter(dataset_id__in=subquery)
+            .values("tag__name")
+            .annotate(n=Count("dataset_id", distinct=True))
+            .order_by("-n", "tag__name")[:limit]
         )
-        items = [(t.name, t.name, t.n) for t in tags]
-    elif name == "res_format":
+        return [(t["tag__name"], t["tag__name"], t["n"]) for t in tags]
+    if name == "res_format":
         formats = (
-            Resource.objects.filter(dataset__in=matched)
+            Resource.objects.filter(dataset_id__in=subquery)
             .exclude(format="")
             .values("format")
-            .annotate(n=Count("dataset", distinct=True))
+            .annotate(n=Count("dataset_id", distinct=True))
             .order_by("-n", "format")[:limit]
         )
-        items = [(f["format"], f["format"], f["n"]) for f in formats]
-    elif name in ("license_id", "kind"):
-        values = (
-            matched.exclude(**{name: ""}).values(name).annotate(n=Count("pk")).order_by("-n", name)[:limit]
-        )
-        schemas = load_schemas()
-        from chiiki.opendata.models import LICENSES
-
-        def title(value: str) -> str:
-            if name == "kind":
-                return schemas[value].title if value in schemas else value
-            return LICENSES.get(value, (value, ""))[0]
-
-        items = [(v[name], title(v[name]), v["n"]) for v in values]
-    else:
-        raise SearchQueryError(f"この項目では集計できません: {name}")
-    return items
+        return [(f["format"], f["format"], f["n"]) for f in formats]
+    raise SearchQueryError(f"この項目では集計できません: {name}")
