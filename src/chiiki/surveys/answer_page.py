@@ -63,6 +63,7 @@ class Item:
     add_action: str = ""
     add_label: str = ""
     counter_note: str = ""
+    top: bool = False  # a repeat that is the whole page: the page heading already names it
 
     @property
     def described_by(self) -> str:
@@ -218,7 +219,7 @@ class _Builder:
         )
         if can_change:
             item.add_action = f"add:{key}"
-            item.add_label = _("%(label)sを1人(1件)追加") % {"label": label}
+            item.add_label = _("%(label)sを追加") % {"label": label}
         if counter is not None:
             item.counter_note = _(
                 "人数(件数)は前のページの回答から決まります。追加・削除すると、その回答も変わります。"
@@ -237,4 +238,6 @@ def build_page(
         items = builder.nodes(nodes[0].children, f"{nodes[0].name}/")
     else:
         items = builder.nodes(nodes, "")
+        if len(items) == 1 and items[0].type == "repeat":
+            items[0].top = True
     return PageView(page_title(form, page, language), items, builder.shown, builder.errors)
