@@ -6,11 +6,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from chiiki.fieldwork import paradata
 from chiiki.fieldwork.models import CaseEvent
 from chiiki.fieldwork.paradata import note_page_shown, record_case_event, seconds_on_page, session_tag
+from chiiki.surveys import actions as survey_actions
 from chiiki.surveys.models import Survey
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 Safari/604.1"
@@ -61,3 +62,13 @@ def test_seconds_on_page_counts_from_when_that_page_was_sent(monkeypatch: pytest
     note_page_shown(request, "household")
     assert seconds_on_page(request, "household") == 42.5
     assert seconds_on_page(request, "persons") is None
+
+
+def test_a_respondent_login_on_the_answering_site_is_recorded_with_its_device(survey_a: Survey) -> None:
+    issued = survey_actions.issue_access_keys(survey_a, by=None, reissue=True)[0]
+    client = Client(HTTP_USER_AGENT=PHONE)
+    response = client.post("/answer/", {"login_id": issued.login_id, "secret": issued.access_key})
+    assert response.status_code == 302
+    event = CaseEvent.objects.get(kind="login")
+    assert (event.case_id, event.device_class) == (issued.case_id, "mobile")
+    assert event.session == session_tag(client.session.session_key)
