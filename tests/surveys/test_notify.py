@@ -303,3 +303,53 @@ def test_a_case_of_another_survey_or_an_unknown_channel_is_refused(survey: Surve
     other = Survey(pk=survey.pk + 1000)
     with pytest.raises(ValueError, match="another survey"):
         queue_notifications(other, [Recipient(case, "sms", "x")])
+
+
+# ---------------------------------------------------------------------------------------------- the command
+
+
+def test_the_notify_command_queues_one_message_per_contact_row(
+    survey: Survey, tmp_path: Path, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    from django.core.management import call_command
+
+    first, second = survey.cases.order_by("id")[:2]
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(
+        "\ufefflogin_id,channel,address\n"
+        f"{first.login_id},email,taro@example.jp\n"
+        f"{second.login_id[:4]}-{second.login_id[4:]},sms,090-1111-2222\n",
+        encoding="utf-8",
+    )
+    stdout = io.StringIO()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        call_command(
+            "survey_notify", survey=str(survey.pk), contacts=contacts, kind="reminder", stdout=stdout
+        )
+    assert "2 件" in stdout.getvalue()
+    assert len(callbacks) == 2
+    rows = NotificationOutbox.objects.order_by("id")
+    assert [(row.case_id, row.channel, row.kind) for row in rows] == [
+        (first.pk, "email", "reminder"),
+        (second.pk, "sms", "reminder"),
+    ]
+
+
+def test_the_notify_command_lists_every_bad_row_and_queues_nothing(survey: Survey, tmp_path: Path) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    case = survey.cases.first()
+    assert case is not None
+    contacts = tmp_path / "contacts.csv"
+    contacts.write_text(f"login_id,channel,address\n{case.login_id},fax,1\n{case.login_id},sms,\n")
+    with pytest.raises(CommandError) as raised:
+        call_command("survey_notify", survey=str(survey.pk), contacts=contacts)
+    assert "2行目" in str(raised.value)
+    assert "3行目" in str(raised.value)
+    contacts.write_text("login_id,channel,address\n100000000000,sms,09011112222\n")
+    with pytest.raises(CommandError, match="無いログインID"):
+        call_command("survey_notify", survey=str(survey.pk), contacts=contacts)
+    with pytest.raises(CommandError, match="見つかりません"):
+        call_command("survey_notify", survey=str(survey.pk), contacts=tmp_path / "missing.csv")
+    assert not NotificationOutbox.objects.exists()
