@@ -244,3 +244,41 @@ def test_pages_render_for_a_logged_in_person(
                 "/talent/me/skills/", "/talent/me/matches/", "/talent/me/hours/", "/talent/introductions/",
                 f"/talent/profiles/{profile.pk}/", "/talent/organizations/new/", "/talent/me/delete/"):  # fmt: skip
         assert client.get(url).status_code == 200, url
+
+
+def test_staff_of_one_town_cannot_use_another_towns_talent_pages(
+    town_a: Municipality, town_b: Municipality, admin_a: User, login: Callable[[User], Client]
+) -> None:
+    client = login(admin_a)
+    for url in (f"/staff/m/{town_b.code}/talent/", f"/staff/m/{town_b.code}/talent/needs/new/",
+                f"/staff/m/{town_b.code}/talent/organizations/"):  # fmt: skip
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, {}).status_code == 403, url
+
+
+def test_administrator_verifies_an_organization_of_the_same_prefecture(
+    town_a: Municipality, admin_a: User, company_user: User, login: Callable[[User], Client],
+    make_talent: Callable[..., TalentProfile],
+) -> None:  # fmt: skip
+    org = actions.register_organization(
+        kind="company", name="株式会社みよし", corporate_number=corporate_number("034000000555"), prefecture=34,
+        by=company_user,
+    )  # fmt: skip
+    person = make_talent("hanako")
+    actions.set_skills(person, {"project_management": 3}, by=person.user)
+    company_client = login(company_user)
+    page = company_client.get(f"/talent/profiles/{person.pk}/").content.decode()
+    assert "推薦する" not in page  # not verified yet: cannot endorse
+    client = login(admin_a)
+    assert "株式会社みよし" in client.get(f"/staff/m/{town_a.code}/talent/organizations/").content.decode()
+    assert (
+        client.post(f"/staff/m/{town_a.code}/talent/organizations/", {"organization": org.pk}).status_code
+        == 302
+    )
+    org.refresh_from_db()
+    assert org.verified
+    company_client.post(
+        f"/talent/profiles/{person.pk}/endorse/",
+        {"organization": org.pk, "skill_id": "project_management", "level": "3"},
+    )
+    assert person.skills.get(skill_id="project_management").tier == 2
