@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "chiiki.opendata",
     "chiiki.talent",
     "chiiki.fieldwork",
+    "chiiki.evidence",
 ]
 
 MIDDLEWARE = [
