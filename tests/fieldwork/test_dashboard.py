@@ -47,9 +47,8 @@ def _known_dataset(survey: Survey, make_staff: Callable[..., User]) -> dict[str,
     actions.record_visit(e1_items[1], VisitOutcome.ABSENT, by=first)
     _answer(e1_items[2].case, "enumerator", datetime(2025, 10, 6, 16, tzinfo=UTC), by=first)  # 7th in Japan
     record_case_event(cases[5], "login", at=datetime(2025, 10, 6, 16, 30, tzinfo=UTC), user_agent=PHONE)
-    record_case_event(
-        cases[5], "login_failed", at=datetime(2025, 10, 6, 14, tzinfo=UTC)
-    )  # the 6th: not today
+    the_6th = datetime(2025, 10, 6, 14, tzinfo=UTC)  # 23:00 in Japan: not today
+    record_case_event(cases[5], "login", at=the_6th, user_agent=PHONE)
     for seconds in (10, 50, 30):
         record_case_event(cases[5], "page_view", page="household", seconds=seconds)
     return {
@@ -100,11 +99,10 @@ def test_the_dashboard_counts_a_known_dataset(survey_a: Survey, make_staff: Call
     assert board.today_figures == {
         "answered": 1,
         "login": 1,
-        "login_failed": 0,
         "reminder_sent": 0,
         "visit": 0,
     }
-    assert board.devices == [("mobile", 1)]
+    assert board.devices == [("mobile", 2)]
     assert [(p.page, p.views, p.median_seconds) for p in board.page_times] == [("household", 3, 30.0)]
 
 
