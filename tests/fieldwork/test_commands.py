@@ -52,3 +52,16 @@ def test_remind_sets_the_schedule_and_sends_once(
     assert CaseEvent.objects.filter(kind="reminder_sent").count() == survey_a.cases.count()
     with pytest.raises(CommandError, match="1〜365"):
         call_command("fieldwork_remind", "--survey", str(survey_a.pk), "--days", "x")
+
+
+def test_remind_all_goes_through_every_open_survey_with_a_schedule(
+    survey_a: Survey, survey_b: Survey, capsys: pytest.CaptureFixture[str]
+) -> None:
+    call_command("fieldwork_remind", "--survey", str(survey_a.pk), "--days", "7", "--date", "2025-09-20")
+    capsys.readouterr()
+    call_command("fieldwork_remind", "--all", "--date", "2025-09-28")
+    out = capsys.readouterr().out
+    assert f"調査 {survey_a.pk}: 第1回の督促を {survey_a.cases.count()} 世帯に送りました" in out
+    assert f"調査 {survey_b.pk}" not in out  # no schedule, nothing said or sent
+    with pytest.raises(CommandError, match="--survey"):
+        call_command("fieldwork_remind", "--all", "--days", "7")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
+from django.utils import timezone
 
 from chiiki.fieldwork import actions
 from chiiki.fieldwork.cli_args import date_from, survey_from
+from chiiki.fieldwork.models import ReminderSchedule
+from chiiki.surveys.models import Survey
 
 ACTOR = "chiiki fieldwork remind"
 
@@ -21,7 +25,13 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--survey", required=True, help="調査ID (survey ID)")
+        target = parser.add_mutually_exclusive_group(required=True)
+        target.add_argument("--survey", help="調査ID (survey ID)")
+        target.add_argument(
+            "--all",
+            action="store_true",
+            help="督促の予定がある受付中の全調査 (every open survey with a schedule; for a daily cron job)",
+        )
         parser.add_argument(
             "--days",
             default=None,
@@ -30,8 +40,13 @@ class Command(BaseCommand):
         parser.add_argument("--date", default=None, help="今日の代わりの日付 YYYY-MM-DD (for rehearsals)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        survey = survey_from(options["survey"])
         today = date_from(options["date"])
+        if options["all"]:
+            if options["days"] is not None:
+                raise CommandError("--days は --survey と一緒に指定してください (--days needs --survey)")
+            self._all(today)
+            return
+        survey = survey_from(options["survey"])
         try:
             if options["days"] is not None:
                 days = actions.parse_days(options["days"])
@@ -41,6 +56,29 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         except DatabaseError as error:
             raise CommandError(f"データベースに書き込めません (database error: {error})") from error
+        self._report(survey, result)
+
+    def _all(self, today: date | None) -> None:
+        now = timezone.now()
+        try:
+            schedules = list(
+                ReminderSchedule.objects.filter(survey__opens_at__lte=now, survey__closes_at__gt=now)
+                .select_related("survey__municipality")
+                .order_by("survey_id")
+            )
+            for schedule in schedules:
+                self._report(
+                    schedule.survey,
+                    actions.send_reminders(schedule.survey, by=None, today=today, actor_label=ACTOR),
+                )
+        except DatabaseError as error:
+            raise CommandError(f"データベースに書き込めません (database error: {error})") from error
+        if not schedules:
+            self.stdout.write(
+                "督促の予定がある受付中の調査はありません (no open survey has a reminder schedule)"
+            )
+
+    def _report(self, survey: Survey, result: actions.ReminderSummary) -> None:
         if result.round is None:
             self.stdout.write(f"調査 {survey.pk}: 督促は送りませんでした — {result.reason}")
             return
