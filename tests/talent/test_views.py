@@ -282,3 +282,31 @@ def test_administrator_verifies_an_organization_of_the_same_prefecture(
         {"organization": org.pk, "skill_id": "project_management", "level": "3"},
     )
     assert person.skills.get(skill_id="project_management").tier == 2
+
+
+def test_person_changes_visibility_and_adds_evidence_through_the_pages(
+    make_talent: Callable[..., TalentProfile], login: Callable[[User], Client]
+) -> None:
+    profile = make_talent("hanako", travel_prefectures=[31, 35])
+    client = login(profile.user)
+    form = client.get("/talent/me/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None and k in form.fields}
+    data.update({"visibility_fees": "private", "is_digital_talent": "on", "is_side_job": "on", "remote_ok": "on",
+                 "on_site_ok": "on", "available_from": "2026-01-01"})  # fmt: skip
+    data = {k: v for k, v in data.items() if v is not False}
+    response = client.post("/talent/me/edit/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    profile.refresh_from_db()
+    assert profile.visibility_fees == "private"
+    assert profile.travel_prefectures == [31, 35]
+    event = AuditEvent.objects.filter(action="talent.profile_updated").get()
+    assert event.detail["fields"] == ["visibility_fees"]
+    client.post("/talent/me/skills/", {"cloud_infrastructure": "2"})
+    assert profile.skills.get(skill_id="cloud_infrastructure").tier == 0
+    client.post(
+        "/talent/me/evidence/",
+        {"kind": "certification", "certification_id": "AWS-SAA", "obtained_on": "2026-06-01"},
+    )
+    assert profile.skills.get(skill_id="cloud_infrastructure").tier == 1
+    missing = client.post("/talent/me/evidence/", {"kind": "itss"}, follow=True)
+    assert "必須" in missing.content.decode()

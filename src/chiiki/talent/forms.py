@@ -108,6 +108,8 @@ class SkillsForm(forms.Form):
                 label=f"{item.category_ja} / {item.name_ja}",
                 choices=skills.LEVEL_CHOICES,
                 coerce=int,
+                empty_value=0,
+                required=False,  # a skill left out is "z": not claimed
                 initial=levels.get(item.id, 0),
             )
 
