@@ -108,14 +108,13 @@ class SkillsForm(forms.Form):
                 label=f"{item.category_ja} / {item.name_ja}",
                 choices=skills.LEVEL_CHOICES,
                 coerce=int,
-                empty_value=0,
                 required=False,  # a skill left out is "z": not claimed
                 initial=levels.get(item.id, 0),
             )
 
     def levels(self) -> dict[str, int]:
         """Skill id → level 0–4."""
-        return {k: int(v) for k, v in self.cleaned_data.items()}
+        return {k: int(v) if v not in ("", None) else 0 for k, v in self.cleaned_data.items()}
 
 
 class EvidenceForm(forms.Form):
