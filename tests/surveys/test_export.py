@@ -184,6 +184,31 @@ def test_stata_files_carry_labels_and_value_labels(plan: ExportPlan, tmp_path: P
     assert not list(tmp_path.glob(".spool-*")), "the temporary spool is removed"
 
 
+def test_stata_files_keep_dates_times_missing_values_and_cut_overlong_text(tmp_path: Path) -> None:
+    from datetime import date, datetime, timedelta, timezone
+
+    form = make_form()
+    plan = ExportPlan.from_form(form, [MetaColumn("submitted_at", "datetime", "送信日時")])
+    long_text = "あ" * 1000  # 3,000 bytes: more than Stata's str2045
+    submitted = datetime(2025, 10, 3, 9, 30, tzinfo=timezone(timedelta(hours=9)))  # callers pass local time
+    records = [
+        ("H1", {**ANSWERS[0][1], "remarks": long_text}, {"submitted_at": submitted}),
+        ("H2", {"hh": {"moved_on": "not a date"}, "members": [{"jobs": [{"hours": float("nan")}]}]}, {}),
+    ]
+    export_answers(plan, records, tmp_path, ["stata"], chunk_size=1)
+    frame, meta = pyreadstat.read_dta(str(tmp_path / "households.dta"))
+    assert frame["moved_on"][0] == date(2020, 4, 1)
+    assert frame["moved_on"].isna()[1]
+    assert frame["submitted_at"][0] == submitted.replace(tzinfo=None)
+    assert frame["size"].isna()[1]
+    remarks = frame["remarks"][0]
+    assert long_text.startswith(remarks)
+    assert 0 < len(remarks.encode()) <= 2045
+    assert meta.number_rows == 2
+    jobs, _ = pyreadstat.read_dta(str(tmp_path / "jobs.dta"))
+    assert jobs["hours"].isna().tolist() == [False, False, True, True]  # 38.5, 20, no hours, NaN
+
+
 def test_spss_files_carry_labels_and_value_labels(plan: ExportPlan, tmp_path: Path) -> None:
     export_answers(plan, ANSWERS, tmp_path, ["spss"], language="en")
     frame, meta = pyreadstat.read_sav(str(tmp_path / "households.sav"))
@@ -283,10 +308,10 @@ def test_generated_answers_follow_the_form_and_are_reproducible() -> None:
 
 
 @pytest.mark.slow
-def test_exporting_100000_households_to_csv_and_parquet_stays_under_500_mb(tmp_path: Path) -> None:
-    """Peak Python memory (tracemalloc: our objects and Arrow's Python-side buffers) of a 100,000-household
-    export streamed to CSV and Parquet. Stata and SPSS hold one table at a time; bench/survey_export.py
-    measures their peak resident memory at the same size."""
+def test_exporting_100000_households_to_csv_parquet_and_stata_stays_under_500_mb(tmp_path: Path) -> None:
+    """Peak Python memory (tracemalloc: Python objects and NumPy arrays; Arrow's own buffers are not traced)
+    of a 100,000-household export streamed to CSV, Parquet and Stata. SPSS holds one table at a time;
+    bench/survey_export.py measures peak resident memory of every format at the same size."""
     form = make_form()
     plan = ExportPlan.from_form(form, META)
     # A pool of made-up households reused under fresh keys: the input stays lazy and cheap to make, so the
@@ -295,13 +320,15 @@ def test_exporting_100000_households_to_csv_and_parquet_stays_under_500_mb(tmp_p
     records = ((f"H{number:06d}", pool[number % 1_000], {"mode": "web"}) for number in range(100_000))
     tracemalloc.start()
     try:
-        result = export_answers(plan, records, tmp_path, ["csv", "parquet"], chunk_size=2_000)
+        result = export_answers(plan, records, tmp_path, ["csv", "parquet", "stata"], chunk_size=2_000)
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert result.households == 100_000
     assert result.rows["members"] > 200_000
     assert pq.read_metadata(tmp_path / "members.parquet").num_rows == result.rows["members"]
+    _, stata = pyreadstat.read_dta(str(tmp_path / "members.dta"), metadataonly=True)
+    assert stata.number_rows == result.rows["members"]
     assert peak < 500 * 1024 * 1024, f"peak {peak / 1e6:.0f} MB"
     assert peak < 100 * 1024 * 1024, f"streaming should need far less than the limit: {peak / 1e6:.0f} MB"
 

@@ -1,10 +1,12 @@
 """Stream answers into CSV, Parquet, Stata and SPSS files, one per repeat level, plus a codebook.
 
 Answers are read once, converted to typed columns and flushed every ``chunk_size`` households as Arrow record
-batches: CSV and Parquet are appended batch by batch, so their memory does not grow with the survey. Stata and
-SPSS files cannot be appended to by pyreadstat, so their rows are spooled to a temporary Parquet file per table
-and converted at the end one table at a time: the memory they need is that of the largest table, with the
-repeated codes of select questions shared (Arrow deduplicates equal strings when it builds the DataFrame).
+batches. CSV and Parquet are appended batch by batch. Stata needs the row count and every string column's width
+before the first row, so the batches are also spooled to Parquet (or the Parquet output is reused) while the
+widths are measured, and then streamed into ``.dta`` by our own writer (``stata.py``), batch by batch: memory
+does not grow with the number of households for these three formats. SPSS ``.sav`` is written by pyreadstat,
+which needs a whole table as a DataFrame: it converts one table at a time, with equal strings (the codes of
+select questions) shared, so its memory grows with the largest table (measured by bench/survey_export.py).
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from chiiki.surveys.export.plan import Column, ExportPlan, Table
+from chiiki.surveys.export.stata import MAX_STRING_BYTES, StataColumn, write_dta
 
 __all__ = [
     "FORMATS",
@@ -37,7 +41,6 @@ __all__ = [
 Format = Literal["csv", "parquet", "stata", "spss"]
 FORMATS: tuple[Format, ...] = ("csv", "parquet", "stata", "spss")
 EXTENSIONS: dict[str, str] = {"csv": ".csv", "parquet": ".parquet", "stata": ".dta", "spss": ".sav"}
-STATA_MAX_STRING = 2045  # bytes of a fixed-width Stata string (longer text is cut, and the codebook says so)
 STATA_MAX_LABEL = 80
 
 HouseholdRecord = tuple[str | int, Mapping[str, Any]] | tuple[str | int, Mapping[str, Any], Mapping[str, Any]]
@@ -295,8 +298,8 @@ def _label(column: Column, language: str) -> str:
     return text[:STATA_MAX_LABEL]
 
 
-def _value_labels(plan: ExportPlan, table: Table, language: str) -> dict[str, dict[int | float, str]]:
-    labels: dict[str, dict[int | float, str]] = {}
+def _value_labels(plan: ExportPlan, table: Table, language: str) -> dict[str, dict[int, str]]:
+    labels: dict[str, dict[int, str]] = {}
     for column in table.columns:
         if column.kind == "coded":
             labels[column.name] = {
@@ -308,44 +311,79 @@ def _value_labels(plan: ExportPlan, table: Table, language: str) -> dict[str, di
     return labels
 
 
-def _write_statistical(
-    plan: ExportPlan, spooled: Mapping[str, Path], out_dir: Path, fmt: Format, language: str
-) -> list[Path]:
-    """Convert each spooled table to .dta or .sav, one table in memory at a time."""
-    import pyreadstat  # imported here: it loads pandas, which the CSV/Parquet path never needs
+def _write_spss(plan: ExportPlan, spooled: Mapping[str, Path], out_dir: Path, language: str) -> list[Path]:
+    """Convert each spooled table to .sav with pyreadstat, one table in memory at a time."""
+    import pyreadstat  # imported here: it loads pandas, which the other formats never need
 
     written: list[Path] = []
     for table in plan.tables:
         arrow_table = pq.read_table(spooled[table.name])
-        if fmt == "stata":
-            arrow_table = _cut_long_strings(arrow_table, table)
         frame = arrow_table.to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
         del arrow_table
         labels: list[str | None] = [_label(column, language) for column in table.columns]
-        value_labels = _value_labels(plan, table, language)
-        path = out_dir / f"{table.name}{EXTENSIONS[fmt]}"
-        if fmt == "stata":
-            pyreadstat.write_dta(
-                frame, str(path), column_labels=labels, variable_value_labels=value_labels, version=15
-            )
-        else:
-            pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
+        path = out_dir / f"{table.name}.sav"
+        value_labels: dict[str, dict[int | float, str]] = {
+            name: dict(items.items()) for name, items in _value_labels(plan, table, language).items()
+        }
+        pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
         del frame
         written.append(path)
     return written
 
 
-def _cut_long_strings(arrow_table: pa.Table, table: Table) -> pa.Table:
-    """Stata's fixed-width strings hold at most 2045 bytes: cut longer free text (the codebook warns)."""
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
-
+def _measure(table: Table, batch: pa.RecordBatch, widths: list[int]) -> None:
+    """Widen ``widths`` to the longest UTF-8 value of each string column in ``batch`` (at most str2045)."""
     for index, column in enumerate(table.columns):
-        if ARROW_TYPES[column.kind] == pa.string():
-            values = arrow_table.column(index)
-            if len(values) and (pc.max(pc.binary_length(values)).as_py() or 0) > STATA_MAX_STRING:
-                cut = pc.utf8_slice_codeunits(values, 0, STATA_MAX_STRING // 3)
-                arrow_table = arrow_table.set_column(index, column.name, cut)
-    return arrow_table
+        if column.kind in ("key", "string"):
+            longest = pc.max(pc.binary_length(batch.column(index))).as_py() or 0
+            widths[index] = min(MAX_STRING_BYTES, max(widths[index], longest))
+
+
+_STATA_STORAGE: dict[str, tuple[str, str]] = {
+    "key": ("str", ""),
+    "string": ("str", ""),
+    "index": ("long", ""),
+    "integer": (
+        "double",
+        "",
+    ),  # answers can pass Stata's long range (yen amounts); doubles hold 2**53 exactly
+    "decimal": ("double", ""),
+    "date": ("long", "%td"),
+    "datetime": ("double", "%tc"),
+    "dummy": ("byte", ""),
+    "coded": ("long", ""),
+}
+
+
+def _write_stata(
+    plan: ExportPlan,
+    spooled: Mapping[str, Path],
+    widths: Mapping[str, list[int]],
+    rows: Mapping[str, int],
+    out_dir: Path,
+    language: str,
+) -> list[Path]:
+    """Stream each spooled table into a .dta file, one record batch at a time."""
+    written: list[Path] = []
+    for table in plan.tables:
+        value_labels = _value_labels(plan, table, language)
+        columns = [
+            StataColumn(
+                column.name,
+                _label(column, language),
+                _STATA_STORAGE[column.kind][0],
+                widths[table.name][index],
+                _STATA_STORAGE[column.kind][1],
+                value_labels.get(column.name),
+            )
+            for index, column in enumerate(table.columns)
+        ]
+        batches = pq.ParquetFile(spooled[table.name]).iter_batches(batch_size=10_000)
+        title = f"{plan.form.title} ({table.name})"
+        written.append(
+            write_dta(out_dir / f"{table.name}.dta", columns, batches, rows[table.name], label=title)
+        )
+    return written
 
 
 # ------------------------------------------------------------------------------------------ the export
@@ -427,6 +465,9 @@ def export_answers(
         for sink in sinks.values():
             sink.open(table, buffers[table.name].schema)
     result = ExportResult(rows={table.name: 0 for table in plan.tables})
+    # Stata's strings are fixed width: learn each string column's widest value (bytes) while spooling.
+    widths = {table.name: [1] * len(table.columns) for table in plan.tables}
+    measure = "stata" in wanted
 
     def flush() -> None:
         for table in plan.tables:
@@ -436,6 +477,8 @@ def export_answers(
                 batch = buffer.take()
                 for sink in sinks.values():
                     sink.write(table, batch)
+                if measure:
+                    _measure(table, batch, widths[table.name])
 
     try:
         pending = 0
@@ -460,9 +503,14 @@ def export_answers(
         for fmt in ("csv", "parquet"):
             result.files.extend(closed.get(fmt, []))
         spooled_sink = sinks.get("parquet") or sinks.get("spool")
-        for fmt in statistical:
+        if statistical:
             assert isinstance(spooled_sink, _ParquetSink)  # noqa: S101 - created above for these formats
-            result.files.extend(_write_statistical(plan, spooled_sink.paths, out_dir, fmt, language))
+            if "stata" in statistical:
+                result.files.extend(
+                    _write_stata(plan, spooled_sink.paths, widths, result.rows, out_dir, language)
+                )
+            if "spss" in statistical:
+                result.files.extend(_write_spss(plan, spooled_sink.paths, out_dir, language))
         result.files.append(write_codebook(plan, out_dir / "codebook.csv"))
     finally:
         if spool_dir is not None:
