@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django.test import Client
+from tests.fieldwork.conftest import answer
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.fieldwork import actions
@@ -39,7 +40,7 @@ def test_an_enumerator_sees_only_the_households_assigned_to_them(
     for assignment in mine:
         assert assignment.case.household.address in html
     for assignment in others:
-        assert f"assignment-{assignment.pk}" not in html
+        assert f'id="assignment-{assignment.pk}"' not in html
         assert assignment.case.household.address not in html
     viewed = AuditEvent.objects.get(action="fieldwork.assignments_viewed", actor=first)
     assert sorted(viewed.detail["cases"]) == sorted(a.case_id for a in mine)
@@ -146,3 +147,18 @@ def test_a_manager_sets_the_schedule_and_builds_lists_on_the_page(
     assert "e1" in page.content.decode()
     assert client.post(url, {"action": "remind"}).status_code == 302
     assert CaseEvent.objects.filter(kind="reminder_sent").count() == survey_a.cases.count()
+
+
+def test_a_household_that_answers_leaves_the_enumerators_list(
+    survey_a: Survey, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    town = survey_a.municipality
+    enumerator = make_staff("e1", town, Role.ENUMERATOR)
+    actions.build_follow_up(survey_a, by=None, today=DAY)
+    done = FollowUpAssignment.objects.select_related("case__household").order_by("id").first()
+    assert done is not None
+    answer(done.case)
+    client = login(enumerator)
+    html = client.get(f"/staff/m/{town.code}/fieldwork/").content.decode()
+    assert f'id="assignment-{done.pk}"' not in html
+    assert client.get(f"/staff/m/{town.code}/fieldwork/assignments/{done.pk}/visit/").status_code == 404

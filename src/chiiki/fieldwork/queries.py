@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from statistics import median
 
 from django.apps import apps
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db.models import Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from chiiki.core.models import Municipality, User
@@ -54,7 +54,7 @@ def enumerators(municipality: Municipality) -> QuerySet[User]:
 
 
 def assignments_of(municipality: Municipality, enumerator: User) -> QuerySet[FollowUpAssignment]:
-    """An enumerator's own households in running surveys of this municipality, with names and addresses."""
+    """An enumerator's own households still without an answer in running surveys, with names and addresses."""
     members = Person.objects.filter(removed_on__isnull=True).order_by("id")
     return (
         FollowUpAssignment.objects.filter(
@@ -62,7 +62,7 @@ def assignments_of(municipality: Municipality, enumerator: User) -> QuerySet[Fol
         )
         .select_related("area__survey", "case__household__district")
         .prefetch_related(Prefetch("case__household__members", queryset=members, to_attr="current_members"))
-        .annotate(answered=Count("case", filter=submitted_q_for_assignment()))
+        .exclude(submitted_q_for_assignment())  # once a household answers, its names leave the list
         .order_by("-area__survey__opens_at", "area__number", "position", "id")
     )
 
@@ -78,7 +78,7 @@ def submitted_q_for_assignment() -> Q:
 def assignment_of(
     municipality: Municipality, enumerator: User, assignment_id: int
 ) -> FollowUpAssignment | None:
-    """One assignment, only when it is this enumerator's own in this municipality."""
+    """One assignment, only when it is this enumerator's own in this municipality and still unanswered."""
     return (
         FollowUpAssignment.objects.filter(
             municipality=municipality,
@@ -86,6 +86,7 @@ def assignment_of(
             area__survey__closes_at__gt=timezone.now(),
             pk=assignment_id,
         )
+        .exclude(submitted_q_for_assignment())
         .select_related("area__survey", "case__survey", "case__household")
         .first()
     )
