@@ -13,15 +13,15 @@ urlpatterns = [
     path("answer/review/", views.answer_review, name="answer_review"),
     path("answer/receipt/", views.answer_receipt, name="answer_receipt"),
     path("staff/m/<str:code>/surveys/assist/", views.assist_open, name="assist_open"),
-    path("staff/m/<str:code>/surveys/assist/<int:case_id>/", views.assist_home, name="assist_home"),
+    path("staff/m/<str:code>/surveys/assist/<str:case_id>/", views.assist_home, name="assist_home"),
     path(
-        "staff/m/<str:code>/surveys/assist/<int:case_id>/q/<str:page>/", views.assist_page, name="assist_page"
+        "staff/m/<str:code>/surveys/assist/<str:case_id>/q/<str:page>/", views.assist_page, name="assist_page"
     ),
     path(
-        "staff/m/<str:code>/surveys/assist/<int:case_id>/review/", views.assist_review, name="assist_review"
+        "staff/m/<str:code>/surveys/assist/<str:case_id>/review/", views.assist_review, name="assist_review"
     ),
     path(
-        "staff/m/<str:code>/surveys/assist/<int:case_id>/receipt/",
+        "staff/m/<str:code>/surveys/assist/<str:case_id>/receipt/",
         views.assist_receipt,
         name="assist_receipt",
     ),

@@ -108,13 +108,17 @@ def _assisting(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     @municipality_permission("surveys.assist")
     @wraps(view)
     def wrapped(
-        request: HttpRequest, municipality: Municipality, case_id: int, *args: Any, **kwargs: Any
+        request: HttpRequest, municipality: Municipality, case_id: str, *args: Any, **kwargs: Any
     ) -> HttpResponse:
-        if case_id not in request.session.get(ASSIST_SESSION_KEY, []):
+        # The route takes text (checked here, after the permission check) so that a URL for another town
+        # answers 403 before anything else, whatever follows the town's code.
+        if not case_id.isascii() or not case_id.isdigit():
+            raise Http404
+        if int(case_id) not in request.session.get(ASSIST_SESSION_KEY, []):
             return redirect("surveys:assist_open", code=municipality.code)
         case = get_object_or_404(
             SurveyCase.objects.select_related("survey", "survey__questionnaire_version"),
-            pk=case_id,
+            pk=int(case_id),
             survey__municipality=municipality,
         )
         seat = Seat(case, Answer.Mode.ASSISTED, request.user)  # type: ignore[arg-type]
