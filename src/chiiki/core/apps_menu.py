@@ -58,6 +58,12 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "fieldwork:assignments",
     ),
     AppEntry(
+        "surveys.assist",
+        _("調査の回答支援"),
+        _("窓口で、回答者と一緒に調査票を入力します。依頼状の調査対象者IDで開き、支援付き回答として記録されます。"),
+        "surveys:assist_open",
+    ),
+    AppEntry(
         "surveys.manage",
         _("調査の回答状況と督促・訪問"),
         _("回答率の推移、督促の予定、未回答世帯の訪問リストと調査員ごとの残りの仕事を見ます。"),
