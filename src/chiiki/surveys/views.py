@@ -348,6 +348,7 @@ def _page(request: HttpRequest, seat: Seat, links: Links, page_name: str) -> Htt
         if action == "back":
             return redirect(links.page(pages[index - 1].name) if index > 0 else links.home())
         if action == "pause":
+            record_case_event(seat.case, "saved", request=request, page=page.name, mode=seat.mode)
             if seat.mode == Answer.Mode.WEB:
                 respondents.end_session(request)
                 messages.success(
