@@ -272,3 +272,36 @@ def test_a_supporter_cannot_open_a_case_of_another_town_or_without_the_role(
         helper.get(f"/staff/m/343021/surveys/assist/{case_id}/")["Location"]
         == "/staff/m/343021/surveys/assist/"
     )
+
+
+def test_an_enumerator_answers_with_an_assigned_household_only(
+    town_a: Municipality,
+    survey_and_keys: tuple[Survey, list[Letter]],
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+) -> None:
+    from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
+
+    survey, letters = survey_and_keys
+    enumerator = make_staff("enum", town_a, Role.ENUMERATOR)
+    colleague = make_staff("enum2", town_a, Role.ENUMERATOR)
+    area = FollowUpArea.objects.create(municipality=town_a, survey=survey, number=1, enumerator=enumerator)
+    case = SurveyCase.objects.get(login_id=letters[0].login_id)
+    FollowUpAssignment.objects.create(municipality=town_a, area=area, case=case)
+    base = f"/staff/m/343021/surveys/enumerate/{case.pk}/"
+    assert login(colleague).get(base).status_code == 404  # not on the colleague's list
+    tablet = login(enumerator)
+    assert "調査員モード" in tablet.get(base).content.decode()
+    post_page(tablet, f"{base}q/household/", {**HOUSEHOLD, "household/hh_size": "1"})
+    head = {k: v for k, v in MEMBERS.items() if k.startswith("members[1]")}
+    page = post_page(tablet, f"{base}q/members/", head).content.decode()
+    post_page(tablet, f"{base}q/members/", {**head, "members[1]/work_status": "other"}, page_html=page)
+    post_page(tablet, f"{base}q/closing/", {})
+    review = tablet.get(f"{base}review/").content.decode()
+    assert (
+        tablet.post(f"{base}review/", {"version": hidden(review, "version")})["Location"] == f"{base}receipt/"
+    )
+    answer = Answer.objects.get(case=case)
+    assert answer.mode == Answer.Mode.ENUMERATOR
+    assert answer.assisted_by == enumerator
+    assert AuditEvent.objects.filter(action="surveys.enumerate_opened", actor=enumerator).exists()

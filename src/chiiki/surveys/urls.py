@@ -25,4 +25,20 @@ urlpatterns = [
         views.assist_receipt,
         name="assist_receipt",
     ),
+    path("staff/m/<str:code>/surveys/enumerate/<str:case_id>/", views.enumerate_home, name="enumerate_home"),
+    path(
+        "staff/m/<str:code>/surveys/enumerate/<str:case_id>/q/<str:page>/",
+        views.enumerate_page,
+        name="enumerate_page",
+    ),
+    path(
+        "staff/m/<str:code>/surveys/enumerate/<str:case_id>/review/",
+        views.enumerate_review,
+        name="enumerate_review",
+    ),
+    path(
+        "staff/m/<str:code>/surveys/enumerate/<str:case_id>/receipt/",
+        views.enumerate_receipt,
+        name="enumerate_receipt",
+    ),
 ]

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.models import Municipality
+from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.fieldwork.paradata import note_page_shown, record_case_event
 from chiiki.surveys import answering, credentials, respondents
 from chiiki.surveys.answer_page import build_page, field_id, page_title
@@ -46,15 +47,16 @@ def _language() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Links:
-    """URLs of one seat's page flow (the respondent's own, or a supporter's for one case)."""
+    """URLs of one seat's page flow (the respondent's own, or a supporter's or enumerator's for one case)."""
 
     code: str = ""
     case_id: int = 0
+    flow: str = "answer"  # "answer", "assist" or "enumerate"
 
     def _name(self, name: str, **kwargs: Any) -> str:
         if self.code:
             return reverse(
-                f"surveys:assist_{name}", kwargs={"code": self.code, "case_id": self.case_id, **kwargs}
+                f"surveys:{self.flow}_{name}", kwargs={"code": self.code, "case_id": self.case_id, **kwargs}
             )
         return reverse(f"surveys:answer_{name}", kwargs=kwargs)
 
@@ -78,7 +80,8 @@ def _context(seat: Seat, links: Links, **extra: Any) -> dict[str, Any]:
         "case": seat.case,
         "survey": survey,
         "links": links,
-        "assisted": seat.mode == Answer.Mode.ASSISTED,
+        "assisted": seat.mode != Answer.Mode.WEB,
+        "enumerating": seat.mode == Answer.Mode.ENUMERATOR,
         "period": answering.period_state(survey),
         "home_url": links.home(),
         "review_url": links.review(),
@@ -122,7 +125,33 @@ def _assisting(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
             survey__municipality=municipality,
         )
         seat = Seat(case, Answer.Mode.ASSISTED, request.user)  # type: ignore[arg-type]
-        return view(request, seat, Links(municipality.code, case.pk), *args, **kwargs)
+        return view(request, seat, Links(municipality.code, case.pk, "assist"), *args, **kwargs)
+
+    return wrapped
+
+
+def _enumerating(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Pass an enumerator's seat for a household on their own follow-up list (mode = enumerator)."""
+
+    @municipality_permission("surveys.fieldwork")
+    @wraps(view)
+    def wrapped(
+        request: HttpRequest, municipality: Municipality, case_id: str, *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        if not case_id.isascii() or not case_id.isdigit():
+            raise Http404
+        # Only households assigned to this enumerator in a survey still open; others look absent.
+        assignment = (
+            FollowUpAssignment.objects.filter(
+                municipality=municipality, area__enumerator_id=request.user.pk, case_id=int(case_id)
+            )
+            .select_related("case__survey__questionnaire_version")
+            .first()
+        )
+        if assignment is None:
+            raise Http404
+        seat = Seat(assignment.case, Answer.Mode.ENUMERATOR, request.user)  # type: ignore[arg-type]
+        return view(request, seat, Links(municipality.code, assignment.case_id, "enumerate"), *args, **kwargs)
 
     return wrapped
 
@@ -591,4 +620,39 @@ def assist_review(request: HttpRequest, seat: Seat, links: Links) -> HttpRespons
 @_assisting
 def assist_receipt(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
     """The receipt to hand to the respondent."""
+    return _receipt(request, seat, links)
+
+
+# ------------------------------------------------------------------------------------------ enumerator
+
+
+@_enumerating
+def enumerate_home(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
+    """An enumerator opens an assigned household's answers on a tablet, with the household (audited)."""
+    audit.record(
+        "surveys.enumerate_opened",
+        actor=request.user,
+        municipality=seat.case.survey.municipality_id,
+        object_type="survey_case",
+        object_id=seat.case.pk,
+        request=request,
+    )
+    return _overview(request, seat, links)
+
+
+@_enumerating
+def enumerate_page(request: HttpRequest, seat: Seat, links: Links, page: str) -> HttpResponse:
+    """One page, answered with the household by its enumerator."""
+    return _page(request, seat, links, page)
+
+
+@_enumerating
+def enumerate_review(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
+    """Review and submit with the household."""
+    return _review(request, seat, links)
+
+
+@_enumerating
+def enumerate_receipt(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
+    """The receipt for the household."""
     return _receipt(request, seat, links)
