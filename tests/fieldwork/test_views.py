@@ -162,3 +162,14 @@ def test_a_household_that_answers_leaves_the_enumerators_list(
     html = client.get(f"/staff/m/{town.code}/fieldwork/").content.decode()
     assert f'id="assignment-{done.pk}"' not in html
     assert client.get(f"/staff/m/{town.code}/fieldwork/assignments/{done.pk}/visit/").status_code == 404
+
+
+def test_malformed_ids_in_urls_are_not_found(
+    survey_a: Survey, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    town = survey_a.municipality
+    manager = login(make_staff("a-manager", town, Role.SURVEY_MANAGER))
+    assert manager.get(f"/staff/m/{town.code}/fieldwork/surveys/1x/dashboard/").status_code == 404
+    assert manager.get(f"/staff/m/{town.code}/fieldwork/surveys/１/").status_code == 404
+    enumerator = login(make_staff("e1", town, Role.ENUMERATOR))
+    assert enumerator.get(f"/staff/m/{town.code}/fieldwork/assignments/-1/visit/").status_code == 404

@@ -33,6 +33,13 @@ def enumerator_answer_url(code: str, case_id: int) -> str | None:
     return None
 
 
+def _object_id(text: str) -> int:
+    """An object id from the URL (routes take <str:…> so the permission check runs first); 404 if malformed."""
+    if not text.isascii() or not text.isdigit() or len(text) > 18:
+        raise Http404
+    return int(text)
+
+
 def _staff(request: HttpRequest) -> User:
     if not isinstance(request.user, User):
         raise PermissionDenied
@@ -72,10 +79,10 @@ class VisitForm(forms.Form):
 
 
 @municipality_permission("surveys.fieldwork")
-def visit(request: HttpRequest, municipality: Municipality, assignment_id: int) -> HttpResponse:
+def visit(request: HttpRequest, municipality: Municipality, assignment_id: str) -> HttpResponse:
     """One assigned household: record a visit outcome, or answer with the household (enumerator mode)."""
     staff = _staff(request)
-    assignment = queries.assignment_of(municipality, staff, assignment_id)
+    assignment = queries.assignment_of(municipality, staff, _object_id(assignment_id))
     if assignment is None:
         raise Http404
     form = VisitForm(request.POST or None)
@@ -138,9 +145,9 @@ class BuildForm(forms.Form):
 
 
 @municipality_permission("surveys.manage")
-def survey_manage(request: HttpRequest, municipality: Municipality, survey_id: int) -> HttpResponse:
+def survey_manage(request: HttpRequest, municipality: Municipality, survey_id: str) -> HttpResponse:
     """A survey's reminder schedule, follow-up lists and reminders-now button."""
-    survey = get_object_or_404(Survey, municipality=municipality, pk=survey_id)
+    survey = get_object_or_404(Survey, municipality=municipality, pk=_object_id(survey_id))
     schedule = ReminderSchedule.objects.filter(survey=survey).first()
     initial_days = ",".join(str(d) for d in schedule.days_after_opening) if schedule else ""
     schedule_form = ScheduleForm(initial={"days": initial_days})
@@ -211,9 +218,9 @@ DEVICE_LABELS = {
 
 
 @municipality_permission("surveys.manage")
-def survey_dashboard(request: HttpRequest, municipality: Municipality, survey_id: int) -> HttpResponse:
+def survey_dashboard(request: HttpRequest, municipality: Municipality, survey_id: str) -> HttpResponse:
     """Response rates and fieldwork workload of one survey, as tables and inline SVG charts (no JavaScript)."""
-    survey = get_object_or_404(Survey, municipality=municipality, pk=survey_id)
+    survey = get_object_or_404(Survey, municipality=municipality, pk=_object_id(survey_id))
     board = queries.dashboard(survey)
     by_mode = [(str(MODE_LABELS.get(mode, mode)), count, rate) for mode, count, rate in board.by_mode]
     svg = {
