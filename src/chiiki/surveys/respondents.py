@@ -89,9 +89,6 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
         record_case_event(case, "login", request=request)  # paradata: device class, session tag
         return SignIn("ok", case, must_set_password=not case.password_hash)
     throttle.note_failure(name, address)
-    if case is not None:
-        # Paradata of the case (failed attempts on a real ID); the respondent is told nothing more.
-        record_case_event(case, "login_failed", request=request)
     audit.record("surveys.respondent_login_failed", actor=None, actor_label=name, request=request)
     return SignIn("failed")
 
