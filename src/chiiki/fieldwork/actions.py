@@ -31,7 +31,7 @@ from chiiki.fieldwork.models import (
     ReminderSchedule,
     VisitOutcome,
 )
-from chiiki.fieldwork.paradata import record_case_event
+from chiiki.fieldwork.paradata import case_event, record_case_event
 from chiiki.surveys.models import Survey, SurveyCase
 
 if TYPE_CHECKING:
@@ -414,12 +414,17 @@ def send_reminders(
         # One transaction per chunk: the notifier's messages and our events are kept or lost together.
         with transaction.atomic():
             sent = deliver(survey, chunk, number, actor_label)
-            for case in chunk:
-                channel = sent.get(case.pk, NO_CONTACT)
-                record_case_event(
-                    case, CaseEvent.Kind.REMINDER_SENT, channel=channel, detail={"round": number, "day": day}
+            events = [
+                case_event(
+                    case,
+                    CaseEvent.Kind.REMINDER_SENT,
+                    channel=sent.get(case.pk, NO_CONTACT),
+                    detail={"round": number, "day": day},
                 )
-                channels[channel] += 1
+                for case in chunk
+            ]
+            CaseEvent.objects.bulk_create(events)
+            channels.update(event.channel for event in events)
     audit.record(
         "fieldwork.reminders_send",
         actor=by,

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from chiiki.surveys.models import SurveyCase
 
-__all__ = ["KINDS", "note_page_shown", "record_case_event", "seconds_on_page", "session_tag"]
+__all__ = ["KINDS", "case_event", "note_page_shown", "record_case_event", "seconds_on_page", "session_tag"]
 
 KINDS = frozenset(CaseEvent.Kind.values)
 _LONGEST_PAGE_VIEW = 6 * 60 * 60  # a tab left open overnight says nothing about the time a page takes
@@ -60,6 +60,53 @@ def session_tag(session_key: str | None) -> str:
     return hashlib.sha256(session_key.encode()).hexdigest()[:16]
 
 
+def case_event(
+    case: SurveyCase,
+    kind: str,
+    *,
+    request: HttpRequest | None = None,
+    user_agent: str | None = None,
+    at: datetime | None = None,
+    page: str = "",
+    seconds: float | None = None,
+    mode: str = "",
+    channel: str = "",
+    outcome: str = "",
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    detail: dict[str, Any] | None = None,
+) -> CaseEvent:
+    """An unsaved paradata event of `case` (for bulk_create); see record_case_event for the arguments."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown case event kind: {kind!r}")
+    agent = user_agent
+    session = ""
+    if request is not None:
+        agent = agent if agent is not None else request.META.get("HTTP_USER_AGENT", "")
+        session_store = getattr(request, "session", None)
+        session = session_tag(session_store.session_key if session_store is not None else None)
+        user = getattr(request, "user", None)
+        if by is None and user is not None and user.is_authenticated:
+            by = user
+    if seconds is not None:
+        seconds = min(max(0.0, float(seconds)), float(_LONGEST_PAGE_VIEW))
+    return CaseEvent(
+        municipality_id=case.survey.municipality_id,
+        survey_id=case.survey_id,
+        case=case,
+        kind=kind,
+        at=at or timezone.now(),
+        device_class=str(classify_device(agent)),
+        session=session,
+        page=page[:100],
+        seconds=round(seconds) if seconds is not None else None,
+        mode=mode[:12],
+        channel=channel[:20],
+        outcome=outcome,
+        by_id=by.pk if by is not None and by.is_authenticated else None,
+        detail=detail or {},
+    )
+
+
 def record_case_event(
     case: SurveyCase,
     kind: str,
@@ -79,32 +126,19 @@ def record_case_event(
 
     Raises ValueError for an unknown kind (a programming error, not something to swallow).
     """
-    if kind not in KINDS:
-        raise ValueError(f"unknown case event kind: {kind!r}")
-    agent = user_agent
-    session = ""
-    if request is not None:
-        agent = agent if agent is not None else request.META.get("HTTP_USER_AGENT", "")
-        session_store = getattr(request, "session", None)
-        session = session_tag(session_store.session_key if session_store is not None else None)
-        user = getattr(request, "user", None)
-        if by is None and user is not None and user.is_authenticated:
-            by = user
-    if seconds is not None:
-        seconds = min(max(0.0, float(seconds)), float(_LONGEST_PAGE_VIEW))
-    return CaseEvent.objects.create(
-        municipality_id=case.survey.municipality_id,
-        survey_id=case.survey_id,
-        case=case,
-        kind=kind,
-        at=at or timezone.now(),
-        device_class=str(classify_device(agent)),
-        session=session,
-        page=page[:100],
-        seconds=round(seconds) if seconds is not None else None,
-        mode=mode[:12],
-        channel=channel[:20],
+    event = case_event(
+        case,
+        kind,
+        request=request,
+        user_agent=user_agent,
+        at=at,
+        page=page,
+        seconds=seconds,
+        mode=mode,
+        channel=channel,
         outcome=outcome,
-        by_id=by.pk if by is not None and by.is_authenticated else None,
-        detail=detail or {},
+        by=by,
+        detail=detail,
     )
+    event.save()
+    return event
