@@ -218,6 +218,7 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     page.get_by_role("button", name="回答内容の確認へ進む").click()
     assert "緑川 さくら" in page.content()
     check_accessibility(page, axe_source)
+    page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
     page.get_by_role("button", name="この内容で送信する").click()
 
     assert page.get_by_role("heading", name="回答を受け付けました").is_visible()
@@ -227,6 +228,7 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     assert answer.receipt_number[:4] in page.locator(".receipt__number").inner_text()
     assert answer.submitted_data is not None
     assert answer.submitted_data["members"][0]["workplace"] == "緑川農協"
+    page.screenshot(path=str(tmp_path / "receipt.png"), full_page=True)
     shots = os.environ.get("CHIIKI_SCREENSHOT_DIR")
     if shots:
         for shot in tmp_path.glob("*.png"):
