@@ -28,7 +28,7 @@ from .answering_setup import Letter, open_survey
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CHIIKI_CHROMIUM", "/usr/bin/chromium"))  # Debian's package
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
