@@ -5,16 +5,16 @@ Each runs in one transaction and writes its audit record.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import math
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
@@ -22,16 +22,20 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.models import Membership, Role
 from chiiki.core.permissions import has_permission
-from chiiki.evidence import simulation
+from chiiki.estimation import EstimationError
+from chiiki.evidence import analysis, queries, simulation
+from chiiki.evidence import tables as table_defs
 from chiiki.evidence.models import EvidenceRun, PublishedTable, SurveyCosts
 from chiiki.fieldwork import actions as fieldwork_actions
 from chiiki.fieldwork.models import CaseEvent, DeviceClass, FollowUpArea, FollowUpAssignment, ReminderSchedule
+from chiiki.opendata import actions as opendata_actions
 from chiiki.registry.models import Person
 from chiiki.surveys.credentials import ACCESS_KEY_ALPHABET
 from chiiki.surveys.models import Answer, Survey, SurveyCase
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
     Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -91,12 +95,19 @@ def _units(survey: Survey, case_ids: set[int]) -> list[simulation.Unit]:
     rows = (
         Person.objects.filter(household__survey_cases__survey=survey)
         .values_list(
-            "id", "household_id", "family_name", "given_name", "sex", "birth_date", "relationship",
-            "registered_on", "removed_on",
-        )  # fmt: skip
+            "id",
+            "household_id",
+            "family_name",
+            "given_name",
+            "sex",
+            "birth_date",
+            "relationship",
+            "registered_on",
+            "removed_on",
+        )
         .order_by("household_id", "id")
     )
-    for pid, household_id, family, given, sex, birth, relationship, registered, removed in rows:
+    for _pid, household_id, family, given, sex, birth, relationship, registered, removed in rows:
         if household_id not in cases or birth > ref:
             continue
         if (registered is not None and registered > ref) or (removed is not None and removed <= ref):
@@ -129,7 +140,7 @@ def _timeline(survey: Survey) -> tuple[list[int], int, int]:
 
 
 def _receipt(seed: int, case_id: int, attempt: int) -> str:
-    rng = random.Random(f"{seed}:receipt:{case_id}:{attempt}")
+    rng = random.Random(f"{seed}:receipt:{case_id}:{attempt}")  # noqa: S311 - simulated demo data, reproducible by design
     return "".join(rng.choice(ACCESS_KEY_ALPHABET) for _ in range(12))
 
 
@@ -140,7 +151,10 @@ def _receipts(seed: int, case_ids: Sequence[int]) -> dict[int, str]:
         taken: set[str] = set()
         for chunk in _chunks(list(out.values())):
             taken.update(
-                Answer.objects.filter(receipt_number__in=chunk).values_list("receipt_number", flat=True)
+                str(n)
+                for n in Answer.objects.filter(receipt_number__in=chunk).values_list(
+                    "receipt_number", flat=True
+                )
             )
         seen: Counter[str] = Counter(out.values())
         clash = [c for c, n in out.items() if n in taken or seen[n] > 1]
@@ -173,7 +187,8 @@ def _save_outcomes(assignments: list[FollowUpAssignment]) -> None:
     """
     table = connection.ops.quote_name(FollowUpAssignment._meta.db_table)
     params = [
-        (a.outcome, connection.ops.adapt_datetimefield_value(a.outcome_at), a.visits, a.pk) for a in assignments
+        (a.outcome, connection.ops.adapt_datetimefield_value(a.outcome_at), a.visits, a.pk)
+        for a in assignments
     ]
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -203,9 +218,10 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
     _require(by, municipality)
     if survey.sampled_at is None and not survey.cases.exists():
         raise EvidenceError(f"調査 {survey.pk} の対象世帯がまだ抽出されていません (sample not drawn yet)")
-    if FollowUpArea.objects.filter(survey=survey).exists() or Answer.objects.filter(
-        case__survey=survey, case__access_key_hash=SIMULATED_KEY
-    ).exists():
+    if (
+        FollowUpArea.objects.filter(survey=survey).exists()
+        or Answer.objects.filter(case__survey=survey, case__access_key_hash=SIMULATED_KEY).exists()
+    ):
         raise EvidenceError(
             f"調査 {survey.pk} には回答か訪問リストがすでにあります。模擬回答は作りません "
             "(the survey already has answers or follow-up lists)"
@@ -256,15 +272,20 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
             detail = {"round": n, "day": day, "simulated": True}
             events.append(
                 CaseEvent(
-                    case_id=sim.case_id, kind=CaseEvent.Kind.REMINDER_SENT, at=at(day), channel="outbox",
-                    detail=detail, **common,
-                )  # fmt: skip
+                    case_id=sim.case_id,
+                    kind=CaseEvent.Kind.REMINDER_SENT,
+                    at=at(day),
+                    channel="outbox",
+                    detail=detail,
+                    **common,
+                )
             )
     early = [s for s in result.households if s.responded and not s.visits]
     receipts = _receipts(seed, [s.case_id for s in result.households if s.responded])
 
     def answer_row(sim: simulation.SimulatedHousehold, supporter: int | None) -> Answer:
-        assert sim.day is not None and sim.answers is not None  # noqa: S101 - responded implies both
+        assert sim.day is not None  # noqa: S101 - a response has a day
+        assert sim.answers is not None  # noqa: S101 - and answers
         when = at(sim.day)
         return Answer(
             case_id=sim.case_id, data=sim.answers, version=1, mode=sim.mode, assisted_by_id=supporter,
@@ -275,22 +296,39 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
     answers: list[Answer] = []
     for sim in early:
         assert sim.day is not None  # noqa: S101
-        rng = random.Random(f"{seed}:device:{sim.case_id}")
+        rng = random.Random(f"{seed}:device:{sim.case_id}")  # noqa: S311 - simulated demo data, reproducible by design
         device = _device(unit_of[sim.case_id].head_age, rng)
         supporter = helpdesk if sim.mode == "assisted" else None
         if sim.mode == "web":
             events.append(
-                CaseEvent(case_id=sim.case_id, kind=CaseEvent.Kind.LOGIN, at=at(sim.day) - timedelta(minutes=15),
-                          device_class=device, **common)  # fmt: skip
+                CaseEvent(
+                    case_id=sim.case_id,
+                    kind=CaseEvent.Kind.LOGIN,
+                    at=at(sim.day) - timedelta(minutes=15),
+                    device_class=device,
+                    **common,
+                )
             )
         else:
             events.append(
-                CaseEvent(case_id=sim.case_id, kind=CaseEvent.Kind.ASSISTED_OPENED, at=at(sim.day) - timedelta(minutes=20),
-                          by_id=supporter, **common)  # fmt: skip
+                CaseEvent(
+                    case_id=sim.case_id,
+                    kind=CaseEvent.Kind.ASSISTED_OPENED,
+                    at=at(sim.day) - timedelta(minutes=20),
+                    by_id=supporter,
+                    **common,
+                )
             )
         events.append(
-            CaseEvent(case_id=sim.case_id, kind=CaseEvent.Kind.SUBMITTED, at=at(sim.day), mode=sim.mode,
-                      device_class=device if sim.mode == "web" else DeviceClass.UNKNOWN, by_id=supporter, **common)  # fmt: skip
+            CaseEvent(
+                case_id=sim.case_id,
+                kind=CaseEvent.Kind.SUBMITTED,
+                at=at(sim.day),
+                mode=sim.mode,
+                device_class=device if sim.mode == "web" else DeviceClass.UNKNOWN,
+                by_id=supporter,
+                **common,
+            )
         )
         answers.append(answer_row(sim, supporter))
     Answer.objects.bulk_create(answers, batch_size=500)
@@ -308,7 +346,8 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
             notes.append(str(error))
             visited = []
         assignments = {
-            a.case_id: a for a in FollowUpAssignment.objects.filter(area__survey=survey).select_related("area")
+            a.case_id: a
+            for a in FollowUpAssignment.objects.filter(area__survey=survey).select_related("area")
         }
         late: list[Answer] = []
         changed: list[FollowUpAssignment] = []
@@ -319,8 +358,16 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
             enumerator = assignment.area.enumerator_id
             for visit in sim.visits:
                 events.append(
-                    CaseEvent(case_id=sim.case_id, kind=CaseEvent.Kind.VISIT, at=at(visit.day), outcome=visit.outcome,
-                              mode="enumerator", by_id=enumerator, detail={"simulated": True}, **common)  # fmt: skip
+                    CaseEvent(
+                        case_id=sim.case_id,
+                        kind=CaseEvent.Kind.VISIT,
+                        at=at(visit.day),
+                        outcome=visit.outcome,
+                        mode="enumerator",
+                        by_id=enumerator,
+                        detail={"simulated": True},
+                        **common,
+                    )
                 )
                 visits += 1
             assignment.outcome = sim.visits[-1].outcome
@@ -331,14 +378,28 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
                 assert sim.day is not None  # noqa: S101
                 supporter = enumerator if sim.mode == "enumerator" else None
                 if sim.mode == "web":
-                    device = _device(unit_of[sim.case_id].head_age, random.Random(f"{seed}:device:{sim.case_id}"))
+                    device = _device(
+                        unit_of[sim.case_id].head_age,
+                        random.Random(f"{seed}:device:{sim.case_id}"),  # noqa: S311 - simulated demo data, reproducible by design
+                    )
                     events.append(
-                        CaseEvent(case_id=sim.case_id, kind=CaseEvent.Kind.LOGIN, at=at(sim.day) - timedelta(minutes=15),
-                                  device_class=device, **common)  # fmt: skip
+                        CaseEvent(
+                            case_id=sim.case_id,
+                            kind=CaseEvent.Kind.LOGIN,
+                            at=at(sim.day) - timedelta(minutes=15),
+                            device_class=device,
+                            **common,
+                        )
                     )
                 events.append(
-                    CaseEvent(case_id=sim.case_id, kind=CaseEvent.Kind.SUBMITTED, at=at(sim.day), mode=sim.mode,
-                              by_id=supporter, **common)  # fmt: skip
+                    CaseEvent(
+                        case_id=sim.case_id,
+                        kind=CaseEvent.Kind.SUBMITTED,
+                        at=at(sim.day),
+                        mode=sim.mode,
+                        by_id=supporter,
+                        **common,
+                    )
                 )
                 late.append(answer_row(sim, supporter))
         _save_outcomes(changed)
@@ -388,5 +449,273 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
     return summary
 
 
-def _unused(*_: object) -> None:  # keep imports used until the remaining actions land
-    _ = (csv, io, json, date, Mapping, EvidenceRun, PublishedTable, SurveyCosts)
+# --- evidence runs ---------------------------------------------------------------------------------------------
+
+
+def run_options(survey: Survey, *, threshold: int | None = None) -> dict[str, Any]:
+    """The options a run uses: unit costs, disclosure threshold, enumerator cuts simulated."""
+    return {
+        "costs": queries.costs_for(survey),
+        "threshold": threshold or int(getattr(settings, "CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS", 3)),
+        "enumerator_cuts": [25, 50],
+    }
+
+
+@transaction.atomic
+def request_run(
+    survey: Survey, *, by: Actor, threshold: int | None = None, request: HttpRequest | None = None
+) -> EvidenceRun:
+    """Queue a run of weights, estimates and evidence for `survey`; the task runs it after commit."""
+    _require(by, survey.municipality_id)
+    run = EvidenceRun.objects.create(
+        municipality_id=survey.municipality_id,
+        survey=survey,
+        requested_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
+        options=run_options(survey, threshold=threshold),
+    )
+    audit.record(
+        "evidence.run_request",
+        actor=by,
+        municipality=survey.municipality_id,
+        request=request,
+        object_type="survey",
+        object_id=survey.pk,
+        detail={"run": run.pk},
+    )
+    from chiiki.evidence.tasks import compute_evidence_run
+
+    transaction.on_commit(lambda: compute_evidence_run.enqueue(run.pk))
+    return run
+
+
+def compute_run(run: EvidenceRun, *, actor_label: str = "") -> EvidenceRun:
+    """Compute a queued run now (the task, the command and tests call this); a failure is stored, not raised."""
+    with transaction.atomic():
+        run = EvidenceRun.objects.select_for_update().select_related("survey").get(pk=run.pk)
+        if run.status == EvidenceRun.Status.DONE:
+            return run
+        run.status, run.started_at = EvidenceRun.Status.RUNNING, timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    options = run.options or run_options(run.survey)
+    try:
+        data = queries.survey_data(run.survey)
+        result = analysis.analyse(
+            data.cases,
+            data.registry,
+            data.person_totals,
+            costs=options["costs"],
+            reminder_days=data.reminder_days,
+            follow_up_day=data.follow_up_day,
+            threshold=int(options["threshold"]),
+            enumerator_cuts=options.get("enumerator_cuts", (25, 50)),
+        )
+        result["survey"] = {
+            "id": run.survey_id,
+            "title": data.title,
+            "reference_date": data.reference_date.isoformat(),
+            "opens_at": data.opens_at.isoformat(),
+        }
+        run.result = json.loads(json.dumps(result, default=str))
+        run.status, run.message = EvidenceRun.Status.DONE, ""
+    except (EstimationError, ValueError, KeyError) as error:
+        run.status, run.message = EvidenceRun.Status.FAILED, str(error)[:2000]
+    run.finished_at = timezone.now()
+    with transaction.atomic():
+        run.save(update_fields=["status", "message", "result", "finished_at"])
+        audit.record(
+            "evidence.run_compute",
+            actor=None,
+            actor_label=actor_label or "evidence run",
+            municipality=run.municipality_id,
+            object_type="survey",
+            object_id=run.survey_id,
+            detail={"run": run.pk, "status": run.status},
+        )
+    return run
+
+
+def run_now(survey: Survey, *, by: Actor = None, actor_label: str = "") -> EvidenceRun:
+    """Create and compute a run in this process (commands and tests; the page queues a task instead)."""
+    _require(by, survey.municipality_id)
+    run = EvidenceRun.objects.create(
+        municipality_id=survey.municipality_id, survey=survey, options=run_options(survey)
+    )
+    return compute_run(run, actor_label=actor_label)
+
+
+@transaction.atomic
+def set_costs(
+    survey: Survey, costs: Mapping[str, float], *, by: Actor, request: HttpRequest | None = None
+) -> SurveyCosts:
+    """Set the unit costs (yen) of a survey's field work; unknown keys and negative costs are refused."""
+    _require(by, survey.municipality_id)
+    unknown = set(costs) - set(queries.DEFAULT_COSTS)
+    if unknown:
+        raise EvidenceError(f"知らない費用の項目です: {', '.join(sorted(unknown))} (unknown cost items)")
+    if any(float(v) < 0 or not math.isfinite(float(v)) for v in costs.values()):
+        raise EvidenceError("費用は 0 以上の数にしてください (costs must be non-negative numbers)")
+    row, _ = SurveyCosts.objects.update_or_create(
+        survey=survey,
+        defaults={
+            "costs": {k: float(v) for k, v in costs.items()},
+            "updated_at": timezone.now(),
+            "updated_by": by if by is not None and by.is_authenticated else None,
+        },
+    )
+    audit.record(
+        "evidence.costs_set",
+        actor=by,
+        municipality=survey.municipality_id,
+        request=request,
+        object_type="survey",
+        object_id=survey.pk,
+        detail={"costs": row.costs},
+    )
+    return row
+
+
+def latest_run(survey: Survey) -> EvidenceRun | None:
+    """The survey's most recent finished run."""
+    return (
+        EvidenceRun.objects.filter(survey=survey, status=EvidenceRun.Status.DONE)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+# --- publication -------------------------------------------------------------------------------------------------
+
+
+def _metadata(survey: Survey, run: EvidenceRun, table: dict[str, Any]) -> dict[str, Any]:
+    result = run.result or {}
+    weights = result.get("weights", {})
+    return {
+        "survey": {
+            "id": survey.pk,
+            "title": survey.title,
+            "reference_date": survey.reference_date.isoformat(),
+        },
+        "table": {"name": table["name"], "title": table["title"], "unit": table["unit"]},
+        "run": {"id": run.pk, "computed_at": run.finished_at.isoformat() if run.finished_at else None},
+        "method": {
+            "weights": "design weights 1/π → non-response adjustment ("
+            + str(weights.get("nonresponse_method", ""))
+            + ") → calibration to the resident registry on the reference date by district, household size "
+            "and persons by age group × sex (" + str(weights.get("calibration_method", "")) + ")",
+            "estimates": "weighted totals (Horvitz–Thompson with calibrated weights)",
+            "standard_errors": "Taylor linearisation with the calibration's GREG residuals; "
+            "95% interval = estimate ± 1.96 × standard error",
+            "respondents": weights.get("respondents"),
+            "eligible_households": weights.get("eligible"),
+            "response_rate_percent": weights.get("response_rate"),
+        },
+        "disclosure_control": {
+            "rule": f"cells with fewer than {table['threshold']} responding households are hidden (primary); "
+            "complementary cells are hidden so that no hidden cell can be recovered from the totals "
+            "(checked by linear programming)",
+            "threshold_households": table["threshold"],
+            "hidden_cells": table["suppressed"],
+            "mark": table_defs.SUPPRESSED,
+        },
+    }
+
+
+def publish_table(
+    survey: Survey,
+    table_name: str,
+    *,
+    by: Actor,
+    run: EvidenceRun | None = None,
+    request: HttpRequest | None = None,
+    actor_label: str = "",
+) -> PublishedTable:
+    """Publish one disclosure-checked table of the latest run as an open-data dataset (CSV + metadata JSON).
+
+    Refused (EvidenceError, message in Japanese first) when there is no finished run, the table is unknown,
+    the disclosure check failed, or the table of this run is already published.
+    """
+    _require(by, survey.municipality_id)
+    run = run or latest_run(survey)
+    if run is None or run.status != EvidenceRun.Status.DONE or not run.result:
+        raise EvidenceError(
+            f"調査 {survey.pk} の集計結果がありません。先に集計してください (no finished evidence run)"
+        )
+    tables = run.result.get("tables", {})
+    table = tables.get(table_name)
+    if table is None:
+        raise EvidenceError(
+            f"表「{table_name}」はありません。使える表: {', '.join(sorted(tables))} (unknown table)"
+        )
+    if not table.get("passed"):
+        raise EvidenceError(
+            f"表「{table['title']}」は秘匿の検査に通らなかったため公開しません: {table.get('message', '')} "
+            "(the disclosure check failed; nothing was published)"
+        )
+    existing = PublishedTable.objects.filter(run=run, table=table_name).select_related("dataset").first()
+    if existing is not None:
+        raise EvidenceError(
+            f"この集計の表「{table['title']}」は公開済みです(データセット {existing.dataset.name})"
+            " (already published)"
+        )
+    municipality = survey.municipality
+    name = f"survey-{survey.pk}-{table_name.replace('_', '-')}-r{run.pk}"
+    metadata = _metadata(survey, run, table)
+    notes = (
+        f"{survey.title}(調査期日 {survey.reference_date.isoformat()})の集計表です。"
+        "住民基本台帳の地区・世帯人員・男女別年齢階級の人数に合わせて重みを較正した推計値で、標準誤差と"
+        f"95% 信頼区間を付けています。回答世帯が {table['threshold']} 世帯未満のセルと、それを合計から"
+        f"逆算できないようにするためのセルを「{table_defs.SUPPRESSED}」で秘匿しています。"
+    )
+    with transaction.atomic():
+        dataset = opendata_actions.create_dataset(
+            opendata_actions.organization_for(municipality),
+            name=name,
+            title=f"{survey.title} {table['title']}",
+            by=by,
+            notes=notes,
+            tags=["統計調査", "推計"],
+            extras={
+                "survey_id": survey.pk,
+                "reference_date": survey.reference_date.isoformat(),
+                "table": table_name,
+            },
+            actor_label=actor_label,
+            request=request,
+        )
+        opendata_actions.add_resource(
+            dataset, by=by, name=f"{table['title']}.csv", fmt="CSV", content=table_defs.table_csv(table),
+            filename=f"{table_name}.csv", description="推計値・標準誤差・95%信頼区間(秘匿セルは X)",
+            actor_label=actor_label, request=request,
+        )  # fmt: skip
+        opendata_actions.add_resource(
+            dataset, by=by, name="metadata.json", fmt="JSON",
+            content=json.dumps(metadata, ensure_ascii=False, indent=2).encode("utf-8"),
+            filename=f"{table_name}-metadata.json", description="調査・調査期日・推計方法・標準誤差・秘匿の方法",
+            actor_label=actor_label, request=request,
+        )  # fmt: skip
+        opendata_actions.publish(dataset, by=by, request=request, actor_label=actor_label)
+        published = PublishedTable.objects.create(
+            municipality=municipality,
+            survey=survey,
+            run=run,
+            table=table_name,
+            dataset=dataset,
+            suppressed_cells=int(table["suppressed"]),
+            published_by=by if by is not None and by.is_authenticated else None,  # type: ignore[misc]
+        )
+        audit.record(
+            "evidence.table_publish",
+            actor=by,
+            municipality=municipality,
+            request=request,
+            object_type="survey",
+            object_id=survey.pk,
+            detail={
+                "run": run.pk,
+                "table": table_name,
+                "dataset": dataset.name,
+                "hidden": table["suppressed"],
+            },
+            actor_label=actor_label,
+        )
+    return published

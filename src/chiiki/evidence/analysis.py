@@ -98,8 +98,10 @@ def _merge_small(
     mapping = {str(lv): str(lv) for lv in levels}
     if small:
         merged_count = sum(counts.get(lv, 0) for lv in small)
-        target = OTHER if merged_count >= MIN_RESPONDENTS_PER_LEVEL else max(
-            (lv for lv in levels if str(lv) not in small), key=lambda lv: counts.get(lv, 0)
+        target = (
+            OTHER
+            if merged_count >= MIN_RESPONDENTS_PER_LEVEL
+            else max((lv for lv in levels if str(lv) not in small), key=lambda lv: counts.get(lv, 0))
         )
         for lv in small:
             mapping[lv] = str(target)
@@ -117,12 +119,14 @@ def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[st
             frame, base, "responded", list(PROPENSITY_COVARIATES), categorical=list(PROPENSITY_COVARIATES)
         )
         nr_method = "propensity_classes"
-    except Exception:  # noqa: BLE001 - a tiny or separated sample: fall back to simpler classes
+    except Exception:
         try:
             nr = adjust_nonresponse_by_class(frame, base, "responded", "head_age_class")
             nr_method = "classes_head_age"
         except EstimationError:
-            nr = adjust_nonresponse_by_class(frame.with_columns(pl.lit(1).alias("_all")), base, "responded", "_all")
+            nr = adjust_nonresponse_by_class(
+                frame.with_columns(pl.lit(1).alias("_all")), base, "responded", "_all"
+            )
             nr_method = "overall"
     frame = frame.with_columns(pl.Series("nr", nr))
     respondents = frame.filter(pl.col("responded"))
@@ -133,7 +137,9 @@ def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[st
         if small:
             merged[column] = small
         cal_col = f"cal_{column}"
-        respondents = respondents.with_columns(pl.col(column).cast(pl.String).replace_strict(mapping).alias(cal_col))
+        respondents = respondents.with_columns(
+            pl.col(column).cast(pl.String).replace_strict(mapping).alias(cal_col)
+        )
         counts = registry.with_columns(pl.col(column).cast(pl.String).replace_strict(mapping).alias(cal_col))
         controls[cal_col] = {k: float(v) for k, v in counts.group_by(cal_col).len().iter_rows()}
     numeric: dict[str, float] = {}
@@ -149,7 +155,9 @@ def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[st
     method = ""
     for bounds, name in (((0.2, 5.0), "raking_bounded"), (None, "raking")):
         try:
-            calibration = calibrate(respondents, "nr", controls, method="raking", bounds=bounds, numeric=numeric)
+            calibration = calibrate(
+                respondents, "nr", controls, method="raking", bounds=bounds, numeric=numeric
+            )
             method = name
             break
         except EstimationError:
@@ -173,10 +181,16 @@ def _estimate(weighting: Weighting, variables: Sequence[str], **options: Any) ->
     )
 
 
-def _rows(frame: pl.DataFrame, scale: float = 1.0, extra: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+def _rows(
+    frame: pl.DataFrame, scale: float = 1.0, extra: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     out = []
     for row in frame.iter_rows(named=True):
-        item = {k: v for k, v in row.items() if k not in ("estimate", "se", "ci_low", "ci_high", "cv", "df", "method")}
+        item = {
+            k: v
+            for k, v in row.items()
+            if k not in ("estimate", "se", "ci_low", "ci_high", "cv", "df", "method")
+        }
         item.update(
             estimate=_f(row["estimate"] * scale) if row["estimate"] is not None else None,
             se=_f(row["se"] * scale),
@@ -210,7 +224,9 @@ def estimates(weighting: Weighting) -> dict[str, Any]:
         )
     label, scale = ESTIMATE_LABELS["employment"]
     out["overall"] += _rows(
-        _estimate(weighting, ["n_workers"], denominator="n15"), scale, {"variable": "employment", "label": label}
+        _estimate(weighting, ["n_workers"], denominator="n15"),
+        scale,
+        {"variable": "employment", "label": label},
     )
     out["by_district"] += _rows(
         _estimate(weighting, ["n_workers"], denominator="n15", by="district"),
@@ -243,7 +259,7 @@ def representativeness(
             frame, Design("d"), "responded", list(PROPENSITY_COVARIATES), list(PROPENSITY_COVARIATES)
         )
         r_value = _f(r_indicator(prop, frame["d"].to_numpy()))
-    except Exception:  # noqa: BLE001 - the regression cannot be fitted on a tiny sample
+    except Exception:
         r_value = None
     resp = weighting.respondents
     weights = {
@@ -270,15 +286,20 @@ def representativeness(
         for sex in SEXES:
             column = _person(group, sex)
             truth = person_totals.get(column, 0.0) / total
-            row: dict[str, Any] = {"age_group": group, "sex": SEX_LABELS[sex], "registry_share": 100 * truth}
+            item: dict[str, Any] = {"age_group": group, "sex": SEX_LABELS[sex], "registry_share": 100 * truth}
             for name, w in weights.items():
                 share = float(w @ resp[column].to_numpy()) / max(1e-12, float(w @ resp["hh_size"].to_numpy()))
-                row[f"{name}_share"] = 100 * share
-                row[f"{name}_bias"] = 100 * (share - truth)
-            persons.append(row)
+                item[f"{name}_share"] = 100 * share
+                item[f"{name}_bias"] = 100 * (share - truth)
+            persons.append(item)
     return {
         "response_rates": [
-            {**r, "label": GROUP_LABELS[r["group"]], "rate": 100 * r["rate"], "weighted_rate": 100 * r["weighted_rate"]}
+            {
+                **r,
+                "label": GROUP_LABELS[r["group"]],
+                "rate": 100 * r["rate"],
+                "weighted_rate": 100 * r["weighted_rate"],
+            }
             for r in rates.iter_rows(named=True)
         ],
         "r_indicator": r_value,
@@ -310,9 +331,12 @@ def response_over_time(
     """Cumulative response rate by day since opening, split by path (letter, reminder, visit)."""
     eligible = max(1, cases.height)
     resp = cases.filter(pl.col("responded") & pl.col("submit_day").is_not_null())
-    last = int(math.floor(float(resp["submit_day"].max() or 0))) + 1 if resp.height else 1
+    latest: Any = resp["submit_day"].max() if resp.height else 0.0
+    last = math.floor(float(latest or 0.0)) + 1
     days = []
-    day_index = np.floor(resp["submit_day"].to_numpy()).astype(int) if resp.height else np.array([], dtype=int)
+    day_index = (
+        np.floor(resp["submit_day"].to_numpy()).astype(int) if resp.height else np.array([], dtype=int)
+    )
     paths = resp["path"].to_numpy() if resp.height else np.array([])
     for day in range(last + 1):
         row: dict[str, Any] = {"day": day}
@@ -332,9 +356,10 @@ def _cost_of(frame: pl.DataFrame, costs: Mapping[str, float]) -> float:
     contact = frame.height * costs["letter"] + float(frame["reminders"].sum()) * costs["reminder"]
     contact += float(frame["visits"].sum()) * costs["visit"]
     processing = sum(
-        costs.get(mode, 0.0) * n for mode, n in frame.filter(pl.col("responded")).group_by("mode").len().iter_rows()
+        costs.get(mode, 0.0) * n
+        for mode, n in frame.filter(pl.col("responded")).group_by("mode").len().iter_rows()
     )
-    return contact + processing
+    return float(contact + processing)
 
 
 def fieldwork_evidence(cases: pl.DataFrame, costs: Mapping[str, float]) -> dict[str, Any]:
@@ -362,7 +387,15 @@ def fieldwork_evidence(cases: pl.DataFrame, costs: Mapping[str, float]) -> dict[
         if not sub.height:
             continue
         cost = _cost_of(sub, costs)
-        by_mode.append({"mode": mode, "label": label, "responses": sub.height, "cost": cost, "per_response": cost / sub.height})
+        by_mode.append(
+            {
+                "mode": mode,
+                "label": label,
+                "responses": sub.height,
+                "cost": cost,
+                "per_response": cost / sub.height,
+            }
+        )
     non = cases.filter(~pl.col("responded"))
     total_cost = _cost_of(cases, costs)
     # Phases: what each step of the field work cost and how many answers it brought (marginal cost).
@@ -372,7 +405,11 @@ def fieldwork_evidence(cases: pl.DataFrame, costs: Mapping[str, float]) -> dict[
     phases = []
     for path, contact in (("letter", letters), ("reminder", reminders), ("visit", visits)):
         sub = resp.filter(pl.col("path") == path)
-        processing = sum(costs.get(m, 0.0) * n for m, n in sub.group_by("mode").len().iter_rows()) if sub.height else 0.0
+        processing = (
+            sum(costs.get(m, 0.0) * n for m, n in sub.group_by("mode").len().iter_rows())
+            if sub.height
+            else 0.0
+        )
         cost = contact + processing
         phases.append(
             {
@@ -451,11 +488,16 @@ def _fewer(cut: int) -> Callable[[pl.DataFrame], pl.Series]:
 def _project(cases: pl.DataFrame, scenario: Scenario) -> pl.DataFrame:
     """The cases as they would have been: unreached households lose their visits and visit-made answers."""
     visited = cases.filter(pl.col("visits") > 0)
-    keep_ids = set(visited.filter(scenario.keeps_visit(visited))["case_id"].to_list()) if visited.height else set()
+    keep_ids = (
+        set(visited.filter(scenario.keeps_visit(visited))["case_id"].to_list()) if visited.height else set()
+    )
     kept = pl.col("case_id").is_in(list(keep_ids))
     lost = (pl.col("visits") > 0) & ~kept
     return cases.with_columns(
-        pl.when(lost & (pl.col("path") == "visit")).then(False).otherwise(pl.col("responded")).alias("responded"),
+        pl.when(lost & (pl.col("path") == "visit"))
+        .then(False)
+        .otherwise(pl.col("responded"))
+        .alias("responded"),
         pl.when(lost).then(0).otherwise(pl.col("visits")).alias("visits"),
         pl.when(lost & (pl.col("path") == "visit")).then(pl.lit("")).otherwise(pl.col("mode")).alias("mode"),
     )
@@ -484,7 +526,10 @@ def simulate_fieldwork(
         row["cost_per_response"] = row["cost"] / resp.height if resp.height else None
         try:
             weighting = weigh(projected, registry, person_totals)
-            weights = {"unweighted": np.ones(resp.height), "calibrated": weighting.respondents["w"].to_numpy()}
+            weights = {
+                "unweighted": np.ones(resp.height),
+                "calibrated": weighting.respondents["w"].to_numpy(),
+            }
             bias = bias_report(weighting.respondents, registry, list(CHECK_VARIABLES), weights)
             row["bias_unweighted"] = 100 * mean_absolute_bias(bias, "unweighted")
             row["bias_calibrated"] = 100 * mean_absolute_bias(bias, "calibrated")
@@ -523,5 +568,7 @@ def analyse(
         "response_over_time": response_over_time(cases, reminder_days, follow_up_day),
         "fieldwork": fieldwork_evidence(cases, costs),
         "scenarios": simulate_fieldwork(cases, registry, person_totals, costs, enumerator_cuts),
-        "tables": table_defs.build_tables(weighting.respondents, weighting.design, weighting.calibration, threshold),
+        "tables": table_defs.build_tables(
+            weighting.respondents, weighting.design, weighting.calibration, threshold
+        ),
     }

@@ -236,8 +236,14 @@ def survey_data(survey: Survey) -> SurveyData:
         row.update(variables)
         rows.append(row)
     schema_overrides = {"submit_day": pl.Float64, "floor_area": pl.Float64, "owned": pl.Float64}
-    cases = pl.DataFrame(rows, schema_overrides=schema_overrides, infer_schema_length=None) if rows else pl.DataFrame()
-    schedule = ReminderSchedule.objects.filter(survey=survey).values_list("days_after_opening", flat=True).first()
+    cases = (
+        pl.DataFrame(rows, schema_overrides=schema_overrides, infer_schema_length=None)
+        if rows
+        else pl.DataFrame()
+    )
+    schedule = (
+        ReminderSchedule.objects.filter(survey=survey).values_list("days_after_opening", flat=True).first()
+    )
     reminder_days = sorted(
         {int((at - opens).total_seconds() // 86400) for ats in reminders.values() for at in ats}
         or {int(d) for d in (schedule or [])}

@@ -132,7 +132,7 @@ def _age_effect(age: int) -> float:
 def low_response_districts(districts: Sequence[str], seed: int) -> frozenset[str]:
     """About a third of the districts (drawn from the seed) where people answer less."""
     ordered = sorted(set(districts))
-    rng = random.Random(f"{seed}:districts")
+    rng = random.Random(f"{seed}:districts")  # noqa: S311 - simulated demo data, reproducible by design
     k = max(1, round(len(ordered) / 3)) if len(ordered) > 1 else 0
     return frozenset(rng.sample(ordered, k))
 
@@ -186,7 +186,15 @@ def answers_for(unit: Unit, answered_on: date, rng: random.Random) -> dict[str, 
             area = max(30.0, rng.gauss(125, 35))
         else:
             y = rng.random()
-            tenure = "rent_private" if y < 0.65 else "rent_public" if y < 0.85 else "company" if y < 0.95 else "own"
+            tenure = (
+                "rent_private"
+                if y < 0.65
+                else "rent_public"
+                if y < 0.85
+                else "company"
+                if y < 0.95
+                else "own"
+            )
             area = max(15.0, rng.gauss(55, 15))
         household["tenure"] = tenure
         household["floor_area"] = round(area, 1)
@@ -239,10 +247,14 @@ def simulate(
     reminders = tuple(sorted(d for d in set(reminder_days) if 0 < d < follow_up_day))
     out: list[SimulatedHousehold] = []
     for unit in units:
-        rng = random.Random(f"{seed}:{unit.case_id}")
+        rng = random.Random(f"{seed}:{unit.case_id}")  # noqa: S311 - simulated demo data, reproducible by design
         sim = SimulatedHousehold(unit.case_id)
         age = unit.head_age
-        shift = _age_effect(age) + (-0.7 if unit.district in low else 0.15) + (0.1 if len(unit.members) >= 3 else 0.0)
+        shift = (
+            _age_effect(age)
+            + (-0.7 if unit.district in low else 0.15)
+            + (0.1 if len(unit.members) >= 3 else 0.0)
+        )
         # Letter phase: answers spread over the days before the first reminder (or the visits).
         first_stop = reminders[0] if reminders else follow_up_day
         if rng.random() < _logistic(-0.2 + shift):
@@ -267,7 +279,9 @@ def simulate(
     return Simulation(out, low, reminders, follow_up_day)
 
 
-def _visit(sim: SimulatedHousehold, unit: Unit, rng: random.Random, follow_up_day: int, last_day: int) -> None:
+def _visit(
+    sim: SimulatedHousehold, unit: Unit, rng: random.Random, follow_up_day: int, last_day: int
+) -> None:
     """Up to three visits in the follow-up period; the outcome of each depends on the household."""
     young = unit.head_age < 40
     day = follow_up_day + rng.uniform(0, 10) + rng.choice((0.4, 0.45, 0.55, 0.7))  # daytime or evening

@@ -94,7 +94,9 @@ def build_table(
         "values": values.tolist(),
         "se": ses.tolist(),
         "contributors": contributors.tolist(),
-        "row_totals": [[_f(r["estimate"]), _f(r["se"])] for r in row_totals.sort("district").iter_rows(named=True)],
+        "row_totals": [
+            [_f(r["estimate"]), _f(r["se"])] for r in row_totals.sort("district").iter_rows(named=True)
+        ],
         "column_totals": [[_f(r["estimate"]), _f(r["se"])] for r in col_totals.iter_rows(named=True)],
         "grand_total": [_f(grand["estimate"]), _f(grand["se"])],
         "threshold": threshold,
@@ -102,7 +104,9 @@ def build_table(
     }
 
 
-def disclosure_check(values: np.ndarray[Any, Any], contributors: np.ndarray[Any, Any], threshold: int) -> dict[str, Any]:
+def disclosure_check(
+    values: np.ndarray[Any, Any], contributors: np.ndarray[Any, Any], threshold: int
+) -> dict[str, Any]:
     """Primary (small cells) and complementary suppression; whether the table may be published and why not."""
     primary = small_cells(contributors, threshold)
     secondary = np.zeros_like(primary)
@@ -113,7 +117,10 @@ def disclosure_check(values: np.ndarray[Any, Any], contributors: np.ndarray[Any,
             result = protect_table(values, primary)
             secondary = result.secondary
             if not result.audit.safe:
-                passed, message = False, "秘匿したセルが周辺合計から復元できてしまいます (a hidden cell can be recovered)"
+                passed, message = (
+                    False,
+                    "秘匿したセルが周辺合計から復元できてしまいます (a hidden cell can be recovered)",
+                )
         except EstimationError as error:
             passed, message = False, str(error)
     hidden = int((primary | secondary).sum())
@@ -153,7 +160,16 @@ def table_csv(table: dict[str, Any]) -> bytes:
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(
-        [table["row_label"], table["column_label"], "推計値", "標準誤差", "95%信頼区間下限", "95%信頼区間上限", "回答世帯数", "秘匿"]
+        [
+            table["row_label"],
+            table["column_label"],
+            "推計値",
+            "標準誤差",
+            "95%信頼区間下限",
+            "95%信頼区間上限",
+            "回答世帯数",
+            "秘匿",
+        ]
     )
 
     def line(row: str, col: str, value: float | None, se: float | None, n: int | str, mark: str = "") -> None:
@@ -167,7 +183,9 @@ def table_csv(table: dict[str, Any]) -> bytes:
     for i, district in enumerate(table["rows"]):
         for j, column in enumerate(table["columns"]):
             mark = "1次秘匿" if table["primary"][i][j] else "2次秘匿" if table["secondary"][i][j] else ""
-            line(district, column, table["values"][i][j], table["se"][i][j], table["contributors"][i][j], mark)
+            line(
+                district, column, table["values"][i][j], table["se"][i][j], table["contributors"][i][j], mark
+            )
         total, se = table["row_totals"][i]
         line(district, "計", total, se, "")
     for j, column in enumerate(table["columns"]):
