@@ -4,8 +4,8 @@ One file per repeat level (households, then each repeat such as the member roste
 ``household_key`` and the row positions of enclosing repeats; CSV with UTF-8 BOM for Excel, Parquet, Stata
 ``.dta`` and SPSS ``.sav``; select_multiple as the raw space-separated codes plus one 0/1 column per choice;
 and ``codebook.csv`` (variable, label ja/en, type, question, choices). Answers are streamed in chunks, so the
-memory needed does not grow with the number of households for CSV, Parquet and Stata (our own streaming
-``.dta`` writer); SPSS goes through pyreadstat one table at a time.
+memory needed does not grow with the number of households in any format (Stata ``.dta`` and SPSS ``.sav`` are
+written by our own streaming writers, checked by reading the files back with pyreadstat).
 
 Typical use::
 

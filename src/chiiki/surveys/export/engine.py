@@ -1,12 +1,10 @@
 """Stream answers into CSV, Parquet, Stata and SPSS files, one per repeat level, plus a codebook.
 
 Answers are read once, converted to typed columns and flushed every ``chunk_size`` households as Arrow record
-batches. CSV and Parquet are appended batch by batch. Stata needs the row count and every string column's width
-before the first row, so the batches are also spooled to Parquet (or the Parquet output is reused) while the
-widths are measured, and then streamed into ``.dta`` by our own writer (``stata.py``), batch by batch: memory
-does not grow with the number of households for these three formats. SPSS ``.sav`` is written by pyreadstat,
-which needs a whole table as a DataFrame: it converts one table at a time, with equal strings (the codes of
-select questions) shared, so its memory grows with the largest table (measured by bench/survey_export.py).
+batches. CSV and Parquet are appended batch by batch. Stata and SPSS files need the row count and every string
+column's width before the first row, so the batches are also spooled to Parquet (or the Parquet output is
+reused) while the widths are measured, and then streamed into ``.dta`` and ``.sav`` by our own writers
+(``stata.py``, ``spss.py``), batch by batch: memory does not grow with the number of households in any format.
 """
 
 from __future__ import annotations
@@ -26,7 +24,9 @@ import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from chiiki.surveys.export.plan import Column, ExportPlan, Table
-from chiiki.surveys.export.stata import MAX_STRING_BYTES, StataColumn, write_dta
+from chiiki.surveys.export.spss import SpssColumn, write_sav
+from chiiki.surveys.export.stata import MAX_STRING_BYTES as STATA_MAX_STRING
+from chiiki.surveys.export.stata import StataColumn, write_dta
 
 __all__ = [
     "FORMATS",
@@ -311,32 +311,44 @@ def _value_labels(plan: ExportPlan, table: Table, language: str) -> dict[str, di
     return labels
 
 
-def _write_spss(plan: ExportPlan, spooled: Mapping[str, Path], out_dir: Path, language: str) -> list[Path]:
-    """Convert each spooled table to .sav with pyreadstat, one table in memory at a time."""
-    import pyreadstat  # imported here: it loads pandas, which the other formats never need
-
+def _write_spss(
+    plan: ExportPlan,
+    spooled: Mapping[str, Path],
+    widths: Mapping[str, list[int]],
+    rows: Mapping[str, int],
+    out_dir: Path,
+    language: str,
+) -> list[Path]:
+    """Stream each spooled table into a .sav file, one record batch at a time."""
     written: list[Path] = []
     for table in plan.tables:
-        arrow_table = pq.read_table(spooled[table.name])
-        frame = arrow_table.to_pandas(split_blocks=True, self_destruct=True, date_as_object=False)
-        del arrow_table
-        labels: list[str | None] = [_label(column, language) for column in table.columns]
-        path = out_dir / f"{table.name}.sav"
-        value_labels: dict[str, dict[int | float, str]] = {
-            name: dict(items.items()) for name, items in _value_labels(plan, table, language).items()
-        }
-        pyreadstat.write_sav(frame, str(path), column_labels=labels, variable_value_labels=value_labels)
-        del frame
-        written.append(path)
+        value_labels = _value_labels(plan, table, language)
+        columns = [
+            SpssColumn(
+                column.name,
+                _label(column, language),
+                "str" if column.kind in ("key", "string") else "double",
+                widths[table.name][index],
+                column.kind if column.kind in ("date", "datetime") else "",
+                2 if column.kind == "decimal" else 0,
+                value_labels.get(column.name),
+            )
+            for index, column in enumerate(table.columns)
+        ]
+        batches = pq.ParquetFile(spooled[table.name]).iter_batches(batch_size=10_000)
+        title = f"{plan.form.title} ({table.name})"
+        written.append(
+            write_sav(out_dir / f"{table.name}.sav", columns, batches, rows[table.name], label=title)
+        )
     return written
 
 
 def _measure(table: Table, batch: pa.RecordBatch, widths: list[int]) -> None:
-    """Widen ``widths`` to the longest UTF-8 value of each string column in ``batch`` (at most str2045)."""
+    """Widen ``widths`` to the longest UTF-8 value (bytes) of each string column in ``batch``."""
     for index, column in enumerate(table.columns):
         if column.kind in ("key", "string"):
             longest = pc.max(pc.binary_length(batch.column(index))).as_py() or 0
-            widths[index] = min(MAX_STRING_BYTES, max(widths[index], longest))
+            widths[index] = max(widths[index], longest)
 
 
 _STATA_STORAGE: dict[str, tuple[str, str]] = {
@@ -372,7 +384,7 @@ def _write_stata(
                 column.name,
                 _label(column, language),
                 _STATA_STORAGE[column.kind][0],
-                widths[table.name][index],
+                min(widths[table.name][index], STATA_MAX_STRING),
                 _STATA_STORAGE[column.kind][1],
                 value_labels.get(column.name),
             )
@@ -467,7 +479,7 @@ def export_answers(
     result = ExportResult(rows={table.name: 0 for table in plan.tables})
     # Stata's strings are fixed width: learn each string column's widest value (bytes) while spooling.
     widths = {table.name: [1] * len(table.columns) for table in plan.tables}
-    measure = "stata" in wanted
+    measure = bool({"stata", "spss"} & set(wanted))
 
     def flush() -> None:
         for table in plan.tables:
@@ -510,7 +522,9 @@ def export_answers(
                     _write_stata(plan, spooled_sink.paths, widths, result.rows, out_dir, language)
                 )
             if "spss" in statistical:
-                result.files.extend(_write_spss(plan, spooled_sink.paths, out_dir, language))
+                result.files.extend(
+                    _write_spss(plan, spooled_sink.paths, widths, result.rows, out_dir, language)
+                )
         result.files.append(write_codebook(plan, out_dir / "codebook.csv"))
     finally:
         if spool_dir is not None:
