@@ -48,7 +48,7 @@ def test_remind_sets_the_schedule_and_sends_once(
     call_command("fieldwork_remind", *args)
     assert f"第1回の督促を {survey_a.cases.count()} 世帯に送りました" in capsys.readouterr().out
     call_command("fieldwork_remind", *args)
-    assert "第1回の督促を 0 世帯に送りました" in capsys.readouterr().out
+    assert "第1回の督促を送る世帯はもうありません" in capsys.readouterr().out
     assert CaseEvent.objects.filter(kind="reminder_sent").count() == survey_a.cases.count()
     with pytest.raises(CommandError, match="1〜365"):
         call_command("fieldwork_remind", "--survey", str(survey_a.pk), "--days", "x")

@@ -82,6 +82,12 @@ class Command(BaseCommand):
         if result.round is None:
             self.stdout.write(f"調査 {survey.pk}: 督促は送りませんでした — {result.reason}")
             return
+        if result.sent == 0:
+            self.stdout.write(
+                f"調査 {survey.pk}: 第{result.round}回の督促を送る世帯はもうありません "
+                f"(round {result.round}: everyone due has answered or was already reminded)"
+            )
+            return
         self.stdout.write(
             f"調査 {survey.pk}: 第{result.round}回の督促を {result.sent} 世帯に送りました(経路: {result.channel}) "
             f"(round {result.round}: {result.sent} reminders via {result.channel})"
