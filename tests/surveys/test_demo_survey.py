@@ -1,0 +1,41 @@
+"""The demo city's census: created by `chiiki demo load`, with letters a person can answer with."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from chiiki.surveys.demo_survey import DEMO_TITLE
+from chiiki.surveys.models import Survey, SurveyCase
+
+
+@pytest.mark.usefixtures("db")
+def test_demo_load_creates_an_open_census_and_prints_working_letters() -> None:
+    out = io.StringIO()
+    call_command("demo_load", "--persons", "200", stdout=out)
+    text = out.getvalue()
+    survey = Survey.objects.get(title=DEMO_TITLE)
+    assert survey.cases.count() == survey.cases.values("household").distinct().count() > 0
+    assert survey.cases.exclude(access_key_hash="").count() == min(20, survey.cases.count())
+    assert "/answer/" in text
+    lines = [line.split() for line in text.splitlines() if line.startswith("  ") and len(line.split()) == 2]
+    letters = [(a, b) for a, b in lines if a.isdigit() and len(a) == 12]
+    assert len(letters) == 3
+    login_id, key = letters[0]
+    client = Client()
+    response = client.post("/answer/", {"login_id": login_id, "secret": key})
+    assert response["Location"] == "/answer/password/"
+    client.post("/answer/password/", {"password": "midori-2025", "confirmation": "midori-2025"})
+
+    # Loading again keeps the survey and prints fresh keys for households still without a password.
+    again = io.StringIO()
+    call_command("demo_load", "--persons", "200", stdout=again)
+    assert Survey.objects.filter(title=DEMO_TITLE).count() == 1
+    reissued = [line.split() for line in again.getvalue().splitlines() if line.startswith("  ")]
+    fresh = [(a, b) for a, b in (p for p in reissued if len(p) == 2) if a.isdigit() and len(a) == 12]
+    assert login_id not in [a for a, _ in fresh]  # that household has a password now: no new key is shown
+    assert len(fresh) == 3
+    assert SurveyCase.objects.get(login_id=fresh[0][0]).password_hash == ""
