@@ -304,17 +304,22 @@ def search_datasets(
     queryset = apply_fq(queryset, fq)
     keys = order_by(sort)
     if fq.strip():
-        queryset = queryset.distinct()  # fq on tags/formats joins rows
+        # fq on tags/formats joins rows; filtering by id keeps one row per dataset without a wide DISTINCT.
+        queryset = Dataset.objects.filter(pk__in=queryset.values("pk"))
     count = queryset.count()
-    page = (
-        list(
-            queryset.select_related("organization")
+    page: list[Dataset] = []
+    if rows > 0 and count > start:
+        # Sort narrow rows (ids and sort keys) first, then load the page's full rows: sorting whole rows
+        # (long notes and search text) of a large match set is what made broad searches slow.
+        page_ids = list(queryset.order_by(*keys).values_list("pk", flat=True)[start : start + rows])
+        by_id = {
+            d.pk: d
+            for d in Dataset.objects.filter(pk__in=page_ids)
+            .select_related("organization")
+            .defer("search_text")
             .prefetch_related("tags", "resources", "groups")
-            .order_by(*keys)[start : start + rows]
-        )
-        if rows > 0 and count > start
-        else []
-    )
+        }
+        page = [by_id[pk] for pk in page_ids if pk in by_id]
     facets: dict[str, list[tuple[str, str, int]]] = {}
     if count:
         for name in facet_fields:
@@ -333,20 +338,21 @@ def facet_counts(matched: QuerySet[Dataset], name: str, limit: int = 50) -> list
     from chiiki.opendata.models import LICENSES
 
     if name in ("organization", "kind", "license_id"):
-        column = "organization__name" if name == "organization" else name
+        # Group on the dataset row itself (organization_id, not a join to the organization table); the
+        # filter may join tags/resources (fq), hence counting distinct ids only then.
+        column = "organization_id" if name == "organization" else name
+        joined = bool(matched.query.distinct)
         rows = (
-            matched.exclude(**{column: ""})
-            .order_by()
+            matched.order_by()
             .values(column)
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("-n", column)[:limit]
+            .annotate(n=Count("pk", distinct=joined))
+            .order_by("-n", column)[: limit + 1]
         )
-        counted = [(str(r[column]), int(r["n"])) for r in rows]
+        counted = [(r[column], int(r["n"])) for r in rows if r[column]][:limit]
         if name == "organization":
-            titles = dict(
-                Organization.objects.filter(name__in=[k for k, _ in counted]).values_list("name", "title")
-            )
-            return [(k, titles.get(k, k), n) for k, n in counted]
+            orgs = {o.pk: o for o in Organization.objects.filter(pk__in=[k for k, _ in counted])}
+            items = [(orgs[k].name, orgs[k].title, n) for k, n in counted if k in orgs]
+            return sorted(items, key=lambda i: (-i[2], i[0]))
         schemas = load_schemas()
         if name == "kind":
             return [(k, schemas[k].title if k in schemas else k, n) for k, n in counted]
