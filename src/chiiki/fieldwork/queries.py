@@ -228,7 +228,7 @@ def dashboard(survey: Survey, *, today: date | None = None) -> Dashboard:
     # By age class of the household head on the reference date.
     household_of = {case_id: household for case_id, household, _c, _n in cases}
     heads = dict(
-        Person.objects.filter(household_id__in=set(household_of.values()), relationship="世帯主")
+        Person.objects.filter(household__survey_cases__survey=survey, relationship="世帯主")
         .order_by("household_id", "id")
         .values_list("household_id", "birth_date")
     )
@@ -243,20 +243,29 @@ def dashboard(survey: Survey, *, today: date | None = None) -> Dashboard:
         if age_cases.get(label)
     ]
 
-    # Outstanding workload per enumerator.
-    assignments = FollowUpAssignment.objects.filter(area__survey=survey).select_related("area__enumerator")
-    work: dict[tuple[int, str], list[FollowUpAssignment]] = defaultdict(list)
-    for assignment in assignments:
-        work[(assignment.area.number, str(assignment.area.enumerator))].append(assignment)
+    # Outstanding workload per enumerator (plain rows: a survey can have tens of thousands of assignments).
+    rows = FollowUpAssignment.objects.filter(area__survey=survey).values_list(
+        "area__number",
+        "area__enumerator__display_name",
+        "area__enumerator__username",
+        "case_id",
+        "outcome",
+        "visits",
+    )
+    work: dict[tuple[int, str], list[tuple[int, str, int]]] = defaultdict(list)
+    for number, display_name, username, case_id, outcome, visits in rows:
+        work[(number, display_name or username)].append((case_id, outcome, visits))
     for (number, name), items in sorted(work.items()):
-        done = sum(1 for a in items if a.case_id in answered)
-        settled = sum(1 for a in items if a.case_id not in answered and a.outcome in FINAL_OUTCOMES)
+        done = sum(1 for case_id, _o, _v in items if case_id in answered)
+        settled = sum(
+            1 for case_id, outcome, _v in items if case_id not in answered and outcome in FINAL_OUTCOMES
+        )
         result.workload.append(
             WorkloadRow(
                 enumerator=name,
                 area=number,
                 assigned=len(items),
-                visited=sum(1 for a in items if a.visits),
+                visited=sum(1 for _c, _o, visits in items if visits),
                 settled=settled,
                 answered=done,
                 outstanding=len(items) - done - settled,
