@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("chiiki.linkage.urls")),
     path("", include("chiiki.surveys.urls")),
     path("", include("chiiki.fieldwork.urls")),
+    path("", include("chiiki.evidence.urls")),
     path("", include("chiiki.talent.urls")),
     path("", include("chiiki.core.urls")),
 ]

@@ -60,7 +60,9 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
     AppEntry(
         "surveys.assist",
         _("調査の回答支援"),
-        _("窓口で、回答者と一緒に調査票を入力します。依頼状の調査対象者IDで開き、支援付き回答として記録されます。"),
+        _(
+            "窓口で、回答者と一緒に調査票を入力します。依頼状の調査対象者IDで開き、支援付き回答として記録されます。"
+        ),
         "surveys:assist_open",
     ),
     AppEntry(
@@ -68,6 +70,14 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         _("調査の回答状況と督促・訪問"),
         _("回答率の推移、督促の予定、未回答世帯の訪問リストと調査員ごとの残りの仕事を見ます。"),
         "fieldwork:surveys",
+    ),
+    AppEntry(
+        "surveys.manage",
+        _("調査の推計と根拠"),
+        _(
+            "回答に重みを付けた推計値と標準誤差、回答の偏り、調査員の訪問の効果を見て、秘匿の検査をした表を公開します。"
+        ),
+        "evidence:surveys",
     ),
     AppEntry(
         "talent.view_dashboard",

@@ -1,0 +1,152 @@
+"""Inline SVG charts of the evidence pages: no JavaScript, no library. Django-free.
+
+As in `chiiki.fieldwork.charts`, every chart is an <svg role="img"> with a <title> and a <desc> that states
+its values in words; the page shows the same figures in a table under it. Series differ by colour *and* by
+line pattern or label, so the charts read without colour too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+
+__all__ = ["cumulative_chart", "grouped_bars"]
+
+_WIDTH = 680
+# Colours with at least 3:1 contrast on white, told apart by dash pattern as well.
+_SERIES = (("#1d5fa8", ""), ("#b3541e", "6 3"), ("#2e7d32", "2 3"), ("#6a1b9a", "10 3 2 3"))
+
+
+def _n(value: float, digits: int = 1) -> str:
+    return f"{value:.{digits}f}"
+
+
+def cumulative_chart(
+    chart_id: str,
+    title: str,
+    days: Sequence[int],
+    series: Sequence[tuple[str, Sequence[float]]],
+    markers: Sequence[tuple[int, str]] = (),
+    *,
+    unit: str = "%",
+) -> str:
+    """Lines over days (values 0..100), with labelled vertical markers (reminders, start of visits)."""
+    width, height, left, right, top, bottom = _WIDTH, 260, 48, 150, 14, 34
+    plot_w, plot_h = width - left - right, height - top - bottom
+    last = max(1, max(days, default=1))
+
+    def x(day: float) -> float:
+        return round(left + plot_w * day / last, 1)
+
+    def y(value: float) -> float:
+        return round(top + plot_h - plot_h * min(100.0, max(0.0, value)) / 100, 1)
+
+    parts_desc = []
+    for name, values in series:
+        if values:
+            parts_desc.append(f"{name}: 最終 {_n(values[-1])}{unit}")
+    parts_desc += [f"{label}: {day}日目" for day, label in markers]
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="100%" '
+        f'viewBox="0 0 {width} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape("、".join(parts_desc) or "データなし")}</desc>',
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        parts.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick)}" y2="{y(tick)}" stroke="#ddd"/>'
+            f'<text x="{left - 6}" y="{y(tick) + 5}" text-anchor="end" font-size="12">{tick}{escape(unit)}</text>'
+        )
+    for day, label in markers:
+        parts.append(
+            f'<line x1="{x(day)}" x2="{x(day)}" y1="{top}" y2="{top + plot_h}" stroke="#555" stroke-dasharray="3 3"/>'
+            f'<text x="{x(day) + 3}" y="{top + 12}" font-size="12">{escape(label)}</text>'
+        )
+    for index, (name, values) in enumerate(series):
+        colour, dash = _SERIES[index % len(_SERIES)]
+        points = " ".join(f"{x(d)},{y(v)}" for d, v in zip(days, values, strict=False))
+        dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+        )
+        if values:
+            parts.append(
+                f'<text x="{left + plot_w + 6}" y="{y(values[-1]) + 4}" font-size="12" fill="{colour}">'
+                f"{escape(name)} {_n(values[-1])}{escape(unit)}</text>"
+            )
+    parts.append(
+        f'<text x="{left}" y="{height - 10}" font-size="12">0日目</text>'
+        f'<text x="{left + plot_w}" y="{height - 10}" text-anchor="end" font-size="12">{last}日目</text>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def grouped_bars(
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    unit: str = "",
+    digits: int = 1,
+) -> str:
+    """Horizontal bars, one group per label and one bar per series; negative values go left of zero."""
+    bar, gap, label_w, value_w = 14, 10, 200, 70
+    values = [v for _, vs in series for v in vs if v is not None]
+    low = min([0.0, *values])
+    high = max([0.0, *values]) or 1.0
+    span = (high - low) or 1.0
+    plot_w = _WIDTH - label_w - value_w
+    group_h = bar * len(series) + gap
+    legend_h = 22
+    height = legend_h + len(labels) * group_h + 8
+
+    def x(value: float) -> float:
+        return round(label_w + plot_w * (value - low) / span, 1)
+
+    desc = []
+    for i, label in enumerate(labels):
+        figures = [f"{name} {'—' if (v := vs[i]) is None else _n(v, digits)}{unit}" for name, vs in series]
+        desc.append(f"{label}: " + "、".join(figures))
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="chart" width="100%" '
+        f'viewBox="0 0 {_WIDTH} {height}" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+        f'<title id="{chart_id}-title">{escape(title)}</title>',
+        f'<desc id="{chart_id}-desc">{escape("。".join(desc) or "データなし")}</desc>',
+    ]
+    legend_x = label_w
+    for index, (name, _values) in enumerate(series):
+        colour, _dash = _SERIES[index % len(_SERIES)]
+        parts.append(
+            f'<rect x="{legend_x}" y="4" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{legend_x + 16}" y="15" font-size="12">{escape(name)}</text>'
+        )
+        legend_x += 16 + 13 * len(name) + 20
+    zero = x(0.0)
+    parts.append(f'<line x1="{zero}" x2="{zero}" y1="{legend_h}" y2="{height - 4}" stroke="#333"/>')
+    for i, label in enumerate(labels):
+        top = legend_h + i * group_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{top + bar * len(series) / 2 + 4}" text-anchor="end" '
+            f'font-size="13">{escape(label)}</text>'
+        )
+        for index, (name, vs) in enumerate(series):
+            value = vs[i]
+            if value is None:
+                continue
+            colour, _dash = _SERIES[index % len(_SERIES)]
+            start, end = sorted((zero, x(value)))
+            y = top + index * bar
+            parts.append(
+                f'<rect x="{start}" y="{y}" width="{round(max(0.5, end - start), 1)}" height="{bar - 2}" '
+                f'fill="{colour}"><title>{escape(name)}: {_n(value, digits)}{escape(unit)}</title></rect>'
+            )
+            text_x = end + 4 if value >= 0 else start - 4
+            anchor = "start" if value >= 0 else "end"
+            parts.append(
+                f'<text x="{text_x}" y="{y + bar - 4}" text-anchor="{anchor}" font-size="11">'
+                f"{_n(value, digits)}{escape(unit)}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,258 @@
+"""Staff pages of survey evidence (permission surveys.manage): runs, the report with charts, costs, publication.
+
+The report shows aggregates only (no names, addresses or answers of a household), so reading it is not a read
+of personal data; requesting a run, changing costs and publishing are changes and are audited by the actions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chiiki.core.access import municipality_permission
+from chiiki.core.models import Municipality
+from chiiki.evidence import actions, charts, queries
+from chiiki.evidence.analysis import GROUP_LABELS, MODE_LABELS, PATH_LABELS
+from chiiki.evidence.models import EvidenceRun, PublishedTable
+from chiiki.surveys.models import Survey
+
+
+class CostsForm(forms.Form):
+    """Unit costs in yen, one field per cost item."""
+
+    def __init__(self, *args: Any, initial_costs: dict[str, float] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for key, label in queries.COST_LABELS.items():
+            self.fields[key] = forms.DecimalField(
+                label=label,
+                min_value=0,
+                max_digits=9,
+                decimal_places=0,
+                initial=int((initial_costs or {}).get(key, queries.DEFAULT_COSTS[key])),
+                help_text=gettext_lazy("円"),
+            )
+
+
+@municipality_permission("surveys.manage")
+def survey_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The municipality's surveys with their latest evidence run."""
+    surveys = list(Survey.objects.filter(municipality=municipality).order_by("-reference_date", "id"))
+    latest: dict[int, EvidenceRun] = {}
+    for run in EvidenceRun.objects.filter(survey__in=surveys).order_by("survey_id", "-requested_at", "-id"):
+        latest.setdefault(run.survey_id, run)
+    rows = [(survey, latest.get(survey.pk)) for survey in surveys]
+    return render(request, "evidence/survey_list.html", {"municipality": municipality, "rows": rows})
+
+
+def _svg(markup: str) -> str:
+    return mark_safe(markup)  # noqa: S308 - built by evidence.charts, every text escaped there
+
+
+def _charts(result: dict[str, Any]) -> dict[str, str]:
+    svg: dict[str, str] = {}
+    over = result["response_over_time"]
+    days = [row["day"] for row in over["days"]]
+    cumulative = []
+    running = [0.0] * len(days)
+    for path in ("letter", "reminder", "visit"):
+        running = [r + row[path] for r, row in zip(running, over["days"], strict=True)]
+        cumulative.append(
+            (_("+") + str(PATH_LABELS[path]) if path != "letter" else PATH_LABELS[path], running)
+        )
+    markers = [(d, _("督促%(n)d") % {"n": i}) for i, d in enumerate(over["reminder_days"], start=1)]
+    if over.get("follow_up_day") is not None:
+        markers.append((over["follow_up_day"], _("訪問開始")))
+    svg["over_time"] = _svg(
+        charts.cumulative_chart(
+            "over-time", _("累計の回答率(回答の経路を積み上げ)"), days, cumulative, markers
+        )
+    )
+    rep = result["representativeness"]
+    for group in GROUP_LABELS:
+        rows = [r for r in rep["response_rates"] if r["group"] == group]
+        svg[f"rates_{group}"] = _svg(
+            charts.grouped_bars(
+                f"rates-{group}",
+                _("%(g)s別の回答率") % {"g": GROUP_LABELS[group]},
+                [r["level"] for r in rows],
+                [(_("回答率"), [r["rate"] for r in rows])],
+                unit="%",
+            )
+        )
+    bias = [r for r in rep["bias"] if not r["calibrated_on"]]
+    svg["bias"] = _svg(
+        charts.grouped_bars(
+            "bias",
+            _("台帳との差(ポイント): 重み付け前と後"),
+            [f"{r['label']} {r['level']}" for r in bias],
+            [
+                (_("重みなし"), [r["unweighted_bias"] for r in bias]),
+                (_("無回答調整"), [r["adjusted_bias"] for r in bias]),
+                (_("較正後"), [r["calibrated_bias"] for r in bias]),
+            ],
+            unit="pt",
+            digits=2,
+        )
+    )
+    scen = result["scenarios"]
+    labels = [s["label"] for s in scen]
+    svg["scenario_rate"] = _svg(
+        charts.grouped_bars(
+            "scenario-rate",
+            _("回答率の見込み(%)"),
+            labels,
+            [(_("回答率"), [s["response_rate"] for s in scen])],
+            unit="%",
+        )
+    )
+    svg["scenario_quality"] = _svg(
+        charts.grouped_bars(
+            "scenario-quality",
+            _("台帳との差(平均、ポイント)と就業率の誤差の幅(±ポイント)"),
+            labels,
+            [
+                (_("重みなしの偏り"), [s.get("bias_unweighted") for s in scen]),
+                (_("較正後の偏り"), [s.get("bias_calibrated") for s in scen]),
+                (_("誤差の幅"), [s.get("moe_employment") for s in scen]),
+            ],
+            unit="pt",
+            digits=2,
+        )
+    )
+    svg["scenario_cost"] = _svg(
+        charts.grouped_bars(
+            "scenario-cost",
+            _("1 回答あたりの費用(円)"),
+            labels,
+            [(_("費用/回答"), [s.get("cost_per_response") for s in scen])],
+            unit="円",
+            digits=0,
+        )
+    )
+    return svg
+
+
+def _table_grid(table: dict[str, Any]) -> list[dict[str, Any]]:
+    """Rows of a publishable table for the template: each cell's value or mark, and the row total."""
+    grid = []
+    for i, row in enumerate(table["rows"]):
+        cells = []
+        for j, _column in enumerate(table["columns"]):
+            hidden = "1" if table["primary"][i][j] else "2" if table["secondary"][i][j] else ""
+            cells.append(
+                {
+                    "value": table["values"][i][j],
+                    "se": table["se"][i][j],
+                    "n": table["contributors"][i][j],
+                    "hidden": hidden,
+                }
+            )
+        grid.append({"label": row, "cells": cells, "total": table["row_totals"][i][0]})
+    return grid
+
+
+def _by_district(estimates: dict[str, Any]) -> dict[str, Any]:
+    """District × variable grid of the domain estimates: {variables: [(key, label)], rows: [(district, cells)]}."""
+    variables: dict[str, str] = {}
+    grid: dict[str, dict[str, Any]] = {}
+    for row in estimates["by_district"]:
+        variables.setdefault(row["variable"], row["label"])
+        grid.setdefault(str(row["district"]), {})[row["variable"]] = row
+    return {
+        "variables": list(variables.items()),
+        "rows": [(d, [grid[d].get(v) for v in variables]) for d in sorted(grid)],
+    }
+
+
+@municipality_permission("surveys.manage")
+def survey_report(request: HttpRequest, municipality: Municipality, survey_id: int) -> HttpResponse:
+    """One survey: request a run, set costs, read the latest report, publish checked tables."""
+    survey = get_object_or_404(Survey, municipality=municipality, pk=survey_id)
+    current = queries.costs_for(survey)
+    costs_form = CostsForm(initial_costs=current)
+    if request.method == "POST":
+        what = request.POST.get("action", "")
+        try:
+            if what == "run":
+                actions.request_run(survey, by=request.user, request=request)
+                messages.success(request, _("集計を依頼しました。数分後にこのページを開き直してください。"))
+                return redirect("evidence:survey", code=municipality.code, survey_id=survey.pk)
+            if what == "costs":
+                costs_form = CostsForm(request.POST, initial_costs=current)
+                if costs_form.is_valid():
+                    actions.set_costs(
+                        survey,
+                        {k: float(v) for k, v in costs_form.cleaned_data.items()},
+                        by=request.user,
+                        request=request,
+                    )
+                    messages.success(request, _("単価を保存しました。次の集計から使われます。"))
+                    return redirect("evidence:survey", code=municipality.code, survey_id=survey.pk)
+        except actions.EvidenceError as error:
+            messages.error(request, str(error))
+    run = actions.latest_run(survey)
+    pending = EvidenceRun.objects.filter(
+        survey=survey, status__in=[EvidenceRun.Status.QUEUED, EvidenceRun.Status.RUNNING]
+    ).exists()
+    runs = list(EvidenceRun.objects.filter(survey=survey).order_by("-requested_at", "-id")[:5])
+    published = list(PublishedTable.objects.filter(survey=survey).select_related("dataset", "run"))
+    context: dict[str, Any] = {
+        "municipality": municipality,
+        "survey": survey,
+        "run": run,
+        "runs": runs,
+        "pending": pending,
+        "costs_form": costs_form,
+        "published": published,
+        "mode_labels": MODE_LABELS,
+    }
+    if run is not None and run.result:
+        result = run.result
+        published_here = {p.table for p in published if p.run_id == run.pk}
+        charts_svg = _charts(result)
+        context.update(
+            result=result,
+            svg=charts_svg,
+            rates=[
+                (
+                    GROUP_LABELS[group],
+                    [r for r in result["representativeness"]["response_rates"] if r["group"] == group],
+                    charts_svg[f"rates_{group}"],
+                )
+                for group in GROUP_LABELS
+            ],
+            tables=[
+                {**table, "grid": _table_grid(table), "published": name in published_here}
+                for name, table in result["tables"].items()
+            ],
+            fieldwork=result["fieldwork"],
+            by_district=_by_district(result["estimates"]),
+            modes=list(MODE_LABELS.items()),
+        )
+    return render(request, "evidence/survey_report.html", context)
+
+
+@municipality_permission("surveys.manage")
+def publish(request: HttpRequest, municipality: Municipality, survey_id: int) -> HttpResponse:
+    """Publish one table of the latest run (POST); refused with the reason when the check fails."""
+    survey = get_object_or_404(Survey, municipality=municipality, pk=survey_id)
+    if request.method == "POST":
+        try:
+            published = actions.publish_table(
+                survey, request.POST.get("table", ""), by=request.user, request=request
+            )
+            messages.success(
+                request,
+                _("オープンデータとして公開しました(データセット %(name)s)。")
+                % {"name": published.dataset.name},
+            )
+        except actions.EvidenceError as error:
+            messages.error(request, str(error))
+    return redirect("evidence:survey", code=municipality.code, survey_id=survey.pk)
