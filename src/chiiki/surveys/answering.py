@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 RECEIPT_LENGTH = 12
+MAX_TEXT = 4000  # characters kept of one answer: a long free-text remark fits, a flood does not
+MAX_CHOICES = 200
 
 
 class AnswerConflict(RuntimeError):
@@ -158,10 +160,10 @@ def apply_posted(
         value = posted.get(key)
         if kind == "select_multiple":
             items = value if isinstance(value, list) else ([] if value in (None, "") else [value])
-            answer_tree.set_value(data, key, [str(item) for item in items])
+            answer_tree.set_value(data, key, [str(item)[:MAX_TEXT] for item in items[:MAX_CHOICES]])
         else:
             text = value[-1] if isinstance(value, list) and value else value
-            answer_tree.set_value(data, key, str(text or "").strip())
+            answer_tree.set_value(data, key, str(text or "").strip()[:MAX_TEXT])
 
 
 def _roster_change(form: Form, data: dict[str, Any], action: str, language: str) -> None:

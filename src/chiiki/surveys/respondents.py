@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
 
 from chiiki.core import audit, throttle
 from chiiki.core.audit import client_address
@@ -127,8 +128,6 @@ def end_session(request: HttpRequest) -> None:
 
 def password_problems(case: SurveyCase, password: str, confirmation: str) -> list[str]:
     """Why a new password is not acceptable (Japanese; empty when it is)."""
-    from django.utils.translation import gettext as _
-
     problems: list[str] = []
     if len(password) < PASSWORD_MIN_LENGTH:
         problems.append(_("パスワードは8文字以上にしてください。"))

@@ -29,10 +29,11 @@ from chiiki.core.models import Municipality
 from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.fieldwork.paradata import note_page_shown, record_case_event
 from chiiki.surveys import answering, credentials, respondents
-from chiiki.surveys.answer_page import build_page, field_id, page_title
+from chiiki.surveys.answer_page import PageView, build_page, field_id, page_title
 from chiiki.surveys.answer_tree import page_digest
 from chiiki.surveys.answering import AnswerConflict, AnsweringClosed, Seat
 from chiiki.surveys.models import Answer, SurveyCase
+from chiiki.surveys.xlsform import Form, Page
 
 TEXT_COOKIE = "chiiki_text"
 ASSIST_SESSION_KEY = "chiiki_assisting"
@@ -428,10 +429,10 @@ def _render_page(
     request: HttpRequest,
     seat: Seat,
     links: Links,
-    form: Any,
-    page: Any,
+    form: Form,
+    page: Page,
     index: int,
-    view: Any,
+    view: PageView,
     version: int,
     digest: str,
     *,
