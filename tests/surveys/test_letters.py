@@ -17,7 +17,15 @@ from django.core.management.base import CommandError
 
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.surveys import actions
-from chiiki.surveys.letters import Letter, LetterContent, answer_url, format_login_id, write_letters_pdf
+from chiiki.surveys.letters import (
+    Letter,
+    LetterContent,
+    _draw_qr,
+    _QrMasks,
+    answer_url,
+    format_login_id,
+    write_letters_pdf,
+)
 from chiiki.surveys.models import QuestionnaireVersion, Survey, SurveyCase
 
 DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
@@ -103,6 +111,46 @@ def test_a_letter_renders_to_an_image(tmp_path: Path) -> None:
     subprocess.run(["pdftoppm", "-r", "30", "-png", str(source), str(tmp_path / "page")], check=True)
     image = tmp_path / "page-1.png"
     assert image.read_bytes().startswith(b"\x89PNG")
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="pdftoppm (poppler-utils) is not installed")
+def test_the_drawn_qr_code_matches_its_matrix_module_by_module(tmp_path: Path) -> None:
+    from PIL import Image
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen.canvas import Canvas
+
+    matrix = _QrMasks().matrix(answer_url(CONTENT.url, LETTER.login_id))
+    size = 60 * mm
+    source = tmp_path / "qr.pdf"
+    canvas = Canvas(str(source), pagesize=(size, size))
+    _draw_qr(canvas, matrix, 0, 0, size)
+    canvas.save()
+    subprocess.run(["pdftoppm", "-r", "300", "-gray", "-png", str(source), str(tmp_path / "qr")], check=True)
+    image = Image.open(tmp_path / "qr-1.png").convert("L")
+    cell = image.width / len(matrix)
+    drawn = [
+        [
+            image.getpixel((int((col + 0.5) * cell), int((row + 0.5) * cell))) < 128
+            for col in range(len(matrix))
+        ]
+        for row in range(len(matrix))
+    ]
+    assert drawn == matrix
+
+
+def test_a_batch_reuses_the_first_letters_mask_and_the_codes_stay_valid() -> None:
+    import qrcode
+
+    masks = _QrMasks()
+    first = masks.matrix(answer_url(CONTENT.url, "123456789012"))
+    second = masks.matrix(answer_url(CONTENT.url, "234567890123"))
+    reference = qrcode.QRCode(
+        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=masks.mask
+    )
+    reference.add_data(answer_url(CONTENT.url, "234567890123"))
+    reference.make(fit=True)
+    assert second == reference.get_matrix()
+    assert first != second
 
 
 # ---------------------------------------------------------------------------------------------- the command
@@ -198,3 +246,19 @@ def test_an_unknown_survey_is_a_clear_error(db: None, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="数字"):
         call_command("survey_letters", survey="abc", out=tmp_path / "x.pdf", stdout=io.StringIO())
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_a_large_print_run_is_split_into_numbered_batches(survey: Survey, tmp_path: Path) -> None:
+    out = tmp_path / "letters.pdf"
+    stdout = io.StringIO()
+    call_command("survey_letters", survey=str(survey.pk), out=out, batch_size=5, stdout=stdout)
+    cases = survey.cases.count()
+    batches = sorted(tmp_path.glob("letters-*.pdf"))
+    assert not out.exists()
+    assert [path.name for path in batches][:2] == ["letters-001.pdf", "letters-002.pdf"]
+    pages = [len(re.findall(rb"/Type /Page\b", path.read_bytes())) for path in batches]
+    assert sum(pages) == cases
+    assert all(count == 5 for count in pages[:-1])
+    assert "ファイル" in stdout.getvalue()
+    with pytest.raises(CommandError, match="batch-size"):
+        call_command("survey_letters", survey=str(survey.pk), out=tmp_path / "x.pdf", batch_size=0)

@@ -127,35 +127,64 @@ def _draw_runs(canvas: Canvas, x: float, y: float, text: str, font: str, size: f
 
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Break Japanese text into lines no wider than ``width`` (character by character; keeps explicit breaks)."""
+    latin = _latin_for(font)
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line, used = "", 0.0
         for char in paragraph:
-            if line and _width(line + char, font, size) > width:
+            advance = pdfmetrics.stringWidth(char, latin if char.isascii() else font, size)
+            if line and used + advance > width:
                 # Do not start a line with closing punctuation (kinsoku, simplified).
                 if char in "、。)」』,.":
                     line += char
+                    used += advance
                     continue
                 lines.append(line)
-                line = ""
+                line, used = "", 0.0
             line += char
+            used += advance
         lines.append(line)
     return lines
 
 
-def _draw_qr(canvas: Canvas, data: str, x: float, y: float, size: float) -> None:
-    """Draw ``data`` as a QR code (vector squares, no image library) with its lower-left corner at x, y."""
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    code.add_data(data)
-    code.make(fit=True)
-    matrix: list[list[bool]] = code.get_matrix()
+class _QrMasks:
+    """The QR mask pattern of a batch. Choosing the mask by its penalty score is most of the cost of a letter
+    (eight trial encodings); the letters of a batch differ only in the digits of the login ID, so the mask is
+    chosen properly for the first one and reused for the rest (any mask is valid for every reader)."""
+
+    def __init__(self) -> None:
+        self.mask: int | None = None
+
+    def matrix(self, data: str) -> list[list[bool]]:
+        code = qrcode.QRCode(
+            error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, mask_pattern=self.mask
+        )
+        code.add_data(data)
+        if self.mask is None:
+            code.best_fit()
+            self.mask = code.best_mask_pattern()
+            code.mask_pattern = self.mask
+        code.make(fit=True)
+        matrix: list[list[bool]] = code.get_matrix()
+        return matrix
+
+
+def _draw_qr(canvas: Canvas, matrix: list[list[bool]], x: float, y: float, size: float) -> None:
+    """Draw a QR matrix with its lower-left corner at x, y: vector rectangles, one per run of dark modules in
+    a row, in a single path (no image library, sharp at any printer resolution)."""
     cell = size / len(matrix)
-    canvas.setFillColorRGB(0, 0, 0)
+    path = canvas.beginPath()
     for row_index, row in enumerate(matrix):
-        top = y + size - (row_index + 1) * cell
-        for col_index, dark in enumerate(row):
-            if dark:
-                canvas.rect(x + col_index * cell, top, cell, cell, stroke=0, fill=1)
+        bottom = y + size - (row_index + 1) * cell
+        start: int | None = None
+        for col_index, dark in enumerate([*row, False]):
+            if dark and start is None:
+                start = col_index
+            elif not dark and start is not None:
+                path.rect(x + start * cell, bottom, (col_index - start) * cell, cell)
+                start = None
+    canvas.setFillColorRGB(0, 0, 0)
+    canvas.drawPath(path, stroke=0, fill=1)
 
 
 class _Page:
@@ -181,7 +210,9 @@ class _Page:
         return float((self.height - y - size) / mm)
 
 
-def _draw_letter(canvas: Canvas, letter: Letter, content: LetterContent, *, large_print: bool) -> None:
+def _draw_letter(
+    canvas: Canvas, letter: Letter, content: LetterContent, masks: _QrMasks, *, large_print: bool
+) -> None:
     scale = 1.35 if large_print else 1.0
     page = _Page(canvas, scale)
     canvas.setFillColorRGB(0, 0, 0)
@@ -228,9 +259,8 @@ def _draw_letter(canvas: Canvas, letter: Letter, content: LetterContent, *, larg
     )
     qr_x = page.right - qr_size - 6 * mm
     qr_top = box_top + 4
-    _draw_qr(
-        canvas, answer_url(content.url, letter.login_id), qr_x, page.height - qr_top * mm - qr_size, qr_size
-    )
+    matrix = masks.matrix(answer_url(content.url, letter.login_id))
+    _draw_qr(canvas, matrix, qr_x, page.height - qr_top * mm - qr_size, qr_size)
     page.text(qr_x, qr_top + qr_size / mm + 1, "読み取るとIDが入ります", 7)
 
     top = box_bottom + 6
@@ -251,15 +281,17 @@ def write_letters_pdf(
 ) -> int:
     """Write one A4 page per letter into ``stream`` as a single PDF; return the number of pages.
 
-    Pages are drawn one at a time, so a batch of any size needs memory only for the PDF being built.
+    reportlab keeps the compressed pages (about 5 KB each) in memory until the file is closed, so print
+    runs are split into batches of a few thousand letters (``chiiki survey letters --batch-size``).
     """
     _register_fonts()
     canvas = Canvas(stream, pagesize=A4, pageCompression=1)
     canvas.setTitle(f"{content.survey_title} 依頼状")
     canvas.setAuthor(content.sender)
     count = 0
+    masks = _QrMasks()
     for letter in letters:
-        _draw_letter(canvas, letter, content, large_print=large_print)
+        _draw_letter(canvas, letter, content, masks, large_print=large_print)
         count += 1
     if count:
         canvas.save()

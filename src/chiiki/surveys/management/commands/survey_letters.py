@@ -26,6 +26,14 @@ from chiiki.surveys.models import Survey
 
 ACTOR = "chiiki survey letters"
 DEFAULT_URL = "http://localhost:8000/answer/"
+DEFAULT_BATCH = 5_000  # reportlab holds a PDF's pages in memory until it is closed (about 5 KB a page)
+
+
+def batch_paths(out: Path, batches: int) -> list[Path]:
+    """``out`` itself for one batch, else ``out``'s name with -001, -002, … before the suffix."""
+    if batches <= 1:
+        return [out]
+    return [out.with_name(f"{out.stem}-{number:03d}{out.suffix}") for number in range(1, batches + 1)]
 
 
 def head_names(survey: Survey) -> dict[int, str]:
@@ -56,6 +64,13 @@ class Command(BaseCommand):
         parser.add_argument("--csv", type=Path, default=None, help="印刷業者向けCSVも書き出す (optional)")
         parser.add_argument("--large-print", action="store_true", help="大きな文字の依頼状 (large print)")
         parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH,
+            help=f"1つのPDFに入れる通数 (letters per PDF, default {DEFAULT_BATCH}); more letters give "
+            "NAME-001.pdf, NAME-002.pdf, …",
+        )
+        parser.add_argument(
             "--reissue",
             action="store_true",
             help="未提出の全世帯のキーを発行し直す (old letters stop working)",
@@ -68,6 +83,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
         csv_out: Path | None = options["csv"]
+        batch_size: int = options["batch_size"]
+        if batch_size < 1:
+            raise CommandError("--batch-size は1以上にしてください (must be positive)")
         if csv_out is not None and csv_out.resolve() == out.resolve():
             raise CommandError("PDFとCSVには別の名前を指定してください (--out and --csv must differ)")
         url = options["url"] or getattr(settings, "CHIIKI_SURVEY_ANSWER_URL", DEFAULT_URL)
@@ -109,13 +127,24 @@ class Command(BaseCommand):
                     survey, by=None, reissue=options["reissue"], actor_label=ACTOR
                 )
                 names = head_names(survey)
-                letters = (
+                letters = [
                     Letter(
                         key.login_id, key.access_key, key.postal_code, key.address, names.get(key.case_id, "")
                     )
                     for key in issued
-                )
-                write_letters_pdf(letters, pdf, content, large_print=options["large_print"])
+                ]
+                pdfs = batch_paths(out, -(-len(letters) // batch_size))
+                if len(pdfs) > 1:  # the reserved name gives way to numbered batches
+                    pdf.close()
+                    out.unlink()
+                    written.remove(out)
+                for number, path in enumerate(pdfs):
+                    stream = pdf if path == out else files.enter_context(path.open("xb"))
+                    if path != out:
+                        written.append(path)
+                    batch = letters[number * batch_size : (number + 1) * batch_size]
+                    write_letters_pdf(batch, stream, content, large_print=options["large_print"])
+                    stream.close()  # release the batch's pages before drawing the next
                 if csv_stream is not None:
                     actions.write_letters_csv(issued, csv_stream, url=url)
                 audit.record(
@@ -158,7 +187,8 @@ class Command(BaseCommand):
                 f"調査 {survey_id}: キーの無い世帯はありません (all cases already have keys; "
                 "to print new letters for everyone not yet answered use --reissue)"
             )
-        files_text = f"{out}" + (f" と {csv_out}" if csv_out is not None else "")
+        shown = f"{pdfs[0]} … {pdfs[-1]} ({len(pdfs)} ファイル)" if len(pdfs) > 1 else f"{out}"
+        files_text = shown + (f" と {csv_out}" if csv_out is not None else "")
         self.stdout.write(
             f"調査 {survey_id} ({survey.title}): {len(issued)} 世帯の依頼状を {files_text} に書き出しました"
             + (" (大きな文字)" if options["large_print"] else "")
