@@ -61,3 +61,13 @@ def test_the_reading_links_when_the_kanji_name_is_blank() -> None:
 
 def test_name_birth_date_and_sex_without_address_or_postal_code_go_to_review() -> None:
     assert _decision(_pair(address="missing", postal_code="missing")) == REVIEW
+
+
+def test_a_namesake_in_the_same_postal_area_born_in_another_year_goes_to_review() -> None:
+    # Found at 300k x 300k: 鈴木 虎哲 born 1938-08-05 and 鈴木 虎哲 born 1936-04-17, same postal code and town.
+    assert _decision(_pair(birth_date="disagrees", address="same_town")) == REVIEW
+
+
+@pytest.mark.parametrize("birth_date", ["day_month_swapped", "one_digit_differs", "missing"])
+def test_a_swapped_mistyped_or_blank_birth_date_still_links(birth_date: str) -> None:
+    assert _decision(_pair(birth_date=birth_date)) == LINKED

@@ -51,6 +51,7 @@ REASON_TEXT: dict[str, Promise] = {
         "住所も郵便番号も一致しません(氏名・生年月日・性別だけでは紐付けません)"
     ),
     "name_disagrees": _("氏名(漢字)が一致しません"),
+    "birth_date_disagrees": _("生年月日が一致しません(入れ替わりや1桁の違いでもありません)"),
     "no_candidate": _("候補がありません"),
 }
 

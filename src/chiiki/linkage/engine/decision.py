@@ -9,7 +9,9 @@ A record is ``linked`` to its best candidate only when all of these hold:
 3. the whole name agrees in kanji (variants folded, at most one character off), or, only when the kanji
    is blank on one side, in kana: the same reading written with other kanji (円 and 愛香, both マドカ)
    is another person until an officer says otherwise;
-4. an identifier beyond name, birth date and sex agrees: the same house or block (番地) of the address,
+4. the birth date agrees, at most with the day and month swapped or one digit off, or is blank on one
+   side: a namesake in the same postal area born in another year is another person, however rare the name;
+5. an identifier beyond name, birth date and sex agrees: the same house or block (番地) of the address,
    or the same postal code. Name + birth date + sex alone never links, whatever its score, because
    that is exactly the rule that produced the 2023 wrong links.
 
@@ -23,7 +25,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from chiiki.linkage.engine.model import COMPARISONS, IDENTIFIER_LEVELS, NAME_LEVELS, level_labels
+from chiiki.linkage.engine.model import (
+    BIRTH_DATE_LEVELS,
+    COMPARISONS,
+    IDENTIFIER_LEVELS,
+    NAME_LEVELS,
+    level_labels,
+)
 
 LINKED = "linked"
 REVIEW = "review"
@@ -75,6 +83,7 @@ def decide(
         .with_columns(
             _any_level(IDENTIFIER_LEVELS).alias("identifier_agrees"),
             _name_agrees().alias("name_agrees"),
+            (_any_level(BIRTH_DATE_LEVELS) | (pl.col("gamma_birth_date") == -1)).alias("birth_date_agrees"),
         )
         .sort(["record_id", "match_weight", "person_id"], descending=[False, True, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("record_id").alias("rank"))
@@ -113,7 +122,12 @@ def decide(
     certain = pl.col("match_probability") >= rule.link_probability
     best = best.with_columns(
         pl.when(
-            certain & clear_of_people & clear_of_records & pl.col("identifier_agrees") & pl.col("name_agrees")
+            certain
+            & clear_of_people
+            & clear_of_records
+            & pl.col("identifier_agrees")
+            & pl.col("name_agrees")
+            & pl.col("birth_date_agrees")
         )
         .then(pl.lit(LINKED))
         .when(pl.col("match_probability") >= rule.review_probability)
@@ -130,6 +144,8 @@ def decide(
         .then(pl.lit("no_address_or_postal_code_agreement"))
         .when(~pl.col("name_agrees"))
         .then(pl.lit("name_disagrees"))
+        .when(~pl.col("birth_date_agrees"))
+        .then(pl.lit("birth_date_disagrees"))
         .otherwise(pl.lit(""))
         .alias("reason"),
     )

@@ -132,6 +132,11 @@ NAME_LEVELS: dict[str, tuple[str, ...]] = {
 name is blank on one side. So a family member sharing the family name, address and (copied) birth date
 can never take the link, nor can a namesake whose reading matches but whose kanji given name differs."""
 
+BIRTH_DATE_LEVELS: dict[str, tuple[str, ...]] = {
+    "birth_date": ("exact", "day_month_swapped", "one_digit_differs"),
+}
+"""Levels that count as "the birth date agrees" for a link (a blank birth date neither helps nor blocks)."""
+
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("dob", "kana_family"),
     ("dob", "kana_given"),
