@@ -130,3 +130,13 @@ def test_import_command_refuses_unknown_municipality_and_missing_file(
         call_command("opendata_import", str(path), "--municipality", "999999")
     with pytest.raises(CommandError, match="ファイルがありません"):
         call_command("opendata_import", "/nonexistent.csv", "--municipality", "343021")
+
+
+def test_fq_on_a_format_held_by_several_resources_counts_each_dataset_once(
+    aed_a: Dataset, aed_b: Dataset
+) -> None:
+    assert aed_a.resources.filter(format="CSV").count() == 2  # standard CSV and the original file
+    found = queries.search_datasets(fq="res_format:csv tags:山口県", facet_fields=("res_format",))
+    assert [d.name for d in found.datasets] == [aed_b.name]
+    assert found.count == 1
+    assert found.facets["res_format"] == [("CSV", "CSV", 1), ("JSON", "JSON", 1)]

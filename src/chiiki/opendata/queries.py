@@ -231,12 +231,13 @@ def _fq_condition(name: str, raw: str) -> Q:
             return Q(organization__name=value)
         case "owner_org":
             return Q(organization__pk=value) if _is_uuid(value) else Q(organization__name=value)
+        # Many-valued fields filter through an id subquery, not a join, so a dataset never comes back twice.
         case "tags":
-            return Q(tags__name=value)
+            return Q(pk__in=Dataset.tags.through.objects.filter(tag__name=value).values("dataset_id"))
         case "groups":
-            return Q(groups__name=value)
+            return Q(pk__in=Dataset.groups.through.objects.filter(group__name=value).values("dataset_id"))
         case "res_format":
-            return Q(resources__format__iexact=value)
+            return Q(pk__in=Resource.objects.filter(format=value.upper()).values("dataset_id"))
         case "license_id":
             return Q(license_id=value)
         case "kind" | "standard_dataset":
@@ -303,9 +304,6 @@ def search_datasets(
         queryset = search.matching(queryset, q)
     queryset = apply_fq(queryset, fq)
     keys = order_by(sort)
-    if fq.strip():
-        # fq on tags/formats joins rows; filtering by id keeps one row per dataset without a wide DISTINCT.
-        queryset = Dataset.objects.filter(pk__in=queryset.values("pk"))
     count = queryset.count()
     page: list[Dataset] = []
     if rows > 0 and count > start:
@@ -338,14 +336,13 @@ def facet_counts(matched: QuerySet[Dataset], name: str, limit: int = 50) -> list
     from chiiki.opendata.models import LICENSES
 
     if name in ("organization", "kind", "license_id"):
-        # Group on the dataset row itself (organization_id, not a join to the organization table); the
-        # filter may join tags/resources (fq), hence counting distinct ids only then.
+        # Group on the dataset row itself (organization_id, not a join to the organization table); filters
+        # never join many-valued tables (see _fq_condition), so each dataset is one row.
         column = "organization_id" if name == "organization" else name
-        joined = bool(matched.query.distinct)
         rows = (
             matched.order_by()
             .values(column)
-            .annotate(n=Count("pk", distinct=joined))
+            .annotate(n=Count("pk"))
             .order_by("-n", column)[: limit + 1]
         )
         counted = [(r[column], int(r["n"])) for r in rows if r[column]][:limit]
