@@ -339,12 +339,7 @@ def facet_counts(matched: QuerySet[Dataset], name: str, limit: int = 50) -> list
         # Group on the dataset row itself (organization_id, not a join to the organization table); filters
         # never join many-valued tables (see _fq_condition), so each dataset is one row.
         column = "organization_id" if name == "organization" else name
-        rows = (
-            matched.order_by()
-            .values(column)
-            .annotate(n=Count("pk"))
-            .order_by("-n", column)[: limit + 1]
-        )
+        rows = matched.order_by().values(column).annotate(n=Count("pk")).order_by("-n", column)[: limit + 1]
         counted = [(r[column], int(r["n"])) for r in rows if r[column]][:limit]
         if name == "organization":
             orgs = {o.pk: o for o in Organization.objects.filter(pk__in=[k for k, _ in counted])}
