@@ -14,6 +14,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import transaction
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.surveys import actions, notify
@@ -156,6 +159,24 @@ def test_an_unreachable_or_unset_gateway_is_a_notifier_error(gateway: StubGatewa
 )
 def test_japanese_phone_numbers_become_e164(typed: str, e164: str) -> None:
     assert normalize_phone(typed) == e164
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(
+    st.from_regex(r"0[1-9][0-9]{8,9}", fullmatch=True),
+    st.lists(st.sampled_from(["-", " ", "(", ")", "－"]), max_size=3),
+    st.booleans(),
+)
+def test_any_way_of_typing_a_japanese_number_gives_the_same_e164(
+    digits: str, separators: list[str], full_width: bool
+) -> None:
+    typed = digits
+    for position, separator in enumerate(separators, start=1):
+        cut = min(len(typed), position * 3)
+        typed = typed[:cut] + separator + typed[cut:]
+    if full_width:
+        typed = typed.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    assert normalize_phone(typed) == f"+81{digits[1:]}"
 
 
 def test_a_phone_number_that_is_not_japanese_is_refused() -> None:
