@@ -75,6 +75,8 @@ def test_an_enumerator_records_a_visit_on_their_household(
     form = client.get(url)
     assert form.status_code == 200
     assert _head_name(mine) in form.content.decode()
+    # The same questionnaire, answered with the household in enumerator mode (the surveys app's pages).
+    assert f'href="/staff/m/{town.code}/surveys/enumerate/{mine.case_id}/"' in form.content.decode()
     assert AuditEvent.objects.filter(
         action="fieldwork.assignment_viewed", object_id=str(mine.case_id)
     ).exists()

@@ -19,18 +19,16 @@ from chiiki.fieldwork import actions, charts, queries
 from chiiki.fieldwork.models import FollowUpArea, ReminderSchedule, VisitOutcome
 from chiiki.surveys.models import Survey
 
-# URL names the answering app may provide for an enumerator answering with the household (mode = enumerator).
-ENUMERATOR_ANSWER_URL_NAMES = ("surveys:enumerate_home", "surveys:enumerator_home")
+# The answering pages in enumerator mode (mode = enumerator), provided by the surveys app.
+ENUMERATOR_ANSWER_URL_NAME = "surveys:enumerate_home"
 
 
 def enumerator_answer_url(code: str, case_id: int) -> str | None:
-    """The link into the answering pages in enumerator mode, or None while the surveys app has none."""
-    for name in ENUMERATOR_ANSWER_URL_NAMES:
-        try:
-            return reverse(name, kwargs={"code": code, "case_id": case_id})
-        except NoReverseMatch:
-            continue
-    return None
+    """The link into the answering pages in enumerator mode, or None if the surveys app has no such page."""
+    try:
+        return reverse(ENUMERATOR_ANSWER_URL_NAME, kwargs={"code": code, "case_id": case_id})
+    except NoReverseMatch:
+        return None
 
 
 def _object_id(text: str) -> int:
