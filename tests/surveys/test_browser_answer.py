@@ -74,9 +74,13 @@ def axe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
     return script.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (launched by path)."""
+    """Debian's Chromium driven by Playwright (launched by path), for this module only.
+
+    While Playwright runs, its event loop counts as running in this thread, so Django's async-safety check
+    needs DJANGO_ALLOW_ASYNC_UNSAFE; both end with the module, before any other test runs.
+    """
     if not CHROMIUM.exists():
         pytest.skip(f"Chromium が {CHROMIUM} にありません (Chromium not installed: apt-get install chromium)")
     try:
@@ -86,11 +90,15 @@ def chromium() -> Iterator[Any]:
     # Playwright's sync API keeps an event loop around; the test's ORM calls happen between its calls.
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # Django keeps connections per context, and Playwright's running loop makes a new context: close the
+    # connections on each side, or the one left behind stays open and the test database cannot be dropped.
+    connections.close_all()
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             yield browser
             browser.close()
+            connections.close_all()
     finally:
         if previous is None:
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
