@@ -94,7 +94,7 @@ def throwaway_database(use_sqlite: bool, folder: Path) -> Iterator[str]:
 
     name = f"chiiki_bench_{os.getpid()}"
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield f"{PG_SERVER}/{name}"
     finally:
@@ -102,7 +102,7 @@ def throwaway_database(use_sqlite: bool, folder: Path) -> Iterator[str]:
 
         connections.close_all()
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def load_survey(households: int) -> list[tuple[str, str]]:
