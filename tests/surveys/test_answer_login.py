@@ -196,3 +196,10 @@ def test_the_text_toggle_never_redirects_off_site(db: None) -> None:
 
 def test_the_survey_fixture_has_cases(letters: list[Letter]) -> None:
     assert Survey.objects.get().cases.exclude(access_key_hash="").count() == 3
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_the_letters_qr_code_fills_in_the_login_id_but_never_the_key(letters: list[Letter]) -> None:
+    html = Client().get(f"/answer/?id={letters[0].login_id}").content.decode()
+    assert f'value="{letters[0].login_id}"' in html
+    assert 'name="login_id" value=' not in Client().get("/answer/?id=AAAA-BBBB").content.decode()

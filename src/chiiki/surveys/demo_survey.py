@@ -24,7 +24,6 @@ from chiiki.surveys.models import Survey, SurveyCase
 
 DEMO_FORM = Path(__file__).resolve().parent / "forms" / "census_demo.xlsx"
 DEMO_TITLE = "令和7年 緑川市 地域国勢調査(デモ)"
-ANSWER_URL_PATH = "/answer/"
 
 
 @dataclass(frozen=True, slots=True)

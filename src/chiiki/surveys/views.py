@@ -183,8 +183,13 @@ class LoginForm(forms.Form):
 
 
 def answer_login(request: HttpRequest) -> HttpResponse:
-    """Sign in with the login ID and the access key (first time) or password; one message for any failure."""
-    form = LoginForm(request.POST or None)
+    """Sign in with the login ID and the access key (first time) or password; one message for any failure.
+
+    The letter's QR code opens /answer/?id=<login ID>: the ID is filled in, the key is still typed.
+    """
+    scanned = credentials.normalize_login_id(request.GET.get("id", ""))[:12]
+    initial = {"login_id": scanned} if credentials.is_valid_login_id(scanned) else {}
+    form = LoginForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         result = respondents.sign_in(request, form.cleaned_data["login_id"], form.cleaned_data["secret"])
         if result.outcome == "ok":
