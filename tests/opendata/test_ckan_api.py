@@ -115,3 +115,9 @@ def test_write_action_with_a_revoked_token_is_refused(
     )
     assert response.status_code == 403
     assert json.loads(response.content)["error"]["__type"] == "Authorization Error"
+
+
+def test_rows_above_the_maximum_are_capped_like_ckan(client: Client, aed_a: Dataset) -> None:
+    status, body = call(client, "package_search", rows="5000")
+    assert status == 200
+    assert body["result"]["count"] == 1

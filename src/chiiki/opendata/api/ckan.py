@@ -243,7 +243,7 @@ def _facet_fields(data: dict[str, Any]) -> tuple[str, ...]:
 @action
 def package_search(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
     """Search published datasets: q (Japanese words), fq, rows, start, sort, facet.field."""
-    rows = _int(data, "rows", 10, high=MAX_ROWS)
+    rows = min(_int(data, "rows", 10), MAX_ROWS)  # CKAN caps rows silently at its configured maximum
     start = _int(data, "start", 0)
     sort = str(data.get("sort") or "score desc, metadata_modified desc")
     facets = _facet_fields(data)
