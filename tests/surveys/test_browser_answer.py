@@ -203,6 +203,8 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     page.get_by_role("button", name="保存して次へ").click()
     summary = page.locator("#error-summary")
     assert "この項目は必須です" in summary.inner_text()
+    # Without any script, the summary takes the focus, so a screen reader reads it first.
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     check_accessibility(page, axe_source)
     summary.get_by_role("link").first.click()
     assert page.evaluate("document.activeElement.id") == "f-household--hh_size"
