@@ -20,11 +20,23 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from chiiki.estimation import CalibrationResult, Design, EstimationError, estimate, protect_table, small_cells
+from chiiki.estimation import (
+    CalibrationResult,
+    Design,
+    EstimationError,
+    audit,
+    estimate,
+    protect_table,
+    small_cells,
+)
 
 MAX_SUPPRESSED_SHARE = 0.5
+MAX_ROUNDS = 10  # rounds of the engine's greedy search before the table is declared unprotectable
 AGE_GROUPS = ("0-14", "15-39", "40-64", "65-74", "75+")
 SIZE_CLASSES = ("1", "2", "3", "4", "5+")
+# Districts with fewer responding households than each step are merged into one row, until the check passes.
+MERGE_STEPS = (0, 10, 25, 50, 100)
+OTHER_DISTRICTS = "その他の地区"
 SUPPRESSED = "X"  # the mark e-Stat uses for a cell hidden for confidentiality
 
 
@@ -59,6 +71,35 @@ def _prepare(respondents: pl.DataFrame) -> pl.DataFrame:
 
 
 def build_table(
+    spec: TableSpec, respondents: pl.DataFrame, design: Design, calibration: CalibrationResult, threshold: int
+) -> dict[str, Any]:
+    """The table by district, or, when it fails the check, with ever more small districts merged into one row.
+
+    Merging rows is what a statistics office does before hiding cells: fewer cells are small, and fewer have
+    to be hidden. The table records which districts were merged.
+    """
+    sizes = dict(respondents.group_by("district").len().iter_rows())
+    tried: set[frozenset[str]] = set()
+    table: dict[str, Any] = {}
+    for step in MERGE_STEPS:
+        small = frozenset(str(d) for d, n in sizes.items() if n < step)
+        if small in tried or (step and len(small) < 2):
+            continue
+        tried.add(small)
+        merged = respondents.with_columns(
+            pl.when(pl.col("district").is_in(list(small)))
+            .then(pl.lit(OTHER_DISTRICTS))
+            .otherwise(pl.col("district"))
+            .alias("district")
+        )
+        table = _build_table(spec, merged, design, calibration, threshold)
+        table["merged_districts"] = sorted(small)
+        if table["passed"]:
+            break
+    return table
+
+
+def _build_table(
     spec: TableSpec, respondents: pl.DataFrame, design: Design, calibration: CalibrationResult, threshold: int
 ) -> dict[str, Any]:
     """Estimates, SEs, contributors, margins and the disclosure check of one table."""
@@ -107,16 +148,24 @@ def build_table(
 def disclosure_check(
     values: np.ndarray[Any, Any], contributors: np.ndarray[Any, Any], threshold: int
 ) -> dict[str, Any]:
-    """Primary (small cells) and complementary suppression; whether the table may be published and why not."""
+    """Primary (small cells) and complementary suppression; whether the table may be published and why not.
+
+    Empty cells are published as 0 and never chosen as complementary cells: hiding a 0 protects nothing (the
+    attacker knows a cell cannot be negative), and the greedy search would keep choosing them as the cheapest.
+    So the pattern is searched on a copy where empty cells look expensive, and the pattern is then audited on
+    the real values by linear programming (`chiiki.estimation.audit`).
+    """
     primary = small_cells(contributors, threshold)
     secondary = np.zeros_like(primary)
     message = ""
     passed = True
     if primary.any():
+        search = np.where(contributors > 0, values, values.max() * 10 + 1.0)
         try:
-            result = protect_table(values, primary)
+            result = protect_table(search, primary, max_rounds=MAX_ROUNDS)
             secondary = result.secondary
-            if not result.audit.safe:
+            protection = np.where(primary, values, 1.0)
+            if not audit(values, primary | secondary, protection).safe:
                 passed, message = (
                     False,
                     "秘匿したセルが周辺合計から復元できてしまいます (a hidden cell can be recovered)",
