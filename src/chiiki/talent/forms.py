@@ -16,8 +16,9 @@ from chiiki.talent.standard import SkillLevel
 
 PREFECTURE_CHOICES = [(i + 1, name) for i, name in enumerate(PREFECTURES)]
 LANGUAGE_NAMES = {
-    "ja": "日本語", "en": "英語", "zh": "中国語", "ko": "韓国語", "vi": "ベトナム語", "pt": "ポルトガル語",
-    "es": "スペイン語", "tl": "タガログ語", "id": "インドネシア語", "ne": "ネパール語", "th": "タイ語", "fr": "フランス語",
+    "ja": _("日本語"), "en": _("英語"), "zh": _("中国語"), "ko": _("韓国語"), "vi": _("ベトナム語"),
+    "pt": _("ポルトガル語"), "es": _("スペイン語"), "tl": _("タガログ語"), "id": _("インドネシア語"),
+    "ne": _("ネパール語"), "th": _("タイ語"), "fr": _("フランス語"),
 }  # fmt: skip
 LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES]
 FIELD_CHOICES = [(i, name) for i, name in enumerate(BUSINESS_FIELDS)]
