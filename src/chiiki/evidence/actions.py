@@ -719,3 +719,13 @@ def publish_table(
             actor_label=actor_label,
         )
     return published
+
+
+def simulate_demo(demo_survey: Any, *, actor_label: str = "chiiki demo load") -> SimulationSummary | None:
+    """Answers for the demo census when `chiiki demo load` has just created it (about 10 s for ~8,900 households).
+
+    A demo loaded before keeps its survey as it is; `chiiki survey simulate-responses --survey ID` fills it.
+    """
+    if demo_survey is None or not getattr(demo_survey, "created", False):
+        return None
+    return simulate_responses(demo_survey.survey, seed=2025, by=None, actor_label=actor_label)
