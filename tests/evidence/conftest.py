@@ -72,3 +72,9 @@ def manager(small_town: Municipality, make_staff: Callable[..., User]) -> User:
 
 def members_of(user: User, town: Municipality) -> list[str]:
     return list(Membership.objects.filter(user=user, municipality=town).values_list("role", flat=True))
+
+
+@pytest.fixture
+def immediate_tasks(settings: Any) -> None:
+    """Run enqueued tasks at once (the worker is not running in tests)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

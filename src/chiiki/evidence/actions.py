@@ -410,7 +410,8 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
         notes.append("訪問開始日がないため訪問は模擬しません (no follow-up date: no visits simulated)")
     CaseEvent.objects.bulk_create(events, batch_size=1000)
     submitted = {a.case_id for a in answers}
-    by_mode = Counter(a.mode for a in answers)
+    counted = Counter(a.mode for a in answers)
+    by_mode = {mode: counted[mode] for mode in ("web", "assisted", "enumerator") if counted[mode]}
     by_path: Counter[str] = Counter()
     for sim in result.households:
         if sim.case_id in submitted:
@@ -421,7 +422,7 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
     summary = SimulationSummary(
         cases=len(units),
         responded=len(submitted),
-        by_mode=dict(sorted(by_mode.items())),
+        by_mode=by_mode,
         by_path=dict(sorted(by_path.items())),
         visits=visits,
         low_response_districts=low_names,
