@@ -57,3 +57,19 @@ def test_login_ignores_an_offsite_next_url(town_a: Municipality, make_staff: Cal
 def test_passwords_are_hashed_with_argon2(town_a: Municipality, make_staff: Callable[..., User]) -> None:
     user = make_staff("a-admin", town_a, Role.ADMINISTRATOR)
     assert user.password.startswith("argon2$")
+
+
+def test_hashes_use_owasp_argon2_parameters_and_old_hashes_still_verify_and_upgrade(
+    town_a: Municipality, make_staff: Callable[..., User]
+) -> None:
+    from django.contrib.auth.hashers import Argon2PasswordHasher
+
+    user = make_staff("a-admin", town_a, Role.ADMINISTRATOR)
+    assert "$m=19456,t=2,p=1$" in user.password
+    old = Argon2PasswordHasher()  # Django's heavier defaults, as a hash made before this setting
+    user.password = old.encode(PASSWORD, old.salt())
+    user.save()
+    assert "$m=102400," in user.password
+    assert Client().post("/staff/login/", {"username": "a-admin", "password": PASSWORD}).status_code == 302
+    user.refresh_from_db()
+    assert "$m=19456,t=2,p=1$" in user.password
