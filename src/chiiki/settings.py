@@ -137,6 +137,8 @@ LOGOUT_REDIRECT_URL = "core:home"
 # Login rate limiting (chiiki.core.throttle): failures per account and per address within the window.
 CHIIKI_LOGIN_MAX_FAILURES = int(os.environ.get("CHIIKI_LOGIN_MAX_FAILURES", "5"))
 CHIIKI_LOGIN_WINDOW_SECONDS = int(os.environ.get("CHIIKI_LOGIN_WINDOW_SECONDS", "900"))
+# Hour (Japan time, 0-23) the worker sends the daily reminders to households that have not answered.
+CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
 
 # Sessions live in the database so several app servers behind a load balancer share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
