@@ -6,6 +6,7 @@ dates turn into numbers), so types are decided later, column by column, by the s
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -21,6 +22,10 @@ import polars as pl
 # go through Polars' multi-threaded reader and fall back to the csv module only if that fails.
 _PYTHON_CSV_LIMIT = 8 * 1024 * 1024
 _SCAN_ROWS = 30
+# A UTF-8 character takes at most 4 bytes, so a file of more than this many bytes is certainly above
+# _PYTHON_CSV_LIMIT characters and would go to Polars anyway: such files skip the Python decode and re-encode.
+_DIRECT_BYTES_LIMIT = 4 * _PYTHON_CSV_LIMIT
+_PREFIX_CHARS = 200_000  # how much text the header search looks at
 
 
 class ReadError(Exception):
@@ -118,21 +123,11 @@ def read_csv_text(
     text: str, score: Callable[[list[str]], int]
 ) -> tuple[list[str], int, pl.DataFrame, list[str]]:
     """Split CSV text; return header, header index (0-based record), data frame and notes."""
-    delimiter = _sniff_delimiter(text)
-    csv.field_size_limit(sys.maxsize)
-    head_rows = list(_take(csv.reader(io.StringIO(text[:200000]), delimiter=delimiter), _SCAN_ROWS))
-    if not head_rows or not any(any(c.strip() for c in r) for r in head_rows):
-        raise ReadError("ファイルに表のデータがありません（空のファイルです） / the file is empty")
-    header_index = find_header(head_rows, score)
-    header = head_rows[header_index]
-    width = len(header)
-    while width > 1 and not header[width - 1].strip():
-        width -= 1
-    header = header[:width]
+    delimiter, header_index, header, width = _locate_header(text, score)
     notes: list[str] = []
     frame: pl.DataFrame | None = None
     if len(text) > _PYTHON_CSV_LIMIT:
-        frame = _polars_read(text, delimiter, header_index, width)
+        frame = _polars_read(text.encode("utf-8"), delimiter, header_index, width)
     if frame is None:
         reader = csv.reader(io.StringIO(text), delimiter=delimiter)
         rows = _drop(reader, header_index + 1)
@@ -145,10 +140,25 @@ def read_csv_text(
     return header, header_index, frame, notes
 
 
-def _polars_read(text: str, delimiter: str, header_index: int, width: int) -> pl.DataFrame | None:
+def _locate_header(text: str, score: Callable[[list[str]], int]) -> tuple[str, int, list[str], int]:
+    """Delimiter, header index (0-based record), header cells and width, from the start of the text."""
+    delimiter = _sniff_delimiter(text)
+    csv.field_size_limit(sys.maxsize)
+    head_rows = list(_take(csv.reader(io.StringIO(text[:_PREFIX_CHARS]), delimiter=delimiter), _SCAN_ROWS))
+    if not head_rows or not any(any(c.strip() for c in r) for r in head_rows):
+        raise ReadError("ファイルに表のデータがありません（空のファイルです） / the file is empty")
+    header_index = find_header(head_rows, score)
+    header = head_rows[header_index]
+    width = len(header)
+    while width > 1 and not header[width - 1].strip():
+        width -= 1
+    return delimiter, header_index, header[:width], width
+
+
+def _polars_read(data: bytes, delimiter: str, header_index: int, width: int) -> pl.DataFrame | None:
     try:
         frame = pl.read_csv(
-            io.BytesIO(text.encode("utf-8")),
+            data,
             has_header=False,
             skip_rows=header_index + 1,
             separator=delimiter,
@@ -231,7 +241,7 @@ def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"ファイルを開けません: {path}（{exc.strerror}）") from exc
-    if not data.strip():
+    if not data or data.isspace():  # same test as `not data.strip()` without copying the file
         raise ReadError("ファイルが空です / the file is empty")
     if data[:4] == b"PK\x03\x04":
         header, index, frame, notes = read_xlsx(data, score)
@@ -243,10 +253,36 @@ def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
         raise ReadError(
             "表のファイル（CSV か XLSX）ではないようです（バイナリデータ） / not a CSV or XLSX file"
         )
+    direct = _read_utf8_bytes(data, score) if len(data) > _DIRECT_BYTES_LIMIT else None
+    if direct is not None:
+        return direct
     text, encoding, notes = decode(data)
     newline = "CRLF" if "\r\n" in text[:100000] else "LF"
     header, index, frame, more = read_csv_text(text, score)
     return RawTable(header, frame, index + 1, None, encoding, "csv", newline, notes + more)
+
+
+def _read_utf8_bytes(data: bytes, score: Callable[[list[str]], int]) -> RawTable | None:
+    """Hand a large UTF-8 file's bytes straight to Polars; None when it is not UTF-8 or Polars cannot split it.
+
+    Gives exactly what decoding and re-encoding would: the bytes Polars sees are the same, and Polars
+    rejects invalid UTF-8 in string columns as strictly as Python's decoder does.
+    """
+    bom = data.startswith(b"\xef\xbb\xbf")
+    body = data[3:] if bom else data
+    try:
+        # 4 bytes per character at most: enough bytes for _PREFIX_CHARS characters. Incremental so that a
+        # prefix cut inside a character is not mistaken for a broken file.
+        prefix = codecs.getincrementaldecoder("utf-8")().decode(body[: 4 * _PREFIX_CHARS], final=False)
+    except UnicodeDecodeError:
+        return None
+    delimiter, header_index, header, width = _locate_header(prefix, score)
+    frame = _polars_read(body, delimiter, header_index, width)
+    if frame is None:
+        return None
+    newline = "CRLF" if "\r\n" in prefix[:100000] else "LF"
+    encoding = "UTF-8 (BOM付き)" if bom else "UTF-8"
+    return RawTable(header, frame, header_index + 1, None, encoding, "csv", newline, [])
 
 
 def _drop_blank_rows(frame: pl.DataFrame) -> pl.DataFrame:

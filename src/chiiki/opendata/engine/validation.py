@@ -14,6 +14,7 @@ from chiiki.opendata.engine.schemas import FieldSpec, StandardSchema
 
 ROW = "__row"
 _SPACES = " \t\r\n\u3000"
+_NEEDS_STRIP = r"^[ \t\r\n\x{3000}]|[ \t\r\n\x{3000}]$"
 _KATAKANA = r"^[^\x{3040}-\x{309F}\x{3400}-\x{4DBF}\x{4E00}-\x{9FFF}\x{F900}-\x{FAFF}\x{FF66}-\x{FF9F}]*$"
 _FAST_REGEX = {
     "katakana": _KATAKANA,
@@ -53,13 +54,24 @@ _LON = (122.0, 154.0)
 
 def strip_cells(frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
     """Trim spaces (including full-width) and turn empty cells into nulls."""
+    strings = [c for c in columns if frame.schema[c] == pl.String]
+    if not strings or frame.height == 0:
+        return frame
+    # Most columns of a real file need no trimming (and many are entirely empty): find those that do with one
+    # cheap scan, and rebuild only them instead of copying every string of every column.
+    needs = frame.select(
+        [
+            (pl.col(c).str.contains(_NEEDS_STRIP) | (pl.col(c).str.len_bytes() == 0)).any().alias(c)
+            for c in strings
+        ]
+    ).row(0)
     exprs = []
-    for c in columns:
-        if frame.schema[c] != pl.String:
+    for c, need in zip(strings, needs, strict=True):
+        if not need:
             continue
         stripped = pl.col(c).str.strip_chars(_SPACES)
         exprs.append(pl.when(stripped.str.len_bytes() == 0).then(None).otherwise(stripped).alias(c))
-    return frame.with_columns(exprs)
+    return frame.with_columns(exprs) if exprs else frame
 
 
 def _local_gov_code_ok(col: pl.Expr) -> pl.Expr:
