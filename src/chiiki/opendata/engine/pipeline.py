@@ -92,7 +92,10 @@ def _layout(raw: RawTable, schema: StandardSchema, report: Report) -> pl.DataFra
     source = strip_cells(source, [c for c in source.columns if c != ROW])
     data_cols = [c for c in source.columns if c != ROW]
     if data_cols:
-        source = source.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in data_cols]))
+        kept = source.select(pl.any_horizontal([pl.col(c).is_not_null() for c in data_cols]))
+        # Filtering copies every column; most files have no blank rows, so look before copying.
+        if not kept.to_series().all():
+            source = source.filter(kept.to_series())
     report.rows = source.height
     by_target = {m.target: m for m in matches if m.target}
     columns: list[pl.Expr] = [pl.col(ROW)]

@@ -110,8 +110,9 @@ def normalize_and_check(
             frame = _apply_synonyms(frame, spec, fixes)
         if spec.enum and spec.check not in ("yes_no", "flag_one"):
             _check_enum(frame, spec, problems)
-        if spec.level == "required":
-            missing = frame.filter(pl.col(spec.name).is_null()).select(ROW)
+        # null_count is kept with the column: a column with no empty cell costs nothing here.
+        if spec.level == "required" and frame.get_column(spec.name).null_count():
+            missing = frame.select(ROW, spec.name).filter(pl.col(spec.name).is_null()).select(ROW)
             problems += [
                 Problem("error", "required", "必須の項目が空です", row, spec.name, "")
                 for row in missing[ROW].to_list()
@@ -128,7 +129,10 @@ def _normalize_column(
         return frame
     col = pl.col(spec.name)
     fast = _fast_ok(spec.check, col)
-    candidates = frame.filter(col.is_not_null() & (~fast if fast is not None else pl.lit(value=True)))
+    # Narrow to the two columns before filtering: filtering the whole frame would copy every column.
+    candidates = frame.select(ROW, spec.name).filter(
+        col.is_not_null() & (~fast if fast is not None else pl.lit(value=True))
+    )
     if candidates.height == 0:
         return frame
     distinct = candidates[spec.name].unique().to_list()
@@ -169,7 +173,7 @@ def _normalize_column(
 def _apply_synonyms(frame: pl.DataFrame, spec: FieldSpec, fixes: list[Fix]) -> pl.DataFrame:
     old = [a for a, _ in spec.synonyms]
     new = [b for _, b in spec.synonyms]
-    hits = frame.filter(pl.col(spec.name).is_in(old))
+    hits = frame.select(spec.name).filter(pl.col(spec.name).is_in(old))
     if hits.height == 0:
         return frame
     before = hits[spec.name][0]
@@ -189,7 +193,7 @@ def _check_enum(frame: pl.DataFrame, spec: FieldSpec, problems: list[Problem]) -
     if spec.enum is None:
         return
     col = pl.col(spec.name)
-    bad = frame.filter(col.is_not_null() & ~col.is_in(list(spec.enum))).select(ROW, spec.name)
+    bad = frame.select(ROW, spec.name).filter(col.is_not_null() & ~col.is_in(list(spec.enum)))
     choices = "・".join(spec.enum)
     problems += [
         Problem("error", "enum", f"「{choices}」のどれかで書きます", row, spec.name, value)
@@ -206,7 +210,7 @@ def _check_coordinates(
         lat = pl.col(lat_name).cast(pl.Float64, strict=False)
         lon = pl.col(lon_name).cast(pl.Float64, strict=False)
         swapped = lat.is_between(*_LON) & lon.is_between(*_LAT)
-        flipped = frame.filter(swapped).select(ROW, lat_name, lon_name)
+        flipped = frame.select(ROW, lat_name, lon_name).filter(swapped)
         problems += [
             Problem(
                 "warning",
@@ -225,7 +229,7 @@ def _check_coordinates(
             )
     for name, (low, high), label in [(n, _LAT, "緯度") for n in lats] + [(n, _LON, "経度") for n in lons]:
         value = pl.col(name).cast(pl.Float64, strict=False)
-        out = frame.filter(value.is_not_null() & ~value.is_between(low, high)).select(ROW, name)
+        out = frame.select(ROW, name).filter(value.is_not_null() & ~value.is_between(low, high))
         where = "北緯20〜46度" if label == "緯度" else "東経122〜154度"
         problems += [
             Problem("error", "out_of_japan", f"{label}が日本の範囲（{where}）の外です", row, name, v)
@@ -245,7 +249,8 @@ def _check_unique_ids(
         return
     keys = [k for k in code_fields + id_fields[:1] if k in present]
     ident = pl.col(id_fields[0])
-    dup = frame.filter(ident.is_not_null() & pl.struct(keys).is_duplicated()).select(ROW, id_fields[0])
+    narrow = frame.select(ROW, *dict.fromkeys([*keys, id_fields[0]]))
+    dup = narrow.filter(ident.is_not_null() & pl.struct(keys).is_duplicated()).select(ROW, id_fields[0])
     problems += [
         Problem(
             "error",
