@@ -26,11 +26,12 @@ from django_tasks import task
 from chiiki.core import audit
 from chiiki.core.permissions import has_permission
 from chiiki.surveys import export as engine
-from chiiki.surveys.models import Answer, Survey
+from chiiki.surveys.models import Answer, Survey, SurveyExport
 from chiiki.surveys.xlsform import Form
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.http import HttpRequest
 
     Actor = AbstractBaseUser | AnonymousUser | None
 
@@ -101,8 +102,31 @@ def export_survey(
 
 
 @task()
-def export_answers(survey_id: int, fmt: str, requested_by_id: int | None = None) -> str:
-    """Export one survey's answers in ``fmt`` (or "all") as a ZIP in the default storage; return its name."""
+def export_answers(
+    survey_id: int, fmt: str, requested_by_id: int | None = None, export_id: int | None = None
+) -> str:
+    """Export one survey's answers in ``fmt`` (or "all") as a ZIP in the default storage; return its name.
+
+    With ``export_id`` the :class:`SurveyExport` row asked for from the staff page records the file, or the
+    failure, so the page can list it.
+    """
+    try:
+        name, households = _write_export(survey_id, fmt, requested_by_id)
+    except Exception as error:
+        if export_id is not None:
+            SurveyExport.objects.filter(pk=export_id).update(
+                status=SurveyExport.Status.FAILED, message=str(error)[:2000], finished_at=timezone.now()
+            )
+        raise
+    if export_id is not None:
+        SurveyExport.objects.filter(pk=export_id).update(
+            status=SurveyExport.Status.DONE, file_name=name, households=households, finished_at=timezone.now()
+        )
+    return name
+
+
+def _write_export(survey_id: int, fmt: str, requested_by_id: int | None) -> tuple[str, int]:
+    """Write the ZIP of one export into the default storage; return its storage name and household count."""
     formats: list[engine.Format] = list(engine.FORMATS) if fmt == "all" else [fmt]  # type: ignore[list-item]
     survey = Survey.objects.select_related("municipality", "questionnaire_version").get(pk=survey_id)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
@@ -117,11 +141,16 @@ def export_answers(survey_id: int, fmt: str, requested_by_id: int | None = None)
             for path in result.files:
                 bundle.write(path, arcname=path.name)
         with archive.open("rb") as handle:
-            return default_storage.save(name, File(handle, name=archive.name))
+            return default_storage.save(name, File(handle, name=archive.name)), result.households
 
 
-def request_export(survey: Survey, fmt: str, *, by: Actor) -> None:
-    """Queue an export of ``survey`` in ``fmt`` ("csv", "parquet", "stata", "spss" or "all") after commit."""
+def request_export(
+    survey: Survey, fmt: str, *, by: Actor, request: HttpRequest | None = None
+) -> SurveyExport:
+    """Record and queue an export of ``survey`` in ``fmt`` ("csv", "parquet", "stata", "spss" or "all").
+
+    The row and the audit record are written in one transaction; the task is enqueued after commit.
+    """
     if by is not None and not has_permission(by, survey.municipality, "surveys.manage"):
         raise PermissionDenied("この操作には調査担当者の権限が必要です (surveys.manage required)")
     if fmt != "all" and fmt not in engine.FORMATS:
@@ -129,4 +158,16 @@ def request_export(survey: Survey, fmt: str, *, by: Actor) -> None:
             f"形式は {', '.join(engine.FORMATS)} から選んでください (unknown format {fmt!r})"
         )
     user_id = int(by.pk) if by is not None and by.is_authenticated else None
-    transaction.on_commit(partial(export_answers.enqueue, survey.pk, fmt, user_id))
+    with transaction.atomic():
+        export = SurveyExport.objects.create(survey=survey, fmt=fmt, requested_by_id=user_id)
+        audit.record(
+            "surveys.export_requested",
+            actor=by,
+            municipality=survey.municipality,
+            object_type="survey_export",
+            object_id=export.pk,
+            request=request,
+            detail={"survey": survey.pk, "format": fmt},
+        )
+        transaction.on_commit(partial(export_answers.enqueue, survey.pk, fmt, user_id, export.pk))
+    return export

@@ -261,4 +261,5 @@ class Answer(models.Model):
         return self.submitted_version is not None and self.submitted_version != self.version
 
 
+from chiiki.surveys.models_exports import *  # noqa: E402, F403 - exports live in their own module
 from chiiki.surveys.models_outbox import *  # noqa: E402, F403 - the outbox lives in its own module

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chiiki.surveys import views
+from chiiki.surveys import export_pages, views
 
 app_name = "surveys"
 urlpatterns = [
@@ -40,5 +40,15 @@ urlpatterns = [
         "staff/m/<str:code>/surveys/enumerate/<str:case_id>/receipt/",
         views.enumerate_receipt,
         name="enumerate_receipt",
+    ),
+    path(
+        "staff/m/<str:code>/surveys/<str:survey_id>/exports/",
+        export_pages.survey_exports,
+        name="survey_exports",
+    ),
+    path(
+        "staff/m/<str:code>/surveys/<str:survey_id>/exports/<int:export_id>/download/",
+        export_pages.export_download,
+        name="export_download",
     ),
 ]
