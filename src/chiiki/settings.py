@@ -7,6 +7,7 @@ CHIIKI_ALLOWED_HOSTS  comma-separated host names; default: localhost names
 CHIIKI_VAR_DIR        where the SQLite file, secret key and uploads live; default: ./var
 CHIIKI_SECURE         "1" behind HTTPS: secure cookies, HSTS, SSL redirect
 CHIIKI_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://chiiki.example.lg.jp
+CHIIKI_REMINDER_HOUR  hour (Japan time) of the daily survey reminder run; default 10
 """
 
 from __future__ import annotations
