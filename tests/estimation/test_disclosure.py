@@ -80,3 +80,12 @@ def test_every_protected_table_passes_the_audit_and_the_two_per_line_rule(
         assert np.all((counts == 0) | (counts >= 2))
     again = audit(table, hidden, np.where(primary, table, 1.0))
     assert again.safe
+
+
+def test_complements_avoid_empty_cells_when_a_non_empty_one_is_available() -> None:
+    table = np.array([[1, 0, 9, 7], [0, 0, 8, 6], [5, 0, 4, 9]], dtype=float)
+    primary = np.zeros_like(table, dtype=bool)
+    primary[0, 0] = True  # a single household in the corner cell
+    result = protect_table(table, primary)
+    assert result.audit.safe
+    assert not (result.secondary & (table == 0)).any()

@@ -156,20 +156,22 @@ class SuppressionResult:
 
 
 def _partner(t: FloatArray, s: BoolArray, line: int, axis: int) -> tuple[int, int] | None:
-    """Cheapest unsuppressed cell on a row (axis 0) or column (axis 1): smallest value, preferring lines with
-    other hidden cells so that fewer new lines are opened."""
+    """Cheapest unsuppressed cell on a row (axis 0) or column (axis 1): smallest non-zero value, preferring lines
+    with other hidden cells so that fewer new lines are opened. Empty cells come last: a hidden zero gives the
+    primary cell no room above its value (cells are non-negative), so choosing it only sends the LP audit
+    round after round on sparse tables."""
     other_axis_hidden = s.sum(axis=axis)  # hidden per column if we walk a row, and vice versa
-    best: tuple[float, int, int] | None = None
+    best: tuple[float, float, int] | None = None
     for pos in range(t.shape[1 - axis]):
         cell = (line, pos) if axis == 0 else (pos, line)
         if s[cell]:
             continue
-        key = (float(t[cell]) - 1e-6 * float(other_axis_hidden[pos]), pos, 0)
+        key = (float(t[cell] == 0), float(t[cell]) - 1e-6 * float(other_axis_hidden[pos]), pos)
         if best is None or key < best:
             best = key
     if best is None:
         return None
-    pos = best[1]
+    pos = best[2]
     return (line, pos) if axis == 0 else (pos, line)
 
 
