@@ -137,7 +137,11 @@ def test_a_manager_sets_the_schedule_and_builds_lists_on_the_page(
     make_staff("e1", town, Role.ENUMERATOR)
     client = login(make_staff("a-manager", town, Role.SURVEY_MANAGER))
     url = f"/staff/m/{town.code}/fieldwork/surveys/{survey_a.pk}/"
-    assert client.get(f"/staff/m/{town.code}/fieldwork/surveys/").status_code == 200
+    survey_list = client.get(f"/staff/m/{town.code}/fieldwork/surveys/")
+    assert survey_list.status_code == 200
+    exports_url = f"/staff/m/{town.code}/surveys/{survey_a.pk}/exports/"
+    assert exports_url in survey_list.content.decode()  # the export page is reachable from the menu
+    assert client.get(exports_url).status_code == 200
     bad = client.post(url, {"action": "schedule", "days": "7, soon"})
     assert bad.status_code == 200
     assert "1〜365" in bad.content.decode()

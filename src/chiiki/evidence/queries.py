@@ -14,6 +14,7 @@ from typing import Any
 import polars as pl
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from chiiki.evidence.models import SurveyCosts
 from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment, ReminderSchedule
@@ -35,13 +36,13 @@ DEFAULT_COSTS: dict[str, float] = {
     "assisted": 900.0,  # a help-desk call answered with the household
     "enumerator": 600.0,  # processing an answer taken by an enumerator
 }
-COST_LABELS = {
-    "letter": "依頼状 1 通",
-    "reminder": "督促 1 通",
-    "visit": "調査員の訪問 1 回",
-    "web": "インターネット回答 1 件の処理",
-    "assisted": "支援付き回答 1 件",
-    "enumerator": "調査員による回答 1 件の処理",
+COST_LABELS: dict[str, Any] = {
+    "letter": _("依頼状 1 通"),
+    "reminder": _("督促 1 通"),
+    "visit": _("調査員の訪問 1 回"),
+    "web": _("インターネット回答 1 件の処理"),
+    "assisted": _("支援付き回答 1 件"),
+    "enumerator": _("調査員による回答 1 件の処理"),
 }
 
 
