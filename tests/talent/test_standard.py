@@ -195,3 +195,47 @@ def test_unknown_skill_and_certification_are_reported() -> None:
         assess(std, cat, {"cobol": SkillLevel.A}, as_of=TODAY)
     with pytest.raises(KeyError, match="unknown certification"):
         assess(std, cat, {}, [CertificationHeld("XYZ", TODAY)], as_of=TODAY)
+
+
+def test_dss_p_structure_has_every_role_by_item_cell_with_an_allowed_level() -> None:
+    std = load_skill_standard("1.1")
+    assert len(std.person_types) == 5
+    assert len(std.roles) == 15
+    assert len(std.skills) == 49
+    assert sorted(level.level.code for level in std.levels) == ["a", "b", "c", "d", "z"]
+    skill_ids = [s.id for s in std.skills]
+    assert len(set(skill_ids)) == 49
+    type_ids = {p.id for p in std.person_types}
+    for role in std.roles:
+        assert role.person_type_id in type_ids
+        assert list(role.required) == skill_ids, role.id
+        assert {level.code for level in role.required.values()} <= {"a", "b", "c", "d", "z"}
+    assert len({(r.id, s) for r in std.roles for s in r.required}) == 15 * 49
+    assert {p.id for p in std.person_types} == {r.person_type_id for r in std.roles}
+
+
+def test_level_wording_follows_the_cited_source_and_unverified_rows_say_so() -> None:
+    std = load_skill_standard("1.1")
+    labels = {level.level.code: level for level in std.levels}
+    assert labels["c"].label_ja == "説明可能なレベルでの理解が必要"
+    assert labels["c"].label_verified
+    assert not labels["d"].label_verified
+    # No transcription of the role × skill table was found: no role may claim to be verified.
+    assert all(not role.matrix_verified and role.matrix_source == "" for role in std.roles)
+    assert std.matrix_verified is False
+
+
+def test_a_role_marked_verified_without_a_source_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chiiki.talent.standard import loader
+
+    raw = loader._read("dss_p", "1.1")
+    raw["roles"][0]["matrix_verified"] = True
+    raw["roles"][0]["matrix_source"] = ""
+    monkeypatch.setattr(loader, "_read", lambda stem, version: raw)
+    loader.load_skill_standard.cache_clear()
+    try:
+        with pytest.raises(StandardDataError, match="matrix_source"):
+            loader.load_skill_standard("1.1")
+    finally:
+        monkeypatch.undo()
+        loader.load_skill_standard.cache_clear()

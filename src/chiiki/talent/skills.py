@@ -24,8 +24,8 @@ from chiiki.talent.standard import Evidence as EngineEvidence
 
 LEVEL_CHOICES: tuple[tuple[int, str], ...] = (
     (0, "z: 不要・なし"),
-    (1, "d: 説明可能"),
-    (2, "c: 指導の下で遂行可能"),
+    (1, "d: 理解しておくことが望ましい"),
+    (2, "c: 説明できるレベルで理解している"),
     (3, "b: 一定の実践力と専門性"),
     (4, "a: 高い実践力と専門性"),
 )

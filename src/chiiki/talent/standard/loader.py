@@ -68,6 +68,15 @@ def _read(stem: str, version: str | None) -> dict[str, Any]:
     return data
 
 
+def _role(raw: dict[str, Any], required: dict[str, SkillLevel]) -> Role:
+    """One role; a row marked verified must name the source it was checked against."""
+    verified = bool(raw.get("matrix_verified", False))
+    source = str(raw.get("matrix_source", "")).strip()
+    if verified and not source:
+        raise StandardDataError(f"role {raw['id']}: matrix_verified is true but matrix_source is empty")
+    return Role(raw["id"], raw["person_type"], raw["name_ja"], raw["name_en"], required, verified, source)
+
+
 @lru_cache(maxsize=8)
 def load_skill_standard(version: str | None = None) -> SkillStandard:
     """Load DSS-P (DX推進スキル標準); the newest shipped version when ``version`` is None."""
@@ -104,9 +113,15 @@ def load_skill_standard(version: str | None = None) -> SkillStandard:
                     raise StandardDataError(f"role {r['id']}: skill {skill_id} listed twice")
                 seen.add(skill_id)
                 required[skill_id] = level
-        roles.append(Role(r["id"], r["person_type"], r["name_ja"], r["name_en"], required))
+        roles.append(_role(r, required))
     levels = tuple(
-        LevelDefinition(SkillLevel.from_code(x["code"]), x["label_ja"], x["label_en"]) for x in raw["levels"]
+        LevelDefinition(
+            SkillLevel.from_code(x["code"]),
+            x["label_ja"],
+            x["label_en"],
+            bool(x.get("label_verified", False)),
+        )
+        for x in raw["levels"]
     )
     standard = SkillStandard(
         standard=raw["standard"],
@@ -117,7 +132,6 @@ def load_skill_standard(version: str | None = None) -> SkillStandard:
         publisher=raw["publisher"],
         source_document=raw["source_document"],
         source_url=raw["source_url"],
-        matrix_verified=bool(raw["matrix_verified"]),
         levels=levels,
         person_types=person_types,
         skills=tuple(skills),

@@ -15,11 +15,11 @@ from enum import IntEnum
 class SkillLevel(IntEnum):
     """DSS-P levels (重要度) as ordered integers: ``z`` < ``d`` < ``c`` < ``b`` < ``a``."""
 
-    Z = 0  # 独力での遂行は不要
-    D = 1  # 説明可能
-    C = 2  # 指導の下で遂行可能
-    B = 3  # 一定の実践力と専門性
-    A = 4  # 高い実践力と専門性
+    Z = 0  # 業務上で当該スキルを必要としない (wording not verified, see standard/README.md)
+    D = 1  # 優先度は低いが、理解しておくことが望ましい (wording not verified)
+    C = 2  # 説明可能なレベルでの理解が必要
+    B = 3  # 一定の実践力と専門性が必要
+    A = 4  # 高い実践力と専門性が必要
 
     @property
     def code(self) -> str:
@@ -52,6 +52,7 @@ class LevelDefinition:
     level: SkillLevel
     label_ja: str
     label_en: str
+    label_verified: bool = False  # True only when the wording was checked against a cited source
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +87,9 @@ class Role:
     name_ja: str
     name_en: str
     required: Mapping[str, SkillLevel]
+    # Whether this role's row of the role × skill table was checked against a cited source (matrix_source).
+    matrix_verified: bool = False
+    matrix_source: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +104,6 @@ class SkillStandard:
     publisher: str
     source_document: str
     source_url: str
-    matrix_verified: bool
     levels: tuple[LevelDefinition, ...]
     person_types: tuple[PersonType, ...]
     skills: tuple[SkillItem, ...]
@@ -112,6 +115,11 @@ class SkillStandard:
     def tag(self) -> str:
         """The identifier a profile stores to record what it was assessed against, e.g. ``"DSS-P 1.1"``."""
         return f"{self.standard} {self.version}"
+
+    @property
+    def matrix_verified(self) -> bool:
+        """True only when every role's required levels were checked against a cited source."""
+        return all(r.matrix_verified for r in self.roles)
 
     def skill(self, skill_id: str) -> SkillItem:
         """Return the skill item with this id, or raise ``KeyError`` with a readable message."""
