@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import importlib.metadata
 import io
 import re
 import shutil
@@ -16,13 +17,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from chiiki.core.models import AuditEvent, Municipality
-from chiiki.surveys import actions
+from chiiki.surveys import actions, letters
 from chiiki.surveys.letters import (
+    FontMissing,
     Letter,
     LetterContent,
     _draw_qr,
     _QrMasks,
     answer_url,
+    font_path,
     format_login_id,
     write_letters_pdf,
 )
@@ -74,10 +77,75 @@ def test_a_letter_shows_the_grouped_login_id_key_and_url() -> None:
     assert "(https://chiiki.example.jp/answer/) Tj" in text
 
 
-def test_the_japanese_text_uses_the_built_in_cid_fonts() -> None:
+def test_the_font_file_is_embedded_and_no_standard_font_is_named() -> None:
     pdf = render([LETTER])
-    assert b"/BaseFont /HeiseiKakuGo-W5" in pdf
-    assert b"/Encoding /UniJIS-UCS2-H" in pdf
+    assert b"/FontFile2" in pdf  # an embedded TrueType program
+    assert b"+IPAexGothic" in pdf  # a subset (six-letter tag + name)
+    for name in (b"Helvetica", b"Courier", b"Times", b"Heisei"):
+        assert name not in pdf
+
+
+requires_poppler = pytest.mark.skipif(
+    shutil.which("pdffonts") is None or shutil.which("pdftotext") is None,
+    reason="pdffonts/pdftotext (poppler-utils) are not installed; .ci/run installs them",
+)
+
+
+@requires_poppler
+@pytest.mark.parametrize("large_print", [False, True])
+def test_pdffonts_lists_only_embedded_fonts(tmp_path: Path, large_print: bool) -> None:
+    source = tmp_path / "letters.pdf"
+    source.write_bytes(
+        render([LETTER, Letter("234567890123", "TWXY3467", "", "緑川市本町1-1")], large_print=large_print)
+    )
+    listing = subprocess.run(["pdffonts", str(source)], check=True, capture_output=True, text=True).stdout
+    header, _rule, *rows = listing.splitlines()
+    emb = header.index(" emb ") + 1  # columns are fixed-width: read "emb" under its heading
+    assert rows
+    assert [row[emb : emb + 3] for row in rows] == ["yes"] * len(rows), listing
+    assert all("IPAexGothic" in row for row in rows)
+
+
+def pdf_text(pdf: bytes, folder: Path) -> str:
+    """The text layer as pdftotext extracts it (what search, copy and screen readers get)."""
+    source = folder / "text.pdf"
+    source.write_bytes(pdf)
+    return subprocess.run(["pdftotext", str(source), "-"], check=True, capture_output=True, text=True).stdout
+
+
+@requires_poppler
+@pytest.mark.parametrize("large_print", [False, True])
+def test_the_text_layer_holds_the_japanese_wording_id_and_key(tmp_path: Path, large_print: bool) -> None:
+    text = pdf_text(render([LETTER], large_print=large_print), tmp_path)
+    assert "令和7年 緑川市生活実態調査への回答のお願い" in text
+    assert "広島県広島市中区基町10番52号" in text
+    assert "山田 太郎 様" in text
+    assert "1234 5678 9012" in text
+    assert "ACEF-HK34" in text
+    assert "https://chiiki.example.jp/answer/" in text
+    assert "調査コールセンター 0120-000-000" in text
+    assert "回答期限 2025年10月20日(月)" in " ".join(text.split())
+
+
+def test_a_missing_font_package_is_a_clear_error_before_anything_is_written(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def not_installed(name: str) -> None:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(letters.importlib.metadata, "distribution", not_installed)
+    stream = io.BytesIO()
+    with pytest.raises(FontMissing, match="pip install matplotlib-fontja"):
+        write_letters_pdf([LETTER], stream, CONTENT)
+    assert stream.getvalue() == b""
+    assert issubclass(FontMissing, OSError)  # the command's clean-up after failed writes applies
+
+
+def test_the_font_is_found_in_the_installed_package_without_importing_it() -> None:
+    path = font_path()
+    assert path.name == "ipaexg.ttf"
+    assert path.read_bytes()[:4] == b"\x00\x01\x00\x00"  # a TrueType outline font
+    assert (path.parent / "IPA_Font_License_Agreement_v1.0.txt").is_file()
 
 
 def test_the_qr_code_url_carries_the_login_id_but_never_the_key() -> None:
@@ -89,9 +157,11 @@ def test_the_qr_code_url_carries_the_login_id_but_never_the_key() -> None:
 def test_large_print_sets_the_credentials_in_larger_type() -> None:
     normal = page_streams(render([LETTER]))
     large = page_streams(render([LETTER], large_print=True))
-    sizes = {float(size) for size in re.findall(r"/F\d+ ([\d.]+) Tf", normal)}
-    large_sizes = {float(size) for size in re.findall(r"/F\d+ ([\d.]+) Tf", large)}
+    sizes = {float(size) for size in re.findall(r"/F[\d+]+ ([\d.]+) Tf", normal)}
+    large_sizes = {float(size) for size in re.findall(r"/F[\d+]+ ([\d.]+) Tf", large)}
+    assert sizes
     assert max(large_sizes) > max(sizes) * 1.3
+    assert min(large_sizes) > min(sizes) * 1.3
 
 
 def test_an_empty_batch_writes_nothing() -> None:
@@ -190,11 +260,17 @@ def test_the_command_issues_keys_and_writes_the_pdf_and_csv(survey: Survey, tmp_
     assert f"({key}) Tj" in text
     case = SurveyCase.objects.get(login_id=login_id)
     assert actions.verify_access_key(case, key)
-    # The deadline: closing at 21 Oct 00:00 JST makes the 20th the last day ("2025年10月20日(月)").
-    assert "(  2025) Tj" in text
-    assert "(20) Tj" in text
-    assert "(21) Tj" not in text
     assert AuditEvent.objects.filter(action="surveys.letters_write", object_id=str(survey.pk)).exists()
+
+
+@requires_poppler
+def test_the_command_prints_the_last_day_before_closing(survey: Survey, tmp_path: Path) -> None:
+    out = tmp_path / "letters.pdf"
+    call_command("survey_letters", survey=str(survey.pk), out=out, stdout=io.StringIO())
+    text = " ".join(pdf_text(out.read_bytes(), tmp_path).split())
+    # Closing at 21 Oct 00:00 JST makes the 20th the last day.
+    assert "回答期限 2025年10月20日(月)" in text
+    assert "10月21日" not in text
 
 
 def test_the_command_addresses_letters_to_the_head_of_household(survey: Survey, tmp_path: Path) -> None:
@@ -236,6 +312,20 @@ def test_a_csv_that_exists_rolls_back_the_keys_and_removes_the_pdf(survey: Surve
     csv_out.write_text("x")
     with pytest.raises(CommandError):
         call_command("survey_letters", survey=str(survey.pk), out=out, csv=csv_out, stdout=io.StringIO())
+    assert not out.exists()
+    assert not survey.cases.exclude(access_key_hash="").exists()
+
+
+def test_without_the_font_package_the_command_fails_clearly_and_issues_nothing(
+    survey: Survey, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def not_installed(name: str) -> None:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(letters.importlib.metadata, "distribution", not_installed)
+    out = tmp_path / "letters.pdf"
+    with pytest.raises(CommandError, match="matplotlib-fontja"):
+        call_command("survey_letters", survey=str(survey.pk), out=out, stdout=io.StringIO())
     assert not out.exists()
     assert not survey.cases.exclude(access_key_hash="").exists()
 

@@ -6,16 +6,21 @@ carries the login ID, the access key (grouped "ACEF-HK34"), the answering URL, a
 login ID (never the key: a photographed QR code must not be enough to answer), the help desk and the deadline.
 ``large_print=True`` sets everything in larger type for residents who need it.
 
-Fonts: reportlab's built-in Adobe-Japan1 CID fonts (HeiseiKakuGo-W5 / HeiseiMin-W3) need no font file; the
-PDF names them and the viewer or printer supplies the glyphs (every Japanese PDF reader and PostScript
-printer has them; poppler substitutes an installed Japanese font).
+Font: IPAexGothic (IPAexゴシック, IPA Font License v1.0), the TrueType file shipped in the `matplotlib-fontja`
+wheel, embedded as a subset (reportlab's default for TrueType: only the glyphs used). Every character, Latin
+included, is set in it, so the PDF names no font that a printer or viewer has to supply: what is printed is
+what was drawn. The file is found through the package metadata, without importing the package (its
+``__init__`` imports matplotlib).
 """
 
 from __future__ import annotations
 
+import errno
+import importlib.metadata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
@@ -23,29 +28,55 @@ import qrcode
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 __all__ = [
     "GOTHIC",
-    "MINCHO",
+    "FontMissing",
     "Letter",
     "LetterContent",
     "answer_url",
+    "font_path",
     "format_login_id",
     "write_letters_pdf",
 ]
 
-GOTHIC = "HeiseiKakuGo-W5"
-MINCHO = "HeiseiMin-W3"
+GOTHIC = "IPAexGothic"
+FONT_PACKAGE = "matplotlib-fontja"
+FONT_FILE = "matplotlib_fontja/fonts/ipaexg.ttf"
 _WEEKDAYS = "月火水木金土日"
 
 
+class FontMissing(FileNotFoundError):
+    """The embedded letter font is not installed (an OSError, so a caller that cleans up after failed file
+    writes cleans up after this too; nothing is drawn before the font is found)."""
+
+
+def font_path() -> Path:
+    """The IPAexGothic TrueType file inside the installed ``matplotlib-fontja`` distribution."""
+    try:
+        distribution = importlib.metadata.distribution(FONT_PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        path = None
+    else:
+        path = Path(str(distribution.locate_file(FONT_FILE)))
+    if path is None or not path.is_file():
+        raise FontMissing(
+            errno.ENOENT,
+            f"依頼状の日本語フォント (IPAexゴシック) がありません: pip install {FONT_PACKAGE} "
+            f"(the letters font {FONT_FILE} from the {FONT_PACKAGE} package is not installed)",
+            str(path or FONT_PACKAGE),
+        )
+    return path
+
+
 def _register_fonts() -> None:
-    registered = set(pdfmetrics.getRegisteredFontNames())
-    for name in (GOTHIC, MINCHO):
-        if name not in registered:
-            pdfmetrics.registerFont(UnicodeCIDFont(name))
+    """Find the font for every batch (so a missing package fails before any page is drawn), but read and
+    register it once per process (parsing the 6 MB file takes a moment; later batches reuse it)."""
+    path = font_path()
+    if GOTHIC not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont(GOTHIC, str(path)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,44 +126,13 @@ def answer_url(url: str, login_id: str) -> str:
     return urlunsplit(parts._replace(query=query + urlencode({"id": login_id})))
 
 
-def _latin_for(font: str) -> str:
-    """The standard PDF font for Latin runs beside a CID font (viewers substitute CID fonts' Latin glyphs
-    unreliably; the standard 14 fonts are always present)."""
-    return {GOTHIC: "Helvetica", MINCHO: "Times-Roman"}.get(font, font)
-
-
-def _runs(text: str, font: str) -> list[tuple[str, str]]:
-    """Split ``text`` into (font, run) pieces: ASCII in the Latin font, the rest in the Japanese font."""
-    latin = _latin_for(font)
-    runs: list[tuple[str, str]] = []
-    for char in text:
-        face = latin if char.isascii() else font
-        if runs and runs[-1][0] == face:
-            runs[-1] = (face, runs[-1][1] + char)
-        else:
-            runs.append((face, char))
-    return runs
-
-
-def _width(text: str, font: str, size: float) -> float:
-    return float(sum(pdfmetrics.stringWidth(run, face, size) for face, run in _runs(text, font)))
-
-
-def _draw_runs(canvas: Canvas, x: float, y: float, text: str, font: str, size: float) -> None:
-    for face, run in _runs(text, font):
-        canvas.setFont(face, size)
-        canvas.drawString(x, y, run)
-        x += pdfmetrics.stringWidth(run, face, size)
-
-
 def _wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """Break Japanese text into lines no wider than ``width`` (character by character; keeps explicit breaks)."""
-    latin = _latin_for(font)
     lines: list[str] = []
     for paragraph in text.split("\n"):
         line, used = "", 0.0
         for char in paragraph:
-            advance = pdfmetrics.stringWidth(char, latin if char.isascii() else font, size)
+            advance = pdfmetrics.stringWidth(char, font, size)
             if line and used + advance > width:
                 # Do not start a line with closing punctuation (kinsoku, simplified).
                 if char in "、。)」』,.":
@@ -198,14 +198,19 @@ class _Page:
         self.right = self.width - 20 * mm
 
     def text(
-        self, x: float, top: float, text: str, size: float, *, font: str = GOTHIC, width: float | None = None
+        self, x: float, top: float, text: str, size: float, *, bold: bool = False, width: float | None = None
     ) -> float:
-        """Write (wrapped) text whose first line's top is ``top`` mm from the page top; return the next top."""
+        """Write (wrapped) text whose first line's top is ``top`` mm from the page top; return the next top.
+
+        ``bold`` fills and outlines the glyphs (the font has a single weight): the credentials stand out.
+        """
         size *= self.scale
-        lines = _wrap(text, font, size, width or (self.right - x))
+        lines = _wrap(text, GOTHIC, size, width or (self.right - x))
         y = self.height - top * mm - size
+        self.canvas.setFont(GOTHIC, size)
+        self.canvas.setLineWidth(size * 0.03)
         for line in lines:
-            _draw_runs(self.canvas, x, y, line, font, size)
+            self.canvas.drawString(x, y, line, mode=2 if bold else 0)
             y -= size * 1.45
         return float((self.height - y - size) / mm)
 
@@ -236,7 +241,7 @@ def _draw_letter(
         "この調査はインターネットで回答できます。下の回答用ページを開き、ログインIDとアクセスキーを"
         "入力してください。回答の内容は統計を作るためだけに使い、秘密は守られます。"
     )
-    top = page.text(page.left, top + 3, body, 10.5, font=MINCHO)
+    top = page.text(page.left, top + 3, body, 10.5)
 
     # The credentials box, with the QR code at its right.
     box_top = top + 4
@@ -248,10 +253,10 @@ def _draw_letter(
     cursor = box_top + 5
     for label, value in rows:
         page.text(page.left + 6 * mm, cursor, label, 10)
-        page.text(page.left + 6 * mm, cursor + 6 * scale, value, 20, font="Courier-Bold")
+        page.text(page.left + 6 * mm, cursor + 6 * scale, value, 20, bold=True)
         cursor += 18 * scale
     cursor = page.text(page.left + 6 * mm, cursor, "回答用ページ", 10)
-    cursor = page.text(page.left + 6 * mm, cursor, content.url, 11, font="Helvetica", width=110 * mm)
+    cursor = page.text(page.left + 6 * mm, cursor, content.url, 11, width=110 * mm)
     box_bottom = max(cursor + 3, box_top + qr_size / mm + 10)
     canvas.setLineWidth(1.2)
     canvas.rect(
@@ -270,7 +275,7 @@ def _draw_letter(
         "・QRコードにはアクセスキーは入っていません。キーは画面で入力してください。\n"
         "・この用紙は、回答が終わるまで大切に保管してください。"
     )
-    top = page.text(page.left, top + 3, notes, 9.5, font=MINCHO)
+    top = page.text(page.left, top + 3, notes, 9.5)
     top = page.text(page.left, top + 4, "お問い合わせ・回答のお手伝い", 11)
     page.text(page.left, top + 1, content.helpdesk, 10.5)
     canvas.showPage()
@@ -285,7 +290,8 @@ def write_letters_pdf(
     runs are split into batches of a few thousand letters (``chiiki survey letters --batch-size``).
     """
     _register_fonts()
-    canvas = Canvas(stream, pagesize=A4, pageCompression=1)
+    # The initial font too, or every page would name Helvetica (standard, never embedded).
+    canvas = Canvas(stream, pagesize=A4, pageCompression=1, initialFontName=GOTHIC)
     canvas.setTitle(f"{content.survey_title} 依頼状")
     canvas.setAuthor(content.sender)
     count = 0
