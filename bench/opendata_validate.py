@@ -10,8 +10,10 @@ also checks the 全国地方公共団体コード check digit, which Table Schem
 to appear in our report only, and are listed separately.
 
 Second half: CKAN package_search p50/p99 over a generated catalog of 10,000 datasets (1,000 with --quick),
-through the Django test client against a fresh database (temporary SQLite unless --database-url), compared
-with status_show (a trivial action through the same stack) measured in the same run.
+through the Django test client against a fresh database, compared with status_show (a trivial action through
+the same stack) measured in the same run. It runs on a temporary SQLite file and then, when a PostgreSQL
+server answers (CHIIKI_DATABASE_URL's server or 127.0.0.1:5432), on a database chiiki_bench_opendata that it
+creates and drops itself; each backend runs in its own interpreter. --database-url runs one backend only.
 """
 
 from __future__ import annotations
@@ -197,60 +199,134 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-def search_bench(n_datasets: int, rounds: int, database_url: str | None) -> None:
+def search_bench(n_datasets: int, rounds: int, database_url: str) -> None:
     """Time package_search (with facets) against status_show through the Django test client."""
     import os
 
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["CHIIKI_DATABASE_URL"] = database_url or f"sqlite:///{tmp}/bench.sqlite3"
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiiki.settings")
-        import django
+    os.environ["CHIIKI_DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiiki.settings")
+    import django
 
-        django.setup()
-        from django.core.management import call_command
-        from django.test import Client
+    django.setup()
+    from django.core.management import call_command
+    from django.test import Client
 
-        start = time.perf_counter()
-        call_command("migrate", verbosity=0)
-        build_catalog(n_datasets)
-        print(
-            f"  database ready in {time.perf_counter() - start:.1f} s ({os.environ['CHIIKI_DATABASE_URL'].split(':')[0]})"
-        )
-        client = Client()
-        facets = json.dumps(["organization", "kind", "tags", "res_format"])
+    start = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    build_catalog(n_datasets)
+    print(
+        f"  database ready in {time.perf_counter() - start:.1f} s ({os.environ['CHIIKI_DATABASE_URL'].split(':')[0]})"
+    )
+    client = Client()
+    facets = json.dumps(["organization", "kind", "tags", "res_format"])
 
-        def timed(path: str, params: dict[str, object]) -> float:
-            t0 = time.perf_counter()
-            response = client.get(path, params)
-            elapsed = time.perf_counter() - t0
-            assert response.status_code == 200, response.content[:300]
-            return elapsed
+    def timed(path: str, params: dict[str, object]) -> float:
+        t0 = time.perf_counter()
+        response = client.get(path, params)
+        elapsed = time.perf_counter() - t0
+        assert response.status_code == 200, response.content[:300]
+        return elapsed
 
-        for params in SEARCHES:  # warm-up, and show what each query finds
-            response = client.get("/api/3/action/package_search", {**params, "facet.field": facets})
-            print(f"  {json.dumps(params, ensure_ascii=False):60} count={response.json()['result']['count']}")
-        search_times: list[float] = []
-        trivial_times: list[float] = []
-        by_query: dict[int, list[float]] = {}
-        for _ in range(rounds):
-            for k, params in enumerate(SEARCHES):
-                elapsed = timed("/api/3/action/package_search", {**params, "facet.field": facets})
-                search_times.append(elapsed)
-                by_query.setdefault(k, []).append(elapsed)
-                trivial_times.append(timed("/api/3/action/status_show", {}))
-        print("  median per query:")
+    for params in SEARCHES:  # warm-up, and show what each query finds
+        response = client.get("/api/3/action/package_search", {**params, "facet.field": facets})
+        print(f"  {json.dumps(params, ensure_ascii=False):60} count={response.json()['result']['count']}")
+    search_times: list[float] = []
+    trivial_times: list[float] = []
+    by_query: dict[int, list[float]] = {}
+    for _ in range(rounds):
         for k, params in enumerate(SEARCHES):
-            print(
-                f"    {json.dumps(params, ensure_ascii=False):60} {percentile(by_query[k], 50) * 1000:7.1f} ms"
-            )
-        s50, s99 = percentile(search_times, 50) * 1000, percentile(search_times, 99) * 1000
-        t50, t99 = percentile(trivial_times, 50) * 1000, percentile(trivial_times, 99) * 1000
-        print(
-            f"package_search over {n_datasets:,} datasets ({len(search_times)} requests, 4 facets, rows=10 unless given):"
-        )
-        print(f"  p50 {s50:7.1f} ms   p99 {s99:7.1f} ms")
-        print(f"status_show (trivial action, same stack): p50 {t50:6.2f} ms   p99 {t99:6.2f} ms")
-        print(f"ratio package_search / status_show: p50 {s50 / t50:.1f}x, p99 {s99 / t99:.1f}x")
+            elapsed = timed("/api/3/action/package_search", {**params, "facet.field": facets})
+            search_times.append(elapsed)
+            by_query.setdefault(k, []).append(elapsed)
+            trivial_times.append(timed("/api/3/action/status_show", {}))
+    print("  median per query:")
+    for k, params in enumerate(SEARCHES):
+        print(f"    {json.dumps(params, ensure_ascii=False):60} {percentile(by_query[k], 50) * 1000:7.1f} ms")
+    s50, s99 = percentile(search_times, 50) * 1000, percentile(search_times, 99) * 1000
+    t50, t99 = percentile(trivial_times, 50) * 1000, percentile(trivial_times, 99) * 1000
+    print(
+        f"package_search over {n_datasets:,} datasets ({len(search_times)} requests, 4 facets, rows=10 unless given):"
+    )
+    print(f"  p50 {s50:7.1f} ms   p99 {s99:7.1f} ms")
+    print(f"status_show (trivial action, same stack): p50 {t50:6.2f} ms   p99 {t99:6.2f} ms")
+    print(f"ratio package_search / status_show: p50 {s50 / t50:.1f}x, p99 {s99 / t99:.1f}x")
+
+
+BENCH_DB = "chiiki_bench_opendata"
+
+
+def postgres_url() -> str | None:
+    """A URL for the dedicated bench database when a PostgreSQL server answers, else None.
+
+    The server comes from CHIIKI_DATABASE_URL when that names PostgreSQL, else 127.0.0.1:5432 as postgres;
+    the database name is always BENCH_DB so the bench never touches a test or production database.
+    """
+    import os
+    from urllib.parse import urlsplit, urlunsplit
+
+    configured = os.environ.get("CHIIKI_DATABASE_URL", "")
+    base = configured if configured.startswith("postgres") else "postgres://postgres@127.0.0.1:5432/postgres"
+    parts = urlsplit(base)
+    try:
+        import psycopg
+
+        with psycopg.connect(urlunsplit(parts._replace(path="/postgres")), connect_timeout=3):
+            pass
+    except Exception:  # any failure means "no PostgreSQL here", a normal outcome for the bench
+        return None
+    return urlunsplit(parts._replace(path=f"/{BENCH_DB}"))
+
+
+def _admin(url: str, statement: str) -> None:
+    """Run CREATE/DROP DATABASE on the server's maintenance database (autocommit: not in a transaction)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    with psycopg.connect(urlunsplit(urlsplit(url)._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(statement)  # type: ignore[arg-type]
+
+
+def run_search_child(database_url: str, n_datasets: int, rounds: int) -> str:
+    """Run the search half in a fresh interpreter (Django can be set up once per process); return its output."""
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, __file__, "--search-only", "--database-url", database_url]
+    cmd += ["--datasets", str(n_datasets), "--rounds", str(rounds)]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    print(done.stdout, end="", flush=True)
+    if done.returncode != 0:
+        print(done.stderr[-3000:])
+    return done.stdout
+
+
+def search_on_both(n_datasets: int, rounds: int) -> None:
+    """package_search on a temporary SQLite file, then on PostgreSQL when one is reachable; print both."""
+    summary: list[str] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        print("== package_search on SQLite")
+        out = run_search_child(f"sqlite:///{tmp}/bench.sqlite3", n_datasets, rounds)
+        summary += [
+            f"SQLite:     {line.strip()}" for line in out.splitlines() if line.strip().startswith("p50")
+        ]
+    url = postgres_url()
+    if url is None:
+        print("== PostgreSQL: no server reachable (CHIIKI_DATABASE_URL or 127.0.0.1:5432); skipped")
+    else:
+        print(f"== package_search on PostgreSQL (database {BENCH_DB}, created and dropped here)")
+        _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        _admin(url, f"CREATE DATABASE {BENCH_DB}")
+        try:
+            out = run_search_child(url, n_datasets, rounds)
+            summary += [
+                f"PostgreSQL: {line.strip()}" for line in out.splitlines() if line.strip().startswith("p50")
+            ]
+        finally:
+            _admin(url, f"DROP DATABASE IF EXISTS {BENCH_DB}")
+    print(f"package_search over {n_datasets:,} datasets:")
+    for line in summary:
+        print(f"  {line}")
 
 
 def main() -> None:
@@ -262,16 +338,19 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=None, help="passes over the 10 search queries")
     parser.add_argument("--search-only", action="store_true", help="skip the validator half")
     parser.add_argument(
-        "--database-url", default=None, help="e.g. postgres://... (default: temporary SQLite)"
+        "--database-url",
+        default=None,
+        help="run package_search on this database only (default: temporary SQLite, then PostgreSQL if reachable)",
     )
     args = parser.parse_args()
     if not args.search_only:
         validator_bench(args)
-    search_bench(
-        args.datasets or (1_000 if args.quick else 10_000),
-        args.rounds or (10 if args.quick else 30),
-        args.database_url,
-    )
+    n_datasets = args.datasets or (1_000 if args.quick else 10_000)
+    rounds = args.rounds or (10 if args.quick else 30)
+    if args.database_url:
+        search_bench(n_datasets, rounds, args.database_url)
+    else:
+        search_on_both(n_datasets, rounds)
 
 
 def validator_bench(args: argparse.Namespace) -> None:

@@ -5,14 +5,22 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from chiiki.opendata import search
+from chiiki.core.permissions import municipalities_with
+from chiiki.opendata import search, solr
 from chiiki.opendata.engine import load_schemas
 from chiiki.opendata.models import Dataset, Group, Organization, Resource
+
+# Re-exported: callers catch queries.SearchQueryError and read times with queries.parse_ckan_time.
+SearchQueryError = solr.SearchQueryError
+parse_ckan_time = solr.parse_ckan_time
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "kind")
 
@@ -24,18 +32,23 @@ def ckan_time(value: dt.datetime | None) -> str | None:
     return value.astimezone(dt.UTC).replace(tzinfo=None).isoformat(timespec="microseconds")
 
 
-def parse_ckan_time(text: str) -> dt.datetime:
-    """Read a Solr/CKAN timestamp (2024-05-01T00:00:00Z, 2024-05-01T00:00:00.000Z, 2024-05-01) as UTC."""
-    value = text.strip().removesuffix("Z")
-    if value.upper() == "NOW":
-        return dt.datetime.now(dt.UTC)
-    parsed = dt.datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
 def published() -> QuerySet[Dataset]:
     """Datasets everyone may see."""
     return Dataset.objects.filter(state=Dataset.State.ACTIVE, private=False)
+
+
+def readable(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Dataset]:
+    """Datasets `user` may read: the published ones, and the active private ones of organizations whose
+    municipality the user may edit (opendata.edit, the same right package_show asks for private datasets)."""
+    if user is None:
+        return published()
+    codes = municipalities_with(user, "opendata.edit").values("code")
+    own_orgs = list(Organization.objects.filter(municipality__in=codes).values_list("pk", flat=True))
+    if not own_orgs:
+        return published()
+    return Dataset.objects.filter(
+        Q(state=Dataset.State.ACTIVE) & (Q(private=False) | Q(organization_id__in=own_orgs))
+    )
 
 
 def dataset_by_name_or_id(name_or_id: str) -> Dataset | None:
@@ -173,10 +186,6 @@ def package_dict(dataset: Dataset, base_url: str = "") -> dict[str, Any]:
     }
 
 
-class SearchQueryError(ValueError):
-    """An fq/sort the catalog does not understand (CKAN's "Search Query Error")."""
-
-
 @dataclass
 class SearchResult:
     count: int
@@ -186,71 +195,22 @@ class SearchResult:
     )  # field -> (name, title, count)
 
 
-_FQ_TERM = re.compile(r'([+-]?)([A-Za-z_][\w.]*):("(?:[^"\\]|\\.)*"|\[[^\]]*\]|\S+)')
-_IGNORED_FQ = {"dataset_type", "site_id", "capacity", "state", "type", "entity_type"}
-
-
 def apply_fq(queryset: QuerySet[Dataset], fq: str) -> QuerySet[Dataset]:
-    """Apply a Solr-style filter query (the subset CKAN clients and ckanext-harvest send)."""
-    fq = fq.strip()
-    if not fq:
-        return queryset
-    consumed = 0
-    for match in _FQ_TERM.finditer(fq):
-        between = fq[consumed : match.start()].strip()
-        if between and between.upper() not in ("AND", "+"):
-            raise SearchQueryError(f"fq を解釈できません: {between}")
-        consumed = match.end()
-        sign, name, raw = match.groups()
-        if name in _IGNORED_FQ:
-            continue
-        condition = _fq_condition(name, raw)
-        queryset = queryset.exclude(condition) if sign == "-" else queryset.filter(condition)
-    if fq[consumed:].strip():
-        raise SearchQueryError(f"fq を解釈できません: {fq[consumed:].strip()}")
-    return queryset
+    """Apply a Solr-style filter query: field terms only, with AND/OR/NOT and parentheses (see solr.py)."""
+    condition = solr.condition(fq, free_text=False)
+    return queryset if condition is None else queryset.filter(condition)
 
 
-def _fq_condition(name: str, raw: str) -> Q:
-    if raw.startswith("["):
-        low, _, high = raw[1:-1].partition(" TO ")
-        if name not in ("metadata_modified", "metadata_created"):
-            raise SearchQueryError(f"範囲指定はこの項目に使えません: {name}")
-        cond = Q()
-        try:
-            if low.strip() != "*":
-                cond &= Q(**{f"{name}__gte": parse_ckan_time(low)})
-            if high.strip() != "*":
-                cond &= Q(**{f"{name}__lte": parse_ckan_time(high)})
-        except ValueError as exc:
-            raise SearchQueryError(f"日時を読めません: {raw}") from exc
-        return cond
-    value = raw[1:-1].replace('\\"', '"') if raw.startswith('"') else raw
-    match name:
-        case "organization":
-            return Q(organization__name=value)
-        case "owner_org":
-            return Q(organization__pk=value) if _is_uuid(value) else Q(organization__name=value)
-        # Many-valued fields filter through an id subquery, not a join, so a dataset never comes back twice.
-        case "tags":
-            return Q(pk__in=Dataset.tags.through.objects.filter(tag__name=value).values("dataset_id"))
-        case "groups":
-            return Q(pk__in=Dataset.groups.through.objects.filter(group__name=value).values("dataset_id"))
-        case "res_format":
-            return Q(pk__in=Resource.objects.filter(format=value.upper()).values("dataset_id"))
-        case "license_id":
-            return Q(license_id=value)
-        case "kind" | "standard_dataset":
-            return Q(kind=value)
-        case "name":
-            return Q(name=value)
-        case "id":
-            return Q(pk=value) if _is_uuid(value) else Q(pk__in=[])
-    raise SearchQueryError(f"この項目では絞り込めません: {name}")
+def apply_q(queryset: QuerySet[Dataset], q: str, *, plain: bool = False) -> QuerySet[Dataset]:
+    """Apply CKAN's q: field terms as in fq, other words through the bigram index.
 
-
-def _is_uuid(value: str) -> bool:
-    return re.fullmatch(r"[0-9a-fA-F-]{32,36}", value) is not None
+    plain=True reads every word as free text (the search box of the pages, where "(" or "AND" typed by a
+    visitor should just be searched for, not raise an error).
+    """
+    if plain:
+        return search.matching(queryset, q)
+    condition = solr.condition(q, free_text=True)
+    return queryset if condition is None else queryset.filter(condition)
 
 
 _SORT_FIELDS = {
@@ -291,6 +251,7 @@ def search_datasets(
     facet_fields: tuple[str, ...] = (),
     facet_limit: int = 50,
     base: QuerySet[Dataset] | None = None,
+    plain_q: bool = False,
 ) -> SearchResult:
     """Published datasets matching q (Japanese bigram search) and fq, one page, with facet counts.
 
@@ -299,10 +260,7 @@ def search_datasets(
     tags and formats are counted with the filter as a subquery.
     """
     queryset = published() if base is None else base
-    q = q.strip()
-    if q and q != "*:*":
-        queryset = search.matching(queryset, q)
-    queryset = apply_fq(queryset, fq)
+    queryset = apply_fq(apply_q(queryset, q.strip(), plain=plain_q), fq)
     keys = order_by(sort)
     count = queryset.count()
     page: list[Dataset] = []

@@ -66,10 +66,17 @@ def index_many(datasets: Iterable[Dataset]) -> None:
 def matching(queryset: QuerySet[Dataset], query: str) -> QuerySet[Dataset]:
     """Restrict `queryset` to datasets containing every word of `query` (AND), via the bigram index."""
     words = normalize(query).split()
-    if not words:
-        return queryset
+    return queryset.filter(phrases_condition(words)) if words else queryset
+
+
+def phrases_condition(phrases: list[str]) -> Q:
+    """Datasets whose search text contains every phrase (normalized; a phrase may hold spaces).
+
+    One index lookup finds the datasets that have every bigram of every phrase; the substring check on the
+    normalized text then confirms each phrase, so a hit always contains the query words in order.
+    """
     terms: set[str] = set()
-    for word in words:
+    for word in " ".join(phrases).split():
         terms |= {word} if len(word) == 1 else {word[i : i + 2] for i in range(len(word) - 1)}
     candidates = (
         SearchTerm.objects.filter(term__in=terms)
@@ -79,6 +86,6 @@ def matching(queryset: QuerySet[Dataset], query: str) -> QuerySet[Dataset]:
         .values("dataset_id")
     )
     condition = Q(pk__in=candidates)
-    for word in words:
-        condition &= Q(search_text__contains=word)
-    return queryset.filter(condition)
+    for phrase in phrases:
+        condition &= Q(search_text__contains=phrase)
+    return condition

@@ -52,21 +52,27 @@ def catalog(request: HttpRequest) -> HttpResponse:
     for name in FILTERS:
         for value in request.GET.getlist(name):
             if value:
-                fq_parts.append(f'{name}:"{value.replace(chr(34), "")}"')
+                fq_parts.append(f'{name}:"{value.replace(chr(34), "").replace(chr(92), "")}"')
                 active.append((name, value))
     try:
         page_number = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         page_number = 1
-    found = queries.search_datasets(
-        q=q,
-        fq=" ".join(fq_parts),
-        sort="metadata_modified desc",
-        rows=PAGE_SIZE,
-        start=(page_number - 1) * PAGE_SIZE,
-        facet_fields=FILTERS,
-        facet_limit=15,
-    )
+    search_args: dict[str, Any] = {
+        "q": q,
+        "fq": " ".join(fq_parts),
+        "sort": "metadata_modified desc",
+        "rows": PAGE_SIZE,
+        "start": (page_number - 1) * PAGE_SIZE,
+        "facet_fields": FILTERS,
+        "facet_limit": 15,
+    }
+    try:
+        # The search box understands CKAN's syntax (tags:防災, 避難 OR 防災); what it cannot read is searched
+        # as plain words instead of showing an error to a visitor.
+        found = queries.search_datasets(**search_args)
+    except queries.SearchQueryError:
+        found = queries.search_datasets(**search_args, plain_q=True)
     paginator = Paginator(range(found.count), PAGE_SIZE)
     page = paginator.get_page(page_number)
     labels = {

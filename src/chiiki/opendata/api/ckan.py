@@ -17,7 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from chiiki.core.models import User
 from chiiki.core.permissions import has_permission
-from chiiki.opendata import actions, queries
+from chiiki.opendata import actions, queries, solr
 from chiiki.opendata.engine import resolve_kind
 from chiiki.opendata.models import Dataset, Group, Organization, Resource, Tag
 
@@ -242,14 +242,20 @@ def _facet_fields(data: dict[str, Any]) -> tuple[str, ...]:
 
 @action
 def package_search(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
-    """Search published datasets: q (Japanese words), fq, rows, start, sort, facet.field."""
+    """Search published datasets: q, fq, rows, start, sort, facet.field (syntax in chiiki.opendata.solr).
+
+    With include_private=true, also the private datasets of the organizations whose municipality the API
+    token's user may edit (CKAN: the organizations the user is a member of); anonymous callers get none.
+    """
     rows = min(_int(data, "rows", 10), MAX_ROWS)  # CKAN caps rows silently at its configured maximum
     start = _int(data, "start", 0)
     sort = str(data.get("sort") or "score desc, metadata_modified desc")
     facets = _facet_fields(data)
     facet_limit = _int(data, "facet.limit", 50, low=-1)
+    scope = queries.readable(user) if _bool(data.get("include_private", False)) else None
     try:
         found = queries.search_datasets(
+            base=scope,
             q=str(data.get("q") or ""),
             fq=str(data.get("fq") or ""),
             sort=sort,
@@ -358,7 +364,7 @@ def resource_show(request: HttpRequest, data: dict[str, Any], user: User | None)
     """One resource."""
     rid = _require(data, "id")
     resource = None
-    if queries._is_uuid(rid):
+    if solr.is_uuid(rid):
         resource = Resource.objects.select_related("dataset__organization").filter(pk=rid).first()
     if resource is None:
         raise NotFound("リソースが見つかりません / resource not found")
