@@ -18,10 +18,12 @@ from chiiki.core import audit
 from chiiki.core.models import Municipality, User
 from chiiki.talent import skills
 from chiiki.talent.access import can_act_for, can_record_hours
+from chiiki.talent.hours import DEFAULT_REGIMES
 from chiiki.talent.matching.codes import PREFECTURES
 from chiiki.talent.models import (
     Evidence,
     Introduction,
+    ManagementAgreement,
     Need,
     Organization,
     OrganizationMember,
@@ -30,6 +32,7 @@ from chiiki.talent.models import (
     TalentSkill,
     WorkEntry,
 )
+from chiiki.talent.queries import engine_model
 from chiiki.talent.standard import SkillLevel
 
 if TYPE_CHECKING:
@@ -345,6 +348,17 @@ def export_profile(
                 ],
             }
             for c in profile.contracts.all()
+        ],
+        "management_models": [
+            {
+                "first_employer": m.first_contract.employer_name,
+                "second_employer": m.second_contract.employer_name,
+                "first_cap_hours": m.first_cap_hours,
+                "second_cap_hours": m.second_cap_hours,
+                "starts_on": _iso(m.starts_on),
+                "ended_on": _iso(m.ended_on),
+            }
+            for m in profile.management_agreements.select_related("first_contract", "second_contract")
         ],
     }
     audit.record(
@@ -742,6 +756,119 @@ def record_hours(
         detail={"entries": len(rows), "minutes": sum(r.minutes for r in rows)},
     )
     return len(rows)
+
+
+# --- 管理モデル ------------------------------------------------------------------------------------------
+
+
+def _model_order(
+    worker: TalentProfile, contracts: tuple[SideJobContract, SideJobContract]
+) -> tuple[SideJobContract, SideJobContract]:
+    """Check the chosen (使用者A, 使用者B): the guideline orders employers by when the contract was made."""
+    a, b = contracts
+    if a.pk == b.pk:
+        raise TalentActionError("管理モデルには異なる2つの契約を選んでください。")
+    if a.worker_id != worker.pk or b.worker_id != worker.pk:
+        raise TalentActionError("この人の契約ではありません。")
+    if a.concluded_on == b.concluded_on:
+        raise TalentActionError(
+            "2つの契約の締結日が同じため、どちらが先に契約した使用者(使用者A)か決められません。"
+        )
+    if a.concluded_on > b.concluded_on:
+        raise TalentActionError(
+            f"使用者Aには先に締結した契約を選んでください: {a.employer_name}({a.concluded_on})は"
+            f"{b.employer_name}({b.concluded_on})より後に締結されています。"
+        )
+    return a, b
+
+
+@transaction.atomic
+def propose_management_model(
+    worker: TalentProfile,
+    *,
+    contracts: tuple[SideJobContract, SideJobContract],
+    first_cap_hours: int,
+    second_cap_hours: int,
+    starts_on: dt.date,
+    by: Actor,
+    request: HttpRequest | None = None,
+) -> ManagementAgreement:
+    """Set up a 管理モデル between the worker's two employers; the engine checks the caps (the sum under 100 h
+    and within 80 h, each within its employer's 36協定). Sides the proposer records hours for are confirmed."""
+    a, b = _model_order(worker, contracts)
+    allowed = by is not None and (worker.user_id == by.pk or any(can_record_hours(by, c) for c in (a, b)))
+    if not allowed:
+        raise TalentActionError("この人の管理モデルを設定する権限がありません。")
+    if ManagementAgreement.objects.filter(worker=worker, ended_on__isnull=True).exists():
+        raise TalentActionError("終了していない管理モデルがあります。終了してから新しく設定してください。")
+    agreement = ManagementAgreement(
+        worker=worker, first_contract=a, second_contract=b, first_cap_hours=first_cap_hours,
+        second_cap_hours=second_cap_hours, starts_on=starts_on, created_by=by if isinstance(by, User) else None,
+    )  # fmt: skip
+    try:
+        regime = DEFAULT_REGIMES.for_date(starts_on)
+    except ValueError:
+        raise TalentActionError(f"適用開始日 {starts_on} に適用される規則がありません。") from None
+    problems = engine_model(agreement).problems(regime)
+    if problems:
+        raise TalentActionError("管理モデルの上限が条件を満たしていません: " + "; ".join(problems))
+    now = timezone.now()
+    agreement.first_confirmed_at = now if by is not None and can_record_hours(by, a) else None
+    agreement.second_confirmed_at = now if by is not None and can_record_hours(by, b) else None
+    agreement.save()
+    _audit_model("talent.management_model_proposed", agreement, by, request)
+    return agreement
+
+
+def _audit_model(action: str, agreement: ManagementAgreement, by: Actor, request: HttpRequest | None) -> None:
+    contracts = (agreement.first_contract, agreement.second_contract)
+    municipality = next((c.organization.municipality_id for c in contracts if c.organization), None)
+    audit.record(
+        action, actor=by, municipality=municipality, object_type="talent_management_model",
+        object_id=agreement.pk, request=request,
+        detail={"caps": [agreement.first_cap_hours, agreement.second_cap_hours], "worker": agreement.worker_id},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def confirm_management_model(
+    agreement: ManagementAgreement, *, by: Actor, request: HttpRequest | None = None
+) -> None:
+    """The employer (or, for an employer not on the platform, the worker) agrees to its side's cap."""
+    if agreement.ended_on is not None:
+        raise TalentActionError("この管理モデルは終了しています。")
+    now, changed = timezone.now(), False
+    for side in ("first", "second"):
+        contract = getattr(agreement, f"{side}_contract")
+        if (
+            by is not None
+            and can_record_hours(by, contract)
+            and getattr(agreement, f"{side}_confirmed_at") is None
+        ):
+            setattr(agreement, f"{side}_confirmed_at", now)
+            changed = True
+    if not changed:
+        raise TalentActionError("同意できる側がありません(既に同意済みか、権限がありません)。")
+    agreement.save(update_fields=["first_confirmed_at", "second_confirmed_at"])
+    _audit_model("talent.management_model_confirmed", agreement, by, request)
+
+
+@transaction.atomic
+def end_management_model(
+    agreement: ManagementAgreement, *, by: Actor, request: HttpRequest | None = None
+) -> None:
+    """The worker or either employer ends the agreement; from then the hours are combined as usual."""
+    parties = (agreement.first_contract, agreement.second_contract)
+    allowed = by is not None and (
+        agreement.worker.user_id == by.pk or any(can_record_hours(by, c) for c in parties)
+    )
+    if not allowed:
+        raise TalentActionError("この管理モデルを終了する権限がありません。")
+    if agreement.ended_on is not None:
+        raise TalentActionError("この管理モデルは既に終了しています。")
+    agreement.ended_on = timezone.localdate()
+    agreement.save(update_fields=["ended_on"])
+    _audit_model("talent.management_model_ended", agreement, by, request)
 
 
 def prefecture_label(code: int) -> str:

@@ -282,6 +282,40 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
         return {k: self.cleaned_data[k] for k in self.Meta.fields if k not in ("kind", "concluded_on")}
 
 
+class ContractChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A contract shown as its employer and the date it was concluded (which decides 使用者A and B)."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        """E.g. ``株式会社しまなみ製作所(2026-04-01)``."""
+        return f"{obj.employer_name}({obj.concluded_on})"
+
+
+class ManagementModelForm(forms.Form):
+    """A 管理モデル between two of the worker's employment contracts (the engine checks the caps)."""
+
+    first_contract = ContractChoiceField(
+        label=_("使用者A(先に契約した雇用主)"), queryset=SideJobContract.objects.none()
+    )
+    second_contract = ContractChoiceField(
+        label=_("使用者B(後に契約した雇用主)"), queryset=SideJobContract.objects.none()
+    )
+    first_cap_hours = forms.IntegerField(
+        label=_("使用者Aの時間外・休日労働の上限(時間/月)"), min_value=0, max_value=99, initial=30
+    )
+    second_cap_hours = forms.IntegerField(
+        label=_("使用者Bの労働時間の上限(時間/月)"), min_value=1, max_value=99, initial=40
+    )
+    starts_on = forms.DateField(label=_("適用開始日"), widget=DATE)
+
+    def __init__(self, *args: Any, worker: TalentProfile, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        employment = SideJobContract.objects.filter(worker=worker, kind=SideJobContract.Kind.EMPLOYMENT)
+        for name in ("first_contract", "second_contract"):
+            field = self.fields[name]
+            assert isinstance(field, ContractChoiceField)  # noqa: S101  # declared above
+            field.queryset = employment
+
+
 class HoursForm(forms.Form):
     """One block of work."""
 

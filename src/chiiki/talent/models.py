@@ -490,3 +490,64 @@ class WorkEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} {self.day} {self.minutes}"
+
+
+class ManagementAgreement(models.Model):
+    """管理モデル (MHLW side-job guideline, 2020-09): monthly caps agreed in advance between the worker's two
+    employers, so that each checks only its own hours. 使用者A (the earlier contract) caps its own 法定外労働;
+    使用者B caps all the hours it uses the worker. Each employer confirms its side (for an employer not on the
+    platform, the worker does); the agreement is in force once both have, until it is ended."""
+
+    worker = models.ForeignKey(TalentProfile, on_delete=models.CASCADE, related_name="management_agreements")
+    first_contract = models.ForeignKey(SideJobContract, on_delete=models.CASCADE, related_name="+")
+    second_contract = models.ForeignKey(SideJobContract, on_delete=models.CASCADE, related_name="+")
+    first_cap_hours = models.PositiveSmallIntegerField(_("使用者Aの時間外・休日労働の上限(時間/月)"))
+    second_cap_hours = models.PositiveSmallIntegerField(_("使用者Bの労働時間の上限(時間/月)"))
+    starts_on = models.DateField(_("適用開始日"))
+    first_confirmed_at = models.DateTimeField(null=True, blank=True)
+    second_confirmed_at = models.DateTimeField(null=True, blank=True)
+    ended_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=~models.Q(first_contract=models.F("second_contract")), name="model_two_contracts"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.worker} / {self.first_contract_id}+{self.second_contract_id}"
+
+    @property
+    def in_force(self) -> bool:
+        """Both sides confirmed and not ended."""
+        return bool(self.first_confirmed_at and self.second_confirmed_at and self.ended_on is None)
+
+    def side_of(self, contract_id: int) -> str | None:
+        """``"first"`` (使用者A), ``"second"`` (使用者B) or None when the contract is not part of it."""
+        if contract_id == self.first_contract_id:
+            return "first"
+        if contract_id == self.second_contract_id:
+            return "second"
+        return None
+
+
+class Exposure(models.Model):
+    """How often a profile has been placed in the top slots of one need's candidate list shown to the need's
+    organization (the fair-exposure ledger). Counts halve every week without showing, so exposure fades."""
+
+    profile = models.ForeignKey(TalentProfile, on_delete=models.CASCADE, related_name="+")
+    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="exposures")
+    times_shown = models.PositiveIntegerField(default=0)
+    last_shown = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["need", "profile"], name="exposure_one_per_need_profile"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need_id}/{self.profile_id}: {self.times_shown}"

@@ -23,12 +23,22 @@ from chiiki.talent.hours import (
     Contract,
     ContractKind,
     LimitWarning,
+    ManagementModel,
+    ModelCap,
+    Severity,
     WorkRecord,
     check_limits,
     combine_hours,
 )
 from chiiki.talent.matching.codes import PREFECTURES, REGION_NAMES, REGION_OF_PREFECTURE
-from chiiki.talent.models import Introduction, Need, SideJobContract, TalentProfile, WorkEntry
+from chiiki.talent.models import (
+    Introduction,
+    ManagementAgreement,
+    Need,
+    SideJobContract,
+    TalentProfile,
+    WorkEntry,
+)
 
 KIND_FIELDS = {
     "digital": "is_digital_talent",
@@ -291,3 +301,112 @@ def hours_status(worker: TalentProfile) -> HoursStatus:
     # The 8 h / 40 h combination is the same in every regime so far; the limits are checked per month.
     combined = combine_hours(engine_contracts, records, DEFAULT_REGIMES.for_date(timezone.localdate()))
     return HoursStatus(contracts, combined, check_limits(engine_contracts, combined, DEFAULT_REGIMES))
+
+
+# --- 管理モデル (caps agreed in advance) ----------------------------------------------------------------
+
+MODEL_MONTHS_SHOWN = 12  # months listed on a page; bounds the work of one page view
+
+
+def engine_model(agreement: ManagementAgreement) -> ManagementModel:
+    """The agreement as the hours engine's 管理モデル (caps in minutes, employer id = contract id)."""
+    return ManagementModel(
+        (
+            ModelCap(engine_contract(agreement.first_contract), agreement.first_cap_hours * HOUR),
+            ModelCap(engine_contract(agreement.second_contract), agreement.second_cap_hours * HOUR),
+        )
+    )
+
+
+def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
+    months, month = [], first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months[-MODEL_MONTHS_SHOWN:]
+
+
+def own_model_minutes(agreement: ManagementAgreement, side: str) -> dict[dt.date, int]:
+    """Per month since the agreement started, the figure the employer on `side` checks against its own cap,
+    from its own records only: 使用者A its 法定外 (its own overtime + legal-holiday work), 使用者B all its hours."""
+    contract = agreement.first_contract if side == "first" else agreement.second_contract
+    # Weeks that begin in the previous month count towards the 40 h of the first month's days.
+    since = agreement.starts_on.replace(day=1) - dt.timedelta(days=6)
+    entries = list(WorkEntry.objects.filter(contract=contract, day__gte=since))
+    if side == "second":
+        out: dict[dt.date, int] = defaultdict(int)
+        for e in entries:
+            if e.day >= agreement.starts_on.replace(day=1):
+                out[e.day.replace(day=1)] += e.minutes
+        return dict(out)
+    records = [WorkRecord(str(contract.pk), e.day, e.minutes, e.scheduled, e.start) for e in entries]
+    combined = combine_hours(
+        [engine_contract(contract)], records, DEFAULT_REGIMES.for_date(agreement.starts_on)
+    )
+    return {
+        month: em.overtime_own + em.holiday
+        for (_, month), em in combined.employer_months.items()
+        if month >= agreement.starts_on.replace(day=1)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class ModelMonth:
+    """One month of one employer's side of a 管理モデル: its own figure against its own cap."""
+
+    month: dt.date
+    actual_hours: float
+    cap_hours: int
+    severity: Severity | None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSide:
+    """One employer's side of an agreement, with its months and the warnings addressed to it and the worker."""
+
+    agreement: ManagementAgreement
+    side: str
+    contract: SideJobContract
+    cap_hours: int
+    months: list[ModelMonth]
+    warnings: list[LimitWarning]
+
+    @property
+    def is_first(self) -> bool:
+        """True for 使用者A (whose cap is on its 法定外労働)."""
+        return self.side == "first"
+
+
+def model_side(agreement: ManagementAgreement, side: str, *, until: dt.date | None = None) -> ModelSide:
+    """The months from the agreement's start to `until` (default: the latest record or today) for one side."""
+    contract = agreement.first_contract if side == "first" else agreement.second_contract
+    cap = agreement.first_cap_hours if side == "first" else agreement.second_cap_hours
+    minutes = own_model_minutes(agreement, side)
+    last = until or max([timezone.localdate(), *minutes])
+    model = engine_model(agreement)
+    months, warnings = [], []
+    for month in _months_between(agreement.starts_on, last):
+        found = model.check_month(str(contract.pk), month, minutes.get(month, 0))
+        warnings.extend(found)
+        severity = found[0].severity if found else None
+        months.append(ModelMonth(month, minutes.get(month, 0) / HOUR, cap, severity))
+    return ModelSide(agreement, side, contract, cap, months, warnings)
+
+
+def agreements_of(worker: TalentProfile) -> list[ManagementAgreement]:
+    """The worker's agreements, newest first, with their contracts."""
+    return list(
+        ManagementAgreement.objects.filter(worker=worker).select_related(
+            "first_contract__organization", "second_contract__organization"
+        )
+    )
+
+
+def agreement_for_contract(contract: SideJobContract) -> ManagementAgreement | None:
+    """The agreement (in force or awaiting confirmation) that includes `contract`, if any."""
+    return (
+        ManagementAgreement.objects.filter(ended_on__isnull=True)
+        .filter(Q(first_contract=contract) | Q(second_contract=contract))
+        .select_related("first_contract__organization", "second_contract__organization", "worker")
+        .first()
+    )

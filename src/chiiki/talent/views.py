@@ -32,8 +32,17 @@ from chiiki.talent.access import (
     profile_of,
     visible_sections,
 )
+from chiiki.talent.hours import WORKER
 from chiiki.talent.matching.codes import PREFECTURES, REGION_OF_PREFECTURE
-from chiiki.talent.models import Evidence, Introduction, Need, Organization, SideJobContract, TalentProfile
+from chiiki.talent.models import (
+    Evidence,
+    Introduction,
+    ManagementAgreement,
+    Need,
+    Organization,
+    SideJobContract,
+    TalentProfile,
+)
 
 PROFILE_KINDS = (
     ("digital", gettext_lazy("デジタル人材")),
@@ -531,17 +540,108 @@ def me_hours(request: HttpRequest) -> HttpResponse:
         except actions.TalentActionError as error:
             form.add_error(None, str(error))
     status = queries.hours_status(profile)
+    agreements = queries.agreements_of(profile)
+    current = next((a for a in agreements if a.ended_on is None), None)
+    sides = [queries.model_side(current, side) for side in ("first", "second")] if current else []
+    model_warnings = [w for side in sides for w in side.warnings if w.recipient == WORKER]
     return render(
         request,
         "talent/hours.html",
         {
             **_common(request),
             "status": status,
-            "warnings": status.for_worker(),
+            "warnings": [*status.for_worker(), *model_warnings],
             "form": form,
             "profile": profile,
+            "agreements": agreements,
+            "current_model": current,
+            "model_sides": sides,
         },
     )
+
+
+@login_required
+def me_hours_model(request: HttpRequest) -> HttpResponse:
+    """The worker sets up a 管理モデル between two employers; each employer then confirms its own cap."""
+    profile = _own_profile(request)
+    form = forms.ManagementModelForm(request.POST or None, worker=profile)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            agreement = actions.propose_management_model(
+                profile, contracts=(d["first_contract"], d["second_contract"]),
+                first_cap_hours=d["first_cap_hours"], second_cap_hours=d["second_cap_hours"],
+                starts_on=d["starts_on"], by=request.user, request=request,
+            )  # fmt: skip
+        except actions.TalentActionError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("管理モデルを設定しました。各使用者の同意を待っています。"))
+            return redirect("talent:management_model", pk=agreement.pk)
+    return _form_page(
+        request,
+        form,
+        _("管理モデルの設定"),
+        intro=_(
+            "管理モデルでは、先に契約した使用者Aの時間外・休日労働と、後に契約した使用者Bの労働時間に、"
+            "あらかじめ月の上限を決めます。上限の合計は月100時間未満かつ80時間以内(複数月平均)で、"
+            "それぞれ各使用者の36協定の範囲内でなければなりません。各使用者は自社の実績だけを上限と比べます。"
+        ),
+        submit=_("設定する"),
+    )
+
+
+def _model_sides_for(request: HttpRequest, agreement: ManagementAgreement) -> list[str]:
+    """The sides `request.user` may see: the worker sees both; an employer only its own (not the other's hours)."""
+    if agreement.worker.user_id == request.user.pk:
+        return ["first", "second"]
+    return [
+        side
+        for side in ("first", "second")
+        if can_record_hours(request.user, getattr(agreement, f"{side}_contract"))
+    ]
+
+
+@login_required
+def management_model_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A 管理モデル: caps, who has confirmed, and each visible side's own hours against its cap."""
+    agreement = get_object_or_404(
+        ManagementAgreement.objects.select_related(
+            "worker", "first_contract__organization", "second_contract__organization"
+        ),
+        pk=pk,
+    )
+    visible = _model_sides_for(request, agreement)
+    if not visible:
+        raise PermissionDenied
+    if request.method == "POST":
+        operation = actions.confirm_management_model
+        if request.POST.get("action") == "end":
+            operation = actions.end_management_model
+        try:
+            operation(agreement, by=request.user, request=request)
+            messages.success(request, _("更新しました。"))
+        except actions.TalentActionError as error:
+            messages.error(request, str(error))
+        return redirect("talent:management_model", pk=pk)
+    sides = [queries.model_side(agreement, side) for side in visible]
+    own = {str(side.contract.pk) for side in sides}
+    is_worker = agreement.worker.user_id == request.user.pk
+    warnings = [
+        w
+        for side in sides
+        for w in side.warnings
+        if w.recipient in own or (is_worker and w.recipient == WORKER)
+    ]
+    can_confirm = agreement.ended_on is None and any(
+        getattr(agreement, f"{side}_confirmed_at") is None for side in visible
+    )
+    return render(
+        request,
+        "talent/management_model.html",
+        {**_common(request), "agreement": agreement, "sides": sides, "warnings": warnings,
+         "can_confirm": can_confirm},
+    )  # fmt: skip
 
 
 # --- organizations, needs, contracts -----------------------------------------------------------------
@@ -668,14 +768,20 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_record_hours(request.user, contract):
         raise PermissionDenied
     form = forms.HoursForm(request.POST or None)
+    agreement = queries.agreement_for_contract(contract)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.record_hours(contract, [form.entry()], by=request.user, request=request)
+            entry = form.entry()
+            actions.record_hours(contract, [entry], by=request.user, request=request)
             messages.success(request, _("記録しました。"))
+            _warn_model_cap(request, agreement, contract, entry[0])
             return redirect("talent:contract", pk=pk)
         except actions.TalentActionError as error:
             form.add_error(None, str(error))
     status = queries.hours_status(contract.worker)
+    model_side = None
+    if agreement is not None and agreement.in_force:
+        model_side = queries.model_side(agreement, agreement.side_of(contract.pk) or "first")
     audit.record(
         "talent.hours_viewed",
         actor=request.user,
@@ -688,9 +794,26 @@ def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "talent/contract_detail.html",
-        {**_common(request), "contract": contract, "form": form, "warnings": status.for_contract(contract),
-         "entries": entries},
+        {**_common(request), "contract": contract, "form": form, "entries": entries, "agreement": agreement,
+         "model_side": model_side,
+         "warnings": [*status.for_contract(contract), *_own_model_warnings(model_side, contract)]},
     )  # fmt: skip
+
+
+def _own_model_warnings(side: queries.ModelSide | None, contract: SideJobContract) -> list[Any]:
+    return [w for w in side.warnings if w.recipient == str(contract.pk)] if side else []
+
+
+def _warn_model_cap(
+    request: HttpRequest, agreement: ManagementAgreement | None, contract: SideJobContract, day: Any
+) -> None:
+    """After recording: warn when this employer's own hours approach or pass its agreed cap in that month."""
+    if agreement is None or not agreement.in_force or day < agreement.starts_on:
+        return
+    side = queries.model_side(agreement, agreement.side_of(contract.pk) or "first", until=day)
+    for w in _own_model_warnings(side, contract):
+        if w.month == day.replace(day=1):
+            messages.warning(request, w.message_ja())
 
 
 # --- staff pages -------------------------------------------------------------------------------------
