@@ -39,11 +39,20 @@ def _demo_definition() -> tuple[dict[str, Any], str]:
 
 
 def open_survey(
-    town: Municipality, *, letters: int = 3, closes_in: timedelta = timedelta(days=20)
+    town: Municipality,
+    *,
+    letters: int = 3,
+    closes_in: timedelta = timedelta(days=20),
+    form: tuple[dict[str, Any], str] | None = None,
 ) -> tuple[Survey, list[Letter]]:
-    """A census of `town` open for answering now, with access keys issued to its first `letters` cases."""
-    definition, digest = _demo_definition()
-    questionnaire = Questionnaire.objects.create(municipality=town, form_id="census_demo", title="census")
+    """A census of `town` open for answering now, with access keys issued to its first `letters` cases.
+
+    `form`: another questionnaire (its JSON definition and a digest) instead of the demo census.
+    """
+    definition, digest = form if form is not None else _demo_definition()
+    questionnaire = Questionnaire.objects.create(
+        municipality=town, form_id=str(definition["form_id"]), title="census"
+    )
     version = QuestionnaireVersion.objects.create(
         questionnaire=questionnaire, number=1, definition=definition, source_sha256=digest
     )

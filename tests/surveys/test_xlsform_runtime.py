@@ -198,7 +198,11 @@ def test_choice_filter_limits_the_allowed_choices() -> None:
     )
     form = load_form(data, filename="form.md", cross_check=False)
     assert evaluate_answers(form, {"pref": "tokyo", "city": "shinjuku"}).errors() == {}
+    # A city of another prefecture is a real choice that the filter no longer offers: "choose again".
     assert evaluate_answers(form, {"pref": "tokyo", "city": "sakai"}).errors() == {
+        "city": ["選択肢が変わりました。もう一度選んでください"]
+    }
+    assert evaluate_answers(form, {"pref": "tokyo", "city": "nowhere"}).errors() == {
         "city": ["選択肢の中から選んでください"]
     }
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from chiiki.surveys.answer_tree import counter_field_key
-from chiiki.surveys.xlsform import Evaluation, Field, Form, Node, Page, Section, pick_text
+from chiiki.surveys.xlsform import Choice, Evaluation, Field, Form, Node, Page, Section, pick_text
 
 __all__ = ["ChoiceItem", "ErrorLink", "Instance", "Item", "PageView", "build_page", "field_id", "page_title"]
 
@@ -64,6 +64,7 @@ class Item:
     add_label: str = ""
     counter_note: str = ""
     top: bool = False  # a repeat that is the whole page: the page heading already names it
+    no_choices: bool = False  # a choice_filter left nothing to choose: say so instead of an empty list
 
     @property
     def described_by(self) -> str:
@@ -76,7 +77,9 @@ class Item:
     @property
     def anchor(self) -> str:
         """Where an error-summary link should move focus: the first option of a choice list."""
-        return self.choices[0].id if self.widget in ("radio", "checkbox") and self.choices else self.id
+        if self.widget in ("radio", "checkbox") and self.choices:
+            return self.choices[0].id
+        return self.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,8 +97,11 @@ class PageView:
     errors: list[ErrorLink]
 
 
-def page_title(form: Form, page: Page, language: str) -> str:
-    """The page's heading: its group or repeat label, or a neutral title for loose questions."""
+def page_title(form: Form, page: Page, language: str, evaluation: Evaluation | None = None) -> str:
+    """The page's heading: its group or repeat label (``${field}`` filled in), or a neutral title."""
+    texts = evaluation.section_texts.get(page.name, {}) if evaluation is not None and page.label else {}
+    if "label" in texts:
+        return texts["label"] or _("質問")
     return pick_text(page.label, language, form.default_language) or _("質問")
 
 
@@ -121,6 +127,13 @@ class _Builder:
     def text(self, texts: dict[str, str]) -> str:
         return pick_text(texts, self.language, self.form.default_language)
 
+    def section_text(self, node: Section, key: str, attribute: str) -> str:
+        """A group's label or hint, with ``${field}`` filled in by the evaluation."""
+        filled = self.evaluation.section_texts.get(key, {})
+        if attribute in filled:
+            return filled[attribute]
+        return self.text(node.label if attribute == "label" else node.hint)
+
     def nodes(self, nodes: list[Node], prefix: str) -> list[Item]:
         items: list[Item] = []
         for node in nodes:
@@ -136,8 +149,8 @@ class _Builder:
                             "group",
                             key=prefix + node.name,
                             id=field_id(prefix + node.name),
-                            label=self.text(node.label),
-                            hint=self.text(node.hint),
+                            label=self.section_text(node, prefix + node.name, "label"),
+                            hint=self.section_text(node, prefix + node.name, "hint"),
                             children=children,
                         )
                     )
@@ -149,30 +162,34 @@ class _Builder:
         state = self.evaluation.fields.get(key)
         if state is None or not state.relevant or node.kind == "calculate":
             return None
-        label = self.text(node.label) or node.name
+        # Labels and hints that name a field (``${member_name}さんの…``) come filled in from the runtime;
+        # the templates escape them like any other text, so an answer can never inject markup.
+        label = state.texts.get("label", self.text(node.label)) or node.name
+        hint = state.texts.get("hint", self.text(node.hint))
         if node.kind == "note":
-            return Item("note", key=key, id=field_id(key), label=label, hint=self.text(node.hint))
+            return Item("note", key=key, id=field_id(key), label=label, hint=hint)
         item = Item(
             "field",
             key=key,
             id=field_id(key),
             kind=node.kind,
             label=label,
-            hint=self.text(node.hint),
+            hint=hint,
             required=state.required,
         )
-        if self.show_errors is None or key in self.show_errors:
-            item.errors = list(state.errors)
         value = state.value
         appearance = (node.appearance or "").split()
+        stale = False
         if node.kind in ("select_one", "select_multiple"):
             picked = _selection(value)
-            choice_list = self.form.choice_lists.get(node.choice_list or "")
-            options = choice_list.choices if choice_list else []
+            options = self.options(node, state.choices)
             item.choices = [
                 ChoiceItem(c.name, self.text(c.label) or c.name, c.name in picked, f"{item.id}-{i + 1}")
                 for i, c in enumerate(options)
             ]
+            item.no_choices = not options
+            # An answer the filter no longer offers is not dropped silently: its message always shows.
+            stale = state.choices is not None and any(name not in state.choices for name in picked)
             item.display = "、".join(c.label for c in item.choices if c.checked)
             if node.kind == "select_multiple":
                 item.widget = "checkbox"
@@ -185,14 +202,25 @@ class _Builder:
             item.inputmode = {"integer": "numeric", "decimal": "decimal"}.get(node.kind, "")
             if node.kind == "date":
                 item.widget = "date"
+        if self.show_errors is None or key in self.show_errors or stale:
+            item.errors = list(state.errors)
         self.shown.append(key)
         for message in item.errors:
             self.errors.append(ErrorLink(item.anchor, label, message))
         return item
 
+    def options(self, node: Field, allowed: list[str] | None) -> list[Choice]:
+        """The choices to show: the whole list, or only those the choice_filter allows now."""
+        choice_list = self.form.choice_lists.get(node.choice_list or "")
+        options = choice_list.choices if choice_list else []
+        if allowed is None:
+            return list(options)
+        names = set(allowed)
+        return [choice for choice in options if choice.name in names]
+
     def repeat(self, node: Section, key: str) -> Item:
         count = self.evaluation.repeat_counts.get(key, 0)
-        label = self.text(node.label) or node.name
+        label = self.section_text(node, key, "label") or node.name
         counter = counter_field_key(self.form, node)
         can_change = counter is not None or not node.repeat_count
         instances: list[Instance] = []
@@ -214,7 +242,7 @@ class _Builder:
             key=key,
             id=field_id(key),
             label=label,
-            hint=self.text(node.hint),
+            hint=self.section_text(node, key, "hint"),
             instances=instances,
         )
         if can_change:
@@ -240,4 +268,4 @@ def build_page(
         items = builder.nodes(nodes, "")
         if len(items) == 1 and items[0].type == "repeat":
             items[0].top = True
-    return PageView(page_title(form, page, language), items, builder.shown, builder.errors)
+    return PageView(page_title(form, page, language, evaluation), items, builder.shown, builder.errors)

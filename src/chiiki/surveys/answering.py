@@ -62,6 +62,8 @@ class SaveResult:
     answer: Answer
     evaluation: Evaluation
     merged: bool
+    choices_changed: tuple[str, ...] = ()
+    """Keys on the page whose filtered choices differ from those shown (an answer on the page changed them)."""
 
 
 _FORMS: dict[tuple[int, str], Form] = {}
@@ -143,13 +145,15 @@ def apply_posted(
     posted: Mapping[str, Any],
     shown: Sequence[str],
     language: str,
+    before: Evaluation | None = None,
 ) -> None:
     """Write the posted values of the fields that were shown on `page` into `data` (in place).
 
     Only keys of answerable fields of this page, as the stored answers lay it out, are written: a posted
-    key for another page or a row that no longer exists is ignored.
+    key for another page or a row that no longer exists is ignored. ``before``: the evaluation of `data`
+    as it is, when the caller has it already.
     """
-    before = evaluate(form, data, language)
+    before = before if before is not None else evaluate(form, data, language)
     allowed = {
         key for key in before.pages.get(page.name, []) if before.fields[key].kind not in ("note", "calculate")
     }
@@ -216,7 +220,8 @@ def save_page(
                 raise AnswerConflict(seat.case.pk)
             merged = True
         data = copy.deepcopy(answer.data) if isinstance(answer.data, dict) else {}
-        apply_posted(form, page, data, posted, shown, language)
+        before = evaluate(form, data, language)
+        apply_posted(form, page, data, posted, shown, language, before)
         if roster_action:
             _roster_change(form, data, roster_action, language)
         answer.data = data
@@ -237,7 +242,21 @@ def save_page(
         if seat.mode != Answer.Mode.WEB:
             # A supporter's change to a household's answers is a staff change of personal data.
             _record(seat, "surveys.answer_saved", request, {"page": page.name, "version": answer.version})
-    return SaveResult(answer, evaluate(form, data, language), merged)
+    after = evaluate(form, data, language)
+    return SaveResult(answer, after, merged, _choices_changed(page, before, after))
+
+
+def _choices_changed(page: Page, before: Evaluation, after: Evaluation) -> tuple[str, ...]:
+    """Filtered selects of `page` that now offer other choices than the page showed (no JavaScript
+    redraws them, so the page must be shown again before the respondent moves on)."""
+    changed = []
+    for key in after.pages.get(page.name, []):
+        state = after.fields[key]
+        previous = before.fields.get(key)
+        if state.relevant and state.choices is not None and previous is not None:
+            if previous.relevant and previous.choices != state.choices:
+                changed.append(key)
+    return tuple(changed)
 
 
 def new_receipt_number() -> str:

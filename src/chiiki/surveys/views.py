@@ -303,7 +303,7 @@ def _overview(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
         )
         pages.append(
             {
-                "title": page_title(form, page, language),
+                "title": page_title(form, page, language, evaluation),
                 "url": links.page(page.name),
                 "answered": answered,
                 "complete": answered and not evaluation.errors_on_page(page.name),
@@ -405,12 +405,20 @@ def _page(request: HttpRequest, seat: Seat, links: Links, page_name: str) -> Htt
             and evaluation.fields[key].value in (None, "", [])
         ]
         page_errors = {k for k in evaluation.errors_on_page(page.name) if k in shown_set}
-        if not page_errors and not new_questions:
+        # Choices filtered by an answer on this same page: without JavaScript the page showed the old ones.
+        new_choices = [
+            key
+            for key in result.choices_changed
+            if key in shown_set and evaluation.fields[key].value in (None, "", [])
+        ]
+        if not page_errors and not new_questions and not new_choices:
             if index + 1 < len(pages):
                 return redirect(links.page(pages[index + 1].name))
             return redirect(links.review())
         if new_questions:
             notice = _("回答に応じて質問が増えました。追加された質問に答えてから「次へ」を押してください。")
+        elif new_choices:
+            notice = _("回答に応じて選択肢が変わりました。選択肢を確かめてから「次へ」を押してください。")
         show_errors = page_errors
     else:
         evaluation = answering.evaluate(form, data, language)

@@ -29,6 +29,7 @@ from chiiki.surveys.xlsform.expressions import (
     parse_expression,
     to_boolean,
     to_number,
+    to_string,
 )
 from chiiki.surveys.xlsform.model import Choice, Field, Form, Node, Section, is_dynamic_default, pick_text
 
@@ -44,6 +45,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "decimal": "数値で入力してください",
         "date": "日付を 2025-10-01 の形で入力してください",
         "choice": "選択肢の中から選んでください",
+        "choice_changed": "選択肢が変わりました。もう一度選んでください",
         "constraint": "入力された値が条件に合いません",
         "broken": "この項目の条件を計算できませんでした。お問い合わせ窓口にご連絡ください",
     },
@@ -53,6 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "decimal": "Enter a number",
         "date": "Enter a date like 2025-10-01",
         "choice": "Choose one of the options",
+        "choice_changed": "The options have changed; please choose again",
         "constraint": "The value does not meet the condition",
         "broken": "This field's condition could not be evaluated; please contact the help desk",
     },
@@ -60,6 +63,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _TOKYO = ZoneInfo("Asia/Tokyo")
+_TEXT_REF_RE = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
+_LIST_SEPARATOR = "、"
 
 Context = tuple[int, ...]
 """0-based instance indices of the repeats enclosing a node, outermost first."""
@@ -76,6 +81,10 @@ class FieldState:
     required: bool
     value: Any
     errors: list[str] = field(default_factory=list)
+    choices: list[str] | None = None
+    """For a select with a ``choice_filter``: the names of the choices it allows now (None: all)."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """``label`` and ``hint`` with ``${field}`` filled in, only for texts that refer to a field."""
 
 
 @dataclass(slots=True)
@@ -85,6 +94,8 @@ class Evaluation:
     fields: dict[str, FieldState]
     repeat_counts: dict[str, int]
     pages: dict[str, list[str]]
+    section_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Like :attr:`FieldState.texts`, for groups and repeats by key (``members[2]/job``)."""
 
     @property
     def valid(self) -> bool:
@@ -261,6 +272,58 @@ class _Evaluator:
             if to_boolean(self.run(node.choice_filter, node, chain, ctx, choice=choice))
         ]
 
+    # ---------------------------------------------------------------------------------- texts
+
+    def interpolate(self, text: str, chain: tuple[Section, ...], ctx: Context) -> str:
+        """``text`` with every ``${field}`` replaced by that field's answer as the respondent sees it."""
+        if "${" not in text:
+            return text
+        return _TEXT_REF_RE.sub(lambda match: self.shown_value(match.group(1), chain, ctx), text)
+
+    def shown_value(self, name: str, chain: tuple[Section, ...], ctx: Context) -> str:
+        """An answer as text for a label: a choice's label for a select, "" when unanswered or unknown.
+
+        Inside a repeat the value comes from the same instance (the roster member being asked about);
+        a field of a repeat named from outside it gives every instance's value, joined.
+        """
+        info = self.info.get(name)
+        if info is None or not isinstance(info.node, Field):
+            return ""
+        try:
+            value = self.resolve(name, chain, ctx)
+        except EvaluationError:
+            return ""
+        items = list(value) if isinstance(value, NodeSet) else [value]
+        return _LIST_SEPARATOR.join(
+            text for text in (self.display(info.node, item) for item in items) if text
+        )
+
+    def display(self, node: Field, value: Value) -> str:
+        if node.kind in ("select_one", "select_multiple"):
+            choice_list = self.form.choice_lists.get(node.choice_list or "")
+            labels = []
+            for name in _selection(to_string(value)):
+                choice = choice_list.get(name) if choice_list else None
+                label = pick_text(choice.label, self.language, self.form.default_language) if choice else ""
+                labels.append(label or name)
+            return _LIST_SEPARATOR.join(labels)
+        if isinstance(value, float) and math.isnan(value):
+            return ""
+        return to_string(value)
+
+    def texts_of(self, node: Node, chain: tuple[Section, ...], ctx: Context) -> dict[str, str]:
+        """The label and hint of ``node`` in this evaluation's language, filled in, when they refer to fields."""
+        texts: dict[str, str] = {}
+        for attribute in ("label", "hint"):
+            text = pick_text(getattr(node, attribute), self.language, self.form.default_language)
+            if "${" in text:
+                texts[attribute] = self.interpolate(text, chain, ctx)
+        return texts
+
+    def custom_message(self, texts: dict[str, str], chain: tuple[Section, ...], ctx: Context) -> str:
+        text = pick_text(texts, self.language, self.form.default_language)
+        return self.interpolate(text, chain, ctx) if text else ""
+
     # ---------------------------------------------------------------------------------- validation
 
     def message(self, key: str) -> str:
@@ -275,7 +338,10 @@ class _Evaluator:
         state = FieldState(key, node.name, node.kind, relevant, False, None)
         if not relevant:
             return state
+        state.texts = self.texts_of(node, chain, ctx)
         try:
+            if node.choice_filter and node.kind in ("select_one", "select_multiple"):
+                state.choices = [choice.name for choice in self.choices_for(node, ctx)]
             if node.kind == "calculate":
                 state.value = self.value(node, ctx)
                 return state
@@ -291,23 +357,23 @@ class _Evaluator:
             state.required = required
             if _is_empty(raw):
                 if required:
-                    custom = pick_text(node.required_message, self.language, self.form.default_language)
+                    custom = self.custom_message(node.required_message, chain, ctx)
                     state.errors.append(custom or self.message("required"))
                 return state
-            type_error = self.type_error(node, ctx, raw)
+            type_error = self.type_error(node, raw, state.choices)
             if type_error is not None:
                 state.errors.append(type_error)
                 return state
             if node.constraint:
                 typed = self.value(node, ctx)
                 if not to_boolean(self.run(node.constraint, node, chain, ctx, current=typed)):
-                    custom = pick_text(node.constraint_message, self.language, self.form.default_language)
+                    custom = self.custom_message(node.constraint_message, chain, ctx)
                     state.errors.append(custom or self.message("constraint"))
         except EvaluationError:
             state.errors.append(self.message("broken"))
         return state
 
-    def type_error(self, node: Field, ctx: Context, raw: Any) -> str | None:
+    def type_error(self, node: Field, raw: Any, allowed_now: list[str] | None) -> str | None:
         if node.kind == "integer" and not _INTEGER_RE.match(_normalize(raw)):
             return self.message("integer")
         if node.kind == "decimal" and not _DECIMAL_RE.match(_normalize(raw)):
@@ -315,12 +381,16 @@ class _Evaluator:
         if node.kind == "date" and _as_date(raw) is None:
             return self.message("date")
         if node.kind in ("select_one", "select_multiple"):
-            allowed = {choice.name for choice in self.choices_for(node, ctx)}
+            choice_list = self.form.choice_lists.get(node.choice_list or "")
+            listed = {choice.name for choice in choice_list.choices} if choice_list else set()
             picked = _selection(raw)
             if node.kind == "select_one" and len(picked) != 1:
                 return self.message("choice")
-            if any(item not in allowed for item in picked):
+            if any(item not in listed for item in picked):
                 return self.message("choice")
+            if allowed_now is not None and any(item not in allowed_now for item in picked):
+                # A real choice that the filter no longer offers: an answer it depends on has changed.
+                return self.message("choice_changed")
         return None
 
     def walk(self, nodes: list[Node], ctx: Context, prefix: str, page: list[str]) -> Iterator[FieldState]:
@@ -330,8 +400,10 @@ class _Evaluator:
                 page.append(state.key)
                 yield state
             elif node.kind == "group":
+                self.note_section_texts(node, ctx, prefix + node.name)
                 yield from self.walk(node.children, ctx, f"{prefix}{node.name}/", page)
             else:
+                self.note_section_texts(node, ctx, prefix + node.name)
                 try:
                     count = self.instance_count(node, ctx)
                 except EvaluationError:
@@ -342,7 +414,13 @@ class _Evaluator:
                         node.children, (*ctx, index), f"{prefix}{node.name}[{index + 1}]/", page
                     )
 
+    def note_section_texts(self, node: Section, ctx: Context, key: str) -> None:
+        texts = self.texts_of(node, self.info[node.name].chain, ctx)
+        if texts:
+            self.section_texts[key] = texts
+
     repeat_keys: dict[str, int]
+    section_texts: dict[str, dict[str, str]]
 
 
 class _Site:
@@ -464,6 +542,7 @@ def evaluate_answers(
         today = datetime.datetime.now(tz=_TOKYO).date()
     evaluator = _Evaluator(form, answers, today, language)
     evaluator.repeat_keys = {}
+    evaluator.section_texts = {}
     fields: dict[str, FieldState] = {}
     pages: dict[str, list[str]] = {}
     for page in form.pages():
@@ -471,4 +550,4 @@ def evaluate_answers(
         for state in evaluator.walk(page.nodes, (), "", keys):
             fields[state.key] = state
         pages[page.name] = keys
-    return Evaluation(fields, evaluator.repeat_keys, pages)
+    return Evaluation(fields, evaluator.repeat_keys, pages, evaluator.section_texts)
