@@ -17,7 +17,7 @@ from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.talent import actions, queries, ranking, skills
 from chiiki.talent.access import can_act_for, listable_profiles, profile_of, visible_sections
-from chiiki.talent.matching import Match
+from chiiki.talent.matching import Match, RankingMode
 from chiiki.talent.matching.codes import REGION_OF_PREFECTURE
 from chiiki.talent.models import Introduction, Need, TalentProfile
 
@@ -68,6 +68,9 @@ class MatchOut(Schema):
     profile_id: int
     need_id: int
     score: int
+    # The order used: "fair" (exposure-adjusted within the tolerance) or "exact" (score only).
+    mode: str = "exact"
+    adjusted_score: int = 0
     skills_met: list[str]
     skills_short: list[str]
     evidence_strength: float
@@ -143,13 +146,15 @@ def _need_out(need: Need) -> NeedOut:
     )
 
 
-def _match_out(match: Match, *, show_skills: bool = True) -> MatchOut:
+def _match_out(match: Match, *, show_skills: bool = True, mode: str = "exact") -> MatchOut:
     e = match.explanation
     return MatchOut(
         rank=match.rank,
         profile_id=match.profile_id,
         need_id=match.need_id,
         score=match.score,
+        mode=mode,
+        adjusted_score=match.adjusted_score,
         skills_met=[f.describe_ja() for f in e.skills_met] if e and show_skills else [],
         skills_short=[f.describe_ja() for f in e.skills_short] if e and show_skills else [],
         evidence_strength=e.evidence_strength if e and show_skills else 0.0,
@@ -239,23 +244,30 @@ def get_need(request: HttpRequest, need_id: int) -> NeedOut:
 
 
 @router.get("/needs/{need_id}/matches", response=list[MatchOut])
-def need_matches(request: HttpRequest, need_id: int, k: int = 20) -> list[MatchOut]:
-    """Candidates for a need with explanations; only for the people acting for the need's organization."""
+def need_matches(request: HttpRequest, need_id: int, k: int = 20, mode: str = "fair") -> list[MatchOut]:
+    """Candidates for a need with explanations; only for the people acting for the need's organization.
+    `mode` "fair" (default) lets less-shown profiles within the tolerance move up; "exact" orders by score
+    only. Every item says which mode ordered it; the profiles returned are counted as shown."""
     need = get_object_or_404(Need.objects.select_related("organization"), pk=need_id)
     if not can_act_for(request.user, need.organization):
         raise PermissionDenied
     if not 1 <= k <= 100:
         raise HttpError(400, "k は 1〜100 です")
-    results = ranking.candidates_for_need(
-        need, listable_profiles(request.user).exclude(user_id=request.user.pk or 0), k=k
+    if mode not in {m.value for m in RankingMode}:
+        raise HttpError(400, "mode は fair または exact です (mode must be fair or exact)")
+    results = ranking.show_candidates_for_need(
+        need,
+        listable_profiles(request.user).exclude(user_id=request.user.pk or 0),
+        k=k,
+        mode=RankingMode(mode),
     )
     audit.record(
         "talent.matches_viewed", actor=request.user, municipality=need.organization.municipality_id,
         request=request, object_type="talent_need", object_id=need.pk,
-        detail={"api": True, "profiles": [r.profile.pk for r in results]},
+        detail={"api": True, "mode": mode, "profiles": [r.profile.pk for r in results]},
     )  # fmt: skip
     return [
-        _match_out(r.match, show_skills="skills" in visible_sections(r.profile, request.user))
+        _match_out(r.match, show_skills="skills" in visible_sections(r.profile, request.user), mode=mode)
         for r in results
     ]
 

@@ -1,8 +1,13 @@
 """Match lists in the app: stored profiles and needs turned into the matching engine's tables, then ranked.
 
-The engine (chiiki.talent.matching) is Django-free; this module only reads rows and encodes them. Ranking
-is the engine's exact mode, with the ISO week as the rotation epoch so that equally good profiles take turns
-at the top from one week to the next (fair exposure among ties) while a better fit is never pushed down.
+The engine (chiiki.talent.matching) is Django-free; this module only reads rows and encodes them.
+
+Candidates for a need are ranked in the engine's fair-exposure mode by default: the :class:`Exposure` ledger
+records how often each profile was shown in that need's list, and a profile shown often gives way to one whose
+score is within the engine's tolerance (``FairnessPolicy.tolerance``, two points of 100) but never to a clearly
+worse fit. Counts halve for every week a profile is not shown, so exposure fades. Exact mode (pure score order)
+stays available. In both modes equal scores rotate with the ISO week as the epoch. Needs for a person are
+ranked in exact mode (no ledger is kept over needs).
 """
 
 from __future__ import annotations
@@ -12,23 +17,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from chiiki.talent.matching import (
+    ExposureLedger,
     Match,
     MatchingEngine,
     NeedKind,
     NeedTable,
     ProfileKind,
     ProfileTable,
+    RankingMode,
     StartupStage,
     WorkMode,
 )
 from chiiki.talent.matching import Need as EngineNeed
 from chiiki.talent.matching.codes import LANGUAGES, language_mask, prefecture_mask
 from chiiki.talent.matching.tables import NO_CODE, day_number
-from chiiki.talent.models import Need, TalentProfile, TalentSkill
+from chiiki.talent.models import Exposure, Need, TalentProfile, TalentSkill
 from chiiki.talent.skills import current_standard
 from chiiki.talent.standard import SkillLevel
 
@@ -134,18 +142,82 @@ def need_table(needs: Sequence[Need]) -> NeedTable:
     return NeedTable.from_needs(current_standard(), [engine_need(n) for n in needs])
 
 
+def effective_exposure(times_shown: int, last_shown: dt.datetime, now: dt.datetime) -> int:
+    """The ledger count after halving once per whole week since the profile was last shown."""
+    weeks = max(0, (now - last_shown).days // 7)
+    return times_shown >> min(weeks, 31)
+
+
+def _ledger(need: Need, pool: Sequence[TalentProfile], now: dt.datetime) -> ExposureLedger:
+    ledger = ExposureLedger.for_size(len(pool))
+    row_of = {p.pk: r for r, p in enumerate(pool)}
+    for profile_id, times, last in Exposure.objects.filter(need=need).values_list(
+        "profile_id", "times_shown", "last_shown"
+    ):
+        if profile_id in row_of:
+            ledger.counts[row_of[profile_id]] = effective_exposure(times, last, now)
+    return ledger
+
+
 def candidates_for_need(
-    need: Need, profiles: QuerySet[TalentProfile], *, k: int = 20, day: dt.date | None = None
+    need: Need,
+    profiles: QuerySet[TalentProfile],
+    *,
+    k: int = 20,
+    day: dt.date | None = None,
+    mode: RankingMode = RankingMode.FAIR,
 ) -> list[ProfileMatch]:
-    """The best `k` of `profiles` (already limited to what the viewer may list) for `need`, explained."""
+    """The best `k` of `profiles` (already limited to what the viewer may list) for `need`, explained.
+    Reads the exposure ledger in FAIR mode but does not update it (see :func:`show_candidates_for_need`)."""
     standard = current_standard()
-    pool = list(profiles.filter(standard_tag=standard.tag).select_related("user"))
+    pool = list(profiles.filter(standard_tag=standard.tag).select_related("user").order_by("pk"))
     if not pool or need.standard_tag != standard.tag:
         return []
     engine = MatchingEngine(standard, profile_table(pool), need_table([need]))
     by_id = {p.pk: p for p in pool}
-    matches = engine.candidates_for_need(need.pk, k=k, epoch=rotation_epoch(day))
+    ledger = _ledger(need, pool, timezone.now()) if mode is RankingMode.FAIR else None
+    matches = engine.candidates_for_need(need.pk, k=k, epoch=rotation_epoch(day), mode=mode, ledger=ledger)
     return [ProfileMatch(by_id[m.profile_id], m) for m in matches]
+
+
+@transaction.atomic
+def show_candidates_for_need(
+    need: Need,
+    profiles: QuerySet[TalentProfile],
+    *,
+    k: int = 20,
+    day: dt.date | None = None,
+    mode: RankingMode = RankingMode.FAIR,
+) -> list[ProfileMatch]:
+    """Rank as :func:`candidates_for_need` and, in the same transaction, count one showing for each profile
+    placed in the list shown to the need's organization (in either mode: it is exposure all the same).
+    The write touches at most `k` ledger rows."""
+    results = candidates_for_need(need, profiles, k=k, day=day, mode=mode)
+    record_exposure(need, [r.profile.pk for r in results])
+    return results
+
+
+def record_exposure(need: Need, profile_ids: Sequence[int]) -> None:
+    """Count one showing for each profile in `need`'s ledger (decayed first), locking the rows it changes."""
+    if not profile_ids:
+        return
+    now = timezone.now()
+    rows = {
+        e.profile_id: e
+        for e in Exposure.objects.select_for_update().filter(need=need, profile_id__in=list(profile_ids))
+    }
+    for row in rows.values():
+        row.times_shown = effective_exposure(row.times_shown, row.last_shown, now) + 1
+        row.last_shown = now
+    Exposure.objects.bulk_update(list(rows.values()), ["times_shown", "last_shown"])
+    Exposure.objects.bulk_create(
+        [
+            Exposure(need=need, profile_id=pid, times_shown=1, last_shown=now)
+            for pid in profile_ids
+            if pid not in rows
+        ],
+        ignore_conflicts=True,  # a concurrent first showing of the same profile: one count may be lost, no error
+    )
 
 
 def needs_for_profile(profile: TalentProfile, *, k: int = 20, day: dt.date | None = None) -> list[NeedMatch]:

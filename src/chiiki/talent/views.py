@@ -33,6 +33,7 @@ from chiiki.talent.access import (
     visible_sections,
 )
 from chiiki.talent.hours import WORKER
+from chiiki.talent.matching import RankingMode
 from chiiki.talent.matching.codes import PREFECTURES, REGION_OF_PREFECTURE
 from chiiki.talent.models import (
     Evidence,
@@ -240,8 +241,10 @@ def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
     need = get_object_or_404(Need.objects.select_related("organization"), pk=pk)
     if not can_act_for(request.user, need.organization):
         raise PermissionDenied
-    results = ranking.candidates_for_need(
-        need, listable_profiles(request.user).exclude(user_id=request.user.pk or 0)
+    # Fair exposure by default; ?mode=exact shows the pure score order. Either way the list counts as shown.
+    mode = RankingMode.EXACT if request.GET.get("mode") == RankingMode.EXACT else RankingMode.FAIR
+    results = ranking.show_candidates_for_need(
+        need, listable_profiles(request.user).exclude(user_id=request.user.pk or 0), mode=mode
     )
     verified = acts_for_verified_organization(request.user)
     rows = [
@@ -260,9 +263,13 @@ def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
         request=request,
         object_type="talent_need",
         object_id=need.pk,
-        detail={"profiles": [r.profile.pk for r in results]},
+        detail={"mode": mode.value, "profiles": [r.profile.pk for r in results]},
     )
-    return render(request, "talent/need_matches.html", {**_common(request), "need": need, "rows": rows})
+    return render(
+        request,
+        "talent/need_matches.html",
+        {**_common(request), "need": need, "rows": rows, "fair": mode is RankingMode.FAIR},
+    )
 
 
 @login_required
