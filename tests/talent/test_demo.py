@@ -70,3 +70,18 @@ def test_demo_is_deterministic_and_loaded_once(db: None) -> None:
         TalentProfile.objects.order_by("id").values_list("display_name", "home_prefecture", "primary_role")
     )
     assert again == first
+
+
+def test_demo_management_models_are_valid_and_in_force(db: None) -> None:
+    from chiiki.talent.hours import DEFAULT_REGIMES
+    from chiiki.talent.models import ManagementAgreement
+
+    load_talent_demo(_town(db), profiles=200, needs=40)
+    agreements = list(ManagementAgreement.objects.select_related("first_contract", "second_contract"))
+    assert len(agreements) == 2
+    for agreement in agreements:
+        assert agreement.in_force
+        assert agreement.first_contract.concluded_on < agreement.second_contract.concluded_on
+        assert queries.engine_model(agreement).problems(DEFAULT_REGIMES.for_date(agreement.starts_on)) == []
+        side = queries.model_side(agreement, "second")
+        assert any(month.actual_hours > 0 for month in side.months)

@@ -25,6 +25,7 @@ from chiiki.talent.corporate_number import check_digit
 from chiiki.talent.models import (
     Evidence,
     Introduction,
+    ManagementAgreement,
     Need,
     Organization,
     OrganizationMember,
@@ -341,6 +342,21 @@ def load_talent_demo(
                 )
             day += dt.timedelta(days=1)
     WorkEntry.objects.bulk_create(entries, batch_size=2000)
+    # Two workers run the 管理モデル (main job 使用者A: 45 h of 法定外; side job 使用者B: 30 h in all; 75 h ≤ 80 h),
+    # both sides confirmed, so the worker's and the employer's pages show their own hours against their caps.
+    ManagementAgreement.objects.bulk_create(
+        ManagementAgreement(
+            worker=main.worker,
+            first_contract=main,
+            second_contract=side,
+            first_cap_hours=45,
+            second_cap_hours=30,
+            starts_on=(base_day - dt.timedelta(days=90)).replace(day=1),
+            first_confirmed_at=now,
+            second_confirmed_at=now,
+        )
+        for main, side in list(zip(contracts[::2], contracts[1::2], strict=True))[:2]
+    )
 
     summary = TalentDemoSummary(
         organizations=len(orgs), needs=len(need_rows), profiles=len(people), introductions=len(intro_rows),
