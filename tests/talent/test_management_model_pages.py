@@ -74,6 +74,10 @@ def test_worker_sets_up_a_model_and_the_company_confirms_its_side(
     company_client = login(company_user)
     company_page = company_client.get(f"/talent/hours-models/{agreement.pk}/").content.decode()
     assert "この上限に同意する" in company_page
+    assert (
+        "管理モデル適用中"
+        not in company_client.get(f"/talent/organizations/{side.organization_id}/").content.decode()
+    )
     company_client.post(f"/talent/hours-models/{agreement.pk}/", {"action": "confirm"})
     agreement.refresh_from_db()
     assert agreement.in_force
@@ -81,6 +85,8 @@ def test_worker_sets_up_a_model_and_the_company_confirms_its_side(
     hours_page = worker_client.get("/talent/me/hours/").content.decode()
     assert "適用中" in hours_page
     assert "本業株式会社" in hours_page
+    org_page = company_client.get(f"/talent/organizations/{side.organization_id}/").content.decode()
+    assert "管理モデル適用中" in org_page
     contract_page = company_client.get(f"/talent/contracts/{side.pk}/").content.decode()
     assert "労働時間(すべて時間外労働として扱う)の上限 月40時間" in contract_page
     exported = json.loads(worker_client.get("/talent/me/export.json").content)

@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -683,8 +684,17 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(Organization, pk=pk)
     if not can_act_for(request.user, org):
         raise PermissionDenied
-    contracts = SideJobContract.objects.filter(organization=org).select_related("worker")
+    contracts = list(SideJobContract.objects.filter(organization=org).select_related("worker"))
     accepted = [i for i in org.introductions.select_related("profile") if i.accepted]
+    ids = [c.pk for c in contracts]
+    in_model = {
+        pk
+        for a in ManagementAgreement.objects.filter(ended_on__isnull=True).filter(
+            Q(first_contract_id__in=ids) | Q(second_contract_id__in=ids)
+        )
+        if a.in_force
+        for pk in (a.first_contract_id, a.second_contract_id)
+    }
     return render(
         request,
         "talent/organization_detail.html",
@@ -692,7 +702,7 @@ def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **_common(request),
             "org": org,
             "needs": org.needs.all(),
-            "contracts": contracts,
+            "contracts": [(c, c.pk in in_model) for c in contracts],
             "accepted": accepted,
             "prefecture": actions.prefecture_label(org.prefecture),
         },
