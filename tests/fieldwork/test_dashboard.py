@@ -98,6 +98,7 @@ def test_the_dashboard_counts_a_known_dataset(survey_a: Survey, make_staff: Call
 
     assert board.today_figures == {
         "answered": 1,
+        "letter_sent": 0,
         "login": 1,
         "reminder_sent": 0,
         "visit": 0,

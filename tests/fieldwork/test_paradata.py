@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client, RequestFactory
 
-from chiiki.fieldwork import paradata
+from chiiki.fieldwork import paradata, queries
 from chiiki.fieldwork.models import CaseEvent
-from chiiki.fieldwork.paradata import note_page_shown, record_case_event, seconds_on_page, session_tag
+from chiiki.fieldwork.paradata import (
+    note_page_shown,
+    record_case_event,
+    record_letters_sent,
+    seconds_on_page,
+    session_tag,
+)
 from chiiki.surveys import actions as survey_actions
 from chiiki.surveys.models import Survey
 
@@ -72,3 +79,25 @@ def test_a_respondent_login_on_the_answering_site_is_recorded_with_its_device(su
     event = CaseEvent.objects.get(kind="login")
     assert (event.case_id, event.device_class) == (issued.case_id, "mobile")
     assert event.session == session_tag(client.session.session_key)
+
+
+def test_letters_sent_are_recorded_once_per_case_and_batch_and_counted_on_the_dashboard(
+    survey_a: Survey,
+) -> None:
+    ids = list(survey_a.cases.order_by("id").values_list("id", flat=True)[:3])
+    sent_at = datetime(2025, 9, 19, 1, tzinfo=UTC)  # 10:00 on the 19th in Japan
+    channels = {ids[0]: "post", ids[1]: "post", ids[2]: "email"}
+    assert record_letters_sent(survey_a, channels, batch="letters-1", at=sent_at) == 3
+    # The same batch again (a retried run) adds nothing; a new batch (reissued letters) adds its own.
+    assert record_letters_sent(survey_a, channels, batch="letters-1", at=sent_at) == 0
+    assert record_letters_sent(survey_a, {ids[0]: "post"}, batch="letters-2", at=sent_at) == 1
+    events = CaseEvent.objects.filter(kind="letter_sent").order_by("case_id", "id")
+    assert [(e.case_id, e.channel, e.detail["batch"]) for e in events] == [
+        (ids[0], "post", "letters-1"),
+        (ids[0], "post", "letters-2"),
+        (ids[1], "post", "letters-1"),
+        (ids[2], "email", "letters-1"),
+    ]
+    assert {e.survey_id for e in events} == {survey_a.pk}
+    assert queries.dashboard(survey_a, today=date(2025, 9, 19)).today_figures["letter_sent"] == 4
+    assert queries.dashboard(survey_a, today=date(2025, 9, 20)).today_figures["letter_sent"] == 0

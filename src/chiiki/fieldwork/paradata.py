@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +28,17 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.http import HttpRequest
 
-    from chiiki.surveys.models import SurveyCase
+    from chiiki.surveys.models import Survey, SurveyCase
 
-__all__ = ["KINDS", "case_event", "note_page_shown", "record_case_event", "seconds_on_page", "session_tag"]
+__all__ = [
+    "KINDS",
+    "case_event",
+    "note_page_shown",
+    "record_case_event",
+    "record_letters_sent",
+    "seconds_on_page",
+    "session_tag",
+]
 
 KINDS = frozenset(CaseEvent.Kind.values)
 _LONGEST_PAGE_VIEW = 6 * 60 * 60  # a tab left open overnight says nothing about the time a page takes
@@ -142,3 +151,43 @@ def record_case_event(
     )
     event.save()
     return event
+
+
+def record_letters_sent(
+    survey: Survey,
+    channels: Mapping[int, str],
+    *,
+    batch: str,
+    by: AbstractBaseUser | AnonymousUser | None = None,
+    at: datetime | None = None,
+) -> int:
+    """Record one ``letter_sent`` event per case of a batch of request letters; return how many were added.
+
+    `channels` maps case IDs to how the request went ("post" for a printed letter, "email", "sms", "inbox").
+    Call it inside the transaction that records the batch, so the events and the batch are kept or lost
+    together. `batch` names the batch in the events' detail: cases that already have an event of the same
+    batch are skipped, so recording a batch twice adds nothing.
+    """
+    already = set(
+        CaseEvent.objects.filter(
+            survey=survey, kind=CaseEvent.Kind.LETTER_SENT, detail__batch=batch
+        ).values_list("case_id", flat=True)
+    )
+    when = at or timezone.now()
+    user_id = by.pk if by is not None and by.is_authenticated else None
+    events = [
+        CaseEvent(
+            municipality_id=survey.municipality_id,
+            survey_id=survey.pk,
+            case_id=case_id,
+            kind=CaseEvent.Kind.LETTER_SENT,
+            at=when,
+            channel=channel[:20],
+            by_id=user_id,
+            detail={"batch": batch},
+        )
+        for case_id, channel in sorted(channels.items())
+        if case_id not in already
+    ]
+    CaseEvent.objects.bulk_create(events, batch_size=1000)
+    return len(events)

@@ -278,6 +278,7 @@ def dashboard(survey: Survey, *, today: date | None = None) -> Dashboard:
     )
     result.today_figures = {
         "answered": per_day.get(today, 0),
+        "letter_sent": today_events.get(CaseEvent.Kind.LETTER_SENT, 0),
         "login": today_events.get(CaseEvent.Kind.LOGIN, 0),
         "reminder_sent": today_events.get(CaseEvent.Kind.REMINDER_SENT, 0),
         "visit": today_events.get(CaseEvent.Kind.VISIT, 0),

@@ -37,6 +37,7 @@ from django.utils.module_loading import import_string
 from django_tasks import task
 
 from chiiki.core import audit
+from chiiki.fieldwork.paradata import record_letters_sent
 from chiiki.surveys.letters import answer_url, format_login_id
 from chiiki.surveys.models import NotificationOutbox, Survey, SurveyCase
 
@@ -329,7 +330,7 @@ def queue_notifications(
         return []
     # PostgreSQL and SQLite (3.35+) return the new primary keys from bulk_create.
     ids = [int(row.pk) for row in created]
-    audit.record(
+    queued = audit.record(
         "surveys.notifications_queue",
         actor=by,
         municipality=survey.municipality,
@@ -338,6 +339,13 @@ def queue_notifications(
         detail={"kind": kind, "messages": len(ids), "channels": sorted({row.channel for row in rows})},
         actor_label=actor_label,
     )
+    if kind == NotificationOutbox.Kind.REQUEST:
+        # Paradata: the request reached the household this way (reminders are recorded by fieldwork).
+        channels: dict[int, str] = {}
+        for row in rows:
+            if row.case_id is not None:
+                channels.setdefault(row.case_id, row.channel)
+        record_letters_sent(survey, channels, batch=f"notify-{queued.pk}", by=by)
     for pk in ids:
         transaction.on_commit(partial(deliver_notification.enqueue, pk))
     return created

@@ -7,6 +7,7 @@ transaction as the hashes, so if it cannot be written no key is issued.
 from __future__ import annotations
 
 import contextlib
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError, transaction
 
+from chiiki.fieldwork.paradata import record_letters_sent
 from chiiki.surveys import actions
 from chiiki.surveys.models import Survey
 
@@ -59,6 +61,12 @@ class Command(BaseCommand):
                     survey, by=None, reissue=options["reissue"], actor_label=ACTOR
                 )
                 actions.write_letters_csv(issued, stream, url=url)
+                # Paradata: the contractor prints and posts one letter per row of this CSV.
+                record_letters_sent(
+                    survey,
+                    {key.case_id: "post" for key in issued},
+                    batch=f"letters-csv-{uuid.uuid4().hex[:12]}",
+                )
         except FileExistsError as error:
             raise CommandError(
                 f"{out} は既にあります。上書きしません (file exists; choose another name)"

@@ -19,6 +19,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from chiiki.core import audit
+from chiiki.fieldwork.paradata import record_letters_sent
 from chiiki.registry.models import Person
 from chiiki.surveys import actions
 from chiiki.surveys.letters import Letter, LetterContent, write_letters_pdf
@@ -147,7 +148,7 @@ class Command(BaseCommand):
                     stream.close()  # release the batch's pages before drawing the next
                 if csv_stream is not None:
                     actions.write_letters_csv(issued, csv_stream, url=url)
-                audit.record(
+                written_batch = audit.record(
                     "surveys.letters_write",
                     actor=None,
                     municipality=town,
@@ -159,6 +160,12 @@ class Command(BaseCommand):
                         "csv": csv_out is not None,
                     },
                     actor_label=ACTOR,
+                )
+                # Paradata: one "letter sent" per household, in the transaction of the batch's audit record.
+                record_letters_sent(
+                    survey,
+                    {key.case_id: "post" for key in issued},
+                    batch=f"letters-{written_batch.pk}",
                 )
         except FileExistsError as error:
             discard()
