@@ -15,9 +15,10 @@ import pytest
 from django.test import Client
 
 from chiiki.core.models import Municipality, Role, User
+from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
 from chiiki.surveys.answer_page import build_page, page_title
-from chiiki.surveys.models import Answer, Survey
-from chiiki.surveys.xlsform import evaluate_answers, load_form
+from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.surveys.xlsform import check_form, evaluate_answers, load_form
 
 from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixture
     Letter,
@@ -313,3 +314,38 @@ def test_group_labels_and_page_titles_are_filled_in_too() -> None:
     view = build_page(form, pages["people"], evaluation, "ja")
     [roster] = view.items
     assert [instance.children[1].label for instance in roster.instances] == ["たろうさんの仕事", "さんの仕事"]
+
+
+def test_a_label_naming_no_question_is_reported_when_the_form_is_checked() -> None:
+    source = """
+| survey |
+| | type | name | label::ja | hint::ja |
+| | text | member_name | 氏名 | |
+| | integer | age | ${member_nam}さんの年齢 | ${member_name}さんについて |
+"""
+    result = check_form(source.encode(), filename="typo.md", cross_check=False)
+    [problem] = result.errors  # the hint's ${member_name} is fine
+    assert problem.subject == "${member_nam}さんの年齢"
+    assert "no question named 'member_nam' in label" in problem.message
+
+
+def test_the_enumerator_pages_show_the_same_stale_choice_message(
+    survey_and_keys: tuple[Survey, list[Letter]],
+    make_staff: Any,
+    login: Any,
+) -> None:
+    survey, letters = survey_and_keys
+    town = survey.municipality
+    enumerator: User = make_staff("enum", town, Role.ENUMERATOR)
+    area = FollowUpArea.objects.create(municipality=town, survey=survey, number=1, enumerator=enumerator)
+    case = SurveyCase.objects.get(login_id=letters[0].login_id)
+    FollowUpAssignment.objects.create(municipality=town, area=area, case=case)
+    tablet: Client = login(enumerator)
+    home = f"/staff/m/{town.code}/surveys/enumerate/{case.pk}/q/home/"
+    post_page(tablet, home, {"home/hh_size": "1", "home/pref": "osaka"})
+    post_page(tablet, home, {"home/hh_size": "1", "home/pref": "osaka", "home/city": "suita"})
+    changed = post_page(tablet, home, {"home/hh_size": "1", "home/pref": "tokyo", "home/city": "suita"})
+    html = changed.content.decode()
+    assert changed.status_code == 422
+    assert options(html, "home/city") == ["shinjuku", "hachioji"]
+    assert field_error(html, "home/city") == "エラー: 選択肢が変わりました。もう一度選んでください"

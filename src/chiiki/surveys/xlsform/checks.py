@@ -34,6 +34,8 @@ EXPRESSION_ATTRIBUTES = (
 )
 _VALUE_ATTRIBUTES = ("calculation", "relevant", "default", "repeat_count")  # what a field's value depends on
 _REF_IN_STRING_RE = re.compile(r"^\s*\$\{([^}]+)\}\s*$")
+_TEXT_ATTRIBUTES = ("label", "hint", "required_message", "constraint_message")  # shown with ${name} filled in
+_REF_IN_TEXT_RE = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
 
 
 def _expression_of(node: Node, attribute: str) -> str | None:
@@ -201,6 +203,7 @@ def check_form_model(
                 choice_columns,
                 report,
             )
+        _check_texts(node, fields_by_name, report)
         if isinstance(node, Field) and node.default is not None and not is_dynamic_default(node.default):
             message = _literal_default_problem(form, node)
             if message:
@@ -277,6 +280,21 @@ def _check_tree(
                         attribute,
                         text,
                         f"正規表現が正しくありません (invalid regular expression: {error})",
+                    )
+
+
+def _check_texts(node: Node, fields_by_name: dict[str, Node], report: Callable[..., None]) -> None:
+    """``${name}`` in a label, hint or message must name a question (it is filled in with the answer)."""
+    for attribute in _TEXT_ATTRIBUTES:
+        texts: dict[str, str] = getattr(node, attribute, None) or {}
+        for text in texts.values():
+            for name in dict.fromkeys(_REF_IN_TEXT_RE.findall(text)):
+                if name not in fields_by_name:
+                    report(
+                        node,
+                        attribute,
+                        text,
+                        f"${{{name}}} という質問はありません (no question named '{name}' in {attribute})",
                     )
 
 
