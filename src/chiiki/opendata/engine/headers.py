@@ -22,11 +22,13 @@ FUZZY_SUGGEST = 0.6  # below FUZZY_APPLY and at or above this they are only sugg
 
 @lru_cache(maxsize=65536)
 def header_key(name: str) -> str:
-    """Comparison key of a column name: NFKC, no spaces, (カナ)/（英字） written as _カナ/_英字."""
+    """Comparison key of a column name: NFKC, no spaces, (カナ)/（英字） as _カナ/_英字, ごみ as ゴミ."""
     t = unicodedata.normalize("NFKC", name or "")
     t = re.sub(r"\[[a-z]+\]", "-", t)  # placeholder tokens left by sanitizing tools ("0[sanitize]4歳")
     t = re.sub(r"\s+", "", t)
     t = re.sub(r"_?\((カナ|英字|英語)\)", r"_\1", t)
+    # Publishers write the データモデル型 prefixes both ways (ごみの分別方法_ / ゴミの分別方法_).
+    t = t.replace("ごみ", "ゴミ")
     return t.lower()
 
 
