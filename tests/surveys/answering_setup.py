@@ -23,6 +23,49 @@ from chiiki.surveys.xlsform import load_form
 DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
 
 
+# A small form with cascading choices (city by prefecture, on the same page and per roster member) and labels
+# that quote answers (${member_name}, the chosen prefecture's label).
+WORKPLACES_FORM = """
+| survey |
+| | type | name | label::ja | label::en | hint::ja | required | choice_filter | constraint | constraint_message::ja | repeat_count |
+| | begin group | home | 住まい | Home | | | | | | |
+| | integer | hh_size | 世帯の人数 | Household size | | yes | | . >= 1 and . <= 5 | | |
+| | select_one pref | pref | 都道府県 | Prefecture | | yes | | | | |
+| | select_one city | city | 市区町村 | Municipality | ${pref}の市区町村を選んでください | | pref = ${pref} | | | |
+| | end group | | | | | | | | | |
+| | begin repeat | members | 世帯員 | Members | | | | | | ${hh_size} |
+| | text | member_name | 氏名 | Name | | yes | | | | |
+| | select_one pref | work_pref | ${member_name}さんの勤め先の都道府県 | Workplace prefecture of ${member_name} | | yes | | | | |
+| | select_one city | work_city | ${member_name}さんの勤め先の市区町村 | Workplace of ${member_name} | | yes | pref = ${work_pref} | | | |
+| | integer | birth_year | ${member_name}さんの生まれ年 | Birth year of ${member_name} | ${pref}にお住まいの方 | yes | | . >= 1900 | ${member_name}さんの生まれ年を確かめてください | |
+| | note | thanks | ${member_name}さん(${work_city}にお勤め)の回答は以上です | Done | | | | | | |
+| | end repeat | | | | | | | | | |
+| | begin group | closing | 確認 | Review | | | | | | |
+| | note | summary | 住所: ${pref} ${city} | Address: ${pref} ${city} | | | | | | |
+| | text | remarks | その他 | Remarks | | | | | | |
+| | end group | | | | | | | | | |
+| choices |
+| | list_name | name | label::ja | label::en | pref |
+| | pref | tokyo | 東京都 | Tokyo | |
+| | pref | osaka | 大阪府 | Osaka | |
+| | pref | tottori | 鳥取県 | Tottori | |
+| | city | shinjuku | 新宿区 | Shinjuku | tokyo |
+| | city | hachioji | 八王子市 | Hachioji | tokyo |
+| | city | sakai | 堺市 | Sakai | osaka |
+| | city | suita | 吹田市 | Suita | osaka |
+| settings |
+| | form_title | form_id | version | default_language |
+| | 勤め先調査 | workplaces | 1 | ja |
+"""
+
+
+def workplaces_definition() -> tuple[dict[str, Any], str]:
+    """WORKPLACES_FORM as a stored definition and its digest (for open_survey's `form`)."""
+    source = WORKPLACES_FORM.encode()
+    form = load_form(source, filename="workplaces.md", cross_check=False)
+    return form.to_json(), hashlib.sha256(source).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Letter:
     """What a request letter carries: the login ID and the access key (as printed, "ABCD-EFGH")."""

@@ -1,13 +1,12 @@
 """Cascading choices (choice_filter) and ``${field}`` in labels on the answering pages, without JavaScript.
 
-The form has a page with a prefecture and a city filtered by it (same page), and a roster whose members each
-name a workplace prefecture and a city filtered by that member's own answer, with labels that quote the
-member's name and the household's prefecture.
+The form (WORKPLACES_FORM in answering_setup) has a page with a prefecture and a city filtered by it (same
+page), and a roster whose members each name a workplace prefecture and a city filtered by that member's own
+answer, with labels that quote the member's name and the household's prefecture.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 from typing import Any
 
@@ -21,6 +20,7 @@ from chiiki.surveys.models import Answer, Survey, SurveyCase
 from chiiki.surveys.xlsform import check_form, evaluate_answers, load_form
 
 from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixture
+    WORKPLACES_FORM,
     Letter,
     fast_password_hashing,
     hidden,
@@ -28,58 +28,19 @@ from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixtur
     post_page,
     shown_keys,
     sign_in,
+    workplaces_definition,
 )
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
-FORM = """
-| survey |
-| | type | name | label::ja | label::en | hint::ja | required | choice_filter | constraint | constraint_message::ja | repeat_count |
-| | begin group | home | 住まい | Home | | | | | | |
-| | integer | hh_size | 世帯の人数 | Household size | | yes | | . >= 1 and . <= 5 | | |
-| | select_one pref | pref | 都道府県 | Prefecture | | yes | | | | |
-| | select_one city | city | 市区町村 | Municipality | ${pref}の市区町村を選んでください | | pref = ${pref} | | | |
-| | end group | | | | | | | | | |
-| | begin repeat | members | 世帯員 | Members | | | | | | ${hh_size} |
-| | text | member_name | 氏名 | Name | | yes | | | | |
-| | select_one pref | work_pref | ${member_name}さんの勤め先の都道府県 | Workplace prefecture of ${member_name} | | yes | | | | |
-| | select_one city | work_city | ${member_name}さんの勤め先の市区町村 | Workplace of ${member_name} | | yes | pref = ${work_pref} | | | |
-| | integer | birth_year | ${member_name}さんの生まれ年 | Birth year of ${member_name} | ${pref}にお住まいの方 | yes | | . >= 1900 | ${member_name}さんの生まれ年を確かめてください | |
-| | note | thanks | ${member_name}さん(${work_city}にお勤め)の回答は以上です | Done | | | | | | |
-| | end repeat | | | | | | | | | |
-| | begin group | closing | 確認 | Review | | | | | | |
-| | note | summary | 住所: ${pref} ${city} | Address: ${pref} ${city} | | | | | | |
-| | text | remarks | その他 | Remarks | | | | | | |
-| | end group | | | | | | | | | |
-| choices |
-| | list_name | name | label::ja | label::en | pref |
-| | pref | tokyo | 東京都 | Tokyo | |
-| | pref | osaka | 大阪府 | Osaka | |
-| | pref | tottori | 鳥取県 | Tottori | |
-| | city | shinjuku | 新宿区 | Shinjuku | tokyo |
-| | city | hachioji | 八王子市 | Hachioji | tokyo |
-| | city | sakai | 堺市 | Sakai | osaka |
-| | city | suita | 吹田市 | Suita | osaka |
-| settings |
-| | form_title | form_id | version | default_language |
-| | 勤め先調査 | workplaces | 1 | ja |
-"""
 
 HOME = "/answer/q/home/"
 MEMBERS = "/answer/q/members/"
 CLOSING = "/answer/q/closing/"
 
 
-def definition() -> tuple[dict[str, Any], str]:
-    """The form above as a stored definition and its digest."""
-    source = FORM.encode()
-    form = load_form(source, filename="workplaces.md", cross_check=False)
-    return form.to_json(), hashlib.sha256(source).hexdigest()
-
-
 @pytest.fixture
 def survey_and_keys(town_a: Municipality) -> tuple[Survey, list[Letter]]:
-    return open_survey(town_a, form=definition())
+    return open_survey(town_a, form=workplaces_definition())
 
 
 @pytest.fixture
@@ -106,7 +67,7 @@ def field_error(html: str, key: str) -> str:
 
 
 def test_the_runtime_lists_allowed_choices_and_tells_a_stale_choice_from_a_wrong_one() -> None:
-    form = load_form(FORM.encode(), filename="workplaces.md", cross_check=False)
+    form = load_form(WORKPLACES_FORM.encode(), filename="workplaces.md", cross_check=False)
     answers = {"home": {"hh_size": "1", "pref": "tokyo", "city": "sakai"}}
     state = evaluate_answers(form, answers).fields["home/city"]
     assert state.choices == ["shinjuku", "hachioji"]
@@ -118,7 +79,7 @@ def test_the_runtime_lists_allowed_choices_and_tells_a_stale_choice_from_a_wrong
 
 
 def test_the_runtime_fills_labels_per_roster_member_with_choice_labels_in_the_language() -> None:
-    form = load_form(FORM.encode(), filename="workplaces.md", cross_check=False)
+    form = load_form(WORKPLACES_FORM.encode(), filename="workplaces.md", cross_check=False)
     answers = {
         "home": {"hh_size": "2", "pref": "osaka"},
         "members": [

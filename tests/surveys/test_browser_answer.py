@@ -24,7 +24,7 @@ from django.db import close_old_connections, connections
 from chiiki.core.models import Municipality
 from chiiki.surveys.models import Answer
 
-from .answering_setup import Letter, open_survey
+from .answering_setup import Letter, open_survey, workplaces_definition
 
 pytestmark = pytest.mark.browser
 
@@ -273,4 +273,48 @@ def test_the_larger_text_mode_and_narrow_screens_keep_the_page_usable(
     assert no_horizontal_scrolling(page)
     check_accessibility(page, axe_source)
     assert small_targets(page, "button, input, a.button") == []
+    context.close()
+
+
+def test_cascading_choices_and_filled_in_labels_work_without_script_and_stay_accessible(
+    chromium: Any, axe_source: str, town_a: Municipality, answer_server: Any
+) -> None:
+    letter = open_survey(town_a, letters=1, form=workplaces_definition())[1][0]
+    # The answering pages carry no script of their own, so everything below is plain forms and reloads.
+    context = chromium.new_context(viewport=PHONE, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{answer_server.url}/answer/")
+    page.get_by_label("調査対象者ID").fill(letter.login_id)
+    page.get_by_label("アクセスキー または パスワード").fill(letter.access_key)
+    page.get_by_role("button", name="ログイン").click()
+    page.fill("#id_password", "midori-2025")
+    page.get_by_label("確認のためもう一度").fill("midori-2025")
+    page.get_by_role("button", name="パスワードを設定して回答へ進む").click()
+    page.get_by_role("link", name="回答を始める").click()
+
+    # No prefecture yet: the city question says there is nothing to choose instead of an empty group.
+    assert page.locator("#f-home--city").is_visible()
+    assert page.locator("input[name='home/city']").count() == 0
+    check_accessibility(page, axe_source)
+    page.get_by_label("世帯の人数").fill("1")
+    page.get_by_label("大阪府").check()
+    page.get_by_role("button", name="保存して次へ").click()
+    assert "回答に応じて選択肢が変わりました" in page.content()
+    page.get_by_label("吹田市").check()
+    page.get_by_label("東京都").check()  # the cities shown are still Osaka's: 吹田市 becomes stale
+    page.get_by_role("button", name="保存して次へ").click()
+    assert "選択肢が変わりました。もう一度選んでください" in page.locator("#error-summary").inner_text()
+    check_accessibility(page, axe_source)
+    page.locator("#error-summary").get_by_role("link").first.click()
+    assert page.url.endswith("#f-home--city-1")
+    page.get_by_label("新宿区").check()
+    page.get_by_role("button", name="保存して次へ").click()
+
+    page.fill("#f-members-1--member_name", "<b>緑川</b>")
+    page.get_by_role("button", name="保存して次へ").click()
+    # The answer is quoted as text in the next question's label, never as markup.
+    legend = page.locator("#f-members-1--work_pref-1").locator("xpath=ancestor::fieldset[1]/legend")
+    assert legend.inner_text().startswith("<b>緑川</b>さんの勤め先の都道府県")
+    assert page.locator("legend b").count() == 0
+    check_accessibility(page, axe_source)
     context.close()
