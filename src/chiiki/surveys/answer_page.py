@@ -77,9 +77,7 @@ class Item:
     @property
     def anchor(self) -> str:
         """Where an error-summary link should move focus: the first option of a choice list."""
-        if self.widget in ("radio", "checkbox") and self.choices:
-            return self.choices[0].id
-        return self.id
+        return self.choices[0].id if self.widget in ("radio", "checkbox") and self.choices else self.id
 
 
 @dataclass(frozen=True, slots=True)
