@@ -9,6 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
+from chiiki.opendata.engine.gtfs import is_gtfs_zip, validate_gtfs
 from chiiki.opendata.engine.headers import ColumnMatch, header_score, map_header, recognize
 from chiiki.opendata.engine.reading import RawTable, ReadError, read_table
 from chiiki.opendata.engine.report import Problem, Report
@@ -45,6 +46,12 @@ def validate_file(path: str | Path, dataset: str | StandardSchema | None = None)
             schema = resolve_kind(dataset)
         except KeyError as exc:
             return _fatal(report, str(exc.args[0]), "unknown_dataset")
+    if (schema is None or schema.id == "bus") and is_gtfs_zip(path):
+        return _gtfs(path, report, "指定" if schema else "判定")
+    if schema is not None and schema.id == "bus":
+        return _fatal(
+            report, "バス情報は GTFS-JP の zip（agency.txt、stops.txt などを含む）で検査します", "not_gtfs"
+        )
     try:
         raw = read_table(path, header_score)
     except ReadError as exc:
@@ -77,6 +84,14 @@ def validate_file(path: str | Path, dataset: str | StandardSchema | None = None)
         )
     frame = _layout(raw, schema, report)
     return ValidationResult(report, frame)
+
+
+def _gtfs(path: Path, report: Report, how: str) -> ValidationResult:
+    """A GTFS-JP feed: checked file by file (engine.gtfs); there is no single standard table to write."""
+    bus = resolve_kind("bus")
+    report.dataset_id, report.dataset_title, report.dataset_how = bus.id, bus.title, how
+    validate_gtfs(path, report)
+    return ValidationResult(report, None)
 
 
 def _layout(raw: RawTable, schema: StandardSchema, report: Report) -> pl.DataFrame:
