@@ -310,3 +310,15 @@ def test_person_changes_visibility_and_adds_evidence_through_the_pages(
     assert profile.skills.get(skill_id="cloud_infrastructure").tier == 1
     missing = client.post("/talent/me/evidence/", {"kind": "itss"}, follow=True)
     assert "必須" in missing.content.decode()
+
+
+def test_the_skill_standard_is_named_in_the_page_language(db: None) -> None:
+    japanese = Client().get("/talent/join/").content.decode()
+    assert "ビジネスアーキテクト" in japanese
+    assert "Business Architect" not in japanese
+    client = Client()
+    client.cookies["django_language"] = "en"
+    english = client.get("/talent/join/").content.decode()
+    assert "Business Architect" in english
+    assert "Seed" in english  # the startup stages a mentor can support
+    assert "シード" not in english

@@ -21,8 +21,21 @@ LANGUAGE_NAMES = {
     "ne": _("ネパール語"), "th": _("タイ語"), "fr": _("フランス語"),
 }  # fmt: skip
 LANGUAGE_CHOICES = [(code, LANGUAGE_NAMES.get(code, code)) for code in LANGUAGES]
-FIELD_CHOICES = [(i, name) for i, name in enumerate(BUSINESS_FIELDS)]
-STAGE_CHOICES = [(int(k), v) for k, v in STARTUP_STAGE_JA.items()]
+# The engine names fields and stages in Japanese only; these literals put them in the translation catalog.
+FIELD_LABELS = {
+    "IT・ソフトウェア": _("IT・ソフトウェア"), "製造業": _("製造業"), "農林水産業": _("農林水産業"),
+    "観光・宿泊": _("観光・宿泊"), "医療・福祉": _("医療・福祉"), "小売・EC": _("小売・EC"),
+    "エネルギー・環境": _("エネルギー・環境"), "金融": _("金融"), "教育": _("教育"), "物流": _("物流"),
+    "建設・不動産": _("建設・不動産"), "食品": _("食品"), "地域交通": _("地域交通"), "行政・公共": _("行政・公共"),
+}  # fmt: skip
+STAGE_LABELS = {
+    "シード": _("シード"),
+    "アーリー": _("アーリー"),
+    "ミドル": _("ミドル"),
+    "レイター": _("レイター"),
+}
+FIELD_CHOICES = [(i, FIELD_LABELS.get(name, name)) for i, name in enumerate(BUSINESS_FIELDS)]
+STAGE_CHOICES = [(int(k), STAGE_LABELS.get(v, v)) for k, v in STARTUP_STAGE_JA.items()]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -106,7 +119,7 @@ class SkillsForm(forms.Form):
         levels = initial_levels or {}
         for item in skills.current_standard().skills:
             self.fields[item.id] = forms.TypedChoiceField(
-                label=f"{item.category_ja} / {item.name_ja}",
+                label=skills.localized(f"{item.category_ja} / {item.name_ja}", item.name_en),
                 choices=skills.LEVEL_CHOICES,
                 coerce=int,
                 required=False,  # a skill left out is "z": not claimed
@@ -145,9 +158,7 @@ class EvidenceForm(forms.Form):
             ("", "—"), *[(c.id, f"{c.name_ja} ({c.issuer})") for c in catalog.certifications.values()]
         ]  # fmt: skip
         self.fields["role_id"].choices = [("", "—"), *skills.role_choices()]  # type: ignore[attr-defined]
-        self.fields["skill_id"].choices = [  # type: ignore[attr-defined]
-            ("", "—"), *[(s.id, s.name_ja) for s in skills.current_standard().skills]
-        ]  # fmt: skip
+        self.fields["skill_id"].choices = [("", "—"), *skills.skill_choices()]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -173,7 +184,7 @@ class EndorseForm(forms.Form):
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["skill_id"].choices = [(s.id, s.name_ja) for s in skills.current_standard().skills]  # type: ignore[attr-defined]
+        self.fields["skill_id"].choices = skills.skill_choices()  # type: ignore[attr-defined]
 
 
 class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]

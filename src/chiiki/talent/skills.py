@@ -6,6 +6,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from functools import cache
 
+from django.utils import translation
+
 from chiiki.talent.models import Evidence, Organization
 from chiiki.talent.standard import (
     CertificationHeld,
@@ -44,27 +46,40 @@ def evidence_catalog() -> EvidenceCatalog:
     return load_evidence_catalog()
 
 
+def localized(name_ja: str, name_en: str) -> str:
+    """The standard's own English name on English pages, the Japanese name otherwise."""
+    language = translation.get_language() or ""
+    return name_en if language.startswith("en") and name_en else name_ja
+
+
 def role_choices() -> list[tuple[str, str]]:
-    """DSS-P roles for a select box."""
-    return [(r.id, r.name_ja) for r in current_standard().roles]
+    """DSS-P roles for a select box, named in the page language."""
+    return [(r.id, localized(r.name_ja, r.name_en)) for r in current_standard().roles]
+
+
+def skill_choices() -> list[tuple[str, str]]:
+    """DSS-P skill items for a select box, named in the page language."""
+    return [(s.id, localized(s.name_ja, s.name_en)) for s in current_standard().skills]
 
 
 def skill_name(skill_id: str) -> str:
-    """The Japanese name of a skill item (the id itself when the standard has no such item)."""
+    """The name of a skill item in the page language (the id itself when the standard has no such item)."""
     try:
-        return current_standard().skill(skill_id).name_ja
+        item = current_standard().skill(skill_id)
     except KeyError:
         return skill_id
+    return localized(item.name_ja, item.name_en)
 
 
 def role_name(role_id: str) -> str:
-    """The Japanese name of a role (empty for no role)."""
+    """The name of a role in the page language (empty for no role)."""
     if not role_id:
         return ""
     try:
-        return current_standard().role(role_id).name_ja
+        role = current_standard().role(role_id)
     except KeyError:
         return role_id
+    return localized(role.name_ja, role.name_en)
 
 
 def required_for_role(role_id: str, cap: SkillLevel, *, minimum: SkillLevel = SkillLevel.B) -> dict[str, str]:

@@ -122,7 +122,7 @@ def home(request: HttpRequest) -> HttpResponse:
             **_common(request),
             "page": page,
             "rows": rows,
-            "skills_list": [(s.id, s.name_ja) for s in skills.current_standard().skills],
+            "skills_list": skills.skill_choices(),
             "kinds": PROFILE_KINDS,
             "organizations": organizations_for(request.user),
         },
