@@ -121,6 +121,13 @@ def test_malformed_q_is_a_search_query_error_naming_the_problem(
         names(q=q)
 
 
+def test_deeply_nested_or_huge_query_is_refused_cleanly(catalog: dict[str, Dataset]) -> None:
+    for q in ("(" * 3000 + "防災" + ")" * 3000, "NOT " * 3000 + "防災", " ".join(["防災"] * 1000)):
+        with pytest.raises(queries.SearchQueryError, match="多すぎ"):
+            names(q=q)
+    assert names(q="(" * 10 + "防災" + ")" * 10) == {"bousai-hinan"}
+
+
 @given(st.text(alphabet='ab防災:()"[]{}*?+-! ANDORTtagsxr', max_size=30))
 def test_any_text_parses_or_raises_search_query_error_only(text: str) -> None:
     try:
@@ -141,6 +148,20 @@ def test_malformed_q_over_http_is_ckans_search_query_error(
     ok = json.loads(client.get("/api/3/action/package_search", {"q": "tags:防災 OR name:aed-*"}).content)
     assert {r["name"] for r in ok["result"]["results"]} == {"bousai-hinan", "aed-extra"}
     assert ok["result"]["count"] == 2
+
+
+def test_nul_in_a_query_is_an_error_in_the_api_and_ignored_by_the_page(
+    client: Client, catalog: dict[str, Dataset]
+) -> None:
+    response = client.get("/api/3/action/package_search", {"q": "避難\x00"})
+    assert response.status_code == 409
+    assert json.loads(response.content)["error"]["__type"] == "Search Query Error"
+    page = client.get("/opendata/", {"q": "避難\x00マップ"})
+    assert page.status_code == 200
+    filtered = client.get("/opendata/", {"tags": '防"災\\\x00'})
+    assert filtered.status_code == 200
+    assert "防災 避難所一覧" in filtered.content.decode()
+    assert "避難マップ" not in filtered.content.decode()
 
 
 def test_page_search_box_treats_unreadable_syntax_as_plain_words(

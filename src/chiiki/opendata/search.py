@@ -19,7 +19,8 @@ from chiiki.opendata.models import Dataset, SearchTerm
 
 def normalize(text: str) -> str:
     """NFKC (full-width letters and digits to half-width), lower case, whitespace collapsed."""
-    return " ".join(unicodedata.normalize("NFKC", text).lower().split())
+    # NUL dropped: PostgreSQL refuses it in a string, and it is never part of a word.
+    return " ".join(unicodedata.normalize("NFKC", text.replace("\x00", "")).lower().split())
 
 
 def bigrams(text: str) -> set[str]:

@@ -61,6 +61,8 @@ class Token:
 
 def tokenize(query: str) -> list[Token]:
     """Split a query into tokens; unterminated quotes and ranges are errors."""
+    if "\x00" in query:  # PostgreSQL refuses NUL in any string parameter
+        raise SearchQueryError("使えない文字（NUL）が含まれています")
     tokens: list[Token] = []
     i = 0
     while i < len(query):
@@ -200,9 +202,15 @@ class _Parser:
         raise SearchQueryError(f"{token.text or token.kind} の前に語がありません")
 
 
+MAX_TOKENS, MAX_NESTING = 400, 50
+
+
 def parse(query: str) -> Node | Leaf | None:
     """The query's tree, or None for an empty query."""
     tokens = tokenize(query)
+    # The parser recurses on "(", NOT and +; a bound keeps a hostile query a clear error, not a crash.
+    if len(tokens) > MAX_TOKENS or sum(t.kind in ("(", "NOT", "+") for t in tokens) > MAX_NESTING:
+        raise SearchQueryError("検索式が長すぎるか、括弧や NOT が多すぎます")
     return _Parser(tokens).parse() if tokens else None
 
 

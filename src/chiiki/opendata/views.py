@@ -44,6 +44,10 @@ def _visible(request: HttpRequest, name: str) -> Dataset:
     return dataset
 
 
+# Characters a facet value cannot carry inside fq's quotes (quote, backslash, NUL); dropped from page filters.
+_UNQUOTABLE = str.maketrans("", "", '"\\\x00')
+
+
 def catalog(request: HttpRequest) -> HttpResponse:
     """Browse and search published datasets, with facets by organization, kind, tag and format."""
     q = request.GET.get("q", "").strip()
@@ -52,7 +56,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
     for name in FILTERS:
         for value in request.GET.getlist(name):
             if value:
-                fq_parts.append(f'{name}:"{value.replace(chr(34), "").replace(chr(92), "")}"')
+                fq_parts.append(f'{name}:"{value.translate(_UNQUOTABLE)}"')
                 active.append((name, value))
     try:
         page_number = max(int(request.GET.get("page", "1")), 1)
