@@ -243,3 +243,17 @@ def test_private_filter_keeps_facets_to_the_readable_datasets(
     assert ("避難", "避難", 3) in found.facets["tags"]
     assert queries.readable(None).count() == len(PUBLIC)
     assert isinstance(queries.parse_ckan_time("NOW-1DAY"), dt.datetime)
+
+
+def test_facets_of_a_filter_that_keeps_everything_equal_the_unfiltered_ones(
+    catalog: dict[str, Dataset],
+) -> None:
+    fields = ("organization", "kind", "tags", "res_format", "license_id", "groups")
+    everything = queries.search_datasets(facet_fields=fields)
+    for q in ("*:*", "-存在しない語", "tags:* OR -tags:*"):
+        same = queries.search_datasets(q=q, facet_fields=fields)
+        assert same.count == everything.count == len(PUBLIC)
+        assert same.facets == everything.facets
+    narrowed = queries.search_datasets(q="避難", facet_fields=fields)
+    assert {n: c for n, _, c in narrowed.facets["tags"]} == {"避難": 2, "防災": 1}
+    assert {n: c for n, _, c in narrowed.facets["res_format"]} == {"CSV": 1}

@@ -276,13 +276,25 @@ def search_datasets(
             .prefetch_related("tags", "resources", "groups")
         }
         page = [by_id[pk] for pk in page_ids if pk in by_id]
-    facets: dict[str, list[tuple[str, str, int]]] = {}
-    if count:
-        for name in facet_fields:
-            facets[name] = facet_counts(queryset, name, facet_limit)
-    else:
-        facets = {name: [] for name in facet_fields}
+    facets: dict[str, list[tuple[str, str, int]]] = {name: [] for name in facet_fields}
+    if count and facet_fields:
+        counted = _facet_source(queryset, count, filtered=bool(q.strip() or fq.strip()), base=base)
+        facets = {name: facet_counts(counted, name, facet_limit) for name in facet_fields}
     return SearchResult(count=count, datasets=page, facets=facets)
+
+
+def _facet_source(
+    matched: QuerySet[Dataset], count: int, *, filtered: bool, base: QuerySet[Dataset] | None
+) -> QuerySet[Dataset]:
+    """The query the facets are counted on: `matched`, or the plain published set when they are the same.
+
+    A filter that keeps every published dataset (res_format:CSV on a catalog of CSV files, *:*) would
+    otherwise be re-run inside each facet query; the matched rows are a subset of the published ones, so
+    equal counts mean equal sets and the facets come out identical without it.
+    """
+    if base is None and filtered and count == published().count():
+        return published()
+    return matched
 
 
 def facet_counts(matched: QuerySet[Dataset], name: str, limit: int = 50) -> list[tuple[str, str, int]]:
