@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from chiiki.core.models import AuditEvent, LoginFailure, Municipality
+from chiiki.surveys import respondents
 from chiiki.surveys.credentials import new_login_id
 from chiiki.surveys.models import Survey, SurveyCase
 
@@ -203,3 +204,79 @@ def test_the_letters_qr_code_fills_in_the_login_id_but_never_the_key(letters: li
     html = Client().get(f"/answer/?id={letters[0].login_id}").content.decode()
     assert f'value="{letters[0].login_id}"' in html
     assert 'name="login_id" value=' not in Client().get("/answer/?id=AAAA-BBBB").content.decode()
+
+
+class HashCalls:
+    """Counts the key (PBKDF2) and password (Argon2) verifications made through the respondents module."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.keys = 0
+        self.passwords = 0
+        real_key, real_password = respondents.verify_access_key, respondents.check_password
+
+        def key(case: SurveyCase, typed: str) -> bool:
+            self.keys += 1
+            return real_key(case, typed)
+
+        def password(typed: str, encoded: str) -> bool:
+            self.passwords += 1
+            return real_password(typed, encoded)
+
+        monkeypatch.setattr(respondents, "verify_access_key", key)
+        monkeypatch.setattr(respondents, "check_password", password)
+
+    def take(self) -> tuple[int, int]:
+        counts = (self.keys, self.passwords)
+        self.keys = self.passwords = 0
+        return counts
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_an_unknown_id_and_a_real_one_cost_the_same_verifications(
+    letters: list[Letter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = HashCalls(monkeypatch)
+    for secret in ("AAAA-AAAA", "midori-2025"):  # shaped like a key, and not
+        attempt(Client(), letters[0].login_id, secret)
+        real = calls.take()
+        attempt(Client(), unused_login_id(), secret)
+        assert calls.take() == real
+    sign_in(Client(), letters[1].login_id, letters[1].access_key, password="kawa-2025-mori")
+    calls.take()
+    attempt(Client(), letters[1].login_id, "AAAA-AAAA")  # an ID with a password set
+    assert calls.take() == (1, 1)
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_text_that_cannot_be_a_key_is_never_hashed_as_one(
+    letters: list[Letter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = HashCalls(monkeypatch)
+    client = Client()
+    assert (
+        client.post(
+            "/answer/", {"login_id": letters[0].login_id, "secret": letters[0].access_key}
+        ).status_code
+        == 302
+    )
+    assert calls.take() == (1, 1)  # the key, and a dummy password: the same work as for any other ID
+    # Choosing a password checks it is not the key only when it could be one.
+    response = client.post(
+        "/answer/password/", {"password": "kawa-2025-mori", "confirmation": "kawa-2025-mori"}
+    )
+    assert response["Location"] == "/answer/start/"
+    assert calls.take() == (0, 0)
+    assert WRONG in attempt(Client(), letters[0].login_id, "kawa-2025-mor")
+    assert calls.take() == (0, 1)
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_a_password_shaped_like_a_key_but_not_the_key_is_accepted(letters: list[Letter]) -> None:
+    client = Client()
+    client.post("/answer/", {"login_id": letters[0].login_id, "secret": letters[0].access_key})
+    other = "TWXY-TWXY" if letters[0].access_key.replace("-", "") != "TWXYTWXY" else "ACEF-ACEF"
+    response = client.post("/answer/password/", {"password": other, "confirmation": other})
+    assert response["Location"] == "/answer/start/"
+    assert Client().post("/answer/", {"login_id": letters[0].login_id, "secret": other})["Location"] == (
+        "/answer/start/"
+    )

@@ -11,6 +11,7 @@ from chiiki.surveys.credentials import (
     check_digit,
     format_access_key,
     is_valid_login_id,
+    looks_like_access_key,
     new_access_key,
     new_login_id,
     normalize_access_key,
@@ -89,3 +90,21 @@ def test_access_keys_use_the_whole_alphabet() -> None:
 def test_typed_access_keys_are_normalized_and_printed_in_two_groups() -> None:
     assert normalize_access_key("ａｃｅｆ－ｈｋ３４") == "ACEFHK34"
     assert format_access_key("ACEFHK34") == "ACEF-HK34"
+
+
+def test_every_new_key_looks_like_a_key_as_printed_and_as_typed() -> None:
+    to_full_width = str.maketrans("ACEFHKMNPRTWXY34679-", "ＡＣＥＦＨＫＭＮＰＲＴＷＸＹ３４６７９－")
+    for _ in range(200):
+        key = new_access_key()
+        assert looks_like_access_key(key)
+        assert looks_like_access_key(format_access_key(key).lower())
+        assert looks_like_access_key(format_access_key(key).translate(to_full_width))
+
+
+def test_text_of_another_length_or_with_other_characters_cannot_be_a_key() -> None:
+    assert not looks_like_access_key("midori-2025")  # a typical password
+    assert not looks_like_access_key("ACEFHK3")  # seven characters
+    assert not looks_like_access_key("ACEFHK349")  # nine characters
+    assert not looks_like_access_key("ACEFHK30")  # 0 is not in the key alphabet
+    assert not looks_like_access_key("ACEFHKB4")  # B neither
+    assert not looks_like_access_key("")

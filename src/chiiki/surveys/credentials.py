@@ -29,6 +29,7 @@ __all__ = [
     "check_digit",
     "format_access_key",
     "is_valid_login_id",
+    "looks_like_access_key",
     "new_access_key",
     "new_login_id",
     "normalize_access_key",
@@ -75,6 +76,16 @@ def new_access_key() -> str:
 def normalize_access_key(text: str) -> str:
     """What a respondent typed, in the stored form: full-width folded, upper case, spaces and hyphens removed."""
     return normalize_login_id(text).upper()
+
+
+def looks_like_access_key(text: str) -> bool:
+    """True when `text`, normalized, has the shape of an access key (8 characters of the key alphabet).
+
+    Every issued key has this shape, so text without it can never match a key: the costly hash check
+    can be skipped. The answer depends only on the text, never on a stored key, so skipping reveals nothing.
+    """
+    key = normalize_access_key(text)
+    return len(key) == ACCESS_KEY_LENGTH and all(ch in ACCESS_KEY_ALPHABET for ch in key)
 
 
 def format_access_key(key: str) -> str:

@@ -3,8 +3,10 @@
 Respondents are not Django users. A signed-in respondent is the case id in the (database-backed) session
 plus an HMAC of the case's current secret, so that setting a password or reissuing keys ends every other
 session of that case. Failures are counted per login ID and per address in the shared login throttle
-(`chiiki.core.throttle`); an unknown ID is counted and answered exactly like a wrong key, and both
-verifications always run, so neither the message nor the time taken tells whether an ID exists.
+(`chiiki.core.throttle`); an unknown ID is counted and answered exactly like a wrong key, and the same
+verifications run whatever the ID, so neither the message nor the time taken tells whether an ID exists.
+Which verifications run depends only on what was typed: the PBKDF2 key check is skipped for text that
+cannot be a key (not 8 characters of the key alphabet), the Argon2 password check always runs.
 """
 
 from __future__ import annotations
@@ -70,28 +72,44 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
     case = SurveyCase.objects.select_related("survey").filter(login_id=login_id).first()
     has_key = case is not None and bool(case.access_key_hash)
     has_password = case is not None and bool(case.password_hash)
-    key_case = case if case is not None and has_key else SurveyCase(access_key_hash=_dummy("key"))
-    key_ok = verify_access_key(key_case, secret) and has_key
+    key_ok = _key_matches(case if has_key else None, secret)
     password_hash = case.password_hash if case is not None and has_password else _dummy("password")
     password_ok = check_password(secret, password_hash) and has_password
-    if case is not None and (password_ok if case.password_hash else key_ok):
-        throttle.clear(name)
-        start_session(request, case)
-        audit.record(
-            "surveys.respondent_login",
-            actor=None,
-            actor_label=name,
-            municipality=case.survey.municipality_id,
-            object_type="survey_case",
-            object_id=case.pk,
-            request=request,
-            detail={"with": "password" if case.password_hash else "access_key"},
-        )
-        record_case_event(case, "login", request=request)  # paradata: device class, session tag
-        return SignIn("ok", case, must_set_password=not case.password_hash)
-    throttle.note_failure(name, address)
-    audit.record("surveys.respondent_login_failed", actor=None, actor_label=name, request=request)
+    # One transaction for the writes of an attempt: one commit (one WAL flush) instead of three or four.
+    with transaction.atomic():
+        if case is not None and (password_ok if case.password_hash else key_ok):
+            _signed_in(request, case, name)
+            return SignIn("ok", case, must_set_password=not case.password_hash)
+        throttle.note_failure(name, address)
+        audit.record("surveys.respondent_login_failed", actor=None, actor_label=name, request=request)
     return SignIn("failed")
+
+
+def _key_matches(case: SurveyCase | None, secret: str) -> bool:
+    """Check `secret` against the case's key, or against a dummy key when there is no case or no key (the
+    same work either way). Text that cannot be a key is refused without hashing: that depends only on the
+    text typed, so the time still says nothing about the ID."""
+    if not credentials.looks_like_access_key(secret):
+        return False
+    key_case = case if case is not None else SurveyCase(access_key_hash=_dummy("key"))
+    return verify_access_key(key_case, secret) and case is not None
+
+
+def _signed_in(request: HttpRequest, case: SurveyCase, name: str) -> None:
+    """The writes of a successful sign-in: clear the failures, start the session, audit, paradata."""
+    throttle.clear(name)
+    start_session(request, case)
+    audit.record(
+        "surveys.respondent_login",
+        actor=None,
+        actor_label=name,
+        municipality=case.survey.municipality_id,
+        object_type="survey_case",
+        object_id=case.pk,
+        request=request,
+        detail={"with": "password" if case.password_hash else "access_key"},
+    )
+    record_case_event(case, "login", request=request)  # paradata: device class, session tag
 
 
 def _session_hash(case: SurveyCase) -> str:
@@ -112,6 +130,8 @@ def current_case(request: HttpRequest) -> SurveyCase | None:
         return None
     case = (
         SurveyCase.objects.select_related("survey", "survey__questionnaire_version")
+        # The form definition is parsed once per process (answering.form_of): do not fetch it per request.
+        .defer("survey__questionnaire_version__definition")
         .filter(pk=stored["case"])
         .first()
     )
@@ -135,7 +155,7 @@ def password_problems(case: SurveyCase, password: str, confirmation: str) -> lis
         problems.append(_("パスワードは128文字以内にしてください。"))
     elif password.isdigit():
         problems.append(_("数字だけのパスワードは使えません。英字も混ぜてください。"))
-    elif credentials.normalize_access_key(password) == case.login_id or verify_access_key(case, password):
+    elif credentials.normalize_access_key(password) == case.login_id or _key_matches(case, password):
         problems.append(_("調査対象者IDやアクセスキーとは違うパスワードにしてください。"))
     if not problems and password != confirmation:
         problems.append(_("確認のために入力したパスワードが一致しません。"))
@@ -144,8 +164,10 @@ def password_problems(case: SurveyCase, password: str, confirmation: str) -> lis
 
 def set_password(request: HttpRequest, case: SurveyCase, password: str) -> None:
     """Store the respondent's password (hashed) and keep this session signed in; others end."""
+    encoded = make_password(password)  # Argon2 takes tens of milliseconds: not inside the transaction
+    # The new session key is written in the same transaction: one commit, and never one without the other.
     with transaction.atomic():
-        case.password_hash = make_password(password)
+        case.password_hash = encoded
         case.save(update_fields=["password_hash"])
         audit.record(
             "surveys.respondent_password_set",
@@ -156,7 +178,7 @@ def set_password(request: HttpRequest, case: SurveyCase, password: str) -> None:
             object_id=case.pk,
             request=request,
         )
-    start_session(request, case)
+        start_session(request, case)
 
 
 __all__ = [
