@@ -24,6 +24,9 @@ class Command(BaseCommand):
             "-m",
             "gunicorn",
             "chiiki.wsgi:application",
+            # Hooks (each worker loads every view before its first request): chiiki/core/gunicorn_config.py
+            "--config",
+            "python:chiiki.core.gunicorn_config",
             "--bind",
             options["bind"],
             "--workers",
