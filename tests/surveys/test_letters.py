@@ -8,6 +8,7 @@ import io
 import re
 import shutil
 import subprocess
+import sys
 import zlib
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -142,6 +143,15 @@ def test_a_missing_font_package_is_a_clear_error_before_anything_is_written(
 
 
 def test_the_font_is_found_in_the_installed_package_without_importing_it() -> None:
+    # A fresh interpreter: whether the package (and matplotlib, which it imports) got imported shows there.
+    script = (
+        "import io, sys; from datetime import date; from chiiki.surveys import letters;"
+        "content = letters.LetterContent('市', '調査', 'https://x.example/', date(2025, 10, 20), '窓口');"
+        "letters.write_letters_pdf([letters.Letter('123456789012', 'ACEFHK34', '', '町')], io.BytesIO(), content);"
+        "print('matplotlib_fontja' in sys.modules, 'matplotlib' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "False"]
     path = font_path()
     assert path.name == "ipaexg.ttf"
     assert path.read_bytes()[:4] == b"\x00\x01\x00\x00"  # a TrueType outline font
