@@ -121,3 +121,18 @@ def test_rows_above_the_maximum_are_capped_like_ckan(client: Client, aed_a: Data
     status, body = call(client, "package_search", rows="5000")
     assert status == 200
     assert body["result"]["count"] == 1
+
+
+def test_malformed_ids_are_not_found_not_a_server_error(client: Client, db: None) -> None:
+    for name, params in [
+        ("package_show", {"id": "-" * 36}),
+        ("organization_show", {"id": "-" * 36}),
+        ("group_show", {"id": "a" * 33}),
+        ("resource_show", {"id": "-" * 36}),
+    ]:
+        status, body = call(client, name, **params)
+        assert status == 404, (name, body)
+        assert body["error"]["__type"] == "Not Found Error"
+    status, body = call(client, "package_search", fq="owner_org:" + "a" * 33)
+    assert status == 200
+    assert body["result"]["count"] == 0

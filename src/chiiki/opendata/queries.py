@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +53,7 @@ def readable(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Dataset]
 def dataset_by_name_or_id(name_or_id: str) -> Dataset | None:
     """Look a dataset up the way CKAN does: by name or by id."""
     query = Q(name=name_or_id)
-    if re.fullmatch(r"[0-9a-fA-F-]{32,36}", name_or_id):
+    if solr.is_uuid(name_or_id):
         query |= Q(pk=name_or_id)
     return Dataset.objects.select_related("organization").filter(query).first()
 
@@ -62,7 +61,7 @@ def dataset_by_name_or_id(name_or_id: str) -> Dataset | None:
 def organization_by_name_or_id(name_or_id: str) -> Organization | None:
     """By name or id."""
     query = Q(name=name_or_id)
-    if re.fullmatch(r"[0-9a-fA-F-]{32,36}", name_or_id):
+    if solr.is_uuid(name_or_id):
         query |= Q(pk=name_or_id)
     return Organization.objects.filter(query).first()
 
@@ -70,7 +69,7 @@ def organization_by_name_or_id(name_or_id: str) -> Organization | None:
 def group_by_name_or_id(name_or_id: str) -> Group | None:
     """By name or id."""
     query = Q(name=name_or_id)
-    if re.fullmatch(r"[0-9a-fA-F-]{32,36}", name_or_id):
+    if solr.is_uuid(name_or_id):
         query |= Q(pk=name_or_id)
     return Group.objects.filter(query).first()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+import uuid
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -369,7 +370,12 @@ def field_condition(name: str, value: str, *, phrase: bool = False) -> Q:
 
 
 def is_uuid(value: str) -> bool:
-    return re.fullmatch(r"[0-9a-fA-F-]{32,36}", value) is not None
+    """True when `value` parses as a UUID (a lookup by a malformed one would raise in the database layer)."""
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def condition(query: str, *, free_text: bool) -> Q | None:
