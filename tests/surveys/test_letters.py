@@ -334,8 +334,9 @@ def test_without_the_font_package_the_command_fails_clearly_and_issues_nothing(
 
     monkeypatch.setattr(letters.importlib.metadata, "distribution", not_installed)
     out = tmp_path / "letters.pdf"
-    with pytest.raises(CommandError, match="matplotlib-fontja"):
+    with pytest.raises(CommandError, match="matplotlib-fontja") as raised:
         call_command("survey_letters", survey=str(survey.pk), out=out, stdout=io.StringIO())
+    assert "書き込めません" not in str(raised.value)  # the font is missing; the output file is not at fault
     assert not out.exists()
     assert not survey.cases.exclude(access_key_hash="").exists()
 

@@ -22,7 +22,7 @@ from chiiki.core import audit
 from chiiki.fieldwork.paradata import record_letters_sent
 from chiiki.registry.models import Person
 from chiiki.surveys import actions
-from chiiki.surveys.letters import Letter, LetterContent, write_letters_pdf
+from chiiki.surveys.letters import FontMissing, Letter, LetterContent, write_letters_pdf
 from chiiki.surveys.models import Survey
 
 ACTOR = "chiiki survey letters"
@@ -167,6 +167,9 @@ class Command(BaseCommand):
                     {key.case_id: "post" for key in issued},
                     batch=f"letters-{written_batch.pk}",
                 )
+        except FontMissing as error:
+            discard()
+            raise CommandError(f"{error} (nothing was issued)") from error
         except FileExistsError as error:
             discard()
             raise CommandError(
