@@ -110,6 +110,15 @@ def answer_for(case: SurveyCase) -> Answer:
     return answer
 
 
+def _locked_answer(case: SurveyCase) -> Answer:
+    """The case's answer, locked for this transaction: one query when it exists, as it does after the first page."""
+    answer = Answer.objects.select_for_update().filter(case=case).first()
+    if answer is None:
+        answer_for(case)  # create it, or find the one a concurrent first request created
+        answer = Answer.objects.select_for_update().get(case=case)
+    return answer
+
+
 def _actor(seat: Seat) -> AbstractBaseUser | None:
     return seat.supporter if seat.mode != Answer.Mode.WEB else None
 
@@ -213,7 +222,7 @@ def save_page(
     _require_open(survey)
     form = form_of(survey)
     with transaction.atomic():
-        answer = Answer.objects.select_for_update().get(pk=answer_for(seat.case).pk)
+        answer = _locked_answer(seat.case)
         merged = False
         if answer.version != version:
             if answer_tree.page_digest(answer.data, page) != digest:
@@ -290,7 +299,7 @@ def submit(
     _require_open(survey)
     form = form_of(survey)
     with transaction.atomic():
-        answer = Answer.objects.select_for_update().get(pk=answer_for(seat.case).pk)
+        answer = _locked_answer(seat.case)
         evaluation = evaluate(form, answer.data, language)
         if answer.submitted_version == version:
             return SubmitResult(answer, evaluation, accepted=True, repeated=True)

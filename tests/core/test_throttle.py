@@ -1,0 +1,37 @@
+"""The database-backed login throttle: counting inside the window, pruning outside it, clearing on success."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from chiiki.core import throttle
+from chiiki.core.models import LoginFailure
+
+
+def test_failures_lock_the_account_and_the_address_gets_four_times_the_room(db: None) -> None:
+    for _ in range(5):
+        throttle.note_failure("Hanako", "192.0.2.1")
+    assert throttle.is_locked("hanako", None)  # names are compared without case
+    assert not throttle.is_locked("taro", "192.0.2.1")  # 5 of the address's 20
+    for n in range(15):
+        throttle.note_failure(f"user{n}", "192.0.2.1")
+    assert throttle.is_locked("taro", "192.0.2.1")
+
+
+def test_a_new_failure_prunes_rows_that_left_the_window_and_old_ones_do_not_count(db: None) -> None:
+    old = timezone.now() - timedelta(days=1)
+    LoginFailure.objects.bulk_create(
+        [LoginFailure(username="hanako", ip_address=None, at=old) for _ in range(9)]
+    )
+    assert not throttle.is_locked("hanako", None)
+    throttle.note_failure("someone", None)
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["someone"]
+
+
+def test_a_successful_login_clears_only_that_accounts_failures(db: None) -> None:
+    throttle.note_failure("hanako", "192.0.2.1")
+    throttle.note_failure("taro", "192.0.2.1")
+    throttle.clear("HANAKO")
+    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["taro"]
