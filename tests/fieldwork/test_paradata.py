@@ -7,12 +7,14 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core import signing
 from django.test import Client, RequestFactory
 
 from chiiki.fieldwork import paradata, queries
 from chiiki.fieldwork.models import CaseEvent
 from chiiki.fieldwork.paradata import (
-    note_page_shown,
+    SHOWN_FIELD,
+    page_shown_token,
     record_case_event,
     record_letters_sent,
     seconds_on_page,
@@ -61,14 +63,21 @@ def test_an_unknown_kind_is_a_programming_error(survey_a: Survey) -> None:
 
 
 def test_seconds_on_page_counts_from_when_that_page_was_sent(monkeypatch: pytest.MonkeyPatch) -> None:
-    request = RequestFactory().get("/answer/q/household/")
-    request.session = {}  # type: ignore[assignment]
     clock = iter([1000.0, 1042.5, 1050.0])
     monkeypatch.setattr(paradata, "time", SimpleNamespace(time=lambda: next(clock)))
-    assert seconds_on_page(request, "household") is None
-    note_page_shown(request, "household")
-    assert seconds_on_page(request, "household") == 42.5
-    assert seconds_on_page(request, "persons") is None
+    factory = RequestFactory()
+    assert seconds_on_page(factory.post("/answer/q/household/", {}), "household") is None
+    token = page_shown_token("household")
+    posted = factory.post("/answer/q/household/", {SHOWN_FIELD: token})
+    assert seconds_on_page(posted, "household") == 42.5
+    assert seconds_on_page(posted, "persons") is None  # another page's token says nothing about this one
+
+
+def test_a_forged_or_garbled_page_time_is_ignored() -> None:
+    factory = RequestFactory()
+    forged = signing.dumps(["household", 0.0], salt="another purpose")
+    for token in (forged, "garbage", page_shown_token("household") + "x"):
+        assert seconds_on_page(factory.post("/", {SHOWN_FIELD: token}), "household") is None
 
 
 def test_a_respondent_login_on_the_answering_site_is_recorded_with_its_device(survey_a: Survey) -> None:

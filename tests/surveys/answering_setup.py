@@ -139,6 +139,9 @@ def post_page(
         "shown": shown_keys(html),
         "action": action,
     }
+    shown_at = re.search(r'name="shown_at" value="([^"]*)"', html)
+    if shown_at:  # paradata: when the page was sent, signed
+        data["shown_at"] = shown_at.group(1)
     for key in shown_keys(html):
         if key in values:
             data[key] = values[key]

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
+from chiiki.fieldwork.models import CaseEvent
 from chiiki.surveys.models import Answer, Survey, SurveyCase
 
 from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixture
@@ -305,3 +306,16 @@ def test_an_enumerator_answers_with_an_assigned_household_only(
     assert answer.mode == Answer.Mode.ENUMERATOR
     assert answer.assisted_by == enumerator
     assert AuditEvent.objects.filter(action="surveys.enumerate_opened", actor=enumerator).exists()
+
+
+def test_showing_a_page_writes_no_session_and_its_save_records_the_time_on_it(
+    respondent: Client, key: Letter
+) -> None:
+    session_before = dict(respondent.session.items())
+    page = respondent.get("/answer/q/household/")
+    assert page.status_code == 200
+    assert dict(respondent.session.items()) == session_before  # nothing written to show a page
+    assert hidden(page.content.decode(), "shown_at")
+    post_page(respondent, "/answer/q/household/", HOUSEHOLD, page_html=page.content.decode())
+    event = CaseEvent.objects.get(kind="page_view", page="household", case__login_id=key.login_id)
+    assert event.seconds is not None

@@ -5,8 +5,10 @@
     record_case_event(case, "page_view", request=request, page="household", seconds=42)
     record_case_event(case, "submitted", request=request, mode="web")
 
-Time on a page: call `note_page_shown(request, page)` when a page is sent and `seconds_on_page(request, page)` when
-it comes back; the send time lives in the session, so it needs no hidden field and no JavaScript.
+Time on a page: put `page_shown_token(page)` in the page's form as the hidden field `SHOWN_FIELD` when the page is
+sent, and call `seconds_on_page(request, page)` when it comes back. The send time travels signed in the form, so
+showing a page writes nothing (no session update per page view), two tabs keep their own times, and no JavaScript
+is needed.
 
 Paradata never hold answers or keys: the session is kept only as a short hash, the browser only as its class.
 """
@@ -19,6 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.core import signing
 from django.utils import timezone
 
 from chiiki.fieldwork.device import classify_device
@@ -32,8 +35,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "KINDS",
+    "SHOWN_FIELD",
     "case_event",
-    "note_page_shown",
+    "page_shown_token",
     "record_case_event",
     "record_letters_sent",
     "seconds_on_page",
@@ -44,22 +48,28 @@ KINDS = frozenset(CaseEvent.Kind.values)
 _LONGEST_PAGE_VIEW = 6 * 60 * 60  # a tab left open overnight says nothing about the time a page takes
 
 
-_SHOWN_KEY = "chiiki_fieldwork_page_shown"
+SHOWN_FIELD = "shown_at"  # the hidden form field that carries page_shown_token
+_SHOWN_SALT = "chiiki.fieldwork.page-shown"
 
 
-def note_page_shown(request: HttpRequest, page: str) -> None:
-    """Remember in the session when `page` was sent, for seconds_on_page."""
-    if getattr(request, "session", None) is not None:
-        request.session[_SHOWN_KEY] = [page, time.time()]
+def page_shown_token(page: str) -> str:
+    """A signed note that `page` is being sent now, for the page form's hidden SHOWN_FIELD."""
+    return signing.dumps([page, time.time()], salt=_SHOWN_SALT)
 
 
 def seconds_on_page(request: HttpRequest, page: str) -> float | None:
-    """Seconds since `page` was sent in this session, or None when another page was sent last."""
-    session = getattr(request, "session", None)
-    shown = session.get(_SHOWN_KEY) if session is not None else None
+    """Seconds since `page` was sent, read from the posted token; None when it is missing, forged or another page's."""
+    token = request.POST.get(SHOWN_FIELD, "")
+    try:
+        shown = signing.loads(token, salt=_SHOWN_SALT) if token else None
+    except signing.BadSignature:
+        return None
     if not isinstance(shown, list) or len(shown) != 2 or shown[0] != page:
         return None
-    return max(0.0, time.time() - float(shown[1]))
+    try:
+        return max(0.0, time.time() - float(shown[1]))
+    except (TypeError, ValueError):
+        return None
 
 
 def session_tag(session_key: str | None) -> str:

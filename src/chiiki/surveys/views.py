@@ -27,7 +27,7 @@ from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.models import Municipality
 from chiiki.fieldwork.models import FollowUpAssignment
-from chiiki.fieldwork.paradata import note_page_shown, record_case_event
+from chiiki.fieldwork.paradata import SHOWN_FIELD, page_shown_token, record_case_event
 from chiiki.surveys import answering, credentials, respondents
 from chiiki.surveys.answer_page import PageView, build_page, field_id, page_title
 from chiiki.surveys.answer_tree import page_digest
@@ -453,7 +453,6 @@ def _render_page(
     conflict: bool = False,
 ) -> HttpResponse:
     pages = form.pages()
-    note_page_shown(request, page.name)  # paradata: seconds on page are counted from here
     status = 200 if not view.errors and not conflict else 422 if view.errors else 409
     return render(
         request,
@@ -474,6 +473,8 @@ def _render_page(
             notice=notice,
             conflict=conflict,
             previous=index > 0,
+            shown_field=SHOWN_FIELD,
+            shown_token=page_shown_token(page.name),  # paradata: seconds on page are counted from here
         ),
         status=status if request.method == "POST" else 200,
     )
