@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from chiiki.core.actions import grant_role
 from chiiki.core.models import Municipality, Role, User
@@ -84,4 +84,15 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.talent.demo import load_talent_demo
 
     talent = load_talent_demo(municipality, seed=seed)
+    refresh_planner_statistics()
     return DemoSummary(municipality, registry, staff, survey, talent, evidence)
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE after a bulk load, so the query planner knows the tables are no longer empty.
+
+    PostgreSQL's autovacuum would get there later; SQLite never gathers statistics on its own, and without them
+    it picks poor plans for the catalog's and dashboard's joins.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")

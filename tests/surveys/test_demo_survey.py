@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 
 from chiiki.evidence.actions import SIMULATED_KEY
@@ -42,3 +43,18 @@ def test_demo_load_creates_an_open_census_and_prints_working_letters() -> None:
     assert login_id not in [a for a, _ in fresh]  # that household has a password now: no new key is shown
     assert len(fresh) == 3
     assert SurveyCase.objects.get(login_id=fresh[0][0]).password_hash == ""
+
+
+@pytest.mark.usefixtures("db")
+def test_demo_load_leaves_planner_statistics_for_the_loaded_tables() -> None:
+    call_command("demo_load", "--persons", "200", stdout=io.StringIO())
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'registry_person'")
+        else:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'registry_person' "
+                "AND (last_analyze IS NOT NULL OR last_autoanalyze IS NOT NULL)"
+            )
+        (count,) = cursor.fetchone()
+    assert count > 0
