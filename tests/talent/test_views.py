@@ -95,6 +95,11 @@ def test_need_matches_show_explanations_to_the_organization_only(
     assert "hanako" in text
     assert "満たすスキル" in text
     assert login(person.user).get(f"/talent/needs/{cloud_need.pk}/matches/").status_code == 403
+    english = login(company_user)
+    english.cookies["django_language"] = "en"
+    text_en = english.get(f"/talent/needs/{cloud_need.pk}/matches/").content.decode()
+    assert "Skills met" in text_en
+    assert "満たすスキル" not in text_en
 
 
 def test_introduction_flow_reveals_contact_after_both_accept(

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from chiiki.talent.access import (
     profile_of,
     visible_sections,
 )
+from chiiki.talent.explanations import explanation_lines
 from chiiki.talent.hours import WORKER
 from chiiki.talent.matching import RankingMode
 from chiiki.talent.matching.codes import PREFECTURES, REGION_OF_PREFECTURE
@@ -182,8 +184,10 @@ def _skill_rows(profile: TalentProfile) -> list[dict[str, Any]]:
 @login_required
 @require_POST
 def endorse(request: HttpRequest, pk: int) -> HttpResponse:
-    """A verified organization endorses a skill of this person."""
-    profile = get_object_or_404(TalentProfile, pk=pk)
+    """A verified organization endorses a skill of this person (only a person whose profile it may see)."""
+    profile = get_object_or_404(TalentProfile, pk=pk, user__is_active=True)
+    if not visible_sections(profile, request.user):
+        raise Http404  # the same answer as the profile page: a hidden profile does not exist for this viewer
     form = forms.EndorseForm(
         request.POST, organizations=organizations_for(request.user).filter(verified=True)
     )
@@ -253,7 +257,7 @@ def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
             "profile": r.profile,
             "match": r.match,
             "sections": visible_sections(r.profile, request.user, verified_viewer=verified),
-            "summary": r.match.explanation.summary_ja() if r.match.explanation else "",
+            "lines": explanation_lines(r.match.explanation) if r.match.explanation else [],
         }
         for r in results
     ]
@@ -296,7 +300,12 @@ def introduce(request: HttpRequest) -> HttpResponse:
         )
     except actions.TalentActionError as error:
         messages.error(request, str(error))
-        return redirect(request.POST.get("next") or "talent:introductions")
+        back = request.POST.get("next", "")
+        if back.startswith("/") and url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(back)  # only a page of this site: a forged form must not send the user elsewhere
+        return redirect("talent:introductions")
     messages.success(request, _("紹介を申し込みました。相手が承諾すると連絡先が表示されます。"))
     return redirect("talent:introduction", pk=intro.pk)
 
@@ -493,7 +502,7 @@ def me_matches(request: HttpRequest) -> HttpResponse:
         {
             "need": r.need,
             "match": r.match,
-            "summary": r.match.explanation.summary_ja() if r.match.explanation else "",
+            "lines": explanation_lines(r.match.explanation) if r.match.explanation else [],
         }
         for r in results
     ]
@@ -751,6 +760,10 @@ def contract_new(request: HttpRequest, pk: int) -> HttpResponse:
     profile = get_object_or_404(
         TalentProfile, pk=_int(request.GET.get("profile") or request.POST.get("profile")) or 0
     )
+    # The page shows the person's name: only to an organization the person has accepted (as the action
+    # requires), or anyone could register a company and read the names of private profiles by id.
+    if not any(i.accepted for i in Introduction.objects.filter(profile=profile, organization=org)):
+        raise Http404
     form = forms.ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
