@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -77,7 +78,10 @@ def staff_login(request: HttpRequest) -> HttpResponse:
                 login(request, user)
                 audit.record("core.login", actor=user, request=request)
                 next_url = request.POST.get("next", "")
-                if next_url.startswith("/") and not next_url.startswith("//"):
+                # Django's check, not a prefix test: "/\\evil.example" and "/\t/evil" are off-site in browsers.
+                if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
                     return redirect(next_url)
                 return redirect(settings.LOGIN_REDIRECT_URL)
     return render(
