@@ -26,6 +26,7 @@ from chiiki.core.apps_menu import APP_ENTRIES
 from chiiki.core.audit import client_address
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.core.permissions import municipalities_with, permissions_of
+from chiiki.core.spreadsheet_cells import excel_safe_row
 
 
 @require_GET
@@ -196,17 +197,20 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     def rows() -> Any:
         yield "\ufeff" + writer.writerow(header)
         for event in events.iterator(chunk_size=2000):
+            # Login names typed on the sign-in page and other free text end up here: no cell may run as a formula.
             yield writer.writerow(
-                [
-                    event.at.astimezone(tz).isoformat(),
-                    event.actor_label,
-                    event.municipality_id,
-                    event.action,
-                    event.object_type,
-                    event.object_id,
-                    event.ip_address or "",
-                    event.detail,
-                ]
+                excel_safe_row(
+                    [
+                        event.at.astimezone(tz).isoformat(),
+                        event.actor_label,
+                        event.municipality_id,
+                        event.action,
+                        event.object_type,
+                        event.object_id,
+                        event.ip_address or "",
+                        event.detail,
+                    ]
+                )
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

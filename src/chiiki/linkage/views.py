@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.models import Municipality, User
+from chiiki.core.spreadsheet_cells import excel_safe_row
 from chiiki.linkage import actions, queries
 from chiiki.linkage.evidence import reason_text, side_by_side, waterfall
 from chiiki.linkage.models import Candidate, LinkageRun, LinkCase
@@ -255,5 +256,5 @@ def links_export(request: HttpRequest, municipality: Municipality, run_id: str) 
     response.write("\ufeff")
     writer = csv.writer(response)
     writer.writerow(["record_id", "person_id", "source"])
-    writer.writerows(links)
+    writer.writerows(excel_safe_row(link) for link in links)  # record ids come from an uploaded file
     return response

@@ -24,6 +24,7 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
+from chiiki.core.spreadsheet_cells import excel_safe_row
 from chiiki.registry.models import Household, Person
 from chiiki.surveys import credentials
 from chiiki.surveys.models import Questionnaire, QuestionnaireVersion, Survey, SurveyCase
@@ -358,7 +359,6 @@ def write_letters_csv(issued: list[IssuedKey], stream: TextIO, *, url: str) -> i
     writer = csv.writer(stream, lineterminator="\r\n")
     writer.writerow(LETTER_COLUMNS)
     for key in issued:
-        writer.writerow(
-            [key.login_id, credentials.format_access_key(key.access_key), key.postal_code, key.address, url]
-        )
+        row = [key.login_id, credentials.format_access_key(key.access_key), key.postal_code, key.address, url]
+        writer.writerow(excel_safe_row(row))  # opened in Excel: no address may run as a formula
     return len(issued)

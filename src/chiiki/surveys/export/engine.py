@@ -10,6 +10,7 @@ reused) while the widths are measured, and then streamed into ``.dta`` and ``.sa
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -23,6 +24,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
+from chiiki.core.spreadsheet_cells import FORMULA_START, PLAIN_NUMBER, excel_safe_row
 from chiiki.surveys.export.plan import Column, ExportPlan, Table
 from chiiki.surveys.export.spss import SpssColumn, write_sav
 from chiiki.surveys.export.stata import MAX_STRING_BYTES as STATA_MAX_STRING
@@ -263,13 +265,30 @@ class _CsvSink:
         self.paths.append(path)
 
     def write(self, table: Table, batch: pa.RecordBatch) -> None:
-        self.writers[table.name][1].write_batch(batch)
+        self.writers[table.name][1].write_batch(_excel_safe_batch(batch))
 
     def close(self) -> list[Path]:
         for handle, writer in self.writers.values():
             writer.close()
             handle.close()
         return self.paths
+
+
+def _excel_safe_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
+    """The batch with its text columns made safe for Excel (core.spreadsheet_cells); numbers stay numbers.
+
+    Only the CSV, which carries a BOM for Excel, goes through this; Parquet, Stata and SPSS keep the raw text.
+    """
+    columns = []
+    for column in batch.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            risky = pc.and_(
+                pc.match_substring_regex(column, f"^[{re.escape(FORMULA_START)}]"),
+                pc.invert(pc.match_substring_regex(column, f"^{PLAIN_NUMBER}$")),
+            )
+            column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+        columns.append(column)
+    return pa.RecordBatch.from_arrays(columns, schema=batch.schema)
 
 
 class _ParquetSink:
@@ -426,17 +445,19 @@ def write_codebook(plan: ExportPlan, path: Path) -> Path:
                     for name, text in column.choices
                 )
                 writer.writerow(
-                    [
-                        table.name,
-                        column.name,
-                        column.label.get("ja") or column.label.get("default", ""),
-                        column.label.get("en", ""),
-                        column.kind,
-                        column.source,
-                        column.source_type,
-                        column.choice or "",
-                        choices,
-                    ]
+                    excel_safe_row(
+                        [
+                            table.name,
+                            column.name,
+                            column.label.get("ja") or column.label.get("default", ""),
+                            column.label.get("en", ""),
+                            column.kind,
+                            column.source,
+                            column.source_type,
+                            column.choice or "",
+                            choices,
+                        ]
+                    )
                 )
     return path
 

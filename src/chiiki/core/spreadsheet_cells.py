@@ -1,0 +1,38 @@
+"""Text cells of CSV files meant for Excel, made safe from formula injection (CSV injection, OWASP).
+
+Excel and LibreOffice run a cell that starts with ``=``, ``+``, ``-`` or ``@`` as a formula, and a tab or
+carriage return at the start can hide such a character; a resident's answer, a login name typed on the sign-in
+page or an address could then run ``=HYPERLINK(...)`` or DDE on the desk of whoever opens the export. Following
+OWASP, such a text cell gets a leading apostrophe, which Excel shows and does not evaluate.
+
+Only text is touched: a value that reads as a plain number (``-5``, ``+3.5``, ``1e-3``) cannot run anything and
+stays as it is, so negative numbers remain numbers. Files for statistical software (Parquet, Stata, SPSS) and
+machine-readable open data are written raw. This module imports no Django, so Django-free engines may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+__all__ = ["FORMULA_START", "PLAIN_NUMBER", "excel_safe", "excel_safe_row"]
+
+# Characters that make a spreadsheet evaluate a cell (or, for tab and CR, can hide one that does).
+FORMULA_START = "=+-@\t\r"
+# A number as Excel reads it: sign, digits, decimal point, exponent. Such a cell is a value, never a formula.
+PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+_PLAIN_NUMBER = re.compile(PLAIN_NUMBER)
+
+
+def excel_safe(value: object) -> object:
+    """`value` with a leading apostrophe if it is text that a spreadsheet would run as a formula; else as is."""
+    if not isinstance(value, str) or not value or value[0] not in FORMULA_START:
+        return value
+    if _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
+
+
+def excel_safe_row(values: Iterable[object]) -> list[object]:
+    """Every cell of a CSV row through `excel_safe`."""
+    return [excel_safe(value) for value in values]
