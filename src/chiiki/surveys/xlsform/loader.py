@@ -12,7 +12,7 @@ from chiiki.surveys.xlsform.checks import check_form_model
 from chiiki.surveys.xlsform.importer import import_workbook
 from chiiki.surveys.xlsform.model import Form
 from chiiki.surveys.xlsform.problems import FormRejected, Problem
-from chiiki.surveys.xlsform.workbook import WorkbookError, read_workbook
+from chiiki.surveys.xlsform.workbook import WorkbookError, read_file_bytes, read_workbook
 
 __all__ = ["CheckResult", "check_form", "load_form"]
 
@@ -43,7 +43,7 @@ class CheckResult:
         return self.form is not None and not self.errors
 
 
-def _pyxform_opinion(data: bytes, file_format: str, filename: str) -> Problem | None:
+def _pyxform_opinion(data: bytes, file_format: str) -> Problem | None:
     """pyxform's verdict, when it rejects a form we accepted (a safety net for rules we do not know)."""
     try:
         from pyxform.errors import PyXFormError
@@ -56,7 +56,9 @@ def _pyxform_opinion(data: bytes, file_format: str, filename: str) -> Problem | 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            convert(xlsform=io.BytesIO(data), file_type=file_type, form_name=Path(filename).stem or "data")
+            # A fixed form_name: pyxform rejects file names that are not XML names ("調査票 (案).xlsx"),
+            # which says nothing about the form itself (its id comes from the settings sheet or ours).
+            convert(xlsform=io.BytesIO(data), file_type=file_type, form_name="data")
     except PyXFormError as error:
         text = str(error).strip()
         row = _PYXFORM_ROW_RE.search(text)
@@ -76,17 +78,13 @@ def check_form(
     source: str | Path | bytes, *, filename: str | None = None, cross_check: bool = True
 ) -> CheckResult:
     """Read and check an XLSForm file (path or bytes). Never raises for bad input: problems are returned."""
-    if isinstance(source, bytes):
-        data = source
-        name = filename or ""
-    else:
-        name = filename or Path(source).name
-        try:
-            data = Path(source).read_bytes()
-        except OSError:
-            data = b""
     try:
-        workbook = read_workbook(source, filename=name)
+        if isinstance(source, bytes):
+            data, name = source, filename or ""
+        else:
+            # Read once: a second read could see a different file, and a pipe cannot be read twice.
+            data, name = read_file_bytes(source), filename or Path(source).name
+        workbook = read_workbook(data, filename=name)
     except WorkbookError as error:
         return CheckResult(None, [error.problem])
     imported = import_workbook(workbook, filename=name)
@@ -96,7 +94,7 @@ def check_form(
         problems.extend(check_form_model(form, imported.locations, imported.choice_columns))
     has_errors = any(p.severity == "error" for p in problems)
     if form is not None and not has_errors and cross_check and data:
-        opinion = _pyxform_opinion(data, workbook.file_format, name)
+        opinion = _pyxform_opinion(data, workbook.file_format)
         if opinion is not None:
             problems.append(opinion)
             has_errors = True

@@ -13,6 +13,7 @@ import csv
 import datetime
 import io
 import re
+import stat
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -21,11 +22,21 @@ from pathlib import Path
 
 from chiiki.surveys.xlsform.problems import Problem
 
-__all__ = ["RawRow", "RawSheet", "RawWorkbook", "WorkbookError", "column_letter", "read_workbook"]
+__all__ = [
+    "RawRow",
+    "RawSheet",
+    "RawWorkbook",
+    "WorkbookError",
+    "column_letter",
+    "read_file_bytes",
+    "read_workbook",
+]
 
 MAX_ROWS = 20_000
 """A questionnaire has at most a few thousand rows; more means a wrong file."""
 MAX_COLUMNS = 500
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""Bigger files are refused before reading: forms are kilobytes, a huge file is a wrong file."""
 _EMPTY_RUN_LIMIT = 100  # stop at this many consecutive blank rows: Excel files often claim huge ranges
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -79,33 +90,55 @@ def _file_problem(message: str, subject: str = "") -> WorkbookError:
     return WorkbookError(Problem(None, None, None, subject, message))
 
 
+def read_file_bytes(path: str | Path) -> bytes:
+    """The bytes of a regular file; raise :class:`WorkbookError` naming why it cannot be read.
+
+    FIFOs, devices and sockets are refused before opening: reading them would block or never end.
+    """
+    path = Path(path)
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise _file_problem("ファイルが見つかりません (file not found)", str(path)) from None
+    except OSError as error:
+        raise _file_problem(f"ファイルを読めません (cannot read file: {error.strerror})", str(path)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise _file_problem("フォルダではなくファイルを指定してください (this is a directory)", str(path))
+    if not stat.S_ISREG(info.st_mode):
+        raise _file_problem(
+            "通常のファイルではありません (not a regular file: pipe, device or socket)", str(path)
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise _file_problem(
+            f"ファイルが大きすぎます (file larger than {MAX_FILE_BYTES // (1024 * 1024)} MB: "
+            "is this really a questionnaire?)",
+            str(path),
+        )
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        raise _file_problem(f"ファイルを読めません (cannot read file: {error.strerror})", str(path)) from None
+
+
 def read_workbook(source: str | Path | bytes, *, filename: str | None = None) -> RawWorkbook:
     """Read a file path or raw bytes; raise :class:`WorkbookError` if it is not a readable form file."""
     if isinstance(source, bytes):
         data = source
         name = filename or ""
     else:
-        path = Path(source)
-        name = filename or path.name
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise _file_problem("ファイルが見つかりません (file not found)", str(path)) from None
-        except IsADirectoryError:
-            raise _file_problem(
-                "フォルダではなくファイルを指定してください (this is a directory)", str(path)
-            ) from None
-        except OSError as error:
-            raise _file_problem(
-                f"ファイルを読めません (cannot read file: {error.strerror})", str(path)
-            ) from None
-    if not data.strip():
+        name = filename or Path(source).name
+        data = read_file_bytes(source)
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():  # a lone BOM is what Excel saves for an empty CSV
         raise _file_problem("ファイルが空です (the file is empty)", name)
     suffix = Path(name).suffix.lower()
     if data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data, name)
     if data.startswith(_OLE_MAGIC):
         return _read_xls(data, name)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _file_problem(
+            "UTF-16 のテキストは読めません。UTF-8 で保存してください (UTF-16 text: save it as UTF-8)", name
+        )
     if b"\x00" in data[:4096]:
         raise _file_problem(
             "XLSForm のファイルではありません: .xlsx, .xls, .md, .csv を指定してください "
@@ -216,16 +249,23 @@ def _read_xlsx(data: bytes, name: str) -> RawWorkbook:
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if archive.testzip() is not None:
-                raise _file_problem("ファイルが壊れています (corrupt zip archive)", name)
-            if "xl/workbook.xml" not in archive.namelist():
-                raise _file_problem(
-                    "Excel (.xlsx) のファイルではありません (zip file without an Excel workbook)", name
-                )
-    except zipfile.BadZipFile:
+            damaged = archive.testzip() is not None
+            members = set(archive.namelist())
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in members else b""
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
         raise _file_problem("ファイルが壊れています (corrupt or truncated zip/.xlsx file)", name) from None
-    except (OSError, EOFError, ValueError, NotImplementedError, RuntimeError):
-        raise _file_problem("ファイルが壊れています (corrupt or truncated zip/.xlsx file)", name) from None
+    if damaged:
+        raise _file_problem("ファイルが壊れています (corrupt zip archive)", name)
+    if b"opendocument" in mimetype:
+        raise _file_problem(
+            "OpenDocument (.ods) は読めません。.xlsx で保存し直してください "
+            "(OpenDocument spreadsheet: save it as .xlsx)",
+            name,
+        )
+    if "xl/workbook.xml" not in members:
+        raise _file_problem(
+            "Excel (.xlsx) のファイルではありません (zip file without an Excel workbook)", name
+        )
     workbook = RawWorkbook("xlsx")
     try:
         with warnings.catch_warnings():
@@ -365,7 +405,8 @@ def _read_markdown(text: str) -> RawWorkbook:
 
 def _read_csv(text: str) -> RawWorkbook:
     try:
-        lines = list(csv.reader(io.StringIO(text)))
+        # newline="": a lone CR (old Mac files) ends a row instead of breaking the reader.
+        lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as error:
         raise _file_problem(f"CSV として読めません (cannot read CSV: {error})") from None
     workbook = _grouped_rows(lines)
