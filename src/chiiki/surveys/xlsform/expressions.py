@@ -259,6 +259,12 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
 }
 
 _COMPARISONS = ("<=", ">=", "<", ">")
+MAX_NESTING = 64
+"""Parentheses, calls and minus signs nested deeper than this are refused: each level costs the recursive
+parser about eight Python frames, and real forms stay far below (ODK users rarely nest more than ten)."""
+MAX_TREE_DEPTH = 200
+"""A syntax tree deeper than this (e.g. a chain of thousands of ``+``) is refused: walking and evaluating
+it recursively would exhaust Python's stack."""
 
 
 class _Parser:
@@ -267,6 +273,16 @@ class _Parser:
         self.tokens = _tokenize(source)
         self.index = 0
         self.allow_bare_names = allow_bare_names
+        self.nesting = 0
+
+    def enter(self, token: _Token) -> None:
+        """Count one more level of nesting; refuse expressions nested deeper than MAX_NESTING."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise self.error(
+                token,
+                f"式の入れ子が深すぎます (expression nested more than {MAX_NESTING} levels deep)",
+            )
 
     def peek(self) -> _Token:
         return self.tokens[self.index]
@@ -344,8 +360,10 @@ class _Parser:
 
     def parse_unary(self) -> Expression:
         if self.at_operator("-"):
-            self.advance()
-            return Negate(self.parse_unary())
+            self.enter(self.advance())
+            node = Negate(self.parse_unary())
+            self.nesting -= 1
+            return node
         return self.parse_primary()
 
     def parse_primary(self) -> Expression:
@@ -358,10 +376,12 @@ class _Parser:
             return Reference(token.text, token.position)
         if token.kind == "op":
             if token.text == "(":
+                self.enter(token)
                 node = self.parse_or()
                 closing = self.advance()
                 if closing.text != ")" or closing.kind != "op":
                     raise self.error(closing, "「)」がありません (missing closing parenthesis)")
+                self.nesting -= 1
                 return node
             if token.text == ".":
                 return Current(token.position)
@@ -391,7 +411,7 @@ class _Parser:
         name = name_token.text
         if name not in FUNCTIONS:
             raise self.error(name_token, f"not supported: function {name}()")
-        self.advance()  # "("
+        self.enter(self.advance())  # "("
         args: list[Expression] = []
         if not (self.peek().kind == "op" and self.peek().text == ")"):
             while True:
@@ -405,6 +425,7 @@ class _Parser:
             raise self.error(
                 closing, f"{name}() の「)」がありません (missing ')' after arguments of {name}())"
             )
+        self.nesting -= 1
         low, high = FUNCTIONS[name]
         if len(args) < low or (high is not None and len(args) > high):
             expected = str(low) if low == high else f"{low}–{high if high is not None else '…'}"
@@ -422,6 +443,10 @@ def parse_expression(source: str, *, allow_bare_names: bool = False) -> Expressi
     ``allow_bare_names`` is for ``choice_filter``, where a bare name is a column of the choices sheet.
     """
     tree = _Parser(source, allow_bare_names).parse()
+    if _depth(tree) > MAX_TREE_DEPTH:
+        raise ExpressionError(
+            source, 0, f"式が長すぎます (expression tree deeper than {MAX_TREE_DEPTH} levels: split it up)"
+        )
     for node in _walk_outside_position(tree):
         if isinstance(node, Parent):
             raise ExpressionError(source, node.position, "not supported: '..' outside position(..)")
@@ -433,6 +458,22 @@ def parse_expression(source: str, *, allow_bare_names: bool = False) -> Expressi
         ):
             raise ExpressionError(source, node.position, "not supported: position() other than position(..)")
     return tree
+
+
+def _depth(tree: Expression) -> int:
+    """Depth of a syntax tree, measured without recursion (the tree may be too deep to recurse into)."""
+    deepest = 0
+    pending: list[tuple[Expression, int]] = [(tree, 1)]
+    while pending:
+        node, level = pending.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, Negate):
+            pending.append((node.operand, level + 1))
+        elif isinstance(node, BinaryOp):
+            pending += [(node.left, level + 1), (node.right, level + 1)]
+        elif isinstance(node, Call):
+            pending += [(arg, level + 1) for arg in node.args]
+    return deepest
 
 
 def _walk_outside_position(node: Expression) -> Iterator[Expression]:

@@ -29,6 +29,8 @@ from chiiki.surveys.xlsform.workbook import RawRow, RawSheet, RawWorkbook
 __all__ = ["Location", "SheetImport", "import_workbook"]
 
 NAME_RE = re.compile(r"^[^\W\d][\w.\-]*$")
+MAX_SECTION_DEPTH = 32
+"""Groups and repeats nested deeper than this are refused: the form model is walked recursively."""
 
 _SIMPLE_TYPES: dict[str, FieldKind] = {
     "text": "text",
@@ -404,6 +406,13 @@ class _Importer:
                 continue
             (stack[-1][0].children if stack else root).append(node)
             if isinstance(node, Section):
+                if len(stack) >= MAX_SECTION_DEPTH:
+                    # Stop here: deeper nesting is surely a mistake, and the form is rejected anyway.
+                    self.error(
+                        sheet.name, row.number, type_col, node.name,
+                        f"グループ・繰り返しの入れ子が深すぎます (more than {MAX_SECTION_DEPTH} nested groups/repeats)",
+                    )  # fmt: skip
+                    return root
                 stack.append((node, row.number))
         for section, row_number in stack:
             self.error(

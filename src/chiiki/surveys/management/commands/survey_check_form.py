@@ -13,12 +13,21 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from chiiki.surveys.xlsform import CheckResult, Problem, check_form
 
+MAX_SUBJECT_CHARS = 120
+"""A 1 MB cell is shown by its start and length: the reader needs to find it, not to read it all."""
+
+
+def _shorten(text: str) -> str:
+    if len(text) <= MAX_SUBJECT_CHARS:
+        return text
+    return f"{text[:MAX_SUBJECT_CHARS]}…({len(text)} 文字 characters)"
+
 
 def _problem_line(problem: Problem) -> str:
     sheet = problem.sheet or "(ファイル file)"
     row = str(problem.row) if problem.row is not None else "-"
     column = problem.column or "-"
-    subject = f" {problem.subject!r}" if problem.subject else ""
+    subject = f" {_shorten(problem.subject)!r}" if problem.subject else ""
     return f"  シート sheet={sheet} 行 row={row} 列 column={column}{subject}: {problem.message}"
 
 
