@@ -10,11 +10,13 @@ import codecs
 import csv
 import datetime as dt
 import io
+import stat
 import sys
 import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -26,6 +28,8 @@ _SCAN_ROWS = 30
 # _PYTHON_CSV_LIMIT characters and would go to Polars anyway: such files skip the Python decode and re-encode.
 _DIRECT_BYTES_LIMIT = 4 * _PYTHON_CSV_LIMIT
 _PREFIX_CHARS = 200_000  # how much text the header search looks at
+_XLSX_MAX_COLUMNS = 1_000  # standard datasets have at most a few dozen columns
+_XLSX_BLANK_LIMIT = 1_000  # leading blank rows after which a sheet counts as empty
 
 
 class ReadError(Exception):
@@ -54,6 +58,12 @@ class RawTable:
 def decode(data: bytes) -> tuple[str, str, list[str]]:
     """Decode bytes as UTF-8 (BOM or not) or cp932; return text, encoding name and notes."""
     notes: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's "Unicode text" export: UTF-16 with a BOM (usually tab-separated).
+        try:
+            return data.decode("utf-16"), "UTF-16 (BOM付き)", notes
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8 (BOM付き)", notes
@@ -67,6 +77,11 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
         return data.decode("cp932"), "Shift_JIS (cp932)", notes
     except UnicodeDecodeError:
         pass
+    try:
+        # Old Unix systems export EUC-JP; tried after cp932 because most such files are cp932.
+        return data.decode("euc_jp"), "EUC-JP", notes
+    except UnicodeDecodeError:
+        pass
     # Choose the reading with fewer broken characters and say so.
     utf = data.decode("utf-8", errors="replace")
     sjis = data.decode("cp932", errors="replace")
@@ -78,7 +93,28 @@ def decode(data: bytes) -> tuple[str, str, list[str]]:
     return text, name, notes
 
 
+# Files people upload by mistake, recognized by their first bytes (PDFs often have no NUL byte early on).
+_MAGIC = (
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF8", "GIF"),
+)
+
+
+def _other_format(data: bytes) -> str:
+    """The name of a known non-table format the bytes are in, or "" when they may be a table."""
+    for magic, name in _MAGIC:
+        if data.startswith(magic):
+            return name
+    if data[:4] == b"PK\x03\x04" and b"application/vnd.oasis.opendocument" in data[:200]:
+        return "OpenDocument .ods"
+    return ""
+
+
 def _looks_binary(data: bytes) -> bool:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False  # UTF-16 text has a NUL in every ASCII character
     head = data[:4096]
     return b"\x00" in head
 
@@ -129,7 +165,8 @@ def read_csv_text(
     if len(text) > _PYTHON_CSV_LIMIT:
         frame = _polars_read(text.encode("utf-8"), delimiter, header_index, width)
     if frame is None:
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+        # newline="": a lone CR (old Mac files) ends a record instead of stopping the reader.
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         rows = _drop(reader, header_index + 1)
         frame, ragged = _frame_from_rows(rows, width)
         if ragged:
@@ -144,7 +181,8 @@ def _locate_header(text: str, score: Callable[[list[str]], int]) -> tuple[str, i
     """Delimiter, header index (0-based record), header cells and width, from the start of the text."""
     delimiter = _sniff_delimiter(text)
     csv.field_size_limit(sys.maxsize)
-    head_rows = list(_take(csv.reader(io.StringIO(text[:_PREFIX_CHARS]), delimiter=delimiter), _SCAN_ROWS))
+    prefix = io.StringIO(text[:_PREFIX_CHARS], newline="")
+    head_rows = list(_take(csv.reader(prefix, delimiter=delimiter), _SCAN_ROWS))
     if not head_rows or not any(any(c.strip() for c in r) for r in head_rows):
         raise ReadError("ファイルに表のデータがありません（空のファイルです） / the file is empty")
     header_index = find_header(head_rows, score)
@@ -217,17 +255,19 @@ def read_xlsx(
     notes: list[str] = []
     try:
         for sheet in book.worksheets:
-            rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-            if not any(any(c.strip() for c in r) for r in rows):
+            head, first = _xlsx_head(sheet)
+            if first is None:
                 continue
             if len(book.worksheets) > 1:
                 notes.append(f"シート「{sheet.title}」を読みました（ほかのシートは読みません）")
-            header_index = find_header(rows, score)
-            header = rows[header_index]
+            header_index = first + find_header(head[first:], score)
+            header = head[header_index]
             width = len(header)
             while width > 1 and not header[width - 1].strip():
                 width -= 1
-            frame, _ = _frame_from_rows(rows[header_index + 1 :], width)
+            # Only the header's columns: a sheet claiming 16,384 columns is not read cell by cell.
+            body = sheet.iter_rows(min_row=header_index + 2, max_col=width, values_only=True)
+            frame, _ = _frame_from_rows(([_cell_text(v) for v in row] for row in body), width)
             # Spreadsheets carry trailing blank rows from formatting; they are not records.
             return header[:width], header_index, frame, notes
     finally:
@@ -235,14 +275,59 @@ def read_xlsx(
     raise ReadError("Excel ファイルに表のデータがありません / the workbook has no data")
 
 
+def check_readable(path: str | Path) -> None:
+    """Raise ReadError unless `path` is a regular file; pipes and devices are refused before opening.
+
+    Opening a FIFO blocks until someone writes to it and /dev/zero never ends, so `stat` decides first.
+    """
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError as exc:
+        raise ReadError(f"ファイルを開けません: {path}（{exc.strerror}） / cannot open the file") from exc
+    if stat.S_ISDIR(mode):
+        raise ReadError(f"フォルダです。ファイルを指定してください: {path} / this is a directory")
+    if not stat.S_ISREG(mode):
+        raise ReadError(
+            f"通常のファイルではありません（パイプや装置）: {path} / not a regular file (pipe, device or socket)"
+        )
+
+
+def _xlsx_head(sheet: Any) -> tuple[list[list[str]], int | None]:
+    """The first rows of a sheet (up to _SCAN_ROWS from the first non-blank one) and that row's index.
+
+    Columns beyond _XLSX_MAX_COLUMNS are not read, and a sheet blank for its first _XLSX_BLANK_LIMIT rows
+    counts as empty: openpyxl pads every row to the sheet's claimed size, which a broken file can set to
+    millions of cells.
+    """
+    head: list[list[str]] = []
+    first: int | None = None
+    for index, values in enumerate(sheet.iter_rows(max_col=_XLSX_MAX_COLUMNS, values_only=True)):
+        row = [_cell_text(v) for v in values]
+        head.append(row)
+        if first is None and any(c.strip() for c in row):
+            first = index
+        if first is not None and index >= first + _SCAN_ROWS - 1:
+            break
+        if first is None and index >= _XLSX_BLANK_LIMIT:
+            break
+    return head, first
+
+
 def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
     """Read `path` (CSV, TSV or XLSX) into a RawTable; raise ReadError with a plain message when impossible."""
+    check_readable(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"ファイルを開けません: {path}（{exc.strerror}）") from exc
     if not data or data.isspace():  # same test as `not data.strip()` without copying the file
         raise ReadError("ファイルが空です / the file is empty")
+    kind = _other_format(data)
+    if kind:
+        raise ReadError(
+            f"表のファイル（CSV か XLSX）ではありません（{kind}）。CSV か .xlsx で保存し直してください"
+            f" / not a CSV or XLSX file ({kind})"
+        )
     if data[:4] == b"PK\x03\x04":
         header, index, frame, notes = read_xlsx(data, score)
         frame = _drop_blank_rows(frame)
@@ -257,9 +342,15 @@ def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
     if direct is not None:
         return direct
     text, encoding, notes = decode(data)
-    newline = "CRLF" if "\r\n" in text[:100000] else "LF"
+    newline = _newline(text[:100000])
     header, index, frame, more = read_csv_text(text, score)
     return RawTable(header, frame, index + 1, None, encoding, "csv", newline, notes + more)
+
+
+def _newline(text: str) -> str:
+    if "\r\n" in text:
+        return "CRLF"
+    return "CR" if "\r" in text and "\n" not in text else "LF"
 
 
 def _read_utf8_bytes(data: bytes, score: Callable[[list[str]], int]) -> RawTable | None:

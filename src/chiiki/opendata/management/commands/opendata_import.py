@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from chiiki.core.models import Municipality
 from chiiki.opendata.actions import CatalogError, import_file
+from chiiki.opendata.engine import ReadError
+from chiiki.opendata.engine.reading import check_readable
 from chiiki.opendata.models import LICENSES
 
 
@@ -39,8 +42,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Import and print the outcome."""
         path = Path(options["file"])
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             raise CommandError(f"ファイルがありません: {path} / file not found")
+        try:
+            check_readable(path)  # a FIFO or device would block or never end
+        except ReadError as exc:
+            raise CommandError(str(exc)) from None
         municipality = Municipality.objects.filter(code=options["municipality"]).first()
         if municipality is None:
             raise CommandError(
@@ -60,6 +67,13 @@ class Command(BaseCommand):
             )
         except CatalogError as error:
             self.stderr.write(str(error))
+            sys.exit(1)
+        except DatabaseError:
+            raise  # `chiiki` itself explains an unusable database
+        except Exception as error:  # the engine reports bad files itself; this is the last safety net
+            self.stderr.write(
+                f"取り込めませんでした: {type(error).__name__}: {error} / import failed, nothing was stored"
+            )
             sys.exit(1)
         dataset = outcome.dataset
         self.stdout.write(outcome.report_text)

@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chiiki.opendata.engine import validate_file
+from chiiki.opendata.engine import Problem, ReadError, Report, validate_file
+from chiiki.opendata.engine.reading import check_readable
 
 
 class Command(BaseCommand):
@@ -32,10 +33,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Run the validator; exit 0 when valid, 1 otherwise."""
         try:
-            result = validate_file(options["file"], options.get("dataset"))
-        except Exception as exc:
+            # Before any reader opens it: a FIFO would block the first open() forever.
+            check_readable(options["file"])
+            report = validate_file(options["file"], options.get("dataset")).report
+        except ReadError as exc:
+            report = Report(file=str(options["file"]))
+            report.problems.append(Problem("error", "unreadable", str(exc)))
+        except Exception as exc:  # the engine reports problems itself; this is the last safety net
             self.stderr.write(f"検査できませんでした: {type(exc).__name__}: {exc} / validation failed")
             sys.exit(1)
-        report = result.report
         self.stdout.write(report.to_json() if options["json"] else report.to_text())
         sys.exit(0 if report.valid else 1)
