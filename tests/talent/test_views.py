@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.test import Client
 
-from chiiki.core.models import AuditEvent, Municipality, User
+from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.talent import actions
 from chiiki.talent.models import Introduction, Need, Organization, TalentProfile
 
@@ -214,6 +214,9 @@ def test_worker_and_employer_see_hours_warnings(
     assert "上限に近づいています" in employer_page
     worker_page = login(worker.user).get("/talent/me/hours/").content.decode()
     assert "上限に近づいています" in worker_page
+    # The employer records these hours: the worker's page names the contract without a link to a 403 page.
+    assert f"/talent/contracts/{contract.pk}/" not in worker_page
+    assert "勤め先が記録" in worker_page
     assert login(worker.user).post(f"/talent/contracts/{contract.pk}/", {}).status_code == 403
 
 
@@ -327,3 +330,23 @@ def test_the_skill_standard_is_named_in_the_page_language(db: None) -> None:
     assert "Business Architect" in english
     assert "Seed" in english  # the startup stages a mentor can support
     assert "シード" not in english
+
+
+def test_the_dashboard_offers_only_the_links_the_viewer_may_follow(
+    town_a: Municipality,
+    admin_a: User,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+) -> None:
+    url = f"/staff/m/{town_a.code}/talent/"
+    need_new = f"/staff/m/{town_a.code}/talent/needs/new/"
+    verify = f"/staff/m/{town_a.code}/talent/organizations/"
+    as_admin = login(admin_a).get(url).content.decode()
+    assert need_new in as_admin
+    assert verify in as_admin
+    # The auditor may read the figures but not post or verify: links to a 403 page are dead ends.
+    auditor = login(make_staff("a-auditor", town_a, Role.AUDITOR))
+    as_auditor = auditor.get(url).content.decode()
+    assert need_new not in as_auditor
+    assert verify not in as_auditor
+    assert auditor.get(need_new).status_code == 403

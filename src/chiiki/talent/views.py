@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.models import Municipality, User
+from chiiki.core.permissions import has_permission
 from chiiki.talent import actions, forms, queries, ranking, skills
 from chiiki.talent.access import (
     acts_for_verified_organization,
@@ -872,6 +873,9 @@ def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             "role_rows": [(skills.role_name(r), s, d) for r, s, d in data.supply_by_role],
             "max_hours": max_hours,
             "own_prefecture": int(municipality.prefecture_code),
+            # Only offer the links this user may follow: an auditor sees the figures, not a 403 page.
+            "can_post_need": has_permission(request.user, municipality, "talent.post_need"),
+            "can_verify": has_permission(request.user, municipality, "talent.verify_organization"),
         },
     )
 
