@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -138,3 +140,16 @@ def test_token_page_shows_a_new_token_once_and_stores_only_its_hash(
     assert plaintext not in editor.get(f"/staff/m/{town_a.code}/opendata/tokens/").content.decode()
     editor.post(f"/staff/m/{town_a.code}/opendata/tokens/", {"revoke": str(token.pk)})
     assert actions.user_for_token(plaintext) is None
+
+
+def test_facet_links_stay_on_the_catalog_page_when_nothing_is_searched(
+    client: Client, aed_a: Dataset, aed_b: Dataset
+) -> None:
+    # With no query string, the links once began with "&", which a browser reads as a path: /opendata/&kind=aed (404).
+    page = client.get("/opendata/").content.decode()
+    hrefs = re.findall(r'<a href="([^"]*organization=[^"]*)"', page)
+    assert hrefs
+    assert all(href.startswith("?") for href in hrefs)
+    followed = client.get("/opendata/" + html.unescape(hrefs[0]))
+    assert followed.status_code == 200
+    assert "絞り込み中" in followed.content.decode()
