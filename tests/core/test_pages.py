@@ -28,6 +28,13 @@ def test_home_is_japanese_with_landmarks_and_skip_link(db: None) -> None:
     assert "<nav" in html
 
 
+def test_home_leads_residents_data_users_and_talent_to_their_pages(db: None) -> None:
+    # The home page once offered only the staff login: a resident with a letter found no way to answer.
+    html = Client().get("/").content.decode()
+    for path in ("/answer/", "/opendata/", "/talent/", "/staff/login/"):
+        assert f'href="{path}"' in html, path
+
+
 def test_language_switch_turns_the_interface_english(db: None) -> None:
     client = Client()
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
