@@ -1,0 +1,6 @@
+"""The answering test's browser fixtures, shared: Debian's Chromium, axe-core from npm, a server on the test database.
+
+tests/ is on sys.path (pytest's rootdir import mode), so the answering tests' modules import as `surveys.…`.
+"""
+
+from surveys.test_browser_answer import answer_server, axe_source, chromium  # noqa: F401 - fixtures, used by name
