@@ -47,6 +47,8 @@ def test_join_without_any_capacity_is_refused(db: None) -> None:
     )  # fmt: skip
     assert response.status_code == 200
     assert "1つ以上" in response.content.decode()
+    # Said once, in plain words: not also as the database constraint's name.
+    assert "profile_has_a_kind" not in response.content.decode()
 
 
 def test_search_shows_only_profiles_the_viewer_may_list(

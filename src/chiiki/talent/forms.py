@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.utils.translation import gettext_lazy as _
 
 from chiiki.talent import skills
@@ -96,6 +97,16 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         if not any(data.get(k) for k in ("is_digital_talent", "is_mentor", "is_management", "is_side_job")):
             raise forms.ValidationError(_("登録する立場を1つ以上選んでください。"))
         return data
+
+    def _post_clean(self) -> None:
+        """Skip the model's own checks when clean() has already refused the form in plain words.
+
+        Otherwise a person who chose no kind also reads the database's message,
+        'Constraint "profile_has_a_kind" is violated', in the error summary. An invalid form saves nothing.
+        """
+        if self.has_error(NON_FIELD_ERRORS):
+            return
+        super()._post_clean()  # type: ignore[misc]  # Django's ModelForm hook, absent from django-stubs
 
     def profile_fields(self) -> dict[str, Any]:
         """Cleaned values keyed by profile field."""
