@@ -80,6 +80,10 @@ def test_a_staff_member_walks_the_main_pages_on_a_phone(
     context = chromium.new_context(viewport=PHONE, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{answer_server.url}/staff/login/")
+    # Sent empty: the error summary takes the focus without any script, and links to each field.
+    page.locator("main").get_by_role("button", name="ログイン").click()
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    check_accessibility(page, axe_source)
     page.get_by_label("ユーザー名").fill(site.pop("username"))
     page.get_by_label("パスワード").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="ログイン").click()
