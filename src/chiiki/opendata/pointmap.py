@@ -67,7 +67,7 @@ def render(points: list[Point], *, width: int = 640, height: int = 480, title: s
             f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}" stroke="#ccd" stroke-width="0.5"/>'
         )
         parts.append(
-            f'<text x="{x0 + 2:.1f}" y="{y - 2:.1f}" font-size="9" fill="#667">{grid_lat:.2f}°N</text>'
+            f'<text x="{x0 + 2:.1f}" y="{y - 2:.1f}" font-size="14" fill="#555">{grid_lat:.2f}°N</text>'
         )
         grid_lat += step
     grid_lon = math.ceil(lon0 / step) * step
@@ -78,7 +78,7 @@ def render(points: list[Point], *, width: int = 640, height: int = 480, title: s
             f'<line x1="{x:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y1:.1f}" stroke="#ccd" stroke-width="0.5"/>'
         )
         parts.append(
-            f'<text x="{x + 2:.1f}" y="{y1 - 2:.1f}" font-size="9" fill="#667">{grid_lon:.2f}°E</text>'
+            f'<text x="{x + 2:.1f}" y="{y1 - 2:.1f}" font-size="14" fill="#555">{grid_lon:.2f}°E</text>'
         )
         grid_lon += step
     radius = 3 if len(inside) < 500 else 1.5
@@ -93,7 +93,7 @@ def render(points: list[Point], *, width: int = 640, height: int = 480, title: s
             x, y = xy(lat, lon)
             parts.append(f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="#1f4e79"/>')
             parts.append(
-                f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="13" fill="#1f4e79" '
+                f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="18" fill="#1f4e79" '
                 f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(name)}</text>'
             )
     parts.append("</svg>")
