@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # NUL and lone surrogates cannot be stored (PostgreSQL refuses NUL): a 400 naming the field, not a 500.
+    "chiiki.core.unstorable_text.RefuseUnstorableText",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

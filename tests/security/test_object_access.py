@@ -14,7 +14,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from chiiki.core.models import User
+from chiiki.core.models import Municipality, User
 from chiiki.talent.models import Evidence
 
 from .conftest import World
@@ -110,3 +110,16 @@ def test_answer_pages_without_a_respondent_session_go_to_the_sign_in(world: Worl
     assert response.status_code == 302
     assert response["Location"].startswith("/answer/")
     assert "/answer/q/" not in response["Location"]
+
+
+def test_a_household_of_town_a_is_not_found_under_town_b_code(
+    world: World, town_b: Municipality, login: Callable[[User], Client]
+) -> None:
+    client = login(world.outsider)  # town B's administrator
+    for household_id in (str(world.household.pk), "99999999999999999999", "-1"):
+        url = f"/api/v1/registry/municipalities/{town_b.code}/households/{household_id}/members"
+        response = client.get(url)
+        assert response.status_code in (404, 422), (household_id, response.content[:200])
+        assert (
+            world.household.members.values_list("person_code", flat=True)[0] not in response.content.decode()
+        )

@@ -162,6 +162,10 @@ def _match_out(match: Match, *, show_skills: bool = True, mode: str = "exact") -
     )
 
 
+# Beyond this an offset only overflows the database's integer (a server error on PostgreSQL), never finds rows.
+MAX_OFFSET = 1_000_000
+
+
 @router.get("/standard/roles", response=list[RoleOut], auth=None)
 def standard_roles(request: HttpRequest) -> list[RoleOut]:
     """DSS-P roles with the level each requires per skill item (non-z items only)."""
@@ -184,8 +188,8 @@ def list_profiles(
     limit: int = 50,
 ) -> list[ProfileOut]:
     """Profiles the caller may list, with only the sections the caller may see."""
-    if not 1 <= limit <= 200 or offset < 0:
-        raise HttpError(400, "limit は 1〜200、offset は 0 以上です")
+    if not 1 <= limit <= 200 or not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, "limit は 1〜200、offset は 0〜1000000 です")
     rows = list(
         queries.search_profiles(
             listable_profiles(request.user), kind=kind, prefecture=prefecture, role=role, skill=skill,
@@ -229,8 +233,8 @@ def list_needs(
     limit: int = 50,
 ) -> list[NeedOut]:
     """Open needs (public)."""
-    if not 1 <= limit <= 200 or offset < 0:
-        raise HttpError(400, "limit は 1〜200、offset は 0 以上です")
+    if not 1 <= limit <= 200 or not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, "limit は 1〜200、offset は 0〜1000000 です")
     rows = queries.search_needs(kind=kind, prefecture=prefecture, role=role, remote=remote)[
         offset : offset + limit
     ]

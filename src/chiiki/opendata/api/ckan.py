@@ -12,6 +12,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -100,9 +101,11 @@ def _error(help_url: str, status: int, error: dict[str, Any]) -> JsonResponse:
 
 def _data_dict(request: HttpRequest) -> dict[str, Any]:
     if request.method == "POST":
+        # The content type first: a form body may already have been parsed (core.unstorable_text reads it),
+        # after which Django refuses to hand out the raw body.
         if request.content_type == "application/json" or (
-            request.body
-            and request.content_type not in ("multipart/form-data", "application/x-www-form-urlencoded")
+            request.content_type not in ("multipart/form-data", "application/x-www-form-urlencoded")
+            and request.body
         ):
             if not request.body:
                 return {}
@@ -511,6 +514,10 @@ def resource_create(request: HttpRequest, data: dict[str, Any], user: User | Non
     url = str(data.get("url") or "")
     if upload is None and not url:
         raise ValidationFailed("url か upload が必要です", {"url": ["Missing value"]})
+    if upload is not None and upload.size is not None and upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
+        # The same cap as the upload page; without it the whole file was read into memory whatever its size.
+        limit = f"ファイルが大きすぎます(上限 {settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024} MB) / file too large"
+        raise ValidationFailed(limit, {"upload": [limit]})
     try:
         resource = actions.add_resource(
             dataset,

@@ -1,0 +1,84 @@
+"""Inside /staff/m/<code>/: town A's staff, on town A's own code (where their roles hold), name an object of
+town B by its id. Every such page must answer 403 or 404, never show or change town B's object.
+
+tests/core/test_permissions.py checks the code itself; this checks the ids below it, walked from the URL
+configuration: a new route with an id fails until it is given a town-B object here (or listed as unprobed).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from chiiki.core.models import Municipality, Role, User
+from chiiki.opendata import actions as opendata_actions
+from chiiki.registry.models import Household
+from chiiki.surveys.models_exports import SurveyExport
+from surveys.answering_setup import open_survey
+
+# Parameters for which no town-B object is built here yet (linkage runs and cases, enumerator assignments):
+# they are probed with an id that exists nowhere, which still checks for a 500 but not for a leak.
+UNBUILT = {"run_id": "1", "assignment_id": "1", "page": "1"}
+
+
+def _routes() -> list[str]:
+    routes: list[str] = []
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            elif route.startswith("/staff/m/<str:code>/") and route.count("<") > 1:
+                routes.append(route)
+
+    walk(get_resolver().url_patterns, "/")
+    return routes
+
+
+@pytest.fixture
+def town_b_objects(town_b: Municipality) -> dict[str, str]:
+    """One object of each kind in town B, by the URL parameter that names it."""
+    household = Household.objects.filter(municipality=town_b).first()
+    assert household is not None
+    dataset = opendata_actions.create_dataset(
+        opendata_actions.organization_for(town_b), name="b-private", title="宇部市の未公開", by=None
+    )
+    survey, _letters = open_survey(town_b, letters=1)
+    case = survey.cases.order_by("id").first()
+    assert case is not None
+    export = SurveyExport.objects.create(
+        survey=survey, fmt="csv", status=SurveyExport.Status.DONE, file_name="exports/b.zip"
+    )
+    return {
+        "household_id": str(household.pk), "name": dataset.name, "survey_id": str(survey.pk),
+        "export_id": str(export.pk), "case_id": str(case.pk), **UNBUILT,
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_town_a_staff_cannot_reach_town_b_objects_through_their_own_code(
+    town_a: Municipality,
+    town_b_objects: dict[str, str],
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+    method: str,
+) -> None:
+    client = login(make_staff("a-everything", town_a, *Role))
+    values = {**town_b_objects, "code": town_a.code}
+    # A case not opened in this session sends the supporter back to the search by login ID: a refusal too.
+    assist_search = f"/staff/m/{town_a.code}/surveys/assist/"
+    leaks = {}
+    for route in _routes():
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+        response = getattr(client, method)(url)
+        refused = response.status_code in (403, 404, 405) or (
+            response.status_code == 302 and response["Location"] == assist_search
+        )
+        if not refused:
+            leaks[url] = response.status_code
+    assert not leaks, f"{method.upper()} on town B's objects answered: {leaks}"
