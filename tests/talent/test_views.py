@@ -352,3 +352,12 @@ def test_the_dashboard_offers_only_the_links_the_viewer_may_follow(
     assert need_new not in as_auditor
     assert verify not in as_auditor
     assert auditor.get(need_new).status_code == 403
+
+
+def test_skill_level_choices_follow_the_interface_language() -> None:
+    # They were plain Japanese strings, shown untranslated on the English skills and need forms.
+    from django.utils.functional import Promise
+
+    from chiiki.talent import skills
+
+    assert all(isinstance(label, Promise) for _level, label in skills.LEVEL_CHOICES)

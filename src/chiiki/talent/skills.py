@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 
 from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from chiiki.talent.models import Evidence, Organization
 from chiiki.talent.standard import (
@@ -24,12 +26,13 @@ from chiiki.talent.standard import (
 )
 from chiiki.talent.standard import Evidence as EngineEvidence
 
-LEVEL_CHOICES: tuple[tuple[int, str], ...] = (
-    (0, "z: 不要・なし"),
-    (1, "d: 理解しておくことが望ましい"),
-    (2, "c: 説明できるレベルで理解している"),
-    (3, "b: 一定の実践力と専門性"),
-    (4, "a: 高い実践力と専門性"),
+# Form choices only, so lazy: the English pages showed these in Japanese.
+LEVEL_CHOICES: tuple[tuple[int, str | Promise], ...] = (
+    (0, gettext_lazy("z: 不要・なし")),
+    (1, gettext_lazy("d: 理解しておくことが望ましい")),
+    (2, gettext_lazy("c: 説明できるレベルで理解している")),
+    (3, gettext_lazy("b: 一定の実践力と専門性")),
+    (4, gettext_lazy("a: 高い実践力と専門性")),
 )
 TIER_JA = {0: "自己申告", 1: "根拠あり", 2: "推薦あり"}
 
