@@ -2,7 +2,7 @@
 town B by its id. Every such page must answer 403 or 404, never show or change town B's object.
 
 tests/core/test_permissions.py checks the code itself; this checks the ids below it, walked from the URL
-configuration: a new route with an id fails until it is given a town-B object here (or listed as unprobed).
+configuration: a new route with a parameter fails (KeyError) until it is given a town-B object here.
 """
 
 from __future__ import annotations
@@ -15,14 +15,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from chiiki.core.models import Municipality, Role, User
+from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
+from chiiki.linkage.models import LinkageRun, LinkCase
 from chiiki.opendata import actions as opendata_actions
 from chiiki.registry.models import Household
 from chiiki.surveys.models_exports import SurveyExport
 from surveys.answering_setup import open_survey
 
-# Parameters for which no town-B object is built here yet (linkage runs and cases, enumerator assignments):
-# they are probed with an id that exists nowhere, which still checks for a 500 but not for a leak.
-UNBUILT = {"run_id": "1", "assignment_id": "1", "page": "1"}
+# The answering page name is not an object.
+NOT_OBJECTS = {"page": "1"}
 
 
 def _routes() -> list[str]:
@@ -54,10 +55,26 @@ def town_b_objects(town_b: Municipality) -> dict[str, str]:
     export = SurveyExport.objects.create(
         survey=survey, fmt="csv", status=SurveyExport.Status.DONE, file_name="exports/b.zip"
     )
+    run = LinkageRun.objects.create(
+        municipality=town_b, records_file="linkage-records/b.csv", original_name="b.csv", status="done"
+    )
+    link_case = LinkCase.objects.create(
+        run=run, municipality=town_b, record_id="r1", decision="review", state="open"
+    )
+    area = FollowUpArea.objects.create(
+        municipality=town_b, survey=survey, number=1, enumerator=User.objects.create_user("b-enumerator")
+    )
+    assignment = FollowUpAssignment.objects.create(municipality=town_b, area=area, case=case)
     return {
         "household_id": str(household.pk), "name": dataset.name, "survey_id": str(survey.pk),
-        "export_id": str(export.pk), "case_id": str(case.pk), **UNBUILT,
+        "export_id": str(export.pk), "run_id": str(run.pk), "assignment_id": str(assignment.pk),
+        "survey_case_id": str(case.pk), "link_case_id": str(link_case.pk), **NOT_OBJECTS,
     }  # fmt: skip
+
+
+def _case_ids(objects: dict[str, str], route: str) -> str:
+    """case_id names a survey case under surveys/ and a link case under linkage/."""
+    return objects["link_case_id"] if "/linkage/" in route else objects["survey_case_id"]
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -74,7 +91,8 @@ def test_town_a_staff_cannot_reach_town_b_objects_through_their_own_code(
     assist_search = f"/staff/m/{town_a.code}/surveys/assist/"
     leaks = {}
     for route in _routes():
-        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: values[m.group(1)], route)
+        route_values = {**values, "case_id": _case_ids(values, route)}
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: route_values[m.group(1)], route)  # noqa: B023
         response = getattr(client, method)(url)
         refused = response.status_code in (403, 404, 405) or (
             response.status_code == 302 and response["Location"] == assist_search
