@@ -87,3 +87,22 @@ def test_print_contractor_csv_keeps_an_address_from_running_as_a_formula() -> No
     row = list(csv.reader(io.StringIO(stream.getvalue().lstrip("\ufeff"))))[1]
     assert row[3] == "'-1+1"
     assert row[2] == "730-0001"  # starts with a digit: left alone
+
+
+def test_linkage_review_csv_text_cells_are_inert_and_numbers_stay_numbers(tmp_path: Path) -> None:
+    import polars as pl
+
+    from chiiki.linkage.engine.excel_csv import write_excel_csv
+
+    frame = pl.DataFrame({"name": ["=1+1", "\t=cmd", "-3", "山田"], "weight": [-5.5, 1.0, 2.0, 3.0]})
+    write_excel_csv(frame, tmp_path / "review.csv")
+    assert (tmp_path / "review.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader((tmp_path / "review.csv").open(encoding="utf-8-sig", newline="")))
+    assert [r["name"] for r in rows] == ["'=1+1", "'\t=cmd", "-3", "山田"]
+    assert rows[0]["weight"] == "-5.5"
+
+
+def test_survey_csv_catches_a_formula_hidden_behind_a_tab(tmp_path: Path) -> None:
+    export_answers(_plan(), [("H1", {"remarks": "\t=1+1", "change": 1}, {})], tmp_path, ["csv"])
+    with (tmp_path / "households.csv").open(encoding="utf-8-sig", newline="") as stream:
+        assert next(csv.DictReader(stream))["remarks"] == "'\t=1+1"

@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-__all__ = ["FORMULA_START", "PLAIN_NUMBER", "excel_safe", "excel_safe_row"]
+__all__ = ["FORMULA_START", "FORMULA_START_PATTERN", "PLAIN_NUMBER", "excel_safe", "excel_safe_row"]
 
 # Characters that make a spreadsheet evaluate a cell (or, for tab and CR, can hide one that does).
 FORMULA_START = "=+-@\t\r"
+# The same as a regular expression that Python, RE2 (Arrow) and Rust (Polars) all read alike.
+FORMULA_START_PATTERN = r"^[=+\-@\t\r]"
 # A number as Excel reads it: sign, digits, decimal point, exponent. Such a cell is a value, never a formula.
 PLAIN_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 _PLAIN_NUMBER = re.compile(PLAIN_NUMBER)

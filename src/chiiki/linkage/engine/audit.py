@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 
 from chiiki.linkage.engine.decision import DecisionRule, evidence_columns, with_evidence_labels
+from chiiki.linkage.engine.excel_csv import write_excel_csv
 from chiiki.linkage.engine.features import build_features
 from chiiki.linkage.engine.model import IDENTIFIER_LEVELS, NAME_LEVELS, level_labels
 from chiiki.linkage.engine.scoring import PairScorer, ScoringOptions
@@ -169,5 +170,5 @@ def write_audit(result: AuditResult, out_dir: str | Path) -> Path:
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     path = out / "audit.csv"
-    result.suspicious.write_csv(path, include_bom=True)
+    write_excel_csv(result.suspicious, path)
     return path

@@ -11,6 +11,7 @@ import polars as pl
 
 from chiiki.linkage.engine.decision import LINKED, REVIEW, UNMATCHED, DecisionRule, decide, evidence_columns
 from chiiki.linkage.engine.decision import with_evidence_labels as _with_labels
+from chiiki.linkage.engine.excel_csv import write_excel_csv
 from chiiki.linkage.engine.features import build_features
 from chiiki.linkage.engine.inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
 from chiiki.linkage.engine.scoring import PairScorer, ScoringOptions
@@ -116,5 +117,5 @@ def write_outputs(result: LinkageResult, out_dir: str | Path) -> tuple[Path, Pat
     links_path, review_path = out / "links.csv", out / "review.csv"
     links = result.links.select("record_id", "person_id", pl.col("match_probability").round(6), "decision")
     links.write_csv(links_path)
-    result.review.write_csv(review_path, include_bom=True)
+    write_excel_csv(result.review, review_path)
     return links_path, review_path

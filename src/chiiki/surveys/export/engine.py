@@ -10,7 +10,6 @@ reused) while the widths are measured, and then streamed into ``.dta`` and ``.sa
 from __future__ import annotations
 
 import csv
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -24,7 +23,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from chiiki.core.spreadsheet_cells import FORMULA_START, PLAIN_NUMBER, excel_safe_row
+from chiiki.core.spreadsheet_cells import FORMULA_START_PATTERN, PLAIN_NUMBER, excel_safe_row
 from chiiki.surveys.export.plan import Column, ExportPlan, Table
 from chiiki.surveys.export.spss import SpssColumn, write_sav
 from chiiki.surveys.export.stata import MAX_STRING_BYTES as STATA_MAX_STRING
@@ -283,7 +282,7 @@ def _excel_safe_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
     for column in batch.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             risky = pc.and_(
-                pc.match_substring_regex(column, f"^[{re.escape(FORMULA_START)}]"),
+                pc.match_substring_regex(column, FORMULA_START_PATTERN),
                 pc.invert(pc.match_substring_regex(column, f"^{PLAIN_NUMBER}$")),
             )
             column = pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
