@@ -361,3 +361,16 @@ def test_skill_level_choices_follow_the_interface_language() -> None:
     from chiiki.talent import skills
 
     assert all(isinstance(label, Promise) for _level, label in skills.LEVEL_CHOICES)
+
+
+def test_the_evidence_tier_on_the_profile_follows_the_interface_language(
+    make_talent: Callable[..., TalentProfile], login: Callable[[User], Client]
+) -> None:
+    profile = make_talent("hanako", visibility_skills="public")
+    client = login(profile.user)
+    client.post("/talent/me/skills/", {"cloud_infrastructure": "2"})
+    assert "自己申告" in client.get(f"/talent/profiles/{profile.pk}/").content.decode()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get(f"/talent/profiles/{profile.pk}/").content.decode()
+    assert "self-declared" in english
+    assert "自己申告" not in english

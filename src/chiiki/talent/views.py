@@ -175,7 +175,8 @@ def _skill_rows(profile: TalentProfile) -> list[dict[str, Any]]:
             "name": skills.skill_name(s.skill_id),
             "declared": codes[s.declared],
             "supported": codes[s.supported],
-            "tier": skills.TIER_JA[s.tier],
+            # The same msgids as chiiki.talent.explanations, so the English profile page says it in English.
+            "tier": _(skills.TIER_JA[s.tier]),
             "tier_value": s.tier,
         }
         for s in profile.skills.order_by("-declared", "skill_id")
