@@ -95,3 +95,11 @@ def test_a_form_body_over_the_memory_limit_is_a_400_not_a_500(db: None, settings
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
     response = Client().post("/staff/login/", {"username": "x" * 5000, "password": "y"})
     assert response.status_code == 400
+    assert "大きすぎる" in response.content.decode()  # templates/400.html says why, not a bare "Bad Request"
+
+
+def test_too_many_form_fields_is_a_400_that_says_why(db: None, settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    response = Client().post("/talent/join/", {f"f{i}": "x" for i in range(50)})
+    assert response.status_code == 400
+    assert "項目が多すぎる" in response.content.decode()
