@@ -170,7 +170,9 @@ SETUP_MUNICIPALITY = (
 )
 
 
-def _start_imports(pool: Pool, directory: Path) -> None:
+def _start_imports(pool: Pool, directory: Path, names: list[str]) -> None:
+    if not names:
+        return  # no import case selected: skip the migration
     env = {"CHIIKI_DATABASE_URL": f"sqlite:///{directory / 'import.sqlite3'}"}
 
     def prepare() -> Outcome:
@@ -178,7 +180,7 @@ def _start_imports(pool: Pool, directory: Path) -> None:
         return migrated if migrated.returncode else run_chiiki(["shell", "-c", SETUP_MUNICIPALITY], env)
 
     database = pool.executor.submit(prepare)
-    for name in IMPORT_CASES:
+    for name in names:
         args = ["opendata", "import", VALIDATE_BUILDERS[name](directory), "--municipality", MUNICIPALITY]
         if name == "csv_lone_cr":
             args += ["--dataset", "aed"]
@@ -191,14 +193,21 @@ def _start_imports(pool: Pool, directory: Path) -> None:
         pool.futures[f"import:{name}"] = pool.executor.submit(after_setup)
 
 
+def _selected(request: pytest.FixtureRequest, test_name: str) -> list[str]:
+    """The cases of `test_name` that this session will run (all of them, unless -k or ids narrow it)."""
+    items = request.session.items
+    return [i.callspec.params["case"] for i in items if getattr(i, "originalname", "") == test_name]  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
-def runs(pool: Pool, hostile_dir: Path) -> Pool:
-    """Start every case at once, slowest first, so both cores stay busy; tests then wait for theirs."""
-    _start_imports(pool, hostile_dir)
-    for name in sorted(VALIDATE_CASES, key=lambda n: "_200k" not in n and "_100k" not in n):
+def runs(request: pytest.FixtureRequest, pool: Pool, hostile_dir: Path) -> Pool:
+    """Start every selected case at once, slowest first, so both cores stay busy; tests wait for theirs."""
+    _start_imports(pool, hostile_dir, _selected(request, "test_opendata_import_never_tracebacks"))
+    validate = _selected(request, "test_opendata_validate_keeps_its_contract")
+    for name in sorted(validate, key=lambda n: "_200k" not in n and "_100k" not in n):
         builder = VALIDATE_BUILDERS[name]
         pool.start(f"validate:{name}", lambda b=builder: ["opendata", "validate", b(hostile_dir)])
-    for name in FORM_CASES:
+    for name in _selected(request, "test_check_form_keeps_its_contract"):
         builder = FORM_BUILDERS[name]
         pool.start(f"form:{name}", lambda b=builder: ["survey", "check-form", b(hostile_dir)])
     return pool
