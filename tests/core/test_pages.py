@@ -122,3 +122,14 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, done.stderr + done.stdout
+
+
+def test_the_header_offers_the_staff_menu_only_to_staff(
+    town_a: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    staff = login(make_staff("a-auditor", town_a, Role.AUDITOR)).get("/talent/").content.decode()
+    assert 'href="/staff/">職員メニュー' in staff
+    # A talent-bank account holds no role: the staff menu would be an empty page for it.
+    person = login(make_staff("hanako")).get("/talent/").content.decode()
+    assert 'href="/staff/"' not in person
+    assert 'href="/talent/">人材バンク' in person
