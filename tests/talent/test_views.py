@@ -12,7 +12,7 @@ from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.talent import actions
 from chiiki.talent.models import Introduction, Need, Organization, TalentProfile
 
-from .conftest import corporate_number
+from .conftest import PASSWORD, corporate_number
 
 
 def test_anyone_can_register_as_talent_and_is_logged_in(db: None) -> None:
@@ -374,3 +374,18 @@ def test_the_evidence_tier_on_the_profile_follows_the_interface_language(
     english = client.get(f"/talent/profiles/{profile.pk}/").content.decode()
     assert "self-declared" in english
     assert "自己申告" not in english
+
+
+def test_a_returning_talent_user_finds_the_sign_in_from_the_talent_bank(
+    make_talent: Callable[..., TalentProfile],
+) -> None:
+    # Without it, the only way in was to know the staff login's address.
+    client = Client()
+    page = client.get("/talent/").content.decode()
+    assert 'href="/staff/login/?next=/talent/"' in page
+    make_talent("hanako")
+    signed_in = client.post(
+        "/staff/login/", {"username": "hanako", "password": PASSWORD, "next": "/talent/"}, follow=True
+    )
+    assert signed_in.redirect_chain[-1][0] == "/talent/"
+    assert 'href="/talent/me/"' in signed_in.content.decode()
