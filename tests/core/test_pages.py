@@ -133,3 +133,10 @@ def test_the_header_offers_the_staff_menu_only_to_staff(
     person = login(make_staff("hanako")).get("/talent/").content.decode()
     assert 'href="/staff/"' not in person
     assert 'href="/talent/">人材バンク' in person
+
+
+def test_the_sign_in_page_names_the_talent_bank_to_people_coming_from_it(db: None) -> None:
+    assert "<h1>職員ログイン</h1>" in Client().get("/staff/login/").content.decode()
+    from_talent = Client().get("/staff/login/", {"next": "/talent/"}).content.decode()
+    assert "<h1>人材バンクにログイン</h1>" in from_talent
+    assert "職員ログイン" not in from_talent
