@@ -8,10 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from chiiki.evidence.actions import SIMULATED_KEY
+from chiiki.fieldwork.models import CaseEvent
 from chiiki.surveys.demo_survey import DEMO_TITLE
-from chiiki.surveys.models import Survey, SurveyCase
+from chiiki.surveys.models import Answer, Survey, SurveyCase
 
 
 @pytest.mark.usefixtures("db")
@@ -58,3 +60,16 @@ def test_demo_load_leaves_planner_statistics_for_the_loaded_tables() -> None:
             )
         (count,) = cursor.fetchone()
     assert count > 0
+
+
+@pytest.mark.usefixtures("db")
+def test_the_demo_rounds_simulated_field_work_lies_in_the_past_and_the_round_is_open() -> None:
+    call_command("demo_load", "--persons", "300", stdout=io.StringIO())
+    survey = Survey.objects.get(title=DEMO_TITLE)
+    now = timezone.now()
+    assert survey.opens_at < now < survey.closes_at
+    submitted = Answer.objects.filter(case__survey=survey, submitted_at__isnull=False)
+    assert submitted.exists()
+    assert not submitted.filter(submitted_at__gt=now).exists()  # the dashboard's chart agrees with its totals
+    assert CaseEvent.objects.filter(survey=survey).exists()
+    assert not CaseEvent.objects.filter(survey=survey, at__gt=now).exists()

@@ -57,6 +57,9 @@ def issue_keys_to(survey: Survey, cases: list[SurveyCase], *, actor_label: str) 
     return pairs
 
 
+DEMO_DAYS_OPEN = 56
+
+
 @transaction.atomic
 def load_demo_survey(
     municipality: Municipality, *, actor_label: str, households: int = 20, shown: int = 3
@@ -69,14 +72,18 @@ def load_demo_survey(
             municipality, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label=actor_label
         )
         now = timezone.now()
+        # The demo's simulated field work (letters, reminders, visits; evidence.simulation) runs 7 weeks from
+        # opening, so the round opened 8 weeks ago: every simulated answer and visit lies in the past, the
+        # dashboard's daily chart agrees with its totals, and the round stays open for people trying the keys.
+        opens_at = now - timedelta(days=DEMO_DAYS_OPEN)
         survey = actions.create_survey(
             municipality,
             questionnaire_version=version,
             title=DEMO_TITLE,
             reference_date=date(2025, 10, 1),
-            opens_at=now - timedelta(days=1),
+            opens_at=opens_at,
             closes_at=now + timedelta(days=60),
-            follow_up_on=max(date(2025, 10, 1), timezone.localdate() + timedelta(days=21)),
+            follow_up_on=timezone.localtime(opens_at).date() + timedelta(days=21),
             seed=2025,
             by=None,
             actor_label=actor_label,
