@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
+import pytest
 from django.test import Client
 from tests.fieldwork.conftest import answer
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
-from chiiki.fieldwork import actions
+from chiiki.fieldwork import actions, queries, views
 from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment
 from chiiki.registry.models import Person
 from chiiki.surveys.models import Survey
@@ -182,3 +183,32 @@ def test_malformed_ids_in_urls_are_not_found(
     assert manager.get(f"/staff/m/{town.code}/fieldwork/surveys/１/").status_code == 404
     enumerator = login(make_staff("e1", town, Role.ENUMERATOR))
     assert enumerator.get(f"/staff/m/{town.code}/fieldwork/assignments/-1/visit/").status_code == 404
+
+
+def test_a_long_list_comes_a_page_at_a_time_in_visiting_order_and_the_audit_names_that_page(
+    survey_a: Survey,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(views, "ASSIGNMENTS_PER_PAGE", 2)
+    town = survey_a.municipality
+    only = make_staff("e1", town, Role.ENUMERATOR)
+    actions.build_follow_up(survey_a, by=None, today=DAY)
+    ordered = list(queries.assignments_of(town, only))
+    assert len(ordered) > 2
+    client = login(only)
+    first = client.get(f"/staff/m/{town.code}/fieldwork/").content.decode()
+    second = client.get(f"/staff/m/{town.code}/fieldwork/?page=2").content.decode()
+    for html, expected in ((first, ordered[:2]), (second, ordered[2:4])):
+        shown = [a for a in ordered if f'id="assignment-{a.pk}"' in html]
+        assert shown == expected
+    assert "?page=2" in first
+    assert f"全 {len(ordered)} 世帯" in first
+    views_audited = AuditEvent.objects.filter(action="fieldwork.assignments_viewed", actor=only).order_by(
+        "id"
+    )
+    assert [sorted(e.detail["cases"]) for e in views_audited] == [
+        sorted(a.case_id for a in ordered[:2]),
+        sorted(a.case_id for a in ordered[2:4]),
+    ]

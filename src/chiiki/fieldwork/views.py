@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -44,10 +45,19 @@ def _staff(request: HttpRequest) -> User:
     return request.user
 
 
+ASSIGNMENTS_PER_PAGE = 50  # a day or two of visits; a phone shows it without endless scrolling
+
+
 @municipality_permission("surveys.fieldwork")
 def my_assignments(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """The enumerator's own households (names and addresses): the read is audited."""
-    assignments = list(queries.assignments_of(municipality, _staff(request)))
+    """The enumerator's own households (names and addresses), a page at a time in visiting order.
+
+    Only the households on the page are read, and the audit record names exactly those.
+    """
+    page = Paginator(queries.assignments_of(municipality, _staff(request)), ASSIGNMENTS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    assignments = list(page.object_list)
     audit.record(
         "fieldwork.assignments_viewed",
         actor=request.user,
@@ -59,7 +69,7 @@ def my_assignments(request: HttpRequest, municipality: Municipality) -> HttpResp
     return render(
         request,
         "fieldwork/assignments.html",
-        {"municipality": municipality, "assignments": assignments},
+        {"municipality": municipality, "assignments": assignments, "page": page},
     )
 
 
