@@ -214,6 +214,13 @@ def test_worker_and_employer_see_hours_warnings(
     assert contract.entries.count() == 3
     employer_page = company_client.get(f"/talent/contracts/{contract.pk}/").content.decode()
     assert "上限に近づいています" in employer_page
+    assert "2026年3月" in employer_page
+    assert "12 時間 / 20 時間" in employer_page
+    company_client.cookies["django_language"] = "en"
+    employer_page_en = company_client.get(f"/talent/contracts/{contract.pk}/").content.decode()
+    assert "approaching the limit" in employer_page_en
+    assert "上限に近づいています" not in employer_page_en
+    company_client.cookies["django_language"] = "ja"
     worker_page = login(worker.user).get("/talent/me/hours/").content.decode()
     assert "上限に近づいています" in worker_page
     # The employer records these hours: the worker's page names the contract without a link to a 403 page.

@@ -37,6 +37,7 @@ from chiiki.talent.access import (
 )
 from chiiki.talent.explanations import explanation_lines
 from chiiki.talent.hours import WORKER
+from chiiki.talent.hours_text import warning_text
 from chiiki.talent.matching import RankingMode
 from chiiki.talent.matching.codes import PREFECTURES, REGION_OF_PREFECTURE
 from chiiki.talent.models import (
@@ -845,7 +846,7 @@ def _warn_model_cap(
     side = queries.model_side(agreement, agreement.side_of(contract.pk) or "first", until=day)
     for w in _own_model_warnings(side, contract):
         if w.month == day.replace(day=1):
-            messages.warning(request, w.message_ja())
+            messages.warning(request, warning_text(w))
 
 
 # --- staff pages -------------------------------------------------------------------------------------

@@ -68,6 +68,7 @@ class LimitWarning:
     limit: int
     severity: Severity
     detail: str = ""
+    window_months: int = 0  # for COMBINED_AVERAGE: the window whose average is meant (detail words it)
 
     def message_ja(self) -> str:
         """Plain Japanese, e.g. ``2026年4月: …上限に近づいています（92時間／100時間未満）``."""
@@ -145,7 +146,7 @@ def check_limits(
             out += [
                 LimitWarning(
                     r, Rule.COMBINED_AVERAGE, month, avg_total // window, regime.combined_average_cap, sev,
-                    f"直近{window}か月平均",
+                    f"直近{window}か月平均", window,
                 )
                 for r in recipients
             ]  # fmt: skip
