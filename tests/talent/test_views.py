@@ -10,7 +10,7 @@ from django.test import Client
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.talent import actions
-from chiiki.talent.models import Introduction, Need, Organization, TalentProfile
+from chiiki.talent.models import Exposure, Introduction, Need, Organization, TalentProfile
 
 from .conftest import PASSWORD, corporate_number
 
@@ -230,15 +230,19 @@ def test_worker_and_employer_see_hours_warnings(
 
 
 def test_export_and_delete_own_data(
-    make_talent: Callable[..., TalentProfile], login: Callable[[User], Client]
+    make_talent: Callable[..., TalentProfile], cloud_need: Need, login: Callable[[User], Client]
 ) -> None:
     profile = make_talent("hanako")
+    Exposure.objects.create(profile=profile, need=cloud_need, times_shown=3)
     client = login(profile.user)
     exported = client.get("/talent/me/export.json")
     assert exported["Content-Type"].startswith("application/json")
-    assert json.loads(exported.content)["profile"]["display_name"] == "hanako"
+    data = json.loads(exported.content)
+    assert data["profile"]["display_name"] == "hanako"
+    assert [(e["need"], e["times_shown"]) for e in data["exposure"]] == [(cloud_need.title, 3)]
     client.post("/talent/me/delete/", {"confirm": "delete"})
     assert not TalentProfile.objects.exists()
+    assert not Exposure.objects.exists()
     assert AuditEvent.objects.filter(action="talent.profile_deleted").exists()
 
 

@@ -22,6 +22,7 @@ from chiiki.talent.hours import DEFAULT_REGIMES
 from chiiki.talent.matching.codes import PREFECTURES
 from chiiki.talent.models import (
     Evidence,
+    Exposure,
     Introduction,
     ManagementAgreement,
     Need,
@@ -359,6 +360,11 @@ def export_profile(
                 "ended_on": _iso(m.ended_on),
             }
             for m in profile.management_agreements.select_related("first_contract", "second_contract")
+        ],
+        # The fair-exposure ledger: how often the profile was placed near the top of a need's candidate list.
+        "exposure": [
+            {"need": e.need.title, "times_shown": e.times_shown, "last_shown": _iso(e.last_shown)}
+            for e in Exposure.objects.filter(profile=profile).select_related("need").order_by("id")
         ],
     }
     audit.record(
