@@ -7,27 +7,16 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.core.permissions import PERMISSIONS, UnknownPermissionError, has_permission, municipalities_with
 from chiiki.registry.models import Household
+from url_routes import routes_where
 
 
 def _tenant_routes() -> list[str]:
-    """Every page route that takes a municipality code, found by walking the URL configuration."""
-    routes: list[str] = []
-
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif "<str:code>" in route:
-                routes.append(route)
-
-    walk(get_resolver().url_patterns, "/")
-    return routes
+    """Every page route that takes a municipality code."""
+    return routes_where(lambda route: "<str:code>" in route)
 
 
 def _fill(route: str) -> str:

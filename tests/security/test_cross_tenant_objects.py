@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
@@ -21,24 +20,14 @@ from chiiki.opendata import actions as opendata_actions
 from chiiki.registry.models import Household
 from chiiki.surveys.models_exports import SurveyExport
 from surveys.answering_setup import open_survey
+from url_routes import routes_where
 
 # The answering page name is not an object.
 NOT_OBJECTS = {"page": "1"}
 
 
 def _routes() -> list[str]:
-    routes: list[str] = []
-
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif route.startswith("/staff/m/<str:code>/") and route.count("<") > 1:
-                routes.append(route)
-
-    walk(get_resolver().url_patterns, "/")
-    return routes
+    return routes_where(lambda route: route.startswith("/staff/m/<str:code>/") and route.count("<") > 1)
 
 
 @pytest.fixture

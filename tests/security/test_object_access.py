@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from chiiki.core.models import Municipality, User
 from chiiki.talent.models import Evidence
+from url_routes import routes_where
 
 from .conftest import World
 
@@ -33,18 +33,7 @@ SESSION_BOUND = {"/answer/q/<str:page>/"}
 
 def _parameter_routes() -> list[str]:
     """Every route outside /staff/m/ with a path parameter."""
-    routes: list[str] = []
-
-    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
-        for pattern in patterns:
-            route = prefix + str(pattern.pattern)
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, route)
-            elif "<" in route and not route.startswith("/staff/m/"):
-                routes.append(route)
-
-    walk(get_resolver().url_patterns, "/")
-    return routes
+    return routes_where(lambda route: "<" in route and not route.startswith("/staff/m/"))
 
 
 def _object_of(world: World) -> dict[str, dict[str, str]]:
