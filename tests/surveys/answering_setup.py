@@ -6,7 +6,7 @@ import functools
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -160,3 +160,22 @@ def sign_in(client: Client, login_id: str, secret: str, *, password: str | None 
 def fast_password_hashing(settings: Any) -> None:
     """Argon2 takes a good part of a second on a busy test machine; these tests are about the flow, not it."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def sampled_census(town: Municipality) -> Survey:
+    """The demo census questionnaire as a survey of `town` for Sept–Oct 2025, with its sample drawn (no keys yet)."""
+    version = actions.import_questionnaire(
+        town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
+    )
+    survey = actions.create_survey(
+        town,
+        questionnaire_version=version,
+        title="令和7年 府中町生活実態調査",
+        reference_date=date(2025, 10, 1),
+        opens_at=datetime(2025, 9, 20, tzinfo=UTC),
+        closes_at=datetime(2025, 10, 20, 15, tzinfo=UTC),
+        by=None,
+        actor_label="test",
+    )
+    actions.draw_sample(survey, by=None, actor_label="test")
+    return survey

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,30 +14,15 @@ from django.db import transaction
 
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.fieldwork.models import CaseEvent
-from chiiki.surveys import actions
 from chiiki.surveys.models import Survey
 from chiiki.surveys.notify import Recipient, queue_notifications
 
-DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+from .answering_setup import sampled_census
 
 
 @pytest.fixture
 def survey(town_a: Municipality) -> Survey:
-    version = actions.import_questionnaire(
-        town_a, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
-    )
-    created = actions.create_survey(
-        town_a,
-        questionnaire_version=version,
-        title="令和7年 府中町生活実態調査",
-        reference_date=date(2025, 10, 1),
-        opens_at=datetime(2025, 9, 20, tzinfo=UTC),
-        closes_at=datetime(2025, 10, 20, 15, tzinfo=UTC),
-        by=None,
-        actor_label="test",
-    )
-    actions.draw_sample(created, by=None, actor_label="test")
-    return created
+    return sampled_census(town_a)
 
 
 def letters_sent(survey: Survey) -> list[tuple[int, str, str]]:

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import sys
 import zlib
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -30,9 +30,10 @@ from chiiki.surveys.letters import (
     format_login_id,
     write_letters_pdf,
 )
-from chiiki.surveys.models import QuestionnaireVersion, Survey, SurveyCase
+from chiiki.surveys.models import Survey, SurveyCase
 
-DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+from .answering_setup import sampled_census
+
 CONTENT = LetterContent(
     sender="緑川市役所 統計係",
     survey_title="令和7年 緑川市生活実態調査",
@@ -238,21 +239,7 @@ def test_a_batch_reuses_the_first_letters_mask_and_the_codes_stay_valid() -> Non
 
 @pytest.fixture
 def survey(town_a: Municipality) -> Survey:
-    version: QuestionnaireVersion = actions.import_questionnaire(
-        town_a, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
-    )
-    created = actions.create_survey(
-        town_a,
-        questionnaire_version=version,
-        title="令和7年 府中町生活実態調査",
-        reference_date=date(2025, 10, 1),
-        opens_at=datetime(2025, 9, 20, tzinfo=UTC),
-        closes_at=datetime(2025, 10, 20, 15, tzinfo=UTC),
-        by=None,
-        actor_label="test",
-    )
-    actions.draw_sample(created, by=None, actor_label="test")
-    return created
+    return sampled_census(town_a)
 
 
 def test_the_command_issues_keys_and_writes_the_pdf_and_csv(survey: Survey, tmp_path: Path) -> None:

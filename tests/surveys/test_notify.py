@@ -6,7 +6,6 @@ import io
 import json
 import threading
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,7 +33,8 @@ from chiiki.surveys.notify import (
     queue_notifications,
 )
 
-DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+from .answering_setup import sampled_census
+
 MESSAGE = Message(
     "sms", "090-1234-5678", "件名", "本文", link="https://x.example/answer/?id=1", reference="r1"
 )
@@ -87,21 +87,7 @@ def immediate_tasks(settings: Any) -> None:
 
 @pytest.fixture
 def survey(town_a: Municipality) -> Survey:
-    version = actions.import_questionnaire(
-        town_a, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
-    )
-    created = actions.create_survey(
-        town_a,
-        questionnaire_version=version,
-        title="令和7年 府中町生活実態調査",
-        reference_date=date(2025, 10, 1),
-        opens_at=datetime(2025, 9, 20, tzinfo=UTC),
-        closes_at=datetime(2025, 10, 20, 15, tzinfo=UTC),
-        by=None,
-        actor_label="test",
-    )
-    actions.draw_sample(created, by=None, actor_label="test")
-    return created
+    return sampled_census(town_a)
 
 
 # ---------------------------------------------------------------------------------------------- adapters
