@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from chiiki.talent import skills
 from chiiki.talent.forms import PREFECTURE_CHOICES, STAGE_CHOICES
-from chiiki.talent.matching.codes import REGION_OF_PREFECTURE, WorkMode
-from chiiki.talent.matching.explain import MatchExplanation, SkillFit
+from chiiki.talent.matching.codes import WorkMode
+from chiiki.talent.matching.explain import LocationFit, MatchExplanation, SkillFit
 from chiiki.talent.matching.scoring import FULL
 from chiiki.talent.matching.tables import EPOCH, NO_BUDGET_LIMIT
 from chiiki.talent.standard import EvidenceTier
@@ -40,12 +40,14 @@ def _skill(fit: SkillFit) -> str:
     }
 
 
-def _location(e: MatchExplanation) -> str:
-    if e.home_prefecture == e.need_prefecture:
-        return _("同じ都道府県に在住")
-    if REGION_OF_PREFECTURE[e.home_prefecture] == REGION_OF_PREFECTURE[e.need_prefecture]:
-        return _("同じ地方に在住、出張可") if e.mode != WorkMode.REMOTE else _("同じ地方に在住")
-    return _("リモート対応") if e.mode == WorkMode.REMOTE else _("出張可")
+def _location(fit: LocationFit) -> str:
+    return {
+        LocationFit.SAME_PREFECTURE: _("同じ都道府県に在住"),
+        LocationFit.SAME_REGION: _("同じ地方に在住"),
+        LocationFit.SAME_REGION_TRAVEL: _("同じ地方に在住、出張可"),
+        LocationFit.REMOTE: _("リモート対応"),
+        LocationFit.TRAVEL: _("出張可"),
+    }[fit]
 
 
 def explanation_lines(e: MatchExplanation) -> list[str]:
@@ -77,7 +79,7 @@ def explanation_lines(e: MatchExplanation) -> list[str]:
     prefecture = dict(PREFECTURE_CHOICES).get(e.need_prefecture, "")
     lines.append(
         _("場所: %(mode)s・%(prefecture)s(%(fit)s)")
-        % {"mode": _mode(e.mode), "prefecture": prefecture, "fit": _location(e)}
+        % {"mode": _mode(e.mode), "prefecture": prefecture, "fit": _location(e.location)}
     )
     if e.budget_per_hour != NO_BUDGET_LIMIT:
         lines.append(

@@ -1,7 +1,7 @@
 """Working-hours warnings in the page's language.
 
-The hours engine (chiiki.talent.hours) is Django-free and words its warnings in Japanese for logs and the
-API; pages word the same figures here through gettext.
+The hours engine (chiiki.talent.hours) is Django-free; its own Japanese wording (``LimitWarning.message_ja``)
+serves Django-free callers and its worked-example tests. Pages word the same figures here through gettext.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from enum import StrEnum
 
 from chiiki.talent.matching.codes import (
     BUSINESS_FIELDS,
@@ -23,6 +24,34 @@ _TIER_JA = {
     EvidenceTier.EVIDENCED: "根拠あり",
     EvidenceTier.ENDORSED: "推薦あり",
 }
+
+
+class LocationFit(StrEnum):
+    """How the person's home fits the need's place and work mode."""
+
+    SAME_PREFECTURE = "same_prefecture"
+    SAME_REGION = "same_region"
+    SAME_REGION_TRAVEL = "same_region_travel"
+    REMOTE = "remote"
+    TRAVEL = "travel"
+
+
+LOCATION_FIT_JA: dict[LocationFit, str] = {
+    LocationFit.SAME_PREFECTURE: "同じ都道府県に在住",
+    LocationFit.SAME_REGION: "同じ地方に在住",
+    LocationFit.SAME_REGION_TRAVEL: "同じ地方に在住、出張可",
+    LocationFit.REMOTE: "リモート対応",
+    LocationFit.TRAVEL: "出張可",
+}
+
+
+def location_fit(home: int, prefecture: int, mode: WorkMode) -> LocationFit:
+    """The fit of a home prefecture to a need's prefecture and work mode."""
+    if home == prefecture:
+        return LocationFit.SAME_PREFECTURE
+    if REGION_OF_PREFECTURE[home] == REGION_OF_PREFECTURE[prefecture]:
+        return LocationFit.SAME_REGION if mode == WorkMode.REMOTE else LocationFit.SAME_REGION_TRAVEL
+    return LocationFit.REMOTE if mode == WorkMode.REMOTE else LocationFit.TRAVEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +90,18 @@ class MatchExplanation:
     mode: WorkMode
     need_prefecture: int
     home_prefecture: int
-    location_fit_ja: str
+    location: LocationFit
     budget_per_hour: int
     min_fee_per_hour: int
     start_day: int
     available_from_day: int
     field_match: bool | None
     stage: StartupStage | None
+
+    @property
+    def location_fit_ja(self) -> str:
+        """The location fit in plain Japanese."""
+        return LOCATION_FIT_JA[self.location]
 
     @property
     def score_percent(self) -> float:
@@ -135,12 +169,6 @@ def explain_pair(
     backed = sum(1 for f in met if f.tier > EvidenceTier.SELF_DECLARED)
     home, pref = int(profiles.home_prefecture[p]), int(needs.prefecture[n])
     mode = WorkMode(int(needs.mode[n]))
-    if home == pref:
-        location = "同じ都道府県に在住"
-    elif REGION_OF_PREFECTURE[home] == REGION_OF_PREFECTURE[pref]:
-        location = "同じ地方に在住" + ("、出張可" if mode != WorkMode.REMOTE else "")
-    else:
-        location = "リモート対応" if mode == WorkMode.REMOTE else "出張可"
     fld = int(needs.business_field[n])
     stage = int(needs.stage[n])
     return MatchExplanation(
@@ -156,7 +184,7 @@ def explain_pair(
         mode=mode,
         need_prefecture=pref,
         home_prefecture=home,
-        location_fit_ja=location,
+        location=location_fit(home, pref, mode),
         budget_per_hour=int(needs.budget[n]),
         min_fee_per_hour=int(profiles.min_fee[p]),
         start_day=int(needs.start[n]),
