@@ -37,9 +37,11 @@ test: install-dev
 	$(BIN)/python -m pytest
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench scripts
+	$(BIN)/ruff format --check src tests bench scripts
 	$(BIN)/mypy src
+	$(BIN)/lint-imports
+	$(BIN)/python scripts/lint_model_writes.py
 	$(CHIIKI) makemigrations --check --dry-run
 
 ## make bench: run every benchmark in bench/, each printing a ratio against a baseline run beside it

@@ -117,8 +117,9 @@ def load_survey(households: int) -> list[tuple[str, str]]:
     call_command("migrate", verbosity=0, interactive=False)
     from django.utils import timezone
 
+    from chiiki.core.acting import Actor
     from chiiki.core.models import Municipality
-    from chiiki.registry import synthetic
+    from chiiki.demo import residents as synthetic
     from chiiki.registry.actions import import_registry
     from chiiki.surveys import actions
     from chiiki.surveys.demo_survey import DEMO_FORM, issue_keys_to
@@ -133,11 +134,9 @@ def load_survey(households: int) -> list[tuple[str, str]]:
         kind="town",
     )
     # Synthetic households average a little over two people: this gives more households than needed.
-    import_registry(
-        town, synthetic.generate(persons=households * 3 + 50, seed=7), by=None, actor_label="bench"
-    )
+    import_registry(town, synthetic.generate(persons=households * 3 + 50, seed=7), by=Actor.system("bench"))
     version = actions.import_questionnaire(
-        town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="bench"
+        town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=Actor.system("bench")
     )
     now = timezone.now()
     survey = actions.create_survey(
@@ -150,7 +149,7 @@ def load_survey(households: int) -> list[tuple[str, str]]:
         by=None,
         actor_label="bench",
     )
-    actions.draw_sample(survey, by=None, actor_label="bench")
+    actions.draw_sample(survey, by=Actor.system("bench"))
     cases = list(survey.cases.order_by("id")[:households])
     if len(cases) < households:
         raise SystemExit(f"only {len(cases)} households in the synthetic registry")

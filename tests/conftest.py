@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Membership, Municipality, Role, User
-from chiiki.registry import synthetic
+from chiiki.demo import residents as synthetic
 from chiiki.registry.actions import import_registry
 
 PASSWORD = "correct-horse-battery-staple"
@@ -27,7 +28,7 @@ def town_a(db: None) -> Municipality:
         name_kana="フチュウチョウ",
         kind="town",
     )
-    import_registry(town, synthetic.generate(persons=60, seed=1), by=None, actor_label="test")
+    import_registry(town, synthetic.generate(persons=60, seed=1), by=Actor.system("test"))
     return town
 
 
@@ -43,7 +44,7 @@ def town_b(db: None) -> Municipality:
         name_kana="ウベシ",
         kind="city",
     )
-    import_registry(town, synthetic.generate(persons=40, seed=2), by=None, actor_label="test")
+    import_registry(town, synthetic.generate(persons=40, seed=2), by=Actor.system("test"))
     return town
 
 

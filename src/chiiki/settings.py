@@ -12,11 +12,13 @@ CHIIKI_REMINDER_HOUR  hour (Japan time) of the daily survey reminder run; defaul
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -28,6 +30,17 @@ def _flag(name: str, default: bool = False) -> bool:
 
 def _list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _networks(name: str) -> list[str]:
+    """A comma-separated list of IP addresses or CIDR ranges; a malformed entry stops start-up, naming it."""
+    entries = _list(name, "")
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ImproperlyConfigured(f"{name}: {entry!r} is not an IP address or CIDR range") from error
+    return entries
 
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -70,6 +83,7 @@ INSTALLED_APPS = [
     "chiiki.talent",
     "chiiki.fieldwork",
     "chiiki.evidence",
+    "chiiki.demo",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +151,10 @@ LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:staff_home"
 LOGOUT_REDIRECT_URL = "core:home"
 
+# Reverse proxies whose X-Forwarded-For / Forwarded header is believed (addresses or CIDR ranges, comma-
+# separated). Empty by default: with no proxy, a client-sent header is ignored (chiiki.core.acting).
+CHIIKI_TRUSTED_PROXIES = _networks("CHIIKI_TRUSTED_PROXIES")
+
 # Login rate limiting (chiiki.core.throttle): failures per account and per address within the window.
 CHIIKI_LOGIN_MAX_FAILURES = int(os.environ.get("CHIIKI_LOGIN_MAX_FAILURES", "5"))
 CHIIKI_LOGIN_WINDOW_SECONDS = int(os.environ.get("CHIIKI_LOGIN_WINDOW_SECONDS", "900"))
@@ -188,6 +206,19 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 CHIIKI_MAX_UPLOAD_BYTES = int(os.environ.get("CHIIKI_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
+
+# Background jobs (chiiki.core.jobs): a running job beats every HEARTBEAT seconds; one silent for STALE
+# seconds (or whose worker process on this host is gone) is retried or failed by the reaper, which runs
+# when `chiiki worker` starts and every REAP seconds.
+CHIIKI_JOB_HEARTBEAT_SECONDS = float(os.environ.get("CHIIKI_JOB_HEARTBEAT_SECONDS", "20"))
+CHIIKI_JOB_STALE_SECONDS = float(os.environ.get("CHIIKI_JOB_STALE_SECONDS", "300"))
+CHIIKI_JOB_REAP_SECONDS = float(os.environ.get("CHIIKI_JOB_REAP_SECONDS", "120"))
+
+# Periodic work that books itself on the task queue; `chiiki worker` starts each chain when it starts.
+CHIIKI_WORKER_SCHEDULES = [
+    "chiiki.core.tasks.schedule_job_reaper",
+    "chiiki.fieldwork.tasks.start_reminder_schedule",
+]
 
 TASKS = {
     "default": {

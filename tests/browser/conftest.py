@@ -3,4 +3,4 @@
 tests/ is on sys.path (pytest's rootdir import mode), so the answering tests' modules import as `surveys.…`.
 """
 
-from surveys.test_browser_answer import answer_server, axe_source, chromium  # noqa: F401 - fixtures, used by name
+from tests.surveys.test_browser_answer import answer_server, axe_source, chromium  # noqa: F401 - fixtures, used by name

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.surveys.answering_setup import open_survey
+from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.opendata.actions import import_file
 from chiiki.talent import actions as talent_actions
 from chiiki.talent.models import Need
-from surveys.answering_setup import open_survey
-from surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
 
 pytestmark = pytest.mark.browser
 

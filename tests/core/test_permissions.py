@@ -7,11 +7,11 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from tests.url_routes import routes_where
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.core.permissions import PERMISSIONS, UnknownPermissionError, has_permission, municipalities_with
 from chiiki.registry.models import Household
-from url_routes import routes_where
 
 
 def _tenant_routes() -> list[str]:

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Membership, Municipality, Role, User
-from chiiki.registry import synthetic
+from chiiki.demo import residents as synthetic
 from chiiki.registry.actions import import_registry
 from chiiki.surveys import actions
 from chiiki.surveys.demo_survey import DEMO_FORM
@@ -37,7 +38,7 @@ def small_town(db: None) -> Municipality:
         name_kana="アキオオタチョウ",
         kind="town",
     )
-    import_registry(town, synthetic.generate(persons=1500, seed=7), by=None, actor_label="test")
+    import_registry(town, synthetic.generate(persons=1500, seed=7), by=Actor.system("test"))
     return town
 
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from tests.surveys.answering_setup import open_survey
+from tests.url_routes import routes_where
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
@@ -19,8 +21,6 @@ from chiiki.linkage.models import LinkageRun, LinkCase
 from chiiki.opendata import actions as opendata_actions
 from chiiki.registry.models import Household
 from chiiki.surveys.models_exports import SurveyExport
-from surveys.answering_setup import open_survey
-from url_routes import routes_where
 
 # The answering page name is not an object.
 NOT_OBJECTS = {"page": "1"}

@@ -14,9 +14,9 @@ from django.test import Client
 
 from chiiki.core import audit
 from chiiki.core.models import Municipality, Role, User
-from chiiki.core.spreadsheet_cells import excel_safe
 from chiiki.surveys.export import ExportPlan, export_answers
 from chiiki.surveys.xlsform import Field, Form
+from chiiki.tables import excel_safe
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example","x")',
@@ -92,7 +92,7 @@ def test_print_contractor_csv_keeps_an_address_from_running_as_a_formula() -> No
 def test_linkage_review_csv_text_cells_are_inert_and_numbers_stay_numbers(tmp_path: Path) -> None:
     import polars as pl
 
-    from chiiki.linkage.engine.excel_csv import write_excel_csv
+    from chiiki.tables import write_excel_csv
 
     frame = pl.DataFrame({"name": ["=1+1", "\t=cmd", "-3", "山田"], "weight": [-5.5, 1.0, 2.0, 3.0]})
     write_excel_csv(frame, tmp_path / "review.csv")

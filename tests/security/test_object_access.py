@@ -12,10 +12,10 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
+from tests.url_routes import routes_where
 
 from chiiki.core.models import Municipality, User
 from chiiki.talent.models import Evidence
-from url_routes import routes_where
 
 from .conftest import World
 

@@ -254,8 +254,9 @@ import django
 
 django.setup()
 sys.path.insert(0, sys.argv[1])
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
-from chiiki.registry import synthetic
+from chiiki.demo import residents as synthetic
 from chiiki.registry.actions import import_registry
 from surveys.answering_setup import open_survey
 
@@ -263,7 +264,7 @@ town = Municipality.objects.filter(code="343021").first() or Municipality.object
     code="343021", prefecture_code="34", prefecture="広島県", county="安芸郡", name="府中町",
     name_kana="フチュウチョウ", kind="town",
 )
-import_registry(town, synthetic.generate(persons=60, seed=1), by=None, actor_label="test")
+import_registry(town, synthetic.generate(persons=60, seed=1), by=Actor.system("test"))
 survey, letters = open_survey(town, letters=int(sys.argv[2]))
 print(json.dumps([[letter.login_id, letter.access_key] for letter in letters]))
 """

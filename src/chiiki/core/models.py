@@ -169,3 +169,41 @@ class LoginFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Job(models.Model):
+    """Background work that staff wait for (an upload to convert, a linkage run, an export): its state.
+
+    Every kind of job inherits these fields and is run by `chiiki.core.jobs.run_job`, which moves it from
+    queued to running to done or failed, keeps a heartbeat while it runs, retries an unexpected failure once,
+    and keeps the reason of a failure for the staff page. `chiiki.core.jobs.reap_stale_jobs` picks up a job
+    whose worker died. A subclass names the task that runs it in `job_task` (a dotted path).
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("待機中")
+        RUNNING = "running", _("処理中")
+        DONE = "done", _("完了")
+        FAILED = "failed", _("失敗")
+
+    status = models.CharField(
+        _("状態"), max_length=10, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    message = models.TextField(_("結果"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
+    queued_at = models.DateTimeField(_("受付日時"), default=timezone.now)
+    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
+    worker = models.CharField(max_length=100, blank=True)  # "host:pid" of the worker process running it
+
+    job_task: ClassVar[str] = ""
+    max_attempts: ClassVar[int] = 2
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_pending(self) -> bool:
+        """Queued or running: the page should say it is not finished yet."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -22,11 +22,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from chiiki.core import audit, throttle
+from chiiki.core.acting import client_address
+from chiiki.core.actions import clear_login_failures, note_login_failure
 from chiiki.core.apps_menu import APP_ENTRIES
-from chiiki.core.audit import client_address
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.core.permissions import municipalities_with, permissions_of
-from chiiki.core.spreadsheet_cells import excel_safe_row
+from chiiki.tables import excel_safe_row
 
 
 @require_GET
@@ -71,11 +72,11 @@ def staff_login(request: HttpRequest) -> HttpResponse:
         else:
             user = authenticate(request, username=username, password=form.cleaned_data["password"])
             if user is None:
-                throttle.note_failure(username, address)
+                note_login_failure(username, address)
                 audit.record("core.login_failed", actor=None, actor_label=username[:150], request=request)
                 error = _("ユーザー名またはパスワードが違います。")
             else:
-                throttle.clear(username)
+                clear_login_failures(username)
                 login(request, user)
                 audit.record("core.login", actor=user, request=request)
                 next_url = request.POST.get("next", "")

@@ -175,7 +175,7 @@ def _partner(t: FloatArray, s: BoolArray, line: int, axis: int) -> tuple[int, in
     return (line, pos) if axis == 0 else (pos, line)
 
 
-def protect_table(
+def protect_table(  # noqa: C901
     table: npt.ArrayLike,
     primary: npt.ArrayLike,
     *,

@@ -168,7 +168,7 @@ def _replicate_variance(theta: FloatArray, reps: FloatArray, rw: ReplicateWeight
     return np.asarray(rw.coefficients @ (reps - centre) ** 2)
 
 
-def estimate(
+def estimate(  # noqa: C901, PLR0912
     frame: pl.DataFrame,
     design: Design,
     variables: Sequence[str],

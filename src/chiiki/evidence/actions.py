@@ -212,7 +212,7 @@ def simulate_responses(
         return _simulate(survey, seed=seed, by=by, actor_label=actor_label)
 
 
-def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> SimulationSummary:
+def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> SimulationSummary:  # noqa: C901, PLR0912, PLR0915
     survey = Survey.objects.select_for_update().select_related("municipality").get(pk=survey.pk)
     municipality = survey.municipality
     _require(by, municipality)

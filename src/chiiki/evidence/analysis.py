@@ -108,7 +108,7 @@ def _merge_small(
     return mapping, small
 
 
-def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[str, float]) -> Weighting:
+def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[str, float]) -> Weighting:  # noqa: C901
     """Design weights → non-response adjustment (propensity classes) → raking to registry totals, bounded."""
     frame = cases.with_columns(pl.Series("d", design_weights(cases, "prob")))
     if not frame["responded"].any():

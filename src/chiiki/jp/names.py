@@ -82,7 +82,7 @@ def _plain(text: str) -> str:
     return _SEPARATORS.sub("", nfkc(text))
 
 
-def _compare(first: str, second: str, key: Callable[[str], str]) -> NameAgreement:
+def _compare(first: str, second: str, key: Callable[[str], str]) -> NameAgreement:  # noqa: C901
     a, b = split_name(first), split_name(second)
     if not a.full or not b.full:
         return NameAgreement.MISSING

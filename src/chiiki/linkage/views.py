@@ -22,11 +22,11 @@ from django.utils.translation import gettext_lazy
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.models import Municipality, User
-from chiiki.core.spreadsheet_cells import excel_safe_row
 from chiiki.linkage import actions, queries
 from chiiki.linkage.evidence import reason_text, side_by_side, waterfall
 from chiiki.linkage.models import Candidate, LinkageRun, LinkCase
 from chiiki.linkage.tasks import run_linkage
+from chiiki.tables import excel_safe_row
 
 PERMISSION = "linkage.review"
 

@@ -60,7 +60,7 @@ class Token:
     text: str = ""
 
 
-def tokenize(query: str) -> list[Token]:
+def tokenize(query: str) -> list[Token]:  # noqa: C901
     """Split a query into tokens; unterminated quotes and ranges are errors."""
     if "\x00" in query:  # PostgreSQL refuses NUL in any string parameter
         raise SearchQueryError("使えない文字（NUL）が含まれています")
@@ -333,7 +333,7 @@ def _text_q(column: str, value: str) -> Q:
     return Q(**{f"{column}__icontains": words}) | Q(**{f"{column}__icontains": normal})
 
 
-def field_condition(name: str, value: str, *, phrase: bool = False) -> Q:
+def field_condition(name: str, value: str, *, phrase: bool = False) -> Q:  # noqa: C901
     """The condition of one `name:value` term, with the field names CKAN's Solr schema uses."""
     if name.startswith("extras_") and re.fullmatch(r"extras_\w+", name):
         key = name.removeprefix("extras_")

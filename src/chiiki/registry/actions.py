@@ -8,12 +8,15 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 
 from chiiki.core import audit
+from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.models import Municipality
 from chiiki.registry.extract import ResidentRow
-from chiiki.registry.models import District, Household, Person
+from chiiki.registry.models import District, Household, Person, RegistryUpload
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.core.files.uploadedfile import UploadedFile
+
+    from chiiki.core.acting import Actor
 
 
 class RegistryNotEmptyError(ValueError):
@@ -32,9 +35,8 @@ def import_registry(
     municipality: Municipality,
     rows: list[ResidentRow],
     *,
-    by: AbstractBaseUser | AnonymousUser | None,
+    by: Actor,
     replace: bool = False,
-    actor_label: str = "",
 ) -> ImportSummary:
     """Load checked extract rows as the municipality's registry, all or nothing.
 
@@ -92,7 +94,7 @@ def import_registry(
     summary = ImportSummary(len(districts), len(households), len(rows))
     audit.record(
         "registry.import",
-        actor=by,
+        by=by,
         municipality=municipality,
         object_type="registry",
         detail={
@@ -101,6 +103,28 @@ def import_registry(
             "persons": summary.persons,
             "replace": replace,
         },
-        actor_label=actor_label,
     )
     return summary
+
+
+@transaction.atomic
+def request_registry_import(
+    municipality: Municipality, file: UploadedFile, *, replace: bool, by: Actor
+) -> RegistryUpload:
+    """Keep an uploaded extract and queue its import by the worker (`tasks.import_uploaded_registry`)."""
+    upload = RegistryUpload.objects.create(
+        municipality=municipality,
+        file=file,
+        original_name=(file.name or "")[:200],
+        uploaded_by=by.user,
+        replace=replace,
+    )
+    audit.record(
+        "registry.upload_received",
+        by=by,
+        municipality=municipality,
+        object_type="registry_upload",
+        object_id=upload.pk,
+    )
+    enqueue_job(upload)
+    return upload

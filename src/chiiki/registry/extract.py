@@ -163,7 +163,7 @@ def _date(
         return None
 
 
-def parse_extract(data: bytes) -> list[ResidentRow]:
+def parse_extract(data: bytes) -> list[ResidentRow]:  # noqa: C901
     """Parse and check a whole extract. Raise ExtractError listing every problem; return rows only when clean."""
     text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))

@@ -7,7 +7,7 @@ from typing import ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.core.models import Municipality
+from chiiki.core.models import Job, Municipality
 
 
 class District(models.Model):
@@ -85,26 +85,19 @@ class Person(models.Model):
         return self.relationship == "世帯主"
 
 
-class RegistryUpload(models.Model):
+class RegistryUpload(Job):
     """An extract uploaded on the web, imported by the task worker (never inside the request)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("処理中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("失敗")
+    job_task: ClassVar[str] = "chiiki.registry.tasks.import_uploaded_registry"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="registry_uploads")
     file = models.FileField(upload_to="registry-uploads/%Y/%m/")
     original_name = models.CharField(max_length=200)
     uploaded_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
     replace = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    message = models.TextField(blank=True)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["-uploaded_at"]
+        ordering: ClassVar[list[str]] = ["-queued_at"]
 
     def __str__(self) -> str:
         return self.original_name

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Count, QuerySet
 
 from chiiki.core.models import Municipality
-from chiiki.registry.models import Household, Person
+from chiiki.registry.models import Household, Person, RegistryUpload
 
 
 def households(municipality: Municipality, *, district: str = "") -> QuerySet[Household]:
@@ -31,3 +31,8 @@ def household(municipality: Municipality, household_id: int) -> Household | None
 def members(household: Household) -> QuerySet[Person]:
     """The persons of a household, head first."""
     return household.members.order_by("id")
+
+
+def recent_uploads(municipality: Municipality, *, limit: int = 20) -> QuerySet[RegistryUpload]:
+    """The municipality's latest extract uploads with their job state, newest first."""
+    return RegistryUpload.objects.filter(municipality=municipality).order_by("-queued_at")[:limit]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,10 +12,10 @@ from django.utils.translation import gettext_lazy
 
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
-from chiiki.core.models import Municipality, User
+from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
 from chiiki.registry import queries
-from chiiki.registry.models import RegistryUpload
-from chiiki.registry.tasks import import_uploaded_registry
+from chiiki.registry.actions import request_registry_import
 
 
 @municipality_permission("registry.view")
@@ -26,9 +25,8 @@ def household_list(request: HttpRequest, municipality: Municipality) -> HttpResp
     current = page.get_page(request.GET.get("page"))
     audit.record(
         "registry.households_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="household",
         detail={"page": current.number, "ids": [h.pk for h in current.object_list]},
     )
@@ -47,9 +45,8 @@ def household_detail(request: HttpRequest, municipality: Municipality, household
         raise Http404
     audit.record(
         "registry.household_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="household",
         object_id=household.pk,
     )
@@ -79,25 +76,14 @@ def upload(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Upload an extract; the worker imports it and the page shows the outcome."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            record = RegistryUpload.objects.create(
-                municipality=municipality,
-                file=form.cleaned_data["file"],
-                original_name=form.cleaned_data["file"].name[:200],
-                uploaded_by=request.user if isinstance(request.user, User) else None,
-                replace=form.cleaned_data["replace"],
-            )
-            audit.record(
-                "registry.upload_received",
-                actor=request.user,
-                municipality=municipality,
-                request=request,
-                object_type="registry_upload",
-                object_id=record.pk,
-            )
-            transaction.on_commit(lambda: import_uploaded_registry.enqueue(record.pk))
+        request_registry_import(
+            municipality,
+            form.cleaned_data["file"],
+            replace=form.cleaned_data["replace"],
+            by=Actor.from_request(request),
+        )
         return redirect("registry:import", code=municipality.code)
-    uploads = RegistryUpload.objects.filter(municipality=municipality)[:20]
+    uploads = queries.recent_uploads(municipality)
     return render(
         request, "registry/upload.html", {"municipality": municipality, "form": form, "uploads": uploads}
     )

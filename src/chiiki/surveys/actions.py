@@ -24,7 +24,6 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
-from chiiki.core.spreadsheet_cells import excel_safe_row
 from chiiki.registry.models import Household, Person
 from chiiki.surveys import credentials
 from chiiki.surveys.models import Questionnaire, QuestionnaireVersion, Survey, SurveyCase
@@ -39,6 +38,7 @@ from chiiki.surveys.sampling import (
     stratified_sample,
 )
 from chiiki.surveys.xlsform import load_form
+from chiiki.tables import excel_safe_row
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -21,7 +21,8 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from chiiki.core import audit, throttle
-from chiiki.core.audit import client_address
+from chiiki.core.acting import client_address
+from chiiki.core.actions import clear_login_failures, note_login_failure
 from chiiki.fieldwork.paradata import record_case_event
 from chiiki.surveys import credentials
 from chiiki.surveys.actions import hash_access_key, verify_access_key
@@ -80,7 +81,7 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
         if case is not None and (password_ok if case.password_hash else key_ok):
             _signed_in(request, case, name)
             return SignIn("ok", case, must_set_password=not case.password_hash)
-        throttle.note_failure(name, address)
+        note_login_failure(name, address)
         audit.record("surveys.respondent_login_failed", actor=None, actor_label=name, request=request)
     return SignIn("failed")
 
@@ -97,7 +98,7 @@ def _key_matches(case: SurveyCase | None, secret: str) -> bool:
 
 def _signed_in(request: HttpRequest, case: SurveyCase, name: str) -> None:
     """The writes of a successful sign-in: clear the failures, start the session, audit, paradata."""
-    throttle.clear(name)
+    clear_login_failures(name)
     start_session(request, case)
     audit.record(
         "surveys.respondent_login",

@@ -322,7 +322,7 @@ def _receipt_text(answer: Answer) -> str:
     return answering.format_receipt(answer.receipt_number) if answer.receipt_number else ""
 
 
-def _page(request: HttpRequest, seat: Seat, links: Links, page_name: str) -> HttpResponse:
+def _page(request: HttpRequest, seat: Seat, links: Links, page_name: str) -> HttpResponse:  # noqa: C901, PLR0912, PLR0915
     survey = seat.case.survey
     if answering.period_state(survey) != "open":
         return redirect(links.home())

@@ -100,7 +100,7 @@ def _prefecture_municipality(pref: int) -> Municipality:
 
 
 @transaction.atomic
-def load_talent_demo(
+def load_talent_demo(  # noqa: C901, PLR0912, PLR0915
     demo_town: Municipality, *, profiles: int = 500, needs: int = 60, seed: int = 2025
 ) -> TalentDemoSummary:
     """Create the Chugoku talent bank once; a second call leaves it as it is."""

@@ -11,10 +11,10 @@ import polars as pl
 
 from chiiki.linkage.engine.decision import LINKED, REVIEW, UNMATCHED, DecisionRule, decide, evidence_columns
 from chiiki.linkage.engine.decision import with_evidence_labels as _with_labels
-from chiiki.linkage.engine.excel_csv import write_excel_csv
 from chiiki.linkage.engine.features import build_features
 from chiiki.linkage.engine.inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
 from chiiki.linkage.engine.scoring import PairScorer, ScoringOptions
+from chiiki.tables import write_excel_csv
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as (stage description, step, total steps) while a run advances."""

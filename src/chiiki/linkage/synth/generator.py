@@ -239,7 +239,7 @@ class _Generator:
         }
 
     # -- writing a record row with mistakes -------------------------------------------------------
-    def record_row(
+    def record_row(  # noqa: C901
         self, record_id: str, p: Person, household: Sequence[Person], patterns: list[str]
     ) -> dict[str, str]:
         rng, rates = self.rng, self.rates

@@ -62,7 +62,7 @@ def _legacy_for(dataset_id: str) -> tuple[LegacyLayout, ...]:
     return tuple(lay for lay in load_legacy_layouts() if lay.current == dataset_id)
 
 
-def _target_for(source: str, schema: StandardSchema, keys: dict[str, str]) -> tuple[str | None, str]:
+def _target_for(source: str, schema: StandardSchema, keys: dict[str, str]) -> tuple[str | None, str]:  # noqa: C901
     """Exact, legacy or prefixed target for `source` in `schema` (no fuzzy matching)."""
     key = header_key(source)
     if key in keys:
@@ -91,7 +91,7 @@ def _target_for(source: str, schema: StandardSchema, keys: dict[str, str]) -> tu
     return None, "none"
 
 
-def map_header(header: list[str], schema: StandardSchema, *, fuzzy: bool = True) -> list[ColumnMatch]:
+def map_header(header: list[str], schema: StandardSchema, *, fuzzy: bool = True) -> list[ColumnMatch]:  # noqa: C901
     """Map every header cell onto a field of `schema` (or nothing), first come first served."""
     keys = {header_key(name): name for name in schema.field_names}
     taken: set[str] = set()

@@ -31,7 +31,7 @@ def _fatal(report: Report, message: str, code: str = "unreadable") -> Validation
     return ValidationResult(report, None)
 
 
-def validate_file(path: str | Path, dataset: str | StandardSchema | None = None) -> ValidationResult:
+def validate_file(path: str | Path, dataset: str | StandardSchema | None = None) -> ValidationResult:  # noqa: C901
     """Validate one CSV/XLSX file against a standard dataset (given, or recognized from its header).
 
     Never raises for bad input: every problem, including an unreadable file, ends up in the report.

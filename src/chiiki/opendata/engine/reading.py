@@ -10,7 +10,6 @@ import codecs
 import csv
 import datetime as dt
 import io
-import stat
 import sys
 import zipfile
 from collections.abc import Callable, Iterable
@@ -19,6 +18,16 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from chiiki.tables import (
+    XLS_MAGIC,
+    TableReadError,
+    check_regular_file,
+    decode,
+    looks_binary,
+    sniff_delimiter,
+    sniff_other_format,
+)
 
 # Files at or below this size are split with the csv module (exact, tolerant of ragged rows); larger ones
 # go through Polars' multi-threaded reader and fall back to the csv module only if that fails.
@@ -32,8 +41,9 @@ _XLSX_MAX_COLUMNS = 1_000  # standard datasets have at most a few dozen columns
 _XLSX_BLANK_LIMIT = 1_000  # leading blank rows after which a sheet counts as empty
 
 
-class ReadError(Exception):
-    """The file cannot be read as a table; the message is plain Japanese."""
+# One reading policy for every uploaded table (encodings, non-table files, pipes): chiiki.tables.
+ReadError = TableReadError
+check_readable = check_regular_file
 
 
 @dataclass
@@ -53,77 +63,6 @@ class RawTable:
     def title_rows(self) -> int:
         """How many rows sit above the header (titles, notes)."""
         return self.header_row - 1
-
-
-def decode(data: bytes) -> tuple[str, str, list[str]]:
-    """Decode bytes as UTF-8 (BOM or not) or cp932; return text, encoding name and notes."""
-    notes: list[str] = []
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        # Excel's "Unicode text" export: UTF-16 with a BOM (usually tab-separated).
-        try:
-            return data.decode("utf-16"), "UTF-16 (BOM付き)", notes
-        except UnicodeDecodeError:
-            pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        try:
-            return data[3:].decode("utf-8"), "UTF-8 (BOM付き)", notes
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8"), "UTF-8", notes
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp932"), "Shift_JIS (cp932)", notes
-    except UnicodeDecodeError:
-        pass
-    try:
-        # Old Unix systems export EUC-JP; tried after cp932 because most such files are cp932.
-        return data.decode("euc_jp"), "EUC-JP", notes
-    except UnicodeDecodeError:
-        pass
-    # Choose the reading with fewer broken characters and say so.
-    utf = data.decode("utf-8", errors="replace")
-    sjis = data.decode("cp932", errors="replace")
-    bad_utf, bad_sjis = utf.count("\ufffd"), sjis.count("\ufffd")
-    text, name, bad = (
-        (utf, "UTF-8", bad_utf) if bad_utf <= bad_sjis else (sjis, "Shift_JIS (cp932)", bad_sjis)
-    )
-    notes.append(f"文字コード {name} として読めない部分が {bad} か所あり、「\ufffd」に置き換えました")
-    return text, name, notes
-
-
-# Files people upload by mistake, recognized by their first bytes (PDFs often have no NUL byte early on).
-_MAGIC = (
-    (b"%PDF", "PDF"),
-    (b"\x89PNG", "PNG"),
-    (b"\xff\xd8\xff", "JPEG"),
-    (b"GIF8", "GIF"),
-)
-
-
-def _other_format(data: bytes) -> str:
-    """The name of a known non-table format the bytes are in, or "" when they may be a table."""
-    for magic, name in _MAGIC:
-        if data.startswith(magic):
-            return name
-    if data[:4] == b"PK\x03\x04" and b"application/vnd.oasis.opendocument" in data[:200]:
-        return "OpenDocument .ods"
-    return ""
-
-
-def _looks_binary(data: bytes) -> bool:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return False  # UTF-16 text has a NUL in every ASCII character
-    head = data[:4096]
-    return b"\x00" in head
-
-
-def _sniff_delimiter(text: str) -> str:
-    sample = text[:20000].splitlines()[:_SCAN_ROWS]
-    tabs = sum(line.count("\t") for line in sample)
-    commas = sum(line.count(",") for line in sample)
-    return "\t" if tabs > commas else ","
 
 
 def find_header(rows: list[list[str]], score: Callable[[list[str]], int]) -> int:
@@ -179,7 +118,7 @@ def read_csv_text(
 
 def _locate_header(text: str, score: Callable[[list[str]], int]) -> tuple[str, int, list[str], int]:
     """Delimiter, header index (0-based record), header cells and width, from the start of the text."""
-    delimiter = _sniff_delimiter(text)
+    delimiter = sniff_delimiter(text)
     csv.field_size_limit(sys.maxsize)
     prefix = io.StringIO(text[:_PREFIX_CHARS], newline="")
     head_rows = list(_take(csv.reader(prefix, delimiter=delimiter), _SCAN_ROWS))
@@ -275,23 +214,6 @@ def read_xlsx(
     raise ReadError("Excel ファイルに表のデータがありません / the workbook has no data")
 
 
-def check_readable(path: str | Path) -> None:
-    """Raise ReadError unless `path` is a regular file; pipes and devices are refused before opening.
-
-    Opening a FIFO blocks until someone writes to it and /dev/zero never ends, so `stat` decides first.
-    """
-    try:
-        mode = Path(path).stat().st_mode
-    except OSError as exc:
-        raise ReadError(f"ファイルを開けません: {path}（{exc.strerror}） / cannot open the file") from exc
-    if stat.S_ISDIR(mode):
-        raise ReadError(f"フォルダです。ファイルを指定してください: {path} / this is a directory")
-    if not stat.S_ISREG(mode):
-        raise ReadError(
-            f"通常のファイルではありません（パイプや装置）: {path} / not a regular file (pipe, device or socket)"
-        )
-
-
 def _xlsx_head(sheet: Any) -> tuple[list[list[str]], int | None]:
     """The first rows of a sheet (up to _SCAN_ROWS from the first non-blank one) and that row's index.
 
@@ -322,7 +244,7 @@ def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
         raise ReadError(f"ファイルを開けません: {path}（{exc.strerror}）") from exc
     if not data or data.isspace():  # same test as `not data.strip()` without copying the file
         raise ReadError("ファイルが空です / the file is empty")
-    kind = _other_format(data)
+    kind = sniff_other_format(data)
     if kind:
         raise ReadError(
             f"表のファイル（CSV か XLSX）ではありません（{kind}）。CSV か .xlsx で保存し直してください"
@@ -332,16 +254,17 @@ def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
         header, index, frame, notes = read_xlsx(data, score)
         frame = _drop_blank_rows(frame)
         return RawTable(header, frame, index + 1, None, "XLSX", "xlsx", "", notes)
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+    if data.startswith(XLS_MAGIC):
         raise ReadError("古い Excel 形式（.xls）は読めません。.xlsx か CSV で保存し直してください")
-    if _looks_binary(data):
+    if looks_binary(data):
         raise ReadError(
             "表のファイル（CSV か XLSX）ではないようです（バイナリデータ） / not a CSV or XLSX file"
         )
     direct = _read_utf8_bytes(data, score) if len(data) > _DIRECT_BYTES_LIMIT else None
     if direct is not None:
         return direct
-    text, encoding, notes = decode(data)
+    decoded = decode(data)
+    text, encoding, notes = decoded.text, decoded.encoding, list(decoded.notes)
     newline = _newline(text[:100000])
     header, index, frame, more = read_csv_text(text, score)
     return RawTable(header, frame, index + 1, None, encoding, "csv", newline, notes + more)

@@ -23,11 +23,11 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from chiiki.core.spreadsheet_cells import FORMULA_START_PATTERN, PLAIN_NUMBER, excel_safe_row
 from chiiki.surveys.export.plan import Column, ExportPlan, Table
 from chiiki.surveys.export.spss import SpssColumn, write_sav
 from chiiki.surveys.export.stata import MAX_STRING_BYTES as STATA_MAX_STRING
 from chiiki.surveys.export.stata import StataColumn, write_dta
+from chiiki.tables import FORMULA_START_PATTERN, PLAIN_NUMBER, excel_safe_row
 
 __all__ = [
     "FORMATS",
@@ -274,7 +274,7 @@ class _CsvSink:
 
 
 def _excel_safe_batch(batch: pa.RecordBatch) -> pa.RecordBatch:
-    """The batch with its text columns made safe for Excel (core.spreadsheet_cells); numbers stay numbers.
+    """The batch with its text columns made safe for Excel (chiiki.tables); numbers stay numbers.
 
     Only the CSV, which carries a BOM for Excel, goes through this; Parquet, Stata and SPSS keep the raw text.
     """
@@ -461,7 +461,7 @@ def write_codebook(plan: ExportPlan, path: Path) -> Path:
     return path
 
 
-def export_answers(
+def export_answers(  # noqa: C901, PLR0912, PLR0915
     plan: ExportPlan,
     records: Iterable[HouseholdRecord],
     out_dir: Path,

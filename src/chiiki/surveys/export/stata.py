@@ -125,7 +125,7 @@ def write_dta(
     return path
 
 
-def _write(
+def _write(  # noqa: PLR0915
     out: BinaryIO,
     columns: list[StataColumn],
     batches: Iterable[pa.RecordBatch],

@@ -82,7 +82,7 @@ def dependency_cycles(form: Form) -> list[list[str]]:
     return _strongly_connected(edges)
 
 
-def _strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
+def _strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:  # noqa: C901, PLR0912
     """Tarjan's algorithm, iterative so that long chains cannot exhaust the recursion limit."""
     index_of: dict[str, int] = {}
     low: dict[str, int] = {}
@@ -130,7 +130,7 @@ def _strongly_connected(edges: dict[str, list[str]]) -> list[list[str]]:
     return cycles
 
 
-def check_form_model(
+def check_form_model(  # noqa: C901
     form: Form,
     locations: dict[tuple[str, str], Location] | None = None,
     choice_columns: dict[str, set[str]] | None = None,
@@ -217,7 +217,7 @@ def check_form_model(
     return problems
 
 
-def _check_tree(
+def _check_tree(  # noqa: C901
     form: Form,
     node: Node,
     parents: tuple[Section, ...],

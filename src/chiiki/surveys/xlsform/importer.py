@@ -228,7 +228,7 @@ class _Importer:
             self.error(None, None, None, "survey", "survey シートがありません (no 'survey' sheet)")
         return survey, by_name.get("choices"), by_name.get("settings")
 
-    def columns(self, sheet: RawSheet, kind: Literal["survey", "choices"]) -> list[_Column]:
+    def columns(self, sheet: RawSheet, kind: Literal["survey", "choices"]) -> list[_Column]:  # noqa: C901, PLR0912
         used = _nonempty_columns(sheet)
         columns: list[_Column] = []
         seen: dict[tuple[str, str | None], str] = {}
@@ -299,7 +299,7 @@ class _Importer:
 
     # --------------------------------------------------------------------------------------- choices
 
-    def choices(self, sheet: RawSheet | None, allow_duplicates: bool = False) -> dict[str, ChoiceList]:
+    def choices(self, sheet: RawSheet | None, allow_duplicates: bool = False) -> dict[str, ChoiceList]:  # noqa: C901
         lists: dict[str, ChoiceList] = {}
         if sheet is None:
             return lists
@@ -421,7 +421,7 @@ class _Importer:
             )  # fmt: skip
         return root
 
-    def row(
+    def row(  # noqa: C901, PLR0912, PLR0915
         self,
         sheet: RawSheet,
         row: RawRow,

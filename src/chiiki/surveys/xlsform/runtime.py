@@ -329,7 +329,7 @@ class _Evaluator:
     def message(self, key: str) -> str:
         return MESSAGES.get(self.language, MESSAGES["ja"])[key]
 
-    def check_field(self, node: Field, ctx: Context, key: str) -> FieldState:
+    def check_field(self, node: Field, ctx: Context, key: str) -> FieldState:  # noqa: C901
         chain = self.info[node.name].chain
         try:
             relevant = self.relevant(node, ctx)

@@ -120,7 +120,7 @@ def read_file_bytes(path: str | Path) -> bytes:
         raise _file_problem(f"ファイルを読めません (cannot read file: {error.strerror})", str(path)) from None
 
 
-def read_workbook(source: str | Path | bytes, *, filename: str | None = None) -> RawWorkbook:
+def read_workbook(source: str | Path | bytes, *, filename: str | None = None) -> RawWorkbook:  # noqa: C901
     """Read a file path or raw bytes; raise :class:`WorkbookError` if it is not a readable form file."""
     if isinstance(source, bytes):
         data = source

@@ -117,7 +117,7 @@ def _assign(blocks: list[_Block], regime: Regime) -> None:
     _split([*scheduled, *extra], regime.legal_weekly_minutes, "week")
 
 
-def combine_hours(
+def combine_hours(  # noqa: C901
     contracts: Iterable[Contract], records: Iterable[WorkRecord], regime: Regime
 ) -> CombinedHours:
     """Combine a worker's records across employers under ``regime``."""

@@ -112,7 +112,7 @@ def grade_against_limit(value: int, limit: int, margin: int, *, strict: bool) ->
     return None
 
 
-def check_limits(
+def check_limits(  # noqa: C901
     contracts: Iterable[Contract],
     hours: CombinedHours,
     regimes: RegimeBook,

@@ -100,7 +100,7 @@ class SkillAssessment:
             )
 
 
-def assess(
+def assess(  # noqa: C901, PLR0912
     standard: SkillStandard,
     catalog: EvidenceCatalog,
     declared: Mapping[str, SkillLevel],

@@ -78,7 +78,7 @@ def _role(raw: dict[str, Any], required: dict[str, SkillLevel]) -> Role:
 
 
 @lru_cache(maxsize=8)
-def load_skill_standard(version: str | None = None) -> SkillStandard:
+def load_skill_standard(version: str | None = None) -> SkillStandard:  # noqa: C901
     """Load DSS-P (DX推進スキル標準); the newest shipped version when ``version`` is None."""
     raw = _read("dss_p", version)
     subcats: dict[str, tuple[str, str, str]] = {}
@@ -168,7 +168,7 @@ def load_literacy_standard(version: str | None = None) -> LiteracyStandard:
 
 
 @lru_cache(maxsize=8)
-def load_evidence_catalog(version: str | None = None) -> EvidenceCatalog:
+def load_evidence_catalog(version: str | None = None) -> EvidenceCatalog:  # noqa: C901
     """Load the ITSS/certification evidence catalog, checked against the DSS-P and DSS-L it names."""
     raw = _read("evidence", version)
     standard_versions = tuple(raw["applies_to"]["versions"])

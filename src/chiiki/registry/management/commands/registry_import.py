@@ -3,6 +3,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.registry.actions import RegistryNotEmptyError, import_registry
 from chiiki.registry.extract import ExtractError, parse_extract
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         try:
             rows = parse_extract(data)
             summary = import_registry(
-                municipality, rows, by=None, replace=options["replace"], actor_label="chiiki registry import"
+                municipality, rows, by=Actor.system("chiiki registry import"), replace=options["replace"]
             )
         except ExtractError as error:
             raise CommandError(f"読み込みませんでした(何も書き込んでいません):\n{error}") from error

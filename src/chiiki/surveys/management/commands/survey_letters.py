@@ -81,7 +81,7 @@ class Command(BaseCommand):
             "--helpdesk", default=None, help="問い合わせ先 (default: CHIIKI_SURVEY_HELPDESK or the town hall)"
         )
 
-    def handle(self, *args: Any, **options: Any) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:  # noqa: C901, PLR0912, PLR0915
         out: Path = options["out"]
         csv_out: Path | None = options["csv"]
         batch_size: int = options["batch_size"]

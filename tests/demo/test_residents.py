@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from chiiki.registry import synthetic
+from chiiki.demo import residents as synthetic
 
 
 def test_same_seed_gives_the_same_registry() -> None:

@@ -11,10 +11,11 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from chiiki.core.acting import Actor
 from chiiki.core.actions import grant_role
 from chiiki.core.models import Municipality, Role, User
+from chiiki.demo import residents as synthetic
 from chiiki.jp.local_gov_code import check_digit
-from chiiki.registry import synthetic
 from chiiki.registry.actions import ImportSummary, import_registry
 
 DEMO_CODE5 = "34999"  # no real municipality uses it
@@ -65,7 +66,7 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     registry = None
     if not municipality.persons.exists():
         registry = import_registry(
-            municipality, synthetic.generate(persons=persons, seed=seed), by=None, actor_label=ACTOR
+            municipality, synthetic.generate(persons=persons, seed=seed), by=Actor.system(ACTOR)
         )
     staff = []
     for username, display_name, role in STAFF:

@@ -99,7 +99,7 @@ def _surname(rng: random.Random) -> tuple[str, str]:
     return kanji, _katakana(reading)
 
 
-def _members(rng: random.Random, kind: str) -> list[_Member]:
+def _members(rng: random.Random, kind: str) -> list[_Member]:  # noqa: C901
     def partner_age(age: int) -> int:
         return max(18, age - rng.randint(-2, 6))
 

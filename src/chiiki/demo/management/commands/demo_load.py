@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from chiiki.demo import load_demo
+from chiiki.demo.city import load_demo
 
 
 class Command(BaseCommand):
