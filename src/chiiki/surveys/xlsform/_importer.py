@@ -1,4 +1,4 @@
-"""Turning the sheets of an XLSForm into a :class:`~chiiki.surveys.xlsform.model.Form`, listing every problem.
+"""Turning the sheets of an XLSForm into a :class:`~chiiki.surveys.xlsform._model.Form`, listing every problem.
 
 The importer accepts the XLSForm subset Chiiki's web answering implements and names everything else
 precisely ("not supported: question type 'geopoint'"), so a statistician knows what to change. Column
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from chiiki.surveys.xlsform.model import (
+from chiiki.surveys.xlsform._model import (
     Choice,
     ChoiceList,
     Field,
@@ -23,8 +23,8 @@ from chiiki.surveys.xlsform.model import (
     Section,
     Translations,
 )
-from chiiki.surveys.xlsform.problems import Problem
-from chiiki.surveys.xlsform.workbook import RawRow, RawSheet, RawWorkbook
+from chiiki.surveys.xlsform._problems import Problem
+from chiiki.surveys.xlsform._workbook import RawRow, RawSheet, RawWorkbook
 
 __all__ = ["Location", "SheetImport", "import_workbook"]
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chiiki.surveys.xlsform.expressions import (
+from chiiki.surveys.xlsform._expressions import (
     EvaluationError,
     ExpressionError,
     NodeSet,
@@ -31,7 +31,7 @@ from chiiki.surveys.xlsform.expressions import (
     to_number,
     to_string,
 )
-from chiiki.surveys.xlsform.model import Choice, Field, Form, Node, Section, is_dynamic_default, pick_text
+from chiiki.surveys.xlsform._model import Choice, Field, Form, Node, Section, is_dynamic_default, pick_text
 
 __all__ = ["MAX_REPEAT_INSTANCES", "MESSAGES", "Evaluation", "FieldState", "evaluate_answers"]
 

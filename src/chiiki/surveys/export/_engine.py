@@ -4,7 +4,7 @@ Answers are read once, converted to typed columns and flushed every ``chunk_size
 batches. CSV and Parquet are appended batch by batch. Stata and SPSS files need the row count and every string
 column's width before the first row, so the batches are also spooled to Parquet (or the Parquet output is
 reused) while the widths are measured, and then streamed into ``.dta`` and ``.sav`` by our own writers
-(``stata.py``, ``spss.py``), batch by batch: memory does not grow with the number of households in any format.
+(``_stata.py``, ``_spss.py``), batch by batch: memory does not grow with the number of households in any format.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from chiiki.surveys.export.plan import Column, ExportPlan, Table
-from chiiki.surveys.export.spss import SpssColumn, write_sav
-from chiiki.surveys.export.stata import MAX_STRING_BYTES as STATA_MAX_STRING
-from chiiki.surveys.export.stata import StataColumn, write_dta
+from chiiki.surveys.export._plan import Column, ExportPlan, Table
+from chiiki.surveys.export._spss import SpssColumn, write_sav
+from chiiki.surveys.export._stata import MAX_STRING_BYTES as STATA_MAX_STRING
+from chiiki.surveys.export._stata import StataColumn, write_dta
 from chiiki.tables import FORMULA_START_PATTERN, PLAIN_NUMBER, excel_safe_row
 
 __all__ = [

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chiiki.surveys.xlsform.problems import Problem
+from chiiki.surveys.xlsform._problems import Problem
 
 __all__ = [
     "RawRow",

@@ -1,6 +1,6 @@
 """A streaming writer for SPSS system files (``.sav``, uncompressed, UTF-8).
 
-Like ``stata.py``, it turns Arrow record batches into NumPy structured arrays of fixed-width cases, one batch
+Like ``_stata.py``, it turns Arrow record batches into NumPy structured arrays of fixed-width cases, one batch
 at a time, so memory does not grow with the number of households. It needs the row count and each string
 column's widest value up front. Strings longer than 255 bytes are written as SPSS "very long strings"
 (segments of 255 bytes, listed in record 7/14); long variable names go in record 7/13. The layout follows the

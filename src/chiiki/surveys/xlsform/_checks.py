@@ -6,7 +6,7 @@ import datetime
 import re
 from collections.abc import Callable
 
-from chiiki.surveys.xlsform.expressions import (
+from chiiki.surveys.xlsform._expressions import (
     Call,
     ChoiceColumn,
     Current,
@@ -17,9 +17,9 @@ from chiiki.surveys.xlsform.expressions import (
     parse_expression,
     walk,
 )
-from chiiki.surveys.xlsform.importer import Location
-from chiiki.surveys.xlsform.model import Field, Form, Node, Section, is_dynamic_default
-from chiiki.surveys.xlsform.problems import Problem
+from chiiki.surveys.xlsform._importer import Location
+from chiiki.surveys.xlsform._model import Field, Form, Node, Section, is_dynamic_default
+from chiiki.surveys.xlsform._problems import Problem
 
 __all__ = ["EXPRESSION_ATTRIBUTES", "check_form_model", "dependency_cycles"]
 
