@@ -9,6 +9,7 @@ and type aliases follow the XLSForm specification as pyxform implements it ("sel
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -176,6 +177,81 @@ def _nonempty_columns(sheet: RawSheet) -> set[str]:
     return {letter for row in sheet.rows for letter in row.cells}
 
 
+_CHOICE_COLUMNS = frozenset({"list_name", "name", "label"})
+# Per sheet kind: how a header's base name becomes a column key, and the keys that sheet reads.
+_COLUMN_RULES: dict[str, tuple[Callable[[str], str], frozenset[str]]] = {
+    "survey": (_canonical, frozenset(_SURVEY_COLUMNS)),
+    "choices": (lambda base: _CHOICE_ALIASES.get(base, re.sub(r"\s+", "_", base)), _CHOICE_COLUMNS),
+}
+_LOCATED_COLUMNS = (
+    "relevant",
+    "constraint",
+    "calculation",
+    "default",
+    "choice_filter",
+    "repeat_count",
+    "required",
+)
+"""Columns whose cell a later check may point at (the expressions)."""
+_NOT_ON_SECTIONS = ("calculation", "constraint", "required", "default", "choice_filter")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """One row of the survey sheet, read by column key (the first column of that key, trimmed)."""
+
+    sheet: str
+    row: RawRow
+    by_key: dict[str, list[_Column]]
+    type_col: str
+    name_col: str | None
+
+    @property
+    def number(self) -> int:
+        return self.row.number
+
+    def value(self, key: str) -> str:
+        cols = self.by_key.get(key)
+        return self.row.cells.get(cols[0].letter, "").strip() if cols else ""
+
+    def texts(self, key: str) -> Translations:
+        """The non-empty cells of a translatable column, by language."""
+        return {
+            (c.language or "default"): self.row.cells[c.letter].strip()
+            for c in self.by_key.get(key, [])
+            if self.row.cells.get(c.letter, "").strip()
+        }
+
+    def letter(self, key: str) -> str | None:
+        cols = self.by_key.get(key)
+        return cols[0].letter if cols else None
+
+
+def _required(text: str) -> str | None:
+    """The ``required`` cell as an expression: yes/true become ``true()``, no/false/blank None."""
+    if text.lower() in _YES:
+        return "true()"
+    if text.lower() in _NO or not text:
+        return None
+    return text
+
+
+def _unknown_type_message(raw_type: str) -> str:
+    lowered = raw_type.lower()
+    first_word = lowered.split(" ")[0]
+    if lowered in _UNSUPPORTED_TYPES or first_word in _UNSUPPORTED_TYPES or lowered.startswith("begin loop"):
+        return f"not supported: question type '{raw_type}'"
+    if first_word in ("select_one", "select_multiple", "select1"):
+        return "選択肢リスト名がありません (select type without a choice list)"
+    return f"不明な型です (unknown question type '{raw_type}')"
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint naming the first candidate within two edits of ``word``, or ""."""
+    similar = next((candidate for candidate in candidates if _similar(word, candidate)), None)
+    return f" ('{similar}' の書き間違いですか? did you mean '{similar}'?)" if similar else ""
+
+
 class _Importer:
     def __init__(self, workbook: RawWorkbook, fallback_name: str) -> None:
         self.workbook = workbook
@@ -216,10 +292,7 @@ class _Importer:
                 if sheet.rows:
                     self.error(sheet.name, None, None, sheet.name, f"not supported: sheet '{key}'")
             elif len(self.workbook.sheets) > 1:
-                similar = [n for n in ("survey", "choices", "settings") if _similar(key, n)]
-                hint = (
-                    f" ('{similar[0]}' の書き間違いですか? did you mean '{similar[0]}'?)" if similar else ""
-                )
+                hint = _did_you_mean(key, ("survey", "choices", "settings"))
                 self.warn(sheet.name, None, None, sheet.name, f"このシートは使いません (sheet ignored){hint}")
         survey = by_name.get("survey")
         if survey is None and len(self.workbook.sheets) == 1:
@@ -228,140 +301,145 @@ class _Importer:
             self.error(None, None, None, "survey", "survey シートがありません (no 'survey' sheet)")
         return survey, by_name.get("choices"), by_name.get("settings")
 
-    def columns(self, sheet: RawSheet, kind: Literal["survey", "choices"]) -> list[_Column]:  # noqa: C901, PLR0912
+    def columns(self, sheet: RawSheet, kind: Literal["survey", "choices"]) -> list[_Column]:
+        """The columns of a sheet that are read; every header that is not read is reported or warned about."""
         used = _nonempty_columns(sheet)
         columns: list[_Column] = []
         seen: dict[tuple[str, str | None], str] = {}
         for letter, header in sheet.headers.items():
-            base, language = _split_header(header)
-            if kind == "survey":
-                key = _canonical(base)
-                known = _SURVEY_COLUMNS
-            else:
-                key = _CHOICE_ALIASES.get(base, re.sub(r"\s+", "_", base))
-                known = {"list_name", "name", "label"}
-            if language is not None and key not in _TRANSLATABLE and key not in _UNSUPPORTED_COLUMNS:
-                if key in ("media", "image", "big-image", "audio", "video"):
-                    key = "media"
-                elif key in known:
-                    self.error(
-                        sheet.name,
-                        1,
-                        letter,
-                        header,
-                        f"列 '{key}' は言語別にできません (column cannot be translated)",
-                    )
-                    continue
-            if key.startswith("media") or key.startswith("sms_"):
-                key = "media" if key.startswith("media") else key
-            if key in known:
-                if kind == "choices" and key != "label" and language is not None:
-                    self.error(
-                        sheet.name,
-                        1,
-                        letter,
-                        header,
-                        f"列 '{key}' は言語別にできません (column cannot be translated)",
-                    )
-                    continue
-                previous = seen.get((key, language))
-                if previous is not None:
-                    self.error(
-                        sheet.name, 1, letter, header,
-                        f"同じ意味の列が2つあります: 列 {previous} と {letter} (duplicate column '{key}')",
-                    )  # fmt: skip
-                    continue
-                seen[(key, language)] = letter
-                if key in _TRANSLATABLE:
-                    self.note_language(language)
-                columns.append(_Column(letter, header, key, language))
-            elif key in _UNSUPPORTED_COLUMNS or key.split(":")[0] in _UNSUPPORTED_COLUMNS:
-                if letter in used:
-                    self.error(sheet.name, 1, letter, header, f"not supported: column '{header}'")
-            elif kind == "choices":
-                if " " in header.strip():
-                    self.warn(
-                        sheet.name,
-                        1,
-                        letter,
-                        header,
-                        "列名に空白があるため使いません (column name with spaces ignored)",
-                    )
-                    continue
-                columns.append(_Column(letter, header, key, None))  # extra column for choice_filter
-            elif letter in used:
-                similar = [n for n in sorted(known) if _similar(key, n)]
-                hint = (
-                    f" ('{similar[0]}' の書き間違いですか? did you mean '{similar[0]}'?)" if similar else ""
-                )
-                self.warn(sheet.name, 1, letter, header, f"この列は使いません (column ignored){hint}")
+            column = self.column(sheet.name, letter, header, kind, letter in used, seen)
+            if column is not None:
+                columns.append(column)
         return columns
+
+    def column(
+        self,
+        sheet: str,
+        letter: str,
+        header: str,
+        kind: Literal["survey", "choices"],
+        used: bool,
+        seen: dict[tuple[str, str | None], str],
+    ) -> _Column | None:
+        """One header as a column, or None (the reason reported when it matters) when it is not read."""
+        base, language = _split_header(header)
+        canonical, known = _COLUMN_RULES[kind]
+        key = canonical(base)
+        if key.startswith("media"):
+            key = "media"
+        if key in known:
+            return self.known_column(sheet, letter, header, key, language, seen)
+        if key in _UNSUPPORTED_COLUMNS or key.split(":")[0] in _UNSUPPORTED_COLUMNS:
+            if used:
+                self.error(sheet, 1, letter, header, f"not supported: column '{header}'")
+            return None
+        if kind == "choices":  # an extra column, for choice_filter
+            if " " in header.strip():
+                self.warn(
+                    sheet,
+                    1,
+                    letter,
+                    header,
+                    "列名に空白があるため使いません (column name with spaces ignored)",
+                )
+                return None
+            return _Column(letter, header, key, None)
+        if used:
+            hint = _did_you_mean(key, sorted(known))
+            self.warn(sheet, 1, letter, header, f"この列は使いません (column ignored){hint}")
+        return None
+
+    def known_column(
+        self,
+        sheet: str,
+        letter: str,
+        header: str,
+        key: str,
+        language: str | None,
+        seen: dict[tuple[str, str | None], str],
+    ) -> _Column | None:
+        if language is not None and key not in _TRANSLATABLE:
+            self.error(
+                sheet, 1, letter, header, f"列 '{key}' は言語別にできません (column cannot be translated)"
+            )
+            return None
+        previous = seen.get((key, language))
+        if previous is not None:
+            self.error(
+                sheet, 1, letter, header,
+                f"同じ意味の列が2つあります: 列 {previous} と {letter} (duplicate column '{key}')",
+            )  # fmt: skip
+            return None
+        seen[(key, language)] = letter
+        if key in _TRANSLATABLE:
+            self.note_language(language)
+        return _Column(letter, header, key, language)
 
     # --------------------------------------------------------------------------------------- choices
 
-    def choices(self, sheet: RawSheet | None, allow_duplicates: bool = False) -> dict[str, ChoiceList]:  # noqa: C901
+    def choices(self, sheet: RawSheet | None, allow_duplicates: bool = False) -> dict[str, ChoiceList]:
         lists: dict[str, ChoiceList] = {}
         if sheet is None:
             return lists
         columns = self.columns(sheet, "choices")
         keys = {c.key for c in columns}
-        if sheet.rows and "list_name" not in keys:
-            self.error(
-                sheet.name, 1, None, "list_name", "list_name 列がありません (missing 'list_name' column)"
-            )
-            return lists
-        if sheet.rows and "name" not in keys:
-            self.error(sheet.name, 1, None, "name", "name 列がありません (missing 'name' column)")
-            return lists
+        for required in ("list_name", "name"):
+            if sheet.rows and required not in keys:
+                self.error(
+                    sheet.name, 1, None, required, f"{required} 列がありません (missing '{required}' column)"
+                )
+                return lists
         letter_of = {c.key: c.letter for c in columns if c.key in ("list_name", "name")}
         for row in sheet.rows:
-            values = {c: row.cells.get(c.letter, "") for c in columns}
-            if not any(values.values()):
-                continue
-            list_name = row.cells.get(letter_of["list_name"], "")
-            name = row.cells.get(letter_of["name"], "")
-            if not list_name:
-                self.error(
-                    sheet.name,
-                    row.number,
-                    letter_of["list_name"],
-                    name,
-                    "list_name が空です (empty list_name)",
-                )
-                continue
-            if not name:
-                self.error(
-                    sheet.name,
-                    row.number,
-                    letter_of["name"],
-                    list_name,
-                    "選択肢の name が空です (empty choice name)",
-                )
-                continue
-            choice_list = lists.setdefault(list_name, ChoiceList(list_name))
-            if choice_list.get(name) is not None and not allow_duplicates:
-                self.error(
-                    sheet.name, row.number, letter_of["name"], name,
-                    f"選択肢リスト '{list_name}' に同じ name があります (duplicate choice name)",
-                )  # fmt: skip
-                continue
-            label: Translations = {}
-            extra: dict[str, str] = {}
-            for column, value in values.items():
-                if column.key == "label" and value:
-                    label[column.language or "default"] = value
-                    self.note_language(column.language)
-                elif column.key not in ("list_name", "name", "label") and value:
-                    extra[column.key] = value
-            if not label:
-                self.warn(
-                    sheet.name, row.number, None, name, "選択肢にラベルがありません (choice without a label)"
-                )
-            choice_list.choices.append(Choice(name, label, row.number, extra))
-            self.choice_columns.setdefault(list_name, set()).update(
-                c.key for c in columns if c.key not in ("list_name", "label")
-            )
+            self.choice(sheet.name, row, columns, letter_of, lists, allow_duplicates)
         return lists
+
+    def choice(
+        self,
+        sheet: str,
+        row: RawRow,
+        columns: list[_Column],
+        letter_of: dict[str, str],
+        lists: dict[str, ChoiceList],
+        allow_duplicates: bool,
+    ) -> None:
+        """Add one row of the choices sheet to its list, or report why it cannot be."""
+        values = {c: row.cells.get(c.letter, "") for c in columns}
+        if not any(values.values()):
+            return
+        list_name = row.cells.get(letter_of["list_name"], "")
+        name = row.cells.get(letter_of["name"], "")
+        if not list_name:
+            self.error(
+                sheet, row.number, letter_of["list_name"], name, "list_name が空です (empty list_name)"
+            )
+            return
+        if not name:
+            self.error(
+                sheet, row.number, letter_of["name"], list_name, "選択肢の name が空です (empty choice name)"
+            )
+            return
+        choice_list = lists.setdefault(list_name, ChoiceList(list_name))
+        if choice_list.get(name) is not None and not allow_duplicates:
+            self.error(
+                sheet, row.number, letter_of["name"], name,
+                f"選択肢リスト '{list_name}' に同じ name があります (duplicate choice name)",
+            )  # fmt: skip
+            return
+        label: Translations = {}
+        extra: dict[str, str] = {}
+        for column, value in values.items():
+            if column.key == "label" and value:
+                label[column.language or "default"] = value
+                self.note_language(column.language)
+            elif column.key not in _CHOICE_COLUMNS and value:
+                extra[column.key] = value
+        if not label:
+            self.warn(sheet, row.number, None, name, "選択肢にラベルがありません (choice without a label)")
+        choice_list.choices.append(Choice(name, label, row.number, extra))
+        self.choice_columns.setdefault(list_name, set()).update(
+            c.key for c in columns if c.key not in ("list_name", "label")
+        )
 
     # -------------------------------------------------------------------------------------- settings
 
@@ -399,10 +477,8 @@ class _Importer:
         root: list[Node] = []
         stack: list[tuple[Section, int]] = []
         for row in sheet.rows:
-            node = self.row(sheet, row, by_key, type_col, name_col, lists, stack)
-            if node is None:
-                continue
-            if node == "end":
+            node = self.row(_Cells(sheet.name, row, by_key, type_col, name_col), lists, stack)
+            if node is None or node == "end":
                 continue
             (stack[-1][0].children if stack else root).append(node)
             if isinstance(node, Section):
@@ -421,242 +497,165 @@ class _Importer:
             )  # fmt: skip
         return root
 
-    def row(  # noqa: C901, PLR0912, PLR0915
-        self,
-        sheet: RawSheet,
-        row: RawRow,
-        by_key: dict[str, list[_Column]],
-        type_col: str,
-        name_col: str | None,
-        lists: dict[str, ChoiceList],
-        stack: list[tuple[Section, int]],
+    def at(self, cells: _Cells, column: str | None, subject: str, message: str) -> None:
+        """Report an error in a cell of the survey row being imported."""
+        self.error(cells.sheet, cells.number, column, subject, message)
+
+    def row(
+        self, cells: _Cells, lists: dict[str, ChoiceList], stack: list[tuple[Section, int]]
     ) -> Node | Literal["end"] | None:
-        def value(key: str) -> str:
-            cols = by_key.get(key)
-            return row.cells.get(cols[0].letter, "").strip() if cols else ""
-
-        def texts(key: str) -> Translations:
-            return {
-                (c.language or "default"): row.cells[c.letter].strip()
-                for c in by_key.get(key, [])
-                if row.cells.get(c.letter, "").strip()
-            }
-
-        def letter(key: str) -> str | None:
-            cols = by_key.get(key)
-            return cols[0].letter if cols else None
-
-        raw_type = re.sub(r"\s+", " ", value("type"))
-        name = value("name")
-        label = texts("label")
+        """One survey row as a field or section, ``"end"`` for an end row, None for a blank or bad row."""
+        raw_type = re.sub(r"\s+", " ", cells.value("type"))
+        name = cells.value("name")
         if not raw_type:
-            if name or label:
-                self.error(sheet.name, row.number, type_col, name, "type が空です (missing question type)")
+            if name or cells.texts("label"):
+                self.at(cells, cells.type_col, name, "type が空です (missing question type)")
             return None
         lowered = raw_type.lower()
         control = _CONTROL_TYPES.get(lowered)
         if lowered in _UNSUPPORTED_TYPES and lowered.startswith("end"):
             return None  # its 'begin' row already carries the "not supported" message
-        if control is not None and control[0] == "end":
-            if not stack:
-                self.error(
-                    sheet.name,
-                    row.number,
-                    type_col,
-                    raw_type,
-                    f"対応する begin がありません (unmatched {raw_type})",
-                )
-            elif stack[-1][0].kind != control[1]:
-                open_section = stack[-1][0]
-                self.error(
-                    sheet.name, row.number, type_col, raw_type,
-                    f"begin {open_section.kind} '{open_section.name}' の中で {raw_type} (mismatched end)",
-                )  # fmt: skip
-                stack.pop()
-            else:
-                stack.pop()
-            return "end"
-        kind: FieldKind = "text"
-        choice_list: str | None = None
-        if control is None:
-            select = _SELECT_RE.match(raw_type)
-            if select is not None:
-                if select.group(3):
-                    self.error(
-                        sheet.name,
-                        row.number,
-                        type_col,
-                        raw_type,
-                        "not supported: 'or_other' / 'or specify other'",
-                    )
-                    return None
-                kind = (
-                    "select_multiple"
-                    if select.group(1).lower() in ("select_multiple", "select all that apply")
-                    else "select_one"
-                )
-                choice_list = select.group(2)
-                if choice_list not in lists:
-                    self.error(
-                        sheet.name, row.number, type_col, choice_list,
-                        f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
-                    )  # fmt: skip
-            elif lowered in _SIMPLE_TYPES:
-                kind = _SIMPLE_TYPES[lowered]
-            else:
-                first_word = lowered.split(" ")[0]
-                if (
-                    lowered in _UNSUPPORTED_TYPES
-                    or first_word in _UNSUPPORTED_TYPES
-                    or lowered.startswith("begin loop")
-                ):
-                    self.error(
-                        sheet.name,
-                        row.number,
-                        type_col,
-                        raw_type,
-                        f"not supported: question type '{raw_type}'",
-                    )
-                elif first_word in ("select_one", "select_multiple", "select1"):
-                    self.error(
-                        sheet.name,
-                        row.number,
-                        type_col,
-                        raw_type,
-                        "選択肢リスト名がありません (select type without a choice list)",
-                    )
-                else:
-                    self.error(
-                        sheet.name,
-                        row.number,
-                        type_col,
-                        raw_type,
-                        f"不明な型です (unknown question type '{raw_type}')",
-                    )
-                return None
-        if not name and kind == "note" and control is None:
-            name = f"_note_row{row.number}"  # notes hold no value, so a missing name is harmless
-        if not name:
-            self.error(sheet.name, row.number, name_col, raw_type, "name が空です (missing name)")
+        if control is not None:
+            if control[0] == "end":
+                self.close_section(cells, raw_type, control[1], stack)
+                return "end"
+            if self.checked_name(cells, raw_type, name):
+                return self.section(cells, name, control[1])
             return None
+        field_type = self.field_type(cells, raw_type, lists)
+        if field_type is None:
+            return None
+        kind, choice_list = field_type
+        if not name and kind == "note":
+            name = f"_note_row{cells.number}"  # notes hold no value, so a missing name is harmless
+        if self.checked_name(cells, raw_type, name):
+            return self.field(cells, name, kind, choice_list)
+        return None
+
+    def close_section(
+        self, cells: _Cells, raw_type: str, kind: str, stack: list[tuple[Section, int]]
+    ) -> None:
+        if not stack:
+            self.at(cells, cells.type_col, raw_type, f"対応する begin がありません (unmatched {raw_type})")
+            return
+        open_section = stack.pop()[0]
+        if open_section.kind != kind:
+            self.at(
+                cells, cells.type_col, raw_type,
+                f"begin {open_section.kind} '{open_section.name}' の中で {raw_type} (mismatched end)",
+            )  # fmt: skip
+
+    def field_type(
+        self, cells: _Cells, raw_type: str, lists: dict[str, ChoiceList]
+    ) -> tuple[FieldKind, str | None] | None:
+        """The kind and choice list of a question type, or None when the type is refused (and reported)."""
+        select = _SELECT_RE.match(raw_type)
+        if select is not None:
+            if select.group(3):
+                self.at(cells, cells.type_col, raw_type, "not supported: 'or_other' / 'or specify other'")
+                return None
+            multiple = select.group(1).lower() in ("select_multiple", "select all that apply")
+            choice_list = select.group(2)
+            if choice_list not in lists:
+                self.at(
+                    cells, cells.type_col, choice_list,
+                    f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
+                )  # fmt: skip
+            return ("select_multiple" if multiple else "select_one"), choice_list
+        simple = _SIMPLE_TYPES.get(raw_type.lower())
+        if simple is None:
+            self.at(cells, cells.type_col, raw_type, _unknown_type_message(raw_type))
+            return None
+        return simple, None
+
+    def checked_name(self, cells: _Cells, raw_type: str, name: str) -> bool:
+        """Whether ``name`` is a valid name (else reported); a valid one has its cells' locations noted."""
+        if not name:
+            self.at(cells, cells.name_col, raw_type, "name が空です (missing name)")
+            return False
         if not NAME_RE.match(name):
-            self.error(
-                sheet.name, row.number, name_col, name,
+            self.at(
+                cells, cells.name_col, name,
                 "name に使えない文字があります。英字で始め、英数字と _ - . だけにしてください (invalid)",
             )  # fmt: skip
-            return None
+            return False
+        for key in _LOCATED_COLUMNS:
+            column = cells.letter(key)
+            if column is not None and cells.value(key):
+                self.locations[(name, key)] = Location(cells.sheet, cells.number, column)
+        self.locations[(name, "name")] = Location(cells.sheet, cells.number, cells.name_col)
+        self.locations[(name, "type")] = Location(cells.sheet, cells.number, cells.type_col)
+        return True
 
-        def locate(attribute: str, key: str) -> None:
-            column = letter(key)
-            if column is not None and value(key):
-                self.locations[(name, attribute)] = Location(sheet.name, row.number, column)
+    def section(self, cells: _Cells, name: str, kind: str) -> Section:
+        section = Section(
+            kind="group" if kind == "group" else "repeat",
+            name=name,
+            row=cells.number,
+            label=cells.texts("label"),
+            hint=cells.texts("hint"),
+            relevant=cells.value("relevant") or None,
+            appearance=cells.value("appearance") or None,
+            repeat_count=cells.value("repeat_count") or None,
+        )
+        if section.kind == "group" and section.repeat_count:
+            self.at(
+                cells, cells.letter("repeat_count"), name,
+                "repeat_count は repeat だけに使えます (repeat_count on a group)",
+            )  # fmt: skip
+        for key in _NOT_ON_SECTIONS:
+            if cells.value(key):
+                self.at(cells, cells.letter(key), name, f"not supported: '{key}' on a {section.kind}")
+        return section
 
-        for key in (
-            "relevant",
-            "constraint",
-            "calculation",
-            "default",
-            "choice_filter",
-            "repeat_count",
-            "required",
-        ):
-            locate(key, key)
-        self.locations[(name, "name")] = Location(sheet.name, row.number, name_col)
-        self.locations[(name, "type")] = Location(sheet.name, row.number, type_col)
-
-        if control is not None:
-            section = Section(
-                kind="group" if control[1] == "group" else "repeat",
-                name=name,
-                row=row.number,
-                label=label,
-                hint=texts("hint"),
-                relevant=value("relevant") or None,
-                appearance=value("appearance") or None,
-                repeat_count=value("repeat_count") or None,
-            )
-            if section.kind == "group" and section.repeat_count:
-                self.error(
-                    sheet.name,
-                    row.number,
-                    letter("repeat_count"),
-                    name,
-                    "repeat_count は repeat だけに使えます (repeat_count on a group)",
-                )
-            for key in ("calculation", "constraint", "required", "default", "choice_filter"):
-                if value(key):
-                    self.error(
-                        sheet.name,
-                        row.number,
-                        letter(key),
-                        name,
-                        f"not supported: '{key}' on a {section.kind}",
-                    )
-            return section
-
-        required_text = value("required")
-        required: str | None
-        if required_text.lower() in _YES:
-            required = "true()"
-        elif required_text.lower() in _NO or not required_text:
-            required = None
-        else:
-            required = required_text
+    def field(self, cells: _Cells, name: str, kind: FieldKind, choice_list: str | None) -> Field:
         node = Field(
             kind=kind,
             name=name,
-            row=row.number,
-            label=label,
-            hint=texts("hint"),
-            required=required,
-            required_message=texts("required_message"),
-            relevant=value("relevant") or None,
-            constraint=value("constraint") or None,
-            constraint_message=texts("constraint_message"),
-            calculation=value("calculation") or None,
-            default=value("default") or None,
+            row=cells.number,
+            label=cells.texts("label"),
+            hint=cells.texts("hint"),
+            required=_required(cells.value("required")),
+            required_message=cells.texts("required_message"),
+            relevant=cells.value("relevant") or None,
+            constraint=cells.value("constraint") or None,
+            constraint_message=cells.texts("constraint_message"),
+            calculation=cells.value("calculation") or None,
+            default=cells.value("default") or None,
             choice_list=choice_list,
-            choice_filter=value("choice_filter") or None,
-            appearance=value("appearance") or None,
+            choice_filter=cells.value("choice_filter") or None,
+            appearance=cells.value("appearance") or None,
         )
-        if kind == "calculate" and not node.calculation:
-            self.error(
-                sheet.name,
-                row.number,
-                letter("calculation") or type_col,
-                name,
-                "calculation が空です (calculate without a calculation)",
-            )
-        if kind != "calculate" and node.calculation:
-            self.error(
-                sheet.name, row.number, letter("calculation"), name,
-                f"not supported: calculation on a '{kind}' question (use a calculate row)",
-            )  # fmt: skip
-        if kind not in ("calculate",) and not label and not node.hint:
-            self.error(
-                sheet.name,
-                row.number,
-                letter("label") or name_col,
-                name,
-                "ラベルがありません (question without a label)",
-            )
-        if node.choice_filter and choice_list is None:
-            self.error(
-                sheet.name,
-                row.number,
-                letter("choice_filter"),
-                name,
-                "choice_filter は選択式の質問だけに使えます (choice_filter on a non-select)",
-            )
-        if value("repeat_count"):
-            self.error(
-                sheet.name,
-                row.number,
-                letter("repeat_count"),
-                name,
-                "repeat_count は begin repeat だけに使えます (repeat_count on a question)",
-            )
+        self.check_field_columns(cells, node)
         return node
+
+    def check_field_columns(self, cells: _Cells, node: Field) -> None:
+        """Columns a question of this kind must have, or must not have."""
+        if node.kind == "calculate" and not node.calculation:
+            self.at(
+                cells, cells.letter("calculation") or cells.type_col, node.name,
+                "calculation が空です (calculate without a calculation)",
+            )  # fmt: skip
+        if node.kind != "calculate" and node.calculation:
+            self.at(
+                cells, cells.letter("calculation"), node.name,
+                f"not supported: calculation on a '{node.kind}' question (use a calculate row)",
+            )  # fmt: skip
+        if node.kind != "calculate" and not node.label and not node.hint:
+            self.at(
+                cells, cells.letter("label") or cells.name_col, node.name,
+                "ラベルがありません (question without a label)",
+            )  # fmt: skip
+        if node.choice_filter and node.choice_list is None:
+            self.at(
+                cells, cells.letter("choice_filter"), node.name,
+                "choice_filter は選択式の質問だけに使えます (choice_filter on a non-select)",
+            )  # fmt: skip
+        if cells.value("repeat_count"):
+            self.at(
+                cells, cells.letter("repeat_count"), node.name,
+                "repeat_count は begin repeat だけに使えます (repeat_count on a question)",
+            )  # fmt: skip
 
     def run(self) -> SheetImport:
         survey, choices_sheet, settings_sheet = self.sheets()
