@@ -29,7 +29,7 @@ def _rss_mb() -> float:
 
 
 def _records(form: Any, households: int) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
-    from chiiki.surveys.export import generate_answers
+    from chiiki.demo.survey_answers import generate_answers
 
     pool = [data for _, data in generate_answers(form, POOL, seed=7, max_repeat=5)]
     for number in range(households):

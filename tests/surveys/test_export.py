@@ -14,14 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiiki.surveys.export import (
-    FORMATS,
-    ExportError,
-    ExportPlan,
-    MetaColumn,
-    export_answers,
-    generate_answers,
-)
+from chiiki.demo.survey_answers import generate_answers
+from chiiki.surveys.export import FORMATS, ExportError, ExportPlan, MetaColumn, export_answers
 from chiiki.surveys.xlsform import Choice, ChoiceList, Field, Form, Section
 
 

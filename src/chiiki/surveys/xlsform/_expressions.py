@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
-from typing import Protocol
+from typing import Any, Protocol
 
 __all__ = [
     "BinaryOp",
@@ -173,53 +173,80 @@ class _Token:
     position: int
 
 
-def _tokenize(source: str) -> list[_Token]:  # noqa: C901
+def _tokenize(source: str) -> list[_Token]:
     tokens: list[_Token] = []
     i = 0
-    n = len(source)
-    while i < n:
-        ch = source[i]
-        if ch.isspace():
+    while i < len(source):
+        if source[i].isspace():
             i += 1
             continue
-        if ch in "'\"":
-            end = source.find(ch, i + 1)
-            if end < 0:
-                raise ExpressionError(source, i, "文字列が閉じられていません (unterminated string literal)")
-            tokens.append(_Token("string", source[i + 1 : end], i))
-            i = end + 1
-            continue
-        if ch == "$":
-            match = _REF_RE.match(source, i)
-            if match is None:
-                raise ExpressionError(source, i, "${…} が閉じられていません (unterminated ${…} reference)")
-            name = match.group(1).strip()
-            if not _FIELD_NAME_RE.match(name):
-                raise ExpressionError(
-                    source, i, f"参照名が正しくありません (invalid reference name {name!r})"
-                )
-            tokens.append(_Token("ref", name, i))
-            i = match.end()
-            continue
-        number = _NUMBER_RE.match(source, i)
-        if number is not None and (ch.isdigit() or (ch == "." and i + 1 < n and source[i + 1].isdigit())):
-            tokens.append(_Token("number", number.group(0), i))
-            i = number.end()
-            continue
-        name_match = _NAME_RE.match(source, i)
-        if name_match is not None:
-            tokens.append(_Token("name", name_match.group(0), i))
-            i = name_match.end()
-            continue
-        for symbol in _SYMBOLS:
-            if source.startswith(symbol, i):
-                tokens.append(_Token("op", symbol, i))
-                i += len(symbol)
-                break
-        else:
-            raise ExpressionError(source, i, f"使えない文字 {ch!r} があります (unexpected character {ch!r})")
-    tokens.append(_Token("end", "", n))
+        token, i = _next_token(source, i)
+        tokens.append(token)
+    tokens.append(_Token("end", "", len(source)))
     return tokens
+
+
+_Scan = tuple[_Token, int] | None
+"""A token and the position after it, or None when the text at that position is not this kind of token."""
+
+
+def _scan_string(source: str, i: int) -> _Scan:
+    quote = source[i]
+    if quote not in "'\"":
+        return None
+    end = source.find(quote, i + 1)
+    if end < 0:
+        raise ExpressionError(source, i, "文字列が閉じられていません (unterminated string literal)")
+    return _Token("string", source[i + 1 : end], i), end + 1
+
+
+def _scan_reference(source: str, i: int) -> _Scan:
+    if source[i] != "$":
+        return None
+    match = _REF_RE.match(source, i)
+    if match is None:
+        raise ExpressionError(source, i, "${…} が閉じられていません (unterminated ${…} reference)")
+    name = match.group(1).strip()
+    if not _FIELD_NAME_RE.match(name):
+        raise ExpressionError(source, i, f"参照名が正しくありません (invalid reference name {name!r})")
+    return _Token("ref", name, i), match.end()
+
+
+def _scan_number(source: str, i: int) -> _Scan:
+    # "." alone is the current field and ".." the parent: a number must have a digit at or after the dot.
+    if not (source[i].isdigit() or (source[i] == "." and source[i + 1 : i + 2].isdigit())):
+        return None
+    match = _NUMBER_RE.match(source, i)
+    return (_Token("number", match.group(0), i), match.end()) if match is not None else None
+
+
+def _scan_name(source: str, i: int) -> _Scan:
+    match = _NAME_RE.match(source, i)
+    return (_Token("name", match.group(0), i), match.end()) if match is not None else None
+
+
+def _scan_symbol(source: str, i: int) -> _Scan:
+    symbol = next((symbol for symbol in _SYMBOLS if source.startswith(symbol, i)), None)
+    return (_Token("op", symbol, i), i + len(symbol)) if symbol is not None else None
+
+
+_SCANNERS: tuple[Callable[[str, int], _Scan], ...] = (
+    _scan_string,
+    _scan_reference,
+    _scan_number,
+    _scan_name,
+    _scan_symbol,
+)
+
+
+def _next_token(source: str, i: int) -> tuple[_Token, int]:
+    """The token starting at ``i`` (which is not a space) and the position after it."""
+    for scan in _SCANNERS:
+        found = scan(source, i)
+        if found is not None:
+            return found
+    ch = source[i]
+    raise ExpressionError(source, i, f"使えない文字 {ch!r} があります (unexpected character {ch!r})")
 
 
 # --------------------------------------------------------------------------------------------------- parser
@@ -366,7 +393,7 @@ class _Parser:
             return node
         return self.parse_primary()
 
-    def parse_primary(self) -> Expression:  # noqa: C901, PLR0912
+    def parse_primary(self) -> Expression:
         token = self.advance()
         if token.kind == "number":
             return Number(float(token.text))
@@ -375,37 +402,45 @@ class _Parser:
         if token.kind == "ref":
             return Reference(token.text, token.position)
         if token.kind == "op":
-            if token.text == "(":
-                self.enter(token)
-                node = self.parse_or()
-                closing = self.advance()
-                if closing.text != ")" or closing.kind != "op":
-                    raise self.error(closing, "「)」がありません (missing closing parenthesis)")
-                self.nesting -= 1
-                return node
-            if token.text == ".":
-                return Current(token.position)
-            if token.text == "..":
-                return Parent(token.position)
-            if token.text == "/":
-                raise self.error(token, "not supported: XPath paths; use ${name} to refer to a field")
+            return self.parse_symbol(token)
+        if token.kind == "name":
+            return self.parse_name(token)
+        raise self.error(token, "式が途中で終わっています (unexpected end of expression)")
+
+    def parse_symbol(self, token: _Token) -> Expression:
+        """A value that starts with a symbol: ``(…)``, ``.`` or ``..``."""
+        if token.text == "(":
+            self.enter(token)
+            node = self.parse_or()
+            closing = self.advance()
+            if closing.text != ")" or closing.kind != "op":
+                raise self.error(closing, "「)」がありません (missing closing parenthesis)")
+            self.nesting -= 1
+            return node
+        if token.text == ".":
+            return Current(token.position)
+        if token.text == "..":
+            return Parent(token.position)
+        if token.text == "/":
+            raise self.error(token, "not supported: XPath paths; use ${name} to refer to a field")
+        raise self.error(
+            token, f"{token.text!r} の前に値がありません (expected a value before {token.text!r})"
+        )
+
+    def parse_name(self, token: _Token) -> Expression:
+        """A value that starts with a name: a function call, or a choices column in a choice_filter."""
+        if self.peek().kind == "op" and self.peek().text == "(":
+            return self.parse_call(token)
+        if token.text in _OPERATOR_WORDS:
             raise self.error(
                 token, f"{token.text!r} の前に値がありません (expected a value before {token.text!r})"
             )
-        if token.kind == "name":
-            if self.peek().kind == "op" and self.peek().text == "(":
-                return self.parse_call(token)
-            if token.text in _OPERATOR_WORDS:
-                raise self.error(
-                    token, f"{token.text!r} の前に値がありません (expected a value before {token.text!r})"
-                )
-            if self.allow_bare_names and ":" not in token.text:
-                return ChoiceColumn(token.text, token.position)
-            raise self.error(
-                token,
-                f"名前 {token.text!r} は ${{{token.text}}} と書いてください (bare name; write ${{name}})",
-            )
-        raise self.error(token, "式が途中で終わっています (unexpected end of expression)")
+        if self.allow_bare_names and ":" not in token.text:
+            return ChoiceColumn(token.text, token.position)
+        raise self.error(
+            token,
+            f"名前 {token.text!r} は ${{{token.text}}} と書いてください (bare name; write ${{name}})",
+        )
 
     def parse_call(self, name_token: _Token) -> Expression:
         name = name_token.text
@@ -783,24 +818,14 @@ _FUNCTION_TABLE: dict[str, Callable[[list[Value], EvaluationContext], Value]] = 
 }
 
 
-def evaluate(node: Expression, ctx: EvaluationContext) -> Value:  # noqa: C901
+def evaluate(node: Expression, ctx: EvaluationContext) -> Value:
     """Evaluate a parsed expression against ``ctx``; raise :class:`EvaluationError` on a runtime fault."""
-    if isinstance(node, Literal):
-        return node.value
-    if isinstance(node, Number):
-        return node.value
+    # References and operators, the nodes chains of calculations recurse through, are evaluated right here
+    # rather than through the table: one Python frame per level keeps deep forms off the recursion limit.
     if isinstance(node, Reference):
         return ctx.resolve(node.name)
-    if isinstance(node, Current):
-        return ctx.current()
-    if isinstance(node, ChoiceColumn):
-        return ctx.choice_column(node.name)
-    if isinstance(node, Parent):
-        return float(ctx.position())
-    if isinstance(node, Negate):
-        return -to_number(evaluate(node.operand, ctx))
-    if isinstance(node, Call):
-        return _call(node, ctx)
+    if not isinstance(node, BinaryOp):
+        return _EVALUATORS[type(node)](node, ctx)
     op = node.op
     if op == "or":
         return to_boolean(evaluate(node.left, ctx)) or to_boolean(evaluate(node.right, ctx))
@@ -811,6 +836,17 @@ def evaluate(node: Expression, ctx: EvaluationContext) -> Value:  # noqa: C901
     if op in ("=", "!=", "<", "<=", ">", ">="):
         return _compare(op, left, right)
     return _arithmetic(op, to_number(left), to_number(right))
+
+
+_EVALUATORS: dict[type, Callable[[Any, EvaluationContext], Value]] = {
+    Literal: lambda node, ctx: node.value,
+    Number: lambda node, ctx: node.value,
+    Current: lambda node, ctx: ctx.current(),
+    ChoiceColumn: lambda node, ctx: ctx.choice_column(node.name),
+    Parent: lambda node, ctx: float(ctx.position()),
+    Negate: lambda node, ctx: -to_number(evaluate(node.operand, ctx)),
+    Call: _call,
+}
 
 
 @dataclass(slots=True)

@@ -8,11 +8,11 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from chiiki.surveys.xlsform.checks import check_form_model
-from chiiki.surveys.xlsform.importer import import_workbook
-from chiiki.surveys.xlsform.model import Form
-from chiiki.surveys.xlsform.problems import FormRejected, Problem
-from chiiki.surveys.xlsform.workbook import WorkbookError, read_file_bytes, read_workbook
+from chiiki.surveys.xlsform._checks import check_form_model
+from chiiki.surveys.xlsform._importer import import_workbook
+from chiiki.surveys.xlsform._model import Form
+from chiiki.surveys.xlsform._problems import FormRejected, Problem
+from chiiki.surveys.xlsform._workbook import WorkbookError, read_file_bytes, read_workbook
 
 __all__ = ["CheckResult", "check_form", "load_form"]
 

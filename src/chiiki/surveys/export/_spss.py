@@ -1,6 +1,6 @@
 """A streaming writer for SPSS system files (``.sav``, uncompressed, UTF-8).
 
-Like ``stata.py``, it turns Arrow record batches into NumPy structured arrays of fixed-width cases, one batch
+Like ``_stata.py``, it turns Arrow record batches into NumPy structured arrays of fixed-width cases, one batch
 at a time, so memory does not grow with the number of households. It needs the row count and each string
 column's widest value up front. Strings longer than 255 bytes are written as SPSS "very long strings"
 (segments of 255 bytes, listed in record 7/14); long variable names go in record 7/13. The layout follows the
@@ -190,7 +190,26 @@ def write_sav(
     stamp = timestamp or datetime.now()  # noqa: DTZ005 - the file's creation stamp, local time
     shorts = _short_names(columns)
     variables, indexes, case_size = _variable_records(columns, shorts)
-    header = struct.pack(
+    case_type = _case_type(columns)
+    written = 0
+    with path.open("wb") as out:
+        out.write(
+            _header(case_size, rows, label, stamp)
+            + variables
+            + _value_label_records(columns, indexes)
+            + _info_records(columns, shorts)
+        )
+        for batch in batches:
+            out.write(_cases(batch, columns, case_type).tobytes())
+            written += batch.num_rows
+    if written != rows:
+        raise ValueError(f"expected {rows} rows, got {written}")
+    return path
+
+
+def _header(case_size: int, rows: int, label: str, stamp: datetime) -> bytes:
+    """The file header record: layout, case size, number of cases, creation stamp and file label."""
+    return struct.pack(
         "<4s60siiiiid9s8s64s3x",
         b"$FL2",
         b"@(#) SPSS DATA FILE Chiiki".ljust(60),
@@ -204,28 +223,25 @@ def write_sav(
         stamp.strftime("%H:%M:%S").encode(),
         _cut(label, 64).ljust(64, b" "),
     )
+
+
+def _case_type(columns: list[SpssColumn]) -> np.dtype:
+    """One case as a NumPy record: a double per number, a fixed-width field per string segment."""
     fields: list[tuple[str, str]] = []
     for index, column in enumerate(columns):
         if column.storage == "str":
             fields += [(f"c{index}_{n}", f"S{_allocated(w)}") for n, w in enumerate(column.segments)]
         else:
             fields.append((f"c{index}", "<f8"))
-    case_type = np.dtype(fields)
-    written = 0
-    with path.open("wb") as out:
-        out.write(
-            header + variables + _value_label_records(columns, indexes) + _info_records(columns, shorts)
-        )
-        for batch in batches:
-            block = np.empty(batch.num_rows, dtype=case_type)
-            for index, column in enumerate(columns):
-                if column.storage == "str":
-                    for number, segment in enumerate(_string_segments(batch.column(index), column)):
-                        block[f"c{index}_{number}"] = segment
-                else:
-                    block[f"c{index}"] = _numbers(batch.column(index))
-            out.write(block.tobytes())
-            written += batch.num_rows
-    if written != rows:
-        raise ValueError(f"expected {rows} rows, got {written}")
-    return path
+    return np.dtype(fields)
+
+
+def _cases(batch: pa.RecordBatch, columns: list[SpssColumn], case_type: np.dtype) -> np.ndarray:
+    block = np.empty(batch.num_rows, dtype=case_type)
+    for index, column in enumerate(columns):
+        if column.storage == "str":
+            for number, segment in enumerate(_string_segments(batch.column(index), column)):
+                block[f"c{index}_{number}"] = segment
+        else:
+            block[f"c{index}"] = _numbers(batch.column(index))
+    return block

@@ -4,7 +4,7 @@ Answers are read once, converted to typed columns and flushed every ``chunk_size
 batches. CSV and Parquet are appended batch by batch. Stata and SPSS files need the row count and every string
 column's width before the first row, so the batches are also spooled to Parquet (or the Parquet output is
 reused) while the widths are measured, and then streamed into ``.dta`` and ``.sav`` by our own writers
-(``stata.py``, ``spss.py``), batch by batch: memory does not grow with the number of households in any format.
+(``_stata.py``, ``_spss.py``), batch by batch: memory does not grow with the number of households in any format.
 """
 
 from __future__ import annotations
@@ -23,10 +23,10 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 import pyarrow.csv as pa_csv  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
-from chiiki.surveys.export.plan import Column, ExportPlan, Table
-from chiiki.surveys.export.spss import SpssColumn, write_sav
-from chiiki.surveys.export.stata import MAX_STRING_BYTES as STATA_MAX_STRING
-from chiiki.surveys.export.stata import StataColumn, write_dta
+from chiiki.surveys.export._plan import Column, ExportPlan, Table
+from chiiki.surveys.export._spss import SpssColumn, write_sav
+from chiiki.surveys.export._stata import MAX_STRING_BYTES as STATA_MAX_STRING
+from chiiki.surveys.export._stata import StataColumn, write_dta
 from chiiki.tables import FORMULA_START_PATTERN, PLAIN_NUMBER, excel_safe_row
 
 __all__ = [
@@ -461,7 +461,75 @@ def write_codebook(plan: ExportPlan, path: Path) -> Path:
     return path
 
 
-def export_answers(  # noqa: C901, PLR0912, PLR0915
+def _requested_formats(formats: Iterable[Format], chunk_size: int) -> list[Format]:
+    """The formats asked for, each once; refuse an unknown format, none at all, or a chunk size below one."""
+    wanted = list(dict.fromkeys(formats))
+    unknown = [fmt for fmt in wanted if fmt not in FORMATS]
+    if unknown or not wanted:
+        raise ExportError(f"形式は {', '.join(FORMATS)} から選んでください (unknown format: {unknown})")
+    if chunk_size < 1:
+        raise ExportError("chunk_size must be positive")
+    return wanted
+
+
+class _Stream:
+    """The rows of every table, gathered a chunk of households at a time and written to every sink."""
+
+    def __init__(
+        self, plan: ExportPlan, sinks: Mapping[str, _CsvSink | _ParquetSink], *, measure: bool
+    ) -> None:
+        self.plan = plan
+        self.sinks = sinks
+        self.measure = measure
+        self.buffers = {table.name: _Buffer(table) for table in plan.tables}
+        for table in plan.tables:
+            for sink in sinks.values():
+                sink.open(table, self.buffers[table.name].schema)
+        self.result = ExportResult(rows={table.name: 0 for table in plan.tables})
+        # Stata's strings are fixed width: learn each string column's widest value (bytes) while spooling.
+        self.widths = {table.name: [1] * len(table.columns) for table in plan.tables}
+
+    def write(self, records: Iterable[HouseholdRecord], chunk_size: int) -> None:
+        pending = 0
+        for record in records:
+            self.add(record)
+            pending += 1
+            if pending >= chunk_size:
+                self.flush()
+                pending = 0
+        self.flush()
+
+    def add(self, record: HouseholdRecord) -> None:
+        """One household's row in each table, and a row per instance of each repeat."""
+        key = str(record[0])
+        data = record[1]
+        meta: Mapping[str, Any] = record[2] if len(record) > 2 else {}
+        for table in self.plan.tables:
+            buffer = self.buffers[table.name]
+            if not table.repeat_path:
+                buffer.add([key], data, meta)
+                continue
+            for indexes, context in _repeat_rows(data, table.repeat_path, []):
+                buffer.add([key, *indexes], context, meta)
+        self.result.households += 1
+
+    def flush(self) -> None:
+        for table in self.plan.tables:
+            buffer = self.buffers[table.name]
+            if buffer.count:
+                self.result.rows[table.name] += buffer.count
+                batch = buffer.take()
+                for sink in self.sinks.values():
+                    sink.write(table, batch)
+                if self.measure:
+                    _measure(table, batch, self.widths[table.name])
+
+
+_STATISTICAL_WRITERS = {"stata": _write_stata, "spss": _write_spss}
+"""The formats written from the spool once every row has been seen, in the order they are written."""
+
+
+def export_answers(
     plan: ExportPlan,
     records: Iterable[HouseholdRecord],
     out_dir: Path,
@@ -475,76 +543,30 @@ def export_answers(  # noqa: C901, PLR0912, PLR0915
     ``records`` is read once, lazily: pass a generator over the database so that the survey is never held in
     memory. Returns the files written (tables per format, then ``codebook.csv``) and the row counts.
     """
-    wanted = list(dict.fromkeys(formats))
-    unknown = [fmt for fmt in wanted if fmt not in FORMATS]
-    if unknown or not wanted:
-        raise ExportError(f"形式は {', '.join(FORMATS)} から選んでください (unknown format: {unknown})")
-    if chunk_size < 1:
-        raise ExportError("chunk_size must be positive")
+    wanted = _requested_formats(formats, chunk_size)
     out_dir.mkdir(parents=True, exist_ok=True)
-    spool_dir: Path | None = None
+    statistical = [fmt for fmt in _STATISTICAL_WRITERS if fmt in wanted]
     sinks: dict[str, _CsvSink | _ParquetSink] = {}
     if "csv" in wanted:
         sinks["csv"] = _CsvSink(out_dir)
     if "parquet" in wanted:
         sinks["parquet"] = _ParquetSink(out_dir)
-    statistical = [fmt for fmt in wanted if fmt in ("stata", "spss")]
+    spool_dir: Path | None = None
     if statistical and "parquet" not in sinks:
         spool_dir = Path(tempfile.mkdtemp(prefix=".spool-", dir=out_dir))
         sinks["spool"] = _ParquetSink(spool_dir)
-    buffers = {table.name: _Buffer(table) for table in plan.tables}
-    for table in plan.tables:
-        for sink in sinks.values():
-            sink.open(table, buffers[table.name].schema)
-    result = ExportResult(rows={table.name: 0 for table in plan.tables})
-    # Stata's strings are fixed width: learn each string column's widest value (bytes) while spooling.
-    widths = {table.name: [1] * len(table.columns) for table in plan.tables}
-    measure = bool({"stata", "spss"} & set(wanted))
-
-    def flush() -> None:
-        for table in plan.tables:
-            buffer = buffers[table.name]
-            if buffer.count:
-                result.rows[table.name] += buffer.count
-                batch = buffer.take()
-                for sink in sinks.values():
-                    sink.write(table, batch)
-                if measure:
-                    _measure(table, batch, widths[table.name])
-
     try:
-        pending = 0
-        for record in records:
-            key = str(record[0])
-            data = record[1]
-            meta: Mapping[str, Any] = record[2] if len(record) > 2 else {}
-            for table in plan.tables:
-                buffer = buffers[table.name]
-                if not table.repeat_path:
-                    buffer.add([key], data, meta)
-                    continue
-                for indexes, context in _repeat_rows(data, table.repeat_path, []):
-                    buffer.add([key, *indexes], context, meta)
-            result.households += 1
-            pending += 1
-            if pending >= chunk_size:
-                flush()
-                pending = 0
-        flush()
+        stream = _Stream(plan, sinks, measure=bool(statistical))
+        stream.write(records, chunk_size)
+        result = stream.result
         closed = {name: sink.close() for name, sink in sinks.items()}
         for fmt in ("csv", "parquet"):
             result.files.extend(closed.get(fmt, []))
-        spooled_sink = sinks.get("parquet") or sinks.get("spool")
-        if statistical:
-            assert isinstance(spooled_sink, _ParquetSink)  # noqa: S101 - created above for these formats
-            if "stata" in statistical:
-                result.files.extend(
-                    _write_stata(plan, spooled_sink.paths, widths, result.rows, out_dir, language)
-                )
-            if "spss" in statistical:
-                result.files.extend(
-                    _write_spss(plan, spooled_sink.paths, widths, result.rows, out_dir, language)
-                )
+        spooled = sinks.get("parquet") or sinks.get("spool")
+        for fmt in statistical:
+            assert isinstance(spooled, _ParquetSink)  # noqa: S101 - created above for these formats
+            writer = _STATISTICAL_WRITERS[fmt]
+            result.files.extend(writer(plan, spooled.paths, stream.widths, result.rows, out_dir, language))
         result.files.append(write_codebook(plan, out_dir / "codebook.csv"))
     finally:
         if spool_dir is not None:

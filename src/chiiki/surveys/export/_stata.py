@@ -9,7 +9,7 @@ export engine learns while spooling. The format is Stata's published ``dta`` spe
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -125,7 +125,40 @@ def write_dta(
     return path
 
 
-def _write(  # noqa: PLR0915
+# The sections between the header and the data that describe the variables, each as bytes from the columns.
+_DESCRIPTORS: tuple[tuple[str, Callable[[list[StataColumn]], bytes]], ...] = (
+    ("variable_types", lambda columns: b"".join(struct.pack("<H", _type_code(c)) for c in columns)),
+    ("varnames", lambda columns: b"".join(_fixed(c.name, 129) for c in columns)),
+    ("sortlist", lambda columns: b"\0\0" * (len(columns) + 1)),
+    ("formats", lambda columns: b"".join(_fixed(_display_format(c), 57) for c in columns)),
+    (
+        "value_label_names",
+        lambda columns: b"".join(_fixed(c.name if c.value_labels else "", 129) for c in columns),
+    ),
+    ("variable_labels", lambda columns: b"".join(_fixed(c.label[:80], 321) for c in columns)),
+    ("characteristics", lambda columns: b""),
+)
+# The sections whose file offsets the map lists, in order (after the start of the file, before the end tag).
+_MAPPED = ("map", *(tag for tag, _ in _DESCRIPTORS), "data", "strls", "value_labels")
+
+
+class _Sections:
+    """Writes ``<tag>…</tag>`` sections and remembers where each starts, for the map."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.offsets: dict[str, int] = {}
+
+    def open(self, tag: str) -> None:
+        self.offsets[tag] = self.out.tell()
+        self.out.write(f"<{tag}>".encode())
+
+    def write(self, tag: str, content: bytes) -> None:
+        self.open(tag)
+        self.out.write(content + f"</{tag}>".encode())
+
+
+def _write(
     out: BinaryIO,
     columns: list[StataColumn],
     batches: Iterable[pa.RecordBatch],
@@ -133,39 +166,42 @@ def _write(  # noqa: PLR0915
     label: str,
     timestamp: datetime,
 ) -> None:
-    offsets: dict[str, int] = {}
+    sections = _Sections(out)
+    _write_header(out, len(columns), rows, label, timestamp)
+    map_at = out.tell()
+    sections.write("map", b"\0" * 8 * 14)  # filled in at the end
+    for tag, content in _DESCRIPTORS:
+        sections.write(tag, content(columns))
+    sections.open("data")
+    _write_data(out, columns, batches, rows)
+    out.write(b"</data>")
+    sections.write("strls", b"")
+    sections.write(
+        "value_labels",
+        b"".join(_value_label_table(c.name, c.value_labels) for c in columns if c.value_labels),
+    )
+    closing = out.tell()
+    out.write(b"</stata_dta>")
+    end = out.tell()
+    out.seek(map_at + len(b"<map>"))
+    out.write(struct.pack("<14Q", 0, *(sections.offsets[tag] for tag in _MAPPED), closing, end))
+    out.seek(end)
 
-    def mark(tag: str) -> None:
-        offsets[tag] = out.tell()
-        out.write(f"<{tag}>".encode())
 
+def _write_header(out: BinaryIO, variables: int, rows: int, label: str, timestamp: datetime) -> None:
     stamp = f"{timestamp.day:02d} {timestamp:%b} {timestamp.year} {timestamp:%H:%M}".encode()
     label_bytes = label.encode()[:320].decode(errors="ignore").encode()
     out.write(b"<stata_dta><header><release>118</release><byteorder>LSF</byteorder>")
-    out.write(b"<K>" + struct.pack("<H", len(columns)) + b"</K>")
+    out.write(b"<K>" + struct.pack("<H", variables) + b"</K>")
     out.write(b"<N>" + struct.pack("<Q", rows) + b"</N>")
     out.write(b"<label>" + struct.pack("<H", len(label_bytes)) + label_bytes + b"</label>")
     out.write(b"<timestamp>" + bytes([len(stamp)]) + stamp + b"</timestamp></header>")
-    map_at = out.tell()
-    mark("map")
-    out.write(b"\0" * 8 * 14 + b"</map>")  # filled in at the end
-    mark("variable_types")
-    out.write(b"".join(struct.pack("<H", _type_code(c)) for c in columns) + b"</variable_types>")
-    mark("varnames")
-    out.write(b"".join(_fixed(c.name, 129) for c in columns) + b"</varnames>")
-    mark("sortlist")
-    out.write(b"\0\0" * (len(columns) + 1) + b"</sortlist>")
-    mark("formats")
-    out.write(b"".join(_fixed(_display_format(c), 57) for c in columns) + b"</formats>")
-    mark("value_label_names")
-    out.write(
-        b"".join(_fixed(c.name if c.value_labels else "", 129) for c in columns) + b"</value_label_names>"
-    )
-    mark("variable_labels")
-    out.write(b"".join(_fixed(c.label[:80], 321) for c in columns) + b"</variable_labels>")
-    mark("characteristics")
-    out.write(b"</characteristics>")
-    mark("data")
+
+
+def _write_data(
+    out: BinaryIO, columns: list[StataColumn], batches: Iterable[pa.RecordBatch], rows: int
+) -> None:
+    """The observations, one fixed-width row per record, a batch at a time; refuse a wrong row count."""
     row_type = np.dtype([(f"c{i}", _numpy_type(c)) for i, c in enumerate(columns)])
     written = 0
     for batch in batches:
@@ -176,30 +212,3 @@ def _write(  # noqa: PLR0915
         written += batch.num_rows
     if written != rows:
         raise ValueError(f"expected {rows} rows, got {written}")
-    out.write(b"</data>")
-    mark("strls")
-    out.write(b"</strls>")
-    mark("value_labels")
-    for column in columns:
-        if column.value_labels:
-            out.write(_value_label_table(column.name, column.value_labels))
-    out.write(b"</value_labels>")
-    closing = out.tell()
-    out.write(b"</stata_dta>")
-    end = out.tell()
-    order = [
-        "map",
-        "variable_types",
-        "varnames",
-        "sortlist",
-        "formats",
-        "value_label_names",
-        "variable_labels",
-        "characteristics",
-        "data",
-        "strls",
-        "value_labels",
-    ]
-    out.seek(map_at + len(b"<map>"))
-    out.write(struct.pack("<14Q", 0, *(offsets[tag] for tag in order), closing, end))
-    out.seek(end)

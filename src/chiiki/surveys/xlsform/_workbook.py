@@ -19,8 +19,9 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from chiiki.surveys.xlsform.problems import Problem
+from chiiki.surveys.xlsform._problems import Problem
 
 __all__ = [
     "RawRow",
@@ -120,7 +121,7 @@ def read_file_bytes(path: str | Path) -> bytes:
         raise _file_problem(f"ファイルを読めません (cannot read file: {error.strerror})", str(path)) from None
 
 
-def read_workbook(source: str | Path | bytes, *, filename: str | None = None) -> RawWorkbook:  # noqa: C901
+def read_workbook(source: str | Path | bytes, *, filename: str | None = None) -> RawWorkbook:
     """Read a file path or raw bytes; raise :class:`WorkbookError` if it is not a readable form file."""
     if isinstance(source, bytes):
         data = source
@@ -130,28 +131,39 @@ def read_workbook(source: str | Path | bytes, *, filename: str | None = None) ->
         data = read_file_bytes(source)
     if not data.removeprefix(b"\xef\xbb\xbf").strip():  # a lone BOM is what Excel saves for an empty CSV
         raise _file_problem("ファイルが空です (the file is empty)", name)
-    suffix = Path(name).suffix.lower()
     if data.startswith(_ZIP_MAGIC):
         return _read_xlsx(data, name)
     if data.startswith(_OLE_MAGIC):
         return _read_xls(data, name)
+    return _read_text_layout(_decode_text(data, name), name)
+
+
+_NOT_A_FORM = (
+    "XLSForm のファイルではありません: .xlsx, .xls, .md, .csv を指定してください "
+    "(not an XLSForm file: expected .xlsx, .xls, markdown or CSV)"
+)
+
+
+def _decode_text(data: bytes, name: str) -> str:
+    """A text layout's bytes as text; only UTF-8 (with or without BOM) is accepted."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise _file_problem(
             "UTF-16 のテキストは読めません。UTF-8 で保存してください (UTF-16 text: save it as UTF-8)", name
         )
     if b"\x00" in data[:4096]:
-        raise _file_problem(
-            "XLSForm のファイルではありません: .xlsx, .xls, .md, .csv を指定してください "
-            "(not an XLSForm file: expected .xlsx, .xls, markdown or CSV)",
-            name,
-        )
+        raise _file_problem(_NOT_A_FORM, name)
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise _file_problem(
             "UTF-8 のテキストでも表計算ファイルでもありません (not UTF-8 text and not a spreadsheet)",
             name,
         ) from None
+
+
+def _read_text_layout(text: str, name: str) -> RawWorkbook:
+    """Markdown or CSV, by extension first, then by the look of the text."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
         return _read_csv(text)
     if suffix == ".md" or _looks_like_markdown(text):
@@ -160,11 +172,7 @@ def read_workbook(source: str | Path | bytes, *, filename: str | None = None) ->
         raise _file_problem(f"{suffix} ファイルとして開けません (not a valid {suffix} file)", name)
     if text.count(",") >= 4:
         return _read_csv(text)
-    raise _file_problem(
-        "XLSForm のファイルではありません: .xlsx, .xls, .md, .csv を指定してください "
-        "(not an XLSForm file: expected .xlsx, .xls, markdown or CSV)",
-        name,
-    )
+    raise _file_problem(_NOT_A_FORM, name)
 
 
 # ------------------------------------------------------------------------------------------ cell values
@@ -244,9 +252,8 @@ def _bounded_rows(rows: Iterable[Sequence[object]], sheet_name: str) -> list[tup
 # ------------------------------------------------------------------------------------------- formats
 
 
-def _read_xlsx(data: bytes, name: str) -> RawWorkbook:
-    import openpyxl
-
+def _check_xlsx_archive(data: bytes, name: str) -> None:
+    """Refuse a damaged zip, an OpenDocument file or a zip without an Excel workbook, naming which."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             damaged = archive.testzip() is not None
@@ -266,6 +273,12 @@ def _read_xlsx(data: bytes, name: str) -> RawWorkbook:
         raise _file_problem(
             "Excel (.xlsx) のファイルではありません (zip file without an Excel workbook)", name
         )
+
+
+def _read_xlsx(data: bytes, name: str) -> RawWorkbook:
+    import openpyxl
+
+    _check_xlsx_archive(data, name)
     workbook = RawWorkbook("xlsx")
     try:
         with warnings.catch_warnings():
@@ -281,26 +294,30 @@ def _read_xlsx(data: bytes, name: str) -> RawWorkbook:
             if not _wanted(worksheet.title, len(book.worksheets)):
                 workbook.sheets.append(RawSheet(worksheet.title))
                 continue
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    rows = _bounded_rows(worksheet.iter_rows(values_only=True), worksheet.title)
-            except WorkbookError:
-                raise
-            except Exception as error:  # a damaged sheet XML surfaces as various parser errors
-                raise WorkbookError(
-                    Problem(
-                        worksheet.title,
-                        None,
-                        None,
-                        "",
-                        f"シートを読めません (cannot read sheet: {type(error).__name__})",
-                    )
-                ) from None
-            workbook.sheets.append(_build_sheet(worksheet.title, rows))
+            workbook.sheets.append(_build_sheet(worksheet.title, _xlsx_rows(worksheet)))
     finally:
         book.close()
     return workbook
+
+
+def _xlsx_rows(worksheet: Any) -> list[tuple[int, list[str]]]:
+    """The non-empty rows of an openpyxl worksheet; a damaged sheet is refused by name."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return _bounded_rows(worksheet.iter_rows(values_only=True), worksheet.title)
+    except WorkbookError:
+        raise
+    except Exception as error:  # a damaged sheet XML surfaces as various parser errors
+        raise WorkbookError(
+            Problem(
+                worksheet.title,
+                None,
+                None,
+                "",
+                f"シートを読めません (cannot read sheet: {type(error).__name__})",
+            )
+        ) from None
 
 
 def _read_xls(data: bytes, name: str) -> RawWorkbook:
@@ -318,37 +335,41 @@ def _read_xls(data: bytes, name: str) -> RawWorkbook:
             if not _wanted(sheet.name, book.nsheets):
                 workbook.sheets.append(RawSheet(sheet.name))
                 continue
-            rows: list[list[object]] = []
-            for r in range(min(sheet.nrows, MAX_ROWS * 2)):
-                values: list[object] = []
-                for c in range(min(sheet.ncols, MAX_COLUMNS)):
-                    cell = sheet.cell(r, c)
-                    if cell.ctype == xlrd.XL_CELL_DATE:
-                        try:
-                            parts = xlrd.xldate_as_tuple(cell.value, book.datemode)
-                        except xlrd.xldate.XLDateError:
-                            raise WorkbookError(
-                                Problem(
-                                    sheet.name,
-                                    r + 1,
-                                    column_letter(c),
-                                    str(cell.value),
-                                    "日付のセルを読めません。文字列として入力してください "
-                                    "(ambiguous Excel date cell; enter it as text)",
-                                )
-                            ) from None
-                        values.append(
-                            datetime.time(*parts[3:]) if parts[:3] == (0, 0, 0) else datetime.datetime(*parts)  # noqa: DTZ001 - a naive cell value
-                        )
-                    elif cell.ctype == xlrd.XL_CELL_BOOLEAN:
-                        values.append(bool(cell.value))
-                    else:
-                        values.append(cell.value)
-                rows.append(values)
+            rows = [
+                [_xls_value(book, sheet, r, c) for c in range(min(sheet.ncols, MAX_COLUMNS))]
+                for r in range(min(sheet.nrows, MAX_ROWS * 2))
+            ]
             workbook.sheets.append(_build_sheet(sheet.name, _bounded_rows(rows, sheet.name)))
     finally:
         book.release_resources()
     return workbook
+
+
+def _xls_value(book: Any, sheet: Any, r: int, c: int) -> object:
+    """One .xls cell as a Python value: dates and times decoded, booleans as bool."""
+    import xlrd
+
+    cell = sheet.cell(r, c)
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype != xlrd.XL_CELL_DATE:
+        return cell.value
+    try:
+        parts = xlrd.xldate_as_tuple(cell.value, book.datemode)
+    except xlrd.xldate.XLDateError:
+        raise WorkbookError(
+            Problem(
+                sheet.name,
+                r + 1,
+                column_letter(c),
+                str(cell.value),
+                "日付のセルを読めません。文字列として入力してください "
+                "(ambiguous Excel date cell; enter it as text)",
+            )
+        ) from None
+    if parts[:3] == (0, 0, 0):
+        return datetime.time(*parts[3:])
+    return datetime.datetime(*parts)  # noqa: DTZ001 - a naive cell value
 
 
 def _looks_like_markdown(text: str) -> bool:

@@ -1,4 +1,4 @@
-"""Made-up answers shaped like a form, for tests, benchmarks and demonstrations (no real person)."""
+"""Made-up survey answers shaped like a form, for tests and benchmarks (no real person; Django-free)."""
 
 from __future__ import annotations
 

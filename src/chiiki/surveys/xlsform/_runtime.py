@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from chiiki.surveys.xlsform.expressions import (
+from chiiki.surveys.xlsform._expressions import (
     EvaluationError,
     ExpressionError,
     NodeSet,
@@ -31,7 +31,7 @@ from chiiki.surveys.xlsform.expressions import (
     to_number,
     to_string,
 )
-from chiiki.surveys.xlsform.model import Choice, Field, Form, Node, Section, is_dynamic_default, pick_text
+from chiiki.surveys.xlsform._model import Choice, Field, Form, Node, Section, is_dynamic_default, pick_text
 
 __all__ = ["MAX_REPEAT_INSTANCES", "MESSAGES", "Evaluation", "FieldState", "evaluate_answers"]
 
@@ -329,8 +329,8 @@ class _Evaluator:
     def message(self, key: str) -> str:
         return MESSAGES.get(self.language, MESSAGES["ja"])[key]
 
-    def check_field(self, node: Field, ctx: Context, key: str) -> FieldState:  # noqa: C901
-        chain = self.info[node.name].chain
+    def check_field(self, node: Field, ctx: Context, key: str) -> FieldState:
+        """The state of one field instance: shown or not, its value, and its errors."""
         try:
             relevant = self.relevant(node, ctx)
         except EvaluationError:
@@ -338,40 +338,48 @@ class _Evaluator:
         state = FieldState(key, node.name, node.kind, relevant, False, None)
         if not relevant:
             return state
-        state.texts = self.texts_of(node, chain, ctx)
+        state.texts = self.texts_of(node, self.info[node.name].chain, ctx)
         try:
-            if node.choice_filter and node.kind in ("select_one", "select_multiple"):
-                state.choices = [choice.name for choice in self.choices_for(node, ctx)]
-            if node.kind == "calculate":
-                state.value = self.value(node, ctx)
-                return state
-            if node.kind == "note":
-                return state
-            raw = self.raw_answer(node, ctx)
-            if raw is None and node.default is not None:
-                raw = self.value(node, ctx)
-            state.value = raw
-            required = node.required is not None and (
-                node.required == "true()" or to_boolean(self.run(node.required, node, chain, ctx))
-            )
-            state.required = required
-            if _is_empty(raw):
-                if required:
-                    custom = self.custom_message(node.required_message, chain, ctx)
-                    state.errors.append(custom or self.message("required"))
-                return state
-            type_error = self.type_error(node, raw, state.choices)
-            if type_error is not None:
-                state.errors.append(type_error)
-                return state
-            if node.constraint:
-                typed = self.value(node, ctx)
-                if not to_boolean(self.run(node.constraint, node, chain, ctx, current=typed)):
-                    custom = self.custom_message(node.constraint_message, chain, ctx)
-                    state.errors.append(custom or self.message("constraint"))
+            self.fill_state(node, ctx, state)
         except EvaluationError:
             state.errors.append(self.message("broken"))
         return state
+
+    def fill_state(self, node: Field, ctx: Context, state: FieldState) -> None:
+        """Choices, value, required and the first error of a shown field instance."""
+        if node.choice_filter and node.kind in ("select_one", "select_multiple"):
+            state.choices = [choice.name for choice in self.choices_for(node, ctx)]
+        if node.kind == "calculate":
+            state.value = self.value(node, ctx)
+            return
+        if node.kind == "note":
+            return
+        chain = self.info[node.name].chain
+        raw = self.raw_answer(node, ctx)
+        if raw is None and node.default is not None:
+            raw = self.value(node, ctx)
+        state.value = raw
+        state.required = node.required is not None and (
+            node.required == "true()" or to_boolean(self.run(node.required, node, chain, ctx))
+        )
+        error = self.answer_error(node, ctx, raw, state)
+        if error is not None:
+            state.errors.append(error)
+
+    def answer_error(self, node: Field, ctx: Context, raw: Any, state: FieldState) -> str | None:
+        """What is wrong with an answer: missing when required, the wrong type, or against the constraint."""
+        chain = self.info[node.name].chain
+        if _is_empty(raw):
+            if not state.required:
+                return None
+            return self.custom_message(node.required_message, chain, ctx) or self.message("required")
+        type_error = self.type_error(node, raw, state.choices)
+        if type_error is not None or not node.constraint:
+            return type_error
+        typed = self.value(node, ctx)
+        if to_boolean(self.run(node.constraint, node, chain, ctx, current=typed)):
+            return None
+        return self.custom_message(node.constraint_message, chain, ctx) or self.message("constraint")
 
     def type_error(self, node: Field, raw: Any, allowed_now: list[str] | None) -> str | None:
         if node.kind == "integer" and not _INTEGER_RE.match(_normalize(raw)):
