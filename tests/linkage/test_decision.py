@@ -5,9 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from chiiki.linkage.engine import LINKED, REVIEW, DecisionRule
-from chiiki.linkage.engine.decision import decide
-from chiiki.linkage.engine.model import COMPARISONS, level_labels
+from chiiki.linkage.engine import COMPARISONS, LINKED, REVIEW, DecisionRule, decide, level_labels
 
 
 def _gamma(field: str, label: str) -> int:

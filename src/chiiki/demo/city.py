@@ -15,7 +15,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.actions import grant_role
 from chiiki.core.models import Municipality, Role, User
 from chiiki.demo import residents as synthetic
-from chiiki.jp.local_gov_code import check_digit
+from chiiki.jp import check_digit
 from chiiki.registry.actions import ImportSummary, import_registry
 
 DEMO_CODE5 = "34999"  # no real municipality uses it

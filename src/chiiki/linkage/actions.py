@@ -16,8 +16,7 @@ from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.models import Municipality, User
-from chiiki.linkage.engine import RECORD_COLUMNS, REGISTRY_COLUMNS, LinkageResult
-from chiiki.linkage.engine.model import COMPARISONS
+from chiiki.linkage.engine import COMPARISONS, RECORD_COLUMNS, REGISTRY_COLUMNS, LinkageResult
 from chiiki.linkage.models import Candidate, FinalLink, LinkageRun, LinkCase, ReviewDecision
 from chiiki.registry.models import Person
 

@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.linkage.engine.model import COMPARISONS
+from chiiki.linkage.engine import COMPARISONS
 from chiiki.linkage.models import Candidate, LinkCase
 
 FIELD_LABELS: dict[str, Promise] = {

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from chiiki.jp.wareki import DateParseError, parse_date
+from chiiki.jp import DateParseError, parse_date
 
 # Column name -> accepted header spellings (English name first, then Japanese).
 COLUMNS: dict[str, tuple[str, ...]] = {

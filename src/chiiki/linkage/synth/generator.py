@@ -24,9 +24,7 @@ from functools import cache
 
 from japanese_personal_name_dataset import load_dataset
 
-from chiiki.jp.itaiji import variant_groups
-from chiiki.jp.municipalities import MunicipalityRecord, load_municipalities
-from chiiki.jp.wareki import format_wareki
+from chiiki.jp import MunicipalityRecord, format_wareki, load_municipalities, variant_groups
 
 REGISTRY_COLUMNS = ("person_id", "name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code")
 RECORD_COLUMNS = ("record_id", "name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code")

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from chiiki.linkage.engine.model import (
+from chiiki.linkage.engine._model import (
     BIRTH_DATE_LEVELS,
     COMPARISONS,
     IDENTIFIER_LEVELS,
