@@ -174,7 +174,7 @@ def main() -> None:
     args = parser.parse_args()
     size = 5_000 if args.quick else args.size
 
-    from chiiki.linkage.synth import RECORD_COLUMNS, REGISTRY_COLUMNS, generate
+    from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, generate
 
     with tempfile.TemporaryDirectory(prefix="bench-linkage-") as tmp:
         folder = Path(tmp)

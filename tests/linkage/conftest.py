@@ -24,8 +24,8 @@ def _available(name: str) -> bool:
 if not all(_available(name) for name in _TOOLKIT):
     collect_ignore_glob = ["test_*.py"]
 else:
+    from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, SyntheticData, generate
     from chiiki.linkage.engine import LinkageResult, link
-    from chiiki.linkage.synth import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, SyntheticData, generate
 
 
 @pytest.fixture(scope="session")

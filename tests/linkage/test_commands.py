@@ -105,7 +105,7 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
 ) -> None:
     bad = tmp_path / "broken.csv"
     bad.write_bytes(
-        "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\nR1,山田,,,,,\n".encode("utf-8")
+        "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\nR1,山田,,,,,\n".encode()
         + b"R2,\xff\xfe,,,,,\n"  # bytes that no encoding reads
     )
     completed = subprocess.run(

@@ -114,13 +114,13 @@ def test_an_upload_is_read_from_its_bytes_and_named_in_refusals() -> None:
     data = (RECORD_HEADER + "R1,山田 太郎,ﾔﾏﾀﾞ ﾀﾛｳ,S55.5.17,男,,\n").encode("cp932")
     frame = parse_records(data, source="insurer.csv")
     assert frame.row(0) == ("R1", "山田 太郎", "ﾔﾏﾀﾞ ﾀﾛｳ", "S55.5.17", "1", None, None)
-    with pytest.raises(InputError, match="insurer.csv"):
+    with pytest.raises(InputError, match=r"insurer\.csv"):
         parse_records(b"record_id,name\nR1,x\n", source="insurer.csv")
 
 
 @pytest.mark.parametrize("data", [b"", b"%PDF-1.7\n", b"PK\x03\x04rest-of-a-workbook"])
 def test_an_upload_that_is_not_a_table_is_refused(data: bytes) -> None:
-    with pytest.raises(InputError, match="insurer.pdf"):
+    with pytest.raises(InputError, match=r"insurer\.pdf"):
         parse_records(data, source="insurer.pdf")
 
 
