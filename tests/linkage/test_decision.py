@@ -61,6 +61,19 @@ def test_name_birth_date_and_sex_without_address_or_postal_code_go_to_review() -
     assert _decision(_pair(address="missing", postal_code="missing")) == REVIEW
 
 
+def _reason(pairs: pl.DataFrame) -> str:
+    links, _candidates = decide(pairs, pl.Series(["Q1"]), DecisionRule())
+    return str(links.row(0, named=True)["reason"])
+
+
+def test_the_reason_says_when_address_and_postal_code_were_blank_rather_than_different() -> None:
+    assert _reason(_pair(address="missing", postal_code="missing")) == "address_and_postal_code_blank"
+    assert _reason(_pair(address="disagrees", postal_code="missing")) == "no_address_or_postal_code_agreement"
+    assert (
+        _reason(_pair(address="disagrees", postal_code="disagrees")) == "no_address_or_postal_code_agreement"
+    )
+
+
 def test_a_namesake_in_the_same_postal_area_born_in_another_year_goes_to_review() -> None:
     # Found at 300k x 300k: 鈴木 虎哲 born 1938-08-05 and 鈴木 虎哲 born 1936-04-17, same postal code and town.
     assert _decision(_pair(birth_date="disagrees", address="same_town")) == REVIEW

@@ -50,6 +50,9 @@ REASON_TEXT: dict[str, Promise] = {
     "no_address_or_postal_code_agreement": _(
         "住所も郵便番号も一致しません(氏名・生年月日・性別だけでは紐付けません)"
     ),
+    "address_and_postal_code_blank": _(
+        "住所と郵便番号が空欄のため比べられません(氏名・生年月日・性別だけでは紐付けません)"
+    ),
     "name_disagrees": _("氏名(漢字)が一致しません"),
     "birth_date_disagrees": _("生年月日が一致しません(入れ替わりや1桁の違いでもありません)"),
     "no_candidate": _("候補がありません"),
