@@ -7,7 +7,14 @@ from pathlib import Path
 
 
 class TableReadError(Exception):
-    """The file cannot be read as a table; the message says why in plain Japanese, then English."""
+    """The file cannot be read as a table; the message says why in plain Japanese, then English.
+
+    `line` is the 1-based line at fault when there is one (a line no known encoding reads).
+    """
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 # Files people upload by mistake, recognized by their first bytes (PDFs often have no NUL byte early on).
