@@ -5,7 +5,7 @@ rule that never links on name + birth date + sex alone; `audit_links()` checks l
 `read_registry`, `read_records`, `read_links` (files) and `parse_records` (an upload's bytes) read tables
 through `chiiki.tables` and refuse bad values naming the row and column.
 
-Everything public is imported from here; the modules behind it (`_inputs`, `_features`, `_model`, `_scoring`,
+Everything public is imported from here; the modules behind it (`_inputs`, `_dates`, `_features`, `_model`, `_scoring`,
 `_decision`, `_pipeline`, `_audit`) are private to the package.
 """
 

@@ -18,11 +18,11 @@ from chiiki.jp import (
     kanji_key,
     nfkc,
     parse_address,
-    parse_date,
     parse_sex,
     split_name,
     to_halfwidth_ascii,
 )
+from chiiki.linkage.engine._dates import iso_birth_date
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "unique_id",
@@ -75,7 +75,7 @@ def _kana_name(raw: str) -> _Name:
 
 def _date(raw: str) -> str | None:
     try:
-        return parse_date(raw, allow_excel_serial=True).isoformat()
+        return iso_birth_date(raw)
     except ValueError:
         # An unreadable or impossible date counts as missing: it can neither support nor refute a match.
         return None

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
-from chiiki.jp import parse_date, parse_sex
+from chiiki.jp import parse_sex
+from chiiki.linkage.engine._dates import iso_birth_date
 from chiiki.tables import DelimitedTable, TableReadError, check_table_bytes, read_delimited, read_table_bytes
 
 REGISTRY_COLUMNS: tuple[str, ...] = (
@@ -120,60 +121,72 @@ def _positions(table: DelimitedTable, layout: _Layout, *, source: str) -> dict[s
 
 
 class _Rows:
-    """The data rows of one table read into columns, with every problem found on the way."""
+    """The data rows of one table read into columns, with every problem found on the way.
+
+    Work is done column by column and each check once per distinct value (a million records hold far fewer
+    distinct dates and spellings of sex), so reading stays a small part of a run.
+    """
 
     def __init__(self, layout: _Layout, source: str) -> None:
         self.layout = layout
         self.source = source
-        self.problems: list[str] = []
+        self.problems: list[tuple[int, int, str]] = []  # (row, column position, message)
         self.checks: dict[str, Callable[[str], str]] = {"sex": parse_sex, "birth_date": _birth_date}
-        self.checked_values: dict[tuple[str, str], str | ValueError] = {}
 
     def collect(self, table: DelimitedTable, positions: dict[str, int]) -> dict[str, list[str | None]]:
-        columns: dict[str, list[str | None]] = {name: [] for name in self.layout.columns}
         width = len(table.header)
-        for number, record in enumerate(table.rows, start=2):
-            if not any(cell.strip() for cell in record):
-                continue
-            if any(cell.strip() for cell in record[width:]):
-                self.note(number, "", f"見出しより列が多い行です(見出し {width} 列、この行 {len(record)} 列)")
-            for name, index in positions.items():
-                value = record[index].strip() if index < len(record) else ""
-                columns[name].append(self.checked(number, name, value) or None)
+        numbered = [
+            (number, record)
+            for number, record in enumerate(table.rows, start=2)
+            if any(cell.strip() for cell in record)
+        ]
+        for number, record in numbered:
+            if len(record) > width and any(cell.strip() for cell in record[width:]):
+                self.note(number, -1, f"見出しより列が多い行です(見出し {width} 列、この行 {len(record)} 列)")
+        numbers = [number for number, _record in numbered]
+        columns: dict[str, list[str | None]] = {}
+        for position, name in enumerate(self.layout.columns):
+            index = positions[name]
+            values = [record[index].strip() if index < len(record) else "" for _number, record in numbered]
+            columns[name] = self.checked(position, name, values, numbers)
         return columns
 
-    def checked(self, number: int, column: str, value: str) -> str:
-        """`value` as the engine reads it ("" for blank); a problem noted when it cannot be read."""
-        if not value:
-            if column == self.layout.id_column:
-                self.note(number, column, "値が空です (required)")
-            return ""
+    def checked(self, position: int, column: str, values: list[str], numbers: list[int]) -> list[str | None]:
+        """The column as the engine reads it (None for blank); a problem noted for each value it cannot read."""
+        if column == self.layout.id_column:
+            for number, value in zip(numbers, values, strict=True):
+                if not value:
+                    self.note(number, position, f"「{column}」列: 値が空です (required)")
         check = self.checks.get(column)
         if check is None:
-            return value
-        # Each distinct value is checked once: a million rows hold a few thousand distinct dates.
-        result = self.checked_values.get((column, value))
-        if result is None:
+            return [value or None for value in values]
+        readings: dict[str, str | ValueError] = {}
+        for value in set(values) - {""}:
             try:
-                result = check(value)
+                readings[value] = check(value)
             except ValueError as error:
-                result = error
-            self.checked_values[(column, value)] = result
-        if isinstance(result, ValueError):
-            self.note(number, column, str(result))
-            return ""
-        return result
+                readings[value] = error
+        out: list[str | None] = []
+        for number, value in zip(numbers, values, strict=True):
+            reading = readings.get(value, "")
+            if isinstance(reading, ValueError):
+                self.note(number, position, f"「{column}」列: {reading}")
+                reading = ""
+            out.append(reading or None)
+        return out
 
-    def note(self, number: int, column: str, message: str) -> None:
-        if len(self.problems) <= MAX_PROBLEMS:
-            where = f"{number}行目" + (f"「{column}」列" if column else "")
-            self.problems.append(f"{where}: {message}")
+    def note(self, number: int, position: int, message: str) -> None:
+        self.problems.append((number, position, message))
 
     def raise_if_any(self) -> None:
         if not self.problems:
             return
-        shown = self.problems[:MAX_PROBLEMS]
-        more = " ほかにもあります" if len(self.problems) > MAX_PROBLEMS else ""
+        ordered = sorted(self.problems, key=lambda problem: problem[:2])
+        shown = [
+            f"{number}行目{message}" if message.startswith("「") else f"{number}行目: {message}"
+            for number, _position, message in ordered[:MAX_PROBLEMS]
+        ]
+        more = f" ほか{len(ordered) - MAX_PROBLEMS}件" if len(ordered) > MAX_PROBLEMS else ""
         raise InputError(
             f"{self.layout.label}のファイル {self.source} に読めない値があります"
             f"(何も取り込んでいません){more}:\n" + "\n".join(shown) + "\n/ the file has unreadable values"
@@ -181,8 +194,8 @@ class _Rows:
 
 
 def _birth_date(value: str) -> str:
-    parse_date(value, allow_excel_serial=True)  # DateParseError says why, in Japanese then English
-    return value  # kept as written: officers see the record as it came; the engine reads it again
+    iso_birth_date(value)  # DateParseError says why, in Japanese then English
+    return value  # kept as written: officers see the record as it came
 
 
 def _check_unique(frame: pl.DataFrame, layout: _Layout, *, source: str) -> None:
