@@ -141,3 +141,10 @@ def test_an_empty_file_is_reported(tmp_path: Path) -> None:
     path.write_text("", encoding="utf-8")
     with pytest.raises(InputError, match="空"):
         read_records(path)
+
+
+def test_a_file_with_only_its_header_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rec.csv"
+    path.write_text(RECORD_HEADER, encoding="utf-8")
+    with pytest.raises(InputError, match="データの行がありません"):
+        read_records(path)

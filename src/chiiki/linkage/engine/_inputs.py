@@ -104,6 +104,10 @@ def _parse(data: bytes, layout: _Layout, *, source: str) -> pl.DataFrame:
     columns = rows.collect(table, positions)
     rows.raise_if_any()
     frame = pl.DataFrame(columns, schema=dict.fromkeys(layout.columns, pl.String))
+    if frame.height == 0:
+        raise InputError(
+            f"{layout.label}のファイル {source} にデータの行がありません(見出し行だけです) / no data rows"
+        )
     _check_unique(frame, layout, source=source)
     return frame
 
