@@ -7,7 +7,7 @@ import random
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chiiki.evidence.simulation import Member, Unit, answers_for, low_response_districts, simulate
+from chiiki.demo.response_model import Member, Unit, answers_for, low_response_districts, simulate
 from chiiki.surveys.answer_tree import canonical_answers
 from chiiki.surveys.demo_survey import DEMO_FORM
 from chiiki.surveys.xlsform import evaluate_answers, load_form

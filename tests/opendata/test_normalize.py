@@ -7,7 +7,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp import local_gov_code
+from chiiki.jp import is_valid_local_gov_code
 from chiiki.opendata.engine import normalize as n
 
 FULL = str.maketrans("0123456789:", "０１２３４５６７８９：")
@@ -45,7 +45,7 @@ def test_codes_missing_check_digit_or_leading_zero_are_repaired_to_valid_codes(f
     value, error = n.normalize_local_gov_code(raw)
     if error is None:
         assert value is not None
-        assert local_gov_code.is_valid(value)
+        assert is_valid_local_gov_code(value)
 
 
 @given(st.sampled_from(["○", "〇", "有", "あり", "1", "×", "無", "なし", "0"]))

@@ -11,8 +11,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.jp.local_gov_code import LocalGovCodeError
-from chiiki.jp.local_gov_code import validate as validate_code_digits
+from chiiki.jp import LocalGovCodeError
+from chiiki.jp import validate_local_gov_code as validate_code_digits
 
 
 def validate_local_gov_code(value: str) -> None:

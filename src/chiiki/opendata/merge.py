@@ -42,10 +42,9 @@ def scope_prefectures(scope: str) -> tuple[str, tuple[str, ...]]:
     if scope in REGIONS:
         return REGIONS[scope]
     if len(scope) == 2 and scope.isdigit() and 1 <= int(scope) <= 47:
-        from chiiki.jp.local_gov_code import check_digit
-        from chiiki.jp.municipalities import find
+        from chiiki.jp import check_digit, find_municipality
 
-        record = find(f"{scope}000{check_digit(scope + '000')}")
+        record = find_municipality(f"{scope}000{check_digit(scope + '000')}")
         return (record.prefecture if record else f"都道府県{scope}", (scope,))
     raise MergeError(
         f"範囲「{scope}」がわかりません。都道府県コード2桁（例 35）か地方名（{', '.join(REGIONS)}）を指定してください"

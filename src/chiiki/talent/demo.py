@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.models import Municipality, User
-from chiiki.jp.municipalities import find
+from chiiki.jp import find_municipality
 from chiiki.talent import skills
 from chiiki.talent.corporate_number import check_digit
 from chiiki.talent.models import (
@@ -82,7 +82,7 @@ def _password(username: str) -> str:
 
 
 def _prefecture_municipality(pref: int) -> Municipality:
-    record = find(CHUGOKU[pref])
+    record = find_municipality(CHUGOKU[pref])
     if record is None:  # pragma: no cover - the shipped list has every prefecture
         raise LookupError(CHUGOKU[pref])
     municipality, _ = Municipality.objects.get_or_create(

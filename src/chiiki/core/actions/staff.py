@@ -8,7 +8,7 @@ from django.db import transaction
 
 from chiiki.core import audit
 from chiiki.core.models import Membership, Municipality, Role, User
-from chiiki.jp.municipalities import load_municipalities as read_municipality_list
+from chiiki.jp import load_municipalities as read_municipality_list
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

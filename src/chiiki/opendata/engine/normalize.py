@@ -12,7 +12,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 
-from chiiki.jp import local_gov_code
+from chiiki.jp import LocalGovCodeError, repair_local_gov_code
 
 Normalized = tuple[str | None, str | None]
 
@@ -81,8 +81,8 @@ def normalize_flag_one(text: str) -> Normalized:
 def normalize_local_gov_code(text: str) -> Normalized:
     """Repair lost leading zeros and missing check digits of 全国地方公共団体コード."""
     try:
-        return local_gov_code.repair(text), None
-    except local_gov_code.LocalGovCodeError as exc:
+        return repair_local_gov_code(text), None
+    except LocalGovCodeError as exc:
         return None, f"全国地方公共団体コードが正しくありません（{exc}）"
 
 
@@ -123,7 +123,7 @@ def normalize_longitude(text: str) -> Normalized:
 
 def normalize_date(text: str) -> Normalized:
     """和暦, slashes, 年月日, Excel serial numbers -> ISO 8601 (2023-04-01)."""
-    from chiiki.jp.wareki import DateParseError, parse_date
+    from chiiki.jp import DateParseError, parse_date
 
     t = nfkc(text)
     # Spreadsheet exports write midnight timestamps; the date part is what was meant.

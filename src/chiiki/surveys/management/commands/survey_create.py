@@ -15,7 +15,7 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from chiiki.core.models import Municipality
-from chiiki.jp.wareki import DateParseError, parse_date
+from chiiki.jp import DateParseError, parse_date
 from chiiki.surveys import actions
 from chiiki.surveys.models import Survey
 from chiiki.surveys.xlsform import FormRejected

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import polars as pl
 
-from chiiki.estimation.design import EstimationError, FloatArray
+from chiiki.estimation._design import EstimationError, FloatArray
 
 
 def response_rates(

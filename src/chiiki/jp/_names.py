@@ -2,7 +2,7 @@
 
 Registers and forms write a name as one string with some kind of space between family and given name:
 a half-width or full-width space, a tab, or several of them. Kanji and kana (reading) are compared
-separately, each with its own key (:func:`chiiki.jp.itaiji.kanji_key`, :func:`chiiki.jp.kana.kana_key`),
+separately, each with its own key (:func:`chiiki.jp.kanji_key`, :func:`chiiki.jp.kana_key`),
 and family and given name separately, so that a record whose given name differs is not mistaken for a match.
 """
 
@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chiiki.jp.itaiji import kanji_key
-from chiiki.jp.kana import kana_key
-from chiiki.jp.width import nfkc
+from chiiki.jp._itaiji import kanji_key
+from chiiki.jp._kana import kana_key
+from chiiki.jp._width import nfkc
 
 __all__ = ["NameAgreement", "PersonName", "compare_kana_names", "compare_kanji_names", "split_name"]
 
@@ -82,23 +82,32 @@ def _plain(text: str) -> str:
     return _SEPARATORS.sub("", nfkc(text))
 
 
-def _compare(first: str, second: str, key: Callable[[str], str]) -> NameAgreement:  # noqa: C901
+def _compare(first: str, second: str, key: Callable[[str], str]) -> NameAgreement:
     a, b = split_name(first), split_name(second)
     if not a.full or not b.full:
         return NameAgreement.MISSING
-    if not (a.is_split and b.is_split):
-        # Without both splits only the whole name, or a known part at the right end, can be compared.
-        if _plain(a.full) == _plain(b.full):
-            return NameAgreement.EXACT
-        whole_a, whole_b = key(a.full), key(b.full)
-        if whole_a == whole_b:
-            return NameAgreement.EQUIVALENT
-        split, whole = (a, whole_b) if a.is_split else (b, whole_a) if b.is_split else (None, "")
-        if split is not None and whole.startswith(key(split.family)):
-            return NameAgreement.FAMILY_ONLY
-        if split is not None and whole.endswith(key(split.given)):
-            return NameAgreement.GIVEN_ONLY
-        return NameAgreement.DIFFERENT
+    if a.is_split and b.is_split:
+        return _compare_parts(a, b, key)
+    return _compare_whole(a, b, key)
+
+
+def _compare_whole(a: PersonName, b: PersonName, key: Callable[[str], str]) -> NameAgreement:
+    """Without both splits only the whole name, or a known part at the right end, can be compared."""
+    if _plain(a.full) == _plain(b.full):
+        return NameAgreement.EXACT
+    whole_a, whole_b = key(a.full), key(b.full)
+    if whole_a == whole_b:
+        return NameAgreement.EQUIVALENT
+    split, whole = (a, whole_b) if a.is_split else (b, whole_a) if b.is_split else (None, "")
+    if split is not None and whole.startswith(key(split.family)):
+        return NameAgreement.FAMILY_ONLY
+    if split is not None and whole.endswith(key(split.given)):
+        return NameAgreement.GIVEN_ONLY
+    return NameAgreement.DIFFERENT
+
+
+def _compare_parts(a: PersonName, b: PersonName, key: Callable[[str], str]) -> NameAgreement:
+    """Family and given name compared separately: as written, then by key, then one part, then swapped."""
     if _plain(a.family) == _plain(b.family) and _plain(a.given) == _plain(b.given):
         return NameAgreement.EXACT
     family_a, given_a, family_b, given_b = key(a.family), key(a.given), key(b.family), key(b.given)

@@ -12,12 +12,17 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from chiiki.jp.address import parse_address
-from chiiki.jp.itaiji import kanji_key
-from chiiki.jp.kana import kana_key
-from chiiki.jp.names import split_name
-from chiiki.jp.wareki import parse_date
-from chiiki.jp.width import nfkc, to_halfwidth_ascii
+from chiiki.jp import (
+    SexParseError,
+    kana_key,
+    kanji_key,
+    nfkc,
+    parse_address,
+    parse_sex,
+    split_name,
+    to_halfwidth_ascii,
+)
+from chiiki.linkage.engine._dates import iso_birth_date
 
 FEATURE_COLUMNS: tuple[str, ...] = (
     "unique_id",
@@ -70,7 +75,7 @@ def _kana_name(raw: str) -> _Name:
 
 def _date(raw: str) -> str | None:
     try:
-        return parse_date(raw, allow_excel_serial=True).isoformat()
+        return iso_birth_date(raw)
     except ValueError:
         # An unreadable or impossible date counts as missing: it can neither support nor refute a match.
         return None
@@ -106,8 +111,11 @@ def _postal(raw: str) -> str | None:
 
 
 def _sex(raw: str) -> str | None:
-    value = to_halfwidth_ascii(raw).strip()
-    return value if value in ("1", "2") else None
+    # Files read by `_inputs` already hold 1/2; frames built by callers may still say 男/女 or M/F.
+    try:
+        return parse_sex(raw) or None
+    except SexParseError:
+        return None
 
 
 def _mapped(column: pl.Series, function: Callable[[str], object]) -> dict[str, object]:

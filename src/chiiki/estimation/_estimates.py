@@ -21,8 +21,8 @@ import polars as pl
 import scipy.sparse as sp  # type: ignore[import-untyped]
 from scipy import stats
 
-from chiiki.estimation.calibration import CalibrationResult, calibrate_matrix
-from chiiki.estimation.design import Design, EstimationError, FloatArray, IntArray, group_codes
+from chiiki.estimation._calibration import CalibrationResult, calibrate_matrix
+from chiiki.estimation._design import Design, EstimationError, FloatArray, IntArray, group_codes
 
 Statistic = Literal["mean", "total"]
 VarianceMethod = Literal["taylor", "replicate"]
@@ -168,7 +168,26 @@ def _replicate_variance(theta: FloatArray, reps: FloatArray, rw: ReplicateWeight
     return np.asarray(rw.coefficients @ (reps - centre) ** 2)
 
 
-def estimate(  # noqa: C901, PLR0912
+@dataclass(frozen=True)
+class _Request:
+    """What one call of `estimate` asks for, shared by every block of variables and domain."""
+
+    statistic: Statistic
+    by: str | None
+    denominator: str | None
+    method: VarianceMethod
+    level: float
+    weights: FloatArray
+    linearizer: _Linearizer | None
+    replicates: ReplicateWeights | None
+
+    @property
+    def is_total(self) -> bool:
+        """A plain total (no ratio to a denominator): θ = Σ w·y."""
+        return self.statistic == "total" and self.denominator is None
+
+
+def estimate(
     frame: pl.DataFrame,
     design: Design,
     variables: Sequence[str],
@@ -197,59 +216,97 @@ def estimate(  # noqa: C901, PLR0912
     if len(w) != frame.height:
         raise EstimationError("重みの長さがデータと合いません / weights do not match the frame")
     lin = _Linearizer(frame, design, w, calibration, lonely_psu) if method == "taylor" else None
+    request = _Request(statistic, by, denominator, method, level, w, lin, replicates)
     domains = _domains(frame, by)
     rows_out: list[tuple[int, int, dict[str, object]]] = []
     # Blocks of variables bound the memory: a block is a few (rows × block) float arrays.
     for start in range(0, len(variables), block_size):
         block = list(variables[start : start + block_size])
-        y, valid = _matrix(frame, block)
-        x = valid
-        if denominator is not None:
-            xden, xvalid = _matrix(frame, [denominator])
-            valid = valid * xvalid
-            x = np.broadcast_to(xden, y.shape) * valid
-        for d, (level_value, idx) in enumerate(domains):
-            wi, yi, vi = w[idx], y[idx] * valid[idx], valid[idx]
-            if statistic == "total" and denominator is None:
-                theta = wi @ yi
-                scores = wi[:, None] * yi
-            else:
-                xi = x[idx]
-                den = wi @ xi
-                theta = np.divide(wi @ yi, den, out=np.full(len(block), np.nan), where=den > 0)
-                scores = wi[:, None] * (yi - theta[None, :] * xi)
-                scores = np.divide(scores, den[None, :], out=np.zeros_like(scores), where=den[None, :] > 0)
-            if lin is not None:
-                var, df = lin.variance(idx, scores), float(lin.df)
-            elif replicates is not None:
-                r = replicates.matrix[idx]
-                if statistic == "total" and denominator is None:
-                    reps = r.T @ yi
-                else:
-                    reps = (r.T @ yi) / (r.T @ x[idx])
-                var, df = _replicate_variance(theta, reps, replicates), float(replicates.n_replicates - 1)
-            else:  # unreachable: checked above
-                raise EstimationError("分散の方法が不明です / unknown variance method")
-            se = np.sqrt(np.maximum(var, 0.0))
-            lo, hi = _interval(theta, se, df, level)
-            n = vi.sum(axis=0)
-            for j, name in enumerate(block):
-                row: dict[str, object] = {"variable": name}
-                if by is not None:
-                    row[by] = level_value
-                row.update(
-                    estimate=float(theta[j]),
-                    se=float(se[j]),
-                    ci_low=float(lo[j]),
-                    ci_high=float(hi[j]),
-                    cv=float(se[j] / abs(theta[j])) if theta[j] else float("nan"),
-                    n=int(n[j]),
-                    df=df,
-                    method=method,
-                )
-                rows_out.append((d, start + j, row))
+        rows_out.extend(_estimate_block(frame, request, block, start, domains))
     rows_out.sort(key=lambda t: (t[0], t[1]))
     return pl.DataFrame([row for _, _, row in rows_out])
+
+
+def _estimate_block(
+    frame: pl.DataFrame,
+    request: _Request,
+    block: list[str],
+    start: int,
+    domains: list[tuple[object, IntArray]],
+) -> list[tuple[int, int, dict[str, object]]]:
+    """Rows (domain index, variable index, row) for one block of variables in every domain."""
+    y, valid = _matrix(frame, block)
+    x = valid
+    if request.denominator is not None:
+        xden, xvalid = _matrix(frame, [request.denominator])
+        valid = valid * xvalid
+        x = np.broadcast_to(xden, y.shape) * valid
+    out: list[tuple[int, int, dict[str, object]]] = []
+    for d, (level_value, idx) in enumerate(domains):
+        yi, xi = y[idx] * valid[idx], x[idx]
+        theta, scores = _point_and_scores(request, request.weights[idx], yi, xi)
+        var, df = _variance(request, idx, theta, scores, yi, xi)
+        n = valid[idx].sum(axis=0)
+        for j, row in enumerate(_result_rows(request, block, level_value, theta, var, df, n)):
+            out.append((d, start + j, row))
+    return out
+
+
+def _point_and_scores(
+    request: _Request, wi: FloatArray, yi: FloatArray, xi: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """The estimates of one domain and their linearised scores (ratio scores divided by the denominator)."""
+    if request.is_total:
+        return wi @ yi, wi[:, None] * yi
+    den = wi @ xi
+    theta = np.divide(wi @ yi, den, out=np.full(yi.shape[1], np.nan), where=den > 0)
+    scores = wi[:, None] * (yi - theta[None, :] * xi)
+    scores = np.divide(scores, den[None, :], out=np.zeros_like(scores), where=den[None, :] > 0)
+    return theta, scores
+
+
+def _variance(
+    request: _Request, idx: IntArray, theta: FloatArray, scores: FloatArray, yi: FloatArray, xi: FloatArray
+) -> tuple[FloatArray, float]:
+    """Variance and degrees of freedom of one domain's estimates, by linearisation or replicates."""
+    if request.linearizer is not None:
+        return request.linearizer.variance(idx, scores), float(request.linearizer.df)
+    replicates = request.replicates
+    if replicates is None:  # unreachable: `estimate` checks it
+        raise EstimationError("分散の方法が不明です / unknown variance method")
+    r = replicates.matrix[idx]
+    reps = r.T @ yi if request.is_total else (r.T @ yi) / (r.T @ xi)
+    return _replicate_variance(theta, reps, replicates), float(replicates.n_replicates - 1)
+
+
+def _result_rows(
+    request: _Request,
+    block: list[str],
+    level_value: object,
+    theta: FloatArray,
+    var: FloatArray,
+    df: float,
+    n: FloatArray,
+) -> list[dict[str, object]]:
+    se = np.sqrt(np.maximum(var, 0.0))
+    lo, hi = _interval(theta, se, df, request.level)
+    rows = []
+    for j, name in enumerate(block):
+        row: dict[str, object] = {"variable": name}
+        if request.by is not None:
+            row[request.by] = level_value
+        row.update(
+            estimate=float(theta[j]),
+            se=float(se[j]),
+            ci_low=float(lo[j]),
+            ci_high=float(hi[j]),
+            cv=float(se[j] / abs(theta[j])) if theta[j] else float("nan"),
+            n=int(n[j]),
+            df=df,
+            method=request.method,
+        )
+        rows.append(row)
+    return rows
 
 
 def estimate_proportions(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from chiiki.jp.municipalities import find
+from chiiki.jp._municipalities import find_municipality
 
 _WEIGHTS = (6, 5, 4, 3, 2)
 
@@ -25,14 +25,14 @@ def check_digit(five_digits: str) -> int:
     return (11 - total % 11) % 10
 
 
-def is_valid(code: str) -> bool:
+def is_valid_local_gov_code(code: str) -> bool:
     """True when `code` is six ASCII digits whose last digit is the right check digit."""
     if len(code) != 6 or not code.isascii() or not code.isdigit():
         return False
     return check_digit(code[:5]) == int(code[5])
 
 
-def validate(code: str) -> str:
+def validate_local_gov_code(code: str) -> str:
     """Return `code` when it is a valid 6-digit code, else raise LocalGovCodeError in plain Japanese."""
     if len(code) != 6 or not code.isascii() or not code.isdigit():
         raise LocalGovCodeError(f"全国地方公共団体コードは6桁の半角数字です: {code!r}")
@@ -44,7 +44,7 @@ def validate(code: str) -> str:
     return code
 
 
-def repair(raw: str) -> str:
+def repair_local_gov_code(raw: str) -> str:
     """Turn common damaged forms into a valid 6-digit code, or raise LocalGovCodeError.
 
     Handles full-width digits, a leading zero lost by a spreadsheet (35202 read as a number, "1002"
@@ -56,11 +56,11 @@ def repair(raw: str) -> str:
     if not text.isascii() or not text.isdigit():
         raise LocalGovCodeError(f"全国地方公共団体コードとして読めません: {raw!r}")
     if len(text) == 6:
-        return validate(text)
+        return validate_local_gov_code(text)
     if len(text) == 5:
         return _complete_five_digits(raw, text)
     if len(text) == 4:
-        return repair(text.zfill(5))
+        return repair_local_gov_code(text.zfill(5))
     raise LocalGovCodeError(f"全国地方公共団体コードの桁数が違います: {raw!r}")
 
 
@@ -69,8 +69,12 @@ def _complete_five_digits(raw: str, text: str) -> str:
 
     The municipality list decides; without it (a fictional or new code) the one reading that is valid wins.
     """
-    readings = [reading for reading in (text.zfill(6), text + str(check_digit(text))) if is_valid(reading)]
-    known = [reading for reading in readings if find(reading) is not None]
+    readings = [
+        reading
+        for reading in (text.zfill(6), text + str(check_digit(text)))
+        if is_valid_local_gov_code(reading)
+    ]
+    known = [reading for reading in readings if find_municipality(reading) is not None]
     if len(known) == 1:
         return known[0]
     if len(readings) == 1:

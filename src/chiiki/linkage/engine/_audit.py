@@ -23,10 +23,10 @@ from pathlib import Path
 
 import polars as pl
 
-from chiiki.linkage.engine.decision import DecisionRule, evidence_columns, with_evidence_labels
-from chiiki.linkage.engine.features import build_features
-from chiiki.linkage.engine.model import IDENTIFIER_LEVELS, NAME_LEVELS, level_labels
-from chiiki.linkage.engine.scoring import PairScorer, ScoringOptions
+from chiiki.linkage.engine._decision import DecisionRule, evidence_columns, with_evidence_labels
+from chiiki.linkage.engine._features import build_features
+from chiiki.linkage.engine._model import IDENTIFIER_LEVELS, NAME_LEVELS, level_labels
+from chiiki.linkage.engine._scoring import PairScorer, ScoringOptions
 from chiiki.tables import write_excel_csv
 
 REASONS: tuple[str, ...] = (

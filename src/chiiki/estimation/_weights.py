@@ -14,8 +14,8 @@ import numpy as np
 import polars as pl
 import svy
 
-from chiiki.estimation.calibration import CalibrationResult
-from chiiki.estimation.design import Design, EstimationError, FloatArray
+from chiiki.estimation._calibration import CalibrationResult
+from chiiki.estimation._design import Design, EstimationError, FloatArray
 
 _ROW = "__chiiki_row"
 _RESP = "__chiiki_responded"

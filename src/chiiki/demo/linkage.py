@@ -1,5 +1,7 @@
 """Synthetic resident registries and incoming records with the error patterns of real linkage work.
 
+For the linkage tests, the benchmark (bench/linkage.py) and `chiiki linkage synth`; Django-free.
+
 The registry (住民基本台帳) is generated household by household: a family name drawn with its real
 frequency (japanese-personal-name-dataset counts, so 佐藤 and 鈴木 are shared as often as in life), given
 names drawn from the dataset's popular-name lists, plausible ages inside a household, and an address in a
@@ -24,9 +26,17 @@ from functools import cache
 
 from japanese_personal_name_dataset import load_dataset
 
-from chiiki.jp.itaiji import variant_groups
-from chiiki.jp.municipalities import MunicipalityRecord, load_municipalities
-from chiiki.jp.wareki import format_wareki
+from chiiki.jp import MunicipalityRecord, format_wareki, load_municipalities, variant_groups
+
+__all__ = [
+    "RECORD_COLUMNS",
+    "REGISTRY_COLUMNS",
+    "TRUTH_COLUMNS",
+    "ErrorRates",
+    "Person",
+    "SyntheticData",
+    "generate",
+]
 
 REGISTRY_COLUMNS = ("person_id", "name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code")
 RECORD_COLUMNS = ("record_id", "name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code")
@@ -239,9 +249,25 @@ class _Generator:
         }
 
     # -- writing a record row with mistakes -------------------------------------------------------
-    def record_row(  # noqa: C901
+    def record_row(
         self, record_id: str, p: Person, household: Sequence[Person], patterns: list[str]
     ) -> dict[str, str]:
+        # The three parts draw from one generator in a fixed order, so a seed always gives the same records.
+        name_kanji, name_kana = self.record_names(p, patterns)
+        birth_text, sex_text = self.record_birth_and_sex(p, household, patterns)
+        address, postal = self.record_place(p, patterns)
+        return {
+            "record_id": record_id,
+            "name_kanji": name_kanji,
+            "name_kana": name_kana,
+            "birth_date": birth_text,
+            "sex": sex_text,
+            "address": address,
+            "postal_code": postal,
+        }
+
+    def record_names(self, p: Person, patterns: list[str]) -> tuple[str, str]:
+        """Kanji name and reading with marriage, variant kanji, typos, spacing and kana mistakes."""
         rng, rates = self.rng, self.rates
         family_kanji, family_kana = p.family_kanji, p.family_kana
         if rng.random() < rates.marriage:
@@ -261,6 +287,11 @@ class _Generator:
         separator = rng.choice(("\u3000", " ", "", "  ", "\u3000"))
         name_kanji = f"{family_kanji}{separator}{given_kanji}"
         name_kana = f"{family_kana}{rng.choice((chr(0x3000), ' ', ''))}{p.given_kana}"
+        return name_kanji, self.kana_mistakes(name_kana, patterns)
+
+    def kana_mistakes(self, name_kana: str, patterns: list[str]) -> str:
+        """The reading in hiragana or half-width kana, or left out, at the configured rates."""
+        rng, rates = self.rng, self.rates
         draw = rng.random()
         if draw < rates.hiragana:
             name_kana = _hiragana(name_kana)
@@ -271,7 +302,13 @@ class _Generator:
         if rng.random() < rates.kana_missing:
             name_kana = ""
             patterns.append("kana_missing")
+        return name_kana
 
+    def record_birth_and_sex(
+        self, p: Person, household: Sequence[Person], patterns: list[str]
+    ) -> tuple[str, str]:
+        """Birth date as some office writes it (or a family member's) and the sex code, sometimes blank."""
+        rng, rates = self.rng, self.rates
         birth, sex = p.birth, p.sex
         if rng.random() < rates.family_member_date and len(household) > 1:
             other = rng.choice([m for m in household if m is not p])
@@ -281,7 +318,11 @@ class _Generator:
         sex_text = "" if rng.random() < rates.sex_missing else str(sex)
         if not sex_text:
             patterns.append("sex_missing")
+        return birth_text, sex_text
 
+    def record_place(self, p: Person, patterns: list[str]) -> tuple[str, str]:
+        """Address and postal code in one of the usual spellings, after a move or left blank."""
+        rng, rates = self.rng, self.rates
         muni, town, chome, banchi, go, building = p.municipality, p.town, p.chome, p.banchi, p.go, p.building
         if rng.random() < rates.moved:
             muni, town, chome, banchi, go, building = self.address()
@@ -295,15 +336,7 @@ class _Generator:
             postal = "〒" + postal.translate(_FULL_DIGITS)
         if rng.random() < rates.postal_missing:
             postal = ""
-        return {
-            "record_id": record_id,
-            "name_kanji": name_kanji,
-            "name_kana": name_kana,
-            "birth_date": birth_text,
-            "sex": sex_text,
-            "address": address,
-            "postal_code": postal,
-        }
+        return address, postal
 
     def date_text(self, birth: dt.date, patterns: list[str]) -> str:
         rng, rates = self.rng, self.rates

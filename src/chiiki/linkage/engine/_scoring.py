@@ -11,7 +11,7 @@ import duckdb
 import polars as pl
 from splink import DuckDBAPI, Linker
 
-from chiiki.linkage.engine.model import COMPARISONS, build_settings
+from chiiki.linkage.engine._model import COMPARISONS, build_settings
 
 _RECORDS = "records"
 _REGISTRY = "registry"

@@ -1,4 +1,7 @@
-"""``chiiki survey simulate-responses``: give a survey (the demo census) a realistic, deterministic response pattern."""
+"""``chiiki survey simulate-responses``: give a survey (the demo census) a realistic, deterministic response pattern.
+
+Demo data (chiiki.demo.census_responses); the CLI finds the command here by its name.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from chiiki.evidence.actions import EvidenceError, simulate_responses
+from chiiki.core.acting import Actor
+from chiiki.demo.census_responses import SimulationError, simulate_responses
 from chiiki.evidence.analysis import MODE_LABELS, PATH_LABELS
 from chiiki.surveys.models import Survey
 
@@ -46,8 +50,8 @@ class Command(BaseCommand):
             ) from error
         try:
             survey = _survey(options["survey"])
-            summary = simulate_responses(survey, seed=seed, by=None, actor_label=ACTOR)
-        except EvidenceError as error:
+            summary = simulate_responses(survey, seed=seed, by=Actor.system(ACTOR))
+        except SimulationError as error:
             raise CommandError(str(error)) from error
         except DatabaseError as error:
             raise CommandError(

@@ -44,6 +44,6 @@ def by_code() -> dict[str, MunicipalityRecord]:
     return {record.code: record for record in load_municipalities()}
 
 
-def find(code: str) -> MunicipalityRecord | None:
+def find_municipality(code: str) -> MunicipalityRecord | None:
     """Return the record for a 6-digit code, or None."""
     return by_code().get(code)

@@ -23,8 +23,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from chiiki.jp.municipalities import MunicipalityRecord, load_municipalities
-from chiiki.jp.numerals import KANJI_NUMERAL_CHARS, kanji_to_int
+from chiiki.jp._municipalities import MunicipalityRecord, load_municipalities
+from chiiki.jp._numerals import KANJI_NUMERAL_CHARS, kanji_to_int
 
 __all__ = ["Address", "address_key", "parse_address"]
 

@@ -23,7 +23,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Final, Literal
 
-from chiiki.jp.numerals import KANJI_NUMERAL_CHARS, replace_kanji_numerals
+from chiiki.jp._numerals import KANJI_NUMERAL_CHARS, replace_kanji_numerals
 
 __all__ = [
     "ERAS",

@@ -13,7 +13,7 @@ import functools
 import re
 import unicodedata
 
-from chiiki.jp.width import nfkc
+from chiiki.jp._width import nfkc
 
 __all__ = ["kana_key", "to_katakana"]
 

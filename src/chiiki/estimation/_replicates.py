@@ -10,9 +10,9 @@ import numpy as np
 import polars as pl
 import svy
 
-from chiiki.estimation.design import Design, EstimationError
-from chiiki.estimation.estimates import ReplicateWeights
-from chiiki.estimation.weights import sample_frame
+from chiiki.estimation._design import Design, EstimationError
+from chiiki.estimation._estimates import ReplicateWeights
+from chiiki.estimation._weights import sample_frame
 
 
 def _sample(frame: pl.DataFrame, design: Design) -> svy.Sample:

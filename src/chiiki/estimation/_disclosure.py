@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy.optimize import linprog  # type: ignore[import-untyped]
 
-from chiiki.estimation.design import EstimationError, FloatArray
+from chiiki.estimation._design import EstimationError, FloatArray
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -175,7 +175,7 @@ def _partner(t: FloatArray, s: BoolArray, line: int, axis: int) -> tuple[int, in
     return (line, pos) if axis == 0 else (pos, line)
 
 
-def protect_table(  # noqa: C901
+def protect_table(
     table: npt.ArrayLike,
     primary: npt.ArrayLike,
     *,
@@ -189,30 +189,11 @@ def protect_table(  # noqa: C901
     `protection` defaults to each primary cell's own value (the attacker must not narrow it below [0, 2v]).
     Raises EstimationError when the table cannot be protected without hiding a margin (e.g. a single column).
     """
-    t = np.asarray(table, dtype=np.float64)
-    if t.ndim != 2:
-        raise EstimationError("2次元の表が必要です / a 2-D table is required")
-    if (t < 0).any():
-        raise EstimationError("負の値は扱えません / cells must be non-negative")
-    prim = np.asarray(primary, dtype=bool)
-    if prim.shape != t.shape:
-        raise EstimationError("表と秘匿フラグの形が違います / table and flags differ in shape")
+    t, prim = _checked_table(table, primary)
     prot = np.where(prim, t, 1.0) if protection is None else np.broadcast_to(protection, t.shape)
     s = prim.copy()
     for _ in range(max_rounds):
-        changed = True
-        while changed:
-            changed = False
-            for axis in (0, 1):
-                counts = s.sum(axis=1 - axis)
-                for single in np.nonzero(counts == 1)[0].tolist():
-                    cell = _partner(t, s, single, axis)
-                    if cell is None:
-                        raise EstimationError(
-                            "周辺合計を秘匿しないと保護できません / cannot protect without hiding a margin"
-                        )
-                    s[cell] = True
-                    changed = True
+        _pair_single_suppressions(t, s)
         result = audit(t, s, prot)
         if result.safe:
             return SuppressionResult(prim, s & ~prim, result)
@@ -222,3 +203,33 @@ def protect_table(  # noqa: C901
                 if cell is not None:
                     s[cell] = True
     raise EstimationError("秘匿パターンが見つかりません / no safe suppression pattern found")
+
+
+def _checked_table(table: npt.ArrayLike, primary: npt.ArrayLike) -> tuple[FloatArray, BoolArray]:
+    """The table as floats and the primary flags as booleans, refused unless 2-D, non-negative and alike."""
+    t = np.asarray(table, dtype=np.float64)
+    if t.ndim != 2:
+        raise EstimationError("2次元の表が必要です / a 2-D table is required")
+    if (t < 0).any():
+        raise EstimationError("負の値は扱えません / cells must be non-negative")
+    prim = np.asarray(primary, dtype=bool)
+    if prim.shape != t.shape:
+        raise EstimationError("表と秘匿フラグの形が違います / table and flags differ in shape")
+    return t, prim
+
+
+def _pair_single_suppressions(t: FloatArray, s: BoolArray) -> None:
+    """Hide a second cell on every row and column with exactly one hidden cell (in place), until none is left."""
+    changed = True
+    while changed:
+        changed = False
+        for axis in (0, 1):
+            counts = s.sum(axis=1 - axis)
+            for single in np.nonzero(counts == 1)[0].tolist():
+                cell = _partner(t, s, single, axis)
+                if cell is None:
+                    raise EstimationError(
+                        "周辺合計を秘匿しないと保護できません / cannot protect without hiding a margin"
+                    )
+                s[cell] = True
+                changed = True

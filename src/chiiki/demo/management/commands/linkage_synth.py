@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chiiki.linkage.synth import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, generate
+from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, generate
 
 
 def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:

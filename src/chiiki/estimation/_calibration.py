@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from chiiki.estimation.design import EstimationError, FloatArray
+from chiiki.estimation._design import EstimationError, FloatArray
 
 Method = Literal["linear", "raking"]
 Controls = Mapping[str, Mapping[object, float]]

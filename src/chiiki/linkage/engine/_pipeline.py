@@ -9,11 +9,11 @@ from pathlib import Path
 
 import polars as pl
 
-from chiiki.linkage.engine.decision import LINKED, REVIEW, UNMATCHED, DecisionRule, decide, evidence_columns
-from chiiki.linkage.engine.decision import with_evidence_labels as _with_labels
-from chiiki.linkage.engine.features import build_features
-from chiiki.linkage.engine.inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
-from chiiki.linkage.engine.scoring import PairScorer, ScoringOptions
+from chiiki.linkage.engine._decision import LINKED, REVIEW, UNMATCHED, DecisionRule, decide, evidence_columns
+from chiiki.linkage.engine._decision import with_evidence_labels as _with_labels
+from chiiki.linkage.engine._features import build_features
+from chiiki.linkage.engine._inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
+from chiiki.linkage.engine._scoring import PairScorer, ScoringOptions
 from chiiki.tables import write_excel_csv
 
 ProgressCallback = Callable[[str, int, int], None]

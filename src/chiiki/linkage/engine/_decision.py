@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from chiiki.linkage.engine.model import (
+from chiiki.linkage.engine._model import (
     BIRTH_DATE_LEVELS,
     COMPARISONS,
     IDENTIFIER_LEVELS,
@@ -140,6 +140,12 @@ def decide(
         .then(pl.lit("another_person_close"))
         .when(~clear_of_records)
         .then(pl.lit("another_record_close_for_same_person"))
+        .when(
+            ~pl.col("identifier_agrees")
+            & (pl.col("gamma_address") == -1)
+            & (pl.col("gamma_postal_code") == -1)
+        )
+        .then(pl.lit("address_and_postal_code_blank"))
         .when(~pl.col("identifier_agrees"))
         .then(pl.lit("no_address_or_postal_code_agreement"))
         .when(~pl.col("name_agrees"))
