@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
@@ -26,6 +29,28 @@ def aed_csv(code: str, town: str, rows: list[tuple[str, str, str, str]]) -> str:
         f"{code},{i},{town},{name},エーイーディー,{town}1-1,{lat},{lon},1階\n" for i, name, lat, lon in rows
     )
     return AED_HEADER + body
+
+
+def cut_short_xlsx(path: Path) -> Path:
+    """An AED workbook saved at `path` whose sheet stops halfway: a sound zip around broken XML.
+
+    Excel and file transfers that stop early leave such files; the reader only finds out while parsing rows.
+    """
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(AED_HEADER.strip().split(","))
+    for i in range(500):
+        sheet.append(
+            ["343021", str(i), "広島県府中町", f"施設{i}", "シセツ", "府中町1-1", "34.39", "132.50", "1階"]
+        )
+    whole = io.BytesIO()
+    book.save(whole)
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            body = source.read(name)
+            target.writestr(name, body[: len(body) // 2] if name == "xl/worksheets/sheet1.xml" else body)
+    return path
 
 
 @pytest.fixture

@@ -17,8 +17,7 @@ from django.db import DatabaseError
 
 from chiiki.core.models import Municipality
 from chiiki.opendata.actions import CatalogError, import_file
-from chiiki.opendata.engine import ReadError
-from chiiki.opendata.engine.reading import check_readable
+from chiiki.opendata.engine import ReadError, check_readable
 from chiiki.opendata.models import LICENSES
 
 
