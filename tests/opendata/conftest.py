@@ -16,6 +16,7 @@ from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.opendata.actions import import_file
 from chiiki.opendata.models import Dataset
@@ -75,7 +76,7 @@ def aed_a(town_a: Municipality, write_file: Callable[..., Path]) -> Dataset:
         ),
         "cp932",
     )
-    return import_file(town_a, path, "aed", by=None, publish_now=True, actor_label="test").dataset
+    return import_file(town_a, path, "aed", by=Actor.system("test"), publish_now=True).dataset
 
 
 @pytest.fixture
@@ -89,7 +90,7 @@ def aed_b(town_b: Municipality, write_file: Callable[..., Path]) -> Dataset:
             [("1", "宇部市役所", "33.9517", "131.2467"), ("2", "宇部新川駅", "33.9460", "131.2470")],
         ),
     )
-    return import_file(town_b, path, "aed", by=None, publish_now=True, actor_label="test").dataset
+    return import_file(town_b, path, "aed", by=Actor.system("test"), publish_now=True).dataset
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
-from chiiki.core import audit
+from chiiki.core import acting, audit
 from chiiki.core.models import Membership, Role
 from chiiki.core.permissions import has_permission
 from chiiki.estimation import EstimationError
@@ -667,12 +667,18 @@ def publish_table(
         f"95% 信頼区間を付けています。回答世帯が {table['threshold']} 世帯未満のセルと、それを合計から"
         f"逆算できないようにするためのセルを「{table_defs.SUPPRESSED}」で秘匿しています。"
     )
+    # The open-data actions take a core Actor: the user, request and label given here, as one value.
+    publisher = (
+        acting.Actor.from_request(request, label=actor_label)
+        if request is not None
+        else acting.Actor.for_user(by, label=actor_label)
+    )
     with transaction.atomic():
         dataset = opendata_actions.create_dataset(
-            opendata_actions.organization_for(municipality),
+            opendata_actions.organization_for(municipality, by=publisher),
             name=name,
             title=f"{survey.title} {table['title']}",
-            by=by,
+            by=publisher,
             notes=notes,
             tags=["統計調査", "推計"],
             extras={
@@ -680,21 +686,17 @@ def publish_table(
                 "reference_date": survey.reference_date.isoformat(),
                 "table": table_name,
             },
-            actor_label=actor_label,
-            request=request,
         )
         opendata_actions.add_resource(
-            dataset, by=by, name=f"{table['title']}.csv", fmt="CSV", content=table_defs.table_csv(table),
+            dataset, by=publisher, name=f"{table['title']}.csv", fmt="CSV", content=table_defs.table_csv(table),
             filename=f"{table_name}.csv", description="推計値・標準誤差・95%信頼区間(秘匿セルは X)",
-            actor_label=actor_label, request=request,
         )  # fmt: skip
         opendata_actions.add_resource(
-            dataset, by=by, name="metadata.json", fmt="JSON",
+            dataset, by=publisher, name="metadata.json", fmt="JSON",
             content=json.dumps(metadata, ensure_ascii=False, indent=2).encode("utf-8"),
             filename=f"{table_name}-metadata.json", description="調査・調査期日・推計方法・標準誤差・秘匿の方法",
-            actor_label=actor_label, request=request,
         )  # fmt: skip
-        opendata_actions.publish(dataset, by=by, request=request, actor_label=actor_label)
+        opendata_actions.publish(dataset, by=publisher)
         published = PublishedTable.objects.create(
             municipality=municipality,
             survey=survey,
