@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Membership, Municipality, Role, User
 from chiiki.opendata import actions as opendata_actions
 from chiiki.opendata.models import Dataset, Resource
@@ -125,10 +126,17 @@ def world(town_a: Municipality, town_b: Municipality, make_staff: Callable[..., 
     _company("株式会社よそもの", "034000000002", outsider)
     Membership.objects.create(user=outsider, municipality=town_b, role=Role.ADMINISTRATOR)
 
-    org = opendata_actions.organization_for(town_a)
-    dataset = opendata_actions.create_dataset(org, name="a-unpublished", title="未公開", by=None)
+    org = opendata_actions.organization_for(town_a, by=Actor.system("test"))
+    dataset = opendata_actions.create_dataset(
+        org, name="a-unpublished", title="未公開", by=Actor.system("test")
+    )
     resource = opendata_actions.add_resource(
-        dataset, by=None, name="data.csv", fmt="CSV", content="名称\n秘密\n".encode(), filename="data.csv"
+        dataset,
+        by=Actor.system("test"),
+        name="data.csv",
+        fmt="CSV",
+        content="名称\n秘密\n".encode(),
+        filename="data.csv",
     )
     household = Household.objects.filter(municipality=town_a).first()
     assert household is not None

@@ -125,13 +125,11 @@ def _dataset(
         f"逆算できないようにするためのセルを「{table_defs.SUPPRESSED}」で秘匿しています。"
     )
     metadata = json.dumps(_metadata(survey, run, table), ensure_ascii=False, indent=2).encode("utf-8")
-    # The open-data actions take the Actor as `by` (issue 11); until that app is converted they read it
-    # through the audit log's legacy path, which accepts an Actor.
     dataset = opendata_actions.create_dataset(
-        opendata_actions.organization_for(survey.municipality),
+        opendata_actions.organization_for(survey.municipality, by=by),
         name=f"survey-{survey.pk}-{table_name.replace('_', '-')}-r{run.pk}",
         title=f"{survey.title} {table['title']}",
-        by=by,  # type: ignore[arg-type]
+        by=by,
         notes=notes,
         tags=["統計調査", "推計"],
         extras={
@@ -141,12 +139,12 @@ def _dataset(
         },
     )
     opendata_actions.add_resource(
-        dataset, by=by, name=f"{table['title']}.csv", fmt="CSV", content=table_defs.table_csv(table),  # type: ignore[arg-type]
+        dataset, by=by, name=f"{table['title']}.csv", fmt="CSV", content=table_defs.table_csv(table),
         filename=f"{table_name}.csv", description="推計値・標準誤差・95%信頼区間(秘匿セルは X)",
     )  # fmt: skip
     opendata_actions.add_resource(
-        dataset, by=by, name="metadata.json", fmt="JSON", content=metadata,  # type: ignore[arg-type]
+        dataset, by=by, name="metadata.json", fmt="JSON", content=metadata,
         filename=f"{table_name}-metadata.json", description="調査・調査期日・推計方法・標準誤差・秘匿の方法",
     )  # fmt: skip
-    opendata_actions.publish(dataset, by=by)  # type: ignore[arg-type]
+    opendata_actions.publish(dataset, by=by)
     return dataset

@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from chiiki.opendata.engine.schemas import (
+from chiiki.opendata.engine._schemas import (
     LegacyLayout,
     StandardSchema,
     legacy_common_map,
@@ -62,73 +62,91 @@ def _legacy_for(dataset_id: str) -> tuple[LegacyLayout, ...]:
     return tuple(lay for lay in load_legacy_layouts() if lay.current == dataset_id)
 
 
-def _target_for(source: str, schema: StandardSchema, keys: dict[str, str]) -> tuple[str | None, str]:  # noqa: C901
+def _target_for(source: str, schema: StandardSchema, keys: dict[str, str]) -> tuple[str | None, str]:
     """Exact, legacy or prefixed target for `source` in `schema` (no fuzzy matching)."""
     key = header_key(source)
     if key in keys:
         return keys[key], "exact"
-    candidates: list[str] = []
-    for layout in _legacy_for(schema.id):
-        for legacy_name, target in layout.mapping.items():
-            if header_key(legacy_name) == key:
-                if target is None:
-                    return None, "legacy-none"
-                candidates.append(target)
-    for legacy_name, target in legacy_common_map().items():
-        if header_key(legacy_name) == key:
-            if target is None:
-                return None, "legacy-none"
-            candidates.append(target)
-    candidates.append(source)
-    for candidate in candidates:
-        ckey = header_key(candidate)
-        if ckey in keys and candidate != source:
-            return keys[ckey], "legacy"
-        for prefix in schema.prefixes:
-            pkey = header_key(f"{prefix}_{candidate}")
-            if pkey in keys:
-                return keys[pkey], "prefix"
+    candidates = _legacy_targets(key, schema)
+    if candidates is None:
+        return None, "legacy-none"
+    for candidate in [*candidates, source]:
+        found = _standard_name(candidate, source, schema, keys)
+        if found is not None:
+            return found
     return None, "none"
 
 
-def map_header(header: list[str], schema: StandardSchema, *, fuzzy: bool = True) -> list[ColumnMatch]:  # noqa: C901
+def _legacy_targets(key: str, schema: StandardSchema) -> list[str] | None:
+    """What older layouts call the column `key` today; None when one says it has no successor."""
+    pairs = [(name, target) for layout in _legacy_for(schema.id) for name, target in layout.mapping.items()]
+    pairs += list(legacy_common_map().items())
+    candidates: list[str] = []
+    for legacy_name, target in pairs:
+        if header_key(legacy_name) == key:
+            if target is None:
+                return None
+            candidates.append(target)
+    return candidates
+
+
+def _standard_name(
+    candidate: str, source: str, schema: StandardSchema, keys: dict[str, str]
+) -> tuple[str, str] | None:
+    """The field `candidate` names, as a legacy name or with one of the schema's prefixes, and how."""
+    ckey = header_key(candidate)
+    if ckey in keys and candidate != source:
+        return keys[ckey], "legacy"
+    for prefix in schema.prefixes:
+        pkey = header_key(f"{prefix}_{candidate}")
+        if pkey in keys:
+            return keys[pkey], "prefix"
+    return None
+
+
+def map_header(header: list[str], schema: StandardSchema, *, fuzzy: bool = True) -> list[ColumnMatch]:
     """Map every header cell onto a field of `schema` (or nothing), first come first served."""
     keys = {header_key(name): name for name in schema.field_names}
     taken: set[str] = set()
-    out: list[ColumnMatch] = []
-    pending: list[int] = []
-    for index, source in enumerate(header):
-        if not source.strip():
-            out.append(ColumnMatch(index, source, None, "empty", 0.0))
-            continue
-        target, how = _target_for(source, schema, keys)
-        if target is not None and target in taken:
-            out.append(ColumnMatch(index, source, None, "duplicate", 0.0, f"「{target}」は前の列に対応済み"))
-            continue
-        if target is not None:
-            taken.add(target)
-            out.append(ColumnMatch(index, source, target, how, 1.0 if how == "exact" else 0.95))
-            continue
-        out.append(ColumnMatch(index, source, None, "legacy-none" if how == "legacy-none" else "none", 0.0))
-        if how != "legacy-none":
-            pending.append(index)
+    out = [_exact_match(index, source, schema, keys, taken) for index, source in enumerate(header)]
     if fuzzy:
-        for index in pending:
-            source = header[index]
-            key = header_key(source)
-            best, best_ratio = None, 0.0
-            for name in schema.field_names:
-                if name in taken:
-                    continue
-                ratio = difflib.SequenceMatcher(None, key, header_key(name)).ratio()
-                if ratio > best_ratio:
-                    best, best_ratio = name, ratio
-            if best is not None and best_ratio >= FUZZY_APPLY:
-                taken.add(best)
-                out[index] = ColumnMatch(index, source, best, "fuzzy", round(best_ratio, 2))
-            elif best is not None and best_ratio >= FUZZY_SUGGEST:
-                out[index] = ColumnMatch(index, source, None, "suggestion", round(best_ratio, 2), best)
+        for match in out:
+            if match.how == "none":
+                out[match.index] = _fuzzy_match(match, schema, taken)
     return out
+
+
+def _exact_match(
+    index: int, source: str, schema: StandardSchema, keys: dict[str, str], taken: set[str]
+) -> ColumnMatch:
+    """One header cell matched without guessing (exact, legacy or prefixed name); `taken` collects targets."""
+    if not source.strip():
+        return ColumnMatch(index, source, None, "empty", 0.0)
+    target, how = _target_for(source, schema, keys)
+    if target is None:
+        return ColumnMatch(index, source, None, how, 0.0)
+    if target in taken:
+        return ColumnMatch(index, source, None, "duplicate", 0.0, f"「{target}」は前の列に対応済み")
+    taken.add(target)
+    return ColumnMatch(index, source, target, how, 1.0 if how == "exact" else 0.95)
+
+
+def _fuzzy_match(match: ColumnMatch, schema: StandardSchema, taken: set[str]) -> ColumnMatch:
+    """An unmatched cell's closest free field: applied when close enough, else offered as a suggestion."""
+    key = header_key(match.source)
+    best, best_ratio = None, 0.0
+    for name in schema.field_names:
+        if name in taken:
+            continue
+        ratio = difflib.SequenceMatcher(None, key, header_key(name)).ratio()
+        if ratio > best_ratio:
+            best, best_ratio = name, ratio
+    if best is not None and best_ratio >= FUZZY_APPLY:
+        taken.add(best)
+        return ColumnMatch(match.index, match.source, best, "fuzzy", round(best_ratio, 2))
+    if best is not None and best_ratio >= FUZZY_SUGGEST:
+        return ColumnMatch(match.index, match.source, None, "suggestion", round(best_ratio, 2), best)
+    return match
 
 
 def _f1(matched: int, header_size: int, layout_size: int) -> float:

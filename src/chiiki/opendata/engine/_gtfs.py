@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from chiiki.opendata.engine.report import Problem, Report
+from chiiki.opendata.engine._report import Problem, Report
 
 MAX_PER_CHECK = 100  # a feed has millions of stop_times; list this many cells per check, then count the rest
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import polars as pl
 
-from chiiki.opendata.engine.normalize import NORMALIZERS, PLACEHOLDERS
-from chiiki.opendata.engine.report import Fix, Problem
-from chiiki.opendata.engine.schemas import FieldSpec, StandardSchema
+from chiiki.opendata.engine._normalize import NORMALIZERS, PLACEHOLDERS
+from chiiki.opendata.engine._report import Fix, Problem
+from chiiki.opendata.engine._schemas import FieldSpec, StandardSchema
 
 ROW = "__row"
 _SPACES = " \t\r\n\u3000"

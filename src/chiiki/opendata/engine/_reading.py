@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -191,26 +192,41 @@ def read_xlsx(
         raise ReadError(
             f"Excel ファイルとして開けません（{type(exc).__name__}） / not a readable .xlsx file"
         ) from exc
-    notes: list[str] = []
     try:
-        for sheet in book.worksheets:
-            head, first = _xlsx_head(sheet)
-            if first is None:
-                continue
-            if len(book.worksheets) > 1:
-                notes.append(f"シート「{sheet.title}」を読みました（ほかのシートは読みません）")
-            header_index = first + find_header(head[first:], score)
-            header = head[header_index]
-            width = len(header)
-            while width > 1 and not header[width - 1].strip():
-                width -= 1
-            # Only the header's columns: a sheet claiming 16,384 columns is not read cell by cell.
-            body = sheet.iter_rows(min_row=header_index + 2, max_col=width, values_only=True)
-            frame, _ = _frame_from_rows(([_cell_text(v) for v in row] for row in body), width)
-            # Spreadsheets carry trailing blank rows from formatting; they are not records.
-            return header[:width], header_index, frame, notes
+        return _first_table(book, score)
+    except ReadError:
+        raise
+    # Read-only mode parses a sheet as it goes: a workbook cut short or damaged inside fails only here, with
+    # whatever the XML parser or the zip reader raises (SyntaxError covers both XML parsers' errors).
+    except (SyntaxError, zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, OSError) as exc:
+        raise ReadError(
+            f"Excel ファイルが壊れているか、途中で切れています（{type(exc).__name__}）。"
+            "Excel で開いて保存し直してください / the .xlsx file is damaged or cut short"
+        ) from exc
     finally:
         book.close()
+
+
+def _first_table(
+    book: Any, score: Callable[[list[str]], int]
+) -> tuple[list[str], int, pl.DataFrame, list[str]]:
+    """The header, header row index, body and notes of the workbook's first sheet that holds anything."""
+    notes: list[str] = []
+    for sheet in book.worksheets:
+        head, first = _xlsx_head(sheet)
+        if first is None:
+            continue
+        if len(book.worksheets) > 1:
+            notes.append(f"シート「{sheet.title}」を読みました（ほかのシートは読みません）")
+        header_index = first + find_header(head[first:], score)
+        header = head[header_index]
+        width = len(header)
+        while width > 1 and not header[width - 1].strip():
+            width -= 1
+        # Only the header's columns: a sheet claiming 16,384 columns is not read cell by cell.
+        body = sheet.iter_rows(min_row=header_index + 2, max_col=width, values_only=True)
+        frame, _ = _frame_from_rows(([_cell_text(v) for v in row] for row in body), width)
+        return header[:width], header_index, frame, notes
     raise ReadError("Excel ファイルに表のデータがありません / the workbook has no data")
 
 
@@ -252,6 +268,7 @@ def read_table(path: Path, score: Callable[[list[str]], int]) -> RawTable:
         )
     if data[:4] == b"PK\x03\x04":
         header, index, frame, notes = read_xlsx(data, score)
+        # Spreadsheets carry trailing blank rows from formatting; they are not records.
         frame = _drop_blank_rows(frame)
         return RawTable(header, frame, index + 1, None, "XLSX", "xlsx", "", notes)
     if data.startswith(XLS_MAGIC):

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import polars as pl
 
-from chiiki.opendata.engine.gtfs import is_gtfs_zip, validate_gtfs
-from chiiki.opendata.engine.headers import ColumnMatch, header_score, map_header, recognize
-from chiiki.opendata.engine.reading import RawTable, ReadError, read_table
-from chiiki.opendata.engine.report import Problem, Report
-from chiiki.opendata.engine.schemas import StandardSchema, resolve_kind
-from chiiki.opendata.engine.validation import ROW, normalize_and_check, strip_cells
+from chiiki.opendata.engine._gtfs import is_gtfs_zip, validate_gtfs
+from chiiki.opendata.engine._headers import ColumnMatch, header_score, map_header, recognize
+from chiiki.opendata.engine._reading import RawTable, ReadError, read_table
+from chiiki.opendata.engine._report import Problem, Report
+from chiiki.opendata.engine._schemas import StandardSchema, resolve_kind
+from chiiki.opendata.engine._validation import ROW, normalize_and_check, strip_cells
 
 
 @dataclass
@@ -31,47 +31,29 @@ def _fatal(report: Report, message: str, code: str = "unreadable") -> Validation
     return ValidationResult(report, None)
 
 
-def validate_file(path: str | Path, dataset: str | StandardSchema | None = None) -> ValidationResult:  # noqa: C901
+def validate_file(path: str | Path, dataset: str | StandardSchema | None = None) -> ValidationResult:
     """Validate one CSV/XLSX file against a standard dataset (given, or recognized from its header).
 
     Never raises for bad input: every problem, including an unreadable file, ends up in the report.
     """
     path = Path(path)
     report = Report(file=str(path))
-    schema: StandardSchema | None = None
-    if isinstance(dataset, StandardSchema):
-        schema = dataset
-    elif dataset:
-        try:
-            schema = resolve_kind(dataset)
-        except KeyError as exc:
-            return _fatal(report, str(exc.args[0]), "unknown_dataset")
-    if (schema is None or schema.id == "bus") and is_gtfs_zip(path):
-        return _gtfs(path, report, "指定" if schema else "判定")
-    if schema is not None and schema.id == "bus":
-        return _fatal(
-            report, "バス情報は GTFS-JP の zip（agency.txt、stops.txt などを含む）で検査します", "not_gtfs"
-        )
     try:
-        raw = read_table(path, header_score)
+        schema = _given_schema(dataset)
+    except KeyError as exc:
+        return _fatal(report, str(exc.args[0]), "unknown_dataset")
+    feed = _bus_feed(path, schema, report)
+    if feed is not None:
+        return feed
+    try:
+        raw = _read(path)
     except ReadError as exc:
         return _fatal(report, str(exc))
-    except (UnicodeError, ValueError, OSError, pl.exceptions.PolarsError) as exc:
-        return _fatal(report, f"ファイルを表として読めません（{type(exc).__name__}）")
-    report.encoding, report.file_format, report.newline = raw.encoding, raw.file_format, raw.newline
-    report.header_row, report.title_rows = raw.header_row, raw.title_rows
-    report.problems += [Problem("warning", "reading", note) for note in raw.notes]
+    _note_reading(report, raw)
     if schema is None:
-        found = recognize(raw.header)
-        if found.schema is None:
-            report.recognition_reason = found.reason
-            report.rows = raw.frame.height
-            return _fatal(report, found.reason, "unrecognized")
-        schema = found.schema
-        report.dataset_how = "判定"
-        report.layout = found.layout
-        report.layout_title = "" if found.layout == "current" else found.layout_title
-        report.recognition_score = round(found.score, 3)
+        schema = _recognized_schema(raw, report)
+        if schema is None:
+            return _fatal(report, report.recognition_reason, "unrecognized")
     else:
         report.dataset_how = "指定"
     report.dataset_id, report.dataset_title = schema.id, schema.title
@@ -82,12 +64,63 @@ def validate_file(path: str | Path, dataset: str | StandardSchema | None = None)
             "この検査器では検査しません",
             "external_standard",
         )
-    frame = _layout(raw, schema, report)
-    return ValidationResult(report, frame)
+    return ValidationResult(report, _layout(raw, schema, report))
+
+
+def _bus_feed(path: Path, schema: StandardSchema | None, report: Report) -> ValidationResult | None:
+    """A GTFS-JP zip checked as a feed (named as bus, or any zip when no kind is named); bus without one refused.
+
+    None when the file is not a bus feed and goes through the table reader.
+    """
+    if (schema is None or schema.id == "bus") and is_gtfs_zip(path):
+        return _gtfs(path, report, "指定" if schema else "判定")
+    if schema is not None and schema.id == "bus":
+        return _fatal(
+            report, "バス情報は GTFS-JP の zip（agency.txt、stops.txt などを含む）で検査します", "not_gtfs"
+        )
+    return None
+
+
+def _read(path: Path) -> RawTable:
+    """The file as a table; any failure of the reader becomes a ReadError naming what went wrong."""
+    try:
+        return read_table(path, header_score)
+    except ReadError:
+        raise
+    except (UnicodeError, ValueError, OSError, pl.exceptions.PolarsError) as exc:
+        raise ReadError(f"ファイルを表として読めません（{type(exc).__name__}）") from exc
+
+
+def _given_schema(dataset: str | StandardSchema | None) -> StandardSchema | None:
+    """The schema the caller named (None: recognize it from the header); KeyError for an unknown name."""
+    if isinstance(dataset, StandardSchema):
+        return dataset
+    return resolve_kind(dataset) if dataset else None
+
+
+def _note_reading(report: Report, raw: RawTable) -> None:
+    """How the file was read (encoding, format, newline, header row), and the reader's warnings."""
+    report.encoding, report.file_format, report.newline = raw.encoding, raw.file_format, raw.newline
+    report.header_row, report.title_rows = raw.header_row, raw.title_rows
+    report.problems += [Problem("warning", "reading", note) for note in raw.notes]
+
+
+def _recognized_schema(raw: RawTable, report: Report) -> StandardSchema | None:
+    """The standard dataset recognized from the header, noted in the report; None (with the reason) if none."""
+    found = recognize(raw.header)
+    if found.schema is None:
+        report.recognition_reason = found.reason
+        report.rows = raw.frame.height
+        return None
+    report.dataset_how = "判定"
+    report.layout = found.layout
+    report.layout_title = "" if found.layout == "current" else found.layout_title
+    report.recognition_score = round(found.score, 3)
+    return found.schema
 
 
 def _gtfs(path: Path, report: Report, how: str) -> ValidationResult:
-    """A GTFS-JP feed: checked file by file (engine.gtfs); there is no single standard table to write."""
+    """A GTFS-JP feed: checked file by file (`_gtfs`); there is no single standard table to write."""
     bus = resolve_kind("bus")
     report.dataset_id, report.dataset_title, report.dataset_how = bus.id, bus.title, how
     validate_gtfs(path, report)
