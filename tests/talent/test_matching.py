@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chiiki.demo.talent_matching import generate_needs, generate_profiles
 from chiiki.talent.matching import (
     ExposureLedger,
     FairnessPolicy,
@@ -28,13 +29,11 @@ from chiiki.talent.matching import (
     WorkMode,
     brute_force_candidates,
     brute_force_needs,
-    generate_needs,
-    generate_profiles,
     python_candidates,
     python_needs,
     tie_key,
+    tie_keys,
 )
-from chiiki.talent.matching.scoring import tie_keys
 from chiiki.talent.standard import (
     CertificationHeld,
     SkillLevel,

@@ -19,7 +19,7 @@ from chiiki.core.models import Municipality, User
 from chiiki.talent import skills
 from chiiki.talent.access import can_act_for, can_record_hours
 from chiiki.talent.hours import DEFAULT_REGIMES
-from chiiki.talent.matching.codes import PREFECTURES
+from chiiki.talent.matching import PREFECTURES
 from chiiki.talent.models import (
     Evidence,
     Exposure,

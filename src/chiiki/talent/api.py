@@ -17,8 +17,7 @@ from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.talent import actions, queries, ranking, skills
 from chiiki.talent.access import can_act_for, listable_profiles, profile_of, visible_sections
-from chiiki.talent.matching import Match, RankingMode
-from chiiki.talent.matching.codes import REGION_OF_PREFECTURE
+from chiiki.talent.matching import REGION_OF_PREFECTURE, Match, RankingMode
 from chiiki.talent.models import Introduction, Need, TalentProfile
 
 router = Router(tags=["talent"])

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from chiiki.talent import skills
 from chiiki.talent.corporate_number import CorporateNumberError
 from chiiki.talent.corporate_number import validate as validate_corporate_number
-from chiiki.talent.matching.codes import BUSINESS_FIELDS, LANGUAGES, PREFECTURES, STARTUP_STAGE_JA
+from chiiki.talent.matching import BUSINESS_FIELDS, LANGUAGES, PREFECTURES, STARTUP_STAGE_JA
 from chiiki.talent.models import Evidence, Need, Organization, SideJobContract, TalentProfile, Visibility
 from chiiki.talent.standard import SkillLevel
 

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from chiiki.talent.hours.limits import LimitWarning, Rule, Severity
-from chiiki.talent.hours.regime import HOUR
+from chiiki.talent.hours import HOUR, LimitWarning, Rule, Severity
 
 
 def _rule(rule: Rule) -> str:

@@ -30,7 +30,7 @@ from chiiki.talent.hours import (
     check_limits,
     combine_hours,
 )
-from chiiki.talent.matching.codes import PREFECTURES, REGION_NAMES, REGION_OF_PREFECTURE
+from chiiki.talent.matching import PREFECTURES, REGION_NAMES, REGION_OF_PREFECTURE
 from chiiki.talent.models import (
     Introduction,
     ManagementAgreement,

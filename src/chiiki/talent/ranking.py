@@ -22,6 +22,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from chiiki.talent.matching import (
+    LANGUAGES,
+    NO_CODE,
     ExposureLedger,
     Match,
     MatchingEngine,
@@ -32,10 +34,11 @@ from chiiki.talent.matching import (
     RankingMode,
     StartupStage,
     WorkMode,
+    day_number,
+    language_mask,
+    prefecture_mask,
 )
 from chiiki.talent.matching import Need as EngineNeed
-from chiiki.talent.matching.codes import LANGUAGES, language_mask, prefecture_mask
-from chiiki.talent.matching.tables import NO_CODE, day_number
 from chiiki.talent.models import Exposure, Need, TalentProfile, TalentSkill
 from chiiki.talent.skills import current_standard
 from chiiki.talent.standard import SkillLevel

@@ -38,8 +38,7 @@ from chiiki.talent.access import (
 from chiiki.talent.explanations import explanation_lines
 from chiiki.talent.hours import WORKER
 from chiiki.talent.hours_text import warning_text
-from chiiki.talent.matching import RankingMode
-from chiiki.talent.matching.codes import PREFECTURES, REGION_OF_PREFECTURE
+from chiiki.talent.matching import PREFECTURES, REGION_OF_PREFECTURE, RankingMode
 from chiiki.talent.models import (
     Evidence,
     Introduction,

@@ -2,7 +2,7 @@
 combination by contract order and occurrence, the combined 100 h / 80 h caps, each employer's 36協定,
 the simplified 管理モデル, warnings before limits, and rules kept as dated regimes. Django-free."""
 
-from chiiki.talent.hours.combine import (
+from chiiki.talent.hours._combine import (
     CombinedHours,
     EmployerMonth,
     HoursInputError,
@@ -10,7 +10,7 @@ from chiiki.talent.hours.combine import (
     month_of,
     week_of,
 )
-from chiiki.talent.hours.limits import (
+from chiiki.talent.hours._limits import (
     RULE_JA,
     WORKER,
     LimitWarning,
@@ -19,9 +19,9 @@ from chiiki.talent.hours.limits import (
     WarningPolicy,
     check_limits,
 )
-from chiiki.talent.hours.management_model import ManagementModel, ModelCap
-from chiiki.talent.hours.records import Agreement36, Contract, ContractKind, WorkRecord
-from chiiki.talent.hours.regime import (
+from chiiki.talent.hours._management_model import ManagementModel, ModelCap
+from chiiki.talent.hours._records import Agreement36, Contract, ContractKind, WorkRecord
+from chiiki.talent.hours._regime import (
     DEFAULT_REGIMES,
     HOUR,
     REGIME_2019,

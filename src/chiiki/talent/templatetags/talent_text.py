@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from chiiki.talent.hours.limits import LimitWarning
+from chiiki.talent.hours import LimitWarning
 from chiiki.talent.hours_text import warning_text
 
 register = template.Library()

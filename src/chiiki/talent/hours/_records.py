@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chiiki.talent.hours.regime import Regime
+from chiiki.talent.hours._regime import Regime
 
 SUNDAY = 6  # datetime.weekday() of Sunday
 

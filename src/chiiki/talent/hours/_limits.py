@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chiiki.talent.hours.combine import CombinedHours
-from chiiki.talent.hours.records import Contract
-from chiiki.talent.hours.regime import HOUR, RegimeBook
+from chiiki.talent.hours._combine import CombinedHours, EmployerMonth
+from chiiki.talent.hours._records import Agreement36, Contract
+from chiiki.talent.hours._regime import HOUR, Regime, RegimeBook
 
 WORKER = "worker"
 
@@ -112,7 +112,7 @@ def grade_against_limit(value: int, limit: int, margin: int, *, strict: bool) ->
     return None
 
 
-def check_limits(  # noqa: C901
+def check_limits(
     contracts: Iterable[Contract],
     hours: CombinedHours,
     regimes: RegimeBook,
@@ -121,75 +121,100 @@ def check_limits(  # noqa: C901
     """Every warning for every month with records, to the worker and to each employer concerned."""
     employers = {c.employer_id: c for c in contracts if c.combined}
     recipients = [WORKER, *sorted(employers)]
-    out: list[LimitWarning] = []
     totals = {m: hours.worker_overtime_and_holiday(m) for m in hours.months()}
     margin = policy.margin_minutes
+    out: list[LimitWarning] = []
     for month in hours.months():
         regime = regimes.for_date(month)
-        value = totals[month]
-        sev = grade_against_limit(value, regime.combined_monthly_cap, margin, strict=True)
-        if sev:
-            out += [
-                LimitWarning(r, Rule.COMBINED_MONTHLY, month, value, regime.combined_monthly_cap, sev)
-                for r in recipients
-            ]
-        worst: tuple[int, int, Severity] | None = None
-        for window in regime.average_windows:
-            span = _months_back(month, window)
-            avg_total = sum(totals.get(m, 0) for m in span)
-            cap_total = regime.combined_average_cap * window
-            sev = grade_against_limit(avg_total, cap_total, margin * window, strict=False)
-            if sev and (worst is None or (sev is Severity.EXCEEDED and worst[2] is Severity.APPROACHING)):
-                worst = (window, avg_total, sev)
-        if worst:
-            window, avg_total, sev = worst
-            out += [
-                LimitWarning(
-                    r, Rule.COMBINED_AVERAGE, month, avg_total // window, regime.combined_average_cap, sev,
-                    f"直近{window}か月平均", window,
-                )
-                for r in recipients
-            ]  # fmt: skip
+        out += _combined_warnings(month, totals, regime, margin, recipients)
         for em in hours.for_month(month):
-            contract = employers[em.employer_id]
-            own_overtime = em.overtime(regime)
-            to = [em.employer_id, WORKER]
-            agreement = contract.agreement
-            if agreement is None:
-                if own_overtime or em.holiday:
-                    out += [
-                        LimitWarning(
-                            r, Rule.NO_AGREEMENT, month, own_overtime + em.holiday, 0, Severity.EXCEEDED
-                        )
-                        for r in to
-                    ]
-                continue
-            monthly_limit = (
-                agreement.special_monthly_limit if agreement.special_clause else agreement.monthly_limit
-            )
-            sev = grade_against_limit(own_overtime, monthly_limit, margin, strict=False)
-            if sev:
-                out += [
-                    LimitWarning(r, Rule.AGREEMENT_MONTHLY, month, own_overtime, monthly_limit, sev)
-                    for r in to
-                ]
-            year = _agreement_year(month, agreement.year_start_month)
-            by_month = {m: hours.employer_months.get((em.employer_id, m)) for m in year}
-            annual = sum(x.overtime(regime) for x in by_month.values() if x is not None)
-            annual_limit = (
-                agreement.special_annual_limit if agreement.special_clause else agreement.annual_limit
-            )
-            sev = grade_against_limit(annual, annual_limit, margin, strict=False)
-            if sev:
-                out += [LimitWarning(r, Rule.AGREEMENT_ANNUAL, month, annual, annual_limit, sev) for r in to]
-            if agreement.special_clause and own_overtime > agreement.monthly_limit:
-                over = sum(
-                    1
-                    for x in by_month.values()
-                    if x is not None and x.overtime(regime) > agreement.monthly_limit
-                )
-                allowed = min(agreement.special_months, regime.special_months_max)
-                if over >= allowed:
-                    sev = Severity.EXCEEDED if over > allowed else Severity.APPROACHING
-                    out += [LimitWarning(r, Rule.SPECIAL_MONTHS, month, over, allowed, sev) for r in to]
+            out += _employer_warnings(em, employers[em.employer_id], hours, regime, margin)
     return out
+
+
+def _combined_warnings(
+    month: dt.date, totals: dict[dt.date, int], regime: Regime, margin: int, recipients: list[str]
+) -> list[LimitWarning]:
+    """The combined 100 h monthly cap and the 80 h average over 2–6 months, to the worker and every employer."""
+    out: list[LimitWarning] = []
+    value = totals[month]
+    sev = grade_against_limit(value, regime.combined_monthly_cap, margin, strict=True)
+    if sev:
+        out += [
+            LimitWarning(r, Rule.COMBINED_MONTHLY, month, value, regime.combined_monthly_cap, sev)
+            for r in recipients
+        ]
+    worst = _worst_average(month, totals, regime, margin)
+    if worst:
+        window, avg_total, sev = worst
+        out += [
+            LimitWarning(
+                r, Rule.COMBINED_AVERAGE, month, avg_total // window, regime.combined_average_cap, sev,
+                f"直近{window}か月平均", window,
+            )
+            for r in recipients
+        ]  # fmt: skip
+    return out
+
+
+def _worst_average(
+    month: dt.date, totals: dict[dt.date, int], regime: Regime, margin: int
+) -> tuple[int, int, Severity] | None:
+    """The first averaging window that is exceeded, else the first that is approached (window, total, severity)."""
+    worst: tuple[int, int, Severity] | None = None
+    for window in regime.average_windows:
+        avg_total = sum(totals.get(m, 0) for m in _months_back(month, window))
+        cap_total = regime.combined_average_cap * window
+        sev = grade_against_limit(avg_total, cap_total, margin * window, strict=False)
+        if sev and (worst is None or (sev is Severity.EXCEEDED and worst[2] is Severity.APPROACHING)):
+            worst = (window, avg_total, sev)
+    return worst
+
+
+def _employer_warnings(
+    em: EmployerMonth, contract: Contract, hours: CombinedHours, regime: Regime, margin: int
+) -> list[LimitWarning]:
+    """One employer's own 36協定 in one month (month, year, special-clause months), to it and the worker."""
+    own_overtime = em.overtime(regime)
+    to = [em.employer_id, WORKER]
+    agreement = contract.agreement
+    if agreement is None:
+        if own_overtime or em.holiday:
+            return [
+                LimitWarning(r, Rule.NO_AGREEMENT, em.month, own_overtime + em.holiday, 0, Severity.EXCEEDED)
+                for r in to
+            ]
+        return []
+    out: list[LimitWarning] = []
+    monthly_limit = agreement.special_monthly_limit if agreement.special_clause else agreement.monthly_limit
+    sev = grade_against_limit(own_overtime, monthly_limit, margin, strict=False)
+    if sev:
+        out += [
+            LimitWarning(r, Rule.AGREEMENT_MONTHLY, em.month, own_overtime, monthly_limit, sev) for r in to
+        ]
+    year = _agreement_year(em.month, agreement.year_start_month)
+    year_overtime = [
+        x.overtime(regime) for m in year if (x := hours.employer_months.get((em.employer_id, m)))
+    ]
+    annual_limit = agreement.special_annual_limit if agreement.special_clause else agreement.annual_limit
+    sev = grade_against_limit(sum(year_overtime), annual_limit, margin, strict=False)
+    if sev:
+        out += [
+            LimitWarning(r, Rule.AGREEMENT_ANNUAL, em.month, sum(year_overtime), annual_limit, sev)
+            for r in to
+        ]
+    if agreement.special_clause and own_overtime > agreement.monthly_limit:
+        out += _special_months_warnings(em.month, agreement, year_overtime, regime, to)
+    return out
+
+
+def _special_months_warnings(
+    month: dt.date, agreement: Agreement36, year_overtime: list[int], regime: Regime, to: list[str]
+) -> list[LimitWarning]:
+    """Months over the 45 h limit under a special clause: at most six (or fewer, as agreed) a year."""
+    over = sum(1 for minutes in year_overtime if minutes > agreement.monthly_limit)
+    allowed = min(agreement.special_months, regime.special_months_max)
+    if over < allowed:
+        return []
+    sev = Severity.EXCEEDED if over > allowed else Severity.APPROACHING
+    return [LimitWarning(r, Rule.SPECIAL_MONTHS, month, over, allowed, sev) for r in to]

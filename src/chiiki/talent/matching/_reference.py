@@ -2,7 +2,7 @@
 
 ``brute_force_*`` score every pair of the query with dense NumPy arrays over all 49 skills and all
 rows, then sort everything; ``python_*`` do the same one pair at a time in plain Python from the
-definition in :mod:`chiiki.talent.matching.scoring` (slow; for tests on small tables).
+definition in :mod:`chiiki.talent.matching._scoring` (slow; for tests on small tables).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from chiiki.talent.matching.codes import REGION_OF_PREFECTURE, NeedKind, WorkMode
-from chiiki.talent.matching.scoring import (
+from chiiki.talent.matching._codes import REGION_OF_PREFECTURE, NeedKind, WorkMode
+from chiiki.talent.matching._scoring import (
     FULL,
     LOCATION_ELSEWHERE,
     LOCATION_HOME,
@@ -24,7 +24,7 @@ from chiiki.talent.matching.scoring import (
     tie_key,
     tie_keys,
 )
-from chiiki.talent.matching.tables import NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
+from chiiki.talent.matching._tables import NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
 
 I64 = npt.NDArray[np.int64]
 U8 = npt.NDArray[np.uint8]

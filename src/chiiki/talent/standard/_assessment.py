@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from chiiki.talent.standard.loader import load_literacy_standard
-from chiiki.talent.standard.model import (
+from chiiki.talent.standard._loader import load_literacy_standard
+from chiiki.talent.standard._model import (
     EvidenceCatalog,
     EvidenceTier,
     LiteracyStandard,
@@ -100,7 +100,7 @@ class SkillAssessment:
             )
 
 
-def assess(  # noqa: C901, PLR0912
+def assess(
     standard: SkillStandard,
     catalog: EvidenceCatalog,
     declared: Mapping[str, SkillLevel],
@@ -122,9 +122,6 @@ def assess(  # noqa: C901, PLR0912
         )
     for skill_id in declared:
         standard.skill(skill_id)
-    support: dict[str, SkillLevel] = {}
-    endorsed: dict[str, SkillLevel] = {}
-    sources: dict[str, list[str]] = {}
     literacy_std = literacy_standard or load_literacy_standard()
     literacy = set(literacy_completed)
     unknown = literacy - {i.id for i in literacy_std.items}
@@ -132,45 +129,63 @@ def assess(  # noqa: C901, PLR0912
         raise ValueError(
             f"{literacy_std.tag} にない学習項目です: {', '.join(sorted(unknown))} (unknown DSS-L items)"
         )
+    support = _Support(standard)
+    for item in evidence:
+        literacy.update(support.add_evidence(item, catalog, as_of))
+    items = {
+        skill.id: support.item(skill.id, declared.get(skill.id, SkillLevel.Z)) for skill in standard.skills
+    }
+    return SkillAssessment(standard.tag, as_of, items, frozenset(literacy), literacy_std.tag)
 
-    def add(skill_id: str, level: SkillLevel, source: str, *, endorsement: bool = False) -> None:
-        standard.skill(skill_id)
-        target = endorsed if endorsement else support
+
+@dataclass(slots=True)
+class _Support:
+    """The best level each skill is backed at, by evidence and by endorsements, with where it came from."""
+
+    standard: SkillStandard
+    evidenced: dict[str, SkillLevel] = field(default_factory=dict)
+    endorsed: dict[str, SkillLevel] = field(default_factory=dict)
+    sources: dict[str, list[str]] = field(default_factory=dict)
+
+    def add(self, skill_id: str, level: SkillLevel, source: str, *, endorsement: bool = False) -> None:
+        self.standard.skill(skill_id)
+        target = self.endorsed if endorsement else self.evidenced
         if level > target.get(skill_id, SkillLevel.Z):
             target[skill_id] = level
-        sources.setdefault(skill_id, []).append(source)
+        self.sources.setdefault(skill_id, []).append(source)
 
-    for item in evidence:
+    def add_evidence(self, item: Evidence, catalog: EvidenceCatalog, as_of: dt.date) -> tuple[str, ...]:
+        """Count one piece of evidence; returns the DSS-L items a certification covers."""
         if isinstance(item, CertificationHeld):
             cert = catalog.certification(item.certification_id)
             if not cert.valid_on(item.obtained_on, as_of):
-                continue
+                return ()
             for skill_id, level in cert.evidence.items():
-                add(skill_id, level, cert.id)
-            literacy.update(cert.literacy)
-        elif isinstance(item, ItssAssessment):
+                self.add(skill_id, level, cert.id)
+            return cert.literacy
+        if isinstance(item, ItssAssessment):
             if item.level not in catalog.itss_levels:
                 raise ValueError(f"ITSSレベルは1〜7です: {item.level} (ITSS level must be 1-7)")
             cap = catalog.itss_levels[item.level]
-            for skill_id, required in standard.role(item.role_id).required.items():
+            for skill_id, required in self.standard.role(item.role_id).required.items():
                 if required > SkillLevel.Z:
-                    add(skill_id, min(cap, required), f"ITSS{item.level}:{item.role_id}")
+                    self.add(skill_id, min(cap, required), f"ITSS{item.level}:{item.role_id}")
         elif isinstance(item, ProjectEvidence):
-            add(item.skill_id, item.level, "project")
+            self.add(item.skill_id, item.level, "project")
         elif item.organization_verified:
-            add(item.skill_id, item.level, f"endorsement:{item.organization}", endorsement=True)
+            self.add(item.skill_id, item.level, f"endorsement:{item.organization}", endorsement=True)
+        return ()
 
-    items: dict[str, SkillAssessmentItem] = {}
-    for skill in standard.skills:
-        level = declared.get(skill.id, SkillLevel.Z)
-        best = max(support.get(skill.id, SkillLevel.Z), endorsed.get(skill.id, SkillLevel.Z))
+    def item(self, skill_id: str, level: SkillLevel) -> SkillAssessmentItem:
+        """The assessment of one skill declared at `level`: the tier is the strongest backing that reaches it."""
+        endorsed = self.endorsed.get(skill_id, SkillLevel.Z)
+        best = max(self.evidenced.get(skill_id, SkillLevel.Z), endorsed)
         if level == SkillLevel.Z:
             tier = EvidenceTier.SELF_DECLARED
-        elif endorsed.get(skill.id, SkillLevel.Z) >= level:
+        elif endorsed >= level:
             tier = EvidenceTier.ENDORSED
         elif best >= level:
             tier = EvidenceTier.EVIDENCED
         else:
             tier = EvidenceTier.SELF_DECLARED
-        items[skill.id] = SkillAssessmentItem(skill.id, level, best, tier, tuple(sources.get(skill.id, ())))
-    return SkillAssessment(standard.tag, as_of, items, frozenset(literacy), literacy_std.tag)
+        return SkillAssessmentItem(skill_id, level, best, tier, tuple(self.sources.get(skill_id, ())))

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from chiiki.talent.matching.codes import (
+from chiiki.talent.matching._codes import (
     BUSINESS_FIELDS,
     REGION_OF_PREFECTURE,
     STARTUP_STAGE_JA,
@@ -15,8 +15,8 @@ from chiiki.talent.matching.codes import (
     WorkMode,
     prefecture_name,
 )
-from chiiki.talent.matching.scoring import FULL, MAX_SCORE, PairScore, pair_score
-from chiiki.talent.matching.tables import EPOCH, NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
+from chiiki.talent.matching._scoring import FULL, MAX_SCORE, PairScore, pair_score
+from chiiki.talent.matching._tables import EPOCH, NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
 from chiiki.talent.standard import EvidenceTier, SkillLevel, SkillStandard
 
 _TIER_JA = {

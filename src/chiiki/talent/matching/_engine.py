@@ -5,7 +5,7 @@ Two modes:
 * ``EXACT``: the top *k* by (score, rotation key, id). The hard constraints are applied as a vector
   mask, only the need's required skill rows are read, and only the candidates that can reach the
   *k*-th score are sorted. The result is identical to scoring and sorting every pair
-  (:mod:`chiiki.talent.matching.reference`), which the tests and the benchmark check.
+  (:mod:`chiiki.talent.matching._reference`), which the tests and the benchmark check.
 * ``FAIR``: exposure-aware. Each candidate loses ``penalty × min(times shown, cap)`` points, bounded
   by a small tolerance, so a profile that has already been shown often gives way to one that fits
   (almost) as well, but never to one that fits clearly worse. Shown results are recorded in an
@@ -23,8 +23,8 @@ from enum import StrEnum
 import numpy as np
 import numpy.typing as npt
 
-from chiiki.talent.matching.explain import MatchExplanation, explain_pair
-from chiiki.talent.matching.scoring import (
+from chiiki.talent.matching._explain import MatchExplanation, explain_pair
+from chiiki.talent.matching._scoring import (
     FULL,
     feasible_needs,
     feasible_profiles,
@@ -32,7 +32,7 @@ from chiiki.talent.matching.scoring import (
     score_profiles,
     tie_keys,
 )
-from chiiki.talent.matching.tables import MatchingInputError, NeedTable, ProfileTable
+from chiiki.talent.matching._tables import MatchingInputError, NeedTable, ProfileTable
 from chiiki.talent.standard import SkillStandard
 
 I64 = npt.NDArray[np.int64]

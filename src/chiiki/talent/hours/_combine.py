@@ -21,8 +21,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from chiiki.talent.hours.records import Contract, WorkRecord
-from chiiki.talent.hours.regime import Regime
+from chiiki.talent.hours._records import Contract, WorkRecord
+from chiiki.talent.hours._regime import Regime
 
 
 class HoursInputError(ValueError):
@@ -117,50 +117,75 @@ def _assign(blocks: list[_Block], regime: Regime) -> None:
     _split([*scheduled, *extra], regime.legal_weekly_minutes, "week")
 
 
-def combine_hours(  # noqa: C901
+def combine_hours(
     contracts: Iterable[Contract], records: Iterable[WorkRecord], regime: Regime
 ) -> CombinedHours:
     """Combine a worker's records across employers under ``regime``."""
-    by_id: dict[str, Contract] = {}
-    for c in contracts:
-        if c.employer_id in by_id:
-            raise HoursInputError(f"契約が重複しています: {c.employer_id} (duplicate contract)")
-        by_id[c.employer_id] = c
+    by_id = _contracts_by_id(contracts)
     order = sorted((c for c in by_id.values() if c.combined), key=lambda c: (c.concluded_on, c.employer_id))
     rank = {c.employer_id: i for i, c in enumerate(order)}
-    months: dict[tuple[str, dt.date], EmployerMonth] = {}
-    non_employment: dict[tuple[str, dt.date], int] = defaultdict(int)
+    ledger = _Ledger()
     weeks: dict[dt.date, list[_Block]] = defaultdict(list)
-
-    def cell(employer_id: str, day: dt.date) -> EmployerMonth:
-        key = (employer_id, month_of(day))
-        if key not in months:
-            months[key] = EmployerMonth(employer_id, key[1])
-        return months[key]
-
     for r in records:
-        contract = by_id.get(r.employer_id)
-        if contract is None:
-            raise HoursInputError(f"契約のない記録です: {r.employer_id} {r.day} (record without a contract)")
-        if r.day < contract.concluded_on:
-            raise HoursInputError(f"契約前の記録です: {r.employer_id} {r.day} (record before the contract)")
+        contract = _contract_of(r, by_id)
         if not contract.combined:
-            non_employment[(r.employer_id, month_of(r.day))] += r.minutes
+            ledger.non_employment[(r.employer_id, month_of(r.day))] += r.minutes
             continue
-        target = cell(r.employer_id, r.day)
+        target = ledger.cell(r.employer_id, r.day)
         target.worked += r.minutes
         if r.day.weekday() == contract.legal_holiday_weekday:
             target.holiday += r.minutes
         else:
             weeks[week_of(r.day)].append(_Block(r, rank[r.employer_id]))
-
     for week_blocks in weeks.values():
-        _assign(week_blocks, regime)
-        for b in week_blocks:
-            cell(b.record.employer_id, b.record.day).overtime_combined += b.overtime
-        for employer_id in {b.record.employer_id for b in week_blocks}:
-            alone = [_Block(b.record, 0) for b in week_blocks if b.record.employer_id == employer_id]
-            _assign(alone, regime)
-            for b in alone:
-                cell(employer_id, b.record.day).overtime_own += b.overtime
-    return CombinedHours(months, dict(non_employment))
+        _combine_week(week_blocks, regime, ledger)
+    return CombinedHours(ledger.months, dict(ledger.non_employment))
+
+
+@dataclass(slots=True)
+class _Ledger:
+    """The per employer and month totals being filled in."""
+
+    months: dict[tuple[str, dt.date], EmployerMonth] = field(default_factory=dict)
+    non_employment: dict[tuple[str, dt.date], int] = field(default_factory=lambda: defaultdict(int))
+
+    def cell(self, employer_id: str, day: dt.date) -> EmployerMonth:
+        key = (employer_id, month_of(day))
+        if key not in self.months:
+            self.months[key] = EmployerMonth(employer_id, key[1])
+        return self.months[key]
+
+
+def _contracts_by_id(contracts: Iterable[Contract]) -> dict[str, Contract]:
+    by_id: dict[str, Contract] = {}
+    for c in contracts:
+        if c.employer_id in by_id:
+            raise HoursInputError(f"契約が重複しています: {c.employer_id} (duplicate contract)")
+        by_id[c.employer_id] = c
+    return by_id
+
+
+def _contract_of(record: WorkRecord, by_id: dict[str, Contract]) -> Contract:
+    """The record's contract, refusing a record without one or dated before it was concluded."""
+    contract = by_id.get(record.employer_id)
+    if contract is None:
+        raise HoursInputError(
+            f"契約のない記録です: {record.employer_id} {record.day} (record without a contract)"
+        )
+    if record.day < contract.concluded_on:
+        raise HoursInputError(
+            f"契約前の記録です: {record.employer_id} {record.day} (record before the contract)"
+        )
+    return contract
+
+
+def _combine_week(week_blocks: list[_Block], regime: Regime, ledger: _Ledger) -> None:
+    """One week's overtime, combined across employers and for each employer alone."""
+    _assign(week_blocks, regime)
+    for b in week_blocks:
+        ledger.cell(b.record.employer_id, b.record.day).overtime_combined += b.overtime
+    for employer_id in {b.record.employer_id for b in week_blocks}:
+        alone = [_Block(b.record, 0) for b in week_blocks if b.record.employer_id == employer_id]
+        _assign(alone, regime)
+        for b in alone:
+            ledger.cell(employer_id, b.record.day).overtime_own += b.overtime

@@ -13,7 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from chiiki.talent.standard.model import (
+from chiiki.talent.standard._model import (
     Certification,
     EvidenceCatalog,
     LevelDefinition,
@@ -78,9 +78,44 @@ def _role(raw: dict[str, Any], required: dict[str, SkillLevel]) -> Role:
 
 
 @lru_cache(maxsize=8)
-def load_skill_standard(version: str | None = None) -> SkillStandard:  # noqa: C901
+def load_skill_standard(version: str | None = None) -> SkillStandard:
     """Load DSS-P (DX推進スキル標準); the newest shipped version when ``version`` is None."""
     raw = _read("dss_p", version)
+    skills = _skill_items(raw)
+    skill_by_id = {s.id: s for s in skills}
+    if len(skill_by_id) != len(skills):
+        raise StandardDataError("duplicate skill ids in DSS-P data")
+    person_types = tuple(PersonType(p["id"], p["name_ja"], p["name_en"]) for p in raw["person_types"])
+    type_ids = {p.id for p in person_types}
+    roles: list[Role] = []
+    for r in raw["roles"]:
+        if r["person_type"] not in type_ids:
+            raise StandardDataError(f"role {r['id']}: unknown person type {r['person_type']}")
+        roles.append(_role(r, _required_levels(r, skill_by_id)))
+    standard = SkillStandard(
+        standard=raw["standard"],
+        version=raw["version"],
+        published=dt.date.fromisoformat(raw["published"]),
+        title_ja=raw["title_ja"],
+        title_en=raw["title_en"],
+        publisher=raw["publisher"],
+        source_document=raw["source_document"],
+        source_url=raw["source_url"],
+        levels=_level_definitions(raw),
+        person_types=person_types,
+        skills=tuple(skills),
+        roles=tuple(roles),
+        _skill_by_id=skill_by_id,
+        _role_by_id={r.id: r for r in roles},
+    )
+    shape = (len(standard.person_types), len(standard.roles), len(standard.skills))
+    if shape != (DSS_P_PERSON_TYPES, DSS_P_ROLES, DSS_P_SKILLS):
+        raise StandardDataError(f"DSS-P {standard.version}: expected 5 types, 15 roles, 49 skills: {shape}")
+    return standard
+
+
+def _skill_items(raw: dict[str, Any]) -> list[SkillItem]:
+    """The skill items in file order, each with its category and subcategory names."""
     subcats: dict[str, tuple[str, str, str]] = {}
     for cat in raw["categories"]:
         for sub in cat["subcategories"]:
@@ -93,28 +128,27 @@ def load_skill_standard(version: str | None = None) -> SkillStandard:  # noqa: C
         skills.append(
             SkillItem(s["id"], index, cat_id, cat_ja, s["subcategory"], sub_ja, s["name_ja"], s["name_en"])
         )
-    skill_by_id = {s.id: s for s in skills}
-    if len(skill_by_id) != len(skills):
-        raise StandardDataError("duplicate skill ids in DSS-P data")
-    person_types = tuple(PersonType(p["id"], p["name_ja"], p["name_en"]) for p in raw["person_types"])
-    type_ids = {p.id for p in person_types}
-    roles: list[Role] = []
-    for r in raw["roles"]:
-        if r["person_type"] not in type_ids:
-            raise StandardDataError(f"role {r['id']}: unknown person type {r['person_type']}")
-        required = dict.fromkeys(skill_by_id, SkillLevel.Z)
-        seen: set[str] = set()
-        for code, ids in r["required"].items():
-            level = SkillLevel.from_code(code)
-            for skill_id in ids:
-                if skill_id not in skill_by_id:
-                    raise StandardDataError(f"role {r['id']}: unknown skill {skill_id}")
-                if skill_id in seen:
-                    raise StandardDataError(f"role {r['id']}: skill {skill_id} listed twice")
-                seen.add(skill_id)
-                required[skill_id] = level
-        roles.append(_role(r, required))
-    levels = tuple(
+    return skills
+
+
+def _required_levels(raw_role: dict[str, Any], skill_by_id: dict[str, SkillItem]) -> dict[str, SkillLevel]:
+    """A role's level per skill item (items not listed are z); each item listed at most once."""
+    required = dict.fromkeys(skill_by_id, SkillLevel.Z)
+    seen: set[str] = set()
+    for code, ids in raw_role["required"].items():
+        level = SkillLevel.from_code(code)
+        for skill_id in ids:
+            if skill_id not in skill_by_id:
+                raise StandardDataError(f"role {raw_role['id']}: unknown skill {skill_id}")
+            if skill_id in seen:
+                raise StandardDataError(f"role {raw_role['id']}: skill {skill_id} listed twice")
+            seen.add(skill_id)
+            required[skill_id] = level
+    return required
+
+
+def _level_definitions(raw: dict[str, Any]) -> tuple[LevelDefinition, ...]:
+    return tuple(
         LevelDefinition(
             SkillLevel.from_code(x["code"]),
             x["label_ja"],
@@ -123,26 +157,6 @@ def load_skill_standard(version: str | None = None) -> SkillStandard:  # noqa: C
         )
         for x in raw["levels"]
     )
-    standard = SkillStandard(
-        standard=raw["standard"],
-        version=raw["version"],
-        published=dt.date.fromisoformat(raw["published"]),
-        title_ja=raw["title_ja"],
-        title_en=raw["title_en"],
-        publisher=raw["publisher"],
-        source_document=raw["source_document"],
-        source_url=raw["source_url"],
-        levels=levels,
-        person_types=person_types,
-        skills=tuple(skills),
-        roles=tuple(roles),
-        _skill_by_id=skill_by_id,
-        _role_by_id={r.id: r for r in roles},
-    )
-    shape = (len(standard.person_types), len(standard.roles), len(standard.skills))
-    if shape != (DSS_P_PERSON_TYPES, DSS_P_ROLES, DSS_P_SKILLS):
-        raise StandardDataError(f"DSS-P {standard.version}: expected 5 types, 15 roles, 49 skills: {shape}")
-    return standard
 
 
 @lru_cache(maxsize=8)
@@ -168,7 +182,7 @@ def load_literacy_standard(version: str | None = None) -> LiteracyStandard:
 
 
 @lru_cache(maxsize=8)
-def load_evidence_catalog(version: str | None = None) -> EvidenceCatalog:  # noqa: C901
+def load_evidence_catalog(version: str | None = None) -> EvidenceCatalog:
     """Load the ITSS/certification evidence catalog, checked against the DSS-P and DSS-L it names."""
     raw = _read("evidence", version)
     standard_versions = tuple(raw["applies_to"]["versions"])
@@ -178,26 +192,9 @@ def load_evidence_catalog(version: str | None = None) -> EvidenceCatalog:  # noq
     literacy_ids = {i.id for i in load_literacy_standard().items}
     certs: dict[str, Certification] = {}
     for c in raw["certifications"]:
-        evidence: dict[str, SkillLevel] = {}
-        for code, ids in c["evidence"].items():
-            level = SkillLevel.from_code(code)
-            if level == SkillLevel.A:
-                raise StandardDataError(f"{c['id']}: an exam alone cannot evidence level a")
-            for skill_id in ids:
-                if skill_id not in skill_ids:
-                    raise StandardDataError(f"{c['id']}: unknown skill {skill_id}")
-                if skill_id in evidence:
-                    raise StandardDataError(f"{c['id']}: skill {skill_id} listed twice")
-                evidence[skill_id] = level
-        literacy = tuple(c.get("literacy", ()))
-        unknown = set(literacy) - literacy_ids
-        if unknown:
-            raise StandardDataError(f"{c['id']}: unknown literacy items {sorted(unknown)}")
         if c["id"] in certs:
             raise StandardDataError(f"duplicate certification {c['id']}")
-        certs[c["id"]] = Certification(
-            c["id"], c["issuer"], c["name_ja"], c.get("itss_level"), c.get("valid_years"), evidence, literacy
-        )
+        certs[c["id"]] = _certification(c, skill_ids, literacy_ids)
     itss = {int(x["level"]): SkillLevel.from_code(x["dss_level"]) for x in raw["itss_levels"]}
     if sorted(itss) != list(range(1, 8)):
         raise StandardDataError("ITSS levels must be exactly 1..7")
@@ -207,4 +204,32 @@ def load_evidence_catalog(version: str | None = None) -> EvidenceCatalog:  # noq
         standard_versions=standard_versions,
         itss_levels=itss,
         certifications=certs,
+    )
+
+
+def _certification(raw: dict[str, Any], skill_ids: set[str], literacy_ids: set[str]) -> Certification:
+    """One certification with the skill levels it evidences (never a) and the DSS-L items it covers."""
+    evidence: dict[str, SkillLevel] = {}
+    for code, ids in raw["evidence"].items():
+        level = SkillLevel.from_code(code)
+        if level == SkillLevel.A:
+            raise StandardDataError(f"{raw['id']}: an exam alone cannot evidence level a")
+        for skill_id in ids:
+            if skill_id not in skill_ids:
+                raise StandardDataError(f"{raw['id']}: unknown skill {skill_id}")
+            if skill_id in evidence:
+                raise StandardDataError(f"{raw['id']}: skill {skill_id} listed twice")
+            evidence[skill_id] = level
+    literacy = tuple(raw.get("literacy", ()))
+    unknown = set(literacy) - literacy_ids
+    if unknown:
+        raise StandardDataError(f"{raw['id']}: unknown literacy items {sorted(unknown)}")
+    return Certification(
+        raw["id"],
+        raw["issuer"],
+        raw["name_ja"],
+        raw.get("itss_level"),
+        raw.get("valid_years"),
+        evidence,
+        literacy,
     )

@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from chiiki.talent.hours.limits import WORKER, LimitWarning, Rule, WarningPolicy, grade_against_limit
-from chiiki.talent.hours.records import Contract
-from chiiki.talent.hours.regime import HOUR, Regime
+from chiiki.talent.hours._limits import WORKER, LimitWarning, Rule, WarningPolicy, grade_against_limit
+from chiiki.talent.hours._records import Contract
+from chiiki.talent.hours._regime import HOUR, Regime
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Typed, immutable views of the skill standards and the evidence catalog.
 
 The JSON files under ``data/`` are the source of truth; these classes are what the rest of the
-code sees after :mod:`chiiki.talent.standard.loader` has read and validated them.
+code sees after :mod:`chiiki.talent.standard._loader` has read and validated them.
 """
 
 from __future__ import annotations

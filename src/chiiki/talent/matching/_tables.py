@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from chiiki.talent.matching.codes import (
+from chiiki.talent.matching._codes import (
     SERVED_BY,
     NeedKind,
     ProfileKind,

@@ -11,8 +11,17 @@ import datetime as dt
 import numpy as np
 import numpy.typing as npt
 
-from chiiki.talent.matching.codes import BUSINESS_FIELDS, SERVED_BY, NeedKind, ProfileKind, kinds_mask
-from chiiki.talent.matching.tables import NO_CODE, NeedTable, ProfileTable, day_number
+from chiiki.talent.matching import (
+    BUSINESS_FIELDS,
+    NO_CODE,
+    SERVED_BY,
+    NeedKind,
+    NeedTable,
+    ProfileKind,
+    ProfileTable,
+    day_number,
+    kinds_mask,
+)
 from chiiki.talent.standard import SkillStandard
 
 _BIG_PREFECTURES = {13: 0.22, 14: 0.07, 27: 0.07, 23: 0.05, 40: 0.04, 11: 0.04, 12: 0.03}

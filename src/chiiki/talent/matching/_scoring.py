@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from chiiki.talent.matching.codes import REGION_OF_PREFECTURE, NeedKind, WorkMode
-from chiiki.talent.matching.tables import NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
+from chiiki.talent.matching._codes import REGION_OF_PREFECTURE, NeedKind, WorkMode
+from chiiki.talent.matching._tables import NO_BUDGET_LIMIT, NO_CODE, NeedTable, ProfileTable
 
 FULL = 10_000  # one component at full marks
 MAX_SCORE = 100 * FULL
