@@ -3,7 +3,8 @@
 The engine (chiiki.talent.matching) is Django-free; this module only reads rows and encodes them.
 
 Candidates for a need are ranked in the engine's fair-exposure mode by default: the :class:`Exposure` ledger
-records how often each profile was shown in that need's list, and a profile shown often gives way to one whose
+records how often each profile was shown in that need's list (written by the action
+``chiiki.talent.actions.show_candidates_for_need``; this module only reads it), and a profile shown often gives way to one whose
 score is within the engine's tolerance (``FairnessPolicy.tolerance``, two points of 100) but never to a clearly
 worse fit. Counts halve for every week a profile is not shown, so exposure fades. Exact mode (pure score order)
 stays available. In both modes equal scores rotate with the ISO week as the epoch. Needs for a person are
@@ -17,7 +18,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -181,46 +181,6 @@ def candidates_for_need(
     ledger = _ledger(need, pool, timezone.now()) if mode is RankingMode.FAIR else None
     matches = engine.candidates_for_need(need.pk, k=k, epoch=rotation_epoch(day), mode=mode, ledger=ledger)
     return [ProfileMatch(by_id[m.profile_id], m) for m in matches]
-
-
-@transaction.atomic
-def show_candidates_for_need(
-    need: Need,
-    profiles: QuerySet[TalentProfile],
-    *,
-    k: int = 20,
-    day: dt.date | None = None,
-    mode: RankingMode = RankingMode.FAIR,
-) -> list[ProfileMatch]:
-    """Rank as :func:`candidates_for_need` and, in the same transaction, count one showing for each profile
-    placed in the list shown to the need's organization (in either mode: it is exposure all the same).
-    The write touches at most `k` ledger rows."""
-    results = candidates_for_need(need, profiles, k=k, day=day, mode=mode)
-    record_exposure(need, [r.profile.pk for r in results])
-    return results
-
-
-def record_exposure(need: Need, profile_ids: Sequence[int]) -> None:
-    """Count one showing for each profile in `need`'s ledger (decayed first), locking the rows it changes."""
-    if not profile_ids:
-        return
-    now = timezone.now()
-    rows = {
-        e.profile_id: e
-        for e in Exposure.objects.select_for_update().filter(need=need, profile_id__in=list(profile_ids))
-    }
-    for row in rows.values():
-        row.times_shown = effective_exposure(row.times_shown, row.last_shown, now) + 1
-        row.last_shown = now
-    Exposure.objects.bulk_update(list(rows.values()), ["times_shown", "last_shown"])
-    Exposure.objects.bulk_create(
-        [
-            Exposure(need=need, profile_id=pid, times_shown=1, last_shown=now)
-            for pid in profile_ids
-            if pid not in rows
-        ],
-        ignore_conflicts=True,  # a concurrent first showing of the same profile: one count may be lost, no error
-    )
 
 
 def needs_for_profile(profile: TalentProfile, *, k: int = 20, day: dt.date | None = None) -> list[NeedMatch]:
