@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -245,28 +245,41 @@ def get_need(request: HttpRequest, need_id: int) -> NeedOut:
 
 
 @router.get("/needs/{need_id}/matches", response=list[MatchOut])
-def need_matches(request: HttpRequest, need_id: int, k: int = 20, mode: str = "fair") -> list[MatchOut]:
+def need_matches(
+    request: HttpRequest,
+    response: HttpResponse,
+    need_id: int,
+    k: int = 20,
+    offset: int = 0,
+    mode: str = "fair",
+) -> list[MatchOut]:
     """Candidates for a need with explanations; only for the people acting for the need's organization.
-    `mode` "fair" (default) lets less-shown profiles within the tolerance move up; "exact" orders by score
-    only. Every item says which mode ordered it; the profiles returned are counted as shown."""
+    `k` candidates after the first `offset` (a page; `rank` counts from the top), and the response header
+    `X-Total-Count` says how many candidates meet the need's requirements in all. `mode` "fair" (default) lets
+    less-shown profiles within the tolerance move up; "exact" orders by score only. Every item says which mode
+    ordered it; the profiles returned are counted as shown."""
     need = get_object_or_404(Need.objects.select_related("organization"), pk=need_id)
     if not can_act_for(request.user, need.organization):
         raise PermissionDenied
     if not 1 <= k <= 100:
         raise HttpError(400, "k は 1〜100 です")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, "offset は 0〜1000000 です")
     if mode not in {m.value for m in RankingMode}:
         raise HttpError(400, "mode は fair または exact です (mode must be fair or exact)")
-    results = actions.show_candidates_for_need(
+    shown = actions.show_candidates_for_need(
         need,
         listable_profiles(request.user).exclude(user_id=request.user.pk or 0),
         k=k,
+        offset=offset,
         mode=RankingMode(mode),
         by=Actor.from_request(request),
         via_api=True,
     )
+    response["X-Total-Count"] = str(shown.total)
     return [
         _match_out(r.match, show_skills="skills" in visible_sections(r.profile, request.user), mode=mode)
-        for r in results
+        for r in shown.results
     ]
 
 

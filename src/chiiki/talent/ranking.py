@@ -162,6 +162,52 @@ def _ledger(need: Need, pool: Sequence[TalentProfile], now: dt.datetime) -> Expo
     return ledger
 
 
+@dataclass(frozen=True, slots=True)
+class CandidatePage:
+    """One page of a need's candidate list and how many candidates there are in all."""
+
+    results: list[ProfileMatch]
+    total: int  # profiles the viewer may list that meet every hard constraint of the need
+    offset: int  # how many come before this page
+
+    @property
+    def first_rank(self) -> int:
+        """The rank of the first candidate on the page (1 on the first page)."""
+        return self.offset + 1
+
+    @property
+    def last_rank(self) -> int:
+        """The rank of the last candidate on the page (0 when the page is empty)."""
+        return self.offset + len(self.results)
+
+
+def candidate_page(
+    need: Need,
+    profiles: QuerySet[TalentProfile],
+    *,
+    k: int = 20,
+    offset: int = 0,
+    day: dt.date | None = None,
+    mode: RankingMode = RankingMode.FAIR,
+) -> CandidatePage:
+    """Candidates `offset + 1` to `offset + k` of `profiles` (already limited to what the viewer may list) for
+    `need`, explained, with the number of candidates in all. Every candidate can be reached page by page, so a
+    profile that ranks below the first page still shows. Reads the exposure ledger in FAIR mode but does not
+    update it (the action `show_candidates_for_need` does)."""
+    standard = current_standard()
+    pool = list(profiles.filter(standard_tag=standard.tag).select_related("user").order_by("pk"))
+    if not pool or need.standard_tag != standard.tag:
+        return CandidatePage([], 0, offset)
+    engine = MatchingEngine(standard, profile_table(pool), need_table([need]))
+    by_id = {p.pk: p for p in pool}
+    ledger = _ledger(need, pool, timezone.now()) if mode is RankingMode.FAIR else None
+    matches = engine.candidates_for_need(
+        need.pk, k=k, offset=offset, epoch=rotation_epoch(day), mode=mode, ledger=ledger
+    )
+    results = [ProfileMatch(by_id[m.profile_id], m) for m in matches]
+    return CandidatePage(results, engine.count_candidates(need.pk), offset)
+
+
 def candidates_for_need(
     need: Need,
     profiles: QuerySet[TalentProfile],
@@ -170,17 +216,8 @@ def candidates_for_need(
     day: dt.date | None = None,
     mode: RankingMode = RankingMode.FAIR,
 ) -> list[ProfileMatch]:
-    """The best `k` of `profiles` (already limited to what the viewer may list) for `need`, explained.
-    Reads the exposure ledger in FAIR mode but does not update it (see :func:`show_candidates_for_need`)."""
-    standard = current_standard()
-    pool = list(profiles.filter(standard_tag=standard.tag).select_related("user").order_by("pk"))
-    if not pool or need.standard_tag != standard.tag:
-        return []
-    engine = MatchingEngine(standard, profile_table(pool), need_table([need]))
-    by_id = {p.pk: p for p in pool}
-    ledger = _ledger(need, pool, timezone.now()) if mode is RankingMode.FAIR else None
-    matches = engine.candidates_for_need(need.pk, k=k, epoch=rotation_epoch(day), mode=mode, ledger=ledger)
-    return [ProfileMatch(by_id[m.profile_id], m) for m in matches]
+    """The best `k` of `profiles` for `need`, explained (the first page of :func:`candidate_page`)."""
+    return candidate_page(need, profiles, k=k, day=day, mode=mode).results
 
 
 def needs_for_profile(profile: TalentProfile, *, k: int = 20, day: dt.date | None = None) -> list[NeedMatch]:

@@ -15,7 +15,7 @@ from chiiki.core import audit
 from chiiki.core.acting import Actor
 from chiiki.talent.matching import RankingMode
 from chiiki.talent.models import Exposure, Need, TalentProfile
-from chiiki.talent.ranking import ProfileMatch, candidates_for_need, effective_exposure
+from chiiki.talent.ranking import CandidatePage, candidate_page, effective_exposure
 
 
 @transaction.atomic
@@ -25,15 +25,17 @@ def show_candidates_for_need(
     *,
     by: Actor,
     k: int = 20,
+    offset: int = 0,
     day: dt.date | None = None,
     mode: RankingMode = RankingMode.FAIR,
     via_api: bool = False,
-) -> list[ProfileMatch]:
-    """Rank as `ranking.candidates_for_need` and, in the same transaction, count one showing for each profile
-    placed in the list (in either mode: it is exposure all the same) and audit the showing."""
-    results = candidates_for_need(need, profiles, k=k, day=day, mode=mode)
-    record_exposure(need, [r.profile.pk for r in results])
-    detail = {"mode": mode.value, "profiles": [r.profile.pk for r in results]}
+) -> CandidatePage:
+    """Rank one page as `ranking.candidate_page` and, in the same transaction, count one showing for each
+    profile on the page (in either mode: it is exposure all the same) and audit the showing."""
+    page = candidate_page(need, profiles, k=k, offset=offset, day=day, mode=mode)
+    shown = [r.profile.pk for r in page.results]
+    record_exposure(need, shown)
+    detail: dict[str, object] = {"mode": mode.value, "offset": offset, "total": page.total, "profiles": shown}
     audit.record(
         "talent.matches_viewed",
         by=by,
@@ -42,7 +44,7 @@ def show_candidates_for_need(
         object_id=need.pk,
         detail={"api": True, **detail} if via_api else detail,
     )
-    return results
+    return page
 
 
 def record_exposure(need: Need, profile_ids: Sequence[int]) -> None:

@@ -120,30 +120,38 @@ class MatchingEngine:
         self.profiles = profiles
         self.needs = needs
 
+    def count_candidates(self, need_id: int) -> int:
+        """How many profiles meet every hard constraint of a need (all of them can be ranked)."""
+        return int(np.count_nonzero(feasible_profiles(self.profiles, self.needs, self.needs.row_of(need_id))))
+
     def candidates_for_need(
         self,
         need_id: int,
         *,
         k: int = 20,
+        offset: int = 0,
         mode: RankingMode = RankingMode.EXACT,
         epoch: int = 0,
         ledger: ExposureLedger | None = None,
         policy: FairnessPolicy = FairnessPolicy(),
         explain: bool = True,
     ) -> list[Match]:
-        """The best ``k`` profiles for a need; ``FAIR`` mode needs a ledger over profiles and updates it."""
+        """The best ``k`` profiles for a need after the first ``offset`` (a page of the whole order; ranks count
+        from the top). ``FAIR`` mode needs a ledger over profiles and records the profiles returned."""
+        if offset < 0:
+            raise MatchingInputError(f"開始位置は0以上です: {offset} (offset must be at least 0)")
         n = self.needs.row_of(need_id)
         rows = np.flatnonzero(feasible_profiles(self.profiles, self.needs, n))
         score = score_profiles(self.profiles, rows, self.needs, n)
         ids = self.profiles.ids[rows]
         tie = tie_keys(ids, self.needs.ids[n : n + 1], epoch)
         penalty = self._penalty(mode, ledger, policy, rows, len(self.profiles))
-        chosen = top_k_rows(score - penalty, tie, ids, k)
+        chosen = top_k_rows(score - penalty, tie, ids, offset + k)[offset:]
         if ledger is not None and mode is RankingMode.FAIR:
             ledger.record(rows[chosen])
         return [
             Match(
-                rank=i + 1,
+                rank=offset + i + 1,
                 profile_id=int(ids[c]),
                 need_id=need_id,
                 score=int(score[c]),

@@ -58,20 +58,29 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+CANDIDATES_PER_PAGE = 20
+
+
 @login_required
 def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
-    """Candidates for a need with the engine's explanation, for the need's organization only."""
+    """Candidates for a need with the engine's explanation, page by page, for the need's organization only."""
     need = get_object_or_404(Need.objects.select_related("organization"), pk=pk)
     if not can_act_for(request.user, need.organization):
         raise PermissionDenied
     # Fair exposure by default; ?mode=exact shows the pure score order. Either way the list counts as shown.
     mode = RankingMode.EXACT if request.GET.get("mode") == RankingMode.EXACT else RankingMode.FAIR
-    results = actions.show_candidates_for_need(
+    number = max(1, int_or_none(request.GET.get("page")) or 1)
+    shown = actions.show_candidates_for_need(
         need,
         listable_profiles(request.user).exclude(user_id=request.user.pk or 0),
+        k=CANDIDATES_PER_PAGE,
+        offset=(number - 1) * CANDIDATES_PER_PAGE,
         mode=mode,
         by=Actor.from_request(request),
     )
+    pages = Paginator(range(shown.total), CANDIDATES_PER_PAGE)
+    if number > pages.num_pages:  # a page past the end (the list got shorter): the last page instead
+        return redirect(f"{request.path}?{_query(request, page=pages.num_pages)}")
     verified = acts_for_verified_organization(request.user)
     rows = [
         {
@@ -80,13 +89,28 @@ def need_matches(request: HttpRequest, pk: int) -> HttpResponse:
             "sections": visible_sections(r.profile, request.user, verified_viewer=verified),
             "lines": explanation_lines(r.match.explanation) if r.match.explanation else [],
         }
-        for r in results
+        for r in shown.results
     ]
     return render(
         request,
         "talent/need_matches.html",
-        {**page_context(request), "need": need, "rows": rows, "fair": mode is RankingMode.FAIR},
+        {
+            **page_context(request),
+            "need": need,
+            "rows": rows,
+            "shown": shown,
+            "page": pages.page(number),
+            "fair": mode is RankingMode.FAIR,
+            "verified_viewer": verified,
+        },
     )
+
+
+def _query(request: HttpRequest, **values: object) -> str:
+    query = request.GET.copy()
+    for name, value in values.items():
+        query[name] = str(value)
+    return query.urlencode()
 
 
 def _post_need(request: HttpRequest, org: Organization) -> HttpResponse:
