@@ -4,6 +4,7 @@ are warned before a limit, each on their own page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 
 from django.test import Client
@@ -109,3 +110,26 @@ def test_the_regional_dashboard_shows_side_job_hours_on_the_page_and_in_the_api(
     assert staff.get(f"/api/v1/sidejob/dashboard/{town_b.code}").status_code == 403
     enumerator = login(make_staff("a-enum", town_a, Role.ENUMERATOR))
     assert enumerator.get(f"/api/v1/sidejob/dashboard/{town_a.code}").status_code == 403
+
+
+def test_the_contract_form_names_the_weekday_and_prompts_for_the_kind(
+    make_talent: Callable[..., TalentProfile], company: Organization, company_user: User,
+    login: Callable[[User], Client],
+) -> None:  # fmt: skip
+    worker = make_talent("hanako")
+    client = login(worker.user)
+    page = client.get("/talent/me/hours/").content.decode()
+    assert "---------" not in page
+    assert "月0〜日6" not in page
+    weekdays = re.search(r'<select[^>]*name="c-legal_holiday_weekday"[^>]*>(.*?)</select>', page, re.S)
+    assert weekdays
+    assert re.findall(r">([^<]+)</option>", weekdays.group(1)) == [
+        "月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日",
+    ]  # fmt: skip
+    assert '<option value="6" selected>日曜日</option>' in weekdays.group(1)
+    kinds = re.search(r'<select[^>]*name="c-kind"[^>]*>(.*?)</select>', page, re.S)
+    assert kinds
+    assert kinds.group(1).lstrip().startswith('<option value="" selected>選んでください</option>')
+    model_form = client.get("/talent/me/hours/model/").content.decode()
+    assert "---------" not in model_form
+    assert "選んでください" in model_form
