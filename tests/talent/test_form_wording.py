@@ -69,7 +69,7 @@ def test_the_organization_and_need_forms_start_every_select_with_a_prompt(
     )
     assert _first_option(need_form, "kind") == '<option value="" selected>選んでください</option>'
     assert _first_option(need_form, "work_mode") == '<option value="" selected>選んでください</option>'
-    assert _first_option(need_form, "business_field") == '<option value="" selected>指定しない</option>'
+    assert _first_option(need_form, "business_field") == '<option value="" selected>なし</option>'
     # The need is placed in the organization's prefecture unless changed.
     assert '<option value="34" selected>広島県</option>' in need_form
     person = make_talent("hanako", visibility_profile="public")

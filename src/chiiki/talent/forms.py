@@ -43,7 +43,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # The first option of a select box: a plain prompt, never Django's "---------" or a preselected first value
 # (北海道 used to be chosen for anyone who did not look).
 CHOOSE = ("", _("選んでください"))
-NOT_SPECIFIED = ("", _("指定しない"))
+NONE_CHOSEN = ("", _("なし"))
 PASSWORD_MIN_LENGTH = 12
 # Django's password validators, worded plainly for people registering themselves (codes of django.contrib.auth).
 PASSWORD_PROBLEMS = {
@@ -103,7 +103,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["primary_role"].choices = [NOT_SPECIFIED, *skills.role_choices()]  # type: ignore[attr-defined]
+        self.fields["primary_role"].choices = [NONE_CHOSEN, *skills.role_choices()]  # type: ignore[attr-defined]
         self.fields["contact_email"].help_text = _("紹介が双方の承諾で成立した相手にだけ表示されます。")
         for name in ("visibility_profile", "visibility_skills", "visibility_availability", "visibility_fees"):
             self.fields[name].help_text = _("公開(誰でも)/確認済みの団体のみ/非公開(本人のみ)")
@@ -270,13 +270,13 @@ class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
     )
     business_field = forms.TypedChoiceField(
         label=_("事業分野"),
-        choices=[NOT_SPECIFIED, *FIELD_CHOICES],
+        choices=[NONE_CHOSEN, *FIELD_CHOICES],
         coerce=int,
         empty_value=None,
         required=False,
     )
     startup_stage = forms.TypedChoiceField(
-        label=_("ステージ(スタートアップ)"), choices=[NOT_SPECIFIED, *STAGE_CHOICES], coerce=int,
+        label=_("ステージ(スタートアップ)"), choices=[NONE_CHOSEN, *STAGE_CHOICES], coerce=int,
         empty_value=None, required=False,
     )  # fmt: skip
 
@@ -322,11 +322,11 @@ class NeedForm(forms.ModelForm):  # type: ignore[type-arg]
         label=_("必要な言語"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
     business_field = forms.TypedChoiceField(
-        label=_("分野(メンタリング)"), choices=[NOT_SPECIFIED, *FIELD_CHOICES], coerce=int, empty_value=None,
+        label=_("分野(メンタリング)"), choices=[NONE_CHOSEN, *FIELD_CHOICES], coerce=int, empty_value=None,
         required=False,
     )  # fmt: skip
     startup_stage = forms.TypedChoiceField(
-        label=_("ステージ(メンタリング)"), choices=[NOT_SPECIFIED, *STAGE_CHOICES], coerce=int, empty_value=None,
+        label=_("ステージ(メンタリング)"), choices=[NONE_CHOSEN, *STAGE_CHOICES], coerce=int, empty_value=None,
         required=False,
     )  # fmt: skip
 
@@ -343,7 +343,7 @@ class NeedForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role_id"].choices = [NOT_SPECIFIED, *skills.role_choices()]  # type: ignore[attr-defined]
+        self.fields["role_id"].choices = [NONE_CHOSEN, *skills.role_choices()]  # type: ignore[attr-defined]
         self.fields["budget_per_hour"].help_text = _("0 は「予算の上限なし・応相談」です。")
 
     def clean(self) -> dict[str, Any]:
