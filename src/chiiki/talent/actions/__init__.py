@@ -3,10 +3,12 @@ writes its audit record.
 
 Callers check who may see what (chiiki.talent.access); these functions check what must hold whoever calls
 them (the organization is verified before it endorses, both sides accepted before contact is shown, …).
+Helpers that write as part of an action (`skills.reassess`, `exposure.record_exposure`) are not exported: they
+have no audit record of their own and run only inside the action that calls them.
 """
 
 from chiiki.talent.actions._base import TalentActionError
-from chiiki.talent.actions.exposure import record_exposure, show_candidates_for_need
+from chiiki.talent.actions.exposure import show_candidates_for_need
 from chiiki.talent.actions.introductions import contact_details, request_introduction, respond_introduction
 from chiiki.talent.actions.needs import NEED_FIELDS, close_need, post_need
 from chiiki.talent.actions.organizations import (
@@ -22,7 +24,7 @@ from chiiki.talent.actions.profiles import (
     register_talent,
     update_profile,
 )
-from chiiki.talent.actions.skills import add_evidence, endorse, reassess, remove_evidence, set_skills
+from chiiki.talent.actions.skills import add_evidence, endorse, remove_evidence, set_skills
 
 __all__ = [
     "NEED_FIELDS",
@@ -37,8 +39,6 @@ __all__ = [
     "export_profile",
     "municipality_organization",
     "post_need",
-    "reassess",
-    "record_exposure",
     "register_organization",
     "register_talent",
     "remove_evidence",
