@@ -22,7 +22,8 @@ from chiiki.sidejob.hours import WORKER, LimitWarning
 from chiiki.sidejob.hours_text import warning_text
 from chiiki.sidejob.models import ManagementAgreement, SideJobContract
 from chiiki.talent.access import can_act_for
-from chiiki.talent.models import Introduction, Organization, TalentProfile
+from chiiki.talent.models import Organization, TalentProfile
+from chiiki.talent.queries import accepted_introductions
 from chiiki.talent.views.common import form_page, int_or_none, own_profile, page_context
 
 
@@ -148,7 +149,7 @@ def contract_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
     # The page shows the person's name: only to an organization the person has accepted (as the action
     # requires), or anyone could register a company and read the names of private profiles by id.
-    if not any(i.accepted for i in Introduction.objects.filter(profile=profile, organization=org)):
+    if not any(i.profile_id == profile.pk for i in accepted_introductions(org)):
         raise Http404
     form = forms.ContractForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -26,12 +26,12 @@ def join(request: HttpRequest) -> HttpResponse:
     """Register as talent: a new account, or a profile for the account already logged in."""
     if profile_of(request.user) is not None:
         return redirect("talent:me")
-    logged_in = isinstance(request.user, User) and request.user.is_authenticated
-    form = (forms.ProfileForm if logged_in else forms.JoinForm)(request.POST or None)
+    user = request.user if isinstance(request.user, User) and request.user.is_authenticated else None
+    form = (forms.ProfileForm if user else forms.JoinForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            if isinstance(request.user, User) and logged_in:
-                actions.create_profile(request.user, form.profile_fields(), by=Actor.from_request(request))
+            if user is not None:
+                actions.create_profile(user, form.profile_fields(), by=Actor.from_request(request))
             else:
                 profile = actions.register_talent(
                     username=form.cleaned_data["username"],
