@@ -35,8 +35,6 @@ NOT_YET_MOVED = {
     "surveys/management/commands/survey_letters.py",
     "surveys/notify.py",
     "surveys/respondents.py",
-    "talent/demo.py",
-    "talent/ranking.py",
 }
 
 

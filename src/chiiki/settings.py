@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "chiiki.linkage",
     "chiiki.opendata",
     "chiiki.talent",
+    "chiiki.sidejob",
     "chiiki.fieldwork",
     "chiiki.evidence",
     "chiiki.demo",

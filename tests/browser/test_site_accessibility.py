@@ -45,7 +45,7 @@ def site(
     csv.write_text(AED_CSV, encoding="utf-8")
     dataset = import_file(town_a, csv, "aed", by=Actor.system("test"), publish_now=True).dataset
     need = talent_actions.post_need(
-        talent_actions.municipality_organization(town_a),
+        talent_actions.municipality_organization(town_a, by=Actor.system("test")),
         {
             "kind": Need.Kind.SIDE_JOB,
             "title": "庁内データ活用の副業アドバイザー",
@@ -58,7 +58,7 @@ def site(
             "start_on": dt.date(2026, 12, 1),
             "languages": ["ja"],
         },
-        by=staff,
+        by=Actor.for_user(staff),
     )
     code = town_a.code
     return {

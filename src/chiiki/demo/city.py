@@ -44,10 +44,8 @@ class DemoSummary:
     registry: ImportSummary | None
     staff: list[tuple[str, str, str]]
     survey: Any = None  # chiiki.surveys.demo_survey.DemoSurvey: the census a person can answer on the web
-    talent: Any = None  # chiiki.talent.demo.TalentDemoSummary: the Chugoku talent bank
-    evidence: Any = (
-        None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the demo census
-    )
+    talent: Any = None  # chiiki.demo.talent.TalentDemoSummary: the Chugoku talent bank
+    evidence: Any = None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the census
 
 
 @transaction.atomic
@@ -84,7 +82,7 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.census_responses import simulate_demo
 
     evidence = simulate_demo(survey, by=Actor.system(ACTOR))
-    from chiiki.talent.demo import load_talent_demo
+    from chiiki.demo.talent import load_talent_demo
 
     talent = load_talent_demo(municipality, seed=seed)
     refresh_planner_statistics()
