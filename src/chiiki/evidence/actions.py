@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from chiiki.core import audit
+from chiiki.core.acting import Actor as ActingActor
 from chiiki.core.models import Membership, Role
 from chiiki.core.permissions import has_permission
 from chiiki.estimation import EstimationError
@@ -27,11 +28,11 @@ from chiiki.evidence import analysis, queries, simulation
 from chiiki.evidence import tables as table_defs
 from chiiki.evidence.models import EvidenceRun, PublishedTable, SurveyCosts
 from chiiki.fieldwork import actions as fieldwork_actions
-from chiiki.fieldwork.models import CaseEvent, DeviceClass, FollowUpArea, FollowUpAssignment, ReminderSchedule
+from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment, ReminderSchedule
 from chiiki.opendata import actions as opendata_actions
 from chiiki.registry.models import Person
-from chiiki.surveys.credentials import ACCESS_KEY_ALPHABET
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.surveys.contact.credentials import ACCESS_KEY_ALPHABET
+from chiiki.surveys.models import Answer, CaseEvent, DeviceClass, Survey, SurveyCase
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -340,7 +341,9 @@ def _simulate(survey: Survey, *, seed: int, by: Actor, actor_label: str) -> Simu
     if visited and survey.follow_up_on is not None:
         try:
             fieldwork_actions.build_follow_up(
-                survey, by=None, today=survey.follow_up_on, actor_label=actor_label or "evidence simulation"
+                survey,
+                by=ActingActor.for_user(by, label=actor_label or "evidence simulation"),
+                today=survey.follow_up_on,
             )
         except fieldwork_actions.FieldworkError as error:
             notes.append(str(error))
