@@ -15,9 +15,9 @@ from django.test import Client
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.evidence import actions, tables
 from chiiki.evidence.models import EvidenceRun, PublishedTable
-from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment
+from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.opendata.models import Dataset
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 
 @pytest.mark.django_db
