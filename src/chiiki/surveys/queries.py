@@ -16,6 +16,7 @@ __all__ = [
     "answer_of",
     "build_frame",
     "case_by_login_id",
+    "cases_by_login_id",
     "electronic_contacts",
     "exports_of",
     "finished_export",
@@ -90,6 +91,11 @@ def case_by_login_id(login_id: str, *, municipality: Municipality | None = None)
     if municipality is not None:
         cases = cases.filter(survey__municipality=municipality)
     return cases.first()
+
+
+def cases_by_login_id(survey: Survey, login_ids: Iterable[str]) -> dict[str, SurveyCase]:
+    """The survey's cases with those login IDs, by login ID (IDs not in the survey are absent)."""
+    return {case.login_id: case for case in survey.cases.filter(login_id__in=set(login_ids))}
 
 
 def answer_of(case: SurveyCase) -> Answer:

@@ -16,7 +16,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chiiki.core.acting import Actor
-from chiiki.surveys import actions
+from chiiki.surveys import actions, queries
 from chiiki.surveys.cli_args import database_errors, survey_from
 from chiiki.surveys.contact.credentials import normalize_login_id
 from chiiki.surveys.contact.notifier import Recipient
@@ -76,9 +76,7 @@ class Command(BaseCommand):
         rows = read_contacts(options["contacts"])
         survey = survey_from(options["survey"])
         with database_errors():
-            cases = {
-                case.login_id: case for case in survey.cases.filter(login_id__in={row[1] for row in rows})
-            }
+            cases = queries.cases_by_login_id(survey, (row[1] for row in rows))
             unknown = [
                 f"  {number}行目: {login_id}" for number, login_id, _, _ in rows if login_id not in cases
             ]
