@@ -136,6 +136,11 @@ def enumerator_case(municipality: Municipality, enumerator: User, case_id: int) 
     return assignment.case if assignment is not None else None
 
 
+def current_members(case: SurveyCase) -> QuerySet[Person]:
+    """The people living in the case's household now, in registry order (for the enumerator's visit)."""
+    return case.household.members.filter(removed_on__isnull=True).order_by("id")
+
+
 def surveys_of(municipality: Municipality) -> QuerySet[Survey]:
     """The municipality's surveys, latest opened first."""
     return Survey.objects.filter(municipality=municipality).order_by("-opens_at")

@@ -110,7 +110,7 @@ def visit(request: HttpRequest, municipality: Municipality, assignment_id: str) 
         object_type="survey_case",
         object_id=assignment.case_id,
     )
-    members = assignment.case.household.members.filter(removed_on__isnull=True).order_by("id")
+    members = queries.current_members(assignment.case)
     return render(
         request,
         "fieldwork/visit.html",

@@ -16,6 +16,7 @@ __all__ = [
     "answer_of",
     "build_frame",
     "case_by_login_id",
+    "case_in",
     "cases_by_login_id",
     "electronic_contacts",
     "exports_of",
@@ -91,6 +92,15 @@ def case_by_login_id(login_id: str, *, municipality: Municipality | None = None)
     if municipality is not None:
         cases = cases.filter(survey__municipality=municipality)
     return cases.first()
+
+
+def case_in(municipality: Municipality, case_id: int) -> SurveyCase | None:
+    """A case of one of the municipality's surveys, with its survey and questionnaire version."""
+    return (
+        SurveyCase.objects.select_related("survey", "survey__questionnaire_version")
+        .filter(pk=case_id, survey__municipality=municipality)
+        .first()
+    )
 
 
 def cases_by_login_id(survey: Survey, login_ids: Iterable[str]) -> dict[str, SurveyCase]:

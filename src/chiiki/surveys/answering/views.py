@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -28,7 +28,7 @@ from chiiki.surveys.answering.drafts import Seat
 from chiiki.surveys.answering.flow import Links, show_overview, show_page, show_receipt, show_review
 from chiiki.surveys.answering.forms import AssistForm, LoginForm, PasswordForm
 from chiiki.surveys.contact import credentials
-from chiiki.surveys.models import Answer, SurveyCase
+from chiiki.surveys.models import Answer
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -83,15 +83,13 @@ def _assisting(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     ) -> HttpResponse:
         # The route takes text (checked here, after the permission check) so that a URL for another town
         # answers 403 before anything else, whatever follows the town's code.
-        if not case_id.isascii() or not case_id.isdigit():
+        if not case_id.isascii() or not case_id.isdigit() or len(case_id) > 18:
             raise Http404
         if int(case_id) not in request.session.get(ASSIST_SESSION_KEY, []):
             return redirect("surveys:assist_open", code=municipality.code)
-        case = get_object_or_404(
-            SurveyCase.objects.select_related("survey", "survey__questionnaire_version"),
-            pk=int(case_id),
-            survey__municipality=municipality,
-        )
+        case = queries.case_in(municipality, int(case_id))
+        if case is None:
+            raise Http404
         links = Links("surveys:assist", municipality.code, case.pk)
         return view(request, Seat(case, Answer.Mode.ASSISTED), links, *args, **kwargs)
 
