@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-FORM = Path(__file__).resolve().parents[1] / "src/chiiki/surveys/forms/census_demo.xlsx"
+FORM = Path(__file__).resolve().parents[1] / "src/chiiki/demo/forms/census_demo.xlsx"
 POOL = 1_000
 
 

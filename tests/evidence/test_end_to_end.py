@@ -17,9 +17,9 @@ from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.demo.census_responses import SimulationError, simulate_responses
 from chiiki.evidence import actions, queries, tables
 from chiiki.evidence.models import EvidenceRun, PublishedTable
-from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment
+from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.opendata.models import Dataset
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 
 @pytest.mark.django_db

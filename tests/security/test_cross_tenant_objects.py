@@ -21,7 +21,7 @@ from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
 from chiiki.linkage.models import LinkageRun, LinkCase
 from chiiki.opendata import actions as opendata_actions
 from chiiki.registry.models import Household
-from chiiki.surveys.models_exports import SurveyExport
+from chiiki.surveys.models import SurveyExport
 
 # The answering page name is not an object.
 NOT_OBJECTS = {"page": "1"}

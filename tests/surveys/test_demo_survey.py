@@ -11,9 +11,8 @@ from django.test import Client
 from django.utils import timezone
 
 from chiiki.demo.census_responses import SIMULATED_KEY
-from chiiki.fieldwork.models import CaseEvent
-from chiiki.surveys.demo_survey import DEMO_TITLE
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.demo.survey import DEMO_TITLE
+from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 
 @pytest.mark.usefixtures("db")

@@ -26,10 +26,10 @@ from chiiki.core.models import Membership, Role
 from chiiki.core.permissions import has_permission
 from chiiki.demo import response_model as model
 from chiiki.fieldwork import actions as fieldwork_actions
-from chiiki.fieldwork.models import CaseEvent, DeviceClass, FollowUpArea, FollowUpAssignment, ReminderSchedule
+from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment, ReminderSchedule
 from chiiki.registry.models import Person
-from chiiki.surveys.credentials import ACCESS_KEY_ALPHABET
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.surveys.contact.credentials import ACCESS_KEY_ALPHABET
+from chiiki.surveys.models import Answer, CaseEvent, DeviceClass, Survey, SurveyCase
 
 __all__ = ["SIMULATED_KEY", "SimulationError", "SimulationSummary", "simulate_demo", "simulate_responses"]
 
@@ -217,9 +217,7 @@ class _Round:
     def visit(self, visited: list[model.SimulatedHousehold]) -> None:
         """The follow-up lists drawn on the follow-up day, then each household's visits and late answers."""
         try:
-            fieldwork_actions.build_follow_up(
-                self.survey, by=None, today=self.survey.follow_up_on, actor_label=self.by.name
-            )
+            fieldwork_actions.build_follow_up(self.survey, by=self.by, today=self.survey.follow_up_on)
         except fieldwork_actions.FieldworkError as error:
             self.notes.append(str(error))
             return

@@ -43,7 +43,7 @@ class DemoSummary:
     municipality: Municipality
     registry: ImportSummary | None
     staff: list[tuple[str, str, str]]
-    survey: Any = None  # chiiki.surveys.demo_survey.DemoSurvey: the census a person can answer on the web
+    survey: Any = None  # chiiki.demo.survey.DemoSurvey: the census a person can answer on the web
     talent: Any = None  # chiiki.demo.talent.TalentDemoSummary: the Chugoku talent bank
     evidence: Any = None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the census
 
@@ -76,9 +76,9 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
             user.save()
         grant_role(user, municipality, role, by=None, actor_label=ACTOR)
         staff.append((username, demo_password(username), str(role.label)))
-    from chiiki.surveys.demo_survey import load_demo_survey
+    from chiiki.demo.survey import load_demo_survey
 
-    survey = load_demo_survey(municipality, actor_label=ACTOR)
+    survey = load_demo_survey(municipality, by=Actor.system(ACTOR))
     from chiiki.demo.census_responses import simulate_demo
 
     evidence = simulate_demo(survey, by=Actor.system(ACTOR))

@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from chiiki.core.models import Municipality
 from chiiki.evidence.models import EvidenceRun, PublishedTable, SurveyCosts
-from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment, ReminderSchedule
+from chiiki.fieldwork.models import FollowUpAssignment, ReminderSchedule
 from chiiki.registry.models import District, Household, Person
-from chiiki.surveys.models import Answer, Survey
+from chiiki.surveys.models import Answer, CaseEvent, Survey
 
 AGE_GROUPS = ("0-14", "15-39", "40-64", "65-74", "75+")
 WORK_AGE_GROUPS = AGE_GROUPS[1:]

@@ -1,4 +1,4 @@
-"""Login IDs and access keys for survey request letters, without Django.
+"""Login IDs and access keys for survey request letters, and how a key is stored and checked.
 
 Login ID: 12 digits = 11 random digits + 1 check digit, weighted modulo 11. The weights of the eleven body
 digits (left to right) are 2, 3, 4, 5, 6, 7, 8, 9, 10, 2, 3 and the check digit has weight 1; a valid ID has a
@@ -9,31 +9,48 @@ differ, so every transposition of two different neighbouring digits is caught to
 The first digit is never 0, so spreadsheets cannot drop it.
 
 Access key: 8 characters from an alphabet without look-alikes (no 0/O/Q/D, 1/I/L/J, 2/Z, 5/S, 8/B, U/V, G),
-drawn with `secrets`. Keys are shown once on the letter and stored only as hashes.
+drawn with `secrets`. Keys are shown once on the letter and stored only as hashes (`hash_access_key`).
+Everything here but the hashing is plain Python.
 """
 
 from __future__ import annotations
 
 import secrets
 import unicodedata
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+if TYPE_CHECKING:
+    from chiiki.surveys.models import SurveyCase
 
 LOGIN_ID_LENGTH = 12
 LOGIN_ID_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 10, 2, 3)
 ACCESS_KEY_ALPHABET = "ACEFHKMNPRTWXY34679"
 ACCESS_KEY_LENGTH = 8
 
+# Access keys are random (8 of 19 symbols, about 34 bits) and valid only until the respondent sets a password,
+# so they need a salted slow hash but not the memory-hard Argon2 used for passwords: at Argon2's cost a
+# 100,000-household census would take hours to issue. PBKDF2-SHA256 at this count costs a few tens of
+# milliseconds per key and still makes a leaked table expensive to search key by key.
+ACCESS_KEY_HASH_ITERATIONS = 30_000
+_KEY_HASHER = PBKDF2PasswordHasher()
+
 __all__ = [
     "ACCESS_KEY_ALPHABET",
+    "ACCESS_KEY_HASH_ITERATIONS",
     "ACCESS_KEY_LENGTH",
     "LOGIN_ID_LENGTH",
     "check_digit",
     "format_access_key",
+    "hash_access_key",
     "is_valid_login_id",
     "looks_like_access_key",
     "new_access_key",
     "new_login_id",
     "normalize_access_key",
     "normalize_login_id",
+    "verify_access_key",
 ]
 
 
@@ -91,3 +108,15 @@ def looks_like_access_key(text: str) -> bool:
 def format_access_key(key: str) -> str:
     """The key as printed on a letter, in two groups of four: "ACEF-HK34"."""
     return f"{key[:4]}-{key[4:]}"
+
+
+def hash_access_key(key: str) -> str:
+    """The stored form of an access key: salted PBKDF2-SHA256 in Django's encoding."""
+    return _KEY_HASHER.encode(key, _KEY_HASHER.salt(), iterations=ACCESS_KEY_HASH_ITERATIONS)
+
+
+def verify_access_key(case: SurveyCase, typed: str) -> bool:
+    """True when `typed` (as the respondent typed it) is the case's access key (constant-time comparison)."""
+    if not case.access_key_hash.startswith(f"{_KEY_HASHER.algorithm}$"):
+        return False
+    return bool(_KEY_HASHER.verify(normalize_access_key(typed), case.access_key_hash))

@@ -1,7 +1,7 @@
 """Staff pages for exports of a survey's answers: ask for one, see past ones, download the ZIP.
 
 Only survey managers (``surveys.manage``) of the survey's municipality see the page or a file; each download
-is a read of personal data and is audited. The export itself runs in the task worker (``exports.py``).
+is a read of personal data and is audited. The export itself runs in the task worker (`surveys.tasks`).
 """
 
 from __future__ import annotations
@@ -12,15 +12,16 @@ from django import forms
 from django.contrib import messages
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
-from chiiki.surveys.exports import request_export
-from chiiki.surveys.models import Survey, SurveyExport
+from chiiki.surveys import actions, queries
+from chiiki.surveys.models import Survey
 
 FORMAT_CHOICES = [
     ("csv", "CSV"),
@@ -44,7 +45,10 @@ def _survey(municipality: Municipality, survey_id: str) -> Survey:
     """The municipality's survey with that id; 404 for a malformed id or another municipality's survey."""
     if not survey_id.isascii() or not survey_id.isdigit() or len(survey_id) > 18:
         raise Http404
-    return get_object_or_404(Survey, pk=int(survey_id), municipality=municipality)
+    survey = queries.survey_of(municipality, int(survey_id))
+    if survey is None:
+        raise Http404
+    return survey
 
 
 @municipality_permission("surveys.manage")
@@ -53,16 +57,15 @@ def survey_exports(request: HttpRequest, municipality: Municipality, survey_id: 
     survey = _survey(municipality, survey_id)
     form = ExportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        request_export(survey, form.cleaned_data["fmt"], by=request.user, request=request)
+        actions.request_export(survey, form.cleaned_data["fmt"], by=Actor.from_request(request))
         messages.success(
             request, _("書き出しを受け付けました。できあがると、この一覧からダウンロードできます。")
         )
         return redirect("surveys:survey_exports", code=municipality.code, survey_id=survey.pk)
-    exports = SurveyExport.objects.filter(survey=survey).select_related("requested_by")[:100]
     return render(
         request,
         "surveys/exports.html",
-        {"municipality": municipality, "survey": survey, "form": form, "exports": exports},
+        {"municipality": municipality, "survey": survey, "form": form, "exports": queries.exports_of(survey)},
     )
 
 
@@ -72,16 +75,15 @@ def export_download(
 ) -> HttpResponse:
     """Serve a finished export's ZIP to a survey manager of its municipality; audited as a read."""
     survey = _survey(municipality, survey_id)
-    export = get_object_or_404(SurveyExport, pk=export_id, survey=survey, status=SurveyExport.Status.DONE)
-    if not export.file_name or not default_storage.exists(export.file_name):
+    export = queries.finished_export(survey, export_id)
+    if export is None or not export.file_name or not default_storage.exists(export.file_name):
         raise Http404
     audit.record(
         "surveys.export_downloaded",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
         object_type="survey_export",
         object_id=export.pk,
-        request=request,
         detail={"survey": survey.pk, "format": export.fmt, "file": export.file_name},
     )
     download_name = f"survey-{survey.pk}-export-{export.pk}-{export.fmt}.zip"

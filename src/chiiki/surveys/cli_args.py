@@ -1,13 +1,18 @@
-"""Argument parsing shared by the fieldwork commands: survey IDs and dates, with plain error messages."""
+"""Argument parsing shared by the survey and fieldwork commands: survey IDs and dates, with plain messages."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 
 from django.core.management.base import CommandError
 from django.db import DatabaseError
 
+from chiiki.surveys import queries
 from chiiki.surveys.models import Survey
+
+__all__ = ["database_errors", "date_from", "survey_from"]
 
 
 def survey_from(text: str) -> Survey:
@@ -18,12 +23,8 @@ def survey_from(text: str) -> Survey:
         raise CommandError(
             f"調査IDは数字で指定してください: {text!r} (survey ID must be a number)"
         ) from error
-    try:
-        survey = Survey.objects.select_related("municipality").filter(pk=survey_id).first()
-    except DatabaseError as error:
-        raise CommandError(
-            f"データベースを読めません。chiiki migrate は実行済みですか? (database error: {error})"
-        ) from error
+    with database_errors(writing=False):
+        survey = queries.survey_by_id(survey_id)
     if survey is None:
         raise CommandError(f"調査ID {survey_id} が見つかりません (survey not found)")
     return survey
@@ -38,4 +39,16 @@ def date_from(text: str | None) -> date | None:
     except ValueError as error:
         raise CommandError(
             f"日付は YYYY-MM-DD で指定してください: {text!r} (date must be YYYY-MM-DD)"
+        ) from error
+
+
+@contextmanager
+def database_errors(*, writing: bool = True) -> Iterator[None]:
+    """Turn a database error (most often: no `chiiki migrate` yet) into a CommandError that says so."""
+    try:
+        yield
+    except DatabaseError as error:
+        verb = "書き込めません" if writing else "読めません"
+        raise CommandError(
+            f"データベースに{verb}。chiiki migrate は実行済みですか? (database error: {error})"
         ) from error

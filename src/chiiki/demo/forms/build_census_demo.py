@@ -1,6 +1,6 @@
 """Build ``census_demo.xlsx``: the demo municipality's census-like questionnaire, as an XLSForm.
 
-Run ``python -m chiiki.surveys.forms.build_census_demo`` (or this file) to regenerate the workbook next to
+Run ``python -m chiiki.demo.forms.build_census_demo`` (or this file) to regenerate the workbook next to
 this script. The form has a household page, a member roster repeated once per household member
 (name, relation to the head, sex, birth year and month, work status asked only from age 15) and a closing
 page, with Japanese and English labels. The workbook is generated rather than edited by hand so that a

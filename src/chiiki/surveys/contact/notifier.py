@@ -2,15 +2,15 @@
 
 Backends are listed in ``settings.CHIIKI_NOTIFIER_BACKENDS`` (dotted paths, first match per channel wins):
 
-- ``chiiki.surveys.notify.ConsoleBackend``: development; prints every message (any channel) to the console.
-- ``chiiki.surveys.notify.EmailBackend``: e-mail through Django's ``send_mail`` (``EMAIL_*`` settings).
-- ``chiiki.surveys.notify.SmsBackend``: an SMS gateway's JSON HTTP API (``CHIIKI_SMS_API_URL``, ``…_TOKEN``,
+- ``chiiki.surveys.contact.notifier.ConsoleBackend``: development; prints every message (any channel) to the console.
+- ``chiiki.surveys.contact.notifier.EmailBackend``: e-mail through Django's ``send_mail`` (``EMAIL_*`` settings).
+- ``chiiki.surveys.contact.notifier.SmsBackend``: an SMS gateway's JSON HTTP API (``CHIIKI_SMS_API_URL``, ``…_TOKEN``,
   ``…_SENDER``).
-- ``chiiki.surveys.notify.InboxBackend``: a My Na Portal-style inbox API (``CHIIKI_INBOX_API_URL``, ``…_TOKEN``).
+- ``chiiki.surveys.contact.notifier.InboxBackend``: a My Na Portal-style inbox API (``CHIIKI_INBOX_API_URL``, ``…_TOKEN``).
 
-Messages go through ``NotificationOutbox``: :func:`queue_notifications` creates the rows inside the caller's
-transaction and enqueues :func:`deliver_notification` on commit. A message carries the login ID and the URL,
-never the access key (keys exist only on the sealed letter).
+Messages go through ``NotificationOutbox``: the action ``chiiki.surveys.actions.queue_notifications`` creates
+the rows inside the caller's transaction and enqueues the task ``chiiki.surveys.tasks.deliver_notification`` on
+commit. A message carries the login ID and the URL, never the access key (keys exist only on the sealed letter).
 """
 
 from __future__ import annotations
@@ -22,23 +22,17 @@ import unicodedata
 import urllib.error
 import urllib.request
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any, ClassVar, TextIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
-from django_tasks import task
 
-from chiiki.core import audit
-from chiiki.fieldwork.paradata import record_letters_sent
-from chiiki.surveys.letters import answer_url, format_login_id
+from chiiki.surveys.contact.letters import answer_url, format_login_id
 from chiiki.surveys.models import NotificationOutbox, Survey, SurveyCase
 
 __all__ = [
@@ -55,15 +49,14 @@ __all__ = [
     "SmsBackend",
     "backend_for",
     "configured_backends",
-    "deliver_notification",
+    "message_of",
     "normalize_phone",
-    "queue_notifications",
     "request_message",
 ]
 
 logger = logging.getLogger("chiiki.notify")
 
-DEFAULT_BACKENDS = ["chiiki.surveys.notify.ConsoleBackend"]
+DEFAULT_BACKENDS = ["chiiki.surveys.contact.notifier.ConsoleBackend"]
 SMS_MAX_CHARS = 660  # Japanese carriers join up to 670 UCS-2 characters into one long SMS; keep a margin
 
 
@@ -261,6 +254,19 @@ def backend_for(channel: str) -> NotifierBackend | None:
 # ---------------------------------------------------------------------------------------------- messages
 
 
+def message_of(row: NotificationOutbox) -> Message:
+    """What a backend sends for one outbox row (the row's id makes the gateway's idempotency reference)."""
+    return Message(
+        channel=row.channel,
+        to=row.recipient,
+        subject=row.subject,
+        body=row.body,
+        link=row.link,
+        sender=f"{row.municipality.name}役所",
+        reference=f"chiiki-outbox-{row.pk}",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Recipient:
     """Where to send one household's message."""
@@ -291,112 +297,3 @@ def request_message(survey: Survey, case: SurveyCase, *, kind: str, url: str) ->
         f"お問い合わせ: {town.name}役所 統計調査担当"
     )
     return subject, body, link
-
-
-@transaction.atomic
-def queue_notifications(
-    survey: Survey,
-    recipients: Iterable[Recipient],
-    *,
-    kind: str = NotificationOutbox.Kind.REQUEST,
-    url: str | None = None,
-    by: Any = None,
-    actor_label: str = "",
-) -> list[NotificationOutbox]:
-    """Put one message per recipient into the outbox and deliver each after the transaction commits."""
-    answer_page = url or str(getattr(settings, "CHIIKI_SURVEY_ANSWER_URL", "http://localhost:8000/answer/"))
-    rows: list[NotificationOutbox] = []
-    for recipient in recipients:
-        if recipient.case.survey_id != survey.pk:
-            raise ValueError("recipient case belongs to another survey")
-        if recipient.channel not in NotificationOutbox.Channel.values:
-            raise ValueError(f"unknown channel {recipient.channel!r}")
-        subject, body, link = request_message(survey, recipient.case, kind=kind, url=answer_page)
-        rows.append(
-            NotificationOutbox(
-                municipality_id=survey.municipality_id,
-                survey=survey,
-                case=recipient.case,
-                channel=recipient.channel,
-                kind=kind,
-                recipient=recipient.to.strip(),
-                subject=subject[:200],
-                body=body,
-                link=link,
-            )
-        )
-    created = NotificationOutbox.objects.bulk_create(rows, batch_size=1000)
-    if not created:
-        return []
-    # PostgreSQL and SQLite (3.35+) return the new primary keys from bulk_create.
-    ids = [int(row.pk) for row in created]
-    queued = audit.record(
-        "surveys.notifications_queue",
-        actor=by,
-        municipality=survey.municipality,
-        object_type="survey",
-        object_id=survey.pk,
-        detail={"kind": kind, "messages": len(ids), "channels": sorted({row.channel for row in rows})},
-        actor_label=actor_label,
-    )
-    if kind == NotificationOutbox.Kind.REQUEST:
-        # Paradata: the request reached the household this way (reminders are recorded by fieldwork).
-        channels: dict[int, str] = {}
-        for row in rows:
-            if row.case_id is not None:
-                channels.setdefault(row.case_id, row.channel)
-        record_letters_sent(survey, channels, batch=f"notify-{queued.pk}", by=by)
-    for pk in ids:
-        transaction.on_commit(partial(deliver_notification.enqueue, pk))
-    return created
-
-
-@task()
-def deliver_notification(outbox_id: int) -> str:
-    """Send one queued outbox message with the configured backend; record the outcome on the row.
-
-    The row is claimed (queued -> sending) in its own short transaction before the network call, so two
-    workers never send the same message and no database lock is held while a gateway answers. A worker that
-    dies mid-send leaves the row in "sending": at most once, never twice.
-    """
-    with transaction.atomic():
-        row = (
-            NotificationOutbox.objects.select_for_update()
-            .select_related("municipality")
-            .filter(pk=outbox_id)
-            .first()
-        )
-        if row is None or row.status != NotificationOutbox.Status.QUEUED:
-            return row.status if row is not None else "missing"
-        backend = backend_for(row.channel)
-        if backend is None:
-            row.status = NotificationOutbox.Status.NO_BACKEND
-            row.last_error = f"no backend in CHIIKI_NOTIFIER_BACKENDS delivers {row.channel}"
-            row.save(update_fields=["status", "last_error"])
-            return row.status
-        row.status = NotificationOutbox.Status.SENDING
-        row.attempts += 1
-        row.backend = f"{type(backend).__module__}.{type(backend).__qualname__}"
-        row.save(update_fields=["status", "attempts", "backend"])
-    message = Message(
-        channel=row.channel,
-        to=row.recipient,
-        subject=row.subject,
-        body=row.body,
-        link=row.link,
-        sender=f"{row.municipality.name}役所",
-        reference=f"chiiki-outbox-{row.pk}",
-    )
-    try:
-        delivery = backend.send(message)
-    except NotifierError as error:
-        row.status = NotificationOutbox.Status.FAILED
-        row.last_error = str(error)[:2000]
-        row.save(update_fields=["status", "last_error"])
-        logger.warning("notification %s failed: %s", row.pk, error)
-        return row.status
-    row.status = NotificationOutbox.Status.SENT
-    row.sent_at = timezone.now()
-    row.provider_reference = delivery.provider_reference[:200]
-    row.save(update_fields=["status", "sent_at", "provider_reference"])
-    return row.status

@@ -13,8 +13,8 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from chiiki.surveys.answer_tree import counter_field_key
-from chiiki.surveys.xlsform import Choice, Evaluation, Field, Form, Node, Page, Section, pick_text
+from chiiki.surveys.answering.tree import counter_field_key
+from chiiki.surveys.xlsform import Choice, Evaluation, Field, FieldState, Form, Node, Page, Section, pick_text
 
 __all__ = ["ChoiceItem", "ErrorLink", "Instance", "Item", "PageView", "build_page", "field_id", "page_title"]
 
@@ -175,37 +175,44 @@ class _Builder:
             hint=hint,
             required=state.required,
         )
-        value = state.value
-        appearance = (node.appearance or "").split()
-        stale = False
         if node.kind in ("select_one", "select_multiple"):
-            picked = _selection(value)
-            options = self.options(node, state.choices)
-            item.choices = [
-                ChoiceItem(c.name, self.text(c.label) or c.name, c.name in picked, f"{item.id}-{i + 1}")
-                for i, c in enumerate(options)
-            ]
-            item.no_choices = not options
-            # An answer the filter no longer offers is not dropped silently: its message always shows.
-            stale = state.choices is not None and any(name not in state.choices for name in picked)
-            item.display = "、".join(c.label for c in item.choices if c.checked)
-            if node.kind == "select_multiple":
-                item.widget = "checkbox"
-            else:
-                item.widget = "select" if "minimal" in appearance else "radio"
+            stale = self.choices(item, node, state)
         else:
-            item.value = "" if value is None else str(value)
-            item.display = item.value
-            item.widget = "textarea" if "multiline" in appearance else "text"
-            item.inputmode = {"integer": "numeric", "decimal": "decimal"}.get(node.kind, "")
-            if node.kind == "date":
-                item.widget = "date"
+            self.text_input(item, node, state.value)
+            stale = False
         if self.show_errors is None or key in self.show_errors or stale:
             item.errors = list(state.errors)
         self.shown.append(key)
         for message in item.errors:
             self.errors.append(ErrorLink(item.anchor, label, message))
         return item
+
+    def choices(self, item: Item, node: Field, state: FieldState) -> bool:
+        """Fill in a select's choices and widget; True when the saved answer is no longer offered."""
+        picked = _selection(state.value)
+        options = self.options(node, state.choices)
+        item.choices = [
+            ChoiceItem(c.name, self.text(c.label) or c.name, c.name in picked, f"{item.id}-{i + 1}")
+            for i, c in enumerate(options)
+        ]
+        item.no_choices = not options
+        item.display = "、".join(c.label for c in item.choices if c.checked)
+        if node.kind == "select_multiple":
+            item.widget = "checkbox"
+        else:
+            item.widget = "select" if "minimal" in (node.appearance or "").split() else "radio"
+        # An answer the filter no longer offers is not dropped silently: its message always shows.
+        return state.choices is not None and any(name not in state.choices for name in picked)
+
+    @staticmethod
+    def text_input(item: Item, node: Field, value: Any) -> None:
+        """Fill in a typed answer's value and widget (text, textarea, date; numeric keyboards for numbers)."""
+        item.value = "" if value is None else str(value)
+        item.display = item.value
+        item.widget = "textarea" if "multiline" in (node.appearance or "").split() else "text"
+        item.inputmode = {"integer": "numeric", "decimal": "decimal"}.get(node.kind, "")
+        if node.kind == "date":
+            item.widget = "date"
 
     def options(self, node: Field, allowed: list[str] | None) -> list[Choice]:
         """The choices to show: the whole list, or only those the choice_filter allows now."""

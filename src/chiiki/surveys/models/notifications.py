@@ -1,8 +1,8 @@
 """The notification outbox: every message the notifier is asked to send, queued and then delivered.
 
-Imported at the bottom of ``surveys/models.py`` so that Django registers it with the surveys app. A row is
-created in the same transaction as whatever caused the message, and the delivery task is enqueued on commit,
-so a message is never sent for work that was rolled back and never lost for work that was committed.
+A row is created in the same transaction as whatever caused the message, and the delivery task is enqueued on
+commit, so a message is never sent for work that was rolled back and never lost for work that was committed.
+It is not a core `Job`: a message is sent at most once (see `chiiki.surveys.actions.notifications`).
 """
 
 from __future__ import annotations
@@ -60,7 +60,6 @@ class NotificationOutbox(models.Model):
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
 
     class Meta:
-        app_label = "surveys"
         ordering: ClassVar[list[str]] = ["-created_at", "-id"]
         indexes: ClassVar[list[models.Index]] = [
             models.Index(fields=["status", "created_at"], name="outbox_status_created"),

@@ -1,4 +1,4 @@
-"""Survey request letters as one printable PDF per batch, without Django.
+"""Survey request letters as one printable PDF per batch, and the print contractor's CSV, without Django.
 
 Each A4 page is one household's letter, laid out to be folded in three into a 長3 window envelope: the address
 block sits in the window area of the top third, the credentials sit in a box in the middle third. The page
@@ -15,13 +15,14 @@ what was drawn. The file is found through the package metadata, without importin
 
 from __future__ import annotations
 
+import csv
 import errno
 import importlib.metadata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TextIO
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import qrcode
@@ -31,14 +32,19 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from chiiki.tables import excel_safe_row
+
 __all__ = [
     "GOTHIC",
+    "LETTER_COLUMNS",
     "FontMissing",
+    "IssuedKey",
     "Letter",
     "LetterContent",
     "answer_url",
     "font_path",
     "format_login_id",
+    "write_letters_csv",
     "write_letters_pdf",
 ]
 
@@ -46,6 +52,7 @@ GOTHIC = "IPAexGothic"
 FONT_PACKAGE = "matplotlib-fontja"
 FONT_FILE = "matplotlib_fontja/fonts/ipaexg.ttf"
 _WEEKDAYS = "月火水木金土日"
+LETTER_COLUMNS = ("login_id", "access_key", "postal_code", "address", "url")
 
 
 class FontMissing(FileNotFoundError):
@@ -77,6 +84,17 @@ def _register_fonts() -> None:
     path = font_path()
     if GOTHIC not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(GOTHIC, str(path)))
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    """A plaintext access key for one letter. It exists only in memory and on the letter."""
+
+    case_id: int
+    login_id: str
+    access_key: str
+    postal_code: str
+    address: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,23 +236,9 @@ class _Page:
 def _draw_letter(
     canvas: Canvas, letter: Letter, content: LetterContent, masks: _QrMasks, *, large_print: bool
 ) -> None:
-    scale = 1.35 if large_print else 1.0
-    page = _Page(canvas, scale)
+    page = _Page(canvas, 1.35 if large_print else 1.0)
     canvas.setFillColorRGB(0, 0, 0)
-
-    # Top third: the address block in the window of a 長3 envelope (window about 90 x 45 mm, 23 mm from the
-    # left and 13 mm from the top of the envelope; the folded sheet sits a few mm lower).
-    window_x = 25 * mm
-    top = page.text(window_x, 22, _format_postal(letter.postal_code), 11, width=85 * mm)
-    top = page.text(window_x, top, letter.address, 11, width=85 * mm)
-    addressee = f"{letter.addressee} 様" if letter.addressee else "世帯主 様"
-    page.text(window_x, top + 2, addressee, 13, width=85 * mm)
-    # The sender and the date, right of the window.
-    sender_x = 125 * mm
-    top = page.text(sender_x, 22, content.sender, 9, width=page.right - sender_x)
-    if content.issued_on is not None:
-        page.text(sender_x, top + 1, _format_date(content.issued_on), 9, width=page.right - sender_x)
-
+    _draw_address(page, letter, content)
     # Middle and bottom thirds: the request itself.
     top = page.text(page.left, 104, f"{content.survey_title}への回答のお願い", 15)
     body = (
@@ -242,34 +246,8 @@ def _draw_letter(
         "入力してください。回答の内容は統計を作るためだけに使い、秘密は守られます。"
     )
     top = page.text(page.left, top + 3, body, 10.5)
-
-    # The credentials box, with the QR code at its right.
-    box_top = top + 4
-    qr_size = 34 * mm * (1.15 if large_print else 1.0)
-    rows = [
-        ("ログインID", format_login_id(letter.login_id)),
-        ("アクセスキー", _format_key(letter.access_key)),
-    ]
-    cursor = box_top + 5
-    for label, value in rows:
-        page.text(page.left + 6 * mm, cursor, label, 10)
-        page.text(page.left + 6 * mm, cursor + 6 * scale, value, 20, bold=True)
-        cursor += 18 * scale
-    cursor = page.text(page.left + 6 * mm, cursor, "回答用ページ", 10)
-    cursor = page.text(page.left + 6 * mm, cursor, content.url, 11, width=110 * mm)
-    box_bottom = max(cursor + 3, box_top + qr_size / mm + 10)
-    canvas.setLineWidth(1.2)
-    canvas.rect(
-        page.left, page.height - box_bottom * mm, page.right - page.left, (box_bottom - box_top) * mm, fill=0
-    )
-    qr_x = page.right - qr_size - 6 * mm
-    qr_top = box_top + 4
-    matrix = masks.matrix(answer_url(content.url, letter.login_id))
-    _draw_qr(canvas, matrix, qr_x, page.height - qr_top * mm - qr_size, qr_size)
-    page.text(qr_x, qr_top + qr_size / mm + 1, "読み取るとIDが入ります", 7)
-
-    top = box_bottom + 6
-    top = page.text(page.left, top, f"回答期限  {_format_date(content.deadline)}", 13)
+    box_bottom = _draw_credentials(page, letter, content, masks, top=top + 4, large_print=large_print)
+    top = page.text(page.left, box_bottom + 6, f"回答期限  {_format_date(content.deadline)}", 13)
     notes = (
         "・アクセスキーは、初めて回答するときに一度だけ使います。そのあと、ご自分でパスワードを決めていただきます。\n"
         "・QRコードにはアクセスキーは入っていません。キーは画面で入力してください。\n"
@@ -279,6 +257,47 @@ def _draw_letter(
     top = page.text(page.left, top + 4, "お問い合わせ・回答のお手伝い", 11)
     page.text(page.left, top + 1, content.helpdesk, 10.5)
     canvas.showPage()
+
+
+def _draw_address(page: _Page, letter: Letter, content: LetterContent) -> None:
+    """Top third: the address block in the window of a 長3 envelope (window about 90 x 45 mm, 23 mm from the
+    left and 13 mm from the top of the envelope; the folded sheet sits a few mm lower), the sender at its right."""
+    window_x = 25 * mm
+    top = page.text(window_x, 22, _format_postal(letter.postal_code), 11, width=85 * mm)
+    top = page.text(window_x, top, letter.address, 11, width=85 * mm)
+    addressee = f"{letter.addressee} 様" if letter.addressee else "世帯主 様"
+    page.text(window_x, top + 2, addressee, 13, width=85 * mm)
+    sender_x = 125 * mm
+    top = page.text(sender_x, 22, content.sender, 9, width=page.right - sender_x)
+    if content.issued_on is not None:
+        page.text(sender_x, top + 1, _format_date(content.issued_on), 9, width=page.right - sender_x)
+
+
+def _draw_credentials(
+    page: _Page, letter: Letter, content: LetterContent, masks: _QrMasks, *, top: float, large_print: bool
+) -> float:
+    """The credentials box (login ID, access key, URL) from `top` mm, the QR code at its right; its bottom."""
+    canvas, scale = page.canvas, page.scale
+    qr_size = 34 * mm * (1.15 if large_print else 1.0)
+    cursor = top + 5
+    for label, value in (
+        ("ログインID", format_login_id(letter.login_id)),
+        ("アクセスキー", _format_key(letter.access_key)),
+    ):
+        page.text(page.left + 6 * mm, cursor, label, 10)
+        page.text(page.left + 6 * mm, cursor + 6 * scale, value, 20, bold=True)
+        cursor += 18 * scale
+    cursor = page.text(page.left + 6 * mm, cursor, "回答用ページ", 10)
+    cursor = page.text(page.left + 6 * mm, cursor, content.url, 11, width=110 * mm)
+    bottom = max(cursor + 3, top + qr_size / mm + 10)
+    canvas.setLineWidth(1.2)
+    canvas.rect(page.left, page.height - bottom * mm, page.right - page.left, (bottom - top) * mm, fill=0)
+    qr_x = page.right - qr_size - 6 * mm
+    qr_top = top + 4
+    matrix = masks.matrix(answer_url(content.url, letter.login_id))
+    _draw_qr(canvas, matrix, qr_x, page.height - qr_top * mm - qr_size, qr_size)
+    page.text(qr_x, qr_top + qr_size / mm + 1, "読み取るとIDが入ります", 7)
+    return float(bottom)
 
 
 def write_letters_pdf(
@@ -300,5 +319,21 @@ def write_letters_pdf(
         _draw_letter(canvas, letter, content, masks, large_print=large_print)
         count += 1
     if count:
-        canvas.save()
+        Canvas.save(canvas)  # writes the PDF out (reportlab, not a model: spelled so the write lint can tell)
+    return count
+
+
+def write_letters_csv(issued: Iterable[IssuedKey], stream: TextIO, *, url: str) -> int:
+    """Write the print contractor's CSV (UTF-8 with BOM so Excel reads it); return the number of letters.
+
+    Open `stream` with encoding="utf-8" and newline="". The access key is printed as on the letter ("ACEF-HK34").
+    """
+    stream.write("\ufeff")
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(LETTER_COLUMNS)
+    count = 0
+    for key in issued:
+        row = [key.login_id, _format_key(key.access_key), key.postal_code, key.address, url]
+        writer.writerow(excel_safe_row(row))  # opened in Excel: no address may run as a formula
+        count += 1
     return count
