@@ -82,6 +82,11 @@ def test_half_width_katakana_gives_the_same_key_as_full_width(text: str) -> None
     assert kana_key(half) == kana_key(text)
 
 
+def test_a_space_inside_a_vu_syllable_does_not_change_the_key() -> None:
+    # Found by the property below: ゔ + ぁ gave バ written together but ブア with a space between.
+    assert kana_key("ゔ　ぁ") == kana_key("ゔぁ") == "バ"
+
+
 @given(kana_text, kana_text)
 def test_spaces_between_parts_do_not_change_the_key(first: str, second: str) -> None:
     assert kana_key(first + "　" + second) == kana_key(first + second)
