@@ -117,10 +117,12 @@ def kana_key(text: str) -> str:
 def _one_pass(text: str) -> str:
     # Iteration marks first: ヾ must see the kana it repeats before that kana is folded (ワヾ -> ワヷ -> ワバ).
     text = _expand_iteration_marks(to_katakana(nfkc(text)))
-    # Spaces and punctuation go before ヴ forms are folded, so "ヴ ァ" and "ヴァ" give the same key.
+    # Dashes become ー first (they are punctuation); then spaces and punctuation go before ヴ forms are
+    # folded, so "ヴ ァ" and "ヴァ" give the same key.
+    text = text.translate(_LONG_MARKS)
     text = "".join(char for char in text if unicodedata.category(char)[0] not in "ZPC")
     text = _VU.sub(lambda match: _VU_SYLLABLE[match.group(1)], text)
-    text = text.translate(_SMALL_TO_LARGE).translate(_SAME_SOUND).translate(_LONG_MARKS).upper()
+    text = text.translate(_SMALL_TO_LARGE).translate(_SAME_SOUND).upper()
     return _fold_long_vowels(text)
 
 
