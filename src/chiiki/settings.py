@@ -19,6 +19,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -44,24 +45,36 @@ def _networks(name: str) -> list[str]:
 
 
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("CHIIKI_VAR_DIR", Path.cwd() / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
-def _secret_key() -> str:
-    """Read CHIIKI_SECRET_KEY, or a key generated once into var/ so restarts keep sessions valid."""
-    configured = os.environ.get("CHIIKI_SECRET_KEY")
-    if configured:
-        return configured
+def _default_var_dir() -> Path:
+    """The data directory when CHIIKI_VAR_DIR is unset: var/ of the source checkout Chiiki runs from, else the
+    user's data directory. Never the current directory: a command run elsewhere must not scatter files there."""
+    checkout = BASE_DIR.parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "chiiki"
+
+
+# Nothing is created here: a command that needs no database or secret (`chiiki opendata validate`) leaves no
+# file behind. The SQLite file's folder is made when the database is first opened (chiiki.core.sqlite), the
+# secret key file when the key is first used, the static folder by `collectstatic`.
+VAR_DIR = Path(os.environ.get("CHIIKI_VAR_DIR") or _default_var_dir()).resolve()
+
+
+def _stored_secret_key() -> str:
+    """The key generated once into VAR_DIR/secret_key (so restarts keep sessions valid), made on first use."""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(64), encoding="ascii")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="ascii").strip()
 
 
-SECRET_KEY = _secret_key()
+# CHIIKI_SECRET_KEY, or the stored key read lazily: Django reads SECRET_KEY only when it signs something.
+SECRET_KEY: str = os.environ.get("CHIIKI_SECRET_KEY") or lazy(_stored_secret_key, str)()
 DEBUG = _flag("CHIIKI_DEBUG")
 ALLOWED_HOSTS = _list("CHIIKI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _list("CHIIKI_CSRF_TRUSTED_ORIGINS", "")
@@ -75,6 +88,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # The API's Swagger page from its own static files, not a CDN (which the Content-Security-Policy refuses).
+    "ninja",
     "chiiki.core",
     "chiiki.registry",
     "chiiki.surveys",
@@ -88,6 +103,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the Content-Security-Policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -126,11 +143,20 @@ DATABASES = {
         conn_max_age=int(os.environ.get("CHIIKI_DB_CONN_MAX_AGE", "60")),
     )
 }
+# SQLite: the web server and the workers write to one file. WAL lets readers go on while one process writes;
+# IMMEDIATE transactions take the write lock when they start, so a second writer waits for it (up to the busy
+# timeout) instead of failing half-way with "database is locked". chiiki.core.sqlite is Django's backend that
+# also makes the file's folder when the database is first opened.
+CHIIKI_SQLITE_BUSY_TIMEOUT = float(os.environ.get("CHIIKI_SQLITE_BUSY_TIMEOUT", "30"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the worker and the web server write without "database is locked" under light load.
+    DATABASES["default"]["ENGINE"] = "chiiki.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={int(CHIIKI_SQLITE_BUSY_TIMEOUT * 1000)};"
+        ),
         "transaction_mode": "IMMEDIATE",
+        "timeout": CHIIKI_SQLITE_BUSY_TIMEOUT,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -171,6 +197,28 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp; Django 6.0 builds the same in). The pages carry no
+# script of their own, inline or not; a script that an attacker slips into a page does not run.
+# Styles: the stylesheet is ours ('self'), but some pages set a width or a layout in a style="" attribute (the
+# linkage evidence bars are sized per row). CSP Level 3 browsers get `style-src-elem 'self'` (no injected
+# <style> element) and `style-src-attr 'unsafe-inline'` (style attributes allowed); older phones that do not
+# know those two directives fall back to `style-src 'self' 'unsafe-inline'`, so no page breaks there. A style
+# cannot run script, and `img-src`/`font-src`/`connect-src` 'self' keep injected CSS from sending data away.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # data: for the empty favicon of base.html
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 if _flag("CHIIKI_SECURE", default=not DEBUG and "CHIIKI_SECRET_KEY" in os.environ):
     SESSION_COOKIE_SECURE = True
