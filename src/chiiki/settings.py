@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Remembers browsers that signed in, which the login back-off lets through (chiiki.core.throttle).
+    "chiiki.core.known_devices.KnownDeviceMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -178,12 +180,16 @@ LOGIN_REDIRECT_URL = "core:staff_home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Reverse proxies whose X-Forwarded-For / Forwarded header is believed (addresses or CIDR ranges, comma-
-# separated). Empty by default: with no proxy, a client-sent header is ignored (chiiki.core.acting).
-CHIIKI_TRUSTED_PROXIES = _networks("CHIIKI_TRUSTED_PROXIES")
+# separated): chiiki.core.acting.client_address takes the client address from it, for the login back-off and
+# the audit log alike, and `chiiki serve` hands the same list to gunicorn. Empty by default: with no proxy, a
+# client-sent header is ignored. CHIIKI_FORWARDED_ALLOW_IPS, the name older guides gave, is read when unset.
+CHIIKI_TRUSTED_PROXIES = _networks("CHIIKI_TRUSTED_PROXIES") or _networks("CHIIKI_FORWARDED_ALLOW_IPS")
 
-# Login rate limiting (chiiki.core.throttle): failures per account and per address within the window.
+# Login back-off (chiiki.core.throttle): MAX_FAILURES free failures per account and address, then a wait of
+# BACKOFF seconds doubling at each failure, at most WINDOW seconds; failures older than WINDOW are forgotten.
 CHIIKI_LOGIN_MAX_FAILURES = int(os.environ.get("CHIIKI_LOGIN_MAX_FAILURES", "5"))
 CHIIKI_LOGIN_WINDOW_SECONDS = int(os.environ.get("CHIIKI_LOGIN_WINDOW_SECONDS", "900"))
+CHIIKI_LOGIN_BACKOFF_SECONDS = float(os.environ.get("CHIIKI_LOGIN_BACKOFF_SECONDS", "30"))
 # Hour (Japan time, 0-23) the worker sends the daily reminders to households that have not answered.
 CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
 

@@ -161,11 +161,18 @@ class AuditEvent(models.Model):
 
 
 class LoginFailure(models.Model):
-    """A failed staff login, kept in the database so every app server sees the same count."""
+    """A failed sign-in (staff or respondent), kept in the database so every app server sees the same count.
+
+    `device` is the known-device id of the browser when it had signed in to the account before, else "".
+    """
 
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    device = models.CharField(max_length=32, blank=True, default="")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["username", "at"])]
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,13 +19,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from chiiki.core import audit, throttle
-from chiiki.core.acting import client_address
+from chiiki.core.acting import Actor, client_address
 from chiiki.core.actions import clear_login_failures, note_login_failure
 from chiiki.core.apps_menu import APP_ENTRIES
+from chiiki.core.known_devices import known_device, remember_device
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.core.permissions import municipalities_with, permissions_of
 from chiiki.tables import excel_safe_row
@@ -58,39 +60,52 @@ class LoginForm(forms.Form):
 
 
 def staff_login(request: HttpRequest) -> HttpResponse:
-    """Staff login, rate-limited per account and per address; the message never says which part was wrong."""
+    """Staff login with back-off per account and address (chiiki.core.throttle); the message never says which
+    part was wrong."""
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        address = client_address(request)
-        if throttle.is_locked(username, address):
-            error = _(
-                "ログインの失敗が続いたため、しばらくの間ログインできません。15分ほど待ってからお試しください。"
-            )
-            audit.record("core.login_locked", actor=None, actor_label=username[:150], request=request)
-        else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                note_login_failure(username, address)
-                audit.record("core.login_failed", actor=None, actor_label=username[:150], request=request)
-                error = _("ユーザー名またはパスワードが違います。")
-            else:
-                clear_login_failures(username)
-                login(request, user)
-                audit.record("core.login", actor=user, request=request)
-                next_url = request.POST.get("next", "")
-                # Django's check, not a prefix test: "/\\evil.example" and "/\t/evil" are off-site in browsers.
-                if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                ):
-                    return redirect(next_url)
-                return redirect(settings.LOGIN_REDIRECT_URL)
+        user, error = _check_password(request, username, form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            audit.record("core.login", by=Actor.from_request(request))
+            next_url = request.POST.get("next", "")
+            # Django's check, not a prefix test: "/\\evil.example" and "/\t/evil" are off-site in browsers.
+            if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(next_url)
+            return redirect(settings.LOGIN_REDIRECT_URL)
     return render(
         request,
         "core/login.html",
         {"form": form, "error": error, "next": request.GET.get("next", request.POST.get("next", ""))},
     )
+
+
+def _check_password(request: HttpRequest, username: str, password: str) -> tuple[Any, str]:
+    """The user when the password is right (and the attempt need not wait), else None and the message."""
+    address = client_address(request)
+    device = known_device(request, username)
+    attempt = Actor.from_request(request, label=username[:150])
+    wait = throttle.wait_seconds(username, address, device=device)
+    if wait > 0:
+        audit.record("core.login_locked", by=attempt, detail={"wait_seconds": round(wait)})
+        minutes = max(1, math.ceil(wait / 60))
+        return None, ngettext(
+            "ログインの失敗が続いたため、しばらくの間ログインできません。あと%(minutes)d分ほど待ってからお試しください。",
+            "ログインの失敗が続いたため、しばらくの間ログインできません。あと%(minutes)d分ほど待ってからお試しください。",
+            minutes,
+        ) % {"minutes": minutes}
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        note_login_failure(username, address, device=device)
+        audit.record("core.login_failed", by=attempt)
+        return None, _("ユーザー名またはパスワードが違います。")
+    clear_login_failures(username, address, device=device)
+    remember_device(request, username)
+    return user, ""
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from chiiki.core import audit, throttle
 from chiiki.core.acting import client_address
 from chiiki.core.actions import clear_login_failures, note_login_failure
+from chiiki.core.known_devices import known_device, remember_device
 from chiiki.fieldwork.paradata import record_case_event
 from chiiki.surveys import credentials
 from chiiki.surveys.actions import hash_access_key, verify_access_key
@@ -67,7 +68,8 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
         return SignIn("malformed")
     address = client_address(request)
     name = throttle_name(login_id)
-    if throttle.is_locked(name, address):
+    device = known_device(request, name)
+    if throttle.is_locked(name, address, device=device):
         audit.record("surveys.respondent_login_locked", actor=None, actor_label=name, request=request)
         return SignIn("locked")
     case = SurveyCase.objects.select_related("survey").filter(login_id=login_id).first()
@@ -81,7 +83,7 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
         if case is not None and (password_ok if case.password_hash else key_ok):
             _signed_in(request, case, name)
             return SignIn("ok", case, must_set_password=not case.password_hash)
-        note_login_failure(name, address)
+        note_login_failure(name, address, device=device)
         audit.record("surveys.respondent_login_failed", actor=None, actor_label=name, request=request)
     return SignIn("failed")
 
@@ -98,7 +100,8 @@ def _key_matches(case: SurveyCase | None, secret: str) -> bool:
 
 def _signed_in(request: HttpRequest, case: SurveyCase, name: str) -> None:
     """The writes of a successful sign-in: clear the failures, start the session, audit, paradata."""
-    clear_login_failures(name)
+    clear_login_failures(name, client_address(request), device=known_device(request, name))
+    remember_device(request, name)  # this browser may sign in while the ID is being guessed elsewhere
     start_session(request, case)
     audit.record(
         "surveys.respondent_login",
