@@ -268,9 +268,13 @@ CHIIKI_JOB_HEARTBEAT_SECONDS = float(os.environ.get("CHIIKI_JOB_HEARTBEAT_SECOND
 CHIIKI_JOB_STALE_SECONDS = float(os.environ.get("CHIIKI_JOB_STALE_SECONDS", "300"))
 CHIIKI_JOB_REAP_SECONDS = float(os.environ.get("CHIIKI_JOB_REAP_SECONDS", "120"))
 
+# Audit records are chained (chiiki.core.audit_chain) by the worker every SEAL seconds after they are written.
+CHIIKI_AUDIT_SEAL_SECONDS = float(os.environ.get("CHIIKI_AUDIT_SEAL_SECONDS", "60"))
+
 # Periodic work that books itself on the task queue; `chiiki worker` starts each chain when it starts.
 CHIIKI_WORKER_SCHEDULES = [
     "chiiki.core.tasks.schedule_job_reaper",
+    "chiiki.core.tasks.schedule_audit_sealing",
     "chiiki.fieldwork.tasks.start_reminder_schedule",
 ]
 

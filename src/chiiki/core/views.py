@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 from datetime import date, datetime, time
 from typing import Any
@@ -120,13 +121,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         apps = [(app, app.url_for(municipality.code)) for app in APP_ENTRIES if app.permission in granted]
         roles = [m.get_role_display() for m in request.user.memberships.filter(municipality=municipality)]  # type: ignore[union-attr]
         blocks.append({"municipality": municipality, "apps": apps, "roles": roles})
-    return render(request, "core/staff_home.html", {"blocks": blocks})
+    platform_auditor = bool(getattr(request.user, "is_platform_auditor", False))
+    return render(request, "core/staff_home.html", {"blocks": blocks, "platform_auditor": platform_auditor})
+
+
+PLATFORM = "platform"
 
 
 class AuditSearchForm(forms.Form):
-    municipality = forms.ModelChoiceField(
-        queryset=Municipality.objects.none(), label=gettext_lazy("地方公共団体")
-    )
+    # A municipality the user audits, or "platform": the records that concern no municipality (sign-ins, the
+    # talent bank, API tokens), which platform auditors search.
+    municipality = forms.ChoiceField(label=gettext_lazy("地方公共団体"))
     action = forms.CharField(label=gettext_lazy("操作"), required=False)
     actor = forms.CharField(label=gettext_lazy("実行者"), required=False)
     since = forms.DateField(
@@ -136,13 +141,22 @@ class AuditSearchForm(forms.Form):
         label=gettext_lazy("終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, allowed: QuerySet[Municipality], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["municipality"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type for mypy
-        field.queryset = allowed
-        if allowed.count() == 1:
-            field.initial = allowed.first()
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        field.choices = scopes
+        if len(scopes) == 1:
+            field.initial = scopes[0][0]
+
+
+def audit_scopes(user: Any) -> list[tuple[str, str]]:
+    """What `user` may search: each municipality where they are an auditor, and the platform's records when
+    they are a platform auditor. Every audit record falls in one of these scopes for somebody."""
+    scopes = [(m.code, m.display_name) for m in municipalities_with(user, "core.view_audit")]
+    if getattr(user, "is_platform_auditor", False) and user.is_active:
+        scopes.append((PLATFORM, _("プラットフォーム全体(地方公共団体に属さない記録)")))
+    return scopes
 
 
 def _local(day: date, end: bool) -> datetime:
@@ -150,14 +164,15 @@ def _local(day: date, end: bool) -> datetime:
 
 
 def _audit_events(request: HttpRequest) -> tuple[AuditSearchForm, QuerySet[AuditEvent] | None]:
-    allowed = municipalities_with(request.user, "core.view_audit")
-    if not allowed.exists():
+    scopes = audit_scopes(request.user)
+    if not scopes:
         raise PermissionDenied
-    form = AuditSearchForm(request.GET or None, allowed=allowed)
+    form = AuditSearchForm(request.GET or None, scopes=scopes)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
-    events = AuditEvent.objects.filter(municipality=data["municipality"])
+    scope = data["municipality"]
+    events = AuditEvent.objects.filter(municipality=None if scope == PLATFORM else scope)
     if data["action"]:
         events = events.filter(action__icontains=data["action"])
     if data["actor"]:
@@ -169,19 +184,23 @@ def _audit_events(request: HttpRequest) -> tuple[AuditSearchForm, QuerySet[Audit
     return form, events
 
 
+def _searched(form: AuditSearchForm) -> tuple[str | None, dict[str, str]]:
+    """The municipality searched (None: the platform) and the search, for the audit record of the search."""
+    data = form.cleaned_data
+    scope = data["municipality"]
+    return (None if scope == PLATFORM else scope), {k: str(v) for k, v in data.items() if v}
+
+
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Search the audit log of a municipality where the user is an auditor."""
+    """Search the audit log of a municipality where the user is an auditor (or the platform's records)."""
     form, events = _audit_events(request)
     page = None
     if events is not None:
         page = Paginator(events, 50).get_page(request.GET.get("page"))
+        municipality, searched = _searched(form)
         audit.record(
-            "core.audit_viewed",
-            actor=request.user,
-            municipality=form.cleaned_data["municipality"],
-            request=request,
-            detail={k: str(v) for k, v in form.cleaned_data.items() if v},
+            "core.audit_viewed", by=Actor.from_request(request), municipality=municipality, detail=searched
         )
     return render(
         request, "core/audit_log.html", {"form": form, "page": page, "query": request.GET.urlencode()}
@@ -199,12 +218,9 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, events = _audit_events(request)
     if events is None:
         return redirect("core:audit_log")
+    municipality, searched = _searched(form)
     audit.record(
-        "core.audit_exported",
-        actor=request.user,
-        municipality=form.cleaned_data["municipality"],
-        request=request,
-        detail={k: str(v) for k, v in form.cleaned_data.items() if v},
+        "core.audit_exported", by=Actor.from_request(request), municipality=municipality, detail=searched
     )
     writer = csv.writer(_Echo())
     header = ["日時", "実行者", "地方公共団体コード", "操作", "対象の種類", "対象ID", "接続元", "詳細"]
@@ -224,7 +240,8 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                         event.object_type,
                         event.object_id,
                         event.ip_address or "",
-                        event.detail,
+                        # JSON, which an auditor's tools read; not Python's dict text.
+                        json.dumps(event.detail, ensure_ascii=False, sort_keys=True),
                     ]
                 )
             )
