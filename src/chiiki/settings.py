@@ -267,6 +267,10 @@ CHIIKI_MAX_UPLOAD_BYTES = int(os.environ.get("CHIIKI_MAX_UPLOAD_BYTES", str(200 
 CHIIKI_JOB_HEARTBEAT_SECONDS = float(os.environ.get("CHIIKI_JOB_HEARTBEAT_SECONDS", "20"))
 CHIIKI_JOB_STALE_SECONDS = float(os.environ.get("CHIIKI_JOB_STALE_SECONDS", "300"))
 CHIIKI_JOB_REAP_SECONDS = float(os.environ.get("CHIIKI_JOB_REAP_SECONDS", "120"))
+# Time limits: a job of the default queue (exports, letters) may run 10 minutes, one of the long queue
+# (conversions, linkage runs) an hour; past it the job is stopped and failed with the reason.
+CHIIKI_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("CHIIKI_JOB_TIME_LIMIT_SECONDS", "600"))
+CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS", "3600"))
 
 # Audit records are chained (chiiki.core.audit_chain) by the worker every SEAL seconds after they are written.
 CHIIKI_AUDIT_SEAL_SECONDS = float(os.environ.get("CHIIKI_AUDIT_SEAL_SECONDS", "60"))
@@ -281,6 +285,8 @@ CHIIKI_WORKER_SCHEDULES = [
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("CHIIKI_TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend"),
+        # Short jobs and long ones, each with its own worker process (chiiki.core.jobs, `chiiki worker`).
+        "QUEUES": ["default", "long"],
     }
 }
 

@@ -161,10 +161,10 @@ def as_database_superuser(sql: str, params: list[Any]) -> None:
             cursor.execute(sql, params)
             for statement in _audit_triggers.SQLITE:
                 cursor.execute(statement)
-        else:
-            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
+        else:  # a superuser's session that fires no triggers
+            cursor.execute("SET LOCAL session_replication_role = replica")
             cursor.execute(sql, params)
-            cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
 
 
 @pytest.fixture
@@ -179,7 +179,8 @@ def chained(town_a: Municipality) -> list[AuditEvent]:
 def test_an_intact_log_verifies(chained: list[AuditEvent]) -> None:
     breaks, checked = verify()
     assert breaks == []
-    assert checked[chained[0].municipality_id] >= 5 and checked[""] >= 5
+    assert checked[chained[0].municipality_id] >= 5
+    assert checked[""] >= 5
     out = io.StringIO()
     call_command("audit_verify", stdout=out)
     assert "OK" in out.getvalue()
@@ -187,7 +188,9 @@ def test_an_intact_log_verifies(chained: list[AuditEvent]) -> None:
 
 def test_a_record_edited_in_the_database_is_named_as_the_first_broken_link(chained: list[AuditEvent]) -> None:
     victim = chained[2]
-    as_database_superuser(f"UPDATE {TABLE} SET actor_label = %s WHERE id = %s", ["someone else", victim.pk])
+    as_database_superuser(
+        "UPDATE core_auditevent SET actor_label = %s WHERE id = %s", ["someone else", victim.pk]
+    )
     breaks, _checked = verify()
     assert [(b.chain, b.event_id) for b in breaks] == [(victim.municipality_id, victim.pk)]
     assert "changed" in breaks[0].reason
@@ -199,16 +202,18 @@ def test_a_record_edited_in_the_database_is_named_as_the_first_broken_link(chain
 
 def test_a_record_deleted_in_the_database_is_found(chained: list[AuditEvent]) -> None:
     victim = chained[1]
-    as_database_superuser(f"DELETE FROM {TABLE} WHERE id = %s", [victim.pk])
+    as_database_superuser("DELETE FROM core_auditevent WHERE id = %s", [victim.pk])
     breaks, _checked = verify()
-    assert len(breaks) == 1 and breaks[0].seq == victim.chain_seq
+    assert len(breaks) == 1
+    assert breaks[0].seq == victim.chain_seq
     assert "missing" in breaks[0].reason
 
 
 def test_records_removed_from_the_end_are_found(chained: list[AuditEvent]) -> None:
-    as_database_superuser(f"DELETE FROM {TABLE} WHERE id = %s", [chained[-1].pk])
+    as_database_superuser("DELETE FROM core_auditevent WHERE id = %s", [chained[-1].pk])
     breaks, _checked = verify()
-    assert len(breaks) == 1 and "removed from the end" in breaks[0].reason
+    assert len(breaks) == 1
+    assert "removed from the end" in breaks[0].reason
 
 
 def test_a_rewritten_chain_is_caught_against_heads_saved_earlier(chained: list[AuditEvent]) -> None:
@@ -218,7 +223,7 @@ def test_a_rewritten_chain_is_caught_against_heads_saved_earlier(chained: list[A
     victim = chained[0]
     # A superuser who recomputes the whole chain after the edit leaves a consistent chain...
     as_database_superuser(
-        f"UPDATE {TABLE} SET actor_label = %s, chain_hash = NULL, chain_seq = NULL WHERE municipality_id = %s",
+        "UPDATE core_auditevent SET actor_label = %s, chain_hash = NULL, chain_seq = NULL WHERE municipality_id = %s",
         ["someone else", victim.municipality_id],
     )
     with connection.cursor() as cursor:
@@ -233,7 +238,7 @@ def test_a_rewritten_chain_is_caught_against_heads_saved_earlier(chained: list[A
 def test_the_application_can_chain_a_record_once_and_change_nothing_else(town_a: Municipality) -> None:
     event = audit.record("registry.viewed", by=Actor.system("x"), municipality=town_a)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET actor_label = 'x' WHERE id = %s", [event.pk])
+        cursor.execute("UPDATE core_auditevent SET actor_label = 'x' WHERE id = %s", [event.pk])
     seal_audit_records()
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {TABLE} SET chain_hash = 'x' WHERE id = %s", [event.pk])
+        cursor.execute("UPDATE core_auditevent SET chain_hash = 'x' WHERE id = %s", [event.pk])

@@ -245,6 +245,11 @@ class Job(models.Model):
 
     job_task: ClassVar[str] = ""
     max_attempts: ClassVar[int] = 2
+    # "default" for short jobs (exports, letters), "long" for conversions and runs: each queue has its own
+    # worker process, so a short job never waits behind a long one (chiiki.core.jobs).
+    job_queue: ClassVar[str] = "default"
+    # Seconds the job may run before it is stopped and failed; None: the limit of its queue (settings).
+    time_limit: ClassVar[float | None] = None
 
     class Meta:
         abstract = True

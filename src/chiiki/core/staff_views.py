@@ -82,8 +82,7 @@ def staff_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
                 request, _("アカウント「%(name)s」を作成しました。") % {"name": data["username"]}
             )
             return redirect("core:staff_list", code=municipality.code)
-    if request.method == "POST" and request.POST.get("form") == "role":
-        _change_role(request, municipality)
+    if request.method == "POST" and request.POST.get("form") == "role" and _change_role(request, municipality):
         return redirect("core:staff_list", code=municipality.code)
     return render(
         request,
@@ -92,11 +91,12 @@ def staff_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
     )
 
 
-def _change_role(request: HttpRequest, municipality: Municipality) -> None:
+def _change_role(request: HttpRequest, municipality: Municipality) -> bool:
+    """Grant or revoke the posted role; False when the form names an account or role not on this page."""
     role_form = RoleChangeForm(request.POST, municipality=municipality)
     if not role_form.is_valid():
         messages.error(request, _("役割を変更できませんでした。もう一度お試しください。"))
-        return
+        return False
     user, role = role_form.cleaned_data["user"], role_form.cleaned_data["role"]
     try:
         if role_form.cleaned_data["change"] == "grant":
@@ -107,6 +107,7 @@ def _change_role(request: HttpRequest, municipality: Municipality) -> None:
             revoke_role(user, municipality, role, by=Actor.from_request(request))
     except RoleChangeRefused as refused:
         messages.error(request, str(refused))
+    return True
 
 
 def _staff_rows(municipality: Municipality) -> list[dict[str, object]]:
