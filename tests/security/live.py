@@ -31,7 +31,9 @@ class LiveDatabase:
         return self.url.startswith("sqlite")
 
     def env(self, **extra: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if k not in {"CHIIKI_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+        env = {
+            k: v for k, v in os.environ.items() if k not in {"CHIIKI_SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+        }
         env.update(
             {
                 "CHIIKI_DATABASE_URL": self.url,

@@ -59,7 +59,9 @@ def database(tmp_path: Path) -> Iterator[LiveDatabase]:
 
 
 @contextlib.contextmanager
-def running(command: list[str], database: LiveDatabase, log: Path, **env: str) -> Iterator[subprocess.Popen[bytes]]:
+def running(
+    command: list[str], database: LiveDatabase, log: Path, **env: str
+) -> Iterator[subprocess.Popen[bytes]]:
     """A process of ours in its own process group, stopped (SIGTERM, then SIGKILL) at the end."""
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -155,7 +157,17 @@ def test_serve_with_worker_restarts_a_killed_worker_and_audits_the_client_behind
         pytest.skip("needs /proc to find the worker processes")
     port = free_port()
     log = tmp_path / "serve.log"
-    command = [sys.executable, "-m", "chiiki", "serve", "--with-worker", "--bind", f"127.0.0.1:{port}", "--workers", "1"]
+    command = [
+        sys.executable,
+        "-m",
+        "chiiki",
+        "serve",
+        "--with-worker",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        "1",
+    ]
     with running(command, database, log, CHIIKI_TRUSTED_PROXIES="127.0.0.1") as serve:
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: _answers(f"{base}/healthz"), "gunicorn to answer", log, timeout=120)
@@ -168,7 +180,9 @@ def test_serve_with_worker_restarts_a_killed_worker_and_audits_the_client_behind
             headers={"X-Forwarded-For": "203.0.113.77", "Referer": f"{base}/staff/login/"},
             timeout=30,
         )
-        addresses = database.query("SELECT ip_address FROM core_auditevent WHERE action = 'core.login_failed'")
+        addresses = database.query(
+            "SELECT ip_address FROM core_auditevent WHERE action = 'core.login_failed'"
+        )
         assert [str(a) for (a,) in addresses] == ["203.0.113.77"]
         workers = wait_for(
             lambda: [p for p, line in child_pids(serve.pid).items() if "worker --queue default" in line],
@@ -177,7 +191,11 @@ def test_serve_with_worker_restarts_a_killed_worker_and_audits_the_client_behind
         )
         os.kill(workers[0], signal.SIGKILL)
         wait_for(
-            lambda: [p for p, line in child_pids(serve.pid).items() if "worker --queue default" in line and p != workers[0]],
+            lambda: [
+                p
+                for p, line in child_pids(serve.pid).items()
+                if "worker --queue default" in line and p != workers[0]
+            ],
             "the default worker to be restarted",
             log,
         )

@@ -82,7 +82,11 @@ def staff_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
                 request, _("アカウント「%(name)s」を作成しました。") % {"name": data["username"]}
             )
             return redirect("core:staff_list", code=municipality.code)
-    if request.method == "POST" and request.POST.get("form") == "role" and _change_role(request, municipality):
+    if (
+        request.method == "POST"
+        and request.POST.get("form") == "role"
+        and _change_role(request, municipality)
+    ):
         return redirect("core:staff_list", code=municipality.code)
     return render(
         request,
