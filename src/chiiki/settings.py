@@ -2,7 +2,7 @@
 
 CHIIKI_DATABASE_URL   database URL; default: SQLite file var/chiiki.sqlite3
 CHIIKI_SECRET_KEY     secret key; default: generated once into var/secret_key
-CHIIKI_DEBUG          "1" turns debug on (only `make demo` does)
+CHIIKI_DEBUG          "1" turns debug on (development only; `make demo` runs with debug off)
 CHIIKI_ALLOWED_HOSTS  comma-separated host names; default: localhost names
 CHIIKI_VAR_DIR        where the SQLite file, secret key and uploads live; default: ./var
 CHIIKI_SECURE         "1" behind HTTPS: secure cookies, HSTS, SSL redirect
@@ -300,10 +300,14 @@ CHIIKI_SMS_SENDER = os.environ.get("CHIIKI_SMS_SENDER", "")
 CHIIKI_INBOX_API_URL = os.environ.get("CHIIKI_INBOX_API_URL", "")
 CHIIKI_INBOX_API_TOKEN = os.environ.get("CHIIKI_INBOX_API_TOKEN", "")
 
+# One readable line per event: time, level, where from, what (gunicorn's access log adds one per request).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "readable": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s", "datefmt": "%Y-%m-%d %H:%M:%S"}
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "readable"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHIIKI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -155,6 +155,7 @@ def test_serve_with_worker_restarts_a_killed_worker_and_audits_the_client_behind
 ) -> None:
     if not Path("/proc").exists():
         pytest.skip("needs /proc to find the worker processes")
+    database.chiiki("collectstatic", "--no-input", "-v", "0")
     port = free_port()
     log = tmp_path / "serve.log"
     command = [
@@ -171,6 +172,11 @@ def test_serve_with_worker_restarts_a_killed_worker_and_audits_the_client_behind
     with running(command, database, log, CHIIKI_TRUSTED_PROXIES="127.0.0.1") as serve:
         base = f"http://127.0.0.1:{port}"
         wait_for(lambda: _answers(f"{base}/healthz"), "gunicorn to answer", log, timeout=120)
+        # Debug off, as `make demo` serves: our own 404 page, never Django's debug page; static files served.
+        missing = requests.get(f"{base}/no-such-page/", timeout=30)
+        assert missing.status_code == 404
+        assert "URLconf" not in missing.text
+        assert requests.get(f"{base}/static/chiiki/chiiki.css", timeout=30).status_code == 200
         browser = requests.Session()
         page = browser.get(f"{base}/staff/login/", timeout=30).text
         token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
