@@ -1,12 +1,23 @@
 """The one settings module. Everything that differs between machines comes from CHIIKI_* variables.
 
-CHIIKI_DATABASE_URL   database URL; default: SQLite file var/chiiki.sqlite3
-CHIIKI_SECRET_KEY     secret key; default: generated once into var/secret_key
+CHIIKI_DATABASE_URL   database URL; default: SQLite file chiiki.sqlite3 in the data directory
+CHIIKI_SECRET_KEY     secret key; default: generated once into <data directory>/secret_key, on first use
 CHIIKI_DEBUG          "1" turns debug on (development only; `make demo` runs with debug off)
 CHIIKI_ALLOWED_HOSTS  comma-separated host names; default: localhost names
-CHIIKI_VAR_DIR        where the SQLite file, secret key and uploads live; default: ./var
+CHIIKI_VAR_DIR        the data directory (SQLite file, secret key, uploads, static files); default: var/ of the
+                      source checkout, else ~/.local/share/chiiki; never the current directory
 CHIIKI_SECURE         "1" behind HTTPS: secure cookies, HSTS, SSL redirect
 CHIIKI_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://chiiki.example.lg.jp
+CHIIKI_TRUSTED_PROXIES       reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges),
+                             e.g. 127.0.0.1; the older name CHIIKI_FORWARDED_ALLOW_IPS is read when unset
+CHIIKI_LOGIN_MAX_FAILURES    failures per account and address before the back-off starts; default 5
+CHIIKI_LOGIN_BACKOFF_SECONDS first wait of the back-off, doubled per failure; default 30
+CHIIKI_LOGIN_WINDOW_SECONDS  longest wait, and how long a failure counts; default 900
+CHIIKI_SQLITE_BUSY_TIMEOUT   seconds a SQLite writer waits for another's lock; default 30
+CHIIKI_JOB_TIME_LIMIT_SECONDS       limit of a job on the default queue (exports, letters); default 600
+CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS  limit of a job on the long queue (conversions, imports); default 3600
+CHIIKI_JOB_HEARTBEAT_SECONDS / CHIIKI_JOB_STALE_SECONDS / CHIIKI_JOB_REAP_SECONDS  job heartbeat and reaper
+CHIIKI_AUDIT_SEAL_SECONDS    how often the worker chains new audit records; default 60
 CHIIKI_REMINDER_HOUR  hour (Japan time) of the daily survey reminder run; default 10
 """
 
@@ -143,6 +154,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("CHIIKI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'chiiki.sqlite3'}"),
         conn_max_age=int(os.environ.get("CHIIKI_DB_CONN_MAX_AGE", "60")),
+        # A connection the database dropped (restarted, or a backend killed) is replaced at the next request
+        # instead of failing it.
+        conn_health_checks=True,
     )
 }
 # SQLite: the web server and the workers write to one file. WAL lets readers go on while one process writes;
@@ -305,7 +319,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "readable": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s", "datefmt": "%Y-%m-%d %H:%M:%S"}
+        "readable": {
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S",
+        }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "readable"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHIIKI_LOG_LEVEL", "INFO")},
