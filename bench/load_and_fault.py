@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+
 from survey_intake import (
     CHEAP_SETTINGS,
     Household,
@@ -181,7 +182,7 @@ def kill_long_worker(supervisor: int) -> str:
 def kill_gunicorn_worker(supervisor: int) -> str:
     processes = descendants(supervisor)
     masters = [pid for pid, line in processes.items() if "gunicorn" in line and "chiiki.wsgi" in line]
-    workers = [pid for pid in descendants(masters[0])] if masters else []
+    workers = list(descendants(masters[0])) if masters else []
     if not workers:
         return "no gunicorn worker found"
     os.kill(workers[0], signal.SIGKILL)
@@ -269,7 +270,7 @@ def settle(ids: list[int]) -> dict[str, int]:
 # ------------------------------------------------------------------------------------------ main
 
 
-def main() -> None:  # noqa: C901 - one linear script: set-up, run, faults, report
+def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
