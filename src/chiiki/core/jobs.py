@@ -140,6 +140,10 @@ def _attempt(job: J, work: Callable[[J], str | None], limit: float) -> str:
         logger.error("job %s %s stopped: over its time limit of %.0f s", job._meta.label, job.pk, limit)
         _finish(job, failed=True, message=_over_limit_message(limit))
         return Job.Status.FAILED
+    except (SystemExit, KeyboardInterrupt):
+        # The worker is told to stop now (a second SIGTERM, Ctrl+C twice): the job goes back to the queue.
+        _safely(lambda: retry_job(job, reason=WORKER_STOPPED + "もう一度実行します。"))
+        raise
     except JobFailed as error:
         _finish(job, failed=True, message=str(error))
         return Job.Status.FAILED

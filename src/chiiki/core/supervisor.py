@@ -116,7 +116,9 @@ class Supervisor:
         return None
 
     def _start(self, child: Child) -> None:
-        child.process = subprocess.Popen(child.command)  # noqa: S603 - our own interpreter and arguments
+        # A session of its own: Ctrl+C in a terminal reaches the supervisor only, which stops each child once.
+        # (A second SIGTERM would make a worker abandon its job half-way.)
+        child.process = subprocess.Popen(child.command, start_new_session=True)  # noqa: S603 - our own command
         child.started_at = time.monotonic()
         logger.info("%s started (pid %s)", child.name, child.process.pid)
 
