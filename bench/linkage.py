@@ -45,8 +45,7 @@ def _run_ours(folder: Path) -> pl.DataFrame:
 
 
 def _run_exact(folder: Path) -> pl.DataFrame:
-    from chiiki.linkage.engine import read_records, read_registry
-    from chiiki.linkage.engine.features import build_features
+    from chiiki.linkage.engine import build_features, read_records, read_registry
 
     registry = build_features(read_registry(folder / "registry.csv"), "person_id")
     records = build_features(read_records(folder / "records.csv"), "record_id")
@@ -175,7 +174,7 @@ def main() -> None:
     args = parser.parse_args()
     size = 5_000 if args.quick else args.size
 
-    from chiiki.linkage.synth import RECORD_COLUMNS, REGISTRY_COLUMNS, generate
+    from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, generate
 
     with tempfile.TemporaryDirectory(prefix="bench-linkage-") as tmp:
         folder = Path(tmp)

@@ -134,7 +134,7 @@ SEARCHES: list[dict[str, object]] = [
 
 def build_catalog(n: int) -> None:
     """Bulk-load n published datasets (31 kinds x real municipality names), indexed like the actions do."""
-    from chiiki.jp.municipalities import load_municipalities
+    from chiiki.jp import load_municipalities
     from chiiki.opendata import search
     from chiiki.opendata.models import Dataset, Group, Organization, Resource, SearchTerm, Tag
 

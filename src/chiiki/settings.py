@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "chiiki.linkage",
     "chiiki.opendata",
     "chiiki.talent",
+    "chiiki.sidejob",
     "chiiki.fieldwork",
     "chiiki.evidence",
     "chiiki.demo",
@@ -304,9 +305,9 @@ TASKS = {
     }
 }
 
-# Survey notifier (surveys/notify.py): dotted backend paths, first match per channel; the console backend
+# Survey notifier (surveys/contact/notifier.py): dotted backend paths, first match per channel; the console backend
 # (development) prints every channel. Gateways: CHIIKI_SMS_API_URL/_TOKEN/_SENDER, CHIIKI_INBOX_API_URL/_TOKEN.
-CHIIKI_NOTIFIER_BACKENDS = _list("CHIIKI_NOTIFIER_BACKENDS", "chiiki.surveys.notify.ConsoleBackend")
+CHIIKI_NOTIFIER_BACKENDS = _list("CHIIKI_NOTIFIER_BACKENDS", "chiiki.surveys.contact.notifier.ConsoleBackend")
 CHIIKI_NOTIFIER_EMAIL_FROM = os.environ.get("CHIIKI_NOTIFIER_EMAIL_FROM", "")
 CHIIKI_SMS_API_URL = os.environ.get("CHIIKI_SMS_API_URL", "")
 CHIIKI_SMS_API_TOKEN = os.environ.get("CHIIKI_SMS_API_TOKEN", "")

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("chiiki.fieldwork.urls")),
     path("", include("chiiki.evidence.urls")),
     path("", include("chiiki.talent.urls")),
+    path("", include("chiiki.sidejob.urls")),
     path("", include("chiiki.core.urls")),
 ]

@@ -17,6 +17,7 @@ import pytest
 from tests.surveys.answering_setup import open_survey
 from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
 from chiiki.opendata.actions import import_file
 from chiiki.talent import actions as talent_actions
@@ -42,9 +43,9 @@ def site(
     survey, _letters = open_survey(town_a, letters=1)
     csv = tmp_path / "fuchu_aed.csv"
     csv.write_text(AED_CSV, encoding="utf-8")
-    dataset = import_file(town_a, csv, "aed", by=None, publish_now=True, actor_label="test").dataset
+    dataset = import_file(town_a, csv, "aed", by=Actor.system("test"), publish_now=True).dataset
     need = talent_actions.post_need(
-        talent_actions.municipality_organization(town_a),
+        talent_actions.municipality_organization(town_a, by=Actor.system("test")),
         {
             "kind": Need.Kind.SIDE_JOB,
             "title": "庁内データ活用の副業アドバイザー",
@@ -57,7 +58,7 @@ def site(
             "start_on": dt.date(2026, 12, 1),
             "languages": ["ja"],
         },
-        by=staff,
+        by=Actor.for_user(staff),
     )
     code = town_a.code
     return {

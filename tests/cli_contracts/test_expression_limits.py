@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.cli_contracts import hostile
 
-from chiiki.surveys.xlsform import check_form
-from chiiki.surveys.xlsform.expressions import MAX_NESTING, ExpressionError, parse_expression
+from chiiki.surveys.xlsform import MAX_NESTING, ExpressionError, check_form, parse_expression
 
 
 @pytest.mark.parametrize(

@@ -7,9 +7,7 @@ from pathlib import Path
 import pytest
 from tests.cli_contracts import hostile
 
-from chiiki.opendata.engine import ReadError, validate_file
-from chiiki.opendata.engine.headers import header_score
-from chiiki.opendata.engine.reading import check_readable, read_table
+from chiiki.opendata.engine import ReadError, check_readable, header_score, read_table, validate_file
 
 
 def test_pipes_and_devices_are_refused_before_opening(tmp_path: Path) -> None:

@@ -7,8 +7,13 @@ import svy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiiki.estimation import EstimationError, calibrate, calibrate_matrix, controls_from_registry
-from chiiki.estimation.calibration import AuxiliaryMatrix
+from chiiki.estimation import (
+    AuxiliaryMatrix,
+    EstimationError,
+    calibrate,
+    calibrate_matrix,
+    controls_from_registry,
+)
 
 MARGINS = ["age_sex", "district", "hh_size"]
 Controls = dict[str, dict[object, float]]

@@ -11,9 +11,9 @@ import pytest
 from chiiki.core.acting import Actor
 from chiiki.core.models import Membership, Municipality, Role, User
 from chiiki.demo import residents as synthetic
+from chiiki.demo.survey import DEMO_FORM
 from chiiki.registry.actions import import_registry
 from chiiki.surveys import actions
-from chiiki.surveys.demo_survey import DEMO_FORM
 from chiiki.surveys.models import Survey
 
 OPENS = datetime(2025, 9, 20, tzinfo=UTC)
@@ -48,7 +48,7 @@ def census(small_town: Municipality, make_staff: Callable[..., User]) -> Survey:
     make_staff("enumerator-1", small_town, Role.ENUMERATOR)
     make_staff("helpdesk-1", small_town, Role.HELPDESK)
     version = actions.import_questionnaire(
-        small_town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
+        small_town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=Actor.system("test")
     )
     survey = actions.create_survey(
         small_town,
@@ -59,10 +59,9 @@ def census(small_town: Municipality, make_staff: Callable[..., User]) -> Survey:
         closes_at=CLOSES,
         follow_up_on=FOLLOW_UP,
         seed=1,
-        by=None,
-        actor_label="test",
+        by=Actor.system("test"),
     )
-    actions.draw_sample(survey, by=None, actor_label="test")
+    actions.draw_sample(survey, by=Actor.system("test"))
     return survey
 
 

@@ -1,4 +1,4 @@
-"""End to end on a small synthetic town: simulate → weights → estimates → representativeness → evidence →
+"""End to end on a small synthetic town: simulate (chiiki.demo) → weights → estimates → representativeness → evidence →
 a disclosure-checked table published in the open-data catalog."""
 
 from __future__ import annotations
@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality, Role, User
-from chiiki.evidence import actions, tables
+from chiiki.demo.census_responses import SimulationError, simulate_responses
+from chiiki.evidence import actions, queries, tables
 from chiiki.evidence.models import EvidenceRun, PublishedTable
-from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment
+from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.opendata.models import Dataset
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 
 @pytest.mark.django_db
@@ -30,7 +32,7 @@ def test_a_simulated_census_is_weighted_estimated_checked_and_published(
     immediate_tasks: None,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    summary = actions.simulate_responses(census, seed=3, actor_label="test")
+    summary = simulate_responses(census, seed=3, by=Actor.system("test"))
     assert 0 < summary.responded < summary.cases
     assert summary.by_path.get("visit", 0) > 0
 
@@ -109,7 +111,7 @@ def test_simulation_writes_answers_paradata_and_visit_outcomes_consistent_with_t
     keyed = SurveyCase.objects.filter(survey=census).order_by("id").first()
     assert keyed is not None
     SurveyCase.objects.filter(pk=keyed.pk).update(status=SurveyCase.Status.ISSUED, access_key_hash="pbkdf2$x")
-    summary = actions.simulate_responses(census, seed=4)
+    summary = simulate_responses(census, seed=4, by=Actor.system("test"))
 
     answers = Answer.objects.filter(case__survey=census).select_related("case__household")
     assert answers.count() == summary.responded
@@ -130,8 +132,8 @@ def test_simulation_writes_answers_paradata_and_visit_outcomes_consistent_with_t
     assert not settled.filter(outcome="").exists()
     assert CaseEvent.objects.filter(survey=census, kind=CaseEvent.Kind.SUBMITTED).count() == summary.responded
 
-    with pytest.raises(actions.EvidenceError, match="すでに"):
-        actions.simulate_responses(census, seed=4)
+    with pytest.raises(SimulationError, match="すでに"):
+        simulate_responses(census, seed=4, by=Actor.system("test"))
 
 
 @pytest.mark.django_db
@@ -151,9 +153,9 @@ def test_a_table_that_fails_the_disclosure_check_is_not_published(census: Survey
         result={"tables": {"households_by_district_size": failing}},
     )
     with pytest.raises(actions.EvidenceError, match="秘匿の検査に通らなかった"):
-        actions.publish_table(census, "households_by_district_size", by=manager, run=run)
+        actions.publish_table(census, "households_by_district_size", by=Actor.for_user(manager), run=run)
     with pytest.raises(actions.EvidenceError, match="ありません"):
-        actions.publish_table(census, "no_such_table", by=manager, run=run)
+        actions.publish_table(census, "no_such_table", by=Actor.for_user(manager), run=run)
     assert not PublishedTable.objects.exists()
     assert not Dataset.objects.exists()
 
@@ -161,14 +163,47 @@ def test_a_table_that_fails_the_disclosure_check_is_not_published(census: Survey
 @pytest.mark.django_db
 def test_publishing_without_a_finished_run_is_refused(census: Survey, manager: User) -> None:
     with pytest.raises(actions.EvidenceError, match="集計結果がありません"):
-        actions.publish_table(census, "households_by_district_size", by=manager)
+        actions.publish_table(census, "households_by_district_size", by=Actor.for_user(manager))
 
 
 @pytest.mark.django_db
 def test_costs_refuse_unknown_items_and_negative_values(census: Survey, manager: User) -> None:
-    actions.set_costs(census, {"visit": 2500}, by=manager)
-    assert actions.run_options(census)["costs"]["visit"] == 2500.0
+    actions.set_costs(census, {"visit": 2500}, by=Actor.for_user(manager))
+    assert queries.run_options(census)["costs"]["visit"] == 2500.0
     with pytest.raises(actions.EvidenceError):
-        actions.set_costs(census, {"lunch": 1000}, by=manager)
+        actions.set_costs(census, {"lunch": 1000}, by=Actor.for_user(manager))
     with pytest.raises(actions.EvidenceError):
-        actions.set_costs(census, {"visit": -1}, by=manager)
+        actions.set_costs(census, {"visit": -1}, by=Actor.for_user(manager))
+
+
+@pytest.mark.django_db
+def test_a_run_is_a_job_queued_once_and_a_survey_without_answers_fails_with_the_reason(
+    census: Survey, manager: User
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from chiiki.evidence.tasks import compute_evidence_run
+
+    run = actions.request_run(census, by=Actor.for_user(manager))
+    assert (run.status, run.requested_by) == (EvidenceRun.Status.QUEUED, manager)
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path.endswith("compute_evidence_run")
+    assert queued.args_kwargs["args"] == [run.pk]
+    compute_evidence_run.call(run.pk)
+    run.refresh_from_db()
+    assert run.status == EvidenceRun.Status.FAILED
+    assert "回答者がいません" in run.message
+    assert run.attempts == 1  # bad input is not retried
+    assert run.result is None
+
+
+@pytest.mark.django_db
+def test_staff_without_the_survey_permission_cannot_simulate_answers(
+    census: Survey, small_town: Municipality, make_staff: Callable[..., User]
+) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    enumerator = make_staff("enumerator-9", small_town, Role.ENUMERATOR)
+    with pytest.raises(PermissionDenied):
+        simulate_responses(census, seed=1, by=Actor.for_user(enumerator))
+    assert not Answer.objects.filter(case__survey=census).exists()

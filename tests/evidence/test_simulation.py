@@ -7,9 +7,9 @@ import random
 from datetime import UTC, date, datetime
 from typing import Any
 
-from chiiki.evidence.simulation import Member, Unit, answers_for, low_response_districts, simulate
-from chiiki.surveys.answer_tree import canonical_answers
-from chiiki.surveys.demo_survey import DEMO_FORM
+from chiiki.demo.response_model import Member, Unit, answers_for, low_response_districts, simulate
+from chiiki.demo.survey import DEMO_FORM
+from chiiki.surveys.answering.tree import canonical_answers
 from chiiki.surveys.xlsform import evaluate_answers, load_form
 
 OPENS = datetime(2025, 9, 20, tzinfo=UTC)

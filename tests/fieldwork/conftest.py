@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.surveys import actions
 from chiiki.surveys.models import Questionnaire, QuestionnaireVersion, Survey, SurveyCase
@@ -32,7 +33,7 @@ def _survey(town: Municipality, title: str) -> Survey:
         follow_up_on=FOLLOW_UP,
         questionnaire_version=version,
     )
-    actions.draw_sample(survey, by=None, actor_label="test")
+    actions.draw_sample(survey, by=Actor.system("test"))
     # Letters went out: every case can log in.
     SurveyCase.objects.filter(survey=survey).update(status=SurveyCase.Status.ISSUED, access_key_hash="x")
     return survey

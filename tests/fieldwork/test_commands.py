@@ -9,8 +9,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from chiiki.core.models import Role, User
-from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment
-from chiiki.surveys.models import Survey
+from chiiki.fieldwork.models import FollowUpAssignment
+from chiiki.surveys.models import CaseEvent, Survey
 
 
 def test_build_followup_prints_the_areas(

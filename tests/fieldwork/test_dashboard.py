@@ -9,20 +9,22 @@ from datetime import UTC, date, datetime
 from django.test import Client
 from tests.fieldwork.conftest import answer
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Role, User
 from chiiki.fieldwork import actions, queries
-from chiiki.fieldwork.models import FollowUpAssignment, VisitOutcome
-from chiiki.fieldwork.paradata import record_case_event
+from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.registry.models import Person
-from chiiki.surveys.models import Survey, SurveyCase
+from chiiki.surveys.actions import record_case_event
+from chiiki.surveys.models import Survey, SurveyCase, VisitOutcome
 
 PHONE = "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) Mobile/15E148 Safari/604.1"
+RESPONDENT_ON_PHONE = Actor(label="respondent", user_agent=PHONE)
 TODAY = date(2025, 10, 7)
 
 
 def _answer(case: SurveyCase, mode: str, at: datetime, by: User | None = None) -> None:
     answer(case, mode=mode, at=at, by=by)
-    record_case_event(case, "submitted", at=at, mode=mode, by=by)
+    record_case_event(case, "submitted", at=at, mode=mode, by=Actor.for_user(by))
 
 
 def _known_dataset(survey: Survey, make_staff: Callable[..., User]) -> dict[str, object]:
@@ -41,16 +43,16 @@ def _known_dataset(survey: Survey, make_staff: Callable[..., User]) -> dict[str,
     _answer(cases[2], "web", datetime(2025, 9, 25, 3, tzinfo=UTC))
     first = make_staff("e1", survey.municipality, Role.ENUMERATOR)
     second = make_staff("e2", survey.municipality, Role.ENUMERATOR)
-    actions.build_follow_up(survey, by=None, today=date(2025, 10, 5))
+    actions.build_follow_up(survey, by=Actor.system("test"), today=date(2025, 10, 5))
     e1_items = list(FollowUpAssignment.objects.filter(area__enumerator=first).order_by("position"))
-    actions.record_visit(e1_items[0], VisitOutcome.REFUSED, by=first)
-    actions.record_visit(e1_items[1], VisitOutcome.ABSENT, by=first)
+    actions.record_visit(e1_items[0], VisitOutcome.REFUSED, by=Actor.for_user(first))
+    actions.record_visit(e1_items[1], VisitOutcome.ABSENT, by=Actor.for_user(first))
     _answer(e1_items[2].case, "enumerator", datetime(2025, 10, 6, 16, tzinfo=UTC), by=first)  # 7th in Japan
-    record_case_event(cases[5], "login", at=datetime(2025, 10, 6, 16, 30, tzinfo=UTC), user_agent=PHONE)
+    record_case_event(cases[5], "login", at=datetime(2025, 10, 6, 16, 30, tzinfo=UTC), by=RESPONDENT_ON_PHONE)
     the_6th = datetime(2025, 10, 6, 14, tzinfo=UTC)  # 23:00 in Japan: not today
-    record_case_event(cases[5], "login", at=the_6th, user_agent=PHONE)
+    record_case_event(cases[5], "login", at=the_6th, by=RESPONDENT_ON_PHONE)
     for seconds in (10, 50, 30):
-        record_case_event(cases[5], "page_view", page="household", seconds=seconds)
+        record_case_event(cases[5], "page_view", page="household", seconds=seconds, by=RESPONDENT_ON_PHONE)
     return {
         "cases": cases,
         "answered": [cases[0], cases[1], cases[2], e1_items[2].case],

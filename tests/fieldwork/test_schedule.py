@@ -12,8 +12,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from chiiki.fieldwork import tasks
-from chiiki.fieldwork.models import CaseEvent, ReminderSchedule
-from chiiki.surveys.models import Survey
+from chiiki.fieldwork.models import ReminderSchedule
+from chiiki.surveys.models import CaseEvent, Survey
 
 # 2025-09-28 10:30 in Japan: day 8 of survey_a, after the reminder hour.
 NOW = datetime(2025, 9, 28, 1, 30, tzinfo=UTC)

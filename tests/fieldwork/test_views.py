@@ -9,11 +9,12 @@ import pytest
 from django.test import Client
 from tests.fieldwork.conftest import answer
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.fieldwork import actions, queries, views
-from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment
+from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.registry.models import Person
-from chiiki.surveys.models import Survey
+from chiiki.surveys.models import CaseEvent, Survey
 
 DAY = date(2025, 10, 6)
 
@@ -30,7 +31,7 @@ def test_an_enumerator_sees_only_the_households_assigned_to_them(
     town = survey_a.municipality
     first = make_staff("e1", town, Role.ENUMERATOR)
     make_staff("e2", town, Role.ENUMERATOR)
-    actions.build_follow_up(survey_a, by=None, today=DAY)
+    actions.build_follow_up(survey_a, by=Actor.system("test"), today=DAY)
     page = login(first).get(f"/staff/m/{town.code}/fieldwork/")
     assert page.status_code == 200
     html = page.content.decode()
@@ -56,7 +57,7 @@ def test_an_enumerator_cannot_open_another_enumerators_household(
     town = survey_a.municipality
     first = make_staff("e1", town, Role.ENUMERATOR)
     make_staff("e2", town, Role.ENUMERATOR)
-    actions.build_follow_up(survey_a, by=None, today=DAY)
+    actions.build_follow_up(survey_a, by=Actor.system("test"), today=DAY)
     other = FollowUpAssignment.objects.exclude(area__enumerator=first).first()
     assert other is not None
     client = login(first)
@@ -71,7 +72,7 @@ def test_an_enumerator_records_a_visit_on_their_household(
 ) -> None:
     town = survey_a.municipality
     enumerator = make_staff("e1", town, Role.ENUMERATOR)
-    actions.build_follow_up(survey_a, by=None, today=DAY)
+    actions.build_follow_up(survey_a, by=Actor.system("test"), today=DAY)
     mine = FollowUpAssignment.objects.select_related("case__household").first()
     assert mine is not None
     client = login(enumerator)
@@ -104,7 +105,7 @@ def test_town_b_enumerators_and_other_roles_cannot_see_town_a_lists(
 ) -> None:
     town = survey_a.municipality
     make_staff("e1", town, Role.ENUMERATOR)
-    actions.build_follow_up(survey_a, by=None, today=DAY)
+    actions.build_follow_up(survey_a, by=Actor.system("test"), today=DAY)
     assignment = FollowUpAssignment.objects.first()
     assert assignment is not None
     outsider = login(make_staff("b-enum", town_b, Role.ENUMERATOR))
@@ -164,7 +165,7 @@ def test_a_household_that_answers_leaves_the_enumerators_list(
 ) -> None:
     town = survey_a.municipality
     enumerator = make_staff("e1", town, Role.ENUMERATOR)
-    actions.build_follow_up(survey_a, by=None, today=DAY)
+    actions.build_follow_up(survey_a, by=Actor.system("test"), today=DAY)
     done = FollowUpAssignment.objects.select_related("case__household").order_by("id").first()
     assert done is not None
     answer(done.case)
@@ -194,7 +195,7 @@ def test_a_long_list_comes_a_page_at_a_time_in_visiting_order_and_the_audit_name
     monkeypatch.setattr(views, "ASSIGNMENTS_PER_PAGE", 2)
     town = survey_a.municipality
     only = make_staff("e1", town, Role.ENUMERATOR)
-    actions.build_follow_up(survey_a, by=None, today=DAY)
+    actions.build_follow_up(survey_a, by=Actor.system("test"), today=DAY)
     ordered = list(queries.assignments_of(town, only))
     assert len(ordered) > 2
     client = login(only)

@@ -8,8 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp.address import Address, address_key, parse_address
-from chiiki.jp.municipalities import load_municipalities
+from chiiki.jp import Address, address_key, load_municipalities, parse_address
 
 MUNICIPAL = [record for record in load_municipalities() if record.kind != "prefecture"]
 _NAME_COUNTS = Counter(record.name for record in MUNICIPAL)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp.itaiji import kanji_key, load_variant_pairs, representative, variant_groups
+from chiiki.jp import kanji_key, load_variant_pairs, representative, variant_groups
 
 ISSUE_GROUPS = [
     "髙高",

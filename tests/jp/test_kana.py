@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp.kana import kana_key, to_katakana
+from chiiki.jp import kana_key, to_katakana
 
 HIRAGANA = "".join(chr(code) for code in range(0x3041, 0x3097))
 KATAKANA = "".join(chr(code) for code in range(0x30A1, 0x30F7))

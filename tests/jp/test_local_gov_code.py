@@ -2,8 +2,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp.local_gov_code import LocalGovCodeError, check_digit, is_valid, repair, validate
-from chiiki.jp.municipalities import find, load_municipalities
+from chiiki.jp import (
+    LocalGovCodeError,
+    check_digit,
+    find_municipality,
+    is_valid_local_gov_code,
+    load_municipalities,
+    repair_local_gov_code,
+    validate_local_gov_code,
+)
 
 
 @pytest.mark.parametrize(
@@ -20,25 +27,25 @@ from chiiki.jp.municipalities import find, load_municipalities
     ],
 )
 def test_published_codes_have_valid_check_digits(code: str, name: str) -> None:
-    assert is_valid(code)
-    record = find(code)
+    assert is_valid_local_gov_code(code)
+    record = find_municipality(code)
     assert record is not None
     assert record.name == name
 
 
 def test_wrong_check_digit_is_rejected_with_the_right_one_named() -> None:
     with pytest.raises(LocalGovCodeError, match="352021"):
-        validate("352020")
+        validate_local_gov_code("352020")
 
 
 @pytest.mark.parametrize("bad", ["35202", "3520211", "35202a", "３５２０２１", "", "35-2021"])
 def test_malformed_codes_are_invalid(bad: str) -> None:
-    assert not is_valid(bad)
+    assert not is_valid_local_gov_code(bad)
 
 
 @given(st.from_regex(r"\A[0-9]{5}\Z"))
 def test_exactly_one_check_digit_completes_any_five_digits(five: str) -> None:
-    valid = [d for d in range(10) if is_valid(f"{five}{d}")]
+    valid = [d for d in range(10) if is_valid_local_gov_code(f"{five}{d}")]
     assert valid == [check_digit(five)]
 
 
@@ -47,7 +54,7 @@ def test_exactly_one_check_digit_completes_any_five_digits(five: str) -> None:
     [("３５２０２１", "352021"), ("35202", "352021"), ("11002", "011002"), ("11002.0", "011002")],
 )
 def test_repair_restores_damaged_codes(raw: str, expected: str) -> None:
-    assert repair(raw) == expected
+    assert repair_local_gov_code(raw) == expected
 
 
 def test_shipped_list_is_complete_and_valid() -> None:
@@ -57,5 +64,5 @@ def test_shipped_list_is_complete_and_valid() -> None:
     assert kinds.count("special_ward") == 23
     # 1,718 cities, towns and villages (20 of them designated cities) as counted by MIC since 2014
     assert sum(kinds.count(k) for k in ("city", "designated_city", "town", "village")) == 1718
-    assert all(is_valid(r.code) for r in records)
+    assert all(is_valid_local_gov_code(r.code) for r in records)
     assert len({r.code for r in records}) == len(records)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from chiiki.jp.municipalities import find, load_municipalities
+from chiiki.jp import find_municipality, load_municipalities
 
 RECORDS = load_municipalities()
 
@@ -39,7 +39,7 @@ def test_names_and_readings_are_never_blank() -> None:
 
 
 def test_find_returns_a_record_by_its_six_digit_code() -> None:
-    record = find("131016")
+    record = find_municipality("131016")
     assert record is not None
     assert (record.prefecture, record.name, record.kind) == ("東京都", "千代田区", "special_ward")
-    assert find("999999") is None
+    assert find_municipality("999999") is None

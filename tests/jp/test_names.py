@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp.names import NameAgreement, PersonName, compare_kana_names, compare_kanji_names, split_name
+from chiiki.jp import NameAgreement, PersonName, compare_kana_names, compare_kanji_names, split_name
 
 part = st.text(alphabet="山田太郎花子佐藤髙橋やまだタロウ", min_size=1, max_size=5)
 space = st.sampled_from([" ", "　", "\t", "  ", " 　 ", "\u00a0"])

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp.wareki import DateParseError, era_of, format_wareki, from_excel_serial, parse_date
+from chiiki.jp import DateParseError, era_of, format_wareki, from_excel_serial, parse_date
 
 APRIL_FIRST_2023 = dt.date(2023, 4, 1)
 

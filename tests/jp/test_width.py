@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.jp.width import nfkc, to_fullwidth_katakana, to_halfwidth_ascii
+from chiiki.jp import nfkc, to_fullwidth_katakana, to_halfwidth_ascii
 
 
 def test_full_width_ascii_and_ideographic_space_become_ascii() -> None:

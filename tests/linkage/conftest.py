@@ -3,29 +3,13 @@
 from __future__ import annotations
 
 import csv
-import importlib
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-# The engine is built on the chiiki.jp toolkit; until all of its modules exist these tests are not collected.
-_TOOLKIT = ("chiiki.jp.kana", "chiiki.jp.itaiji", "chiiki.jp.names", "chiiki.jp.address", "chiiki.jp.wareki")
-
-
-def _available(name: str) -> bool:
-    try:
-        importlib.import_module(name)
-    except ImportError:
-        return False
-    return True
-
-
-if not all(_available(name) for name in _TOOLKIT):
-    collect_ignore_glob = ["test_*.py"]
-else:
-    from chiiki.linkage.engine import LinkageResult, link
-    from chiiki.linkage.synth import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, SyntheticData, generate
+from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, TRUTH_COLUMNS, SyntheticData, generate
+from chiiki.linkage.engine import LinkageResult, link
 
 
 @pytest.fixture(scope="session")

@@ -103,9 +103,10 @@ def test_run_refuses_duplicate_record_ids(synthetic_files: dict[str, Path], tmp_
 def test_bad_input_exits_1_with_a_message_and_no_traceback(
     synthetic_files: dict[str, Path], tmp_path: Path
 ) -> None:
-    bad = tmp_path / "sjis.csv"
+    bad = tmp_path / "broken.csv"
     bad.write_bytes(
-        "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\nR1,山田,,,,,\n".encode("cp932")
+        "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\nR1,山田,,,,,\n".encode()
+        + b"R2,\xff\xfe,,,,,\n"  # bytes that no encoding reads
     )
     completed = subprocess.run(
         [sys.executable, "-m", "chiiki", "linkage", "run", "--registry", str(synthetic_files["registry"]),
@@ -113,5 +114,6 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
         capture_output=True, text=True, check=False, env={**os.environ}, timeout=120,
     )  # fmt: skip
     assert completed.returncode == 1
+    assert "3 行目" in completed.stderr
     assert "UTF-8" in completed.stderr
     assert "Traceback" not in completed.stderr

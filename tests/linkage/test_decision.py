@@ -5,9 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from chiiki.linkage.engine import LINKED, REVIEW, DecisionRule
-from chiiki.linkage.engine.decision import decide
-from chiiki.linkage.engine.model import COMPARISONS, level_labels
+from chiiki.linkage.engine import COMPARISONS, LINKED, REVIEW, DecisionRule, decide, level_labels
 
 
 def _gamma(field: str, label: str) -> int:
@@ -61,6 +59,19 @@ def test_the_reading_links_when_the_kanji_name_is_blank() -> None:
 
 def test_name_birth_date_and_sex_without_address_or_postal_code_go_to_review() -> None:
     assert _decision(_pair(address="missing", postal_code="missing")) == REVIEW
+
+
+def _reason(pairs: pl.DataFrame) -> str:
+    links, _candidates = decide(pairs, pl.Series(["Q1"]), DecisionRule())
+    return str(links.row(0, named=True)["reason"])
+
+
+def test_the_reason_says_when_address_and_postal_code_were_blank_rather_than_different() -> None:
+    assert _reason(_pair(address="missing", postal_code="missing")) == "address_and_postal_code_blank"
+    assert _reason(_pair(address="disagrees", postal_code="missing")) == "no_address_or_postal_code_agreement"
+    assert (
+        _reason(_pair(address="disagrees", postal_code="disagrees")) == "no_address_or_postal_code_agreement"
+    )
 
 
 def test_a_namesake_in_the_same_postal_area_born_in_another_year_goes_to_review() -> None:

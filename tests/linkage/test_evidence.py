@@ -56,3 +56,9 @@ def test_levels_are_classified(level: str, state: str) -> None:
 def test_reasons_are_told_in_words_and_unknown_ones_pass_through() -> None:
     assert "郵便番号" in str(reason_text("no_address_or_postal_code_agreement"))
     assert reason_text("something_new") == "something_new"
+
+
+def test_blank_address_and_postal_code_are_called_blank_not_different() -> None:
+    blank = str(reason_text("address_and_postal_code_blank"))
+    assert "空欄" in blank
+    assert "一致しません" not in blank

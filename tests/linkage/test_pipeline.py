@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from chiiki.demo.linkage import SyntheticData
 from chiiki.linkage.engine import LINKED, REVIEW, UNMATCHED, LinkageResult, link
-from chiiki.linkage.synth import SyntheticData
 
 
 def _joined(linked: tuple[LinkageResult, pl.DataFrame]) -> pl.DataFrame:

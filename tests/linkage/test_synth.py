@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from chiiki.linkage.synth import generate
+from chiiki.demo.linkage import generate
 
 
 def test_the_same_seed_gives_the_same_data() -> None:

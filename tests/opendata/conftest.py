@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import io
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.servers.basehttp import WSGIRequestHandler, WSGIServer
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.opendata.actions import import_file
 from chiiki.opendata.models import Dataset
@@ -26,6 +30,28 @@ def aed_csv(code: str, town: str, rows: list[tuple[str, str, str, str]]) -> str:
         f"{code},{i},{town},{name},エーイーディー,{town}1-1,{lat},{lon},1階\n" for i, name, lat, lon in rows
     )
     return AED_HEADER + body
+
+
+def cut_short_xlsx(path: Path) -> Path:
+    """An AED workbook saved at `path` whose sheet stops halfway: a sound zip around broken XML.
+
+    Excel and file transfers that stop early leave such files; the reader only finds out while parsing rows.
+    """
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(AED_HEADER.strip().split(","))
+    for i in range(500):
+        sheet.append(
+            ["343021", str(i), "広島県府中町", f"施設{i}", "シセツ", "府中町1-1", "34.39", "132.50", "1階"]
+        )
+    whole = io.BytesIO()
+    book.save(whole)
+    with zipfile.ZipFile(whole) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            body = source.read(name)
+            target.writestr(name, body[: len(body) // 2] if name == "xl/worksheets/sheet1.xml" else body)
+    return path
 
 
 @pytest.fixture
@@ -50,7 +76,7 @@ def aed_a(town_a: Municipality, write_file: Callable[..., Path]) -> Dataset:
         ),
         "cp932",
     )
-    return import_file(town_a, path, "aed", by=None, publish_now=True, actor_label="test").dataset
+    return import_file(town_a, path, "aed", by=Actor.system("test"), publish_now=True).dataset
 
 
 @pytest.fixture
@@ -64,7 +90,7 @@ def aed_b(town_b: Municipality, write_file: Callable[..., Path]) -> Dataset:
             [("1", "宇部市役所", "33.9517", "131.2467"), ("2", "宇部新川駅", "33.9460", "131.2470")],
         ),
     )
-    return import_file(town_b, path, "aed", by=None, publish_now=True, actor_label="test").dataset
+    return import_file(town_b, path, "aed", by=Actor.system("test"), publish_now=True).dataset
 
 
 @pytest.fixture

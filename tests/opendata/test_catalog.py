@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.opendata import actions, queries, search
 from chiiki.opendata.models import Dataset, Resource
@@ -38,7 +39,7 @@ def test_reimport_makes_a_new_version_and_keeps_history(
 ) -> None:
     before = aed_a.versions.count()
     path = write_file("v2.csv", aed_csv("343021", "広島県府中町", [("9", "府中町体育館", "34.39", "132.50")]))
-    outcome = actions.import_file(town_a, path, "aed", by=None, actor_label="test")
+    outcome = actions.import_file(town_a, path, "aed", by=Actor.system("test"))
     assert not outcome.created
     assert outcome.dataset.pk == aed_a.pk
     assert outcome.dataset.versions.count() == before + 1
@@ -51,16 +52,16 @@ def test_import_of_unreadable_file_is_refused_with_a_message(
 ) -> None:
     path = write_file("x.csv", "a,b\n1,2\n")
     with pytest.raises(actions.CatalogError, match="変換できませんでした"):
-        actions.import_file(town_a, path, None, by=None)
+        actions.import_file(town_a, path, None, by=Actor.system("test"))
     assert not Dataset.objects.exists()
 
 
 def test_publish_and_unpublish_are_audited_and_versioned(aed_a: Dataset) -> None:
-    actions.unpublish(aed_a, by=None, actor_label="test")
+    actions.unpublish(aed_a, by=Actor.system("test"))
     aed_a.refresh_from_db()
     assert not aed_a.is_published
     assert not queries.published().filter(pk=aed_a.pk).exists()
-    actions.publish(aed_a, by=None, actor_label="test")
+    actions.publish(aed_a, by=Actor.system("test"))
     actions_logged = list(AuditEvent.objects.filter(object_id=str(aed_a.pk)).values_list("action", flat=True))
     assert "opendata.dataset_unpublished" in actions_logged
     assert "opendata.dataset_published" in actions_logged
@@ -97,7 +98,7 @@ def test_fq_filters_by_organization_and_modified_range(aed_a: Dataset, aed_b: Da
 
 
 def test_private_datasets_are_not_found_by_search(aed_a: Dataset) -> None:
-    actions.unpublish(aed_a, by=None)
+    actions.unpublish(aed_a, by=Actor.system("test"))
     assert queries.search_datasets(q="府中").count == 0
 
 

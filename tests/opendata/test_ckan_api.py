@@ -7,7 +7,8 @@ from collections.abc import Callable
 
 from django.test import Client
 
-from chiiki.core.models import Role, User
+from chiiki.core.acting import Actor
+from chiiki.core.models import AuditEvent, Role, User
 from chiiki.opendata import actions
 from chiiki.opendata.models import Dataset
 
@@ -41,7 +42,7 @@ def test_unknown_dataset_is_a_not_found_error(client: Client, db: None) -> None:
 
 
 def test_private_dataset_is_an_authorization_error_for_anonymous(client: Client, aed_a: Dataset) -> None:
-    actions.unpublish(aed_a, by=None)
+    actions.unpublish(aed_a, by=Actor.system("test"))
     status, body = call(client, "package_show", id=aed_a.name)
     assert status == 403
     assert body["error"]["__type"] == "Authorization Error"
@@ -105,8 +106,8 @@ def test_write_action_with_a_revoked_token_is_refused(
     client: Client, town_a, make_staff: Callable[..., User]
 ) -> None:
     user = make_staff("editor", town_a, Role.OPENDATA_EDITOR)
-    token, plaintext = actions.create_token(user, "test")
-    actions.revoke_token(token, by=user)
+    token, plaintext = actions.create_token(user, "test", by=Actor.for_user(user))
+    actions.revoke_token(token, by=Actor.for_user(user))
     response = client.post(
         "/api/3/action/package_create",
         json.dumps({"name": "x-data", "owner_org": "lg-343021"}),
@@ -136,3 +137,53 @@ def test_malformed_ids_are_not_found_not_a_server_error(client: Client, db: None
     status, body = call(client, "package_search", fq="owner_org:" + "a" * 33)
     assert status == 200
     assert body["result"]["count"] == 0
+
+
+def test_a_token_write_is_recorded_as_the_tokens_user_from_the_callers_address(
+    client: Client, aed_a: Dataset, town_a, make_staff: Callable[..., User]
+) -> None:
+    # No browser session: the Actor of an API call carries the token's user, so audit and history name them.
+    user = make_staff("api-editor", town_a, Role.OPENDATA_EDITOR)
+    _, plaintext = actions.create_token(user, "test", by=Actor.for_user(user))
+    response = client.post(
+        "/api/3/action/package_create",
+        json.dumps({"name": "fuchu-parks", "title": "公園", "owner_org": "lg-343021"}),
+        content_type="application/json",
+        headers={"Authorization": plaintext},
+        REMOTE_ADDR="192.0.2.7",
+    )
+    assert response.status_code == 200
+    dataset = Dataset.objects.get(name="fuchu-parks")
+    event = AuditEvent.objects.get(action="opendata.dataset_created", object_id=str(dataset.pk))
+    assert event.actor == user
+    assert event.ip_address == "192.0.2.7"
+    assert dataset.versions.get().created_by == user
+
+
+def test_package_create_with_a_bad_resource_writes_nothing(
+    client: Client, aed_a: Dataset, town_a, make_staff: Callable[..., User]
+) -> None:
+    user = make_staff("api-editor", town_a, Role.OPENDATA_EDITOR)
+    _, plaintext = actions.create_token(user, "test", by=Actor.for_user(user))
+    resources = [{"url": "https://example.jp/a.csv", "name": "A"}, {"name": "no url"}]
+    response = client.post(
+        "/api/3/action/package_create",
+        json.dumps({"name": "fuchu-parks", "owner_org": "lg-343021", "resources": resources}),
+        content_type="application/json",
+        headers={"Authorization": plaintext},
+    )
+    assert response.status_code == 409
+    assert json.loads(response.content)["error"]["resources"] == ["url: Missing value"]
+    assert not Dataset.objects.filter(name="fuchu-parks").exists()
+    resources[1]["url"] = "https://example.jp/b.csv"
+    response = client.post(
+        "/api/3/action/package_create",
+        json.dumps({"name": "fuchu-parks", "owner_org": "lg-343021", "resources": resources}),
+        content_type="application/json",
+        headers={"Authorization": plaintext},
+    )
+    assert response.status_code == 200
+    assert [r["url"] for r in json.loads(response.content)["result"]["resources"]] == [
+        "https://example.jp/a.csv",
+        "https://example.jp/b.csv",
+    ]

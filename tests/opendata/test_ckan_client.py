@@ -12,6 +12,7 @@ from pathlib import Path
 import ckanapi
 import pytest
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
 from chiiki.opendata import actions, queries
 from chiiki.opendata.models import Dataset
@@ -25,14 +26,19 @@ def portal(shared_live_server: str) -> ckanapi.RemoteCKAN:
 @pytest.fixture
 def editor_token(town_a: Municipality, make_staff: Callable[..., User]) -> str:
     user = make_staff("od-editor", town_a, Role.OPENDATA_EDITOR)
-    return actions.create_token(user, "ckanapi")[1]
+    return actions.create_token(user, "ckanapi", by=Actor.for_user(user))[1]
 
 
 def make_published(town: Municipality, n: int) -> list[Dataset]:
-    org = actions.organization_for(town)
+    org = actions.organization_for(town, by=Actor.system("test"))
     return [
         actions.create_dataset(
-            org, name=f"ds-{i:03d}", title=f"公園一覧 {i}", tags=["公園"], private=False, by=None
+            org,
+            name=f"ds-{i:03d}",
+            title=f"公園一覧 {i}",
+            tags=["公園"],
+            private=False,
+            by=Actor.system("test"),
         )
         for i in range(n)
     ]
@@ -68,8 +74,8 @@ def test_ckanapi_raises_its_own_exceptions_for_ckan_errors(
 def test_ckanapi_creates_updates_and_uploads_with_a_token(
     shared_live_server: str, town_a: Municipality, town_b: Municipality, editor_token: str, tmp_path: Path
 ) -> None:
-    actions.organization_for(town_a)
-    actions.organization_for(town_b)
+    actions.organization_for(town_a, by=Actor.system("test"))
+    actions.organization_for(town_b, by=Actor.system("test"))
     portal = ckanapi.RemoteCKAN(shared_live_server, apikey=editor_token)
     created = portal.action.package_create(
         name="fuchu-parks",

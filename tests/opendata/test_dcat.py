@@ -6,6 +6,7 @@ from django.test import Client
 from rdflib import Graph
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF
 
+from chiiki.core.acting import Actor
 from chiiki.opendata import actions, dcat
 from chiiki.opendata.models import Dataset
 
@@ -36,7 +37,7 @@ def test_catalog_turtle_has_the_dcat_ap_required_properties(
 
 
 def test_private_datasets_are_left_out_of_the_catalog(client: Client, aed_a: Dataset, aed_b: Dataset) -> None:
-    actions.unpublish(aed_a, by=None)
+    actions.unpublish(aed_a, by=Actor.system("test"))
     graph = load(client, "/catalog.jsonld", "json-ld")
     titles = {str(t) for t in graph.objects(None, DCTERMS.title)}
     assert aed_b.title in titles

@@ -10,6 +10,8 @@ import pytest
 
 from chiiki.opendata.engine import convert_file, load_schemas, recognize, resolve_kind, validate_file
 
+from .conftest import cut_short_xlsx
+
 HEADER = "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,所在地_連結表記,緯度,経度,開始時間,電話番号"
 ROW = "352012,1,山口県下関市,海響館,カイキョウカン,山口県下関市あるかぽーと6-1,33.9566,130.9415,９：３０,083-228-1100"
 
@@ -80,6 +82,15 @@ def test_empty_file_and_binary_junk_are_reported_not_raised(tmp_path):
         report = validate_file(path).report
         assert not report.valid
         assert report.problems[0].severity == "error"
+
+
+def test_xlsx_cut_short_inside_a_sheet_is_reported_not_raised(tmp_path):
+    out = tmp_path / "out.csv"
+    result = convert_file(cut_short_xlsx(tmp_path / "cut.xlsx"), out, dataset="aed")
+    assert result.frame is None
+    assert not out.exists()
+    assert [p.code for p in result.report.problems] == ["unreadable"]
+    assert "壊れているか、途中で切れています" in result.report.problems[0].message
 
 
 def test_huge_field_is_read(tmp_path):

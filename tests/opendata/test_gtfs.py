@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from chiiki.opendata.engine import validate_file
-from chiiki.opendata.engine.gtfs import MAX_PER_CHECK
+from chiiki.opendata.engine import GTFS_MAX_PER_CHECK, validate_file
 
 FEED = {
     "agency.txt": "agency_id,agency_name,agency_url,agency_timezone,agency_lang\n"
@@ -106,11 +105,11 @@ def test_references_between_files_and_duplicate_ids(tmp_path: Path) -> None:
 
 
 def test_many_bad_cells_are_listed_up_to_a_limit_and_counted(tmp_path: Path) -> None:
-    n = MAX_PER_CHECK + 30
+    n = GTFS_MAX_PER_CHECK + 30
     rows = "".join(f"T1,7:00,7:00:00,S1,{i}\n" for i in range(n))
     path = feed(tmp_path, stop_times_txt="trip_id,arrival_time,departure_time,stop_id,stop_sequence\n" + rows)
     problems = [p for p in validate_file(path).report.problems if p.code == "bad_time"]
-    assert len(problems) == MAX_PER_CHECK + 1
+    assert len(problems) == GTFS_MAX_PER_CHECK + 1
     assert "ほかに 30 行" in problems[-1].message
 
 

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 from django.core.management import CommandError, call_command
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.opendata import actions, merge
 from chiiki.opendata.models import Dataset
@@ -24,7 +25,7 @@ def merged_rows(target: Any) -> pl.DataFrame:
 
 
 def test_region_merge_has_every_row_with_its_source(aed_a: Dataset, aed_b: Dataset) -> None:
-    target = merge.define("aed", "chugoku")
+    target = actions.define_merge("aed", "chugoku", by=Actor.system("test"))
     frame = merged_rows(target)
     assert frame.height == 4
     assert frame.columns[-1] == "出典"
@@ -35,7 +36,7 @@ def test_region_merge_has_every_row_with_its_source(aed_a: Dataset, aed_b: Datas
 
 
 def test_prefecture_scope_keeps_only_that_prefecture(aed_a: Dataset, aed_b: Dataset) -> None:
-    frame = merged_rows(merge.define("aed", "35"))
+    frame = merged_rows(actions.define_merge("aed", "35", by=Actor.system("test")))
     assert set(frame["名称"]) == {"宇部市役所", "宇部新川駅"}
 
 
@@ -50,8 +51,8 @@ def test_the_same_facility_from_two_publishers_is_kept_once(
             [("P1", "宇部市役所", "33.95171", "131.24668"), ("P2", "宇部中央病院", "33.96", "131.25")],
         ),
     )
-    actions.import_file(town_b, path, "aed", by=None, name="ube-aed-extra", publish_now=True)
-    frame = merged_rows(merge.define("aed", "35"))
+    actions.import_file(town_b, path, "aed", by=Actor.system("test"), name="ube-aed-extra", publish_now=True)
+    frame = merged_rows(actions.define_merge("aed", "35", by=Actor.system("test")))
     assert sorted(frame["名称"]) == ["宇部中央病院", "宇部市役所", "宇部新川駅"]
     assert frame.filter(pl.col("名称") == "宇部市役所")["出典"].item() == "山口県宇部市／352021-aed"
 
@@ -77,16 +78,16 @@ def test_merge_is_rebuilt_when_a_source_is_updated(
     immediate_tasks: None,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    target = merge.define("aed", "chugoku")
+    target = actions.define_merge("aed", "chugoku", by=Actor.system("test"))
     path = write_file("v2.csv", aed_csv("343021", "広島県府中町", [("7", "府中町図書館", "34.39", "132.50")]))
     with django_capture_on_commit_callbacks(execute=True):
-        actions.import_file(town_a, path, "aed", by=None)
+        actions.import_file(town_a, path, "aed", by=Actor.system("test"))
     target.refresh_from_db()
     frame = merged_rows(target)
     assert "府中町図書館" in set(frame["名称"])
     assert "府中町役場" not in set(frame["名称"])
     with django_capture_on_commit_callbacks(execute=True):
-        actions.unpublish(aed_b, by=None)
+        actions.unpublish(aed_b, by=Actor.system("test"))
     assert set(merged_rows(target)["名称"]) == {"府中町図書館"}
 
 

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.opendata import actions
 from chiiki.opendata.models import ApiToken, Dataset, Upload
@@ -51,7 +52,7 @@ def test_private_dataset_is_hidden_from_the_public_but_shown_to_its_editor(
     make_staff: Callable[..., User],
     login: Callable[[User], Client],
 ) -> None:
-    actions.unpublish(aed_a, by=None)
+    actions.unpublish(aed_a, by=Actor.system("test"))
     data = aed_a.resources.get(role="data")
     assert client.get(f"/opendata/dataset/{aed_a.name}/").status_code == 404
     assert client.get(f"/opendata/resource/{data.pk}/download").status_code == 404

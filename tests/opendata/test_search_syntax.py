@@ -12,6 +12,7 @@ from django.test import Client
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
 from chiiki.opendata import actions, queries, solr
 from chiiki.opendata.models import Dataset
@@ -22,7 +23,10 @@ PUBLIC = {"bousai-hinan", "hinan-map", "aed-extra", "koukyou-shisetsu"}
 @pytest.fixture
 def catalog(town_a: Municipality, town_b: Municipality) -> dict[str, Dataset]:
     """Four public datasets over two organizations, and one private dataset in each organization."""
-    org_a, org_b = actions.organization_for(town_a), actions.organization_for(town_b)
+    org_a, org_b = (
+        actions.organization_for(town_a, by=Actor.system("test")),
+        actions.organization_for(town_b, by=Actor.system("test")),
+    )
     spec = [
         (org_a, "bousai-hinan", "防災 避難所一覧", ["防災", "避難"], False, {}),
         (org_b, "hinan-map", "避難マップ", ["避難"], False, {}),
@@ -35,10 +39,19 @@ def catalog(town_a: Municipality, town_b: Municipality) -> dict[str, Dataset]:
     for org, name, title, tags, private, extras in spec:
         notes = "廃止予定の一覧です" if name == "aed-extra" else ""
         out[name] = actions.create_dataset(
-            org, name=name, title=title, notes=notes, tags=tags, private=private, extras=extras, by=None
+            org,
+            name=name,
+            title=title,
+            notes=notes,
+            tags=tags,
+            private=private,
+            extras=extras,
+            by=Actor.system("test"),
         )
-    actions.add_resource(out["hinan-map"], by=None, name="地図", fmt="CSV", url="https://example.jp/m.csv")
-    actions.update_dataset(out["koukyou-shisetsu"], by=None, license_id="pdl-1.0")
+    actions.add_resource(
+        out["hinan-map"], by=Actor.system("test"), name="地図", fmt="CSV", url="https://example.jp/m.csv"
+    )
+    actions.update_dataset(out["koukyou-shisetsu"], by=Actor.system("test"), license_id="pdl-1.0")
     return out
 
 
@@ -178,7 +191,9 @@ def test_page_search_box_treats_unreadable_syntax_as_plain_words(
 
 
 def _token(make_staff: Callable[..., User], town: Municipality, username: str) -> str:
-    return actions.create_token(make_staff(username, town, Role.OPENDATA_EDITOR), "t")[1]
+    return actions.create_token(
+        staff := make_staff(username, town, Role.OPENDATA_EDITOR), "t", by=Actor.for_user(staff)
+    )[1]
 
 
 def test_include_private_shows_only_the_callers_own_private_datasets(
@@ -197,10 +212,12 @@ def test_include_private_shows_only_the_callers_own_private_datasets(
     assert search({"include_private": "true"}, token_a) == PUBLIC | {"private-a"}
     assert search({"include_private": "true", "q": "避難計画"}, token_a) == {"private-a"}
     # A role without opendata.edit reads no private dataset.
-    auditor = actions.create_token(make_staff("auditor-a", town_a, Role.AUDITOR), "t")[1]
+    auditor = actions.create_token(
+        staff := make_staff("auditor-a", town_a, Role.AUDITOR), "t", by=Actor.for_user(staff)
+    )[1]
     assert search({"include_private": "true"}, auditor) == PUBLIC
     # Deleted datasets stay hidden even from their editors.
-    actions.update_dataset(catalog["private-a"], by=None, state=Dataset.State.DELETED)
+    actions.update_dataset(catalog["private-a"], by=Actor.system("test"), state=Dataset.State.DELETED)
     assert search({"include_private": "true"}, token_a) == PUBLIC
 
 

@@ -14,20 +14,16 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Membership, Municipality, Role, User
 from chiiki.opendata import actions as opendata_actions
 from chiiki.opendata.models import Dataset, Resource
 from chiiki.registry.models import Household
+from chiiki.sidejob import actions as sidejob_actions
+from chiiki.sidejob.models import ManagementAgreement, SideJobContract
 from chiiki.talent import actions
 from chiiki.talent.corporate_number import check_digit
-from chiiki.talent.models import (
-    Introduction,
-    ManagementAgreement,
-    Need,
-    Organization,
-    SideJobContract,
-    TalentProfile,
-)
+from chiiki.talent.models import Introduction, Need, Organization, TalentProfile
 
 PASSWORD = "correct-horse-battery-staple"  # the same as tests/conftest.py, so `login` works
 
@@ -69,7 +65,7 @@ def _profile_fields(name: str, **fields: Any) -> dict[str, Any]:
 
 def _company(name: str, base: str, by: User) -> Organization:
     org = actions.register_organization(
-        kind="company", name=name, corporate_number=f"{check_digit(base)}{base}", prefecture=34, by=by,
+        kind="company", name=name, corporate_number=f"{check_digit(base)}{base}", prefecture=34, by=Actor.for_user(by),
         contact_email=f"{base}@example.jp",
     )  # fmt: skip
     org.verified = True
@@ -83,7 +79,7 @@ def _need(org: Organization, by: User) -> Need:
         {"kind": Need.Kind.SIDE_JOB, "title": "クラウド移行", "role_id": "cloud_engineer_sre",
          "required": {"cloud_infrastructure": "b"}, "hours_per_month": 20, "work_mode": Need.WorkMode.REMOTE,
          "prefecture": 34, "budget_per_hour": 5000, "start_on": dt.date(2026, 12, 1), "languages": ["ja"]},
-        by=by,
+        by=Actor.for_user(by),
     )  # fmt: skip
 
 
@@ -98,37 +94,48 @@ def world(town_a: Municipality, town_b: Municipality, make_staff: Callable[..., 
     """A private worker with a side job at a company (accepted introduction, contract, 管理モデル), an
     unpublished dataset of town A, and an outsider who is a talent, a verified company's member and town B's
     administrator."""
-    worker = actions.register_talent(username="worker", password=PASSWORD, fields=_profile_fields("worker"))
+    worker = actions.register_talent(
+        username="worker", password=PASSWORD, fields=_profile_fields("worker"), by=Actor.system("test")
+    )
     employer = User.objects.create_user(username="employer", password=PASSWORD)
     company = _company("株式会社しまなみ", "034000000001", employer)
     need = _need(company, employer)
     today = timezone.localdate()
-    main = actions.create_contract(
-        worker, by=worker.user, kind="employment", concluded_on=today - dt.timedelta(days=400),
+    main = sidejob_actions.create_contract(
+        worker, by=Actor.for_user(worker.user), kind="employment", concluded_on=today - dt.timedelta(days=400),
         employer_name="本業株式会社", agreement=AGREEMENT_45,
     )  # fmt: skip
-    intro = actions.request_introduction(worker, company, side="talent", need=need, by=worker.user)
-    actions.respond_introduction(intro, accept=True, by=employer)
-    side = actions.create_contract(
-        worker, by=employer, kind="employment", concluded_on=today - dt.timedelta(days=200),
+    intro = actions.request_introduction(
+        worker, company, side="talent", need=need, by=Actor.for_user(worker.user)
+    )
+    actions.respond_introduction(intro, accept=True, by=Actor.for_user(employer))
+    side = sidejob_actions.create_contract(
+        worker, by=Actor.for_user(employer), kind="employment", concluded_on=today - dt.timedelta(days=200),
         organization=company, agreement=AGREEMENT_45,
     )  # fmt: skip
-    agreement = actions.propose_management_model(
+    agreement = sidejob_actions.propose_management_model(
         worker, contracts=(main, side), first_cap_hours=30, second_cap_hours=40,
-        starts_on=today.replace(day=1), by=worker.user,
+        starts_on=today.replace(day=1), by=Actor.for_user(worker.user),
     )  # fmt: skip
 
     outsider_profile = actions.register_talent(
-        username="outsider", password=PASSWORD, fields=_profile_fields("outsider")
+        username="outsider", password=PASSWORD, fields=_profile_fields("outsider"), by=Actor.system("test")
     )
     outsider = outsider_profile.user
     _company("株式会社よそもの", "034000000002", outsider)
     Membership.objects.create(user=outsider, municipality=town_b, role=Role.ADMINISTRATOR)
 
-    org = opendata_actions.organization_for(town_a)
-    dataset = opendata_actions.create_dataset(org, name="a-unpublished", title="未公開", by=None)
+    org = opendata_actions.organization_for(town_a, by=Actor.system("test"))
+    dataset = opendata_actions.create_dataset(
+        org, name="a-unpublished", title="未公開", by=Actor.system("test")
+    )
     resource = opendata_actions.add_resource(
-        dataset, by=None, name="data.csv", fmt="CSV", content="名称\n秘密\n".encode(), filename="data.csv"
+        dataset,
+        by=Actor.system("test"),
+        name="data.csv",
+        fmt="CSV",
+        content="名称\n秘密\n".encode(),
+        filename="data.csv",
     )
     household = Household.objects.filter(municipality=town_a).first()
     assert household is not None

@@ -15,12 +15,13 @@ from django.test import Client
 from tests.surveys.answering_setup import open_survey
 from tests.url_routes import routes_where
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
 from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
 from chiiki.linkage.models import LinkageRun, LinkCase
 from chiiki.opendata import actions as opendata_actions
 from chiiki.registry.models import Household
-from chiiki.surveys.models_exports import SurveyExport
+from chiiki.surveys.models import SurveyExport
 
 # The answering page name is not an object.
 NOT_OBJECTS = {"page": "1"}
@@ -36,7 +37,10 @@ def town_b_objects(town_b: Municipality) -> dict[str, str]:
     household = Household.objects.filter(municipality=town_b).first()
     assert household is not None
     dataset = opendata_actions.create_dataset(
-        opendata_actions.organization_for(town_b), name="b-private", title="宇部市の未公開", by=None
+        opendata_actions.organization_for(town_b, by=Actor.system("test")),
+        name="b-private",
+        title="宇部市の未公開",
+        by=Actor.system("test"),
     )
     survey, _letters = open_survey(town_b, letters=1)
     case = survey.cases.order_by("id").first()

@@ -77,7 +77,7 @@ def test_survey_answer_csv_neutralizes_text_but_keeps_numbers_and_parquet_raw(tm
 
 
 def test_print_contractor_csv_keeps_an_address_from_running_as_a_formula() -> None:
-    from chiiki.surveys.actions import IssuedKey, write_letters_csv
+    from chiiki.surveys.contact.letters import IssuedKey, write_letters_csv
 
     stream = io.StringIO()
     key = IssuedKey(

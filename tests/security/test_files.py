@@ -12,6 +12,7 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
 from chiiki.opendata import actions
 from chiiki.opendata.models import Resource
@@ -19,12 +20,17 @@ from chiiki.opendata.models import Resource
 
 def _editor_token(town: Municipality, make_staff: Callable[..., User]) -> str:
     user = make_staff("a-editor", town, Role.OPENDATA_EDITOR)
-    return actions.create_token(user, "test")[1]
+    return actions.create_token(user, "test", by=Actor.for_user(user))[1]
 
 
 def _dataset(town: Municipality) -> str:
-    dataset = actions.create_dataset(actions.organization_for(town), name="a-parks", title="公園", by=None)
-    actions.publish(dataset, by=None)
+    dataset = actions.create_dataset(
+        actions.organization_for(town, by=Actor.system("test")),
+        name="a-parks",
+        title="公園",
+        by=Actor.system("test"),
+    )
+    actions.publish(dataset, by=Actor.system("test"))
     return dataset.name
 
 

@@ -48,6 +48,7 @@ def _object_of(world: World) -> dict[str, dict[str, str]]:
         "/api/v1/talent/needs/<need_id>/matches": {"need_id": str(w.need.pk)},
         "/api/v1/talent/introductions/<intro_id>/<answer>": {"intro_id": str(w.introduction.pk), "answer": "accept"},
         "/api/v1/talent/dashboard/<code>": {"code": code},
+        "/api/v1/sidejob/dashboard/<code>": {"code": code},
         "/opendata/dataset/<str:name>/": {"name": w.dataset.name},
         "/opendata/dataset/<str:name>/report/": {"name": w.dataset.name},
         "/opendata/dataset/<str:name>/history/": {"name": w.dataset.name},

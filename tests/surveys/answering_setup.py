@@ -14,13 +14,14 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
+from chiiki.demo.survey import issue_keys_to
 from chiiki.surveys import actions
-from chiiki.surveys.demo_survey import issue_keys_to
 from chiiki.surveys.models import Questionnaire, QuestionnaireVersion, Survey
 from chiiki.surveys.xlsform import load_form
 
-DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/demo/forms/census_demo.xlsx"
 
 
 # A small form with cascading choices (city by prefecture, on the same page and per roster member) and labels
@@ -107,12 +108,11 @@ def open_survey(
         reference_date=date(2025, 10, 1),
         opens_at=now - timedelta(days=1),
         closes_at=now + closes_in,
-        by=None,
-        actor_label="test",
+        by=Actor.system("test"),
     )
-    actions.draw_sample(survey, by=None, actor_label="test")
+    actions.draw_sample(survey, by=Actor.system("test"))
     cases = list(survey.cases.order_by("id")[:letters])
-    pairs = issue_keys_to(survey, cases, actor_label="test")
+    pairs = issue_keys_to(survey, cases, by=Actor.system("test"))
     return survey, [Letter(login_id, key) for login_id, key in pairs]
 
 
@@ -165,7 +165,7 @@ def fast_password_hashing(settings: Any) -> None:
 def sampled_census(town: Municipality) -> Survey:
     """The demo census questionnaire as a survey of `town` for Sept–Oct 2025, with its sample drawn (no keys yet)."""
     version = actions.import_questionnaire(
-        town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="test"
+        town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=Actor.system("test")
     )
     survey = actions.create_survey(
         town,
@@ -174,8 +174,7 @@ def sampled_census(town: Municipality) -> Survey:
         reference_date=date(2025, 10, 1),
         opens_at=datetime(2025, 9, 20, tzinfo=UTC),
         closes_at=datetime(2025, 10, 20, 15, tzinfo=UTC),
-        by=None,
-        actor_label="test",
+        by=Actor.system("test"),
     )
-    actions.draw_sample(survey, by=None, actor_label="test")
+    actions.draw_sample(survey, by=Actor.system("test"))
     return survey

@@ -15,7 +15,7 @@ from django.test import Client
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
-from chiiki.surveys.answer_page import build_page, page_title
+from chiiki.surveys.answering.pages import build_page, page_title
 from chiiki.surveys.models import Answer, Survey, SurveyCase
 from chiiki.surveys.xlsform import check_form, evaluate_answers, load_form
 

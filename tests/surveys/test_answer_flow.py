@@ -9,8 +9,7 @@ import pytest
 from django.test import Client
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
-from chiiki.fieldwork.models import CaseEvent
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixture
     Letter,
@@ -76,6 +75,18 @@ def answer_everything(client: Client) -> None:
 def submit(client: Client) -> object:
     review = client.get("/answer/review/").content.decode()
     return client.post("/answer/review/", {"version": hidden(review, "version")})
+
+
+def test_looking_at_the_pages_writes_nothing_until_a_page_is_saved(respondent: Client, key: Letter) -> None:
+    assert "回答を始める" in respondent.get("/answer/start/").content.decode()
+    page = respondent.get("/answer/q/household/").content.decode()
+    assert hidden(page, "version") == "1"
+    respondent.get("/answer/review/")
+    assert respondent.get("/answer/receipt/")["Location"] == "/answer/review/"
+    assert not Answer.objects.filter(case__login_id=key.login_id).exists()
+    assert post_page(respondent, "/answer/q/household/", HOUSEHOLD, page_html=page).status_code == 302
+    answer = Answer.objects.get(case__login_id=key.login_id)
+    assert (answer.version, answer.last_page) == (2, "household")
 
 
 def test_a_household_goes_from_letter_to_receipt(respondent: Client, key: Letter) -> None:

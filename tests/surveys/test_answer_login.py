@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from chiiki.core.models import AuditEvent, LoginFailure, Municipality
-from chiiki.surveys import respondents
-from chiiki.surveys.credentials import new_login_id
+from chiiki.surveys.answering import respondents
+from chiiki.surveys.contact.credentials import new_login_id
 from chiiki.surveys.models import Survey, SurveyCase
 
 from .answering_setup import Letter, fast_password_hashing, open_survey, sign_in  # noqa: F401 - fixture

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chiiki.surveys import answer_tree
+from chiiki.surveys.answering import tree as answer_tree
 from chiiki.surveys.xlsform import Form, Section, evaluate_answers, load_form
 
-DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+DEMO_FORM = Path(__file__).resolve().parents[2] / "src/chiiki/demo/forms/census_demo.xlsx"
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,8}", fullmatch=True)
 segments = st.tuples(names, st.one_of(st.none(), st.integers(min_value=1, max_value=6)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiiki.surveys.credentials import (
+from chiiki.surveys.contact.credentials import (
     ACCESS_KEY_ALPHABET,
     ACCESS_KEY_LENGTH,
     check_digit,

@@ -10,10 +10,9 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from chiiki.evidence.actions import SIMULATED_KEY
-from chiiki.fieldwork.models import CaseEvent
-from chiiki.surveys.demo_survey import DEMO_TITLE
-from chiiki.surveys.models import Answer, Survey, SurveyCase
+from chiiki.demo.census_responses import SIMULATED_KEY
+from chiiki.demo.survey import DEMO_TITLE
+from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 
 @pytest.mark.usefixtures("db")

@@ -14,14 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiiki.surveys.export import (
-    FORMATS,
-    ExportError,
-    ExportPlan,
-    MetaColumn,
-    export_answers,
-    generate_answers,
-)
+from chiiki.core.acting import Actor
+from chiiki.demo.survey_answers import generate_answers
+from chiiki.surveys.export import FORMATS, ExportError, ExportPlan, MetaColumn, export_answers
 from chiiki.surveys.xlsform import Choice, ChoiceList, Field, Form, Section
 
 
@@ -377,8 +372,10 @@ def answered_survey(town_a: Any) -> Any:
     from chiiki.surveys import actions
     from chiiki.surveys.models import Answer
 
-    form_path = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
-    version = actions.import_questionnaire(town_a, form_path.read_bytes(), filename="census.xlsx", by=None)
+    form_path = Path(__file__).resolve().parents[2] / "src/chiiki/demo/forms/census_demo.xlsx"
+    version = actions.import_questionnaire(
+        town_a, form_path.read_bytes(), filename="census.xlsx", by=Actor.system("test")
+    )
     survey = actions.create_survey(
         town_a,
         questionnaire_version=version,
@@ -386,9 +383,9 @@ def answered_survey(town_a: Any) -> Any:
         reference_date=date(2025, 10, 1),
         opens_at=datetime(2025, 9, 20, tzinfo=UTC),
         closes_at=datetime(2025, 10, 20, tzinfo=UTC),
-        by=None,
+        by=Actor.system("test"),
     )
-    actions.draw_sample(survey, by=None)
+    actions.draw_sample(survey, by=Actor.system("test"))
     cases = list(survey.cases.order_by("id")[:3])
     answers = [
         {
@@ -462,10 +459,15 @@ def test_the_export_task_writes_a_zip_into_storage(
 
     from django.core.files.storage import default_storage
 
-    from chiiki.surveys.exports import export_answers as export_task
+    from chiiki.surveys.models import SurveyExport
+    from chiiki.surveys.tasks import export_answers as export_task
 
-    name = export_task.call(answered_survey.pk, "parquet")
+    export = SurveyExport.objects.create(survey=answered_survey, fmt="parquet")
+    assert export_task.call(export.pk) == "done"
+    export.refresh_from_db()
+    name = export.file_name
     assert name.endswith(".zip")
+    assert export.households == 2
     with default_storage.open(name, "rb") as handle, zipfile.ZipFile(handle) as bundle:
         assert sorted(bundle.namelist()) == ["codebook.csv", "households.parquet", "members.parquet"]
 
@@ -476,15 +478,38 @@ def test_an_export_request_is_queued_on_commit_and_needs_the_manager_role(
     from django.core.exceptions import PermissionDenied
 
     from chiiki.core.models import Role
-    from chiiki.surveys.exports import request_export
+    from chiiki.surveys.actions import request_export
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     helper = make_staff("helper", answered_survey.municipality, Role.HELPDESK)
     with pytest.raises(PermissionDenied):
-        request_export(answered_survey, "csv", by=helper)
+        request_export(answered_survey, "csv", by=Actor.for_user(helper))
     manager = make_staff("manager", answered_survey.municipality, Role.SURVEY_MANAGER)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        request_export(answered_survey, "all", by=manager)
+        request_export(answered_survey, "all", by=Actor.for_user(manager))
     assert len(callbacks) == 1
     with pytest.raises(ExportError):
-        request_export(answered_survey, "xlsx", by=manager)
+        request_export(answered_survey, "xlsx", by=Actor.for_user(manager))
+
+
+def test_an_export_runs_as_the_manager_who_asked_and_fails_plainly_once_they_lost_the_role(
+    answered_survey: Any, settings: Any, make_staff: Any
+) -> None:
+    from chiiki.core.acting import Actor
+    from chiiki.core.models import AuditEvent, Membership, Role
+    from chiiki.surveys.actions import request_export
+    from chiiki.surveys.models import SurveyExport
+    from chiiki.surveys.tasks import export_answers as export_task
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    manager = make_staff("manager", answered_survey.municipality, Role.SURVEY_MANAGER)
+    done = request_export(answered_survey, "csv", by=Actor.for_user(manager))
+    assert export_task.call(done.pk) == SurveyExport.Status.DONE
+    read = AuditEvent.objects.get(action="surveys.answers_export")
+    assert read.actor_id == manager.pk  # the audit log names who asked, not the worker
+    refused = request_export(answered_survey, "csv", by=Actor.for_user(manager))
+    Membership.objects.filter(user=manager).delete()
+    assert export_task.call(refused.pk) == SurveyExport.Status.FAILED
+    refused.refresh_from_db()
+    assert "surveys.manage" in refused.message
+    assert refused.file_name == ""

@@ -15,8 +15,8 @@ from django_tasks_db.models import DBTaskResult
 from tests.surveys.answering_setup import open_survey
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
-from chiiki.surveys.exports import export_answers
 from chiiki.surveys.models import Answer, Survey, SurveyExport
+from chiiki.surveys.tasks import export_answers
 
 
 @pytest.fixture(autouse=True)
@@ -135,7 +135,11 @@ def test_a_queued_export_has_no_download_link_and_a_failed_task_is_recorded(
     export = SurveyExport.objects.create(survey=survey, fmt="csv")
     assert "/download/" not in client.get(_page(survey)).content.decode()
     assert client.get(f"{_page(survey)}{export.pk}/download/").status_code == 404
-    with pytest.raises(Survey.DoesNotExist):
-        export_answers.call(survey.pk + 1000, "csv", None, export.pk)
-    export.refresh_from_db()
-    assert export.status == SurveyExport.Status.FAILED
+    # An export that cannot be made (here: a format the engine does not know) fails with a reason, once.
+    broken = SurveyExport.objects.create(survey=survey, fmt="xlsx")
+    assert export_answers.call(broken.pk) == SurveyExport.Status.FAILED
+    broken.refresh_from_db()
+    assert broken.status == SurveyExport.Status.FAILED
+    assert "xlsx" in broken.message
+    assert broken.attempts == 1
+    assert "/download/" not in client.get(_page(survey)).content.decode()

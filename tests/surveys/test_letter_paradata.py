@@ -12,12 +12,15 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality
-from chiiki.fieldwork.models import CaseEvent
-from chiiki.surveys.models import Survey
-from chiiki.surveys.notify import Recipient, queue_notifications
+from chiiki.surveys.actions import queue_notifications
+from chiiki.surveys.contact.notifier import Recipient
+from chiiki.surveys.models import CaseEvent, Survey
 
 from .answering_setup import sampled_census
+
+TEST = Actor.system("test")
 
 
 @pytest.fixture
@@ -72,8 +75,8 @@ def test_requests_queued_for_the_notifier_record_their_channel_once_per_case(
         Recipient(second, "inbox", "MNP-1"),
     ]
     with django_capture_on_commit_callbacks(execute=False):
-        queue_notifications(survey, recipients, actor_label="test")
-        queue_notifications(survey, [Recipient(second, "sms", "09000000000")], kind="reminder")
+        queue_notifications(survey, recipients, by=TEST)
+        queue_notifications(survey, [Recipient(second, "sms", "09000000000")], kind="reminder", by=TEST)
     batch = AuditEvent.objects.filter(action="surveys.notifications_queue").order_by("id").first()
     assert batch is not None
     assert letters_sent(survey) == [
@@ -89,6 +92,6 @@ def test_a_rolled_back_request_batch_records_nothing(
     assert case is not None
     with django_capture_on_commit_callbacks(execute=False), pytest.raises(RuntimeError):  # noqa: PT012
         with transaction.atomic():
-            queue_notifications(survey, [Recipient(case, "email", "a@example.jp")])
+            queue_notifications(survey, [Recipient(case, "email", "a@example.jp")], by=TEST)
             raise RuntimeError("the caller failed")
     assert letters_sent(survey) == []

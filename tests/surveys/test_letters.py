@@ -10,16 +10,20 @@ import shutil
 import subprocess
 import sys
 import zlib
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from chiiki.core.models import AuditEvent, Municipality
-from chiiki.surveys import actions, letters
-from chiiki.surveys.letters import (
+from chiiki.core.acting import Actor
+from chiiki.core.models import AuditEvent, Municipality, Role, User
+from chiiki.surveys import actions
+from chiiki.surveys.contact import credentials, letters
+from chiiki.surveys.contact.letters import (
     FontMissing,
     Letter,
     LetterContent,
@@ -30,7 +34,7 @@ from chiiki.surveys.letters import (
     format_login_id,
     write_letters_pdf,
 )
-from chiiki.surveys.models import Survey, SurveyCase
+from chiiki.surveys.models import CaseEvent, Survey, SurveyCase
 
 from .answering_setup import sampled_census
 
@@ -146,7 +150,7 @@ def test_a_missing_font_package_is_a_clear_error_before_anything_is_written(
 def test_the_font_is_found_in_the_installed_package_without_importing_it() -> None:
     # A fresh interpreter: whether the package (and matplotlib, which it imports) got imported shows there.
     script = (
-        "import io, sys; from datetime import date; from chiiki.surveys import letters;"
+        "import io, sys; from datetime import date; from chiiki.surveys.contact import letters;"
         "content = letters.LetterContent('市', '調査', 'https://x.example/', date(2025, 10, 20), '窓口');"
         "letters.write_letters_pdf([letters.Letter('123456789012', 'ACEFHK34', '', '町')], io.BytesIO(), content);"
         "print('matplotlib_fontja' in sys.modules, 'matplotlib' in sys.modules)"
@@ -256,7 +260,7 @@ def test_the_command_issues_keys_and_writes_the_pdf_and_csv(survey: Survey, tmp_
     assert f"({format_login_id(login_id)}) Tj" in text
     assert f"({key}) Tj" in text
     case = SurveyCase.objects.get(login_id=login_id)
-    assert actions.verify_access_key(case, key)
+    assert credentials.verify_access_key(case, key)
     assert AuditEvent.objects.filter(action="surveys.letters_write", object_id=str(survey.pk)).exists()
 
 
@@ -271,7 +275,7 @@ def test_the_command_prints_the_last_day_before_closing(survey: Survey, tmp_path
 
 
 def test_the_command_addresses_letters_to_the_head_of_household(survey: Survey, tmp_path: Path) -> None:
-    from chiiki.surveys.management.commands.survey_letters import head_names
+    from chiiki.surveys.queries import head_names
 
     names = head_names(survey)
     assert names
@@ -350,3 +354,39 @@ def test_a_large_print_run_is_split_into_numbered_batches(survey: Survey, tmp_pa
     assert "ファイル" in stdout.getvalue()
     with pytest.raises(CommandError, match="batch-size"):
         call_command("survey_letters", survey=str(survey.pk), out=tmp_path / "x.pdf", batch_size=0)
+
+
+def test_the_letters_action_is_the_whole_workflow_for_a_page_as_for_the_command(
+    survey: Survey, tmp_path: Path
+) -> None:
+    request = actions.LetterRequest(out=tmp_path / "letters.pdf", csv_out=tmp_path / "letters.csv")
+    written = actions.send_request_letters(survey, request, by=Actor.system("test page"))
+    cases = survey.cases.count()
+    assert (written.letters, written.pdfs, written.csv) == (
+        cases,
+        [tmp_path / "letters.pdf"],
+        request.csv_out,
+    )
+    assert len(re.findall(rb"/Type /Page\b", (tmp_path / "letters.pdf").read_bytes())) == cases
+    assert not survey.cases.filter(access_key_hash="").exists()
+    event = AuditEvent.objects.get(action="surveys.letters_write")
+    assert (event.actor_label, event.detail["letters"], event.detail["csv"]) == ("test page", cases, True)
+    assert CaseEvent.objects.filter(survey=survey, kind="letter_sent", channel="post").count() == cases
+    # Every case has a key now: nothing is issued, and no file is left behind.
+    again = actions.send_request_letters(
+        survey, actions.LetterRequest(out=tmp_path / "again.pdf"), by=Actor.system("test page")
+    )
+    assert again.letters == 0
+    assert not (tmp_path / "again.pdf").exists()
+
+
+def test_staff_without_the_survey_role_get_no_letters_and_no_file(
+    survey: Survey, tmp_path: Path, make_staff: Callable[..., User]
+) -> None:
+    helper = make_staff("helper", survey.municipality, Role.HELPDESK)
+    with pytest.raises(PermissionDenied):
+        actions.send_request_letters(
+            survey, actions.LetterRequest(out=tmp_path / "letters.pdf"), by=Actor.for_user(helper)
+        )
+    assert not (tmp_path / "letters.pdf").exists()
+    assert not survey.cases.exclude(access_key_hash="").exists()

@@ -17,10 +17,12 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality
-from chiiki.surveys import actions, notify
-from chiiki.surveys.models import NotificationOutbox, Survey, SurveyCase
-from chiiki.surveys.notify import (
+from chiiki.surveys import actions
+from chiiki.surveys.actions import queue_notifications
+from chiiki.surveys.contact import notifier as notify
+from chiiki.surveys.contact.notifier import (
     ConsoleBackend,
     InboxBackend,
     Message,
@@ -28,12 +30,14 @@ from chiiki.surveys.notify import (
     Recipient,
     SmsBackend,
     backend_for,
-    deliver_notification,
     normalize_phone,
-    queue_notifications,
 )
+from chiiki.surveys.models import NotificationOutbox, Survey, SurveyCase
+from chiiki.surveys.tasks import deliver_notification
 
 from .answering_setup import sampled_census
+
+TEST = Actor.system("test")
 
 MESSAGE = Message(
     "sms", "090-1234-5678", "件名", "本文", link="https://x.example/answer/?id=1", reference="r1"
@@ -179,8 +183,8 @@ def test_the_console_backend_prints_every_channel() -> None:
 
 def test_the_backends_come_from_settings_first_match_per_channel(settings: Any) -> None:
     settings.CHIIKI_NOTIFIER_BACKENDS = [
-        "chiiki.surveys.notify.EmailBackend",
-        "chiiki.surveys.notify.SmsBackend",
+        "chiiki.surveys.contact.notifier.EmailBackend",
+        "chiiki.surveys.contact.notifier.SmsBackend",
     ]
     assert isinstance(backend_for("email"), notify.EmailBackend)
     assert isinstance(backend_for("sms"), SmsBackend)
@@ -200,9 +204,9 @@ def test_queued_messages_are_delivered_only_after_commit(
     settings: Any,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.EmailBackend"]
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.contact.notifier.EmailBackend"]
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        rows = queue_notifications(survey, recipients(survey, "email", "taro@example.jp"), actor_label="test")
+        rows = queue_notifications(survey, recipients(survey, "email", "taro@example.jp"), by=TEST)
     assert len(rows) == 2
     assert mail.outbox == []  # nothing leaves before the commit
     assert set(NotificationOutbox.objects.values_list("status", flat=True)) == {"queued"}
@@ -219,10 +223,10 @@ def test_a_rolled_back_transaction_sends_nothing(
     settings: Any,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.EmailBackend"]
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.contact.notifier.EmailBackend"]
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):  # noqa: PT012
         with transaction.atomic():
-            queue_notifications(survey, recipients(survey, "email", "a@example.jp"))
+            queue_notifications(survey, recipients(survey, "email", "a@example.jp"), by=TEST)
             raise RuntimeError("the caller failed")
     assert mail.outbox == []
     assert not NotificationOutbox.objects.exists()
@@ -231,10 +235,10 @@ def test_a_rolled_back_transaction_sends_nothing(
 def test_messages_carry_the_login_id_and_url_but_never_an_access_key(
     survey: Survey, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
-    issued = actions.issue_access_keys(survey, by=None)
+    issued = actions.issue_access_keys(survey, by=Actor.system("test"))
     keys = {key.case_id: key.access_key for key in issued}
     with django_capture_on_commit_callbacks(execute=False):
-        rows = queue_notifications(survey, recipients(survey, "sms", "09012345678"), kind="reminder")
+        rows = queue_notifications(survey, recipients(survey, "sms", "09012345678"), kind="reminder", by=TEST)
     for row in rows:
         assert row.case is not None
         assert row.case.login_id[:4] in row.body
@@ -253,15 +257,15 @@ def test_the_sms_backend_delivers_through_the_task_and_records_the_gateway_refer
     gateway: StubGateway,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.SmsBackend"]
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.contact.notifier.SmsBackend"]
     settings.CHIIKI_SMS_API_URL = f"{gateway.url}/v1/sms"
     settings.CHIIKI_SMS_API_TOKEN = "tok"
     with django_capture_on_commit_callbacks(execute=True):
-        [row] = queue_notifications(survey, recipients(survey, "sms", "080-0000-1111", count=1))
+        [row] = queue_notifications(survey, recipients(survey, "sms", "080-0000-1111", count=1), by=TEST)
     row.refresh_from_db()
     assert row.status == "sent"
     assert row.provider_reference == "gw-1"
-    assert row.backend == "chiiki.surveys.notify.SmsBackend"
+    assert row.backend == "chiiki.surveys.contact.notifier.SmsBackend"
     assert gateway.requests[0][1]["Idempotency-Key"] == f"chiiki-outbox-{row.pk}"
 
 
@@ -271,11 +275,11 @@ def test_a_failed_delivery_is_recorded_and_not_retried_blindly(
     gateway: StubGateway,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.SmsBackend"]
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.contact.notifier.SmsBackend"]
     settings.CHIIKI_SMS_API_URL = gateway.url
     gateway.status = 500
     with django_capture_on_commit_callbacks(execute=False):
-        [row] = queue_notifications(survey, recipients(survey, "sms", "080-0000-1111", count=1))
+        [row] = queue_notifications(survey, recipients(survey, "sms", "080-0000-1111", count=1), by=TEST)
     assert deliver_notification.call(row.pk) == "failed"
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("failed", 1)
@@ -287,9 +291,9 @@ def test_a_failed_delivery_is_recorded_and_not_retried_blindly(
 def test_a_channel_without_a_backend_is_marked_so(
     survey: Survey, settings: Any, django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
-    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.notify.EmailBackend"]
+    settings.CHIIKI_NOTIFIER_BACKENDS = ["chiiki.surveys.contact.notifier.EmailBackend"]
     with django_capture_on_commit_callbacks(execute=False):
-        [row] = queue_notifications(survey, recipients(survey, "inbox", "MNP-1", count=1))
+        [row] = queue_notifications(survey, recipients(survey, "inbox", "MNP-1", count=1), by=TEST)
     assert deliver_notification.call(row.pk) == "no_backend"
 
 
@@ -297,7 +301,7 @@ def test_the_console_backend_is_the_default_and_sends_any_channel(
     survey: Survey, capsys: pytest.CaptureFixture[str], django_capture_on_commit_callbacks: Callable[..., Any]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False):
-        [row] = queue_notifications(survey, recipients(survey, "inbox", "MNP-1", count=1))
+        [row] = queue_notifications(survey, recipients(survey, "inbox", "MNP-1", count=1), by=TEST)
     assert deliver_notification.call(row.pk) == "sent"
     assert "MNP-1" in capsys.readouterr().out
 
@@ -306,10 +310,10 @@ def test_a_case_of_another_survey_or_an_unknown_channel_is_refused(survey: Surve
     case = survey.cases.first()
     assert isinstance(case, SurveyCase)
     with pytest.raises(ValueError, match="channel"):
-        queue_notifications(survey, [Recipient(case, "fax", "x")])
+        queue_notifications(survey, [Recipient(case, "fax", "x")], by=TEST)
     other = Survey(pk=survey.pk + 1000)
     with pytest.raises(ValueError, match="another survey"):
-        queue_notifications(other, [Recipient(case, "sms", "x")])
+        queue_notifications(other, [Recipient(case, "sms", "x")], by=TEST)
 
 
 # ---------------------------------------------------------------------------------------------- the command

@@ -1,4 +1,4 @@
-"""The XLSForm expression parser and evaluator (chiiki.surveys.xlsform.expressions)."""
+"""The XLSForm expression parser and evaluator (chiiki.surveys.xlsform)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chiiki.surveys.xlsform.expressions import (
+from chiiki.surveys.xlsform import (
     ExpressionError,
     NodeSet,
     SimpleContext,

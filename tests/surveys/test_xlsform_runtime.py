@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from chiiki.surveys.xlsform import Form, FormRejected, check_form, evaluate_answers, load_form
 
-CENSUS = Path(__file__).resolve().parents[2] / "src/chiiki/surveys/forms/census_demo.xlsx"
+CENSUS = Path(__file__).resolve().parents[2] / "src/chiiki/demo/forms/census_demo.xlsx"
 TODAY = datetime.date(2025, 10, 1)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
 from chiiki.talent import actions
 from chiiki.talent.corporate_number import check_digit
@@ -44,7 +45,9 @@ def make_talent(db: None) -> Callable[..., TalentProfile]:
             "visibility_fees": "organizations",
         }
         values.update(fields)
-        return actions.register_talent(username=username, password=PASSWORD, fields=values)
+        return actions.register_talent(
+            username=username, password=PASSWORD, fields=values, by=Actor.system("test")
+        )
 
     return make
 
@@ -62,7 +65,7 @@ def company(company_user: User) -> Organization:
         name="株式会社しまなみ製作所",
         corporate_number=corporate_number("034000000001"),
         prefecture=34,
-        by=company_user,
+        by=Actor.for_user(company_user),
         contact_email="jinji@shimanami.example.jp",
     )
     org.verified = True
@@ -93,7 +96,7 @@ def cloud_need(company: Organization, company_user: User) -> Need:
             "start_on": dt.date(2026, 12, 1),
             "languages": ["ja"],
         },
-        by=company_user,
+        by=Actor.for_user(company_user),
     )
 
 

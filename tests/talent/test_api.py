@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.test import Client
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.talent import actions
 from chiiki.talent.models import Need, Organization, TalentProfile
@@ -34,7 +35,7 @@ def test_profile_list_hides_sections_per_viewer(
     login: Callable[[User], Client],
 ) -> None:  # fmt: skip
     person = make_talent("hanako", visibility_profile="public", visibility_skills="organizations")
-    actions.set_skills(person, {"cloud_infrastructure": 3}, by=person.user)
+    actions.set_skills(person, {"cloud_infrastructure": 3}, by=Actor.for_user(person.user))
     make_talent("hidden", visibility_profile="private")
     anonymous = Client().get(f"{API}/profiles").json()
     assert [p["display_name"] for p in anonymous] == ["hanako"]
@@ -55,7 +56,9 @@ def test_match_list_for_the_needs_organization_only(
     login: Callable[[User], Client],
 ) -> None:  # fmt: skip
     person = make_talent("hanako")
-    actions.set_skills(person, {"cloud_infrastructure": 3, "backend_development": 3}, by=person.user)
+    actions.set_skills(
+        person, {"cloud_infrastructure": 3, "backend_development": 3}, by=Actor.for_user(person.user)
+    )
     matches = login(company_user).get(f"{API}/needs/{cloud_need.pk}/matches").json()
     assert matches[0]["profile_id"] == person.pk
     assert matches[0]["skills_short"] == []

@@ -9,6 +9,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import User
 from chiiki.talent import actions, ranking
 from chiiki.talent.matching import FairnessPolicy, RankingMode
@@ -24,11 +25,15 @@ EQUALS = ("equal-1", "equal-2", "equal-3", "equal-4")
 def pool(make_talent: Callable[..., TalentProfile]) -> dict[str, TalentProfile]:
     """One candidate meeting every requirement, four identical ones a level short on one skill."""
     best = make_talent("best")
-    actions.set_skills(best, {"cloud_infrastructure": 3, "backend_development": 2}, by=best.user)
+    actions.set_skills(
+        best, {"cloud_infrastructure": 3, "backend_development": 2}, by=Actor.for_user(best.user)
+    )
     out = {"best": best}
     for name in EQUALS:
         profile = make_talent(name)
-        actions.set_skills(profile, {"cloud_infrastructure": 3, "backend_development": 1}, by=profile.user)
+        actions.set_skills(
+            profile, {"cloud_infrastructure": 3, "backend_development": 1}, by=Actor.for_user(profile.user)
+        )
         out[name] = profile
     return out
 
@@ -45,7 +50,9 @@ def test_repeated_views_rotate_equal_profiles_while_the_best_stays_first(
 
     second_slot = []
     for _view in range(len(EQUALS)):
-        shown = ranking.show_candidates_for_need(cloud_need, TalentProfile.objects.all(), k=2, day=DAY)
+        shown = actions.show_candidates_for_need(
+            cloud_need, TalentProfile.objects.all(), k=2, day=DAY, by=Actor.system("test")
+        ).results
         assert shown[0].profile.display_name == "best"
         second_slot.append(shown[1].profile.display_name)
     assert sorted(second_slot) == list(EQUALS)  # each equal profile had one turn
@@ -59,9 +66,16 @@ def test_exact_mode_keeps_the_same_order_whatever_was_shown(
     pool: dict[str, TalentProfile], cloud_need: Need
 ) -> None:
     seen = {
-        ranking.show_candidates_for_need(
-            cloud_need, TalentProfile.objects.all(), k=2, day=DAY, mode=RankingMode.EXACT
-        )[1].profile.display_name
+        actions.show_candidates_for_need(
+            cloud_need,
+            TalentProfile.objects.all(),
+            k=2,
+            day=DAY,
+            mode=RankingMode.EXACT,
+            by=Actor.system("test"),
+        )
+        .results[1]
+        .profile.display_name
         for _view in range(3)
     }
     assert len(seen) == 1

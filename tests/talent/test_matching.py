@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from chiiki.demo.talent_matching import generate_needs, generate_profiles
 from chiiki.talent.matching import (
     ExposureLedger,
     FairnessPolicy,
@@ -28,13 +29,11 @@ from chiiki.talent.matching import (
     WorkMode,
     brute_force_candidates,
     brute_force_needs,
-    generate_needs,
-    generate_profiles,
     python_candidates,
     python_needs,
     tie_key,
+    tie_keys,
 )
-from chiiki.talent.matching.scoring import tie_keys
 from chiiki.talent.standard import (
     CertificationHeld,
     SkillLevel,
@@ -295,6 +294,24 @@ def test_exact_top_20_for_needs_equals_brute_force_and_the_plain_definition(
             brute = brute_force_candidates(profiles, levels_rows, tiers_rows, needs, need_id, epoch=epoch)
             assert engine_top == brute
             assert engine_top == python_candidates(profiles, needs, need_id, epoch=epoch)
+
+
+def test_pages_of_candidates_continue_the_order_and_reach_every_feasible_profile(
+    generated: MatchingEngine,
+) -> None:
+    for need_id in range(1, 301, 37):
+        total = generated.count_candidates(need_id)
+        whole = generated.candidates_for_need(need_id, k=max(total, 1), explain=False)
+        assert len(whole) == total  # every feasible profile has a place in the order
+        pages = [
+            m
+            for offset in range(0, total, 20)
+            for m in generated.candidates_for_need(need_id, k=20, offset=offset, explain=False)
+        ]
+        assert [(m.rank, m.profile_id) for m in pages] == [(m.rank, m.profile_id) for m in whole]
+        assert [m.rank for m in whole] == list(range(1, total + 1))
+    with pytest.raises(MatchingInputError):
+        generated.candidates_for_need(1, offset=-1)
 
 
 def test_exact_top_20_for_people_equals_brute_force_and_the_plain_definition(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 
 from django.test import Client
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.talent import actions
 from chiiki.talent.models import Exposure, Introduction, Need, Organization, TalentProfile
@@ -90,7 +90,9 @@ def test_need_matches_show_explanations_to_the_organization_only(
     login: Callable[[User], Client],
 ) -> None:  # fmt: skip
     person = make_talent("hanako")
-    actions.set_skills(person, {"cloud_infrastructure": 3, "backend_development": 3}, by=person.user)
+    actions.set_skills(
+        person, {"cloud_infrastructure": 3, "backend_development": 3}, by=Actor.for_user(person.user)
+    )
     page = login(company_user).get(f"/talent/needs/{cloud_need.pk}/matches/")
     assert page.status_code == 200
     text = page.content.decode()
@@ -190,45 +192,6 @@ def test_municipal_staff_post_needs_and_see_the_dashboard(
     assert "<svg" in text
 
 
-def test_worker_and_employer_see_hours_warnings(
-    make_talent: Callable[..., TalentProfile], company: Organization, company_user: User,
-    login: Callable[[User], Client],
-) -> None:  # fmt: skip
-    worker = make_talent("hanako")
-    intro = actions.request_introduction(worker, company, side="talent", by=worker.user)
-    actions.respond_introduction(intro, accept=True, by=company_user)
-    company_client = login(company_user)
-    response = company_client.post(
-        f"/talent/organizations/{company.pk}/contracts/new/",
-        {"profile": worker.pk, "kind": "employment", "concluded_on": "2026-01-05", "has_agreement": "on",
-         "monthly_limit_hours": "20", "annual_limit_hours": "200", "special_monthly_hours": "0",
-         "special_annual_hours": "0", "special_months": "0", "year_start_month": "4", "legal_holiday_weekday": "6"},
-    )  # fmt: skip
-    assert response.status_code == 302, response.content.decode()[:2000]
-    contract = worker.contracts.get()
-    for day in (dt.date(2026, 3, 2), dt.date(2026, 3, 3), dt.date(2026, 3, 4)):
-        company_client.post(
-            f"/talent/contracts/{contract.pk}/", {"day": day.isoformat(), "hours": "12", "start": "08:00"}
-        )
-    # 3 × 4 h past 8 h a day = 12 h of overtime: within 10 h of the agreed 20 h, so both are warned
-    assert contract.entries.count() == 3
-    employer_page = company_client.get(f"/talent/contracts/{contract.pk}/").content.decode()
-    assert "上限に近づいています" in employer_page
-    assert "2026年3月" in employer_page
-    assert "12 時間 / 20 時間" in employer_page
-    company_client.cookies["django_language"] = "en"
-    employer_page_en = company_client.get(f"/talent/contracts/{contract.pk}/").content.decode()
-    assert "approaching the limit" in employer_page_en
-    assert "上限に近づいています" not in employer_page_en
-    company_client.cookies["django_language"] = "ja"
-    worker_page = login(worker.user).get("/talent/me/hours/").content.decode()
-    assert "上限に近づいています" in worker_page
-    # The employer records these hours: the worker's page names the contract without a link to a 403 page.
-    assert f"/talent/contracts/{contract.pk}/" not in worker_page
-    assert "勤め先が記録" in worker_page
-    assert login(worker.user).post(f"/talent/contracts/{contract.pk}/", {}).status_code == 403
-
-
 def test_export_and_delete_own_data(
     make_talent: Callable[..., TalentProfile], cloud_need: Need, login: Callable[[User], Client]
 ) -> None:
@@ -283,10 +246,10 @@ def test_administrator_verifies_an_organization_of_the_same_prefecture(
 ) -> None:  # fmt: skip
     org = actions.register_organization(
         kind="company", name="株式会社みよし", corporate_number=corporate_number("034000000555"), prefecture=34,
-        by=company_user,
+        by=Actor.for_user(company_user),
     )  # fmt: skip
     person = make_talent("hanako")
-    actions.set_skills(person, {"project_management": 3}, by=person.user)
+    actions.set_skills(person, {"project_management": 3}, by=Actor.for_user(person.user))
     company_client = login(company_user)
     page = company_client.get(f"/talent/profiles/{person.pk}/").content.decode()
     assert "推薦する" not in page  # not verified yet: cannot endorse

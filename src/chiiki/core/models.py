@@ -11,8 +11,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.jp.local_gov_code import LocalGovCodeError
-from chiiki.jp.local_gov_code import validate as validate_code_digits
+from chiiki.jp import LocalGovCodeError
+from chiiki.jp import validate_local_gov_code as validate_code_digits
 
 
 def validate_local_gov_code(value: str) -> None:
@@ -82,6 +82,14 @@ class Role(models.TextChoices):
     LINKAGE_OFFICER = "linkage_officer", _("紐付け担当者")
     OPENDATA_EDITOR = "opendata_editor", _("オープンデータ編集者")
     AUDITOR = "auditor", _("監査担当者")
+    # Roles of the apps for online procedures (seed §9), SNS safety (§4), mobile coverage (§8(1)) and
+    # cyber-threat information (§1); their permissions are in chiiki.core.permissions.
+    PROCEDURE_CLERK = "procedure_clerk", _("手続担当者")
+    BENEFIT_POLICY = "benefit_policy", _("給付制度担当者")
+    INFOSAFETY_EDITOR = "infosafety_editor", _("情報安全担当者(ファクトチェック・闇バイト対策)")
+    COVERAGE_OFFICER = "coverage_officer", _("通信環境担当者")
+    CYBER_ANALYST = "cyber_analyst", _("サイバーセキュリティ分析担当者")
+    CYBER_CONTACT = "cyber_contact", _("情報セキュリティ連絡担当者")
 
 
 class User(AbstractUser):

@@ -15,7 +15,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.actions import grant_role
 from chiiki.core.models import Municipality, Role, User
 from chiiki.demo import residents as synthetic
-from chiiki.jp.local_gov_code import check_digit
+from chiiki.jp import check_digit
 from chiiki.registry.actions import ImportSummary, import_registry
 
 DEMO_CODE5 = "34999"  # no real municipality uses it
@@ -43,9 +43,9 @@ class DemoSummary:
     municipality: Municipality
     registry: ImportSummary | None
     staff: list[tuple[str, str, str]]
-    survey: Any = None  # chiiki.surveys.demo_survey.DemoSurvey: the census a person can answer on the web
-    talent: Any = None  # chiiki.talent.demo.TalentDemoSummary: the Chugoku talent bank
-    evidence: Any = None  # chiiki.evidence.actions.SimulationSummary: simulated answers to the demo census
+    survey: Any = None  # chiiki.demo.survey.DemoSurvey: the census a person can answer on the web
+    talent: Any = None  # chiiki.demo.talent.TalentDemoSummary: the Chugoku talent bank
+    evidence: Any = None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the census
 
 
 @transaction.atomic
@@ -76,13 +76,13 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
             user.save()
         grant_role(user, municipality, role, by=Actor.system(ACTOR))
         staff.append((username, demo_password(username), str(role.label)))
-    from chiiki.surveys.demo_survey import load_demo_survey
+    from chiiki.demo.survey import load_demo_survey
 
-    survey = load_demo_survey(municipality, actor_label=ACTOR)
-    from chiiki.evidence.actions import simulate_demo
+    survey = load_demo_survey(municipality, by=Actor.system(ACTOR))
+    from chiiki.demo.census_responses import simulate_demo
 
-    evidence = simulate_demo(survey, actor_label=ACTOR)
-    from chiiki.talent.demo import load_talent_demo
+    evidence = simulate_demo(survey, by=Actor.system(ACTOR))
+    from chiiki.demo.talent import load_talent_demo
 
     talent = load_talent_demo(municipality, seed=seed)
     refresh_planner_statistics()

@@ -99,35 +99,46 @@ def _surname(rng: random.Random) -> tuple[str, str]:
     return kanji, _katakana(reading)
 
 
-def _members(rng: random.Random, kind: str) -> list[_Member]:  # noqa: C901
-    def partner_age(age: int) -> int:
-        return max(18, age - rng.randint(-2, 6))
+def _members(rng: random.Random, kind: str) -> list[_Member]:
+    if kind in ("couple_with_children", "single_parent"):
+        return _parents_and_children(rng, kind)
+    if kind == "three_generations":
+        return _three_generations(rng)
+    return _adults(rng, kind)
 
+
+def _partner_age(rng: random.Random, age: int) -> int:
+    return max(18, age - rng.randint(-2, 6))
+
+
+def _adults(rng: random.Random, kind: str) -> list[_Member]:
+    """Households of one or two adults: elderly or not, alone or as a couple."""
     if kind == "single_elderly":
         return [_Member("世帯主", "2" if rng.random() < 0.7 else "1", 65 + int(rng.triangular(0, 34, 12)))]
     if kind == "elderly_couple":
         age = 65 + int(rng.triangular(0, 27, 8))
-        return [_Member("世帯主", "1", age), _Member("妻", "2", partner_age(age), False)]
+        return [_Member("世帯主", "1", age), _Member("妻", "2", _partner_age(rng, age), False)]
     if kind == "single_adult":
         return [_Member("世帯主", "1" if rng.random() < 0.6 else "2", rng.randint(18, 64))]
-    if kind == "couple":
-        age = rng.randint(24, 64)
-        return [_Member("世帯主", "1", age), _Member("妻", "2", partner_age(age), False)]
-    if kind in ("couple_with_children", "single_parent"):
-        age = rng.randint(26, 58)
-        members = [
-            _Member("世帯主", "1" if kind == "couple_with_children" or rng.random() < 0.2 else "2", age)
-        ]
-        if kind == "couple_with_children":
-            members.append(_Member("妻", "2", partner_age(age), False))
-        for _ in range(
-            rng.choice((1, 1, 2, 2, 2, 3)) if kind == "couple_with_children" else rng.choice((1, 2))
-        ):
-            members.append(_Member("子", rng.choice("12"), rng.randint(0, max(0, min(age - 22, 25)))))
-        return members
-    # three generations: the middle generation heads the household
+    age = rng.randint(24, 64)  # a couple
+    return [_Member("世帯主", "1", age), _Member("妻", "2", _partner_age(rng, age), False)]
+
+
+def _parents_and_children(rng: random.Random, kind: str) -> list[_Member]:
+    age = rng.randint(26, 58)
+    couple = kind == "couple_with_children"
+    members = [_Member("世帯主", "1" if couple or rng.random() < 0.2 else "2", age)]
+    if couple:
+        members.append(_Member("妻", "2", _partner_age(rng, age), False))
+    for _ in range(rng.choice((1, 1, 2, 2, 2, 3)) if couple else rng.choice((1, 2))):
+        members.append(_Member("子", rng.choice("12"), rng.randint(0, max(0, min(age - 22, 25)))))
+    return members
+
+
+def _three_generations(rng: random.Random) -> list[_Member]:
+    """The middle generation heads the household."""
     age = rng.randint(35, 66)
-    members = [_Member("世帯主", "1", age), _Member("妻", "2", partner_age(age), False)]
+    members = [_Member("世帯主", "1", age), _Member("妻", "2", _partner_age(rng, age), False)]
     members.append(_Member("母", "2", min(99, age + rng.randint(24, 34))))
     if rng.random() < 0.45:
         members.append(_Member("父", "1", min(99, age + rng.randint(26, 36))))

@@ -3,10 +3,13 @@ representativeness and disclosure control.
 
 Typical flow: `design_weights` → `adjust_nonresponse_by_class` / `adjust_nonresponse_by_propensity` →
 `calibrate` (raking or linear, with bounds) → `trim_weights` → `estimate` / `estimate_proportions` /
-`estimate_ratio` (Taylor or replicate SEs) → `representativeness_report` → `protect_table`.
+`estimate_ratio` (Taylor or replicate SEs) → `response_rates` / `bias_report` / `r_indicator` → `protect_table`.
+
+Everything public is imported from here; the modules behind it (`_design`, `_weights`, `_calibration`,
+`_estimates`, `_replicates`, `_representativeness`, `_disclosure`) are private to the package.
 """
 
-from chiiki.estimation.calibration import (
+from chiiki.estimation._calibration import (
     AuxiliaryMatrix,
     CalibrationResult,
     auxiliary_matrix,
@@ -14,8 +17,8 @@ from chiiki.estimation.calibration import (
     calibrate_matrix,
     controls_from_registry,
 )
-from chiiki.estimation.design import Design, EstimationError
-from chiiki.estimation.disclosure import (
+from chiiki.estimation._design import Design, EstimationError
+from chiiki.estimation._disclosure import (
     AuditResult,
     SuppressionResult,
     audit,
@@ -25,10 +28,10 @@ from chiiki.estimation.disclosure import (
     protect_table,
     small_cells,
 )
-from chiiki.estimation.estimates import ReplicateWeights, estimate, estimate_proportions, estimate_ratio
-from chiiki.estimation.replicates import bootstrap_weights, jackknife_weights
-from chiiki.estimation.representativeness import bias_report, mean_absolute_bias, r_indicator, response_rates
-from chiiki.estimation.weights import (
+from chiiki.estimation._estimates import ReplicateWeights, estimate, estimate_proportions, estimate_ratio
+from chiiki.estimation._replicates import bootstrap_weights, jackknife_weights
+from chiiki.estimation._representativeness import bias_report, mean_absolute_bias, r_indicator, response_rates
+from chiiki.estimation._weights import (
     WeightDiagnostics,
     adjust_nonresponse_by_class,
     adjust_nonresponse_by_propensity,

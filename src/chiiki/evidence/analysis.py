@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 
 from chiiki.estimation import (
@@ -108,28 +109,45 @@ def _merge_small(
     return mapping, small
 
 
-def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[str, float]) -> Weighting:  # noqa: C901
+def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[str, float]) -> Weighting:
     """Design weights → non-response adjustment (propensity classes) → raking to registry totals, bounded."""
     frame = cases.with_columns(pl.Series("d", design_weights(cases, "prob")))
     if not frame["responded"].any():
         raise EstimationError("回答者がいません / no respondents")
+    nr, nr_method = _nonresponse_weights(frame)
+    respondents = frame.with_columns(pl.Series("nr", nr)).filter(pl.col("responded"))
+    respondents, controls, merged = _household_controls(respondents, registry)
+    numeric, dropped = _person_controls(respondents, person_totals)
+    calibration, method, dropped = _calibrate(respondents, controls, numeric, dropped)
+    respondents = respondents.with_columns(pl.Series("w", calibration.weights))
+    design = Design(weight="w", strata="stratum")
+    return Weighting(respondents, calibration, design, nr_method, method, merged, dropped)
+
+
+def _nonresponse_weights(frame: pl.DataFrame) -> tuple[npt.NDArray[np.float64], str]:
+    """Weights adjusted for non-response: by propensity classes, else head's age classes, else overall."""
     base = Design(weight="d")
     try:
         nr = adjust_nonresponse_by_propensity(
             frame, base, "responded", list(PROPENSITY_COVARIATES), categorical=list(PROPENSITY_COVARIATES)
         )
-        nr_method = "propensity_classes"
-    except Exception:
-        try:
-            nr = adjust_nonresponse_by_class(frame, base, "responded", "head_age_class")
-            nr_method = "classes_head_age"
-        except EstimationError:
-            nr = adjust_nonresponse_by_class(
-                frame.with_columns(pl.lit(1).alias("_all")), base, "responded", "_all"
-            )
-            nr_method = "overall"
-    frame = frame.with_columns(pl.Series("nr", nr))
-    respondents = frame.filter(pl.col("responded"))
+    except Exception:  # the propensity model can fail in many ways on a small town; simpler classes follow
+        return _nonresponse_by_classes(frame, base)
+    return nr, "propensity_classes"
+
+
+def _nonresponse_by_classes(frame: pl.DataFrame, base: Design) -> tuple[npt.NDArray[np.float64], str]:
+    try:
+        return adjust_nonresponse_by_class(frame, base, "responded", "head_age_class"), "classes_head_age"
+    except EstimationError:
+        overall = frame.with_columns(pl.lit(1).alias("_all"))
+        return adjust_nonresponse_by_class(overall, base, "responded", "_all"), "overall"
+
+
+def _household_controls(
+    respondents: pl.DataFrame, registry: pl.DataFrame
+) -> tuple[pl.DataFrame, dict[str, dict[object, float]], dict[str, list[str]]]:
+    """Registry household counts per calibration margin, small levels merged; respondents get the merged codes."""
     controls: dict[str, dict[object, float]] = {}
     merged: dict[str, list[str]] = {}
     for column in MARGINS:
@@ -142,6 +160,13 @@ def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[st
         )
         counts = registry.with_columns(pl.col(column).cast(pl.String).replace_strict(mapping).alias(cal_col))
         controls[cal_col] = {k: float(v) for k, v in counts.group_by(cal_col).len().iter_rows()}
+    return respondents, controls, merged
+
+
+def _person_controls(
+    respondents: pl.DataFrame, person_totals: Mapping[str, float]
+) -> tuple[dict[str, float], list[str]]:
+    """Registry person totals respondents can reach; a total no respondent contributes to is dropped."""
     numeric: dict[str, float] = {}
     dropped: list[str] = []
     for column, total in person_totals.items():
@@ -151,23 +176,26 @@ def weigh(cases: pl.DataFrame, registry: pl.DataFrame, person_totals: Mapping[st
             dropped.append(column)
             continue
         numeric[column] = float(total)
-    calibration: CalibrationResult | None = None
-    method = ""
+    return numeric, dropped
+
+
+def _calibrate(
+    respondents: pl.DataFrame,
+    controls: dict[str, dict[object, float]],
+    numeric: dict[str, float],
+    dropped: list[str],
+) -> tuple[CalibrationResult, str, list[str]]:
+    """Raking with bounded weights, else unbounded, else on household margins only (persons out of reach)."""
     for bounds, name in (((0.2, 5.0), "raking_bounded"), (None, "raking")):
         try:
             calibration = calibrate(
                 respondents, "nr", controls, method="raking", bounds=bounds, numeric=numeric
             )
-            method = name
-            break
         except EstimationError:
             continue
-    if calibration is None:  # persons' margins out of reach: calibrate on households only
-        calibration = calibrate(respondents, "nr", controls, method="raking")
-        method, dropped = "raking_households_only", sorted(numeric)
-    respondents = respondents.with_columns(pl.Series("w", calibration.weights))
-    design = Design(weight="w", strata="stratum")
-    return Weighting(respondents, calibration, design, nr_method, method, merged, dropped)
+        return calibration, name, dropped
+    calibration = calibrate(respondents, "nr", controls, method="raking")
+    return calibration, "raking_households_only", sorted(numeric)
 
 
 def _estimate(weighting: Weighting, variables: Sequence[str], **options: Any) -> pl.DataFrame:

@@ -8,37 +8,29 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.core.models import Municipality, User
+from chiiki.core.models import Job, Municipality, User
 from chiiki.opendata.models import Dataset
 from chiiki.surveys.models import Survey
 
 
-class EvidenceRun(models.Model):
-    """One computation of weights, estimates, representativeness and field-work evidence for a survey.
+class EvidenceRun(Job):
+    """One computation of weights, estimates, representativeness and field-work evidence for a survey: a job.
 
     `result` is plain JSON (numbers and labels only, no personal data), so a run can be shown and compared
-    later even after the answers change; `options` keeps the costs and thresholds it used.
+    later even after the answers change; `options` keeps the costs and thresholds it used. `queued_at` is when
+    it was requested; state, attempts and message come from `Job`.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("計算中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("失敗")
+    job_task: ClassVar[str] = "chiiki.evidence.tasks.compute_evidence_run"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="evidence_runs")
-    status = models.CharField(_("状況"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    requested_at = models.DateTimeField(_("依頼日時"), default=timezone.now)
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    started_at = models.DateTimeField(_("開始日時"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     options = models.JSONField(_("設定"), default=dict, blank=True)
     result = models.JSONField(_("結果"), null=True, blank=True)
-    message = models.TextField(_("メッセージ"), blank=True)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["survey", "-requested_at", "-id"]
+        ordering: ClassVar[list[str]] = ["survey", "-queued_at", "-id"]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(
                 condition=models.Q(status__in=["queued", "running", "done", "failed"]),

@@ -13,13 +13,15 @@ from typing import Any
 
 import polars as pl
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.evidence.models import SurveyCosts
-from chiiki.fieldwork.models import CaseEvent, FollowUpAssignment, ReminderSchedule
+from chiiki.core.models import Municipality
+from chiiki.evidence.models import EvidenceRun, PublishedTable, SurveyCosts
+from chiiki.fieldwork.models import FollowUpAssignment, ReminderSchedule
 from chiiki.registry.models import District, Household, Person
-from chiiki.surveys.models import Answer, Survey
+from chiiki.surveys.models import Answer, CaseEvent, Survey
 
 AGE_GROUPS = ("0-14", "15-39", "40-64", "65-74", "75+")
 WORK_AGE_GROUPS = AGE_GROUPS[1:]
@@ -76,6 +78,58 @@ def costs_for(survey: Survey) -> dict[str, float]:
     own = SurveyCosts.objects.filter(survey=survey).values_list("costs", flat=True).first()
     costs.update({k: float(v) for k, v in (own or {}).items() if k in DEFAULT_COSTS})
     return costs
+
+
+def run_options(survey: Survey, *, threshold: int | None = None) -> dict[str, Any]:
+    """The options a run uses: unit costs, disclosure threshold, enumerator cuts simulated."""
+    return {
+        "costs": costs_for(survey),
+        "threshold": threshold or int(getattr(settings, "CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS", 3)),
+        "enumerator_cuts": [25, 50],
+    }
+
+
+def find_survey(municipality: Municipality | None, survey_id: int) -> Survey | None:
+    """One survey (of `municipality` when given: pages never reach another municipality's survey)."""
+    found = Survey.objects.select_related("municipality").filter(pk=survey_id)
+    if municipality is not None:
+        found = found.filter(municipality=municipality)
+    return found.first()
+
+
+def surveys_with_latest_run(municipality: Municipality) -> list[tuple[Survey, EvidenceRun | None]]:
+    """The municipality's surveys, newest reference date first, each with its latest evidence run."""
+    surveys = list(Survey.objects.filter(municipality=municipality).order_by("-reference_date", "id"))
+    latest: dict[int, EvidenceRun] = {}
+    for run in EvidenceRun.objects.filter(survey__in=surveys).order_by("survey_id", "-queued_at", "-id"):
+        latest.setdefault(run.survey_id, run)
+    return [(survey, latest.get(survey.pk)) for survey in surveys]
+
+
+def latest_run(survey: Survey) -> EvidenceRun | None:
+    """The survey's most recent finished run."""
+    return (
+        EvidenceRun.objects.filter(survey=survey, status=EvidenceRun.Status.DONE)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def recent_runs(survey: Survey, *, limit: int = 5) -> list[EvidenceRun]:
+    """The survey's latest runs, whatever their state, newest first."""
+    return list(EvidenceRun.objects.filter(survey=survey).order_by("-queued_at", "-id")[:limit])
+
+
+def run_pending(survey: Survey) -> bool:
+    """True while a run of the survey is queued or being computed."""
+    return EvidenceRun.objects.filter(
+        survey=survey, status__in=[EvidenceRun.Status.QUEUED, EvidenceRun.Status.RUNNING]
+    ).exists()
+
+
+def published_tables(survey: Survey) -> QuerySet[PublishedTable]:
+    """Tables of the survey published as open data, with their dataset and run."""
+    return PublishedTable.objects.filter(survey=survey).select_related("dataset", "run")
 
 
 @dataclass(frozen=True)

@@ -6,22 +6,24 @@ of personal data; requesting a run, changing costs and publishing are changes an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core.access import municipality_permission
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.evidence import actions, charts, queries
 from chiiki.evidence.analysis import GROUP_LABELS, MODE_LABELS, PATH_LABELS
-from chiiki.evidence.models import EvidenceRun, PublishedTable
-from chiiki.surveys.models import Survey
+
+if TYPE_CHECKING:
+    from chiiki.surveys.models import Survey
 
 
 class CostsForm(forms.Form):
@@ -43,11 +45,7 @@ class CostsForm(forms.Form):
 @municipality_permission("surveys.manage")
 def survey_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """The municipality's surveys with their latest evidence run."""
-    surveys = list(Survey.objects.filter(municipality=municipality).order_by("-reference_date", "id"))
-    latest: dict[int, EvidenceRun] = {}
-    for run in EvidenceRun.objects.filter(survey__in=surveys).order_by("survey_id", "-requested_at", "-id"):
-        latest.setdefault(run.survey_id, run)
-    rows = [(survey, latest.get(survey.pk)) for survey in surveys]
+    rows = queries.surveys_with_latest_run(municipality)
     return render(request, "evidence/survey_list.html", {"municipality": municipality, "rows": rows})
 
 
@@ -171,38 +169,52 @@ def _by_district(estimates: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _survey(municipality: Municipality, survey_id: int) -> Survey:
+    survey = queries.find_survey(municipality, survey_id)
+    if survey is None:
+        raise Http404
+    return survey
+
+
+def _change(
+    request: HttpRequest, survey: Survey, current: dict[str, float]
+) -> HttpResponse | CostsForm | None:
+    """A POST of the report page: request a run or save costs; a redirect when done, else the form to show."""
+    what = request.POST.get("action", "")
+    back = redirect("evidence:survey", code=survey.municipality.code, survey_id=survey.pk)
+    try:
+        if what == "run":
+            actions.request_run(survey, by=Actor.from_request(request))
+            messages.success(request, _("集計を依頼しました。数分後にこのページを開き直してください。"))
+            return back
+        if what == "costs":
+            costs_form = CostsForm(request.POST, initial_costs=current)
+            if not costs_form.is_valid():
+                return costs_form
+            costs = {k: float(v) for k, v in costs_form.cleaned_data.items()}
+            actions.set_costs(survey, costs, by=Actor.from_request(request))
+            messages.success(request, _("単価を保存しました。次の集計から使われます。"))
+            return back
+    except actions.EvidenceError as error:
+        messages.error(request, str(error))
+    return None
+
+
 @municipality_permission("surveys.manage")
 def survey_report(request: HttpRequest, municipality: Municipality, survey_id: int) -> HttpResponse:
     """One survey: request a run, set costs, read the latest report, publish checked tables."""
-    survey = get_object_or_404(Survey, municipality=municipality, pk=survey_id)
+    survey = _survey(municipality, survey_id)
     current = queries.costs_for(survey)
     costs_form = CostsForm(initial_costs=current)
     if request.method == "POST":
-        what = request.POST.get("action", "")
-        try:
-            if what == "run":
-                actions.request_run(survey, by=request.user, request=request)
-                messages.success(request, _("集計を依頼しました。数分後にこのページを開き直してください。"))
-                return redirect("evidence:survey", code=municipality.code, survey_id=survey.pk)
-            if what == "costs":
-                costs_form = CostsForm(request.POST, initial_costs=current)
-                if costs_form.is_valid():
-                    actions.set_costs(
-                        survey,
-                        {k: float(v) for k, v in costs_form.cleaned_data.items()},
-                        by=request.user,
-                        request=request,
-                    )
-                    messages.success(request, _("単価を保存しました。次の集計から使われます。"))
-                    return redirect("evidence:survey", code=municipality.code, survey_id=survey.pk)
-        except actions.EvidenceError as error:
-            messages.error(request, str(error))
-    run = actions.latest_run(survey)
-    pending = EvidenceRun.objects.filter(
-        survey=survey, status__in=[EvidenceRun.Status.QUEUED, EvidenceRun.Status.RUNNING]
-    ).exists()
-    runs = list(EvidenceRun.objects.filter(survey=survey).order_by("-requested_at", "-id")[:5])
-    published = list(PublishedTable.objects.filter(survey=survey).select_related("dataset", "run"))
+        outcome = _change(request, survey, current)
+        if isinstance(outcome, HttpResponse):
+            return outcome
+        costs_form = outcome or costs_form
+    run = queries.latest_run(survey)
+    pending = queries.run_pending(survey)
+    runs = queries.recent_runs(survey)
+    published = list(queries.published_tables(survey))
     context: dict[str, Any] = {
         "municipality": municipality,
         "survey": survey,
@@ -242,11 +254,11 @@ def survey_report(request: HttpRequest, municipality: Municipality, survey_id: i
 @municipality_permission("surveys.manage")
 def publish(request: HttpRequest, municipality: Municipality, survey_id: int) -> HttpResponse:
     """Publish one table of the latest run (POST); refused with the reason when the check fails."""
-    survey = get_object_or_404(Survey, municipality=municipality, pk=survey_id)
+    survey = _survey(municipality, survey_id)
     if request.method == "POST":
         try:
             published = actions.publish_table(
-                survey, request.POST.get("table", ""), by=request.user, request=request
+                survey, request.POST.get("table", ""), by=Actor.from_request(request)
             )
             messages.success(
                 request,

@@ -1,5 +1,5 @@
-"""Fieldwork of online surveys: paradata of every case, non-response follow-up by enumerators, reminders, dashboard.
+"""Fieldwork of online surveys: non-response follow-up by enumerators, reminders, the response dashboard.
 
-A separate app from `surveys` so that its tables and migrations evolve on their own. The Django-free parts are
-`device` (User-Agent classifier), `balancing` (workload-balanced assignment) and `charts` (inline SVG).
+It depends on the surveys app (whose paradata it reads and writes through the surveys actions), never the
+other way round. The Django-free parts are `balancing` (workload-balanced assignment) and `charts` (inline SVG).
 """

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
+from chiiki.core.acting import Actor
 from chiiki.fieldwork.actions import send_reminders
 from chiiki.fieldwork.models import ReminderSchedule
+from chiiki.fieldwork.queries import open_schedules
 
 ACTOR = "task fieldwork.send_due_reminders"
 
@@ -26,7 +28,7 @@ def send_survey_reminders(survey_id: int) -> int:
     schedule = ReminderSchedule.objects.select_related("survey").filter(survey_id=survey_id).first()
     if schedule is None:
         return 0
-    return send_reminders(schedule.survey, by=None, actor_label=ACTOR).sent
+    return send_reminders(schedule.survey, by=Actor.system(ACTOR)).sent
 
 
 @task()
@@ -34,10 +36,9 @@ def send_due_reminders() -> int:
     """Send the reminders due today for every open survey with a schedule, then book tomorrow's run."""
     # Book the next run first: a failure while sending must not break the daily chain.
     schedule_next_reminders()
-    now = timezone.now()
     sent = 0
-    for schedule in ReminderSchedule.objects.filter(survey__opens_at__lte=now, survey__closes_at__gt=now):
-        sent += send_reminders(schedule.survey, by=None, actor_label=ACTOR).sent
+    for schedule in open_schedules():
+        sent += send_reminders(schedule.survey, by=Actor.system(ACTOR)).sent
     return sent
 
 

@@ -7,29 +7,30 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.fieldwork import actions, charts, queries
-from chiiki.fieldwork.models import FollowUpArea, ReminderSchedule, VisitOutcome
-from chiiki.surveys.models import Survey
-
-# The answering pages in enumerator mode (mode = enumerator), provided by the surveys app.
-ENUMERATOR_ANSWER_URL_NAME = "surveys:enumerate_home"
+from chiiki.surveys.models import Survey, VisitOutcome
 
 
-def enumerator_answer_url(code: str, case_id: int) -> str | None:
-    """The link into the answering pages in enumerator mode, or None if the surveys app has no such page."""
-    try:
-        return reverse(ENUMERATOR_ANSWER_URL_NAME, kwargs={"code": code, "case_id": case_id})
-    except NoReverseMatch:
-        return None
+def enumerator_answer_url(code: str, case_id: int) -> str:
+    """The link into the answering pages in enumerator mode (`fieldwork.enumerating`)."""
+    return reverse("fieldwork:enumerate_home", kwargs={"code": code, "case_id": case_id})
+
+
+def _survey(municipality: Municipality, survey_id: str) -> Survey:
+    survey = queries.survey_of(municipality, _object_id(survey_id))
+    if survey is None:
+        raise Http404
+    return survey
 
 
 def _object_id(text: str) -> int:
@@ -60,9 +61,8 @@ def my_assignments(request: HttpRequest, municipality: Municipality) -> HttpResp
     assignments = list(page.object_list)
     audit.record(
         "fieldwork.assignments_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="survey_case",
         detail={"cases": [a.case_id for a in assignments]},
     )
@@ -98,21 +98,19 @@ def visit(request: HttpRequest, municipality: Municipality, assignment_id: str) 
         actions.record_visit(
             assignment,
             form.cleaned_data["outcome"],
-            by=staff,
+            by=Actor.from_request(request),
             note=form.cleaned_data["note"],
-            request=request,
         )
         messages.success(request, _("訪問結果を記録しました。"))
         return redirect("fieldwork:assignments", code=municipality.code)
     audit.record(
         "fieldwork.assignment_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="survey_case",
         object_id=assignment.case_id,
     )
-    members = assignment.case.household.members.filter(removed_on__isnull=True).order_by("id")
+    members = queries.current_members(assignment.case)
     return render(
         request,
         "fieldwork/visit.html",
@@ -129,7 +127,7 @@ def visit(request: HttpRequest, municipality: Municipality, assignment_id: str) 
 @municipality_permission("surveys.manage")
 def survey_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """The municipality's surveys, each with its fieldwork page and dashboard."""
-    surveys = Survey.objects.filter(municipality=municipality).order_by("-opens_at")
+    surveys = queries.surveys_of(municipality)
     return render(request, "fieldwork/survey_list.html", {"municipality": municipality, "surveys": surveys})
 
 
@@ -155,48 +153,18 @@ class BuildForm(forms.Form):
 @municipality_permission("surveys.manage")
 def survey_manage(request: HttpRequest, municipality: Municipality, survey_id: str) -> HttpResponse:
     """A survey's reminder schedule, follow-up lists and reminders-now button."""
-    survey = get_object_or_404(Survey, municipality=municipality, pk=_object_id(survey_id))
-    schedule = ReminderSchedule.objects.filter(survey=survey).first()
+    survey = _survey(municipality, survey_id)
+    schedule = queries.reminder_schedule_of(survey)
     initial_days = ",".join(str(d) for d in schedule.days_after_opening) if schedule else ""
-    schedule_form = ScheduleForm(initial={"days": initial_days})
-    build_form = BuildForm()
+    forms_shown = {"schedule_form": ScheduleForm(initial={"days": initial_days}), "build_form": BuildForm()}
     if request.method == "POST":
-        what = request.POST.get("action", "")
         try:
-            if what == "schedule":
-                schedule_form = ScheduleForm(request.POST)
-                if schedule_form.is_valid():
-                    actions.set_reminder_schedule(survey, schedule_form.cleaned_data["days"], by=request.user)
-                    messages.success(request, _("督促の予定を保存しました。"))
-                    return redirect("fieldwork:survey", code=municipality.code, survey_id=survey.pk)
-            elif what == "build":
-                build_form = BuildForm(request.POST)
-                if build_form.is_valid():
-                    summary = actions.build_follow_up(
-                        survey, by=request.user, rebuild=build_form.cleaned_data["rebuild"]
-                    )
-                    messages.success(
-                        request,
-                        _("未回答の %(n)d 世帯を %(a)d 人の調査員に割り当てました。")
-                        % {"n": summary.non_responders, "a": len(summary.areas)},
-                    )
-                    return redirect("fieldwork:survey", code=municipality.code, survey_id=survey.pk)
-            elif what == "remind":
-                result = actions.send_reminders(survey, by=request.user)
-                if result.round is None:
-                    messages.info(request, result.reason)
-                else:
-                    messages.success(
-                        request,
-                        _("第%(r)d回の督促を %(n)d 世帯に送りました(経路: %(c)s)。")
-                        % {"r": result.round, "n": result.sent, "c": result.channel},
-                    )
-                return redirect("fieldwork:survey", code=municipality.code, survey_id=survey.pk)
+            done = _manage_action(request, survey, forms_shown)
         except actions.FieldworkError as error:
             messages.error(request, str(error))
-    areas = (
-        FollowUpArea.objects.filter(survey=survey).select_related("enumerator").prefetch_related("districts")
-    )
+        else:
+            if done:
+                return redirect("fieldwork:survey", code=municipality.code, survey_id=survey.pk)
     return render(
         request,
         "fieldwork/survey_manage.html",
@@ -204,10 +172,49 @@ def survey_manage(request: HttpRequest, municipality: Municipality, survey_id: s
             "municipality": municipality,
             "survey": survey,
             "schedule": schedule,
-            "schedule_form": schedule_form,
-            "build_form": build_form,
-            "areas": areas,
+            "areas": queries.areas_of(survey),
+            **forms_shown,
         },
+    )
+
+
+def _manage_action(request: HttpRequest, survey: Survey, forms_shown: dict[str, forms.Form]) -> bool:
+    """Do what the survey page's button asked; True when done (else the bound form shows its errors)."""
+    by = Actor.from_request(request)
+    what = request.POST.get("action", "")
+    if what == "schedule":
+        schedule_form = forms_shown["schedule_form"] = ScheduleForm(request.POST)
+        if not schedule_form.is_valid():
+            return False
+        actions.set_reminder_schedule(survey, schedule_form.cleaned_data["days"], by=by)
+        messages.success(request, _("督促の予定を保存しました。"))
+        return True
+    if what == "build":
+        build_form = forms_shown["build_form"] = BuildForm(request.POST)
+        if not build_form.is_valid():
+            return False
+        summary = actions.build_follow_up(survey, by=by, rebuild=build_form.cleaned_data["rebuild"])
+        messages.success(
+            request,
+            _("未回答の %(n)d 世帯を %(a)d 人の調査員に割り当てました。")
+            % {"n": summary.non_responders, "a": len(summary.areas)},
+        )
+        return True
+    if what == "remind":
+        _remind(request, survey, by)
+        return True
+    return False
+
+
+def _remind(request: HttpRequest, survey: Survey, by: Actor) -> None:
+    result = actions.send_reminders(survey, by=by)
+    if result.round is None:
+        messages.info(request, result.reason)
+        return
+    messages.success(
+        request,
+        _("第%(r)d回の督促を %(n)d 世帯に送りました(経路: %(c)s)。")
+        % {"r": result.round, "n": result.sent, "c": result.channel},
     )
 
 
@@ -225,13 +232,9 @@ DEVICE_LABELS = {
 }
 
 
-@municipality_permission("surveys.manage")
-def survey_dashboard(request: HttpRequest, municipality: Municipality, survey_id: str) -> HttpResponse:
-    """Response rates and fieldwork workload of one survey, as tables and inline SVG charts (no JavaScript)."""
-    survey = get_object_or_404(Survey, municipality=municipality, pk=_object_id(survey_id))
-    board = queries.dashboard(survey)
-    by_mode = [(str(MODE_LABELS.get(mode, mode)), count, rate) for mode, count, rate in board.by_mode]
-    svg = {
+def _charts(board: queries.Dashboard, by_mode: list[tuple[str, int, float]]) -> dict[str, str]:
+    """The dashboard's inline SVG charts, each described in words for screen readers."""
+    return {
         "by_day": charts.line_chart(
             "chart-day",
             _("回答率の推移(累計)"),
@@ -256,11 +259,19 @@ def survey_dashboard(request: HttpRequest, municipality: Municipality, survey_id
             maximum=0.0,
         ),
     }
+
+
+@municipality_permission("surveys.manage")
+def survey_dashboard(request: HttpRequest, municipality: Municipality, survey_id: str) -> HttpResponse:
+    """Response rates and fieldwork workload of one survey, as tables and inline SVG charts (no JavaScript)."""
+    survey = _survey(municipality, survey_id)
+    board = queries.dashboard(survey)
+    by_mode = [(str(MODE_LABELS.get(mode, mode)), count, rate) for mode, count, rate in board.by_mode]
+    svg = _charts(board, by_mode)
     audit.record(
         "fieldwork.dashboard_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="survey",
         object_id=survey.pk,
     )

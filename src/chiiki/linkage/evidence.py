@@ -12,7 +12,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.linkage.engine.model import COMPARISONS
+from chiiki.linkage.engine import COMPARISONS
 from chiiki.linkage.models import Candidate, LinkCase
 
 FIELD_LABELS: dict[str, Promise] = {
@@ -49,6 +49,9 @@ REASON_TEXT: dict[str, Promise] = {
     "another_record_close_for_same_person": _("同じ住民に近いレコードがほかにもあります"),
     "no_address_or_postal_code_agreement": _(
         "住所も郵便番号も一致しません(氏名・生年月日・性別だけでは紐付けません)"
+    ),
+    "address_and_postal_code_blank": _(
+        "住所と郵便番号が空欄のため比べられません(氏名・生年月日・性別だけでは紐付けません)"
     ),
     "name_disagrees": _("氏名(漢字)が一致しません"),
     "birth_date_disagrees": _("生年月日が一致しません(入れ替わりや1桁の違いでもありません)"),

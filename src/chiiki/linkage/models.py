@@ -14,18 +14,17 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.core.models import Municipality
+from chiiki.core.models import Job, Municipality
 from chiiki.registry.models import Person
 
 
-class LinkageRun(models.Model):
-    """An uploaded records file linked to the registry of one municipality, run by the task worker."""
+class LinkageRun(Job):
+    """An uploaded records file linked to the registry of one municipality: a job run by the task worker.
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("処理中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("失敗")
+    `queued_at` is when the file was uploaded; the job's state, attempts and message come from `Job`.
+    """
+
+    job_task: ClassVar[str] = "chiiki.linkage.tasks.run_linkage"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="linkage_runs")
     records_file = models.FileField(_("照合するレコード"), upload_to="linkage-records/%Y/%m/")
@@ -33,10 +32,6 @@ class LinkageRun(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("完了日時"), null=True, blank=True)
-    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.QUEUED)
-    message = models.TextField(_("結果"), blank=True)
     registry_count = models.PositiveIntegerField(_("住民の数"), default=0)
     record_count = models.PositiveIntegerField(_("レコード数"), default=0)
     linked_count = models.PositiveIntegerField(_("自動で紐付け"), default=0)
@@ -44,7 +39,7 @@ class LinkageRun(models.Model):
     unmatched_count = models.PositiveIntegerField(_("該当なし"), default=0)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        ordering: ClassVar[list[str]] = ["-queued_at", "-id"]
 
     def __str__(self) -> str:
         return self.original_name
@@ -71,7 +66,7 @@ class LinkCase(models.Model):
     reason = models.CharField(_("理由"), max_length=60, blank=True)
     # The registry may be re-imported later; the code the engine saw is kept beside the foreign key.
     best_person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
-    best_person_code = models.CharField(_("最有力候補の個人番号"), max_length=20, blank=True)
+    best_person_code = models.CharField(_("最有力候補の住民番号"), max_length=20, blank=True)
     probability = models.FloatField(_("一致確率"), default=0.0)
     state = models.CharField(_("状態"), max_length=25, choices=State.choices, default=State.CLOSED)
 
@@ -94,7 +89,7 @@ class Candidate(models.Model):
     case = models.ForeignKey(LinkCase, on_delete=models.CASCADE, related_name="candidates")
     rank = models.PositiveSmallIntegerField(_("順位"))
     person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
-    person_code = models.CharField(_("個人番号"), max_length=20)
+    person_code = models.CharField(_("住民番号"), max_length=20)
     person_values = models.JSONField(_("住民登録の内容"), default=dict)
     probability = models.FloatField(_("一致確率"))
     match_weight = models.FloatField(_("一致の重み(ビット)"))
@@ -173,7 +168,7 @@ class FinalLink(models.Model):
     case = models.OneToOneField(LinkCase, on_delete=models.CASCADE, related_name="final_link")
     record_id = models.CharField(_("レコード番号"), max_length=100)
     person = models.ForeignKey(Person, null=True, on_delete=models.SET_NULL, related_name="+")
-    person_code = models.CharField(_("個人番号"), max_length=20)
+    person_code = models.CharField(_("住民番号"), max_length=20)
     source = models.CharField(_("根拠"), max_length=10, choices=Source.choices)
     review = models.OneToOneField(
         ReviewDecision, null=True, blank=True, on_delete=models.PROTECT, related_name="final_link"

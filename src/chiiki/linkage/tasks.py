@@ -2,40 +2,35 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from django.db import transaction
 from django_tasks import task
 
+from chiiki.core.acting import Actor
+from chiiki.core.jobs import JobFailed, run_job
 from chiiki.linkage import actions, queries
-from chiiki.linkage.engine import InputError, link, read_records
+from chiiki.linkage.engine import InputError, link, parse_records
 from chiiki.linkage.models import LinkageRun
+
+NO_REGISTRY = "住民基本台帳が読み込まれていません。先に台帳を読み込んでください。"
 
 
 @task()
 def run_linkage(run_id: int) -> str:
     """Link one uploaded records file to the municipality's current registry; the run records the outcome."""
-    with transaction.atomic():
-        run = LinkageRun.objects.select_for_update().select_related("municipality").get(pk=run_id)
-        if run.status != LinkageRun.Status.QUEUED:
-            return run.status
-        run.status = LinkageRun.Status.RUNNING
-        run.save(update_fields=["status"])
+    return run_job(LinkageRun, run_id, _link)
+
+
+def _link(run: LinkageRun) -> str:
     registry = queries.registry_frame(run.municipality)
     if registry.height == 0:
-        actions.fail_run(run, "住民基本台帳が読み込まれていません。先に台帳を読み込んでください。")
-        return run.status
+        raise JobFailed(NO_REGISTRY)
+    with run.records_file.open("rb") as source:
+        data = source.read()
     try:
-        # The engine reads a path; uploads may live in any storage, so copy to a local file first.
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "records.csv"
-            with run.records_file.open("rb") as source:
-                path.write_bytes(source.read())
-            records = read_records(path)
-        result = link(registry, records)
+        # Checked when uploaded; read again because the worker links what is stored, whatever happened since.
+        records = parse_records(data, source=run.original_name)
     except InputError as error:
-        actions.fail_run(run, str(error).replace(str(path), run.original_name))
-        return run.status
-    actions.store_result(run, result, records, registry_count=registry.height)
-    return run.status
+        raise JobFailed(str(error)) from error
+    result = link(registry, records)
+    by = Actor.for_user(run.created_by) if run.created_by else Actor.system("task linkage.run_linkage")
+    actions.store_result(run, result, records, registry_count=registry.height, by=by)
+    return ""

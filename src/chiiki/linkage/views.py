@@ -11,9 +11,7 @@ import csv
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,11 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
-from chiiki.core.models import Municipality, User
+from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
 from chiiki.linkage import actions, queries
 from chiiki.linkage.evidence import reason_text, side_by_side, waterfall
 from chiiki.linkage.models import Candidate, LinkageRun, LinkCase
-from chiiki.linkage.tasks import run_linkage
 from chiiki.tables import excel_safe_row
 
 PERMISSION = "linkage.review"
@@ -54,9 +52,11 @@ def _case(municipality: Municipality, run_id: str, case_id: str) -> tuple[Linkag
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label=gettext_lazy("照合するレコード(CSV, UTF-8)"),
+        label=gettext_lazy("照合するレコード(CSV または TSV。UTF-8・Shift_JIS のどちらでも)"),
         help_text=gettext_lazy(
-            "見出し行: record_id,name_kanji,name_kana,birth_date,sex,address,postal_code(空欄があっても構いません)"
+            "見出し行: record_id,name_kanji,name_kana,birth_date,sex,address,postal_code(空欄があっても構いません)。"
+            "性別は 1/2、男/女、M/F のどれでも、生年月日は西暦でも和暦(昭和55年5月17日、S55.5.17)でも読めます。"
+            "読めない行があれば、その行と列をすぐにお知らせします。"
         ),
     )
 
@@ -75,15 +75,16 @@ def run_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """The runs of the municipality, and the upload of a new records file (linked by the worker)."""
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            run = actions.create_run(
-                municipality,
-                form.cleaned_data["file"],
-                by=_officer(request),
+        try:
+            actions.request_linkage_run(
+                municipality, form.cleaned_data["file"], by=Actor.from_request(request)
             )
-            transaction.on_commit(lambda: run_linkage.enqueue(run.pk))
-        messages.success(request, _("受け付けました。照合が終わると、この一覧に結果が出ます。"))
-        return redirect("linkage:runs", code=municipality.code)
+        except actions.InputError as error:
+            # Refused at once, naming the row and column; nothing was stored.
+            form.add_error("file", str(error).splitlines())
+        else:
+            messages.success(request, _("受け付けました。照合が終わると、この一覧に結果が出ます。"))
+            return redirect("linkage:runs", code=municipality.code)
     runs = Paginator(queries.runs(municipality), 20).get_page(request.GET.get("page"))
     return render(
         request, "linkage/run_list.html", {"municipality": municipality, "form": form, "page": runs}
@@ -98,9 +99,8 @@ def run_detail(request: HttpRequest, municipality: Municipality, run_id: str) ->
     waiting = list(queries.awaiting_confirmation(run)[:200])
     audit.record(
         "linkage.queue_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="linkage_run",
         object_id=run.pk,
         detail={"cases": [case.pk for case in queue.object_list], "awaiting": [r.case_id for r in waiting]},
@@ -123,17 +123,18 @@ class ReviewForm(forms.Form):
         self.fields["choice"].choices = choices  # type: ignore[attr-defined]
 
 
-def _officer(request: HttpRequest) -> User:
-    # municipality_permission lets only signed-in staff through; this narrows the type.
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
 def _case_context(
-    municipality: Municipality, run: LinkageRun, case: LinkCase, candidates: list[Candidate]
+    request: HttpRequest,
+    municipality: Municipality,
+    run: LinkageRun,
+    case: LinkCase,
+    candidates: list[Candidate],
 ) -> dict[str, object]:
+    review = queries.pending_review(case)
     return {
+        "review": review,
+        # The officer who decided sees that a colleague must confirm; any other officer gets the link to do so.
+        "own_decision": review is not None and review.officer_id == request.user.pk,
         "municipality": municipality,
         "run": run,
         "case": case,
@@ -150,9 +151,9 @@ def case_detail(request: HttpRequest, municipality: Municipality, run_id: str, c
     """A review case: the record beside its candidates, the evidence, and the first officer's decision."""
     run, case = _case(municipality, run_id, case_id)
     candidates = list(queries.candidates(case))
-    context = _case_context(municipality, run, case, candidates)
+    context = _case_context(request, municipality, run, case, candidates)
     choices = [
-        (str(c.pk), _("候補%(rank)d(個人番号 %(code)s)を紐付ける") % {"rank": c.rank, "code": c.person_code})
+        (str(c.pk), _("候補%(rank)d(住民番号 %(code)s)を紐付ける") % {"rank": c.rank, "code": c.person_code})
         for c in candidates
     ] + [("reject_all", _("どの候補とも紐付けない"))]
     form = ReviewForm(request.POST or None, choices=choices)
@@ -162,7 +163,7 @@ def case_detail(request: HttpRequest, municipality: Municipality, run_id: str, c
         try:
             actions.review_case(
                 case,
-                by=_officer(request),
+                by=Actor.from_request(request),
                 candidate=chosen,
                 reject_all=choice == "reject_all",
                 note=form.cleaned_data["note"],
@@ -174,9 +175,8 @@ def case_detail(request: HttpRequest, municipality: Municipality, run_id: str, c
             return redirect("linkage:run", code=municipality.code, run_id=run.pk)
     audit.record(
         "linkage.case_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="linkage_case",
         object_id=case.pk,
         detail={
@@ -203,12 +203,11 @@ def confirm(request: HttpRequest, municipality: Municipality, run_id: str, case_
         messages.info(request, _("この案件に承認待ちの判断はありません。"))
         return redirect("linkage:run", code=municipality.code, run_id=run.pk)
     form = ConfirmForm(request.POST or None)
-    own_decision = request.user.pk == review.officer_id
     if request.method == "POST" and form.is_valid():
         try:
             actions.confirm_review(
                 review,
-                by=_officer(request),
+                by=Actor.from_request(request),
                 approve=request.POST.get("action") == "confirm",
                 note=form.cleaned_data["note"],
             )
@@ -222,19 +221,14 @@ def confirm(request: HttpRequest, municipality: Municipality, run_id: str, case_
             return redirect("linkage:run", code=municipality.code, run_id=run.pk)
     audit.record(
         "linkage.case_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="linkage_case",
         object_id=case.pk,
         detail={"run": run.pk, "record_id": case.record_id, "page": "confirm"},
     )
-    context = _case_context(municipality, run, case, list(queries.candidates(case)))
-    return render(
-        request,
-        "linkage/confirm.html",
-        {**context, "form": form, "review": review, "own_decision": own_decision},
-    )
+    context = _case_context(request, municipality, run, case, list(queries.candidates(case)))
+    return render(request, "linkage/confirm.html", {**context, "form": form})
 
 
 @municipality_permission(PERMISSION)
@@ -244,9 +238,8 @@ def links_export(request: HttpRequest, municipality: Municipality, run_id: str) 
     links = list(queries.final_links(run).values_list("record_id", "person_code", "source"))
     audit.record(
         "linkage.links_exported",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="linkage_run",
         object_id=run.pk,
         detail={"rows": len(links)},
@@ -255,6 +248,8 @@ def links_export(request: HttpRequest, municipality: Municipality, run_id: str) 
     response["Content-Disposition"] = f'attachment; filename="linkage-{run.pk}-links.csv"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow(["record_id", "person_id", "source"])
+    writer.writerow(
+        ["record_id", "person_id", "source"]
+    )  # machine names, kept stable for the systems reading it
     writer.writerows(excel_safe_row(link) for link in links)  # record ids come from an uploaded file
     return response

@@ -1,11 +1,11 @@
-"""Harvest datasets from another CKAN portal through its Action API (`chiiki opendata harvest URL`).
+"""Reading another CKAN portal through its Action API, for `actions.harvest_portal` (which does the writing).
 
 Pages package_search the way ckanext-harvest does (rows=100, start=N, sort="id asc", and on later runs
-fq=metadata_modified:[<last seen> TO *]), reads every page before writing anything (so our own writes cannot
-shift the remote's paging when a portal harvests itself), then creates or updates local datasets. Resources
-are kept as links to the remote files. Remote organizations map to local ones of the same name; when that
-name belongs to a municipality's own organization, "-harvested" is appended so harvested data never lands in
-a municipality's catalog.
+fq=metadata_modified:[<last seen> TO *]); the action reads every page before writing anything (so our own
+writes cannot shift the remote's paging when a portal harvests itself), then creates or updates local
+datasets. Resources are kept as links to the remote files. Remote organizations map to local ones of the same
+name; when that name belongs to a municipality's own organization, "-harvested" is appended so harvested data
+never lands in a municipality's catalog.
 """
 
 from __future__ import annotations
@@ -18,14 +18,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
-from django.utils import timezone
-
-from chiiki.opendata import actions
-from chiiki.opendata.models import LICENSES, Dataset, HarvestSource, Organization, Resource
+from chiiki.opendata.engine import load_schemas
+from chiiki.opendata.models import LICENSES, Dataset, Organization
 
 PAGE_ROWS = 100
 Fetch = Callable[[str, dict[str, Any]], dict[str, Any]]
+HARVESTED_ORGANIZATION = {"name": "harvested", "title": "収集したデータ"}
 
 
 class HarvestError(RuntimeError):
@@ -60,6 +58,8 @@ def http_fetch(url: str, params: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass
 class HarvestSummary:
+    """How many remote datasets one harvest fetched, and what became of them."""
+
     fetched: int = 0
     created: int = 0
     updated: int = 0
@@ -67,7 +67,16 @@ class HarvestSummary:
     skipped: int = 0
 
 
-def _action_url(base: str, name: str) -> str:
+def site_root(url: str) -> str:
+    """The portal's site root, whether `url` names it or its API (…/api/3/action, …/api)."""
+    base = url.rstrip("/")
+    for suffix in ("/api/3/action", "/api/action", "/api/3", "/api"):
+        base = base.removesuffix(suffix)
+    return base
+
+
+def action_url(base: str, name: str) -> str:
+    """The URL of one CKAN action of the portal at `base`."""
     return base.rstrip("/") + "/api/3/action/" + name
 
 
@@ -80,7 +89,7 @@ def fetch_all(base: str, *, since: str = "", fq: str = "", fetch: Fetch = http_f
         params: dict[str, Any] = {"rows": PAGE_ROWS, "start": start, "sort": "id asc"}
         if filters:
             params["fq"] = " ".join(filters)
-        page = fetch(_action_url(base, "package_search"), params)
+        page = fetch(action_url(base, "package_search"), params)
         results = page.get("results", [])
         out += results
         start += PAGE_ROWS
@@ -88,96 +97,74 @@ def fetch_all(base: str, *, since: str = "", fq: str = "", fetch: Fetch = http_f
             return out
 
 
-def _local_organization(remote: dict[str, Any] | None) -> Organization:
-    remote = remote or {"name": "harvested", "title": "収集したデータ"}
-    name = str(remote.get("name") or "harvested")[:80]
-    existing = Organization.objects.filter(name=name).first()
-    if existing is not None and existing.municipality_id is not None:
-        name = f"{name}-harvested"
-        existing = Organization.objects.filter(name=name).first()
-    if existing is not None:
-        return existing
-    return Organization.objects.create(
-        name=name, title=str(remote.get("title") or name), description=str(remote.get("description") or "")
+@dataclass(frozen=True)
+class RemoteResource:
+    """One resource of a remote package, kept as a link."""
+
+    name: str
+    description: str
+    format: str
+    url: str
+    size: int | None
+    hash: str
+
+
+@dataclass(frozen=True)
+class RemotePackage:
+    """The fields of a remote package that a local dataset takes, cleaned and cut to our column sizes."""
+
+    remote_id: str
+    modified: str
+    name: str
+    title: str
+    notes: str
+    license_id: str
+    kind: str
+    tags: list[str]
+    url: str
+    organization: dict[str, Any]
+    resources: list[RemoteResource]
+
+
+def read_package(package: dict[str, Any]) -> RemotePackage | None:
+    """A remote package dictionary as a RemotePackage; None when it lacks an id or a name (skipped)."""
+    remote_id = str(package.get("id") or "")
+    if not remote_id or not package.get("name"):
+        return None
+    name = str(package["name"])
+    license_id = str(package.get("license_id") or "other")
+    organization = package.get("organization")
+    return RemotePackage(
+        remote_id=remote_id,
+        modified=str(package.get("metadata_modified") or ""),
+        name=name,
+        title=str(package.get("title") or name),
+        notes=str(package.get("notes") or ""),
+        license_id=license_id if license_id in LICENSES else "other",
+        kind=_kind(package),
+        tags=[str(t.get("name")) for t in package.get("tags", []) if isinstance(t, dict) and t.get("name")],
+        url=str(package.get("url") or ""),
+        organization=organization
+        if isinstance(organization, dict) and organization
+        else HARVESTED_ORGANIZATION,
+        resources=[
+            _resource(r) for r in package.get("resources", []) if isinstance(r, dict) and r.get("url")
+        ],
     )
 
 
-def _free_name(name: str) -> str:
-    candidate, n = name[:90], 1
-    while Dataset.objects.filter(name=candidate).exists():
-        candidate = f"{name[:80]}-harvested" + (f"-{n}" if n > 1 else "")
-        n += 1
-    return candidate
-
-
-def _upsert(
-    source: HarvestSource, package: dict[str, Any], summary: HarvestSummary, actor_label: str
-) -> None:
-    remote_id = str(package.get("id") or "")
-    modified = str(package.get("metadata_modified") or "")
-    if not remote_id or not package.get("name"):
-        summary.skipped += 1
-        return
-    tags = [str(t.get("name")) for t in package.get("tags", []) if isinstance(t, dict) and t.get("name")]
-    license_id = str(package.get("license_id") or "other")
-    if license_id not in LICENSES:
-        license_id = "other"
-    extras = {"harvest_source": source.url, "harvest_modified": modified, "harvest_name": package["name"]}
-    dataset = Dataset.objects.filter(harvest_source=source, harvest_remote_id=remote_id).first()
-    with transaction.atomic():
-        if dataset is None:
-            dataset = actions.create_dataset(
-                _local_organization(package.get("organization")),
-                name=_free_name(str(package["name"])),
-                title=str(package.get("title") or package["name"]),
-                notes=str(package.get("notes") or ""),
-                license_id=license_id,
-                kind=_kind(package),
-                tags=tags,
-                private=False,
-                url=str(package.get("url") or ""),
-                extras=extras,
-                by=None,
-                actor_label=actor_label,
-                harvest=(source, remote_id),
-            )
-            summary.created += 1
-        elif dataset.extras.get("harvest_modified") == modified:
-            summary.unchanged += 1
-            return
-        else:
-            actions.update_dataset(
-                dataset,
-                by=None,
-                actor_label=actor_label,
-                tags=tags,
-                title=str(package.get("title") or package["name"]),
-                notes=str(package.get("notes") or ""),
-                license_id=license_id,
-                extras=extras,
-            )
-            Resource.objects.filter(dataset=dataset).delete()
-            summary.updated += 1
-        for position, res in enumerate(package.get("resources", [])):
-            if isinstance(res, dict) and res.get("url"):
-                Resource.objects.create(
-                    dataset=dataset,
-                    name=str(res.get("name") or res["url"])[:300],
-                    description=str(res.get("description") or ""),
-                    format=str(res.get("format") or "").upper()[:40],
-                    url=str(res["url"])[:1000],
-                    size=res.get("size") if isinstance(res.get("size"), int) else None,
-                    hash=str(res.get("hash") or "")[:100],
-                    position=position,
-                )
-        from chiiki.opendata import search
-
-        search.index_dataset(dataset)
+def _resource(raw: dict[str, Any]) -> RemoteResource:
+    return RemoteResource(
+        name=str(raw.get("name") or raw["url"])[:300],
+        description=str(raw.get("description") or ""),
+        format=str(raw.get("format") or "").upper()[:40],
+        url=str(raw["url"])[:1000],
+        size=raw.get("size") if isinstance(raw.get("size"), int) else None,
+        hash=str(raw.get("hash") or "")[:100],
+    )
 
 
 def _kind(package: dict[str, Any]) -> str:
-    from chiiki.opendata.engine import load_schemas
-
     kind = str(package.get("standard_dataset") or "")
     for extra in package.get("extras", []) or []:
         if isinstance(extra, dict) and extra.get("key") == "standard_dataset":
@@ -185,23 +172,19 @@ def _kind(package: dict[str, Any]) -> str:
     return kind if kind in load_schemas() else ""
 
 
-def harvest(
-    url: str, *, fq: str = "", full: bool = False, fetch: Fetch = http_fetch, actor_label: str = "harvest"
-) -> HarvestSummary:
-    """Pull datasets from the CKAN portal at `url` (its site root); incremental unless `full`."""
-    base = url.rstrip("/")
-    for suffix in ("/api/3/action", "/api/action", "/api/3", "/api"):
-        base = base.removesuffix(suffix)
-    fetch(_action_url(base, "status_show"), {})
-    source, _ = HarvestSource.objects.get_or_create(url=base)
-    since = "" if full else source.last_modified_seen
-    packages = fetch_all(base, since=since, fq=fq, fetch=fetch)
-    summary = HarvestSummary(fetched=len(packages))
-    for package in packages:
-        _upsert(source, package, summary, actor_label)
-    seen = [str(p.get("metadata_modified") or "") for p in packages]
-    if seen:
-        source.last_modified_seen = max([*seen, source.last_modified_seen])
-    source.last_run = timezone.now()
-    source.save(update_fields=["last_modified_seen", "last_run"])
-    return summary
+def local_organization_name(remote: dict[str, Any]) -> str:
+    """The local organization a remote one maps to: the same name, unless a municipality's own holds it."""
+    name = str(remote.get("name") or "harvested")[:80]
+    existing = Organization.objects.filter(name=name).first()
+    if existing is not None and existing.municipality_id is not None:
+        return f"{name}-harvested"
+    return name
+
+
+def free_name(name: str) -> str:
+    """A dataset name not yet taken locally: the remote name, else with "-harvested" (and a number)."""
+    candidate, n = name[:90], 1
+    while Dataset.objects.filter(name=candidate).exists():
+        candidate = f"{name[:80]}-harvested" + (f"-{n}" if n > 1 else "")
+        n += 1
+    return candidate

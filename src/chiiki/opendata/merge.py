@@ -1,5 +1,8 @@
 """Cross-municipality merge: one deduplicated file of a standard kind across a prefecture or region.
 
+This module reads and computes (the scope, the sources, the merged frame); `actions.define_merge` and
+`actions.rebuild_merge` store the result as a dataset.
+
 Each source row keeps a `出典` column (the source dataset's organization and name). Duplicates are dropped in
 two passes: the same (全国地方公共団体コード, ID) twice, and the same facility listed by two publishers (a
 prefecture's list repeating a municipality's) recognized by equal 名称 at the same point (緯度/経度 rounded to
@@ -12,12 +15,10 @@ import io
 from dataclasses import dataclass
 
 import polars as pl
-from django.db import transaction
-from django.utils import timezone
 
-from chiiki.opendata import actions, queries
-from chiiki.opendata.engine import load_schemas, resolve_kind
-from chiiki.opendata.models import Dataset, MergeTarget, Organization, Resource
+from chiiki.opendata import queries
+from chiiki.opendata.engine import load_schemas
+from chiiki.opendata.models import Dataset, MergeTarget, Resource
 
 SOURCE_COLUMN = "出典"
 
@@ -42,26 +43,13 @@ def scope_prefectures(scope: str) -> tuple[str, tuple[str, ...]]:
     if scope in REGIONS:
         return REGIONS[scope]
     if len(scope) == 2 and scope.isdigit() and 1 <= int(scope) <= 47:
-        from chiiki.jp.local_gov_code import check_digit
-        from chiiki.jp.municipalities import find
+        from chiiki.jp import check_digit, find_municipality
 
-        record = find(f"{scope}000{check_digit(scope + '000')}")
+        record = find_municipality(f"{scope}000{check_digit(scope + '000')}")
         return (record.prefecture if record else f"都道府県{scope}", (scope,))
     raise MergeError(
         f"範囲「{scope}」がわかりません。都道府県コード2桁（例 35）か地方名（{', '.join(REGIONS)}）を指定してください"
     )
-
-
-def merged_organization() -> Organization:
-    """The organization that publishes merged datasets."""
-    org, _ = Organization.objects.get_or_create(
-        name="chiiki-merged",
-        defaults={
-            "title": "広域統合データ",
-            "description": "複数の自治体の標準データセットを統合して自動で作ったデータです。",
-        },
-    )
-    return org
 
 
 def sources(kind: str, prefectures: tuple[str, ...]) -> list[tuple[Dataset, Resource]]:
@@ -146,62 +134,6 @@ def deduplicate(frame: pl.DataFrame) -> pl.DataFrame:
         rest = out.filter(~named | (~has_point & pl.col("__addr").is_null()))
         out = pl.concat([by_point, by_addr, rest], how="vertical").sort("__row")
     return out.select(frame.columns)
-
-
-def define(kind: str, scope: str, *, by: actions.Actor = None, actor_label: str = "") -> MergeTarget:
-    """Create (or find) the merged dataset of `kind` over `scope`, then build it."""
-    schema = resolve_kind(kind)
-    title, _ = scope_prefectures(scope)
-    with transaction.atomic():
-        target = MergeTarget.objects.filter(kind=schema.id, scope=scope).select_related("dataset").first()
-        if target is None:
-            dataset = actions.create_dataset(
-                merged_organization(),
-                name=f"merged-{schema.id.replace('_', '-')}-{scope}",
-                title=f"{title}の{schema.title}（統合）",
-                notes=f"{title}の各自治体が公開した{schema.title}を一つにまとめ、重複を除いたデータです。"
-                f"「{SOURCE_COLUMN}」列に元のデータセットを示します。元データが更新されると作り直します。",
-                kind=schema.id,
-                tags=[schema.title.removesuffix("一覧"), title, "統合"],
-                private=False,
-                by=by,
-                actor_label=actor_label,
-            )
-            target = MergeTarget.objects.create(kind=schema.id, scope=scope, dataset=dataset)
-    rebuild(target, by=by, actor_label=actor_label)
-    target.refresh_from_db()
-    return target
-
-
-def rebuild(target: MergeTarget, *, by: actions.Actor = None, actor_label: str = "merge") -> MergeSummary:
-    """Rebuild one merged dataset from the current published sources."""
-    _, prefectures = scope_prefectures(target.scope)
-    items = sources(target.kind, prefectures)
-    frame, rows_in = merged_frame(target.kind, items)
-    buffer = io.BytesIO()
-    frame.write_csv(buffer)
-    dataset = target.dataset
-    with transaction.atomic():
-        actions._store_resource(
-            dataset,
-            name=f"{dataset.title}（CSV）",
-            fmt="CSV",
-            content=buffer.getvalue(),
-            filename=f"{dataset.name}.csv",
-            rows=frame.height,
-            replace_role=True,
-        )
-        target.sources = [str(d.pk) for d, _ in items]
-        target.rebuilt_at = timezone.now()
-        target.save(update_fields=["sources", "rebuilt_at"])
-        actions._record_change(
-            dataset,
-            "merge_rebuilt",
-            by=by,
-            actor_label=actor_label or "merge",
-            detail={"sources": len(items), "rows_in": rows_in, "rows_out": frame.height},
-        )
-    return MergeSummary(dataset, len(items), rows_in, frame.height)
 
 
 def targets_fed_by(dataset: Dataset) -> list[MergeTarget]:

@@ -14,7 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chiiki.core.models import Municipality
+from chiiki.core.models import Job, Municipality
 
 # CKAN's rule for names: 2-100 characters, lowercase ASCII letters, digits, "-" and "_".
 NAME_PATTERN = r"^[a-z0-9_-]{2,100}$"
@@ -250,14 +250,10 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
 
-class Upload(models.Model):
-    """A file uploaded on the staff page, converted by the task worker into a dataset."""
+class Upload(Job):
+    """A file uploaded on the staff page, converted into a dataset by the task worker (`tasks.convert_upload`)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("待機中")
-        RUNNING = "running", _("処理中")
-        DONE = "done", _("完了")
-        FAILED = "failed", _("失敗")
+    job_task: ClassVar[str] = "chiiki.opendata.tasks.convert_upload"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="opendata_uploads")
     file = models.FileField(upload_to="opendata-uploads/%Y/%m/", max_length=300)
@@ -265,20 +261,17 @@ class Upload(models.Model):
     kind = models.CharField(max_length=60, blank=True)
     dataset_name = models.CharField(max_length=100, blank=True)
     uploaded_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
-    message = models.TextField(blank=True)
     dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["-uploaded_at"]
+        ordering: ClassVar[list[str]] = ["-queued_at"]
 
     def __str__(self) -> str:
         return self.original_name
 
 
 class HarvestSource(models.Model):
-    """A remote CKAN portal we pull datasets from (`chiiki opendata harvest URL`)."""
+    """A remote CKAN portal we pull datasets from (`chiiki opendata harvest URL`, `actions.harvest_portal`)."""
 
     url = models.URLField(max_length=500, unique=True)
     last_run = models.DateTimeField(null=True, blank=True)

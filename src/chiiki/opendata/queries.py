@@ -12,7 +12,7 @@ from django.urls import reverse
 from chiiki.core.permissions import municipalities_with
 from chiiki.opendata import search, solr
 from chiiki.opendata.engine import load_schemas
-from chiiki.opendata.models import Dataset, Group, Organization, Resource
+from chiiki.opendata.models import ApiToken, Dataset, Group, Organization, Resource, Upload
 
 # Re-exported: callers catch queries.SearchQueryError and read times with queries.parse_ckan_time.
 SearchQueryError = solr.SearchQueryError
@@ -20,6 +20,8 @@ parse_ckan_time = solr.parse_ckan_time
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from chiiki.core.models import Municipality, User
 
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id", "kind")
 
@@ -48,6 +50,26 @@ def readable(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Dataset]
     return Dataset.objects.filter(
         Q(state=Dataset.State.ACTIVE) & (Q(private=False) | Q(organization_id__in=own_orgs))
     )
+
+
+def municipality_datasets(municipality: Municipality) -> QuerySet[Dataset]:
+    """Every dataset of the municipality's own organization, in any state, by name (the staff page)."""
+    return Dataset.objects.filter(organization__municipality=municipality).order_by("name")
+
+
+def recent_uploads(municipality: Municipality, limit: int = 20) -> list[Upload]:
+    """The municipality's latest upload jobs, newest first, with the dataset each one made."""
+    return list(Upload.objects.filter(municipality=municipality).select_related("dataset")[:limit])
+
+
+def user_tokens(user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens, newest first (hashes and prefixes only)."""
+    return ApiToken.objects.filter(user=user)
+
+
+def user_token(user: User, token_id: int) -> ApiToken | None:
+    """One of the user's own API tokens, or None (another user's token is never found)."""
+    return ApiToken.objects.filter(user=user, pk=token_id).first()
 
 
 def dataset_by_name_or_id(name_or_id: str) -> Dataset | None:

@@ -4,12 +4,14 @@ Why bigrams: Japanese has no spaces, and most queries are two or three character
 trigram index (FTS5 trigram, pg_trgm) cannot use its index for two-character queries; a bigram table can, and
 the same table and SQL work on SQLite and PostgreSQL. The candidate set from the index is then confirmed by a
 substring match on the normalized text, so a hit always contains the query words.
+
+This module computes the text and terms and reads the index; the actions keep the index current
+(`actions._search_index`, called by every change).
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
 
 from django.db.models import Count, Q, QuerySet
 
@@ -33,6 +35,14 @@ def bigrams(text: str) -> set[str]:
     return out
 
 
+def index_terms(text: str) -> set[str]:
+    """The index terms of a normalized text: its bigrams and its single characters.
+
+    Single characters too, so that one-character queries (e.g. 駅) are answered from the index.
+    """
+    return bigrams(text) | {ch for ch in text if not ch.isspace()}
+
+
 def document(dataset: Dataset) -> str:
     """The text a dataset is found by: title, description, organization, kind, tags, resource names/formats."""
     schema = load_schemas().get(dataset.kind)
@@ -42,26 +52,6 @@ def document(dataset: Dataset) -> str:
     parts += [t.name for t in dataset.tags.all()]
     parts += [f"{r.name} {r.format}" for r in dataset.resources.all()]
     return normalize(" ".join(parts))
-
-
-def index_dataset(dataset: Dataset) -> None:
-    """Rebuild the search text and bigram postings of one dataset (called by every action that changes it)."""
-    text = document(dataset)
-    Dataset.objects.filter(pk=dataset.pk).update(search_text=text)
-    dataset.search_text = text
-    SearchTerm.objects.filter(dataset=dataset).delete()
-    terms = bigrams(text)
-    # Single characters too, so one-character queries (e.g. 駅) are answered from the index.
-    terms |= {ch for ch in text if not ch.isspace()}
-    SearchTerm.objects.bulk_create(
-        [SearchTerm(dataset=dataset, term=t) for t in sorted(terms)], batch_size=2000
-    )
-
-
-def index_many(datasets: Iterable[Dataset]) -> None:
-    """Index many datasets (bulk load, benchmark)."""
-    for dataset in datasets:
-        index_dataset(dataset)
 
 
 def matching(queryset: QuerySet[Dataset], query: str) -> QuerySet[Dataset]:

@@ -16,9 +16,9 @@ import re
 import unicodedata
 import uuid
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from chiiki.opendata import search
 from chiiki.opendata.models import Dataset, Resource
@@ -60,41 +60,49 @@ class Token:
     text: str = ""
 
 
-def tokenize(query: str) -> list[Token]:  # noqa: C901
+def tokenize(query: str) -> list[Token]:
     """Split a query into tokens; unterminated quotes and ranges are errors."""
     if "\x00" in query:  # PostgreSQL refuses NUL in any string parameter
         raise SearchQueryError("使えない文字（NUL）が含まれています")
     tokens: list[Token] = []
     i = 0
     while i < len(query):
-        char = query[i]
-        if char.isspace():
-            i += 1
-        elif char in "()":
-            tokens.append(Token(char))  # type: ignore[arg-type]  # "(" and ")" are Kind values
-            i += 1
-        elif char == '"':
-            i = _phrase(query, i, tokens)
-        elif char in "[{":
-            # Solr mixes the two: [a TO b} includes a and excludes b.
-            closing = re.compile(r"[\]}]").search(query, i)
-            end = closing.start() if closing else -1
-            if end < 0:
-                raise SearchQueryError(f"範囲指定の括弧が閉じていません: {query[i:]}")
-            tokens.append(Token("RANGE", query[i : end + 1]))
-            i = end + 1
-        elif char in "+-!" and i + 1 < len(query) and not query[i + 1].isspace():
-            tokens.append(Token("NOT" if char in "-!" else "+"))
-            i += 1
-        elif query.startswith("*:*", i):
-            tokens.append(Token("ALL"))
-            i += 3
-        elif (prefix := _FIELD_PREFIX.match(query, i)) is not None:
-            tokens.append(Token("FIELD", prefix.group(1)))
-            i = prefix.end()
-        else:
-            i = _bare(query, i, tokens)
+        i = _next_token(query, i, tokens)
     return tokens
+
+
+def _next_token(query: str, i: int, tokens: list[Token]) -> int:
+    """Read the token that starts at `i` into `tokens` (whitespace is skipped); return where the next starts."""
+    char = query[i]
+    if char.isspace():
+        return i + 1
+    if char in "()":
+        tokens.append(Token(char))  # type: ignore[arg-type]  # "(" and ")" are Kind values
+        return i + 1
+    if char == '"':
+        return _phrase(query, i, tokens)
+    if char in "[{":
+        return _range_token(query, i, tokens)
+    if char in "+-!" and i + 1 < len(query) and not query[i + 1].isspace():
+        tokens.append(Token("NOT" if char in "-!" else "+"))
+        return i + 1
+    if query.startswith("*:*", i):
+        tokens.append(Token("ALL"))
+        return i + 3
+    if (prefix := _FIELD_PREFIX.match(query, i)) is not None:
+        tokens.append(Token("FIELD", prefix.group(1)))
+        return prefix.end()
+    return _bare(query, i, tokens)
+
+
+def _range_token(query: str, i: int, tokens: list[Token]) -> int:
+    # Solr mixes the two: [a TO b} includes a and excludes b.
+    closing = re.compile(r"[\]}]").search(query, i)
+    if closing is None:
+        raise SearchQueryError(f"範囲指定の括弧が閉じていません: {query[i:]}")
+    end = closing.start()
+    tokens.append(Token("RANGE", query[i : end + 1]))
+    return end + 1
 
 
 def _phrase(query: str, i: int, tokens: list[Token]) -> int:
@@ -333,40 +341,45 @@ def _text_q(column: str, value: str) -> Q:
     return Q(**{f"{column}__icontains": words}) | Q(**{f"{column}__icontains": normal})
 
 
-def field_condition(name: str, value: str, *, phrase: bool = False) -> Q:  # noqa: C901
+def field_condition(name: str, value: str, *, phrase: bool = False) -> Q:
     """The condition of one `name:value` term, with the field names CKAN's Solr schema uses."""
     if name.startswith("extras_") and re.fullmatch(r"extras_\w+", name):
         key = name.removeprefix("extras_")
         return (
             Q(**{"extras__has_key": key}) if value == "*" and not phrase else Q(**{f"extras__{key}": value})
         )
+    if name in _MANY_VALUED:
+        return _many_valued_condition(name, value, phrase)
     match name:
         case "organization":
             return _string_q("organization__name", value, phrase)
         case "owner_org":
             return Q(organization__pk=value) if is_uuid(value) else Q(organization__name=value)
-        # Many-valued fields filter through an id subquery, not a join, so a dataset never comes back twice
-        # and the facet counts (grouped on the matched rows) stay one row per dataset.
-        case "tags":
-            tags = Dataset.tags.through.objects.filter(_string_q("tag__name", value, phrase))
-            return Q(pk__in=tags.values("dataset_id"))
-        case "groups":
-            groups = Dataset.groups.through.objects.filter(_string_q("group__name", value, phrase))
-            return Q(pk__in=groups.values("dataset_id"))
-        case "res_format":
-            formats = Resource.objects.filter(_string_q("format", value.upper(), phrase))
-            return Q(pk__in=formats.values("dataset_id"))
-        case "license_id":
-            return _string_q("license_id", value, phrase)
+        case "license_id" | "name":
+            return _string_q(name, value, phrase)
         case "kind" | "standard_dataset":
             return _string_q("kind", value, phrase)
-        case "name":
-            return _string_q("name", value, phrase)
         case "title" | "notes":
             return _text_q(name, value)
         case "id":
             return Q(pk=value) if is_uuid(value) else NOTHING
     raise SearchQueryError(f"この項目では絞り込めません: {name}")
+
+
+_MANY_VALUED = ("tags", "groups", "res_format")
+
+
+def _many_valued_condition(name: str, value: str, phrase: bool) -> Q:
+    """tags, groups and res_format filter through an id subquery, not a join, so a dataset never comes back
+    twice and the facet counts (grouped on the matched rows) stay one row per dataset."""
+    links: QuerySet[Any]
+    if name == "tags":
+        links = Dataset.tags.through.objects.filter(_string_q("tag__name", value, phrase))
+    elif name == "groups":
+        links = Dataset.groups.through.objects.filter(_string_q("group__name", value, phrase))
+    else:
+        links = Resource.objects.filter(_string_q("format", value.upper(), phrase))
+    return Q(pk__in=links.values("dataset_id"))
 
 
 def is_uuid(value: str) -> bool:

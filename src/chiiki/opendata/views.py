@@ -12,21 +12,19 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from chiiki.core import audit
 from chiiki.core.access import municipality_permission
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.core.permissions import has_permission
 from chiiki.opendata import actions, dcat, pointmap, queries
 from chiiki.opendata.engine import load_schemas
-from chiiki.opendata.models import ApiToken, Dataset, Resource, Upload
-from chiiki.opendata.tasks import convert_upload
+from chiiki.opendata.models import Dataset, Resource
 
 PAGE_SIZE = 20
 FILTERS = ("organization", "kind", "tags", "res_format")
@@ -277,28 +275,15 @@ class UploadForm(forms.Form):
 @municipality_permission("opendata.edit")
 def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """The municipality's datasets (all states), the upload form and the recent uploads."""
-    org = actions.organization_for(municipality)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            upload = Upload.objects.create(
-                municipality=municipality,
-                file=form.cleaned_data["file"],
-                original_name=form.cleaned_data["file"].name[:200],
-                kind=form.cleaned_data["kind"] or "",
-                dataset_name=form.cleaned_data["dataset_name"] or "",
-                uploaded_by=request.user if isinstance(request.user, User) else None,
-            )
-            audit.record(
-                "opendata.upload_received",
-                actor=request.user,
-                municipality=municipality,
-                request=request,
-                object_type="opendata_upload",
-                object_id=upload.pk,
-            )
-            upload_id = upload.pk
-            transaction.on_commit(lambda: convert_upload.enqueue(upload_id))
+        actions.request_import(
+            municipality,
+            form.cleaned_data["file"],
+            kind=form.cleaned_data["kind"] or "",
+            dataset_name=form.cleaned_data["dataset_name"] or "",
+            by=Actor.from_request(request),
+        )
         messages.success(request, _("受け付けました。変換が終わると下の一覧に結果が出ます。"))
         return redirect("opendata:staff", code=municipality.code)
     return render(
@@ -306,10 +291,9 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
         "opendata/staff.html",
         {
             "municipality": municipality,
-            "organization": org,
             "form": form,
-            "datasets": Dataset.objects.filter(organization=org).order_by("name"),
-            "uploads": Upload.objects.filter(municipality=municipality).select_related("dataset")[:20],
+            "datasets": queries.municipality_datasets(municipality),
+            "uploads": queries.recent_uploads(municipality),
         },
     )
 
@@ -329,7 +313,7 @@ def _own_dataset(municipality: Municipality, name: str) -> Dataset:
 @require_POST
 def publish(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
     """Publish a dataset (audited)."""
-    actions.publish(_own_dataset(municipality, name), by=request.user, request=request)
+    actions.publish(_own_dataset(municipality, name), by=Actor.from_request(request))
     messages.success(request, _("公開しました。"))
     return redirect("opendata:staff", code=municipality.code)
 
@@ -338,7 +322,7 @@ def publish(request: HttpRequest, municipality: Municipality, name: str) -> Http
 @require_POST
 def unpublish(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
     """Make a dataset private again (audited)."""
-    actions.unpublish(_own_dataset(municipality, name), by=request.user, request=request)
+    actions.unpublish(_own_dataset(municipality, name), by=Actor.from_request(request))
     messages.success(request, _("非公開にしました。"))
     return redirect("opendata:staff", code=municipality.code)
 
@@ -351,23 +335,18 @@ def tokens(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         raise Http404
     plaintext = ""
     if request.method == "POST":
+        by = Actor.from_request(request)
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(
-                user=user, pk=_int_or_zero(request.POST.get("revoke", ""))
-            ).first()
+            token = queries.user_token(user, _int_or_zero(request.POST.get("revoke", "")))
             if token is not None:
-                actions.revoke_token(token, by=request.user, request=request)
+                actions.revoke_token(token, by=by)
                 messages.success(request, _("API トークンを無効にしました。"))
             return redirect("opendata:tokens", code=municipality.code)
-        plaintext = actions.create_token(user, request.POST.get("name", "")[:100], request=request)[1]
+        plaintext = actions.create_token(user, request.POST.get("name", "")[:100], by=by)[1]
     return render(
         request,
         "opendata/tokens.html",
-        {
-            "municipality": municipality,
-            "plaintext": plaintext,
-            "tokens": ApiToken.objects.filter(user=user),
-        },
+        {"municipality": municipality, "plaintext": plaintext, "tokens": queries.user_tokens(user)},
     )
 
 

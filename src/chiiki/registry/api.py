@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from chiiki.core import audit
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.registry import queries
@@ -53,9 +54,8 @@ def list_households(request: HttpRequest, code: str, offset: int = 0, limit: int
     rows = list(queries.households(municipality)[offset : offset + limit])
     audit.record(
         "registry.households_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="household",
         detail={"api": True, "ids": [h.pk for h in rows]},
     )
@@ -80,9 +80,8 @@ def household_members(request: HttpRequest, code: str, household_id: int) -> lis
         raise HttpError(404, "世帯が見つかりません")
     audit.record(
         "registry.household_viewed",
-        actor=request.user,
+        by=Actor.from_request(request),
         municipality=municipality,
-        request=request,
         object_type="household",
         object_id=household.pk,
         detail={"api": True},

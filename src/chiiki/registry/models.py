@@ -58,7 +58,7 @@ class Person(models.Model):
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="persons")
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
-    person_code = models.CharField(_("住民票コード等の個人番号"), max_length=20)
+    person_code = models.CharField(_("住民番号"), max_length=20)
     family_name = models.CharField(_("氏"), max_length=40)
     given_name = models.CharField(_("名"), max_length=40)
     family_name_kana = models.CharField(_("氏(カナ)"), max_length=80, blank=True)

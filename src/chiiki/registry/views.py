@@ -58,7 +58,7 @@ def household_detail(request: HttpRequest, municipality: Municipality, household
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=gettext_lazy("抽出ファイル(CSV, UTF-8 または Shift_JIS)"))
+    file = forms.FileField(label=gettext_lazy("抽出ファイル(CSV または TSV。UTF-8・Shift_JIS のどちらでも)"))
     replace = forms.BooleanField(label=gettext_lazy("今の住民基本台帳を置き換える"), required=False)
 
     def clean_file(self) -> object:

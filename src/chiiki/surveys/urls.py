@@ -1,6 +1,7 @@
 from django.urls import path
 
-from chiiki.surveys import export_pages, views
+from chiiki.surveys.answering import views
+from chiiki.surveys.exports import views as export_views
 
 app_name = "surveys"
 urlpatterns = [
@@ -25,30 +26,14 @@ urlpatterns = [
         views.assist_receipt,
         name="assist_receipt",
     ),
-    path("staff/m/<str:code>/surveys/enumerate/<str:case_id>/", views.enumerate_home, name="enumerate_home"),
-    path(
-        "staff/m/<str:code>/surveys/enumerate/<str:case_id>/q/<str:page>/",
-        views.enumerate_page,
-        name="enumerate_page",
-    ),
-    path(
-        "staff/m/<str:code>/surveys/enumerate/<str:case_id>/review/",
-        views.enumerate_review,
-        name="enumerate_review",
-    ),
-    path(
-        "staff/m/<str:code>/surveys/enumerate/<str:case_id>/receipt/",
-        views.enumerate_receipt,
-        name="enumerate_receipt",
-    ),
     path(
         "staff/m/<str:code>/surveys/<str:survey_id>/exports/",
-        export_pages.survey_exports,
+        export_views.survey_exports,
         name="survey_exports",
     ),
     path(
         "staff/m/<str:code>/surveys/<str:survey_id>/exports/<int:export_id>/download/",
-        export_pages.export_download,
+        export_views.export_download,
         name="export_download",
     ),
 ]

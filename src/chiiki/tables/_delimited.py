@@ -44,7 +44,8 @@ def read_delimited(data: bytes, *, label: str = "", allow_replacement: bool = Fa
         line = _first_bad_line(data)
         raise TableReadError(
             f"{what}ファイルの {line} 行目が読めません。UTF-8 か Shift_JIS で保存し直してください"
-            f" / line {line} is neither UTF-8 nor Shift_JIS"
+            f" / line {line} is neither UTF-8 nor Shift_JIS",
+            line=line,
         )
     delimiter = sniff_delimiter(decoded.text)
     csv.field_size_limit(sys.maxsize)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 
 class TableReadError(Exception):
-    """The file cannot be read as a table; the message says why in plain Japanese, then English."""
+    """The file cannot be read as a table; the message says why in plain Japanese, then English.
+
+    `line` is the 1-based line at fault when there is one (a line no known encoding reads).
+    """
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
 
 
 # Files people upload by mistake, recognized by their first bytes (PDFs often have no NUL byte early on).
@@ -69,6 +76,16 @@ def read_table_bytes(path: str | Path, *, label: str = "") -> bytes:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise TableReadError(f"{what}ファイルを開けません: {path}（{exc.strerror}）") from exc
+    check_table_bytes(data, label=label)
+    return data
+
+
+def check_table_bytes(data: bytes, *, label: str = "") -> None:
+    """Raise TableReadError unless `data` may be a text table (an upload's bytes, or a file's).
+
+    Refused: empty files, PDFs, images, Excel workbooks (.xlsx, .xls), OpenDocument and other binary data.
+    """
+    what = f"{label}の" if label else ""
     if not data or data.isspace():
         raise TableReadError(f"{what}ファイルが空です / the file is empty")
     kind = sniff_other_format(data)
@@ -82,4 +99,3 @@ def read_table_bytes(path: str | Path, *, label: str = "") -> bytes:
         )
     if looks_binary(data):
         raise TableReadError(f"{what}ファイルが CSV ではないようです（バイナリデータ） / not a CSV file")
-    return data

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.db.models import Q, QuerySet
 
 from chiiki.core.permissions import has_permission, municipalities_with
-from chiiki.talent.models import Organization, SideJobContract, TalentProfile, Visibility
+from chiiki.talent.models import Introduction, Organization, TalentProfile, Visibility
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -79,8 +79,12 @@ def listable_profiles(user: Viewer) -> QuerySet[TalentProfile]:
     return TalentProfile.objects.filter(query)
 
 
-def can_record_hours(user: Viewer, contract: SideJobContract) -> bool:
-    """The employer records hours; for an employer not on the platform, the worker does."""
-    if contract.organization is not None:
-        return can_act_for(user, contract.organization)
-    return user.is_authenticated and contract.worker.user_id == user.pk
+def side_of(user: Viewer | None, intro: Introduction) -> str | None:
+    """Which side of the introduction `user` stands on (talent first when both), or None."""
+    if user is None or not user.is_authenticated:
+        return None
+    if intro.profile.user_id == user.pk:
+        return Introduction.Side.TALENT
+    if can_act_for(user, intro.organization):
+        return Introduction.Side.ORGANIZATION
+    return None

@@ -6,19 +6,18 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from chiiki.core import audit
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.talent import actions, queries, ranking, skills
-from chiiki.talent.access import can_act_for, listable_profiles, profile_of, visible_sections
-from chiiki.talent.matching import Match, RankingMode
-from chiiki.talent.matching.codes import REGION_OF_PREFECTURE
+from chiiki.talent.access import can_act_for, listable_profiles, profile_of, side_of, visible_sections
+from chiiki.talent.matching import REGION_OF_PREFECTURE, Match, RankingMode
 from chiiki.talent.models import Introduction, Need, TalentProfile
 
 router = Router(tags=["talent"])
@@ -99,7 +98,6 @@ class DashboardRowOut(Schema):
     supply: dict[str, int]
     demand: dict[str, int]
     matches: int
-    side_job_hours: int
 
 
 def _profile_out(profile: TalentProfile, sections: set[str]) -> ProfileOut:
@@ -199,8 +197,7 @@ def list_profiles(
     if request.user.is_authenticated:
         audit.record(
             "talent.profiles_searched",
-            actor=request.user,
-            request=request,
+            by=Actor.from_request(request),
             object_type="talent_profile",
             detail={"api": True, "ids": [p.pk for p in rows]},
         )
@@ -216,7 +213,7 @@ def get_profile(request: HttpRequest, profile_id: int) -> ProfileOut:
         raise HttpError(404, "見つかりません (not found)")
     if request.user.is_authenticated and profile.user_id != request.user.pk:
         audit.record(
-            "talent.profile_viewed", actor=request.user, request=request, object_type="talent_profile",
+            "talent.profile_viewed", by=Actor.from_request(request), object_type="talent_profile",
             object_id=profile.pk, detail={"api": True},
         )  # fmt: skip
     return _profile_out(profile, sections)
@@ -248,31 +245,41 @@ def get_need(request: HttpRequest, need_id: int) -> NeedOut:
 
 
 @router.get("/needs/{need_id}/matches", response=list[MatchOut])
-def need_matches(request: HttpRequest, need_id: int, k: int = 20, mode: str = "fair") -> list[MatchOut]:
+def need_matches(
+    request: HttpRequest,
+    response: HttpResponse,
+    need_id: int,
+    k: int = 20,
+    offset: int = 0,
+    mode: str = "fair",
+) -> list[MatchOut]:
     """Candidates for a need with explanations; only for the people acting for the need's organization.
-    `mode` "fair" (default) lets less-shown profiles within the tolerance move up; "exact" orders by score
-    only. Every item says which mode ordered it; the profiles returned are counted as shown."""
+    `k` candidates after the first `offset` (a page; `rank` counts from the top), and the response header
+    `X-Total-Count` says how many candidates meet the need's requirements in all. `mode` "fair" (default) lets
+    less-shown profiles within the tolerance move up; "exact" orders by score only. Every item says which mode
+    ordered it; the profiles returned are counted as shown."""
     need = get_object_or_404(Need.objects.select_related("organization"), pk=need_id)
     if not can_act_for(request.user, need.organization):
         raise PermissionDenied
     if not 1 <= k <= 100:
         raise HttpError(400, "k は 1〜100 です")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, "offset は 0〜1000000 です")
     if mode not in {m.value for m in RankingMode}:
         raise HttpError(400, "mode は fair または exact です (mode must be fair or exact)")
-    results = ranking.show_candidates_for_need(
+    shown = actions.show_candidates_for_need(
         need,
         listable_profiles(request.user).exclude(user_id=request.user.pk or 0),
         k=k,
+        offset=offset,
         mode=RankingMode(mode),
+        by=Actor.from_request(request),
+        via_api=True,
     )
-    audit.record(
-        "talent.matches_viewed", actor=request.user, municipality=need.organization.municipality_id,
-        request=request, object_type="talent_need", object_id=need.pk,
-        detail={"api": True, "mode": mode, "profiles": [r.profile.pk for r in results]},
-    )  # fmt: skip
+    response["X-Total-Count"] = str(shown.total)
     return [
         _match_out(r.match, show_skills="skills" in visible_sections(r.profile, request.user), mode=mode)
-        for r in results
+        for r in shown.results
     ]
 
 
@@ -291,11 +298,11 @@ def my_export(request: HttpRequest) -> dict[str, Any]:
     profile = profile_of(request.user)
     if profile is None:
         raise HttpError(404, "人材として登録されていません (no talent profile)")
-    return actions.export_profile(profile, by=request.user, request=request)
+    return actions.export_profile(profile, by=Actor.from_request(request))
 
 
 def _intro_out(intro: Introduction, request: HttpRequest) -> IntroductionOut:
-    contact = actions.contact_details(intro, by=request.user, request=request) if intro.accepted else None
+    contact = actions.contact_details(intro, by=Actor.from_request(request)) if intro.accepted else None
     return IntroductionOut(
         id=intro.pk,
         profile_id=intro.profile_id,
@@ -317,8 +324,8 @@ def create_introduction(request: HttpRequest, payload: IntroductionIn) -> Status
         raise HttpError(404, "見つかりません (not found)")
     try:
         intro = actions.request_introduction(
-            profile, need.organization, side=side, need=need, by=request.user, message=payload.message[:2000],
-            request=request,
+            profile, need.organization, side=side, need=need, by=Actor.from_request(request),
+            message=payload.message[:2000],
         )  # fmt: skip
     except actions.TalentActionError as error:
         raise HttpError(400, str(error)) from None
@@ -331,10 +338,10 @@ def answer_introduction(request: HttpRequest, intro_id: int, answer: str) -> Int
     if answer not in ("accept", "decline"):
         raise HttpError(404, "accept か decline を指定してください")
     intro = get_object_or_404(Introduction.objects.select_related("profile", "organization"), pk=intro_id)
-    if actions.side_of(request.user, intro) is None:
+    if side_of(request.user, intro) is None:
         raise PermissionDenied
     try:
-        actions.respond_introduction(intro, accept=answer == "accept", by=request.user, request=request)
+        actions.respond_introduction(intro, accept=answer == "accept", by=Actor.from_request(request))
     except actions.TalentActionError as error:
         raise HttpError(400, str(error)) from None
     return _intro_out(intro, request)
@@ -346,11 +353,9 @@ def dashboard(request: HttpRequest, code: str) -> list[DashboardRowOut]:
     municipality = get_object_or_404(Municipality, code=code)
     if not has_permission(request.user, municipality, "talent.view_dashboard"):
         raise PermissionDenied
-    data = queries.dashboard(
-        REGION_OF_PREFECTURE[int(municipality.prefecture_code)], as_of=timezone.localdate()
-    )
+    data = queries.dashboard(REGION_OF_PREFECTURE[int(municipality.prefecture_code)])
     audit.record(
-        "talent.dashboard_viewed", actor=request.user, municipality=municipality, request=request,
+        "talent.dashboard_viewed", by=Actor.from_request(request), municipality=municipality,
         object_type="talent", detail={"api": True},
     )  # fmt: skip
     return [
@@ -360,7 +365,6 @@ def dashboard(request: HttpRequest, code: str) -> list[DashboardRowOut]:
             supply=r.supply,
             demand={str(Need.Kind(k).name.lower()): n for k, n in r.demand.items()},
             matches=r.matches,
-            side_job_hours=r.side_job_hours,
         )
         for r in data.rows
     ]

@@ -12,10 +12,15 @@ from django.utils.translation import gettext as _
 
 from chiiki.talent import skills
 from chiiki.talent.forms import PREFECTURE_CHOICES, STAGE_CHOICES
-from chiiki.talent.matching.codes import WorkMode
-from chiiki.talent.matching.explain import LocationFit, MatchExplanation, SkillFit
-from chiiki.talent.matching.scoring import FULL
-from chiiki.talent.matching.tables import EPOCH, NO_BUDGET_LIMIT
+from chiiki.talent.matching import (
+    EPOCH,
+    FULL,
+    NO_BUDGET_LIMIT,
+    LocationFit,
+    MatchExplanation,
+    SkillFit,
+    WorkMode,
+)
 from chiiki.talent.standard import EvidenceTier
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.core.models import User
 from chiiki.talent import skills
 from chiiki.talent.corporate_number import CorporateNumberError
 from chiiki.talent.corporate_number import validate as validate_corporate_number
-from chiiki.talent.matching.codes import BUSINESS_FIELDS, LANGUAGES, PREFECTURES, STARTUP_STAGE_JA
-from chiiki.talent.models import Evidence, Need, Organization, SideJobContract, TalentProfile, Visibility
+from chiiki.talent.matching import BUSINESS_FIELDS, LANGUAGES, PREFECTURES, STARTUP_STAGE_JA
+from chiiki.talent.models import Evidence, Need, Organization, TalentProfile, Visibility
 from chiiki.talent.standard import SkillLevel
 
 PREFECTURE_CHOICES = [(i + 1, name) for i, name in enumerate(PREFECTURES)]
@@ -38,6 +40,18 @@ STAGE_LABELS = {
 FIELD_CHOICES = [(i, FIELD_LABELS.get(name, name)) for i, name in enumerate(BUSINESS_FIELDS)]
 STAGE_CHOICES = [(int(k), STAGE_LABELS.get(v, v)) for k, v in STARTUP_STAGE_JA.items()]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The first option of a select box: a plain prompt, never Django's "---------" or a preselected first value
+# (北海道 used to be chosen for anyone who did not look).
+CHOOSE = ("", _("選んでください"))
+NONE_CHOSEN = ("", _("なし"))
+PASSWORD_MIN_LENGTH = 12
+# Django's password validators, worded plainly for people registering themselves (codes of django.contrib.auth).
+PASSWORD_PROBLEMS = {
+    "password_too_short": _("パスワードは12文字以上にしてください。"),
+    "password_too_common": _("よく使われていて推測されやすいパスワードです。別のパスワードにしてください。"),
+    "password_entirely_numeric": _("数字だけのパスワードは使えません。文字も入れてください。"),
+    "password_too_similar": _("ログイン名や表示名に似たパスワードは使えません。"),
+}
 
 
 def _ints(values: list[str]) -> list[int]:
@@ -72,7 +86,9 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    home_prefecture = forms.TypedChoiceField(label=_("居住都道府県"), choices=PREFECTURE_CHOICES, coerce=int)
+    home_prefecture = forms.TypedChoiceField(
+        label=_("居住都道府県"), choices=[CHOOSE, *PREFECTURE_CHOICES], coerce=int
+    )
 
     class Meta:
         model = TalentProfile
@@ -87,7 +103,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["primary_role"].choices = [("", "—"), *skills.role_choices()]  # type: ignore[attr-defined]
+        self.fields["primary_role"].choices = [NONE_CHOSEN, *skills.role_choices()]  # type: ignore[attr-defined]
         self.fields["contact_email"].help_text = _("紹介が双方の承諾で成立した相手にだけ表示されます。")
         for name in ("visibility_profile", "visibility_skills", "visibility_availability", "visibility_fees"):
             self.fields[name].help_text = _("公開(誰でも)/確認済みの団体のみ/非公開(本人のみ)")
@@ -117,9 +133,34 @@ class JoinForm(ProfileForm):
     """Registration for someone without an account: a login name and password, then the profile."""
 
     username = forms.CharField(label=_("ログイン名"), max_length=150)
-    password = forms.CharField(label=_("パスワード(12文字以上)"), min_length=12, widget=forms.PasswordInput)
+    password = forms.CharField(
+        label=_("パスワード(12文字以上)"),
+        widget=forms.PasswordInput,
+        error_messages={"required": _("パスワードを入力してください。")},
+    )
 
     field_order = ("username", "password")
+
+    def clean_password(self) -> str:
+        """At least 12 characters, not a common or all-digit password, not like the login name."""
+        password: str = self.cleaned_data["password"]
+        problems = []
+        if len(password) < PASSWORD_MIN_LENGTH:
+            problems.append(PASSWORD_PROBLEMS["password_too_short"])
+        candidate = User(
+            username=self.data.get("username", ""), display_name=self.data.get("display_name", "")
+        )
+        try:
+            validate_password(password, candidate)
+        except ValidationError as error:
+            problems += [
+                PASSWORD_PROBLEMS[e.code]
+                for e in error.error_list
+                if e.code in PASSWORD_PROBLEMS and e.code != "password_too_short"
+            ]
+        if problems:
+            raise forms.ValidationError(problems)
+        return password
 
 
 class SkillsForm(forms.Form):
@@ -151,13 +192,13 @@ class EvidenceForm(forms.Form):
     certification_id = forms.ChoiceField(label=_("資格"), required=False, choices=())
     itss_level = forms.TypedChoiceField(
         label=_("ITSSレベル"), required=False, coerce=int, empty_value=None,
-        choices=[("", "—"), *[(i, str(i)) for i in range(1, 8)]],
+        choices=[CHOOSE, *[(i, str(i)) for i in range(1, 8)]],
     )  # fmt: skip
     role_id = forms.ChoiceField(label=_("ITSS評価のロール"), required=False, choices=())
     skill_id = forms.ChoiceField(label=_("プロジェクトで使ったスキル"), required=False, choices=())
     level = forms.TypedChoiceField(
         label=_("プロジェクトでのレベル"), required=False, coerce=int, empty_value=None,
-        choices=[("", "—"), *skills.LEVEL_CHOICES[1:]],
+        choices=[CHOOSE, *skills.LEVEL_CHOICES[1:]],
     )  # fmt: skip
     description = forms.CharField(label=_("説明(プロジェクト名など)"), required=False, max_length=300)
     obtained_on = forms.DateField(label=_("取得日・評価日"), required=False, widget=DATE)
@@ -166,10 +207,10 @@ class EvidenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         catalog = skills.evidence_catalog()
         self.fields["certification_id"].choices = [  # type: ignore[attr-defined]
-            ("", "—"), *[(c.id, f"{c.name_ja} ({c.issuer})") for c in catalog.certifications.values()]
+            CHOOSE, *[(c.id, f"{c.name_ja} ({c.issuer})") for c in catalog.certifications.values()]
         ]  # fmt: skip
-        self.fields["role_id"].choices = [("", "—"), *skills.role_choices()]  # type: ignore[attr-defined]
-        self.fields["skill_id"].choices = [("", "—"), *skills.skill_choices()]  # type: ignore[attr-defined]
+        self.fields["role_id"].choices = [CHOOSE, *skills.role_choices()]  # type: ignore[attr-defined]
+        self.fields["skill_id"].choices = [CHOOSE, *skills.skill_choices()]  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -184,18 +225,34 @@ class EvidenceForm(forms.Form):
                 self.add_error(name, _("この種類では必須です。"))
         return data
 
+    def evidence_fields(self) -> dict[str, Any]:
+        """Keyword arguments of add_evidence: only the fields of the chosen kind."""
+        d, kind = self.cleaned_data, self.cleaned_data["kind"]
+        return {
+            "kind": kind,
+            "certification_id": d["certification_id"] if kind == "certification" else "",
+            "itss_level": d["itss_level"] if kind == "itss" else None,
+            "role_id": d["role_id"] if kind == "itss" else "",
+            "skill_id": d["skill_id"] if kind == "project" else "",
+            "level": d["level"] if kind == "project" else None,
+            "description": d["description"],
+            "obtained_on": d["obtained_on"] if kind != "project" else None,
+        }
+
 
 class EndorseForm(forms.Form):
     """A verified organization endorses one skill at a level."""
 
-    organization = forms.ModelChoiceField(queryset=Organization.objects.none(), label=_("推薦する団体"))
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.none(), label=_("推薦する団体"), empty_label=CHOOSE[1]
+    )
     skill_id = forms.ChoiceField(label=_("スキル"), choices=())
-    level = forms.TypedChoiceField(label=_("レベル"), coerce=int, choices=skills.LEVEL_CHOICES[1:])
+    level = forms.TypedChoiceField(label=_("レベル"), coerce=int, choices=[CHOOSE, *skills.LEVEL_CHOICES[1:]])
 
     def __init__(self, *args: Any, organizations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
-        self.fields["skill_id"].choices = skills.skill_choices()  # type: ignore[attr-defined]
+        self.fields["skill_id"].choices = [CHOOSE, *skills.skill_choices()]  # type: ignore[attr-defined]
 
 
 class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
@@ -203,15 +260,24 @@ class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
 
     kind = forms.ChoiceField(
         label=_("種類"),
-        choices=[(k.value, k.label) for k in Organization.Kind if k != Organization.Kind.MUNICIPALITY],
+        choices=[
+            CHOOSE,
+            *[(k.value, k.label) for k in Organization.Kind if k != Organization.Kind.MUNICIPALITY],
+        ],
     )
-    prefecture = forms.TypedChoiceField(label=_("所在都道府県"), choices=PREFECTURE_CHOICES, coerce=int)
+    prefecture = forms.TypedChoiceField(
+        label=_("所在都道府県"), choices=[CHOOSE, *PREFECTURE_CHOICES], coerce=int
+    )
     business_field = forms.TypedChoiceField(
-        label=_("事業分野"), choices=[("", "—"), *FIELD_CHOICES], coerce=int, empty_value=None, required=False
+        label=_("事業分野"),
+        choices=[NONE_CHOSEN, *FIELD_CHOICES],
+        coerce=int,
+        empty_value=None,
+        required=False,
     )
     startup_stage = forms.TypedChoiceField(
-        label=_("ステージ(スタートアップ)"), choices=[("", "—"), *STAGE_CHOICES], coerce=int, empty_value=None,
-        required=False,
+        label=_("ステージ(スタートアップ)"), choices=[NONE_CHOSEN, *STAGE_CHOICES], coerce=int,
+        empty_value=None, required=False,
     )  # fmt: skip
 
     class Meta:
@@ -232,25 +298,35 @@ class OrganizationForm(forms.ModelForm):  # type: ignore[type-arg]
         except CorporateNumberError as error:
             raise forms.ValidationError(str(error)) from None
 
+    def organization_fields(self) -> dict[str, Any]:
+        """Keyword arguments of register_organization."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
 
 class NeedForm(forms.ModelForm):  # type: ignore[type-arg]
     """A need: kind, role and level (the role's main skills become the requirement), hours, place, budget."""
 
+    kind = forms.TypedChoiceField(label=_("種類"), choices=[CHOOSE, *Need.Kind.choices], coerce=int)
     role_id = forms.ChoiceField(label=_("求めるロール(DSS-P)"), required=False, choices=())
     role_level = forms.TypedChoiceField(
         label=_("求めるレベル"), coerce=int, initial=3, choices=skills.LEVEL_CHOICES[1:],
         help_text=_("ロールの主なスキル(重要度 b 以上)を、このレベルまで求めます。"),
     )  # fmt: skip
-    prefecture = forms.TypedChoiceField(label=_("勤務地(都道府県)"), choices=PREFECTURE_CHOICES, coerce=int)
+    work_mode = forms.TypedChoiceField(
+        label=_("働き方"), choices=[CHOOSE, *Need.WorkMode.choices], coerce=int
+    )
+    prefecture = forms.TypedChoiceField(
+        label=_("勤務地(都道府県)"), choices=[CHOOSE, *PREFECTURE_CHOICES], coerce=int
+    )
     languages = forms.MultipleChoiceField(
         label=_("必要な言語"), choices=LANGUAGE_CHOICES, required=False, widget=forms.CheckboxSelectMultiple
     )
     business_field = forms.TypedChoiceField(
-        label=_("分野(メンタリング)"), choices=[("", "—"), *FIELD_CHOICES], coerce=int, empty_value=None,
+        label=_("分野(メンタリング)"), choices=[NONE_CHOSEN, *FIELD_CHOICES], coerce=int, empty_value=None,
         required=False,
     )  # fmt: skip
     startup_stage = forms.TypedChoiceField(
-        label=_("ステージ(メンタリング)"), choices=[("", "—"), *STAGE_CHOICES], coerce=int, empty_value=None,
+        label=_("ステージ(メンタリング)"), choices=[NONE_CHOSEN, *STAGE_CHOICES], coerce=int, empty_value=None,
         required=False,
     )  # fmt: skip
 
@@ -267,7 +343,7 @@ class NeedForm(forms.ModelForm):  # type: ignore[type-arg]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role_id"].choices = [("", "—"), *skills.role_choices()]  # type: ignore[attr-defined]
+        self.fields["role_id"].choices = [NONE_CHOSEN, *skills.role_choices()]  # type: ignore[attr-defined]
         self.fields["budget_per_hour"].help_text = _("0 は「予算の上限なし・応相談」です。")
 
     def clean(self) -> dict[str, Any]:
@@ -285,73 +361,6 @@ class NeedForm(forms.ModelForm):  # type: ignore[type-arg]
         level = SkillLevel(self.cleaned_data["role_level"])
         values["required"] = skills.required_for_role(role, level) if role else {}
         return values
-
-
-class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
-    """A contract with the worker, with the employer's 36協定 numbers."""
-
-    class Meta:
-        model = SideJobContract
-        fields = (
-            "kind", "concluded_on", "has_agreement", "monthly_limit_hours", "annual_limit_hours", "special_clause",
-            "special_monthly_hours", "special_annual_hours", "special_months", "year_start_month",
-            "legal_holiday_weekday",
-        )  # fmt: skip
-        widgets: ClassVar[dict[str, Any]] = {"concluded_on": DATE}
-
-    def agreement(self) -> dict[str, Any]:
-        """The 36協定 fields for create_contract."""
-        return {k: self.cleaned_data[k] for k in self.Meta.fields if k not in ("kind", "concluded_on")}
-
-
-class ContractChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    """A contract shown as its employer and the date it was concluded (which decides 使用者A and B)."""
-
-    def label_from_instance(self, obj: Any) -> str:
-        """E.g. ``株式会社しまなみ製作所(2026-04-01)``."""
-        return f"{obj.employer_name}({obj.concluded_on})"
-
-
-class ManagementModelForm(forms.Form):
-    """A 管理モデル between two of the worker's employment contracts (the engine checks the caps)."""
-
-    first_contract = ContractChoiceField(
-        label=_("使用者A(先に契約した雇用主)"), queryset=SideJobContract.objects.none()
-    )
-    second_contract = ContractChoiceField(
-        label=_("使用者B(後に契約した雇用主)"), queryset=SideJobContract.objects.none()
-    )
-    first_cap_hours = forms.IntegerField(
-        label=_("使用者Aの時間外・休日労働の上限(時間/月)"), min_value=0, max_value=99, initial=30
-    )
-    second_cap_hours = forms.IntegerField(
-        label=_("使用者Bの労働時間の上限(時間/月)"), min_value=1, max_value=99, initial=40
-    )
-    starts_on = forms.DateField(label=_("適用開始日"), widget=DATE)
-
-    def __init__(self, *args: Any, worker: TalentProfile, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        employment = SideJobContract.objects.filter(worker=worker, kind=SideJobContract.Kind.EMPLOYMENT)
-        for name in ("first_contract", "second_contract"):
-            field = self.fields[name]
-            assert isinstance(field, ContractChoiceField)  # noqa: S101  # declared above
-            field.queryset = employment
-
-
-class HoursForm(forms.Form):
-    """One block of work."""
-
-    day = forms.DateField(label=_("日付"), widget=DATE)
-    hours = forms.DecimalField(label=_("時間"), min_value=0.25, max_value=24, decimal_places=2)
-    scheduled = forms.BooleanField(label=_("所定労働時間内(残業でない)"), required=False, initial=True)
-    start = forms.TimeField(
-        label=_("開始時刻"), initial="09:00", widget=forms.TimeInput(attrs={"type": "time"})
-    )
-
-    def entry(self) -> tuple[Any, int, bool, Any]:
-        """(day, minutes, scheduled, start) for record_hours."""
-        d = self.cleaned_data
-        return d["day"], int(d["hours"] * 60), bool(d["scheduled"]), d["start"]
 
 
 VISIBILITY_LABELS = dict(Visibility.choices)

@@ -3,7 +3,8 @@
 The engine (chiiki.talent.matching) is Django-free; this module only reads rows and encodes them.
 
 Candidates for a need are ranked in the engine's fair-exposure mode by default: the :class:`Exposure` ledger
-records how often each profile was shown in that need's list, and a profile shown often gives way to one whose
+records how often each profile was shown in that need's list (written by the action
+``chiiki.talent.actions.show_candidates_for_need``; this module only reads it), and a profile shown often gives way to one whose
 score is within the engine's tolerance (``FairnessPolicy.tolerance``, two points of 100) but never to a clearly
 worse fit. Counts halve for every week a profile is not shown, so exposure fades. Exact mode (pure score order)
 stays available. In both modes equal scores rotate with the ISO week as the epoch. Needs for a person are
@@ -17,11 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from chiiki.talent.matching import (
+    LANGUAGES,
+    NO_CODE,
     ExposureLedger,
     Match,
     MatchingEngine,
@@ -32,10 +34,11 @@ from chiiki.talent.matching import (
     RankingMode,
     StartupStage,
     WorkMode,
+    day_number,
+    language_mask,
+    prefecture_mask,
 )
 from chiiki.talent.matching import Need as EngineNeed
-from chiiki.talent.matching.codes import LANGUAGES, language_mask, prefecture_mask
-from chiiki.talent.matching.tables import NO_CODE, day_number
 from chiiki.talent.models import Exposure, Need, TalentProfile, TalentSkill
 from chiiki.talent.skills import current_standard
 from chiiki.talent.standard import SkillLevel
@@ -159,6 +162,52 @@ def _ledger(need: Need, pool: Sequence[TalentProfile], now: dt.datetime) -> Expo
     return ledger
 
 
+@dataclass(frozen=True, slots=True)
+class CandidatePage:
+    """One page of a need's candidate list and how many candidates there are in all."""
+
+    results: list[ProfileMatch]
+    total: int  # profiles the viewer may list that meet every hard constraint of the need
+    offset: int  # how many come before this page
+
+    @property
+    def first_rank(self) -> int:
+        """The rank of the first candidate on the page (1 on the first page)."""
+        return self.offset + 1
+
+    @property
+    def last_rank(self) -> int:
+        """The rank of the last candidate on the page (0 when the page is empty)."""
+        return self.offset + len(self.results)
+
+
+def candidate_page(
+    need: Need,
+    profiles: QuerySet[TalentProfile],
+    *,
+    k: int = 20,
+    offset: int = 0,
+    day: dt.date | None = None,
+    mode: RankingMode = RankingMode.FAIR,
+) -> CandidatePage:
+    """Candidates `offset + 1` to `offset + k` of `profiles` (already limited to what the viewer may list) for
+    `need`, explained, with the number of candidates in all. Every candidate can be reached page by page, so a
+    profile that ranks below the first page still shows. Reads the exposure ledger in FAIR mode but does not
+    update it (the action `show_candidates_for_need` does)."""
+    standard = current_standard()
+    pool = list(profiles.filter(standard_tag=standard.tag).select_related("user").order_by("pk"))
+    if not pool or need.standard_tag != standard.tag:
+        return CandidatePage([], 0, offset)
+    engine = MatchingEngine(standard, profile_table(pool), need_table([need]))
+    by_id = {p.pk: p for p in pool}
+    ledger = _ledger(need, pool, timezone.now()) if mode is RankingMode.FAIR else None
+    matches = engine.candidates_for_need(
+        need.pk, k=k, offset=offset, epoch=rotation_epoch(day), mode=mode, ledger=ledger
+    )
+    results = [ProfileMatch(by_id[m.profile_id], m) for m in matches]
+    return CandidatePage(results, engine.count_candidates(need.pk), offset)
+
+
 def candidates_for_need(
     need: Need,
     profiles: QuerySet[TalentProfile],
@@ -167,57 +216,8 @@ def candidates_for_need(
     day: dt.date | None = None,
     mode: RankingMode = RankingMode.FAIR,
 ) -> list[ProfileMatch]:
-    """The best `k` of `profiles` (already limited to what the viewer may list) for `need`, explained.
-    Reads the exposure ledger in FAIR mode but does not update it (see :func:`show_candidates_for_need`)."""
-    standard = current_standard()
-    pool = list(profiles.filter(standard_tag=standard.tag).select_related("user").order_by("pk"))
-    if not pool or need.standard_tag != standard.tag:
-        return []
-    engine = MatchingEngine(standard, profile_table(pool), need_table([need]))
-    by_id = {p.pk: p for p in pool}
-    ledger = _ledger(need, pool, timezone.now()) if mode is RankingMode.FAIR else None
-    matches = engine.candidates_for_need(need.pk, k=k, epoch=rotation_epoch(day), mode=mode, ledger=ledger)
-    return [ProfileMatch(by_id[m.profile_id], m) for m in matches]
-
-
-@transaction.atomic
-def show_candidates_for_need(
-    need: Need,
-    profiles: QuerySet[TalentProfile],
-    *,
-    k: int = 20,
-    day: dt.date | None = None,
-    mode: RankingMode = RankingMode.FAIR,
-) -> list[ProfileMatch]:
-    """Rank as :func:`candidates_for_need` and, in the same transaction, count one showing for each profile
-    placed in the list shown to the need's organization (in either mode: it is exposure all the same).
-    The write touches at most `k` ledger rows."""
-    results = candidates_for_need(need, profiles, k=k, day=day, mode=mode)
-    record_exposure(need, [r.profile.pk for r in results])
-    return results
-
-
-def record_exposure(need: Need, profile_ids: Sequence[int]) -> None:
-    """Count one showing for each profile in `need`'s ledger (decayed first), locking the rows it changes."""
-    if not profile_ids:
-        return
-    now = timezone.now()
-    rows = {
-        e.profile_id: e
-        for e in Exposure.objects.select_for_update().filter(need=need, profile_id__in=list(profile_ids))
-    }
-    for row in rows.values():
-        row.times_shown = effective_exposure(row.times_shown, row.last_shown, now) + 1
-        row.last_shown = now
-    Exposure.objects.bulk_update(list(rows.values()), ["times_shown", "last_shown"])
-    Exposure.objects.bulk_create(
-        [
-            Exposure(need=need, profile_id=pid, times_shown=1, last_shown=now)
-            for pid in profile_ids
-            if pid not in rows
-        ],
-        ignore_conflicts=True,  # a concurrent first showing of the same profile: one count may be lost, no error
-    )
+    """The best `k` of `profiles` for `need`, explained (the first page of :func:`candidate_page`)."""
+    return candidate_page(need, profiles, k=k, day=day, mode=mode).results
 
 
 def needs_for_profile(profile: TalentProfile, *, k: int = 20, day: dt.date | None = None) -> list[NeedMatch]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from chiiki.core import audit
 from chiiki.core.acting import Actor
 from chiiki.core.models import Membership, Municipality, Role, User
-from chiiki.jp.municipalities import load_municipalities as read_municipality_list
+from chiiki.jp import load_municipalities as read_municipality_list
 
 # Roles one person may not hold together in one municipality: the watched and the watcher.
 CONFLICTING = {Role.ADMINISTRATOR: Role.AUDITOR, Role.AUDITOR: Role.ADMINISTRATOR}

@@ -8,14 +8,16 @@ it, or "Bearer <token>"), or CKAN's older X-CKAN-API-Key header.
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import User
 from chiiki.core.permissions import has_permission
 from chiiki.opendata import actions, queries, solr
@@ -54,7 +56,7 @@ class SearchQueryFailed(ActionError):
     status, type_name = 409, "Search Query Error"
 
 
-Handler = Callable[[HttpRequest, dict[str, Any], User | None], Any]
+Handler = Callable[[HttpRequest, dict[str, Any], Actor], Any]
 ACTIONS: dict[str, Handler] = {}
 
 
@@ -77,8 +79,7 @@ def dispatch(request: HttpRequest, name: str) -> HttpResponse:
         if request.method not in ("GET", "POST"):
             return _error(help_url, 400, {"__type": "Bad request", "message": "GET か POST で呼んでください"})
         data = _data_dict(request)
-        user = _token_user(request)
-        result = handler(request, data, user)
+        result = handler(request, data, _caller(request))
     except ActionError as exc:
         body: dict[str, Any] = {"__type": exc.type_name, "message": f"{exc.type_name}: {exc.message}"}
         if isinstance(exc, ValidationFailed):
@@ -118,6 +119,11 @@ def _data_dict(request: HttpRequest) -> dict[str, Any]:
             return data
         return {k: request.POST.get(k) for k in request.POST}
     return {k: request.GET.get(k) for k in request.GET}
+
+
+def _caller(request: HttpRequest) -> Actor:
+    """Who calls: the API token's user (a browser session does not count here), with the client's address."""
+    return dataclasses.replace(Actor.from_request(request), user=_token_user(request))
 
 
 def _token_user(request: HttpRequest) -> User | None:
@@ -193,7 +199,7 @@ def _visible_dataset(data: dict[str, Any], user: User | None, key: str = "id") -
 
 
 @action
-def status_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def status_show(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """Site information."""
     return {
         "site_title": "Chiiki オープンデータ",
@@ -207,7 +213,7 @@ def status_show(request: HttpRequest, data: dict[str, Any], user: User | None) -
 
 
 @action
-def package_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[str]:
+def package_list(request: HttpRequest, data: dict[str, Any], by: Actor) -> list[str]:
     """Names of the published datasets."""
     limit = _int(data, "limit", 0)
     offset = _int(data, "offset", 0)
@@ -217,9 +223,9 @@ def package_list(request: HttpRequest, data: dict[str, Any], user: User | None) 
 
 
 @action
-def package_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def package_show(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """One dataset with its resources."""
-    return queries.package_dict(_visible_dataset(data, user), _base(request))
+    return queries.package_dict(_visible_dataset(data, by.user), _base(request))
 
 
 def _facet_fields(data: dict[str, Any]) -> tuple[str, ...]:
@@ -244,7 +250,7 @@ def _facet_fields(data: dict[str, Any]) -> tuple[str, ...]:
 
 
 @action
-def package_search(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def package_search(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """Search published datasets: q, fq, rows, start, sort, facet.field (syntax in chiiki.opendata.solr).
 
     With include_private=true, also the private datasets of the organizations whose municipality the API
@@ -255,7 +261,7 @@ def package_search(request: HttpRequest, data: dict[str, Any], user: User | None
     sort = str(data.get("sort") or "score desc, metadata_modified desc")
     facets = _facet_fields(data)
     facet_limit = _int(data, "facet.limit", 50, low=-1)
-    scope = queries.readable(user) if _bool(data.get("include_private", False)) else None
+    scope = queries.readable(by.user) if _bool(data.get("include_private", False)) else None
     try:
         found = queries.search_datasets(
             base=scope,
@@ -307,13 +313,13 @@ def _list_of(
 
 
 @action
-def organization_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[Any]:
+def organization_list(request: HttpRequest, data: dict[str, Any], by: Actor) -> list[Any]:
     """Organization names (or dictionaries with all_fields)."""
     return _list_of(Organization, data, queries.organization_dict)
 
 
 @action
-def group_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[Any]:
+def group_list(request: HttpRequest, data: dict[str, Any], by: Actor) -> list[Any]:
     """Group names (one group per standard dataset kind)."""
     return _list_of(Group, data, queries.group_dict)
 
@@ -336,7 +342,7 @@ def _show_with_packages(
 
 
 @action
-def organization_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def organization_show(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """One organization."""
     org = queries.organization_by_name_or_id(_require(data, "id"))
     if org is None:
@@ -345,7 +351,7 @@ def organization_show(request: HttpRequest, data: dict[str, Any], user: User | N
 
 
 @action
-def group_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def group_show(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """One group."""
     group = queries.group_by_name_or_id(_require(data, "id"))
     if group is None:
@@ -354,7 +360,7 @@ def group_show(request: HttpRequest, data: dict[str, Any], user: User | None) ->
 
 
 @action
-def tag_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> list[str]:
+def tag_list(request: HttpRequest, data: dict[str, Any], by: Actor) -> list[str]:
     """Tags used by published datasets (optionally containing `query`)."""
     tags = Tag.objects.filter(datasets__in=queries.published()).distinct().order_by("name")
     if data.get("query"):
@@ -363,7 +369,7 @@ def tag_list(request: HttpRequest, data: dict[str, Any], user: User | None) -> l
 
 
 @action
-def resource_show(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def resource_show(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """One resource."""
     rid = _require(data, "id")
     resource = None
@@ -371,19 +377,18 @@ def resource_show(request: HttpRequest, data: dict[str, Any], user: User | None)
         resource = Resource.objects.select_related("dataset__organization").filter(pk=rid).first()
     if resource is None:
         raise NotFound("リソースが見つかりません / resource not found")
-    _visible_dataset({"id": str(resource.dataset_id)}, user)
+    _visible_dataset({"id": str(resource.dataset_id)}, by.user)
     return queries.resource_dict(resource, _base(request))
 
 
 # --- write actions ------------------------------------------------------------------------------------
 
 
-def _editor(user: User | None, organization: Organization) -> User:
-    if user is None:
+def _require_editor(by: Actor, organization: Organization) -> None:
+    if by.user is None:
         raise NotAuthorized("API トークンが必要です / an API token is required")
-    if not can_edit(user, organization):
+    if not can_edit(by.user, organization):
         raise NotAuthorized(f"組織 {organization.name} を編集する権限がありません / not authorized")
-    return user
 
 
 def _tags(data: dict[str, Any]) -> list[str] | None:
@@ -418,37 +423,33 @@ def _kind(data: dict[str, Any], extras: dict[str, Any] | None) -> str:
         ) from exc
 
 
-def _add_resources(request: HttpRequest, dataset: Dataset, items: Any, user: User) -> None:
+def _links(items: Any, *, known: Collection[str] = ()) -> list[actions.Link]:
+    """The `resources` of a package call as links; items whose id is already a resource (`known`) are kept."""
     if not items:
-        return
+        return []
     if not isinstance(items, list):
         raise ValidationFailed("resources は配列にしてください", {"resources": ["list"]})
-    known = {str(pk) for pk in dataset.resources.values_list("pk", flat=True)}
+    links = []
     for item in items:
         if not isinstance(item, dict) or str(item.get("id", "")) in known:
             continue
         url = str(item.get("url") or "")
         if not url:
             raise ValidationFailed("リソースの url がありません", {"resources": ["url: Missing value"]})
-        actions.add_resource(
-            dataset,
-            by=user,
-            name=str(item.get("name") or url.rsplit("/", 1)[-1] or "resource"),
-            fmt=str(item.get("format") or ""),
-            url=url,
-            description=str(item.get("description") or ""),
-            request=request,
-        )
+        name = str(item.get("name") or url.rsplit("/", 1)[-1] or "resource")
+        fmt, description = str(item.get("format") or ""), str(item.get("description") or "")
+        links.append(actions.Link(url=url, name=name, fmt=fmt, description=description))
+    return links
 
 
 @action
-def package_create(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def package_create(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """Create a dataset in an organization the token's user may edit."""
     owner = _require(data, "owner_org")
     org = queries.organization_by_name_or_id(owner)
     if org is None:
         raise ValidationFailed("組織が見つかりません", {"owner_org": ["Organization does not exist"]})
-    editor = _editor(user, org)
+    _require_editor(by, org)
     name = _require(data, "name")
     extras = _extras(data)
     kind = _kind(data, extras)
@@ -464,10 +465,9 @@ def package_create(request: HttpRequest, data: dict[str, Any], user: User | None
             private=_bool(data.get("private", False)),
             url=str(data.get("url") or ""),
             extras=extras,
-            by=editor,
-            request=request,
+            links=_links(data.get("resources")),
+            by=by,
         )
-        _add_resources(request, dataset, data.get("resources"), editor)
     except actions.CatalogError as exc:
         key = "name" if "名前" in str(exc) else "license_id" if "ライセンス" in str(exc) else "message"
         raise ValidationFailed(str(exc), {key: [str(exc)]}) from exc
@@ -476,13 +476,13 @@ def package_create(request: HttpRequest, data: dict[str, Any], user: User | None
 
 
 @action
-def package_update(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def package_update(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """Update a dataset's metadata (fields given replace the old ones) and add new link resources."""
     name_or_id = str(data.get("id") or data.get("name") or "")
     dataset = queries.dataset_by_name_or_id(name_or_id) if name_or_id else None
     if dataset is None:
         raise NotFound("データセットが見つかりません / dataset not found")
-    editor = _editor(user, dataset.organization)
+    _require_editor(by, dataset.organization)
     changes: dict[str, Any] = {}
     for key in ("title", "notes", "license_id", "url"):
         if key in data and data[key] is not None:
@@ -493,9 +493,10 @@ def package_update(request: HttpRequest, data: dict[str, Any], user: User | None
     if extras is not None:
         _kind(data, extras)
         changes["extras"] = extras
+    known = {str(pk) for pk in dataset.resources.values_list("pk", flat=True)}
+    links = _links(data.get("resources"), known=known)
     try:
-        actions.update_dataset(dataset, by=editor, tags=_tags(data), request=request, **changes)
-        _add_resources(request, dataset, data.get("resources"), editor)
+        actions.update_dataset(dataset, by=by, tags=_tags(data), links=links, **changes)
     except actions.CatalogError as exc:
         raise ValidationFailed(str(exc), {"message": [str(exc)]}) from exc
     dataset.refresh_from_db()
@@ -503,13 +504,13 @@ def package_update(request: HttpRequest, data: dict[str, Any], user: User | None
 
 
 @action
-def resource_create(request: HttpRequest, data: dict[str, Any], user: User | None) -> dict[str, Any]:
+def resource_create(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """Add a resource: a link (url) or an uploaded file (multipart field "upload")."""
     package_id = _require(data, "package_id")
     dataset = queries.dataset_by_name_or_id(package_id)
     if dataset is None:
         raise NotFound("データセットが見つかりません / dataset not found")
-    editor = _editor(user, dataset.organization)
+    _require_editor(by, dataset.organization)
     upload = request.FILES.get("upload")
     url = str(data.get("url") or "")
     if upload is None and not url:
@@ -521,14 +522,13 @@ def resource_create(request: HttpRequest, data: dict[str, Any], user: User | Non
     try:
         resource = actions.add_resource(
             dataset,
-            by=editor,
+            by=by,
             name=str(data.get("name") or (upload.name if upload else url.rsplit("/", 1)[-1]) or "resource"),
             fmt=str(data.get("format") or ""),
             content=upload.read() if upload is not None else None,
             url="" if upload is not None else url,
             filename=upload.name or "" if upload is not None else "",
             description=str(data.get("description") or ""),
-            request=request,
         )
     except actions.CatalogError as exc:
         raise ValidationFailed(str(exc), {"url": [str(exc)]}) from exc

@@ -3,13 +3,25 @@
 >>> result = validate_file("aed.csv")            # recognizes the dataset from the header
 >>> result.report.valid, result.report.to_text()
 >>> convert_file("aed.csv", "aed_standard.csv", report_path="aed_report.json")
+
+The modules inside (`_reading`, `_headers`, `_validation`, `_gtfs`, ...) are private: everything callers and
+tests need is exported here. The standard datasets themselves are data, in `chiiki.opendata.standard`.
 """
 
-from chiiki.opendata.engine.headers import ColumnMatch, Recognition, header_key, map_header, recognize
-from chiiki.opendata.engine.pipeline import ValidationResult, convert_file, validate_file, write_standard_csv
-from chiiki.opendata.engine.reading import RawTable, ReadError, read_table
-from chiiki.opendata.engine.report import Fix, Problem, Report
-from chiiki.opendata.engine.schemas import (
+from chiiki.opendata.engine._gtfs import MAX_PER_CHECK as GTFS_MAX_PER_CHECK
+from chiiki.opendata.engine._headers import (
+    ColumnMatch,
+    Recognition,
+    header_key,
+    header_score,
+    map_header,
+    recognize,
+)
+from chiiki.opendata.engine._normalize import NORMALIZERS, Normalized
+from chiiki.opendata.engine._pipeline import ValidationResult, convert_file, validate_file, write_standard_csv
+from chiiki.opendata.engine._reading import RawTable, ReadError, check_readable, read_table
+from chiiki.opendata.engine._report import Fix, Problem, Report
+from chiiki.opendata.engine._schemas import (
     FieldSpec,
     LegacyLayout,
     StandardSchema,
@@ -19,10 +31,13 @@ from chiiki.opendata.engine.schemas import (
 )
 
 __all__ = [
+    "GTFS_MAX_PER_CHECK",
+    "NORMALIZERS",
     "ColumnMatch",
     "FieldSpec",
     "Fix",
     "LegacyLayout",
+    "Normalized",
     "Problem",
     "RawTable",
     "ReadError",
@@ -30,8 +45,10 @@ __all__ = [
     "Report",
     "StandardSchema",
     "ValidationResult",
+    "check_readable",
     "convert_file",
     "header_key",
+    "header_score",
     "load_legacy_layouts",
     "load_schemas",
     "map_header",

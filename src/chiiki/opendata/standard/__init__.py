@@ -1,4 +1,4 @@
 """The 自治体標準オープンデータセット as data: one Frictionless Table Schema per dataset, plus legacy.json.
 
-This package holds no code; `chiiki.opendata.engine.schemas` reads the JSON files.
+This package holds no code; `chiiki.opendata.engine` reads the JSON files.
 """

@@ -13,7 +13,7 @@ Typical use::
     export_answers(plan, ((key, data, {"mode": "web"}) for ...), Path("out"), ["csv", "parquet"])
 """
 
-from chiiki.surveys.export.engine import (
+from chiiki.surveys.export._engine import (
     FORMATS,
     ExportError,
     ExportResult,
@@ -22,8 +22,7 @@ from chiiki.surveys.export.engine import (
     export_answers,
     write_codebook,
 )
-from chiiki.surveys.export.plan import HOUSEHOLD_KEY, HOUSEHOLD_TABLE, Column, ExportPlan, MetaColumn, Table
-from chiiki.surveys.export.synthetic import generate_answers
+from chiiki.surveys.export._plan import HOUSEHOLD_KEY, HOUSEHOLD_TABLE, Column, ExportPlan, MetaColumn, Table
 
 __all__ = [
     "FORMATS",
@@ -38,6 +37,5 @@ __all__ = [
     "MetaColumn",
     "Table",
     "export_answers",
-    "generate_answers",
     "write_codebook",
 ]

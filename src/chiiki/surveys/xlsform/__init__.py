@@ -13,24 +13,28 @@ Typical use::
     evaluation.errors_on_page("members")
 """
 
-from chiiki.surveys.xlsform.checks import check_form_model, dependency_cycles
-from chiiki.surveys.xlsform.expressions import (
+from chiiki.surveys.xlsform._checks import check_form_model, dependency_cycles
+from chiiki.surveys.xlsform._expressions import (
+    MAX_NESTING,
     EvaluationError,
     ExpressionError,
     NodeSet,
+    SimpleContext,
     Value,
     evaluate,
     parse_expression,
+    references,
     to_boolean,
     to_number,
     to_string,
 )
-from chiiki.surveys.xlsform.loader import CheckResult, check_form, load_form
-from chiiki.surveys.xlsform.model import Choice, ChoiceList, Field, Form, Node, Page, Section, pick_text
-from chiiki.surveys.xlsform.problems import FormRejected, Problem
-from chiiki.surveys.xlsform.runtime import Evaluation, FieldState, evaluate_answers
+from chiiki.surveys.xlsform._loader import CheckResult, check_form, load_form
+from chiiki.surveys.xlsform._model import Choice, ChoiceList, Field, Form, Node, Page, Section, pick_text
+from chiiki.surveys.xlsform._problems import FormRejected, Problem
+from chiiki.surveys.xlsform._runtime import Evaluation, FieldState, evaluate_answers
 
 __all__ = [
+    "MAX_NESTING",
     "CheckResult",
     "Choice",
     "ChoiceList",
@@ -46,6 +50,7 @@ __all__ = [
     "Page",
     "Problem",
     "Section",
+    "SimpleContext",
     "Value",
     "check_form",
     "check_form_model",
@@ -55,6 +60,7 @@ __all__ = [
     "load_form",
     "parse_expression",
     "pick_text",
+    "references",
     "to_boolean",
     "to_number",
     "to_string",

@@ -1,7 +1,7 @@
 """Skill standards as versioned data: DSS-P (DX推進スキル標準), DSS-L (DXリテラシー標準), and the
 evidence catalog that maps ITSS levels and certifications to DSS-P skill levels. Django-free."""
 
-from chiiki.talent.standard.assessment import (
+from chiiki.talent.standard._assessment import (
     CertificationHeld,
     Endorsement,
     Evidence,
@@ -11,14 +11,14 @@ from chiiki.talent.standard.assessment import (
     SkillAssessmentItem,
     assess,
 )
-from chiiki.talent.standard.loader import (
+from chiiki.talent.standard._loader import (
     StandardDataError,
     available_versions,
     load_evidence_catalog,
     load_literacy_standard,
     load_skill_standard,
 )
-from chiiki.talent.standard.model import (
+from chiiki.talent.standard._model import (
     Certification,
     EvidenceCatalog,
     EvidenceTier,

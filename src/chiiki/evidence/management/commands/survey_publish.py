@@ -7,12 +7,35 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
-from chiiki.evidence import tables
-from chiiki.evidence.actions import EvidenceError, latest_run, publish_table, run_now
-from chiiki.evidence.management.commands.survey_simulate_responses import _survey
+from chiiki.core.acting import Actor
+from chiiki.evidence import queries, tables
+from chiiki.evidence.actions import EvidenceError, publish_table, request_run
 from chiiki.evidence.models import EvidenceRun
+from chiiki.evidence.tasks import compute_evidence_run
+from chiiki.surveys.models import Survey
 
 ACTOR = "chiiki survey publish"
+
+
+def _survey(value: str) -> Survey:
+    try:
+        survey_id = int(value)
+    except ValueError as error:
+        raise CommandError(
+            f"調査IDは数字で指定してください: {value!r} (survey ID must be a number)"
+        ) from error
+    survey = queries.find_survey(None, survey_id)
+    if survey is None:
+        raise CommandError(f"調査ID {survey_id} が見つかりません (survey not found)")
+    return survey
+
+
+def _compute_now(survey: Survey, by: Actor) -> EvidenceRun:
+    """Request a run and compute it in this process (the worker, when it gets the task, finds it done)."""
+    run = request_run(survey, by=by)
+    compute_evidence_run.call(run.pk)
+    run.refresh_from_db()
+    return run
 
 
 class Command(BaseCommand):
@@ -35,11 +58,12 @@ class Command(BaseCommand):
                 f"--table で表を指定してください: {', '.join(tables.TABLE_NAMES)} (give --table NAME or --list)"
             )
         try:
+            by = Actor.system(ACTOR)
             survey = _survey(options["survey"])
-            run = None if options["recompute"] else latest_run(survey)
+            run = None if options["recompute"] else queries.latest_run(survey)
             if run is None:
                 self.stdout.write(f"調査 {survey.pk} を集計しています… (computing weights and estimates)")
-                run = run_now(survey, actor_label=ACTOR)
+                run = _compute_now(survey, by)
                 if run.status != EvidenceRun.Status.DONE:
                     raise CommandError(f"集計できませんでした: {run.message} (the evidence run failed)")
             if options["list"]:
@@ -47,7 +71,7 @@ class Command(BaseCommand):
                     state = "公開可" if table["passed"] else f"公開不可: {table['message']}"
                     self.stdout.write(f"{name}\t{table['title']}\t秘匿 {table['suppressed']} セル\t{state}")
                 return
-            published = publish_table(survey, options["table"], by=None, run=run, actor_label=ACTOR)
+            published = publish_table(survey, options["table"], by=by, run=run)
         except EvidenceError as error:
             raise CommandError(str(error)) from error
         except DatabaseError as error:

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
+from chiiki.core.acting import Actor
 from chiiki.fieldwork import actions
-from chiiki.fieldwork.cli_args import date_from, survey_from
+from chiiki.surveys.cli_args import database_errors, date_from, survey_from
 
 ACTOR = "chiiki fieldwork build-followup"
 
@@ -30,17 +30,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         survey = survey_from(options["survey"])
         try:
-            summary = actions.build_follow_up(
-                survey,
-                by=None,
-                today=date_from(options["date"]),
-                rebuild=options["rebuild"],
-                actor_label=ACTOR,
-            )
+            with database_errors():
+                summary = actions.build_follow_up(
+                    survey,
+                    by=Actor.system(ACTOR),
+                    today=date_from(options["date"]),
+                    rebuild=options["rebuild"],
+                )
         except (actions.FieldworkError, PermissionDenied) as error:
             raise CommandError(str(error)) from error
-        except DatabaseError as error:
-            raise CommandError(f"データベースに書き込めません (database error: {error})") from error
         self.stdout.write(
             f"調査 {survey.pk}「{survey.title}」: 未回答 {summary.non_responders} 世帯を "
             f"{len(summary.areas)} 人の調査員に割り当てました "

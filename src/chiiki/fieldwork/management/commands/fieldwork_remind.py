@@ -7,12 +7,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
-from django.utils import timezone
 
-from chiiki.fieldwork import actions
-from chiiki.fieldwork.cli_args import date_from, survey_from
-from chiiki.fieldwork.models import ReminderSchedule
+from chiiki.core.acting import Actor
+from chiiki.fieldwork import actions, queries
+from chiiki.surveys.cli_args import database_errors, date_from, survey_from
 from chiiki.surveys.models import Survey
 
 ACTOR = "chiiki fieldwork remind"
@@ -47,32 +45,24 @@ class Command(BaseCommand):
             self._all(today)
             return
         survey = survey_from(options["survey"])
+        by = Actor.system(ACTOR)
         try:
-            if options["days"] is not None:
-                days = actions.parse_days(options["days"])
-                actions.set_reminder_schedule(survey, days, by=None, actor_label=ACTOR)
-            result = actions.send_reminders(survey, by=None, today=today, actor_label=ACTOR)
+            with database_errors():
+                if options["days"] is not None:
+                    actions.set_reminder_schedule(survey, actions.parse_days(options["days"]), by=by)
+                result = actions.send_reminders(survey, by=by, today=today)
         except (actions.FieldworkError, PermissionDenied) as error:
             raise CommandError(str(error)) from error
-        except DatabaseError as error:
-            raise CommandError(f"データベースに書き込めません (database error: {error})") from error
         self._report(survey, result)
 
     def _all(self, today: date | None) -> None:
-        now = timezone.now()
-        try:
-            schedules = list(
-                ReminderSchedule.objects.filter(survey__opens_at__lte=now, survey__closes_at__gt=now)
-                .select_related("survey__municipality")
-                .order_by("survey_id")
-            )
+        with database_errors():
+            schedules = list(queries.open_schedules())
             for schedule in schedules:
                 self._report(
                     schedule.survey,
-                    actions.send_reminders(schedule.survey, by=None, today=today, actor_label=ACTOR),
+                    actions.send_reminders(schedule.survey, by=Actor.system(ACTOR), today=today),
                 )
-        except DatabaseError as error:
-            raise CommandError(f"データベースに書き込めません (database error: {error})") from error
         if not schedules:
             self.stdout.write(
                 "督促の予定がある受付中の調査はありません (no open survey has a reminder schedule)"

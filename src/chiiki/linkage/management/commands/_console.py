@@ -8,8 +8,7 @@ from contextlib import contextmanager
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from chiiki.linkage.engine import STAGES
-from chiiki.linkage.engine.pipeline import ProgressCallback
+from chiiki.linkage.engine import STAGES, ProgressCallback
 
 
 @contextmanager

@@ -11,7 +11,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chiiki.opendata.harvest import HarvestError, harvest
+from chiiki.core.acting import Actor
+from chiiki.opendata.actions import harvest_portal
+from chiiki.opendata.harvest import HarvestError
 
 
 class Command(BaseCommand):
@@ -28,8 +30,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Harvest and print the counts."""
         try:
-            summary = harvest(
-                options["url"], fq=options["fq"], full=options["full"], actor_label="chiiki opendata harvest"
+            summary = harvest_portal(
+                options["url"],
+                fq=options["fq"],
+                full=options["full"],
+                by=Actor.system("chiiki opendata harvest"),
             )
         except HarvestError as error:
             raise CommandError(str(error)) from error

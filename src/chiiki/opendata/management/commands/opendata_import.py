@@ -15,10 +15,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.opendata.actions import CatalogError, import_file
-from chiiki.opendata.engine import ReadError
-from chiiki.opendata.engine.reading import check_readable
 from chiiki.opendata.models import LICENSES
 
 
@@ -44,10 +43,6 @@ class Command(BaseCommand):
         path = Path(options["file"])
         if not path.exists() and not path.is_symlink():
             raise CommandError(f"ファイルがありません: {path} / file not found")
-        try:
-            check_readable(path)  # a FIFO or device would block or never end
-        except ReadError as exc:
-            raise CommandError(str(exc)) from None
         municipality = Municipality.objects.filter(code=options["municipality"]).first()
         if municipality is None:
             raise CommandError(
@@ -58,12 +53,11 @@ class Command(BaseCommand):
                 municipality,
                 path,
                 options.get("dataset"),
-                by=None,
+                by=Actor.system("chiiki opendata import"),
                 name=options["name"],
                 title=options["title"],
                 license_id=options["license"],
                 publish_now=options["publish"],
-                actor_label="chiiki opendata import",
             )
         except CatalogError as error:
             self.stderr.write(str(error))

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from chiiki.opendata import merge
+from chiiki.core.acting import Actor
+from chiiki.opendata import actions, merge
 
 
 class Command(BaseCommand):
@@ -28,7 +29,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         """Merge and print the counts."""
         try:
-            target = merge.define(options["kind"], options["scope"], actor_label="chiiki opendata merge")
+            target = actions.define_merge(
+                options["kind"], options["scope"], by=Actor.system("chiiki opendata merge")
+            )
         except (merge.MergeError, KeyError) as error:
             raise CommandError(str(error.args[0]) if error.args else str(error)) from error
         data = target.dataset.resources.filter(role="data").first()

@@ -11,8 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from chiiki.opendata.engine import Problem, ReadError, Report, validate_file
-from chiiki.opendata.engine.reading import check_readable
+from chiiki.opendata.engine import Problem, ReadError, Report, check_readable, validate_file
 
 
 class Command(BaseCommand):

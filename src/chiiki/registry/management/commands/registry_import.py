@@ -6,7 +6,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.registry.actions import RegistryNotEmptyError, import_registry
-from chiiki.registry.extract import ExtractError, parse_extract
+from chiiki.registry.extract import LABEL, ExtractError, parse_extract
+from chiiki.tables import TableReadError, read_table_bytes
 
 
 class Command(BaseCommand):
@@ -28,9 +29,9 @@ class Command(BaseCommand):
                 "(先に chiiki municipalities load を実行してください)"
             )
         try:
-            data = path.read_bytes()
-        except OSError as error:
-            raise CommandError(f"ファイルを開けません: {path} ({error.strerror})") from error
+            data = read_table_bytes(path, label=LABEL)  # refuses pipes, devices, PDFs and workbooks by name
+        except TableReadError as error:
+            raise CommandError(str(error)) from error
         try:
             rows = parse_extract(data)
             summary = import_registry(

@@ -1,6 +1,7 @@
 """``chiiki survey create``: import the questionnaire, create a survey round and draw its households.
 
-All or nothing: the questionnaire version, the survey and its cases are written in one transaction.
+All or nothing: the questionnaire version, the survey and its cases are written in one transaction (the
+action `chiiki.surveys.actions.create_survey_round`).
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError, transaction
 from django.utils import timezone
 
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
-from chiiki.jp.wareki import DateParseError, parse_date
+from chiiki.jp import DateParseError, parse_date
 from chiiki.surveys import actions
+from chiiki.surveys.cli_args import database_errors
 from chiiki.surveys.models import Survey
 from chiiki.surveys.xlsform import FormRejected
 
@@ -35,6 +37,15 @@ def _date(text: str | None, label: str) -> dt.date | None:
 
 def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _rejected(error: FormRejected) -> str:
+    """The form's problems (errors first), at most MAX_PROBLEMS of them."""
+    errors = [p for p in error.problems if p.severity == "error"] or error.problems
+    lines = "\n".join(f"  {problem.describe()}" for problem in errors[:MAX_PROBLEMS])
+    if len(errors) > MAX_PROBLEMS:
+        lines += f"\n  …ほか {len(errors) - MAX_PROBLEMS} 件 (chiiki survey check-form で全件を表示)"
+    return f"調査票を読み込めません (form rejected; nothing was written):\n{lines}"
 
 
 class Command(BaseCommand):
@@ -69,63 +80,51 @@ class Command(BaseCommand):
         parser.add_argument("--follow-up", default=None, help="未回答世帯への訪問開始日 (optional)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        reference_date = _date(options["reference_date"], "調査期日 (--reference-date)")
-        assert reference_date is not None  # noqa: S101 - a required argument
-        opens = _date(options["opens"], "受付開始日 (--opens)") or reference_date - dt.timedelta(days=14)
-        closes = _date(options["closes"], "受付最終日 (--closes)") or reference_date + dt.timedelta(days=7)
-        follow_up = _date(options["follow_up"], "訪問開始日 (--follow-up)")
-        sample_size = self._integer(options["sample"], "標本の世帯数 (--sample)")
-        seed = self._integer(options["seed"], "乱数の種 (--seed)")
-        minimum = self._integer(options["minimum"], "層ごとの最低数 (--minimum)")
-        if sample_size is None and seed is not None:
-            raise CommandError("--seed は --sample と一緒に指定してください (seed only applies to a sample)")
+        new = self._new_survey(options)
         path: Path = options["form"]
         try:
             source = path.read_bytes()
         except OSError as error:
             raise CommandError(f"調査票のファイルを開けません: {path} ({error.strerror})") from error
-        try:
+        with database_errors():
             municipality = Municipality.objects.filter(code=options["municipality"]).first()
             if municipality is None:
                 raise CommandError(
                     f"地方公共団体コード {options['municipality']} が見つかりません "
                     "(municipality not found; 先に chiiki municipalities load を実行してください)"
                 )
-            with transaction.atomic():
-                version = actions.import_questionnaire(
-                    municipality, source, filename=path.name, by=None, actor_label=ACTOR
+            try:
+                created = actions.create_survey_round(
+                    municipality, source, new, form_filename=path.name, by=Actor.system(ACTOR)
                 )
-                survey = actions.create_survey(
-                    municipality,
-                    questionnaire_version=version,
-                    title=options["title"],
-                    reference_date=reference_date,
-                    opens_at=_start_of(opens),
-                    closes_at=_start_of(closes + dt.timedelta(days=1)),
-                    follow_up_on=follow_up,
-                    sample_size=sample_size,
-                    seed=seed,
-                    minimum_per_stratum=2 if minimum is None else minimum,
-                    strata_variables=options["strata"],
-                    by=None,
-                    actor_label=ACTOR,
-                )
-                summary = actions.draw_sample(survey, by=None, actor_label=ACTOR)
-        except FormRejected as error:
-            errors = [p for p in error.problems if p.severity == "error"] or error.problems
-            lines = "\n".join(f"  {problem.describe()}" for problem in errors[:MAX_PROBLEMS])
-            if len(errors) > MAX_PROBLEMS:
-                lines += f"\n  …ほか {len(errors) - MAX_PROBLEMS} 件 (chiiki survey check-form で全件を表示)"
-            raise CommandError(
-                f"調査票を読み込めません (form rejected; nothing was written):\n{lines}"
-            ) from error
-        except (actions.SurveyError, PermissionDenied) as error:
-            raise CommandError(f"{error}\n(何も書き込んでいません nothing was written)") from error
-        except DatabaseError as error:
-            raise CommandError(
-                f"データベースに書き込めません。chiiki migrate は実行済みですか? (database error: {error})"
-            ) from error
-        self._report(survey, version.questionnaire.form_id, version.number, summary)
+            except FormRejected as error:
+                raise CommandError(_rejected(error)) from error
+            except (actions.SurveyError, PermissionDenied) as error:
+                raise CommandError(f"{error}\n(何も書き込んでいません nothing was written)") from error
+        self._report(created)
+
+    def _new_survey(self, options: dict[str, Any]) -> actions.NewSurvey:
+        """The survey round the options describe (dates in 西暦 or 和暦; defaults around the reference date)."""
+        reference_date = _date(options["reference_date"], "調査期日 (--reference-date)")
+        assert reference_date is not None  # noqa: S101 - a required argument
+        opens = _date(options["opens"], "受付開始日 (--opens)") or reference_date - dt.timedelta(days=14)
+        closes = _date(options["closes"], "受付最終日 (--closes)") or reference_date + dt.timedelta(days=7)
+        sample_size = self._integer(options["sample"], "標本の世帯数 (--sample)")
+        seed = self._integer(options["seed"], "乱数の種 (--seed)")
+        minimum = self._integer(options["minimum"], "層ごとの最低数 (--minimum)")
+        if sample_size is None and seed is not None:
+            raise CommandError("--seed は --sample と一緒に指定してください (seed only applies to a sample)")
+        return actions.NewSurvey(
+            title=options["title"],
+            reference_date=reference_date,
+            opens_at=_start_of(opens),
+            closes_at=_start_of(closes + dt.timedelta(days=1)),
+            follow_up_on=_date(options["follow_up"], "訪問開始日 (--follow-up)"),
+            sample_size=sample_size,
+            seed=seed,
+            minimum_per_stratum=2 if minimum is None else minimum,
+            strata_variables=options["strata"],
+        )
 
     def _integer(self, text: str | None, label: str) -> int | None:
         if text is None:
@@ -138,7 +137,9 @@ class Command(BaseCommand):
             raise CommandError(f"{label}は0以上にしてください: {value}")
         return value
 
-    def _report(self, survey: Survey, form_id: str, number: int, summary: actions.SampleSummary) -> None:
+    def _report(self, created: actions.SurveyRound) -> None:
+        survey, summary = created.survey, created.sample
+        form_id, number = created.version.questionnaire.form_id, created.version.number
         closes_on = timezone.localtime(survey.closes_at).date() - dt.timedelta(days=1)
         if survey.design == Survey.Design.CENSUS:
             design = "全数調査 (census)"

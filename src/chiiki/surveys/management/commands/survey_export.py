@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
+from chiiki.core.acting import Actor
+from chiiki.surveys import actions
 from chiiki.surveys import export as engine
-from chiiki.surveys.exports import export_survey
-from chiiki.surveys.models import Survey
+from chiiki.surveys.cli_args import database_errors, survey_from
 
 ACTOR = "chiiki survey export"
 
@@ -47,34 +47,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         out: Path = options["out"]
         formats = parse_formats(options["format"])
-        try:
-            survey_id = int(options["survey"])
-        except ValueError as error:
-            raise CommandError(f"調査IDは数字で指定してください: {options['survey']!r}") from error
+        survey = survey_from(options["survey"])
         if out.exists() and (not out.is_dir() or any(out.iterdir())):
             raise CommandError(
                 f"{out} は空のフォルダではありません。上書きしません (choose a new or empty folder)"
             )
         try:
-            survey = (
-                Survey.objects.select_related("municipality", "questionnaire_version")
-                .filter(pk=survey_id)
-                .first()
-            )
-            if survey is None:
-                raise CommandError(f"調査ID {survey_id} が見つかりません (survey not found)")
-            result = export_survey(survey, formats, out, by=None, actor_label=ACTOR)
-        except DatabaseError as error:
-            raise CommandError(
-                f"データベースを読めません。chiiki migrate は実行済みですか? (database error: {error})"
-            ) from error
+            with database_errors(writing=False):
+                result = actions.export_survey(survey, formats, out, by=Actor.system(ACTOR))
         except OSError as error:
             raise CommandError(f"{out} に書き込めません: {error.strerror}") from error
         except engine.ExportError as error:
             raise CommandError(str(error)) from error
         rows = ", ".join(f"{table} {count}" for table, count in result.rows.items())
         self.stdout.write(
-            f"調査 {survey_id} ({survey.title}): 回答 {result.households} 世帯を {out} に書き出しました\n"
+            f"調査 {survey.pk} ({survey.title}): 回答 {result.households} 世帯を {out} に書き出しました\n"
             f"  行数 rows: {rows}\n"
             f"  ファイル files: {', '.join(path.name for path in result.files)}"
         )

@@ -9,15 +9,18 @@ by ``chiiki worker`` (or at once with the immediate task backend).
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import DatabaseError
 
-from chiiki.surveys.credentials import normalize_login_id
-from chiiki.surveys.models import NotificationOutbox, Survey
-from chiiki.surveys.notify import Recipient, queue_notifications
+from chiiki.core.acting import Actor
+from chiiki.surveys import actions, queries
+from chiiki.surveys.cli_args import database_errors, survey_from
+from chiiki.surveys.contact.credentials import normalize_login_id
+from chiiki.surveys.contact.notifier import Recipient
+from chiiki.surveys.models import NotificationOutbox
 
 ACTOR = "chiiki survey notify"
 COLUMNS = ("login_id", "channel", "address")
@@ -71,41 +74,27 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         rows = read_contacts(options["contacts"])
-        try:
-            survey_id = int(options["survey"])
-        except ValueError as error:
-            raise CommandError(f"調査IDは数字で指定してください: {options['survey']!r}") from error
-        try:
-            survey = Survey.objects.select_related("municipality").filter(pk=survey_id).first()
-            if survey is None:
-                raise CommandError(f"調査ID {survey_id} が見つかりません (survey not found)")
-            cases = {
-                case.login_id: case for case in survey.cases.filter(login_id__in={row[1] for row in rows})
-            }
+        survey = survey_from(options["survey"])
+        with database_errors():
+            cases = queries.cases_by_login_id(survey, (row[1] for row in rows))
             unknown = [
                 f"  {number}行目: {login_id}" for number, login_id, _, _ in rows if login_id not in cases
             ]
             if unknown:
                 raise CommandError(
-                    f"調査 {survey_id} に無いログインIDがあります (login IDs not in this survey):\n"
+                    f"調査 {survey.pk} に無いログインIDがあります (login IDs not in this survey):\n"
                     + "\n".join(unknown)
                 )
-            queued = queue_notifications(
+            queued = actions.queue_notifications(
                 survey,
                 [Recipient(cases[login_id], channel, address) for _, login_id, channel, address in rows],
                 kind=options["kind"],
                 url=options["url"],
-                actor_label=ACTOR,
+                by=Actor.system(ACTOR),
             )
-        except DatabaseError as error:
-            raise CommandError(
-                f"データベースに書き込めません。chiiki migrate は実行済みですか? (database error: {error})"
-            ) from error
-        by_channel: dict[str, int] = {}
-        for row in queued:
-            by_channel[row.channel] = by_channel.get(row.channel, 0) + 1
+        by_channel = Counter(row.channel for row in queued)
         summary = ", ".join(f"{channel} {count}" for channel, count in sorted(by_channel.items()))
         self.stdout.write(
-            f"調査 {survey_id}: {len(queued)} 件のお知らせを送信待ちにしました ({summary})\n"
+            f"調査 {survey.pk}: {len(queued)} 件のお知らせを送信待ちにしました ({summary})\n"
             "  送信は chiiki worker が行います (sent by the task worker)"
         )

@@ -1,0 +1,121 @@
+"""Linking a records file to a registry file end to end, and writing links.csv and review.csv."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from chiiki.linkage.engine._decision import LINKED, REVIEW, UNMATCHED, DecisionRule, decide, evidence_columns
+from chiiki.linkage.engine._decision import with_evidence_labels as _with_labels
+from chiiki.linkage.engine._features import build_features
+from chiiki.linkage.engine._inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
+from chiiki.linkage.engine._scoring import PairScorer, ScoringOptions
+from chiiki.tables import write_excel_csv
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as (stage description, step, total steps) while a run advances."""
+
+STAGES = (
+    "住民登録の正規化 / normalizing registry",
+    "レコードの正規化 / normalizing records",
+    "u確率の推定 / estimating u",
+    "候補の採点 / scoring candidates",
+    "判定 / deciding",
+)
+
+
+@dataclass
+class LinkageResult:
+    """Outcome of :func:`link`: one row per record in ``links``, every candidate of review cases in ``review``."""
+
+    links: pl.DataFrame
+    review: pl.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        """Number of records per decision."""
+        counts = dict.fromkeys((LINKED, REVIEW, UNMATCHED), 0)
+        for decision, number in self.links.group_by("decision").len().iter_rows():
+            counts[str(decision)] = int(number)
+        return counts
+
+
+def link(
+    registry: pl.DataFrame,
+    records: pl.DataFrame,
+    *,
+    rule: DecisionRule | None = None,
+    options: ScoringOptions | None = None,
+    labels: pl.DataFrame | None = None,
+    on_progress: ProgressCallback | None = None,
+) -> LinkageResult:
+    """Link ``records`` (RECORD_COLUMNS) to ``registry`` (REGISTRY_COLUMNS) and decide each record.
+
+    ``labels`` (record_id, person_id of confirmed matches), when given, refines the m probabilities.
+    """
+    rule = rule or DecisionRule()
+    notify = on_progress or (lambda _stage, _step, _total: None)
+    timings: dict[str, float] = {}
+    start = time.perf_counter()
+
+    notify(STAGES[0], 0, len(STAGES))
+    registry_features = build_features(registry, "person_id")
+    notify(STAGES[1], 1, len(STAGES))
+    record_features = build_features(records, "record_id")
+    timings["normalize"] = time.perf_counter() - start
+
+    with PairScorer(registry_features, record_features, options) as scorer:
+        notify(STAGES[2], 2, len(STAGES))
+        mark = time.perf_counter()
+        scorer.estimate_u()
+        if labels is not None and labels.height:
+            scorer.train_m_from_labels(labels)
+        timings["estimate_u"] = time.perf_counter() - mark
+        notify(STAGES[3], 3, len(STAGES))
+        mark = time.perf_counter()
+        pairs = scorer.predict(rule.candidate_probability)
+        timings["predict"] = time.perf_counter() - mark
+
+    notify(STAGES[4], 4, len(STAGES))
+    mark = time.perf_counter()
+    links, candidates = decide(pairs, records["record_id"], rule)
+    review = review_table(candidates.filter(pl.col("decision") == REVIEW), registry, records)
+    timings["decide"] = time.perf_counter() - mark
+    timings["total"] = time.perf_counter() - start
+    notify("完了 / done", len(STAGES), len(STAGES))
+    return LinkageResult(links, review, timings)
+
+
+def review_table(candidates: pl.DataFrame, registry: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
+    """Put each candidate's registry values beside the record's, with the per-field evidence."""
+    labelled = _with_labels(candidates)
+    record_side = records.rename({c: f"record_{c}" for c in RECORD_COLUMNS[1:]})
+    person_side = registry.rename({c: f"person_{c}" for c in REGISTRY_COLUMNS[1:]})
+    table = labelled.join(record_side, on="record_id", how="left").join(
+        person_side, on="person_id", how="left"
+    )
+    side_by_side = [col for c in RECORD_COLUMNS[1:] for col in (f"record_{c}", f"person_{c}")]
+    return table.select(
+        "record_id",
+        pl.col("rank").alias("candidate_rank"),
+        "person_id",
+        pl.col("match_probability").round(6),
+        pl.col("match_weight").round(2),
+        *evidence_columns(),
+        *side_by_side,
+    ).sort("record_id", "candidate_rank")
+
+
+def write_outputs(result: LinkageResult, out_dir: str | Path) -> tuple[Path, Path]:
+    """Write ``links.csv`` (plain UTF-8, for programs) and ``review.csv`` (UTF-8 with BOM, for Excel)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    links_path, review_path = out / "links.csv", out / "review.csv"
+    links = result.links.select("record_id", "person_id", pl.col("match_probability").round(6), "decision")
+    links.write_csv(links_path)
+    write_excel_csv(result.review, review_path)
+    return links_path, review_path

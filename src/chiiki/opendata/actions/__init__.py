@@ -1,0 +1,49 @@
+"""Every change to the open-data catalog, by sub-domain; callers use `chiiki.opendata.actions.<name>`.
+
+- `catalog`: datasets, resources, publishing (each change versioned, re-indexed and audited);
+- `imports`: files turned into datasets (the upload page's job and `chiiki opendata import`);
+- `harvests`: datasets pulled from another CKAN portal;
+- `merges`: merged datasets of one kind across a prefecture or region;
+- `tokens`: the CKAN API's tokens.
+
+`_changes` (the tail of every change, storing a resource) and `_search_index` are private to this package.
+"""
+
+from chiiki.opendata.actions.catalog import (
+    CatalogError,
+    Link,
+    add_resource,
+    check_name,
+    create_dataset,
+    organization_for,
+    publish,
+    unpublish,
+    update_dataset,
+)
+from chiiki.opendata.actions.harvests import harvest_portal
+from chiiki.opendata.actions.imports import ImportOutcome, import_file, request_import, run_import
+from chiiki.opendata.actions.merges import define_merge, rebuild_merge, rebuild_merges_fed_by
+from chiiki.opendata.actions.tokens import create_token, revoke_token, user_for_token
+
+__all__ = [
+    "CatalogError",
+    "ImportOutcome",
+    "Link",
+    "add_resource",
+    "check_name",
+    "create_dataset",
+    "create_token",
+    "define_merge",
+    "harvest_portal",
+    "import_file",
+    "organization_for",
+    "publish",
+    "rebuild_merge",
+    "rebuild_merges_fed_by",
+    "request_import",
+    "revoke_token",
+    "run_import",
+    "unpublish",
+    "update_dataset",
+    "user_for_token",
+]

@@ -1,0 +1,373 @@
+"""The answering page flow shared by every seat: overview → pages → review → receipt.
+
+Respondents (`answering.views`), help-desk supporters (`answering.views`) and enumerators (the fieldwork app)
+run the same flow through a `Seat` that says who answers and `Links` that say where its pages are. Pages
+work without JavaScript: skip logic and validation run on the server after each page, roster rows are added
+and removed with ordinary submit buttons, and every page is saved as it is left, so the respondent can stop
+at any point and resume on another device.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from chiiki.surveys import actions, queries
+from chiiki.surveys.answering import drafts
+from chiiki.surveys.answering.drafts import AnswerConflict, AnsweringClosed, PostedPage, SaveResult, Seat
+from chiiki.surveys.answering.pages import PageView, build_page, field_id, page_title
+from chiiki.surveys.answering.sessions import end_session
+from chiiki.surveys.answering.tree import page_digest
+from chiiki.surveys.models import Answer
+from chiiki.surveys.paradata import SHOWN_FIELD, page_shown_token, request_session_tag, seconds_on_page
+from chiiki.surveys.xlsform import Evaluation, Form, Page
+
+__all__ = ["Links", "show_overview", "show_page", "show_receipt", "show_review"]
+
+
+def language() -> str:
+    """The respondent's language for the questionnaire: English when the interface is, else Japanese."""
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """URLs of one seat's page flow: URL names `<prefix>_home`, `_page`, `_review`, `_receipt`; staff flows
+    (a supporter's, an enumerator's) name the municipality and the case in the URL."""
+
+    prefix: str = "surveys:answer"
+    code: str = ""
+    case_id: int = 0
+
+    def _url(self, name: str, **kwargs: Any) -> str:
+        if self.code:
+            kwargs = {"code": self.code, "case_id": self.case_id, **kwargs}
+        return reverse(f"{self.prefix}_{name}", kwargs=kwargs)
+
+    def home(self) -> str:
+        return self._url("home")
+
+    def page(self, name: str) -> str:
+        return self._url("page", page=name)
+
+    def review(self) -> str:
+        return self._url("review")
+
+    def receipt(self) -> str:
+        return self._url("receipt")
+
+
+@dataclass(frozen=True, slots=True)
+class ShownPage:
+    """One page of the questionnaire as it is being answered: the form, the page, its position, the language."""
+
+    form: Form
+    page: Page
+    index: int
+    language: str
+
+    @property
+    def pages(self) -> list[Page]:
+        return self.form.pages()
+
+
+def _context(seat: Seat, links: Links, **extra: Any) -> dict[str, Any]:
+    survey = seat.case.survey
+    return {
+        "seat": seat,
+        "case": seat.case,
+        "survey": survey,
+        "links": links,
+        "assisted": seat.by_staff,
+        "enumerating": seat.mode == Answer.Mode.ENUMERATOR,
+        "period": drafts.period_state(survey),
+        "home_url": links.home(),
+        "review_url": links.review(),
+        **extra,
+    }
+
+
+def _int(text: str | None) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        return -1
+
+
+def _receipt_text(answer: Answer) -> str:
+    return drafts.format_receipt(answer.receipt_number) if answer.receipt_number else ""
+
+
+def _draft(answer: Answer) -> dict[str, Any]:
+    return answer.data if isinstance(answer.data, dict) else {}
+
+
+# ------------------------------------------------------------------------------------------ overview
+
+
+def _answered(evaluation: Evaluation, page: Page) -> bool:
+    keys = evaluation.pages.get(page.name, [])
+    return any(
+        evaluation.fields[k].value not in (None, "", [])
+        for k in keys
+        if evaluation.fields[k].kind not in ("note", "calculate")
+    )
+
+
+def show_overview(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
+    """The case's overview: status, the pages (answered, complete), where to resume, the receipt."""
+    form = drafts.form_of(seat.case.survey)
+    answer = queries.answer_of(seat.case)
+    lang = language()
+    evaluation = drafts.evaluate(form, _draft(answer), lang)
+    pages = []
+    for page in form.pages():
+        answered = _answered(evaluation, page)
+        pages.append(
+            {
+                "title": page_title(form, page, lang, evaluation),
+                "url": links.page(page.name),
+                "answered": answered,
+                "complete": answered and not evaluation.errors_on_page(page.name),
+            }
+        )
+    first = form.pages()[0].name if form.pages() else ""
+    resume = links.page(answer.last_page or first) if (answer.last_page or first) else links.review()
+    return render(
+        request,
+        "surveys/answer_home.html",
+        _context(seat, links, answer=answer, pages=pages, resume=resume, receipt=_receipt_text(answer)),
+    )
+
+
+# ------------------------------------------------------------------------------------------ one page
+
+
+def show_page(request: HttpRequest, seat: Seat, links: Links, page_name: str) -> HttpResponse:
+    """One page of the questionnaire: shown, or saved when posted (then the next page, or this one again)."""
+    if drafts.period_state(seat.case.survey) != "open":
+        return redirect(links.home())
+    form = drafts.form_of(seat.case.survey)
+    page = drafts.page_named(form, page_name)
+    if page is None:
+        raise Http404
+    shown = ShownPage(form, page, form.pages().index(page), language())
+    if request.method == "POST":
+        return _save_page(request, seat, links, shown)
+    answer = queries.answer_of(seat.case)
+    data = _draft(answer)
+    evaluation = drafts.evaluate(form, data, shown.language)
+    show_errors: set[str] | None = None if request.GET.get("check") else set()
+    view = build_page(form, page, evaluation, shown.language, show_errors=show_errors)
+    return _render_page(request, seat, links, shown, view, answer.version, page_digest(data, page))
+
+
+def _posted(request: HttpRequest, action: str) -> PostedPage:
+    shown = request.POST.getlist("shown")
+    return PostedPage(
+        values={key: request.POST.getlist(key) for key in shown},
+        shown=shown,
+        version=_int(request.POST.get("version")),
+        digest=request.POST.get("digest", ""),
+        roster_action=action if action.startswith(("add:", "remove:")) else "",
+        paused=action == "pause",
+    )
+
+
+def _save_page(request: HttpRequest, seat: Seat, links: Links, shown: ShownPage) -> HttpResponse:
+    action = request.POST.get("action", "next")
+    posted = _posted(request, action)
+    try:
+        result = actions.save_page(
+            seat,
+            shown.page,
+            posted,
+            by=seat.actor(request),
+            language=shown.language,
+            seconds=seconds_on_page(request, shown.page.name),
+            session=request_session_tag(request),
+        )
+    except AnsweringClosed:
+        return redirect(links.home())
+    except AnswerConflict:
+        return _conflict(request, seat, links, shown, posted)
+    if posted.roster_action:
+        anchor = posted.roster_action.split(":")[1]
+        return redirect(f"{links.page(shown.page.name)}#{field_id(anchor)}")
+    if action == "back":
+        return redirect(links.page(shown.pages[shown.index - 1].name) if shown.index > 0 else links.home())
+    if posted.paused:
+        return _paused(request, seat, links)
+    return _after_save(request, seat, links, shown, posted, result)
+
+
+def _conflict(
+    request: HttpRequest, seat: Seat, links: Links, shown: ShownPage, posted: PostedPage
+) -> HttpResponse:
+    """Someone else changed this page meanwhile: show what this person typed on top of the latest saved
+    answers, so nothing typed is lost, and say so (409)."""
+    fresh = queries.answer_of(seat.case)
+    data = dict(_draft(fresh))
+    digest = page_digest(data, shown.page)
+    drafts.apply_posted(shown.form, shown.page, data, posted.values, posted.shown, shown.language)
+    evaluation = drafts.evaluate(shown.form, data, shown.language)
+    view = build_page(shown.form, shown.page, evaluation, shown.language, show_errors=set())
+    return _render_page(request, seat, links, shown, view, fresh.version, digest, conflict=True)
+
+
+def _paused(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
+    if seat.by_staff:
+        messages.success(request, _("回答を保存しました。"))
+        return redirect(links.home())
+    end_session(request)
+    messages.success(
+        request,
+        _(
+            "回答を保存しました。調査対象者IDとパスワードでログインすれば、別の端末からでも続きから回答できます。"
+        ),
+    )
+    return redirect("surveys:answer_login")
+
+
+def _blank(evaluation: Evaluation, key: str) -> bool:
+    return evaluation.fields[key].value in (None, "", [])
+
+
+def _after_save(
+    request: HttpRequest, seat: Seat, links: Links, shown: ShownPage, posted: PostedPage, result: SaveResult
+) -> HttpResponse:
+    """Next page (or the review) when the page is complete; else the page again, saying why."""
+    evaluation, shown_keys = result.evaluation, set(posted.shown)
+    new_questions = [
+        key
+        for key in evaluation.pages.get(shown.page.name, [])
+        if key not in shown_keys
+        and evaluation.fields[key].relevant
+        and evaluation.fields[key].kind not in ("note", "calculate")
+        and _blank(evaluation, key)
+    ]
+    page_errors = {key for key in evaluation.errors_on_page(shown.page.name) if key in shown_keys}
+    # Choices filtered by an answer on this same page: without JavaScript the page showed the old ones.
+    new_choices = [key for key in result.choices_changed if key in shown_keys and _blank(evaluation, key)]
+    if not page_errors and not new_questions and not new_choices:
+        following = shown.pages[shown.index + 1 :]
+        return redirect(links.page(following[0].name) if following else links.review())
+    notice = ""
+    if new_questions:
+        notice = _("回答に応じて質問が増えました。追加された質問に答えてから「次へ」を押してください。")
+    elif new_choices:
+        notice = _("回答に応じて選択肢が変わりました。選択肢を確かめてから「次へ」を押してください。")
+    view = build_page(shown.form, shown.page, evaluation, shown.language, show_errors=page_errors)
+    digest = page_digest(_draft(result.answer), shown.page)
+    return _render_page(request, seat, links, shown, view, result.answer.version, digest, notice=notice)
+
+
+def _render_page(
+    request: HttpRequest,
+    seat: Seat,
+    links: Links,
+    shown: ShownPage,
+    view: PageView,
+    version: int,
+    digest: str,
+    *,
+    notice: str = "",
+    conflict: bool = False,
+) -> HttpResponse:
+    status = 200 if not view.errors and not conflict else 422 if view.errors else 409
+    context = _context(
+        seat,
+        links,
+        view=view,
+        page=shown.page,
+        page_url=links.page(shown.page.name),
+        error_links=[{"href": f"#{e.anchor}", "label": e.label, "message": e.message} for e in view.errors],
+        number=shown.index + 1,
+        total=len(shown.pages),
+        version=version,
+        digest=digest,
+        notice=notice,
+        conflict=conflict,
+        previous=shown.index > 0,
+        shown_field=SHOWN_FIELD,
+        shown_token=page_shown_token(shown.page.name),  # paradata: seconds on page are counted from here
+    )
+    return render(
+        request, "surveys/answer_page.html", context, status=status if request.method == "POST" else 200
+    )
+
+
+# ------------------------------------------------------------------------------------------ review, receipt
+
+
+def _submit(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse | bool:
+    """Submit the reviewed answers: the receipt page when accepted, else whether it was a conflict."""
+    try:
+        result = actions.submit_answers(
+            seat,
+            version=_int(request.POST.get("version")),
+            by=seat.actor(request),
+            language=language(),
+            session=request_session_tag(request),
+        )
+    except AnsweringClosed:
+        return redirect(links.home())
+    except AnswerConflict:
+        return True
+    # The receipt page reads the committed row: the respondent sees it only after the commit.
+    return redirect(links.receipt()) if result.accepted else False
+
+
+def show_review(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
+    """Every answer for checking, with links to the pages to correct; the submit button."""
+    conflict = False
+    if request.method == "POST":
+        if drafts.period_state(seat.case.survey) != "open":
+            return redirect(links.home())
+        submitted = _submit(request, seat, links)
+        if isinstance(submitted, HttpResponse):
+            return submitted
+        conflict = submitted
+    form = drafts.form_of(seat.case.survey)
+    lang = language()
+    answer = queries.answer_of(seat.case)
+    evaluation = drafts.evaluate(form, _draft(answer), lang)
+    sections: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    for page in form.pages():
+        view = build_page(form, page, evaluation, lang, show_errors=None)
+        sections.append({"title": view.title, "items": view.items, "url": links.page(page.name)})
+        errors.extend(
+            {"href": f"{links.page(page.name)}?check=1#{e.anchor}", "label": e.label, "message": e.message}
+            for e in view.errors
+        )
+    status = 200 if request.method != "POST" else 409 if conflict else 422
+    context = _context(
+        seat,
+        links,
+        answer=answer,
+        sections=sections,
+        errors=errors,
+        conflict=conflict,
+        submitted_attempt=request.method == "POST",
+    )
+    return render(request, "surveys/answer_review.html", context, status=status)
+
+
+def show_receipt(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
+    """The receipt number after submission (the review again when there is none yet)."""
+    answer = queries.answer_of(seat.case)
+    if answer.receipt_number is None:
+        return redirect(links.review())
+    return render(
+        request,
+        "surveys/answer_receipt.html",
+        _context(seat, links, answer=answer, receipt=_receipt_text(answer)),
+    )

@@ -1,0 +1,137 @@
+"""Read-side queries of the surveys app. Callers write the audit record for each read of personal data."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from chiiki.core.models import Municipality
+from chiiki.registry.models import Household, Person
+from chiiki.surveys.models import Answer, NotificationOutbox, Survey, SurveyCase, SurveyExport
+from chiiki.surveys.sampling import FrameUnit, age_on
+
+__all__ = [
+    "answer_of",
+    "build_frame",
+    "case_by_login_id",
+    "case_in",
+    "cases_by_login_id",
+    "electronic_contacts",
+    "exports_of",
+    "finished_export",
+    "head_names",
+    "survey_by_id",
+    "survey_of",
+    "taken_login_ids",
+]
+
+
+def survey_by_id(survey_id: int) -> Survey | None:
+    """A survey with its municipality (for commands, which name surveys by ID)."""
+    return Survey.objects.select_related("municipality", "questionnaire_version").filter(pk=survey_id).first()
+
+
+def survey_of(municipality: Municipality, survey_id: int) -> Survey | None:
+    """The municipality's survey with that id (None for another municipality's)."""
+    return Survey.objects.filter(pk=survey_id, municipality=municipality).first()
+
+
+def build_frame(survey: Survey) -> list[FrameUnit]:
+    """The survey's frame: households of its municipality with at least one resident on the reference date."""
+    day = survey.reference_date
+    current = (Q(registered_on__isnull=True) | Q(registered_on__lte=day)) & (
+        Q(removed_on__isnull=True) | Q(removed_on__gt=day)
+    )
+    households = dict(
+        Household.objects.filter(current, municipality=survey.municipality).values_list(
+            "id", "district__code"
+        )
+    )
+    sizes: Counter[int] = Counter()
+    head_ages: dict[int, int] = {}
+    members = Person.objects.filter(current, municipality=survey.municipality, household_id__in=households)
+    for household_id, relationship, birth_date in members.values_list(
+        "household_id", "relationship", "birth_date"
+    ):
+        sizes[household_id] += 1
+        if relationship == "世帯主":
+            head_ages[household_id] = age_on(birth_date, day)
+    return [
+        FrameUnit(household_id, district, sizes[household_id], head_ages.get(household_id))
+        for household_id, district in households.items()
+        if sizes[household_id] > 0
+    ]
+
+
+def taken_login_ids(candidates: Iterable[str]) -> set[str]:
+    """Which of `candidates` some case of any survey already has (login IDs are unique across surveys)."""
+    return set(SurveyCase.objects.filter(login_id__in=list(candidates)).values_list("login_id", flat=True))
+
+
+def head_names(survey: Survey) -> dict[int, str]:
+    """The current head of each sampled household, by case ID ("山田 太郎"), for the address block."""
+    day = survey.reference_date
+    case_of = dict(survey.cases.values_list("household_id", "id"))
+    heads = Person.objects.filter(
+        household__survey_cases__survey=survey,
+        relationship="世帯主",
+        removed_on__isnull=True,
+    ).exclude(registered_on__gt=day)
+    return {
+        case_of[household_id]: f"{family} {given}".strip()
+        for household_id, family, given in heads.values_list("household_id", "family_name", "given_name")
+        if household_id in case_of
+    }
+
+
+def case_by_login_id(login_id: str, *, municipality: Municipality | None = None) -> SurveyCase | None:
+    """The case with that login ID (optionally only in one municipality), with its survey."""
+    cases = SurveyCase.objects.select_related("survey").filter(login_id=login_id)
+    if municipality is not None:
+        cases = cases.filter(survey__municipality=municipality)
+    return cases.first()
+
+
+def case_in(municipality: Municipality, case_id: int) -> SurveyCase | None:
+    """A case of one of the municipality's surveys, with its survey and questionnaire version."""
+    return (
+        SurveyCase.objects.select_related("survey", "survey__questionnaire_version")
+        .filter(pk=case_id, survey__municipality=municipality)
+        .first()
+    )
+
+
+def cases_by_login_id(survey: Survey, login_ids: Iterable[str]) -> dict[str, SurveyCase]:
+    """The survey's cases with those login IDs, by login ID (IDs not in the survey are absent)."""
+    return {case.login_id: case for case in survey.cases.filter(login_id__in=set(login_ids))}
+
+
+def answer_of(case: SurveyCase) -> Answer:
+    """The case's answer; an unsaved empty one (version 1) before the first page is saved."""
+    return Answer.objects.filter(case=case).first() or Answer(case=case)
+
+
+def electronic_contacts(cases: Iterable[SurveyCase]) -> dict[int, tuple[str, str]]:
+    """(channel, address) of the latest electronic request sent to each case, by case id (only those with one)."""
+    contacts: dict[int, tuple[str, str]] = {}
+    requests = (
+        NotificationOutbox.objects.filter(case__in=list(cases), kind=NotificationOutbox.Kind.REQUEST)
+        .exclude(recipient="")
+        .order_by("created_at", "id")
+        .values_list("case_id", "channel", "recipient")
+    )
+    for case_id, channel, to in requests:
+        contacts[case_id] = (channel, to)  # the latest request wins
+    return contacts
+
+
+def exports_of(survey: Survey, *, limit: int = 100) -> QuerySet[SurveyExport]:
+    """The survey's latest exports, newest first, with who asked."""
+    return SurveyExport.objects.filter(survey=survey).select_related("requested_by")[:limit]
+
+
+def finished_export(survey: Survey, export_id: int) -> SurveyExport | None:
+    """One finished export of the survey (None when it is another survey's, or not done)."""
+    return SurveyExport.objects.filter(pk=export_id, survey=survey, status=SurveyExport.Status.DONE).first()

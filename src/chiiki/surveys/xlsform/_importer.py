@@ -1,0 +1,710 @@
+"""Turning the sheets of an XLSForm into a :class:`~chiiki.surveys.xlsform._model.Form`, listing every problem.
+
+The importer accepts the XLSForm subset Chiiki's web answering implements and names everything else
+precisely ("not supported: question type 'geopoint'"), so a statistician knows what to change. Column
+and type aliases follow the XLSForm specification as pyxform implements it ("select one from x",
+"list name", "bind:relevant", "label:English (en)" …).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from chiiki.surveys.xlsform._model import (
+    Choice,
+    ChoiceList,
+    Field,
+    FieldKind,
+    Form,
+    Node,
+    Section,
+    Translations,
+)
+from chiiki.surveys.xlsform._problems import Problem
+from chiiki.surveys.xlsform._workbook import RawRow, RawSheet, RawWorkbook
+
+__all__ = ["Location", "SheetImport", "import_workbook"]
+
+NAME_RE = re.compile(r"^[^\W\d][\w.\-]*$")
+MAX_SECTION_DEPTH = 32
+"""Groups and repeats nested deeper than this are refused: the form model is walked recursively."""
+
+_SIMPLE_TYPES: dict[str, FieldKind] = {
+    "text": "text",
+    "string": "text",
+    "integer": "integer",
+    "int": "integer",
+    "decimal": "decimal",
+    "date": "date",
+    "note": "note",
+    "calculate": "calculate",
+}
+_CONTROL_TYPES = {
+    "begin group": ("begin", "group"),
+    "begin_group": ("begin", "group"),
+    "end group": ("end", "group"),
+    "end_group": ("end", "group"),
+    "begin repeat": ("begin", "repeat"),
+    "begin_repeat": ("begin", "repeat"),
+    "end repeat": ("end", "repeat"),
+    "end_repeat": ("end", "repeat"),
+}
+_SELECT_RE = re.compile(
+    r"^(select_one|select one|select1|select_multiple|select all that apply)(?:\s+from)?\s+(\S+)"
+    r"(\s+or specify other|\s+or_other)?$",
+    re.IGNORECASE,
+)
+# Types the XLSForm specification defines that our web answering does not implement.
+_UNSUPPORTED_TYPES = {
+    "geopoint", "geotrace", "geoshape", "image", "photo", "audio", "video", "file", "barcode", "time",
+    "datetime", "range", "rank", "acknowledge", "trigger", "hidden", "start", "end", "today", "deviceid",
+    "imei", "subscriberid", "simserial", "phonenumber", "phone number", "username", "email", "audit",
+    "xml-external", "csv-external", "begin loop", "end loop", "begin_loop", "end_loop", "osm",
+    "background-audio", "background-geopoint", "start-geopoint", "include", "add image prompt",
+    "add photo prompt", "add audio prompt", "add video prompt", "add file prompt", "gps", "location",
+    "get start time", "get end time", "get today", "get device id", "get subscriber id", "get sim id",
+    "get phone number", "set form title", "set form id", "entity", "uri:subscriberid", "uri:email",
+    "uri:username", "uri:phonenumber", "uri:deviceid", "select_one_from_file", "select_multiple_from_file",
+    "select one from file", "select multiple from file", "select_one_external", "select_multiple_external",
+    "begin table-list", "end table-list", "begin lgroup", "end lgroup", "begin looped group",
+    "end looped group", "qr code",
+}  # fmt: skip
+
+_TRANSLATABLE = {"label", "hint", "required_message", "constraint_message"}
+_SURVEY_COLUMNS = {
+    "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
+    "constraint_message", "calculation", "default", "choice_filter", "appearance", "repeat_count",
+}  # fmt: skip
+_SURVEY_ALIASES = {
+    "caption": "label",
+    "relevance": "relevant",
+    "calculate": "calculation",
+    "count": "repeat_count",
+    "jr:count": "repeat_count",
+    "requiredmsg": "required_message",
+    "jr:requiredmsg": "required_message",
+    "constraining_message": "constraint_message",
+    "jr:constraintmsg": "constraint_message",
+    "command": "type",
+    "tag": "name",
+}
+# Columns the XLSForm specification defines whose meaning we would silently lose if we ignored them.
+_UNSUPPORTED_COLUMNS = {
+    "image", "big-image", "audio", "video", "media", "read_only", "readonly", "trigger", "parameters",
+    "guidance_hint", "autoplay", "rows", "noapperrorstring", "no_app_error_string", "instance",
+    "save_to", "intent", "body", "bind", "control", "disabled", "sms_field", "sms_option",
+    "compact_tag", "label_hint", "choice_filter_external",
+}  # fmt: skip
+_CHOICE_ALIASES = {"list name": "list_name", "list_name": "list_name", "value": "name", "caption": "label"}
+_SETTINGS_ALIASES = {
+    "form_title": "title",
+    "title": "title",
+    "set_form_title": "title",
+    "form_id": "form_id",
+    "id_string": "form_id",
+    "set_form_id": "form_id",
+    "version": "version",
+    "default_language": "default_language",
+    "allow_choice_duplicates": "allow_choice_duplicates",
+}
+_UNSUPPORTED_SHEETS = {"external_choices", "entities", "osm"}
+_YES = {"yes", "true", "true()"}
+_NO = {"no", "false", "false()"}
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a value sits: sheet name, row number and column letter."""
+
+    sheet: str
+    row: int
+    column: str | None
+
+
+@dataclass(slots=True)
+class SheetImport:
+    """The result of importing sheets: the form (if structurally sound), the problems, and cell locations
+    of every expression so that later checks can point at the right cell."""
+
+    form: Form | None
+    problems: list[Problem] = field(default_factory=list)
+    locations: dict[tuple[str, str], Location] = field(default_factory=dict)
+    choice_columns: dict[str, set[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    letter: str
+    header: str
+    key: str  # canonical column name
+    language: str | None
+
+
+def _language_of(raw: str) -> str:
+    raw = raw.strip()
+    match = re.search(r"\(([^()]+)\)\s*$", raw)
+    return match.group(1).strip() if match else raw
+
+
+def _split_header(header: str) -> tuple[str, str | None]:
+    """Split a header: ``label::ja`` -> (label, ja), ``label:English (en)`` -> (label, en)."""
+    text = header.strip()
+    lowered = text.lower()
+    for prefix in ("bind::", "bind:", "control::", "control:"):
+        if lowered.startswith(prefix):
+            text = text[len(prefix) :]
+            lowered = lowered[len(prefix) :]
+            break
+    if "::" in text:
+        base, language = text.split("::", 1)
+        return base.strip().lower(), _language_of(language)
+    if ":" in text and not lowered.startswith("jr:"):
+        base, language = text.split(":", 1)
+        return base.strip().lower(), _language_of(language)
+    return lowered, None
+
+
+def _canonical(base: str) -> str:
+    base = re.sub(r"\s+", "_", base.strip())
+    return _SURVEY_ALIASES.get(base, base)
+
+
+def _nonempty_columns(sheet: RawSheet) -> set[str]:
+    return {letter for row in sheet.rows for letter in row.cells}
+
+
+_CHOICE_COLUMNS = frozenset({"list_name", "name", "label"})
+# Per sheet kind: how a header's base name becomes a column key, and the keys that sheet reads.
+_COLUMN_RULES: dict[str, tuple[Callable[[str], str], frozenset[str]]] = {
+    "survey": (_canonical, frozenset(_SURVEY_COLUMNS)),
+    "choices": (lambda base: _CHOICE_ALIASES.get(base, re.sub(r"\s+", "_", base)), _CHOICE_COLUMNS),
+}
+_LOCATED_COLUMNS = (
+    "relevant",
+    "constraint",
+    "calculation",
+    "default",
+    "choice_filter",
+    "repeat_count",
+    "required",
+)
+"""Columns whose cell a later check may point at (the expressions)."""
+_NOT_ON_SECTIONS = ("calculation", "constraint", "required", "default", "choice_filter")
+
+
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """One row of the survey sheet, read by column key (the first column of that key, trimmed)."""
+
+    sheet: str
+    row: RawRow
+    by_key: dict[str, list[_Column]]
+    type_col: str
+    name_col: str | None
+
+    @property
+    def number(self) -> int:
+        return self.row.number
+
+    def value(self, key: str) -> str:
+        cols = self.by_key.get(key)
+        return self.row.cells.get(cols[0].letter, "").strip() if cols else ""
+
+    def texts(self, key: str) -> Translations:
+        """The non-empty cells of a translatable column, by language."""
+        return {
+            (c.language or "default"): self.row.cells[c.letter].strip()
+            for c in self.by_key.get(key, [])
+            if self.row.cells.get(c.letter, "").strip()
+        }
+
+    def letter(self, key: str) -> str | None:
+        cols = self.by_key.get(key)
+        return cols[0].letter if cols else None
+
+
+def _required(text: str) -> str | None:
+    """The ``required`` cell as an expression: yes/true become ``true()``, no/false/blank None."""
+    if text.lower() in _YES:
+        return "true()"
+    if text.lower() in _NO or not text:
+        return None
+    return text
+
+
+def _unknown_type_message(raw_type: str) -> str:
+    lowered = raw_type.lower()
+    first_word = lowered.split(" ")[0]
+    if lowered in _UNSUPPORTED_TYPES or first_word in _UNSUPPORTED_TYPES or lowered.startswith("begin loop"):
+        return f"not supported: question type '{raw_type}'"
+    if first_word in ("select_one", "select_multiple", "select1"):
+        return "選択肢リスト名がありません (select type without a choice list)"
+    return f"不明な型です (unknown question type '{raw_type}')"
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A hint naming the first candidate within two edits of ``word``, or ""."""
+    similar = next((candidate for candidate in candidates if _similar(word, candidate)), None)
+    return f" ('{similar}' の書き間違いですか? did you mean '{similar}'?)" if similar else ""
+
+
+class _Importer:
+    def __init__(self, workbook: RawWorkbook, fallback_name: str) -> None:
+        self.workbook = workbook
+        self.fallback_name = fallback_name
+        self.problems: list[Problem] = []
+        self.locations: dict[tuple[str, str], Location] = {}
+        self.languages: list[str] = []
+        self.choice_columns: dict[str, set[str]] = {}
+
+    def error(
+        self, sheet: str | None, row: int | None, column: str | None, subject: str, message: str
+    ) -> None:
+        self.problems.append(Problem(sheet, row, column, subject, message))
+
+    def warn(
+        self, sheet: str | None, row: int | None, column: str | None, subject: str, message: str
+    ) -> None:
+        self.problems.append(Problem(sheet, row, column, subject, message, "warning"))
+
+    def note_language(self, language: str | None) -> None:
+        key = language or "default"
+        if key not in self.languages:
+            self.languages.append(key)
+
+    # ------------------------------------------------------------------------------------------ sheets
+
+    def sheets(self) -> tuple[RawSheet | None, RawSheet | None, RawSheet | None]:
+        by_name: dict[str, RawSheet] = {}
+        for sheet in self.workbook.sheets:
+            key = sheet.name.strip().lower()
+            if key in ("survey", "choices", "settings"):
+                if key in by_name:
+                    self.error(
+                        sheet.name, None, None, sheet.name, "同じ名前のシートが2つあります (duplicate sheet)"
+                    )
+                by_name[key] = sheet
+            elif key in _UNSUPPORTED_SHEETS:
+                if sheet.rows:
+                    self.error(sheet.name, None, None, sheet.name, f"not supported: sheet '{key}'")
+            elif len(self.workbook.sheets) > 1:
+                hint = _did_you_mean(key, ("survey", "choices", "settings"))
+                self.warn(sheet.name, None, None, sheet.name, f"このシートは使いません (sheet ignored){hint}")
+        survey = by_name.get("survey")
+        if survey is None and len(self.workbook.sheets) == 1:
+            survey = self.workbook.sheets[0]
+        if survey is None:
+            self.error(None, None, None, "survey", "survey シートがありません (no 'survey' sheet)")
+        return survey, by_name.get("choices"), by_name.get("settings")
+
+    def columns(self, sheet: RawSheet, kind: Literal["survey", "choices"]) -> list[_Column]:
+        """The columns of a sheet that are read; every header that is not read is reported or warned about."""
+        used = _nonempty_columns(sheet)
+        columns: list[_Column] = []
+        seen: dict[tuple[str, str | None], str] = {}
+        for letter, header in sheet.headers.items():
+            column = self.column(sheet.name, letter, header, kind, letter in used, seen)
+            if column is not None:
+                columns.append(column)
+        return columns
+
+    def column(
+        self,
+        sheet: str,
+        letter: str,
+        header: str,
+        kind: Literal["survey", "choices"],
+        used: bool,
+        seen: dict[tuple[str, str | None], str],
+    ) -> _Column | None:
+        """One header as a column, or None (the reason reported when it matters) when it is not read."""
+        base, language = _split_header(header)
+        canonical, known = _COLUMN_RULES[kind]
+        key = canonical(base)
+        if key.startswith("media"):
+            key = "media"
+        if key in known:
+            return self.known_column(sheet, letter, header, key, language, seen)
+        if key in _UNSUPPORTED_COLUMNS or key.split(":")[0] in _UNSUPPORTED_COLUMNS:
+            if used:
+                self.error(sheet, 1, letter, header, f"not supported: column '{header}'")
+            return None
+        if kind == "choices":  # an extra column, for choice_filter
+            if " " in header.strip():
+                self.warn(
+                    sheet,
+                    1,
+                    letter,
+                    header,
+                    "列名に空白があるため使いません (column name with spaces ignored)",
+                )
+                return None
+            return _Column(letter, header, key, None)
+        if used:
+            hint = _did_you_mean(key, sorted(known))
+            self.warn(sheet, 1, letter, header, f"この列は使いません (column ignored){hint}")
+        return None
+
+    def known_column(
+        self,
+        sheet: str,
+        letter: str,
+        header: str,
+        key: str,
+        language: str | None,
+        seen: dict[tuple[str, str | None], str],
+    ) -> _Column | None:
+        if language is not None and key not in _TRANSLATABLE:
+            self.error(
+                sheet, 1, letter, header, f"列 '{key}' は言語別にできません (column cannot be translated)"
+            )
+            return None
+        previous = seen.get((key, language))
+        if previous is not None:
+            self.error(
+                sheet, 1, letter, header,
+                f"同じ意味の列が2つあります: 列 {previous} と {letter} (duplicate column '{key}')",
+            )  # fmt: skip
+            return None
+        seen[(key, language)] = letter
+        if key in _TRANSLATABLE:
+            self.note_language(language)
+        return _Column(letter, header, key, language)
+
+    # --------------------------------------------------------------------------------------- choices
+
+    def choices(self, sheet: RawSheet | None, allow_duplicates: bool = False) -> dict[str, ChoiceList]:
+        lists: dict[str, ChoiceList] = {}
+        if sheet is None:
+            return lists
+        columns = self.columns(sheet, "choices")
+        keys = {c.key for c in columns}
+        for required in ("list_name", "name"):
+            if sheet.rows and required not in keys:
+                self.error(
+                    sheet.name, 1, None, required, f"{required} 列がありません (missing '{required}' column)"
+                )
+                return lists
+        letter_of = {c.key: c.letter for c in columns if c.key in ("list_name", "name")}
+        for row in sheet.rows:
+            self.choice(sheet.name, row, columns, letter_of, lists, allow_duplicates)
+        return lists
+
+    def choice(
+        self,
+        sheet: str,
+        row: RawRow,
+        columns: list[_Column],
+        letter_of: dict[str, str],
+        lists: dict[str, ChoiceList],
+        allow_duplicates: bool,
+    ) -> None:
+        """Add one row of the choices sheet to its list, or report why it cannot be."""
+        values = {c: row.cells.get(c.letter, "") for c in columns}
+        if not any(values.values()):
+            return
+        list_name = row.cells.get(letter_of["list_name"], "")
+        name = row.cells.get(letter_of["name"], "")
+        if not list_name:
+            self.error(
+                sheet, row.number, letter_of["list_name"], name, "list_name が空です (empty list_name)"
+            )
+            return
+        if not name:
+            self.error(
+                sheet, row.number, letter_of["name"], list_name, "選択肢の name が空です (empty choice name)"
+            )
+            return
+        choice_list = lists.setdefault(list_name, ChoiceList(list_name))
+        if choice_list.get(name) is not None and not allow_duplicates:
+            self.error(
+                sheet, row.number, letter_of["name"], name,
+                f"選択肢リスト '{list_name}' に同じ name があります (duplicate choice name)",
+            )  # fmt: skip
+            return
+        label: Translations = {}
+        extra: dict[str, str] = {}
+        for column, value in values.items():
+            if column.key == "label" and value:
+                label[column.language or "default"] = value
+                self.note_language(column.language)
+            elif column.key not in _CHOICE_COLUMNS and value:
+                extra[column.key] = value
+        if not label:
+            self.warn(sheet, row.number, None, name, "選択肢にラベルがありません (choice without a label)")
+        choice_list.choices.append(Choice(name, label, row.number, extra))
+        self.choice_columns.setdefault(list_name, set()).update(
+            c.key for c in columns if c.key not in ("list_name", "label")
+        )
+
+    # -------------------------------------------------------------------------------------- settings
+
+    def settings(self, sheet: RawSheet | None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        if sheet is None:
+            return out
+        data_rows = [row for row in sheet.rows if row.cells]
+        if not data_rows:
+            return out
+        row = data_rows[0]
+        for letter, header in sheet.headers.items():
+            key = re.sub(r"\s+", "_", header.strip().lower())
+            value = row.cells.get(letter, "")
+            if key in _SETTINGS_ALIASES:
+                out[_SETTINGS_ALIASES[key]] = value
+            elif value:
+                self.warn(sheet.name, 1, letter, header, f"この設定は使いません (setting '{header}' ignored)")
+        return out
+
+    # ---------------------------------------------------------------------------------------- survey
+
+    def survey(self, sheet: RawSheet, lists: dict[str, ChoiceList]) -> list[Node]:
+        columns = self.columns(sheet, "survey")
+        by_key: dict[str, list[_Column]] = {}
+        for column in columns:
+            by_key.setdefault(column.key, []).append(column)
+        if "type" not in by_key:
+            self.error(sheet.name, 1, None, "type", "type 列がありません (missing 'type' column)")
+            return []
+        if not sheet.rows:
+            self.error(sheet.name, None, None, "", "質問がありません (the survey sheet has no rows)")
+        type_col = by_key["type"][0].letter
+        name_col = by_key["name"][0].letter if "name" in by_key else None
+        root: list[Node] = []
+        stack: list[tuple[Section, int]] = []
+        for row in sheet.rows:
+            node = self.row(_Cells(sheet.name, row, by_key, type_col, name_col), lists, stack)
+            if node is None or node == "end":
+                continue
+            (stack[-1][0].children if stack else root).append(node)
+            if isinstance(node, Section):
+                if len(stack) >= MAX_SECTION_DEPTH:
+                    # Stop here: deeper nesting is surely a mistake, and the form is rejected anyway.
+                    self.error(
+                        sheet.name, row.number, type_col, node.name,
+                        f"グループ・繰り返しの入れ子が深すぎます (more than {MAX_SECTION_DEPTH} nested groups/repeats)",
+                    )  # fmt: skip
+                    return root
+                stack.append((node, row.number))
+        for section, row_number in stack:
+            self.error(
+                sheet.name, row_number, type_col, section.name,
+                f"begin {section.kind} に対応する end {section.kind} がありません (unclosed)",
+            )  # fmt: skip
+        return root
+
+    def at(self, cells: _Cells, column: str | None, subject: str, message: str) -> None:
+        """Report an error in a cell of the survey row being imported."""
+        self.error(cells.sheet, cells.number, column, subject, message)
+
+    def row(
+        self, cells: _Cells, lists: dict[str, ChoiceList], stack: list[tuple[Section, int]]
+    ) -> Node | Literal["end"] | None:
+        """One survey row as a field or section, ``"end"`` for an end row, None for a blank or bad row."""
+        raw_type = re.sub(r"\s+", " ", cells.value("type"))
+        name = cells.value("name")
+        if not raw_type:
+            if name or cells.texts("label"):
+                self.at(cells, cells.type_col, name, "type が空です (missing question type)")
+            return None
+        lowered = raw_type.lower()
+        control = _CONTROL_TYPES.get(lowered)
+        if lowered in _UNSUPPORTED_TYPES and lowered.startswith("end"):
+            return None  # its 'begin' row already carries the "not supported" message
+        if control is not None:
+            if control[0] == "end":
+                self.close_section(cells, raw_type, control[1], stack)
+                return "end"
+            if self.checked_name(cells, raw_type, name):
+                return self.section(cells, name, control[1])
+            return None
+        field_type = self.field_type(cells, raw_type, lists)
+        if field_type is None:
+            return None
+        kind, choice_list = field_type
+        if not name and kind == "note":
+            name = f"_note_row{cells.number}"  # notes hold no value, so a missing name is harmless
+        if self.checked_name(cells, raw_type, name):
+            return self.field(cells, name, kind, choice_list)
+        return None
+
+    def close_section(
+        self, cells: _Cells, raw_type: str, kind: str, stack: list[tuple[Section, int]]
+    ) -> None:
+        if not stack:
+            self.at(cells, cells.type_col, raw_type, f"対応する begin がありません (unmatched {raw_type})")
+            return
+        open_section = stack.pop()[0]
+        if open_section.kind != kind:
+            self.at(
+                cells, cells.type_col, raw_type,
+                f"begin {open_section.kind} '{open_section.name}' の中で {raw_type} (mismatched end)",
+            )  # fmt: skip
+
+    def field_type(
+        self, cells: _Cells, raw_type: str, lists: dict[str, ChoiceList]
+    ) -> tuple[FieldKind, str | None] | None:
+        """The kind and choice list of a question type, or None when the type is refused (and reported)."""
+        select = _SELECT_RE.match(raw_type)
+        if select is not None:
+            if select.group(3):
+                self.at(cells, cells.type_col, raw_type, "not supported: 'or_other' / 'or specify other'")
+                return None
+            multiple = select.group(1).lower() in ("select_multiple", "select all that apply")
+            choice_list = select.group(2)
+            if choice_list not in lists:
+                self.at(
+                    cells, cells.type_col, choice_list,
+                    f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
+                )  # fmt: skip
+            return ("select_multiple" if multiple else "select_one"), choice_list
+        simple = _SIMPLE_TYPES.get(raw_type.lower())
+        if simple is None:
+            self.at(cells, cells.type_col, raw_type, _unknown_type_message(raw_type))
+            return None
+        return simple, None
+
+    def checked_name(self, cells: _Cells, raw_type: str, name: str) -> bool:
+        """Whether ``name`` is a valid name (else reported); a valid one has its cells' locations noted."""
+        if not name:
+            self.at(cells, cells.name_col, raw_type, "name が空です (missing name)")
+            return False
+        if not NAME_RE.match(name):
+            self.at(
+                cells, cells.name_col, name,
+                "name に使えない文字があります。英字で始め、英数字と _ - . だけにしてください (invalid)",
+            )  # fmt: skip
+            return False
+        for key in _LOCATED_COLUMNS:
+            column = cells.letter(key)
+            if column is not None and cells.value(key):
+                self.locations[(name, key)] = Location(cells.sheet, cells.number, column)
+        self.locations[(name, "name")] = Location(cells.sheet, cells.number, cells.name_col)
+        self.locations[(name, "type")] = Location(cells.sheet, cells.number, cells.type_col)
+        return True
+
+    def section(self, cells: _Cells, name: str, kind: str) -> Section:
+        section = Section(
+            kind="group" if kind == "group" else "repeat",
+            name=name,
+            row=cells.number,
+            label=cells.texts("label"),
+            hint=cells.texts("hint"),
+            relevant=cells.value("relevant") or None,
+            appearance=cells.value("appearance") or None,
+            repeat_count=cells.value("repeat_count") or None,
+        )
+        if section.kind == "group" and section.repeat_count:
+            self.at(
+                cells, cells.letter("repeat_count"), name,
+                "repeat_count は repeat だけに使えます (repeat_count on a group)",
+            )  # fmt: skip
+        for key in _NOT_ON_SECTIONS:
+            if cells.value(key):
+                self.at(cells, cells.letter(key), name, f"not supported: '{key}' on a {section.kind}")
+        return section
+
+    def field(self, cells: _Cells, name: str, kind: FieldKind, choice_list: str | None) -> Field:
+        node = Field(
+            kind=kind,
+            name=name,
+            row=cells.number,
+            label=cells.texts("label"),
+            hint=cells.texts("hint"),
+            required=_required(cells.value("required")),
+            required_message=cells.texts("required_message"),
+            relevant=cells.value("relevant") or None,
+            constraint=cells.value("constraint") or None,
+            constraint_message=cells.texts("constraint_message"),
+            calculation=cells.value("calculation") or None,
+            default=cells.value("default") or None,
+            choice_list=choice_list,
+            choice_filter=cells.value("choice_filter") or None,
+            appearance=cells.value("appearance") or None,
+        )
+        self.check_field_columns(cells, node)
+        return node
+
+    def check_field_columns(self, cells: _Cells, node: Field) -> None:
+        """Columns a question of this kind must have, or must not have."""
+        if node.kind == "calculate" and not node.calculation:
+            self.at(
+                cells, cells.letter("calculation") or cells.type_col, node.name,
+                "calculation が空です (calculate without a calculation)",
+            )  # fmt: skip
+        if node.kind != "calculate" and node.calculation:
+            self.at(
+                cells, cells.letter("calculation"), node.name,
+                f"not supported: calculation on a '{node.kind}' question (use a calculate row)",
+            )  # fmt: skip
+        if node.kind != "calculate" and not node.label and not node.hint:
+            self.at(
+                cells, cells.letter("label") or cells.name_col, node.name,
+                "ラベルがありません (question without a label)",
+            )  # fmt: skip
+        if node.choice_filter and node.choice_list is None:
+            self.at(
+                cells, cells.letter("choice_filter"), node.name,
+                "choice_filter は選択式の質問だけに使えます (choice_filter on a non-select)",
+            )  # fmt: skip
+        if cells.value("repeat_count"):
+            self.at(
+                cells, cells.letter("repeat_count"), node.name,
+                "repeat_count は begin repeat だけに使えます (repeat_count on a question)",
+            )  # fmt: skip
+
+    def run(self) -> SheetImport:
+        survey, choices_sheet, settings_sheet = self.sheets()
+        settings = self.settings(settings_sheet)
+        lists = self.choices(choices_sheet, settings.get("allow_choice_duplicates", "").lower() in _YES)
+        children = self.survey(survey, lists) if survey is not None else []
+        languages = [lang for lang in self.languages if lang != "default"] or ["default"]
+        if "default" in self.languages and languages != ["default"]:
+            languages.append("default")
+        default_language = settings.get("default_language") or None
+        if default_language is not None and default_language not in self.languages:
+            self.warn(
+                settings_sheet.name if settings_sheet else None, 2, None, default_language,
+                "default_language の言語のラベルがありません (no labels in the default_language)",
+            )  # fmt: skip
+        form_id = settings.get("form_id") or _safe_id(self.fallback_name)
+        form = Form(
+            title=settings.get("title") or form_id,
+            form_id=form_id,
+            version=settings.get("version", ""),
+            default_language=default_language,
+            languages=languages,
+            children=children,
+            choice_lists=lists,
+        )
+        if survey is None:
+            return SheetImport(None, self.problems, self.locations, self.choice_columns)
+        return SheetImport(form, self.problems, self.locations, self.choice_columns)
+
+
+def _safe_id(name: str) -> str:
+    stem = Path(name).stem if name else "form"
+    cleaned = re.sub(r"[^\w.\-]", "_", stem)
+    return cleaned or "form"
+
+
+def _similar(a: str, b: str) -> bool:
+    """Whether two words differ by at most two edits (catches 'stettings', 'relevent')."""
+    if a == b or abs(len(a) - len(b)) > 2 or min(len(a), len(b)) < 4:
+        return False
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1] <= 2
+
+
+def import_workbook(workbook: RawWorkbook, *, filename: str = "") -> SheetImport:
+    """Build a form from raw sheets; structural problems are listed, expressions are checked later."""
+    return _Importer(workbook, filename).run()

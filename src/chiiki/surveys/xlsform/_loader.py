@@ -1,0 +1,109 @@
+"""From a file to a checked form: read, import, check, and ask pyxform for a second opinion."""
+
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from chiiki.surveys.xlsform._checks import check_form_model
+from chiiki.surveys.xlsform._importer import import_workbook
+from chiiki.surveys.xlsform._model import Form
+from chiiki.surveys.xlsform._problems import FormRejected, Problem
+from chiiki.surveys.xlsform._workbook import WorkbookError, read_file_bytes, read_workbook
+
+__all__ = ["CheckResult", "check_form", "load_form"]
+
+_PYXFORM_FILE_TYPES = {"xlsx": ".xlsx", "xls": ".xls", "markdown": ".md", "csv": ".csv"}
+_PYXFORM_ROW_RE = re.compile(r"\[row : (\d+)\]")
+
+
+@dataclass(slots=True)
+class CheckResult:
+    """A form (``None`` when it cannot be used) and every problem found, errors and warnings."""
+
+    form: Form | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that make the form unusable."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems worth a look that do not stop the form."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the form imported without errors."""
+        return self.form is not None and not self.errors
+
+
+def _pyxform_opinion(data: bytes, file_format: str) -> Problem | None:
+    """pyxform's verdict, when it rejects a form we accepted (a safety net for rules we do not know)."""
+    try:
+        from pyxform.errors import PyXFormError
+        from pyxform.xls2xform import convert
+    except ImportError:  # pragma: no cover - pyxform is a declared dependency
+        return None
+    file_type = _PYXFORM_FILE_TYPES.get(file_format)
+    if file_type is None:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # A fixed form_name: pyxform rejects file names that are not XML names ("調査票 (案).xlsx"),
+            # which says nothing about the form itself (its id comes from the settings sheet or ours).
+            convert(xlsform=io.BytesIO(data), file_type=file_type, form_name="data")
+    except PyXFormError as error:
+        text = str(error).strip()
+        row = _PYXFORM_ROW_RE.search(text)
+        return Problem(
+            "survey" if row else None,
+            int(row.group(1)) if row else None,
+            None,
+            "",
+            f"pyxform がこのフォームを受け付けません (pyxform rejects this form: {text})",
+        )
+    except Exception:
+        return None
+    return None
+
+
+def check_form(
+    source: str | Path | bytes, *, filename: str | None = None, cross_check: bool = True
+) -> CheckResult:
+    """Read and check an XLSForm file (path or bytes). Never raises for bad input: problems are returned."""
+    try:
+        if isinstance(source, bytes):
+            data, name = source, filename or ""
+        else:
+            # Read once: a second read could see a different file, and a pipe cannot be read twice.
+            data, name = read_file_bytes(source), filename or Path(source).name
+        workbook = read_workbook(data, filename=name)
+    except WorkbookError as error:
+        return CheckResult(None, [error.problem])
+    imported = import_workbook(workbook, filename=name)
+    problems = list(imported.problems)
+    form = imported.form
+    if form is not None:
+        problems.extend(check_form_model(form, imported.locations, imported.choice_columns))
+    has_errors = any(p.severity == "error" for p in problems)
+    if form is not None and not has_errors and cross_check and data:
+        opinion = _pyxform_opinion(data, workbook.file_format)
+        if opinion is not None:
+            problems.append(opinion)
+            has_errors = True
+    return CheckResult(None if has_errors else form, problems)
+
+
+def load_form(source: str | Path | bytes, *, filename: str | None = None, cross_check: bool = True) -> Form:
+    """Read an XLSForm file and return its form; raise :class:`FormRejected` listing every problem."""
+    result = check_form(source, filename=filename, cross_check=cross_check)
+    if result.form is None:
+        raise FormRejected(result.problems)
+    return result.form
