@@ -25,12 +25,14 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 ## make demo: install, create the SQLite database, load the demo municipality, serve on http://127.0.0.1:8000
+## Debug is off, as in production: visitors never see Django's debug page; WhiteNoise serves the collected
+## static files; the log shows one readable line per request and per event.
 demo: install
-	CHIIKI_DEBUG=1 $(CHIIKI) migrate --no-input
-	CHIIKI_DEBUG=1 $(CHIIKI) municipalities load
-	CHIIKI_DEBUG=1 $(CHIIKI) demo load
-	CHIIKI_DEBUG=1 $(CHIIKI) collectstatic --no-input --verbosity 0
-	CHIIKI_DEBUG=1 $(CHIIKI) serve --with-worker --bind $(HOST):$(PORT)
+	$(CHIIKI) migrate --no-input
+	$(CHIIKI) municipalities load
+	$(CHIIKI) demo load
+	$(CHIIKI) collectstatic --no-input --verbosity 0
+	$(CHIIKI) serve --with-worker --bind $(HOST):$(PORT)
 
 ## make test: install the development dependencies and run the whole suite
 test: install-dev

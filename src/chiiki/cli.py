@@ -36,11 +36,10 @@ def main(argv: list[str] | None = None) -> None:
     try:
         execute_from_command_line(["chiiki", *resolve_command(args, set(get_commands()))])
     except DatabaseError as error:
-        # A fresh machine without `migrate`, or an unreachable server: say what to do, not a traceback.
-        sys.stderr.write(
-            "データベースを使えません。`chiiki migrate` を実行したか、CHIIKI_DATABASE_URL が正しいか確認してください。\n"
-            f"Database not usable (run `chiiki migrate`, check CHIIKI_DATABASE_URL): {error}\n"
-        )
+        # Say what to do (migrate, check the URL, wait for a busy SQLite file), not a traceback.
+        from chiiki.core.database import explain
+
+        sys.stderr.write(explain(error) + "\n")
         sys.exit(1)
 
 

@@ -1,12 +1,23 @@
 """The one settings module. Everything that differs between machines comes from CHIIKI_* variables.
 
-CHIIKI_DATABASE_URL   database URL; default: SQLite file var/chiiki.sqlite3
-CHIIKI_SECRET_KEY     secret key; default: generated once into var/secret_key
-CHIIKI_DEBUG          "1" turns debug on (only `make demo` does)
+CHIIKI_DATABASE_URL   database URL; default: SQLite file chiiki.sqlite3 in the data directory
+CHIIKI_SECRET_KEY     secret key; default: generated once into <data directory>/secret_key, on first use
+CHIIKI_DEBUG          "1" turns debug on (development only; `make demo` runs with debug off)
 CHIIKI_ALLOWED_HOSTS  comma-separated host names; default: localhost names
-CHIIKI_VAR_DIR        where the SQLite file, secret key and uploads live; default: ./var
+CHIIKI_VAR_DIR        the data directory (SQLite file, secret key, uploads, static files); default: var/ of the
+                      source checkout, else ~/.local/share/chiiki; never the current directory
 CHIIKI_SECURE         "1" behind HTTPS: secure cookies, HSTS, SSL redirect
 CHIIKI_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://chiiki.example.lg.jp
+CHIIKI_TRUSTED_PROXIES       reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges),
+                             e.g. 127.0.0.1; the older name CHIIKI_FORWARDED_ALLOW_IPS is read when unset
+CHIIKI_LOGIN_MAX_FAILURES    failures per account and address before the back-off starts; default 5
+CHIIKI_LOGIN_BACKOFF_SECONDS first wait of the back-off, doubled per failure; default 30
+CHIIKI_LOGIN_WINDOW_SECONDS  longest wait, and how long a failure counts; default 900
+CHIIKI_SQLITE_BUSY_TIMEOUT   seconds a SQLite writer waits for another's lock; default 30
+CHIIKI_JOB_TIME_LIMIT_SECONDS       limit of a job on the default queue (exports, letters); default 600
+CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS  limit of a job on the long queue (conversions, imports); default 3600
+CHIIKI_JOB_HEARTBEAT_SECONDS / CHIIKI_JOB_STALE_SECONDS / CHIIKI_JOB_REAP_SECONDS  job heartbeat and reaper
+CHIIKI_AUDIT_SEAL_SECONDS    how often the worker chains new audit records; default 60
 CHIIKI_REMINDER_HOUR  hour (Japan time) of the daily survey reminder run; default 10
 """
 
@@ -19,6 +30,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import lazy
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -44,24 +56,36 @@ def _networks(name: str) -> list[str]:
 
 
 BASE_DIR = Path(__file__).resolve().parent
-VAR_DIR = Path(os.environ.get("CHIIKI_VAR_DIR", Path.cwd() / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
-(VAR_DIR / "static").mkdir(exist_ok=True)
 
 
-def _secret_key() -> str:
-    """Read CHIIKI_SECRET_KEY, or a key generated once into var/ so restarts keep sessions valid."""
-    configured = os.environ.get("CHIIKI_SECRET_KEY")
-    if configured:
-        return configured
+def _default_var_dir() -> Path:
+    """The data directory when CHIIKI_VAR_DIR is unset: var/ of the source checkout Chiiki runs from, else the
+    user's data directory. Never the current directory: a command run elsewhere must not scatter files there."""
+    checkout = BASE_DIR.parent.parent
+    if (checkout / "pyproject.toml").is_file():
+        return checkout / "var"
+    data_home = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(data_home) / "chiiki"
+
+
+# Nothing is created here: a command that needs no database or secret (`chiiki opendata validate`) leaves no
+# file behind. The SQLite file's folder is made when the database is first opened (chiiki.core.sqlite), the
+# secret key file when the key is first used, the static folder by `collectstatic`.
+VAR_DIR = Path(os.environ.get("CHIIKI_VAR_DIR") or _default_var_dir()).resolve()
+
+
+def _stored_secret_key() -> str:
+    """The key generated once into VAR_DIR/secret_key (so restarts keep sessions valid), made on first use."""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(64), encoding="ascii")
         key_file.chmod(0o600)
     return key_file.read_text(encoding="ascii").strip()
 
 
-SECRET_KEY = _secret_key()
+# CHIIKI_SECRET_KEY, or the stored key read lazily: Django reads SECRET_KEY only when it signs something.
+SECRET_KEY: str = os.environ.get("CHIIKI_SECRET_KEY") or lazy(_stored_secret_key, str)()
 DEBUG = _flag("CHIIKI_DEBUG")
 ALLOWED_HOSTS = _list("CHIIKI_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = _list("CHIIKI_CSRF_TRUSTED_ORIGINS", "")
@@ -75,6 +99,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    # The API's Swagger page from its own static files, not a CDN (which the Content-Security-Policy refuses).
+    "ninja",
     "chiiki.core",
     "chiiki.registry",
     "chiiki.surveys",
@@ -89,8 +115,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files carry the Content-Security-Policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Remembers browsers that signed in, which the login back-off lets through (chiiki.core.throttle).
+    "chiiki.core.known_devices.KnownDeviceMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -125,13 +155,25 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("CHIIKI_DATABASE_URL", f"sqlite:///{VAR_DIR / 'chiiki.sqlite3'}"),
         conn_max_age=int(os.environ.get("CHIIKI_DB_CONN_MAX_AGE", "60")),
+        # A connection the database dropped (restarted, or a backend killed) is replaced at the next request
+        # instead of failing it.
+        conn_health_checks=True,
     )
 }
+# SQLite: the web server and the workers write to one file. WAL lets readers go on while one process writes;
+# IMMEDIATE transactions take the write lock when they start, so a second writer waits for it (up to the busy
+# timeout) instead of failing half-way with "database is locked". chiiki.core.sqlite is Django's backend that
+# also makes the file's folder when the database is first opened.
+CHIIKI_SQLITE_BUSY_TIMEOUT = float(os.environ.get("CHIIKI_SQLITE_BUSY_TIMEOUT", "30"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the worker and the web server write without "database is locked" under light load.
+    DATABASES["default"]["ENGINE"] = "chiiki.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={int(CHIIKI_SQLITE_BUSY_TIMEOUT * 1000)};"
+        ),
         "transaction_mode": "IMMEDIATE",
+        "timeout": CHIIKI_SQLITE_BUSY_TIMEOUT,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -153,12 +195,16 @@ LOGIN_REDIRECT_URL = "core:staff_home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Reverse proxies whose X-Forwarded-For / Forwarded header is believed (addresses or CIDR ranges, comma-
-# separated). Empty by default: with no proxy, a client-sent header is ignored (chiiki.core.acting).
-CHIIKI_TRUSTED_PROXIES = _networks("CHIIKI_TRUSTED_PROXIES")
+# separated): chiiki.core.acting.client_address takes the client address from it, for the login back-off and
+# the audit log alike, and `chiiki serve` hands the same list to gunicorn. Empty by default: with no proxy, a
+# client-sent header is ignored. CHIIKI_FORWARDED_ALLOW_IPS, the name older guides gave, is read when unset.
+CHIIKI_TRUSTED_PROXIES = _networks("CHIIKI_TRUSTED_PROXIES") or _networks("CHIIKI_FORWARDED_ALLOW_IPS")
 
-# Login rate limiting (chiiki.core.throttle): failures per account and per address within the window.
+# Login back-off (chiiki.core.throttle): MAX_FAILURES free failures per account and address, then a wait of
+# BACKOFF seconds doubling at each failure, at most WINDOW seconds; failures older than WINDOW are forgotten.
 CHIIKI_LOGIN_MAX_FAILURES = int(os.environ.get("CHIIKI_LOGIN_MAX_FAILURES", "5"))
 CHIIKI_LOGIN_WINDOW_SECONDS = int(os.environ.get("CHIIKI_LOGIN_WINDOW_SECONDS", "900"))
+CHIIKI_LOGIN_BACKOFF_SECONDS = float(os.environ.get("CHIIKI_LOGIN_BACKOFF_SECONDS", "30"))
 # Hour (Japan time, 0-23) the worker sends the daily reminders to households that have not answered.
 CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
 
@@ -172,6 +218,28 @@ CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Content-Security-Policy on every response (django-csp; Django 6.0 builds the same in). The pages carry no
+# script of their own, inline or not; a script that an attacker slips into a page does not run.
+# Styles: the stylesheet is ours ('self'), but some pages set a width or a layout in a style="" attribute (the
+# linkage evidence bars are sized per row). CSP Level 3 browsers get `style-src-elem 'self'` (no injected
+# <style> element) and `style-src-attr 'unsafe-inline'` (style attributes allowed); older phones that do not
+# know those two directives fall back to `style-src 'self' 'unsafe-inline'`, so no page breaks there. A style
+# cannot run script, and `img-src`/`font-src`/`connect-src` 'self' keep injected CSS from sending data away.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src-elem": ["'self'"],
+        "style-src-attr": ["'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],  # data: for the empty favicon of base.html
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 if _flag("CHIIKI_SECURE", default=not DEBUG and "CHIIKI_SECRET_KEY" in os.environ):
     SESSION_COOKIE_SECURE = True
@@ -214,16 +282,26 @@ CHIIKI_MAX_UPLOAD_BYTES = int(os.environ.get("CHIIKI_MAX_UPLOAD_BYTES", str(200 
 CHIIKI_JOB_HEARTBEAT_SECONDS = float(os.environ.get("CHIIKI_JOB_HEARTBEAT_SECONDS", "20"))
 CHIIKI_JOB_STALE_SECONDS = float(os.environ.get("CHIIKI_JOB_STALE_SECONDS", "300"))
 CHIIKI_JOB_REAP_SECONDS = float(os.environ.get("CHIIKI_JOB_REAP_SECONDS", "120"))
+# Time limits: a job of the default queue (exports, letters) may run 10 minutes, one of the long queue
+# (conversions, linkage runs) an hour; past it the job is stopped and failed with the reason.
+CHIIKI_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("CHIIKI_JOB_TIME_LIMIT_SECONDS", "600"))
+CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS", "3600"))
+
+# Audit records are chained (chiiki.core.audit_chain) by the worker every SEAL seconds after they are written.
+CHIIKI_AUDIT_SEAL_SECONDS = float(os.environ.get("CHIIKI_AUDIT_SEAL_SECONDS", "60"))
 
 # Periodic work that books itself on the task queue; `chiiki worker` starts each chain when it starts.
 CHIIKI_WORKER_SCHEDULES = [
     "chiiki.core.tasks.schedule_job_reaper",
+    "chiiki.core.tasks.schedule_audit_sealing",
     "chiiki.fieldwork.tasks.start_reminder_schedule",
 ]
 
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("CHIIKI_TASK_BACKEND", "django_tasks_db.backend.DatabaseBackend"),
+        # Short jobs and long ones, each with its own worker process (chiiki.core.jobs, `chiiki worker`).
+        "QUEUES": ["default", "long"],
     }
 }
 
@@ -237,10 +315,17 @@ CHIIKI_SMS_SENDER = os.environ.get("CHIIKI_SMS_SENDER", "")
 CHIIKI_INBOX_API_URL = os.environ.get("CHIIKI_INBOX_API_URL", "")
 CHIIKI_INBOX_API_TOKEN = os.environ.get("CHIIKI_INBOX_API_TOKEN", "")
 
+# One readable line per event: time, level, where from, what (gunicorn's access log adds one per request).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "readable": {
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S",
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "readable"}},
     "root": {"handlers": ["console"], "level": os.environ.get("CHIIKI_LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

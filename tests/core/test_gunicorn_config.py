@@ -28,12 +28,36 @@ class _Probe(Application):
         return None
 
 
+def _served(monkeypatch: pytest.MonkeyPatch, *args: str) -> dict[str, list[str]]:
+    """The commands `chiiki serve ARGS` hands its supervisor, by child name (nothing is started)."""
+    started: dict[str, list[str]] = {}
+
+    class NoSupervisor:
+        def __init__(self, children: list[Any], **_: Any) -> None:
+            started.update({child.name: child.command for child in children})
+
+        def run(self) -> int:
+            return 0
+
+    monkeypatch.setattr(serve, "Supervisor", NoSupervisor)
+    with pytest.raises(SystemExit):
+        call_command("serve", *args, stdout=io.StringIO())
+    return started
+
+
 def test_serve_passes_the_hooks_to_gunicorn(monkeypatch: pytest.MonkeyPatch) -> None:
-    commands: list[list[str]] = []
-    monkeypatch.setattr(serve.subprocess, "run", lambda command, **_: commands.append(command))
-    call_command("serve", stdout=io.StringIO())
-    (command,) = commands
+    command = _served(monkeypatch)["gunicorn"]
     assert command[command.index("--config") + 1] == HOOKS
+
+
+def test_serve_trusts_the_proxies_chiiki_trusts_and_supervises_both_workers(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    settings.CHIIKI_TRUSTED_PROXIES = ["127.0.0.1", "10.0.0.0/8"]
+    started = _served(monkeypatch, "--with-worker")
+    command = started["gunicorn"]
+    assert command[command.index("--forwarded-allow-ips") + 1] == "127.0.0.1,10.0.0.0/8"
+    assert sorted(started) == ["gunicorn", "worker[default]", "worker[long]"]
 
 
 def test_gunicorn_reads_the_worker_hook_from_the_module() -> None:

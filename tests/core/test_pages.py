@@ -111,6 +111,7 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
         "CHIIKI_SECRET_KEY": secrets.token_urlsafe(64),
         "CHIIKI_VAR_DIR": str(tmp_path),
         "CHIIKI_ALLOWED_HOSTS": "chiiki.example.lg.jp",
+        "CHIIKI_TRUSTED_PROXIES": "127.0.0.1",
     }
     env.pop("CHIIKI_DEBUG", None)
     done = subprocess.run(

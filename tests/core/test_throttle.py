@@ -1,4 +1,5 @@
-"""The database-backed login throttle: counting inside the window, pruning outside it, clearing on success."""
+"""The database-backed login throttle: counting per account and address, pruning outside the window, clearing
+on success only what the owner typed (the back-off itself: tests/security/test_login_backoff.py)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,14 @@ from chiiki.core.actions import clear_login_failures, note_login_failure
 from chiiki.core.models import LoginFailure
 
 
-def test_failures_lock_the_account_and_the_address_gets_four_times_the_room(db: None) -> None:
+def test_failures_count_per_account_and_address_and_names_are_compared_without_case(db: None) -> None:
     for _ in range(5):
         note_login_failure("Hanako", "192.0.2.1")
-    assert throttle.is_locked("hanako", None)  # names are compared without case
-    assert not throttle.is_locked("taro", "192.0.2.1")  # 5 of the address's 20
+    assert throttle.is_locked("hanako", "192.0.2.1")
+    assert not throttle.is_locked("hanako", "192.0.2.2")  # the same account elsewhere: 5 of its 20
     for n in range(15):
         note_login_failure(f"user{n}", "192.0.2.1")
-    assert throttle.is_locked("taro", "192.0.2.1")
+    assert not throttle.is_locked("taro", "192.0.2.1")  # 20 other names from the address: taro untouched
 
 
 def test_a_new_failure_prunes_rows_that_left_the_window_and_old_ones_do_not_count(db: None) -> None:
@@ -31,8 +32,13 @@ def test_a_new_failure_prunes_rows_that_left_the_window_and_old_ones_do_not_coun
     assert list(LoginFailure.objects.values_list("username", flat=True)) == ["someone"]
 
 
-def test_a_successful_login_clears_only_that_accounts_failures(db: None) -> None:
+def test_a_successful_login_clears_what_the_owner_typed_not_what_others_typed(db: None) -> None:
     note_login_failure("hanako", "192.0.2.1")
+    note_login_failure("hanako", "192.0.2.9")  # someone else guessing
+    note_login_failure("hanako", "192.0.2.8", device="phone")
     note_login_failure("taro", "192.0.2.1")
-    clear_login_failures("HANAKO")
-    assert list(LoginFailure.objects.values_list("username", flat=True)) == ["taro"]
+    clear_login_failures("HANAKO", "192.0.2.1", device="phone")
+    assert sorted(LoginFailure.objects.values_list("username", "ip_address")) == [
+        ("hanako", "192.0.2.9"),
+        ("taro", "192.0.2.1"),
+    ]

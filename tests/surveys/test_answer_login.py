@@ -93,20 +93,6 @@ def test_an_unknown_id_locks_exactly_like_a_real_one(letters: list[Letter]) -> N
     assert LOCKED in attempt(Client(), unknown, "AAAA-AAAA")
 
 
-@pytest.mark.usefixtures("fast_password_hashing")
-def test_one_address_trying_many_ids_is_locked_out(letters: list[Letter]) -> None:
-    for _ in range(20):
-        attempt(Client(), unused_login_id(), "AAAA-AAAA")
-    assert LOCKED in attempt(Client(), letters[0].login_id, letters[0].access_key)
-    other_address = Client(REMOTE_ADDR="192.0.2.7")
-    assert (
-        other_address.post(
-            "/answer/", {"login_id": letters[0].login_id, "secret": letters[0].access_key}
-        ).status_code
-        == 302
-    )
-
-
 def test_after_the_password_is_set_only_the_password_opens_the_case(letters: list[Letter]) -> None:
     letter = letters[0]
     first = Client()

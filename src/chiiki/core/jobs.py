@@ -8,9 +8,18 @@ heartbeat while `work` runs, and ends the job whatever happens:
 - anything else (a bug, a lost connection) → queued again once (`Job.max_attempts`), then failed, with the
   exception's kind kept for the staff page and the traceback in the worker's log.
 
+- `work` runs past its time limit (`Job.time_limit`, else CHIIKI_JOB_TIME_LIMIT_SECONDS for the default queue
+  and CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS for the long one) → failed with that reason, never retried. The limit
+  interrupts Python code at once; code stuck in a C library is stopped by the heartbeat thread a minute later,
+  which fails the job and ends the worker process (its supervisor starts a new one).
+
 A worker killed outright (SIGKILL, power cut) cannot end its job; `reap_stale_jobs`, run when `chiiki worker`
 starts and every few minutes after (`chiiki.core.tasks.reap_jobs`), retries or fails every running job whose
 worker process is gone or whose heartbeat stopped.
+
+Two queues: `default` for short jobs (exports, letters, reminders) and `long` for conversions and runs, each
+served by its own worker process, so an export never waits behind an hour-long conversion. A job's class
+names its queue in `job_queue`.
 
 Jobs are queued with `enqueue_job`: with the database task backend the task row is written in the caller's
 transaction, so a job is never committed without its task (nor a task without its job).
@@ -19,9 +28,12 @@ transaction, so a job is never committed without its task (nor a task without it
 from __future__ import annotations
 
 import logging
+import math
 import os
+import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -33,6 +45,7 @@ from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from chiiki.core.actions.jobs import (
+    QUEUES,
     claim_job,
     enqueue_job,
     finish_job,
@@ -42,7 +55,17 @@ from chiiki.core.actions.jobs import (
 )
 from chiiki.core.models import Job
 
-__all__ = ["JobFailed", "enqueue_job", "job_models", "reap_stale_jobs", "run_job", "worker_id"]
+__all__ = [
+    "QUEUES",
+    "JobFailed",
+    "allow_hard_stop",
+    "enqueue_job",
+    "job_models",
+    "reap_stale_jobs",
+    "run_job",
+    "time_limit_of",
+    "worker_id",
+]
 
 logger = logging.getLogger("chiiki.jobs")
 
@@ -51,8 +74,42 @@ J = TypeVar("J", bound=Job)
 WORKER_STOPPED = "処理していたワーカーが停止しました。"
 
 
+# A job still running this long after its time limit (stuck in C code the limit cannot interrupt) is failed
+# by the heartbeat thread, which then ends the worker process when `allow_hard_stop` was called.
+HARD_STOP_GRACE_SECONDS = 60.0
+_hard_stop = threading.Event()
+
+
 class JobFailed(Exception):
     """The job cannot be done as asked (a malformed file, a missing registry); the message is for staff."""
+
+
+class JobTimeLimitExceeded(BaseException):
+    """Raised inside a job's work when its time limit passes. A BaseException, so that the work's own
+    `except Exception` cannot swallow it."""
+
+
+def allow_hard_stop() -> None:
+    """Let the heartbeat thread end this process when a job overruns its limit (only `chiiki worker --queue`,
+    which runs under a supervisor, calls this: a test or a web process must never exit)."""
+    _hard_stop.set()
+
+
+def time_limit_of(job: Job) -> float:
+    """Seconds `job` may run: its class's `time_limit`, else the limit of its queue."""
+    if job.time_limit is not None:
+        return float(job.time_limit)
+    if job.job_queue == "long":
+        return float(getattr(settings, "CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS", 3600))
+    return float(getattr(settings, "CHIIKI_JOB_TIME_LIMIT_SECONDS", 600))
+
+
+def _over_limit_message(limit: float) -> str:
+    minutes = max(1, math.ceil(limit / 60))
+    return (
+        f"処理が時間制限({minutes}分)を超えたため中止しました。ファイルを分けるなどして小さくし、"
+        "もう一度お試しください。"
+    )
 
 
 def worker_id() -> str:
@@ -70,13 +127,23 @@ def run_job(model: type[J], job_id: object, work: Callable[[J], str | None]) -> 
     if job is None:
         current = model._default_manager.filter(pk=job_id).values_list("status", flat=True).first()
         return str(current or "missing")
-    with _heartbeat(model, job.pk, worker):
-        return _attempt(job, work)
+    limit = time_limit_of(job)
+    with _heartbeat(model, job.pk, worker, limit):
+        return _attempt(job, work, limit)
 
 
-def _attempt(job: J, work: Callable[[J], str | None]) -> str:
+def _attempt(job: J, work: Callable[[J], str | None], limit: float) -> str:
     try:
-        message = work(job)
+        with _time_limit(limit):
+            message = work(job)
+    except JobTimeLimitExceeded:
+        logger.error("job %s %s stopped: over its time limit of %.0f s", job._meta.label, job.pk, limit)
+        _finish(job, failed=True, message=_over_limit_message(limit))
+        return Job.Status.FAILED
+    except (SystemExit, KeyboardInterrupt):
+        # The worker is told to stop now (a second SIGTERM, Ctrl+C twice): the job goes back to the queue.
+        _safely(lambda: retry_job(job, reason=WORKER_STOPPED + "もう一度実行します。"))
+        raise
     except JobFailed as error:
         _finish(job, failed=True, message=str(error))
         return Job.Status.FAILED
@@ -117,14 +184,38 @@ def _safely(step: Callable[[], Any]) -> bool:
 
 
 @contextmanager
-def _heartbeat(model: type[Job], job_id: object, worker: str) -> Iterator[None]:
-    """Beat every CHIIKI_JOB_HEARTBEAT_SECONDS from a thread of its own (with its own connection)."""
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Raise JobTimeLimitExceeded in the work after `seconds` (main thread only: signals go there)."""
+    if threading.current_thread() is not threading.main_thread() or seconds <= 0:
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise JobTimeLimitExceeded
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _heartbeat(model: type[Job], job_id: object, worker: str, limit: float) -> Iterator[None]:
+    """Beat every CHIIKI_JOB_HEARTBEAT_SECONDS from a thread of its own (with its own connection); stop a job
+    stuck far past its limit."""
     stop = threading.Event()
     seconds = float(getattr(settings, "CHIIKI_JOB_HEARTBEAT_SECONDS", 20))
+    give_up_at = time.monotonic() + limit + HARD_STOP_GRACE_SECONDS
 
     def beat() -> None:
         try:
             while not stop.wait(seconds):
+                if time.monotonic() > give_up_at:
+                    _stop_stuck_job(model, job_id, limit)
+                    return
                 try:
                     record_heartbeat(model, job_id, worker=worker)
                 except DatabaseError:
@@ -140,6 +231,17 @@ def _heartbeat(model: type[Job], job_id: object, worker: str) -> Iterator[None]:
     finally:
         stop.set()
         thread.join(timeout=5)
+
+
+def _stop_stuck_job(model: type[Job], job_id: object, limit: float) -> None:
+    """The work ignored its time limit (stuck in C code): fail the job, and end the process if allowed."""
+    job = model._default_manager.filter(pk=job_id).first()
+    if job is not None:
+        _safely(lambda: give_up_job(job, reason=_over_limit_message(limit)))
+    logger.critical("job %s %s is stuck past its time limit of %.0f s", model._meta.label, job_id, limit)
+    if _hard_stop.is_set():
+        logging.shutdown()
+        os._exit(3)  # the supervisor logs the exit and starts a new worker
 
 
 def job_models() -> list[type[Job]]:

@@ -96,6 +96,13 @@ class User(AbstractUser):
     """A staff account. Residents never get one: they answer with an ID and access key."""
 
     display_name = models.CharField(_("表示名"), max_length=80, blank=True)
+    # The municipality whose administrators manage the account: it stays on their staff page with no role left.
+    home_municipality = models.ForeignKey(
+        "Municipality", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Searches the audit records that concern no municipality (sign-ins, the talent bank, API tokens).
+    # Appointed by the server's operator (`chiiki staff platform-auditor`), never on a page.
+    is_platform_auditor = models.BooleanField(_("プラットフォーム監査担当者"), default=False)
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -127,6 +134,11 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs: Any) -> int:
         raise AuditLogImmutableError("audit records cannot be changed")
 
+    def seal(self, *, chain_seq: int, chain_hash: str) -> int:
+        """Link not-yet-chained records into their chain: the one change the database triggers allow."""
+        unchained = self.filter(chain_hash__isnull=True)
+        return models.QuerySet.update(unchained, chain_seq=chain_seq, chain_hash=chain_hash)
+
     def delete(self) -> tuple[int, dict[str, int]]:
         raise AuditLogImmutableError("audit records cannot be deleted")
 
@@ -149,12 +161,23 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("接続元"), null=True, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
     detail = models.JSONField(_("詳細"), default=dict, blank=True)
+    # Tamper evidence (chiiki.core.audit_chain): each record's place in its municipality's chain (records of no
+    # municipality form the platform's chain) and the SHA-256 of its content and the previous record's hash.
+    # Set once, shortly after the record is committed; null until then.
+    chain_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    chain_hash = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001 - null: not chained yet
 
     objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-at", "-id"]
-        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["municipality", "at"])]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["municipality", "at"]),
+            models.Index(fields=["municipality", "chain_seq"], name="audit_chain_order"),
+            models.Index(
+                fields=["id"], condition=models.Q(chain_hash__isnull=True), name="audit_not_chained"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
@@ -168,12 +191,35 @@ class AuditEvent(models.Model):
         raise AuditLogImmutableError("audit records cannot be deleted")
 
 
+class AuditChainHead(models.Model):
+    """The last chained record of one audit chain ("" is the platform's, else a municipality code).
+
+    Sealing locks this row, so two sealers never fork a chain; `chiiki audit verify` compares it with the
+    chain's last record, which catches records removed from the end.
+    """
+
+    chain = models.CharField(max_length=6, primary_key=True, blank=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.chain or 'platform'} #{self.last_seq}"
+
+
 class LoginFailure(models.Model):
-    """A failed staff login, kept in the database so every app server sees the same count."""
+    """A failed sign-in (staff or respondent), kept in the database so every app server sees the same count.
+
+    `device` is the known-device id of the browser when it had signed in to the account before, else "".
+    """
 
     username = models.CharField(max_length=150, db_index=True)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    device = models.CharField(max_length=32, blank=True, default="")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["username", "at"])]
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M}"
@@ -207,6 +253,11 @@ class Job(models.Model):
 
     job_task: ClassVar[str] = ""
     max_attempts: ClassVar[int] = 2
+    # "default" for short jobs (exports, letters), "long" for conversions and runs: each queue has its own
+    # worker process, so a short job never waits behind a long one (chiiki.core.jobs).
+    job_queue: ClassVar[str] = "default"
+    # Seconds the job may run before it is stopped and failed; None: the limit of its queue (settings).
+    time_limit: ClassVar[float | None] = None
 
     class Meta:
         abstract = True

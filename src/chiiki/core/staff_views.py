@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core.access import municipality_permission
-from chiiki.core.actions import StaffAccountError, create_staff, grant_role, revoke_role
+from chiiki.core.acting import Actor
+from chiiki.core.actions import (
+    RoleChangeRefused,
+    StaffAccountError,
+    create_staff,
+    grant_role,
+    revoke_role,
+    role_conflict,
+)
 from chiiki.core.models import Membership, Municipality, Role, User
+
+
+def eligible_accounts(municipality: Municipality) -> QuerySet[User]:
+    """The accounts this municipality's administrators manage: those with a role here, and those created here
+    (their home) even when every role was removed, so that a role can always be given back."""
+    return (
+        User.objects.filter(Q(memberships__municipality=municipality) | Q(home_municipality=municipality))
+        .distinct()
+        .order_by("username")
+    )
 
 
 class NewStaffForm(forms.Form):
@@ -38,7 +57,7 @@ class RoleChangeForm(forms.Form):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["user"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type for mypy
-        field.queryset = User.objects.filter(memberships__municipality=municipality).distinct()
+        field.queryset = eligible_accounts(municipality)
 
 
 @municipality_permission("core.manage_staff")
@@ -54,7 +73,7 @@ def staff_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
                 display_name=data["display_name"],
                 password=data["password"],
                 roles=[Role(r) for r in data["roles"]],
-                by=request.user,
+                by=Actor.from_request(request),
             )
         except StaffAccountError as error:
             new_form.add_error(None, str(error))
@@ -63,27 +82,51 @@ def staff_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
                 request, _("アカウント「%(name)s」を作成しました。") % {"name": data["username"]}
             )
             return redirect("core:staff_list", code=municipality.code)
-    if request.method == "POST" and request.POST.get("form") == "role":
-        role_form = RoleChangeForm(request.POST, municipality=municipality)
-        if role_form.is_valid():
-            user, role = role_form.cleaned_data["user"], role_form.cleaned_data["role"]
-            if role_form.cleaned_data["change"] == "grant":
-                grant_role(user, municipality, role, by=request.user)
-            elif user == request.user and role == Role.ADMINISTRATOR:
-                messages.error(request, _("自分の管理者の役割は外せません。"))
-            else:
-                revoke_role(user, municipality, role, by=request.user)
-            return redirect("core:staff_list", code=municipality.code)
-    memberships = (
-        Membership.objects.filter(municipality=municipality)
-        .select_related("user")
-        .order_by("user__username", "role")
-    )
-    staff: dict[User, list[Membership]] = {}
-    for membership in memberships:
-        staff.setdefault(membership.user, []).append(membership)
+    if (
+        request.method == "POST"
+        and request.POST.get("form") == "role"
+        and _change_role(request, municipality)
+    ):
+        return redirect("core:staff_list", code=municipality.code)
     return render(
         request,
         "core/staff_list.html",
-        {"municipality": municipality, "staff": staff, "form": new_form, "roles": Role.choices},
+        {"municipality": municipality, "staff": _staff_rows(municipality), "form": new_form},
     )
+
+
+def _change_role(request: HttpRequest, municipality: Municipality) -> bool:
+    """Grant or revoke the posted role; False when the form names an account or role not on this page."""
+    role_form = RoleChangeForm(request.POST, municipality=municipality)
+    if not role_form.is_valid():
+        messages.error(request, _("役割を変更できませんでした。もう一度お試しください。"))
+        return False
+    user, role = role_form.cleaned_data["user"], role_form.cleaned_data["role"]
+    try:
+        if role_form.cleaned_data["change"] == "grant":
+            grant_role(user, municipality, role, by=Actor.from_request(request))
+        elif user == request.user and role == Role.ADMINISTRATOR:
+            messages.error(request, _("自分の管理者の役割は外せません。"))
+        else:
+            revoke_role(user, municipality, role, by=Actor.from_request(request))
+    except RoleChangeRefused as refused:
+        messages.error(request, str(refused))
+    return True
+
+
+def _staff_rows(municipality: Municipality) -> list[dict[str, object]]:
+    """Each eligible account with the roles it holds here and the roles it may still be given."""
+    held: dict[int, list[Membership]] = {}
+    for membership in Membership.objects.filter(municipality=municipality).order_by("role"):
+        held.setdefault(membership.user_id, []).append(membership)
+    rows = []
+    for person in eligible_accounts(municipality):
+        memberships = held.get(person.pk, [])
+        taken = {m.role for m in memberships}
+        grantable = [
+            (value, label)
+            for value, label in Role.choices
+            if value not in taken and not role_conflict(person, municipality, value)
+        ]
+        rows.append({"person": person, "memberships": memberships, "grantable": grantable})
+    return rows

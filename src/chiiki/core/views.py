@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import json
+import math
 from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,13 +20,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET
 
 from chiiki.core import audit, throttle
-from chiiki.core.acting import client_address
+from chiiki.core.acting import Actor, client_address
 from chiiki.core.actions import clear_login_failures, note_login_failure
 from chiiki.core.apps_menu import APP_ENTRIES
+from chiiki.core.known_devices import known_device, remember_device
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.core.permissions import municipalities_with, permissions_of
 from chiiki.tables import excel_safe_row
@@ -58,39 +61,52 @@ class LoginForm(forms.Form):
 
 
 def staff_login(request: HttpRequest) -> HttpResponse:
-    """Staff login, rate-limited per account and per address; the message never says which part was wrong."""
+    """Staff login with back-off per account and address (chiiki.core.throttle); the message never says which
+    part was wrong."""
     form = LoginForm(request.POST or None)
     error = ""
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"]
-        address = client_address(request)
-        if throttle.is_locked(username, address):
-            error = _(
-                "ログインの失敗が続いたため、しばらくの間ログインできません。15分ほど待ってからお試しください。"
-            )
-            audit.record("core.login_locked", actor=None, actor_label=username[:150], request=request)
-        else:
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                note_login_failure(username, address)
-                audit.record("core.login_failed", actor=None, actor_label=username[:150], request=request)
-                error = _("ユーザー名またはパスワードが違います。")
-            else:
-                clear_login_failures(username)
-                login(request, user)
-                audit.record("core.login", actor=user, request=request)
-                next_url = request.POST.get("next", "")
-                # Django's check, not a prefix test: "/\\evil.example" and "/\t/evil" are off-site in browsers.
-                if next_url.startswith("/") and url_has_allowed_host_and_scheme(
-                    next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-                ):
-                    return redirect(next_url)
-                return redirect(settings.LOGIN_REDIRECT_URL)
+        user, error = _check_password(request, username, form.cleaned_data["password"])
+        if user is not None:
+            login(request, user)
+            audit.record("core.login", by=Actor.from_request(request))
+            next_url = request.POST.get("next", "")
+            # Django's check, not a prefix test: "/\\evil.example" and "/\t/evil" are off-site in browsers.
+            if next_url.startswith("/") and url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return redirect(next_url)
+            return redirect(settings.LOGIN_REDIRECT_URL)
     return render(
         request,
         "core/login.html",
         {"form": form, "error": error, "next": request.GET.get("next", request.POST.get("next", ""))},
     )
+
+
+def _check_password(request: HttpRequest, username: str, password: str) -> tuple[Any, str]:
+    """The user when the password is right (and the attempt need not wait), else None and the message."""
+    address = client_address(request)
+    device = known_device(request, username)
+    attempt = Actor.from_request(request, label=username[:150])
+    wait = throttle.wait_seconds(username, address, device=device)
+    if wait > 0:
+        audit.record("core.login_locked", by=attempt, detail={"wait_seconds": round(wait)})
+        minutes = max(1, math.ceil(wait / 60))
+        return None, ngettext(
+            "ログインの失敗が続いたため、しばらくの間ログインできません。あと%(minutes)d分ほど待ってからお試しください。",
+            "ログインの失敗が続いたため、しばらくの間ログインできません。あと%(minutes)d分ほど待ってからお試しください。",
+            minutes,
+        ) % {"minutes": minutes}
+    user = authenticate(request, username=username, password=password)
+    if user is None:
+        note_login_failure(username, address, device=device)
+        audit.record("core.login_failed", by=attempt)
+        return None, _("ユーザー名またはパスワードが違います。")
+    clear_login_failures(username, address, device=device)
+    remember_device(request, username)
+    return user, ""
 
 
 @login_required
@@ -105,13 +121,17 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         apps = [(app, app.url_for(municipality.code)) for app in APP_ENTRIES if app.permission in granted]
         roles = [m.get_role_display() for m in request.user.memberships.filter(municipality=municipality)]  # type: ignore[union-attr]
         blocks.append({"municipality": municipality, "apps": apps, "roles": roles})
-    return render(request, "core/staff_home.html", {"blocks": blocks})
+    platform_auditor = bool(getattr(request.user, "is_platform_auditor", False))
+    return render(request, "core/staff_home.html", {"blocks": blocks, "platform_auditor": platform_auditor})
+
+
+PLATFORM = "platform"
 
 
 class AuditSearchForm(forms.Form):
-    municipality = forms.ModelChoiceField(
-        queryset=Municipality.objects.none(), label=gettext_lazy("地方公共団体")
-    )
+    # A municipality the user audits, or "platform": the records that concern no municipality (sign-ins, the
+    # talent bank, API tokens), which platform auditors search.
+    municipality = forms.ChoiceField(label=gettext_lazy("地方公共団体"))
     action = forms.CharField(label=gettext_lazy("操作"), required=False)
     actor = forms.CharField(label=gettext_lazy("実行者"), required=False)
     since = forms.DateField(
@@ -121,13 +141,22 @@ class AuditSearchForm(forms.Form):
         label=gettext_lazy("終了日"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args: Any, allowed: QuerySet[Municipality], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, scopes: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["municipality"]
-        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - narrows the type for mypy
-        field.queryset = allowed
-        if allowed.count() == 1:
-            field.initial = allowed.first()
+        assert isinstance(field, forms.ChoiceField)  # noqa: S101 - narrows the type for mypy
+        field.choices = scopes
+        if len(scopes) == 1:
+            field.initial = scopes[0][0]
+
+
+def audit_scopes(user: Any) -> list[tuple[str, str]]:
+    """What `user` may search: each municipality where they are an auditor, and the platform's records when
+    they are a platform auditor. Every audit record falls in one of these scopes for somebody."""
+    scopes = [(m.code, m.display_name) for m in municipalities_with(user, "core.view_audit")]
+    if getattr(user, "is_platform_auditor", False) and user.is_active:
+        scopes.append((PLATFORM, _("プラットフォーム全体(地方公共団体に属さない記録)")))
+    return scopes
 
 
 def _local(day: date, end: bool) -> datetime:
@@ -135,14 +164,15 @@ def _local(day: date, end: bool) -> datetime:
 
 
 def _audit_events(request: HttpRequest) -> tuple[AuditSearchForm, QuerySet[AuditEvent] | None]:
-    allowed = municipalities_with(request.user, "core.view_audit")
-    if not allowed.exists():
+    scopes = audit_scopes(request.user)
+    if not scopes:
         raise PermissionDenied
-    form = AuditSearchForm(request.GET or None, allowed=allowed)
+    form = AuditSearchForm(request.GET or None, scopes=scopes)
     if not form.is_valid():
         return form, None
     data = form.cleaned_data
-    events = AuditEvent.objects.filter(municipality=data["municipality"])
+    scope = data["municipality"]
+    events = AuditEvent.objects.filter(municipality=None if scope == PLATFORM else scope)
     if data["action"]:
         events = events.filter(action__icontains=data["action"])
     if data["actor"]:
@@ -154,19 +184,23 @@ def _audit_events(request: HttpRequest) -> tuple[AuditSearchForm, QuerySet[Audit
     return form, events
 
 
+def _searched(form: AuditSearchForm) -> tuple[str | None, dict[str, str]]:
+    """The municipality searched (None: the platform) and the search, for the audit record of the search."""
+    data = form.cleaned_data
+    scope = data["municipality"]
+    return (None if scope == PLATFORM else scope), {k: str(v) for k, v in data.items() if v}
+
+
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    """Search the audit log of a municipality where the user is an auditor."""
+    """Search the audit log of a municipality where the user is an auditor (or the platform's records)."""
     form, events = _audit_events(request)
     page = None
     if events is not None:
         page = Paginator(events, 50).get_page(request.GET.get("page"))
+        municipality, searched = _searched(form)
         audit.record(
-            "core.audit_viewed",
-            actor=request.user,
-            municipality=form.cleaned_data["municipality"],
-            request=request,
-            detail={k: str(v) for k, v in form.cleaned_data.items() if v},
+            "core.audit_viewed", by=Actor.from_request(request), municipality=municipality, detail=searched
         )
     return render(
         request, "core/audit_log.html", {"form": form, "page": page, "query": request.GET.urlencode()}
@@ -184,12 +218,9 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     form, events = _audit_events(request)
     if events is None:
         return redirect("core:audit_log")
+    municipality, searched = _searched(form)
     audit.record(
-        "core.audit_exported",
-        actor=request.user,
-        municipality=form.cleaned_data["municipality"],
-        request=request,
-        detail={k: str(v) for k, v in form.cleaned_data.items() if v},
+        "core.audit_exported", by=Actor.from_request(request), municipality=municipality, detail=searched
     )
     writer = csv.writer(_Echo())
     header = ["日時", "実行者", "地方公共団体コード", "操作", "対象の種類", "対象ID", "接続元", "詳細"]
@@ -209,7 +240,8 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                         event.object_type,
                         event.object_id,
                         event.ip_address or "",
-                        event.detail,
+                        # JSON, which an auditor's tools read; not Python's dict text.
+                        json.dumps(event.detail, ensure_ascii=False, sort_keys=True),
                     ]
                 )
             )

@@ -74,7 +74,7 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
         if created:
             user.set_password(demo_password(username))
             user.save()
-        grant_role(user, municipality, role, by=None, actor_label=ACTOR)
+        grant_role(user, municipality, role, by=Actor.system(ACTOR))
         staff.append((username, demo_password(username), str(role.label)))
     from chiiki.demo.survey import load_demo_survey
 

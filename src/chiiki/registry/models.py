@@ -89,6 +89,7 @@ class RegistryUpload(Job):
     """An extract uploaded on the web, imported by the task worker (never inside the request)."""
 
     job_task: ClassVar[str] = "chiiki.registry.tasks.import_uploaded_registry"
+    job_queue: ClassVar[str] = "long"  # a whole registry: not in the way of exports and letters
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="registry_uploads")
     file = models.FileField(upload_to="registry-uploads/%Y/%m/")

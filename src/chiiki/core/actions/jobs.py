@@ -18,6 +18,9 @@ from chiiki.core.models import Job
 
 J = TypeVar("J", bound=Job)
 
+# The task queues: short jobs first (the worker for it also books the periodic work), then long ones.
+QUEUES = ("default", "long")
+
 
 def claim_job(model: type[J], job_id: object, *, worker: str) -> J | None:
     """Move a queued job to running for `worker`; None when it is not queued (done, taken or gone)."""
@@ -101,7 +104,11 @@ def enqueue_job(job: Job, *, delay: timedelta | None = None) -> None:
 
 def _enqueue_now(job: Job, *, delay: timedelta | None = None) -> None:
     task = import_string(job.job_task)
-    if delay and task.get_backend().supports_defer:
+    backend = task.get_backend()
+    # A backend configured with one queue only (the tests' immediate backend) runs every job there.
+    if job.job_queue != task.queue_name and (not backend.queues or job.job_queue in backend.queues):
+        task = task.using(queue_name=job.job_queue)
+    if delay and backend.supports_defer:
         task = task.using(run_after=timezone.now() + delay)
     task.enqueue(job.pk)
 

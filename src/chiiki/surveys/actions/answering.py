@@ -55,10 +55,11 @@ __all__ = [
 
 
 @transaction.atomic
-def sign_in_respondent(case: SurveyCase, *, by: Actor, session: SessionBase) -> None:
+def sign_in_respondent(case: SurveyCase, *, by: Actor, session: SessionBase, device: str = "") -> None:
     """The writes of a successful sign-in, in one transaction (one commit): clear the failures counted for
-    `by.label` (the throttle's name of the login ID), start a new session, audit, paradata."""
-    clear_login_failures(by.label)
+    `by.label` (the throttle's name of the login ID) from this address or known `device`, start a new session,
+    audit, paradata."""
+    clear_login_failures(by.label, by.address, device=device)
     start_session(session, case)
     audit.record(
         "surveys.respondent_login",
@@ -73,13 +74,13 @@ def sign_in_respondent(case: SurveyCase, *, by: Actor, session: SessionBase) -> 
 
 
 @transaction.atomic
-def refuse_sign_in(*, by: Actor) -> None:
+def refuse_sign_in(*, by: Actor, device: str = "") -> None:
     """Count a failed sign-in against `by.label` (the login ID's throttle name) and `by.address`; audit it.
 
     Nothing about the case is written, whether or not it exists: a write made only for real IDs would let
     response times tell which IDs exist.
     """
-    note_login_failure(by.label, by.address)
+    note_login_failure(by.label, by.address, device=device)
     audit.record("surveys.respondent_login_failed", by=by)
 
 

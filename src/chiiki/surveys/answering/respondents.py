@@ -17,6 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from chiiki.core import audit, throttle
+from chiiki.core.known_devices import known_device, remember_device
 from chiiki.surveys import actions, queries
 from chiiki.surveys.answering.drafts import respondent_actor
 from chiiki.surveys.answering.sessions import SESSION_KEY, current_case, end_session, start_session
@@ -72,15 +73,17 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
         # The check digit catches typing mistakes without looking anything up: nothing is revealed.
         return SignIn("malformed")
     by = respondent_actor(request, throttle_name(login_id))
-    if throttle.is_locked(by.label, by.address):
+    device = known_device(request, by.label)  # a browser that signed in to this ID before
+    if throttle.is_locked(by.label, by.address, device=device):
         audit.record("surveys.respondent_login_locked", by=by)
         return SignIn("locked")
     case = queries.case_by_login_id(login_id)
     if _secret_matches(case, secret):
         assert case is not None  # noqa: S101 - only a real case can match
-        actions.sign_in_respondent(case, by=by, session=request.session)
+        actions.sign_in_respondent(case, by=by, session=request.session, device=device)
+        remember_device(request, by.label)  # it may sign in while the ID is being guessed elsewhere
         return SignIn("ok", case, must_set_password=not case.password_hash)
-    actions.refuse_sign_in(by=by)
+    actions.refuse_sign_in(by=by, device=device)
     return SignIn("failed")
 
 

@@ -1,9 +1,39 @@
 import os
-import subprocess
 import sys
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+
+from chiiki.core.management.commands.worker import worker_children
+from chiiki.core.supervisor import Child, Supervisor
+
+
+def gunicorn_command(options: dict[str, Any]) -> list[str]:
+    """gunicorn with the hooks of chiiki/core/gunicorn_config.py, trusting the proxies Chiiki trusts."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "chiiki.wsgi:application",
+        # Hooks (each worker loads every view before its first request): chiiki/core/gunicorn_config.py
+        "--config",
+        "python:chiiki.core.gunicorn_config",
+        "--bind",
+        options["bind"],
+        "--workers",
+        str(options["workers"]),
+        "--threads",
+        str(options["threads"]),
+        "--access-logfile",
+        "-",
+        "--graceful-timeout",
+        "30",
+    ]
+    if settings.CHIIKI_TRUSTED_PROXIES:
+        # The same list chiiki.core.acting.client_address believes, for gunicorn's own X-Forwarded-Proto.
+        command += ["--forwarded-allow-ips", ",".join(settings.CHIIKI_TRUSTED_PROXIES)]
+    return command
 
 
 class Command(BaseCommand):
@@ -13,39 +43,16 @@ class Command(BaseCommand):
         parser.add_argument("--bind", default=os.environ.get("CHIIKI_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("CHIIKI_WEB_WORKERS", "3")))
         parser.add_argument("--threads", type=int, default=int(os.environ.get("CHIIKI_WEB_THREADS", "4")))
-        parser.add_argument("--with-worker", action="store_true", help="also run the task worker (make demo)")
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run the task workers, restarting any that stops (make demo)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        worker = None
+        children = [Child("gunicorn", gunicorn_command(options), restart=False)]
         if options["with_worker"]:
-            worker = subprocess.Popen([sys.executable, "-m", "chiiki", "worker"])
-        gunicorn = [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "chiiki.wsgi:application",
-            # Hooks (each worker loads every view before its first request): chiiki/core/gunicorn_config.py
-            "--config",
-            "python:chiiki.core.gunicorn_config",
-            "--bind",
-            options["bind"],
-            "--workers",
-            str(options["workers"]),
-            "--threads",
-            str(options["threads"]),
-            "--access-logfile",
-            "-",
-            "--forwarded-allow-ips",
-            os.environ.get("CHIIKI_FORWARDED_ALLOW_IPS", "127.0.0.1"),
-            "--graceful-timeout",
-            "30",
-        ]
+            children += worker_children()
         self.stdout.write(f"Chiiki: http://{options['bind']}/ (Ctrl+C で停止)")
-        try:
-            subprocess.run(gunicorn, check=False)  # noqa: S603
-        except KeyboardInterrupt:
-            pass
-        finally:
-            if worker is not None:
-                worker.terminate()
-                worker.wait(timeout=30)
+        self.stdout.flush()
+        sys.exit(Supervisor(children).run())

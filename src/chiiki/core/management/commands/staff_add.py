@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from chiiki.core.acting import Actor
 from chiiki.core.actions import StaffAccountError, create_staff
 from chiiki.core.models import Municipality, Role
 
@@ -41,8 +42,7 @@ class Command(BaseCommand):
                 display_name=options["display_name"],
                 password=password,
                 roles=[Role(r) for r in options["role"]],
-                by=None,
-                actor_label="chiiki staff add",
+                by=Actor.system("chiiki staff add"),
             )
         except StaffAccountError as error:
             raise CommandError(str(error)) from error
