@@ -28,10 +28,16 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of the `chiiki` console script."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chiiki.settings")
     import django
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line, get_commands
     from django.db import DatabaseError
 
-    django.setup()
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        # A malformed CHIIKI_* variable: name it (docs/operations.md lists them all), not a traceback.
+        sys.stderr.write(f"設定が正しくありません / configuration error: {error}\n")
+        sys.exit(1)
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         execute_from_command_line(["chiiki", *resolve_command(args, set(get_commands()))])

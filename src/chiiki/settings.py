@@ -19,14 +19,18 @@ CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS  limit of a job on the long queue (conversion
 CHIIKI_JOB_HEARTBEAT_SECONDS / CHIIKI_JOB_STALE_SECONDS / CHIIKI_JOB_REAP_SECONDS  job heartbeat and reaper
 CHIIKI_AUDIT_SEAL_SECONDS    how often the worker chains new audit records; default 60
 CHIIKI_REMINDER_HOUR  hour (Japan time) of the daily survey reminder run; default 10
+
+Every variable, with its default and what it does: docs/operations.md, section 3.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import json
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -42,6 +46,20 @@ def _flag(name: str, default: bool = False) -> bool:
 
 def _list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _json_object(name: str) -> dict[str, Any]:
+    """A JSON object given in a variable (empty when unset); malformed JSON stops start-up, naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(f"{name}: not valid JSON ({error.msg})") from error
+    if not isinstance(value, dict):
+        raise ImproperlyConfigured(f'{name}: must be a JSON object such as {{"visit": 2000}}')
+    return value
 
 
 def _networks(name: str) -> list[str]:
@@ -207,6 +225,14 @@ CHIIKI_LOGIN_WINDOW_SECONDS = int(os.environ.get("CHIIKI_LOGIN_WINDOW_SECONDS", 
 CHIIKI_LOGIN_BACKOFF_SECONDS = float(os.environ.get("CHIIKI_LOGIN_BACKOFF_SECONDS", "30"))
 # Hour (Japan time, 0-23) the worker sends the daily reminders to households that have not answered.
 CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
+
+# Surveys (seed §10): the answering site printed on letters and in messages, the help desk printed on letters,
+# unit costs (yen) of field work for the evidence pages (JSON, e.g. {"visit": 2000}), and the smallest number of
+# households a published table cell may show.
+CHIIKI_SURVEY_ANSWER_URL = os.environ.get("CHIIKI_SURVEY_ANSWER_URL", "http://localhost:8000/answer/")
+CHIIKI_SURVEY_HELPDESK = os.environ.get("CHIIKI_SURVEY_HELPDESK", "")
+CHIIKI_SURVEY_COSTS = _json_object("CHIIKI_SURVEY_COSTS")
+CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS = int(os.environ.get("CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS", "3"))
 
 # Sessions live in the database so several app servers behind a load balancer share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
