@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from statistics import median
 
-from django.db.models import Count, Min, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chiiki.core.models import Municipality, User
@@ -234,54 +235,70 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
-def _answer_dates(survey: Survey, answered: set[int]) -> dict[int, date]:
-    """The day each answered case first submitted: its first 'submitted' event, else the Answer's time."""
-    rows = Answer.objects.filter(case__survey=survey, submitted_at__isnull=False).values_list(
-        "case_id", "submitted_at"
-    )
-    days = {case_id: _local_day(at) for case_id, at in rows if at is not None}
-    first_events = (
-        CaseEvent.objects.filter(survey=survey, kind=CaseEvent.Kind.SUBMITTED)
-        .values("case_id")
-        .annotate(first=Min("at"))
-        .values_list("case_id", "first")
-    )
-    days.update((case_id, _local_day(at)) for case_id, at in first_events)
-    return {case_id: day for case_id, day in days.items() if case_id in answered}
+# The dashboard aggregates in the database: every query below returns at most one row per day, district,
+# mode, birth date, enumerator area, device or (page, seconds) pair, whatever the number of households, so a
+# city of millions reads as fast as a village (bench/fieldwork_dashboard.py).
 
 
-def _modes(survey: Survey, answered: set[int]) -> dict[int, str]:
-    modes: dict[int, str] = {}
-    events = CaseEvent.objects.filter(survey=survey, kind=CaseEvent.Kind.SUBMITTED).exclude(mode="")
-    modes.update(events.order_by("at", "id").values_list("case_id", "mode"))
-    rows = Answer.objects.filter(case__survey=survey, submitted_at__isnull=False)
-    modes.update(rows.values_list("case_id", "mode"))  # the Answer row is the authority when it exists
-    return {case_id: modes.get(case_id, "unknown") for case_id in answered}
+def _answered_per_day(survey: Survey) -> Counter[date]:
+    """Answered cases counted by the local day of their first submission (first 'submitted' event, else the
+    Answer's time), grouped in the database: one row per day comes back."""
+    tables = {
+        "case": SurveyCase._meta.db_table,
+        "event": CaseEvent._meta.db_table,
+        "answer": Answer._meta.db_table,
+    }
+    first = "COALESCE(MIN(e.at), a.submitted_at)"
+    if connection.vendor == "postgresql":
+        day = f"(({first}) AT TIME ZONE %s)::date"
+        zone: list[object] = [timezone.get_current_timezone_name()]
+    else:  # SQLite keeps UTC text; the zone's current offset (Japan has no summer time)
+        offset = timezone.localtime().utcoffset() or timedelta(0)
+        day = f"date({first}, %s)"
+        zone = [f"{int(offset.total_seconds()):+d} seconds"]
+    # Table names come from the models and every value is a parameter: nothing typed by anyone reaches the text.
+    sql = (
+        f"SELECT day, COUNT(*) FROM (SELECT {day} AS day FROM {tables['case']} c "  # noqa: S608
+        f"LEFT JOIN {tables['event']} e ON e.case_id = c.id AND e.kind = %s "
+        f"LEFT JOIN {tables['answer']} a ON a.case_id = c.id "
+        "WHERE c.survey_id = %s AND (c.status = %s OR a.submitted_at IS NOT NULL) "
+        "GROUP BY c.id, a.submitted_at) AS firsts WHERE day IS NOT NULL GROUP BY day"
+    )
+    params = [*zone, CaseEvent.Kind.SUBMITTED, survey.pk, SurveyCase.Status.SUBMITTED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return Counter({_as_date(value): n for value, n in rows})
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def dashboard(survey: Survey, *, today: date | None = None) -> Dashboard:
-    """Response figures of one survey, computed from its cases, answers and paradata (aggregates only)."""
+    """Response figures of one survey, aggregated in the database from its cases, answers and paradata."""
     today = today or timezone.localdate()
-    cases = list(
-        survey.cases.values_list(
-            "id", "household_id", "household__district__code", "household__district__name"
-        )
-    )
-    answered = set(survey.cases.filter(submitted_q()).values_list("id", flat=True))
-    result = Dashboard(survey=survey, today=today, total=Row("合計", len(cases), len(answered)))
-    per_day = Counter(_answer_dates(survey, answered).values())
-    result.by_day = _by_day(survey, per_day, len(cases), today)
-    result.by_district = _by_district(cases, answered)
-    result.by_mode = _by_mode(survey, answered, len(cases))
-    result.by_age = _by_age(survey, cases, answered)
-    result.workload = _workload(survey, answered)
+    totals = survey.cases.aggregate(cases=Count("id", distinct=True), answered=_answered_count())
+    cases, answered = totals["cases"], totals["answered"]
+    result = Dashboard(survey=survey, today=today, total=Row("合計", cases, answered))
+    per_day = _answered_per_day(survey)
+    result.by_day = _by_day(survey, per_day, cases, today)
+    result.by_district = _by_district(survey)
+    result.by_mode = _by_mode(survey, cases)
+    result.by_age = _by_age(survey)
+    result.workload = _workload(survey)
     result.today_figures = _today_figures(survey, today, answered_today=per_day.get(today, 0))
     result.devices = _devices(survey)
     result.page_times = _page_times(survey)
     return result
 
 
-CaseRow = tuple[int, int, str, str]  # case id, household id, district code, district name
+def _answered_count(prefix: str = "") -> Count:
+    """Count the cases (reached through `prefix`) that count as answered."""
+    answered = Q(**{f"{prefix}status": SurveyCase.Status.SUBMITTED}) | Q(
+        **{f"{prefix}answer__submitted_at__isnull": False}
+    )
+    return Count(f"{prefix}id" if prefix else "id", filter=answered, distinct=True)
 
 
 def _rate(part: int, whole: int) -> float:
@@ -302,81 +319,98 @@ def _by_day(survey: Survey, per_day: Counter[date], cases: int, today: date) -> 
     return rows
 
 
-def _by_district(cases: list[CaseRow], answered: set[int]) -> list[Row]:
-    district_cases: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for case_id, _household, code, name in cases:
-        district_cases[(code, name)].append(case_id)
-    return [
-        Row(name, len(ids), sum(1 for i in ids if i in answered))
-        for (_code, name), ids in sorted(district_cases.items())
-    ]
+def _by_district(survey: Survey) -> list[Row]:
+    """Cases and answers per registry district, in the order of the district codes."""
+    rows = (
+        survey.cases.values("household__district__code", "household__district__name")
+        .annotate(cases=Count("id", distinct=True), answered=_answered_count())
+        .order_by("household__district__code")
+    )
+    return [Row(r["household__district__name"] or "", r["cases"], r["answered"]) for r in rows]
 
 
-def _by_mode(survey: Survey, answered: set[int], cases: int) -> list[tuple[str, int, float]]:
-    """Answered cases by mode, as a share of all cases ("unknown" only when there are such)."""
-    modes = Counter(_modes(survey, answered).values())
+def _by_mode(survey: Survey, cases: int) -> list[tuple[str, int, float]]:
+    """Answered cases by mode, as a share of all cases ("unknown" only when there are such). The Answer row is
+    the authority when it is submitted; else the mode of the case's last 'submitted' event."""
+    last_event_mode = (
+        CaseEvent.objects.filter(case_id=OuterRef("pk"), kind=CaseEvent.Kind.SUBMITTED)
+        .exclude(mode="")
+        .order_by("-at", "-id")
+        .values("mode")[:1]
+    )
+    answer_mode = Case(When(answer__submitted_at__isnull=False, then=F("answer__mode")), default=Value(None))
+    rows = (
+        survey.cases.filter(submitted_q())
+        .annotate(how=Coalesce(answer_mode, Subquery(last_event_mode), Value("unknown")))
+        .values("how")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("how", "n")
+    )
+    modes = Counter(dict(rows))
     order = ["web", "assisted", "enumerator", "unknown"]
     return [
         (mode, modes[mode], _rate(modes[mode], cases)) for mode in order if modes[mode] or mode != "unknown"
     ]
 
 
-def _by_age(survey: Survey, cases: list[CaseRow], answered: set[int]) -> list[Row]:
-    """Response by age class of the household head on the reference date."""
-    heads = dict(
-        Person.objects.filter(household__survey_cases__survey=survey, relationship="世帯主")
-        .order_by("household_id", "id")
-        .values_list("household_id", "birth_date")
+def _by_age(survey: Survey) -> list[Row]:
+    """Response by age class of the household head on the reference date (grouped by the head's birth date in
+    the database: at most one row per distinct birth date, then classed here)."""
+    head_birth = (
+        Person.objects.filter(household_id=OuterRef("household_id"), relationship="世帯主")
+        .order_by("-id")
+        .values("birth_date")[:1]
     )
-    age_cases: dict[str, list[int]] = defaultdict(list)
-    for case_id, household, _code, _name in cases:
-        birth = heads.get(household)
-        age_cases[age_class(age_on(birth, survey.reference_date) if birth is not None else None)].append(
-            case_id
+    rows = (
+        survey.cases.annotate(birth=Subquery(head_birth))
+        .values("birth")
+        .annotate(cases=Count("id", distinct=True), answered=_answered_count())
+        .values_list("birth", "cases", "answered")
+    )
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for birth, n, done in rows:
+        label = age_class(age_on(birth, survey.reference_date) if birth is not None else None)
+        totals[label][0] += n
+        totals[label][1] += done
+    return [Row(label, *totals[label]) for label in AGE_CLASS_ORDER if totals.get(label)]
+
+
+def _workload(survey: Survey) -> list[WorkloadRow]:
+    """Outstanding workload per enumerator area, counted in the database."""
+    answered = Q(case__status=SurveyCase.Status.SUBMITTED) | Q(case__answer__submitted_at__isnull=False)
+    rows = (
+        FollowUpAssignment.objects.filter(area__survey=survey)
+        .values("area__number", "area__enumerator__display_name", "area__enumerator__username")
+        .annotate(
+            assigned=Count("id", distinct=True),
+            visited=Count("id", filter=Q(visits__gt=0), distinct=True),
+            answered=Count("id", filter=answered, distinct=True),
+            settled=Count("id", filter=Q(outcome__in=FINAL_OUTCOMES) & ~answered, distinct=True),
         )
+        .order_by("area__number", "area__enumerator__display_name", "area__enumerator__username")
+    )
     return [
-        Row(label, len(age_cases[label]), sum(1 for i in age_cases[label] if i in answered))
-        for label in AGE_CLASS_ORDER
-        if age_cases.get(label)
+        WorkloadRow(
+            enumerator=r["area__enumerator__display_name"] or r["area__enumerator__username"],
+            area=r["area__number"],
+            assigned=r["assigned"],
+            visited=r["visited"],
+            settled=r["settled"],
+            answered=r["answered"],
+            outstanding=r["assigned"] - r["answered"] - r["settled"],
+        )
+        for r in rows
     ]
 
 
-def _workload(survey: Survey, answered: set[int]) -> list[WorkloadRow]:
-    """Outstanding workload per enumerator (plain rows: a survey can have tens of thousands of assignments)."""
-    rows = FollowUpAssignment.objects.filter(area__survey=survey).values_list(
-        "area__number",
-        "area__enumerator__display_name",
-        "area__enumerator__username",
-        "case_id",
-        "outcome",
-        "visits",
-    )
-    work: dict[tuple[int, str], list[tuple[int, str, int]]] = defaultdict(list)
-    for number, display_name, username, case_id, outcome, visits in rows:
-        work[(number, display_name or username)].append((case_id, outcome, visits))
-    result = []
-    for (number, name), items in sorted(work.items()):
-        done = sum(1 for case_id, _o, _v in items if case_id in answered)
-        settled = sum(
-            1 for case_id, outcome, _v in items if case_id not in answered and outcome in FINAL_OUTCOMES
-        )
-        result.append(
-            WorkloadRow(
-                enumerator=name,
-                area=number,
-                assigned=len(items),
-                visited=sum(1 for _c, _o, visits in items if visits),
-                settled=settled,
-                answered=done,
-                outstanding=len(items) - done - settled,
-            )
-        )
-    return result
-
-
 def _today_figures(survey: Survey, today: date, *, answered_today: int) -> dict[str, int]:
-    events = Counter(
-        CaseEvent.objects.filter(survey=survey, at__date=today).values_list("kind", flat=True).order_by()
+    start = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    events = dict(
+        CaseEvent.objects.filter(survey=survey, at__gte=start, at__lt=start + timedelta(days=1))
+        .values("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+        .order_by()
     )
     return {
         "answered": answered_today,
@@ -389,19 +423,43 @@ def _today_figures(survey: Survey, today: date, *, answered_today: int) -> dict[
 
 def _devices(survey: Survey) -> list[tuple[str, int]]:
     """Devices used to log in, most used first."""
-    devices = Counter(
-        CaseEvent.objects.filter(survey=survey, kind=CaseEvent.Kind.LOGIN).values_list(
-            "device_class", flat=True
-        )
+    rows = (
+        CaseEvent.objects.filter(survey=survey, kind=CaseEvent.Kind.LOGIN)
+        .values("device_class")
+        .annotate(n=Count("id"))
+        .values_list("device_class", "n")
+        .order_by()
     )
-    return sorted(devices.items(), key=lambda item: (-item[1], item[0]))
+    return sorted(rows, key=lambda item: (-item[1], item[0]))
 
 
 def _page_times(survey: Survey) -> list[PageTime]:
-    """Median seconds on each page (from the page views that have a time)."""
-    seconds: dict[str, list[int]] = defaultdict(list)
-    views = CaseEvent.objects.filter(survey=survey, kind=CaseEvent.Kind.PAGE_VIEW, seconds__isnull=False)
-    for page, value in views.values_list("page", "seconds"):
-        if value is not None:
-            seconds[page].append(value)
-    return [PageTime(page, len(v), float(median(v))) for page, v in sorted(seconds.items())]
+    """Median seconds on each page, from a histogram counted in the database (one row per page and second)."""
+    histogram: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    rows = (
+        CaseEvent.objects.filter(survey=survey, kind=CaseEvent.Kind.PAGE_VIEW, seconds__isnull=False)
+        .values("page", "seconds")
+        .annotate(n=Count("id"))
+        .values_list("page", "seconds", "n")
+        .order_by("page", "seconds")
+    )
+    for page, seconds, n in rows:
+        if seconds is not None:
+            histogram[page].append((seconds, n))
+    return [
+        PageTime(page, sum(n for _s, n in counts), _median(counts))
+        for page, counts in sorted(histogram.items())
+    ]
+
+
+def _median(counts: list[tuple[int, int]]) -> float:
+    """The median of values given as (value, how many) pairs in ascending order (as statistics.median)."""
+    total = sum(n for _value, n in counts)
+    lower, upper = (total - 1) // 2, total // 2
+    found: list[int] = []
+    seen = 0
+    for value, n in counts:
+        while len(found) < 2 and seen + n > (lower if not found else upper):
+            found.append(value)
+        seen += n
+    return (found[0] + found[1]) / 2
