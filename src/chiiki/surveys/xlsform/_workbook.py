@@ -40,9 +40,10 @@ MAX_COLUMNS = 500
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Bigger files are refused before reading: forms are kilobytes, a huge file is a wrong file."""
 _XLSX_LIMITS = XlsxLimits(
-    max_uncompressed_bytes=200 * 1024 * 1024, max_shared_strings=200_000, max_rows=100_000, max_columns=MAX_COLUMNS
+    max_uncompressed_bytes=200 * 1024 * 1024, max_shared_strings=200_000, max_rows=100_000, max_columns=16_384
 )
-"""Checked on the zip before openpyxl opens it: inflated size, shared strings, rows (blank ones too), columns."""
+"""Checked on the zip before openpyxl opens it: inflated size, shared strings, rows (blank ones too). Columns are
+bounded while reading instead (only the first MAX_COLUMNS are read): real forms carry stray cells far right."""
 _EMPTY_RUN_LIMIT = 100  # stop at this many consecutive blank rows: Excel files often claim huge ranges
 
 _ZIP_MAGIC = b"PK\x03\x04"
