@@ -58,6 +58,15 @@ def municipality_datasets(municipality: Municipality) -> QuerySet[Dataset]:
     return Dataset.objects.filter(organization__municipality=municipality).order_by("name")
 
 
+def awaiting_review(municipality: Municipality) -> QuerySet[Dataset]:
+    """Harvested datasets waiting for this municipality's editors to accept them (the staff page)."""
+    return (
+        Dataset.objects.filter(harvest_source__municipality=municipality, awaiting_review=True)
+        .select_related("organization", "harvest_source")
+        .order_by("name")
+    )
+
+
 def recent_uploads(municipality: Municipality, limit: int = 20) -> list[Upload]:
     """The municipality's latest upload jobs, newest first, with the dataset each one made."""
     return list(Upload.objects.filter(municipality=municipality).select_related("dataset")[:limit])

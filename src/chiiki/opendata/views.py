@@ -34,12 +34,15 @@ FILTERS = ("organization", "kind", "tags", "res_format")
 
 
 def _can_edit(request: HttpRequest, dataset: Dataset) -> bool:
+    """Editors of the dataset's municipality, or (for a harvested one) of the municipality that reviews it."""
     municipality = dataset.organization.municipality_id
+    if municipality is None and dataset.harvest_source is not None:
+        municipality = dataset.harvest_source.municipality_id
     return municipality is not None and has_permission(request.user, municipality, "opendata.edit")
 
 
 def _visible(request: HttpRequest, name: str) -> Dataset:
-    dataset = Dataset.objects.select_related("organization").filter(name=name).first()
+    dataset = Dataset.objects.select_related("organization", "harvest_source").filter(name=name).first()
     if dataset is None or (not dataset.is_published and not _can_edit(request, dataset)):
         raise Http404
     return dataset
@@ -304,6 +307,7 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
             "form": form,
             "datasets": queries.municipality_datasets(municipality),
             "uploads": queries.recent_uploads(municipality),
+            "awaiting_review": queries.awaiting_review(municipality),
         },
     )
 
@@ -334,6 +338,18 @@ def unpublish(request: HttpRequest, municipality: Municipality, name: str) -> Ht
     """Make a dataset private again (audited)."""
     actions.unpublish(_own_dataset(municipality, name), by=Actor.from_request(request))
     messages.success(request, _("非公開にしました。"))
+    return redirect("opendata:staff", code=municipality.code)
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def accept_harvested(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
+    """Publish a harvested dataset after review (audited)."""
+    dataset = queries.awaiting_review(municipality).filter(name=name).first()
+    if dataset is None:
+        raise Http404
+    actions.accept_harvested(dataset, municipality=municipality, by=Actor.from_request(request))
+    messages.success(request, _("確認して公開しました。"))
     return redirect("opendata:staff", code=municipality.code)
 
 

@@ -223,7 +223,10 @@ def _add_links(dataset: Dataset, links: Sequence[Link], *, by: Actor) -> None:
 
 @transaction.atomic
 def publish(dataset: Dataset, *, by: Actor) -> None:
-    """Make the dataset public (active, not private)."""
+    """Make the dataset public (active, not private); a harvested one awaiting review goes through
+    `accept_harvested` instead."""
+    if dataset.awaiting_review:
+        raise CatalogError("収集したデータは「確認して公開」から公開してください / accept harvested data first")
     dataset.state, dataset.private = Dataset.State.ACTIVE, False
     dataset.save(update_fields=["state", "private"])
     record_change(dataset, "dataset_published", by=by)
