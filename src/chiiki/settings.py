@@ -321,7 +321,9 @@ CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("CHIIKI_LONG_JOB_TIME_
 # are refused after DNS resolution unless listed here (an intranet portal); each answer, the number of pages
 # and the run's duration are capped.
 CHIIKI_HARVEST_ALLOWED_NETWORKS = _networks("CHIIKI_HARVEST_ALLOWED_NETWORKS")
-CHIIKI_HARVEST_MAX_RESPONSE_BYTES = int(os.environ.get("CHIIKI_HARVEST_MAX_RESPONSE_BYTES", str(20 * 1024 * 1024)))
+CHIIKI_HARVEST_MAX_RESPONSE_BYTES = int(
+    os.environ.get("CHIIKI_HARVEST_MAX_RESPONSE_BYTES", str(20 * 1024 * 1024))
+)
 CHIIKI_HARVEST_MAX_PAGES = int(os.environ.get("CHIIKI_HARVEST_MAX_PAGES", "100"))
 CHIIKI_HARVEST_TIME_BUDGET_SECONDS = float(os.environ.get("CHIIKI_HARVEST_TIME_BUDGET_SECONDS", "1800"))
 

@@ -40,7 +40,9 @@ def test_harvest_creates_linked_copies_in_a_separate_organization(
     assert copy.organization.name == "lg-352021-harvested"
     assert copy.organization.municipality is None
     assert copy.organization.harvest_source is not None
-    assert copy.organization.title == "127.0.0.1 から収集した組織"  # 山口県宇部市 is a municipality: neutralized
+    assert (
+        copy.organization.title == "127.0.0.1 から収集した組織"
+    )  # 山口県宇部市 is a municipality: neutralized
     assert copy.title == aed_b.title
     assert copy.kind == "aed"
     assert not copy.is_published  # until an editor of town_a accepts it
@@ -87,12 +89,14 @@ def test_an_editor_accepts_harvested_data_on_the_staff_page(
     assert refused.status_code == 404  # town_b's editors do not review what town_a harvested
     editor = login(make_staff("a-editor", town_a, Role.OPENDATA_EDITOR))
     page = editor.get(f"/staff/m/{town_a.code}/opendata/").content.decode()
-    assert "確認して公開" in page and copy.title in page
+    assert "確認して公開" in page
+    assert copy.title in page
     assert editor.get(f"/opendata/dataset/{copy.name}/").status_code == 200  # the reviewer can preview it
     response = editor.post(f"/staff/m/{town_a.code}/opendata/harvested/{copy.name}/accept/")
     assert response.status_code == 302
     copy.refresh_from_db()
-    assert copy.is_published and not copy.awaiting_review
+    assert copy.is_published
+    assert not copy.awaiting_review
     assert copy.name in Client().get("/api/3/action/package_list").json()["result"]
     assert copy.versions.filter(action="harvest_accepted").exists()
 

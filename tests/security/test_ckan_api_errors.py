@@ -44,7 +44,9 @@ def _ckan_error(response: object, *statuses: int) -> dict:
 
 def _post(body: bytes | str, content_type: str, token: str = "", action: str = "package_create") -> object:
     headers = {"Authorization": token} if token else {}
-    return Client().generic("POST", f"/api/3/action/{action}", data=body, content_type=content_type, headers=headers)
+    return Client().generic(
+        "POST", f"/api/3/action/{action}", data=body, content_type=content_type, headers=headers
+    )
 
 
 UNSTORABLE_BODIES = [
@@ -156,23 +158,35 @@ def test_over_length_package_fields_are_a_validation_error_naming_the_field(toke
     ("field", "value"),
     [("format", "X" * 41), ("name", "名" * 301), ("url", "https://example.jp/" + "a" * 1000)],
 )
-def test_over_length_resource_fields_are_refused_on_every_database(token: str, field: str, value: str) -> None:
+def test_over_length_resource_fields_are_refused_on_every_database(
+    token: str, field: str, value: str
+) -> None:
     resource = {"url": "https://example.jp/a.csv", "name": "a", field: value}
-    data = {"name": "long-resource", "owner_org": "lg-343021", "resources": [{"url": "https://example.jp/ok.csv"}, resource]}
+    data = {
+        "name": "long-resource",
+        "owner_org": "lg-343021",
+        "resources": [{"url": "https://example.jp/ok.csv"}, resource],
+    }
     error = _ckan_error(_post(json.dumps(data), "application/json", token), 409)
     assert field in error["resources"][1]
     assert not Dataset.objects.exists()  # the package and its first resource are rolled back together
     created = _post(json.dumps({"name": "ok-data", "owner_org": "lg-343021"}), "application/json", token)
     assert created.status_code == 200  # type: ignore[attr-defined]
-    again = _post(json.dumps({"package_id": "ok-data", **resource}), "application/json", token, "resource_create")
+    again = _post(
+        json.dumps({"package_id": "ok-data", **resource}), "application/json", token, "resource_create"
+    )
     assert field in _ckan_error(again, 409)
     assert not Resource.objects.exists()
 
 
 def test_package_update_refuses_an_over_length_title(token: str) -> None:
-    assert _post(json.dumps({"name": "upd", "owner_org": "lg-343021"}), "application/json", token).status_code == 200  # type: ignore[attr-defined]
+    assert (
+        _post(json.dumps({"name": "upd", "owner_org": "lg-343021"}), "application/json", token).status_code
+        == 200
+    )  # type: ignore[attr-defined]
     error = _ckan_error(
-        _post(json.dumps({"id": "upd", "title": "題" * 301}), "application/json", token, "package_update"), 409
+        _post(json.dumps({"id": "upd", "title": "題" * 301}), "application/json", token, "package_update"),
+        409,
     )
     assert "title" in error
     assert Dataset.objects.get(name="upd").title == "upd"

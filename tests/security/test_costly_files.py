@@ -130,7 +130,9 @@ def test_too_many_rows_are_refused_before_parsing(tmp_path: Path) -> None:
 
 
 def test_a_cell_beyond_the_column_limit_is_refused(tmp_path: Path) -> None:
-    path = workbook(tmp_path / "wide.xlsx", rows='<row r="1"><c r="ALM1" t="s"><v>0</v></c></row>')  # column 1001
+    path = workbook(
+        tmp_path / "wide.xlsx", rows='<row r="1"><c r="ALM1" t="s"><v>0</v></c></row>'
+    )  # column 1001
     with pytest.raises(ReadError, match="1,000 列"):
         read_table(path, _score)
 
@@ -163,5 +165,7 @@ def test_conversions_and_linkage_runs_go_to_the_long_queue(
     assert LinkageRun.job_queue == "long"
     editor = login(make_staff("ed", town_a, Role.OPENDATA_EDITOR))
     csv = "全国地方公共団体コード,ID,名称\n343021,1,府中町役場\n".encode()
-    editor.post(f"/staff/m/{town_a.code}/opendata/", {"file": SimpleUploadedFile("aed.csv", csv), "kind": "aed"})
+    editor.post(
+        f"/staff/m/{town_a.code}/opendata/", {"file": SimpleUploadedFile("aed.csv", csv), "kind": "aed"}
+    )
     assert DBTaskResult.objects.get().queue_name == "long"

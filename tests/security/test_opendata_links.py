@@ -45,7 +45,10 @@ def token(town_a: Municipality, organization: Organization, make_staff: Callable
 
 def _call(action: str, data: dict, token: str) -> tuple[int, dict]:
     response = Client().post(
-        f"/api/3/action/{action}", json.dumps(data), content_type="application/json", headers={"Authorization": token}
+        f"/api/3/action/{action}",
+        json.dumps(data),
+        content_type="application/json",
+        headers={"Authorization": token},
     )
     return response.status_code, response.json()
 
@@ -58,7 +61,9 @@ def _refused(status: int, body: dict) -> dict:
 
 @pytest.mark.parametrize("link", UNSAFE)
 def test_package_create_refuses_an_unsafe_dataset_url(token: str, link: str) -> None:
-    error = _refused(*_call("package_create", {"name": "x-data", "owner_org": "lg-343021", "url": link}, token))
+    error = _refused(
+        *_call("package_create", {"name": "x-data", "owner_org": "lg-343021", "url": link}, token)
+    )
     assert "url" in error
     assert not Dataset.objects.exists()
 
@@ -87,7 +92,12 @@ def test_resource_create_and_package_update_refuse_unsafe_urls(token: str, link:
 
 @pytest.mark.parametrize("link", SAFE)
 def test_http_https_and_relative_links_are_kept(token: str, link: str) -> None:
-    data = {"name": "x-data", "owner_org": "lg-343021", "url": link, "resources": [{"url": link, "name": "r"}]}
+    data = {
+        "name": "x-data",
+        "owner_org": "lg-343021",
+        "url": link,
+        "resources": [{"url": link, "name": "r"}],
+    }
     status, body = _call("package_create", data, token)
     assert status == 200, body
     assert body["result"]["url"] == link
@@ -107,7 +117,9 @@ def test_the_model_fields_refuse_unsafe_links(organization: Organization, link: 
 
 def test_links_stored_before_the_check_are_not_rendered(organization: Organization) -> None:
     """Rows written straight into the table (as before the fix) show no link on the page, the API or DCAT."""
-    dataset = actions.create_dataset(organization, name="old-data", title="古いデータ", by=Actor.system("test"))
+    dataset = actions.create_dataset(
+        organization, name="old-data", title="古いデータ", by=Actor.system("test")
+    )
     actions.publish(dataset, by=Actor.system("test"))
     Dataset.objects.filter(pk=dataset.pk).update(url=UNSAFE[2])
     for position, link in enumerate(UNSAFE):

@@ -58,7 +58,8 @@ class HarvestLimits:
         """The limits configured for this site."""
         return cls(
             allowed_networks=tuple(
-                ipaddress.ip_network(entry, strict=False) for entry in settings.CHIIKI_HARVEST_ALLOWED_NETWORKS
+                ipaddress.ip_network(entry, strict=False)
+                for entry in settings.CHIIKI_HARVEST_ALLOWED_NETWORKS
             ),
             max_response_bytes=settings.CHIIKI_HARVEST_MAX_RESPONSE_BYTES,
             max_pages=settings.CHIIKI_HARVEST_MAX_PAGES,
@@ -121,7 +122,11 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
 
 
 def _origin(parts: urllib.parse.SplitResult) -> tuple[str, str, int]:
-    return parts.scheme, (parts.hostname or "").lower(), parts.port or (443 if parts.scheme == "https" else 80)
+    return (
+        parts.scheme,
+        (parts.hostname or "").lower(),
+        parts.port or (443 if parts.scheme == "https" else 80),
+    )
 
 
 class SafeFetcher:
@@ -184,7 +189,9 @@ class SafeFetcher:
         connection = kind(host, port, address, timeout)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         try:
-            connection.request("GET", path, headers={"User-Agent": "chiiki-harvest/1", "Accept": "application/json"})
+            connection.request(
+                "GET", path, headers={"User-Agent": "chiiki-harvest/1", "Accept": "application/json"}
+            )
             response = connection.getresponse()
             if response.status in (301, 302, 303, 307, 308):
                 return response.status, response.getheader("Location") or "", b""

@@ -262,7 +262,9 @@ class Upload(Job):
     """A file uploaded on the staff page, converted into a dataset by the task worker (`tasks.convert_upload`)."""
 
     job_task: ClassVar[str] = "chiiki.opendata.tasks.convert_upload"
-    job_queue: ClassVar[str] = "long"  # a conversion can take minutes: exports and letters do not wait behind it
+    job_queue: ClassVar[str] = (
+        "long"  # a conversion can take minutes: exports and letters do not wait behind it
+    )
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="opendata_uploads")
     file = models.FileField(upload_to="opendata-uploads/%Y/%m/", max_length=300)

@@ -235,7 +235,8 @@ def catalog_rdf(request: HttpRequest, fmt: str) -> HttpResponse:
     page = _page_arg(request)
     if page is None:
         return HttpResponseBadRequest(
-            f"page は 1〜{MAX_PAGE:,} にしてください / page must be 1 to {MAX_PAGE}", content_type="text/plain"
+            f"page は 1〜{MAX_PAGE:,} にしてください / page must be 1 to {MAX_PAGE}",
+            content_type="text/plain",
         )
     base = request.build_absolute_uri("/").rstrip("/")
     text = dcat.catalog_graph(base, page=page, fmt=fmt).serialize(format=dcat.FORMATS[fmt][0])

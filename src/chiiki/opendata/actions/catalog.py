@@ -43,7 +43,7 @@ def check_length(model: type[models.Model], field: str, value: str, *, name: str
 
     Checked here so SQLite (which stores any length) and PostgreSQL (which raises DataError) agree.
     """
-    limit = model._meta.get_field(field).max_length
+    limit = getattr(model._meta.get_field(field), "max_length", None)
     if limit is not None and len(value) > limit:
         label = name or field
         raise CatalogError(
@@ -131,7 +131,8 @@ def _group_for_kind(kind: str) -> Group:
 def _check_license(license_id: str) -> None:
     if license_id not in LICENSES:
         raise CatalogError(
-            f"ライセンス「{license_id[:60]}」は使えません。使えるのは: {', '.join(LICENSES)}", field="license_id"
+            f"ライセンス「{license_id[:60]}」は使えません。使えるのは: {', '.join(LICENSES)}",
+            field="license_id",
         )
 
 
@@ -226,7 +227,9 @@ def publish(dataset: Dataset, *, by: Actor) -> None:
     """Make the dataset public (active, not private); a harvested one awaiting review goes through
     `accept_harvested` instead."""
     if dataset.awaiting_review:
-        raise CatalogError("収集したデータは「確認して公開」から公開してください / accept harvested data first")
+        raise CatalogError(
+            "収集したデータは「確認して公開」から公開してください / accept harvested data first"
+        )
     dataset.state, dataset.private = Dataset.State.ACTIVE, False
     dataset.save(update_fields=["state", "private"])
     record_change(dataset, "dataset_published", by=by)

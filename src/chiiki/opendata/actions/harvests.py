@@ -71,7 +71,12 @@ def harvest_portal(
 
 @transaction.atomic
 def _upsert(
-    source: HarvestSource, package: RemotePackage, summary: HarvestSummary, reserved: frozenset[str], *, by: Actor
+    source: HarvestSource,
+    package: RemotePackage,
+    summary: HarvestSummary,
+    reserved: frozenset[str],
+    *,
+    by: Actor,
 ) -> None:
     """Create or update the local copy of one remote package (one transaction per package), to be reviewed."""
     dataset = Dataset.objects.filter(harvest_source=source, harvest_remote_id=package.remote_id).first()
@@ -135,7 +140,9 @@ def _add_links(dataset: Dataset, resources: list[RemoteResource]) -> None:
     )
 
 
-def _local_organization(remote: dict[str, Any], source: HarvestSource, reserved: frozenset[str]) -> Organization:
+def _local_organization(
+    remote: dict[str, Any], source: HarvestSource, reserved: frozenset[str]
+) -> Organization:
     name = harvest.local_organization_name(remote, source.pk)
     host = urlsplit(source.url).hostname or source.url
     organization, _ = Organization.objects.get_or_create(

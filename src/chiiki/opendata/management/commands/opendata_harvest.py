@@ -36,7 +36,9 @@ class Command(BaseCommand):
         """Harvest and print the counts."""
         municipality = Municipality.objects.filter(code=options["municipality"]).first()
         if municipality is None:
-            raise CommandError(f"団体コード {options['municipality']} の団体がありません / unknown municipality")
+            raise CommandError(
+                f"団体コード {options['municipality']} の団体がありません / unknown municipality"
+            )
         try:
             summary = harvest_portal(
                 options["url"],
