@@ -3,9 +3,14 @@
 Pages package_search the way ckanext-harvest does (rows=100, start=N, sort="id asc", and on later runs
 fq=metadata_modified:[<last seen> TO *]); the action reads every page before writing anything (so our own
 writes cannot shift the remote's paging when a portal harvests itself), then creates or updates local
-datasets. Resources are kept as links to the remote files. Remote organizations map to local ones of the same
-name; when that name belongs to a municipality's own organization, "-harvested" is appended so harvested data
-never lands in a municipality's catalog.
+datasets. Resources are kept as links to the remote files (http, https or relative ones only). Remote
+organizations map to local ones of the same name; when that name belongs to a municipality's own organization
+or to another source's, "-harvested" is appended, so harvested data never lands in a municipality's catalog.
+Their titles say where they were harvested from and never repeat a municipality's name (`publisher_title`).
+
+The remote side is not trusted (issue 13, finding 5): `SafeFetcher` connects only to public addresses (or
+those allow-listed in CHIIKI_HARVEST_ALLOWED_NETWORKS), pinned after DNS resolution, follows redirects only on
+the same origin, and caps each answer's size, the pages of a run and its duration (`HarvestLimits`).
 """
 
 from __future__ import annotations
