@@ -18,6 +18,10 @@ CHIIKI_JOB_TIME_LIMIT_SECONDS       limit of a job on the default queue (exports
 CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS  limit of a job on the long queue (conversions, imports); default 3600
 CHIIKI_JOB_HEARTBEAT_SECONDS / CHIIKI_JOB_STALE_SECONDS / CHIIKI_JOB_REAP_SECONDS  job heartbeat and reaper
 CHIIKI_AUDIT_SEAL_SECONDS    how often the worker chains new audit records; default 60
+CHIIKI_HARVEST_ALLOWED_NETWORKS    non-public addresses a harvest may reach (addresses or CIDR ranges); default none
+CHIIKI_HARVEST_MAX_RESPONSE_BYTES  largest answer of a harvested portal; default 20 MB
+CHIIKI_HARVEST_MAX_PAGES           most search pages (of 100 datasets) in one harvest; default 100
+CHIIKI_HARVEST_TIME_BUDGET_SECONDS longest one harvest may run; default 1800
 CHIIKI_REMINDER_HOUR  hour (Japan time) of the daily survey reminder run; default 10
 
 Every variable, with its default and what it does: docs/operations.md, section 3.
@@ -312,6 +316,16 @@ CHIIKI_JOB_REAP_SECONDS = float(os.environ.get("CHIIKI_JOB_REAP_SECONDS", "120")
 # (conversions, linkage runs) an hour; past it the job is stopped and failed with the reason.
 CHIIKI_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("CHIIKI_JOB_TIME_LIMIT_SECONDS", "600"))
 CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS = float(os.environ.get("CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS", "3600"))
+
+# Harvesting other CKAN portals (chiiki.opendata.harvest): loopback, link-local, private and reserved addresses
+# are refused after DNS resolution unless listed here (an intranet portal); each answer, the number of pages
+# and the run's duration are capped.
+CHIIKI_HARVEST_ALLOWED_NETWORKS = _networks("CHIIKI_HARVEST_ALLOWED_NETWORKS")
+CHIIKI_HARVEST_MAX_RESPONSE_BYTES = int(
+    os.environ.get("CHIIKI_HARVEST_MAX_RESPONSE_BYTES", str(20 * 1024 * 1024))
+)
+CHIIKI_HARVEST_MAX_PAGES = int(os.environ.get("CHIIKI_HARVEST_MAX_PAGES", "100"))
+CHIIKI_HARVEST_TIME_BUDGET_SECONDS = float(os.environ.get("CHIIKI_HARVEST_TIME_BUDGET_SECONDS", "1800"))
 
 # Audit records are chained (chiiki.core.audit_chain) by the worker every SEAL seconds after they are written.
 CHIIKI_AUDIT_SEAL_SECONDS = float(os.environ.get("CHIIKI_AUDIT_SEAL_SECONDS", "60"))

@@ -4,7 +4,9 @@ PostgreSQL refuses NUL in text ("cannot contain NUL (0x00) bytes") and neither d
 lone surrogate (``"\\ud800"`` in JSON), so such a value reaching a query or a save is a server error, and any
 search box, id in a URL or API body can send one. Checking every view would miss the next one; this middleware
 answers 400 with the name of the field, the same on SQLite and PostgreSQL. Form bodies cannot carry
-surrogates (Django decodes them with replacement characters), JSON bodies can.
+surrogates (Django decodes them with replacement characters), JSON bodies can, whatever Content-Type they
+are sent with: CKAN clients post JSON as text/plain or with no type at all, so every body that is not a form
+is read as JSON when it parses as JSON.
 """
 
 from __future__ import annotations
@@ -19,8 +21,9 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-# A JSON body is parsed only when its bytes could hold such a character (an escape or a raw NUL).
-_MAYBE_IN_JSON = re.compile(rb"\x00|\\u0000|\\u[dD][89a-fA-F]")
+# A JSON body is parsed only when its bytes could hold such a character: an escape, a raw NUL, or a surrogate
+# encoded as UTF-8 bytes (ED A0..BF), which json.loads decodes with "surrogatepass" instead of refusing.
+_MAYBE_IN_JSON = re.compile(rb"\x00|\\u0000|\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
@@ -45,15 +48,18 @@ def unstorable_field(request: HttpRequest) -> str | None:
     sources: list[Iterator[tuple[str, Any]]] = [_pairs(request.GET)]
     if request.method == "POST" and request.content_type in _FORM_TYPES:
         sources.append(_pairs(request.POST))
-    elif request.content_type == "application/json" and _MAYBE_IN_JSON.search(request.body):
+    elif request.content_type not in _FORM_TYPES and _MAYBE_IN_JSON.search(request.body):
         try:
             sources.append(_json_pairs("", json.loads(request.body)))
-        except ValueError:
-            pass  # not JSON at all: the view says so in its own words
-    for source in sources:
-        for name, value in source:
-            if _UNSTORABLE.search(name) or (isinstance(value, str) and _UNSTORABLE.search(value)):
-                return _UNSTORABLE.sub("?", name)[:100]
+        except (ValueError, RecursionError):
+            pass  # not JSON at all, or nested too deep to read: the view says so in its own words
+    try:
+        for source in sources:
+            for name, value in source:
+                if _UNSTORABLE.search(name) or (isinstance(value, str) and _UNSTORABLE.search(value)):
+                    return _UNSTORABLE.sub("?", name)[:100]
+    except RecursionError:
+        return "(body)"  # deep enough to parse, too deep to walk: refused as it is
     return None
 
 

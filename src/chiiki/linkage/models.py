@@ -25,6 +25,9 @@ class LinkageRun(Job):
     """
 
     job_task: ClassVar[str] = "chiiki.linkage.tasks.run_linkage"
+    job_queue: ClassVar[str] = (
+        "long"  # a whole records file against the registry: not before exports and letters
+    )
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="linkage_runs")
     records_file = models.FileField(_("照合するレコード"), upload_to="linkage-records/%Y/%m/")

@@ -88,7 +88,8 @@ def add_dataset(graph: Graph, dataset: Dataset, base: str) -> URIRef:
 
 def _distribution(graph: Graph, resource: Resource, dataset: Dataset, base: str) -> URIRef:
     node = URIRef(f"{base}/opendata/resource/{resource.pk}")
-    url = URIRef(queries.resource_url(resource, base))
+    # An unsafe stored link (javascript:, data:, …) is not published: the dataset page stands as accessURL.
+    url = URIRef(queries.resource_url(resource, base) or dataset_uri(dataset, base))
     graph.add((node, RDF.type, DCAT.Distribution))
     graph.add((node, DCAT.accessURL, url))
     if resource.file:

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.core.links import validate_link
 from chiiki.core.models import Job, Municipality
 
 # CKAN's rule for names: 2-100 characters, lowercase ASCII letters, digits, "-" and "_".
@@ -49,6 +50,10 @@ class Organization(models.Model):
     description = models.TextField(_("説明"), blank=True)
     municipality = models.OneToOneField(
         Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="opendata_organization"
+    )
+    # Set on an organization brought in by harvesting: its title then says where it came from.
+    harvest_source = models.ForeignKey(
+        "HarvestSource", null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
     )
     created = models.DateTimeField(default=timezone.now)
 
@@ -108,13 +113,16 @@ class Dataset(models.Model):
     groups = models.ManyToManyField(Group, blank=True, related_name="datasets")
     state = models.CharField(max_length=10, choices=State.choices, default=State.ACTIVE)
     private = models.BooleanField(_("非公開"), default=True)
-    url = models.URLField(_("出典のURL"), max_length=500, blank=True)
+    url = models.CharField(_("出典のURL"), max_length=500, blank=True, validators=[validate_link])
     version = models.PositiveIntegerField(default=1)
     extras = models.JSONField(default=dict, blank=True)
     harvest_source = models.ForeignKey(
         "HarvestSource", null=True, blank=True, on_delete=models.SET_NULL, related_name="datasets"
     )
     harvest_remote_id = models.CharField(max_length=100, blank=True)
+    # A harvested dataset stays private until an editor of its source's municipality accepts it, and goes
+    # back to review whenever the remote copy changes (actions.accept_harvested).
+    awaiting_review = models.BooleanField(_("確認待ち"), default=False)
     # Normalized text (NFKC, lower case) that search.py indexes as bigrams and re-checks with LIKE.
     search_text = models.TextField(blank=True, editable=False)
     metadata_created = models.DateTimeField(default=timezone.now, db_index=True)
@@ -174,7 +182,7 @@ class Resource(models.Model):
     mimetype = models.CharField(max_length=100, blank=True)
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.DATA)
     file = models.FileField(upload_to="opendata/%Y/%m/", max_length=300, blank=True)
-    url = models.URLField(max_length=1000, blank=True)
+    url = models.CharField(max_length=1000, blank=True, validators=[validate_link])
     size = models.BigIntegerField(null=True, blank=True)
     hash = models.CharField(max_length=100, blank=True)  # "sha256:<hex>" for stored files
     rows = models.PositiveIntegerField(null=True, blank=True)
@@ -254,6 +262,9 @@ class Upload(Job):
     """A file uploaded on the staff page, converted into a dataset by the task worker (`tasks.convert_upload`)."""
 
     job_task: ClassVar[str] = "chiiki.opendata.tasks.convert_upload"
+    job_queue: ClassVar[str] = (
+        "long"  # a conversion can take minutes: exports and letters do not wait behind it
+    )
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="opendata_uploads")
     file = models.FileField(upload_to="opendata-uploads/%Y/%m/", max_length=300)
@@ -274,6 +285,10 @@ class HarvestSource(models.Model):
     """A remote CKAN portal we pull datasets from (`chiiki opendata harvest URL`, `actions.harvest_portal`)."""
 
     url = models.URLField(max_length=500, unique=True)
+    # Whose open-data editors review (accept) what this source brings in.
+    municipality = models.ForeignKey(
+        Municipality, null=True, blank=True, on_delete=models.PROTECT, related_name="opendata_harvest_sources"
+    )
     last_run = models.DateTimeField(null=True, blank=True)
     last_modified_seen = models.CharField(max_length=40, blank=True)
 

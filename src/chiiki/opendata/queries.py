@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
+from chiiki.core.links import safe_link
 from chiiki.core.permissions import municipalities_with
 from chiiki.opendata import search, solr
 from chiiki.opendata.engine import load_schemas
@@ -55,6 +56,15 @@ def readable(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Dataset]
 def municipality_datasets(municipality: Municipality) -> QuerySet[Dataset]:
     """Every dataset of the municipality's own organization, in any state, by name (the staff page)."""
     return Dataset.objects.filter(organization__municipality=municipality).order_by("name")
+
+
+def awaiting_review(municipality: Municipality) -> QuerySet[Dataset]:
+    """Harvested datasets waiting for this municipality's editors to accept them (the staff page)."""
+    return (
+        Dataset.objects.filter(harvest_source__municipality=municipality, awaiting_review=True)
+        .select_related("organization", "harvest_source")
+        .order_by("name")
+    )
 
 
 def recent_uploads(municipality: Municipality, limit: int = 20) -> list[Upload]:
@@ -137,10 +147,13 @@ def group_dict(group: Group, *, package_count: int | None = None) -> dict[str, A
 
 
 def resource_url(resource: Resource, base_url: str = "") -> str:
-    """Where to download the resource: our download route for stored files, else its own URL."""
+    """Where to download the resource: our download route for stored files, else its own URL.
+
+    A link stored before links were checked that is not http(s) or relative comes out as "" (no link).
+    """
     if resource.file:
         return base_url + reverse("opendata:download", args=[str(resource.pk)])
-    return resource.url
+    return safe_link(resource.url)
 
 
 def resource_dict(resource: Resource, base_url: str = "") -> dict[str, Any]:
@@ -186,7 +199,7 @@ def package_dict(dataset: Dataset, base_url: str = "") -> dict[str, Any]:
         "license_id": dataset.license_id,
         "license_title": dataset.license_title,
         "license_url": dataset.license_url,
-        "url": dataset.url,
+        "url": safe_link(dataset.url),
         "version": str(dataset.version),
         "author": org.title,
         "author_email": None,

@@ -20,6 +20,11 @@ urlpatterns = [
     path("opendata/resource/<uuid:resource_id>/download", views.download, name="download"),
     path("staff/m/<str:code>/opendata/", views.staff_home, name="staff"),
     path("staff/m/<str:code>/opendata/tokens/", views.tokens, name="tokens"),
+    path(
+        "staff/m/<str:code>/opendata/harvested/<str:name>/accept/",
+        views.accept_harvested,
+        name="accept_harvested",
+    ),
     path("staff/m/<str:code>/opendata/dataset/<str:name>/publish/", views.publish, name="publish"),
     path("staff/m/<str:code>/opendata/dataset/<str:name>/unpublish/", views.unpublish, name="unpublish"),
 ]

@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,16 +27,22 @@ from chiiki.opendata.engine import load_schemas
 from chiiki.opendata.models import Dataset, Resource
 
 PAGE_SIZE = 20
+# Page numbers above this are refused (DCAT) or shown as the last page (the catalog): beyond it the offset
+# overflows the database's integer (OverflowError on SQLite, DataError on PostgreSQL) instead of finding rows.
+MAX_PAGE = 1_000_000
 FILTERS = ("organization", "kind", "tags", "res_format")
 
 
 def _can_edit(request: HttpRequest, dataset: Dataset) -> bool:
+    """Editors of the dataset's municipality, or (for a harvested one) of the municipality that reviews it."""
     municipality = dataset.organization.municipality_id
+    if municipality is None and dataset.harvest_source is not None:
+        municipality = dataset.harvest_source.municipality_id
     return municipality is not None and has_permission(request.user, municipality, "opendata.edit")
 
 
 def _visible(request: HttpRequest, name: str) -> Dataset:
-    dataset = Dataset.objects.select_related("organization").filter(name=name).first()
+    dataset = Dataset.objects.select_related("organization", "harvest_source").filter(name=name).first()
     if dataset is None or (not dataset.is_published and not _can_edit(request, dataset)):
         raise Http404
     return dataset
@@ -57,7 +63,7 @@ def catalog(request: HttpRequest) -> HttpResponse:
                 fq_parts.append(f'{name}:"{value.translate(_UNQUOTABLE)}"')
                 active.append((name, value))
     try:
-        page_number = max(int(request.GET.get("page", "1")), 1)
+        page_number = min(max(int(request.GET.get("page", "1")), 1), MAX_PAGE)
     except ValueError:
         page_number = 1
     search_args: dict[str, Any] = {
@@ -215,17 +221,25 @@ def download(request: HttpRequest, resource_id: str) -> FileResponse:
 # --- DCAT -----------------------------------------------------------------------------------------------
 
 
-def _page_arg(request: HttpRequest) -> int:
+def _page_arg(request: HttpRequest) -> int | None:
+    """The requested page (1 when absent or unreadable); None when it is beyond MAX_PAGE."""
     try:
-        return max(int(request.GET.get("page", "1")), 1)
+        page = max(int(request.GET.get("page", "1")), 1)
     except ValueError:
         return 1
+    return page if page <= MAX_PAGE else None
 
 
 def catalog_rdf(request: HttpRequest, fmt: str) -> HttpResponse:
     """The DCAT catalog, paged (hydra:PagedCollection), as Turtle or JSON-LD."""
+    page = _page_arg(request)
+    if page is None:
+        return HttpResponseBadRequest(
+            f"page は 1〜{MAX_PAGE:,} にしてください / page must be 1 to {MAX_PAGE}",
+            content_type="text/plain",
+        )
     base = request.build_absolute_uri("/").rstrip("/")
-    text = dcat.catalog_graph(base, page=_page_arg(request), fmt=fmt).serialize(format=dcat.FORMATS[fmt][0])
+    text = dcat.catalog_graph(base, page=page, fmt=fmt).serialize(format=dcat.FORMATS[fmt][0])
     return HttpResponse(text, content_type=dcat.FORMATS[fmt][1])
 
 
@@ -294,6 +308,7 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
             "form": form,
             "datasets": queries.municipality_datasets(municipality),
             "uploads": queries.recent_uploads(municipality),
+            "awaiting_review": queries.awaiting_review(municipality),
         },
     )
 
@@ -324,6 +339,18 @@ def unpublish(request: HttpRequest, municipality: Municipality, name: str) -> Ht
     """Make a dataset private again (audited)."""
     actions.unpublish(_own_dataset(municipality, name), by=Actor.from_request(request))
     messages.success(request, _("非公開にしました。"))
+    return redirect("opendata:staff", code=municipality.code)
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def accept_harvested(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
+    """Publish a harvested dataset after review (audited)."""
+    dataset = queries.awaiting_review(municipality).filter(name=name).first()
+    if dataset is None:
+        raise Http404
+    actions.accept_harvested(dataset, municipality=municipality, by=Actor.from_request(request))
+    messages.success(request, _("確認して公開しました。"))
     return redirect("opendata:staff", code=municipality.code)
 
 

@@ -38,6 +38,9 @@ class PersonOut(Schema):
     relationship: str
 
 
+MAX_OFFSET = 2**31 - 1
+
+
 def _municipality(request: HttpRequest, code: str) -> Municipality:
     municipality = get_object_or_404(Municipality, code=code)
     if not has_permission(request.user, municipality, "registry.view"):
@@ -49,8 +52,9 @@ def _municipality(request: HttpRequest, code: str) -> Municipality:
 def list_households(request: HttpRequest, code: str, offset: int = 0, limit: int = 100) -> list[HouseholdOut]:
     """Households of a municipality (at most 500 per call)."""
     municipality = _municipality(request, code)
-    if limit > 500 or limit < 1 or offset < 0:
-        raise HttpError(400, "limit は 1〜500、offset は 0 以上です")
+    # An offset beyond the database's integer is an overflow (a server error), never a page of rows.
+    if limit > 500 or limit < 1 or not 0 <= offset <= MAX_OFFSET:
+        raise HttpError(400, f"limit は 1〜500、offset は 0〜{MAX_OFFSET} です")
     rows = list(queries.households(municipality)[offset : offset + limit])
     audit.record(
         "registry.households_viewed",

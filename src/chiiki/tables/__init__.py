@@ -6,6 +6,9 @@ separated, CRLF, LF or a lone CR, with a clear refusal for files that are not ta
 .ods, pipes and devices). Every reader of uploaded tables (registry extracts, linkage records, open data,
 notifier address lists) goes through here, so one policy holds everywhere.
 
+Workbooks: `check_xlsx_bounds` measures an XLSX on its zip (inflated size, rows, columns, shared strings)
+before a parser opens it, so a small file cannot cost minutes of CPU or gigabytes of memory.
+
 Writing: CSV for Excel (UTF-8 with BOM) whose text cells cannot run as formulas (OWASP's CSV-injection advice).
 """
 
@@ -29,6 +32,7 @@ from chiiki.tables._files import (
     read_table_bytes,
     sniff_other_format,
 )
+from chiiki.tables._xlsx_limits import XlsxLimits, check_xlsx_bounds
 
 __all__ = [
     "FORMULA_START",
@@ -38,8 +42,10 @@ __all__ = [
     "Decoded",
     "DelimitedTable",
     "TableReadError",
+    "XlsxLimits",
     "check_regular_file",
     "check_table_bytes",
+    "check_xlsx_bounds",
     "decode",
     "excel_safe",
     "excel_safe_frame",

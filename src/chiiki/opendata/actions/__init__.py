@@ -20,7 +20,7 @@ from chiiki.opendata.actions.catalog import (
     unpublish,
     update_dataset,
 )
-from chiiki.opendata.actions.harvests import harvest_portal
+from chiiki.opendata.actions.harvests import accept_harvested, harvest_portal
 from chiiki.opendata.actions.imports import ImportOutcome, import_file, request_import, run_import
 from chiiki.opendata.actions.merges import define_merge, rebuild_merge, rebuild_merges_fed_by
 from chiiki.opendata.actions.tokens import create_token, revoke_token, user_for_token
@@ -29,6 +29,7 @@ __all__ = [
     "CatalogError",
     "ImportOutcome",
     "Link",
+    "accept_harvested",
     "add_resource",
     "check_name",
     "create_dataset",

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 
 from chiiki.core import audit
 from chiiki.core.acting import Actor
+from chiiki.core.links import validate_link
 from chiiki.opendata.actions._changes import record_change, set_tags, store_resource
 from chiiki.opendata.engine import load_schemas, resolve_kind
 from chiiki.opendata.models import LICENSES, Dataset, Group, Organization, Resource
@@ -26,7 +28,46 @@ if TYPE_CHECKING:
 
 
 class CatalogError(ValueError):
-    """A change the catalog refuses, with a plain-Japanese message."""
+    """A change the catalog refuses, with a plain-Japanese message and the field at fault ("" for none).
+
+    `field` is the API's name for it: "title", "url", or "resources[1].url" for a resource of a package call.
+    """
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def check_length(model: type[models.Model], field: str, value: str, *, name: str = "") -> str:
+    """Return `value` if it fits the column's max_length, else raise CatalogError naming the field.
+
+    Checked here so SQLite (which stores any length) and PostgreSQL (which raises DataError) agree.
+    """
+    limit = getattr(model._meta.get_field(field), "max_length", None)
+    if limit is not None and len(value) > limit:
+        label = name or field
+        raise CatalogError(
+            f"「{label}」が長すぎます（{len(value):,} 文字、上限 {limit} 文字） / {label} is longer than {limit}",
+            field=label,
+        )
+    return value
+
+
+def check_link(value: str, *, name: str = "url") -> str:
+    """Return `value` if it is an http(s) or relative link (`chiiki.core.links`), else raise CatalogError."""
+    try:
+        validate_link(value)
+    except ValidationError as exc:
+        raise CatalogError(f"「{name}」: {exc.messages[0]}", field=name) from exc
+    return value
+
+
+def _check_dataset_fields(values: dict[str, Any]) -> None:
+    for key in ("title", "url"):
+        if isinstance(values.get(key), str):
+            check_length(Dataset, key, values[key])
+    if isinstance(values.get("url"), str):
+        check_link(values["url"])
 
 
 @dataclass(frozen=True)
@@ -46,7 +87,8 @@ def check_name(name: str) -> str:
     """Return `name` if it is a valid CKAN name, else raise CatalogError."""
     if not _NAME_RE.fullmatch(name):
         raise CatalogError(
-            f"名前「{name}」は使えません。半角英小文字・数字・「-」「_」で 2〜100 文字にしてください"
+            f"名前「{name[:120]}」は使えません。半角英小文字・数字・「-」「_」で 2〜100 文字にしてください",
+            field="name",
         )
     return name
 
@@ -88,7 +130,10 @@ def _group_for_kind(kind: str) -> Group:
 
 def _check_license(license_id: str) -> None:
     if license_id not in LICENSES:
-        raise CatalogError(f"ライセンス「{license_id}」は使えません。使えるのは: {', '.join(LICENSES)}")
+        raise CatalogError(
+            f"ライセンス「{license_id[:60]}」は使えません。使えるのは: {', '.join(LICENSES)}",
+            field="license_id",
+        )
 
 
 @transaction.atomic
@@ -114,8 +159,9 @@ def create_dataset(
     """
     check_name(name)
     if Dataset.objects.filter(name=name).exists():
-        raise CatalogError(f"名前「{name}」のデータセットはすでにあります")
+        raise CatalogError(f"名前「{name}」のデータセットはすでにあります", field="name")
     _check_license(license_id)
+    _check_dataset_fields({"title": title, "url": url})
     if kind:
         kind = resolve_kind(kind).id
     dataset = Dataset.objects.create(
@@ -153,6 +199,7 @@ def update_dataset(
         raise CatalogError(f"変更できない項目です: {', '.join(sorted(unknown))}")
     if "license_id" in changes:
         _check_license(changes["license_id"])
+    _check_dataset_fields(changes)
     for key, value in changes.items():
         setattr(dataset, key, value)
     if changes:
@@ -166,13 +213,23 @@ def update_dataset(
 
 
 def _add_links(dataset: Dataset, links: Sequence[Link], *, by: Actor) -> None:
-    for link in links:
-        add_resource(dataset, by=by, name=link.name, fmt=link.fmt, url=link.url, description=link.description)
+    for index, link in enumerate(links):
+        try:
+            add_resource(
+                dataset, by=by, name=link.name, fmt=link.fmt, url=link.url, description=link.description
+            )
+        except CatalogError as exc:
+            raise CatalogError(str(exc), field=f"resources[{index}].{exc.field or 'url'}") from exc
 
 
 @transaction.atomic
 def publish(dataset: Dataset, *, by: Actor) -> None:
-    """Make the dataset public (active, not private)."""
+    """Make the dataset public (active, not private); a harvested one awaiting review goes through
+    `accept_harvested` instead."""
+    if dataset.awaiting_review:
+        raise CatalogError(
+            "収集したデータは「確認して公開」から公開してください / accept harvested data first"
+        )
     dataset.state, dataset.private = Dataset.State.ACTIVE, False
     dataset.save(update_fields=["state", "private"])
     record_change(dataset, "dataset_published", by=by)
@@ -200,9 +257,13 @@ def add_resource(
 ) -> Resource:
     """Add a stored file (content) or a link (url) to a dataset; the format defaults to the file's suffix."""
     if content is None and not url:
-        raise CatalogError("ファイルか URL のどちらかが必要です")
+        raise CatalogError("ファイルか URL のどちらかが必要です", field="url")
+    check_link(url)
+    check_length(Resource, "url", url)
     if not fmt:
-        fmt = Path(filename or url).suffix.lstrip(".").upper()
+        fmt = Path(filename or url).suffix.lstrip(".").upper()[:40]
+    check_length(Resource, "name", name)
+    check_length(Resource, "format", fmt)
     resource = store_resource(
         dataset, name=name, fmt=fmt, content=content, url=url, description=description, filename=filename
     )

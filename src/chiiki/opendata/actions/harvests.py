@@ -1,45 +1,63 @@
-"""Harvesting another CKAN portal into the catalog (`chiiki opendata harvest URL`).
+"""Harvesting another CKAN portal into the catalog (`chiiki opendata harvest URL --municipality CODE`).
 
-The reading (paging, mapping a remote package onto our fields) is `chiiki.opendata.harvest`; this module
-writes: one dataset per remote package, created or updated through the catalog actions, resources kept as
-links. A harvest runs only from the command line, synchronously, so it is not a job (see the app README).
+The reading (paging within HarvestLimits, mapping a remote package onto our fields) is
+`chiiki.opendata.harvest`; this module writes: one dataset per remote package, created or updated through the
+catalog actions, resources kept as links. Nothing harvested is published by the harvest: each new or changed
+dataset waits, private, until an open-data editor of the source's municipality accepts it
+(`accept_harvested`). A harvest runs only from the command line, synchronously, so it is not a job.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
 from chiiki.opendata import harvest
+from chiiki.opendata.actions._changes import record_change
 from chiiki.opendata.actions._search_index import index_dataset
-from chiiki.opendata.actions.catalog import create_dataset, update_dataset
+from chiiki.opendata.actions.catalog import CatalogError, create_dataset, update_dataset
 from chiiki.opendata.harvest import HarvestSummary, RemotePackage, RemoteResource
 from chiiki.opendata.models import Dataset, HarvestSource, Organization, Resource
 
 
 def harvest_portal(
-    url: str, *, by: Actor, fq: str = "", full: bool = False, fetch: harvest.Fetch = harvest.http_fetch
+    url: str,
+    *,
+    municipality: Municipality,
+    by: Actor,
+    fq: str = "",
+    full: bool = False,
+    fetch: harvest.Fetch | None = None,
+    limits: harvest.HarvestLimits | None = None,
 ) -> HarvestSummary:
-    """Pull datasets from the CKAN portal at `url` (its site root); incremental unless `full`.
+    """Pull datasets from the CKAN portal at `url` (its site root) for `municipality`'s editors to review;
+    incremental unless `full`. Within `limits` (default: the site's CHIIKI_HARVEST_* settings).
 
-    Raises HarvestError (nothing written) when the portal cannot be reached or read.
+    Raises HarvestError (nothing written) when the portal cannot be reached or read, or a limit is reached.
     """
+    limits = limits or harvest.HarvestLimits.from_settings()
+    fetch = fetch or harvest.SafeFetcher(limits)
     base = harvest.site_root(url)
     fetch(harvest.action_url(base, "status_show"), {})
-    source, _ = HarvestSource.objects.get_or_create(url=base)
-    packages = harvest.fetch_all(base, since="" if full else source.last_modified_seen, fq=fq, fetch=fetch)
+    source = HarvestSource.objects.filter(url=base).first()
+    since = "" if full or source is None else source.last_modified_seen
+    packages = harvest.fetch_all(base, since=since, fq=fq, fetch=fetch, max_pages=limits.max_pages)
+    source, _ = HarvestSource.objects.update_or_create(url=base, defaults={"municipality": municipality})
     summary = HarvestSummary(fetched=len(packages))
+    reserved = harvest.municipality_names(Municipality.objects.values_list("prefecture", "name"))
     for raw in packages:
         package = harvest.read_package(raw)
         if package is None:
             summary.skipped += 1
         else:
-            _upsert(source, package, summary, by=by)
+            _upsert(source, package, summary, reserved, by=by)
     seen = [str(p.get("metadata_modified") or "") for p in packages]
     if seen:
         source.last_modified_seen = max([*seen, source.last_modified_seen])
@@ -52,8 +70,15 @@ def harvest_portal(
 
 
 @transaction.atomic
-def _upsert(source: HarvestSource, package: RemotePackage, summary: HarvestSummary, *, by: Actor) -> None:
-    """Create or update the local copy of one remote package (one transaction per package)."""
+def _upsert(
+    source: HarvestSource,
+    package: RemotePackage,
+    summary: HarvestSummary,
+    reserved: frozenset[str],
+    *,
+    by: Actor,
+) -> None:
+    """Create or update the local copy of one remote package (one transaction per package), to be reviewed."""
     dataset = Dataset.objects.filter(harvest_source=source, harvest_remote_id=package.remote_id).first()
     extras = {
         "harvest_source": source.url,
@@ -62,14 +87,14 @@ def _upsert(source: HarvestSource, package: RemotePackage, summary: HarvestSumma
     }
     if dataset is None:
         dataset = create_dataset(
-            _local_organization(package.organization),
+            _local_organization(package.organization, source, reserved),
             name=harvest.free_name(package.name),
             title=package.title,
             notes=package.notes,
             license_id=package.license_id,
             kind=package.kind,
             tags=package.tags,
-            private=False,
+            private=True,
             url=package.url,
             extras=extras,
             by=by,
@@ -87,10 +112,14 @@ def _upsert(source: HarvestSource, package: RemotePackage, summary: HarvestSumma
             title=package.title,
             notes=package.notes,
             license_id=package.license_id,
+            url=package.url,
+            private=True,
             extras=extras,
         )
         Resource.objects.filter(dataset=dataset).delete()
         summary.updated += 1
+    dataset.awaiting_review = True
+    dataset.save(update_fields=["awaiting_review"])
     _add_links(dataset, package.resources)
     index_dataset(dataset)
 
@@ -111,13 +140,29 @@ def _add_links(dataset: Dataset, resources: list[RemoteResource]) -> None:
     )
 
 
-def _local_organization(remote: dict[str, Any]) -> Organization:
-    name = harvest.local_organization_name(remote)
+def _local_organization(
+    remote: dict[str, Any], source: HarvestSource, reserved: frozenset[str]
+) -> Organization:
+    name = harvest.local_organization_name(remote, source.pk)
+    host = urlsplit(source.url).hostname or source.url
     organization, _ = Organization.objects.get_or_create(
         name=name,
         defaults={
-            "title": str(remote.get("title") or name),
+            "title": harvest.publisher_title(str(remote.get("title") or name), host, reserved),
             "description": str(remote.get("description") or ""),
+            "harvest_source": source,
         },
     )
     return organization
+
+
+@transaction.atomic
+def accept_harvested(dataset: Dataset, *, municipality: Municipality, by: Actor) -> None:
+    """Publish a harvested dataset awaiting review; only for the municipality its source was harvested for."""
+    source = dataset.harvest_source
+    if source is None or source.municipality_id != municipality.pk or not dataset.awaiting_review:
+        raise CatalogError("確認待ちの収集データではありません / not a harvested dataset awaiting review")
+    dataset.awaiting_review = False
+    dataset.state, dataset.private = Dataset.State.ACTIVE, False
+    dataset.save(update_fields=["awaiting_review", "state", "private"])
+    record_change(dataset, "harvest_accepted", by=by, detail={"source": source.url})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -26,6 +27,9 @@ from chiiki.opendata.models import Dataset, Group, Organization, Resource, Tag
 
 CKAN_VERSION = "2.10.4"  # the API generation we follow
 MAX_ROWS = 1000
+# The largest offset, limit or start taken: beyond it a number only overflows the database's integer
+# (OverflowError on SQLite, DataError on PostgreSQL), never finds rows.
+MAX_INTEGER = 2**31 - 1
 
 
 class ActionError(Exception):
@@ -34,7 +38,7 @@ class ActionError(Exception):
     status = 400
     type_name = "Bad request"
 
-    def __init__(self, message: str, fields: dict[str, list[str]] | None = None) -> None:
+    def __init__(self, message: str, fields: dict[str, list[Any]] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.fields = fields or {}
@@ -114,6 +118,8 @@ def _data_dict(request: HttpRequest) -> dict[str, Any]:
                 data = json.loads(request.body)
             except (ValueError, UnicodeDecodeError) as exc:
                 raise ActionError("JSON を読めません / bad JSON") from exc
+            except RecursionError as exc:  # a body nested thousands deep
+                raise ActionError("JSON の入れ子が深すぎます / JSON nested too deeply") from exc
             if not isinstance(data, dict):
                 raise ActionError("JSON のオブジェクトを送ってください / send a JSON object")
             return data
@@ -143,7 +149,7 @@ def _base(request: HttpRequest) -> str:
     return request.build_absolute_uri("/").rstrip("/")
 
 
-def _int(data: dict[str, Any], key: str, default: int, *, low: int = 0, high: int | None = None) -> int:
+def _int(data: dict[str, Any], key: str, default: int, *, low: int = 0, high: int = MAX_INTEGER) -> int:
     value = data.get(key)
     if value in (None, ""):
         return default
@@ -153,11 +159,8 @@ def _int(data: dict[str, Any], key: str, default: int, *, low: int = 0, high: in
         raise ValidationFailed(
             f"{key} は整数にしてください", {key: ["整数にしてください / must be an integer"]}
         ) from exc
-    if number < low or (high is not None and number > high):
-        raise ValidationFailed(
-            f"{key} が範囲外です",
-            {key: [f"{low} 以上{'' if high is None else f'、{high} 以下'}にしてください"]},
-        )
+    if number < low or number > high:
+        raise ValidationFailed(f"{key} が範囲外です", {key: [f"{low} 以上、{high} 以下にしてください"]})
     return number
 
 
@@ -442,6 +445,20 @@ def _links(items: Any, *, known: Collection[str] = ()) -> list[actions.Link]:
     return links
 
 
+_RESOURCE_FIELD = re.compile(r"resources\[(\d+)\]\.(\w+)")
+
+
+def _refused(exc: actions.CatalogError) -> ValidationFailed:
+    """A catalog refusal as CKAN's Validation Error naming the field; a resource's as CKAN nests it."""
+    message = str(exc)
+    nested = _RESOURCE_FIELD.fullmatch(exc.field)
+    if nested:
+        index, field = int(nested.group(1)), nested.group(2)
+        per_resource: list[dict[str, list[str]]] = [{} for _ in range(index)] + [{field: [message]}]
+        return ValidationFailed(message, {"resources": per_resource})
+    return ValidationFailed(message, {exc.field or "message": [message]})
+
+
 @action
 def package_create(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[str, Any]:
     """Create a dataset in an organization the token's user may edit."""
@@ -469,8 +486,7 @@ def package_create(request: HttpRequest, data: dict[str, Any], by: Actor) -> dic
             by=by,
         )
     except actions.CatalogError as exc:
-        key = "name" if "名前" in str(exc) else "license_id" if "ライセンス" in str(exc) else "message"
-        raise ValidationFailed(str(exc), {key: [str(exc)]}) from exc
+        raise _refused(exc) from exc
     dataset.refresh_from_db()
     return queries.package_dict(dataset, _base(request))
 
@@ -498,7 +514,7 @@ def package_update(request: HttpRequest, data: dict[str, Any], by: Actor) -> dic
     try:
         actions.update_dataset(dataset, by=by, tags=_tags(data), links=links, **changes)
     except actions.CatalogError as exc:
-        raise ValidationFailed(str(exc), {"message": [str(exc)]}) from exc
+        raise _refused(exc) from exc
     dataset.refresh_from_db()
     return queries.package_dict(dataset, _base(request))
 
@@ -531,5 +547,5 @@ def resource_create(request: HttpRequest, data: dict[str, Any], by: Actor) -> di
             description=str(data.get("description") or ""),
         )
     except actions.CatalogError as exc:
-        raise ValidationFailed(str(exc), {"url": [str(exc)]}) from exc
+        raise _refused(exc) from exc
     return queries.resource_dict(resource, _base(request))

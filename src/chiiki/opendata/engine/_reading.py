@@ -23,7 +23,9 @@ import polars as pl
 from chiiki.tables import (
     XLS_MAGIC,
     TableReadError,
+    XlsxLimits,
     check_regular_file,
+    check_xlsx_bounds,
     decode,
     looks_binary,
     sniff_delimiter,
@@ -40,6 +42,13 @@ _DIRECT_BYTES_LIMIT = 4 * _PYTHON_CSV_LIMIT
 _PREFIX_CHARS = 200_000  # how much text the header search looks at
 _XLSX_MAX_COLUMNS = 1_000  # standard datasets have at most a few dozen columns
 _XLSX_BLANK_LIMIT = 1_000  # leading blank rows after which a sheet counts as empty
+# Checked on the zip before openpyxl opens it (issue 13, finding 6): bigger tables come as CSV.
+XLSX_LIMITS = XlsxLimits(
+    max_uncompressed_bytes=200 * 1024 * 1024,
+    max_shared_strings=1_000_000,
+    max_rows=300_000,
+    max_columns=_XLSX_MAX_COLUMNS,
+)
 
 
 # One reading policy for every uploaded table (encodings, non-table files, pipes): chiiki.tables.
@@ -183,9 +192,10 @@ def _cell_text(value: object) -> str:
 def read_xlsx(
     data: bytes, score: Callable[[list[str]], int]
 ) -> tuple[list[str], int, pl.DataFrame, list[str]]:
-    """Read the first non-empty sheet of an XLSX workbook (read-only mode)."""
+    """Read the first non-empty sheet of an XLSX workbook (read-only mode), once its size is within XLSX_LIMITS."""
     import openpyxl
 
+    check_xlsx_bounds(data, XLSX_LIMITS)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:

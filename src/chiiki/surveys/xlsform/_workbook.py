@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from chiiki.surveys.xlsform._problems import Problem
+from chiiki.tables import TableReadError, XlsxLimits, check_xlsx_bounds
 
 __all__ = [
     "RawRow",
@@ -38,6 +39,11 @@ MAX_ROWS = 20_000
 MAX_COLUMNS = 500
 MAX_FILE_BYTES = 64 * 1024 * 1024
 """Bigger files are refused before reading: forms are kilobytes, a huge file is a wrong file."""
+_XLSX_LIMITS = XlsxLimits(
+    max_uncompressed_bytes=200 * 1024 * 1024, max_shared_strings=200_000, max_rows=100_000, max_columns=16_384
+)
+"""Checked on the zip before openpyxl opens it: inflated size, shared strings, rows (blank ones too). Columns are
+bounded while reading instead (only the first MAX_COLUMNS are read): real forms carry stray cells far right."""
 _EMPTY_RUN_LIMIT = 100  # stop at this many consecutive blank rows: Excel files often claim huge ranges
 
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -253,7 +259,12 @@ def _bounded_rows(rows: Iterable[Sequence[object]], sheet_name: str) -> list[tup
 
 
 def _check_xlsx_archive(data: bytes, name: str) -> None:
-    """Refuse a damaged zip, an OpenDocument file or a zip without an Excel workbook, naming which."""
+    """Refuse a zip bomb or an oversized workbook, a damaged zip, an OpenDocument file or a zip without an
+    Excel workbook, naming which. The bounds come first: testzip() below inflates every entry."""
+    try:
+        check_xlsx_bounds(data, _XLSX_LIMITS)
+    except TableReadError as error:
+        raise _file_problem(str(error), name) from None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             damaged = archive.testzip() is not None
@@ -305,7 +316,8 @@ def _xlsx_rows(worksheet: Any) -> list[tuple[int, list[str]]]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _bounded_rows(worksheet.iter_rows(values_only=True), worksheet.title)
+            rows = worksheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)  # not padded to a claimed width
+            return _bounded_rows(rows, worksheet.title)
     except WorkbookError:
         raise
     except Exception as error:  # a damaged sheet XML surfaces as various parser errors
