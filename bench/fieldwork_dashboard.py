@@ -122,9 +122,15 @@ def _chunk(
     days = [now - dt.timedelta(days=n % 20, hours=n % 7) for n in numbers]
     Answer.objects.bulk_create(
         Answer(
-            case=c, data={}, mode=("web", "web", "enumerator")[n % 3], submitted_at=day, submissions=1,
-            receipt_number=f"R{n:011d}", submitted_version=1, submitted_data={},
-        )  # fmt: skip
+            case=c,
+            data={},
+            mode=("web", "web", "enumerator")[n % 3],
+            submitted_at=day,
+            submissions=1,
+            receipt_number=f"R{n:011d}",
+            submitted_version=1,
+            submitted_data={},
+        )
         for n, c, done, day in zip(numbers, cases, answered, days, strict=True)
         if done
     )
