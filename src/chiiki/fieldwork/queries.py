@@ -251,7 +251,7 @@ def _answered_per_day(survey: Survey) -> Counter[date]:
     first = "COALESCE(MIN(e.at), a.submitted_at)"
     if connection.vendor == "postgresql":
         day = f"(({first}) AT TIME ZONE %s)::date"
-        zone: list[object] = [timezone.get_current_timezone_name()]
+        zone = [timezone.get_current_timezone_name()]
     else:  # SQLite keeps UTC text; the zone's current offset (Japan has no summer time)
         offset = timezone.localtime().utcoffset() or timedelta(0)
         day = f"date({first}, %s)"
@@ -264,7 +264,7 @@ def _answered_per_day(survey: Survey) -> Counter[date]:
         "WHERE c.survey_id = %s AND (c.status = %s OR a.submitted_at IS NOT NULL) "
         "GROUP BY c.id, a.submitted_at) AS firsts WHERE day IS NOT NULL GROUP BY day"
     )
-    params = [*zone, CaseEvent.Kind.SUBMITTED, survey.pk, SurveyCase.Status.SUBMITTED]
+    params: list[str | int] = [*zone, CaseEvent.Kind.SUBMITTED, survey.pk, SurveyCase.Status.SUBMITTED]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
