@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "chiiki.sidejob",
     "chiiki.fieldwork",
     "chiiki.evidence",
+    "chiiki.coverage",
     "chiiki.demo",
 ]
 

@@ -1,0 +1,267 @@
+"""Read-side queries of coverage. Callers write the audit record for each read of personal data (a report's
+exact place); the cell and area figures are aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from chiiki.core.models import Municipality
+from chiiki.coverage.grid import (
+    NATIONAL,
+    aggregate_measurements,
+    assess,
+    cell_status,
+    measurement_verdicts,
+    pick_target,
+    population_coverage,
+    report_counts,
+    to_meshcode,
+)
+from chiiki.coverage.grid import TargetRow as EngineTarget
+from chiiki.coverage.models import (
+    Carrier,
+    CoverageTarget,
+    DeadZoneReport,
+    DistrictPlace,
+    Measurement,
+    MeasurementImport,
+    TargetTable,
+)
+from chiiki.registry.models import District, Person
+
+# Reports that count as evidence: checked by staff and not yet resolved.
+EVIDENCE_STATUSES = (DeadZoneReport.Status.ACCEPTED,)
+# Published cells with fewer reporters than this show no count (small-count suppression).
+SUPPRESS_BELOW = 3
+COVERAGE_LEVEL = 4  # population and coverage on 500 m cells (the census mesh)
+
+
+def reports(municipality: Municipality, *, status: str = "") -> QuerySet[DeadZoneReport]:
+    """The municipality's reports, newest first, optionally of one status."""
+    result = DeadZoneReport.objects.filter(municipality=municipality).select_related("district")
+    return result.filter(status=status) if status else result
+
+
+def report(municipality: Municipality, report_id: int) -> DeadZoneReport | None:
+    """One report of this municipality (never of another one)."""
+    return reports(municipality).filter(pk=report_id).first()
+
+
+def report_by_reference(municipality: Municipality, reference: str) -> DeadZoneReport | None:
+    """A report by its 受付番号, for the resident following it."""
+    return DeadZoneReport.objects.filter(
+        municipality=municipality, reference=reference.strip().upper()
+    ).first()
+
+
+def status_counts(municipality: Municipality) -> dict[str, int]:
+    """How many reports are in each status."""
+    rows = DeadZoneReport.objects.filter(municipality=municipality).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def districts(municipality: Municipality) -> QuerySet[District]:
+    """The registry's districts, for the resident's choice of place."""
+    return District.objects.filter(municipality=municipality).order_by("code")
+
+
+def recent_imports(municipality: Municipality, *, limit: int = 20) -> QuerySet[MeasurementImport]:
+    """The municipality's latest measurement uploads with their job state."""
+    return MeasurementImport.objects.filter(municipality=municipality).order_by("-queued_at")[:limit]
+
+
+def current_target_table() -> TargetTable | None:
+    """The target table version now in force (the last loaded)."""
+    return TargetTable.objects.first()
+
+
+def current_targets() -> list[CoverageTarget]:
+    """The rows of the target table in force."""
+    table = current_target_table()
+    return list(table.targets.order_by("area_code", "technology", "fiscal_year")) if table else []
+
+
+def measurement_frame(municipality: Municipality) -> pl.DataFrame:
+    """The municipality's stored samples as a frame for the grid engine."""
+    columns = ["latitude", "longitude", "carrier", "technology", "rsrp", "download_mbps"]
+    rows = list(Measurement.objects.filter(municipality=municipality).values_list(*columns))
+    schema = {
+        "latitude": pl.Float64,
+        "longitude": pl.Float64,
+        "carrier": pl.String,
+        "technology": pl.String,
+        "rsrp": pl.Float64,
+        "download_mbps": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def report_frame(municipality: Municipality) -> pl.DataFrame:
+    """Reports accepted as evidence, one row per technology they speak for (no signal fails 5G too)."""
+    rows: list[tuple[str, str, str, str]] = []
+    found = DeadZoneReport.objects.filter(municipality=municipality, status__in=EVIDENCE_STATUSES).exclude(
+        mesh_code=""
+    )
+    for mesh, carrier, technology, problem, key in found.values_list(
+        "mesh_code", "carrier", "technology", "problem", "reporter_key"
+    ):
+        rows.append((mesh, carrier, "5G" if problem == "no_5g" else technology, key))
+        if problem == "no_signal" and technology == "4G":
+            rows.append((mesh, carrier, "5G", key))
+    return pl.DataFrame(
+        rows,
+        schema={"mesh": pl.String, "carrier": pl.String, "technology": pl.String, "reporter": pl.String},
+        orient="row",
+    )
+
+
+def cell_statuses(municipality: Municipality, *, level: int) -> pl.DataFrame:
+    """Status of every cell with evidence at `level` (4: 500 m, 5: 250 m), per carrier and technology."""
+    samples = measurement_frame(municipality)
+    verdicts = (
+        measurement_verdicts(aggregate_measurements(samples, level)) if samples.height else pl.DataFrame()
+    )
+    counted = report_counts(report_frame(municipality), level)
+    return cell_status(verdicts, counted)
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationGrid:
+    """Residents per 500 m cell, from the registry placed at district representative points."""
+
+    frame: pl.DataFrame  # area, mesh, population
+    placed: int
+    unplaced: int
+    method: str
+
+
+def population_grid(municipality: Municipality) -> PopulationGrid:
+    """Current residents per 500 m cell: each district's residents at its representative point (stated as such)."""
+    places = {p.district_id: p for p in DistrictPlace.objects.filter(municipality=municipality)}
+    counts = (
+        Person.objects.filter(municipality=municipality, removed_on__isnull=True)
+        .values("household__district_id")
+        .annotate(n=Count("id"))
+    )
+    cells: dict[str, int] = {}
+    unplaced = 0
+    for row in counts:
+        place = places.get(row["household__district_id"])
+        if place is None:
+            unplaced += row["n"]
+            continue
+        mesh = to_meshcode(place.latitude, place.longitude, COVERAGE_LEVEL)
+        cells[mesh] = cells.get(mesh, 0) + row["n"]
+    frame = pl.DataFrame(
+        {"area": [municipality.code] * len(cells), "mesh": list(cells), "population": list(cells.values())},
+        schema={"area": pl.String, "mesh": pl.String, "population": pl.Int64},
+    )
+    return PopulationGrid(
+        frame,
+        sum(cells.values()),
+        unplaced,
+        "住民基本台帳の地区ごとの人数を地区の代表点に置いたもの(世帯の位置ではありません)",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AreaCoverage:
+    """One carrier and technology in one area: population coverage bounds against the target in force."""
+
+    carrier: str
+    carrier_label: str
+    technology: str
+    population: int
+    covered: int
+    dead: int
+    unknown: int
+    lower_percent: float | None
+    upper_percent: float | None
+    target: EngineTarget | None
+    verdict: str
+
+
+def _engine_targets() -> list[EngineTarget]:
+    return [
+        EngineTarget(
+            t.area_code,
+            t.area_name,
+            t.technology,
+            t.fiscal_year,
+            t.target_percent,
+            t.published_percent,
+            t.published_as_of,
+            t.source,
+            t.verified,
+        )
+        for t in current_targets()
+    ]
+
+
+def area_coverage(municipality: Municipality) -> tuple[list[AreaCoverage], PopulationGrid]:
+    """Population coverage of the municipality per carrier and technology, each against its own target
+    (the municipality's, else its prefecture's, else the national one)."""
+    grid = population_grid(municipality)
+    carriers = [c.value for c in Carrier]
+    table = population_coverage(
+        grid.frame, cell_statuses(municipality, level=COVERAGE_LEVEL), carriers=carriers
+    )
+    targets = _engine_targets()
+    areas = [municipality.code, municipality.code[:2], NATIONAL]
+    year = _fiscal_year()
+    labels = dict(Carrier.choices)
+    result = []
+    for row in table.iter_rows(named=True):
+        target = pick_target(targets, areas, row["technology"], year)
+        verdict = (
+            assess(row["lower_percent"], row["upper_percent"], target.target_percent)
+            if target
+            else "no_target"
+        )
+        result.append(
+            AreaCoverage(
+                row["carrier"],
+                str(labels[row["carrier"]]),
+                row["technology"],
+                row["population"],
+                row["covered"],
+                row["dead"],
+                row["unknown"],
+                row["lower_percent"],
+                row["upper_percent"],
+                target,
+                verdict,
+            )
+        )
+    return result, grid
+
+
+def _fiscal_year() -> int:
+    today = timezone.localdate()
+    return today.year if today.month >= 4 else today.year - 1
+
+
+def published_cells(municipality: Municipality, *, level: int = 5) -> pl.DataFrame:
+    """Cells for export and maps: status per carrier and technology; reporter counts below SUPPRESS_BELOW
+    are withheld (null) so no report can be traced to a household."""
+    cells = cell_statuses(municipality, level=level)
+    return cells.with_columns(
+        pl.when(pl.col("reporters") >= SUPPRESS_BELOW)
+        .then(pl.col("reporters"))
+        .otherwise(None)
+        .alias("reporters"),
+        pl.when(pl.col("reports") >= SUPPRESS_BELOW).then(pl.col("reports")).otherwise(None).alias("reports"),
+    ).select("mesh", "carrier", "technology", "status", "evidence", "samples", "reporters", "reports")
+
+
+def district_places(municipality: Municipality) -> QuerySet[DistrictPlace]:
+    """The districts' representative points (for the map)."""
+    return (
+        DistrictPlace.objects.filter(municipality=municipality)
+        .select_related("district")
+        .order_by("district__code")
+    )
