@@ -182,7 +182,7 @@ def test_the_target_table_reloads_with_a_diff_and_unchanged_content_keeps_the_ve
     assert AuditEvent.objects.filter(action="coverage.targets_loaded").count() == 2
 
     path.write_text(changed.replace("98.5", "150"), encoding="utf-8")
-    with pytest.raises(CommandError, match="target_percent 列: 150.0 は 0〜100 の範囲外"):
+    with pytest.raises(CommandError, match=r"target_percent 列: 150\.0 は 0〜100 の範囲外"):
         call_command("coverage_targets", str(path), "--table-version", "2027-05", stdout=StringIO())
     assert TargetTable.objects.count() == 2
 
