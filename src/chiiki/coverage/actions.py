@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from chiiki.coverage.grid import (
     diff_targets,
     parse_targets,
     place_on_grid,
+    read_measurements,
     to_meshcode,
 )
 from chiiki.coverage.grid import TargetRow as EngineTarget
@@ -238,6 +240,31 @@ def import_measurements(upload: MeasurementImport, cleaned: CleanedMeasurements,
         detail={"read": cleaned.read_rows, "kept": frame.height, "dropped": cleaned.dropped},
     )
     return frame.height
+
+
+@transaction.atomic
+def import_measurement_file(
+    municipality: Municipality, name: str, data: bytes, *, by: Actor
+) -> MeasurementImport:
+    """Read and store a measurement log at once (commands and the demo; the web queues a job instead).
+
+    Raises MeasurementFileError, naming rows and columns, before anything is written.
+    """
+    cleaned = read_measurements(data, label=name)
+    now = timezone.now()
+    upload = MeasurementImport.objects.create(
+        municipality=municipality,
+        file=ContentFile(data, name=name),
+        original_name=name[:200],
+        uploaded_by=by.user,
+        status=MeasurementImport.Status.DONE,
+        attempts=1,
+        started_at=now,
+        finished_at=now,
+        message=cleaned.summary(),
+    )
+    import_measurements(upload, cleaned, by=by)
+    return upload
 
 
 def _engine_rows(table: TargetTable | None) -> list[EngineTarget]:
