@@ -20,7 +20,6 @@ import polars as pl
 
 from chiiki.coverage.grid import (
     aggregate_measurements,
-    cell_keys,
     cell_status,
     keys_to_codes,
     measurement_verdicts,
@@ -37,8 +36,8 @@ TECHNOLOGIES = ["5G", "4G", "none"]
 def populated_cells(n_cells: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Centres of `n_cells` distinct 500 m cells scattered over the main islands' latitudes and longitudes."""
     rng = np.random.default_rng(seed)
-    y = rng.integers(int(31 * 240), int(43 * 240), n_cells * 2)  # 500 m cell rows: 240 per degree of latitude
-    x = rng.integers(int(30 * 160), int(42 * 160), n_cells * 2)  # 160 per degree of longitude from 100°E
+    y = rng.integers(31 * 240, 43 * 240, n_cells * 2)  # 500 m cell rows: 240 per degree of latitude
+    x = rng.integers(30 * 160, 42 * 160, n_cells * 2)  # 160 per degree of longitude from 100°E
     keys = np.unique(y.astype(np.int64) * 100_000 + x)[:n_cells]
     rng.shuffle(keys)
     lat = (keys // 100_000 + 0.5) / 240

@@ -202,7 +202,10 @@ def test_targets_page_shows_version_diff_and_unverified_rows(
 
 
 def test_the_api_gives_aggregates_only_and_checks_the_role(
-    placed_town: Municipality, town_b: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+    placed_town: Municipality,
+    town_b: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
 ) -> None:
     call_command("coverage_targets", stdout=StringIO())
     code, _, _ = _district_point(placed_town, 0)
