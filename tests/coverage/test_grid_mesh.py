@@ -102,3 +102,21 @@ def test_code_and_point_agree_both_ways(lat: float, lon: float, level: int) -> N
     assert cell.west - 1e-9 <= lon < cell.east + 1e-9
     center_lat, center_lon = cell.center
     assert to_meshcode(center_lat, center_lon, level) == code
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(min_value=20.5, max_value=45.5), st.floats(min_value=122.5, max_value=153.5)),
+        min_size=1,
+        max_size=30,
+    ),
+    st.integers(min_value=1, max_value=5),
+)
+def test_column_wise_codes_equal_the_scalar_codes(points: list[tuple[float, float]], level: int) -> None:
+    import polars as pl
+
+    from chiiki.coverage.grid import place_on_grid
+
+    frame = pl.DataFrame({"latitude": [p[0] for p in points], "longitude": [p[1] for p in points]})
+    placed = place_on_grid(frame, level)
+    assert placed["mesh"].to_list() == [to_meshcode(lat, lon, level) for lat, lon in points]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
@@ -90,7 +90,8 @@ class ReportForm(forms.Form):
 
     def __init__(self, *args: Any, districts: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].choices = [("", _("選んでください")), *districts]
+        district = cast("forms.ChoiceField", self.fields["district"])
+        district.choices = [("", _("選んでください")), *districts]
         if not self.is_bound:
             self.initial.setdefault("observed_on", timezone.localdate().isoformat())
 
@@ -113,7 +114,7 @@ class ReportForm(forms.Form):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         lat, lon = data.get("latitude"), data.get("longitude")
         if (
             (lat is None) != (lon is None)

@@ -15,7 +15,6 @@ from chiiki.coverage.grid._mesh import (
     LEVEL_SIDE,
     LON_UNITS,
     MeshCodeError,
-    meshcode_from_units,
 )
 
 # A cell needs this many samples of a carrier before measurements say anything about it.
@@ -43,23 +42,40 @@ def cell_keys(lat: pl.Expr, lon: pl.Expr, level: int) -> pl.Expr:
     return y * _KEY_FACTOR + x
 
 
-def keys_to_codes(keys: pl.Series, level: int) -> pl.Series:
-    """Mesh codes for integer cell keys of `level` (each distinct key is converted once)."""
+def codes_from_keys(key: pl.Expr, level: int) -> pl.Expr:
+    """Mesh codes (text) for integer cell keys of `level`, computed column-wise (no Python per cell)."""
     side = LEVEL_SIDE[level]
-    distinct = keys.unique()
-    codes = {
-        key: meshcode_from_units((key // _KEY_FACTOR) * side, (key % _KEY_FACTOR) * side, level)
-        for key in distinct.to_list()
-    }
-    return keys.replace_strict(codes, return_dtype=pl.String)
+    y = (key // _KEY_FACTOR) * side
+    x = (key % _KEY_FACTOR) * side
+
+    def digits(expr: pl.Expr, width: int = 1) -> pl.Expr:
+        text = expr.cast(pl.String)
+        return text.str.zfill(width) if width > 1 else text
+
+    parts = [digits(y // 320, 2), digits(x // 320, 2)]
+    if level >= 2:
+        parts += [digits((y % 320) // 40), digits((x % 320) // 40)]
+    if level >= 3:
+        parts += [digits((y % 40) // 4), digits((x % 40) // 4)]
+    if level >= 4:
+        parts.append(digits(((y % 4) // 2) * 2 + (x % 4) // 2 + 1))
+    if level >= 5:
+        parts.append(digits((y % 2) * 2 + x % 2 + 1))
+    return pl.concat_str(parts)
+
+
+def keys_to_codes(keys: pl.Series, level: int) -> pl.Series:
+    """Mesh codes for integer cell keys of `level`."""
+    return pl.select(codes_from_keys(pl.lit(keys), level)).to_series().alias(keys.name)
 
 
 def place_on_grid(
     frame: pl.DataFrame, level: int, *, lat: str = "latitude", lon: str = "longitude"
 ) -> pl.DataFrame:
     """The frame with a `mesh` column: the code of the level-`level` cell holding each row's point."""
-    keyed = frame.with_columns(cell_keys(pl.col(lat), pl.col(lon), level).alias("_key"))
-    return keyed.with_columns(keys_to_codes(keyed["_key"], level).alias("mesh")).drop("_key")
+    return frame.with_columns(
+        codes_from_keys(cell_keys(pl.col(lat), pl.col(lon), level), level).alias("mesh")
+    )
 
 
 def aggregate_measurements(frame: pl.DataFrame, level: int = 5) -> pl.DataFrame:
@@ -79,7 +95,7 @@ def aggregate_measurements(frame: pl.DataFrame, level: int = 5) -> pl.DataFrame:
         .collect()
     )
     return (
-        grouped.with_columns(keys_to_codes(grouped["_key"], level).alias("mesh"))
+        grouped.with_columns(codes_from_keys(pl.col("_key"), level).alias("mesh"))
         .drop("_key")
         .select("mesh", "carrier", pl.exclude("mesh", "carrier"))
         .sort("mesh", "carrier")

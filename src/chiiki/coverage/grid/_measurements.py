@@ -212,13 +212,14 @@ def clean_measurements(frame: pl.DataFrame) -> CleanedMeasurements:
 
 def _speed_to(step: int) -> pl.Expr:
     """km/h between each sample and the sample `step` places away (1: previous, -1: next) of the same carrier."""
-    order = {"partition_by": "carrier", "order_by": "measured_at"}
+
+    def along(expr: pl.Expr) -> pl.Expr:
+        return expr.over(partition_by="carrier", order_by="measured_at")
+
     lat1, lon1 = pl.col("latitude").radians(), pl.col("longitude").radians()
-    lat0 = pl.col("latitude").shift(step).over(**order).radians()
-    lon0 = pl.col("longitude").shift(step).over(**order).radians()
-    seconds = (
-        (pl.col("measured_at") - pl.col("measured_at").shift(step).over(**order)).dt.total_seconds().abs()
-    )
+    lat0 = along(pl.col("latitude").shift(step)).radians()
+    lon0 = along(pl.col("longitude").shift(step)).radians()
+    seconds = (pl.col("measured_at") - along(pl.col("measured_at").shift(step))).dt.total_seconds().abs()
     haversine = ((lat1 - lat0) / 2).sin() ** 2 + lat0.cos() * lat1.cos() * ((lon1 - lon0) / 2).sin() ** 2
     km = 2 * 6371.0 * haversine.sqrt().arcsin()
     return km / (seconds.clip(lower_bound=1) / 3600)
