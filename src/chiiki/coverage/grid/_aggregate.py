@@ -16,6 +16,7 @@ from chiiki.coverage.grid._mesh import (
     LON_UNITS,
     MeshCodeError,
 )
+from chiiki.coverage.grid._vocab import CARRIERS
 
 # A cell needs this many samples of a carrier before measurements say anything about it.
 MIN_SAMPLES = 3
@@ -29,6 +30,7 @@ FIVE_G_SHARE_COVERED = 0.5
 # Independent households whose reports agree before a cell is a confirmed dead zone on reports alone.
 MIN_REPORTERS = 2
 _KEY_FACTOR = 100_000
+CARRIER_CODES = list(CARRIERS)
 STATUSES = ("covered", "dead", "unknown")
 
 
@@ -79,11 +81,18 @@ def place_on_grid(
 
 
 def aggregate_measurements(frame: pl.DataFrame, level: int = 5) -> pl.DataFrame:
-    """Per cell and carrier: samples, samples with 5G, with 4G or 5G, with no service, median RSRP and speed."""
+    """Per cell and carrier: samples, samples with 5G, with 4G or 5G, with no service, median RSRP and speed.
+
+    Cell and carrier are grouped as one integer (cell key × 8 + carrier number), which Polars groups about
+    twice as fast as two keys; codes are made only for the groups.
+    """
+    carriers = pl.Enum(CARRIER_CODES)
+    carrier_number = pl.col("carrier").cast(pl.String).cast(carriers).to_physical().cast(pl.Int64)
     grouped = (
         frame.lazy()
-        .with_columns(cell_keys(pl.col("latitude"), pl.col("longitude"), level).alias("_key"))
-        .group_by("_key", "carrier")
+        .group_by(
+            (cell_keys(pl.col("latitude"), pl.col("longitude"), level) * 8 + carrier_number).alias("_group")
+        )
         .agg(
             pl.len().alias("samples"),
             (pl.col("technology") == "5G").sum().alias("samples_5g"),
@@ -92,14 +101,18 @@ def aggregate_measurements(frame: pl.DataFrame, level: int = 5) -> pl.DataFrame:
             pl.col("rsrp").median().alias("rsrp_median"),
             pl.col("download_mbps").median().alias("download_median"),
         )
+        .sort("_group")
+        .with_columns(
+            codes_from_keys(pl.col("_group") // 8, level).alias("mesh"),
+            pl.col("_group")
+            .mod(8)
+            .replace_strict(dict(enumerate(CARRIER_CODES)), return_dtype=pl.String)
+            .alias("carrier"),
+        )
+        .drop("_group")
         .collect()
     )
-    return (
-        grouped.with_columns(codes_from_keys(pl.col("_key"), level).alias("mesh"))
-        .drop("_key")
-        .select("mesh", "carrier", pl.exclude("mesh", "carrier"))
-        .sort("mesh", "carrier")
-    )
+    return grouped.select("mesh", "carrier", pl.exclude("mesh", "carrier"))
 
 
 def measurement_verdicts(aggregated: pl.DataFrame) -> pl.DataFrame:
