@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.core.files.base import ContentFile
@@ -385,3 +385,32 @@ def set_places(
         detail={"districts": len(places), "source": source},
     )
     return len(places)
+
+
+@dataclass(frozen=True, slots=True)
+class CoarsenSummary:
+    """How many reports lost their exact place, and the date before which reports were coarsened."""
+
+    reports: int
+    before: date
+
+
+@transaction.atomic
+def coarsen_old_reports(municipality: Municipality, *, keep_days: int, by: Actor) -> CoarsenSummary:
+    """Forget the exact place of reports older than `keep_days`: coordinates and address go, the 250 m cell
+    and the district stay (the retention policy of docs/apps/coverage.md)."""
+    if keep_days < 1:
+        raise ValueError("保存日数は 1 以上です")
+    before = timezone.localdate() - timedelta(days=keep_days)
+    old = DeadZoneReport.objects.filter(municipality=municipality, created_at__date__lt=before).exclude(
+        latitude__isnull=True, address_detail=""
+    )
+    count = old.update(latitude=None, longitude=None, address_detail="")
+    audit.record(
+        "coverage.reports_coarsened",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_report",
+        detail={"reports": count, "before": before.isoformat(), "keep_days": keep_days},
+    )
+    return CoarsenSummary(count, before)
