@@ -21,6 +21,8 @@ from chiiki.coverage.grid import (
     TargetDiff,
     check_point,
     diff_targets,
+    parse_census_mesh,
+    parse_meshcode,
     parse_targets,
     place_on_grid,
     read_measurements,
@@ -29,6 +31,7 @@ from chiiki.coverage.grid import (
 from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
     AreaExtent,
+    CellPopulation,
     CoverageTarget,
     DeadZoneReport,
     DistrictPlace,
@@ -46,6 +49,7 @@ if TYPE_CHECKING:
 
 _REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B: read aloud on the phone
 REPORT_LEVEL = 5  # reports are placed on 250 m cells
+CENSUS_LEVEL = 4  # the census population mesh is 500 m
 
 
 class ReportError(ValueError):
@@ -414,3 +418,57 @@ def coarsen_old_reports(municipality: Municipality, *, keep_days: int, by: Actor
         detail={"reports": count, "before": before.isoformat(), "keep_days": keep_days},
     )
     return CoarsenSummary(count, before)
+
+
+@dataclass(frozen=True, slots=True)
+class CensusLoad:
+    """Cells kept (their centre inside the municipality's extent), their population, and suppressed cells."""
+
+    cells: int
+    population: int
+    suppressed: int
+
+
+@transaction.atomic
+def import_census_population(
+    municipality: Municipality, data: bytes, *, source: str, by: Actor
+) -> CensusLoad:
+    """Replace the municipality's census population per 500 m cell with the cells of an e-Stat mesh file whose
+    centre lies in the municipality's extent. Raises CensusFileError (nothing written) or ValueError."""
+    extent = extent_of(municipality)
+    if extent is None:
+        raise ValueError("市区町村の範囲(代表点)がまだ読み込まれていません")
+    census = parse_census_mesh(data)
+    if census.level != CENSUS_LEVEL:
+        raise ValueError(f"500mメッシュ(9桁)の表を読み込んでください(この表は {census.level} 次)")
+    rows = [
+        row
+        for row in census.frame.iter_rows(named=True)
+        if extent.contains(*parse_meshcode(row["mesh"]).center)
+    ]
+    CellPopulation.objects.filter(municipality=municipality).delete()
+    CellPopulation.objects.bulk_create(
+        CellPopulation(
+            municipality=municipality,
+            mesh_code=r["mesh"],
+            population=r["population"],
+            suppressed=r["suppressed"],
+            source=source[:200],
+        )
+        for r in rows
+    )
+    load = CensusLoad(len(rows), sum(r["population"] for r in rows), sum(r["suppressed"] for r in rows))
+    audit.record(
+        "coverage.census_loaded",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_census",
+        detail={
+            "cells": load.cells,
+            "population": load.population,
+            "suppressed": load.suppressed,
+            "column": census.column,
+            "source": source,
+        },
+    )
+    return load

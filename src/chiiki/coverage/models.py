@@ -219,3 +219,23 @@ class CoverageTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_name} {self.technology} {self.fiscal_year}"
+
+
+class CellPopulation(models.Model):
+    """Population of one 500 m cell from the national census mesh statistics (e-Stat), for one municipality."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.CASCADE, related_name="+")
+    mesh_code = models.CharField(max_length=10)
+    population = models.PositiveIntegerField()
+    suppressed = models.BooleanField(default=False)  # 秘匿・合算: no figure of its own, counted as 0
+    source = models.CharField(max_length=200)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["municipality", "mesh_code"], name="coverage_cell_population_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mesh_code}: {self.population}"

@@ -24,6 +24,7 @@ from chiiki.coverage.grid import (
 from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
     Carrier,
+    CellPopulation,
     CoverageTarget,
     DeadZoneReport,
     DistrictPlace,
@@ -140,7 +141,26 @@ class PopulationGrid:
 
 
 def population_grid(municipality: Municipality) -> PopulationGrid:
-    """Current residents per 500 m cell: each district's residents at its representative point (stated as such)."""
+    """Population per 500 m cell: the census mesh when loaded, else the registry's residents of each district
+    at its representative point (the page states which)."""
+    census = list(
+        CellPopulation.objects.filter(municipality=municipality).values_list(
+            "mesh_code", "population", "source"
+        )
+    )
+    if census:
+        frame = pl.DataFrame(
+            {
+                "area": [municipality.code] * len(census),
+                "mesh": [c[0] for c in census],
+                "population": [c[1] for c in census],
+            },
+            schema={"area": pl.String, "mesh": pl.String, "population": pl.Int64},
+        )
+        total = int(frame["population"].sum())
+        return PopulationGrid(
+            frame, total, 0, f"国勢調査の500mメッシュ人口({census[0][2]})。中心が市区町村の範囲にある区画"
+        )
     places = {p.district_id: p for p in DistrictPlace.objects.filter(municipality=municipality)}
     counts = (
         Person.objects.filter(municipality=municipality, removed_on__isnull=True)

@@ -4,6 +4,7 @@
   exact integer arithmetic, every digit checked.
 - Points (`check_point`): inside Japan, swapped latitude/longitude, inside a municipality's extent.
 - Measurement logs (`read_measurements`): the documented layout, read through chiiki.tables, cleaned.
+- The census on the grid (`parse_census_mesh`): e-Stat 地域メッシュ統計 CSV with KEY_CODE.
 - Evidence (`aggregate_measurements`, `measurement_verdicts`, `report_counts`, `cell_status`) and
   `population_coverage` per area with `assess` against a target; targets as data (`parse_targets`,
   `diff_targets`, `pick_target`).
@@ -25,6 +26,7 @@ from chiiki.coverage.grid._aggregate import (
     population_coverage,
     report_counts,
 )
+from chiiki.coverage.grid._census import CensusCells, CensusFileError, parse_census_mesh
 from chiiki.coverage.grid._measurements import (
     COLUMNS as MEASUREMENT_COLUMNS,
 )
@@ -70,6 +72,8 @@ __all__ = [
     "STATUSES",
     "TARGET_COLUMNS",
     "TECHNOLOGIES",
+    "CensusCells",
+    "CensusFileError",
     "CleanedMeasurements",
     "Extent",
     "MeasurementFileError",
@@ -95,6 +99,7 @@ __all__ = [
     "normalize_carrier",
     "normalize_technology",
     "parent_code",
+    "parse_census_mesh",
     "parse_meshcode",
     "parse_targets",
     "pick_target",
