@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from io import StringIO
 from typing import Any
@@ -135,6 +136,11 @@ def test_coverage_against_target_map_table_and_exports(
     dead_cell = to_meshcode(*_place(placed_town, 0), 5)
     assert f"<td>{dead_cell}</td><td>つながらない</td><td>住民の報告</td>" in html
     assert 'fill="url(#dead-hatch)"' in html
+    priority = to_meshcode(*_place(placed_town, 0), 4)
+    assert re.search(
+        rf'<td class="number">1</td><td>{priority}</td><td class="number">[1-9][0-9]*</td><td>NTTドコモ</td><td>4G、5G</td><td>住民 [0-9]+ 人、報告した世帯 3 未満</td>',
+        html,
+    ), html
     assert "<caption>" in html
 
     csv = client.get(f"/staff/m/{placed_town.code}/coverage/cells.csv").content.decode("utf-8-sig")

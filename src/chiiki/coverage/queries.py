@@ -285,3 +285,57 @@ def district_places(municipality: Municipality) -> QuerySet[DistrictPlace]:
         .select_related("district")
         .order_by("district__code")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """A 500 m cell that is a dead zone for at least one carrier, with the people it affects and why."""
+
+    mesh: str
+    population: int
+    carriers: list[str]
+    technologies: list[str]
+    reasons: list[str]
+
+
+def priorities(municipality: Municipality, *, limit: int = 50) -> list[Priority]:
+    """Dead-zone cells ranked by the people living in them (then by how many carriers fail there)."""
+    population = population_grid(municipality).frame.select("mesh", "population")
+    dead = cell_statuses(municipality, level=COVERAGE_LEVEL).filter(pl.col("status") == "dead")
+    if dead.is_empty():
+        return []
+    labels = dict(Carrier.choices)
+    grouped = (
+        dead.group_by("mesh")
+        .agg(
+            pl.col("carrier").unique().sort().alias("carriers"),
+            pl.col("technology").unique().sort().alias("technologies"),
+            pl.col("evidence").unique().sort().alias("evidence"),
+            pl.col("reporters").max().alias("reporters"),
+            pl.col("samples").max().alias("samples"),
+        )
+        .join(population, on="mesh", how="left")
+        .with_columns(pl.col("population").fill_null(0))
+        .with_columns(pl.col("carriers").list.len().alias("_n"))
+        .sort(["population", "_n", "mesh"], descending=[True, True, False])
+        .head(limit)
+    )
+    result = []
+    for row in grouped.iter_rows(named=True):
+        reasons = [f"住民 {row['population']} 人"]
+        if row["reporters"] >= SUPPRESS_BELOW:
+            reasons.append(f"報告した世帯 {row['reporters']}")
+        elif row["reporters"]:
+            reasons.append(f"報告した世帯 {SUPPRESS_BELOW} 未満")
+        if row["samples"]:
+            reasons.append(f"測定 {row['samples']} 件")
+        result.append(
+            Priority(
+                row["mesh"],
+                row["population"],
+                [str(labels.get(c, c)) for c in row["carriers"]],
+                row["technologies"],
+                reasons,
+            )
+        )
+    return result

@@ -106,6 +106,7 @@ def overview(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         "rows": rows,
         "grid": grid,
         "counts": queries.status_counts(municipality),
+        "priorities": queries.priorities(municipality),
         "cells": list(cells.iter_rows(named=True)),
         "map": _map(municipality, cells),
         "carrier": carrier,
