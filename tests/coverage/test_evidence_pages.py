@@ -229,3 +229,24 @@ def test_the_api_gives_aggregates_only_and_checks_the_role(
     assert client.get(f"/api/v1/coverage/municipalities/{placed_town.code}/cells?level=3").status_code == 400
     assert client.get(f"/api/v1/coverage/municipalities/{town_b.code}/cells").status_code == 403
     assert Client().get(f"/api/v1/coverage/municipalities/{placed_town.code}/cells").status_code in (401, 403)
+
+
+def test_districts_are_listed_weakest_first(
+    placed_town: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    call_command("coverage_targets", stdout=StringIO())
+    code, _, _ = _district_point(placed_town, 0)
+    _accepted_report(placed_town, code, "1番地")
+    _accepted_report(placed_town, code, "2番地")
+    name = District.objects.get(municipality=placed_town, code=code).name
+    html = (
+        login(make_staff("coverage", placed_town, Role.COVERAGE_OFFICER))
+        .get(f"/staff/m/{placed_town.code}/coverage/districts/?carrier=docomo&technology=4G")
+        .content.decode()
+    )
+    first_row = html.split("<tbody>")[1].split("</tr>")[0]
+    assert f"<td>{name}</td>" in first_row
+    assert (
+        '<td class="number">0.0</td><td class="number">0.0</td>' in first_row
+    )  # everyone there is in the dead cell
+    assert "未達" in first_row

@@ -188,6 +188,58 @@ def population_grid(municipality: Municipality) -> PopulationGrid:
     )
 
 
+def district_population(municipality: Municipality) -> pl.DataFrame:
+    """Residents per 500 m cell with each district as its own area (registry at representative points)."""
+    places = {
+        p.district_id: p
+        for p in DistrictPlace.objects.filter(municipality=municipality).select_related("district")
+    }
+    counts = (
+        Person.objects.filter(municipality=municipality, removed_on__isnull=True)
+        .values("household__district_id")
+        .annotate(n=Count("id"))
+    )
+    rows = [
+        (
+            places[r["household__district_id"]].district.name,
+            to_meshcode(
+                places[r["household__district_id"]].latitude,
+                places[r["household__district_id"]].longitude,
+                COVERAGE_LEVEL,
+            ),
+            r["n"],
+        )
+        for r in counts
+        if r["household__district_id"] in places
+    ]
+    return pl.DataFrame(
+        rows, schema={"area": pl.String, "mesh": pl.String, "population": pl.Int64}, orient="row"
+    )
+
+
+def district_coverage(municipality: Municipality, carrier: str, technology: str) -> list[dict[str, object]]:
+    """Population coverage per district for one carrier and technology, assessed against the municipality's
+    target (districts have no targets of their own)."""
+    frame = population_coverage(
+        district_population(municipality),
+        cell_statuses(municipality, level=COVERAGE_LEVEL),
+        carriers=[carrier],
+        technologies=(technology,),
+    )
+    target = pick_target(
+        _engine_targets(), [municipality.code, municipality.code[:2], NATIONAL], technology, _fiscal_year()
+    )
+    rows = []
+    for row in frame.sort("lower_percent", nulls_last=True).iter_rows(named=True):
+        verdict = (
+            assess(row["lower_percent"], row["upper_percent"], target.target_percent)
+            if target
+            else "no_target"
+        )
+        rows.append({**row, "verdict": verdict})
+    return rows
+
+
 @dataclass(frozen=True, slots=True)
 class AreaCoverage:
     """One carrier and technology in one area: population coverage bounds against the target in force."""

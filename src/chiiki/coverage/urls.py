@@ -10,6 +10,7 @@ urlpatterns = [
     path("coverage/<str:town>/status/", views.status_lookup, name="status_lookup"),
     path("coverage/<str:town>/status/<str:reference>/", views.report_status, name="report_status"),
     path("staff/m/<str:code>/coverage/", views.overview, name="overview"),
+    path("staff/m/<str:code>/coverage/districts/", views.districts, name="districts"),
     path("staff/m/<str:code>/coverage/reports/", views.report_list, name="reports"),
     path("staff/m/<str:code>/coverage/reports/new/", views.staff_report_new, name="report_new"),
     path("staff/m/<str:code>/coverage/reports/<int:report_id>/", views.report_detail, name="report_detail"),

@@ -94,10 +94,7 @@ def status_lookup(request: HttpRequest, town: str) -> HttpResponse:
 def overview(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Population coverage against targets, the map with its table, and the reports waiting for triage."""
     rows, grid = queries.area_coverage(municipality)
-    carrier = request.GET.get("carrier", Carrier.DOCOMO)
-    technology = request.GET.get("technology", Technology.G4)
-    if carrier not in Carrier.values or technology not in Technology.values:
-        carrier, technology = Carrier.DOCOMO, Technology.G4
+    carrier, technology = _carrier_and_technology(request)
     cells = queries.published_cells(municipality, level=5).filter(
         (pl.col("carrier") == carrier) & (pl.col("technology") == technology)
     )
@@ -132,6 +129,29 @@ def _map(municipality: Municipality, cells: pl.DataFrame) -> object:
         return None
     points = [(p.latitude, p.longitude, p.district.name) for p in queries.district_places(municipality)]
     return build_map([(row["mesh"], row["status"]) for row in cells.iter_rows(named=True)], extent, points)
+
+
+def _carrier_and_technology(request: HttpRequest) -> tuple[str, str]:
+    carrier = request.GET.get("carrier", Carrier.DOCOMO)
+    technology = request.GET.get("technology", Technology.G4)
+    if carrier not in Carrier.values or technology not in Technology.values:
+        return Carrier.DOCOMO, Technology.G4
+    return carrier, technology
+
+
+@municipality_permission("coverage.manage")
+def districts(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Population coverage per district for one carrier and technology, weakest first."""
+    carrier, technology = _carrier_and_technology(request)
+    context = {
+        "municipality": municipality,
+        "rows": queries.district_coverage(municipality, carrier, technology),
+        "carrier": carrier,
+        "technology": technology,
+        "carriers": Carrier.choices,
+        "technologies": Technology.choices,
+    }
+    return render(request, "coverage/districts.html", context)
 
 
 @municipality_permission("coverage.manage")
