@@ -154,7 +154,15 @@ def _spawned(target: object, *args: object) -> dict:
     queue = context.Queue()
     process = context.Process(target=target, args=(*args, queue))
     process.start()
-    result = queue.get()
+    while True:  # a child that dies (out of memory) must not leave us waiting for ever
+        try:
+            result = queue.get(timeout=5)
+            break
+        except Exception:  # queue.Empty
+            if not process.is_alive():
+                raise SystemExit(
+                    f"{getattr(target, '__name__', target)} stopped with exit code {process.exitcode}"
+                ) from None
     process.join()
     return result
 
