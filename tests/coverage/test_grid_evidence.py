@@ -172,3 +172,9 @@ def test_population_coverage_is_a_range_and_assessed_against_the_target() -> Non
     assert assess(result["lower_percent"], result["upper_percent"], 99.0) == "not_met"
     assert assess(result["lower_percent"], result["upper_percent"], 90.0) == "met"
     assert assess(result["lower_percent"], result["upper_percent"], 92.0) == "undetermined"
+
+
+def test_a_file_in_no_known_encoding_is_refused_naming_the_line() -> None:
+    data = HEADER.encode() + b"2026-11-03 10:00:00,34.4,132.5,au,4G,,,,,\n\xff\xfd\xfc\x80\x80,1,2,3,4\n"
+    with pytest.raises(MeasurementFileError, match="3 行目が読めません"):
+        read_measurements(data)
