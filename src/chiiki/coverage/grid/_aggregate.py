@@ -84,15 +84,18 @@ def aggregate_measurements(frame: pl.DataFrame, level: int = 5) -> pl.DataFrame:
     """Per cell and carrier: samples, samples with 5G, with 4G or 5G, with no service, median RSRP and speed.
 
     Cell and carrier are grouped as one integer (cell key × 8 + carrier number), which Polars groups about
-    twice as fast as two keys; codes are made only for the groups.
+    twice as fast as two keys, after sorting on it, which makes the medians several times faster; codes are
+    made only for the groups.
     """
     carriers = pl.Enum(CARRIER_CODES)
     carrier_number = pl.col("carrier").cast(pl.String).cast(carriers).to_physical().cast(pl.Int64)
     grouped = (
         frame.lazy()
-        .group_by(
+        .with_columns(
             (cell_keys(pl.col("latitude"), pl.col("longitude"), level) * 8 + carrier_number).alias("_group")
         )
+        .sort("_group")  # medians over contiguous groups are several times faster than over scattered ones
+        .group_by("_group", maintain_order=True)
         .agg(
             pl.len().alias("samples"),
             (pl.col("technology") == "5G").sum().alias("samples_5g"),
@@ -101,7 +104,6 @@ def aggregate_measurements(frame: pl.DataFrame, level: int = 5) -> pl.DataFrame:
             pl.col("rsrp").median().alias("rsrp_median"),
             pl.col("download_mbps").median().alias("download_median"),
         )
-        .sort("_group")
         .with_columns(
             codes_from_keys(pl.col("_group") // 8, level).alias("mesh"),
             pl.col("_group")
