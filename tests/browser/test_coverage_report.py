@@ -74,7 +74,7 @@ def test_a_resident_reports_on_a_phone_and_staff_see_the_map(
     page.get_by_label("パスワード").fill(PASSWORD)
     page.locator("main").get_by_role("button", name="ログイン").click()
     page.wait_for_url("**/staff/")
-    for path in ("", "reports/", "reports/new/", "measurements/", "targets/"):
+    for path in ("", "districts/", "reports/", "reports/new/", "measurements/", "targets/"):
         response = page.goto(f"{answer_server.url}/staff/m/{town.code}/coverage/{path}")
         assert response is not None
         assert response.status == 200, path

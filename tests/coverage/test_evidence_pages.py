@@ -250,3 +250,9 @@ def test_districts_are_listed_weakest_first(
         '<td class="number">0.0</td><td class="number">0.0</td>' in first_row
     )  # everyone there is in the dead cell
     assert "未達" in first_row
+    # Without a choice in the address the page shows NTTドコモ 4G (a default once reached Polars as an object).
+    plain = login(make_staff("coverage-2", placed_town, Role.COVERAGE_OFFICER)).get(
+        f"/staff/m/{placed_town.code}/coverage/districts/"
+    )
+    assert plain.status_code == 200
+    assert "未達" in plain.content.decode()

@@ -132,10 +132,11 @@ def _map(municipality: Municipality, cells: pl.DataFrame) -> object:
 
 
 def _carrier_and_technology(request: HttpRequest) -> tuple[str, str]:
-    carrier = request.GET.get("carrier", Carrier.DOCOMO)
-    technology = request.GET.get("technology", Technology.G4)
+    """The map's and table's choice; plain strings (a TextChoices member would reach Polars as an object)."""
+    carrier = request.GET.get("carrier", "")
+    technology = request.GET.get("technology", "")
     if carrier not in Carrier.values or technology not in Technology.values:
-        return Carrier.DOCOMO, Technology.G4
+        return Carrier.DOCOMO.value, Technology.G4.value
     return carrier, technology
 
 
