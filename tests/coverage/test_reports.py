@@ -161,6 +161,7 @@ def test_staff_triage_a_report_and_the_resident_sees_the_outcome(
 
     listing = staff.get(f"/staff/m/{placed_town.code}/coverage/reports/?status=received")
     assert report.reference in listing.content.decode()
+    assert AuditEvent.objects.filter(action="coverage.reports_listed", detail__ids=[report.pk]).exists()
     detail = staff.get(f"/staff/m/{placed_town.code}/coverage/reports/{report.pk}/")
     assert detail.status_code == 200
     assert AuditEvent.objects.filter(action="coverage.report_viewed", object_id=str(report.pk)).exists()

@@ -162,6 +162,13 @@ def report_list(request: HttpRequest, municipality: Municipality) -> HttpRespons
     if status not in DeadZoneReport.Status.values:
         status = ""
     page = Paginator(queries.reports(municipality, status=status), 50).get_page(request.GET.get("page"))
+    audit.record(
+        "coverage.reports_listed",
+        by=Actor.from_request(request),
+        municipality=municipality,
+        object_type="coverage_report",
+        detail={"page": page.number, "ids": [r.pk for r in page.object_list]},
+    )
     return render(
         request,
         "coverage/report_list.html",
