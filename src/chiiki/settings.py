@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "chiiki.sidejob",
     "chiiki.fieldwork",
     "chiiki.evidence",
+    "chiiki.coverage",
     "chiiki.demo",
 ]
 

@@ -42,6 +42,8 @@ SHOWS_PERSONAL_DATA = {
     f"{STAFF}fieldwork/assignments/<str:assignment_id>/visit/": "fieldwork.assignment_viewed",
     f"{STAFF}fieldwork/surveys/<str:survey_id>/dashboard/": "fieldwork.dashboard_viewed",
     f"{STAFF}talent/": "talent.dashboard_viewed",
+    f"{STAFF}coverage/reports/": "coverage.reports_listed",
+    f"{STAFF}coverage/reports/<int:report_id>/": "coverage.report_viewed",
 }
 
 # Route → why it shows nobody's personal data.
@@ -66,6 +68,13 @@ SHOWS_NONE = {
     f"{STAFF}talent/needs/new/": "a form for a new need",
     f"{STAFF}talent/organizations/": "organizations, not people",
     f"{STAFF}staff/": "staff accounts and their roles (audited as changes when granted or removed)",
+    f"{STAFF}coverage/": "coverage per area and 250 m cell; reporter counts below 3 withheld",
+    f"{STAFF}coverage/districts/": "coverage per district, no report",
+    f"{STAFF}coverage/reports/new/": "a form for a report taken by phone",
+    f"{STAFF}coverage/measurements/": "uploads of measurement logs and their counts",
+    f"{STAFF}coverage/targets/": "the target table",
+    f"{STAFF}coverage/cells.csv": "cells with counts below 3 withheld",
+    f"{STAFF}coverage/cells.geojson": "cells with counts below 3 withheld",
 }
 
 

@@ -106,6 +106,14 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "talent:verify",
     ),
     AppEntry(
+        "coverage.manage",
+        _("携帯電話の通信環境"),
+        _(
+            "住民からの不感地区の報告を確かめ、測定データを読み込み、地域メッシュごとの状況と人口カバー率を目標と比べます。"
+        ),
+        "coverage:overview",
+    ),
+    AppEntry(
         "core.manage_staff",
         _("職員と役割"),
         _("職員のアカウントを作り、役割を付けたり外したりします。"),

@@ -28,6 +28,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "talent.post_need": frozenset({R.ADMINISTRATOR}),
     "talent.verify_organization": frozenset({R.ADMINISTRATOR}),
     "talent.view_dashboard": frozenset({R.ADMINISTRATOR, R.AUDITOR}),
+    # Coverage (seed §8(1)): triage dead-zone reports (exact places are personal data), import measurements.
+    "coverage.manage": frozenset({R.ADMINISTRATOR, R.COVERAGE_OFFICER}),
 }
 
 

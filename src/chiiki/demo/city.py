@@ -30,6 +30,7 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("demo-linkage", "紐付け担当 デモ", Role.LINKAGE_OFFICER),
     ("demo-opendata", "オープンデータ担当 デモ", Role.OPENDATA_EDITOR),
     ("demo-auditor", "監査担当 デモ", Role.AUDITOR),
+    ("demo-coverage", "通信環境担当 デモ", Role.COVERAGE_OFFICER),
 )
 
 
@@ -85,6 +86,9 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.talent import load_talent_demo
 
     talent = load_talent_demo(municipality, seed=seed)
+    from chiiki.demo.coverage import load_coverage_demo
+
+    load_coverage_demo(municipality, seed=seed)
     refresh_planner_statistics()
     return DemoSummary(municipality, registry, staff, survey, talent, evidence)
 

@@ -1,0 +1,474 @@
+"""Changes to coverage evidence. Each runs in one transaction and writes its audit record."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from chiiki.core import audit
+from chiiki.core.actions.jobs import enqueue_job
+from chiiki.core.models import Municipality
+from chiiki.coverage.grid import (
+    CleanedMeasurements,
+    Extent,
+    TargetDiff,
+    check_point,
+    diff_targets,
+    parse_census_mesh,
+    parse_meshcode,
+    parse_targets,
+    place_on_grid,
+    read_measurements,
+    to_meshcode,
+)
+from chiiki.coverage.grid import TargetRow as EngineTarget
+from chiiki.coverage.models import (
+    AreaExtent,
+    CellPopulation,
+    CoverageTarget,
+    DeadZoneReport,
+    DistrictPlace,
+    Measurement,
+    MeasurementImport,
+    TargetTable,
+)
+from chiiki.jp import address_key
+from chiiki.registry.models import District
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from chiiki.core.acting import Actor
+
+_REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B: read aloud on the phone
+REPORT_LEVEL = 5  # reports are placed on 250 m cells
+CENSUS_LEVEL = 4  # the census population mesh is 500 m
+
+
+class ReportError(ValueError):
+    """A report that cannot be accepted as given; the message is for the resident, in plain Japanese."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ReportInput:
+    """What a resident (or staff on their behalf) says about a dead zone."""
+
+    carrier: str
+    technology: str
+    problem: str
+    place_kind: str
+    frequency: str
+    observed_on: date
+    time_band: str
+    district_code: str = ""
+    address_detail: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    download_mbps: float | None = None
+    channel: str = DeadZoneReport.Channel.WEB
+
+
+def extent_of(municipality: Municipality) -> Extent | None:
+    """The municipality's bounding box, when one is loaded."""
+    row = AreaExtent.objects.filter(municipality=municipality).first()
+    return Extent(row.south, row.west, row.north, row.east) if row else None
+
+
+def _new_reference() -> str:
+    while True:
+        reference = "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(8))
+        if not DeadZoneReport.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _locate(municipality: Municipality, data: ReportInput) -> dict[str, object]:
+    """Where the report is: coordinates when given (checked), else the district's representative point."""
+    if data.latitude is not None and data.longitude is not None:
+        from chiiki.coverage.grid import PointError
+
+        try:
+            check_point(
+                data.latitude,
+                data.longitude,
+                extent=extent_of(municipality),
+                area_name=municipality.display_name,
+            )
+        except PointError as error:
+            raise ReportError("latitude", str(error)) from error
+        return {
+            "location_source": DeadZoneReport.LocationSource.COORDINATES,
+            "latitude": data.latitude,
+            "longitude": data.longitude,
+            "mesh_code": to_meshcode(data.latitude, data.longitude, REPORT_LEVEL),
+            "district": None,
+        }
+    district = District.objects.filter(municipality=municipality, code=data.district_code).first()
+    if district is None:
+        raise ReportError(
+            "district", "場所(地区)を一覧から選んでください。または緯度と経度を入れてください。"
+        )
+    place = DistrictPlace.objects.filter(district=district).first()
+    mesh = to_meshcode(place.latitude, place.longitude, REPORT_LEVEL) if place else ""
+    return {
+        "location_source": DeadZoneReport.LocationSource.DISTRICT,
+        "district": district,
+        "mesh_code": mesh,
+    }
+
+
+def _reporter_key(municipality: Municipality, data: ReportInput) -> str:
+    if data.latitude is not None and data.longitude is not None:
+        basis = f"{round(data.latitude, 4)},{round(data.longitude, 4)}"  # about 10 m: one household
+    else:
+        basis = f"{data.district_code}|{address_key(data.address_detail) if data.address_detail else ''}"
+    return hashlib.sha256(f"{municipality.code}|{basis}".encode()).hexdigest()[:32]
+
+
+@transaction.atomic
+def submit_report(municipality: Municipality, data: ReportInput, *, by: Actor) -> DeadZoneReport:
+    """Record a dead-zone report, placed on the 250 m grid; the caller acknowledges it only after this returns."""
+    if data.observed_on > timezone.localdate():
+        raise ReportError("observed_on", "起きた日が未来の日付です。今日より前の日を入れてください。")
+    report = DeadZoneReport.objects.create(
+        municipality=municipality,
+        reference=_new_reference(),
+        address_detail=data.address_detail,
+        place_kind=data.place_kind,
+        carrier=data.carrier,
+        technology=data.technology,
+        problem=data.problem,
+        frequency=data.frequency,
+        observed_on=data.observed_on,
+        time_band=data.time_band,
+        download_mbps=data.download_mbps,
+        channel=data.channel,
+        reporter_key=_reporter_key(municipality, data),
+        **_locate(municipality, data),
+    )
+    audit.record(
+        "coverage.report_received",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_report",
+        object_id=report.pk,
+        detail={"channel": report.channel, "mesh": report.mesh_code[:8]},
+    )
+    return report
+
+
+@transaction.atomic
+def triage_report(
+    report: DeadZoneReport, *, status: str, staff_note: str, public_note: str, by: Actor
+) -> DeadZoneReport:
+    """Staff decide what a report is worth as evidence; the resident sees the status and the public note."""
+    before = report.status
+    report.status = status
+    report.staff_note = staff_note
+    report.public_note = public_note
+    report.triaged_at = timezone.now()
+    report.triaged_by = by.user
+    report.save(update_fields=["status", "staff_note", "public_note", "triaged_at", "triaged_by"])
+    audit.record(
+        "coverage.report_triaged",
+        by=by,
+        municipality=report.municipality,
+        object_type="coverage_report",
+        object_id=report.pk,
+        detail={"from": before, "to": status},
+    )
+    return report
+
+
+@transaction.atomic
+def request_measurement_import(
+    municipality: Municipality, file: UploadedFile, *, by: Actor
+) -> MeasurementImport:
+    """Keep an uploaded measurement log and queue its import (`tasks.import_uploaded_measurements`)."""
+    upload = MeasurementImport.objects.create(
+        municipality=municipality, file=file, original_name=(file.name or "")[:200], uploaded_by=by.user
+    )
+    audit.record(
+        "coverage.measurements_received",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_measurement_import",
+        object_id=upload.pk,
+    )
+    enqueue_job(upload)
+    return upload
+
+
+@transaction.atomic
+def import_measurements(upload: MeasurementImport, cleaned: CleanedMeasurements, *, by: Actor) -> int:
+    """Store the cleaned samples of one upload, all or nothing; returns how many were stored."""
+    frame = place_on_grid(cleaned.frame, REPORT_LEVEL)
+    Measurement.objects.bulk_create(
+        (
+            Measurement(
+                municipality_id=upload.municipality_id,
+                upload=upload,
+                measured_at=row["measured_at"],
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+                mesh_code=row["mesh"],
+                carrier=row["carrier"],
+                technology=row["technology"],
+                rsrp=row["rsrp"],
+                rsrq=row["rsrq"],
+                sinr=row["sinr"],
+                download_mbps=row["download_mbps"],
+                upload_mbps=row["upload_mbps"],
+            )
+            for row in frame.iter_rows(named=True)
+        ),
+        batch_size=2000,
+    )
+    MeasurementImport.objects.filter(pk=upload.pk).update(rows_read=cleaned.read_rows, rows_kept=frame.height)
+    audit.record(
+        "coverage.measurements_imported",
+        by=by,
+        municipality=upload.municipality,
+        object_type="coverage_measurement_import",
+        object_id=upload.pk,
+        detail={"read": cleaned.read_rows, "kept": frame.height, "dropped": cleaned.dropped},
+    )
+    return frame.height
+
+
+@transaction.atomic
+def import_measurement_file(
+    municipality: Municipality, name: str, data: bytes, *, by: Actor
+) -> MeasurementImport:
+    """Read and store a measurement log at once (commands and the demo; the web queues a job instead).
+
+    Raises MeasurementFileError, naming rows and columns, before anything is written.
+    """
+    cleaned = read_measurements(data, label=name)
+    now = timezone.now()
+    upload = MeasurementImport.objects.create(
+        municipality=municipality,
+        file=ContentFile(data, name=name),
+        original_name=name[:200],
+        uploaded_by=by.user,
+        status=MeasurementImport.Status.DONE,
+        attempts=1,
+        started_at=now,
+        finished_at=now,
+        message=cleaned.summary(),
+    )
+    import_measurements(upload, cleaned, by=by)
+    return upload
+
+
+def _engine_rows(table: TargetTable | None) -> list[EngineTarget]:
+    if table is None:
+        return []
+    return [
+        EngineTarget(
+            t.area_code,
+            t.area_name,
+            t.technology,
+            t.fiscal_year,
+            t.target_percent,
+            t.published_percent,
+            t.published_as_of,
+            t.source,
+            t.verified,
+        )
+        for t in table.targets.order_by("id")
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class TargetLoad:
+    """The outcome of loading a target table: the version now current and what changed."""
+
+    table: TargetTable
+    diff: TargetDiff
+    created: bool
+
+
+@transaction.atomic
+def load_targets(data: bytes, *, version: str, by: Actor) -> TargetLoad:
+    """Load a version of the target table; unchanged content keeps the current version, a new one is diffed.
+
+    Raises TargetFileError (nothing written) for a file with any problem, ValueError for a version name that
+    was already used for other content.
+    """
+    rows = parse_targets(data)
+    digest = hashlib.sha256(data).hexdigest()
+    current = TargetTable.objects.first()
+    diff = diff_targets(_engine_rows(current), rows)
+    if current is not None and diff.is_empty:
+        return TargetLoad(current, diff, created=False)
+    if TargetTable.objects.filter(version=version).exists():
+        raise ValueError(f"版「{version}」は別の内容で読み込み済みです。新しい版の名前を付けてください")
+    table = TargetTable.objects.create(
+        version=version, loaded_by=by.name[:150], sha256=digest, changes=diff.lines()
+    )
+    CoverageTarget.objects.bulk_create(
+        CoverageTarget(
+            table=table,
+            area_code=r.area_code,
+            area_name=r.area_name,
+            technology=r.technology,
+            fiscal_year=r.fiscal_year,
+            target_percent=r.target_percent,
+            published_percent=r.published_percent,
+            published_as_of=r.published_as_of,
+            source=r.source,
+            verified=r.verified,
+        )
+        for r in rows
+    )
+    audit.record(
+        "coverage.targets_loaded",
+        by=by,
+        object_type="coverage_target_table",
+        object_id=table.pk,
+        detail={"version": version, "sha256": digest, "changes": diff.lines()[:100]},
+    )
+    return TargetLoad(table, diff, created=True)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceInput:
+    """The representative point of one district."""
+
+    district_code: str
+    latitude: float
+    longitude: float
+
+
+@transaction.atomic
+def set_places(
+    municipality: Municipality, places: list[PlaceInput], extent: Extent, *, source: str, by: Actor
+) -> int:
+    """Set the municipality's extent and its districts' representative points (replacing earlier ones)."""
+    districts = {d.code: d for d in District.objects.filter(municipality=municipality)}
+    unknown = [p.district_code for p in places if p.district_code not in districts]
+    if unknown:
+        raise ValueError(f"住民基本台帳にない地区コードです: {', '.join(unknown)}")
+    AreaExtent.objects.update_or_create(
+        municipality=municipality,
+        defaults={
+            "south": extent.south,
+            "west": extent.west,
+            "north": extent.north,
+            "east": extent.east,
+            "source": source,
+        },
+    )
+    DistrictPlace.objects.filter(municipality=municipality).delete()
+    DistrictPlace.objects.bulk_create(
+        DistrictPlace(
+            municipality=municipality,
+            district=districts[p.district_code],
+            latitude=p.latitude,
+            longitude=p.longitude,
+            source=source,
+        )
+        for p in places
+    )
+    audit.record(
+        "coverage.places_set",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_places",
+        detail={"districts": len(places), "source": source},
+    )
+    return len(places)
+
+
+@dataclass(frozen=True, slots=True)
+class CoarsenSummary:
+    """How many reports lost their exact place, and the date before which reports were coarsened."""
+
+    reports: int
+    before: date
+
+
+@transaction.atomic
+def coarsen_old_reports(municipality: Municipality, *, keep_days: int, by: Actor) -> CoarsenSummary:
+    """Forget the exact place of reports older than `keep_days`: coordinates and address go, the 250 m cell
+    and the district stay (the retention policy of docs/apps/coverage.md)."""
+    if keep_days < 1:
+        raise ValueError("保存日数は 1 以上です")
+    before = timezone.localdate() - timedelta(days=keep_days)
+    old = DeadZoneReport.objects.filter(municipality=municipality, created_at__date__lt=before).exclude(
+        latitude__isnull=True, address_detail=""
+    )
+    count = old.update(latitude=None, longitude=None, address_detail="")
+    audit.record(
+        "coverage.reports_coarsened",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_report",
+        detail={"reports": count, "before": before.isoformat(), "keep_days": keep_days},
+    )
+    return CoarsenSummary(count, before)
+
+
+@dataclass(frozen=True, slots=True)
+class CensusLoad:
+    """Cells kept (their centre inside the municipality's extent), their population, and suppressed cells."""
+
+    cells: int
+    population: int
+    suppressed: int
+
+
+@transaction.atomic
+def import_census_population(
+    municipality: Municipality, data: bytes, *, source: str, by: Actor
+) -> CensusLoad:
+    """Replace the municipality's census population per 500 m cell with the cells of an e-Stat mesh file whose
+    centre lies in the municipality's extent. Raises CensusFileError (nothing written) or ValueError."""
+    extent = extent_of(municipality)
+    if extent is None:
+        raise ValueError("市区町村の範囲(代表点)がまだ読み込まれていません")
+    census = parse_census_mesh(data)
+    if census.level != CENSUS_LEVEL:
+        raise ValueError(f"500mメッシュ(9桁)の表を読み込んでください(この表は {census.level} 次)")
+    rows = [
+        row
+        for row in census.frame.iter_rows(named=True)
+        if extent.contains(*parse_meshcode(row["mesh"]).center)
+    ]
+    CellPopulation.objects.filter(municipality=municipality).delete()
+    CellPopulation.objects.bulk_create(
+        CellPopulation(
+            municipality=municipality,
+            mesh_code=r["mesh"],
+            population=r["population"],
+            suppressed=r["suppressed"],
+            source=source[:200],
+        )
+        for r in rows
+    )
+    load = CensusLoad(len(rows), sum(r["population"] for r in rows), sum(r["suppressed"] for r in rows))
+    audit.record(
+        "coverage.census_loaded",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_census",
+        detail={
+            "cells": load.cells,
+            "population": load.population,
+            "suppressed": load.suppressed,
+            "column": census.column,
+            "source": source,
+        },
+    )
+    return load

@@ -1,0 +1,393 @@
+"""Read-side queries of coverage. Callers write the audit record for each read of personal data (a report's
+exact place); the cell and area figures are aggregates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from chiiki.core.models import Municipality
+from chiiki.coverage.grid import (
+    NATIONAL,
+    aggregate_measurements,
+    assess,
+    cell_status,
+    measurement_verdicts,
+    pick_target,
+    population_coverage,
+    report_counts,
+    to_meshcode,
+)
+from chiiki.coverage.grid import TargetRow as EngineTarget
+from chiiki.coverage.models import (
+    Carrier,
+    CellPopulation,
+    CoverageTarget,
+    DeadZoneReport,
+    DistrictPlace,
+    Measurement,
+    MeasurementImport,
+    TargetTable,
+)
+from chiiki.registry.models import District, Person
+
+# Reports that count as evidence: checked by staff and not yet resolved.
+EVIDENCE_STATUSES = (DeadZoneReport.Status.ACCEPTED,)
+# Published cells with fewer reporters than this show no count (small-count suppression).
+SUPPRESS_BELOW = 3
+COVERAGE_LEVEL = 4  # population and coverage on 500 m cells (the census mesh)
+
+
+def reports(municipality: Municipality, *, status: str = "") -> QuerySet[DeadZoneReport]:
+    """The municipality's reports, newest first, optionally of one status."""
+    result = DeadZoneReport.objects.filter(municipality=municipality).select_related("district")
+    return result.filter(status=status) if status else result
+
+
+def report(municipality: Municipality, report_id: int) -> DeadZoneReport | None:
+    """One report of this municipality (never of another one)."""
+    return reports(municipality).filter(pk=report_id).first()
+
+
+def report_by_reference(municipality: Municipality, reference: str) -> DeadZoneReport | None:
+    """A report by its 受付番号, for the resident following it."""
+    return DeadZoneReport.objects.filter(
+        municipality=municipality, reference=reference.strip().upper()
+    ).first()
+
+
+def status_counts(municipality: Municipality) -> dict[str, int]:
+    """How many reports are in each status."""
+    rows = DeadZoneReport.objects.filter(municipality=municipality).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+def districts(municipality: Municipality) -> QuerySet[District]:
+    """The registry's districts, for the resident's choice of place."""
+    return District.objects.filter(municipality=municipality).order_by("code")
+
+
+def recent_imports(municipality: Municipality, *, limit: int = 20) -> QuerySet[MeasurementImport]:
+    """The municipality's latest measurement uploads with their job state."""
+    return MeasurementImport.objects.filter(municipality=municipality).order_by("-queued_at")[:limit]
+
+
+def current_target_table() -> TargetTable | None:
+    """The target table version now in force (the last loaded)."""
+    return TargetTable.objects.first()
+
+
+def current_targets() -> list[CoverageTarget]:
+    """The rows of the target table in force."""
+    table = current_target_table()
+    return list(table.targets.order_by("area_code", "technology", "fiscal_year")) if table else []
+
+
+def measurement_frame(municipality: Municipality) -> pl.DataFrame:
+    """The municipality's stored samples as a frame for the grid engine."""
+    columns = ["latitude", "longitude", "carrier", "technology", "rsrp", "download_mbps"]
+    rows = list(Measurement.objects.filter(municipality=municipality).values_list(*columns))
+    schema = {
+        "latitude": pl.Float64,
+        "longitude": pl.Float64,
+        "carrier": pl.String,
+        "technology": pl.String,
+        "rsrp": pl.Float64,
+        "download_mbps": pl.Float64,
+    }
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def report_frame(municipality: Municipality) -> pl.DataFrame:
+    """Reports accepted as evidence, one row per technology they speak for (no signal fails 5G too)."""
+    rows: list[tuple[str, str, str, str]] = []
+    found = DeadZoneReport.objects.filter(municipality=municipality, status__in=EVIDENCE_STATUSES).exclude(
+        mesh_code=""
+    )
+    for mesh, carrier, technology, problem, key in found.values_list(
+        "mesh_code", "carrier", "technology", "problem", "reporter_key"
+    ):
+        rows.append((mesh, carrier, "5G" if problem == "no_5g" else technology, key))
+        if problem == "no_signal" and technology == "4G":
+            rows.append((mesh, carrier, "5G", key))
+    return pl.DataFrame(
+        rows,
+        schema={"mesh": pl.String, "carrier": pl.String, "technology": pl.String, "reporter": pl.String},
+        orient="row",
+    )
+
+
+def cell_statuses(municipality: Municipality, *, level: int) -> pl.DataFrame:
+    """Status of every cell with evidence at `level` (4: 500 m, 5: 250 m), per carrier and technology."""
+    samples = measurement_frame(municipality)
+    verdicts = (
+        measurement_verdicts(aggregate_measurements(samples, level)) if samples.height else pl.DataFrame()
+    )
+    counted = report_counts(report_frame(municipality), level)
+    return cell_status(verdicts, counted)
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationGrid:
+    """Residents per 500 m cell, from the registry placed at district representative points."""
+
+    frame: pl.DataFrame  # area, mesh, population
+    placed: int
+    unplaced: int
+    method: str
+
+
+def population_grid(municipality: Municipality) -> PopulationGrid:
+    """Population per 500 m cell: the census mesh when loaded, else the registry's residents of each district
+    at its representative point (the page states which)."""
+    census = list(
+        CellPopulation.objects.filter(municipality=municipality).values_list(
+            "mesh_code", "population", "source"
+        )
+    )
+    if census:
+        frame = pl.DataFrame(
+            {
+                "area": [municipality.code] * len(census),
+                "mesh": [c[0] for c in census],
+                "population": [c[1] for c in census],
+            },
+            schema={"area": pl.String, "mesh": pl.String, "population": pl.Int64},
+        )
+        total = int(frame["population"].sum())
+        return PopulationGrid(
+            frame, total, 0, f"国勢調査の500mメッシュ人口({census[0][2]})。中心が市区町村の範囲にある区画"
+        )
+    places = {p.district_id: p for p in DistrictPlace.objects.filter(municipality=municipality)}
+    counts = (
+        Person.objects.filter(municipality=municipality, removed_on__isnull=True)
+        .values("household__district_id")
+        .annotate(n=Count("id"))
+    )
+    cells: dict[str, int] = {}
+    unplaced = 0
+    for row in counts:
+        place = places.get(row["household__district_id"])
+        if place is None:
+            unplaced += row["n"]
+            continue
+        mesh = to_meshcode(place.latitude, place.longitude, COVERAGE_LEVEL)
+        cells[mesh] = cells.get(mesh, 0) + row["n"]
+    frame = pl.DataFrame(
+        {"area": [municipality.code] * len(cells), "mesh": list(cells), "population": list(cells.values())},
+        schema={"area": pl.String, "mesh": pl.String, "population": pl.Int64},
+    )
+    return PopulationGrid(
+        frame,
+        sum(cells.values()),
+        unplaced,
+        "住民基本台帳の地区ごとの人数を地区の代表点に置いたもの(世帯の位置ではありません)",
+    )
+
+
+def district_population(municipality: Municipality) -> pl.DataFrame:
+    """Residents per 500 m cell with each district as its own area (registry at representative points)."""
+    places = {
+        p.district_id: p
+        for p in DistrictPlace.objects.filter(municipality=municipality).select_related("district")
+    }
+    counts = (
+        Person.objects.filter(municipality=municipality, removed_on__isnull=True)
+        .values("household__district_id")
+        .annotate(n=Count("id"))
+    )
+    rows = [
+        (
+            places[r["household__district_id"]].district.name,
+            to_meshcode(
+                places[r["household__district_id"]].latitude,
+                places[r["household__district_id"]].longitude,
+                COVERAGE_LEVEL,
+            ),
+            r["n"],
+        )
+        for r in counts
+        if r["household__district_id"] in places
+    ]
+    return pl.DataFrame(
+        rows, schema={"area": pl.String, "mesh": pl.String, "population": pl.Int64}, orient="row"
+    )
+
+
+def district_coverage(municipality: Municipality, carrier: str, technology: str) -> list[dict[str, object]]:
+    """Population coverage per district for one carrier and technology, assessed against the municipality's
+    target (districts have no targets of their own)."""
+    frame = population_coverage(
+        district_population(municipality),
+        cell_statuses(municipality, level=COVERAGE_LEVEL),
+        carriers=[carrier],
+        technologies=(technology,),
+    )
+    target = pick_target(
+        _engine_targets(), [municipality.code, municipality.code[:2], NATIONAL], technology, _fiscal_year()
+    )
+    rows = []
+    for row in frame.sort("lower_percent", nulls_last=True).iter_rows(named=True):
+        verdict = (
+            assess(row["lower_percent"], row["upper_percent"], target.target_percent)
+            if target
+            else "no_target"
+        )
+        rows.append({**row, "verdict": verdict})
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class AreaCoverage:
+    """One carrier and technology in one area: population coverage bounds against the target in force."""
+
+    carrier: str
+    carrier_label: str
+    technology: str
+    population: int
+    covered: int
+    dead: int
+    unknown: int
+    lower_percent: float | None
+    upper_percent: float | None
+    target: EngineTarget | None
+    verdict: str
+
+
+def _engine_targets() -> list[EngineTarget]:
+    return [
+        EngineTarget(
+            t.area_code,
+            t.area_name,
+            t.technology,
+            t.fiscal_year,
+            t.target_percent,
+            t.published_percent,
+            t.published_as_of,
+            t.source,
+            t.verified,
+        )
+        for t in current_targets()
+    ]
+
+
+def area_coverage(municipality: Municipality) -> tuple[list[AreaCoverage], PopulationGrid]:
+    """Population coverage of the municipality per carrier and technology, each against its own target
+    (the municipality's, else its prefecture's, else the national one)."""
+    grid = population_grid(municipality)
+    carriers = [c.value for c in Carrier]
+    table = population_coverage(
+        grid.frame, cell_statuses(municipality, level=COVERAGE_LEVEL), carriers=carriers
+    )
+    targets = _engine_targets()
+    areas = [municipality.code, municipality.code[:2], NATIONAL]
+    year = _fiscal_year()
+    labels = dict(Carrier.choices)
+    result = []
+    for row in table.iter_rows(named=True):
+        target = pick_target(targets, areas, row["technology"], year)
+        verdict = (
+            assess(row["lower_percent"], row["upper_percent"], target.target_percent)
+            if target
+            else "no_target"
+        )
+        result.append(
+            AreaCoverage(
+                row["carrier"],
+                str(labels[row["carrier"]]),
+                row["technology"],
+                row["population"],
+                row["covered"],
+                row["dead"],
+                row["unknown"],
+                row["lower_percent"],
+                row["upper_percent"],
+                target,
+                verdict,
+            )
+        )
+    return result, grid
+
+
+def _fiscal_year() -> int:
+    today = timezone.localdate()
+    return today.year if today.month >= 4 else today.year - 1
+
+
+def published_cells(municipality: Municipality, *, level: int = 5) -> pl.DataFrame:
+    """Cells for export and maps: status per carrier and technology; reporter counts below SUPPRESS_BELOW
+    are withheld (null) so no report can be traced to a household."""
+    cells = cell_statuses(municipality, level=level)
+    return cells.with_columns(
+        pl.when(pl.col("reporters") >= SUPPRESS_BELOW)
+        .then(pl.col("reporters"))
+        .otherwise(None)
+        .alias("reporters"),
+        pl.when(pl.col("reports") >= SUPPRESS_BELOW).then(pl.col("reports")).otherwise(None).alias("reports"),
+    ).select("mesh", "carrier", "technology", "status", "evidence", "samples", "reporters", "reports")
+
+
+def district_places(municipality: Municipality) -> QuerySet[DistrictPlace]:
+    """The districts' representative points (for the map)."""
+    return (
+        DistrictPlace.objects.filter(municipality=municipality)
+        .select_related("district")
+        .order_by("district__code")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Priority:
+    """A 500 m cell that is a dead zone for at least one carrier, with the people it affects and why."""
+
+    mesh: str
+    population: int
+    carriers: list[str]
+    technologies: list[str]
+    reasons: list[str]
+
+
+def priorities(municipality: Municipality, *, limit: int = 50) -> list[Priority]:
+    """Dead-zone cells ranked by the people living in them (then by how many carriers fail there)."""
+    population = population_grid(municipality).frame.select("mesh", "population")
+    dead = cell_statuses(municipality, level=COVERAGE_LEVEL).filter(pl.col("status") == "dead")
+    if dead.is_empty():
+        return []
+    labels = dict(Carrier.choices)
+    grouped = (
+        dead.group_by("mesh")
+        .agg(
+            pl.col("carrier").unique().sort().alias("carriers"),
+            pl.col("technology").unique().sort().alias("technologies"),
+            pl.col("evidence").unique().sort().alias("evidence"),
+            pl.col("reporters").max().alias("reporters"),
+            pl.col("samples").max().alias("samples"),
+        )
+        .join(population, on="mesh", how="left")
+        .with_columns(pl.col("population").fill_null(0))
+        .with_columns(pl.col("carriers").list.len().alias("_n"))
+        .sort(["population", "_n", "mesh"], descending=[True, True, False])
+        .head(limit)
+    )
+    result = []
+    for row in grouped.iter_rows(named=True):
+        reasons = [f"住民 {row['population']} 人"]
+        if row["reporters"] >= SUPPRESS_BELOW:
+            reasons.append(f"報告した世帯 {row['reporters']}")
+        elif row["reporters"]:
+            reasons.append(f"報告した世帯 {SUPPRESS_BELOW} 未満")
+        if row["samples"]:
+            reasons.append(f"測定 {row['samples']} 件")
+        result.append(
+            Priority(
+                row["mesh"],
+                row["population"],
+                [str(labels.get(c, c)) for c in row["carriers"]],
+                row["technologies"],
+                reasons,
+            )
+        )
+    return result

@@ -1,0 +1,296 @@
+"""Coverage pages: the resident's report and its status (no account), staff triage, evidence, exports."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from chiiki.core import audit
+from chiiki.core.access import municipality_permission
+from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
+from chiiki.coverage import queries
+from chiiki.coverage.actions import (
+    ReportError,
+    extent_of,
+    request_measurement_import,
+    submit_report,
+    triage_report,
+)
+from chiiki.coverage.forms import (
+    MeasurementUploadForm,
+    ReportForm,
+    StaffReportForm,
+    StatusLookupForm,
+    TriageForm,
+)
+from chiiki.coverage.grid import Extent, parse_meshcode
+from chiiki.coverage.mapping import build_map
+from chiiki.coverage.models import Carrier, DeadZoneReport, Technology
+from chiiki.tables import excel_safe_frame
+
+
+def _district_choices(municipality: Municipality) -> list[tuple[str, str]]:
+    return [(d.code, d.name) for d in queries.districts(municipality)]
+
+
+def _submit(
+    request: HttpRequest, municipality: Municipality, form: ReportForm, channel: str
+) -> DeadZoneReport | None:
+    """Run the action; a ReportError goes back onto the form's field (nothing was written)."""
+    try:
+        return submit_report(municipality, form.to_input(channel=channel), by=Actor.from_request(request))
+    except ReportError as error:
+        form.add_error(error.field if error.field in form.fields else None, str(error))
+        return None
+
+
+def report_form(request: HttpRequest, town: str) -> HttpResponse:
+    """A resident reports where 4G/5G fails; the 受付番号 is shown only after the report is committed."""
+    municipality = get_object_or_404(Municipality, code=town)
+    form = ReportForm(request.POST or None, districts=_district_choices(municipality))
+    if request.method == "POST" and form.is_valid():
+        report = _submit(request, municipality, form, DeadZoneReport.Channel.WEB)
+        if report is not None:
+            return redirect("coverage:report_status", town=municipality.code, reference=report.reference)
+    return render(
+        request,
+        "coverage/report_form.html",
+        {"municipality": municipality, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def report_status(request: HttpRequest, town: str, reference: str) -> HttpResponse:
+    """What happened to a report, by its 受付番号 (no place or personal detail is shown)."""
+    municipality = get_object_or_404(Municipality, code=town)
+    report = queries.report_by_reference(municipality, reference)
+    if report is None:
+        raise Http404
+    return render(request, "coverage/report_status.html", {"municipality": municipality, "report": report})
+
+
+def status_lookup(request: HttpRequest, town: str) -> HttpResponse:
+    """Type a 受付番号 to see its report's status."""
+    municipality = get_object_or_404(Municipality, code=town)
+    form = StatusLookupForm(request.GET or None)
+    if form.is_valid():
+        report = queries.report_by_reference(municipality, form.cleaned_data["reference"])
+        if report is not None:
+            return redirect("coverage:report_status", town=municipality.code, reference=report.reference)
+        form.add_error(
+            "reference", _("この受付番号の報告は見つかりません。8 文字をもう一度確かめてください。")
+        )
+    return render(request, "coverage/status_lookup.html", {"municipality": municipality, "form": form})
+
+
+@municipality_permission("coverage.manage")
+def overview(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Population coverage against targets, the map with its table, and the reports waiting for triage."""
+    rows, grid = queries.area_coverage(municipality)
+    carrier, technology = _carrier_and_technology(request)
+    cells = queries.published_cells(municipality, level=5).filter(
+        (pl.col("carrier") == carrier) & (pl.col("technology") == technology)
+    )
+    context = {
+        "municipality": municipality,
+        "rows": rows,
+        "grid": grid,
+        "counts": queries.status_counts(municipality),
+        "priorities": queries.priorities(municipality),
+        "cells": list(cells.iter_rows(named=True)),
+        "map": _map(municipality, cells),
+        "carrier": carrier,
+        "technology": technology,
+        "carriers": Carrier.choices,
+        "technologies": Technology.choices,
+        "table": queries.current_target_table(),
+    }
+    return render(request, "coverage/overview.html", context)
+
+
+def _map(municipality: Municipality, cells: pl.DataFrame) -> object:
+    extent = extent_of(municipality)
+    if extent is None and cells.height:
+        bounds = [parse_meshcode(code) for code in cells["mesh"].to_list()]
+        extent = Extent(
+            min(b.south for b in bounds),
+            min(b.west for b in bounds),
+            max(b.north for b in bounds),
+            max(b.east for b in bounds),
+        )
+    if extent is None:
+        return None
+    points = [(p.latitude, p.longitude, p.district.name) for p in queries.district_places(municipality)]
+    return build_map([(row["mesh"], row["status"]) for row in cells.iter_rows(named=True)], extent, points)
+
+
+def _carrier_and_technology(request: HttpRequest) -> tuple[str, str]:
+    """The map's and table's choice; plain strings (a TextChoices member would reach Polars as an object)."""
+    carrier = request.GET.get("carrier", "")
+    technology = request.GET.get("technology", "")
+    if carrier not in Carrier.values or technology not in Technology.values:
+        return Carrier.DOCOMO.value, Technology.G4.value
+    return carrier, technology
+
+
+@municipality_permission("coverage.manage")
+def districts(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Population coverage per district for one carrier and technology, weakest first."""
+    carrier, technology = _carrier_and_technology(request)
+    context = {
+        "municipality": municipality,
+        "rows": queries.district_coverage(municipality, carrier, technology),
+        "carrier": carrier,
+        "technology": technology,
+        "carriers": Carrier.choices,
+        "technologies": Technology.choices,
+    }
+    return render(request, "coverage/districts.html", context)
+
+
+@municipality_permission("coverage.manage")
+def report_list(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Reports page by page, optionally of one status (the list shows no exact place)."""
+    status = request.GET.get("status", "")
+    if status not in DeadZoneReport.Status.values:
+        status = ""
+    page = Paginator(queries.reports(municipality, status=status), 50).get_page(request.GET.get("page"))
+    audit.record(
+        "coverage.reports_listed",
+        by=Actor.from_request(request),
+        municipality=municipality,
+        object_type="coverage_report",
+        detail={"page": page.number, "ids": [r.pk for r in page.object_list]},
+    )
+    return render(
+        request,
+        "coverage/report_list.html",
+        {
+            "municipality": municipality,
+            "page": page,
+            "status": status,
+            "statuses": DeadZoneReport.Status.choices,
+        },
+    )
+
+
+@municipality_permission("coverage.manage")
+def report_detail(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """One report with its exact place (an audited read) and the triage form."""
+    report = queries.report(municipality, report_id)
+    if report is None:
+        raise Http404
+    form = TriageForm(
+        request.POST or None,
+        initial={"status": report.status, "staff_note": report.staff_note, "public_note": report.public_note},
+    )
+    if request.method == "POST" and form.is_valid():
+        triage_report(report, by=Actor.from_request(request), **form.cleaned_data)
+        messages.success(request, _("報告 %(ref)s の状態を記録しました。") % {"ref": report.reference})
+        return redirect("coverage:reports", code=municipality.code)
+    audit.record(
+        "coverage.report_viewed",
+        by=Actor.from_request(request),
+        municipality=municipality,
+        object_type="coverage_report",
+        object_id=report.pk,
+    )
+    return render(
+        request, "coverage/report_detail.html", {"municipality": municipality, "report": report, "form": form}
+    )
+
+
+@municipality_permission("coverage.manage")
+def staff_report_new(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Staff enter a report taken on the phone or at the desk."""
+    form = StaffReportForm(request.POST or None, districts=_district_choices(municipality))
+    if request.method == "POST" and form.is_valid():
+        report = _submit(request, municipality, form, form.cleaned_data["channel"])
+        if report is not None:
+            messages.success(
+                request,
+                _("受け付けました。受付番号は %(ref)s です。報告者に伝えてください。")
+                % {"ref": report.reference},
+            )
+            return redirect("coverage:reports", code=municipality.code)
+    return render(
+        request,
+        "coverage/staff_report_new.html",
+        {"municipality": municipality, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@municipality_permission("coverage.manage")
+def measurements(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Upload a measurement log; the worker checks, cleans and stores it, and the page shows the outcome."""
+    form = MeasurementUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        request_measurement_import(municipality, form.cleaned_data["file"], by=Actor.from_request(request))
+        return redirect("coverage:measurements", code=municipality.code)
+    return render(
+        request,
+        "coverage/measurements.html",
+        {"municipality": municipality, "form": form, "uploads": queries.recent_imports(municipality)},
+    )
+
+
+@municipality_permission("coverage.manage")
+def targets(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The target table in force: version, what changed from the previous one, each row's provenance."""
+    return render(
+        request,
+        "coverage/targets.html",
+        {
+            "municipality": municipality,
+            "table": queries.current_target_table(),
+            "targets": queries.current_targets(),
+        },
+    )
+
+
+@municipality_permission("coverage.manage")
+def export_cells_csv(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Cells with their status per carrier and technology as CSV for Excel (small counts withheld)."""
+    level = 4 if request.GET.get("level") == "4" else 5
+    frame = queries.published_cells(municipality, level=level)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coverage-cells-{municipality.code}.csv"'
+    response.write("\ufeff" + excel_safe_frame(frame).write_csv())
+    return response
+
+
+@municipality_permission("coverage.manage")
+def export_cells_geojson(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The same cells as a GeoJSON FeatureCollection of mesh squares (JGD2011 ≈ WGS 84 degrees)."""
+    frame = queries.published_cells(municipality, level=5)
+    response = HttpResponse(
+        json.dumps(cells_geojson(frame), ensure_ascii=False), content_type="application/geo+json"
+    )
+    response["Content-Disposition"] = f'attachment; filename="coverage-cells-{municipality.code}.geojson"'
+    return response
+
+
+def cells_geojson(frame: pl.DataFrame) -> dict[str, object]:
+    """A FeatureCollection with one square polygon per cell row."""
+    features = []
+    for row in frame.iter_rows(named=True):
+        cell = parse_meshcode(row["mesh"])
+        ring = [
+            [cell.west, cell.south],
+            [cell.east, cell.south],
+            [cell.east, cell.north],
+            [cell.west, cell.north],
+            [cell.west, cell.south],
+        ]
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": row}
+        )
+    return {"type": "FeatureCollection", "features": features}

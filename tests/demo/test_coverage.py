@@ -1,0 +1,43 @@
+"""The coverage demo: reports, a drive test, a confirmed dead zone, targets; loading twice changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from chiiki.core.models import Municipality
+from chiiki.coverage import queries
+from chiiki.coverage.models import DeadZoneReport, Measurement, MeasurementImport, TargetTable
+from chiiki.demo.coverage import DEAD_ZONE_DISTRICTS, load_coverage_demo
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_town_has_evidence_and_a_confirmed_dead_zone(db: None) -> None:
+    from chiiki.core.acting import Actor
+    from chiiki.demo import residents as synthetic
+    from chiiki.registry.actions import import_registry
+
+    town = Municipality.objects.create(
+        code="349992", prefecture_code="34", prefecture="広島県", name="緑川市", kind="city"
+    )
+    import_registry(town, synthetic.generate(persons=400, seed=3), by=Actor.system("test"))
+    assert load_coverage_demo(town) == 20
+    assert TargetTable.objects.count() == 1
+    upload = MeasurementImport.objects.get(municipality=town)
+    assert upload.status == MeasurementImport.Status.DONE
+    assert "重複 1 件" in upload.message
+    assert Measurement.objects.filter(municipality=town).count() > 300
+    dead = queries.cell_statuses(town, level=5).filter(status="dead")
+    kimita = DeadZoneReport.objects.filter(municipality=town, district__code=DEAD_ZONE_DISTRICTS[0]).first()
+    assert kimita is not None
+    confirmed = dead.filter(mesh=kimita.mesh_code, carrier="docomo", technology="4G").row(0, named=True)
+    assert confirmed["evidence"] == "測定と住民の報告"
+    rows, grid = queries.area_coverage(town)
+    assert grid.unplaced == 0
+    docomo_4g = next(r for r in rows if r.carrier == "docomo" and r.technology == "4G")
+    assert docomo_4g.dead > 0
+    assert docomo_4g.verdict == "not_met"
+
+    assert load_coverage_demo(town) == 0
+    assert DeadZoneReport.objects.filter(municipality=town).count() == 20
+    assert MeasurementImport.objects.filter(municipality=town).count() == 1
