@@ -28,6 +28,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "talent.post_need": frozenset({R.ADMINISTRATOR}),
     "talent.verify_organization": frozenset({R.ADMINISTRATOR}),
     "talent.view_dashboard": frozenset({R.ADMINISTRATOR, R.AUDITOR}),
+    # cyber: the operator's (prefecture's) analysts load advisories and run the members; each member body's
+    # contacts hold CYBER_CONTACT there and see only their own body's alerts (checked per body in cyber.queries).
+    "cyber.analyse": frozenset({R.CYBER_ANALYST}),
+    "cyber.respond": frozenset({R.CYBER_ANALYST, R.CYBER_CONTACT}),
 }
 
 
