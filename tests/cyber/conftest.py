@@ -63,7 +63,7 @@ def service(db: None, make_staff: Callable[..., User]) -> Service:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 

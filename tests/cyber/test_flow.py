@@ -94,13 +94,15 @@ def test_inventories_and_feeds_make_alerts_for_the_right_body_only(world: dict[s
     assert "Cisco IOS and IOS XE Software Smart Install" in town_page
     assert "Remote code injection in Log4j" not in town_page  # the hospital's alert
     hospital_page = world["hospital_client"].get(f"{BASE}/").content.decode()
-    assert "Remote code injection in Log4j" in hospital_page and "Smart Install" not in hospital_page
+    assert "Remote code injection in Log4j" in hospital_page
+    assert "Smart Install" not in hospital_page
     # a contact cannot open the other body's page or alert
     assert world["town_client"].get(f"{BASE}/bodies/{world['hospital'].pk}/").status_code == 404
     assert world["town_client"].get(f"{BASE}/alerts/{hospital_alert.pk}/").status_code == 404
     # the analysts see both, with the numbers
     overview = world["analyst"].get(f"{BASE}/").content.decode()
-    assert "府中町役場" in overview and "県立中央病院" in overview
+    assert "府中町役場" in overview
+    assert "県立中央病院" in overview
 
 
 def test_the_contact_acknowledges_and_closes_and_the_audit_log_proves_who(
@@ -124,12 +126,11 @@ def test_the_contact_acknowledges_and_closes_and_the_audit_log_proves_who(
     assert closed.status_code == 302
     alert.refresh_from_db()
     assert (alert.status, alert.resolution, alert.note) == ("closed", "patched", note)
-    assert alert.acknowledged_by == service.hospital_contact and alert.closed_by == service.hospital_contact
-    assert (
-        alert.acknowledged_at is not None
-        and alert.closed_at is not None
-        and alert.acknowledged_at <= alert.closed_at
-    )
+    assert alert.acknowledged_by == service.hospital_contact
+    assert alert.closed_by == service.hospital_contact
+    assert alert.acknowledged_at is not None
+    assert alert.closed_at is not None
+    assert alert.acknowledged_at <= alert.closed_at
     events = AuditEvent.objects.filter(object_type="cyber_alert", object_id=str(alert.pk)).order_by("pk")
     acted = [(e.action, e.actor_label) for e in events if e.action != "cyber.alert_viewed"]
     assert acted == [("cyber.alert_acknowledged", "hospital-it"), ("cyber.alert_closed", "hospital-it")]
@@ -142,14 +143,16 @@ def test_the_same_feed_twice_is_one_record_and_an_update_is_a_new_revision(
     world: dict[str, Any], feed_server: Callable[[str, bytes], str]
 ) -> None:
     again = _load_feed(world["analyst"], "osv", url=world["url"])
-    assert again.status == Job.Status.DONE and (again.added, again.updated, again.unchanged) == (0, 0, 1)
+    assert again.status == Job.Status.DONE
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 1)
     document = json.loads((ADVISORIES / "GHSA-jfh8-c2jp-5v3q.osv.json").read_bytes())
     document["modified"] = "2026-12-01T00:00:00Z"
     feed_server("ghsa.json", json.dumps(document).encode())
     updated = _load_feed(world["analyst"], "osv", url=world["url"])
     assert (updated.added, updated.updated) == (0, 1)
     advisory = Advisory.objects.get(identifier="GHSA-jfh8-c2jp-5v3q")
-    assert advisory.revision == 2 and advisory.modified == "2026-12-01T00:00:00Z"
+    assert advisory.revision == 2
+    assert advisory.modified == "2026-12-01T00:00:00Z"
     assert AdvisoryRevision.objects.get(advisory=advisory).document["modified"] == "2022-03-25T20:56:18Z"
     assert Alert.objects.filter(advisory=advisory).count() == 1
 
@@ -185,7 +188,8 @@ def test_tlp_decides_who_sees_an_alert(
     )
     assert feed.status == Job.Status.DONE, feed.message
     alert = Alert.objects.get(advisory__identifier=f"HIROSHIMA-{tlp}")
-    assert alert.body == world["town"] and alert.asset.name == "FortiOS"
+    assert alert.body == world["town"]
+    assert alert.asset.name == "FortiOS"
     if name_body:
         alert.advisory.recipient_bodies.add(world["town"])
     expect = {True: 200, False: 404}
@@ -234,7 +238,8 @@ def test_a_malformed_feed_fails_naming_the_field_and_loads_nothing(world: dict[s
                           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "3.0"}, {"fixed": "2.0"}]}]}]}]  # fmt: skip
     feed = _load_feed(world["analyst"], "osv", name="mixed.json", content=json.dumps(bad).encode())
     assert feed.status == Job.Status.FAILED
-    assert "mixed.json[1] BAD-1" in feed.message and "affected[0].ranges[0].events" in feed.message
+    assert "mixed.json[1] BAD-1" in feed.message
+    assert "affected[0].ranges[0].events" in feed.message
     assert "Traceback" not in feed.message
     assert Advisory.objects.count() == before
 
@@ -243,7 +248,8 @@ def test_a_feed_that_does_not_answer_fails_with_a_reason(world: dict[str, Any], 
     url = "http://127.0.0.1:9/never.json"  # the discard port: nothing listens
     settings.CHIIKI_CYBER_FEED_URLS = [url]
     feed = _load_feed(world["analyst"], "osv", url=url)
-    assert feed.status == Job.Status.FAILED and "取得できませんでした" in feed.message
+    assert feed.status == Job.Status.FAILED
+    assert "取得できませんでした" in feed.message
 
 
 def test_a_bad_inventory_changes_nothing_and_names_the_row(world: dict[str, Any]) -> None:

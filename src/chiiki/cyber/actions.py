@@ -64,6 +64,9 @@ def add_contact(body: Body, user: User, *, is_manager: bool = False, by: Actor) 
         raise CyberError(
             f"{user} には情報セキュリティ連絡担当者の役割がありません。先に管理者が役割を付けてください"
         )
+    existing = Contact.objects.filter(body=body, user=user).first()
+    if existing is not None and existing.is_manager == is_manager:
+        return existing  # already so: nothing to change or record
     contact, _ = Contact.objects.update_or_create(body=body, user=user, defaults={"is_manager": is_manager})
     audit.record(
         "cyber.contact_added", by=by, municipality=body.municipality, object_type="cyber_body", object_id=body.pk,

@@ -6,7 +6,7 @@ member bodies (towns, hospitals), their inventories, the advisories loaded and t
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
@@ -40,7 +40,7 @@ class Body(models.Model):
     name = models.CharField(_("名称"), max_length=120)
     local_gov_code = models.CharField(_("全国地方公共団体コード"), max_length=6, blank=True)
     medical_code = models.CharField(_("医療機関コード"), max_length=10, blank=True)
-    contacts = models.ManyToManyField(
+    contacts: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="Contact", related_name="cyber_bodies"
     )
     created_at = models.DateTimeField(default=timezone.now)

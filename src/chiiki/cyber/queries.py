@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     User = AbstractBaseUser | AnonymousUser
 
 
+def _uid(user: User) -> int:
+    """The account's primary key (-1 for an anonymous user, who matches no row)."""
+    return int(user.pk) if user.pk is not None else -1
+
+
 def is_analyst(user: User, municipality: Municipality) -> bool:
     """True when `user` is one of the operator's analysts."""
     return has_permission(user, municipality, "cyber.analyse")
@@ -26,24 +31,24 @@ def is_analyst(user: User, municipality: Municipality) -> bool:
 
 def contact_bodies(user: User, municipality: Municipality) -> QuerySet[Body]:
     """The bodies of `municipality` for which `user` is a security contact."""
-    return Body.objects.filter(municipality=municipality, contact_links__user_id=user.pk).distinct()
+    return Body.objects.filter(municipality=municipality, contact_links__user_id=_uid(user)).distinct()
 
 
 def body_for(user: User, municipality: Municipality, body_id: int) -> Body | None:
     """One body, if `user` may see it: an analyst sees every body, a contact only their own."""
     bodies = Body.objects.filter(municipality=municipality, pk=body_id)
     if not is_analyst(user, municipality):
-        bodies = bodies.filter(contact_links__user_id=user.pk)
+        bodies = bodies.filter(contact_links__user_id=_uid(user))
     return bodies.first()
 
 
 def visible_alerts(user: User, municipality: Municipality, *, body: Body | None = None) -> QuerySet[Alert]:
     """Alerts `user` may see under TLP 2.0 (the same rule as `engine.may_see`, as a database filter)."""
-    red_named = Q(advisory__tlp=Tlp.RED, advisory__recipient_users__id=user.pk)
+    red_named = Q(advisory__tlp=Tlp.RED, advisory__recipient_users__id=_uid(user))
     if is_analyst(user, municipality):
         rule = ~Q(advisory__tlp=Tlp.RED) | red_named
     else:
-        own = Q(body__contact_links__user_id=user.pk)
+        own = Q(body__contact_links__user_id=_uid(user))
         rule = own & (
             Q(advisory__tlp__in=[Tlp.CLEAR, Tlp.GREEN, Tlp.AMBER])
             | Q(advisory__tlp=Tlp.AMBER_STRICT, advisory__recipient_bodies=F("body"))
@@ -68,9 +73,9 @@ def alert_for(user: User, municipality: Municipality, alert_id: int) -> Alert | 
     advisory = alert.advisory
     viewer = engine.Viewer(
         is_analyst=is_analyst(user, municipality),
-        is_contact_of_body=alert.body.contact_links.filter(user_id=user.pk).exists(),
+        is_contact_of_body=alert.body.contact_links.filter(user_id=_uid(user)).exists(),
         body_is_named=advisory.recipient_bodies.filter(pk=alert.body_id).exists(),
-        person_is_named=advisory.recipient_users.filter(pk=user.pk).exists(),
+        person_is_named=advisory.recipient_users.filter(pk=_uid(user)).exists(),
     )
     return alert if engine.may_see(advisory.tlp, viewer) else None
 
@@ -97,10 +102,7 @@ def overview(municipality: Municipality) -> list[BodyRow]:
         n_ack=Count("alerts", filter=Q(alerts__status=Alert.Status.ACKNOWLEDGED), distinct=True),
         n_closed=Count("alerts", filter=Q(alerts__status=Alert.Status.CLOSED), distinct=True),
     )
-    return [
-        BodyRow(b, b.n_assets, b.n_open, b.n_ack, b.n_closed)  # type: ignore[attr-defined]
-        for b in bodies.order_by("name")
-    ]
+    return [BodyRow(b, b.n_assets, b.n_open, b.n_ack, b.n_closed) for b in bodies.order_by("name")]
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,7 +45,7 @@ def _import(feed: FeedImport) -> str:
 
 def _read(feed: FeedImport) -> bytes:
     with feed.file.open("rb") as handle:
-        return handle.read()
+        return bytes(handle.read())
 
 
 def _fetch(url: str) -> bytes:
@@ -54,7 +54,7 @@ def _fetch(url: str) -> bytes:
     limit = settings.CHIIKI_MAX_UPLOAD_BYTES
     try:
         with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310  # configured URL
-            data: bytes = response.read(limit + 1)
+            data = bytes(response.read(limit + 1))
     except TimeoutError as error:
         raise JobFailed(f"取得元 {url} が {FETCH_TIMEOUT_SECONDS} 秒以内に応答しませんでした") from error
     except (urllib.error.URLError, OSError) as error:

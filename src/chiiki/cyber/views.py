@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -220,16 +221,16 @@ def _alert_context(municipality: Municipality, alert: Alert, form: CloseForm) ->
             "tlp_help": TLP_HELP.get(alert.advisory.tlp, "")}  # fmt: skip
 
 
-TLP_HELP = {
-    Tlp.CLEAR: gettext_lazy("公開情報です。誰に伝えてもかまいません。"),
-    Tlp.GREEN: gettext_lazy("県内の参加団体の間で共有できます。一般には公開しないでください。"),
-    Tlp.AMBER: gettext_lazy(
+TLP_HELP: dict[str, Promise] = {
+    Tlp.CLEAR.value: gettext_lazy("公開情報です。誰に伝えてもかまいません。"),
+    Tlp.GREEN.value: gettext_lazy("県内の参加団体の間で共有できます。一般には公開しないでください。"),
+    Tlp.AMBER.value: gettext_lazy(
         "この団体の中で、対応に必要な人にだけ伝えてください(委託先への必要な共有を含む)。"
     ),
-    Tlp.AMBER_STRICT: gettext_lazy(
+    Tlp.AMBER_STRICT.value: gettext_lazy(
         "この団体の中だけで扱ってください。委託先を含め、外には伝えないでください。"
     ),
-    Tlp.RED: gettext_lazy("名前を挙げられた人だけが扱えます。ほかの人には伝えないでください。"),
+    Tlp.RED.value: gettext_lazy("名前を挙げられた人だけが扱えます。ほかの人には伝えないでください。"),
 }
 
 
@@ -240,7 +241,7 @@ def _post_only(request: HttpRequest) -> None:
 
 def _may_act(request: HttpRequest, municipality: Municipality, alert: Alert) -> None:
     """Contacts of the body act on its alerts; analysts may only read them."""
-    if not alert.body.contact_links.filter(user_id=request.user.pk).exists():
+    if not alert.body.contact_links.filter(user_id=request.user.pk or -1).exists():
         raise PermissionDenied
 
 

@@ -90,7 +90,7 @@ def _require(mapping: Any, key: str, kind: type, document: str, path: str) -> An
     if not isinstance(mapping, dict) or key not in mapping:
         raise AdvisoryError(document, path, "必須の項目がありません")
     value = mapping[key]
-    if not isinstance(value, kind) or (kind is str and not value.strip()):
+    if not isinstance(value, kind) or (isinstance(value, str) and not value.strip()):
         raise AdvisoryError(document, path, f"{kind.__name__} であるべき値が {type(value).__name__} です")
     return value
 
@@ -135,7 +135,7 @@ def _osv_product(affected: Any, document: str, path: str) -> Product:
         name = _require(package, "name", str, document, f"{path}.package.name")
         key = _ecosystem_key(ecosystem, name, document, f"{path}.package.ecosystem")
     scheme = scheme_of(key)
-    ranges = []
+    ranges: list[Any] = []
     for index, version_range in enumerate(affected.get("ranges") or []):
         if version_range.get("type") == "GIT":
             continue  # commit ranges name no versions; the `versions` list carries them

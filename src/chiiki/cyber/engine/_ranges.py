@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from univers.version_constraint import VersionConstraint, validate_comparators
 from univers.version_range import RANGE_CLASS_BY_SCHEMES, VersionRange
@@ -60,7 +60,8 @@ def parse_version(scheme: str, text: str) -> Any:
     if not text:
         return None
     try:
-        return RANGE_CLASS_BY_SCHEMES[scheme].version_class(text.strip())
+        version_class: Any = RANGE_CLASS_BY_SCHEMES[scheme].version_class
+        return version_class(text.strip())
     except (
         ValueError,
         TypeError,
@@ -115,7 +116,7 @@ def _interval(
     if high is not None:
         constraints.append(VersionConstraint(comparator="<" if end_kind == "fixed" else "<=", version=high))
     if not constraints:
-        constraints.append(VersionConstraint(comparator="*", version=None))
+        constraints.append(VersionConstraint(comparator="*", version=cast(Any, None)))
     return range_class(constraints=constraints)  # type: ignore[no-any-return]
 
 
@@ -125,11 +126,11 @@ def from_vers(text: str, *, scheme: str, where: str) -> VersionRange:
     if not value.startswith("vers:"):
         value = f"vers:{scheme}/{value}"
     try:
-        parsed = VersionRange.from_string(value)
+        parsed: VersionRange = VersionRange.from_string(value)  # type: ignore[no-untyped-call]
     except (ValueError, TypeError, KeyError) as error:
         raise RangeError(f"{where}: バージョン範囲「{text}」を読めません: {error}") from error
     try:
-        validate_comparators(parsed.constraints)
+        validate_comparators(parsed.constraints)  # type: ignore[no-untyped-call]
     except (ValueError, TypeError) as error:
         raise RangeError(f"{where}: バージョン範囲「{text}」は成り立ちません: {error}") from error
     return parsed
