@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from packageurl import PackageURL
 from univers.version_range import RANGE_CLASS_BY_SCHEMES
@@ -44,6 +45,7 @@ class IdentifierError(ValueError):
     """A Package URL or CPE name that cannot be read; the message names what is wrong."""
 
 
+@lru_cache(maxsize=100_000)
 def purl_key(text: str) -> tuple[Key, str]:
     """A Package URL → (index key, version or ""). Raises IdentifierError for a malformed one."""
     try:
@@ -111,6 +113,7 @@ class Cpe:
 _CPE_SPLIT = re.compile(r"(?<!\\):")
 
 
+@lru_cache(maxsize=100_000)
 def parse_cpe(text: str) -> Cpe:
     """Read a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:version:…, 13 parts) or a CPE 2.2 URI
     (cpe:/a:vendor:product:version, as JVN writes them). Raises IdentifierError naming what is wrong."""

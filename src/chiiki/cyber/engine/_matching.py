@@ -70,12 +70,20 @@ def identity(component: Component) -> _Identity:
     return _Identity(tuple(dict.fromkeys(keys)), version, cpe)
 
 
-def _concerns(product: Product, ident: _Identity) -> bool | None:
+def _concerns(
+    product: Product, ident: _Identity, cache: dict[tuple[int, str], bool | None] | None = None
+) -> bool | None:
     """True/False whether `product` (already known to share a key) covers this component; None: uncertain."""
     if product.cpe is not None and (ident.cpe is None or not product.cpe.matches(ident.cpe)):
         if ident.cpe is not None:
             return False
-    return product.versions.contains(ident.version)
+    if cache is None:
+        return product.versions.contains(ident.version)
+    # Bodies run the same products: one version check per (range, version), however many bodies.
+    key = (id(product.versions), ident.version)
+    if key not in cache:
+        cache[key] = product.versions.contains(ident.version)
+    return cache[key]
 
 
 class AdvisoryIndex:
@@ -85,6 +93,7 @@ class AdvisoryIndex:
         self._affected: dict[Key, list[tuple[str, Product]]] = defaultdict(list)
         self._not_affected: dict[Key, list[tuple[str, Product, str]]] = defaultdict(list)
         self.size = 0
+        self._verdicts: dict[tuple[int, str], bool | None] = {}
         for advisory in advisories:
             self.add(advisory)
 
@@ -112,12 +121,12 @@ class AdvisoryIndex:
         vex: dict[str, Suppression] = {}
         for index_key in ident.keys:
             for advisory, product, why in self._not_affected.get(index_key, ()):
-                if advisory not in vex and _concerns(product, ident):
+                if advisory not in vex and _concerns(product, ident, self._verdicts):
                     vex[advisory] = Suppression(key, advisory, product.label, why)
             for advisory, product in self._affected.get(index_key, ()):
                 if advisory in found and found[advisory].certain:
                     continue
-                verdict = _concerns(product, ident)
+                verdict = _concerns(product, ident, self._verdicts)
                 if verdict is not False:
                     found[advisory] = Match(
                         key, advisory, product.label, ident.version, product.versions.text, verdict is True
