@@ -121,7 +121,7 @@ def peak_mb() -> float:
 
 def correctness() -> None:
     real = []
-    for path in sorted(REAL.glob("*.json")):
+    for path in sorted(REAL.glob("*.*.json")):
         real += engine.read_advisories(
             path.read_bytes(), "osv" if ".osv." in path.name else "csaf", document=path.name
         )

@@ -33,3 +33,8 @@ def test_the_demo_matches_real_advisories_and_loads_idempotently(town_a: Municip
         Advisory.objects.count(),
         AuditEvent.objects.count(),
     ) == counts
+
+
+def test_the_demo_marks_both_alerts_as_exploited(town_a: Municipality) -> None:
+    load_cyber_demo(town_a, password_of=demo_password)
+    assert sorted(Alert.objects.values_list("exploited", "priority")) == [(True, 2), (True, 2)]

@@ -20,7 +20,7 @@ def real(name: str) -> engine.Advisory:
 
 @pytest.fixture(scope="module")
 def advisories() -> list[engine.Advisory]:
-    return [real(p.name) for p in sorted(ADVISORIES.glob("*.json"))]
+    return [real(p.name) for p in sorted(ADVISORIES.glob("*.*.json"))]
 
 
 LOG4J = "pkg:maven/org.apache.logging.log4j/log4j-core@{}"
@@ -106,11 +106,15 @@ def test_cpe_wildcards_and_version_ranges_in_csaf() -> None:
     assert result.matches[0].range_text == "vers:generic/>=7.0.0|<=7.0.12"
 
 
+ONE_PRODUCT = [{"category": "vendor", "name": "V", "branches": [{"category": "product_name", "name": "P",
+                "product": {"name": "V P", "product_id": "P1"}}]}]  # fmt: skip
+
+
 def _csaf(branches: list[object], status: dict[str, list[str]], tlp: str = "AMBER") -> dict[str, object]:
     return {
         "document": {"category": "csaf_security_advisory", "csaf_version": "2.0", "title": "T",
                      "publisher": {"category": "coordinator", "name": "P", "namespace": "https://example.org"},
-                     "tracking": {"id": "LOCAL-1", "current_release_date": "2026-12-01T00:00:00Z"},
+                     "tracking": {"id": "LOCAL-1", "current_release_date": "2026-12-01T00:00:00Z", "initial_release_date": "2026-12-01T00:00:00Z", "status": "final", "version": "1", "revision_history": [{"date": "2026-12-01T00:00:00Z", "number": "1", "summary": "初版"}]},
                      "distribution": {"tlp": {"label": tlp}}},
         "product_tree": {"branches": branches},
         "vulnerabilities": [{"cve": "CVE-2024-0001", "product_status": status}],
@@ -158,13 +162,24 @@ def test_a_cpe_with_the_wrong_number_of_parts_is_refused_in_csaf() -> None:
           "product": {"name": "P", "product_id": "P1", "product_identification_helper": {"cpe": "cpe:2.3:a:v:p:1.0"}}}]}],
         {"known_affected": ["P1"]},
     )  # fmt: skip
-    with pytest.raises(engine.AdvisoryError, match=r"product_identification_helper.*13項目"):
+    with pytest.raises(
+        engine.AdvisoryError, match=r"local.json LOCAL-1: .*product_identification_helper\.cpe: CSAF 2.0"
+    ):
         engine.read_csaf(doc, document="local.json")
+
+
+def test_a_csaf_document_against_the_official_schema_is_refused_naming_the_field() -> None:
+    doc = _csaf(ONE_PRODUCT, {"known_affected": ["P1"]})
+    del doc["document"]["publisher"]["namespace"]  # type: ignore[index]
+    with pytest.raises(
+        engine.AdvisoryError, match=r"document\.publisher: .*'namespace' is a required property"
+    ):
+        engine.read_csaf(doc)
 
 
 def test_csaf_status_naming_an_unknown_product_is_refused() -> None:
     with pytest.raises(engine.AdvisoryError, match=r"known_affected.*P9"):
-        engine.read_csaf(_csaf([], {"known_affected": ["P9"]}))
+        engine.read_csaf(_csaf(ONE_PRODUCT, {"known_affected": ["P9"]}))
 
 
 @pytest.mark.parametrize(
@@ -242,3 +257,32 @@ def test_csv_inventory_in_shift_jis_with_a_bad_row_named() -> None:
     bad = text + "NEC,住基端末,1.0,窓口,たぶん,,\n"
     with pytest.raises(engine.InventoryError, match=r"4行目.*はい/いいえ"):
         engine.read_inventory_csv(bad.encode())
+
+
+@pytest.mark.parametrize(
+    ("score", "exploited", "facing", "priority"),
+    [
+        (5.0, True, True, engine.URGENT),  # exploited and reachable from the internet
+        (9.8, False, True, engine.URGENT),
+        (9.8, False, False, engine.HIGH),
+        (5.0, True, False, engine.HIGH),
+        (7.5, False, True, engine.HIGH),
+        (5.0, False, True, engine.MEDIUM),
+        (None, False, False, engine.MEDIUM),  # no score is not assumed harmless
+        (3.1, False, True, engine.LOW),
+    ],
+)
+def test_triage(score: float | None, exploited: bool, facing: bool, priority: int) -> None:
+    assert engine.triage(score, exploited=exploited, internet_facing=facing) == priority
+
+
+def test_the_real_kev_excerpt_reads_and_a_bad_date_is_named() -> None:
+    version, entries = engine.read_kev((ADVISORIES / "kev-excerpt.json").read_bytes())
+    assert version == "2025.08.25"
+    log4j = next(e for e in entries if e.cve == "CVE-2021-44228")
+    assert (log4j.date_added.isoformat(), log4j.ransomware) == ("2021-12-10", True)
+    bad = json.dumps(
+        {"catalogVersion": "x", "vulnerabilities": [{"cveID": "CVE-1", "dateAdded": "10/12/2021"}]}
+    )
+    with pytest.raises(engine.AdvisoryError, match=r"kev.json: vulnerabilities\[0\].dateAdded"):
+        engine.read_kev(bad.encode(), document="kev.json")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -161,10 +162,13 @@ def _local_csaf(
     tlp: str, status: dict[str, list[str]], *, extra: dict[str, Any] | None = None, version: str = "1"
 ) -> bytes:
     return json.dumps({
-        "document": {"category": "csaf_security_advisory", "csaf_version": "2.0", "title": f"県からの注意喚起 ({tlp})",
+        # TLP 2.0's AMBER+STRICT exists from CSAF 2.1 on (CSAF 2.0 uses TLP 1.0 labels)
+        "document": {"category": "csaf_security_advisory", "csaf_version": "2.1" if tlp == "AMBER+STRICT" else "2.0",
+                     "title": f"県からの注意喚起 ({tlp})",
                      "publisher": {"category": "coordinator", "name": "広島県 CSIRT", "namespace": "https://example.jp"},
                      "tracking": {"id": f"HIROSHIMA-{tlp}", "current_release_date": "2026-12-04T00:00:00Z",
-                                  "version": version},
+                                  "initial_release_date": "2026-12-01T00:00:00Z", "status": "final", "version": version,
+                                  "revision_history": [{"date": "2026-12-04T00:00:00Z", "number": version, "summary": "更新"}]},
                      "distribution": {"tlp": {"label": tlp}}},
         "product_tree": {"branches": [{"category": "vendor", "name": "Fortinet", "branches": [
             {"category": "product_name", "name": "FortiOS", "branches": [
@@ -282,3 +286,21 @@ def test_a_contact_needs_the_role_first(world: dict[str, Any], make_staff: Calla
     )
     assert response.status_code == 200
     assert "役割がありません" in response.content.decode()
+
+
+def test_the_kev_catalog_raises_priority_and_sets_the_deadline(world: dict[str, Any]) -> None:
+    hospital_alert = Alert.objects.get(body=world["hospital"])
+    town_alert = Alert.objects.get(body=world["town"])
+    # before KEV: log4j 10.0 on an internet-facing server is urgent already; the Cisco switch (9.8, inside) high
+    assert (hospital_alert.priority, town_alert.priority) == (1, 2)
+    assert not town_alert.exploited
+    feed = _load_feed(
+        world["analyst"], "kev", name="kev.json", content=(ADVISORIES / "kev-excerpt.json").read_bytes()
+    )
+    assert feed.status == Job.Status.DONE, feed.message
+    assert "悪用が確認された未完了の通知は 2 件" in feed.message
+    town_alert.refresh_from_db()
+    assert town_alert.exploited
+    assert town_alert.due_on == (town_alert.created_at + timedelta(days=14)).date()
+    page = world["town_client"].get(f"{BASE}/alerts/{town_alert.pk}/").content.decode()
+    assert "KEV" in page

@@ -6,6 +6,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -16,7 +17,16 @@ from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.cyber import engine
-from chiiki.cyber.models import Advisory, AdvisoryRevision, Alert, Asset, Body, Contact, FeedImport
+from chiiki.cyber.models import (
+    Advisory,
+    AdvisoryRevision,
+    Alert,
+    Asset,
+    Body,
+    Contact,
+    FeedImport,
+    KnownExploited,
+)
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -202,6 +212,12 @@ def load_advisories(
         updated += outcome == "updated"
         unchanged += outcome == "unchanged"
     alerts = _rematch(municipality, bodies=None, by=by) if added or updated else 0
+    if updated:
+        exploited = _exploited_cves()
+        for alert in Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
+            "advisory", "asset"
+        ):
+            _triage(alert, exploited)
     if feed is not None:
         FeedImport.objects.filter(pk=feed.pk).update(added=added, updated=updated, unchanged=unchanged)
     audit.record(
@@ -279,13 +295,69 @@ def _rematch(municipality: Municipality, *, bodies: list[Body] | None, by: Actor
         advisory_pk = advisory_ids[found.advisory]
         if (asset.pk, advisory_pk) in existing:
             continue
-        Alert.objects.create(
+        alert = Alert.objects.create(
             municipality=municipality, body_id=asset.body_id, asset=asset, advisory_id=advisory_pk,
             matched_via=found.via[:500], matched_range=found.range_text[:1000], certain=found.certain,
         )  # fmt: skip
+        _triage(alert, _exploited_cves())
         created += 1
     _close_suppressed(result.suppressed, by_pk, advisory_ids, by=by)
     return created
+
+
+def _exploited_cves() -> set[str]:
+    return set(KnownExploited.objects.values_list("cve", flat=True))
+
+
+def _triage(alert: Alert, exploited: set[str]) -> None:
+    """Set the alert's priority and due date from CVSS, KEV and exposure (`engine.triage`)."""
+    advisory = alert.advisory
+    in_kev = bool(exploited & {advisory.identifier, *advisory.aliases})
+    priority = engine.triage(
+        advisory.cvss_score, exploited=in_kev, internet_facing=alert.asset.internet_facing
+    )
+    due = (alert.created_at + timedelta(days=engine.DAYS_TO_ACT[priority])).date()
+    if (alert.priority, alert.exploited, alert.due_on) != (priority, in_kev, due):
+        alert.priority, alert.exploited, alert.due_on = priority, in_kev, due
+        alert.save(update_fields=["priority", "exploited", "due_on"])
+
+
+@transaction.atomic
+def load_kev(
+    municipality: Municipality,
+    version: str,
+    entries: list[engine.KevEntry],
+    *,
+    by: Actor,
+    feed: FeedImport | None = None,
+) -> int:
+    """Store CISA's KEV catalog (upsert by CVE) and re-prioritise the operator's open alerts; returns how many
+    alerts are now marked as exploited."""
+    added = updated = 0
+    for entry in entries:
+        _, created = KnownExploited.objects.update_or_create(
+            cve=entry.cve,
+            defaults={"vendor": entry.vendor[:200], "product": entry.product[:200], "name": entry.name[:500],
+                      "date_added": entry.date_added, "due_date": entry.due_date, "ransomware": entry.ransomware,
+                      "required_action": entry.required_action, "catalog_version": version[:40]},
+        )  # fmt: skip
+        added += created
+        updated += not created
+    exploited = _exploited_cves()
+    alerts = Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
+        "advisory", "asset"
+    )
+    for alert in alerts:
+        _triage(alert, exploited)
+    marked = Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES, exploited=True).count()
+    if feed is not None:
+        FeedImport.objects.filter(pk=feed.pk).update(added=added, updated=updated)
+    audit.record(
+        "cyber.kev_loaded", by=by, municipality=municipality, object_type="cyber_feed",
+        object_id=feed.pk if feed is not None else "",
+        detail={"catalog_version": version, "entries": len(entries), "exploited_open_alerts": marked},
+    )  # fmt: skip
+    return marked
 
 
 def _close_suppressed(

@@ -153,6 +153,23 @@ class AdvisoryRevision(models.Model):
         return f"{self.advisory} r{self.revision}"
 
 
+class KnownExploited(models.Model):
+    """An entry of CISA's Known Exploited Vulnerabilities catalog (public data, shared by every operator)."""
+
+    cve = models.CharField("CVE", max_length=30, unique=True)
+    vendor = models.CharField(_("ベンダー"), max_length=200, blank=True)
+    product = models.CharField(_("製品"), max_length=200, blank=True)
+    name = models.CharField(_("名称"), max_length=500, blank=True)
+    date_added = models.DateField(_("KEV 掲載日"))
+    due_date = models.DateField(_("KEV の対応期限(米国連邦機関)"), null=True, blank=True)
+    ransomware = models.BooleanField(_("ランサムウェアでの悪用"), default=False)
+    required_action = models.TextField(_("求められる対応"), blank=True)
+    catalog_version = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return self.cve
+
+
 class FeedImport(Job):
     """A file of advisories to load (uploaded, or fetched from a configured URL), then every body re-matched."""
 
@@ -162,7 +179,13 @@ class FeedImport(Job):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, related_name="cyber_feed_imports"
     )
-    source_format = models.CharField(_("形式"), max_length=10, choices=Advisory.Format.choices)
+
+    class Format(models.TextChoices):
+        OSV = "osv", "OSV"
+        CSAF = "csaf", "CSAF 2.0"
+        KEV = "kev", "CISA KEV"
+
+    source_format = models.CharField(_("形式"), max_length=10, choices=Format.choices)
     file = models.FileField(upload_to="cyber-feeds/%Y/%m/", blank=True)
     url = models.URLField(_("取得元 URL"), max_length=500, blank=True)
     original_name = models.CharField(max_length=200, blank=True)
@@ -201,6 +224,11 @@ class Alert(models.Model):
     matched_via = models.CharField(_("一致した識別子"), max_length=500)
     matched_range = models.CharField(_("該当するバージョン"), max_length=1000)
     certain = models.BooleanField(_("バージョンで確認済み"), default=True)
+    priority = models.PositiveSmallIntegerField(
+        _("優先度"), choices=[(1, _("緊急")), (2, _("高")), (3, _("中")), (4, _("低"))], default=3
+    )
+    exploited = models.BooleanField(_("悪用が確認されている(KEV)"), default=False)
+    due_on = models.DateField(_("対応の期限"), null=True, blank=True)
     status = models.CharField(_("状態"), max_length=20, choices=Status.choices, default=Status.OPEN)
     resolution = models.CharField(_("対応"), max_length=20, choices=Resolution.choices, blank=True)
     note = models.TextField(_("対応の記録"), blank=True)

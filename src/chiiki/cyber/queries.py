@@ -11,7 +11,7 @@ from django.db.models import Count, F, Q, QuerySet
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.cyber import engine
-from chiiki.cyber.models import Alert, Asset, Body, FeedImport, Tlp
+from chiiki.cyber.models import Advisory, Alert, Asset, Body, FeedImport, KnownExploited, Tlp
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -61,7 +61,7 @@ def visible_alerts(user: User, municipality: Municipality, *, body: Body | None 
     return (
         Alert.objects.filter(pk__in=ids)
         .select_related("advisory", "asset", "body", "acknowledged_by", "closed_by")
-        .order_by("status", "-advisory__cvss_score", "-created_at")
+        .order_by("status", "priority", "due_on", "-advisory__cvss_score", "-created_at")
     )
 
 
@@ -78,6 +78,11 @@ def alert_for(user: User, municipality: Municipality, alert_id: int) -> Alert | 
         person_is_named=advisory.recipient_users.filter(pk=_uid(user)).exists(),
     )
     return alert if engine.may_see(advisory.tlp, viewer) else None
+
+
+def kev_entries(advisory: Advisory) -> QuerySet[KnownExploited]:
+    """CISA KEV entries for the advisory's identifier or aliases (CVE numbers)."""
+    return KnownExploited.objects.filter(cve__in=[advisory.identifier, *advisory.aliases])
 
 
 def current_assets(body: Body) -> QuerySet[Asset]:

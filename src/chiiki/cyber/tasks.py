@@ -11,7 +11,7 @@ from django_tasks import task
 from chiiki.core.acting import Actor
 from chiiki.core.jobs import JobFailed, run_job
 from chiiki.cyber import engine
-from chiiki.cyber.actions import load_advisories
+from chiiki.cyber.actions import load_advisories, load_kev
 from chiiki.cyber.models import FeedImport
 
 FETCH_TIMEOUT_SECONDS = 60
@@ -25,6 +25,8 @@ def import_feed(feed_id: int) -> str:
 
 def _import(feed: FeedImport) -> str:
     data = _fetch(feed.url) if feed.url else _read(feed)
+    if feed.source_format == FeedImport.Format.KEV:
+        return _import_kev(feed, data)
     try:
         advisories = engine.read_advisories(data, feed.source_format, document=feed.original_name or "feed")
     except engine.AdvisoryError as error:
@@ -41,6 +43,18 @@ def _import(feed: FeedImport) -> str:
         f"新規 {summary.added} 件・更新 {summary.updated} 件・変更なし {summary.unchanged} 件を読み込み、"
         f"新しい通知を {summary.alerts} 件作りました"
     )
+
+
+def _import_kev(feed: FeedImport, data: bytes) -> str:
+    try:
+        version, entries = engine.read_kev(data, document=feed.original_name or "KEV")
+    except engine.AdvisoryError as error:
+        raise JobFailed(f"読み込みを中止しました(何も取り込んでいません)。{error}") from error
+    marked = load_kev(
+        feed.municipality, version, entries, feed=feed,
+        by=Actor.for_user(feed.requested_by, label="" if feed.requested_by else "chiiki cyber feed"),
+    )  # fmt: skip
+    return f"KEV カタログ {version}: {len(entries)} 件を読み込みました。悪用が確認された未完了の通知は {marked} 件です"
 
 
 def _read(feed: FeedImport) -> bytes:

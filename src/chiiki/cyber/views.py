@@ -21,7 +21,7 @@ from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.cyber import actions, engine, queries
-from chiiki.cyber.models import Advisory, Alert, Asset, Body, Tlp
+from chiiki.cyber.models import Alert, Asset, Body, FeedImport, Tlp
 
 
 @municipality_permission("cyber.respond")
@@ -218,7 +218,7 @@ def alert_detail(request: HttpRequest, municipality: Municipality, alert_id: int
 
 def _alert_context(municipality: Municipality, alert: Alert, form: CloseForm) -> dict[str, object]:
     return {"municipality": municipality, "alert": alert, "advisory": alert.advisory, "form": form,
-            "tlp_help": TLP_HELP.get(alert.advisory.tlp, "")}  # fmt: skip
+            "tlp_help": TLP_HELP.get(alert.advisory.tlp, ""), "kev": queries.kev_entries(alert.advisory)}  # fmt: skip
 
 
 TLP_HELP: dict[str, Promise] = {
@@ -276,7 +276,7 @@ def alert_close(request: HttpRequest, municipality: Municipality, alert_id: int)
 
 
 class FeedForm(forms.Form):
-    source_format = forms.ChoiceField(label=gettext_lazy("形式"), choices=Advisory.Format.choices)
+    source_format = forms.ChoiceField(label=gettext_lazy("形式"), choices=FeedImport.Format.choices)
     tlp = forms.ChoiceField(
         label=gettext_lazy("TLP(文書に書かれていないとき)"), choices=Tlp.choices, initial=Tlp.CLEAR
     )

@@ -18,7 +18,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.actions import grant_role
 from chiiki.core.models import Municipality, Role, User
 from chiiki.cyber import actions, engine
-from chiiki.cyber.models import Advisory, Asset, Body
+from chiiki.cyber.models import Advisory, Asset, Body, KnownExploited
 from chiiki.jp import check_digit
 
 ADVISORIES = Path(__file__).with_name("cyber_advisories")
@@ -109,6 +109,11 @@ def load_cyber_demo(city: Municipality, *, password_of: Callable[[str], str]) ->
         )
         if not known.exists():
             actions.load_advisories(prefecture, advisories, default_tlp=tlp, provenance=f"demo/{name}", by=by)
+    if not KnownExploited.objects.exists():
+        version, entries = engine.read_kev(
+            (ADVISORIES / "kev-excerpt.json").read_bytes(), document="kev-excerpt.json"
+        )
+        actions.load_kev(prefecture, version, entries, by=by)
     return CyberDemoSummary(
         prefecture=prefecture,
         bodies=Body.objects.filter(municipality=prefecture).count(),

@@ -37,15 +37,21 @@ from chiiki.cyber.engine._tlp import (
     may_see,
     normalize_tlp,
 )
+from chiiki.cyber.engine._triage import DAYS_TO_ACT, HIGH, LOW, MEDIUM, URGENT, KevEntry, read_kev, triage
 
 __all__ = [
     "AMBER",
     "AMBER_STRICT",
     "CLEAR",
     "CSV_COLUMNS",
+    "DAYS_TO_ACT",
     "GREEN",
+    "HIGH",
+    "LOW",
+    "MEDIUM",
     "RED",
     "TLP_LABELS",
+    "URGENT",
     "Advisory",
     "AdvisoryError",
     "AdvisoryIndex",
@@ -53,6 +59,7 @@ __all__ = [
     "Cpe",
     "IdentifierError",
     "InventoryError",
+    "KevEntry",
     "Match",
     "MatchResult",
     "Product",
@@ -75,6 +82,8 @@ __all__ = [
     "read_csaf",
     "read_cyclonedx",
     "read_inventory_csv",
+    "read_kev",
     "read_osv",
     "score_vector",
+    "triage",
 ]

@@ -18,6 +18,7 @@ from chiiki.cyber.engine._identity import (
     scheme_of,
 )
 from chiiki.cyber.engine._ranges import RangeError, Versions, from_events, from_vers
+from chiiki.cyber.engine._schema import csaf_schema_problem
 from chiiki.cyber.engine._severity import SeverityError, score_vector
 from chiiki.cyber.engine._tlp import TlpError, normalize_tlp
 
@@ -181,6 +182,10 @@ def read_csaf(item: Any, *, document: str = "CSAF") -> Advisory:
     identifier = _require(tracking, "id", str, document, "document.tracking.id")
     document = f"{document} {identifier}"
     version = str(meta.get("csaf_version", ""))
+    if version == "2.0":
+        problem = csaf_schema_problem(item)
+        if problem is not None:
+            raise AdvisoryError(document, problem[0], f"CSAF 2.0 の JSON スキーマに合いません: {problem[1]}")
     if version not in ("2.0", "2.1"):
         raise AdvisoryError(document, "document.csaf_version", f"CSAF 2.0 ではありません(「{version}」)")
     _require(meta, "title", str, document, "document.title")

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.cyber.actions import request_feed_import
-from chiiki.cyber.models import Advisory, Tlp
+from chiiki.cyber.models import FeedImport, Tlp
 from chiiki.tables import TableReadError, check_regular_file
 
 
@@ -22,7 +22,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--municipality", required=True, help="the operator's 6-digit code (a prefecture)"
         )
-        parser.add_argument("--format", required=True, choices=Advisory.Format.values)
+        parser.add_argument("--format", required=True, choices=FeedImport.Format.values)
         parser.add_argument(
             "--tlp", default=Tlp.CLEAR, choices=Tlp.values, help="TLP when a document has none"
         )
