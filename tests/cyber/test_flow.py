@@ -12,7 +12,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from chiiki.core.models import AuditEvent, Job, User
+from chiiki.core.models import AuditEvent, Job, Role, User
 from chiiki.cyber.models import Advisory, AdvisoryRevision, Alert, Asset, Body, FeedImport
 from chiiki.cyber.tasks import import_feed
 
@@ -182,7 +182,7 @@ def _local_csaf(
 @pytest.mark.parametrize(
     ("tlp", "name_body", "town_sees", "analyst_sees"),
     [("AMBER", False, True, True), ("AMBER+STRICT", False, False, True), ("AMBER+STRICT", True, True, True),
-     ("RED", False, False, False)],
+     ("RED", False, False, True)]  # RED: the analyst who loaded it is named,
 )  # fmt: skip
 def test_tlp_decides_who_sees_an_alert(
     world: dict[str, Any], tlp: str, name_body: bool, town_sees: bool, analyst_sees: bool
@@ -195,7 +195,11 @@ def test_tlp_decides_who_sees_an_alert(
     assert alert.body == world["town"]
     assert alert.asset.name == "FortiOS"
     if name_body:
-        alert.advisory.recipient_bodies.add(world["town"])
+        named = world["analyst"].post(
+            f"{BASE}/advisories/{alert.advisory.pk}/recipients/",
+            {"bodies": [world["town"].pk], "usernames": ""},
+        )
+        assert named.status_code == 302, named.content.decode()
     expect = {True: 200, False: 404}
     assert world["town_client"].get(f"{BASE}/alerts/{alert.pk}/").status_code == expect[town_sees]
     assert world["analyst"].get(f"{BASE}/alerts/{alert.pk}/").status_code == expect[analyst_sees]
@@ -206,14 +210,28 @@ def test_tlp_decides_who_sees_an_alert(
     assert (alert.pk in listed) is town_sees
 
 
-def test_a_red_alert_reaches_the_named_person(world: dict[str, Any], service: Service) -> None:
+def test_a_red_alert_reaches_only_the_persons_named(
+    world: dict[str, Any], service: Service, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
     _load_feed(
         world["analyst"], "csaf", name="red.json", content=_local_csaf("RED", {"known_affected": ["P1"]})
     )
     alert = Alert.objects.get(advisory__identifier="HIROSHIMA-RED")
-    alert.advisory.recipient_users.add(service.town_contact)
+    assert list(alert.advisory.recipient_users.all()) == [service.analyst]  # who loaded it received it
+    assert world["town_client"].get(f"{BASE}/alerts/{alert.pk}/").status_code == 404
+    other_analyst = login(make_staff("analyst-2", service.prefecture, Role.CYBER_ANALYST))
+    recipients = f"{BASE}/advisories/{alert.advisory.pk}/recipients/"
+    assert other_analyst.get(recipients).status_code == 404  # not named: cannot even see it
+    named = world["analyst"].post(recipients, {"usernames": f"analyst\n{service.town_contact.username}"})
+    assert named.status_code == 302
     assert world["town_client"].get(f"{BASE}/alerts/{alert.pk}/").status_code == 200
-    assert world["analyst"].get(f"{BASE}/alerts/{alert.pk}/").status_code == 404
+    assert world["hospital_client"].get(f"{BASE}/alerts/{alert.pk}/").status_code == 404
+    assert other_analyst.get(f"{BASE}/alerts/{alert.pk}/").status_code == 404
+    event = AuditEvent.objects.get(action="cyber.recipients_set")
+    assert event.actor_label == "analyst"
+    assert event.detail["users"] == ["analyst", "town-it"]
+    unknown = world["analyst"].post(recipients, {"usernames": "nobody"})
+    assert "nobody" in unknown.content.decode()
 
 
 def test_a_vex_update_closes_the_open_alert_with_its_justification(world: dict[str, Any]) -> None:

@@ -208,6 +208,10 @@ def load_advisories(
     added = updated = unchanged = 0
     for item in advisories:
         outcome = _store(municipality, item, default_tlp=default_tlp, provenance=provenance)
+        if by.user is not None:  # whoever loaded a RED advisory received it: they are a named recipient
+            stored = Advisory.objects.get(municipality=municipality, identifier=item.identifier[:200])
+            if stored.tlp == engine.RED:
+                stored.recipient_users.add(by.user)
         added += outcome == "added"
         updated += outcome == "updated"
         unchanged += outcome == "unchanged"
@@ -385,6 +389,28 @@ def _close_suppressed(
 
 
 _OPEN_STATES = (Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED)
+
+
+@transaction.atomic
+def set_recipients(advisory: Advisory, *, bodies: list[Body], users: list[User], by: Actor) -> None:
+    """Name the bodies (for AMBER+STRICT) and persons (for RED) an advisory may reach. Only someone who may
+    see the advisory under its own label may name recipients (`engine.may_see`)."""
+    viewer = engine.Viewer(
+        is_analyst=True,
+        person_is_named=by.user is not None and advisory.recipient_users.filter(pk=by.user.pk).exists(),
+    )
+    if not engine.may_see(advisory.tlp, viewer):
+        raise CyberError("この TLP:RED の情報の受信者に名前がないため、受信者を決められません")
+    foreign = [b.name for b in bodies if b.municipality_id != advisory.municipality_id]
+    if foreign:
+        raise CyberError(f"ほかの運営団体の参加団体は選べません: {', '.join(foreign)}")
+    advisory.recipient_bodies.set(bodies)
+    advisory.recipient_users.set(users)
+    audit.record(
+        "cyber.recipients_set", by=by, municipality=advisory.municipality_id, object_type="cyber_advisory",
+        object_id=advisory.pk,
+        detail={"tlp": advisory.tlp, "bodies": [b.pk for b in bodies], "users": sorted(u.get_username() for u in users)},
+    )  # fmt: skip
 
 
 @transaction.atomic

@@ -85,6 +85,17 @@ def kev_entries(advisory: Advisory) -> QuerySet[KnownExploited]:
     return KnownExploited.objects.filter(cve__in=[advisory.identifier, *advisory.aliases])
 
 
+def advisory_for(user: User, municipality: Municipality, advisory_id: int) -> Advisory | None:
+    """One advisory for an analyst, if its TLP lets them see it (RED only when named)."""
+    advisory = Advisory.objects.filter(municipality=municipality, pk=advisory_id).first()
+    if advisory is None or not is_analyst(user, municipality):
+        return None
+    viewer = engine.Viewer(
+        is_analyst=True, person_is_named=advisory.recipient_users.filter(pk=_uid(user)).exists()
+    )
+    return advisory if engine.may_see(advisory.tlp, viewer) else None
+
+
 def current_assets(body: Body) -> QuerySet[Asset]:
     """The body's inventory as it stands (retired assets left out)."""
     return body.assets.filter(retired_at__isnull=True).order_by("-internet_facing", "vendor", "name")

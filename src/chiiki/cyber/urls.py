@@ -14,6 +14,11 @@ urlpatterns = [
     path("staff/m/<str:code>/cyber/bodies/<int:body_id>/contacts/", views.contact_add, name="contact_add"),
     path("staff/m/<str:code>/cyber/alerts/<int:alert_id>/", views.alert_detail, name="alert"),
     path(
+        "staff/m/<str:code>/cyber/advisories/<int:advisory_id>/recipients/",
+        views.recipients,
+        name="recipients",
+    ),
+    path(
         "staff/m/<str:code>/cyber/alerts/<int:alert_id>/acknowledge/",
         views.alert_acknowledge,
         name="alert_ack",

@@ -213,12 +213,17 @@ def alert_detail(request: HttpRequest, municipality: Municipality, alert_id: int
         "cyber.alert_viewed", by=Actor.from_request(request), municipality=municipality,
         object_type="cyber_alert", object_id=alert.pk,
     )  # fmt: skip
-    return render(request, "cyber/alert_detail.html", _alert_context(municipality, alert, CloseForm()))
+    return render(
+        request, "cyber/alert_detail.html", _alert_context(request, municipality, alert, CloseForm())
+    )
 
 
-def _alert_context(municipality: Municipality, alert: Alert, form: CloseForm) -> dict[str, object]:
+def _alert_context(
+    request: HttpRequest, municipality: Municipality, alert: Alert, form: CloseForm
+) -> dict[str, object]:
     return {"municipality": municipality, "alert": alert, "advisory": alert.advisory, "form": form,
-            "tlp_help": TLP_HELP.get(alert.advisory.tlp, ""), "kev": queries.kev_entries(alert.advisory)}  # fmt: skip
+            "tlp_help": TLP_HELP.get(alert.advisory.tlp, ""), "kev": queries.kev_entries(alert.advisory),
+            "analyst": queries.is_analyst(request.user, municipality)}  # fmt: skip
 
 
 TLP_HELP: dict[str, Promise] = {
@@ -272,7 +277,9 @@ def alert_close(request: HttpRequest, municipality: Municipality, alert_id: int)
             form.add_error("note", str(error))
         else:
             return redirect("cyber:alert", code=municipality.code, alert_id=alert.pk)
-    return render(request, "cyber/alert_detail.html", _alert_context(municipality, alert, form), status=400)
+    return render(
+        request, "cyber/alert_detail.html", _alert_context(request, municipality, alert, form), status=400
+    )
 
 
 class FeedForm(forms.Form):
@@ -308,3 +315,53 @@ def feeds(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         request, "cyber/feeds.html",
         {"municipality": municipality, "form": form, "feeds": queries.recent_feeds(municipality)},
     )  # fmt: skip
+
+
+class RecipientsForm(forms.Form):
+    bodies = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("受け取る団体(TLP:AMBER+STRICT のとき)"), queryset=Body.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )  # fmt: skip
+    usernames = forms.CharField(
+        label=gettext_lazy("受け取る人のユーザー名(TLP:RED のとき。1行に1人)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )  # fmt: skip
+
+    def __init__(self, municipality: Municipality, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["bodies"].queryset = Body.objects.filter(municipality=municipality)  # type: ignore[attr-defined]
+
+    def clean_usernames(self) -> list[User]:
+        names = [n.strip() for n in self.cleaned_data["usernames"].splitlines() if n.strip()]
+        users = list(User.objects.filter(username__in=names))
+        missing = sorted(set(names) - {u.username for u in users})
+        if missing:
+            raise forms.ValidationError(
+                _("その名前の職員はいません: %(names)s") % {"names": ", ".join(missing)}
+            )
+        return users
+
+
+@municipality_permission("cyber.analyse")
+def recipients(request: HttpRequest, municipality: Municipality, advisory_id: int) -> HttpResponse:
+    """Name who an AMBER+STRICT or RED advisory may reach (analysts who may see it under its label)."""
+    advisory = queries.advisory_for(request.user, municipality, advisory_id)
+    if advisory is None:
+        raise Http404
+    initial = {"bodies": list(advisory.recipient_bodies.all()),
+               "usernames": "\n".join(u.get_username() for u in advisory.recipient_users.all())}  # fmt: skip
+    form = RecipientsForm(municipality, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.set_recipients(
+                advisory, bodies=list(form.cleaned_data["bodies"]), users=form.cleaned_data["usernames"],
+                by=Actor.from_request(request),
+            )  # fmt: skip
+        except actions.CyberError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("受信者を保存しました。"))
+            return redirect("cyber:recipients", code=municipality.code, advisory_id=advisory.pk)
+    return render(
+        request, "cyber/recipients.html", {"municipality": municipality, "advisory": advisory, "form": form}
+    )
