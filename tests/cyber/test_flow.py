@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -322,3 +322,17 @@ def test_the_kev_catalog_raises_priority_and_sets_the_deadline(world: dict[str, 
     assert town_alert.due_on == (town_alert.created_at + timedelta(days=14)).date()
     page = world["town_client"].get(f"{BASE}/alerts/{town_alert.pk}/").content.decode()
     assert "KEV" in page
+
+
+def test_overdue_alerts_are_listed_for_the_analysts_only(world: dict[str, Any]) -> None:
+    town_alert = Alert.objects.get(body=world["town"])
+    Alert.objects.filter(pk=town_alert.pk).update(due_on=date(2026, 1, 5))  # a deadline long past
+    analyst_page = world["analyst"].get(f"{BASE}/").content.decode()
+    assert "期限を過ぎた通知" in analyst_page
+    assert "2026-01-05" in analyst_page
+    assert "期限を過ぎた通知" not in world["town_client"].get(f"{BASE}/").content.decode()
+    world["town_client"].post(
+        f"{BASE}/alerts/{town_alert.pk}/close/",
+        {"resolution": "mitigated", "note": "Smart Install を無効にした"},
+    )
+    assert "期限を過ぎた通知" not in world["analyst"].get(f"{BASE}/").content.decode()

@@ -7,6 +7,7 @@ from statistics import median
 from typing import TYPE_CHECKING
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
@@ -141,6 +142,21 @@ def timing(municipality: Municipality) -> Timing:
         len(to_close),
         round(median(to_ack), 1) if to_ack else None,
         round(median(to_close), 1) if to_close else None,
+    )
+
+
+def overdue(municipality: Municipality) -> QuerySet[Alert]:
+    """Open or acknowledged alerts past their deadline, oldest deadline first (for the analysts, who follow
+    them up with the body's manager). Never RED ones: those reach named persons only."""
+    return (
+        Alert.objects.filter(
+            municipality=municipality,
+            status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED],
+            due_on__lt=timezone.localdate(),
+        )
+        .exclude(advisory__tlp=Tlp.RED)
+        .select_related("advisory", "asset", "body")
+        .order_by("due_on", "priority")
     )
 
 

@@ -28,10 +28,13 @@ from chiiki.cyber.models import Alert, Asset, Body, FeedImport, Tlp
 def home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Analysts: every body with its numbers. Contacts: their own bodies and alerts."""
     analyst = queries.is_analyst(request.user, municipality)
-    alerts = queries.visible_alerts(request.user, municipality).exclude(status=Alert.Status.CLOSED)[:200]
+    alerts = list(
+        queries.visible_alerts(request.user, municipality).exclude(status=Alert.Status.CLOSED)[:200]
+    )
+    overdue = list(queries.overdue(municipality)[:100]) if analyst else []
     audit.record(
         "cyber.alerts_viewed", by=Actor.from_request(request), municipality=municipality,
-        object_type="cyber_alert", detail={"ids": [a.pk for a in alerts]},
+        object_type="cyber_alert", detail={"ids": sorted({a.pk for a in alerts} | {a.pk for a in overdue})},
     )  # fmt: skip
     context = {
         "municipality": municipality,
@@ -39,6 +42,7 @@ def home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         "alerts": alerts,
         "rows": queries.overview(municipality) if analyst else None,
         "timing": queries.timing(municipality) if analyst else None,
+        "overdue": overdue,
         "bodies": queries.contact_bodies(request.user, municipality),
     }
     return render(request, "cyber/home.html", context)
