@@ -286,3 +286,16 @@ def test_the_real_kev_excerpt_reads_and_a_bad_date_is_named() -> None:
     )
     with pytest.raises(engine.AdvisoryError, match=r"kev.json: vulnerabilities\[0\].dateAdded"):
         engine.read_kev(bad.encode(), document="kev.json")
+
+
+def test_a_csaf_relationship_product_matches_through_its_reference() -> None:
+    doc = _csaf(ONE_PRODUCT, {"known_affected": ["P1-ON-X"]})
+    doc["product_tree"]["relationships"] = [  # type: ignore[index]
+        {"category": "installed_on", "product_reference": "P1", "relates_to_product_reference": "P1",
+         "full_product_name": {"name": "V P on X", "product_id": "P1-ON-X"}}
+    ]  # fmt: skip
+    advisory = engine.read_csaf(doc)
+    result = engine.match(
+        [Component("p", "P", "2.0", vendor="V"), Component("q", "Q", vendor="V")], [advisory]
+    )
+    assert [(m.component, m.via) for m in result.matches] == [("p", "V P")]
