@@ -299,3 +299,9 @@ def test_a_csaf_relationship_product_matches_through_its_reference() -> None:
         [Component("p", "P", "2.0", vendor="V"), Component("q", "Q", vendor="V")], [advisory]
     )
     assert [(m.component, m.via) for m in result.matches] == [("p", "V P")]
+
+
+def test_an_unknown_purl_type_in_an_inventory_is_refused_by_name() -> None:
+    text = "製品,PURL\nkarte,pkg:mystery/karte@1.0\n"
+    with pytest.raises(engine.InventoryError, match=r"2行目: PURL「pkg:mystery/karte@1.0」の種類「mystery」"):
+        engine.read_inventory_csv(text.encode())

@@ -37,6 +37,12 @@ OSV_ECOSYSTEMS: dict[str, str] = {
     "GitHub Actions": "github",
 }
 
+# The Package URL types the purl specification defines (PURL-TYPES.rst); any other type is refused by name.
+KNOWN_PURL_TYPES = frozenset(
+    "alpm apk bitbucket bitnami cargo cocoapods composer conan conda cpan cran deb docker gem generic github "
+    "golang hackage hex huggingface luarocks maven mlflow npm nuget oci pub pypi qpkg rpm swid swift".split()
+)
+
 # Package URL types whose names are compared case-insensitively (the purl spec's per-type rules).
 _CASE_FOLDED = {"pypi", "npm", "github", "bitbucket", "composer", "deb", "apk", "rpm", "golang", "hex"}
 
@@ -52,6 +58,8 @@ def purl_key(text: str) -> tuple[Key, str]:
         purl = PackageURL.from_string(text.strip())
     except ValueError as error:
         raise IdentifierError(f"PURL「{text}」を読めません: {error}") from error
+    if purl.type not in KNOWN_PURL_TYPES:
+        raise IdentifierError(f"PURL「{text}」の種類「{purl.type}」は Package URL の仕様にありません")
     return package_key(purl.type, purl.namespace or "", purl.name), purl.version or ""
 
 
