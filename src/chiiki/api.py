@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.security import django_auth
 
 from chiiki.coverage.api import router as coverage_router
+from chiiki.cyber.api import router as cyber_router
 from chiiki.registry.api import router as registry_router
 from chiiki.sidejob.api import router as sidejob_router
 from chiiki.talent.api import router as talent_router
@@ -17,6 +18,7 @@ api.add_router("/registry", registry_router)
 api.add_router("/talent", talent_router)
 api.add_router("/sidejob", sidejob_router)
 api.add_router("/coverage", coverage_router)
+api.add_router("/cyber", cyber_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "chiiki.fieldwork",
     "chiiki.evidence",
     "chiiki.coverage",
+    "chiiki.cyber",
     "chiiki.demo",
 ]
 
@@ -305,6 +306,9 @@ STORAGES = {
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Advisory feeds the cyber app may fetch (OSV or CSAF JSON files), comma-separated: staff choose among these and
+# never type a URL the server would fetch. Empty: feeds are loaded as uploaded files only.
+CHIIKI_CYBER_FEED_URLS = _list("CHIIKI_CYBER_FEED_URLS", "")
 CHIIKI_MAX_UPLOAD_BYTES = int(os.environ.get("CHIIKI_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 
 # Background jobs (chiiki.core.jobs): a running job beats every HEARTBEAT seconds; one silent for STALE

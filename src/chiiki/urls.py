@@ -14,5 +14,6 @@ urlpatterns = [
     path("", include("chiiki.talent.urls")),
     path("", include("chiiki.sidejob.urls")),
     path("", include("chiiki.coverage.urls")),
+    path("", include("chiiki.cyber.urls")),
     path("", include("chiiki.core.urls")),
 ]

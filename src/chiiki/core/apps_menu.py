@@ -114,6 +114,12 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "coverage:overview",
     ),
     AppEntry(
+        "cyber.respond",
+        _("サイバーセキュリティ情報"),
+        _("使っている機器・ソフトウェアに関係する脆弱性の通知を見て、確認と対応を記録します。"),
+        "cyber:home",
+    ),
+    AppEntry(
         "core.manage_staff",
         _("職員と役割"),
         _("職員のアカウントを作り、役割を付けたり外したりします。"),

@@ -30,6 +30,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "talent.view_dashboard": frozenset({R.ADMINISTRATOR, R.AUDITOR}),
     # Coverage (seed §8(1)): triage dead-zone reports (exact places are personal data), import measurements.
     "coverage.manage": frozenset({R.ADMINISTRATOR, R.COVERAGE_OFFICER}),
+    # cyber: the operator's (prefecture's) analysts load advisories and run the members; each member body's
+    # contacts hold CYBER_CONTACT there and see only their own body's alerts (checked per body in cyber.queries).
+    "cyber.analyse": frozenset({R.CYBER_ANALYST}),
+    "cyber.respond": frozenset({R.CYBER_ANALYST, R.CYBER_CONTACT}),
 }
 
 

@@ -47,6 +47,9 @@ class DemoSummary:
     survey: Any = None  # chiiki.demo.survey.DemoSurvey: the census a person can answer on the web
     talent: Any = None  # chiiki.demo.talent.TalentDemoSummary: the Chugoku talent bank
     evidence: Any = None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the census
+    cyber: Any = (
+        None  # chiiki.demo.cyber.CyberDemoSummary: 広島県's cyber service for the city and its hospital
+    )
 
 
 @transaction.atomic
@@ -89,8 +92,11 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.coverage import load_coverage_demo
 
     load_coverage_demo(municipality, seed=seed)
+    from chiiki.demo.cyber import load_cyber_demo
+
+    cyber = load_cyber_demo(municipality, password_of=demo_password)
     refresh_planner_statistics()
-    return DemoSummary(municipality, registry, staff, survey, talent, evidence)
+    return DemoSummary(municipality, registry, staff, survey, talent, evidence, cyber)
 
 
 def refresh_planner_statistics() -> None:

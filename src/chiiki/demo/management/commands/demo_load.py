@@ -44,3 +44,11 @@ class Command(BaseCommand):
             self.stdout.write("人材バンクのアカウント (talent bank demo accounts; username / password):")
             for username, password, label in t.accounts:
                 self.stdout.write(f"  {username:18} {password:26} {label}")
+        if summary.cyber is not None:
+            c = summary.cyber
+            self.stdout.write(
+                f"サイバーセキュリティ情報: {c.prefecture.display_name} ({c.prefecture.code}) 団体 {c.bodies} / "
+                f"機器・ソフト {c.assets} / アドバイザリ {c.advisories} / 通知 {c.alerts} (/staff/m/{c.prefecture.code}/cyber/)"
+            )
+            for username, password, role in c.accounts:
+                self.stdout.write(f"  {username:18} {password:26} {role}")

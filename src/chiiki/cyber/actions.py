@@ -1,0 +1,455 @@
+"""Changes to the cyber app. Each runs in one transaction, takes `by`, and writes its audit record."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from chiiki.core import audit
+from chiiki.core.actions.jobs import enqueue_job
+from chiiki.core.models import Municipality
+from chiiki.core.permissions import has_permission
+from chiiki.cyber import engine
+from chiiki.cyber.models import (
+    Advisory,
+    AdvisoryRevision,
+    Alert,
+    Asset,
+    Body,
+    Contact,
+    FeedImport,
+    KnownExploited,
+)
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+    from chiiki.core.acting import Actor
+    from chiiki.core.models import User
+
+
+class CyberError(ValueError):
+    """A change that cannot be made as asked; the message says why, for staff."""
+
+
+@transaction.atomic
+def register_body(
+    municipality: Municipality,
+    *,
+    kind: str,
+    name: str,
+    local_gov_code: str = "",
+    medical_code: str = "",
+    by: Actor,
+) -> Body:
+    """Register a member body (a town, a hospital) of the operator `municipality`."""
+    if Body.objects.filter(municipality=municipality, name=name).exists():
+        raise CyberError(f"「{name}」はすでに登録されています")
+    body = Body.objects.create(
+        municipality=municipality,
+        kind=kind,
+        name=name,
+        local_gov_code=local_gov_code,
+        medical_code=medical_code,
+    )
+    audit.record(
+        "cyber.body_registered", by=by, municipality=municipality, object_type="cyber_body", object_id=body.pk,
+        detail={"name": name, "kind": kind},
+    )  # fmt: skip
+    return body
+
+
+@transaction.atomic
+def add_contact(body: Body, user: User, *, is_manager: bool = False, by: Actor) -> Contact:
+    """Make `user` a security contact of `body`. The user must already hold the CYBER_CONTACT role (granted by
+    the operator's administrator on the staff page), so naming a contact never hands out a role."""
+    if not has_permission(user, body.municipality, "cyber.respond"):
+        raise CyberError(
+            f"{user} には情報セキュリティ連絡担当者の役割がありません。先に管理者が役割を付けてください"
+        )
+    existing = Contact.objects.filter(body=body, user=user).first()
+    if existing is not None and existing.is_manager == is_manager:
+        return existing  # already so: nothing to change or record
+    contact, _ = Contact.objects.update_or_create(body=body, user=user, defaults={"is_manager": is_manager})
+    audit.record(
+        "cyber.contact_added", by=by, municipality=body.municipality, object_type="cyber_body", object_id=body.pk,
+        detail={"user": user.get_username(), "is_manager": is_manager},
+    )  # fmt: skip
+    return contact
+
+
+@dataclass(frozen=True, slots=True)
+class InventorySummary:
+    added: int
+    kept: int
+    retired: int
+    alerts: int
+
+
+def _asset_identity(
+    vendor: str, name: str, version: str, purl: str, cpe: str, location: str
+) -> tuple[str, ...]:
+    return (vendor, name, version, purl, cpe, location)
+
+
+@transaction.atomic
+def import_inventory(
+    body: Body, components: list[engine.Component], *, source: str, document: str, by: Actor
+) -> InventorySummary:
+    """Make `components` the body's current inventory from `source` (all or nothing), then match it.
+
+    Assets still listed are kept (with their alerts); assets no longer listed are retired, never deleted, so the
+    record of who acted on their alerts stays.
+    """
+    current = {
+        _asset_identity(a.vendor, a.name, a.version, a.purl, a.cpe, a.location): a
+        for a in Asset.objects.select_for_update().filter(body=body, source=source, retired_at__isnull=True)
+    }
+    added = kept = 0
+    seen: set[tuple[str, ...]] = set()
+    for component in components:
+        identity = _asset_identity(
+            component.vendor,
+            component.name,
+            component.version,
+            component.purl,
+            component.cpe,
+            component.location,
+        )
+        if identity in seen:
+            continue
+        seen.add(identity)
+        existing = current.get(identity)
+        if existing is not None:
+            kept += 1
+            if existing.internet_facing != component.internet_facing:
+                existing.internet_facing = component.internet_facing
+                existing.save(update_fields=["internet_facing"])
+            continue
+        Asset.objects.create(
+            municipality=body.municipality, body=body, source=source, ref=component.key[:200],
+            vendor=component.vendor[:200], name=component.name[:200], version=component.version[:100],
+            purl=component.purl[:500], cpe=component.cpe[:500], location=component.location[:200],
+            internet_facing=component.internet_facing,
+        )  # fmt: skip
+        added += 1
+    gone = [a.pk for identity, a in current.items() if identity not in seen]
+    Asset.objects.filter(pk__in=gone).update(retired_at=timezone.now())
+    alerts = _rematch(body.municipality, bodies=[body], by=by)
+    summary = InventorySummary(added, kept, len(gone), alerts)
+    audit.record(
+        "cyber.inventory_imported", by=by, municipality=body.municipality, object_type="cyber_body",
+        object_id=body.pk,
+        detail={"document": document[:200], "source": source, "added": added, "kept": kept, "retired": len(gone),
+                "new_alerts": alerts},
+    )  # fmt: skip
+    return summary
+
+
+@transaction.atomic
+def request_feed_import(
+    municipality: Municipality,
+    *,
+    source_format: str,
+    tlp: str,
+    by: Actor,
+    file: UploadedFile | None = None,
+    url: str = "",
+) -> FeedImport:
+    """Keep an uploaded advisory file (or the configured URL to fetch) and queue its load on the long queue."""
+    if (file is None) == (not url):
+        raise CyberError("ファイルか取得元のどちらか一つを指定してください")
+    feed = FeedImport.objects.create(
+        municipality=municipality, source_format=source_format, tlp=tlp, url=url, requested_by=by.user,
+        original_name=((file.name or "") if file is not None else url)[:200],
+    )  # fmt: skip
+    if file is not None:
+        feed.file.save(file.name or "feed.json", file, save=True)
+    audit.record(
+        "cyber.feed_requested", by=by, municipality=municipality, object_type="cyber_feed", object_id=feed.pk,
+        detail={"format": source_format, "url": url, "file": feed.original_name if file is not None else ""},
+    )  # fmt: skip
+    enqueue_job(feed)
+    return feed
+
+
+@dataclass(frozen=True, slots=True)
+class LoadSummary:
+    added: int
+    updated: int
+    unchanged: int
+    alerts: int
+
+
+def _digest(document: dict[str, Any]) -> str:
+    canonical = json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def load_advisories(
+    municipality: Municipality,
+    advisories: list[engine.Advisory],
+    *,
+    default_tlp: str,
+    provenance: str,
+    by: Actor,
+    feed: FeedImport | None = None,
+) -> LoadSummary:
+    """Store checked advisories (same document twice = one record; a changed one gets a new revision, the old
+    one kept), then match every body of the operator against them."""
+    added = updated = unchanged = 0
+    for item in advisories:
+        outcome = _store(municipality, item, default_tlp=default_tlp, provenance=provenance)
+        if by.user is not None:  # whoever loaded a RED advisory received it: they are a named recipient
+            stored = Advisory.objects.get(municipality=municipality, identifier=item.identifier[:200])
+            if stored.tlp == engine.RED:
+                stored.recipient_users.add(by.user)
+        added += outcome == "added"
+        updated += outcome == "updated"
+        unchanged += outcome == "unchanged"
+    alerts = _rematch(municipality, bodies=None, by=by) if added or updated else 0
+    if updated:
+        exploited = _exploited_cves()
+        for alert in Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
+            "advisory", "asset"
+        ):
+            _triage(alert, exploited)
+    if feed is not None:
+        FeedImport.objects.filter(pk=feed.pk).update(added=added, updated=updated, unchanged=unchanged)
+    audit.record(
+        "cyber.advisories_loaded", by=by, municipality=municipality, object_type="cyber_feed",
+        object_id=feed.pk if feed is not None else "",
+        detail={"provenance": provenance[:200], "added": added, "updated": updated, "unchanged": unchanged,
+                "new_alerts": alerts},
+    )  # fmt: skip
+    return LoadSummary(added, updated, unchanged, alerts)
+
+
+def _store(municipality: Municipality, item: engine.Advisory, *, default_tlp: str, provenance: str) -> str:
+    digest = _digest(item.document)
+    fields = {
+        "source_format": item.source_format, "title": item.title[:500], "summary": item.summary,
+        "aliases": list(item.aliases), "tlp": item.tlp or default_tlp, "cvss_score": item.cvss_score,
+        "cvss_vector": item.cvss_vector[:200], "remediation": item.remediation, "modified": item.modified[:40],
+        "digest": digest, "document": item.document, "provenance": provenance[:500],
+    }  # fmt: skip
+    existing = (
+        Advisory.objects.select_for_update()
+        .filter(municipality=municipality, identifier=item.identifier)
+        .first()
+    )
+    if existing is None:
+        Advisory.objects.create(municipality=municipality, identifier=item.identifier[:200], **fields)
+        return "added"
+    if existing.digest == digest:
+        return "unchanged"
+    AdvisoryRevision.objects.create(
+        advisory=existing, revision=existing.revision, digest=existing.digest, document=existing.document
+    )
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    existing.revision += 1
+    existing.loaded_at = timezone.now()
+    existing.save()
+    return "updated"
+
+
+def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
+    """The operator's advisories read back through the engine (the stored documents are the source of truth)."""
+    result = []
+    for row in Advisory.objects.filter(municipality=municipality).only(
+        "identifier", "source_format", "document"
+    ):
+        if row.source_format == Advisory.Format.OSV:
+            result.append(engine.read_osv(row.document, document=row.identifier))
+        else:  # checked against the schema when it was loaded
+            result.append(engine.read_csaf(row.document, document=row.identifier, validate=False))
+    return result
+
+
+def _components(assets: Iterable[Asset]) -> list[engine.Component]:
+    return [
+        engine.Component(
+            key=str(a.pk), name=a.name, version=a.version, vendor=a.vendor, purl=a.purl, cpe=a.cpe,
+            location=a.location, internet_facing=a.internet_facing,
+        )
+        for a in assets
+    ]  # fmt: skip
+
+
+def _rematch(municipality: Municipality, *, bodies: list[Body] | None, by: Actor) -> int:
+    """Match current assets against every stored advisory; new matches become alerts, VEX closes open ones."""
+    index = engine.AdvisoryIndex(stored_advisories(municipality))
+    assets = Asset.objects.filter(municipality=municipality, retired_at__isnull=True)
+    if bodies is not None:
+        assets = assets.filter(body__in=bodies)
+    by_pk = {str(a.pk): a for a in assets}
+    result = index.match(_components(by_pk.values()))
+    advisory_ids = dict(Advisory.objects.filter(municipality=municipality).values_list("identifier", "pk"))
+    existing = set(Alert.objects.filter(asset__in=by_pk.values()).values_list("asset_id", "advisory_id"))
+    created = 0
+    for found in result.matches:
+        asset = by_pk[found.component]
+        advisory_pk = advisory_ids[found.advisory]
+        if (asset.pk, advisory_pk) in existing:
+            continue
+        alert = Alert.objects.create(
+            municipality=municipality, body_id=asset.body_id, asset=asset, advisory_id=advisory_pk,
+            matched_via=found.via[:500], matched_range=found.range_text[:1000], certain=found.certain,
+        )  # fmt: skip
+        _triage(alert, _exploited_cves())
+        created += 1
+    _close_suppressed(result.suppressed, by_pk, advisory_ids, by=by)
+    return created
+
+
+def _exploited_cves() -> set[str]:
+    return set(KnownExploited.objects.values_list("cve", flat=True))
+
+
+def _triage(alert: Alert, exploited: set[str]) -> None:
+    """Set the alert's priority and due date from CVSS, KEV and exposure (`engine.triage`)."""
+    advisory = alert.advisory
+    in_kev = bool(exploited & {advisory.identifier, *advisory.aliases})
+    priority = engine.triage(
+        advisory.cvss_score, exploited=in_kev, internet_facing=alert.asset.internet_facing
+    )
+    due = (alert.created_at + timedelta(days=engine.DAYS_TO_ACT[priority])).date()
+    if (alert.priority, alert.exploited, alert.due_on) != (priority, in_kev, due):
+        alert.priority, alert.exploited, alert.due_on = priority, in_kev, due
+        alert.save(update_fields=["priority", "exploited", "due_on"])
+
+
+@transaction.atomic
+def load_kev(
+    municipality: Municipality,
+    version: str,
+    entries: list[engine.KevEntry],
+    *,
+    by: Actor,
+    feed: FeedImport | None = None,
+) -> int:
+    """Store CISA's KEV catalog (upsert by CVE) and re-prioritise the operator's open alerts; returns how many
+    alerts are now marked as exploited."""
+    added = updated = 0
+    for entry in entries:
+        _, created = KnownExploited.objects.update_or_create(
+            cve=entry.cve,
+            defaults={"vendor": entry.vendor[:200], "product": entry.product[:200], "name": entry.name[:500],
+                      "date_added": entry.date_added, "due_date": entry.due_date, "ransomware": entry.ransomware,
+                      "required_action": entry.required_action, "catalog_version": version[:40]},
+        )  # fmt: skip
+        added += created
+        updated += not created
+    exploited = _exploited_cves()
+    alerts = Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
+        "advisory", "asset"
+    )
+    for alert in alerts:
+        _triage(alert, exploited)
+    marked = Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES, exploited=True).count()
+    if feed is not None:
+        FeedImport.objects.filter(pk=feed.pk).update(added=added, updated=updated)
+    audit.record(
+        "cyber.kev_loaded", by=by, municipality=municipality, object_type="cyber_feed",
+        object_id=feed.pk if feed is not None else "",
+        detail={"catalog_version": version, "entries": len(entries), "exploited_open_alerts": marked},
+    )  # fmt: skip
+    return marked
+
+
+def _close_suppressed(
+    suppressed: list[engine.Suppression], by_pk: dict[str, Asset], advisory_ids: dict[str, int], *, by: Actor
+) -> None:
+    now = timezone.now()
+    for vex in suppressed:
+        alerts = Alert.objects.filter(
+            asset=by_pk[vex.component], advisory_id=advisory_ids[vex.advisory], status__in=_OPEN_STATES
+        )
+        for alert in alerts:
+            alert.status, alert.resolution, alert.closed_at = (
+                Alert.Status.CLOSED,
+                Alert.Resolution.NOT_APPLICABLE,
+                now,
+            )
+            alert.note = f"VEX(known_not_affected): {vex.justification}"
+            alert.save(update_fields=["status", "resolution", "closed_at", "note"])
+            audit.record(
+                "cyber.alert_closed_by_vex", by=by, municipality=alert.municipality_id, object_type="cyber_alert",
+                object_id=alert.pk, detail={"justification": vex.justification[:500]},
+            )  # fmt: skip
+
+
+_OPEN_STATES = (Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED)
+
+
+@transaction.atomic
+def set_recipients(advisory: Advisory, *, bodies: list[Body], users: list[User], by: Actor) -> None:
+    """Name the bodies (for AMBER+STRICT) and persons (for RED) an advisory may reach. Only someone who may
+    see the advisory under its own label may name recipients (`engine.may_see`)."""
+    viewer = engine.Viewer(
+        is_analyst=True,
+        person_is_named=by.user is not None and advisory.recipient_users.filter(pk=by.user.pk).exists(),
+    )
+    if not engine.may_see(advisory.tlp, viewer):
+        raise CyberError("この TLP:RED の情報の受信者に名前がないため、受信者を決められません")
+    foreign = [b.name for b in bodies if b.municipality_id != advisory.municipality_id]
+    if foreign:
+        raise CyberError(f"ほかの運営団体の参加団体は選べません: {', '.join(foreign)}")
+    advisory.recipient_bodies.set(bodies)
+    advisory.recipient_users.set(users)
+    audit.record(
+        "cyber.recipients_set", by=by, municipality=advisory.municipality_id, object_type="cyber_advisory",
+        object_id=advisory.pk,
+        detail={"tlp": advisory.tlp, "bodies": [b.pk for b in bodies], "users": sorted(u.get_username() for u in users)},
+    )  # fmt: skip
+
+
+@transaction.atomic
+def acknowledge_alert(alert: Alert, *, by: Actor) -> Alert:
+    """The body's contact confirms they have seen the alert and are dealing with it."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status != Alert.Status.OPEN:
+        raise CyberError("この通知はすでに確認済みか完了しています")
+    alert.status, alert.acknowledged_at, alert.acknowledged_by = (
+        Alert.Status.ACKNOWLEDGED,
+        timezone.now(),
+        by.user,
+    )
+    alert.save(update_fields=["status", "acknowledged_at", "acknowledged_by"])
+    audit.record(
+        "cyber.alert_acknowledged", by=by, municipality=alert.municipality_id, object_type="cyber_alert",
+        object_id=alert.pk, detail={"body": alert.body_id, "advisory": alert.advisory_id},
+    )  # fmt: skip
+    return alert
+
+
+@transaction.atomic
+def close_alert(alert: Alert, *, resolution: str, note: str, by: Actor) -> Alert:
+    """Close an alert as patched, mitigated or not applicable, with a note of what was done."""
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    if alert.status == Alert.Status.CLOSED:
+        raise CyberError("この通知はすでに完了しています")
+    if resolution not in Alert.Resolution.values:
+        raise CyberError(f"対応「{resolution}」は選べません")
+    if not note.strip():
+        raise CyberError("何をしたかを書いてください(例: 2026年12月5日に 7.0.14 へ更新)")
+    now = timezone.now()
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at, alert.acknowledged_by = now, by.user
+    alert.status, alert.resolution, alert.note = Alert.Status.CLOSED, resolution, note.strip()
+    alert.closed_at, alert.closed_by = now, by.user
+    alert.save()
+    audit.record(
+        "cyber.alert_closed", by=by, municipality=alert.municipality_id, object_type="cyber_alert",
+        object_id=alert.pk, detail={"resolution": resolution, "note": note.strip()[:1000], "body": alert.body_id},
+    )  # fmt: skip
+    return alert

@@ -1,0 +1,89 @@
+"""The cyber matching engine (Django-free): inventories, advisories, version ranges, TLP.
+
+Reads a body's inventory (CycloneDX SBOM with cyclonedx-python-lib, or the CSV template through
+`chiiki.tables`), advisories (OSV JSON, CSAF 2.0 with VEX), and tells which advisories concern which
+components, by Package URL (packageurl-python), CPE 2.3 (wildcards) or vendor+product name, with each
+ecosystem's version order (univers), never string comparison. Each match says which identifier and which range.
+"""
+
+from chiiki.cyber.engine._advisories import (
+    Advisory,
+    AdvisoryError,
+    Product,
+    read_advisories,
+    read_csaf,
+    read_osv,
+)
+from chiiki.cyber.engine._identity import Cpe, IdentifierError, name_key, package_key, parse_cpe, purl_key
+from chiiki.cyber.engine._inventory import (
+    CSV_COLUMNS,
+    Component,
+    InventoryError,
+    read_cyclonedx,
+    read_inventory_csv,
+)
+from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
+from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
+from chiiki.cyber.engine._severity import SeverityError, score_vector
+from chiiki.cyber.engine._tlp import (
+    AMBER,
+    AMBER_STRICT,
+    CLEAR,
+    GREEN,
+    RED,
+    TLP_LABELS,
+    TlpError,
+    Viewer,
+    may_see,
+    normalize_tlp,
+)
+from chiiki.cyber.engine._triage import DAYS_TO_ACT, HIGH, LOW, MEDIUM, URGENT, KevEntry, read_kev, triage
+
+__all__ = [
+    "AMBER",
+    "AMBER_STRICT",
+    "CLEAR",
+    "CSV_COLUMNS",
+    "DAYS_TO_ACT",
+    "GREEN",
+    "HIGH",
+    "LOW",
+    "MEDIUM",
+    "RED",
+    "TLP_LABELS",
+    "URGENT",
+    "Advisory",
+    "AdvisoryError",
+    "AdvisoryIndex",
+    "Component",
+    "Cpe",
+    "IdentifierError",
+    "InventoryError",
+    "KevEntry",
+    "Match",
+    "MatchResult",
+    "Product",
+    "RangeError",
+    "SeverityError",
+    "Suppression",
+    "TlpError",
+    "Versions",
+    "Viewer",
+    "match",
+    "may_see",
+    "naive_match",
+    "name_key",
+    "normalize_tlp",
+    "package_key",
+    "parse_cpe",
+    "parse_version",
+    "purl_key",
+    "read_advisories",
+    "read_csaf",
+    "read_cyclonedx",
+    "read_inventory_csv",
+    "read_kev",
+    "read_osv",
+    "score_vector",
+    "triage",
+]

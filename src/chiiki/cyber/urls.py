@@ -1,0 +1,27 @@
+from django.urls import path
+
+from chiiki.cyber import views
+
+app_name = "cyber"
+urlpatterns = [
+    path("staff/m/<str:code>/cyber/", views.home, name="home"),
+    path("staff/m/<str:code>/cyber/feeds/", views.feeds, name="feeds"),
+    path("staff/m/<str:code>/cyber/bodies/new/", views.body_new, name="body_new"),
+    path("staff/m/<str:code>/cyber/bodies/<int:body_id>/", views.body_detail, name="body"),
+    path(
+        "staff/m/<str:code>/cyber/bodies/<int:body_id>/inventory/", views.inventory_upload, name="inventory"
+    ),
+    path("staff/m/<str:code>/cyber/bodies/<int:body_id>/contacts/", views.contact_add, name="contact_add"),
+    path("staff/m/<str:code>/cyber/alerts/<int:alert_id>/", views.alert_detail, name="alert"),
+    path(
+        "staff/m/<str:code>/cyber/advisories/<int:advisory_id>/recipients/",
+        views.recipients,
+        name="recipients",
+    ),
+    path(
+        "staff/m/<str:code>/cyber/alerts/<int:alert_id>/acknowledge/",
+        views.alert_acknowledge,
+        name="alert_ack",
+    ),
+    path("staff/m/<str:code>/cyber/alerts/<int:alert_id>/close/", views.alert_close, name="alert_close"),
+]
