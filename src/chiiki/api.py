@@ -11,12 +11,14 @@ from chiiki.coverage.api import router as coverage_router
 from chiiki.cyber.api import router as cyber_router
 from chiiki.registry.api import router as registry_router
 from chiiki.sidejob.api import router as sidejob_router
+from chiiki.surveys.api import router as surveys_router
 from chiiki.talent.api import router as talent_router
 
 api = NinjaAPI(title="Chiiki API", version="1", urls_namespace="api", auth=django_auth)
 api.add_router("/registry", registry_router)
 api.add_router("/talent", talent_router)
 api.add_router("/sidejob", sidejob_router)
+api.add_router("/surveys", surveys_router)
 api.add_router("/coverage", coverage_router)
 api.add_router("/cyber", cyber_router)
 

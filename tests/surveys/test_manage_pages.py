@@ -142,3 +142,25 @@ def test_other_roles_and_other_towns_cannot_manage_surveys(
     assert helpdesk.get(f"/staff/m/{town_a.code}/surveys/").status_code == 403
     other = login(make_staff("b-manager", town_b, Role.SURVEY_MANAGER))
     assert other.get(f"/staff/m/{town_a.code}/surveys/new/").status_code == 403
+
+
+def test_the_api_lists_surveys_and_queues_letters_through_the_same_action(
+    manager: Client, town_a: Municipality, django_capture_on_commit_callbacks: Any
+) -> None:
+    _new(manager, town_a)
+    survey = Survey.objects.get()
+    listed = manager.get(f"/api/v1/surveys/municipalities/{town_a.code}/surveys").json()
+    assert [(row["id"], row["keyed"]) for row in listed] == [(survey.pk, 0)]
+    url = f"/api/v1/surveys/municipalities/{town_a.code}/surveys/{survey.pk}/letters"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = manager.post(url, {"large_print": True}, content_type="application/json")
+    assert response.status_code == 202
+    assert response.json()["status"] == "queued"
+    _run_queued_letters()
+    done = manager.get(url).json()[0]
+    assert done["status"] == "done"
+    assert done["download"] == f"/staff/m/{town_a.code}/surveys/{survey.pk}/letters/{done['id']}/download/"
+    assert AuditEvent.objects.filter(action="surveys.letters_requested").count() == 1
+    assert (
+        manager.get(f"/api/v1/surveys/municipalities/{town_a.code}/surveys/99999/letters").status_code == 404
+    )
