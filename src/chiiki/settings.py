@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "chiiki.sidejob",
     "chiiki.fieldwork",
     "chiiki.evidence",
+    "chiiki.procedures",
     "chiiki.demo",
 ]
 
@@ -231,6 +232,12 @@ CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
 # households a published table cell may show.
 CHIIKI_SURVEY_ANSWER_URL = os.environ.get("CHIIKI_SURVEY_ANSWER_URL", "http://localhost:8000/answer/")
 CHIIKI_SURVEY_HELPDESK = os.environ.get("CHIIKI_SURVEY_HELPDESK", "")
+# Push-type benefits: the page printed on notices (確認書), and the municipality's paying account for payment
+# files as JSON ({"code", "name_kana", "bank_code", "branch_code", "account_type", "account_number"}).
+CHIIKI_PROCEDURES_CONFIRM_URL = os.environ.get(
+    "CHIIKI_PROCEDURES_CONFIRM_URL", "http://localhost:8000/benefits/confirm/"
+)
+CHIIKI_PROCEDURES_PAYER = _json_object("CHIIKI_PROCEDURES_PAYER")
 CHIIKI_SURVEY_COSTS = _json_object("CHIIKI_SURVEY_COSTS")
 CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS = int(os.environ.get("CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS", "3"))
 

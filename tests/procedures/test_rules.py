@@ -38,7 +38,16 @@ def population() -> Population:
         households=4,
         household_index=np.array([0, 0, 0, 0, 1, 2, 2, 3], dtype=np.int64),
         birth_date=np.array(
-            ["1980-01-01", "1982-02-02", "2010-05-05", "2006-06-03", "1950-01-01", "1970-01-01", "1990-01-01", "1940-03-03"],
+            [
+                "1980-01-01",
+                "1982-02-02",
+                "2010-05-05",
+                "2006-06-03",
+                "1950-01-01",
+                "1970-01-01",
+                "1990-01-01",
+                "1940-03-03",
+            ],
             dtype="datetime64[D]",
         ),
         resident=np.ones(8, dtype=bool),
@@ -98,36 +107,44 @@ def test_vectorized_rules_agree_with_the_per_household_loop(code: str) -> None:
 
 
 def test_a_parameter_without_a_date_is_refused_by_name() -> None:
-    with pytest.raises(RulesRejected, match="base_amount.*適用開始日がありません"):
+    with pytest.raises(RulesRejected, match=r"base_amount.*適用開始日がありません"):
         check_rules(RULE_SETS["exempt_household"], "base_amount: 100000\nper_child: {2024-06-03: 1}", DAY)
 
 
 def test_a_missing_parameter_and_a_bad_date_are_named() -> None:
     with pytest.raises(RulesRejected) as caught:
-        check_rules(RULE_SETS["exempt_household"], "base_amount: {2024-13-01: 1}\nper_child: {2024-06-03: 1}", DAY)
+        check_rules(
+            RULE_SETS["exempt_household"], "base_amount: {2024-13-01: 1}\nper_child: {2024-06-03: 1}", DAY
+        )
     text = str(caught.value)
     assert "2024-13-01" in text
 
 
 def test_a_parameter_not_yet_in_force_is_refused() -> None:
-    with pytest.raises(RulesRejected, match="child_age_limit.*まだ適用されていません"):
-        check_rules(RULE_SETS["exempt_household"], PARAMETERS.replace("child_age_limit: {2024-06-03", "child_age_limit: {2025-01-01"), DAY)
+    with pytest.raises(RulesRejected, match=r"child_age_limit.*まだ適用されていません"):
+        check_rules(
+            RULE_SETS["exempt_household"],
+            PARAMETERS.replace("child_age_limit: {2024-06-03", "child_age_limit: {2025-01-01"),
+            DAY,
+        )
 
 
 def _broken(variables: tuple[type[Variable], ...]) -> RuleSet:
-    return RuleSet("broken", "壊れた規則", "broken", (Condition("eligible", "対象", "eligible"),), (), variables)
+    return RuleSet(
+        "broken", "壊れた規則", "broken", (Condition("eligible", "対象", "eligible"),), (), variables
+    )
 
 
 def test_a_rule_using_an_undefined_variable_is_refused_with_the_rule_named() -> None:
-    class eligible(Variable):  # noqa: N801
+    class eligible(Variable):
         value_type = bool
         entity = RULE_SETS["exempt_household"].variables[0].entity
         definition_period = DateUnit.DAY
 
-        def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+        def formula(household, period, parameters):  # type: ignore[no-untyped-def]
             return household("no_such_variable", period) > 0
 
-    class amount(Variable):  # noqa: N801
+    class amount(Variable):
         value_type = int
         entity = eligible.entity
         definition_period = DateUnit.DAY
@@ -139,19 +156,19 @@ def test_a_rule_using_an_undefined_variable_is_refused_with_the_rule_named() -> 
 def test_a_circular_definition_is_refused_with_the_rule_named() -> None:
     entity = RULE_SETS["exempt_household"].variables[0].entity
 
-    class eligible(Variable):  # noqa: N801
+    class eligible(Variable):
         value_type = bool
         entity = RULE_SETS["exempt_household"].variables[0].entity
         definition_period = DateUnit.DAY
 
-        def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+        def formula(household, period, parameters):  # type: ignore[no-untyped-def]
             return household("amount", period) > 0
 
-    class amount(Variable):  # noqa: N801
+    class amount(Variable):
         value_type = int
         definition_period = DateUnit.DAY
 
-        def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+        def formula(household, period, parameters):  # type: ignore[no-untyped-def]
             return household("eligible", period) * 1
 
     amount.entity = entity

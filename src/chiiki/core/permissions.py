@@ -28,6 +28,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "talent.post_need": frozenset({R.ADMINISTRATOR}),
     "talent.verify_organization": frozenset({R.ADMINISTRATOR}),
     "talent.view_dashboard": frozenset({R.ADMINISTRATOR, R.AUDITOR}),
+    # procedures: policy staff define allowances and run eligibility; clerks load facts, follow up and pay;
+    # the help desk answers notices on a resident's behalf
+    "procedures.define_benefit": frozenset({R.BENEFIT_POLICY}),
+    "procedures.process": frozenset({R.PROCEDURE_CLERK, R.BENEFIT_POLICY}),
+    "procedures.pay": frozenset({R.PROCEDURE_CLERK}),
+    "procedures.assist": frozenset({R.PROCEDURE_CLERK, R.HELPDESK}),
 }
 
 

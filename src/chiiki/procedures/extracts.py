@@ -54,13 +54,13 @@ class AccountRow:
     holder_kana: str
 
 
-TAX_COLUMNS = {
+TAX_COLUMNS: dict[str, tuple[str, ...]] = {
     "person_code": ("person_code", "住民番号"),
     "fiscal_year": ("fiscal_year", "年度"),
     "exempt": ("exempt", "均等割非課税"),
     "income": ("income", "所得"),
 }
-ACCOUNT_COLUMNS = {
+ACCOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "person_code": ("person_code", "住民番号"),
     "bank_code": ("bank_code", "金融機関コード"),
     "branch_code": ("branch_code", "支店コード"),
@@ -85,7 +85,9 @@ class _Reader:
         self.titles = {spelled[h.strip()]: h.strip() for h in table.header if h.strip() in spelled}
         missing = [aliases[1] for name, aliases in columns.items() if name not in self.index]
         if missing:
-            raise ExtractRejected([Problem(1, m, f"必須の列「{m}」がありません (missing column)") for m in missing])
+            raise ExtractRejected(
+                [Problem(1, m, f"必須の列「{m}」がありません (missing column)") for m in missing]
+            )
         self.table = table
         self.columns = columns
 
@@ -127,9 +129,13 @@ def parse_tax_extract(data: bytes) -> list[TaxRow]:
         if not (year.isascii() and year.isdigit() and 1990 <= int(year) <= 2100):
             reader.problem(number, "fiscal_year", f"年度「{year}」は西暦の4桁で書いてください (not a year)")
         if exempt.lower() not in _EXEMPT:
-            reader.problem(number, "exempt", f"「{exempt}」は 1(非課税)か 0(課税)で書いてください (not 1 or 0)")
+            reader.problem(
+                number, "exempt", f"「{exempt}」は 1(非課税)か 0(課税)で書いてください (not 1 or 0)"
+            )
         if not (income.isascii() and income.lstrip("-").isdigit()):
-            reader.problem(number, "income", f"所得「{income}」は円単位の整数で書いてください (not an integer)")
+            reader.problem(
+                number, "income", f"所得「{income}」は円単位の整数で書いてください (not an integer)"
+            )
         if len(reader.problems) > before:
             return None
         key = (code, int(year))
@@ -154,7 +160,9 @@ def parse_account_extract(data: bytes) -> list[AccountRow]:
         if len(reader.problems) > before:
             return None
         if values["person_code"] in seen:
-            reader.problem(number, "person_code", f"{seen[values['person_code']]}行目と同じ人です (duplicate)")
+            reader.problem(
+                number, "person_code", f"{seen[values['person_code']]}行目と同じ人です (duplicate)"
+            )
             return None
         seen[values["person_code"]] = number
         values["account_type"] = _ACCOUNT_TYPES[values["account_type"]]

@@ -55,6 +55,9 @@ class TaxRecord(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_code} {self.fiscal_year}"
+
 
 class ReceiptAccount(models.Model):
     """A person's registered public-funds receipt account (公金受取口座)."""
@@ -69,8 +72,13 @@ class ReceiptAccount(models.Model):
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
-            models.UniqueConstraint(fields=["municipality", "person_code"], name="receiptaccount_one_per_person"),
+            models.UniqueConstraint(
+                fields=["municipality", "person_code"], name="receiptaccount_one_per_person"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_code} {self.bank_code}-{self.branch_code}"
 
 
 class EligibilityRun(Job):
@@ -136,6 +144,9 @@ class Entitlement(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.allowance_id}:{self.household_id}"
+
     @property
     def has_account(self) -> bool:
         """True when a receipt account is on file for the household."""
@@ -157,6 +168,9 @@ class PaymentBatch(models.Model):
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.allowance_id}:{self.transfer_date}"
+
 
 class Payment(models.Model):
     """One transfer of an entitlement: at most one per entitlement, so a household is never paid twice."""
@@ -165,3 +179,6 @@ class Payment(models.Model):
     batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
     entitlement = models.OneToOneField(Entitlement, on_delete=models.PROTECT, related_name="payment")
     amount = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.entitlement_id}"

@@ -33,7 +33,9 @@ def parse_parameters(text: str) -> dict[str, list[DatedValue]]:
     except yaml.YAMLError as error:
         raise RulesRejected([f"パラメータの YAML を読めません (unreadable YAML): {error}"]) from error
     if not isinstance(data, dict):
-        raise RulesRejected(["パラメータは「名前: {適用開始日: 値}」の形で書いてください (expected a mapping)"])
+        raise RulesRejected(
+            ["パラメータは「名前: {適用開始日: 値}」の形で書いてください (expected a mapping)"]
+        )
     problems: list[str] = []
     result: dict[str, list[DatedValue]] = {}
     for name, values in data.items():
@@ -61,7 +63,9 @@ def _parse_one(name: str, values: Any, problems: list[str]) -> list[DatedValue]:
         if day is None:
             problems.append(f"パラメータ「{name}」: 「{start}」は日付ではありません (not a date)")
         elif _number(value) is None:
-            problems.append(f"パラメータ「{name}」: {start} の値「{value}」は数値ではありません (not a number)")
+            problems.append(
+                f"パラメータ「{name}」: {start} の値「{value}」は数値ではありません (not a number)"
+            )
         else:
             dated.append(DatedValue(day, _number(value) or 0.0))
     return sorted(dated, key=lambda item: item.start)

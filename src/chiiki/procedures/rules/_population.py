@@ -39,7 +39,15 @@ class Population:
     def check(self) -> None:
         """Raise ValueError when the columns do not have one entry per person or a household index is out of range."""
         n = self.persons
-        for name in ("birth_date", "resident", "tax_record", "exempt", "income", "tax_record_previous", "exempt_previous"):
+        for name in (
+            "birth_date",
+            "resident",
+            "tax_record",
+            "exempt",
+            "income",
+            "tax_record_previous",
+            "exempt_previous",
+        ):
             if getattr(self, name).shape != (n,):
                 raise ValueError(f"column {name} has {getattr(self, name).shape[0]} entries for {n} persons")
         if n and (self.household_index.min() < 0 or self.household_index.max() >= self.households):
@@ -53,7 +61,8 @@ def ages_on(birth_date: npt.NDArray[np.datetime64], day: date) -> IntArray:
     months = births.astype("datetime64[M]").astype(np.int64) % 12 + 1
     days = (births - births.astype("datetime64[M]")).astype(np.int64) + 1
     before_birthday = (day.month * 100 + day.day) < (months * 100 + days)
-    return (day.year - years - before_birthday.astype(np.int64)).astype(np.int64)
+    ages: IntArray = (day.year - years - before_birthday.astype(np.int64)).astype(np.int64)
+    return ages
 
 
 def age_on(birth: date, day: date) -> int:

@@ -59,7 +59,9 @@ class RuleSet:
     outputs: tuple[str, ...] = field(default=("eligible", "amount"))
 
 
-REGISTERED = Condition("registered", "基準日に住民登録がある", "registered on the reference date", ("members",))
+REGISTERED = Condition(
+    "registered", "基準日に住民登録がある", "registered on the reference date", ("members",)
+)
 TAX_KNOWN = Condition(
     "tax_known", "世帯全員の税情報がある", "tax facts known for everyone", ("members_without_tax_record",)
 )
@@ -72,9 +74,14 @@ NEWLY_EXEMPT = Condition(
     "someone was taxed the year before (newly exempt)",
     ("previous_taxed_members",),
 )
-HAS_CHILDREN = Condition("has_children", "対象年齢の子どもがいる", "has children under the age limit", ("children",))
+HAS_CHILDREN = Condition(
+    "has_children", "対象年齢の子どもがいる", "has children under the age limit", ("children",)
+)
 INCOME_LIMIT = Condition(
-    "income_within_limit", "世帯の所得が所得制限以下", "household income within the limit", ("household_income",)
+    "income_within_limit",
+    "世帯の所得が所得制限以下",
+    "household income within the limit",
+    ("household_income",),
 )
 
 
@@ -86,26 +93,26 @@ def _all_conditions(household, period, names: tuple[str, ...]):  # type: ignore[
 
 
 def _eligible(names: tuple[str, ...]) -> type[Variable]:
-    class eligible(Variable):  # noqa: N801
+    class eligible(Variable):
         value_type = bool
         entity = Household
         definition_period = DateUnit.DAY
         label = "支給対象"
 
-        def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+        def formula(household, period, parameters):  # type: ignore[no-untyped-def]
             return _all_conditions(household, period, names)
 
     return eligible
 
 
 def _amount_base_plus_children() -> type[Variable]:
-    class amount(Variable):  # noqa: N801
+    class amount(Variable):
         value_type = int
         entity = Household
         definition_period = DateUnit.DAY
         label = "支給額(円)"
 
-        def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+        def formula(household, period, parameters):  # type: ignore[no-untyped-def]
             p = parameters(period).benefit
             value = p.base_amount + p.per_child * household("children", period)
             return np.where(household("eligible", period), value, 0)
@@ -114,13 +121,13 @@ def _amount_base_plus_children() -> type[Variable]:
 
 
 def _amount_per_child() -> type[Variable]:
-    class amount(Variable):  # noqa: N801
+    class amount(Variable):
         value_type = int
         entity = Household
         definition_period = DateUnit.DAY
         label = "支給額(円)"
 
-        def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+        def formula(household, period, parameters):  # type: ignore[no-untyped-def]
             value = parameters(period).benefit.per_child * household("children", period)
             return np.where(household("eligible", period), value, 0)
 

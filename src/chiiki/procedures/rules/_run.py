@@ -44,7 +44,8 @@ class EligibilityResult:
     @property
     def undecided(self) -> BoolArray:
         """Registered households whose tax facts are incomplete: they go to follow-up, never to payment."""
-        return self.values["registered"] & ~self.values["tax_known"]
+        undecided: BoolArray = self.values["registered"] & ~self.values["tax_known"]
+        return undecided
 
     def explain(self, household: int) -> list[ExplainedCondition]:
         """Why household `household` is (not) eligible: each condition in order with the values used."""
@@ -67,7 +68,9 @@ def parameters_on(rule_set: RuleSet, parameters: dict[str, list[DatedValue]], da
     for name in rule_set.parameters:
         value = value_on(parameters.get(name, []), day)
         if name not in parameters:
-            problems.append(f"規則「{rule_set.code}」が使うパラメータ「{name}」がありません (missing parameter)")
+            problems.append(
+                f"規則「{rule_set.code}」が使うパラメータ「{name}」がありません (missing parameter)"
+            )
         elif value is None:
             problems.append(
                 f"パラメータ「{name}」は基準日 {day.isoformat()} にはまだ適用されていません (no value on the reference date)"
@@ -131,9 +134,13 @@ def _calculate(
     except VariableNotFoundError as error:
         raise RulesRejected([_undefined(rule_set, error)]) from error
     except (CycleError, SpiralError) as error:
-        raise RulesRejected([f"規則「{rule_set.code}」に循環した定義があります (circular definition): {error}"]) from error
+        raise RulesRejected(
+            [f"規則「{rule_set.code}」に循環した定義があります (circular definition): {error}"]
+        ) from error
     except ParameterNotFoundError as error:
-        raise RulesRejected([f"規則「{rule_set.code}」: 未定義のパラメータ (undefined parameter): {error}"]) from error
+        raise RulesRejected(
+            [f"規則「{rule_set.code}」: 未定義のパラメータ (undefined parameter): {error}"]
+        ) from error
 
 
 def _undefined(rule_set: RuleSet, error: VariableNotFoundError) -> str:
@@ -141,7 +148,9 @@ def _undefined(rule_set: RuleSet, error: VariableNotFoundError) -> str:
     for variable in rule_set.variables:
         formula = getattr(variable, "formula", None)
         if formula is not None and f'"{missing}"' in inspect.getsource(formula):
-            return f"規則「{variable.__name__}」が未定義の変数「{missing}」を使っています (undefined variable)"
+            return (
+                f"規則「{variable.__name__}」が未定義の変数「{missing}」を使っています (undefined variable)"
+            )
     return f"規則「{rule_set.code}」が未定義の変数「{missing}」を使っています (undefined variable)"
 
 

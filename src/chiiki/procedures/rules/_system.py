@@ -16,7 +16,9 @@ from openfisca_core.variables import Variable
 
 from chiiki.procedures.rules._population import ages_on
 
-Person = build_entity(key="person", plural="persons", label="住民", doc="A resident of the registry.", is_person=True)
+Person = build_entity(
+    key="person", plural="persons", label="住民", doc="A resident of the registry.", is_person=True
+)
 Household = build_entity(
     key="household",
     plural="households",
@@ -31,49 +33,49 @@ DAY = DateUnit.DAY
 # Inputs (set from the registry and the tax extract by `_run`).
 
 
-class birth_date(Variable):  # noqa: N801 - OpenFisca names variables by their class
+class birth_date(Variable):
     value_type = date
     entity = Person
     definition_period = ETERNITY
     label = "生年月日"
 
 
-class resident(Variable):  # noqa: N801
+class resident(Variable):
     value_type = bool
     entity = Person
     definition_period = ETERNITY
     label = "基準日に住民登録がある"
 
 
-class tax_record(Variable):  # noqa: N801
+class tax_record(Variable):
     value_type = bool
     entity = Person
     definition_period = ETERNITY
     label = "当該年度の税情報がある"
 
 
-class exempt(Variable):  # noqa: N801
+class exempt(Variable):
     value_type = bool
     entity = Person
     definition_period = ETERNITY
     label = "当該年度の住民税均等割が非課税"
 
 
-class income(Variable):  # noqa: N801
+class income(Variable):
     value_type = int
     entity = Person
     definition_period = ETERNITY
     label = "当該年度の所得(円)"
 
 
-class tax_record_previous(Variable):  # noqa: N801
+class tax_record_previous(Variable):
     value_type = bool
     entity = Person
     definition_period = ETERNITY
     label = "前年度の税情報がある"
 
 
-class exempt_previous(Variable):  # noqa: N801
+class exempt_previous(Variable):
     value_type = bool
     entity = Person
     definition_period = ETERNITY
@@ -83,78 +85,80 @@ class exempt_previous(Variable):  # noqa: N801
 # Shared derived variables, evaluated on the reference date (a DAY period).
 
 
-class age(Variable):  # noqa: N801
+class age(Variable):
     value_type = int
     entity = Person
     definition_period = DAY
     label = "基準日の年齢"
 
-    def formula(person, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(person, period, parameters):  # type: ignore[no-untyped-def]
         return ages_on(person("birth_date", period), period.start.date)
 
 
-class members(Variable):  # noqa: N801
+class members(Variable):
     value_type = int
     entity = Household
     definition_period = DAY
     label = "基準日の世帯員数"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         return household.sum(household.members("resident", period))
 
 
-class members_without_tax_record(Variable):  # noqa: N801
+class members_without_tax_record(Variable):
     value_type = int
     entity = Household
     definition_period = DAY
     label = "税情報のない世帯員数"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         known = household.members("tax_record", period)
         return household.sum(household.members("resident", period) & ~known)
 
 
-class taxed_members(Variable):  # noqa: N801
+class taxed_members(Variable):
     value_type = int
     entity = Household
     definition_period = DAY
     label = "課税されている世帯員数"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         taxed = household.members("tax_record", period) & ~household.members("exempt", period)
         return household.sum(household.members("resident", period) & taxed)
 
 
-class previous_taxed_members(Variable):  # noqa: N801
+class previous_taxed_members(Variable):
     value_type = int
     entity = Household
     definition_period = DAY
     label = "前年度に課税されていた世帯員数"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
-        taxed = household.members("tax_record_previous", period) & ~household.members("exempt_previous", period)
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
+        taxed = household.members("tax_record_previous", period) & ~household.members(
+            "exempt_previous", period
+        )
         return household.sum(household.members("resident", period) & taxed)
 
 
-class children(Variable):  # noqa: N801
+class children(Variable):
     value_type = int
     entity = Household
     definition_period = DAY
     label = "年齢制限未満の子どもの数"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         limit = parameters(period).benefit.child_age_limit
         young = household.members("age", period) < limit
         return household.sum(household.members("resident", period) & young)
 
 
-class household_income(Variable):  # noqa: N801
+class household_income(Variable):
     value_type = int
     entity = Household
     definition_period = DAY
     label = "世帯の所得合計(円)"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         amounts = np.where(household.members("resident", period), household.members("income", period), 0)
         return household.sum(amounts)
 
@@ -162,63 +166,63 @@ class household_income(Variable):  # noqa: N801
 # Conditions shared by the rule sets.
 
 
-class registered(Variable):  # noqa: N801
+class registered(Variable):
     value_type = bool
     entity = Household
     definition_period = DAY
     label = "基準日に世帯員が住民登録されている"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         return household("members", period) > 0
 
 
-class tax_known(Variable):  # noqa: N801
+class tax_known(Variable):
     value_type = bool
     entity = Household
     definition_period = DAY
     label = "全員の税情報がある"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         return household("members_without_tax_record", period) == 0
 
 
-class all_exempt(Variable):  # noqa: N801
+class all_exempt(Variable):
     value_type = bool
     entity = Household
     definition_period = DAY
     label = "世帯全員が住民税均等割非課税"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         return household("taxed_members", period) == 0
 
 
-class newly_exempt(Variable):  # noqa: N801
+class newly_exempt(Variable):
     value_type = bool
     entity = Household
     definition_period = DAY
     label = "前年度は課税されていた世帯員がいる(新たに非課税)"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         return household("previous_taxed_members", period) > 0
 
 
-class has_children(Variable):  # noqa: N801
+class has_children(Variable):
     value_type = bool
     entity = Household
     definition_period = DAY
     label = "年齢制限未満の子どもがいる"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         return household("children", period) > 0
 
 
-class income_within_limit(Variable):  # noqa: N801
+class income_within_limit(Variable):
     value_type = bool
     entity = Household
     definition_period = DAY
     label = "世帯の所得が所得制限以下"
 
-    def formula(household, period, parameters):  # type: ignore[no-untyped-def]  # noqa: N805
+    def formula(household, period, parameters):  # type: ignore[no-untyped-def]
         return household("household_income", period) <= parameters(period).benefit.income_limit
 
 
@@ -244,7 +248,15 @@ SHARED_VARIABLES: tuple[type[Variable], ...] = (
     has_children,
     income_within_limit,
 )
-INPUTS = ("birth_date", "resident", "tax_record", "exempt", "income", "tax_record_previous", "exempt_previous")
+INPUTS = (
+    "birth_date",
+    "resident",
+    "tax_record",
+    "exempt",
+    "income",
+    "tax_record_previous",
+    "exempt_previous",
+)
 
 
 def build_system(variables: tuple[type[Variable], ...]) -> TaxBenefitSystem:
