@@ -182,3 +182,56 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entitlement_id}"
+
+
+class Procedure(models.Model):
+    """A procedure residents can do online: what it is, who may apply, what to prepare, and its standard form."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="procedures")
+    code = models.CharField(_("手続コード"), max_length=40)
+    name = models.CharField(_("手続の名称"), max_length=120)
+    name_kana = models.CharField(_("手続の名称(カナ)"), max_length=200, blank=True)
+    name_en = models.CharField(_("手続の名称(英語)"), max_length=200, blank=True)
+    legal_basis = models.CharField(_("根拠法令"), max_length=200, blank=True)
+    who_may_apply = models.TextField(_("申請できる方"), blank=True)
+    attachments = models.JSONField(_("添付書類"), default=list, blank=True)
+    fee = models.PositiveIntegerField(_("手数料(円)"), default=0)
+    processing_days = models.PositiveSmallIntegerField(_("標準処理期間(日)"), default=0)
+    card_required = models.BooleanField(_("マイナンバーカードでのサインインが必要"), default=False)
+    form = models.JSONField(_("申請書(XLSForm)"))
+    xlsform = models.BinaryField(_("申請書のXLSForm"))
+    dictionary_version = models.CharField(_("標準項目辞書の版"), max_length=20)
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["municipality", "code"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="procedure_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Application(models.Model):
+    """An application received online or at the help desk; acknowledged with its receipt number after commit."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("受付済み")
+        WITHDRAWN = "withdrawn", _("取り下げ")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
+    receipt_number = models.CharField(_("受付番号"), max_length=20, unique=True)
+    answers = models.JSONField(default=dict)
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    submitted_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
+    channel = models.CharField(max_length=10, default="online")
+    helper = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    consent_note = models.CharField(_("本人の同意"), max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return self.receipt_number

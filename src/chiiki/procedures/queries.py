@@ -10,11 +10,14 @@ import numpy as np
 from django.db.models import Count, QuerySet, Sum
 
 from chiiki.core.models import Municipality
+from chiiki.jp import kana_key
 from chiiki.procedures.models import (
     Allowance,
+    Application,
     EligibilityRun,
     Entitlement,
     PaymentBatch,
+    Procedure,
     ReceiptAccount,
     TaxRecord,
 )
@@ -197,3 +200,22 @@ def entitlement_of(municipality: Municipality, entitlement_id: int) -> Entitleme
 def entitlement_by_id(entitlement_id: int) -> Entitlement | None:
     """The entitlement a resident's session was opened for (by its notice's number and key)."""
     return Entitlement.objects.filter(pk=entitlement_id).select_related("allowance", "municipality").first()
+
+
+def search_procedures(municipality: Municipality, query: str) -> list[Procedure]:
+    """Procedures whose name, reading or English name contains `query` (kana folded by chiiki.jp.kana_key)."""
+    procedures = list(Procedure.objects.filter(municipality=municipality).order_by("code"))
+    if not query:
+        return procedures
+    keys = {query, kana_key(query), query.lower()} - {""}
+    return [p for p in procedures if any(key in p.search_text for key in keys)]
+
+
+def procedure(town: str, code: str) -> Procedure | None:
+    """One procedure of a municipality by their codes."""
+    return Procedure.objects.filter(municipality_id=town, code=code).select_related("municipality").first()
+
+
+def applications(municipality: Municipality) -> QuerySet[Application]:
+    """Received applications of the municipality, newest first."""
+    return Application.objects.filter(municipality=municipality).select_related("procedure", "helper")

@@ -1,13 +1,24 @@
 from django.urls import path
 
-from chiiki.procedures import resident, views
+from chiiki.procedures import applying, resident, views
 
 app_name = "procedures"
 _A = "staff/m/<str:code>/procedures/allowances/<int:allowance_id>/"
 urlpatterns = [
     path("benefits/confirm/", resident.sign_in, name="confirm"),
     path("benefits/confirm/answer/", resident.answer, name="confirm_answer"),
+    # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant.
+    path("procedures/<str:town>/", applying.catalog, name="catalog"),
+    path("procedures/<str:town>/<slug:code>/", applying.procedure_page, name="procedure"),
+    path("procedures/<str:town>/<slug:code>/apply/", applying.apply, name="apply"),
     path("staff/m/<str:code>/procedures/", views.index, name="index"),
+    path("staff/m/<str:code>/procedures/applications/", views.applications, name="applications"),
+    path("staff/m/<str:code>/procedures/catalog/", views.load_catalog, name="load_catalog"),
+    path(
+        "staff/m/<str:code>/procedures/assist/apply/<slug:procedure_code>/",
+        views.assist_apply,
+        name="assist_apply",
+    ),
     path("staff/m/<str:code>/procedures/allowances/new/", views.define, name="define"),
     path(_A, views.allowance_detail, name="allowance"),
     path(_A + "runs/<int:run_id>/", views.run_detail, name="run"),

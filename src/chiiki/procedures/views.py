@@ -14,6 +14,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.procedures import actions, queries
+from chiiki.procedures.applying import check_answers, shown_fields
 from chiiki.procedures.extracts import ExtractRejected, parse_account_extract, parse_tax_extract
 from chiiki.procedures.forms import AllowanceForm, AssistForm, AssistLookupForm, PaymentForm, UploadForm
 from chiiki.procedures.models import Allowance, Entitlement
@@ -21,6 +22,7 @@ from chiiki.procedures.resident import account_input, answer_problems
 from chiiki.procedures.rules import RULE_SETS, RulesRejected
 from chiiki.procedures.zengin import ZenginError
 from chiiki.surveys.contact.credentials import normalize_login_id
+from chiiki.surveys.xlsform import Form
 
 
 @municipality_permission("procedures.process")
@@ -231,7 +233,15 @@ def assist(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         if entitlement is not None and entitlement.municipality_id == municipality.code:
             return redirect("procedures:assist_answer", code=municipality.code, entitlement_id=entitlement.pk)
         form.add_error("login_id", _("この番号の確認書はありません。"))
-    return render(request, "procedures/assist_lookup.html", {"municipality": municipality, "form": form})
+    return render(
+        request,
+        "procedures/assist_lookup.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "procedures": queries.search_procedures(municipality, ""),
+        },
+    )
 
 
 @municipality_permission("procedures.assist")
@@ -273,3 +283,49 @@ def assist_answer(request: HttpRequest, municipality: Municipality, entitlement_
             "account": actions.masked_account(entitlement),
         },
     )
+
+
+@municipality_permission("procedures.process")
+def applications(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Received applications (applicants' names: the page read is audited)."""
+    rows = list(queries.applications(municipality)[:200])
+    audit.record(
+        "procedures.applications_viewed",
+        by=Actor.from_request(request),
+        municipality=municipality,
+        object_type="application",
+        detail={"ids": [a.pk for a in rows]},
+    )
+    return render(request, "procedures/applications.html", {"municipality": municipality, "rows": rows})
+
+
+@municipality_permission("procedures.process")
+def load_catalog(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Create or refresh the starter catalog of procedures (POST)."""
+    if request.method == "POST":
+        actions.load_starter_catalog(municipality, by=Actor.from_request(request))
+    return redirect("procedures:catalog", town=municipality.code)
+
+
+@municipality_permission("procedures.assist")
+def assist_apply(request: HttpRequest, municipality: Municipality, procedure_code: str) -> HttpResponse:
+    """Apply on a resident's behalf at the help desk: the same form, the resident's consent, the helper named."""
+    procedure = queries.procedure(municipality.code, procedure_code)
+    if procedure is None:
+        raise Http404
+    form = Form.from_json(procedure.form)
+    posted = {f.name: request.POST.get(f.name, "") for f in shown_fields(form, {}, {})}
+    consent = request.POST.get("consent", "").strip()
+    errors: dict[str, list[str]] = {}
+    context: dict[str, Any] = {"municipality": municipality, "procedure": procedure, "consent": consent}
+    if request.method == "POST":
+        values, errors = check_answers(form, posted)
+        if not consent:
+            context["consent_error"] = _("本人の同意を確かめた方法を入力してください。")
+        elif not errors:
+            context["receipt"] = actions.submit_application(
+                procedure, values, by=Actor.from_request(request), helper_consent=consent
+            )
+            posted, context["consent"] = {}, ""
+    context.update(fields=shown_fields(form, posted, errors), has_errors=bool(errors))
+    return render(request, "procedures/assist_apply.html", context, status=400 if errors else 200)

@@ -9,6 +9,7 @@ from chiiki.procedures.actions.answers import (
     refuse_notice_sign_in,
     sign_in_with_notice,
 )
+from chiiki.procedures.actions.applications import load_starter_catalog, search_text, submit_application
 from chiiki.procedures.actions.benefits import (
     IssueSummary,
     define_allowance,
@@ -34,11 +35,14 @@ __all__ = [
     "define_allowance",
     "issue_notices",
     "load_account_extract",
+    "load_starter_catalog",
     "load_tax_extract",
     "masked_account",
     "record_run_summary",
     "refuse_notice_sign_in",
     "request_eligibility_run",
+    "search_text",
     "sign_in_with_notice",
+    "submit_application",
     "summarize",
 ]
