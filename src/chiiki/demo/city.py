@@ -30,6 +30,8 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("demo-linkage", "紐付け担当 デモ", Role.LINKAGE_OFFICER),
     ("demo-opendata", "オープンデータ担当 デモ", Role.OPENDATA_EDITOR),
     ("demo-auditor", "監査担当 デモ", Role.AUDITOR),
+    ("demo-procedures", "手続担当 デモ", Role.PROCEDURE_CLERK),
+    ("demo-benefits", "給付制度担当 デモ", Role.BENEFIT_POLICY),
 )
 
 
@@ -46,6 +48,7 @@ class DemoSummary:
     survey: Any = None  # chiiki.demo.survey.DemoSurvey: the census a person can answer on the web
     talent: Any = None  # chiiki.demo.talent.TalentDemoSummary: the Chugoku talent bank
     evidence: Any = None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the census
+    procedures: Any = None  # chiiki.demo.procedures.ProceduresDemo: catalog, tax facts, the push-type benefit
 
 
 @transaction.atomic
@@ -85,8 +88,11 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.talent import load_talent_demo
 
     talent = load_talent_demo(municipality, seed=seed)
+    from chiiki.demo.procedures import load_procedures_demo
+
+    procedures = load_procedures_demo(municipality, seed=seed)
     refresh_planner_statistics()
-    return DemoSummary(municipality, registry, staff, survey, talent, evidence)
+    return DemoSummary(municipality, registry, staff, survey, talent, evidence, procedures)
 
 
 def refresh_planner_statistics() -> None:

@@ -32,6 +32,18 @@ class Command(BaseCommand):
             self.stdout.write("依頼状の見本 (demo letters; login ID / access key):")
             for login_id, key in summary.survey.keys:
                 self.stdout.write(f"  {login_id}  {key}")
+        if summary.procedures is not None:
+            p = summary.procedures
+            code = summary.municipality.code
+            self.stdout.write(
+                f"オンライン手続: {p.procedures} 件 (/procedures/{code}/); 給付「{p.allowance.name}」"
+                f"(/staff/m/{code}/procedures/allowances/{p.allowance.pk}/)"
+                + (
+                    "; 確認書を発行する判定をワーカーに登録しました (issuing run queued for the worker)"
+                    if p.run_queued
+                    else ""
+                )
+            )
         if summary.talent is not None:
             t = summary.talent
             if t.already_loaded:
