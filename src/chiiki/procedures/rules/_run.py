@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from openfisca_core.errors import CycleError, ParameterNotFoundError, SpiralError, VariableNotFoundError
-from openfisca_core.simulations import Simulation, SimulationBuilder
+from openfisca_core.simulations import Simulation
 
 from chiiki.procedures.rules._parameters import DatedValue, parse_parameters, to_parameter_node, value_on
 from chiiki.procedures.rules._population import BoolArray, IntArray, Population
@@ -155,13 +155,21 @@ def _undefined(rule_set: RuleSet, error: VariableNotFoundError) -> str:
 
 
 def _simulation(system: Any, population: Population) -> Simulation:
-    builder = SimulationBuilder()
-    builder.create_entities(system)
-    builder.declare_person_entity("person", np.arange(population.persons))
-    households = builder.declare_entity("household", np.arange(population.households))
-    roles = np.full(population.persons, "member", dtype=object)
-    builder.join_with_persons(households, population.household_index, roles)
-    simulation = builder.build(system)
+    """The simulation of a population, its structure set directly from the arrays.
+
+    SimulationBuilder.join_with_persons would turn a million role keys into role objects one by one; with a
+    single role (member) and households numbered 0..n-1 in `household_index` already, the structure is just
+    the index array, which is what the builder would compute from it.
+    """
+    populations = system.instantiate_entities()
+    persons = populations["person"]
+    persons.ids = np.arange(population.persons)
+    persons.count = population.persons
+    households = populations["household"]
+    households.ids = np.arange(population.households)
+    households.count = population.households
+    households.members_entity_id = population.household_index
+    simulation = Simulation(system, populations)
     for name in INPUTS:
         simulation.set_input(name, "eternity", getattr(population, name))
     return simulation

@@ -10,6 +10,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import jaconv
 
@@ -59,14 +60,21 @@ def zengin_kana(text: str, *, field: str = "") -> str:
 
     Full-width and hiragana are folded, small kana made large, ー becomes -; anything else is refused by name.
     """
-    folded = jaconv.hira2kata(unicodedata.normalize("NFKC", text))
-    half = jaconv.z2h(folded, kana=True, ascii=True, digit=True).upper().translate(_SMALL)
-    half = half.replace("ｰ", "-").replace("･", ".").replace("　", " ")
+    half = _fold(text)
     bad = sorted({ch for ch in half if ch not in _ALLOWED})
     if bad:
         where = f"「{field}」" if field else ""
         raise ZenginError(f"{where}に全銀の文字として使えない文字があります: {''.join(bad)} (not allowed)")
     return half
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    if text.isascii() and text.isalnum():
+        return text.upper()
+    folded = jaconv.hira2kata(unicodedata.normalize("NFKC", text))
+    half = jaconv.z2h(folded, kana=True, ascii=True, digit=True).upper().translate(_SMALL)
+    return half.replace("ｰ", "-").replace("･", ".").replace("　", " ")
 
 
 def _text(value: str, width: int, field: str) -> str:
