@@ -238,6 +238,11 @@ CHIIKI_PROCEDURES_CONFIRM_URL = os.environ.get(
     "CHIIKI_PROCEDURES_CONFIRM_URL", "http://localhost:8000/benefits/confirm/"
 )
 CHIIKI_PROCEDURES_PAYER = _json_object("CHIIKI_PROCEDURES_PAYER")
+# Resident sign-in with the My Number card over OpenID Connect (empty issuer: not offered).
+CHIIKI_OIDC_ISSUER = os.environ.get("CHIIKI_OIDC_ISSUER", "")
+CHIIKI_OIDC_CLIENT_ID = os.environ.get("CHIIKI_OIDC_CLIENT_ID", "")
+CHIIKI_OIDC_CLIENT_SECRET = os.environ.get("CHIIKI_OIDC_CLIENT_SECRET", "")
+CHIIKI_OIDC_SCOPES = os.environ.get("CHIIKI_OIDC_SCOPES", "openid name address birthdate gender")
 CHIIKI_SURVEY_COSTS = _json_object("CHIIKI_SURVEY_COSTS")
 CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS = int(os.environ.get("CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS", "3"))
 

@@ -16,8 +16,9 @@ from django.utils.translation import get_language
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
-from chiiki.procedures import actions, queries
+from chiiki.procedures import actions, oidc, queries
 from chiiki.procedures.models import Procedure
+from chiiki.procedures.signin import signed_in_claims
 from chiiki.procedures.standard import FormatError, load_dictionary, normalize
 from chiiki.surveys.xlsform import Field, Form, evaluate_answers, pick_text
 
@@ -118,8 +119,14 @@ def procedure_page(request: HttpRequest, town: str, code: str) -> HttpResponse:
 def apply(request: HttpRequest, town: str, code: str) -> HttpResponse:
     """The procedure's standard form; on success the receipt (after commit)."""
     procedure = _procedure(town, code)
-    if procedure.card_required:
-        return render(request, "procedures/card_required.html", {"procedure": procedure}, status=403)
+    claims = signed_in_claims(request)
+    if procedure.card_required and claims is None:
+        return render(
+            request,
+            "procedures/card_required.html",
+            {"procedure": procedure, "card_sign_in": oidc.configured()},
+            status=403,
+        )
     form = Form.from_json(procedure.form)
     posted = {f.name: request.POST.get(f.name, "") for f in shown_fields(form, {}, {})}
     errors: dict[str, list[str]] = {}

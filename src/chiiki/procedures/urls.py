@@ -1,11 +1,13 @@
 from django.urls import path
 
-from chiiki.procedures import applying, resident, views
+from chiiki.procedures import applying, resident, signin, views
 
 app_name = "procedures"
 _A = "staff/m/<str:code>/procedures/allowances/<int:allowance_id>/"
 urlpatterns = [
     path("benefits/confirm/", resident.sign_in, name="confirm"),
+    path("procedures/signin/", signin.start, name="signin"),
+    path("procedures/signin/callback/", signin.callback, name="signin_callback"),
     path("benefits/confirm/answer/", resident.answer, name="confirm_answer"),
     # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant.
     path("procedures/<str:town>/", applying.catalog, name="catalog"),
