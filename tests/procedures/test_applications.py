@@ -125,3 +125,20 @@ def test_help_desk_applies_on_a_residents_behalf_with_consent_and_is_named(
     assert application.receipt_number in listing.content.decode()
     assert AuditEvent.objects.filter(action="procedures.applications_viewed").exists()
     assert Procedure.objects.filter(municipality=catalog).count() == 7
+
+
+def test_api_lists_applications_for_clerks_only_and_audits_the_read(
+    catalog: Municipality,
+    town_b: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+) -> None:
+    Client().post(f"/procedures/{catalog.code}/sodai-gomi/apply/", GOMI)
+    clerk = login(make_staff("api-clerk", catalog, Role.PROCEDURE_CLERK))
+    rows = clerk.get(f"/api/v1/procedures/municipalities/{catalog.code}/applications").json()
+    assert [r["procedure"] for r in rows] == ["sodai-gomi"]
+    assert rows[0]["answers"]["collection_date"] == "2026-12-20"
+    assert AuditEvent.objects.filter(action="procedures.applications_viewed", detail__api=True).exists()
+    outsider = login(make_staff("api-b", town_b, Role.PROCEDURE_CLERK))
+    assert outsider.get(f"/api/v1/procedures/municipalities/{catalog.code}/applications").status_code == 403
+    assert clerk.get(f"/api/v1/procedures/municipalities/{catalog.code}/allowances").status_code == 200
