@@ -8,13 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.surveys.test_browser_answer import (  # noqa: F401 - fixtures, used by name
-    answer_server,
-    axe_source,
-    check_accessibility,
-    chromium,
-    no_horizontal_scrolling,
-)
+from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
@@ -36,7 +30,7 @@ def test_a_resident_applies_on_a_phone(
     axe_source: str,
     answer_server: Any,
     town_a: Municipality,
-    language: str,  # noqa: F811
+    language: str,
 ) -> None:
     load_starter_catalog(town_a, by=Actor.system("test"))
     page = chromium.new_context(viewport=PHONE, locale="ja-JP").new_page()
