@@ -10,6 +10,7 @@ and keeps each condition's values, so `EligibilityResult.explain(i)` says why ho
 >>> result.eligible, result.amount, result.explain(0)
 """
 
+from chiiki.procedures.rules import _env  # noqa: F401 - before OpenFisca is imported
 from chiiki.procedures.rules._parameters import DatedValue, parse_parameters, value_on
 from chiiki.procedures.rules._population import Population, age_on, ages_on
 from chiiki.procedures.rules._problems import RulesRejected
