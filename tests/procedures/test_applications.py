@@ -142,3 +142,25 @@ def test_api_lists_applications_for_clerks_only_and_audits_the_read(
     outsider = login(make_staff("api-b", town_b, Role.PROCEDURE_CLERK))
     assert outsider.get(f"/api/v1/procedures/municipalities/{catalog.code}/applications").status_code == 403
     assert clerk.get(f"/api/v1/procedures/municipalities/{catalog.code}/allowances").status_code == 200
+
+
+def test_received_applications_export_as_excel_safe_csv(
+    catalog: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    Client().post(
+        f"/procedures/{catalog.code}/sodai-gomi/apply/", {**GOMI, "items_to_collect": "=1+2 たんす"}
+    )
+    clerk = login(make_staff("csv-clerk", catalog, Role.PROCEDURE_CLERK))
+    response = clerk.get(f"/staff/m/{catalog.code}/procedures/applications.csv", {"procedure": "sodai-gomi"})
+    text = response.content.decode("utf-8-sig")
+    header, row = text.splitlines()[:2]
+    assert header.split(",")[4:] == [
+        "applicant_name",
+        "address",
+        "phone",
+        "items_to_collect",
+        "collection_date",
+    ]
+    assert "'=1+2 たんす" in row
+    assert "2026-12-20" in row
+    assert AuditEvent.objects.filter(action="procedures.applications_exported").exists()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("procedures/<str:town>/<slug:code>/apply/", applying.apply, name="apply"),
     path("staff/m/<str:code>/procedures/", views.index, name="index"),
     path("staff/m/<str:code>/procedures/applications/", views.applications, name="applications"),
+    path("staff/m/<str:code>/procedures/applications.csv", views.applications_csv, name="applications_csv"),
     path("staff/m/<str:code>/procedures/catalog/", views.load_catalog, name="load_catalog"),
     path(
         "staff/m/<str:code>/procedures/assist/apply/<slug:procedure_code>/",
