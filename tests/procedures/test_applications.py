@@ -164,3 +164,13 @@ def test_received_applications_export_as_excel_safe_csv(
     assert "'=1+2 たんす" in row
     assert "2026-12-20" in row
     assert AuditEvent.objects.filter(action="procedures.applications_exported").exists()
+
+
+def test_a_procedures_form_is_offered_as_xlsform_and_json(catalog: Municipality) -> None:
+    client = Client()
+    workbook = client.get(f"/procedures/{catalog.code}/jidoteate-nintei/form.xlsx")
+    form = load_form(workbook.content, filename="form.xlsx")
+    assert [node.name for node, _ in form.walk()][:3] == ["applicant_name", "applicant_kana", "birth_date"]
+    described = client.get(f"/procedures/{catalog.code}/jidoteate-nintei/form.json").json()
+    assert described["dictionary_version"] == load_dictionary().version
+    assert described["items"][2]["format"] == "date"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
@@ -144,4 +144,38 @@ def apply(request: HttpRequest, town: str, code: str) -> HttpResponse:
         "procedures/apply.html",
         {"procedure": procedure, "fields": shown_fields(form, posted, errors), "has_errors": bool(errors)},
         status=400 if errors else 200,
+    )
+
+
+def form_xlsform(request: HttpRequest, town: str, code: str) -> HttpResponse:
+    """The procedure's form as an XLSForm workbook, for another e-application system."""
+    procedure = _procedure(town, code)
+    response = HttpResponse(
+        bytes(procedure.xlsform),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{procedure.code}.xlsx"'
+    return response
+
+
+def form_description(request: HttpRequest, town: str, code: str) -> JsonResponse:
+    """The procedure and its form's items as JSON, with the standard dictionary's version."""
+    procedure = _procedure(town, code)
+    items = load_dictionary().items
+    names = [node.name for node, _ in Form.from_json(procedure.form).walk()]
+    return JsonResponse(
+        {
+            "code": procedure.code,
+            "name": procedure.name,
+            "name_en": procedure.name_en,
+            "legal_basis": procedure.legal_basis,
+            "who_may_apply": procedure.who_may_apply,
+            "attachments": procedure.attachments,
+            "fee_yen": procedure.fee,
+            "processing_days": procedure.processing_days,
+            "my_number_card_required": procedure.card_required,
+            "dictionary_version": procedure.dictionary_version,
+            "items": [items.get(name, {"name": name}) for name in names],
+        },
+        json_dumps_params={"ensure_ascii": False},
     )
