@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "chiiki.evidence",
     "chiiki.coverage",
     "chiiki.cyber",
+    "chiiki.procedures",
     "chiiki.demo",
 ]
 
@@ -237,6 +238,17 @@ CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
 # households a published table cell may show.
 CHIIKI_SURVEY_ANSWER_URL = os.environ.get("CHIIKI_SURVEY_ANSWER_URL", "http://localhost:8000/answer/")
 CHIIKI_SURVEY_HELPDESK = os.environ.get("CHIIKI_SURVEY_HELPDESK", "")
+# Push-type benefits: the page printed on notices (確認書), and the municipality's paying account for payment
+# files as JSON ({"code", "name_kana", "bank_code", "branch_code", "account_type", "account_number"}).
+CHIIKI_PROCEDURES_CONFIRM_URL = os.environ.get(
+    "CHIIKI_PROCEDURES_CONFIRM_URL", "http://localhost:8000/benefits/confirm/"
+)
+CHIIKI_PROCEDURES_PAYER = _json_object("CHIIKI_PROCEDURES_PAYER")
+# Resident sign-in with the My Number card over OpenID Connect (empty issuer: not offered).
+CHIIKI_OIDC_ISSUER = os.environ.get("CHIIKI_OIDC_ISSUER", "")
+CHIIKI_OIDC_CLIENT_ID = os.environ.get("CHIIKI_OIDC_CLIENT_ID", "")
+CHIIKI_OIDC_CLIENT_SECRET = os.environ.get("CHIIKI_OIDC_CLIENT_SECRET", "")
+CHIIKI_OIDC_SCOPES = os.environ.get("CHIIKI_OIDC_SCOPES", "openid name address birthdate gender")
 CHIIKI_SURVEY_COSTS = _json_object("CHIIKI_SURVEY_COSTS")
 CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS = int(os.environ.get("CHIIKI_DISCLOSURE_MIN_HOUSEHOLDS", "3"))
 

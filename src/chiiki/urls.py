@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("chiiki.sidejob.urls")),
     path("", include("chiiki.coverage.urls")),
     path("", include("chiiki.cyber.urls")),
+    path("", include("chiiki.procedures.urls")),
     path("", include("chiiki.core.urls")),
 ]

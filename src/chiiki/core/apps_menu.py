@@ -120,6 +120,18 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "cyber:home",
     ),
     AppEntry(
+        "procedures.process",
+        _("給付と手続"),
+        _("給付を定めて対象世帯を判定し、確認書・振込データを作ります。受け付けた申請を見ます。"),
+        "procedures:index",
+    ),
+    AppEntry(
+        "procedures.assist",
+        _("手続・給付の窓口支援"),
+        _("住民の方に代わって、確認書への回答や申請を入力します。本人の同意と支援者が記録されます。"),
+        "procedures:assist",
+    ),
+    AppEntry(
         "core.manage_staff",
         _("職員と役割"),
         _("職員のアカウントを作り、役割を付けたり外したりします。"),

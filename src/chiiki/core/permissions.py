@@ -34,6 +34,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # contacts hold CYBER_CONTACT there and see only their own body's alerts (checked per body in cyber.queries).
     "cyber.analyse": frozenset({R.CYBER_ANALYST}),
     "cyber.respond": frozenset({R.CYBER_ANALYST, R.CYBER_CONTACT}),
+    # procedures: policy staff define allowances and run eligibility; clerks load facts, follow up and pay;
+    # the help desk answers notices on a resident's behalf
+    "procedures.define_benefit": frozenset({R.BENEFIT_POLICY}),
+    "procedures.process": frozenset({R.PROCEDURE_CLERK, R.BENEFIT_POLICY}),
+    "procedures.pay": frozenset({R.PROCEDURE_CLERK}),
+    "procedures.assist": frozenset({R.PROCEDURE_CLERK, R.HELPDESK}),
 }
 
 

@@ -31,6 +31,8 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("demo-opendata", "オープンデータ担当 デモ", Role.OPENDATA_EDITOR),
     ("demo-auditor", "監査担当 デモ", Role.AUDITOR),
     ("demo-coverage", "通信環境担当 デモ", Role.COVERAGE_OFFICER),
+    ("demo-procedures", "手続担当 デモ", Role.PROCEDURE_CLERK),
+    ("demo-benefits", "給付制度担当 デモ", Role.BENEFIT_POLICY),
 )
 
 
@@ -50,6 +52,7 @@ class DemoSummary:
     cyber: Any = (
         None  # chiiki.demo.cyber.CyberDemoSummary: 広島県's cyber service for the city and its hospital
     )
+    procedures: Any = None  # chiiki.demo.procedures.ProceduresDemo: catalog, tax facts, the push-type benefit
 
 
 @transaction.atomic
@@ -95,8 +98,11 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.cyber import load_cyber_demo
 
     cyber = load_cyber_demo(municipality, password_of=demo_password)
+    from chiiki.demo.procedures import load_procedures_demo
+
+    procedures = load_procedures_demo(municipality, seed=seed)
     refresh_planner_statistics()
-    return DemoSummary(municipality, registry, staff, survey, talent, evidence, cyber)
+    return DemoSummary(municipality, registry, staff, survey, talent, evidence, cyber, procedures)
 
 
 def refresh_planner_statistics() -> None:

@@ -16,6 +16,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo(persons=options["persons"], seed=options["seed"])
+        for part in (self._town, self._survey, self._procedures, self._talent, self._cyber):
+            part(summary)
+
+    def _town(self, summary: Any) -> None:
         m = summary.municipality
         self.stdout.write(f"デモ自治体: {m.display_name} ({m.code})")
         if summary.registry is not None:
@@ -26,12 +30,30 @@ class Command(BaseCommand):
         self.stdout.write("職員アカウント (demo staff; username / password / role):")
         for username, password, role in summary.staff:
             self.stdout.write(f"  {username:18} {password:26} {role}")
+
+    def _survey(self, summary: Any) -> None:
         if summary.survey is not None:
             survey = summary.survey.survey
             self.stdout.write(f"調査: {survey.title} (回答は /answer/ から; answer at /answer/)")
             self.stdout.write("依頼状の見本 (demo letters; login ID / access key):")
             for login_id, key in summary.survey.keys:
                 self.stdout.write(f"  {login_id}  {key}")
+
+    def _procedures(self, summary: Any) -> None:
+        if summary.procedures is not None:
+            p = summary.procedures
+            code = summary.municipality.code
+            self.stdout.write(
+                f"オンライン手続: {p.procedures} 件 (/procedures/{code}/); 給付「{p.allowance.name}」"
+                f"(/staff/m/{code}/procedures/allowances/{p.allowance.pk}/)"
+                + (
+                    "; 確認書を発行する判定をワーカーに登録しました (issuing run queued for the worker)"
+                    if p.run_queued
+                    else ""
+                )
+            )
+
+    def _talent(self, summary: Any) -> None:
         if summary.talent is not None:
             t = summary.talent
             if t.already_loaded:
@@ -44,6 +66,8 @@ class Command(BaseCommand):
             self.stdout.write("人材バンクのアカウント (talent bank demo accounts; username / password):")
             for username, password, label in t.accounts:
                 self.stdout.write(f"  {username:18} {password:26} {label}")
+
+    def _cyber(self, summary: Any) -> None:
         if summary.cyber is not None:
             c = summary.cyber
             self.stdout.write(

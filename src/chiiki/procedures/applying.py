@@ -1,0 +1,181 @@
+"""Resident pages of online procedures: the catalog with search, a procedure's page, its standard form, the receipt.
+
+The form is the procedure's XLSForm: each value is first put in its item's stored form (`standard.normalize`,
+with chiiki.jp), then checked by the XLSForm engine; errors are shown next to each field and in a summary.
+The receipt number is shown only after `actions.submit_application` has committed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
+
+from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
+from chiiki.procedures import actions, oidc, queries
+from chiiki.procedures.models import Procedure
+from chiiki.procedures.signin import signed_in_claims
+from chiiki.procedures.standard import FormatError, load_dictionary, normalize
+from chiiki.surveys.xlsform import Field, Form, evaluate_answers, pick_text
+
+
+@dataclass
+class ShownField:
+    """One field as the page shows it: label, hint and choices in the page's language, value and errors."""
+
+    name: str
+    kind: str
+    label: str
+    hint: str
+    value: str
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def _language() -> str:
+    return "en" if (get_language() or "ja").startswith("en") else "ja"
+
+
+def shown_fields(form: Form, values: dict[str, str], errors: dict[str, list[str]]) -> list[ShownField]:
+    """The form's answer fields for the template."""
+    language = _language()
+    shown = []
+    for node, _parents in form.walk():
+        if not isinstance(node, Field) or not node.holds_answer:
+            continue
+        choices = []
+        if node.choice_list and node.choice_list in form.choice_lists:
+            choices = [
+                (c.name, pick_text(c.label, language, "ja"))
+                for c in form.choice_lists[node.choice_list].choices
+            ]
+        shown.append(
+            ShownField(
+                node.name,
+                node.kind,
+                pick_text(node.label, language, "ja"),
+                pick_text(node.hint, language, "ja"),
+                values.get(node.name, ""),
+                choices,
+                errors.get(node.name, []),
+            )
+        )
+    return shown
+
+
+def check_answers(form: Form, posted: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Normalize each value by its standard item and check the whole form; (values to store, errors by field)."""
+    items = load_dictionary().items
+    normalized: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in posted.items():
+        try:
+            normalized[name] = normalize(items[name], value) if name in items else value.strip()
+        except FormatError:
+            normalized[name] = value
+            errors[name] = [
+                "日付を読めません。1960-04-01 や 昭和35年4月1日 の形で入力してください"
+                if _language() == "ja"
+                else "Enter a date like 1960-04-01"
+            ]
+    evaluation = evaluate_answers(form, normalized, language=_language())
+    for name, messages in evaluation.errors().items():
+        errors.setdefault(name, []).extend(messages)
+    return evaluation.values(), errors
+
+
+def catalog(request: HttpRequest, town: str) -> HttpResponse:
+    """The municipality's procedures; `q` searches names in kanji, kana (any width, hiragana or katakana) or English."""
+    municipality = get_object_or_404(Municipality, code=town)
+    query = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "procedures/catalog.html",
+        {
+            "municipality": municipality,
+            "query": query,
+            "procedures": queries.search_procedures(municipality, query),
+        },
+    )
+
+
+def _procedure(town: str, code: str) -> Procedure:
+    procedure = queries.procedure(town, code)
+    if procedure is None:
+        raise Http404
+    return procedure
+
+
+def procedure_page(request: HttpRequest, town: str, code: str) -> HttpResponse:
+    """What the procedure is, who may apply, what to prepare, fee and days, then the button to start."""
+    procedure = _procedure(town, code)
+    return render(request, "procedures/procedure.html", {"procedure": procedure})
+
+
+def apply(request: HttpRequest, town: str, code: str) -> HttpResponse:
+    """The procedure's standard form; on success the receipt (after commit)."""
+    procedure = _procedure(town, code)
+    claims = signed_in_claims(request)
+    if procedure.card_required and claims is None:
+        return render(
+            request,
+            "procedures/card_required.html",
+            {"procedure": procedure, "card_sign_in": oidc.configured()},
+            status=403,
+        )
+    form = Form.from_json(procedure.form)
+    posted = {f.name: request.POST.get(f.name, "") for f in shown_fields(form, {}, {})}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values, errors = check_answers(form, posted)
+        if not errors:
+            application = actions.submit_application(
+                procedure, values, by=Actor.from_request(request, label="resident")
+            )
+            return render(
+                request, "procedures/receipt.html", {"procedure": procedure, "application": application}
+            )
+    return render(
+        request,
+        "procedures/apply.html",
+        {"procedure": procedure, "fields": shown_fields(form, posted, errors), "has_errors": bool(errors)},
+        status=400 if errors else 200,
+    )
+
+
+def form_xlsform(request: HttpRequest, town: str, code: str) -> HttpResponse:
+    """The procedure's form as an XLSForm workbook, for another e-application system."""
+    procedure = _procedure(town, code)
+    response = HttpResponse(
+        bytes(procedure.xlsform),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{procedure.code}.xlsx"'
+    return response
+
+
+def form_description(request: HttpRequest, town: str, code: str) -> JsonResponse:
+    """The procedure and its form's items as JSON, with the standard dictionary's version."""
+    procedure = _procedure(town, code)
+    items = load_dictionary().items
+    names = [node.name for node, _ in Form.from_json(procedure.form).walk()]
+    return JsonResponse(
+        {
+            "code": procedure.code,
+            "name": procedure.name,
+            "name_en": procedure.name_en,
+            "legal_basis": procedure.legal_basis,
+            "who_may_apply": procedure.who_may_apply,
+            "attachments": procedure.attachments,
+            "fee_yen": procedure.fee,
+            "processing_days": procedure.processing_days,
+            "my_number_card_required": procedure.card_required,
+            "dictionary_version": procedure.dictionary_version,
+            "items": [items.get(name, {"name": name}) for name in names],
+        },
+        json_dumps_params={"ensure_ascii": False},
+    )

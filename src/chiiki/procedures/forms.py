@@ -1,0 +1,78 @@
+"""Forms of the procedures pages (Japanese labels; English through the catalog)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from chiiki.procedures.rules import RULE_SETS
+
+
+class AllowanceForm(forms.Form):
+    code = forms.SlugField(label=_("給付コード(英数字)"), max_length=40)
+    name = forms.CharField(label=_("給付の名称"), max_length=120)
+    rule_set = forms.ChoiceField(
+        label=_("支給要件(規則)"), choices=[(code, rs.name) for code, rs in RULE_SETS.items()]
+    )
+    parameters = forms.CharField(
+        label=_("パラメータ(YAML、適用開始日つき)"),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        help_text=_("例: base_amount: {2024-06-03: 100000} ・ 値ごとに適用開始日を書きます。"),
+    )
+    reference_date = forms.DateField(label=_("基準日"), widget=forms.DateInput(attrs={"type": "date"}))
+    fiscal_year = forms.IntegerField(label=_("課税情報の年度(西暦)"), min_value=1990, max_value=2100)
+    legal_basis = forms.CharField(label=_("根拠(要綱など)"), max_length=200, required=False)
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("ファイルの種類"), choices=[("tax", _("課税情報(住民税)")), ("accounts", _("公金受取口座"))]
+    )
+    file = forms.FileField(label=_("CSV または TSV(UTF-8・Shift_JIS)"))
+
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("ファイルが大きすぎます。"))
+        return upload
+
+
+class NoticeSignInForm(forms.Form):
+    login_id = forms.CharField(label=_("確認書番号(12桁)"), max_length=40)
+    access_key = forms.CharField(label=_("確認キー(8文字)"), max_length=40)
+
+
+class AnswerForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("回答"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("accept", _("受け取ります(登録されている口座へ)")),
+            ("correct", _("受け取ります(口座を直します)")),
+            ("decline", _("辞退します")),
+        ],
+    )
+    bank_code = forms.CharField(label=_("金融機関コード(4桁)"), max_length=4, required=False)
+    branch_code = forms.CharField(label=_("支店コード(3桁)"), max_length=3, required=False)
+    account_type = forms.ChoiceField(
+        label=_("預金種目"), choices=[("1", _("普通")), ("2", _("当座")), ("4", _("貯蓄"))], required=False
+    )
+    account_number = forms.CharField(label=_("口座番号(7桁以内)"), max_length=7, required=False)
+    holder_kana = forms.CharField(label=_("口座名義(カタカナ)"), max_length=30, required=False)
+
+
+class AssistForm(AnswerForm):
+    consent = forms.CharField(
+        label=_("本人の同意(確認した方法)"),
+        max_length=200,
+        help_text=_("例: 窓口で本人が確認書を提示し、口頭で同意"),
+    )
+
+
+class AssistLookupForm(forms.Form):
+    login_id = forms.CharField(label=_("確認書番号(12桁)"), max_length=40)
+
+
+class PaymentForm(forms.Form):
+    transfer_date = forms.DateField(label=_("振込指定日"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,237 @@
+"""Online procedures and push-type benefits: allowances, tax and receipt-account facts, runs, entitlements, payments.
+
+One entitlement per household per allowance and one payment per entitlement are database constraints, so
+double payment is impossible by construction.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from chiiki.core.models import Job, Municipality
+from chiiki.registry.models import District, Household
+
+
+class Allowance(models.Model):
+    """A benefit policy staff define: a reviewed rule set, dated parameters and a reference date (基準日)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="allowances")
+    code = models.CharField(_("給付コード"), max_length=40)
+    name = models.CharField(_("給付の名称"), max_length=120)
+    rule_set = models.CharField(_("支給要件(規則)"), max_length=60)
+    parameters = models.TextField(_("パラメータ(YAML、適用開始日つき)"))
+    reference_date = models.DateField(_("基準日"))
+    fiscal_year = models.PositiveSmallIntegerField(_("課税情報の年度"))
+    legal_basis = models.CharField(_("根拠"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["municipality", "code"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="allowance_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaxRecord(models.Model):
+    """One person's resident-tax facts for a fiscal year (年度), from the tax system's extract."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    person_code = models.CharField(_("住民番号"), max_length=20)
+    exempt = models.BooleanField(_("住民税均等割非課税"))
+    income = models.BigIntegerField(_("所得(円)"), default=0)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["municipality", "fiscal_year", "person_code"], name="taxrecord_one_per_person_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_code} {self.fiscal_year}"
+
+
+class ReceiptAccount(models.Model):
+    """A person's registered public-funds receipt account (公金受取口座)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    person_code = models.CharField(_("住民番号"), max_length=20)
+    bank_code = models.CharField(_("金融機関コード"), max_length=4)
+    branch_code = models.CharField(_("支店コード"), max_length=3)
+    account_type = models.CharField(_("預金種目"), max_length=1)
+    account_number = models.CharField(_("口座番号"), max_length=7)
+    holder_kana = models.CharField(_("口座名義(カナ)"), max_length=30)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["municipality", "person_code"], name="receiptaccount_one_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_code} {self.bank_code}-{self.branch_code}"
+
+
+class EligibilityRun(Job):
+    """An eligibility run over the registry: a dry run (counts and explanations) or the run that issues notices."""
+
+    job_task: ClassVar[str] = "chiiki.procedures.tasks.run_eligibility"
+    job_queue: ClassVar[str] = "long"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    allowance = models.ForeignKey(Allowance, on_delete=models.PROTECT, related_name="runs")
+    issue_notices = models.BooleanField(_("確認書を発行する"), default=False)
+    requested_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    summary = models.JSONField(default=dict, blank=True)
+    notices_pdf = models.FileField(upload_to="procedures/notices/%Y/%m/", blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-queued_at"]
+
+
+class Entitlement(models.Model):
+    """An eligible household of an allowance: its notice (確認書), its answer and the account it will be paid to."""
+
+    class Status(models.TextChoices):
+        NOTIFIED = "notified", _("確認書送付済み")
+        CONFIRMED = "confirmed", _("受給の確認済み")
+        DECLINED = "declined", _("辞退")
+        FOLLOW_UP = "follow_up", _("要確認(口座・税情報なし)")
+        PAID = "paid", _("振込データ作成済み")
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("オンライン")
+        HELP_DESK = "help_desk", _("窓口での支援")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    allowance = models.ForeignKey(Allowance, on_delete=models.PROTECT, related_name="entitlements")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(District, null=True, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey(EligibilityRun, on_delete=models.PROTECT, related_name="entitlements")
+    amount = models.PositiveIntegerField(_("支給額(円)"))
+    explanation = models.JSONField(default=list)
+    status = models.CharField(_("状態"), max_length=12, choices=Status.choices)
+    follow_up_reason = models.CharField(_("要確認の理由"), max_length=200, blank=True)
+    login_id = models.CharField(_("確認書番号"), max_length=12, unique=True, null=True, blank=True)
+    access_key_hash = models.CharField(max_length=200, blank=True)
+    head_name = models.CharField(_("世帯主"), max_length=90, blank=True)
+    bank_code = models.CharField(max_length=4, blank=True)
+    branch_code = models.CharField(max_length=3, blank=True)
+    account_type = models.CharField(max_length=1, blank=True)
+    account_number = models.CharField(max_length=7, blank=True)
+    holder_kana = models.CharField(max_length=30, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices, blank=True)
+    helper = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    consent_note = models.CharField(_("本人の同意"), max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["allowance", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["allowance", "household"], name="entitlement_one_per_household"),
+            models.CheckConstraint(
+                condition=~models.Q(status="confirmed") | ~models.Q(account_number=""),
+                name="entitlement_confirmed_has_account",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.allowance_id}:{self.household_id}"
+
+    @property
+    def has_account(self) -> bool:
+        """True when a receipt account is on file for the household."""
+        return bool(self.account_number)
+
+
+class PaymentBatch(models.Model):
+    """One payment file (総合振込) for the confirmed households of an allowance."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    allowance = models.ForeignKey(Allowance, on_delete=models.PROTECT, related_name="payment_batches")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    transfer_date = models.DateField(_("振込指定日"))
+    count = models.PositiveIntegerField(_("件数"))
+    total = models.PositiveBigIntegerField(_("合計金額(円)"))
+    content = models.BinaryField(_("振込データ"))
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.allowance_id}:{self.transfer_date}"
+
+
+class Payment(models.Model):
+    """One transfer of an entitlement: at most one per entitlement, so a household is never paid twice."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
+    entitlement = models.OneToOneField(Entitlement, on_delete=models.PROTECT, related_name="payment")
+    amount = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.entitlement_id}"
+
+
+class Procedure(models.Model):
+    """A procedure residents can do online: what it is, who may apply, what to prepare, and its standard form."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="procedures")
+    code = models.CharField(_("手続コード"), max_length=40)
+    name = models.CharField(_("手続の名称"), max_length=120)
+    name_kana = models.CharField(_("手続の名称(カナ)"), max_length=200, blank=True)
+    name_en = models.CharField(_("手続の名称(英語)"), max_length=200, blank=True)
+    legal_basis = models.CharField(_("根拠法令"), max_length=200, blank=True)
+    who_may_apply = models.TextField(_("申請できる方"), blank=True)
+    attachments = models.JSONField(_("添付書類"), default=list, blank=True)
+    fee = models.PositiveIntegerField(_("手数料(円)"), default=0)
+    processing_days = models.PositiveSmallIntegerField(_("標準処理期間(日)"), default=0)
+    card_required = models.BooleanField(_("マイナンバーカードでのサインインが必要"), default=False)
+    form = models.JSONField(_("申請書(XLSForm)"))
+    xlsform = models.BinaryField(_("申請書のXLSForm"))
+    dictionary_version = models.CharField(_("標準項目辞書の版"), max_length=20)
+    search_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["municipality", "code"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["municipality", "code"], name="procedure_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Application(models.Model):
+    """An application received online or at the help desk; acknowledged with its receipt number after commit."""
+
+    class Status(models.TextChoices):
+        RECEIVED = "received", _("受付済み")
+        WITHDRAWN = "withdrawn", _("取り下げ")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
+    receipt_number = models.CharField(_("受付番号"), max_length=20, unique=True)
+    answers = models.JSONField(default=dict)
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
+    submitted_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
+    channel = models.CharField(max_length=10, default="online")
+    helper = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    consent_note = models.CharField(_("本人の同意"), max_length=200, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-submitted_at"]
+
+    def __str__(self) -> str:
+        return self.receipt_number

@@ -1,0 +1,221 @@
+"""Read-side queries of procedures. Callers write the audit record for each read of personal data."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+from django.db.models import Count, QuerySet, Sum
+
+from chiiki.core.models import Municipality
+from chiiki.jp import kana_key
+from chiiki.procedures.models import (
+    Allowance,
+    Application,
+    EligibilityRun,
+    Entitlement,
+    PaymentBatch,
+    Procedure,
+    ReceiptAccount,
+    TaxRecord,
+)
+from chiiki.procedures.rules import Population
+from chiiki.registry.models import Person
+
+
+@dataclass(frozen=True, slots=True)
+class HouseholdFacts:
+    """What a run needs of a household besides the rules' inputs: who the notice goes to, and where."""
+
+    household_id: int
+    district_id: int
+    district_name: str
+    head_code: str
+    head_name: str
+    head_birth: date | None
+    postal_code: str
+    address: str
+
+
+def allowances(municipality: Municipality) -> QuerySet[Allowance]:
+    """The municipality's allowances, newest code first."""
+    return Allowance.objects.filter(municipality=municipality).order_by("code")
+
+
+def allowance(municipality: Municipality, allowance_id: int) -> Allowance | None:
+    """One allowance of this municipality (never of another one)."""
+    return Allowance.objects.filter(municipality=municipality, pk=allowance_id).first()
+
+
+def runs(allowance: Allowance) -> QuerySet[EligibilityRun]:
+    """The allowance's eligibility runs, newest first."""
+    return EligibilityRun.objects.filter(allowance=allowance).order_by("-queued_at")
+
+
+def run(allowance: Allowance, run_id: int) -> EligibilityRun | None:
+    """One run of the allowance."""
+    return EligibilityRun.objects.filter(allowance=allowance, pk=run_id).first()
+
+
+def population(municipality: Municipality, allowance: Allowance) -> tuple[Population, list[HouseholdFacts]]:
+    """The registry and the tax facts as the rules' columns, households in a fixed order with their facts."""
+    day = allowance.reference_date
+    persons = list(
+        Person.objects.filter(municipality=municipality)
+        .order_by("household_id", "id")
+        .values_list(
+            "household_id",
+            "person_code",
+            "birth_date",
+            "registered_on",
+            "removed_on",
+            "relationship",
+            "family_name",
+            "given_name",
+            "household__district_id",
+            "household__district__name",
+            "household__postal_code",
+            "household__address",
+        )
+    )
+    taxes = _tax_facts(municipality, allowance.fiscal_year)
+    previous = _tax_facts(municipality, allowance.fiscal_year - 1)
+    order: dict[int, int] = {}
+    facts: list[HouseholdFacts] = []
+    heads: dict[int, tuple[str, str, date]] = {}
+    for row in persons:
+        if row[0] not in order:
+            order[row[0]] = len(order)
+            facts.append(HouseholdFacts(row[0], row[8], row[9], "", "", None, row[10], row[11]))
+        if row[5] == "世帯主" and _resident(row[3], row[4], day):
+            heads[row[0]] = (row[1], f"{row[6]} {row[7]}", row[2])
+    facts = [_with_head(f, heads.get(f.household_id)) for f in facts]
+    n = len(persons)
+    tax = [taxes.get(row[1]) for row in persons]
+    prev = [previous.get(row[1]) for row in persons]
+    built = Population(
+        households=len(order),
+        household_index=np.fromiter((order[row[0]] for row in persons), dtype=np.int64, count=n),
+        birth_date=np.array([row[2] for row in persons], dtype="datetime64[D]"),
+        resident=np.fromiter((_resident(row[3], row[4], day) for row in persons), dtype=bool, count=n),
+        tax_record=np.fromiter((t is not None for t in tax), dtype=bool, count=n),
+        exempt=np.fromiter((t is not None and t[0] for t in tax), dtype=bool, count=n),
+        income=np.fromiter((t[1] if t is not None else 0 for t in tax), dtype=np.int64, count=n),
+        tax_record_previous=np.fromiter((t is not None for t in prev), dtype=bool, count=n),
+        exempt_previous=np.fromiter((t is not None and t[0] for t in prev), dtype=bool, count=n),
+    )
+    return built, facts
+
+
+def _with_head(facts: HouseholdFacts, head: tuple[str, str, date] | None) -> HouseholdFacts:
+    if head is None:
+        return facts
+    return HouseholdFacts(
+        facts.household_id,
+        facts.district_id,
+        facts.district_name,
+        head[0],
+        head[1],
+        head[2],
+        facts.postal_code,
+        facts.address,
+    )
+
+
+def _resident(registered_on: date | None, removed_on: date | None, day: date) -> bool:
+    return (registered_on is None or registered_on <= day) and (removed_on is None or removed_on > day)
+
+
+def _tax_facts(municipality: Municipality, year: int) -> dict[str, tuple[bool, int]]:
+    rows = TaxRecord.objects.filter(municipality=municipality, fiscal_year=year)
+    return {
+        code: (exempt, income) for code, exempt, income in rows.values_list("person_code", "exempt", "income")
+    }
+
+
+def accounts_of(municipality: Municipality, person_codes: list[str]) -> dict[str, ReceiptAccount]:
+    """The receipt accounts on file for these persons."""
+    found: dict[str, ReceiptAccount] = {}
+    for start in range(0, len(person_codes), 900):
+        chunk = person_codes[start : start + 900]
+        for account in ReceiptAccount.objects.filter(municipality=municipality, person_code__in=chunk):
+            found[account.person_code] = account
+    return found
+
+
+def entitlements(allowance: Allowance, *, status: str = "") -> QuerySet[Entitlement]:
+    """The allowance's entitlements, optionally of one status."""
+    result = Entitlement.objects.filter(allowance=allowance).select_related("household", "district")
+    return result.filter(status=status) if status else result
+
+
+def entitlement_by_login(login_id: str) -> Entitlement | None:
+    """The entitlement whose notice carries this number (any municipality: the number is unique)."""
+    return (
+        Entitlement.objects.filter(login_id=login_id)
+        .select_related("allowance", "municipality", "household")
+        .first()
+    )
+
+
+def entitlement(allowance: Allowance, entitlement_id: int) -> Entitlement | None:
+    """One entitlement of the allowance."""
+    return entitlements(allowance).filter(pk=entitlement_id).first()
+
+
+def status_counts(allowance: Allowance) -> dict[str, tuple[int, int]]:
+    """(households, yen) per entitlement status."""
+    rows = (
+        Entitlement.objects.filter(allowance=allowance)
+        .values("status")
+        .annotate(n=Count("id"), yen=Sum("amount"))
+    )
+    counts: dict[str, tuple[int, int]] = defaultdict(lambda: (0, 0))
+    for row in rows:
+        counts[row["status"]] = (row["n"], row["yen"] or 0)
+    return dict(counts)
+
+
+def payment_batches(allowance: Allowance) -> QuerySet[PaymentBatch]:
+    """The allowance's payment files, newest first."""
+    return PaymentBatch.objects.filter(allowance=allowance).order_by("-created_at")
+
+
+def payment_batch(allowance: Allowance, batch_id: int) -> PaymentBatch | None:
+    """One payment file of the allowance."""
+    return PaymentBatch.objects.filter(allowance=allowance, pk=batch_id).first()
+
+
+def entitlement_of(municipality: Municipality, entitlement_id: int) -> Entitlement | None:
+    """One entitlement of this municipality (never of another one)."""
+    return (
+        Entitlement.objects.filter(municipality=municipality, pk=entitlement_id)
+        .select_related("allowance")
+        .first()
+    )
+
+
+def entitlement_by_id(entitlement_id: int) -> Entitlement | None:
+    """The entitlement a resident's session was opened for (by its notice's number and key)."""
+    return Entitlement.objects.filter(pk=entitlement_id).select_related("allowance", "municipality").first()
+
+
+def search_procedures(municipality: Municipality, query: str) -> list[Procedure]:
+    """Procedures whose name, reading or English name contains `query` (kana folded by chiiki.jp.kana_key)."""
+    procedures = list(Procedure.objects.filter(municipality=municipality).order_by("code"))
+    if not query:
+        return procedures
+    keys = {query, kana_key(query), query.lower()} - {""}
+    return [p for p in procedures if any(key in p.search_text for key in keys)]
+
+
+def procedure(town: str, code: str) -> Procedure | None:
+    """One procedure of a municipality by their codes."""
+    return Procedure.objects.filter(municipality_id=town, code=code).select_related("municipality").first()
+
+
+def applications(municipality: Municipality) -> QuerySet[Application]:
+    """Received applications of the municipality, newest first."""
+    return Application.objects.filter(municipality=municipality).select_related("procedure", "helper")

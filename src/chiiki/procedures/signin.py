@@ -1,0 +1,60 @@
+"""Pages of the My Number card sign-in (OpenID Connect): start, the provider's redirect back, sign out."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+
+from chiiki.core import audit
+from chiiki.core.acting import Actor
+from chiiki.procedures import oidc
+
+
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    """Send the resident to the provider (state, nonce and PKCE kept in the session)."""
+    if not oidc.configured():
+        return render(
+            request,
+            "procedures/signin_failed.html",
+            {"reason": "マイナンバーカードでのサインインは設定されていません"},
+            status=503,
+        )
+    next_url = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = "/"
+    redirect_uri = request.build_absolute_uri(reverse("procedures:signin_callback"))
+    return redirect(oidc.start(request.session, redirect_uri, next_url))
+
+
+@never_cache
+def callback(request: HttpRequest) -> HttpResponse:
+    """The provider's redirect: check state, exchange the code, check the ID token; refuse clearly otherwise."""
+    next_url = (request.session.get(oidc.SESSION_FLOW) or {}).get("next", "/")
+    try:
+        claims = oidc.finish(request.session, {k: request.GET.get(k, "") for k in ("state", "code", "error")})
+    except oidc.SignInRefused as refused:
+        audit.record(
+            "procedures.card_sign_in_refused",
+            by=Actor.from_request(request),
+            detail={"reason": refused.reason},
+        )
+        return render(request, "procedures/signin_failed.html", {"reason": refused.reason}, status=400)
+    request.session.cycle_key()
+    request.session[oidc.SESSION_CLAIMS] = claims
+    audit.record(
+        "procedures.card_signed_in",
+        by=Actor.from_request(request, label=f"oidc:{claims['sub']}"[:150]),
+        object_type="resident",
+        object_id=claims["sub"][:64],
+    )
+    return redirect(next_url)
+
+
+def signed_in_claims(request: HttpRequest) -> dict[str, str] | None:
+    """The resident's checked claims when signed in with the card in this session."""
+    claims = request.session.get(oidc.SESSION_CLAIMS)
+    return claims if isinstance(claims, dict) else None

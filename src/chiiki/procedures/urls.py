@@ -1,0 +1,41 @@
+from django.urls import path
+
+from chiiki.procedures import applying, resident, signin, views
+
+app_name = "procedures"
+_A = "staff/m/<str:code>/procedures/allowances/<int:allowance_id>/"
+urlpatterns = [
+    path("benefits/confirm/", resident.sign_in, name="confirm"),
+    path("procedures/signin/", signin.start, name="signin"),
+    path("procedures/signin/callback/", signin.callback, name="signin_callback"),
+    path("benefits/confirm/answer/", resident.answer, name="confirm_answer"),
+    # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant.
+    path("procedures/<str:town>/", applying.catalog, name="catalog"),
+    path("procedures/<str:town>/<slug:code>/", applying.procedure_page, name="procedure"),
+    path("procedures/<str:town>/<slug:code>/apply/", applying.apply, name="apply"),
+    path("procedures/<str:town>/<slug:code>/form.xlsx", applying.form_xlsform, name="form_xlsform"),
+    path("procedures/<str:town>/<slug:code>/form.json", applying.form_description, name="form_json"),
+    path("staff/m/<str:code>/procedures/", views.index, name="index"),
+    path("staff/m/<str:code>/procedures/applications/", views.applications, name="applications"),
+    path("staff/m/<str:code>/procedures/applications.csv", views.applications_csv, name="applications_csv"),
+    path("staff/m/<str:code>/procedures/catalog/", views.load_catalog, name="load_catalog"),
+    path(
+        "staff/m/<str:code>/procedures/assist/apply/<slug:procedure_code>/",
+        views.assist_apply,
+        name="assist_apply",
+    ),
+    path("staff/m/<str:code>/procedures/allowances/new/", views.define, name="define"),
+    path(_A, views.allowance_detail, name="allowance"),
+    path(_A + "runs/<int:run_id>/", views.run_detail, name="run"),
+    path(_A + "runs/<int:run_id>/notices.pdf", views.notices_pdf, name="notices_pdf"),
+    path(_A + "follow-up/", views.follow_up, name="follow_up"),
+    path(_A + "payments/", views.create_payment, name="create_payment"),
+    path(_A + "payments/<int:batch_id>/file", views.payment_file, name="payment_file"),
+    path("staff/m/<str:code>/procedures/data/", views.load_data, name="load_data"),
+    path("staff/m/<str:code>/procedures/assist/", views.assist, name="assist"),
+    path(
+        "staff/m/<str:code>/procedures/assist/<int:entitlement_id>/",
+        views.assist_answer,
+        name="assist_answer",
+    ),
+]
