@@ -126,6 +126,7 @@ INSTALLED_APPS = [
     "chiiki.opendata",
     "chiiki.talent",
     "chiiki.sidejob",
+    "chiiki.infosafety",
     "chiiki.fieldwork",
     "chiiki.evidence",
     "chiiki.demo",

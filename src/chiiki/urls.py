@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("chiiki.evidence.urls")),
     path("", include("chiiki.talent.urls")),
     path("", include("chiiki.sidejob.urls")),
+    path("", include("chiiki.infosafety.urls")),
     path("", include("chiiki.core.urls")),
 ]

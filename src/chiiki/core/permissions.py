@@ -28,6 +28,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "talent.post_need": frozenset({R.ADMINISTRATOR}),
     "talent.verify_organization": frozenset({R.ADMINISTRATOR}),
     "talent.view_dashboard": frozenset({R.ADMINISTRATOR, R.AUDITOR}),
+    "infosafety.factcheck": frozenset({R.INFOSAFETY_EDITOR}),
+    "infosafety.screen": frozenset({R.INFOSAFETY_EDITOR}),
+    "infosafety.signals": frozenset({R.INFOSAFETY_EDITOR, R.ADMINISTRATOR}),
 }
 
 

@@ -1,0 +1,37 @@
+"""Changes of the infosafety app; each runs in one transaction and writes its audit record."""
+
+from chiiki.infosafety.actions.factcheck import (
+    FactCheckError,
+    Intake,
+    add_source,
+    assign_claim,
+    correct_verdict,
+    decline_claim,
+    draft_verdict,
+    merge_claims,
+    publish_verdict,
+    submit_report,
+)
+from chiiki.infosafety.actions.screening import (
+    load_signal_set_version,
+    record_batch_results,
+    request_bulk_screening,
+    screen_post,
+)
+
+__all__ = [
+    "FactCheckError",
+    "Intake",
+    "add_source",
+    "assign_claim",
+    "correct_verdict",
+    "decline_claim",
+    "draft_verdict",
+    "load_signal_set_version",
+    "merge_claims",
+    "publish_verdict",
+    "record_batch_results",
+    "request_bulk_screening",
+    "screen_post",
+    "submit_report",
+]

@@ -1,0 +1,62 @@
+"""Django-free text engine of infosafety: screening recruitment posts (闇バイト) and grouping retold rumours.
+
+>>> screener = Screener(default_signal_set())
+>>> result = screener.screen("ホワイト案件 日給5万 詳細はテレグラムで")
+>>> result.level, result.explain()
+
+Signals are data (`data/signals-ja.json`, layout in docs/apps/infosafety.md), loaded and checked with
+`load_signal_set` and compared with `diff_signal_sets`. Text is folded (`fold`) with `chiiki.jp` and tokenized
+with SudachiPy. The modules inside are private.
+"""
+
+from chiiki.infosafety.engine._evaluate import Counts, Evaluation, LabelledPost, evaluate
+from chiiki.infosafety.engine._fold import fold
+from chiiki.infosafety.engine._posts import PostFileError, PostRow, read_posts
+from chiiki.infosafety.engine._scales import FIJ, JFC, SCALES, Rating, Scale
+from chiiki.infosafety.engine._screen import LEVELS, Screener, Screening, SignalMatch
+from chiiki.infosafety.engine._signals import (
+    Signal,
+    SignalSet,
+    SignalSetDiff,
+    SignalSetError,
+    Source,
+    default_signal_set,
+    diff_signal_sets,
+    load_signal_set,
+)
+from chiiki.infosafety.engine._similar import Match, best_match, jaccard, shingles
+from chiiki.infosafety.engine._tokens import normalized_tokens, tokens
+
+__all__ = [
+    "FIJ",
+    "JFC",
+    "LEVELS",
+    "SCALES",
+    "Counts",
+    "Evaluation",
+    "LabelledPost",
+    "Match",
+    "PostFileError",
+    "PostRow",
+    "Rating",
+    "Scale",
+    "Screener",
+    "Screening",
+    "Signal",
+    "SignalMatch",
+    "SignalSet",
+    "SignalSetDiff",
+    "SignalSetError",
+    "Source",
+    "best_match",
+    "default_signal_set",
+    "diff_signal_sets",
+    "evaluate",
+    "fold",
+    "jaccard",
+    "load_signal_set",
+    "normalized_tokens",
+    "read_posts",
+    "shingles",
+    "tokens",
+]

@@ -1,0 +1,36 @@
+"""Japanese tokenization with SudachiPy; the dictionary is the `sudachidict_core` package (no download).
+
+A tokenizer object is not safe to share between threads, so each thread makes its own on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from sudachipy import Dictionary, SplitMode, Tokenizer
+
+_local = threading.local()
+SUDACHI_MAX_BYTES = 40_000  # Sudachi refuses input above ~49 kB; posts are cut well below that
+
+
+def _tokenizer() -> Tokenizer:
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = Dictionary(dict="core").create(mode=SplitMode.C)
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+def _fit(text: str) -> str:
+    data = text.encode("utf-8")
+    return data[:SUDACHI_MAX_BYTES].decode("utf-8", "ignore") if len(data) > SUDACHI_MAX_BYTES else text
+
+
+def tokens(text: str) -> list[str]:
+    """The surface forms of `text`'s words (Sudachi split mode C), without spaces."""
+    return [m.surface() for m in _tokenizer().tokenize(_fit(text)) if not m.surface().isspace()]
+
+
+def normalized_tokens(text: str) -> list[str]:
+    """Sudachi's normalized form of each word: spelling variants fold (受取 -> 受け取り, ｽﾏﾎ -> スマートフォン)."""
+    return [m.normalized_form() for m in _tokenizer().tokenize(_fit(text)) if not m.surface().isspace()]

@@ -1,0 +1,85 @@
+"""Read-side queries of infosafety. Published fact-checks are public; everything else is for editors."""
+
+from __future__ import annotations
+
+from django.db.models import Count, QuerySet
+
+from chiiki.core.models import Municipality
+from chiiki.infosafety.engine import SignalSet, default_signal_set, load_signal_set
+from chiiki.infosafety.models import Claim, Report, ScreenedPost, ScreeningBatch, SignalSetVersion, Verdict
+
+
+def published_checks(municipality: Municipality) -> QuerySet[Claim]:
+    """Published fact-checks of a municipality, newest first."""
+    return Claim.objects.filter(municipality=municipality, status=Claim.Status.PUBLISHED).order_by(
+        "-published_at"
+    )
+
+
+def published_check(municipality: Municipality, claim_id: int) -> Claim | None:
+    """One published fact-check (None when it is not published, or of another municipality)."""
+    return published_checks(municipality).filter(pk=claim_id).first()
+
+
+def desk(municipality: Municipality, *, status: str = "") -> QuerySet[Claim]:
+    """The claims on the desk with their report counts, open ones first."""
+    claims = (
+        Claim.objects.filter(municipality=municipality)
+        .annotate(report_count=Count("reports"))
+        .select_related("assigned_to")
+        .order_by("-first_reported_at")
+    )
+    return claims.filter(status=status) if status else claims.exclude(status=Claim.Status.DECLINED)
+
+
+def claim(municipality: Municipality, claim_id: int) -> Claim | None:
+    """One claim of this municipality."""
+    return Claim.objects.filter(municipality=municipality, pk=claim_id).first()
+
+
+def reports(claim: Claim) -> QuerySet[Report]:
+    """The reports grouped in a claim, first report first."""
+    return claim.reports.order_by("received_at")
+
+
+def history(claim: Claim) -> QuerySet[Verdict]:
+    """Every published verdict of the claim, the first one first (corrections after it)."""
+    return claim.verdicts.order_by("published_at", "id")
+
+
+def status_counts(municipality: Municipality) -> dict[str, int]:
+    """How many claims are in each state."""
+    rows = Claim.objects.filter(municipality=municipality).values_list("status").annotate(n=Count("id"))
+    return dict(rows)
+
+
+def current_signal_set(municipality: Municipality) -> SignalSet:
+    """The newest signal set loaded for the municipality, else the one shipped with Chiiki."""
+    row = latest_signal_set_version(municipality)
+    return load_signal_set(row.document) if row is not None else default_signal_set()
+
+
+def latest_signal_set_version(municipality: Municipality) -> SignalSetVersion | None:
+    """The newest loaded signal set row (None: the shipped set is in use)."""
+    return SignalSetVersion.objects.filter(municipality=municipality).first()
+
+
+def signal_set_versions(municipality: Municipality) -> QuerySet[SignalSetVersion]:
+    """Every loaded signal set, newest first."""
+    return SignalSetVersion.objects.filter(municipality=municipality)
+
+
+def batches(municipality: Municipality, *, limit: int = 20) -> QuerySet[ScreeningBatch]:
+    """The latest bulk screenings."""
+    return ScreeningBatch.objects.filter(municipality=municipality).order_by("-queued_at")[:limit]
+
+
+def batch(municipality: Municipality, batch_id: int) -> ScreeningBatch | None:
+    """One bulk screening of this municipality."""
+    return ScreeningBatch.objects.filter(municipality=municipality, pk=batch_id).first()
+
+
+def batch_posts(batch: ScreeningBatch, *, level: str = "") -> QuerySet[ScreenedPost]:
+    """The screened posts of a batch, highest score first."""
+    posts = batch.posts.order_by("-score", "line")
+    return posts.filter(level=level) if level else posts
