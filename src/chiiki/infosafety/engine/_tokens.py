@@ -16,7 +16,7 @@ SUDACHI_MAX_BYTES = 40_000  # Sudachi refuses input above ~49 kB; posts are cut 
 def _tokenizer() -> Tokenizer:
     tokenizer = getattr(_local, "tokenizer", None)
     if tokenizer is None:
-        tokenizer = Dictionary(dict="core").create(mode=SplitMode.C)
+        tokenizer = Dictionary(dict="core").tokenizer(mode=SplitMode.C)
         _local.tokenizer = tokenizer
     return tokenizer
 
