@@ -30,6 +30,9 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("demo-linkage", "紐付け担当 デモ", Role.LINKAGE_OFFICER),
     ("demo-opendata", "オープンデータ担当 デモ", Role.OPENDATA_EDITOR),
     ("demo-auditor", "監査担当 デモ", Role.AUDITOR),
+    # Two editors: a fact-check is drafted by one and approved by the other.
+    ("demo-infosafety", "情報安全担当 デモ", Role.INFOSAFETY_EDITOR),
+    ("demo-infosafety2", "情報安全担当2 デモ", Role.INFOSAFETY_EDITOR),
 )
 
 
@@ -45,6 +48,9 @@ class DemoSummary:
     staff: list[tuple[str, str, str]]
     survey: Any = None  # chiiki.demo.survey.DemoSurvey: the census a person can answer on the web
     talent: Any = None  # chiiki.demo.talent.TalentDemoSummary: the Chugoku talent bank
+    infosafety: Any = (
+        None  # chiiki.demo.infosafety.InfosafetyDemoSummary: rumours, fact-checks, screened posts
+    )
     evidence: Any = None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the census
 
 
@@ -85,8 +91,15 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.talent import load_talent_demo
 
     talent = load_talent_demo(municipality, seed=seed)
+    from chiiki.demo.infosafety import load_infosafety_demo
+
+    infosafety = load_infosafety_demo(
+        municipality,
+        User.objects.get(username="demo-infosafety"),
+        User.objects.get(username="demo-infosafety2"),
+    )
     refresh_planner_statistics()
-    return DemoSummary(municipality, registry, staff, survey, talent, evidence)
+    return DemoSummary(municipality, registry, staff, survey, talent, evidence, infosafety)
 
 
 def refresh_planner_statistics() -> None:

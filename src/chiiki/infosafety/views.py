@@ -264,8 +264,8 @@ STEPS: dict[str, Step] = {
 }
 
 
-@require_POST
 @municipality_permission("infosafety.factcheck")
+@require_POST
 def claim_step(request: HttpRequest, municipality: Municipality, claim_id: int, step: str) -> HttpResponse:
     """Do one step of the workflow (assign, source, draft, publish, correct, decline, merge)."""
     claim = _claim_or_404(municipality, claim_id)
@@ -314,8 +314,8 @@ def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     )
 
 
-@require_POST
 @municipality_permission("infosafety.screen")
+@require_POST
 def screening_upload(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Upload a file of posts; the worker screens it."""
     form = BatchForm(request.POST, request.FILES)

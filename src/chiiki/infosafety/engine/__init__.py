@@ -24,8 +24,16 @@ from chiiki.infosafety.engine._signals import (
     diff_signal_sets,
     load_signal_set,
 )
-from chiiki.infosafety.engine._similar import Match, best_match, jaccard, shingles
-from chiiki.infosafety.engine._tokens import normalized_tokens, tokens
+from chiiki.infosafety.engine._similar import (
+    Fingerprint,
+    Match,
+    best_match,
+    fingerprint,
+    jaccard,
+    shingles,
+    similarity,
+)
+from chiiki.infosafety.engine._tokens import content_words, normalized_tokens, tokens
 
 __all__ = [
     "FIJ",
@@ -34,6 +42,7 @@ __all__ = [
     "SCALES",
     "Counts",
     "Evaluation",
+    "Fingerprint",
     "LabelledPost",
     "Match",
     "PostFileError",
@@ -49,14 +58,17 @@ __all__ = [
     "SignalSetError",
     "Source",
     "best_match",
+    "content_words",
     "default_signal_set",
     "diff_signal_sets",
     "evaluate",
+    "fingerprint",
     "fold",
     "jaccard",
     "load_signal_set",
     "normalized_tokens",
     "read_posts",
     "shingles",
+    "similarity",
     "tokens",
 ]
