@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
+from chiiki.infosafety.api import router as infosafety_router
 from chiiki.registry.api import router as registry_router
 from chiiki.sidejob.api import router as sidejob_router
 from chiiki.talent.api import router as talent_router
@@ -15,6 +16,7 @@ api = NinjaAPI(title="Chiiki API", version="1", urls_namespace="api", auth=djang
 api.add_router("/registry", registry_router)
 api.add_router("/talent", talent_router)
 api.add_router("/sidejob", sidejob_router)
+api.add_router("/infosafety", infosafety_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from importlib import resources
 
 from django.utils import timezone
@@ -95,7 +95,7 @@ def load_infosafety_demo(municipality: Municipality, first: User, second: User) 
             claim,
             title=source,
             url=f"https://city.example.lg.jp/midorikawa/bousai/{claim.pk}",
-            published_on=date.today(),
+            published_on=timezone.localdate(),
             note="",
             by=Actor.for_user(first),
         )
