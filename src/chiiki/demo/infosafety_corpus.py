@@ -70,6 +70,7 @@ TASK: list[Phrase] = [
     ("預けた荷物をロッカーに入れるだけ", "carry_or_receive"),
     ("書類運搬", "carry_or_receive"),
     ("荷物受取のみ", "carry_or_receive"),
+    ("荷物を受取るだけ", "carry_or_receive"),  # okurigana left out: found through Sudachi's normalized form
 ]
 ROLE: list[Phrase] = [
     ("受け子募集", "crime_role"),

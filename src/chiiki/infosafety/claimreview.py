@@ -15,7 +15,9 @@ _SCRIPT_SAFE = str.maketrans(
 )
 
 
-def claim_review(claim: Claim, *, url: str, first: Report | None, appearances: list[str]) -> dict[str, Any]:
+def claim_review(
+    claim: Claim, *, url: str, first: Report | None, appearances: list[dict[str, str]]
+) -> dict[str, Any]:
     """The ClaimReview of a published claim (url: the absolute address of its public page)."""
     scale = SCALES[claim.scale]
     rating = scale.rating(claim.rating)

@@ -21,7 +21,7 @@ class PublishedChecksFeed(Feed[Claim, Municipality]):
 
     feed_type = Atom1Feed
 
-    def get_object(self, request: HttpRequest, area: str) -> Municipality:  # type: ignore[override]
+    def get_object(self, request: HttpRequest, area: str) -> Municipality:
         return get_object_or_404(Municipality, code=area)
 
     def title(self, obj: Municipality) -> str:

@@ -55,7 +55,7 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
     )
     match = best_match(text, list(candidates))
     if match is not None:
-        claim = Claim.objects.select_for_update().get(pk=match.key)
+        claim = Claim.objects.select_for_update().get(pk=int(str(match.key)))
     else:
         claim = Claim.objects.create(municipality=municipality, summary=text[:300])
     report = Report.objects.create(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import threading
 
-from sudachipy import Dictionary, SplitMode, Tokenizer
+from sudachipy import Dictionary, SplitMode, Tokenizer  # type: ignore[import-untyped]  # no py.typed marker
 
 _local = threading.local()
 SUDACHI_MAX_BYTES = 40_000  # Sudachi refuses input above ~49 kB; posts are cut well below that
