@@ -153,3 +153,17 @@ def test_other_roles_and_towns_cannot_use_the_desk(
     assert editor_b.get(f"/staff/m/{town_b.code}/infosafety/claims/{claim.pk}/").status_code == 404
     assert editor_b.post(f"/staff/m/{town_a.code}/infosafety/claims/{claim.pk}/assign/").status_code == 403
     assert Client().get(f"/factcheck/{town_a.code}/{claim.pk}/").status_code == 404  # not published
+
+
+def test_reading_what_residents_reported_is_audited(
+    town_a: Municipality, editors: tuple[Client, Client]
+) -> None:
+    first, _second = editors
+    Client().post(f"/factcheck/{town_a.code}/report/", {"text": "駅前の道路が陥没したそうです"})
+    claim = Claim.objects.get()
+    assert first.get(f"/staff/m/{town_a.code}/infosafety/").status_code == 200
+    assert first.get(f"/staff/m/{town_a.code}/infosafety/claims/{claim.pk}/").status_code == 200
+    viewed = AuditEvent.objects.filter(actor__username="ed1").values_list("action", "object_id")
+    assert ("infosafety.claim_viewed", str(claim.pk)) in set(viewed)
+    desk = AuditEvent.objects.get(actor__username="ed1", action="infosafety.desk_viewed")
+    assert desk.detail == {"ids": [claim.pk]}

@@ -41,6 +41,9 @@ SHOWS_PERSONAL_DATA = {
     f"{STAFF}fieldwork/assignments/<str:assignment_id>/visit/": "fieldwork.assignment_viewed",
     f"{STAFF}fieldwork/surveys/<str:survey_id>/dashboard/": "fieldwork.dashboard_viewed",
     f"{STAFF}talent/": "talent.dashboard_viewed",
+    f"{STAFF}infosafety/": "infosafety.desk_viewed",
+    f"{STAFF}infosafety/claims/<int:claim_id>/": "infosafety.claim_viewed",
+    f"{STAFF}infosafety/screening/batches/<int:batch_id>/": "infosafety.batch_viewed",
 }
 
 # Route → why it shows nobody's personal data.
@@ -60,6 +63,11 @@ SHOWS_NONE = {
     f"{STAFF}talent/needs/new/": "a form for a new need",
     f"{STAFF}talent/organizations/": "organizations, not people",
     f"{STAFF}staff/": "staff accounts and their roles (audited as changes when granted or removed)",
+    f"{STAFF}infosafety/report/": "a form for a report; taking it is audited by its action",
+    f"{STAFF}infosafety/claims/<int:claim_id>/<str:step>/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/screening/": "a form and the list of files; a screening is audited by its action",
+    f"{STAFF}infosafety/screening/upload/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/signals/": "the signal set (words and weights), no person",
 }
 
 

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.links import safe_link
@@ -117,12 +118,14 @@ def _label(request: HttpRequest) -> str:
 def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Claims on the desk by state."""
     status = request.GET.get("status", "")
+    claims = list(queries.desk(municipality, status=status)[:200])
+    _viewed("infosafety.desk_viewed", municipality, request, "claim", ids=[c.pk for c in claims])
     return render(
         request,
         "infosafety/desk.html",
         {
             "municipality": municipality,
-            "claims": queries.desk(municipality, status=status)[:200],
+            "claims": claims,
             "counts": queries.status_counts(municipality),
             "statuses": Claim.Status.choices,
             "status": status,
@@ -155,7 +158,28 @@ def _claim_or_404(municipality: Municipality, claim_id: int) -> Claim:
 def claim_detail(request: HttpRequest, municipality: Municipality, claim_id: int) -> HttpResponse:
     """A claim with its reports, sources, verdict and the forms of the next steps."""
     claim = _claim_or_404(municipality, claim_id)
+    _viewed("infosafety.claim_viewed", municipality, request, "claim", object_id=claim.pk)
     return render(request, "infosafety/claim.html", _claim_context(request, municipality, claim, {}))
+
+
+def _viewed(
+    action: str,
+    municipality: Municipality,
+    request: HttpRequest,
+    object_type: str,
+    *,
+    object_id: int | str = "",
+    ids: list[int] | None = None,
+) -> None:
+    """Audit a read of what residents reported or people posted (they may name people)."""
+    audit.record(
+        action,
+        by=Actor.from_request(request),
+        municipality=municipality,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"ids": ids} if ids is not None else {},
+    )
 
 
 def _claim_context(
@@ -344,14 +368,12 @@ def batch_detail(request: HttpRequest, municipality: Municipality, batch_id: int
     if batch is None:
         raise Http404
     level = request.GET.get("level", "")
+    posts = list(queries.batch_posts(batch, level=level)[:500])
+    _viewed("infosafety.batch_viewed", municipality, request, "screening_batch", object_id=batch.pk)
     return render(
         request,
         "infosafety/batch.html",
-        {
-            "municipality": municipality,
-            "batch": batch,
-            "posts": queries.batch_posts(batch, level=level)[:500],
-        },
+        {"municipality": municipality, "batch": batch, "posts": posts},
     )
 
 
