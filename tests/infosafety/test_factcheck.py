@@ -167,3 +167,11 @@ def test_reading_what_residents_reported_is_audited(
     assert ("infosafety.claim_viewed", str(claim.pk)) in set(viewed)
     desk = AuditEvent.objects.get(actor__username="ed1", action="infosafety.desk_viewed")
     assert desk.detail == {"ids": [claim.pk]}
+
+
+def test_the_prevention_page_says_where_to_call(town_a: Municipality) -> None:
+    page = Client().get(f"/yamibaito/{town_a.code}/").content.decode()
+    assert "#9110" in page
+    assert "ホワイト案件" in page
+    assert 'lang="ja"' in page
+    assert f'href="/yamibaito/{town_a.code}/"' in Client().get(f"/factcheck/{town_a.code}/").content.decode()

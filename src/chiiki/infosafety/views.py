@@ -89,6 +89,12 @@ def public_report(request: HttpRequest, area: str) -> HttpResponse:
     )
 
 
+def prevention(request: HttpRequest, area: str) -> HttpResponse:
+    """For young people, parents and schools: what recruitment posts look like, what to do, where to call."""
+    municipality = get_object_or_404(Municipality, code=area)
+    return render(request, "infosafety/prevention.html", {"municipality": municipality})
+
+
 def _submit(request: HttpRequest, municipality: Municipality, form: ReportForm, channel: str) -> bool:
     data = form.cleaned_data
     intake = actions.Intake(
