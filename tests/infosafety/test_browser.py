@@ -11,13 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.surveys.test_browser_answer import (  # noqa: F401 - fixtures, used by name
-    answer_server,
-    axe_source,
-    check_accessibility,
-    chromium,
-    no_horizontal_scrolling,
-)
+from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.demo.infosafety import load_infosafety_demo
