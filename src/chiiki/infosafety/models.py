@@ -71,6 +71,7 @@ class Report(models.Model):
         WEB = "web", _("ウェブの窓口")
         STAFF = "staff", _("職員の入力")
         API = "api", _("API")
+        LINE = "line", _("LINE")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="rumour_reports")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reports")
@@ -197,3 +198,51 @@ class ScreenedPost(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class LineChannel(models.Model):
+    """A municipality's LINE official account (Messaging API): residents send rumours to it and get answers."""
+
+    municipality = models.OneToOneField(Municipality, on_delete=models.PROTECT, related_name="+")
+    channel_secret = models.CharField(max_length=100)  # checks X-Line-Signature (HMAC-SHA256 of the body)
+    access_token = models.CharField(max_length=300)  # sends replies and push messages
+    api_base = models.CharField(max_length=200, default="https://api.line.me")  # tests point it at a stand-in
+    enabled = models.BooleanField(default=True)
+
+    def __str__(self) -> str:
+        return f"LINE {self.municipality_id}"
+
+
+class LineEvent(models.Model):
+    """A webhook event already handled: LINE may send an event again, and it must not count twice."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    webhook_event_id = models.CharField(max_length=100)
+    user_id = models.CharField(max_length=100, blank=True)  # the sender, to tell them when the claim is rated
+    report = models.ForeignKey(
+        Report, null=True, blank=True, on_delete=models.SET_NULL, related_name="line_events"
+    )
+    received_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["municipality", "webhook_event_id"], name="line_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.webhook_event_id
+
+
+class LineMessage(Job):
+    """A message to a resident on LINE, sent by the worker: a reply to their report, or the verdict later."""
+
+    job_task: ClassVar[str] = "chiiki.infosafety.tasks.send_line_message"
+    max_attempts: ClassVar[int] = 3
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    reply_token = models.CharField(max_length=100, blank=True)  # first attempt replies; later ones push
+    to = models.CharField(max_length=100, blank=True)
+    text = models.TextField(max_length=5000)
+
+    def __str__(self) -> str:
+        return self.text[:40]

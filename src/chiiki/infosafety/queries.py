@@ -6,7 +6,15 @@ from django.db.models import Count, QuerySet
 
 from chiiki.core.models import Municipality
 from chiiki.infosafety.engine import SignalSet, default_signal_set, load_signal_set
-from chiiki.infosafety.models import Claim, Report, ScreenedPost, ScreeningBatch, SignalSetVersion, Verdict
+from chiiki.infosafety.models import (
+    Claim,
+    LineChannel,
+    Report,
+    ScreenedPost,
+    ScreeningBatch,
+    SignalSetVersion,
+    Verdict,
+)
 
 
 def published_checks(municipality: Municipality) -> QuerySet[Claim]:
@@ -83,3 +91,10 @@ def batch_posts(batch: ScreeningBatch, *, level: str = "") -> QuerySet[ScreenedP
     """The screened posts of a batch, highest score first."""
     posts = batch.posts.order_by("-score", "line")
     return posts.filter(level=level) if level else posts
+
+
+def line_channel(code: str) -> LineChannel | None:
+    """The enabled LINE account of a municipality (None when it has none)."""
+    return (
+        LineChannel.objects.filter(municipality_id=code, enabled=True).select_related("municipality").first()
+    )

@@ -6,9 +6,10 @@ from django_tasks import task
 
 from chiiki.core.acting import Actor
 from chiiki.core.jobs import JobFailed, run_job
+from chiiki.infosafety import line
 from chiiki.infosafety.actions import record_batch_results
 from chiiki.infosafety.engine import PostFileError, Screener, read_posts
-from chiiki.infosafety.models import ScreeningBatch
+from chiiki.infosafety.models import LineChannel, LineMessage, ScreeningBatch
 from chiiki.infosafety.queries import current_signal_set
 
 
@@ -34,3 +35,22 @@ def _screen(batch: ScreeningBatch) -> str:
         f"{done.total} 件を確認しました。疑いが強いもの {done.flagged} 件、要注意 {done.watched} 件"
         f" (手がかりの版 {done.signal_version})"
     )
+
+
+@task()
+def send_line_message(message_id: int) -> str:
+    """Send one LINE message; a refusal is retried (a reply whose token expired goes out as a push)."""
+    return run_job(LineMessage, message_id, _send_line)
+
+
+def _send_line(message: LineMessage) -> str:
+    channel = LineChannel.objects.filter(municipality=message.municipality, enabled=True).first()
+    if channel is None:
+        raise JobFailed("LINE の公式アカウントが設定されていないか、止められています")
+    if message.reply_token and message.attempts == 1:
+        line.reply(channel.api_base, channel.access_token, message.reply_token, message.text)
+        return "返信しました"
+    if not message.to:
+        raise JobFailed("送り先 (userId) がないため送れません")
+    line.push(channel.api_base, channel.access_token, message.to, message.text)
+    return "プッシュメッセージで送りました"

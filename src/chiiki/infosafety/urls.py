@@ -9,6 +9,7 @@ urlpatterns = [
     path("factcheck/<str:area>/report/", views.public_report, name="public_report"),
     path("factcheck/<str:area>/<int:claim_id>/", views.public_detail, name="public_detail"),
     path("yamibaito/<str:area>/", views.prevention, name="prevention"),
+    path("line/<str:area>/webhook", views.line_webhook, name="line_webhook"),
     path("staff/m/<str:code>/infosafety/", views.desk, name="desk"),
     path("staff/m/<str:code>/infosafety/report/", views.staff_report, name="staff_report"),
     path("staff/m/<str:code>/infosafety/claims/<int:claim_id>/", views.claim_detail, name="claim"),

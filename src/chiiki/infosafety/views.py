@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from chiiki.core import audit
@@ -18,7 +20,7 @@ from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.links import safe_link
 from chiiki.core.models import Municipality, User
-from chiiki.infosafety import actions, queries
+from chiiki.infosafety import actions, line, queries
 from chiiki.infosafety.claimreview import claim_review, script_json
 from chiiki.infosafety.engine import SCALES, PostRow, Screener, SignalSetError
 from chiiki.infosafety.forms import (
@@ -115,6 +117,27 @@ def _submit(request: HttpRequest, municipality: Municipality, form: ReportForm, 
 
 def _label(request: HttpRequest) -> str:
     return "" if request.user.is_authenticated else "resident (web form)"
+
+
+@csrf_exempt  # LINE signs the body instead (X-Line-Signature); nothing is stored without a valid signature
+@require_POST
+def line_webhook(request: HttpRequest, area: str) -> HttpResponse:
+    """The Messaging API webhook of the municipality's LINE account."""
+    channel = queries.line_channel(area)
+    if channel is None:
+        raise Http404
+    if not line.signature_is_valid(
+        channel.channel_secret, request.body, request.headers.get("X-Line-Signature", "")
+    ):
+        return HttpResponse("invalid signature", status=401, content_type="text/plain")
+    try:
+        events = json.loads(request.body)["events"]
+    except (ValueError, KeyError, TypeError):
+        return HttpResponse("malformed body", status=400, content_type="text/plain")
+    if not isinstance(events, list):
+        return HttpResponse("malformed body", status=400, content_type="text/plain")
+    actions.receive_line_events(channel, events, by=Actor.from_request(request, label="LINE webhook"))
+    return HttpResponse("ok", content_type="text/plain")
 
 
 # ---------------------------------------------------------------- the desk

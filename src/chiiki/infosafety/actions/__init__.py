@@ -12,6 +12,7 @@ from chiiki.infosafety.actions.factcheck import (
     publish_verdict,
     submit_report,
 )
+from chiiki.infosafety.actions.line import receive_line_events
 from chiiki.infosafety.actions.screening import (
     load_signal_set_version,
     record_batch_results,
@@ -30,6 +31,7 @@ __all__ = [
     "load_signal_set_version",
     "merge_claims",
     "publish_verdict",
+    "receive_line_events",
     "record_batch_results",
     "request_bulk_screening",
     "screen_post",

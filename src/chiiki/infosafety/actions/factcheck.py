@@ -194,7 +194,10 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
         approved_by=by.user,
         published_at=claim.published_at,
     )
-    _event("verdict_published", claim, by, rating=claim.rating, reports=claim.reports.count())
+    from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
+
+    told = notify_requesters(claim, claim.rating_label)
+    _event("verdict_published", claim, by, rating=claim.rating, reports=claim.reports.count(), told=told)
     return verdict
 
 
