@@ -175,3 +175,34 @@ def test_the_prevention_page_says_where_to_call(town_a: Municipality) -> None:
     assert "ホワイト案件" in page
     assert 'lang="ja"' in page
     assert f'href="/yamibaito/{town_a.code}/"' in Client().get(f"/factcheck/{town_a.code}/").content.decode()
+
+
+def test_disaster_mode_flags_known_rumours_and_the_dashboard_counts(
+    town_a: Municipality, editors: tuple[Client, Client]
+) -> None:
+    first, second = editors
+    board = f"/staff/m/{town_a.code}/infosafety/dashboard/"
+    mode = {
+        "kind": "disaster",
+        "title": "台風10号",
+        "starts_at": "2026-01-01 00:00",
+        "ends_at": "2099-01-01 00:00",
+    }
+    assert first.post(board, mode).status_code == 302
+    resident = Client()
+    resident.post(f"/factcheck/{town_a.code}/report/", {"text": "動物園からﾗｲｵﾝが逃げた！"})
+    resident.post(f"/factcheck/{town_a.code}/report/", {"text": "駅前のスーパーは今日も開いています"})
+    hit = Report.objects.get(text__contains="動物園")
+    assert hit.watch_hit == "台風10号: 動物園+ライオン"
+    assert Report.objects.get(text__contains="スーパー").watch_hit == ""
+    claim = hit.claim
+    base = f"/staff/m/{town_a.code}/infosafety/claims/{claim.pk}"
+    first.post(f"{base}/source/", {"title": "動物園の発表"})
+    first.post(f"{base}/draft/", {"rating": "jfc:false", "explanation": "逃げていません"})
+    second.post(f"{base}/publish/")
+    html = first.get(board).content.decode()
+    assert "台風10号" in html
+    assert "動物園+ライオン" in html
+    assert "分" in html  # time from the first report to the published verdict
+    bad = first.post(board, {**mode, "ends_at": "2025-01-01 00:00"})
+    assert bad.status_code == 400

@@ -43,6 +43,7 @@ SHOWS_PERSONAL_DATA = {
     f"{STAFF}talent/": "talent.dashboard_viewed",
     f"{STAFF}infosafety/": "infosafety.desk_viewed",
     f"{STAFF}infosafety/claims/<int:claim_id>/": "infosafety.claim_viewed",
+    f"{STAFF}infosafety/dashboard/": "infosafety.dashboard_viewed",
     f"{STAFF}infosafety/screening/batches/<int:batch_id>/": "infosafety.batch_viewed",
 }
 

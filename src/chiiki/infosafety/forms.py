@@ -111,3 +111,15 @@ class BatchForm(_FileForm):
 
 class SignalSetForm(_FileForm):
     file = forms.FileField(label=gettext_lazy("手がかりのファイル(JSON)"))
+
+
+class WatchModeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("種類"),
+        choices=[("disaster", gettext_lazy("災害")), ("election", gettext_lazy("選挙"))],
+    )
+    title = forms.CharField(label=gettext_lazy("名前(例: 台風10号)"), max_length=100, required=False)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("開始"), help_text=gettext_lazy("例: 2026-12-04 09:00")
+    )
+    ends_at = forms.DateTimeField(label=gettext_lazy("終了"), help_text=gettext_lazy("例: 2026-12-07 18:00"))

@@ -82,6 +82,9 @@ class Report(models.Model):
     contact = models.CharField(_("連絡先"), max_length=200, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
     similarity = models.FloatField(null=True, blank=True)  # to the claim's earlier reports when it joined one
+    watch_hit = models.CharField(
+        _("注意リストに一致"), max_length=200, blank=True
+    )  # the watch pattern matched
     received_at = models.DateTimeField(_("受付日時"), default=timezone.now)
 
     class Meta:
@@ -246,3 +249,25 @@ class LineMessage(Job):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class WatchMode(models.Model):
+    """Disaster or election mode for a period: reports matching a watch pattern are flagged at once."""
+
+    class Kind(models.TextChoices):
+        DISASTER = "disaster", _("災害")
+        ELECTION = "election", _("選挙")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("種類"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("名前"), max_length=100)
+    starts_at = models.DateTimeField(_("開始"))
+    ends_at = models.DateTimeField(_("終了"))
+    patterns = models.JSONField(_("注意する言葉"), default=list)  # lists of words that must all appear
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-starts_at"]
+
+    def __str__(self) -> str:
+        return self.title

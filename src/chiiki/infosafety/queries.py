@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.db.models import Count, QuerySet
+from django.db.models.functions import TruncHour
+from django.utils import timezone
 
 from chiiki.core.models import Municipality
 from chiiki.infosafety.engine import SignalSet, default_signal_set, load_signal_set
@@ -14,6 +20,7 @@ from chiiki.infosafety.models import (
     ScreeningBatch,
     SignalSetVersion,
     Verdict,
+    WatchMode,
 )
 
 
@@ -97,4 +104,54 @@ def line_channel(code: str) -> LineChannel | None:
     """The enabled LINE account of a municipality (None when it has none)."""
     return (
         LineChannel.objects.filter(municipality_id=code, enabled=True).select_related("municipality").first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Dashboard:
+    """A disaster or election day at a glance."""
+
+    since: datetime
+    reports_per_hour: list[tuple[datetime, int]]
+    reports: int
+    new_claims: int
+    watch_hits: list[Report]
+    minutes_to_verdict: list[float]
+    active_modes: list[WatchMode]
+
+    @property
+    def median_minutes_to_verdict(self) -> float | None:
+        """Median time from a claim's first report to its published verdict, in minutes."""
+        return statistics.median(self.minutes_to_verdict) if self.minutes_to_verdict else None
+
+    @property
+    def busiest_hour(self) -> int:
+        """The most reports in one hour (for scaling the bars)."""
+        return max((n for _, n in self.reports_per_hour), default=0)
+
+
+def dashboard(municipality: Municipality, *, hours: int = 24) -> Dashboard:
+    """Volume per hour, new claims, watch-list hits and time to verdict over the last `hours`."""
+    now = timezone.now()
+    since = now - timedelta(hours=hours)
+    recent = Report.objects.filter(municipality=municipality, received_at__gte=since)
+    per_hour = dict(
+        recent.annotate(hour=TruncHour("received_at"))
+        .values_list("hour")
+        .annotate(n=Count("id"))
+        .order_by("hour")
+    )
+    published = Claim.objects.filter(
+        municipality=municipality, status=Claim.Status.PUBLISHED, published_at__gte=since
+    ).values_list("first_reported_at", "published_at")
+    return Dashboard(
+        since=since,
+        reports_per_hour=sorted(per_hour.items()),
+        reports=recent.count(),
+        new_claims=Claim.objects.filter(municipality=municipality, first_reported_at__gte=since).count(),
+        watch_hits=list(recent.exclude(watch_hit="").select_related("claim").order_by("-received_at")[:20]),
+        minutes_to_verdict=[
+            (end - start).total_seconds() / 60 for start, end in published if end is not None
+        ],
+        active_modes=list(WatchMode.objects.filter(municipality=municipality, ends_at__gt=now)),
     )

@@ -33,6 +33,7 @@ from chiiki.infosafety.forms import (
     ScreenForm,
     SignalSetForm,
     SourceForm,
+    WatchModeForm,
 )
 from chiiki.infosafety.models import Claim, Report
 
@@ -338,6 +339,30 @@ def claim_step(request: HttpRequest, municipality: Municipality, claim_id: int, 
         return render(request, "infosafety/claim.html", context, status=400)
     messages.success(request, _("保存しました。"))
     return redirect("infosafety:claim", code=municipality.code, claim_id=claim.pk)
+
+
+@municipality_permission("infosafety.factcheck")
+def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Disaster or election mode: switch it on, and the last 24 hours at a glance."""
+    form = WatchModeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.start_watch_mode(municipality, **form.cleaned_data, by=Actor.from_request(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("注意モードを設定しました。"))
+            return redirect("infosafety:dashboard", code=municipality.code)
+    board = queries.dashboard(municipality)
+    _viewed(
+        "infosafety.dashboard_viewed", municipality, request, "report", ids=[r.pk for r in board.watch_hits]
+    )
+    return render(
+        request,
+        "infosafety/dashboard.html",
+        {"municipality": municipality, "board": board, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 # ---------------------------------------------------------------- screening

@@ -10,6 +10,7 @@ from chiiki.infosafety.actions.factcheck import (
     draft_verdict,
     merge_claims,
     publish_verdict,
+    start_watch_mode,
     submit_report,
 )
 from chiiki.infosafety.actions.line import receive_line_events
@@ -35,5 +36,6 @@ __all__ = [
     "record_batch_results",
     "request_bulk_screening",
     "screen_post",
+    "start_watch_mode",
     "submit_report",
 ]

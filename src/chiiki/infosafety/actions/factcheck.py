@@ -13,8 +13,8 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
-from chiiki.infosafety.engine import SCALES, best_match
-from chiiki.infosafety.models import Claim, Report, Source, Verdict
+from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
+from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
 
 if TYPE_CHECKING:
     from chiiki.core.acting import Actor
@@ -68,6 +68,7 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         contact=intake.contact.strip(),
         channel=intake.channel,
         similarity=match.similarity if match else None,
+        watch_hit=_watch_hit(municipality, text)[:200],
     )
     audit.record(
         "infosafety.report_received",
@@ -75,9 +76,53 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         municipality=municipality,
         object_type="rumour_report",
         object_id=report.pk,
-        detail={"claim": claim.pk, "joined": match is not None, "channel": intake.channel},
+        detail={
+            "claim": claim.pk,
+            "joined": match is not None,
+            "channel": intake.channel,
+            "watch": report.watch_hit,
+        },
     )
     return report
+
+
+def _watch_hit(municipality: Municipality, text: str) -> str:
+    now = timezone.now()
+    modes = WatchMode.objects.filter(municipality=municipality, starts_at__lte=now, ends_at__gt=now)
+    for mode in modes:
+        hit = watch_hit(text, mode.patterns)
+        if hit:
+            return f"{mode.title}: {hit}"
+    return ""
+
+
+@transaction.atomic
+def start_watch_mode(
+    municipality: Municipality, *, kind: str, title: str, starts_at: datetime, ends_at: datetime, by: Actor
+) -> WatchMode:
+    """Switch disaster or election mode on for a period, with the past patterns of that kind."""
+    if kind not in WatchMode.Kind.values:
+        raise ValidationError({"kind": "種類は災害か選挙です"})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "終了は開始より後にしてください"})
+    mode = WatchMode.objects.create(
+        municipality=municipality,
+        kind=kind,
+        title=title.strip()[:100] or str(WatchMode.Kind(kind).label),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        patterns=default_patterns(kind),
+        created_by=by.user,
+    )
+    audit.record(
+        "infosafety.watch_mode_started",
+        by=by,
+        municipality=municipality,
+        object_type="watch_mode",
+        object_id=mode.pk,
+        detail={"kind": kind, "from": starts_at.isoformat(), "to": ends_at.isoformat()},
+    )
+    return mode
 
 
 def _locked(claim: Claim) -> Claim:

@@ -34,11 +34,13 @@ from chiiki.infosafety.engine._similar import (
     similarity,
 )
 from chiiki.infosafety.engine._tokens import content_words, normalized_tokens, tokens
+from chiiki.infosafety.engine._watch import PAST_PATTERNS, default_patterns, watch_hit
 
 __all__ = [
     "FIJ",
     "JFC",
     "LEVELS",
+    "PAST_PATTERNS",
     "SCALES",
     "Counts",
     "Evaluation",
@@ -59,6 +61,7 @@ __all__ = [
     "Source",
     "best_match",
     "content_words",
+    "default_patterns",
     "default_signal_set",
     "diff_signal_sets",
     "evaluate",
@@ -71,4 +74,5 @@ __all__ = [
     "shingles",
     "similarity",
     "tokens",
+    "watch_hit",
 ]
