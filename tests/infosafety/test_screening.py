@@ -13,7 +13,7 @@ from django.test import Client
 
 from chiiki.core.models import AuditEvent, Job, Municipality, Role, User
 from chiiki.infosafety.engine import default_signal_set
-from chiiki.infosafety.models import ScreenedPost, ScreeningBatch, SignalSetVersion
+from chiiki.infosafety.models import ScreenedPost, ScreeningBatch, SignalSetVersion, TakedownReport
 
 
 @pytest.fixture
@@ -115,3 +115,33 @@ def test_loading_a_signal_set_shows_the_diff_and_is_used(town_a: Municipality, e
     assert broken.status_code == 400
     assert SignalSetVersion.objects.count() == 1
     assert AuditEvent.objects.filter(action="infosafety.signal_set_loaded").count() == 1
+
+
+def test_a_flagged_post_is_reported_and_tracked_until_removed(town_a: Municipality, editor: Client) -> None:
+    editor.post(
+        f"/staff/m/{town_a.code}/infosafety/screening/",
+        {"text": "受け子募集 即日即金 テレグラムで", "url": "https://x.example/status/77"},
+    )
+    post = ScreenedPost.objects.get()
+    base = f"/staff/m/{town_a.code}/infosafety/takedowns"
+    assert editor.post(f"{base}/new/", {"post": post.pk, "recipient": "ihc"}).status_code == 302
+    report = TakedownReport.objects.get()
+    assert "犯罪実行者募集情報" in report.reason
+    assert "犯罪の役割を指す隠語" in report.reason
+    editor.post(f"{base}/{report.pk}/status/", {"status": "removed"})  # not sent yet: refused
+    report.refresh_from_db()
+    assert report.status == "drafted"
+    editor.post(f"{base}/{report.pk}/status/", {"status": "sent"})
+    editor.post(f"{base}/{report.pk}/status/", {"status": "removed"})
+    report.refresh_from_db()
+    assert report.status == "removed"
+    exported = editor.get(f"{base}/?format=csv").content.decode("utf-8-sig").splitlines()
+    assert exported[0].startswith("通報番号,作成日時,通報先,URL,情報の種別")
+    assert "https://x.example/status/77" in exported[1]
+    assert "削除された" in exported[1]
+    steps = (
+        AuditEvent.objects.filter(action="infosafety.takedown_status")
+        .order_by("id")
+        .values_list("detail", flat=True)
+    )
+    assert [d["to"] for d in steps] == ["sent", "removed"]

@@ -271,3 +271,37 @@ class WatchMode(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class TakedownReport(models.Model):
+    """A report of a screened post to its platform or to the Internet Hotline Center, tracked until removal."""
+
+    class Recipient(models.TextChoices):
+        X = "x", "X"
+        INSTAGRAM = "instagram", "Instagram"
+        TIKTOK = "tiktok", "TikTok"
+        LINE = "line", "LINE"
+        IHC = "ihc", _("インターネット・ホットラインセンター")
+        OTHER = "other", _("その他")
+
+    class Status(models.TextChoices):
+        DRAFTED = "drafted", _("作成済み")
+        SENT = "sent", _("送信済み")
+        REMOVED = "removed", _("削除された")
+        REFUSED = "refused", _("削除されなかった")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    post = models.ForeignKey(ScreenedPost, on_delete=models.PROTECT, related_name="takedowns")
+    recipient = models.CharField(_("通報先"), max_length=10, choices=Recipient.choices)
+    reason = models.TextField(_("理由"), max_length=2000)
+    url = models.CharField(_("URL"), max_length=MAX_LINK, validators=[validate_link])
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.DRAFTED)
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.url}"

@@ -19,6 +19,7 @@ from chiiki.infosafety.models import (
     ScreenedPost,
     ScreeningBatch,
     SignalSetVersion,
+    TakedownReport,
     Verdict,
     WatchMode,
 )
@@ -155,3 +156,13 @@ def dashboard(municipality: Municipality, *, hours: int = 24) -> Dashboard:
         ],
         active_modes=list(WatchMode.objects.filter(municipality=municipality, ends_at__gt=now)),
     )
+
+
+def takedowns(municipality: Municipality) -> QuerySet[TakedownReport]:
+    """Reports to platforms and the Internet Hotline Center, newest first."""
+    return TakedownReport.objects.filter(municipality=municipality).select_related("post")
+
+
+def screened_post(municipality: Municipality, post_id: int) -> ScreenedPost | None:
+    """One screened post of this municipality."""
+    return ScreenedPost.objects.filter(municipality=municipality, pk=post_id).first()

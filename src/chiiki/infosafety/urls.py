@@ -21,4 +21,11 @@ urlpatterns = [
     path("staff/m/<str:code>/infosafety/screening/upload/", views.screening_upload, name="screening_upload"),
     path("staff/m/<str:code>/infosafety/screening/batches/<int:batch_id>/", views.batch_detail, name="batch"),
     path("staff/m/<str:code>/infosafety/signals/", views.signals, name="signals"),
+    path("staff/m/<str:code>/infosafety/takedowns/", views.takedowns, name="takedowns"),
+    path("staff/m/<str:code>/infosafety/takedowns/new/", views.takedown_new, name="takedown_new"),
+    path(
+        "staff/m/<str:code>/infosafety/takedowns/<int:report_id>/status/",
+        views.takedown_status,
+        name="takedown_status",
+    ),
 ]

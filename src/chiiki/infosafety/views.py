@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections.abc import Callable
 from typing import Any
@@ -35,7 +37,8 @@ from chiiki.infosafety.forms import (
     SourceForm,
     WatchModeForm,
 )
-from chiiki.infosafety.models import Claim, Report
+from chiiki.infosafety.models import Claim, Report, TakedownReport
+from chiiki.tables import excel_safe_row
 
 # ---------------------------------------------------------------- public pages
 
@@ -427,7 +430,12 @@ def batch_detail(request: HttpRequest, municipality: Municipality, batch_id: int
     return render(
         request,
         "infosafety/batch.html",
-        {"municipality": municipality, "batch": batch, "posts": posts},
+        {
+            "municipality": municipality,
+            "batch": batch,
+            "posts": posts,
+            "recipients": TakedownReport.Recipient.choices,
+        },
     )
 
 
@@ -459,3 +467,84 @@ def signals(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+# ---------------------------------------------------------------- reports to platforms
+
+IHC_COLUMNS = ("通報番号", "作成日時", "通報先", "URL", "情報の種別", "理由", "点数", "状態")
+
+
+@municipality_permission("infosafety.screen")
+def takedowns(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Reports of screened posts and their outcome; `?format=csv` gives the documented hand-over file."""
+    rows = list(queries.takedowns(municipality)[:500])
+    _viewed("infosafety.takedowns_viewed", municipality, request, "takedown", ids=[r.pk for r in rows])
+    if request.GET.get("format") == "csv":
+        return _takedowns_csv(municipality, rows)
+    return render(
+        request,
+        "infosafety/takedowns.html",
+        {"municipality": municipality, "reports": rows, "statuses": TakedownReport.Status.choices},
+    )
+
+
+def _takedowns_csv(municipality: Municipality, rows: list[TakedownReport]) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IHC_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            excel_safe_row(
+                [
+                    r.pk,
+                    r.created_at.isoformat(timespec="minutes"),
+                    r.get_recipient_display(),
+                    r.url,
+                    "犯罪実行者募集情報",
+                    r.reason,
+                    r.post.score,
+                    r.get_status_display(),
+                ]
+            )
+        )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="takedowns-{municipality.code}.csv"'
+    return response
+
+
+@municipality_permission("infosafety.screen")
+@require_POST
+def takedown_new(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Write a report of one screened post to a platform or the Internet Hotline Center."""
+    post = queries.screened_post(municipality, _int(request.POST.get("post")))
+    if post is None:
+        raise Http404
+    try:
+        actions.draft_takedown(
+            post, recipient=request.POST.get("recipient", ""), by=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("通報を作成しました。送ったら「送信済み」にしてください。"))
+    return redirect("infosafety:takedowns", code=municipality.code)
+
+
+@municipality_permission("infosafety.screen")
+@require_POST
+def takedown_status(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """Record that a report was sent, or what became of the post."""
+    report = queries.takedowns(municipality).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    try:
+        actions.record_takedown_status(
+            report, status=request.POST.get("status", ""), by=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("infosafety:takedowns", code=municipality.code)
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0

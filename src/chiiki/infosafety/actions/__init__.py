@@ -20,6 +20,7 @@ from chiiki.infosafety.actions.screening import (
     request_bulk_screening,
     screen_post,
 )
+from chiiki.infosafety.actions.takedowns import draft_takedown, record_takedown_status
 
 __all__ = [
     "FactCheckError",
@@ -28,12 +29,14 @@ __all__ = [
     "assign_claim",
     "correct_verdict",
     "decline_claim",
+    "draft_takedown",
     "draft_verdict",
     "load_signal_set_version",
     "merge_claims",
     "publish_verdict",
     "receive_line_events",
     "record_batch_results",
+    "record_takedown_status",
     "request_bulk_screening",
     "screen_post",
     "start_watch_mode",
