@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from chiiki.core.acting import Actor
@@ -94,7 +94,7 @@ def factchecks(request: HttpRequest, code: str, limit: int = 50) -> list[FactChe
 
 
 @router.post("/municipalities/{code}/reports", response={201: ReportOut}, auth=None)
-def submit(request: HttpRequest, code: str, body: ReportIn) -> tuple[int, ReportOut]:
+def submit(request: HttpRequest, code: str, body: ReportIn) -> Status[ReportOut]:
     """Report a rumour (residents' apps, partner tiplines); it is grouped with earlier reports of the same claim."""
     municipality = get_object_or_404(Municipality, code=code)
     intake = actions.Intake(
@@ -110,7 +110,9 @@ def submit(request: HttpRequest, code: str, body: ReportIn) -> tuple[int, Report
         )
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from error
-    return 201, ReportOut(id=report.pk, claim=report.claim_id, joined_existing=report.similarity is not None)
+    return Status(
+        201, ReportOut(id=report.pk, claim=report.claim_id, joined_existing=report.similarity is not None)
+    )
 
 
 @router.post("/municipalities/{code}/screen", response=ScreenOut)
