@@ -9,6 +9,7 @@ from ninja.security import django_auth
 
 from chiiki.coverage.api import router as coverage_router
 from chiiki.cyber.api import router as cyber_router
+from chiiki.infosafety.api import router as infosafety_router
 from chiiki.procedures.api import router as procedures_router
 from chiiki.registry.api import router as registry_router
 from chiiki.sidejob.api import router as sidejob_router
@@ -23,6 +24,7 @@ api.add_router("/surveys", surveys_router)
 api.add_router("/coverage", coverage_router)
 api.add_router("/cyber", cyber_router)
 api.add_router("/procedures", procedures_router)
+api.add_router("/infosafety", infosafety_router)
 
 
 @api.exception_handler(PermissionDenied)

@@ -130,6 +130,7 @@ INSTALLED_APPS = [
     "chiiki.opendata",
     "chiiki.talent",
     "chiiki.sidejob",
+    "chiiki.infosafety",
     "chiiki.fieldwork",
     "chiiki.evidence",
     "chiiki.coverage",

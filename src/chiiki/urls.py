@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("chiiki.coverage.urls")),
     path("", include("chiiki.cyber.urls")),
     path("", include("chiiki.procedures.urls")),
+    path("", include("chiiki.infosafety.urls")),
     path("", include("chiiki.core.urls")),
 ]

@@ -44,6 +44,11 @@ SHOWS_PERSONAL_DATA = {
     f"{STAFF}talent/": "talent.dashboard_viewed",
     f"{STAFF}coverage/reports/": "coverage.reports_listed",
     f"{STAFF}coverage/reports/<int:report_id>/": "coverage.report_viewed",
+    f"{STAFF}infosafety/": "infosafety.desk_viewed",
+    f"{STAFF}infosafety/claims/<int:claim_id>/": "infosafety.claim_viewed",
+    f"{STAFF}infosafety/dashboard/": "infosafety.dashboard_viewed",
+    f"{STAFF}infosafety/takedowns/": "infosafety.takedowns_viewed",
+    f"{STAFF}infosafety/screening/batches/<int:batch_id>/": "infosafety.batch_viewed",
 }
 
 # Route → why it shows nobody's personal data.
@@ -75,6 +80,13 @@ SHOWS_NONE = {
     f"{STAFF}coverage/targets/": "the target table",
     f"{STAFF}coverage/cells.csv": "cells with counts below 3 withheld",
     f"{STAFF}coverage/cells.geojson": "cells with counts below 3 withheld",
+    f"{STAFF}infosafety/report/": "a form for a report; taking it is audited by its action",
+    f"{STAFF}infosafety/claims/<int:claim_id>/<str:step>/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/screening/": "a form and the list of files; a screening is audited by its action",
+    f"{STAFF}infosafety/screening/upload/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/signals/": "the signal set (words and weights), no person",
+    f"{STAFF}infosafety/takedowns/new/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/takedowns/<int:report_id>/status/": "a change (POST), audited by its action",
 }
 
 

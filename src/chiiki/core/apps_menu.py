@@ -46,6 +46,20 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
         "linkage:runs",
     ),
     AppEntry(
+        "infosafety.factcheck",
+        _("ファクトチェック窓口"),
+        _("住民から届いたうわさをまとめ、出典を集めて判定し、二人目の担当者の承認で公開します。"),
+        "infosafety:desk",
+    ),
+    AppEntry(
+        "infosafety.screen",
+        _("闇バイト募集の確認"),
+        _(
+            "投稿が犯罪実行者募集(闇バイト)にあたるかを、手がかりと理由つきで確かめます。ファイルでまとめても確認できます。"
+        ),
+        "infosafety:screening",
+    ),
+    AppEntry(
         "opendata.edit",
         _("オープンデータ"),
         _("ファイルを標準形式に直して取り込み、検査報告を確かめて公開します。"),

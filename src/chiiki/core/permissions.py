@@ -40,6 +40,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "procedures.process": frozenset({R.PROCEDURE_CLERK, R.BENEFIT_POLICY}),
     "procedures.pay": frozenset({R.PROCEDURE_CLERK}),
     "procedures.assist": frozenset({R.PROCEDURE_CLERK, R.HELPDESK}),
+    "infosafety.factcheck": frozenset({R.INFOSAFETY_EDITOR}),
+    "infosafety.screen": frozenset({R.INFOSAFETY_EDITOR}),
+    "infosafety.signals": frozenset({R.INFOSAFETY_EDITOR, R.ADMINISTRATOR}),
 }
 
 

@@ -33,6 +33,9 @@ STAFF: tuple[tuple[str, str, Role], ...] = (
     ("demo-coverage", "通信環境担当 デモ", Role.COVERAGE_OFFICER),
     ("demo-procedures", "手続担当 デモ", Role.PROCEDURE_CLERK),
     ("demo-benefits", "給付制度担当 デモ", Role.BENEFIT_POLICY),
+    # Two editors: a fact-check is drafted by one and approved by the other.
+    ("demo-infosafety", "情報安全担当 デモ", Role.INFOSAFETY_EDITOR),
+    ("demo-infosafety2", "情報安全担当2 デモ", Role.INFOSAFETY_EDITOR),
 )
 
 
@@ -48,6 +51,9 @@ class DemoSummary:
     staff: list[tuple[str, str, str]]
     survey: Any = None  # chiiki.demo.survey.DemoSurvey: the census a person can answer on the web
     talent: Any = None  # chiiki.demo.talent.TalentDemoSummary: the Chugoku talent bank
+    infosafety: Any = (
+        None  # chiiki.demo.infosafety.InfosafetyDemoSummary: rumours, fact-checks, screened posts
+    )
     evidence: Any = None  # chiiki.demo.census_responses.SimulationSummary: simulated answers to the census
     cyber: Any = (
         None  # chiiki.demo.cyber.CyberDemoSummary: 広島県's cyber service for the city and its hospital
@@ -101,8 +107,25 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.procedures import load_procedures_demo
 
     procedures = load_procedures_demo(municipality, seed=seed)
+    from chiiki.demo.infosafety import load_infosafety_demo
+
+    infosafety = load_infosafety_demo(
+        municipality,
+        User.objects.get(username="demo-infosafety"),
+        User.objects.get(username="demo-infosafety2"),
+    )
     refresh_planner_statistics()
-    return DemoSummary(municipality, registry, staff, survey, talent, evidence, cyber, procedures)
+    return DemoSummary(
+        municipality,
+        registry,
+        staff,
+        survey=survey,
+        talent=talent,
+        evidence=evidence,
+        cyber=cyber,
+        procedures=procedures,
+        infosafety=infosafety,
+    )
 
 
 def refresh_planner_statistics() -> None:

@@ -1,0 +1,44 @@
+"""Changes of the infosafety app; each runs in one transaction and writes its audit record."""
+
+from chiiki.infosafety.actions.factcheck import (
+    FactCheckError,
+    Intake,
+    add_source,
+    assign_claim,
+    correct_verdict,
+    decline_claim,
+    draft_verdict,
+    merge_claims,
+    publish_verdict,
+    start_watch_mode,
+    submit_report,
+)
+from chiiki.infosafety.actions.line import receive_line_events
+from chiiki.infosafety.actions.screening import (
+    load_signal_set_version,
+    record_batch_results,
+    request_bulk_screening,
+    screen_post,
+)
+from chiiki.infosafety.actions.takedowns import draft_takedown, record_takedown_status
+
+__all__ = [
+    "FactCheckError",
+    "Intake",
+    "add_source",
+    "assign_claim",
+    "correct_verdict",
+    "decline_claim",
+    "draft_takedown",
+    "draft_verdict",
+    "load_signal_set_version",
+    "merge_claims",
+    "publish_verdict",
+    "receive_line_events",
+    "record_batch_results",
+    "record_takedown_status",
+    "request_bulk_screening",
+    "screen_post",
+    "start_watch_mode",
+    "submit_report",
+]

@@ -1,0 +1,290 @@
+"""The fact-check desk: intake, grouping, evidence, a verdict drafted by one editor and published by another."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from chiiki.core import audit
+from chiiki.core.links import validate_link
+from chiiki.core.models import Municipality
+from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
+from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
+
+if TYPE_CHECKING:
+    from chiiki.core.acting import Actor
+    from chiiki.core.models import User
+
+CANDIDATE_REPORTS = 2000  # the latest reports compared with a new one (a rumour spreads within days)
+OPEN = (Claim.Status.NEW, Claim.Status.CHECKING, Claim.Status.DRAFTED, Claim.Status.PUBLISHED)
+
+
+class FactCheckError(ValueError):
+    """A step that cannot be done in the claim's state; the message says why in plain Japanese."""
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What a resident or staff member reports."""
+
+    text: str
+    link: str = ""
+    where_seen: str = ""
+    seen_at: datetime | None = None
+    contact: str = ""
+    channel: str = Report.Channel.WEB
+
+
+@transaction.atomic
+def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> Report:
+    """Keep a report and join it to the claim of the most similar earlier report, or open a new claim."""
+    text = intake.text.strip()
+    if not text:
+        raise ValidationError({"text": "見た内容を書いてください"})
+    if intake.link:
+        validate_link(intake.link)
+    candidates = (
+        Report.objects.filter(municipality=municipality, claim__status__in=OPEN)
+        .order_by("-received_at")
+        .values_list("claim_id", "text")[:CANDIDATE_REPORTS]
+    )
+    match = best_match(text, list(candidates))
+    if match is not None:
+        claim = Claim.objects.select_for_update().get(pk=int(str(match.key)))
+    else:
+        claim = Claim.objects.create(municipality=municipality, summary=text[:300])
+    report = Report.objects.create(
+        municipality=municipality,
+        claim=claim,
+        text=text,
+        link=intake.link.strip(),
+        where_seen=intake.where_seen.strip(),
+        seen_at=intake.seen_at,
+        contact=intake.contact.strip(),
+        channel=intake.channel,
+        similarity=match.similarity if match else None,
+        watch_hit=_watch_hit(municipality, text)[:200],
+    )
+    audit.record(
+        "infosafety.report_received",
+        by=by,
+        municipality=municipality,
+        object_type="rumour_report",
+        object_id=report.pk,
+        detail={
+            "claim": claim.pk,
+            "joined": match is not None,
+            "channel": intake.channel,
+            "watch": report.watch_hit,
+        },
+    )
+    return report
+
+
+def _watch_hit(municipality: Municipality, text: str) -> str:
+    now = timezone.now()
+    modes = WatchMode.objects.filter(municipality=municipality, starts_at__lte=now, ends_at__gt=now)
+    for mode in modes:
+        hit = watch_hit(text, mode.patterns)
+        if hit:
+            return f"{mode.title}: {hit}"
+    return ""
+
+
+@transaction.atomic
+def start_watch_mode(
+    municipality: Municipality, *, kind: str, title: str, starts_at: datetime, ends_at: datetime, by: Actor
+) -> WatchMode:
+    """Switch disaster or election mode on for a period, with the past patterns of that kind."""
+    if kind not in WatchMode.Kind.values:
+        raise ValidationError({"kind": "種類は災害か選挙です"})
+    if ends_at <= starts_at:
+        raise ValidationError({"ends_at": "終了は開始より後にしてください"})
+    mode = WatchMode.objects.create(
+        municipality=municipality,
+        kind=kind,
+        title=title.strip()[:100] or str(WatchMode.Kind(kind).label),
+        starts_at=starts_at,
+        ends_at=ends_at,
+        patterns=default_patterns(kind),
+        created_by=by.user,
+    )
+    audit.record(
+        "infosafety.watch_mode_started",
+        by=by,
+        municipality=municipality,
+        object_type="watch_mode",
+        object_id=mode.pk,
+        detail={"kind": kind, "from": starts_at.isoformat(), "to": ends_at.isoformat()},
+    )
+    return mode
+
+
+def _locked(claim: Claim) -> Claim:
+    return Claim.objects.select_for_update().get(pk=claim.pk)
+
+
+def _event(action: str, claim: Claim, by: Actor, **detail: object) -> None:
+    audit.record(
+        f"infosafety.{action}",
+        by=by,
+        municipality=claim.municipality_id,
+        object_type="claim",
+        object_id=claim.pk,
+        detail=detail,
+    )
+
+
+@transaction.atomic
+def assign_claim(claim: Claim, *, to: User, by: Actor) -> Claim:
+    """Give the claim to an editor, who starts checking it."""
+    claim = _locked(claim)
+    if claim.status not in (Claim.Status.NEW, Claim.Status.CHECKING):
+        raise FactCheckError("この段階では担当を変えられません")
+    claim.assigned_to = to
+    claim.status = Claim.Status.CHECKING
+    claim.save(update_fields=["assigned_to", "status", "updated_at"])
+    _event("claim_assigned", claim, by, to=to.get_username())
+    return claim
+
+
+@transaction.atomic
+def decline_claim(claim: Claim, *, reason: str, by: Actor) -> Claim:
+    """Close a claim that is not checked (an opinion, not verifiable, not about this area)."""
+    claim = _locked(claim)
+    if claim.status == Claim.Status.PUBLISHED:
+        raise FactCheckError("公開済みの判定は「訂正」で直してください")
+    if not reason.strip():
+        raise ValidationError({"reason": "理由を書いてください"})
+    claim.status = Claim.Status.DECLINED
+    claim.declined_reason = reason.strip()[:300]
+    claim.save(update_fields=["status", "declined_reason", "updated_at"])
+    _event("claim_declined", claim, by, reason=claim.declined_reason)
+    return claim
+
+
+@transaction.atomic
+def add_source(
+    claim: Claim, *, title: str, url: str, published_on: date | None, note: str, by: Actor
+) -> Source:
+    """Add a piece of evidence to the claim."""
+    if not title.strip():
+        raise ValidationError({"title": "出典の名前を書いてください"})
+    if url:
+        validate_link(url)
+    source = Source.objects.create(
+        municipality_id=claim.municipality_id,
+        claim=claim,
+        title=title.strip()[:200],
+        url=url.strip(),
+        published_on=published_on,
+        note=note.strip()[:500],
+        added_by=by.user,
+    )
+    _event("source_added", claim, by, source=source.pk, url=source.url)
+    return source
+
+
+def _check_rating(scale: str, rating: str) -> None:
+    if scale not in SCALES:
+        raise ValidationError({"scale": f"尺度 {scale} はありません"})
+    try:
+        SCALES[scale].rating(rating)
+    except KeyError as error:
+        raise ValidationError({"rating": f"判定 {rating} は尺度 {scale} にありません"}) from error
+
+
+@transaction.atomic
+def draft_verdict(claim: Claim, *, scale: str, rating: str, explanation: str, by: Actor) -> Claim:
+    """Write the verdict; another editor approves and publishes it."""
+    claim = _locked(claim)
+    if claim.status not in (Claim.Status.NEW, Claim.Status.CHECKING, Claim.Status.DRAFTED):
+        raise FactCheckError("この段階では判定案を書けません")
+    _check_rating(scale, rating)
+    if not explanation.strip():
+        raise ValidationError({"explanation": "判定の説明を書いてください"})
+    claim.scale, claim.rating, claim.explanation = scale, rating, explanation.strip()
+    claim.drafted_by = by.user
+    claim.status = Claim.Status.DRAFTED
+    claim.save(update_fields=["scale", "rating", "explanation", "drafted_by", "status", "updated_at"])
+    _event("verdict_drafted", claim, by, scale=scale, rating=rating)
+    return claim
+
+
+@transaction.atomic
+def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
+    """Approve and publish the drafted verdict: a second editor, and at least one source."""
+    claim = _locked(claim)
+    if claim.status != Claim.Status.DRAFTED:
+        raise FactCheckError("公開できるのは判定案のあるうわさだけです")
+    if by.user is None or by.user.pk == claim.drafted_by_id:
+        raise FactCheckError("判定案を書いた人とは別の担当者が承認して公開します")
+    if not claim.sources.exists():
+        raise FactCheckError("出典を一つ以上登録してから公開してください")
+    claim.status = Claim.Status.PUBLISHED
+    claim.published_at = timezone.now()
+    claim.save(update_fields=["status", "published_at", "updated_at"])
+    verdict = Verdict.objects.create(
+        municipality_id=claim.municipality_id,
+        claim=claim,
+        scale=claim.scale,
+        rating=claim.rating,
+        explanation=claim.explanation,
+        drafted_by_id=claim.drafted_by_id,
+        approved_by=by.user,
+        published_at=claim.published_at,
+    )
+    from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
+
+    told = notify_requesters(claim, claim.rating_label)
+    _event("verdict_published", claim, by, rating=claim.rating, reports=claim.reports.count(), told=told)
+    return verdict
+
+
+@transaction.atomic
+def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, by: Actor) -> Verdict:
+    """Correct a published verdict: the earlier one stays in the history and the note says what changed."""
+    claim = _locked(claim)
+    if claim.status != Claim.Status.PUBLISHED:
+        raise FactCheckError("訂正できるのは公開済みの判定だけです")
+    _check_rating(claim.scale, rating)
+    if not note.strip() or not explanation.strip():
+        raise ValidationError({"note": "何を訂正したかと、新しい説明を書いてください"})
+    claim.rating, claim.explanation = rating, explanation.strip()
+    claim.save(update_fields=["rating", "explanation", "updated_at"])
+    verdict = Verdict.objects.create(
+        municipality_id=claim.municipality_id,
+        claim=claim,
+        scale=claim.scale,
+        rating=rating,
+        explanation=claim.explanation,
+        drafted_by=by.user,
+        approved_by=by.user,
+        correction_note=note.strip()[:500],
+    )
+    _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note)
+    return verdict
+
+
+@transaction.atomic
+def merge_claims(target: Claim, other: Claim, *, by: Actor) -> Claim:
+    """Move the reports and sources of `other` to `target` (same rumour); `other` is closed as merged."""
+    if target.pk == other.pk or target.municipality_id != other.municipality_id:
+        raise FactCheckError("同じ自治体の別のうわさとだけまとめられます")
+    target, other = _locked(target), _locked(other)
+    if other.status == Claim.Status.PUBLISHED:
+        raise FactCheckError("公開済みのうわさは、まとめる側 (残す側) にしてください")
+    moved = Report.objects.filter(claim=other).update(claim=target)
+    Source.objects.filter(claim=other).update(claim=target)
+    other.status, other.merged_into = Claim.Status.DECLINED, target
+    other.declined_reason = f"#{target.pk} にまとめました"
+    other.save(update_fields=["status", "merged_into", "declined_reason", "updated_at"])
+    target.first_reported_at = min(target.first_reported_at, other.first_reported_at)
+    target.save(update_fields=["first_reported_at", "updated_at"])
+    _event("claims_merged", target, by, merged=other.pk, reports=moved)
+    return target

@@ -1,0 +1,135 @@
+"""Infosafety endpoints of the JSON API: published fact-checks (public), report intake (public), screening (staff)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from ninja import Field, Router, Schema, Status
+from ninja.errors import HttpError
+
+from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
+from chiiki.core.permissions import has_permission
+from chiiki.infosafety import actions, queries
+from chiiki.infosafety.claimreview import claim_review
+from chiiki.infosafety.engine import PostRow, Screener
+from chiiki.infosafety.models import MAX_LINK, MAX_TEXT, Report
+
+router = Router(tags=["infosafety"])
+
+
+class FactCheckOut(Schema):
+    id: int
+    claim: str
+    rating: str
+    explanation: str
+    published_at: datetime
+    url: str
+    claim_review: dict[str, Any]
+
+
+class ReportIn(Schema):
+    text: str = Field(max_length=MAX_TEXT)
+    link: str = Field("", max_length=MAX_LINK)
+    where_seen: str = Field("", max_length=200)
+    seen_at: datetime | None = None
+
+
+class ReportOut(Schema):
+    id: int
+    claim: int
+    joined_existing: bool
+
+
+class ScreenIn(Schema):
+    text: str = Field(max_length=MAX_TEXT)
+    url: str = Field("", max_length=MAX_LINK)
+
+
+class MatchOut(Schema):
+    id: str
+    label: str
+    weight: float
+    tier: str
+    evidence: list[str]
+
+
+class ScreenOut(Schema):
+    score: float
+    level: str
+    signal_version: str
+    matches: list[MatchOut]
+
+
+@router.get("/municipalities/{code}/factchecks", response=list[FactCheckOut], auth=None)
+def factchecks(request: HttpRequest, code: str, limit: int = 50) -> list[FactCheckOut]:
+    """Published fact-checks, newest first, each with its ClaimReview (at most 200)."""
+    municipality = get_object_or_404(Municipality, code=code)
+    if not 1 <= limit <= 200:
+        raise HttpError(400, "limit は 1〜200 です")
+    out = []
+    for claim in queries.published_checks(municipality)[:limit]:
+        url = request.build_absolute_uri(
+            reverse("infosafety:public_detail", kwargs={"area": code, "claim_id": claim.pk})
+        )
+        first = queries.reports(claim).first()
+        assert claim.published_at is not None  # noqa: S101 - published_checks returns published claims
+        out.append(
+            FactCheckOut(
+                id=claim.pk,
+                claim=claim.summary,
+                rating=claim.rating_label,
+                explanation=claim.explanation,
+                published_at=claim.published_at,
+                url=url,
+                claim_review=claim_review(claim, url=url, first=first, appearances=[]),
+            )
+        )
+    return out
+
+
+@router.post("/municipalities/{code}/reports", response={201: ReportOut}, auth=None)
+def submit(request: HttpRequest, code: str, body: ReportIn) -> Status[ReportOut]:
+    """Report a rumour (residents' apps, partner tiplines); it is grouped with earlier reports of the same claim."""
+    municipality = get_object_or_404(Municipality, code=code)
+    intake = actions.Intake(
+        text=body.text,
+        link=body.link,
+        where_seen=body.where_seen,
+        seen_at=body.seen_at,
+        channel=Report.Channel.API,
+    )
+    try:
+        report = actions.submit_report(
+            municipality, intake, by=Actor.from_request(request, label="api intake")
+        )
+    except ValidationError as error:
+        raise HttpError(400, " ".join(error.messages)) from error
+    return Status(
+        201, ReportOut(id=report.pk, claim=report.claim_id, joined_existing=report.similarity is not None)
+    )
+
+
+@router.post("/municipalities/{code}/screen", response=ScreenOut)
+def screen(request: HttpRequest, code: str, body: ScreenIn) -> ScreenOut:
+    """Screen one post for recruitment signals (kept and audited like a screening on the page)."""
+    municipality = get_object_or_404(Municipality, code=code)
+    if not has_permission(request.user, municipality, "infosafety.screen"):
+        raise PermissionDenied
+    signal_set = queries.current_signal_set(municipality)
+    result = Screener(signal_set).screen(body.text)
+    actions.screen_post(municipality, PostRow(0, body.text, body.url), result, by=Actor.from_request(request))
+    return ScreenOut(
+        score=result.score,
+        level=result.level,
+        signal_version=result.version,
+        matches=[
+            MatchOut(id=m.signal_id, label=m.label, weight=m.weight, tier=m.tier, evidence=list(m.evidence))
+            for m in result.matches
+        ],
+    )

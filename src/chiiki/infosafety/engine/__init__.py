@@ -1,0 +1,78 @@
+"""Django-free text engine of infosafety: screening recruitment posts (闇バイト) and grouping retold rumours.
+
+>>> screener = Screener(default_signal_set())
+>>> result = screener.screen("ホワイト案件 日給5万 詳細はテレグラムで")
+>>> result.level, result.explain()
+
+Signals are data (`data/signals-ja.json`, layout in docs/apps/infosafety.md), loaded and checked with
+`load_signal_set` and compared with `diff_signal_sets`. Text is folded (`fold`) with `chiiki.jp` and tokenized
+with SudachiPy. The modules inside are private.
+"""
+
+from chiiki.infosafety.engine._evaluate import Counts, Evaluation, LabelledPost, evaluate
+from chiiki.infosafety.engine._fold import fold
+from chiiki.infosafety.engine._posts import PostFileError, PostRow, read_posts
+from chiiki.infosafety.engine._scales import FIJ, JFC, SCALES, Rating, Scale
+from chiiki.infosafety.engine._screen import LEVELS, Screener, Screening, SignalMatch
+from chiiki.infosafety.engine._signals import (
+    Signal,
+    SignalSet,
+    SignalSetDiff,
+    SignalSetError,
+    Source,
+    default_signal_set,
+    diff_signal_sets,
+    load_signal_set,
+)
+from chiiki.infosafety.engine._similar import (
+    Fingerprint,
+    Match,
+    best_match,
+    fingerprint,
+    jaccard,
+    shingles,
+    similarity,
+)
+from chiiki.infosafety.engine._tokens import content_words, normalized_tokens, tokens
+from chiiki.infosafety.engine._watch import PAST_PATTERNS, default_patterns, watch_hit
+
+__all__ = [
+    "FIJ",
+    "JFC",
+    "LEVELS",
+    "PAST_PATTERNS",
+    "SCALES",
+    "Counts",
+    "Evaluation",
+    "Fingerprint",
+    "LabelledPost",
+    "Match",
+    "PostFileError",
+    "PostRow",
+    "Rating",
+    "Scale",
+    "Screener",
+    "Screening",
+    "Signal",
+    "SignalMatch",
+    "SignalSet",
+    "SignalSetDiff",
+    "SignalSetError",
+    "Source",
+    "best_match",
+    "content_words",
+    "default_patterns",
+    "default_signal_set",
+    "diff_signal_sets",
+    "evaluate",
+    "fingerprint",
+    "fold",
+    "jaccard",
+    "load_signal_set",
+    "normalized_tokens",
+    "read_posts",
+    "shingles",
+    "similarity",
+    "tokens",
+    "watch_hit",
+]

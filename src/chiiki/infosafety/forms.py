@@ -1,0 +1,125 @@
+"""Forms of infosafety pages (no JavaScript needed)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from chiiki.core.links import validate_link
+from chiiki.infosafety.engine import SCALES
+from chiiki.infosafety.models import MAX_LINK, MAX_TEXT
+
+
+class ReportForm(forms.Form):
+    """What a resident saw: plain fields, nothing required but the text."""
+
+    text = forms.CharField(
+        label=gettext_lazy("見た内容(投稿の文章など)"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    link = forms.CharField(
+        label=gettext_lazy("リンク(あれば)"),
+        help_text=gettext_lazy("https:// で始まる投稿のアドレス"),
+        max_length=MAX_LINK,
+        required=False,
+        validators=[validate_link],
+    )
+    where_seen = forms.CharField(
+        label=gettext_lazy("どこで見ましたか(X、LINE、掲示など)"), max_length=200, required=False
+    )
+    seen_at = forms.DateTimeField(
+        label=gettext_lazy("いつ見ましたか"),
+        help_text=gettext_lazy("例: 2026-12-04 09:30"),
+        required=False,
+    )
+    contact = forms.CharField(
+        label=gettext_lazy("結果を知らせてほしい場合の連絡先(任意)"), max_length=200, required=False
+    )
+
+
+class SourceForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("出典(発表した機関・文書の名前)"), max_length=200)
+    url = forms.CharField(
+        label=gettext_lazy("URL"), max_length=MAX_LINK, required=False, validators=[validate_link]
+    )
+    published_on = forms.DateField(label=gettext_lazy("出典の日付"), required=False)
+    note = forms.CharField(label=gettext_lazy("メモ"), max_length=500, required=False)
+
+
+def _rating_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+    return [
+        (scale.name, [(f"{scale.code}:{r.code}", r.label) for r in scale.ratings])
+        for scale in SCALES.values()
+    ]
+
+
+class DraftForm(forms.Form):
+    rating = forms.ChoiceField(label=gettext_lazy("判定"), choices=_rating_choices)
+    explanation = forms.CharField(
+        label=gettext_lazy("説明(わかりやすい言葉で)"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+    )
+
+
+class CorrectionForm(forms.Form):
+    rating = forms.ChoiceField(label=gettext_lazy("判定"), choices=_rating_choices)
+    explanation = forms.CharField(
+        label=gettext_lazy("新しい説明"), widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
+    note = forms.CharField(label=gettext_lazy("何を訂正したか"), max_length=500)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("対象外とする理由"), max_length=300)
+
+
+class MergeForm(forms.Form):
+    other = forms.IntegerField(label=gettext_lazy("まとめるうわさの番号"), min_value=1)
+
+
+class ScreenForm(forms.Form):
+    text = forms.CharField(
+        label=gettext_lazy("確認する投稿の文章"),
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    url = forms.CharField(
+        label=gettext_lazy("投稿のURL"), max_length=MAX_LINK, required=False, validators=[validate_link]
+    )
+
+
+class _FileForm(forms.Form):
+    def clean_file(self) -> object:
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
+                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
+            )
+        return upload
+
+
+class BatchForm(_FileForm):
+    file = forms.FileField(
+        label=gettext_lazy("投稿のファイル(CSV: text 列、または JSON Lines: X・Bluesky の書き出し)")
+    )
+
+
+class SignalSetForm(_FileForm):
+    file = forms.FileField(label=gettext_lazy("手がかりのファイル(JSON)"))
+
+
+class WatchModeForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=gettext_lazy("種類"),
+        choices=[("disaster", gettext_lazy("災害")), ("election", gettext_lazy("選挙"))],
+    )
+    title = forms.CharField(label=gettext_lazy("名前(例: 台風10号)"), max_length=100, required=False)
+    starts_at = forms.DateTimeField(
+        label=gettext_lazy("開始"), help_text=gettext_lazy("例: 2026-12-04 09:00")
+    )
+    ends_at = forms.DateTimeField(label=gettext_lazy("終了"), help_text=gettext_lazy("例: 2026-12-07 18:00"))

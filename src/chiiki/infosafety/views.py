@@ -1,0 +1,550 @@
+"""Pages of infosafety: the public fact-check pages and report form, and the editors' desk and screening."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from chiiki.core import audit
+from chiiki.core.access import municipality_permission
+from chiiki.core.acting import Actor
+from chiiki.core.links import safe_link
+from chiiki.core.models import Municipality, User
+from chiiki.infosafety import actions, line, queries
+from chiiki.infosafety.claimreview import claim_review, script_json
+from chiiki.infosafety.engine import SCALES, PostRow, Screener, SignalSetError
+from chiiki.infosafety.forms import (
+    BatchForm,
+    CorrectionForm,
+    DeclineForm,
+    DraftForm,
+    MergeForm,
+    ReportForm,
+    ScreenForm,
+    SignalSetForm,
+    SourceForm,
+    WatchModeForm,
+)
+from chiiki.infosafety.models import Claim, Report, TakedownReport
+from chiiki.tables import excel_safe_row
+
+# ---------------------------------------------------------------- public pages
+
+
+def public_list(request: HttpRequest, area: str) -> HttpResponse:
+    """The municipality's published fact-checks."""
+    municipality = get_object_or_404(Municipality, code=area)
+    return render(
+        request,
+        "infosafety/public_list.html",
+        {"municipality": municipality, "checks": queries.published_checks(municipality), "scales": SCALES},
+    )
+
+
+def public_detail(request: HttpRequest, area: str, claim_id: int) -> HttpResponse:
+    """One published fact-check with its ClaimReview JSON-LD."""
+    municipality = get_object_or_404(Municipality, code=area)
+    claim = queries.published_check(municipality, claim_id)
+    if claim is None:
+        raise Http404
+    reports = list(queries.reports(claim))
+    appearances = [{"@type": "CreativeWork", "url": r.link} for r in reports if safe_link(r.link)]
+    data = claim_review(
+        claim,
+        url=request.build_absolute_uri(),
+        first=reports[0] if reports else None,
+        appearances=appearances,
+    )
+    return render(
+        request,
+        "infosafety/public_detail.html",
+        {
+            "municipality": municipality,
+            "claim": claim,
+            "rating": SCALES[claim.scale].rating(claim.rating),
+            "sources": claim.sources.all(),
+            "history": queries.history(claim),
+            "jsonld": mark_safe(script_json(data)),  # noqa: S308 - escaped for <script> by script_json
+        },
+    )
+
+
+def public_report(request: HttpRequest, area: str) -> HttpResponse:
+    """The no-JavaScript form where residents report a rumour they saw."""
+    municipality = get_object_or_404(Municipality, code=area)
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if _submit(request, municipality, form, Report.Channel.WEB):
+            return redirect(f"{request.path}?sent=1")
+    return render(
+        request,
+        "infosafety/public_report.html",
+        {"municipality": municipality, "form": form, "sent": request.GET.get("sent") == "1"},
+    )
+
+
+def prevention(request: HttpRequest, area: str) -> HttpResponse:
+    """For young people, parents and schools: what recruitment posts look like, what to do, where to call."""
+    municipality = get_object_or_404(Municipality, code=area)
+    return render(request, "infosafety/prevention.html", {"municipality": municipality})
+
+
+def _submit(request: HttpRequest, municipality: Municipality, form: ReportForm, channel: str) -> bool:
+    data = form.cleaned_data
+    intake = actions.Intake(
+        text=data["text"],
+        link=data["link"],
+        where_seen=data["where_seen"],
+        seen_at=data["seen_at"],
+        contact=data["contact"],
+        channel=channel,
+    )
+    try:
+        actions.submit_report(municipality, intake, by=Actor.from_request(request, label=_label(request)))
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    return True
+
+
+def _label(request: HttpRequest) -> str:
+    return "" if request.user.is_authenticated else "resident (web form)"
+
+
+@csrf_exempt  # LINE signs the body instead (X-Line-Signature); nothing is stored without a valid signature
+@require_POST
+def line_webhook(request: HttpRequest, area: str) -> HttpResponse:
+    """The Messaging API webhook of the municipality's LINE account."""
+    channel = queries.line_channel(area)
+    if channel is None:
+        raise Http404
+    if not line.signature_is_valid(
+        channel.channel_secret, request.body, request.headers.get("X-Line-Signature", "")
+    ):
+        return HttpResponse("invalid signature", status=401, content_type="text/plain")
+    try:
+        events = json.loads(request.body)["events"]
+    except (ValueError, KeyError, TypeError):
+        return HttpResponse("malformed body", status=400, content_type="text/plain")
+    if not isinstance(events, list):
+        return HttpResponse("malformed body", status=400, content_type="text/plain")
+    actions.receive_line_events(channel, events, by=Actor.from_request(request, label="LINE webhook"))
+    return HttpResponse("ok", content_type="text/plain")
+
+
+# ---------------------------------------------------------------- the desk
+
+
+@municipality_permission("infosafety.factcheck")
+def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Claims on the desk by state."""
+    status = request.GET.get("status", "")
+    claims = list(queries.desk(municipality, status=status)[:200])
+    _viewed("infosafety.desk_viewed", municipality, request, "claim", ids=[c.pk for c in claims])
+    return render(
+        request,
+        "infosafety/desk.html",
+        {
+            "municipality": municipality,
+            "claims": claims,
+            "counts": queries.status_counts(municipality),
+            "statuses": Claim.Status.choices,
+            "status": status,
+        },
+    )
+
+
+@municipality_permission("infosafety.factcheck")
+def staff_report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Staff enter a rumour they found or were told about."""
+    form = ReportForm(request.POST or None)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _submit(request, municipality, form, Report.Channel.STAFF)
+    ):
+        messages.success(request, _("受け付けました。"))
+        return redirect("infosafety:desk", code=municipality.code)
+    return render(request, "infosafety/staff_report.html", {"municipality": municipality, "form": form})
+
+
+def _claim_or_404(municipality: Municipality, claim_id: int) -> Claim:
+    claim = queries.claim(municipality, claim_id)
+    if claim is None:
+        raise Http404
+    return claim
+
+
+@municipality_permission("infosafety.factcheck")
+def claim_detail(request: HttpRequest, municipality: Municipality, claim_id: int) -> HttpResponse:
+    """A claim with its reports, sources, verdict and the forms of the next steps."""
+    claim = _claim_or_404(municipality, claim_id)
+    _viewed("infosafety.claim_viewed", municipality, request, "claim", object_id=claim.pk)
+    return render(request, "infosafety/claim.html", _claim_context(request, municipality, claim, {}))
+
+
+def _viewed(
+    action: str,
+    municipality: Municipality,
+    request: HttpRequest,
+    object_type: str,
+    *,
+    object_id: int | str = "",
+    ids: list[int] | None = None,
+) -> None:
+    """Audit a read of what residents reported or people posted (they may name people)."""
+    audit.record(
+        action,
+        by=Actor.from_request(request),
+        municipality=municipality,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"ids": ids} if ids is not None else {},
+    )
+
+
+def _claim_context(
+    request: HttpRequest, municipality: Municipality, claim: Claim, forms: dict[str, Any]
+) -> dict[str, Any]:
+    initial = {
+        "rating": f"{claim.scale}:{claim.rating}" if claim.rating else "",
+        "explanation": claim.explanation,
+    }
+    return {
+        "municipality": municipality,
+        "claim": claim,
+        "reports": queries.reports(claim),
+        "sources": claim.sources.all(),
+        "history": queries.history(claim),
+        "rating": SCALES[claim.scale].rating(claim.rating) if claim.rating else None,
+        "can_publish": claim.status == Claim.Status.DRAFTED and claim.drafted_by_id != request.user.pk,
+        "source_form": forms.get("source", SourceForm()),
+        "draft_form": forms.get("draft", DraftForm(initial=initial)),
+        "correct_form": forms.get("correct", CorrectionForm(initial=initial)),
+        "decline_form": forms.get("decline", DeclineForm()),
+        "merge_form": forms.get("merge", MergeForm()),
+    }
+
+
+Step = Callable[[HttpRequest, Claim, Actor], "dict[str, Any] | None"]
+
+
+def _step_assign(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    actions.assign_claim(claim, to=request.user, by=by)
+    return None
+
+
+def _step_source(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = SourceForm(request.POST)
+    if not form.is_valid():
+        return {"source": form}
+    actions.add_source(claim, **form.cleaned_data, by=by)
+    return None
+
+
+def _step_draft(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = DraftForm(request.POST)
+    if not form.is_valid():
+        return {"draft": form}
+    scale, rating = form.cleaned_data["rating"].split(":", 1)
+    actions.draft_verdict(
+        claim, scale=scale, rating=rating, explanation=form.cleaned_data["explanation"], by=by
+    )
+    return None
+
+
+def _step_publish(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    actions.publish_verdict(claim, by=by)
+    return None
+
+
+def _step_correct(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = CorrectionForm(request.POST)
+    if not form.is_valid():
+        return {"correct": form}
+    scale, rating = form.cleaned_data["rating"].split(":", 1)
+    if scale != claim.scale:
+        form.add_error("rating", _("公開した判定と同じ尺度から選んでください"))
+        return {"correct": form}
+    actions.correct_verdict(
+        claim,
+        rating=rating,
+        explanation=form.cleaned_data["explanation"],
+        note=form.cleaned_data["note"],
+        by=by,
+    )
+    return None
+
+
+def _step_decline(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = DeclineForm(request.POST)
+    if not form.is_valid():
+        return {"decline": form}
+    actions.decline_claim(claim, reason=form.cleaned_data["reason"], by=by)
+    return None
+
+
+def _step_merge(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return {"merge": form}
+    other = queries.claim(claim.municipality, form.cleaned_data["other"])
+    if other is None:
+        form.add_error("other", _("その番号のうわさはありません"))
+        return {"merge": form}
+    actions.merge_claims(claim, other, by=by)
+    return None
+
+
+STEPS: dict[str, Step] = {
+    "assign": _step_assign,
+    "source": _step_source,
+    "draft": _step_draft,
+    "publish": _step_publish,
+    "correct": _step_correct,
+    "decline": _step_decline,
+    "merge": _step_merge,
+}
+
+
+@municipality_permission("infosafety.factcheck")
+@require_POST
+def claim_step(request: HttpRequest, municipality: Municipality, claim_id: int, step: str) -> HttpResponse:
+    """Do one step of the workflow (assign, source, draft, publish, correct, decline, merge)."""
+    claim = _claim_or_404(municipality, claim_id)
+    handler = STEPS.get(step)
+    if handler is None:
+        raise Http404
+    try:
+        invalid = handler(request, claim, Actor.from_request(request))
+    except actions.FactCheckError as error:
+        messages.error(request, str(error))
+        return redirect("infosafety:claim", code=municipality.code, claim_id=claim.pk)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("infosafety:claim", code=municipality.code, claim_id=claim.pk)
+    if invalid is not None:
+        context = _claim_context(request, municipality, claim, invalid)
+        return render(request, "infosafety/claim.html", context, status=400)
+    messages.success(request, _("保存しました。"))
+    return redirect("infosafety:claim", code=municipality.code, claim_id=claim.pk)
+
+
+@municipality_permission("infosafety.factcheck")
+def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Disaster or election mode: switch it on, and the last 24 hours at a glance."""
+    form = WatchModeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.start_watch_mode(municipality, **form.cleaned_data, by=Actor.from_request(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("注意モードを設定しました。"))
+            return redirect("infosafety:dashboard", code=municipality.code)
+    board = queries.dashboard(municipality)
+    _viewed(
+        "infosafety.dashboard_viewed", municipality, request, "report", ids=[r.pk for r in board.watch_hits]
+    )
+    return render(
+        request,
+        "infosafety/dashboard.html",
+        {"municipality": municipality, "board": board, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------- screening
+
+
+@municipality_permission("infosafety.screen")
+def screening(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Screen one post on the page (the result is kept), and the list of bulk screenings."""
+    form = ScreenForm(request.POST or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        signal_set = queries.current_signal_set(municipality)
+        row = PostRow(0, form.cleaned_data["text"], form.cleaned_data["url"])
+        screening_result = Screener(signal_set).screen(row.text)
+        result = actions.screen_post(municipality, row, screening_result, by=Actor.from_request(request))
+    return render(
+        request,
+        "infosafety/screening.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "result": result,
+            "batch_form": BatchForm(),
+            "batches": queries.batches(municipality),
+            "version": queries.current_signal_set(municipality).version,
+        },
+    )
+
+
+@municipality_permission("infosafety.screen")
+@require_POST
+def screening_upload(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Upload a file of posts; the worker screens it."""
+    form = BatchForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return render(
+            request,
+            "infosafety/screening.html",
+            {
+                "municipality": municipality,
+                "form": ScreenForm(),
+                "batch_form": form,
+                "batches": queries.batches(municipality),
+                "version": queries.current_signal_set(municipality).version,
+            },
+            status=400,
+        )
+    actions.request_bulk_screening(municipality, form.cleaned_data["file"], by=Actor.from_request(request))
+    messages.success(request, _("受け付けました。確認が終わると、下の一覧に結果が出ます。"))
+    return redirect("infosafety:screening", code=municipality.code)
+
+
+@municipality_permission("infosafety.screen")
+def batch_detail(request: HttpRequest, municipality: Municipality, batch_id: int) -> HttpResponse:
+    """The posts of one bulk screening, highest score first."""
+    batch = queries.batch(municipality, batch_id)
+    if batch is None:
+        raise Http404
+    level = request.GET.get("level", "")
+    posts = list(queries.batch_posts(batch, level=level)[:500])
+    _viewed("infosafety.batch_viewed", municipality, request, "screening_batch", object_id=batch.pk)
+    return render(
+        request,
+        "infosafety/batch.html",
+        {
+            "municipality": municipality,
+            "batch": batch,
+            "posts": posts,
+            "recipients": TakedownReport.Recipient.choices,
+        },
+    )
+
+
+@municipality_permission("infosafety.signals")
+def signals(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The signal set in use, its sources, the loaded versions, and loading a new one (with what changed)."""
+    form = SignalSetForm(request.POST or None, request.FILES or None)
+    diff_lines: list[str] | None = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _row, diff = actions.load_signal_set_version(
+                municipality, form.cleaned_data["file"].read(), by=Actor.from_request(request)
+            )
+            diff_lines = diff.lines() or [_("手がかりの中身は前の版と同じです。")]
+        except SignalSetError as error:
+            for problem in error.problems:
+                form.add_error("file", problem)
+    signal_set = queries.current_signal_set(municipality)
+    return render(
+        request,
+        "infosafety/signals.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "signal_set": signal_set,
+            "signals": [(s, signal_set.sources[s.source]) for s in signal_set.signals],
+            "versions": queries.signal_set_versions(municipality),
+            "diff_lines": diff_lines,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# ---------------------------------------------------------------- reports to platforms
+
+IHC_COLUMNS = ("通報番号", "作成日時", "通報先", "URL", "情報の種別", "理由", "点数", "状態")
+
+
+@municipality_permission("infosafety.screen")
+def takedowns(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Reports of screened posts and their outcome; `?format=csv` gives the documented hand-over file."""
+    rows = list(queries.takedowns(municipality)[:500])
+    _viewed("infosafety.takedowns_viewed", municipality, request, "takedown", ids=[r.pk for r in rows])
+    if request.GET.get("format") == "csv":
+        return _takedowns_csv(municipality, rows)
+    return render(
+        request,
+        "infosafety/takedowns.html",
+        {"municipality": municipality, "reports": rows, "statuses": TakedownReport.Status.choices},
+    )
+
+
+def _takedowns_csv(municipality: Municipality, rows: list[TakedownReport]) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(IHC_COLUMNS)
+    for r in rows:
+        writer.writerow(
+            excel_safe_row(
+                [
+                    r.pk,
+                    r.created_at.isoformat(timespec="minutes"),
+                    r.get_recipient_display(),
+                    r.url,
+                    "犯罪実行者募集情報",
+                    r.reason,
+                    r.post.score,
+                    r.get_status_display(),
+                ]
+            )
+        )
+    response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="takedowns-{municipality.code}.csv"'
+    return response
+
+
+@municipality_permission("infosafety.screen")
+@require_POST
+def takedown_new(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Write a report of one screened post to a platform or the Internet Hotline Center."""
+    post = queries.screened_post(municipality, _int(request.POST.get("post")))
+    if post is None:
+        raise Http404
+    try:
+        actions.draft_takedown(
+            post, recipient=request.POST.get("recipient", ""), by=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("通報を作成しました。送ったら「送信済み」にしてください。"))
+    return redirect("infosafety:takedowns", code=municipality.code)
+
+
+@municipality_permission("infosafety.screen")
+@require_POST
+def takedown_status(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """Record that a report was sent, or what became of the post."""
+    report = queries.takedowns(municipality).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    try:
+        actions.record_takedown_status(
+            report, status=request.POST.get("status", ""), by=Actor.from_request(request)
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("infosafety:takedowns", code=municipality.code)
+
+
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
