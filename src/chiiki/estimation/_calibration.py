@@ -153,7 +153,9 @@ class _Solver:
     def objective(self, eta: FloatArray) -> float:
         return float(self.prior @ _potential(self.method, self.x @ eta, self.lo, self.hi) - eta @ self.totals)
 
-    def step(self, eta: FloatArray, misfit: FloatArray, deriv: FloatArray, damping: float) -> FloatArray | None:
+    def step(
+        self, eta: FloatArray, misfit: FloatArray, deriv: FloatArray, damping: float
+    ) -> FloatArray | None:
         """A descent step from `eta`, or None when none was found at this damping."""
         xw = self.x * self.prior[:, None]
         hess = (xw * deriv[:, None]).T @ self.x
@@ -168,7 +170,10 @@ class _Solver:
         for _ in range(40):
             # Armijo on F; near the solution F's decrease is below rounding, so a step that shrinks the
             # misfit is taken too (the full Newton step, where it converges quadratically).
-            if self.objective(eta + t * direction) <= f0 - 1e-4 * t * slope or self.misfit(eta + t * direction) < 0.5 * m0:
+            if (
+                self.objective(eta + t * direction) <= f0 - 1e-4 * t * slope
+                or self.misfit(eta + t * direction) < 0.5 * m0
+            ):
                 return t * direction
             t /= 2
         return None
@@ -239,7 +244,11 @@ def _why_not(prior: FloatArray, aux: AuxiliaryMatrix, lo: float, hi: float, max_
         lower = lo if np.isfinite(lo) else None
         upper = hi if np.isfinite(hi) else None
         lp = linprog(
-            np.zeros(len(prior)), A_eq=xw.T, b_eq=aux.totals, bounds=[(lower, upper)] * len(prior), method="highs"
+            np.zeros(len(prior)),
+            A_eq=xw.T,
+            b_eq=aux.totals,
+            bounds=[(lower, upper)] * len(prior),
+            method="highs",
         )
         if lp.status == 2:  # infeasible
             return (

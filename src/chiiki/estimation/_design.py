@@ -37,6 +37,7 @@ class Design:
     `fpc=`; the variance then carries the factor (1 − n_h/N_h). A second stage (`ssu`, e.g. households within
     sampled districts) with its own `fpc2` (SSUs in the PSU's population, or the fraction) gives R's
     `id=~psu+ssu, fpc=~N1+N2`: the within-PSU variance is added, weighted by the first-stage fraction.
+    Without `fpc` only the first stage counts (with replacement), as in R; `fpc` with `ssu` needs `fpc2`.
 
     `pps` declares a first stage drawn with probability proportional to size without replacement; `fpc` then
     holds each PSU's inclusion probability π_i, and the variance uses Brewer's approximation
@@ -73,11 +74,17 @@ class Design:
             raise EstimationError(f"重みが負です / negative weights in {self.weight}")
         if self.fpc2 is not None and (self.ssu is None or self.fpc is None):
             raise EstimationError("fpc2 には ssu と fpc が必要です / fpc2 needs ssu and fpc")
+        if self.ssu is not None and self.fpc is not None and self.fpc2 is None:
+            raise EstimationError(
+                "2段抽出で fpc を使うときは第2段の fpc2 も指定してください / with ssu and fpc, give fpc2 too"
+            )
         if self.pps is not None and self.fpc is None:
-            raise EstimationError("PPS には包含確率の列 fpc が必要です / pps needs inclusion probabilities in fpc")
-        for col in (self.fpc, self.fpc2):
-            if col is not None and float(frame[col].cast(pl.Float64).min() or 0.0) <= 0:  # type: ignore[arg-type]
-                raise EstimationError(f"列 {col} は正の値にしてください / {col} must be positive")
+            raise EstimationError(
+                "PPS には包含確率の列 fpc が必要です / pps needs inclusion probabilities in fpc"
+            )
+        for fpc in (self.fpc, self.fpc2):
+            if fpc is not None and float(frame[fpc].cast(pl.Float64).min() or 0.0) <= 0:  # type: ignore[arg-type]
+                raise EstimationError(f"列 {fpc} は正の値にしてください / {fpc} must be positive")
 
     def weights(self, frame: pl.DataFrame) -> FloatArray:
         """The weight column as float64."""

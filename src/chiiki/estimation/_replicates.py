@@ -10,10 +10,9 @@ import numpy as np
 import polars as pl
 import svy
 
-from chiiki.estimation._design import Design, EstimationError
+from chiiki.estimation._design import Design, EstimationError, IntArray
 from chiiki.estimation._estimates import ReplicateWeights
 from chiiki.estimation._weights import sample_frame
-
 
 _ROW_PSU = "__chiiki_row_psu"
 
@@ -75,3 +74,103 @@ def bootstrap_weights(
     sample = _sample(frame, design)
     made = _run(lambda: sample.weighting.create_bs_wgts(n_reps=n_replicates, rstate=seed))
     return _extract(made, "bootstrap")
+
+
+def _is_prime(p: int) -> bool:
+    return p > 1 and all(p % k for k in range(2, int(p**0.5) + 1))
+
+
+def _sylvester(size: int) -> IntArray:
+    h = np.ones((1, 1), dtype=np.int64)
+    while h.shape[0] < size:
+        h = np.block([[h, h], [h, 1 - h]])
+    return h
+
+
+def _paley(p: int) -> IntArray:
+    """Paley's construction of order p + 1 (p prime, p ≡ 3 mod 4), in R's 0/1 layout (R's `paley`)."""
+    residues = {0, 1} | {(i * i) % p for i in range(2, (p - 1) // 2 + 1)}
+    m = (np.arange(p)[:, None] + np.arange(p)[None, :]) % p
+    core = np.where(np.isin(m, list(residues)), 0, 1)
+    out = np.ones((p + 1, p + 1), dtype=np.int64)
+    out[1:, 1:] = core
+    return out
+
+
+def hadamard(n: int) -> IntArray:
+    """A 0/1 Hadamard matrix with more than `n` rows, the one R's `survey::hadamard(n)` returns.
+
+    R takes the smallest multiple of 4 above n, built by Sylvester's doubling when it is a power of two and
+    by Paley's construction when it is one more than a prime; for the other orders (28, 36, 52, 56, …) R uses
+    matrices stored in its package, and we take the next order we can build (a valid, larger balanced set).
+    """
+    size = 4 * (n // 4 + 1)
+    while True:
+        if size & (size - 1) == 0:
+            return _sylvester(size)
+        if _is_prime(size - 1):
+            return _paley(size - 1)
+        size += 4
+
+
+def _half_sample_pairs(frame: pl.DataFrame, design: Design) -> tuple[IntArray, IntArray, IntArray]:
+    """Per PSU: its pair number (0-based, R's order), whether it is the first of its pair, and row → PSU.
+
+    Strata with more than two PSUs (an even number) are split into consecutive pairs, numbered before the
+    strata with exactly two, as R's `brrweights(large="split")` does.
+    """
+    if design.strata is None:
+        raise EstimationError("BRR には層が必要です / BRR needs a stratified design with paired PSUs")
+    psu = design.psu_codes(frame)
+    n_psu = int(psu.max()) + 1
+    first_row = np.full(n_psu, frame.height)
+    np.minimum.at(first_row, psu, np.arange(frame.height))
+    strata = frame[design.strata].cast(pl.String).to_numpy()[first_row]
+    order = sorted(range(n_psu), key=lambda c: (strata[c], first_row[c]))
+    members: dict[str, list[int]] = {}
+    for c in order:
+        members.setdefault(str(strata[c]), []).append(c)
+    bad = {s: len(m) for s, m in members.items() if len(m) % 2}
+    if bad:
+        raise EstimationError(
+            f"PSU の数が偶数でない層があります(BRR は対の PSU が必要です)/ strata without paired PSUs: {bad}"
+        )
+    pair = np.zeros(n_psu, dtype=np.int64)
+    first = np.zeros(n_psu, dtype=bool)
+    upto = 0
+    for large in (True, False):
+        for s in sorted(members):
+            m = members[s]
+            if (len(m) > 2) != large:
+                continue
+            for k, c in enumerate(m):
+                pair[c] = upto + k // 2
+                first[c] = k % 2 == 0
+            upto += len(m) // 2
+    return pair, first.astype(np.int64), psu
+
+
+def brr_weights(
+    frame: pl.DataFrame, design: Design, *, fay_rho: float = 0.0, mse: bool = False
+) -> ReplicateWeights:
+    """Balanced repeated replication (Fay's variant when `fay_rho` > 0) from a design with paired PSUs.
+
+    R's `as.svrepdesign(design, type="BRR")` or `type="Fay", fay.rho=ρ`: one replicate per column of a
+    Hadamard matrix; in each pair one PSU's weights are multiplied by 2 − ρ and the other's by ρ;
+    V = Σ_r (θ_r − θ̄)² / (R (1 − ρ)²), around the replicates' mean as R's default (`mse=True`: around θ).
+    The finite-population correction does not apply to BRR (R drops it too).
+    """
+    design.check(frame)
+    if not 0.0 <= fay_rho < 1.0:
+        raise EstimationError("fay_rho は 0 以上 1 未満にしてください / fay_rho must be in [0, 1)")
+    pair, first, psu = _half_sample_pairs(frame, design)
+    h = hadamard(int(pair.max()) + 1)
+    # Column r of H picks, for pair p, the first PSU when H[1 + p, r] = 1 and the second when it is 0.
+    picked = h[1 + pair, :] == first[:, None]
+    factors = np.where(picked, 2.0 - fay_rho, fay_rho)
+    matrix = design.weights(frame)[:, None] * factors[psu]
+    n_rep = h.shape[1]
+    coefficients = np.full(n_rep, 1.0 / (n_rep * (1.0 - fay_rho) ** 2))
+    return ReplicateWeights(
+        matrix=matrix, coefficients=coefficients, method="fay" if fay_rho else "brr", mse=mse
+    )

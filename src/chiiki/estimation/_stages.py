@@ -19,9 +19,7 @@ from chiiki.estimation._design import Design, EstimationError, FloatArray, IntAr
 
 def _indicator(codes: IntArray, n_groups: int) -> sp.csr_matrix:
     """Sparse (groups × items) matrix summing items into their group."""
-    return sp.csr_matrix(
-        (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_groups, len(codes))
-    )
+    return sp.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(n_groups, len(codes)))
 
 
 def _first_per_group(codes: IntArray, values: FloatArray, n_groups: int) -> FloatArray:
@@ -42,7 +40,9 @@ def _fractions(values: FloatArray, sample_sizes: FloatArray, column: str) -> Flo
 
 def _check_constant(codes: IntArray, values: FloatArray, per_group: FloatArray, column: str) -> None:
     if not np.allclose(values, per_group[codes], rtol=1e-9, atol=0.0):
-        raise EstimationError(f"列 {column} が層・集落の中で一定ではありません / {column} varies within a group")
+        raise EstimationError(
+            f"列 {column} が層・集落の中で一定ではありません / {column} varies within a group"
+        )
 
 
 def _scale(fraction: FloatArray, n: FloatArray, lonely: str, stage: int) -> FloatArray:
@@ -147,7 +147,9 @@ def _add_second_stage(structure: StageStructure, frame: pl.DataFrame, design: De
         fraction2 = np.zeros(n_ssu)
     else:
         values = frame[design.fpc2].cast(pl.Float64).to_numpy()
-        _check_constant(structure.psu, values, _first_per_group(structure.psu, values, structure.n_psu), design.fpc2)
+        _check_constant(
+            structure.psu, values, _first_per_group(structure.psu, values, structure.n_psu), design.fpc2
+        )
         fraction2 = _fractions(_first_per_group(ssu, values, n_ssu), n2[ssu_psu], design.fpc2)
     structure.ssu = ssu
     structure.ssu_psu = ssu_psu
@@ -155,7 +157,9 @@ def _add_second_stage(structure: StageStructure, frame: pl.DataFrame, design: De
     structure.scale2 = _scale(fraction2, n2[ssu_psu], lonely, 2)
 
 
-def _dcheck(method: str, psu_stratum: IntArray, n_strata: int, pi: FloatArray) -> list[tuple[IntArray, FloatArray]]:
+def _dcheck(
+    method: str, psu_stratum: IntArray, n_strata: int, pi: FloatArray
+) -> list[tuple[IntArray, FloatArray]]:
     """Δ̌_ij = 1 − π_i π_j / π_ij per stratum, with π_ij approximated by Overton's or Hartley–Rao's formula."""
     out: list[tuple[IntArray, FloatArray]] = []
     for h in range(n_strata):

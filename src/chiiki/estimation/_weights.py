@@ -181,9 +181,11 @@ def _trim_equal(
 ) -> FloatArray:
     design.check(frame)
     w = design.weights(frame).copy()
-    groups = [np.arange(frame.height)] if by is None else [
-        np.flatnonzero(frame[by].to_numpy() == level) for level in frame[by].unique().to_list()
-    ]
+    groups = (
+        [np.arange(frame.height)]
+        if by is None
+        else [np.flatnonzero(frame[by].to_numpy() == level) for level in frame[by].unique().to_list()]
+    )
     hi = np.inf if upper is None else float(upper)
     lo = -np.inf if lower is None else float(lower)
     for idx in groups:
