@@ -97,6 +97,9 @@ def test_a_simulated_census_is_weighted_estimated_checked_and_published(
     text = page.content.decode()
     assert "R 指標" in text
     assert dataset.name in text
+    # Age classes in words, not codes (issue 20).
+    assert "39歳以下" in text
+    assert '<th scope="row">-39</th>' not in text
     assert 'role="img"' in text
     enumerator = make_staff("enumerator-2", small_town, Role.ENUMERATOR)
     assert (

@@ -6,6 +6,9 @@ of personal data; requesting a run, changing costs and publishing are changes an
 
 from __future__ import annotations
 
+import copy
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -137,6 +140,43 @@ def _charts(result: dict[str, Any]) -> dict[str, str]:
     return svg
 
 
+def age_label(level: str) -> str:
+    """An age class code in words: "-39" → 39歳以下, "75+" → 75歳以上, "40-64" → 40〜64歳."""
+    if m := re.fullmatch(r"-(\d+)", level):
+        return _("%(n)s歳以下") % {"n": m[1]}
+    if m := re.fullmatch(r"(\d+)\+", level):
+        return _("%(n)s歳以上") % {"n": m[1]}
+    if m := re.fullmatch(r"(\d+)-(\d+)", level):
+        return _("%(a)s〜%(b)s歳") % {"a": m[1], "b": m[2]}
+    return level
+
+
+def district_order(codes: dict[str, str]) -> Callable[[str], tuple[int, str, str]]:
+    """Sort key of district names by district code; names without a code (merged rows) come last."""
+    return lambda name: (0, codes[name], name) if name in codes else (1, "", name)
+
+
+def _in_order(rows: list[dict[str, Any]], group_key: str, key: Callable[[str], tuple[int, str, str]]) -> None:
+    """Put the district rows of a grouped list in code order, in place, leaving the other groups as they are."""
+    slots = [i for i, r in enumerate(rows) if r.get(group_key) == "district"]
+    ordered = sorted((rows[i] for i in slots), key=lambda r: key(str(r["level"])))
+    for i, row in zip(slots, ordered, strict=True):
+        rows[i] = row
+
+
+def _for_display(result: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
+    """A copy of a run's result for the page: age classes in words, districts in code order."""
+    out = copy.deepcopy(result)
+    rep = out["representativeness"]
+    key = district_order(codes)
+    for rows, group_key in ((rep["response_rates"], "group"), (rep["bias"], "variable")):
+        for row in rows:
+            if row.get(group_key) == "head_age_class":
+                row["level"] = age_label(str(row["level"]))
+        _in_order(rows, group_key, key)
+    return out
+
+
 def _table_grid(table: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of a publishable table for the template: each cell's value or mark, and the row total."""
     grid = []
@@ -156,8 +196,9 @@ def _table_grid(table: dict[str, Any]) -> list[dict[str, Any]]:
     return grid
 
 
-def _by_district(estimates: dict[str, Any]) -> dict[str, Any]:
-    """District × variable grid of the domain estimates: {variables: [(key, label)], rows: [(district, cells)]}."""
+def _by_district(estimates: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
+    """District × variable grid of the domain estimates: {variables: [(key, label)], rows: [(district, cells)]},
+    districts in code order."""
     variables: dict[str, str] = {}
     grid: dict[str, dict[str, Any]] = {}
     for row in estimates["by_district"]:
@@ -165,7 +206,7 @@ def _by_district(estimates: dict[str, Any]) -> dict[str, Any]:
         grid.setdefault(str(row["district"]), {})[row["variable"]] = row
     return {
         "variables": list(variables.items()),
-        "rows": [(d, [grid[d].get(v) for v in variables]) for d in sorted(grid)],
+        "rows": [(d, [grid[d].get(v) for v in variables]) for d in sorted(grid, key=district_order(codes))],
     }
 
 
@@ -226,7 +267,8 @@ def survey_report(request: HttpRequest, municipality: Municipality, survey_id: i
         "mode_labels": MODE_LABELS,
     }
     if run is not None and run.result:
-        result = run.result
+        codes = queries.district_codes(municipality)
+        result = _for_display(run.result, codes)
         published_here = {p.table for p in published if p.run_id == run.pk}
         charts_svg = _charts(result)
         context.update(
@@ -245,7 +287,7 @@ def survey_report(request: HttpRequest, municipality: Municipality, survey_id: i
                 for name, table in result["tables"].items()
             ],
             fieldwork=result["fieldwork"],
-            by_district=_by_district(result["estimates"]),
+            by_district=_by_district(result["estimates"], codes),
             modes=list(MODE_LABELS.items()),
         )
     return render(request, "evidence/survey_report.html", context)
