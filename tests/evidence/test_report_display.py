@@ -61,3 +61,23 @@ def test_report_rows_get_words_and_code_order_without_changing_the_stored_result
     assert levels == ["中央一丁目", "中央二丁目", "39歳以下", "中央三丁目"]
     assert shown["representativeness"]["bias"][0]["level"] == "75歳以上"
     assert result["representativeness"]["response_rates"][2]["level"] == "-39"
+
+
+def test_a_table_as_csv_has_headings_in_words_and_districts_in_code_order() -> None:
+    from chiiki.evidence.views import report_csv_text
+
+    result = {
+        "representativeness": {"response_rates": [], "bias": []},
+        "estimates": {
+            "by_district": [
+                {"district": d, "variable": "employed", "label": "就業率", "estimate": 50.0, "se": None}
+                for d in ("中央三丁目", "中央一丁目")
+            ]
+        },
+    }
+    with translation.override("ja"):
+        text = report_csv_text(result, "by_district", CODES)
+    lines = text.splitlines()
+    assert lines[0] == "地区 (district),変数 (variable),項目 (label),推計値 (estimate),標準誤差 (se)"
+    assert lines[1].startswith("中央一丁目,employed,就業率,50.0,")
+    assert lines[2].startswith("中央三丁目")

@@ -7,6 +7,8 @@ of personal data; requesting a run, changing costs and publishing are changes an
 from __future__ import annotations
 
 import copy
+import csv
+import io
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -291,6 +293,63 @@ def survey_report(request: HttpRequest, municipality: Municipality, survey_id: i
             modes=list(MODE_LABELS.items()),
         )
     return render(request, "evidence/survey_report.html", context)
+
+
+# The report's tables offered as CSV: name → where its rows are in a run's result.
+CSV_TABLES: dict[str, tuple[str, ...]] = {
+    "overall": ("estimates", "overall"),
+    "by_district": ("estimates", "by_district"),
+    "by_age_group": ("estimates", "by_age_group"),
+    "response_rates": ("representativeness", "response_rates"),
+    "bias": ("representativeness", "bias"),
+    "scenarios": ("scenarios",),
+}
+CSV_HEADINGS = {
+    "variable": "変数",
+    "label": "項目",
+    "district": "地区",
+    "age_group": "年齢階級",
+    "group": "区分",
+    "level": "水準",
+    "estimate": "推計値",
+    "se": "標準誤差",
+    "ci_low": "95%信頼区間の下限",
+    "ci_high": "95%信頼区間の上限",
+    "cv": "変動係数",
+    "n": "回答数",
+}
+
+
+def report_csv_text(result: dict[str, Any], table: str, codes: dict[str, str]) -> str:
+    """One table of a run's result as CSV text (districts in code order, age classes in words)."""
+    rows: Any = _for_display(result, codes)
+    for key in CSV_TABLES[table]:
+        rows = rows[key]
+    if table == "by_district":
+        order = district_order(codes)
+        rows = sorted(rows, key=lambda r: order(str(r["district"])))
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns and not isinstance(row[k], dict | list)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([f"{CSV_HEADINGS[c]} ({c})" if c in CSV_HEADINGS else c for c in columns])
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return out.getvalue()
+
+
+@municipality_permission("surveys.manage")
+def report_csv(request: HttpRequest, municipality: Municipality, survey_id: int, table: str) -> HttpResponse:
+    """One estimate table of the survey's latest run as CSV (UTF-8 with BOM, so Excel reads the Japanese)."""
+    survey = _survey(municipality, survey_id)
+    run = queries.latest_run(survey)
+    if table not in CSV_TABLES or run is None or not run.result:
+        raise Http404
+    text = report_csv_text(run.result, table, queries.district_codes(municipality))
+    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-run-{run.pk}-{table}.csv"'
+    return response
 
 
 @municipality_permission("surveys.manage")
