@@ -240,6 +240,23 @@ def test_brr_splits_large_strata_into_pairs_with_a_paley_matrix_as_r(expected: p
     _replicate_check(expected, "strat_brr", _data("apistrat"), design, reps, ["api00", "enroll"])
 
 
+def test_hadamard_matrices_are_the_ones_r_uses() -> None:
+    from chiiki.estimation._replicates import hadamard
+
+    table = pl.read_csv(HERE / "features_expected_hadamard.csv")
+    for (n,), part in table.group_by(["n"], maintain_order=True):
+        size = int(part["row"].max())  # type: ignore[arg-type]
+        r_matrix = np.zeros((size, size), dtype=np.int64)
+        r_matrix[part["row"].to_numpy() - 1, part["col"].to_numpy() - 1] = part["value"].to_numpy()
+        ours = hadamard(int(n))  # type: ignore[call-overload]
+        np.testing.assert_array_equal(ours, r_matrix, err_msg=f"hadamard({n})")
+    # Where R uses a stored matrix of order 28 or 36 (or their doublings), ours is another valid one.
+    for n in (24, 27, 53):
+        h = 2 * hadamard(n) - 1
+        assert h.shape[0] > n
+        np.testing.assert_array_equal(h @ h.T, h.shape[0] * np.eye(h.shape[0], dtype=np.int64))
+
+
 def test_brr_refuses_a_stratum_without_a_pair() -> None:
     odd = _scd().filter(~((pl.col("ESA") == 3) & (pl.col("ambulance") == 2)))
     with pytest.raises(EstimationError, match="対"):

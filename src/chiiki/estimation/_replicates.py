@@ -97,20 +97,67 @@ def _paley(p: int) -> IntArray:
     return out
 
 
-def hadamard(n: int) -> IntArray:
-    """A 0/1 Hadamard matrix with more than `n` rows, the one R's `survey::hadamard(n)` returns.
+_PALEY_PRIMES = [p for p in range(3, 7920) if p % 4 == 3 and _is_prime(p)]  # R's small.primes
+_STORED = (4, 16, 28, 36)  # orders of the matrices R's survey stores; 4 and 16 are Sylvester's
 
-    R takes the smallest multiple of 4 above n, built by Sylvester's doubling when it is a power of two and
-    by Paley's construction when it is one more than a prime; for the other orders (28, 36, 52, 56, …) R uses
-    matrices stored in its package, and we take the next order we can build (a valid, larger balanced set).
+
+def _double(h: IntArray, times: int) -> IntArray:
+    for _ in range(times):
+        h = np.block([[h, h], [h, 1 - h]])
+    return h
+
+
+def _paley_for(n: int, nmax: int) -> IntArray | None:
+    """R's `survey:::paley(n, nmax)`: a Paley matrix of order above n, possibly doubled, or None."""
+    nceil = nn = n + 4 - n % 4
+    if n % 4 + 4 == n % 8:
+        while nn % 8 == 0:
+            nn //= 2
+        if nn - 1 in _PALEY_PRIMES:
+            m = _paley(nn - 1)
+            while nn < nceil:
+                m = _double(m, 1)
+                nn *= 2
+            return m
+    if n > _PALEY_PRIMES[-1]:
+        return None
+    p = min(q for q in _PALEY_PRIMES if q >= n)
+    if p + 1 > nceil + 4 and nceil + 4 < nmax:
+        return _paley_for(nceil + 3, 2 * (nceil + 3))
+    return None if p > nmax else _paley(p)
+
+
+def _stored(index: int, doubles: int) -> IntArray | None:
+    """R's stored matrix `index`, doubled; only those that are Sylvester's (orders 4 and 16) are known here."""
+    size = _STORED[index]
+    return _sylvester(size * 2**doubles) if size in (4, 16) else None
+
+
+def hadamard(n: int) -> IntArray:
+    """A 0/1 Hadamard matrix with more than `n` rows: the one R's `survey::hadamard(n)` returns.
+
+    R's choice is followed step by step (Sylvester's doubling, Paley's construction, doubled Paley). Where R
+    takes a matrix stored in its package that is not Sylvester's (orders 28 and 36 and their doublings),
+    the next order we can build is used instead: a valid, larger balanced set (BRR's variance of a total
+    is the same; the replicates differ).
     """
+    m = n - n % 4
+    precooked = [i for i, s in enumerate(_STORED) if m < s <= m + 4]
+    if precooked:
+        found = _stored(min(precooked), 0)
+    else:
+        doubles = [max(0, int(np.ceil(np.log2((n + 1) / s)))) for s in _STORED]
+        sizes = [s * 2**d for s, d in zip(_STORED, doubles, strict=True)]
+        best = int(np.argmin([size - n for size in sizes]))
+        found = _paley_for(n, sizes[best]) if sizes[best] - n > 4 else None
+        if found is None:
+            found = _stored(best, doubles[best])
+    if found is not None:
+        return found
     size = 4 * (n // 4 + 1)
-    while True:
-        if size & (size - 1) == 0:
-            return _sylvester(size)
-        if _is_prime(size - 1):
-            return _paley(size - 1)
+    while size & (size - 1) and not _is_prime(size - 1):
         size += 4
+    return _sylvester(size) if size & (size - 1) == 0 else _paley(size - 1)
 
 
 def _half_sample_pairs(frame: pl.DataFrame, design: Design) -> tuple[IntArray, IntArray, IntArray]:

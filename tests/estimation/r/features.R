@@ -104,6 +104,13 @@ write.csv(data.frame(clus1_raked_bounded = weights(raked1)), "features_expected_
           row.names = FALSE)
 write.csv(data.frame(clus2_raked = weights(raked2), trim = weights(trim1), trim_strict = weights(trim2)),
           "features_expected_clus2_weights.csv", row.names = FALSE)
+# The Hadamard matrices R's BRR uses for some numbers of pairs (all but those R stores: orders 28, 36, ...).
+had <- do.call(rbind, lapply(c(1, 3, 5, 9, 13, 17, 20, 21, 29, 37, 41, 45, 61), function(n) {
+  H <- hadamard(n)
+  data.frame(n = n, row = as.vector(row(H)), col = as.vector(col(H)), value = as.vector(H))
+}))
+write.csv(had, "features_expected_hadamard.csv", row.names = FALSE)
+
 res <- do.call(rbind, out)
 write.csv(format(res, digits = 15), "features_expected_estimates.csv", row.names = FALSE)
 cat("survey", as.character(packageVersion("survey")), "\n")
