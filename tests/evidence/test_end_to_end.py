@@ -19,6 +19,7 @@ from chiiki.evidence import actions, queries, tables
 from chiiki.evidence.models import EvidenceRun, PublishedTable
 from chiiki.fieldwork.models import FollowUpAssignment
 from chiiki.opendata.models import Dataset
+from chiiki.registry.models import District
 from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 
@@ -97,6 +98,24 @@ def test_a_simulated_census_is_weighted_estimated_checked_and_published(
     text = page.content.decode()
     assert "R 指標" in text
     assert dataset.name in text
+    # Age classes in words, not codes (issue 20).
+    assert "39歳以下" in text
+    assert '<th scope="row">-39</th>' not in text
+    # Every estimate table offers its data as CSV; districts come in district-code order.
+    base = f"/staff/m/{small_town.code}/evidence/surveys/{census.pk}/csv/"
+    for name in ("overall", "by_district", "by_age_group", "response_rates", "bias", "scenarios"):
+        assert f"{base}{name}.csv" in text
+        got = client.get(f"{base}{name}.csv")
+        assert got.status_code == 200
+        assert got["Content-Type"].startswith("text/csv")
+        assert len(list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))) > 2
+    by_district = list(
+        csv.DictReader(io.StringIO(client.get(f"{base}by_district.csv").content.decode("utf-8-sig")))
+    )
+    codes = dict(District.objects.filter(municipality=small_town).values_list("name", "code"))
+    listed = list(dict.fromkeys(r["地区 (district)"] for r in by_district))
+    assert listed == sorted(listed, key=lambda d: codes.get(d, "~"))
+    assert client.get(f"{base}nonsense.csv").status_code == 404
     assert 'role="img"' in text
     enumerator = make_staff("enumerator-2", small_town, Role.ENUMERATOR)
     assert (

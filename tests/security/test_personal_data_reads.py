@@ -70,6 +70,7 @@ SHOWS_NONE = {
     f"{STAFF}evidence/": "the list of surveys",
     f"{STAFF}evidence/surveys/<int:survey_id>/": "weighted estimates and counts with disclosure control",
     f"{STAFF}evidence/surveys/<int:survey_id>/publish/": "a change (POST), audited by its action",
+    f"{STAFF}evidence/surveys/<int:survey_id>/csv/<str:table>.csv": "the report's weighted estimates as CSV",
     f"{STAFF}talent/needs/new/": "a form for a new need",
     f"{STAFF}talent/organizations/": "organizations, not people",
     f"{STAFF}staff/": "staff accounts and their roles (audited as changes when granted or removed)",

@@ -75,13 +75,41 @@ def simulate_responses(survey: Survey, *, seed: int = 2025, by: Actor) -> Simula
 
 
 def simulate_demo(demo_survey: Any, *, by: Actor) -> SimulationSummary | None:
-    """Answers for the demo census when `chiiki demo load` has just created it (about 10 s for ~8,900 households).
+    """Answers for the demo census when `chiiki demo load` has just created it (about 10 s for ~8,900 households),
+    then its weights and estimates, so that the evidence page shows them as soon as the demo is loaded.
 
-    A demo loaded before keeps its survey as it is; `chiiki survey simulate-responses --survey ID` fills it.
+    A demo loaded before keeps its survey and answers as they are; `chiiki survey simulate-responses --survey
+    ID` fills it. Its evidence is computed at load when it has answers but no finished run yet.
     """
-    if demo_survey is None or not getattr(demo_survey, "created", False):
+    if demo_survey is None:
         return None
-    return simulate_responses(demo_survey.survey, seed=2025, by=by)
+    summary = None
+    if getattr(demo_survey, "created", False):
+        summary = simulate_responses(demo_survey.survey, seed=2025, by=by)
+    note = compute_demo_evidence(demo_survey.survey, by=by)
+    if summary is not None and note:
+        summary.notes.append(note)
+    return summary
+
+
+def compute_demo_evidence(survey: Survey, *, by: Actor) -> str:
+    """Compute the survey's evidence run in this process when it has answers and no finished run; a note."""
+    from chiiki.evidence import queries as evidence_queries
+    from chiiki.evidence.actions import request_run
+    from chiiki.evidence.models import EvidenceRun
+    from chiiki.evidence.tasks import compute_evidence_run
+
+    if (
+        evidence_queries.latest_run(survey) is not None
+        or not Answer.objects.filter(case__survey=survey).exists()
+    ):
+        return ""
+    run = request_run(survey, by=by)
+    compute_evidence_run.call(run.pk)
+    run.refresh_from_db()
+    if run.status != EvidenceRun.Status.DONE:
+        return f"集計できませんでした / evidence run failed: {run.message}"[:300]
+    return f"重みと推定値を集計しました / weights and estimates computed (run {run.pk})"
 
 
 class _Round:

@@ -29,7 +29,7 @@ from chiiki.estimation._disclosure import (
     small_cells,
 )
 from chiiki.estimation._estimates import ReplicateWeights, estimate, estimate_proportions, estimate_ratio
-from chiiki.estimation._replicates import bootstrap_weights, jackknife_weights
+from chiiki.estimation._replicates import bootstrap_weights, brr_weights, jackknife_weights
 from chiiki.estimation._representativeness import bias_report, mean_absolute_bias, r_indicator, response_rates
 from chiiki.estimation._weights import (
     WeightDiagnostics,
@@ -56,6 +56,7 @@ __all__ = [
     "auxiliary_matrix",
     "bias_report",
     "bootstrap_weights",
+    "brr_weights",
     "calibrate",
     "calibrate_matrix",
     "controls_from_registry",

@@ -1,9 +1,10 @@
 """Calibration of weights to registry totals: raking and linear (GREG), optionally with bounds.
 
 Why our own solver: svy 0.35 rejects bounds in `calibrate` (NOT_SUPPORTED) and only *checks* them after
-`rake`; samplics 0.6 accepts `bounded=` but ignores it. Bounded calibration is what keeps weights sane on a
-survey with strong non-response, so the Newton iteration of Deville & Särndal (1992) is implemented here, the
-same iteration as R's `survey::grake` (same distance functions, same stopping rule). Unbounded results
+`rake`. Bounded calibration is what keeps weights sane on a survey with strong non-response, so the Newton
+iteration of Deville & Särndal (1992) is implemented here with R's `survey::grake` distance functions and
+stopping rule, made globally convergent by a line search on the convex dual: it converges whenever weights
+within the bounds meet the totals, and when none do a linear programme says so. Unbounded results
 are checked against svy's `rake`/`calibrate` and R in tests/estimation.
 """
 
@@ -15,6 +16,7 @@ from typing import Literal
 
 import numpy as np
 import polars as pl
+from scipy.optimize import linprog  # type: ignore[import-untyped]
 
 from chiiki.estimation._design import EstimationError, FloatArray
 
@@ -49,6 +51,7 @@ class CalibrationResult:
     iterations: int
     max_relative_misfit: float
     history: list[float] = field(default_factory=list)
+    reason: str | None = None
 
     @property
     def g(self) -> FloatArray:
@@ -111,6 +114,76 @@ def _distance(method: Method, u: FloatArray, lo: float, hi: float) -> tuple[Floa
     return g, deriv
 
 
+def _potential(method: Method, u: FloatArray, lo: float, hi: float) -> FloatArray:
+    """G(u) with G' = the clipped g(u): the convex function whose weighted sum the calibration minimises."""
+    if method == "linear":
+        a, b = lo - 1.0, hi - 1.0
+        inner = np.clip(u, a, b)
+        base = inner + inner**2 / 2
+    else:
+        a, b = np.log(lo) if lo > 0 else -np.inf, np.log(hi)
+        inner = np.clip(u, a if np.isfinite(a) else -700.0, min(b, 700.0))
+        base = np.exp(inner)
+    below = np.where(u < inner, lo * (u - inner), 0.0) if np.isfinite(lo) else 0.0
+    above = np.where(u > inner, hi * (u - inner), 0.0) if np.isfinite(hi) else 0.0
+    return np.asarray(base + below + above)
+
+
+@dataclass
+class _Solver:
+    """Newton's method on the convex dual F(η) = Σ d·G(xη) − η·T, whose minimiser meets the totals.
+
+    A backtracking line search on F (not on the misfit) makes every step a descent, so the iteration cannot
+    stall while a solution exists; where bounds clip many units the Hessian is damped (Levenberg) until the
+    step descends.
+    """
+
+    x: FloatArray
+    prior: FloatArray
+    totals: FloatArray
+    method: Method
+    lo: float
+    hi: float
+
+    def __post_init__(self) -> None:
+        self.xw = self.x * self.prior[:, None]
+        self.scale = 1.0 + np.abs(self.totals)
+
+    def objective(self, eta: FloatArray, u: FloatArray) -> float:
+        """F(η), given u = xη."""
+        return float(self.prior @ _potential(self.method, u, self.lo, self.hi) - eta @ self.totals)
+
+    def step(
+        self, eta: FloatArray, misfit: FloatArray, deriv: FloatArray, damping: float
+    ) -> FloatArray | None:
+        """A descent step from `eta`, or None when none was found at this damping."""
+        hess = (self.xw * deriv[:, None]).T @ self.x
+        if damping > 0:
+            ridge = damping * (np.diag((self.xw * np.maximum(deriv, 1e-3)[:, None]).T @ self.x) + 1e-12)
+            hess = hess + np.diag(ridge)
+        direction = np.linalg.pinv(hess, rcond=1e-13, hermitian=True) @ misfit
+        slope = float(direction @ misfit)
+        if not slope > 0:
+            return None
+        m0 = float(np.max(np.abs(misfit) / self.scale))
+        f0: float | None = None
+        t = 1.0
+        for _ in range(40):
+            trial = eta + t * direction
+            u = self.x @ trial
+            g = _distance(self.method, u, self.lo, self.hi)[0]
+            # A step that halves the misfit is taken at once (the full Newton step near the solution, where F's
+            # decrease is below rounding); otherwise Armijo's rule on F keeps every step a descent.
+            if float(np.max(np.abs(self.totals - self.xw.T @ g) / self.scale)) < 0.5 * m0:
+                return trial - eta
+            if f0 is None:
+                f0 = self.objective(eta, self.x @ eta)
+            if self.objective(trial, u) <= f0 - 1e-4 * t * slope:
+                return trial - eta
+            t /= 2
+        return None
+
+
 def calibrate_matrix(
     prior: FloatArray,
     aux: AuxiliaryMatrix,
@@ -124,40 +197,36 @@ def calibrate_matrix(
 
     `bounds=(lo, hi)` limits g = w / prior. Convergence: max |misfit| / (1 + |total|) < epsilon, R's rule.
     Returns a result with `converged=False` (not an exception) when bounds make the totals unreachable, so
-    the caller can report it; `calibrate` raises in that case unless asked not to.
+    the caller can report it (`reason` says why); `calibrate` raises in that case unless asked not to.
     """
-    x = aux.matrix
     lo, hi = (-np.inf, np.inf) if bounds is None else (float(bounds[0]), float(bounds[1]))
     if bounds is not None and not lo < 1.0 < hi:
         raise EstimationError("境界は lo < 1 < hi にしてください / bounds must satisfy lo < 1 < hi")
-    xw = x * prior[:, None]
-    eta = np.zeros(x.shape[1])
-    g, deriv = _distance(method, x @ eta, lo, hi)
+    solver = _Solver(aux.matrix, prior, aux.totals, method, lo, hi)
+    eta = np.zeros(aux.matrix.shape[1])
     scale = 1.0 + np.abs(aux.totals)
     history: list[float] = []
     converged = False
+    damping = 0.0
     iteration = 0
     for iteration in range(1, max_iter + 1):  # noqa: B007 - the count is reported
-        misfit = aux.totals - xw.T @ g
-        rel = float(np.max(np.abs(misfit) / scale))
-        history.append(rel)
-        if rel < epsilon:
+        g, deriv = _distance(method, aux.matrix @ eta, lo, hi)
+        misfit = aux.totals - solver.xw.T @ g
+        history.append(float(np.max(np.abs(misfit) / scale)))
+        if history[-1] < epsilon:
             converged = True
             break
-        hess = (xw * deriv[:, None]).T @ x
-        step = np.linalg.pinv(hess, rcond=1e-13, hermitian=True) @ misfit
-        # Halve the step while it makes the misfit worse (raking far from the solution can overshoot).
-        for _ in range(30):
-            g_new, d_new = _distance(method, x @ (eta + step), lo, hi)
-            new_rel = float(np.max(np.abs(aux.totals - xw.T @ g_new) / scale))
-            if np.all(np.isfinite(g_new)) and new_rel <= rel * (1 + 1e-12) + epsilon:
-                break
-            step = step / 2
+        step = solver.step(eta, misfit, deriv, damping)
+        while step is None and damping < 1e12:
+            damping = max(damping * 10, 1e-8)
+            step = solver.step(eta, misfit, deriv, damping)
+        if step is None:
+            break
         eta = eta + step
-        g, deriv = g_new, d_new
+        damping /= 100
+    g = _distance(method, aux.matrix @ eta, lo, hi)[0]
     weights = prior * g
-    misfit = aux.totals - x.T @ weights
-    rel = float(np.max(np.abs(misfit) / scale))
+    rel = float(np.max(np.abs(aux.totals - aux.matrix.T @ weights) / scale))
     converged = converged or rel < epsilon
     return CalibrationResult(
         weights=weights,
@@ -169,6 +238,31 @@ def calibrate_matrix(
         iterations=iteration,
         max_relative_misfit=rel,
         history=history,
+        reason=None if converged else _why_not(prior, aux, lo, hi, max_iter),
+    )
+
+
+def _why_not(prior: FloatArray, aux: AuxiliaryMatrix, lo: float, hi: float, max_iter: int) -> str:
+    """Why calibration failed: no weights within the bounds meet the totals (a linear programme), or not yet."""
+    if np.isfinite(lo) or np.isfinite(hi):
+        xw = aux.matrix * prior[:, None]
+        lower = lo if np.isfinite(lo) else None
+        upper = hi if np.isfinite(hi) else None
+        lp = linprog(
+            np.zeros(len(prior)),
+            A_eq=xw.T,
+            b_eq=aux.totals,
+            bounds=[(lower, upper)] * len(prior),
+            method="highs",
+        )
+        if lp.status == 2:  # infeasible
+            return (
+                f"g を {lo:g}〜{hi:g} に収めたまま母集団の値に合わせる重みは存在しません。"
+                "境界を広げるか区分をまとめてください / no weights with g within the bounds meet the totals"
+            )
+    return (
+        f"{max_iter} 回の反復で収束しませんでした。max_iter を増やしてください / "
+        f"not converged in {max_iter} iterations"
     )
 
 
@@ -197,8 +291,8 @@ def calibrate(
     result = calibrate_matrix(prior, aux, method=method, bounds=bounds, epsilon=epsilon, max_iter=max_iter)
     if require_convergence and not result.converged:
         raise EstimationError(
-            f"較正が収束しませんでした(最大相対誤差 {result.max_relative_misfit:.3g})。"
-            "境界を広げるか区分をまとめてください / calibration did not converge"
+            f"較正が収束しませんでした(最大相対誤差 {result.max_relative_misfit:.3g}): {result.reason} / "
+            "calibration did not converge"
         )
     return result
 

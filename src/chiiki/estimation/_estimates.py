@@ -23,6 +23,7 @@ from scipy import stats
 
 from chiiki.estimation._calibration import CalibrationResult, calibrate_matrix
 from chiiki.estimation._design import Design, EstimationError, FloatArray, IntArray, group_codes
+from chiiki.estimation._stages import stage_structure
 
 Statistic = Literal["mean", "total"]
 VarianceMethod = Literal["taylor", "replicate"]
@@ -68,21 +69,19 @@ class _Linearizer:
         calibration: CalibrationResult | None,
         lonely_psu: Literal["error", "skip"],
     ) -> None:
-        self.psu: IntArray = design.psu_codes(frame)
-        strata = design.stratum_codes(frame)
-        self.n_psu = int(self.psu.max()) + 1 if frame.height else 0
-        self.psu_stratum = np.zeros(self.n_psu, dtype=np.int64)
-        self.psu_stratum[self.psu] = strata
-        self.n_strata = int(strata.max()) + 1 if frame.height else 0
-        self.n_h = np.bincount(self.psu_stratum, minlength=self.n_strata).astype(np.float64)
-        if np.any(self.n_h == 1) and lonely_psu == "error":
-            raise EstimationError(
-                "PSU が1つしかない層があります。lonely_psu='skip' を指定するか層をまとめてください / "
-                "a stratum has a single PSU"
-            )
+        self.structure = stage_structure(frame, design, lonely_psu)
+        self.simple = design.is_simple
+        self.psu: IntArray = self.structure.psu
+        self.n_psu = self.structure.n_psu
+        self.psu_stratum = self.structure.psu_stratum
+        self.n_strata = self.structure.n_strata
+        self.n_h = self.structure.n_h
         self.df = self.n_psu - self.n_strata
-        self.f_h = np.divide(self.n_h, self.n_h - 1, out=np.zeros_like(self.n_h), where=self.n_h > 1)
-        self.f_psu = self.f_h[self.psu_stratum]
+        # One stage: the scale (1 − f_h) n_h / (n_h − 1) is constant within a stratum.
+        self.f_psu = self.structure.scale1
+        self.f_h = np.zeros(self.n_strata)
+        self.f_h[self.psu_stratum] = self.f_psu
+        self.n_rows = frame.height
         self.calibration = calibration
         if calibration is not None:
             x = calibration.aux.matrix
@@ -90,6 +89,7 @@ class _Linearizer:
             self.x = x
             self.g = calibration.g
             self.inv_xdx = np.linalg.pinv((x * d[:, None]).T @ x, rcond=1e-13, hermitian=True)
+            self.xw = x * weights[:, None]
             # Cluster totals of w·x, their stratum sums and their f-weighted cross-products: fixed for every
             # variable and domain, so each variance needs only products with the domain's own clusters.
             m = self._cluster_sums(np.arange(len(weights)), x * weights[:, None])[1]
@@ -117,19 +117,33 @@ class _Linearizer:
         cluster totals and, after calibration, m_c·β the GREG fit removed (β = 0 without calibration). The
         squares are expanded so that clusters outside the domain (t_c = 0) enter only through precomputed sums.
         """
+        if not self.simple:
+            return self._staged_variance(rows, scores)
         clusters, totals = self._cluster_sums(rows, scores)
         f = self.f_psu[clusters]
         strata_totals = self._strata_sums(clusters, totals)
         first = f @ totals**2
         if self.calibration is not None:
-            g = self.g[rows]
-            safe = np.divide(scores, g[:, None], out=np.zeros_like(scores), where=g[:, None] > 0)
-            beta = self.inv_xdx @ (self.x[rows].T @ safe)
+            beta = self._beta(rows, scores)
             cross = (self.psu_wx[clusters] * f[:, None]).T @ totals
             first = first - 2 * np.sum(beta * cross, axis=0) + np.sum(beta * (self.m_gram @ beta), axis=0)
             strata_totals = strata_totals - self.m_strata @ beta
         second = np.divide(self.f_h, self.n_h, out=np.zeros_like(self.n_h), where=self.n_h > 0)
         return np.asarray(first - second @ strata_totals**2)
+
+    def _beta(self, rows: IntArray, scores: FloatArray) -> FloatArray:
+        """GREG coefficients of the scores on the calibration variables (R's `qr.resid` on x / g)."""
+        g = self.g[rows]
+        safe = np.divide(scores, g[:, None], out=np.zeros_like(scores), where=g[:, None] > 0)
+        return np.asarray(self.inv_xdx @ (self.x[rows].T @ safe))
+
+    def _staged_variance(self, rows: IntArray, scores: FloatArray) -> FloatArray:
+        """Variance through the full residual matrix: multistage and PPS designs (R's `svyrecvar`)."""
+        residuals = np.zeros((self.n_rows, scores.shape[1]))
+        residuals[rows] = scores
+        if self.calibration is not None:
+            residuals -= self.xw @ self._beta(rows, scores)
+        return self.structure.variance(residuals)
 
 
 def _domains(frame: pl.DataFrame, by: str | None) -> list[tuple[object, IntArray]]:

@@ -135,6 +135,9 @@ def adjust_nonresponse_by_propensity(
     return adjust_nonresponse_by_class(frame.with_columns(pl.Series(cls, classes)), design, responded, cls)
 
 
+TrimRule = Literal["proportional", "equal"]
+
+
 def trim_weights(
     frame: pl.DataFrame,
     design: Design,
@@ -143,16 +146,67 @@ def trim_weights(
     lower: float | None = None,
     by: str | None = None,
     redistribute: bool = True,
+    rule: TrimRule = "proportional",
+    strict: bool = False,
 ) -> FloatArray:
-    """Cap weights at `upper` (and raise those below `lower`), spreading the excess over the others (svy)."""
+    """Cap weights at `upper` (and raise those below `lower`), spreading the trimmed amount over the others.
+
+    `rule="proportional"` (svy's trimming, the default) spreads it in proportion to the untrimmed weights and
+    repeats until no weight is out of bounds. `rule="equal"` is R's `trimWeights`: the trimmed amount is
+    shared equally among the units that were not trimmed, once (so a weight may end outside the bounds), or
+    repeated until none is with `strict=True` (R's `strict=TRUE`). With `by`, each group is trimmed apart.
+    """
     if upper is None and lower is None:
         raise EstimationError("upper か lower を指定してください / give upper or lower")
+    if rule == "equal":
+        return _trim_equal(frame, design, upper, lower, by, strict=strict)
+    if rule != "proportional":
+        raise EstimationError(f"不明な規則です / unknown trimming rule: {rule}")
     extra = [by] if by else []
     sample = _svy_sample(frame, design, extra)
     trimmed = sample.weighting.trim(
         upper=upper, lower=lower, by=by, redistribute=redistribute, wgt_name="trim_wgt", min_cell_size=1
     )
     return sample_frame(trimmed)["trim_wgt"].to_numpy().astype(np.float64)
+
+
+def _trim_equal(
+    frame: pl.DataFrame,
+    design: Design,
+    upper: float | None,
+    lower: float | None,
+    by: str | None,
+    *,
+    strict: bool,
+) -> FloatArray:
+    design.check(frame)
+    w = design.weights(frame).copy()
+    groups = (
+        [np.arange(frame.height)]
+        if by is None
+        else [np.flatnonzero(frame[by].to_numpy() == level) for level in frame[by].unique().to_list()]
+    )
+    hi = np.inf if upper is None else float(upper)
+    lo = -np.inf if lower is None else float(lower)
+    for idx in groups:
+        w[idx] = _trim_equal_once(w[idx], lo, hi, strict=strict)
+    return w
+
+
+def _trim_equal_once(w: FloatArray, lo: float, hi: float, *, strict: bool) -> FloatArray:
+    """R's trimWeights on one group of weights."""
+    for _ in range(1000):
+        outside = (w < lo) | (w > hi)
+        if not outside.any():
+            return w
+        if outside.all():
+            raise EstimationError("すべての重みが範囲外です / every weight is outside the bounds")
+        clipped = np.clip(w, lo, hi)
+        clipped[~outside] += float(np.sum(w - clipped)) / int((~outside).sum())
+        w = clipped
+        if not strict:
+            return w
+    raise EstimationError("切り詰めが収束しません / trimming did not settle")
 
 
 @dataclass(frozen=True)

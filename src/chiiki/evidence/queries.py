@@ -106,6 +106,11 @@ def surveys_with_latest_run(municipality: Municipality) -> list[tuple[Survey, Ev
     return [(survey, latest.get(survey.pk)) for survey in surveys]
 
 
+def district_codes(municipality: Municipality) -> dict[str, str]:
+    """District name → district code, to list districts in code order (not by the names' code points)."""
+    return dict(District.objects.filter(municipality=municipality).values_list("name", "code"))
+
+
 def latest_run(survey: Survey) -> EvidenceRun | None:
     """The survey's most recent finished run."""
     return (

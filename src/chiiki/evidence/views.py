@@ -6,6 +6,11 @@ of personal data; requesting a run, changing costs and publishing are changes an
 
 from __future__ import annotations
 
+import copy
+import csv
+import io
+import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -137,6 +142,43 @@ def _charts(result: dict[str, Any]) -> dict[str, str]:
     return svg
 
 
+def age_label(level: str) -> str:
+    """An age class code in words: "-39" → 39歳以下, "75+" → 75歳以上, "40-64" → 40〜64歳."""
+    if m := re.fullmatch(r"-(\d+)", level):
+        return _("%(n)s歳以下") % {"n": m[1]}
+    if m := re.fullmatch(r"(\d+)\+", level):
+        return _("%(n)s歳以上") % {"n": m[1]}
+    if m := re.fullmatch(r"(\d+)-(\d+)", level):
+        return _("%(a)s〜%(b)s歳") % {"a": m[1], "b": m[2]}
+    return level
+
+
+def district_order(codes: dict[str, str]) -> Callable[[str], tuple[int, str, str]]:
+    """Sort key of district names by district code; names without a code (merged rows) come last."""
+    return lambda name: (0, codes[name], name) if name in codes else (1, "", name)
+
+
+def _in_order(rows: list[dict[str, Any]], group_key: str, key: Callable[[str], tuple[int, str, str]]) -> None:
+    """Put the district rows of a grouped list in code order, in place, leaving the other groups as they are."""
+    slots = [i for i, r in enumerate(rows) if r.get(group_key) == "district"]
+    ordered = sorted((rows[i] for i in slots), key=lambda r: key(str(r["level"])))
+    for i, row in zip(slots, ordered, strict=True):
+        rows[i] = row
+
+
+def _for_display(result: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
+    """A copy of a run's result for the page: age classes in words, districts in code order."""
+    out = copy.deepcopy(result)
+    rep = out["representativeness"]
+    key = district_order(codes)
+    for rows, group_key in ((rep["response_rates"], "group"), (rep["bias"], "variable")):
+        for row in rows:
+            if row.get(group_key) == "head_age_class":
+                row["level"] = age_label(str(row["level"]))
+        _in_order(rows, group_key, key)
+    return out
+
+
 def _table_grid(table: dict[str, Any]) -> list[dict[str, Any]]:
     """Rows of a publishable table for the template: each cell's value or mark, and the row total."""
     grid = []
@@ -156,8 +198,9 @@ def _table_grid(table: dict[str, Any]) -> list[dict[str, Any]]:
     return grid
 
 
-def _by_district(estimates: dict[str, Any]) -> dict[str, Any]:
-    """District × variable grid of the domain estimates: {variables: [(key, label)], rows: [(district, cells)]}."""
+def _by_district(estimates: dict[str, Any], codes: dict[str, str]) -> dict[str, Any]:
+    """District × variable grid of the domain estimates: {variables: [(key, label)], rows: [(district, cells)]},
+    districts in code order."""
     variables: dict[str, str] = {}
     grid: dict[str, dict[str, Any]] = {}
     for row in estimates["by_district"]:
@@ -165,7 +208,7 @@ def _by_district(estimates: dict[str, Any]) -> dict[str, Any]:
         grid.setdefault(str(row["district"]), {})[row["variable"]] = row
     return {
         "variables": list(variables.items()),
-        "rows": [(d, [grid[d].get(v) for v in variables]) for d in sorted(grid)],
+        "rows": [(d, [grid[d].get(v) for v in variables]) for d in sorted(grid, key=district_order(codes))],
     }
 
 
@@ -226,7 +269,8 @@ def survey_report(request: HttpRequest, municipality: Municipality, survey_id: i
         "mode_labels": MODE_LABELS,
     }
     if run is not None and run.result:
-        result = run.result
+        codes = queries.district_codes(municipality)
+        result = _for_display(run.result, codes)
         published_here = {p.table for p in published if p.run_id == run.pk}
         charts_svg = _charts(result)
         context.update(
@@ -245,10 +289,67 @@ def survey_report(request: HttpRequest, municipality: Municipality, survey_id: i
                 for name, table in result["tables"].items()
             ],
             fieldwork=result["fieldwork"],
-            by_district=_by_district(result["estimates"]),
+            by_district=_by_district(result["estimates"], codes),
             modes=list(MODE_LABELS.items()),
         )
     return render(request, "evidence/survey_report.html", context)
+
+
+# The report's tables offered as CSV: name → where its rows are in a run's result.
+CSV_TABLES: dict[str, tuple[str, ...]] = {
+    "overall": ("estimates", "overall"),
+    "by_district": ("estimates", "by_district"),
+    "by_age_group": ("estimates", "by_age_group"),
+    "response_rates": ("representativeness", "response_rates"),
+    "bias": ("representativeness", "bias"),
+    "scenarios": ("scenarios",),
+}
+CSV_HEADINGS = {
+    "variable": "変数",
+    "label": "項目",
+    "district": "地区",
+    "age_group": "年齢階級",
+    "group": "区分",
+    "level": "水準",
+    "estimate": "推計値",
+    "se": "標準誤差",
+    "ci_low": "95%信頼区間の下限",
+    "ci_high": "95%信頼区間の上限",
+    "cv": "変動係数",
+    "n": "回答数",
+}
+
+
+def report_csv_text(result: dict[str, Any], table: str, codes: dict[str, str]) -> str:
+    """One table of a run's result as CSV text (districts in code order, age classes in words)."""
+    rows: Any = _for_display(result, codes)
+    for key in CSV_TABLES[table]:
+        rows = rows[key]
+    if table == "by_district":
+        order = district_order(codes)
+        rows = sorted(rows, key=lambda r: order(str(r["district"])))
+    columns: list[str] = []
+    for row in rows:
+        columns += [k for k in row if k not in columns and not isinstance(row[k], dict | list)]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([f"{CSV_HEADINGS[c]} ({c})" if c in CSV_HEADINGS else c for c in columns])
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row.get(c) for c in columns])
+    return out.getvalue()
+
+
+@municipality_permission("surveys.manage")
+def report_csv(request: HttpRequest, municipality: Municipality, survey_id: int, table: str) -> HttpResponse:
+    """One estimate table of the survey's latest run as CSV (UTF-8 with BOM, so Excel reads the Japanese)."""
+    survey = _survey(municipality, survey_id)
+    run = queries.latest_run(survey)
+    if table not in CSV_TABLES or run is None or not run.result:
+        raise Http404
+    text = report_csv_text(run.result, table, queries.district_codes(municipality))
+    response = HttpResponse("\ufeff" + text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{survey.pk}-run-{run.pk}-{table}.csv"'
+    return response
 
 
 @municipality_permission("surveys.manage")
