@@ -216,7 +216,7 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     page.get_by_label("住宅の延べ床面積 (m²)").fill("95.5")
     page.screenshot(path=str(tmp_path / "household.png"), full_page=True)
     assert no_horizontal_scrolling(page)
-    assert small_targets(page, "button, input[type=text], .answer-choice label") == []
+    assert small_targets(page, "button, input[type=text], .choice label") == []
     page.get_by_role("button", name="保存して次へ").click()
 
     for number, (name, relation, sex, year) in enumerate(

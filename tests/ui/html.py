@@ -37,7 +37,8 @@ class Node:
             for n in self.iter()
             if (tag is None or n.tag == tag)
             and all(
-                (v in n.attrs.get(k, "").split()) if k == "class" else n.attrs.get(k) == v for k, v in wanted.items()
+                (v in n.attrs.get(k, "").split()) if k == "class" else n.attrs.get(k) == v
+                for k, v in wanted.items()
             )
         ]
 

@@ -42,7 +42,9 @@ def test_a_data_table_scrolls_in_a_region_named_by_its_caption() -> None:
 
 
 def test_two_tables_on_a_page_get_different_caption_ids() -> None:
-    html = render("{% for i in '12' %}{% table_region %}<table><caption>表</caption></table>{% endtable_region %}{% endfor %}")
+    html = render(
+        "{% for i in '12' %}{% table_region %}<table><caption>表</caption></table>{% endtable_region %}{% endfor %}"
+    )
     ids = [c.attrs["id"] for c in parse(html).find_all("caption")]
     assert len(set(ids)) == 2
 
@@ -62,11 +64,18 @@ def test_pagination_says_where_the_reader_is_with_thousands_separators() -> None
 
 
 def test_a_notice_is_announced_and_an_error_notice_at_once() -> None:
-    tree = parse(get_template("ui/notice.html").render({"kind": "error", "title": "送れません", "message": "x"}))
+    tree = parse(
+        get_template("ui/notice.html").render({"kind": "error", "title": "送れません", "message": "x"})
+    )
     box = tree.find("div", class_="notice--error")
     assert box.attrs["role"] == "alert"
     assert box.find("h2").text == "送れません"
-    assert parse(get_template("ui/notice.html").render({"message": "ok"})).find("div", class_="notice").attrs["role"] == "status"
+    assert (
+        parse(get_template("ui/notice.html").render({"message": "ok"}))
+        .find("div", class_="notice")
+        .attrs["role"]
+        == "status"
+    )
 
 
 def test_a_summary_list_pairs_labels_and_values() -> None:

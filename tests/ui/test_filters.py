@@ -46,7 +46,7 @@ def test_the_number_filter_in_a_template() -> None:
 
 DAY = dt.date(2026, 12, 4)
 # 04:53 UTC is 13:53 in Japan (TIME_ZONE Asia/Tokyo): the filter shows local time.
-MOMENT = dt.datetime(2026, 12, 4, 4, 53, 7, tzinfo=dt.timezone.utc)
+MOMENT = dt.datetime(2026, 12, 4, 4, 53, 7, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +66,9 @@ MOMENT = dt.datetime(2026, 12, 4, 4, 53, 7, tzinfo=dt.timezone.utc)
         (None, "", "", ""),
     ],
 )
-def test_dates_read_the_same_on_every_page_of_a_language(value: object, options: str, ja: str, en: str) -> None:
+def test_dates_read_the_same_on_every_page_of_a_language(
+    value: object, options: str, ja: str, en: str
+) -> None:
     with translation.override("ja"):
         assert when(value, options) == ja
     with translation.override("en"):
@@ -76,7 +78,7 @@ def test_dates_read_the_same_on_every_page_of_a_language(value: object, options:
 def test_english_times_never_end_in_a_double_period() -> None:
     source = "<p>{% load i18n %}Received at {{ at|when:'time' }}.</p>"
     for hour in range(24):
-        at = dt.datetime(2026, 12, 4, hour, 53, tzinfo=dt.timezone.utc)
+        at = dt.datetime(2026, 12, 4, hour, 53, tzinfo=dt.UTC)
         with translation.override("en"):
             html = render(source, at=at)
         assert ".." not in html

@@ -15,11 +15,18 @@ class HouseholdForm(forms.Form):
     name = forms.CharField(label="世帯主の氏名", help_text="住民票のとおりに書いてください。")
     persons = forms.IntegerField(label="世帯人員", min_value=1)
     floor_area = forms.DecimalField(
-        label="床面積", required=False, widget=forms.NumberInput(attrs={"data-unit": "m²", "data-example": "72.5"})
+        label="床面積",
+        required=False,
+        widget=forms.NumberInput(attrs={"data-unit": "m²", "data-example": "72.5"}),
     )
-    tenure = forms.ChoiceField(label="住居の種類", choices=[("own", "持ち家"), ("rent", "借家")], widget=forms.RadioSelect)
+    tenure = forms.ChoiceField(
+        label="住居の種類", choices=[("own", "持ち家"), ("rent", "借家")], widget=forms.RadioSelect
+    )
     needs = forms.MultipleChoiceField(
-        label="必要な支援", required=False, choices=[("a", "買い物"), ("b", "通院")], widget=forms.CheckboxSelectMultiple
+        label="必要な支援",
+        required=False,
+        choices=[("a", "買い物"), ("b", "通院")],
+        widget=forms.CheckboxSelectMultiple,
     )
     agree = forms.BooleanField(label="内容に同意する")
     token = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -51,7 +58,10 @@ def test_a_required_field_says_required_in_red_text_in_its_label_and_an_optional
     assert not tree.find_all(class_="tag"), "the grey pill is gone"
     assert not tree.find("label", for_="id_floor_area").find_all(class_="required")
     with translation.override("en"):
-        assert render(HouseholdForm()).find("label", for_="id_name").find("span", class_="required").text == "Required"
+        assert (
+            render(HouseholdForm()).find("label", for_="id_name").find("span", class_="required").text
+            == "Required"
+        )
 
 
 def test_the_control_is_described_by_its_hint_example_unit_and_error() -> None:
@@ -63,7 +73,11 @@ def test_the_control_is_described_by_its_hint_example_unit_and_error() -> None:
     assert tree.by_id("id_name_helptext").text == "住民票のとおりに書いてください。"
     assert "必須" in tree.by_id("id_name_error").text or "入力" in tree.by_id("id_name_error").text
     area = tree.by_id("id_floor_area")
-    assert area.attrs["aria-describedby"].split() == ["id_floor_area_example", "id_floor_area_unit", "id_floor_area_error"]
+    assert area.attrs["aria-describedby"].split() == [
+        "id_floor_area_example",
+        "id_floor_area_unit",
+        "id_floor_area_error",
+    ]
     assert tree.by_id("id_floor_area_example").text == "例: 72.5"
     # The error text comes after the control, as the design system lays it out.
     box = field_box(tree, "id_floor_area")
@@ -123,7 +137,7 @@ def test_hidden_fields_are_rendered_without_a_label() -> None:
 
 @pytest.mark.parametrize(
     "source",
-    ['{{ form.persons.as_field_group }}', '{% include "ui/field.html" with field=form.persons %}'],
+    ["{{ form.persons.as_field_group }}", '{% include "ui/field.html" with field=form.persons %}'],
 )
 def test_one_field_alone_gets_the_same_component(source: str) -> None:
     tree = render(HouseholdForm(), source)

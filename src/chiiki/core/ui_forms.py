@@ -22,7 +22,6 @@ from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 
 
-
 def ui_option(field: django.forms.Field, name: str) -> str:
     """A component option of a form field: the field attribute, else the widget's `data-<name>` attribute."""
     value = getattr(field, name, None) or field.widget.attrs.get(f"data-{name}")
@@ -82,7 +81,10 @@ class UiFormRenderer(DjangoTemplates):
         return self.backend(
             {
                 "APP_DIRS": True,
-                "DIRS": [Path(settings.BASE_DIR) / "templates", Path(django.forms.__file__).parent / "templates"],
+                "DIRS": [
+                    Path(settings.BASE_DIR) / "templates",
+                    Path(django.forms.__file__).parent / "templates",
+                ],
                 "NAME": "chiiki-forms",
                 "OPTIONS": {},
             }
