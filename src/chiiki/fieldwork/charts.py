@@ -11,10 +11,10 @@ from html import escape
 
 __all__ = ["bar_chart", "line_chart"]
 
-_WIDTH = 640
+_WIDTH = 440  # a narrow drawing: scaled to a 360 px phone its 14-unit labels stay about 11 px
 _BAR_HEIGHT = 22
-_LABEL_WIDTH = 180
-_VALUE_WIDTH = 70
+_LABEL_WIDTH = 150
+_VALUE_WIDTH = 64
 
 
 def _fit(text: str, size: float, room: float) -> str:
