@@ -267,8 +267,11 @@ def test_the_larger_text_mode_and_narrow_screens_keep_the_page_usable(
     context = chromium.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{answer_server.url}/answer/")
+    # The switch is in the header's menu (a <details>, no script).
+    page.locator("summary.site-menu__button").click()
     page.get_by_role("button", name="文字を大きく").click()
     assert page.evaluate("document.documentElement.className") == "large-text"
+    page.locator("summary.site-menu__button").click()
     assert page.get_by_role("button", name="文字を大きく").get_attribute("aria-pressed") == "true"
     # 320 CSS pixels wide is what a 1280-pixel window shows at 400 % zoom (WCAG reflow).
     assert no_horizontal_scrolling(page)

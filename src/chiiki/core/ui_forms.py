@@ -42,7 +42,7 @@ class UiBoundField(BoundField):
         return ui_option(self.field, "example")
 
     @property
-    def aria_describedby(self) -> str | None:  # type: ignore[override]
+    def aria_describedby(self) -> str | None:
         """Hint, example, unit and error ids, in reading order (None when the widget sets its own)."""
         if self.field.widget.attrs.get("aria-describedby"):
             return None

@@ -177,7 +177,7 @@ class TableRegionNode(template.Node):
         """The table wrapped in `<div class="table-scroll" role="region" …>`."""
         base = context.dicts[0]
         base["_ui_tables"] = base.get("_ui_tables", 0) + 1
-        html = self.nodelist.render(context)
+        html = str(self.nodelist.render(context))
         match = _CAPTION.search(html)
         label = ""
         if match:
