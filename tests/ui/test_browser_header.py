@@ -6,7 +6,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.browser.conftest import answer_server, axe_source, chromium  # noqa: F401 - fixtures, used by name
 from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling, small_targets
 
 from chiiki.core.models import Municipality, Role, User

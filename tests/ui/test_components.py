@@ -32,7 +32,8 @@ def test_a_data_table_scrolls_in_a_region_named_by_its_caption() -> None:
     )
     tree = parse(html)
     first, second = tree.find_all("div", class_="table-scroll")
-    assert first.attrs["role"] == "region" and first.attrs["tabindex"] == "0"
+    assert first.attrs["role"] == "region"
+    assert first.attrs["tabindex"] == "0"
     caption = first.find("caption")
     assert caption.text == "地区別の世帯数"
     assert first.attrs["aria-labelledby"] == caption.attrs["id"]

@@ -82,7 +82,8 @@ def test_english_times_never_end_in_a_double_period() -> None:
         with translation.override("en"):
             html = render(source, at=at)
         assert ".." not in html
-        assert "a.m" not in html and "p.m" not in html
+        assert "a.m" not in html
+        assert "p.m" not in html
 
 
 def test_japanese_data_is_marked_lang_ja_on_english_pages_only() -> None:

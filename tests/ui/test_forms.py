@@ -89,7 +89,8 @@ def test_a_unit_sits_beside_its_number_input_from_the_field_or_the_widget() -> N
     tree = render(HouseholdForm())
     for control, unit in (("id_persons", "人"), ("id_floor_area", "m²")):
         box = tree.by_id(control).parent
-        assert box is not None and "field__control" in box.attrs["class"]
+        assert box is not None
+        assert "field__control" in box.attrs["class"]
         assert box.find("span", class_="field__unit").text == unit
         assert tree.by_id(f"{control}_unit").text == unit
         assert f"{control}_unit" in tree.by_id(control).attrs["aria-describedby"].split()
@@ -106,14 +107,17 @@ def test_radio_and_checkbox_groups_are_fieldsets_with_each_control_inside_its_ow
     assert "id_tenure_error" in group.attrs["aria-describedby"].split()
     for option in ("id_tenure_0", "id_tenure_1"):
         label = tree.by_id(option).parent
-        assert label is not None and label.tag == "label" and label.attrs["for"] == option
+        assert label is not None
+        assert label.tag == "label"
+        assert label.attrs["for"] == option
     assert field_box(tree, "id_needs_0").tag == "fieldset"
 
 
 def test_a_single_checkbox_comes_before_its_label_on_one_row() -> None:
     tree = render(HouseholdForm())
     row = tree.by_id("id_agree").parent
-    assert row is not None and "choice" in row.attrs["class"]
+    assert row is not None
+    assert "choice" in row.attrs["class"]
     tags = [c.tag for c in row.children if isinstance(c, Node)]
     assert tags == ["input", "label"]
 
@@ -143,3 +147,17 @@ def test_one_field_alone_gets_the_same_component(source: str) -> None:
     tree = render(HouseholdForm(), source)
     assert tree.find("label", for_="id_persons").find("span", class_="required")
     assert tree.by_id("id_persons_unit").text == "人"
+
+
+def test_the_apps_forms_put_their_units_beside_the_boxes() -> None:
+    from chiiki.sidejob.forms import ContractForm
+
+    with translation.override("ja"):
+        tree = render(ContractForm())
+    assert tree.by_id("id_monthly_limit_hours_unit").text == "時間"
+    assert (
+        "id_monthly_limit_hours_unit"
+        in tree.by_id("id_monthly_limit_hours").attrs["aria-describedby"].split()
+    )
+    with translation.override("en"):
+        assert render(ContractForm()).by_id("id_annual_limit_hours_unit").text == "hours"
