@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,23 @@ def test_english_pages_translate_the_menu(db: None) -> None:
     assert menu.find("button", name="language").text == "日本語"
     assert menu.find("button", name="language").attrs["lang"] == "ja"
     assert menu.find("span", class_="toggle__state").text == "Off"
+
+
+def test_english_pages_mark_the_registrys_japanese_data(
+    db: None, town_a: object, make_staff: Callable[..., object]
+) -> None:
+    from chiiki.core.models import Role
+    from chiiki.registry.models import Household
+
+    staff = make_staff("lang-check", town_a, Role.ADMINISTRATOR, Role.SURVEY_MANAGER)
+    client = Client()
+    client.force_login(staff)  # type: ignore[arg-type]
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(f"/staff/m/{town_a.code}/registry/").content.decode()  # type: ignore[attr-defined]
+    tree = parse(html)
+    assert tree.find("html").attrs["lang"] == "en"
+    address = Household.objects.filter(municipality=town_a).order_by("household_code").first().address  # type: ignore[union-attr]
+    cells = [td for td in tree.find_all("td") if td.text == address]
+    assert cells
+    assert all(td.attrs.get("lang") == "ja" for td in cells)
+    assert tree.find("caption").text.endswith("households")
