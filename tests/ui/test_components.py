@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -164,3 +165,17 @@ def test_english_pages_mark_the_registrys_japanese_data(
     assert cells
     assert all(td.attrs.get("lang") == "ja" for td in cells)
     assert tree.find("caption").text.endswith("households")
+
+
+def test_every_table_in_every_template_has_a_caption_and_a_scrolling_region() -> None:
+    missing = []
+    for path in SRC.glob("**/templates/**/*.html"):
+        source = path.read_text(encoding="utf-8")
+        for match in re.finditer(r"<table\b.*?</table>", source, re.S):
+            table = match.group(0)
+            before = source[: match.start()].rstrip()
+            if "<caption" not in table:
+                missing.append(f"{path.relative_to(SRC)}: no caption")
+            if not before.endswith("{% table_region %}") and not before.endswith("{% table_region cards %}"):
+                missing.append(f"{path.relative_to(SRC)}: not in a table_region")
+    assert missing == []
