@@ -54,8 +54,11 @@ def test_the_legend_wraps_inside_the_chart_and_negative_figures_stay_clear_of_th
     label = next(t for t in texts(svg) if t["text"].startswith("調査員"))
     assert "textLength" in label["attrs"]
     figures = [float(t["x"]) for t in texts(svg) if t["text"] == "-3.5pt"]
-    # Right-aligned figures left of the bars end after the label column (label_w 200).
-    assert min(figures) - evidence_charts._text_width("-3.5pt", 11) >= 200
+    # Right-aligned figures left of the bars end after the label column.
+    assert (
+        min(figures) - evidence_charts._text_width("-3.5pt", evidence_charts._FONT - 1)
+        >= evidence_charts._LABEL_W
+    )
 
 
 def test_fieldwork_bar_labels_fit_their_column() -> None:

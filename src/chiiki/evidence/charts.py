@@ -12,7 +12,11 @@ from html import escape
 
 __all__ = ["cumulative_chart", "grouped_bars"]
 
-_WIDTH = 680
+# Drawn narrow, so that scaled to a 360 px phone the labels stay readable (about 10 px); on wide screens the
+# figure is limited to 32rem (chart--small).
+_WIDTH = 480
+_LABEL_W = 160  # the label column of grouped_bars
+_FONT = 14
 # Colours with at least 3:1 contrast on white, told apart by dash pattern as well.
 _SERIES = (("#1d5fa8", ""), ("#b3541e", "6 3"), ("#2e7d32", "2 3"), ("#6a1b9a", "10 3 2 3"))
 
@@ -57,7 +61,7 @@ def cumulative_chart(
     unit: str = "%",
 ) -> str:
     """Lines over days (values 0..100), with labelled vertical markers (reminders, start of visits)."""
-    width, height, left, right, top, bottom = _WIDTH, 260, 48, 150, 14, 34
+    width, height, left, right, top, bottom = _WIDTH, 280, 52, 150, 16, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     last = max(1, max(days, default=1))
 
@@ -81,17 +85,19 @@ def cumulative_chart(
     for tick in (0, 25, 50, 75, 100):
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick)}" y2="{y(tick)}" stroke="#ddd"/>'
-            f'<text x="{left - 6}" y="{y(tick) + 5}" text-anchor="end" font-size="12">{tick}{escape(unit)}</text>'
+            f'<text x="{left - 6}" y="{y(tick) + 5}" text-anchor="end" font-size="{_FONT}">{tick}{escape(unit)}</text>'
         )
     for row, (day, label) in enumerate(markers):
         # Each marker's label on its own line, running leftwards near the right edge: none overlaps another.
         anchor, dx = ("end", -3) if x(day) > left + plot_w * 0.6 else ("start", 3)
         parts.append(
             f'<line x1="{x(day)}" x2="{x(day)}" y1="{top}" y2="{top + plot_h}" stroke="#555" stroke-dasharray="3 3"/>'
-            f'<text x="{x(day) + dx}" y="{top + 12 + 15 * row}" font-size="12" text-anchor="{anchor}" '
+            f'<text x="{x(day) + dx}" y="{top + 14 + 17 * row}" font-size="{_FONT}" text-anchor="{anchor}" '
             f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(label)}</text>'
         )
-    ends = _spread([y(values[-1]) + 4 for _, values in series if values], 15, top + 8, top + plot_h + 4)
+    ends = _spread(
+        [y(values[-1]) + 5 for _, values in series if values], _FONT + 3, top + 10, top + plot_h + 5
+    )
     for index, (name, values) in enumerate(series):
         colour, dash = _SERIES[index % len(_SERIES)]
         points = " ".join(f"{x(d)},{y(v)}" for d, v in zip(days, values, strict=False))
@@ -102,12 +108,12 @@ def cumulative_chart(
         if values:
             text = f"{name} {_n(values[-1])}{unit}"
             parts.append(
-                f'<text x="{left + plot_w + 6}" y="{ends.pop(0):.1f}" font-size="12" fill="{colour}"'
-                f"{_fit(text, 12, right - 10)}>{escape(text)}</text>"
+                f'<text x="{left + plot_w + 6}" y="{ends.pop(0):.1f}" font-size="{_FONT}" fill="{colour}"'
+                f"{_fit(text, _FONT, right - 10)}>{escape(text)}</text>"
             )
     parts.append(
-        f'<text x="{left}" y="{height - 10}" font-size="12">0日目</text>'
-        f'<text x="{left + plot_w}" y="{height - 10}" text-anchor="end" font-size="12">{last}日目</text>'
+        f'<text x="{left}" y="{height - 10}" font-size="{_FONT}">0日目</text>'
+        f'<text x="{left + plot_w}" y="{height - 10}" text-anchor="end" font-size="{_FONT}">{last}日目</text>'
     )
     parts.append("</svg>")
     return "".join(parts)
@@ -123,7 +129,7 @@ def grouped_bars(
     digits: int = 1,
 ) -> str:
     """Horizontal bars, one group per label and one bar per series; negative values go left of zero."""
-    bar, gap, label_w, value_w = 14, 10, 200, 70
+    bar, gap, label_w, value_w = 16, 12, _LABEL_W, 64
     values = [v for _, vs in series for v in vs if v is not None]
     low = min([0.0, *values])
     high = max([0.0, *values]) or 1.0
@@ -155,7 +161,7 @@ def grouped_bars(
         top = legend_h + i * group_h
         parts.append(
             f'<text x="{label_w - 8}" y="{top + bar * len(series) / 2 + 4}" text-anchor="end" '
-            f'font-size="13"{_fit(label, 13, label_w - 12)}>{escape(label)}</text>'
+            f'font-size="{_FONT}"{_fit(label, _FONT, label_w - 12)}>{escape(label)}</text>'
         )
         for index, (name, vs) in enumerate(series):
             value = vs[i]
@@ -171,7 +177,7 @@ def grouped_bars(
             text_x = end + 4 if value >= 0 else start - 4
             anchor = "start" if value >= 0 else "end"
             parts.append(
-                f'<text x="{text_x}" y="{y + bar - 4}" text-anchor="{anchor}" font-size="11">'
+                f'<text x="{text_x}" y="{y + bar - 4}" text-anchor="{anchor}" font-size="{_FONT - 1}">'
                 f"{_n(value, digits)}{escape(unit)}</text>"
             )
     parts.append("</svg>")
@@ -184,13 +190,13 @@ def _legend(series: Sequence[tuple[str, Sequence[float | None]]], left: float) -
     x, row = left, 0
     for index, (name, _values) in enumerate(series):
         colour, _dash = _SERIES[index % len(_SERIES)]
-        needed = 16 + _text_width(name, 12) + 20
+        needed = 16 + _text_width(name, _FONT) + 20
         if x > left and x + needed > _WIDTH:
             x, row = left, row + 1
-        y = 4 + row * 18
+        y = 4 + row * 20
         parts.append(
             f'<rect x="{x:.0f}" y="{y}" width="12" height="12" fill="{colour}"/>'
-            f'<text x="{x + 16:.0f}" y="{y + 11}" font-size="12">{escape(name)}</text>'
+            f'<text x="{x + 16:.0f}" y="{y + 12}" font-size="{_FONT}">{escape(name)}</text>'
         )
         x += needed
-    return parts, 22 + row * 18
+    return parts, 24 + row * 20
