@@ -141,7 +141,7 @@ def test_coverage_against_target_map_table_and_exports(
         rf'<td class="number">1</td><td>{priority}</td><td class="number">[1-9][0-9]*</td><td>NTTドコモ</td><td>4G、5G</td><td>住民 [0-9]+ 人、報告した世帯 3 未満</td>',
         html,
     ), html
-    assert "<caption>" in html
+    assert "<caption" in html
 
     csv = client.get(f"/staff/m/{placed_town.code}/coverage/cells.csv").content.decode("utf-8-sig")
     header, *lines = csv.strip().splitlines()
