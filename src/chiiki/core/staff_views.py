@@ -97,6 +97,10 @@ def staff_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 def _change_role(request: HttpRequest, municipality: Municipality) -> bool:
     """Grant or revoke the posted role; False when the form names an account or role not on this page."""
+    if request.POST.get("change") == "grant" and not request.POST.get("role"):
+        # The role list starts empty, so that nobody is made 管理者 by a click on 付ける.
+        messages.error(request, _("付ける役割を選んでください。"))
+        return True
     role_form = RoleChangeForm(request.POST, municipality=municipality)
     if not role_form.is_valid():
         messages.error(request, _("役割を変更できませんでした。もう一度お試しください。"))
@@ -128,5 +132,8 @@ def _staff_rows(municipality: Municipality) -> list[dict[str, object]]:
             for value, label in Role.choices
             if value not in taken and not role_conflict(person, municipality, value)
         ]
+        if grantable:
+            # An empty first choice: the list never preselects a role (it once defaulted to 管理者).
+            grantable.insert(0, ("", _("役割を選ぶ")))
         rows.append({"person": person, "memberships": memberships, "grantable": grantable})
     return rows
