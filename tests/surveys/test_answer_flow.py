@@ -261,6 +261,12 @@ def test_a_supporter_answers_with_the_respondent_and_is_recorded(
     assert answer.assisted_by == helper
     actions = set(AuditEvent.objects.filter(actor=helper).values_list("action", flat=True))
     assert {"surveys.assist_opened", "surveys.answer_saved", "surveys.answer_submitted"} <= actions
+    # Re-opening the case's pages is a read of personal data: each shown page is audited (issue 13, finding 3).
+    shown = AuditEvent.objects.filter(actor=helper, action="surveys.case_viewed").values_list(
+        "detail", flat=True
+    )
+    assert {"members", "review"} <= {detail["page"] for detail in shown}
+    assert {detail["mode"] for detail in shown} == {Answer.Mode.ASSISTED}
 
 
 def test_a_supporter_cannot_open_a_case_of_another_town_or_without_the_role(
@@ -317,6 +323,13 @@ def test_an_enumerator_answers_with_an_assigned_household_only(
     assert answer.mode == Answer.Mode.ENUMERATOR
     assert answer.assisted_by == enumerator
     assert AuditEvent.objects.filter(action="surveys.enumerate_opened", actor=enumerator).exists()
+    # The review and each question page show the household's answers: each is audited (issue 13, finding 3).
+    shown = AuditEvent.objects.filter(actor=enumerator, action="surveys.case_viewed").values_list(
+        "detail", flat=True
+    )
+    assert {"members", "review"} <= {detail["page"] for detail in shown}
+    assert login(colleague).get(f"{base}review/").status_code == 404
+    assert not AuditEvent.objects.filter(actor=colleague, action="surveys.case_viewed").exists()
 
 
 def test_showing_a_page_writes_no_session_and_its_save_records_the_time_on_it(

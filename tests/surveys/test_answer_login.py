@@ -266,3 +266,27 @@ def test_a_password_shaped_like_a_key_but_not_the_key_is_accepted(letters: list[
     assert Client().post("/answer/", {"login_id": letters[0].login_id, "secret": other})["Location"] == (
         "/answer/start/"
     )
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_a_case_the_demo_simulated_costs_the_same_key_hashing_as_a_real_one(
+    letters: list[Letter], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Finding 10 of issue 13: a stored value that is no key hash used to skip PBKDF2 and answer sooner."""
+    import django.contrib.auth.hashers as hashers
+
+    rounds: list[int] = []
+    real_pbkdf2 = hashers.pbkdf2
+
+    def counted(password: str, salt: str, iterations: int, *args: object, **kwargs: object) -> bytes:
+        rounds.append(iterations)
+        return real_pbkdf2(password, salt, iterations, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(hashers, "pbkdf2", counted)
+    SurveyCase.objects.filter(login_id=letters[1].login_id).update(access_key_hash="!simulated")
+    attempt(Client(), letters[0].login_id, "AAAA-AAAA")  # a real case, a wrong key
+    real = list(rounds)
+    rounds.clear()
+    assert WRONG in attempt(Client(), letters[1].login_id, "AAAA-AAAA")  # a simulated case
+    assert real
+    assert len(rounds) == len(real)

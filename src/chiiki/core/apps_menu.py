@@ -67,6 +67,14 @@ APP_ENTRIES: tuple[AppEntry, ...] = (
     ),
     AppEntry(
         "surveys.manage",
+        _("調査の作成と依頼状"),
+        _(
+            "調査票(XLSForm)から調査を作り、対象世帯を抽出し、依頼状を作ります。なくした世帯には鍵を発行し直します。"
+        ),
+        "surveys:manage_list",
+    ),
+    AppEntry(
+        "surveys.manage",
         _("調査の回答状況と督促・訪問"),
         _("回答率の推移、督促の予定、未回答世帯の訪問リストと調査員ごとの残りの仕事を見ます。"),
         "fieldwork:surveys",

@@ -20,7 +20,14 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.fieldwork import queries
 from chiiki.surveys.answering.drafts import Seat
-from chiiki.surveys.answering.flow import Links, show_overview, show_page, show_receipt, show_review
+from chiiki.surveys.answering.flow import (
+    Links,
+    audit_staff_read,
+    show_overview,
+    show_page,
+    show_receipt,
+    show_review,
+)
 from chiiki.surveys.models import Answer
 
 
@@ -40,7 +47,9 @@ def _enumerating(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
         if case is None:
             raise Http404
         links = Links("fieldwork:enumerate", municipality.code, case.pk)
-        return view(request, Seat(case, Answer.Mode.ENUMERATOR), links, *args, **kwargs)
+        seat = Seat(case, Answer.Mode.ENUMERATOR)
+        audit_staff_read(request, seat, kwargs.get("page", view.__name__.removeprefix("enumerate_")))
+        return view(request, seat, links, *args, **kwargs)
 
     return wrapped
 

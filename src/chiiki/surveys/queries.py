@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from chiiki.core.models import Municipality
 from chiiki.registry.models import Household, Person
-from chiiki.surveys.models import Answer, NotificationOutbox, Survey, SurveyCase, SurveyExport
+from chiiki.surveys.models import Answer, NotificationOutbox, Survey, SurveyCase, SurveyExport, SurveyLetters
 from chiiki.surveys.sampling import FrameUnit, age_on
 
 __all__ = [
@@ -135,3 +135,31 @@ def exports_of(survey: Survey, *, limit: int = 100) -> QuerySet[SurveyExport]:
 def finished_export(survey: Survey, export_id: int) -> SurveyExport | None:
     """One finished export of the survey (None when it is another survey's, or not done)."""
     return SurveyExport.objects.filter(pk=export_id, survey=survey, status=SurveyExport.Status.DONE).first()
+
+
+def surveys_in(municipality: Municipality) -> QuerySet[Survey]:
+    """The municipality's surveys, newest first, with their counts of households, keys and answers."""
+    return (
+        Survey.objects.filter(municipality=municipality)
+        .annotate(
+            households=Count("cases"),
+            keyed=Count("cases", filter=~Q(cases__access_key_hash="")),
+            submitted=Count("cases", filter=Q(cases__status=SurveyCase.Status.SUBMITTED)),
+        )
+        .select_related("questionnaire_version__questionnaire")
+        .order_by("-opens_at", "-pk")
+    )
+
+
+def letters_of(survey: Survey, *, limit: int = 50) -> QuerySet[SurveyLetters]:
+    """The survey's batches of request letters, newest first."""
+    return survey.letter_batches.select_related("requested_by")[:limit]
+
+
+def finished_letters(survey: Survey, job_id: int) -> SurveyLetters | None:
+    """A batch of letters of the survey whose ZIP is written."""
+    return (
+        survey.letter_batches.filter(pk=job_id, status=SurveyLetters.Status.DONE)
+        .exclude(file_name="")
+        .first()
+    )

@@ -2,6 +2,7 @@ from django.urls import path
 
 from chiiki.surveys.answering import views
 from chiiki.surveys.exports import views as export_views
+from chiiki.surveys.staff import views as manage_views
 
 app_name = "surveys"
 urlpatterns = [
@@ -25,6 +26,18 @@ urlpatterns = [
         "staff/m/<str:code>/surveys/assist/<str:case_id>/receipt/",
         views.assist_receipt,
         name="assist_receipt",
+    ),
+    # Survey management; after assist/ so that "assist" is never taken for a survey id.
+    path("staff/m/<str:code>/surveys/", manage_views.survey_list, name="manage_list"),
+    path("staff/m/<str:code>/surveys/new/", manage_views.survey_new, name="manage_new"),
+    path("staff/m/<str:code>/surveys/<str:survey_id>/", manage_views.survey_manage, name="manage_survey"),
+    path(
+        "staff/m/<str:code>/surveys/<str:survey_id>/reissue/", manage_views.key_reissue, name="manage_reissue"
+    ),
+    path(
+        "staff/m/<str:code>/surveys/<str:survey_id>/letters/<int:job_id>/download/",
+        manage_views.letters_download,
+        name="letters_download",
     ),
     path(
         "staff/m/<str:code>/surveys/<str:survey_id>/exports/",

@@ -27,6 +27,18 @@ class RoleOut(Schema):
     id: str
     name_ja: str
     required: dict[str, str]
+    # False until the role's row was checked against the official table: its levels are only a guide.
+    matrix_verified: bool
+
+
+class StandardOut(Schema):
+    tag: str
+    title_ja: str
+    source_document: str
+    skills: int
+    roles: int
+    matrix_verified: bool
+    notice: str
 
 
 class ProfileOut(Schema):
@@ -164,11 +176,34 @@ def _match_out(match: Match, *, show_skills: bool = True, mode: str = "exact") -
 MAX_OFFSET = 1_000_000
 
 
+@router.get("/standard", response=StandardOut, auth=None)
+def standard_in_use(request: HttpRequest) -> StandardOut:
+    """The skill-standard version profiles and needs are assessed against, and whether its role table is verified."""
+    standard = skills.current_standard()
+    notice = (
+        "" if standard.matrix_verified else "role x skill levels not yet verified against the official table"
+    )
+    return StandardOut(
+        tag=standard.tag,
+        title_ja=standard.title_ja,
+        source_document=standard.source_document,
+        skills=len(standard.skills),
+        roles=len(standard.roles),
+        matrix_verified=standard.matrix_verified,
+        notice=notice,
+    )
+
+
 @router.get("/standard/roles", response=list[RoleOut], auth=None)
 def standard_roles(request: HttpRequest) -> list[RoleOut]:
     """DSS-P roles with the level each requires per skill item (non-z items only)."""
     return [
-        RoleOut(id=r.id, name_ja=r.name_ja, required={k: v.code for k, v in r.required.items() if v > 0})
+        RoleOut(
+            id=r.id,
+            name_ja=r.name_ja,
+            required={k: v.code for k, v in r.required.items() if v > 0},
+            matrix_verified=r.matrix_verified,
+        )
         for r in skills.current_standard().roles
     ]
 

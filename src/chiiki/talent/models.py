@@ -436,3 +436,31 @@ class Exposure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.need_id}/{self.profile_id}: {self.times_shown}"
+
+
+class SkillStandardVersion(models.Model):
+    """A version of the skill standard an operator installed (`chiiki talent standard load`).
+
+    Without one, the talent bank uses the default version shipped with Chiiki. Installing a version makes it
+    the one new profiles and needs are assessed against; profiles and needs keep the version they were
+    assessed under (their `standard_tag`) until a mapping carries them over."""
+
+    tag = models.CharField(_("版"), max_length=32, unique=True)  # e.g. "DSS-P 2.0"
+    definition = models.JSONField(_("定義"))
+    source_document = models.TextField(_("出典"), blank=True)
+    matrix_verified = models.BooleanField(_("ロール別の重要度を公式の表で確認済み"), default=False)
+    is_current = models.BooleanField(_("使用中"), default=False)
+    revision = models.PositiveIntegerField(_("改訂"), default=1)
+    installed_at = models.DateTimeField(_("導入日時"), default=timezone.now)
+    installed_by = models.CharField(_("導入者"), max_length=150)
+
+    class Meta:
+        ordering: ClassVar = ["installed_at"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["is_current"], condition=models.Q(is_current=True), name="talent_one_current_standard"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tag

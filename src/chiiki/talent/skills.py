@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
-from chiiki.talent.models import Evidence, Organization
+from chiiki.talent.models import Evidence, Organization, SkillStandardVersion
 from chiiki.talent.standard import (
     CertificationHeld,
     Endorsement,
@@ -21,6 +21,8 @@ from chiiki.talent.standard import (
     SkillLevel,
     SkillStandard,
     assess,
+    available_versions,
+    build_skill_standard,
     load_evidence_catalog,
     load_skill_standard,
 )
@@ -37,16 +39,55 @@ LEVEL_CHOICES: tuple[tuple[int, str | Promise], ...] = (
 TIER_JA = {0: "自己申告", 1: "根拠あり", 2: "推薦あり"}
 
 
-@cache
 def current_standard() -> SkillStandard:
-    """The newest DSS-P version shipped (profiles and needs are assessed against it)."""
-    return load_skill_standard()
+    """The DSS-P version new profiles and needs are assessed against: the one an operator installed
+    (`chiiki talent standard load`), else the default version shipped with Chiiki."""
+    row = (
+        SkillStandardVersion.objects.filter(is_current=True)
+        .values_list("tag", "revision", "installed_at")
+        .first()
+    )
+    return load_skill_standard() if row is None else _installed(*row)
+
+
+def installed_standard(tag: str) -> SkillStandard | None:
+    """A version an operator installed, or None."""
+    row = SkillStandardVersion.objects.filter(tag=tag).values_list("tag", "revision", "installed_at").first()
+    return None if row is None else _installed(*row)
+
+
+def standard_for(tag: str) -> SkillStandard:
+    """The version a profile or need was assessed under (installed, else shipped); KeyError when unknown."""
+    installed = installed_standard(tag)
+    if installed is not None:
+        return installed
+    standard, _, version = tag.rpartition(" ")
+    if standard == "DSS-P" and version in available_versions("dss_p"):
+        return load_skill_standard(version)
+    raise KeyError(f"スキル標準 {tag} は導入されていません (not installed)")
+
+
+@lru_cache(maxsize=16)
+def _installed(tag: str, revision: int, installed_at: dt.datetime) -> SkillStandard:
+    """An installed version, built once per revision (the cache key changes when it is reinstalled)."""
+    definition = SkillStandardVersion.objects.values_list("definition", flat=True).get(tag=tag)
+    return build_skill_standard(definition)
 
 
 @cache
-def evidence_catalog() -> EvidenceCatalog:
-    """The newest evidence catalog (ITSS levels and certifications → DSS-P levels)."""
+def _shipped_catalog() -> EvidenceCatalog:
     return load_evidence_catalog()
+
+
+def evidence_catalog(standard: SkillStandard | None = None) -> EvidenceCatalog:
+    """The evidence catalog (ITSS levels and certifications → DSS-P levels) for a version. The shipped catalog
+    covers ver.1.1; for a version it does not cover, certifications and ITSS assessments support nothing (the
+    catalog names 1.1's skills) while project evidence and endorsements still count."""
+    catalog = _shipped_catalog()
+    version = (standard or current_standard()).version
+    if version in catalog.standard_versions:
+        return catalog
+    return EvidenceCatalog(f"{catalog.version}/none", catalog.date, (version,), catalog.itss_levels, {})
 
 
 def localized(name_ja: str, name_en: str) -> str:
@@ -112,11 +153,24 @@ def engine_evidence(
 def assess_declared(
     declared: Mapping[str, int], evidence: Iterable[EngineEvidence], *, as_of: dt.date
 ) -> SkillAssessment:
-    """Assess declared levels (skill id → 1–4) against evidence with the current standard and catalog."""
+    """Assess declared levels (skill id → 1–4) against evidence with the current standard and its catalog;
+    evidence that names what this version does not have (a certification its catalog does not list, a role or
+    skill of another version) supports nothing."""
+    standard = current_standard()
+    catalog = evidence_catalog(standard)
     return assess(
-        current_standard(),
-        evidence_catalog(),
+        standard,
+        catalog,
         {skill_id: SkillLevel(level) for skill_id, level in declared.items() if level > 0},
-        evidence,
+        [item for item in evidence if _applies(item, standard, catalog)],
         as_of=as_of,
     )
+
+
+def _applies(item: EngineEvidence, standard: SkillStandard, catalog: EvidenceCatalog) -> bool:
+    skills = {s.id for s in standard.skills}
+    if isinstance(item, CertificationHeld):
+        return item.certification_id in catalog.certifications
+    if isinstance(item, ItssAssessment):
+        return bool(catalog.certifications) and item.role_id in {r.id for r in standard.roles}
+    return item.skill_id in skills

@@ -27,7 +27,11 @@ from chiiki.surveys.actions.exports import EXPORT_FORMATS, export_survey, record
 from chiiki.surveys.actions.letters import (
     LetterRequest,
     LettersWritten,
+    ReissuedLetter,
     issue_keys_to_csv,
+    record_letters_file,
+    reissue_one_key,
+    request_letters,
     send_request_letters,
 )
 from chiiki.surveys.actions.notifications import (
@@ -57,6 +61,7 @@ __all__ = [
     "LetterRequest",
     "LettersWritten",
     "NewSurvey",
+    "ReissuedLetter",
     "SampleSummary",
     "SurveyError",
     "SurveyRound",
@@ -77,10 +82,13 @@ __all__ = [
     "record_delivery",
     "record_delivery_failure",
     "record_export_file",
+    "record_letters_file",
     "record_letters_sent",
     "record_reminders_sent",
     "refuse_sign_in",
+    "reissue_one_key",
     "request_export",
+    "request_letters",
     "require_permission",
     "save_page",
     "send_request_letters",

@@ -4,12 +4,14 @@ Plaintext keys exist only while the keys are issued, so issuing and printing are
 written inside the transaction that stores the key hashes. If a file cannot be written, no key is issued and
 every file already begun is removed (a partly written file holds keys that were rolled back). Files are opened
 with "x": letters already written are never overwritten, their keys would be lost. `chiiki survey letters` and
-`chiiki survey issue-keys` call these; a staff page can call them the same way.
+`chiiki survey issue-keys` call these; the staff pages queue the same work (`request_letters`, run by the
+worker) and reissue one household's key at the counter (`reissue_one_key`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,10 +25,11 @@ from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.acting import Actor
+from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.models import Municipality
 from chiiki.surveys import queries
-from chiiki.surveys.actions.checks import SurveyError
-from chiiki.surveys.actions.credentials import issue_access_keys
+from chiiki.surveys.actions.checks import SurveyError, require_permission
+from chiiki.surveys.actions.credentials import issue_access_keys, issue_access_keys_to
 from chiiki.surveys.actions.paradata import record_letters_sent
 from chiiki.surveys.contact.letters import (
     IssuedKey,
@@ -35,15 +38,19 @@ from chiiki.surveys.contact.letters import (
     write_letters_csv,
     write_letters_pdf,
 )
-from chiiki.surveys.models import Survey
+from chiiki.surveys.models import Survey, SurveyCase, SurveyLetters
 
 __all__ = [
     "DEFAULT_ANSWER_URL",
     "DEFAULT_BATCH",
     "LetterRequest",
     "LettersWritten",
+    "ReissuedLetter",
     "batch_paths",
     "issue_keys_to_csv",
+    "record_letters_file",
+    "reissue_one_key",
+    "request_letters",
     "send_request_letters",
 ]
 
@@ -236,3 +243,78 @@ def issue_keys_to_csv(survey: Survey, out: Path, *, by: Actor, url: str = "", re
     if not issued:
         files.discard()
     return len(issued)
+
+
+# ------------------------------------------------------------------------------------------ from the staff pages
+
+
+@transaction.atomic
+def request_letters(
+    survey: Survey, *, by: Actor, large_print: bool = False, reissue: bool = False
+) -> SurveyLetters:
+    """Record and queue a batch of request letters (written by the worker: `tasks.write_letters`); the job row,
+    its task and the audit record are committed together."""
+    require_permission(by, survey.municipality)
+    if survey.sampled_at is None:
+        raise SurveyError("対象世帯がまだ抽出されていません (sample not drawn yet)")
+    job = SurveyLetters.objects.create(
+        survey=survey, large_print=large_print, reissue=reissue, requested_by=by.user
+    )
+    audit.record(
+        "surveys.letters_requested",
+        by=by,
+        municipality=survey.municipality,
+        object_type="survey_letters",
+        object_id=job.pk,
+        detail={"survey": survey.pk, "large_print": large_print, "reissue": reissue},
+    )
+    enqueue_job(job)
+    return job
+
+
+def record_letters_file(job: SurveyLetters, *, file_name: str, letters: int) -> None:
+    """The batch's ZIP is in storage: remember its name and how many letters it holds."""
+    job.file_name, job.letters = file_name, letters
+    job.save(update_fields=["file_name", "letters"])
+
+
+@dataclass(frozen=True, slots=True)
+class ReissuedLetter:
+    """A new key for one household, and its letter as a one-page PDF to print at the counter."""
+
+    login_id: str
+    pdf: bytes
+
+
+def reissue_one_key(survey: Survey, login_id: str, *, by: Actor, url: str = "") -> ReissuedLetter:
+    """Give one household that lost its letter a new key (its old key stops working; no other household's key
+    changes) and its letter as a one-page PDF. A household that has already answered keeps its answer and
+    gets no new key."""
+    require_permission(by, survey.municipality)
+    case = queries.cases_by_login_id(survey, [login_id]).get(login_id)
+    if case is None:
+        raise SurveyError(
+            f"調査対象者ID {login_id} はこの調査にありません (no such household in this survey)"
+        )
+    if case.status == SurveyCase.Status.SUBMITTED:
+        raise SurveyError("この世帯は回答済みです。鍵は発行し直しません (already answered)")
+    content = letter_content(survey, url=answer_url(url))
+    with transaction.atomic():
+        issued = issue_access_keys_to(survey, [case], by=by)
+        names = queries.head_names(survey)
+        letters = [
+            Letter(k.login_id, k.access_key, k.postal_code, k.address, names.get(k.case_id, ""))
+            for k in issued
+        ]
+        stream = io.BytesIO()
+        write_letters_pdf(letters, stream, content)
+        record_letters_sent(survey, {case.pk: "post"}, batch=f"reissue-{uuid.uuid4().hex[:12]}", by=by)
+        audit.record(
+            "surveys.key_reissued",
+            by=by,
+            municipality=survey.municipality,
+            object_type="survey_case",
+            object_id=case.pk,
+            detail={"survey": survey.pk, "login_id": case.login_id},
+        )
+    return ReissuedLetter(case.login_id, stream.getvalue())

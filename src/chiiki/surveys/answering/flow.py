@@ -19,6 +19,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from chiiki.core import audit
+from chiiki.core.acting import Actor
 from chiiki.surveys import actions, queries
 from chiiki.surveys.answering import drafts
 from chiiki.surveys.answering.drafts import AnswerConflict, AnsweringClosed, PostedPage, SaveResult, Seat
@@ -29,7 +31,7 @@ from chiiki.surveys.models import Answer
 from chiiki.surveys.paradata import SHOWN_FIELD, page_shown_token, request_session_tag, seconds_on_page
 from chiiki.surveys.xlsform import Evaluation, Form, Page
 
-__all__ = ["Links", "show_overview", "show_page", "show_receipt", "show_review"]
+__all__ = ["Links", "audit_staff_read", "show_overview", "show_page", "show_receipt", "show_review"]
 
 
 def language() -> str:
@@ -92,6 +94,21 @@ def _context(seat: Seat, links: Links, **extra: Any) -> dict[str, Any]:
         "review_url": links.review(),
         **extra,
     }
+
+
+def audit_staff_read(request: HttpRequest, seat: Seat, page: str) -> None:
+    """Record that a supporter or an enumerator was shown a household's answers (every read of personal data by
+    staff is audited; a respondent reading their own answers is not)."""
+    if not seat.by_staff or request.method != "GET":
+        return  # a POST is a change, audited by the action it calls
+    audit.record(
+        "surveys.case_viewed",
+        by=Actor.from_request(request),
+        municipality=seat.case.survey.municipality_id,
+        object_type="survey_case",
+        object_id=seat.case.pk,
+        detail={"mode": str(seat.mode), "page": page},
+    )
 
 
 def _int(text: str | None) -> int:

@@ -25,7 +25,14 @@ from chiiki.core.models import Municipality
 from chiiki.surveys import actions, queries
 from chiiki.surveys.answering import respondents
 from chiiki.surveys.answering.drafts import Seat
-from chiiki.surveys.answering.flow import Links, show_overview, show_page, show_receipt, show_review
+from chiiki.surveys.answering.flow import (
+    Links,
+    audit_staff_read,
+    show_overview,
+    show_page,
+    show_receipt,
+    show_review,
+)
 from chiiki.surveys.answering.forms import AssistForm, LoginForm, PasswordForm
 from chiiki.surveys.contact import credentials
 from chiiki.surveys.models import Answer
@@ -91,7 +98,9 @@ def _assisting(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
         if case is None:
             raise Http404
         links = Links("surveys:assist", municipality.code, case.pk)
-        return view(request, Seat(case, Answer.Mode.ASSISTED), links, *args, **kwargs)
+        seat = Seat(case, Answer.Mode.ASSISTED)
+        audit_staff_read(request, seat, kwargs.get("page", view.__name__.removeprefix("assist_")))
+        return view(request, seat, links, *args, **kwargs)
 
     return wrapped
 

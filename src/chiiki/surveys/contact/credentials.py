@@ -15,6 +15,7 @@ Everything here but the hashing is plain Python.
 
 from __future__ import annotations
 
+import base64
 import secrets
 import unicodedata
 from typing import TYPE_CHECKING
@@ -116,7 +117,17 @@ def hash_access_key(key: str) -> str:
 
 
 def verify_access_key(case: SurveyCase, typed: str) -> bool:
-    """True when `typed` (as the respondent typed it) is the case's access key (constant-time comparison)."""
-    if not case.access_key_hash.startswith(f"{_KEY_HASHER.algorithm}$"):
-        return False
-    return bool(_KEY_HASHER.verify(normalize_access_key(typed), case.access_key_hash))
+    """True when `typed` (as the respondent typed it) is the case's access key (constant-time comparison).
+
+    A stored value that is no key hash (a case the demo simulated) is never matched, yet costs the same PBKDF2
+    work as a real one, so the time a sign-in takes does not tell which kind of case an ID belongs to."""
+    usable = case.access_key_hash.startswith(f"{_KEY_HASHER.algorithm}$")
+    stored = case.access_key_hash if usable else _unusable_key_hash()
+    return bool(_KEY_HASHER.verify(normalize_access_key(typed), stored)) and usable
+
+
+def _unusable_key_hash() -> str:
+    """A well-formed key hash that no text matches: random bytes stand for the digest, so making it costs no
+    hashing and checking against it costs exactly what checking a real key costs."""
+    digest = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    return f"{_KEY_HASHER.algorithm}${ACCESS_KEY_HASH_ITERATIONS}${_KEY_HASHER.salt()}${digest}"

@@ -6,10 +6,12 @@
 - `paradata`: CaseEvent (what happened to a case), DeviceClass, VisitOutcome
 - `notifications`: NotificationOutbox (messages to households, queued then delivered)
 - `exports`: SurveyExport (a staff-requested export of the answers: a background job)
+- `letters`: SurveyLetters (request letters asked for from the staff pages: a background job)
 """
 
 from chiiki.surveys.models.answers import Answer
 from chiiki.surveys.models.exports import SurveyExport
+from chiiki.surveys.models.letters import SurveyLetters
 from chiiki.surveys.models.notifications import NotificationOutbox
 from chiiki.surveys.models.paradata import CaseEvent, DeviceClass, VisitOutcome
 from chiiki.surveys.models.questionnaires import (
@@ -32,5 +34,6 @@ __all__ = [
     "Survey",
     "SurveyCase",
     "SurveyExport",
+    "SurveyLetters",
     "VisitOutcome",
 ]

@@ -25,18 +25,23 @@ from chiiki.talent.actions.profiles import (
     update_profile,
 )
 from chiiki.talent.actions.skills import add_evidence, endorse, remove_evidence, set_skills
+from chiiki.talent.actions.standards import carry_over, check_definition, differences, install_skill_standard
 
 __all__ = [
     "NEED_FIELDS",
     "PROFILE_FIELDS",
     "TalentActionError",
     "add_evidence",
+    "carry_over",
+    "check_definition",
     "close_need",
     "contact_details",
     "create_profile",
     "delete_profile",
+    "differences",
     "endorse",
     "export_profile",
+    "install_skill_standard",
     "municipality_organization",
     "post_need",
     "register_organization",

@@ -11,12 +11,23 @@ from chiiki.talent.standard._assessment import (
     SkillAssessmentItem,
     assess,
 )
+from chiiki.talent.standard._definition import (
+    DefinitionError,
+    VersionMapping,
+    diff_standards,
+    read_definition_csv,
+    read_mapping_csv,
+    unmapped,
+)
 from chiiki.talent.standard._loader import (
+    DEFAULT_SKILL_STANDARD_VERSION,
     StandardDataError,
     available_versions,
+    build_skill_standard,
     load_evidence_catalog,
     load_literacy_standard,
     load_skill_standard,
+    shipped_definition,
 )
 from chiiki.talent.standard._model import (
     Certification,
@@ -32,8 +43,10 @@ from chiiki.talent.standard._model import (
 )
 
 __all__ = [
+    "DEFAULT_SKILL_STANDARD_VERSION",
     "Certification",
     "CertificationHeld",
+    "DefinitionError",
     "Endorsement",
     "Evidence",
     "EvidenceCatalog",
@@ -50,9 +63,16 @@ __all__ = [
     "SkillLevel",
     "SkillStandard",
     "StandardDataError",
+    "VersionMapping",
     "assess",
     "available_versions",
+    "build_skill_standard",
+    "diff_standards",
     "load_evidence_catalog",
     "load_literacy_standard",
     "load_skill_standard",
+    "read_definition_csv",
+    "read_mapping_csv",
+    "shipped_definition",
+    "unmapped",
 ]

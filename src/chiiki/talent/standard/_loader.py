@@ -13,6 +13,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from chiiki.talent.standard._definition import read_definition_csv
 from chiiki.talent.standard._model import (
     Certification,
     EvidenceCatalog,
@@ -27,12 +28,16 @@ from chiiki.talent.standard._model import (
 )
 
 _DATA_PACKAGE = "chiiki.talent.standard"
-_FILE_RE = re.compile(r"^(?P<stem>dss_p|dss_l|evidence)-(?P<version>[0-9][0-9.]*)\.json$")
+_FILE_RE = re.compile(r"^(?P<stem>dss_p|dss_l|evidence)-(?P<version>[0-9][0-9.]*)\.(?P<format>json|csv)$")
 
-# DSS-P's published shape; a data file that does not have it is a transcription error.
+# DSS-P ver.1.x's published shape (5 person types, 15 roles, 49 skill items): its data file declares it in
+# "expected_shape", and a file that does not have the shape it declares is a transcription error.
 DSS_P_PERSON_TYPES = 5
 DSS_P_ROLES = 15
 DSS_P_SKILLS = 49
+
+# The DSS-P version a site assesses against until an operator installs another (`chiiki talent standard load`).
+DEFAULT_SKILL_STANDARD_VERSION = "1.1"
 
 
 class StandardDataError(ValueError):
@@ -53,6 +58,15 @@ def available_versions(stem: str) -> list[str]:
     return sorted(found, key=_version_key)
 
 
+def _data_file(stem: str, version: str) -> Any:
+    folder = resources.files(_DATA_PACKAGE).joinpath("data")
+    for entry in folder.iterdir():
+        match = _FILE_RE.match(entry.name)
+        if match and match["stem"] == stem and match["version"] == version:
+            return entry
+    raise StandardDataError(f"{stem} のバージョン {version} はありません (version not available)")
+
+
 def _read(stem: str, version: str | None) -> dict[str, Any]:
     versions = available_versions(stem)
     if not versions:
@@ -63,9 +77,16 @@ def _read(stem: str, version: str | None) -> dict[str, Any]:
             f"{stem} のバージョン {chosen} はありません。利用可能: {', '.join(versions)} "
             f"(version not available)"
         )
-    path = resources.files(_DATA_PACKAGE).joinpath("data", f"{stem}-{chosen}.json")
-    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    entry = _data_file(stem, chosen)
+    if entry.name.endswith(".csv"):
+        return read_definition_csv(entry.read_bytes())
+    data: dict[str, Any] = json.loads(entry.read_text(encoding="utf-8"))
     return data
+
+
+def shipped_definition(version: str) -> dict[str, Any]:
+    """The definition of a DSS-P version shipped with Chiiki (the structure of the data files)."""
+    return _read("dss_p", version)
 
 
 def _role(raw: dict[str, Any], required: dict[str, SkillLevel]) -> Role:
@@ -79,8 +100,12 @@ def _role(raw: dict[str, Any], required: dict[str, SkillLevel]) -> Role:
 
 @lru_cache(maxsize=8)
 def load_skill_standard(version: str | None = None) -> SkillStandard:
-    """Load DSS-P (DX推進スキル標準); the newest shipped version when ``version`` is None."""
-    raw = _read("dss_p", version)
+    """Load a shipped DSS-P (DX推進スキル標準) version; the default version when ``version`` is None."""
+    return build_skill_standard(_read("dss_p", version or DEFAULT_SKILL_STANDARD_VERSION))
+
+
+def build_skill_standard(raw: dict[str, Any]) -> SkillStandard:
+    """Check a definition (a data file, or one an operator loaded) and build the standard from it."""
     skills = _skill_items(raw)
     skill_by_id = {s.id: s for s in skills}
     if len(skill_by_id) != len(skills):
@@ -97,10 +122,10 @@ def load_skill_standard(version: str | None = None) -> SkillStandard:
         version=raw["version"],
         published=dt.date.fromisoformat(raw["published"]),
         title_ja=raw["title_ja"],
-        title_en=raw["title_en"],
-        publisher=raw["publisher"],
+        title_en=raw.get("title_en", ""),
+        publisher=raw.get("publisher", ""),
         source_document=raw["source_document"],
-        source_url=raw["source_url"],
+        source_url=raw.get("source_url", ""),
         levels=_level_definitions(raw),
         person_types=person_types,
         skills=tuple(skills),
@@ -109,8 +134,11 @@ def load_skill_standard(version: str | None = None) -> SkillStandard:
         _role_by_id={r.id: r for r in roles},
     )
     shape = (len(standard.person_types), len(standard.roles), len(standard.skills))
-    if shape != (DSS_P_PERSON_TYPES, DSS_P_ROLES, DSS_P_SKILLS):
-        raise StandardDataError(f"DSS-P {standard.version}: expected 5 types, 15 roles, 49 skills: {shape}")
+    expected = tuple(raw.get("expected_shape") or shape)
+    if shape != expected:
+        raise StandardDataError(
+            f"DSS-P {standard.version}: expected {expected} (types, roles, skills), found {shape}"
+        )
     return standard
 
 

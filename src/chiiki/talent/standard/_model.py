@@ -118,8 +118,9 @@ class SkillStandard:
 
     @property
     def matrix_verified(self) -> bool:
-        """True only when every role's required levels were checked against a cited source."""
-        return all(r.matrix_verified for r in self.roles)
+        """True only when the standard has roles and every role's required levels were checked against a cited
+        source (a version without a role table, such as 2.0 as shipped, is not verified)."""
+        return bool(self.roles) and all(r.matrix_verified for r in self.roles)
 
     def skill(self, skill_id: str) -> SkillItem:
         """Return the skill item with this id, or raise ``KeyError`` with a readable message."""

@@ -1,0 +1,98 @@
+"""Every staff page that shows a person's data writes an audit record when it is read (issue 13, finding 3).
+
+Each staff route is classified here: the routes that show personal data name the audit action their read
+writes, the others say why they show none. A new route fails `test_every_staff_route_is_classified` until
+someone decides which it is, so a page of a new app cannot show people's data unaudited by oversight. The
+routes that a fixture can fill are then read as every role: a page that answers 200 must have written its record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+from tests.url_routes import routes_where
+
+from chiiki.core.models import AuditEvent, Municipality, Role, User
+from chiiki.registry.models import Household
+
+STAFF = "/staff/m/<str:code>/"
+
+# Route → the audit action written when it is read (GET).
+SHOWS_PERSONAL_DATA = {
+    f"{STAFF}registry/": "registry.households_viewed",
+    f"{STAFF}registry/households/<int:household_id>/": "registry.household_viewed",
+    f"{STAFF}linkage/": "linkage.queue_viewed",
+    f"{STAFF}linkage/runs/<str:run_id>/": "linkage.queue_viewed",
+    f"{STAFF}linkage/runs/<str:run_id>/links.csv": "linkage.links_exported",
+    f"{STAFF}linkage/runs/<str:run_id>/cases/<str:case_id>/": "linkage.case_viewed",
+    f"{STAFF}linkage/runs/<str:run_id>/cases/<str:case_id>/confirm/": "linkage.case_viewed",
+    f"{STAFF}surveys/assist/<str:case_id>/": "surveys.case_viewed",
+    f"{STAFF}surveys/assist/<str:case_id>/q/<str:page>/": "surveys.case_viewed",
+    f"{STAFF}surveys/assist/<str:case_id>/review/": "surveys.case_viewed",
+    f"{STAFF}surveys/assist/<str:case_id>/receipt/": "surveys.case_viewed",
+    f"{STAFF}surveys/enumerate/<str:case_id>/": "surveys.enumerate_opened",
+    f"{STAFF}surveys/enumerate/<str:case_id>/q/<str:page>/": "surveys.case_viewed",
+    f"{STAFF}surveys/enumerate/<str:case_id>/review/": "surveys.case_viewed",
+    f"{STAFF}surveys/enumerate/<str:case_id>/receipt/": "surveys.case_viewed",
+    f"{STAFF}surveys/<str:survey_id>/exports/<int:export_id>/download/": "surveys.export_downloaded",
+    f"{STAFF}surveys/<str:survey_id>/letters/<int:job_id>/download/": "surveys.letters_downloaded",
+    f"{STAFF}fieldwork/": "fieldwork.assignments_viewed",
+    f"{STAFF}fieldwork/assignments/<str:assignment_id>/visit/": "fieldwork.assignment_viewed",
+    f"{STAFF}fieldwork/surveys/<str:survey_id>/dashboard/": "fieldwork.dashboard_viewed",
+    f"{STAFF}talent/": "talent.dashboard_viewed",
+}
+
+# Route → why it shows nobody's personal data.
+SHOWS_NONE = {
+    f"{STAFF}registry/import/": "an upload form; the import's outcome counts rows",
+    f"{STAFF}opendata/": "the catalog of published data sets",
+    f"{STAFF}opendata/tokens/": "the staff member's own API tokens",
+    f"{STAFF}opendata/dataset/<str:name>/publish/": "a change (POST), audited by its action",
+    f"{STAFF}opendata/dataset/<str:name>/unpublish/": "a change (POST), audited by its action",
+    f"{STAFF}surveys/assist/": "a form asking for the login ID on a letter",
+    f"{STAFF}surveys/<str:survey_id>/exports/": "the list of exports; downloading one is audited",
+    f"{STAFF}surveys/": "the list of surveys with counts",
+    f"{STAFF}surveys/new/": "a form for a new survey",
+    f"{STAFF}surveys/<str:survey_id>/": "a survey's counts and its batches of letters; downloading one is audited",
+    f"{STAFF}surveys/<str:survey_id>/reissue/": "a form; the letter it returns is audited by its action",
+    f"{STAFF}fieldwork/surveys/": "the list of surveys",
+    f"{STAFF}fieldwork/surveys/<str:survey_id>/": "counts per area and enumerator, no household",
+    f"{STAFF}evidence/": "the list of surveys",
+    f"{STAFF}evidence/surveys/<int:survey_id>/": "weighted estimates and counts with disclosure control",
+    f"{STAFF}evidence/surveys/<int:survey_id>/publish/": "a change (POST), audited by its action",
+    f"{STAFF}talent/needs/new/": "a form for a new need",
+    f"{STAFF}talent/organizations/": "organizations, not people",
+    f"{STAFF}staff/": "staff accounts and their roles (audited as changes when granted or removed)",
+}
+
+
+def _staff_routes() -> list[str]:
+    return routes_where(lambda route: route.startswith(STAFF))
+
+
+def test_every_staff_route_is_classified() -> None:
+    unclassified = set(_staff_routes()) - SHOWS_PERSONAL_DATA.keys() - SHOWS_NONE.keys()
+    assert not unclassified, f"decide whether these show personal data, and audit their reads: {unclassified}"
+
+
+def test_the_classification_names_only_routes_that_exist() -> None:
+    assert (SHOWS_PERSONAL_DATA.keys() | SHOWS_NONE.keys()) <= set(_staff_routes())
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_role_that_can_read_a_registry_page_leaves_an_audit_record(
+    role: Role, town_a: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    household = Household.objects.filter(municipality=town_a).first()
+    assert household is not None
+    user = make_staff(f"reader-{role}", town_a, role)
+    client = login(user)
+    for route in (f"{STAFF}registry/", f"{STAFF}registry/households/<int:household_id>/"):
+        url = route.replace("<str:code>", town_a.code).replace("<int:household_id>", str(household.pk))
+        before = AuditEvent.objects.filter(actor=user, action=SHOWS_PERSONAL_DATA[route]).count()
+        status = client.get(url).status_code
+        assert status in (200, 403), url
+        after = AuditEvent.objects.filter(actor=user, action=SHOWS_PERSONAL_DATA[route]).count()
+        assert after == before + (1 if status == 200 else 0), (role, url)
