@@ -168,6 +168,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every {{ form }} and field.as_field_group is drawn with the page components (templates/ui/forms/).
+FORM_RENDERER = "chiiki.core.ui_forms.UiFormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -194,7 +194,7 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     page.get_by_label("住宅の延べ床面積 (m²)").fill("95.5")
     page.screenshot(path=str(tmp_path / "household.png"), full_page=True)
     assert no_horizontal_scrolling(page)
-    assert small_targets(page, "button, input[type=text], .answer-choice label") == []
+    assert small_targets(page, "button, input[type=text], .choice label") == []
     page.get_by_role("button", name="保存して次へ").click()
 
     for number, (name, relation, sex, year) in enumerate(
@@ -245,8 +245,11 @@ def test_the_larger_text_mode_and_narrow_screens_keep_the_page_usable(
     context = chromium.new_context(viewport={"width": 320, "height": 640}, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{answer_server.url}/answer/")
+    # The switch is in the header's menu (a <details>, no script).
+    page.locator("summary.site-menu__button").click()
     page.get_by_role("button", name="文字を大きく").click()
     assert page.evaluate("document.documentElement.className") == "large-text"
+    page.locator("summary.site-menu__button").click()
     assert page.get_by_role("button", name="文字を大きく").get_attribute("aria-pressed") == "true"
     # 320 CSS pixels wide is what a 1280-pixel window shows at 400 % zoom (WCAG reflow).
     assert no_horizontal_scrolling(page)

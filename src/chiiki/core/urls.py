@@ -1,12 +1,13 @@
 from django.contrib.auth.views import LogoutView
 from django.urls import path
 
-from chiiki.core import staff_views, views
+from chiiki.core import shell_views, staff_views, views
 
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("text-size/", shell_views.text_size, name="text_size"),
     path("staff/login/", views.staff_login, name="login"),
     path("staff/logout/", LogoutView.as_view(), name="logout"),
     path("staff/", views.staff_home, name="staff_home"),

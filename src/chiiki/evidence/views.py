@@ -38,8 +38,8 @@ class CostsForm(forms.Form):
                 max_digits=9,
                 decimal_places=0,
                 initial=int((initial_costs or {}).get(key, queries.DEFAULT_COSTS[key])),
-                help_text=gettext_lazy("円"),
             )
+            self.fields[key].unit = gettext_lazy("円")  # type: ignore[attr-defined]  # shown beside the box
 
 
 @municipality_permission("surveys.manage")

@@ -11,10 +11,18 @@ from html import escape
 
 __all__ = ["bar_chart", "line_chart"]
 
-_WIDTH = 640
+_WIDTH = 440  # a narrow drawing: scaled to a 360 px phone its 14-unit labels stay about 11 px
 _BAR_HEIGHT = 22
-_LABEL_WIDTH = 180
-_VALUE_WIDTH = 70
+_LABEL_WIDTH = 150
+_VALUE_WIDTH = 64
+
+
+def _fit(text: str, size: float, room: float) -> str:
+    """Attributes that squeeze a label into `room` when it would run longer (a full-width character is one em)."""
+    width = sum(size if ord(ch) > 0x2E7F else size * 0.6 for ch in text)
+    if width <= room:
+        return ""
+    return f' textLength="{room:.0f}" lengthAdjust="spacingAndGlyphs"'
 
 
 def _number(value: float) -> str:
@@ -39,7 +47,8 @@ def bar_chart(
         y = 6 + row * (_BAR_HEIGHT + 6)
         width = round(span * max(0.0, value) / top, 1)
         parts.append(
-            f'<text x="{_LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" font-size="14">{escape(label)}</text>'
+            f'<text x="{_LABEL_WIDTH - 8}" y="{y + 16}" text-anchor="end" font-size="14"'
+            f"{_fit(label, 14, _LABEL_WIDTH - 12)}>{escape(label)}</text>"
             f'<rect x="{_LABEL_WIDTH}" y="{y}" width="{width}" height="{_BAR_HEIGHT}" fill="#1d5fa8"/>'
             f'<text x="{_LABEL_WIDTH + width + 6}" y="{y + 16}" font-size="14">{_number(value)}{escape(unit)}</text>'
         )

@@ -31,11 +31,30 @@ class Point:
     label: str = ""
 
 
-def render(points: list[Point], *, width: int = 640, height: int = 480, title: str = "") -> str:
-    """An accessible SVG of the points (empty string when there is none)."""
-    inside = [p for p in points if 20 <= p.lat <= 46 and 122 <= p.lon <= 154]
-    if not inside:
-        return ""
+# Room outside the frame for the axis labels, so no label sits on the frame or on another label.
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 96, 16, 16, 40
+AXIS_FONT, NAME_FONT = 18, 20
+MIN_LABEL_GAP = 100  # viewBox units between the centres of two longitude labels
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The projection of the padded bounding box onto the drawing area."""
+
+    lat0: float
+    lat1: float
+    lon0: float
+    lon1: float
+    kx: float
+    scale: float
+    ox: float
+    oy: float
+
+    def xy(self, lat: float, lon: float) -> tuple[float, float]:
+        return self.ox + (lon - self.lon0) * self.kx * self.scale, self.oy + (self.lat1 - lat) * self.scale
+
+
+def _frame(inside: list[Point], width: int, height: int) -> _Frame:
     lat0, lat1 = min(p.lat for p in inside), max(p.lat for p in inside)
     lon0, lon1 = min(p.lon for p in inside), max(p.lon for p in inside)
     pad_lat = max((lat1 - lat0) * 0.08, 0.02)
@@ -44,56 +63,77 @@ def render(points: list[Point], *, width: int = 640, height: int = 480, title: s
     # Equirectangular with cos(latitude) so distances look right at this scale.
     kx = math.cos(math.radians((lat0 + lat1) / 2))
     span_x, span_y = (lon1 - lon0) * kx, lat1 - lat0
-    scale = min((width - 20) / span_x, (height - 20) / span_y)
-    ox = (width - span_x * scale) / 2
-    oy = (height - span_y * scale) / 2
+    inner_w, inner_h = width - MARGIN_LEFT - MARGIN_RIGHT, height - MARGIN_TOP - MARGIN_BOTTOM
+    scale = min(inner_w / span_x, inner_h / span_y)
+    ox = MARGIN_LEFT + (inner_w - span_x * scale) / 2
+    oy = MARGIN_TOP + (inner_h - span_y * scale) / 2
+    return _Frame(lat0, lat1, lon0, lon1, kx, scale, ox, oy)
 
-    def xy(lat: float, lon: float) -> tuple[float, float]:
-        return ox + (lon - lon0) * kx * scale, oy + (lat1 - lat) * scale
 
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" aria-labelledby="map-title" class="point-map">',
-        f'<title id="map-title">{escape(title or "地点の地図")}（{len(inside)} 地点）</title>',
-        f'<rect x="{ox:.1f}" y="{oy:.1f}" width="{span_x * scale:.1f}" height="{span_y * scale:.1f}" '
-        'fill="#f4f7fb" stroke="#555" stroke-width="1"/>',
-    ]
-    step = _grid_step(max(lat1 - lat0, lon1 - lon0))
-    grid_lat = math.ceil(lat0 / step) * step
-    while grid_lat < lat1:
-        x0, y = xy(grid_lat, lon0)
-        x1, _ = xy(grid_lat, lon1)
+def _graticule(f: _Frame) -> list[str]:
+    """Grid lines, latitudes labelled left of the frame and longitudes under it, never overlapping."""
+    parts: list[str] = []
+    step = _grid_step(max(f.lat1 - f.lat0, f.lon1 - f.lon0))
+    grid = math.ceil(f.lat0 / step) * step
+    while grid < f.lat1:
+        x0, y = f.xy(grid, f.lon0)
+        x1, _ = f.xy(grid, f.lon1)
         parts.append(
             f'<line x1="{x0:.1f}" y1="{y:.1f}" x2="{x1:.1f}" y2="{y:.1f}" stroke="#ccd" stroke-width="0.5"/>'
         )
         parts.append(
-            f'<text x="{x0 + 2:.1f}" y="{y - 2:.1f}" font-size="14" fill="#555">{grid_lat:.2f}°N</text>'
+            f'<text x="{x0 - 6:.1f}" y="{y + 6:.1f}" font-size="{AXIS_FONT}" fill="#555" '
+            f'text-anchor="end">{grid:.2f}°N</text>'
         )
-        grid_lat += step
-    grid_lon = math.ceil(lon0 / step) * step
-    while grid_lon < lon1:
-        x, y0 = xy(lat1, grid_lon)
-        _, y1 = xy(lat0, grid_lon)
+        grid += step
+    grid = math.ceil(f.lon0 / step) * step
+    last_label = -math.inf
+    while grid < f.lon1:
+        x, y0 = f.xy(f.lat1, grid)
+        _, y1 = f.xy(f.lat0, grid)
         parts.append(
             f'<line x1="{x:.1f}" y1="{y0:.1f}" x2="{x:.1f}" y2="{y1:.1f}" stroke="#ccd" stroke-width="0.5"/>'
         )
-        parts.append(
-            f'<text x="{x + 2:.1f}" y="{y1 - 2:.1f}" font-size="14" fill="#555">{grid_lon:.2f}°E</text>'
-        )
-        grid_lon += step
+        if x - last_label >= MIN_LABEL_GAP:
+            parts.append(
+                f'<text x="{x:.1f}" y="{y1 + AXIS_FONT + 6:.1f}" font-size="{AXIS_FONT}" fill="#555" '
+                f'text-anchor="middle">{grid:.2f}°E</text>'
+            )
+            last_label = x
+        grid += step
+    return parts
+
+
+def render(points: list[Point], *, width: int = 640, height: int = 480, title: str = "") -> str:
+    """An accessible SVG of the points (empty string when there is none)."""
+    inside = [p for p in points if 20 <= p.lat <= 46 and 122 <= p.lon <= 154]
+    if not inside:
+        return ""
+    f = _frame(inside, width, height)
+    right, bottom = f.xy(f.lat0, f.lon1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        f'role="img" aria-labelledby="map-title" class="point-map">',
+        f'<title id="map-title">{escape(title or "地点の地図")}（{len(inside)} 地点）</title>',
+        f'<rect x="{f.ox:.1f}" y="{f.oy:.1f}" width="{right - f.ox:.1f}" height="{bottom - f.oy:.1f}" '
+        'fill="#f4f7fb" stroke="#555" stroke-width="1"/>',
+        *_graticule(f),
+    ]
     radius = 3 if len(inside) < 500 else 1.5
     for p in inside[:20_000]:
-        x, y = xy(p.lat, p.lon)
+        x, y = f.xy(p.lat, p.lon)
         tip = f"<title>{escape(p.label)}</title>" if p.label else ""
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill="#c0392b" fill-opacity="0.75">{tip}</circle>'
         )
     for name, (lat, lon) in PREFECTURE_OFFICES.items():
-        if lat0 <= lat <= lat1 and lon0 <= lon <= lon1:
-            x, y = xy(lat, lon)
+        if f.lat0 <= lat <= f.lat1 and f.lon0 <= lon <= f.lon1:
+            x, y = f.xy(lat, lon)
+            # A name near the right edge runs leftwards, so it stays inside the picture.
+            anchor, dx = ("end", -6) if x > width * 0.6 else ("start", 6)
             parts.append(f'<rect x="{x - 3:.1f}" y="{y - 3:.1f}" width="6" height="6" fill="#1f4e79"/>')
             parts.append(
-                f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="18" fill="#1f4e79" '
+                f'<text x="{x + dx:.1f}" y="{y + 6:.1f}" font-size="{NAME_FONT}" fill="#1f4e79" text-anchor="{anchor}" '
                 f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(name)}</text>'
             )
     parts.append("</svg>")

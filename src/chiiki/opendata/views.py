@@ -133,12 +133,14 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
     preview_columns: list[str] = []
     preview_rows: list[tuple[Any, ...]] = []
     svg = ""
+    points: list[pointmap.Point] = []
     if resource is not None:
         frame = _read_csv(resource)
         if frame is not None:
             preview_columns = frame.columns
             preview_rows = frame.head(20).rows()
-            svg = pointmap.render(_points(frame), title=dataset.title)
+            points = _points(frame)
+            svg = pointmap.render(points, title=dataset.title)
     report = _report(dataset)
     return render(
         request,
@@ -150,6 +152,7 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
             "preview_columns": preview_columns,
             "preview_rows": preview_rows,
             "map_svg": svg,
+            "map_points": len(points),
             "report": report,
             "can_edit": _can_edit(request, dataset),
             "tags": list(dataset.tags.all()),

@@ -6,6 +6,7 @@ from typing import Any, ClassVar
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chiiki.sidejob.models import WEEKDAY_CHOICES, SideJobContract
 from chiiki.talent.forms import CHOOSE, DATE
@@ -27,7 +28,19 @@ class ContractForm(forms.ModelForm):  # type: ignore[type-arg]
             "special_monthly_hours", "special_annual_hours", "special_months", "year_start_month",
             "legal_holiday_weekday",
         )  # fmt: skip
-        widgets: ClassVar[dict[str, Any]] = {"concluded_on": DATE}
+        widgets: ClassVar[dict[str, Any]] = {
+            "concluded_on": DATE,
+            # shown beside the box by the page components (templates/ui/README.md)
+            **{
+                name: forms.NumberInput(attrs={"data-unit": pgettext_lazy("unit", "時間")})
+                for name in (
+                    "monthly_limit_hours",
+                    "annual_limit_hours",
+                    "special_monthly_hours",
+                    "special_annual_hours",
+                )
+            },
+        }
 
     def agreement(self) -> dict[str, Any]:
         """The 36協定 fields for create_contract."""

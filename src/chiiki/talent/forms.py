@@ -8,6 +8,7 @@ from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chiiki.core.models import User
 from chiiki.talent import skills
@@ -104,6 +105,7 @@ class ProfileForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["primary_role"].choices = [NONE_CHOSEN, *skills.role_choices()]  # type: ignore[attr-defined]
+        self.fields["hours_per_month"].unit = pgettext_lazy("unit", "時間")  # type: ignore[attr-defined]  # beside the box (ui components)
         self.fields["contact_email"].help_text = _("紹介が双方の承諾で成立した相手にだけ表示されます。")
         for name in ("visibility_profile", "visibility_skills", "visibility_availability", "visibility_fees"):
             self.fields[name].help_text = _("公開(誰でも)/確認済みの団体のみ/非公開(本人のみ)")
@@ -344,6 +346,7 @@ class NeedForm(forms.ModelForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["role_id"].choices = [NONE_CHOSEN, *skills.role_choices()]  # type: ignore[attr-defined]
+        self.fields["hours_per_month"].unit = pgettext_lazy("unit", "時間")  # type: ignore[attr-defined]  # beside the box (ui components)
         self.fields["budget_per_hour"].help_text = _("0 は「予算の上限なし・応相談」です。")
 
     def clean(self) -> dict[str, Any]:
