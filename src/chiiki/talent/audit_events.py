@@ -25,6 +25,8 @@ EVENTS: dict[str, Promise] = {
     "talent.profile_viewed": _("人材のページを見た"),
     "talent.profiles_searched": _("人材を検索した"),
     "talent.skills_declared": _("スキルを登録した"),
+    "talent.standard_carried_over": _("人材とニーズを新しいスキル標準に移した"),
+    "talent.standard_installed": _("スキル標準を読み込んだ"),
 }
 
 OBJECTS: dict[str, Promise] = {
