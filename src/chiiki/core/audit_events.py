@@ -12,6 +12,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import import_module
 from importlib.util import find_spec
+from types import ModuleType
 
 from django.apps import apps
 from django.utils.functional import Promise
@@ -46,8 +47,8 @@ OBJECTS: dict[str, Promise] = {
 }
 
 
-def _app_modules() -> list[object]:
-    modules = []
+def _app_modules() -> list[ModuleType]:
+    modules: list[ModuleType] = []
     for config in apps.get_app_configs():
         name = f"{config.name}.audit_events"
         if config.name.startswith("chiiki.") and config.name != "chiiki.core" and find_spec(name) is not None:

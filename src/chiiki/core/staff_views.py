@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Q, QuerySet
@@ -127,7 +129,7 @@ def _staff_rows(municipality: Municipality) -> list[dict[str, object]]:
     for person in eligible_accounts(municipality):
         memberships = held.get(person.pk, [])
         taken = {m.role for m in memberships}
-        grantable = [
+        grantable: list[tuple[str, Any]] = [
             (value, label)
             for value, label in Role.choices
             if value not in taken and not role_conflict(person, municipality, value)
