@@ -1,4 +1,5 @@
-"""The answering test's browser fixtures, shared: Debian's Chromium, axe-core from npm, a server on the test database.
+"""The answering test's browser fixtures, shared: Debian's Chromium, axe-core (bundled by axe-playwright-python),
+a server on the test database.
 
 tests/ is on sys.path (pytest's rootdir import mode), so the answering tests' modules import as `surveys.…`.
 """

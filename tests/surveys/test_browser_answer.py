@@ -1,16 +1,16 @@
 """A resident goes from the letter to the receipt in headless Chromium, with an axe-core accessibility check.
 
-Chromium is Debian's package, launched by path (nothing downloads a browser); axe-core is installed from the npm
-registry once per test session into a temporary folder. Without either, the tests skip and say why.
+Chromium is Debian's package, launched by path (nothing downloads a browser); axe-core comes bundled in the
+axe-playwright-python package (a dev dependency). Without either, the tests skip and say why.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import threading
 from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -43,35 +43,13 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="session")
-def axe_source(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """axe-core's script, installed from the npm registry once per session (never committed)."""
-    npm = shutil.which("npm")
-    if npm is None:
-        pytest.skip("npm がないため axe-core を入れられません (npm not found: accessibility check skipped)")
-    target = tmp_path_factory.mktemp("axe")
+def axe_source() -> str:
+    """axe-core's script as the axe-playwright-python package bundles it (a dev dependency: nothing is
+    downloaded at test time)."""
     try:
-        done = subprocess.run(
-            [
-                npm,
-                "install",
-                "--prefix",
-                str(target),
-                "--no-audit",
-                "--no-fund",
-                "--loglevel=error",
-                "axe-core@4",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.skip("npm install axe-core timed out (no registry access?)")
-    script = target / "node_modules" / "axe-core" / "axe.min.js"
-    if done.returncode != 0 or not script.exists():
-        pytest.skip(f"npm could not install axe-core: {done.stderr.strip()[-300:]}")
-    return script.read_text(encoding="utf-8")
+        return (resources.files("axe_playwright_python") / "axe.min.js").read_text(encoding="utf-8")
+    except ModuleNotFoundError:
+        pytest.skip("axe-playwright-python is not installed (pip install -e '.[dev]')")
 
 
 @pytest.fixture(scope="module")

@@ -190,6 +190,20 @@ class AuditEvent(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AuditLogImmutableError("audit records cannot be deleted")
 
+    @property
+    def action_label(self) -> Any:
+        """What happened, in words (chiiki.core.audit_events); the code stays in `action`."""
+        from chiiki.core.audit_events import event_label
+
+        return event_label(self.action)
+
+    @property
+    def object_label(self) -> Any:
+        """The kind of object, in words."""
+        from chiiki.core.audit_events import object_label
+
+        return object_label(self.object_type)
+
 
 class AuditChainHead(models.Model):
     """The last chained record of one audit chain ("" is the platform's, else a municipality code).

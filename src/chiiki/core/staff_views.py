@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.db.models import Q, QuerySet
@@ -97,6 +99,10 @@ def staff_list(request: HttpRequest, municipality: Municipality) -> HttpResponse
 
 def _change_role(request: HttpRequest, municipality: Municipality) -> bool:
     """Grant or revoke the posted role; False when the form names an account or role not on this page."""
+    if request.POST.get("change") == "grant" and not request.POST.get("role"):
+        # The role list starts empty, so that nobody is made 管理者 by a click on 付ける.
+        messages.error(request, _("付ける役割を選んでください。"))
+        return True
     role_form = RoleChangeForm(request.POST, municipality=municipality)
     if not role_form.is_valid():
         messages.error(request, _("役割を変更できませんでした。もう一度お試しください。"))
@@ -123,10 +129,13 @@ def _staff_rows(municipality: Municipality) -> list[dict[str, object]]:
     for person in eligible_accounts(municipality):
         memberships = held.get(person.pk, [])
         taken = {m.role for m in memberships}
-        grantable = [
+        grantable: list[tuple[str, Any]] = [
             (value, label)
             for value, label in Role.choices
             if value not in taken and not role_conflict(person, municipality, value)
         ]
+        if grantable:
+            # An empty first choice: the list never preselects a role (it once defaulted to 管理者).
+            grantable.insert(0, ("", _("役割を選ぶ")))
         rows.append({"person": person, "memberships": memberships, "grantable": grantable})
     return rows

@@ -15,7 +15,7 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,6 +27,7 @@ from chiiki.core import audit, throttle
 from chiiki.core.acting import Actor, client_address
 from chiiki.core.actions import clear_login_failures, note_login_failure
 from chiiki.core.apps_menu import APP_ENTRIES
+from chiiki.core.audit_events import event_codes_matching
 from chiiki.core.known_devices import known_device, remember_device
 from chiiki.core.models import AuditEvent, Municipality
 from chiiki.core.permissions import municipalities_with, permissions_of
@@ -174,7 +175,9 @@ def _audit_events(request: HttpRequest) -> tuple[AuditSearchForm, QuerySet[Audit
     scope = data["municipality"]
     events = AuditEvent.objects.filter(municipality=None if scope == PLATFORM else scope)
     if data["action"]:
-        events = events.filter(action__icontains=data["action"])
+        # The words auditors read on the page (in their language) or the code the CSV holds.
+        words = Q(action__in=event_codes_matching(data["action"]))
+        events = events.filter(words | Q(action__icontains=data["action"]))
     if data["actor"]:
         events = events.filter(actor_label__icontains=data["actor"])
     if data["since"]:
@@ -223,7 +226,17 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
         "core.audit_exported", by=Actor.from_request(request), municipality=municipality, detail=searched
     )
     writer = csv.writer(_Echo())
-    header = ["日時", "実行者", "地方公共団体コード", "操作", "対象の種類", "対象ID", "接続元", "詳細"]
+    header = [
+        "日時",
+        "実行者",
+        "地方公共団体コード",
+        "操作",
+        "操作の内容",
+        "対象の種類",
+        "対象ID",
+        "接続元",
+        "詳細",
+    ]
     tz = ZoneInfo(settings.TIME_ZONE)
 
     def rows() -> Any:
@@ -237,6 +250,7 @@ def audit_export(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
                         event.actor_label,
                         event.municipality_id,
                         event.action,
+                        str(event.action_label),
                         event.object_type,
                         event.object_id,
                         event.ip_address or "",

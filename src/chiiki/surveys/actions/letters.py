@@ -26,6 +26,7 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.acting import Actor
 from chiiki.core.actions.jobs import enqueue_job
+from chiiki.core.models import Municipality
 from chiiki.surveys import queries
 from chiiki.surveys.actions.checks import SurveyError, require_permission
 from chiiki.surveys.actions.credentials import issue_access_keys, issue_access_keys_to
@@ -100,11 +101,21 @@ def letter_content(survey: Survey, *, url: str, helpdesk: str = "") -> LetterCon
         survey_title=survey.title,
         url=url,
         deadline=timezone.localtime(survey.closes_at - timedelta(seconds=1)).date(),
-        helpdesk=helpdesk
-        or getattr(settings, "CHIIKI_SURVEY_HELPDESK", "")
-        or f"{town.name}役所 統計調査担当 (開庁時間内)",
+        helpdesk=helpdesk or getattr(settings, "CHIIKI_SURVEY_HELPDESK", "") or _town_hall(town),
         issued_on=timezone.localdate(),
     )
+
+
+# The fictional demo town's help desk. A local number never starts with 0 after the area code, so no real line
+# answers it; real towns set CHIIKI_SURVEY_HELPDESK (or --helpdesk) to their own desk and number.
+DEMO_HELPDESK = "{name}役所 統計調査担当 電話 0848-00-0000(デモ用の架空の番号) 平日 8時30分〜17時15分"
+
+
+def _town_hall(town: Municipality) -> str:
+    """The help desk printed when none is configured: the town hall's survey desk (with a number in the demo)."""
+    if town.is_demo:
+        return DEMO_HELPDESK.format(name=town.name)
+    return f"{town.name}役所 統計調査担当 (開庁時間内)"
 
 
 class _Files:

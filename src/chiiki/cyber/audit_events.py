@@ -1,0 +1,23 @@
+"""The words for this app's audit events (gathered by chiiki.core.audit_events); object types are shown as
+written."""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+EVENTS: dict[str, Promise] = {
+    "cyber.advisories_loaded": _("脆弱性情報を読み込んだ"),
+    "cyber.alert_acknowledged": _("通知を確認した"),
+    "cyber.alert_closed": _("通知への対応を記録して閉じた"),
+    "cyber.alert_closed_by_vex": _("VEXにより影響なしとして閉じた"),
+    "cyber.alert_viewed": _("通知を見た"),
+    "cyber.alerts_viewed": _("通知の一覧を見た"),
+    "cyber.body_registered": _("団体を登録した"),
+    "cyber.contact_added": _("連絡担当者を追加した"),
+    "cyber.feed_requested": _("脆弱性情報の読み込みを依頼した"),
+    "cyber.inventory_imported": _("機器・ソフトウェアの一覧を取り込んだ"),
+    "cyber.inventory_viewed": _("機器・ソフトウェアの一覧を見た"),
+    "cyber.kev_loaded": _("悪用が確認された脆弱性の一覧を読み込んだ"),
+    "cyber.recipients_set": _("TLP:REDの受け取り手を指定した"),
+}
+
+OBJECTS: dict[str, Promise] = {}

@@ -1,0 +1,24 @@
+"""The words for this app's audit events (gathered by chiiki.core.audit_events); object types are shown as
+written."""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+EVENTS: dict[str, Promise] = {
+    "infosafety.batch_received": _("投稿のファイルを受け付けた"),
+    "infosafety.batch_screened": _("投稿のファイルを判定した"),
+    "infosafety.batch_viewed": _("判定結果を見た"),
+    "infosafety.claim_viewed": _("情報の確認記録を見た"),
+    "infosafety.dashboard_viewed": _("ファクトチェックの状況を見た"),
+    "infosafety.desk_viewed": _("ファクトチェックの受付一覧を見た"),
+    "infosafety.line_webhook": _("LINEからの通報を受け付けた"),
+    "infosafety.post_screened": _("投稿を判定した"),
+    "infosafety.report_received": _("情報の通報を受け付けた"),
+    "infosafety.signal_set_loaded": _("判定の手がかりの一覧を読み込んだ"),
+    "infosafety.takedown_drafted": _("削除依頼を作成した"),
+    "infosafety.takedown_status": _("削除依頼の状況を記録した"),
+    "infosafety.takedowns_viewed": _("削除依頼の一覧を見た"),
+    "infosafety.watch_mode_started": _("災害・選挙時の警戒期間を始めた"),
+}
+
+OBJECTS: dict[str, Promise] = {}

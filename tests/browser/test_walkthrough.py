@@ -1,0 +1,301 @@
+"""Every page of the demo, as every staff role, as a resident answering the census, as a person and a company in
+the talent bank, and as a visitor, at 360 CSS pixels in Japanese and English, in headless Chromium.
+
+The pages come from the URL resolver (a new app's pages are walked without being listed here); their parameters
+are filled from the demo data (`chiiki demo load`'s loader, with a smaller registry). On each page shown:
+no server error, no sideways scrolling, no text wrapped into a column narrower than four characters, no
+internal code (model choices, roles, audit event names, label maps, questionnaire page names) standing as a
+word, and, once per page and language, no serious or critical axe-core violation and the same layout checks
+at 1,280 px. Every failure is listed at the end; CHIIKI_WALK_REPORT=path writes them to a file as well.
+
+One browser and one server (the answering test's, on this test's database transaction) serve the whole walk.
+axe-core comes from the axe-playwright-python package (MIT), which bundles axe.min.js (MPL-2.0).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from tests.browser import walk
+
+from chiiki.core.acting import Actor
+from chiiki.core.actions import grant_role
+from chiiki.core.models import Municipality, Role, User
+from chiiki.demo.city import STAFF, DemoSummary, demo_password, load_demo
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 900}
+LANGUAGES = ("ja", "en")
+PERSONS = int(os.environ.get("CHIIKI_WALK_PERSONS", "3000"))
+RESIDENT_PASSWORD = "midori-walk-2025"
+WALKER_PASSWORD = "walker-correct-horse-battery"
+
+
+# ------------------------------------------------------------------------------------------ who walks
+
+
+@dataclass
+class Walker:
+    """Someone who walks the site: a name for the findings and how they sign in."""
+
+    name: str
+    sign_in: Callable[[Any, str], None]
+
+
+def _staff_sign_in(username: str, password: str) -> Callable[[Any, str], None]:
+    def sign_in(page: Any, base: str) -> None:
+        page.goto(f"{base}/staff/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.press("#id_password", "Enter")
+        page.wait_for_load_state()
+        assert "/staff/login/" not in page.url, f"{username} could not sign in"
+
+    return sign_in
+
+
+def _resident_sign_in(login_id: str, key: str) -> Callable[[Any, str], None]:
+    """The first sign-in sets a password (the letter's key then no longer works), later ones use it."""
+    secret = {"value": key}
+
+    def sign_in(page: Any, base: str) -> None:
+        page.goto(f"{base}/answer/")
+        page.fill("#id_login_id", login_id)
+        page.fill("#id_secret", secret["value"])
+        page.press("#id_secret", "Enter")
+        page.wait_for_load_state()
+        if "/answer/password/" in page.url:
+            page.fill("#id_password", RESIDENT_PASSWORD)
+            page.fill("#id_confirmation", RESIDENT_PASSWORD)
+            page.press("#id_confirmation", "Enter")
+            page.wait_for_load_state()
+            secret["value"] = RESIDENT_PASSWORD
+        assert "/answer/start/" in page.url or "/answer/q/" in page.url, f"resident stuck at {page.url}"
+
+    return sign_in
+
+
+def _helpdesk_sign_in(username: str, code: str, login_id: str) -> Callable[[Any, str], None]:
+    """A help-desk supporter signs in and opens a household's case, as with the resident at the counter."""
+    staff = _staff_sign_in(username, demo_password(username))
+
+    def sign_in(page: Any, base: str) -> None:
+        staff(page, base)
+        page.goto(f"{base}/staff/m/{code}/surveys/assist/")
+        page.fill("#id_login_id", login_id)
+        page.press("#id_login_id", "Enter")
+        page.wait_for_load_state()
+
+    return sign_in
+
+
+def walkers(demo: DemoSummary, roles_without_demo_account: list[Role]) -> list[Walker]:
+    """A visitor, every staff role, a resident, the talent bank's person and company."""
+    people: list[Walker] = [Walker("visitor", lambda page, base: None)]
+    helpdesk_case = demo.survey.keys[1][0]
+    for username, _display, role in STAFF:
+        sign_in = (
+            _helpdesk_sign_in(username, demo.municipality.code, helpdesk_case)
+            if role == Role.HELPDESK
+            else _staff_sign_in(username, demo_password(username))
+        )
+        people.append(Walker(f"{role.value} ({username})", sign_in))
+    for role in roles_without_demo_account:
+        people.append(
+            Walker(f"{role.value} (walk-{role.value})", _staff_sign_in(_username(role), WALKER_PASSWORD))
+        )
+    login_id, key = demo.survey.keys[0]
+    people.append(Walker("resident", _resident_sign_in(login_id, key)))
+    for username, password, _label in demo.talent.accounts:
+        people.append(Walker(username.removeprefix("demo-"), _staff_sign_in(username, password)))
+    return people
+
+
+def _username(role: Role) -> str:
+    return f"walk-{role.value}".replace("_", "-")
+
+
+def add_staff_for_roles_the_demo_lacks(town: Municipality) -> list[Role]:
+    """An account for each role with no demo account (the roles of apps still to come), so they walk too."""
+    demo_roles = {role for _username, _display, role in STAFF}
+    missing = [role for role in Role if role not in demo_roles]
+    for role in missing:
+        user = User.objects.create_user(username=_username(role), password=WALKER_PASSWORD)
+        grant_role(user, town, role, by=Actor.system("walkthrough"))
+    return missing
+
+
+# ------------------------------------------------------------------------------------------ the walk
+
+
+@dataclass
+class Walk:
+    base: str
+    axe_script: str
+    codes: list[walk.KnownCode]
+    findings: list[walk.Finding] = field(default_factory=list)
+    shown: set[tuple[str, str, str]] = field(default_factory=set)  # (path, who, language)
+    deep_checked: set[tuple[str, str]] = field(default_factory=set)  # (path, language)
+    routes_shown: set[str] = field(default_factory=set)
+    views: int = 0
+
+    def visit(self, page: Any, route: str, url: str, who: str, language: str) -> Any:
+        """Open `url` and check it; returns the tab to go on with (a fresh one after a browser error page)."""
+        status, page = self._open(page, url)
+        if status is None:
+            return page
+        if status >= 500:
+            self._found(route, url, who, language, PHONE["width"], [f"HTTP {status}"])
+            return page
+        path = urlparse(page.url).path
+        if status != 200 or (path, who, language) in self.shown:
+            return page
+        self.shown.add((path, who, language))
+        if path == urlparse(url).path:
+            self.routes_shown.add(route)
+        self.views += 1
+        problems = walk.layout_problems(page)
+        problems += [
+            f"internal code shown: {code}"
+            for code in walk.codes_in(_visible_text(page), self.codes, language=language)
+        ]
+        self._found(route, path, who, language, PHONE["width"], problems)
+        if (path, language) not in self.deep_checked:
+            self.deep_checked.add((path, language))
+            self._deep_check(page, route, path, who, language)
+        return page
+
+    def _deep_check(self, page: Any, route: str, path: str, who: str, language: str) -> None:
+        """axe-core once per page and language; the layout at 1,280 px once per page (in Japanese)."""
+        self._found(route, path, who, language, PHONE["width"], walk.axe_problems(page, self.axe_script))
+        if language == "ja":
+            page.set_viewport_size(DESKTOP)
+            self._found(route, path, who, language, DESKTOP["width"], walk.layout_problems(page))
+            page.set_viewport_size(PHONE)
+
+    def _open(self, page: Any, url: str) -> tuple[int | None, Any]:
+        """The HTTP status of the page at `url` (None when it is no HTML page: a file, a form's target)."""
+        try:
+            response = page.goto(self.base + url)
+        except Exception:
+            # Chromium puts its own error page in place of an empty 4xx/5xx body (a GET on a form's target
+            # answers an empty 405) and refuses to show a download: ask the server for the status directly,
+            # and go on in a new tab of the same session (the old one may still be on its way to the error page).
+            status = int(page.request.get(self.base + url).status)
+            fresh = page.context.new_page()
+            page.close()
+            return (status if status >= 500 else None), fresh
+        if response is None:
+            return None, page
+        if response.status < 400 and "text/html" not in (response.headers.get("content-type") or ""):
+            return None, page
+        return int(response.status), page
+
+    def _found(self, route: str, url: str, who: str, language: str, width: int, problems: list[str]) -> None:
+        self.findings += [walk.Finding(route, url, who, language, width, p) for p in problems]
+
+
+def progress(line: str) -> None:
+    """One line per walker and language on stderr (seen with -s), so a slow walk shows where it is."""
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+
+
+def _visible_text(page: Any) -> str:
+    return str(page.evaluate("document.body.innerText"))
+
+
+# ------------------------------------------------------------------------------------------ demo data
+
+
+def _link_some_records(town: Municipality) -> None:
+    """A linkage run on the demo registry: a copied record, one without address or postal code, a stranger."""
+    from chiiki.linkage import actions
+    from chiiki.linkage.tasks import run_linkage
+    from chiiki.registry.models import Person
+
+    first, second = Person.objects.filter(municipality=town).select_related("household").order_by("id")[:2]
+    lines = ["record_id,name_kanji,name_kana,birth_date,sex,address,postal_code"]
+    for record_id, person, with_address in (("R1", first, True), ("R2", second, False)):
+        address = f"{person.household.address},{person.household.postal_code}" if with_address else ","
+        lines.append(
+            f"{record_id},{person.family_name} {person.given_name},{person.family_name_kana} "
+            f"{person.given_name_kana},{person.birth_date.isoformat()},{person.sex},{address}"
+        )
+    lines.append("R3,鬼頭 龍之介,キトウ リュウノスケ,1901-01-01,1,北海道夕張市本町1-1,0680000")
+    upload = SimpleUploadedFile("records.csv", "\n".join(lines).encode(), content_type="text/csv")
+    officer = User.objects.get(username="demo-linkage")
+    run = actions.request_linkage_run(town, upload, by=Actor.for_user(officer))
+    run_linkage.call(run.pk)
+
+
+def _publish_a_dataset(town: Municipality, folder: Path) -> None:
+    from chiiki.opendata.actions import import_file
+
+    csv = folder / "midorikawa_aed.csv"
+    csv.write_text(
+        "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,所在地_連結表記,緯度,経度,設置位置\n"
+        f"{town.code},1,{town.prefecture}{town.name},緑川市役所,ミドリカワシヤクショ,{town.prefecture}{town.name}本町1番,34.40,132.45,1階\n"
+        f"{town.code},2,{town.prefecture}{town.name},緑川公民館,ミドリカワコウミンカン,{town.prefecture}{town.name}中町2番,34.41,132.46,玄関\n",
+        encoding="utf-8",
+    )
+    import_file(town, csv, "aed", by=Actor.system("walkthrough"), publish_now=True)
+
+
+def _report(walk_: Walk, people: list[Walker], routes: list[str], unfilled: list[str], seconds: float) -> str:
+    lines = [
+        f"walked {len(walk_.routes_shown)} of {len(routes)} page routes as {len(people)} walkers "
+        f"in {len(LANGUAGES)} languages: {walk_.views} page views in {seconds:.0f} s",
+        f"routes never shown (no walker reached them, or no demo value): {sorted(set(routes) - walk_.routes_shown)}",
+        *[f"no demo value for {u}" for u in unfilled],
+        f"{len(walk_.findings)} failures:",
+        *[f.line() for f in walk_.findings],
+    ]
+    return "\n".join(lines)
+
+
+def test_every_page_as_every_role_in_both_languages(
+    chromium: Any, axe_source: str, answer_server: Any, tmp_path: Path
+) -> None:
+    started = time.monotonic()
+    demo = load_demo(persons=PERSONS)
+    town = demo.municipality
+    _link_some_records(town)
+    _publish_a_dataset(town, tmp_path)
+    people = walkers(demo, add_staff_for_roles_the_demo_lacks(town))
+    values = walk.demo_values(demo)
+    routes = walk.page_routes()
+    filled = [(route, *walk.fill(route, values)) for route in routes]
+    unfilled = [f"{route}: {missing}" for route, url, missing in filled if url is None]
+    the_walk = Walk(answer_server.url, axe_source, walk.known_codes(walk.extra_codes(demo)))
+    for person in people:
+        for language in LANGUAGES:
+            context = chromium.new_context(viewport=PHONE, locale="ja-JP" if language == "ja" else "en-US")
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": answer_server.url}]
+            )
+            page = context.new_page()
+            person.sign_in(page, answer_server.url)
+            for route, url, _missing in filled:
+                if url is not None:
+                    page = the_walk.visit(page, route, url, person.name, language)
+            context.close()
+            progress(f"{time.monotonic() - started:6.0f} s  {person.name} {language}: {the_walk.views} views")
+    report = _report(the_walk, people, routes, unfilled, time.monotonic() - started)
+    print(report)  # noqa: T201 - the walk's figures, shown with -s
+    if os.environ.get("CHIIKI_WALK_REPORT"):
+        Path(os.environ["CHIIKI_WALK_REPORT"]).write_text(report + "\n", encoding="utf-8")
+    assert not unfilled, report
+    assert not the_walk.findings, report
