@@ -36,6 +36,7 @@ def test_a_resident_applies_on_a_phone(
     page = chromium.new_context(viewport=PHONE, locale="ja-JP").new_page()
     if language == "en":
         page.goto(answer_server.url + "/")
+        page.locator("summary.site-menu__button").click()  # the language switch sits in the header's menu
         page.locator("form[action='/i18n/setlang/'] button").first.click()
     page.goto(f"{answer_server.url}/procedures/{town_a.code}/")
     _check(page, axe_source)
