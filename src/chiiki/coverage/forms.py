@@ -7,11 +7,11 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from chiiki.core.uploads import within_upload_limit
 from chiiki.coverage.actions import ReportInput
 from chiiki.coverage.models import (
     Carrier,
@@ -186,10 +186,5 @@ class MeasurementUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("測定ファイル(CSV または TSV。UTF-8・Shift_JIS のどちらでも)"))
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
-                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
+        upload = within_upload_limit(self.cleaned_data["file"])
         return upload

@@ -20,6 +20,7 @@ from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
+from chiiki.core.uploads import within_upload_limit
 from chiiki.cyber import actions, engine, queries
 from chiiki.cyber.models import Alert, Asset, Body, FeedImport, Tlp
 
@@ -110,9 +111,7 @@ class InventoryForm(forms.Form):
     )
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("ファイルが大きすぎます。"))
+        upload = within_upload_limit(self.cleaned_data["file"])
         return upload
 
 

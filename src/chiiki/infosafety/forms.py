@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core.links import validate_link
+from chiiki.core.uploads import within_upload_limit
 from chiiki.infosafety.engine import SCALES
 from chiiki.infosafety.models import MAX_LINK, MAX_TEXT
 
@@ -94,12 +93,7 @@ class ScreenForm(forms.Form):
 
 class _FileForm(forms.Form):
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
-                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
+        upload = within_upload_limit(self.cleaned_data["file"])
         return upload
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +20,7 @@ from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
+from chiiki.core.uploads import within_upload_limit
 from chiiki.linkage import actions, queries
 from chiiki.linkage.evidence import reason_text, side_by_side, waterfall
 from chiiki.linkage.models import Candidate, LinkageRun, LinkCase
@@ -61,12 +61,7 @@ class UploadForm(forms.Form):
     )
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
-                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
+        upload = within_upload_limit(self.cleaned_data["file"])
         return upload
 
 

@@ -9,7 +9,6 @@ from typing import Any
 
 import polars as pl
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
@@ -22,6 +21,7 @@ from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.core.permissions import has_permission
+from chiiki.core.uploads import within_upload_limit
 from chiiki.opendata import actions, dcat, pointmap, queries
 from chiiki.opendata.engine import load_schemas
 from chiiki.opendata.models import Dataset, Resource
@@ -278,12 +278,7 @@ class UploadForm(forms.Form):
         self.fields["kind"].choices = choices  # type: ignore[attr-defined]
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
-                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
+        upload = within_upload_limit(self.cleaned_data["file"])
         if Path(upload.name).suffix.lower() not in (".csv", ".xlsx", ".txt", ".tsv"):
             raise forms.ValidationError(_("CSV か XLSX のファイルを選んでください。"))
         return upload

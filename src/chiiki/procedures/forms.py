@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from chiiki.core.uploads import within_upload_limit
 from chiiki.procedures.rules import RULE_SETS
 
 
@@ -32,9 +32,7 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("CSV または TSV(UTF-8・Shift_JIS)"))
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(_("ファイルが大きすぎます。"))
+        upload = within_upload_limit(self.cleaned_data["file"])
         return upload
 
 

@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 from django import forms
-from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
+from chiiki.core.uploads import within_upload_limit
 from chiiki.registry import queries
 from chiiki.registry.actions import request_registry_import
 
@@ -62,12 +61,7 @@ class UploadForm(forms.Form):
     replace = forms.BooleanField(label=gettext_lazy("今の住民基本台帳を置き換える"), required=False)
 
     def clean_file(self) -> object:
-        upload = self.cleaned_data["file"]
-        if upload.size > settings.CHIIKI_MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("ファイルが大きすぎます(上限 %(mb)d MB)。")
-                % {"mb": settings.CHIIKI_MAX_UPLOAD_BYTES // 1024 // 1024}
-            )
+        upload = within_upload_limit(self.cleaned_data["file"])
         return upload
 
 
