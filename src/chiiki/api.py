@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.request import RawPostDataException
 from ninja import NinjaAPI
 from ninja.security import django_auth
 
@@ -25,6 +26,13 @@ api.add_router("/coverage", coverage_router)
 api.add_router("/cyber", cyber_router)
 api.add_router("/procedures", procedures_router)
 api.add_router("/infosafety", infosafety_router)
+
+
+@api.exception_handler(RawPostDataException)
+def body_already_read(request: HttpRequest, exc: RawPostDataException) -> HttpResponse:
+    # A form or multipart body sent to an endpoint that reads JSON: say so (a 400), never a server error.
+    message = "本文は JSON(Content-Type: application/json)で送ってください (send the body as JSON)"
+    return api.create_response(request, {"detail": message}, status=400)
 
 
 @api.exception_handler(PermissionDenied)

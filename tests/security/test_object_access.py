@@ -22,6 +22,25 @@ from .conftest import World
 # Routes whose parameter names something public (an open need, a CKAN action name, a text-size form, an
 # answering page that is bound to the respondent's session, not to the URL), checked elsewhere.
 PUBLIC = {
+    # Residents' pages of the newer apps name a town or an area, not an object: procedures and published
+    # fact-checks are public, a dead-zone report's status is reached by its secret reference, the LINE webhook
+    # is checked by its signature (their own tests cover each).
+    "/coverage/<str:town>/report/",
+    "/coverage/<str:town>/status/",
+    "/coverage/<str:town>/status/<str:reference>/",
+    "/procedures/<str:town>/",
+    "/procedures/<str:town>/<slug:code>/",
+    "/procedures/<str:town>/<slug:code>/apply/",
+    "/procedures/<str:town>/<slug:code>/form.xlsx",
+    "/procedures/<str:town>/<slug:code>/form.json",
+    "/factcheck/<str:area>/",
+    "/factcheck/<str:area>/feed.atom",
+    "/factcheck/<str:area>/report/",
+    "/factcheck/<str:area>/<int:claim_id>/",
+    "/yamibaito/<str:area>/",
+    "/line/<str:area>/webhook",
+    "/api/v1/infosafety/municipalities/<code>/factchecks",  # the published fact-checks
+    "/api/v1/infosafety/municipalities/<code>/reports",  # anyone may report a rumour (a tipline)
     "/talent/needs/<int:pk>/",
     "/api/v1/talent/needs/<need_id>",
     "/api/3/action/<str:name>",
@@ -49,6 +68,14 @@ def _object_of(world: World) -> dict[str, dict[str, str]]:
         "/api/v1/talent/introductions/<intro_id>/<answer>": {"intro_id": str(w.introduction.pk), "answer": "accept"},
         "/api/v1/talent/dashboard/<code>": {"code": code},
         "/api/v1/sidejob/dashboard/<code>": {"code": code},
+        "/api/v1/surveys/municipalities/<code>/surveys": {"code": code},
+        "/api/v1/surveys/municipalities/<code>/surveys/<survey_id>/letters": {"code": code, "survey_id": "1"},
+        "/api/v1/coverage/municipalities/<code>/cells": {"code": code},
+        "/api/v1/coverage/municipalities/<code>/coverage": {"code": code},
+        "/api/v1/cyber/municipalities/<code>/alerts": {"code": code},
+        "/api/v1/procedures/municipalities/<code>/allowances": {"code": code},
+        "/api/v1/procedures/municipalities/<code>/applications": {"code": code},
+        "/api/v1/infosafety/municipalities/<code>/screen": {"code": code},
         "/opendata/dataset/<str:name>/": {"name": w.dataset.name},
         "/opendata/dataset/<str:name>/report/": {"name": w.dataset.name},
         "/opendata/dataset/<str:name>/history/": {"name": w.dataset.name},

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
+from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
@@ -116,11 +117,16 @@ def submit(request: HttpRequest, code: str, body: ReportIn) -> Status[ReportOut]
 
 
 @router.post("/municipalities/{code}/screen", response=ScreenOut)
-def screen(request: HttpRequest, code: str, body: ScreenIn) -> ScreenOut:
-    """Screen one post for recruitment signals (kept and audited like a screening on the page)."""
+def screen(request: HttpRequest, code: str) -> ScreenOut:
+    """Screen one post for recruitment signals (kept and audited like a screening on the page). The JSON body
+    (`{"text": …, "url": …}`) is read after the permission check."""
     municipality = get_object_or_404(Municipality, code=code)
     if not has_permission(request.user, municipality, "infosafety.screen"):
         raise PermissionDenied
+    try:
+        body = ScreenIn.model_validate_json(request.body or b"{}")
+    except (ValueError, RawPostDataException) as error:
+        raise HttpError(400, '本文が JSON として読めません (send {"text": …} as JSON)') from error
     signal_set = queries.current_signal_set(municipality)
     result = Screener(signal_set).screen(body.text)
     actions.screen_post(municipality, PostRow(0, body.text, body.url), result, by=Actor.from_request(request))

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from django.http.request import RawPostDataException
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -106,16 +107,31 @@ def list_letters(request: HttpRequest, code: str, survey_id: int) -> list[Letter
 
 
 @router.post("/municipalities/{code}/surveys/{survey_id}/letters", response={202: LettersOut})
-def request_letters(
-    request: HttpRequest, code: str, survey_id: int, body: LettersIn
-) -> tuple[int, LettersOut]:
-    """Queue a batch of request letters (written by the worker); answers 202 with the batch to follow."""
+def request_letters(request: HttpRequest, code: str, survey_id: int) -> tuple[int, LettersOut]:
+    """Queue a batch of request letters (written by the worker); answers 202 with the batch to follow. The body is
+    JSON (`{"large_print": true, "reissue": false}`) or a form with the same fields; it is read after the
+    permission check, so nobody learns anything about it without the right to ask."""
     municipality = _municipality(request, code)
     survey = _survey(municipality, survey_id)
+    options = _letters_options(request)
     try:
         job = actions.request_letters(
-            survey, by=Actor.from_request(request), large_print=body.large_print, reissue=body.reissue
+            survey, by=Actor.from_request(request), large_print=options.large_print, reissue=options.reissue
         )
     except actions.SurveyError as error:
         raise HttpError(409, str(error)) from error
     return 202, _letters_out(job, code)
+
+
+def _letters_options(request: HttpRequest) -> LettersIn:
+    """The options from a JSON body, else from form fields; a body that is neither is a 400."""
+    if request.content_type == "application/json":
+        try:
+            return LettersIn.model_validate_json(request.body or b"{}")
+        except (ValueError, RawPostDataException) as error:
+            raise HttpError(400, "本文が JSON として読めません (the body is not valid JSON)") from error
+    flags = {
+        name: request.POST.get(name, "").lower() in ("1", "true", "on", "yes")
+        for name in ("large_print", "reissue")
+    }
+    return LettersIn(**flags)
