@@ -59,7 +59,8 @@ def requester_for(allowance: Allowance, transfer_date: date) -> Requester:
 def create_payment_batch(allowance: Allowance, *, transfer_date: date, by: Actor) -> PaymentBatch:
     """Pay every confirmed entitlement not yet paid: one file, one payment row each (unique per entitlement)."""
     waiting = list(
-        Entitlement.objects.select_for_update()
+        # of=("self",): PostgreSQL locks no row of the outer join that finds the unpaid ones.
+        Entitlement.objects.select_for_update(of=("self",))
         .filter(allowance=allowance, status=Entitlement.Status.CONFIRMED, payment__isnull=True)
         .order_by("id")
     )
