@@ -12,8 +12,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from typing import Any
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
+from tests.inline_worker import run_due_tasks
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Job, Municipality, Role, User
@@ -99,7 +99,7 @@ def test_signed_events_become_reports_once_and_get_a_reply(
     assert _post(town_a, [event]).status_code == 200  # redelivered: ignored
     assert Report.objects.filter(channel=Report.Channel.LINE).count() == 1
     assert LineEvent.objects.count() == 1
-    call_command("worker", "--batch", "--queue", "default")
+    run_due_tasks("default")
     assert LineMessage.objects.get().status == Job.Status.DONE
     (sent,) = stand_in.requests
     assert sent["path"] == "/v2/bot/message/reply"
@@ -125,7 +125,7 @@ def test_a_failed_reply_is_retried_as_a_push_and_requesters_hear_the_verdict(
 ) -> None:
     stand_in.fail = 1
     _post(town_a, [_event("01EV3", "緑川の堤防が決壊したらしい", user="U3")])
-    call_command("worker", "--batch", "--queue", "default")
+    run_due_tasks("default")
     message = LineMessage.objects.get()
     assert message.status == Job.Status.QUEUED  # LINE answered 500: queued again, 30 s later
     assert "もう一度" in message.message
@@ -142,7 +142,7 @@ def test_a_failed_reply_is_retried_as_a_push_and_requesters_hear_the_verdict(
         claim, scale="jfc", rating="false", explanation="決壊していません", by=Actor.for_user(first)
     )
     actions.publish_verdict(claim, by=Actor.for_user(second))
-    call_command("worker", "--batch", "--queue", "default")
+    run_due_tasks("default")
     told = stand_in.requests[-1]
     assert told["path"] == "/v2/bot/message/push"
     assert told["body"]["to"] == "U3"

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
+from tests.inline_worker import run_due_tasks
 
 from chiiki.core.models import AuditEvent, Job, Municipality, Role, User
 from chiiki.infosafety.engine import default_signal_set
@@ -57,7 +57,7 @@ def test_a_file_is_screened_by_the_worker(
     batch = ScreeningBatch.objects.get()
     assert batch.status == Job.Status.QUEUED
     assert not ScreenedPost.objects.exists()  # nothing is screened inside the request
-    call_command("worker", "--batch", "--queue", "long")
+    run_due_tasks("long")
     batch.refresh_from_db()
     assert batch.status == Job.Status.DONE, batch.message
     assert (batch.total, batch.flagged) == (3, 2)
@@ -80,7 +80,7 @@ def test_a_malformed_file_is_refused_whole_naming_the_line(
             f"/staff/m/{town_a.code}/infosafety/screening/upload/",
             {"file": SimpleUploadedFile("posts.jsonl", body)},
         )
-    call_command("worker", "--batch", "--queue", "long")
+    run_due_tasks("long")
     batch = ScreeningBatch.objects.get()
     assert batch.status == Job.Status.FAILED
     assert "3行目" in batch.message
