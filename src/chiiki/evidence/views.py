@@ -26,6 +26,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.evidence import actions, charts, queries
 from chiiki.evidence.analysis import GROUP_LABELS, MODE_LABELS, PATH_LABELS
+from chiiki.surveys.models import VisitOutcome
 
 if TYPE_CHECKING:
     from chiiki.surveys.models import Survey
@@ -288,11 +289,18 @@ def survey_report(request: HttpRequest, municipality: Municipality, survey_id: i
                 {**table, "grid": _table_grid(table), "published": name in published_here}
                 for name, table in result["tables"].items()
             ],
-            fieldwork=result["fieldwork"],
+            fieldwork=_outcomes_in_words(result["fieldwork"]),
             by_district=_by_district(result["estimates"], codes),
             modes=list(MODE_LABELS.items()),
         )
     return render(request, "evidence/survey_report.html", context)
+
+
+def _outcomes_in_words(fieldwork: dict[str, Any]) -> dict[str, Any]:
+    """The field-work figures with each visit outcome named in the page language, never by its code."""
+    labels = dict(VisitOutcome.choices)
+    outcomes = fieldwork.get("visit_outcomes", {})
+    return {**fieldwork, "visit_outcomes": {str(labels.get(code, code)): n for code, n in outcomes.items()}}
 
 
 # The report's tables offered as CSV: name → where its rows are in a run's result.
