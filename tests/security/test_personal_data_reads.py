@@ -21,6 +21,16 @@ STAFF = "/staff/m/<str:code>/"
 
 # Route → the audit action written when it is read (GET).
 SHOWS_PERSONAL_DATA = {
+    f"{STAFF}cyber/": "cyber.alerts_viewed",
+    f"{STAFF}cyber/bodies/<int:body_id>/": "cyber.inventory_viewed",
+    f"{STAFF}cyber/alerts/<int:alert_id>/": "cyber.alert_viewed",
+    f"{STAFF}procedures/applications/": "procedures.applications_viewed",
+    f"{STAFF}procedures/applications.csv": "procedures.applications_exported",
+    f"{STAFF}procedures/allowances/<int:allowance_id>/runs/<int:run_id>/": "procedures.eligibility_run_viewed",
+    f"{STAFF}procedures/allowances/<int:allowance_id>/runs/<int:run_id>/notices.pdf": "procedures.notices_downloaded",
+    f"{STAFF}procedures/allowances/<int:allowance_id>/follow-up/": "procedures.follow_up_viewed",
+    f"{STAFF}procedures/allowances/<int:allowance_id>/payments/<int:batch_id>/file": "procedures.payment_file_downloaded",
+    f"{STAFF}procedures/assist/<int:entitlement_id>/": "procedures.entitlement_viewed",
     f"{STAFF}registry/": "registry.households_viewed",
     f"{STAFF}registry/households/<int:household_id>/": "registry.household_viewed",
     f"{STAFF}linkage/": "linkage.queue_viewed",
@@ -53,6 +63,21 @@ SHOWS_PERSONAL_DATA = {
 
 # Route → why it shows nobody's personal data.
 SHOWS_NONE = {
+    f"{STAFF}cyber/feeds/": "advisory feeds and their loading jobs, no person",
+    f"{STAFF}cyber/bodies/new/": "a form for a new member body",
+    f"{STAFF}cyber/bodies/<int:body_id>/contacts/": "a form naming a body's security contact (staff, not residents)",
+    f"{STAFF}cyber/bodies/<int:body_id>/inventory/": "an upload form; importing is audited by its action",
+    f"{STAFF}cyber/alerts/<int:alert_id>/acknowledge/": "a change (POST), audited by its action",
+    f"{STAFF}cyber/alerts/<int:alert_id>/close/": "a change (POST), audited by its action",
+    f"{STAFF}cyber/advisories/<int:advisory_id>/recipients/": "a form naming staff recipients; setting them is audited",
+    f"{STAFF}procedures/": "the list of allowances and procedures",
+    f"{STAFF}procedures/catalog/": "a change (POST) loading the catalog, audited by its action",
+    f"{STAFF}procedures/allowances/new/": "a form for a new allowance",
+    f"{STAFF}procedures/allowances/<int:allowance_id>/": "an allowance's rules, runs and counts per status",
+    f"{STAFF}procedures/allowances/<int:allowance_id>/payments/": "payment batches with counts and totals",
+    f"{STAFF}procedures/data/": "upload forms; loading is audited by its action",
+    f"{STAFF}procedures/assist/": "a form asking for the number on a notice",
+    f"{STAFF}procedures/assist/apply/<slug:procedure_code>/": "an empty application form filled in with the resident",
     f"{STAFF}registry/import/": "an upload form; the import's outcome counts rows",
     f"{STAFF}opendata/": "the catalog of published data sets",
     f"{STAFF}opendata/tokens/": "the staff member's own API tokens",
