@@ -86,3 +86,15 @@ def _uploads_in_a_temporary_folder(settings: Any, tmp_path_factory: pytest.TempP
             "OPTIONS": {"location": str(location)},
         },
     }
+
+
+@pytest.fixture(autouse=True)
+def _site_language() -> Any:
+    """Each test starts in the site's language (Japanese): a request in English leaves English active in the
+    thread, and a later test reading messages outside a request would see it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
