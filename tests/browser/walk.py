@@ -6,6 +6,7 @@ tests/browser/test_walkthrough.py drives them; they are kept here so that each s
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -27,19 +28,30 @@ NOT_PAGES = re.compile(
 PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
 
 
-# The pages of the four apps built last (online procedures, SNS safety, coverage, cyber) are not walked yet:
-# the walk needs demo values for their town/area parameters and they still show some codes as words. Issue 12
-# stays open until they are walked; their resident pages have their own 360 px axe-core tests meanwhile.
-NOT_YET_WALKED = re.compile(
-    r"^/(procedures|benefits|coverage|factcheck|yamibaito|line)/"
-    r"|^/staff/m/<str:code>/(procedures|coverage|cyber|infosafety)/"
-)
+# The pages of the apps not walked yet, one line per app (remove an app's line once its pages pass): the walk
+# needs demo values for their parameters and they may still show codes as words. Issue 12 stays open until none
+# is left; their resident pages have their own 360 px axe-core tests meanwhile.
+NOT_YET_WALKED: dict[str, str] = {
+    "procedures": r"^/(procedures|benefits)/|^/staff/m/<str:code>/procedures/",
+    "coverage": r"^/coverage/|^/staff/m/<str:code>/coverage/",
+    "cyber": r"^/staff/m/<str:code>/cyber/",
+    "infosafety": r"^/(factcheck|yamibaito|line)/|^/staff/m/<str:code>/infosafety/",
+}
+_NOT_YET_WALKED = re.compile("|".join(f"(?:{p})" for p in NOT_YET_WALKED.values()) or r"(?!)")
+
+# CHIIKI_WALK_ROUTES narrows a walk to the routes it matches (a regular expression), so that one app's pages can
+# be walked in a minute while they are being fixed; the full walk in CI leaves it unset.
+_ONLY = re.compile(os.environ.get("CHIIKI_WALK_ROUTES", ""))
 
 
 def page_routes() -> list[str]:
     """Every route of the URL configuration that is a page a person opens (GET, HTML)."""
     return routes_where(
-        lambda route: NOT_PAGES.search(route) is None and NOT_YET_WALKED.search(route) is None
+        lambda route: (
+            NOT_PAGES.search(route) is None
+            and _NOT_YET_WALKED.search(route) is None
+            and _ONLY.search(route) is not None
+        )
     )
 
 
