@@ -240,6 +240,19 @@ def test_brr_splits_large_strata_into_pairs_with_a_paley_matrix_as_r(expected: p
     _replicate_check(expected, "strat_brr", _data("apistrat"), design, reps, ["api00", "enroll"])
 
 
+def test_brr_and_fay_on_r_stored_hadamard_orders_match_r(expected: pl.DataFrame) -> None:
+    strat = _data("apistrat")
+    design = Design(weight="pw", strata="stype")
+    high = strat.filter(pl.col("stype") == "H")
+    reps = brr_weights(high, design)
+    assert reps.n_replicates == 28  # 25 pairs: R's stored matrix of order 28
+    _replicate_check(expected, "high_brr", high, design, reps, ["api00", "enroll"], ratio=("api00", "api99"))
+    high_and_middle = strat.filter(pl.col("stype") != "E")
+    reps = brr_weights(high_and_middle, design, fay_rho=0.5)
+    assert reps.n_replicates == 56  # 50 pairs: the order-28 matrix doubled
+    _replicate_check(expected, "hm_fay", high_and_middle, design, reps, ["api00", "enroll"])
+
+
 def test_hadamard_matrices_are_the_ones_r_uses() -> None:
     from chiiki.estimation._replicates import hadamard
 
@@ -250,10 +263,10 @@ def test_hadamard_matrices_are_the_ones_r_uses() -> None:
         r_matrix[part["row"].to_numpy() - 1, part["col"].to_numpy() - 1] = part["value"].to_numpy()
         ours = hadamard(int(n))  # type: ignore[call-overload]
         np.testing.assert_array_equal(ours, r_matrix, err_msg=f"hadamard({n})")
-    # Where R uses a stored matrix of order 28 or 36 (or their doublings), ours is another valid one.
-    for n in (24, 27, 53):
+    # R's stored orders 28 and 36 and their doublings are among them, and each is a Hadamard matrix.
+    assert {24, 27, 35, 53, 70} <= set(table["n"].to_list())
+    for n in (24, 35, 70):
         h = 2 * hadamard(n) - 1
-        assert h.shape[0] > n
         np.testing.assert_array_equal(h @ h.T, h.shape[0] * np.eye(h.shape[0], dtype=np.int64))
 
 

@@ -12,6 +12,7 @@ import svy
 
 from chiiki.estimation._design import Design, EstimationError, IntArray
 from chiiki.estimation._estimates import ReplicateWeights
+from chiiki.estimation._stored_hadamard import ORDER_28, ORDER_36
 from chiiki.estimation._weights import sample_frame
 
 _ROW_PSU = "__chiiki_row_psu"
@@ -127,37 +128,31 @@ def _paley_for(n: int, nmax: int) -> IntArray | None:
     return None if p > nmax else _paley(p)
 
 
-def _stored(index: int, doubles: int) -> IntArray | None:
-    """R's stored matrix `index`, doubled; only those that are Sylvester's (orders 4 and 16) are known here."""
+def _stored(index: int, doubles: int) -> IntArray:
+    """R's stored matrix `index` (orders 4, 16, 28, 36), doubled `doubles` times as R's `hadamard.doubler`."""
     size = _STORED[index]
-    return _sylvester(size * 2**doubles) if size in (4, 16) else None
+    if size in (4, 16):
+        return _sylvester(size * 2**doubles)
+    rows = ORDER_28 if size == 28 else ORDER_36
+    return _double(np.array([[int(c) for c in row] for row in rows], dtype=np.int64), doubles)
 
 
 def hadamard(n: int) -> IntArray:
     """A 0/1 Hadamard matrix with more than `n` rows: the one R's `survey::hadamard(n)` returns.
 
-    R's choice is followed step by step (Sylvester's doubling, Paley's construction, doubled Paley). Where R
-    takes a matrix stored in its package that is not Sylvester's (orders 28 and 36 and their doublings),
-    the next order we can build is used instead: a valid, larger balanced set (BRR's variance of a total
-    is the same; the replicates differ).
+    R's choice is followed step by step: a stored matrix when one fits within four rows, else the tightest of
+    the stored matrices doubled and, when that overshoots by more than four, Paley's construction (possibly
+    doubled) if one fits below it. Orders 28 and 36 are R's own stored matrices (`_stored_hadamard`).
     """
     m = n - n % 4
     precooked = [i for i, s in enumerate(_STORED) if m < s <= m + 4]
     if precooked:
-        found = _stored(min(precooked), 0)
-    else:
-        doubles = [max(0, int(np.ceil(np.log2((n + 1) / s)))) for s in _STORED]
-        sizes = [s * 2**d for s, d in zip(_STORED, doubles, strict=True)]
-        best = int(np.argmin([size - n for size in sizes]))
-        found = _paley_for(n, sizes[best]) if sizes[best] - n > 4 else None
-        if found is None:
-            found = _stored(best, doubles[best])
-    if found is not None:
-        return found
-    size = 4 * (n // 4 + 1)
-    while size & (size - 1) and not _is_prime(size - 1):
-        size += 4
-    return _sylvester(size) if size & (size - 1) == 0 else _paley(size - 1)
+        return _stored(min(precooked), 0)
+    doubles = [max(0, int(np.ceil(np.log2((n + 1) / s)))) for s in _STORED]
+    sizes = [s * 2**d for s, d in zip(_STORED, doubles, strict=True)]
+    best = int(np.argmin([size - n for size in sizes]))
+    found = _paley_for(n, sizes[best]) if sizes[best] - n > 4 else None
+    return found if found is not None else _stored(best, doubles[best])
 
 
 def _half_sample_pairs(frame: pl.DataFrame, design: Design) -> tuple[IntArray, IntArray, IntArray]:

@@ -83,6 +83,14 @@ standard("scd_fay", fay, c("alive", "arrests"), ratio = c("alive", "arrests"))
 write.csv(weights(fay, "analysis"), "features_expected_scd_fay_weights.csv", row.names = FALSE)
 strat_brr <- as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw, data = strat), type = "BRR")
 standard("strat_brr", strat_brr, c("api00", "enroll"))
+# 25 pairs (high schools) and 50 pairs (high and middle schools): R takes its stored Hadamard matrix of
+# order 28, and that matrix doubled (56).
+high <- subset(strat, stype == "H")
+standard("high_brr", as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw, data = high), type = "BRR"),
+         c("api00", "enroll"), ratio = c("api00", "api99"))
+hm <- subset(strat, stype != "E")
+standard("hm_fay", as.svrepdesign(svydesign(id = ~1, strata = ~stype, weights = ~pw, data = hm), type = "Fay",
+                                  fay.rho = 0.5), c("api00", "enroll"))
 
 # 5. Bounded raking of apiclus1 on school type and sch.wide, g within (0.6, 1.6).
 sw <- table(apipop$sch.wide)
@@ -104,8 +112,9 @@ write.csv(data.frame(clus1_raked_bounded = weights(raked1)), "features_expected_
           row.names = FALSE)
 write.csv(data.frame(clus2_raked = weights(raked2), trim = weights(trim1), trim_strict = weights(trim2)),
           "features_expected_clus2_weights.csv", row.names = FALSE)
-# The Hadamard matrices R's BRR uses for some numbers of pairs (all but those R stores: orders 28, 36, ...).
-had <- do.call(rbind, lapply(c(1, 3, 5, 9, 13, 17, 20, 21, 29, 37, 41, 45, 61), function(n) {
+# The Hadamard matrices R's BRR uses for some numbers of pairs, including R's stored orders 28 and 36 and their
+# doublings (24, 27, 35, 53, 70).
+had <- do.call(rbind, lapply(c(1, 3, 5, 9, 13, 17, 20, 21, 24, 27, 29, 35, 37, 41, 45, 53, 61, 70), function(n) {
   H <- hadamard(n)
   data.frame(n = n, row = as.vector(row(H)), col = as.vector(col(H)), value = as.vector(H))
 }))
