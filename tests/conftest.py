@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -98,3 +99,25 @@ def _site_language() -> Any:
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.deactivate()
+
+
+# Fixtures through which a test reaches the database (pytest-django pulls django_db_blocker into every test, so
+# it says nothing). The PostgreSQL pass of CI (`CHIIKI_TESTS_DATABASE_ONLY=1`)
+# runs only the tests that use one of them: the Django-free engines and pure functions behave the same whatever
+# the database, and they already ran on SQLite in the same CI run.
+_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_setup", "live_server"})
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With CHIIKI_TESTS_DATABASE_ONLY=1, deselect the tests that never touch the database."""
+    if os.environ.get("CHIIKI_TESTS_DATABASE_ONLY") != "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_database = item.get_closest_marker("django_db") is not None or not _DATABASE_FIXTURES.isdisjoint(
+            getattr(item, "fixturenames", ())
+        )
+        (kept if uses_database else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
