@@ -44,6 +44,9 @@ class Municipality(models.Model):
     name = models.CharField(_("名称"), max_length=40)
     name_kana = models.CharField(_("名称(カナ)"), max_length=80)
     kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    # Romanized from the readings (Hepburn without macrons): for English pages, not the bodies' own English names.
+    prefecture_en = models.CharField(_("都道府県名(ローマ字)"), max_length=20, blank=True)
+    name_en = models.CharField(_("名称(ローマ字)"), max_length=80, blank=True)
     is_demo = models.BooleanField(_("デモ用"), default=False)
 
     class Meta:
@@ -70,6 +73,15 @@ class Municipality(models.Model):
         if self.kind == self.Kind.PREFECTURE:
             return self.prefecture
         return f"{self.prefecture}{self.name}"
+
+    @property
+    def english_name(self) -> str:
+        """The romanized name with the prefecture (Fuchu Town, Hiroshima); the Japanese one when there is none."""
+        if not self.name_en:
+            return self.display_name
+        if self.kind == self.Kind.PREFECTURE or not self.prefecture_en:
+            return self.name_en
+        return f"{self.name_en}, {self.prefecture_en}"
 
 
 class Role(models.TextChoices):

@@ -72,6 +72,8 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
             "county": "",
             "name": synthetic.CITY,
             "name_kana": "ミドリカワシ",
+            "prefecture_en": "Hiroshima",
+            "name_en": "Midorikawa City",
             "kind": Municipality.Kind.CITY,
             "is_demo": True,
         },

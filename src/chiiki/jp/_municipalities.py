@@ -22,6 +22,9 @@ class MunicipalityRecord:
     name: str
     name_kana: str
     kind: str
+    # Romanized from the readings (scripts/build_municipalities.py), not the bodies' own English names.
+    prefecture_en: str = ""
+    name_en: str = ""
 
     @property
     def full_name(self) -> str:

@@ -32,7 +32,16 @@ def load_municipalities(*, by: Actor) -> int:
     """Create or update every prefecture and municipality from the shipped list; return how many rows."""
     records = read_municipality_list()
     existing = set(Municipality.objects.values_list("code", flat=True))
-    fields = ["prefecture_code", "prefecture", "county", "name", "name_kana", "kind"]
+    fields = [
+        "prefecture_code",
+        "prefecture",
+        "county",
+        "name",
+        "name_kana",
+        "kind",
+        "prefecture_en",
+        "name_en",
+    ]
     new = [
         Municipality(code=r.code, **{f: getattr(r, f) for f in fields})
         for r in records

@@ -142,6 +142,19 @@ def ja(value: Any) -> SafeString | str:
     return format_html('<span lang="ja">{}</span>', value)
 
 
+@register.filter(is_safe=True)
+def place(municipality: Any) -> SafeString | str:
+    """A municipality's name for the page's language: 広島県緑川市 on Japanese pages; on others the romanized name
+    followed by the Japanese one marked `lang="ja"` (Midorikawa City, Hiroshima (広島県緑川市))."""
+    if municipality is None or municipality == "":
+        return ""
+    japanese = getattr(municipality, "display_name", str(municipality))
+    english = getattr(municipality, "english_name", japanese)
+    if _japanese() or english == japanese:
+        return ja(japanese)
+    return format_html('{} (<span lang="ja">{}</span>)', english, japanese)
+
+
 @register.simple_tag
 def lang_ja() -> SafeString:
     """` lang="ja"` on pages in another language, for an element that holds Japanese data."""
