@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -149,22 +150,27 @@ class Walk:
     shown: set[tuple[str, str, str]] = field(default_factory=set)  # (path, who, language)
     deep_checked: set[tuple[str, str]] = field(default_factory=set)  # (path, language)
     routes_shown: set[str] = field(default_factory=set)
+    # Routes that answer GET with 405: the target of a form's POST, not a page (shown through their form's page).
+    form_targets: set[str] = field(default_factory=set)
     views: int = 0
 
     def visit(self, page: Any, route: str, url: str, who: str, language: str) -> Any:
         """Open `url` and check it; returns the tab to go on with (a fresh one after a browser error page)."""
         status, page = self._open(page, url)
-        if status is None:
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.form_targets.add(route)
+        if status is None or status == HTTPStatus.METHOD_NOT_ALLOWED:
             return page
         if status >= 500:
             self._found(route, url, who, language, PHONE["width"], [f"HTTP {status}"])
             return page
         path = urlparse(page.url).path
+        if status == 200 and path == urlparse(url).path:
+            # Counted even when the page was checked already (reached earlier through another route's redirect).
+            self.routes_shown.add(route)
         if status != 200 or (path, who, language) in self.shown:
             return page
         self.shown.add((path, who, language))
-        if path == urlparse(url).path:
-            self.routes_shown.add(route)
         self.views += 1
         problems = walk.layout_problems(page)
         problems += [
@@ -196,7 +202,7 @@ class Walk:
             status = int(page.request.get(self.base + url).status)
             fresh = page.context.new_page()
             page.close()
-            return (status if status >= 500 else None), fresh
+            return (status if status >= 500 or status == HTTPStatus.METHOD_NOT_ALLOWED else None), fresh
         if response is None:
             return None, page
         if response.status < 400 and "text/html" not in (response.headers.get("content-type") or ""):
@@ -258,7 +264,9 @@ def _report(walk_: Walk, people: list[Walker], routes: list[str], unfilled: list
     lines = [
         f"walked {len(walk_.routes_shown)} of {len(routes)} page routes as {len(people)} walkers "
         f"in {len(LANGUAGES)} languages: {walk_.views} page views in {seconds:.0f} s",
-        f"routes never shown (no walker reached them, or no demo value): {sorted(set(routes) - walk_.routes_shown)}",
+        f"form targets (GET answers 405; their forms are on pages walked): {sorted(walk_.form_targets)}",
+        "routes never shown (no walker reached them, or no demo value): "
+        f"{sorted(set(routes) - walk_.routes_shown - walk_.form_targets)}",
         *[f"no demo value for {u}" for u in unfilled],
         f"{len(walk_.findings)} failures:",
         *[f.line() for f in walk_.findings],

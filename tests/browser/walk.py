@@ -67,6 +67,10 @@ class DemoValues:
     by_segment: dict[str, str] = field(default_factory=dict)
     # Parameters of a route that follow a named segment (``assist/<case_id>``) rather than their own name.
     by_segment_and_name: dict[tuple[str, str], str] = field(default_factory=dict)
+    # Values for one route only (a receipt needs a household that has answered, the other pages one that has not).
+    by_route: dict[str, dict[str, str]] = field(default_factory=dict)
+    # A query string some pages need to show anything (the contract form names the person it is for).
+    queries: dict[str, str] = field(default_factory=dict)
 
     def value(self, previous_segment: str, name: str) -> str | None:
         if (previous_segment, name) in self.by_segment_and_name:
@@ -81,11 +85,13 @@ def fill(route: str, values: DemoValues) -> tuple[str | None, str]:
     url = route
     for match in PARAMETER.finditer(route):
         before = route[: match.start()].rstrip("/").rsplit("/", 1)[-1]
-        value = values.value(before, match.group("name"))
+        value = values.by_route.get(route, {}).get(match.group("name")) or values.value(
+            before, match.group("name")
+        )
         if value is None:
             return None, f"{match.group(0)} after '{before}/'"
         url = url.replace(match.group(0), value, 1)
-    return url, ""
+    return url + values.queries.get(route, ""), ""
 
 
 def first_pk(model: type[Model], **filters: Any) -> str | None:
@@ -290,6 +296,14 @@ def demo_values(demo: Any) -> DemoValues:
     if assignment_case:
         values.by_segment_and_name[("enumerate", "case_id")] = assignment_case
     values.by_segment.update(_talent_values())
+    answered = _answered_assignment_case(town)
+    if answered:
+        values.by_route["/staff/m/<str:code>/surveys/enumerate/<str:case_id>/receipt/"] = {
+            "case_id": answered
+        }
+    accepted = _accepted_profile()
+    if accepted:
+        values.queries["/talent/organizations/<int:pk>/contracts/new/"] = f"?profile={accepted}"
     return values
 
 
@@ -320,6 +334,23 @@ def _open_assignment(town: Municipality, *, case: bool = False) -> str | None:
     return str(assignment.case_id if case else assignment.pk)
 
 
+def _answered_assignment_case(town: Municipality) -> str | None:
+    """A household on the demo enumerator's list that has answered (its receipt can be shown)."""
+    from chiiki.fieldwork.models import FollowUpAssignment
+
+    case_id = (
+        FollowUpAssignment.objects.filter(
+            municipality=town,
+            area__enumerator__username="demo-enumerator",
+            case__answer__receipt_number__isnull=False,
+        )
+        .order_by("pk")
+        .values_list("case_id", flat=True)
+        .first()
+    )
+    return None if case_id is None else str(case_id)
+
+
 def _talent_values() -> dict[str, str]:
     """`<int:pk>` after each talent-bank segment: the demo person's and the demo company's own things."""
     found = {
@@ -334,6 +365,16 @@ def _talent_values() -> dict[str, str]:
         or pk_of("sidejob.ManagementAgreement"),
     }
     return {segment: pk for segment, pk in found.items() if pk}
+
+
+def _accepted_profile() -> str | None:
+    """A person whose introduction the demo company accepted: the one its contract form is for."""
+    from chiiki.talent.models import Organization
+    from chiiki.talent.queries import accepted_introductions
+
+    company = Organization.objects.filter(members__user__username="demo-company").order_by("pk").first()
+    accepted = accepted_introductions(company) if company else []
+    return str(accepted[0].profile_id) if accepted else None
 
 
 def extra_codes(demo: Any) -> list[tuple[str, Any]]:
