@@ -15,6 +15,7 @@ axe-core comes from the axe-playwright-python package (MIT), which bundles axe.m
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +40,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 LANGUAGES = ("ja", "en")
+ASSIST_RECEIPT = "/staff/m/<str:code>/surveys/assist/<str:case_id>/receipt/"
 PERSONS = int(os.environ.get("CHIIKI_WALK_PERSONS", "3000"))
 RESIDENT_PASSWORD = "midori-walk-2025"
 WALKER_PASSWORD = "walker-correct-horse-battery"
@@ -53,6 +55,8 @@ class Walker:
 
     name: str
     sign_in: Callable[[Any, str], None]
+    # The routes this walker opens (a regular expression); the extra residents only walk the answering pages.
+    only: str = ""
 
 
 def _staff_sign_in(username: str, password: str) -> Callable[[Any, str], None]:
@@ -88,6 +92,20 @@ def _resident_sign_in(login_id: str, key: str) -> Callable[[Any, str], None]:
     return sign_in
 
 
+def _resident_first_sign_in(login_id: str, key: str) -> Callable[[Any, str], None]:
+    """A resident who signs in with the letter's key and has not chosen a password yet (never chooses one)."""
+
+    def sign_in(page: Any, base: str) -> None:
+        page.goto(f"{base}/answer/")
+        page.fill("#id_login_id", login_id)
+        page.fill("#id_secret", key)
+        page.press("#id_secret", "Enter")
+        page.wait_for_load_state()
+        assert "/answer/password/" in page.url, f"first sign-in did not ask for a password: {page.url}"
+
+    return sign_in
+
+
 def _helpdesk_sign_in(username: str, code: str, login_id: str) -> Callable[[Any, str], None]:
     """A help-desk supporter signs in and opens a household's case, as with the resident at the counter."""
     staff = _staff_sign_in(username, demo_password(username))
@@ -119,9 +137,45 @@ def walkers(demo: DemoSummary, roles_without_demo_account: list[Role]) -> list[W
         )
     login_id, key = demo.survey.keys[0]
     people.append(Walker("resident", _resident_sign_in(login_id, key)))
+    answering = r"^/answer/|/surveys/assist/"
+    people.append(
+        Walker("resident at first sign-in", _resident_first_sign_in(*demo.survey.keys[2]), answering)
+    )
+    answered_id, answered_key = _answered_household(demo)
+    people.append(Walker("resident who answered", _resident_sign_in(answered_id, answered_key), answering))
+    helpdesk = next(username for username, _display, role in STAFF if role == Role.HELPDESK)
+    people.append(
+        Walker(
+            "helpdesk, a household that answered",
+            _helpdesk_sign_in(helpdesk, demo.municipality.code, answered_id),
+            answering,
+        )
+    )
     for username, password, _label in demo.talent.accounts:
         people.append(Walker(username.removeprefix("demo-"), _staff_sign_in(username, password)))
     return people
+
+
+def _answered_case(demo: DemoSummary) -> Any:
+    """The first household whose answer the demo census holds."""
+    from chiiki.surveys.models import SurveyCase
+
+    survey = demo.survey.survey
+    case = (
+        SurveyCase.objects.filter(survey=survey, answer__receipt_number__isnull=False).order_by("pk").first()
+    )
+    assert case is not None, "the demo census has no answered household"
+    return case
+
+
+def _answered_household(demo: DemoSummary) -> tuple[str, str]:
+    """The answered household given a fresh key, as at the counter: (login ID, key)."""
+    from chiiki.surveys.actions.credentials import issue_access_keys_to
+
+    survey, case = demo.survey.survey, _answered_case(demo)
+    manager = next(username for username, _display, role in STAFF if role == Role.SURVEY_MANAGER)
+    [issued] = issue_access_keys_to(survey, [case], by=Actor.for_user(User.objects.get(username=manager)))
+    return issued.login_id, issued.access_key
 
 
 def _username(role: Role) -> str:
@@ -284,6 +338,7 @@ def test_every_page_as_every_role_in_both_languages(
     _publish_a_dataset(town, tmp_path)
     people = walkers(demo, add_staff_for_roles_the_demo_lacks(town))
     values = walk.demo_values(demo)
+    values.by_route[ASSIST_RECEIPT] = {"case_id": str(_answered_case(demo).pk)}
     routes = walk.page_routes()
     filled = [(route, *walk.fill(route, values)) for route in routes]
     unfilled = [f"{route}: {missing}" for route, url, missing in filled if url is None]
@@ -297,7 +352,7 @@ def test_every_page_as_every_role_in_both_languages(
             page = context.new_page()
             person.sign_in(page, answer_server.url)
             for route, url, _missing in filled:
-                if url is not None:
+                if url is not None and re.search(person.only, route):
                     page = the_walk.visit(page, route, url, person.name, language)
             context.close()
             progress(f"{time.monotonic() - started:6.0f} s  {person.name} {language}: {the_walk.views} views")
