@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.urls import reverse
 
 from chiiki.core.links import safe_link
@@ -37,6 +37,12 @@ def ckan_time(value: dt.datetime | None) -> str | None:
 def published() -> QuerySet[Dataset]:
     """Datasets everyone may see."""
     return Dataset.objects.filter(state=Dataset.State.ACTIVE, private=False)
+
+
+def catalog_span() -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When the published catalog began (oldest dataset created) and last changed (newest modification)."""
+    span = published().aggregate(first=Min("metadata_created"), last=Max("metadata_modified"))
+    return span["first"], span["last"]
 
 
 def readable(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Dataset]:
