@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,7 +14,7 @@ from chiiki.core.links import safe_link
 from chiiki.core.permissions import municipalities_with
 from chiiki.opendata import search, solr
 from chiiki.opendata.engine import load_schemas
-from chiiki.opendata.models import ApiToken, Dataset, Group, Organization, Resource, Upload
+from chiiki.opendata.models import LICENSES, ApiToken, Dataset, Group, Organization, Resource, Upload
 
 # Re-exported: callers catch queries.SearchQueryError and read times with queries.parse_ckan_time.
 SearchQueryError = solr.SearchQueryError
@@ -125,6 +126,7 @@ def organization_dict(org: Organization, *, package_count: int | None = None) ->
         "state": "active",
         "approval_status": "approved",
         "image_url": "",
+        "image_display_url": "",
         "created": ckan_time(org.created),
     }
     if package_count is not None:
@@ -145,6 +147,7 @@ def group_dict(group: Group, *, package_count: int | None = None) -> dict[str, A
         "state": "active",
         "approval_status": "approved",
         "image_url": "",
+        "image_display_url": "",
         "created": ckan_time(group.created),
     }
     if package_count is not None:
@@ -171,6 +174,9 @@ def resource_dict(resource: Resource, base_url: str = "") -> dict[str, Any]:
         "description": resource.description,
         "format": resource.format,
         "mimetype": resource.mimetype or None,
+        "mimetype_inner": None,
+        "cache_url": None,
+        "cache_last_updated": None,
         "url": resource_url(resource, base_url),
         "url_type": "upload" if resource.file else None,
         "size": resource.size,
@@ -181,6 +187,20 @@ def resource_dict(resource: Resource, base_url: str = "") -> dict[str, Any]:
         "last_modified": ckan_time(resource.last_modified),
         "metadata_modified": ckan_time(resource.last_modified),
         "resource_type": resource.role,
+    }
+
+
+_TAG_IDS = uuid.UUID("6f1c3a52-3d0e-5b8e-9a57-6f7a1c2d9e40")
+
+
+def tag_dict(name: str) -> dict[str, Any]:
+    """CKAN tag dictionary; the id is a UUID derived from the name, so it is stable and UUID-shaped as CKAN's."""
+    return {
+        "id": str(uuid.uuid5(_TAG_IDS, name)),
+        "name": name,
+        "display_name": name,
+        "state": "active",
+        "vocabulary_id": None,
     }
 
 
@@ -205,6 +225,10 @@ def package_dict(dataset: Dataset, base_url: str = "") -> dict[str, Any]:
         "license_id": dataset.license_id,
         "license_title": dataset.license_title,
         "license_url": dataset.license_url,
+        "isopen": dataset.license_id in LICENSES and dataset.license_id != "other",
+        "creator_user_id": None,  # datasets are made by an organization's import, not kept per user
+        "relationships_as_object": [],
+        "relationships_as_subject": [],
         "url": safe_link(dataset.url),
         "version": str(dataset.version),
         "author": org.title,
@@ -215,7 +239,7 @@ def package_dict(dataset: Dataset, base_url: str = "") -> dict[str, Any]:
         "organization": organization_dict(org),
         "metadata_created": ckan_time(dataset.metadata_created),
         "metadata_modified": ckan_time(dataset.metadata_modified),
-        "tags": [{"id": str(t.pk), "name": t.name, "display_name": t.name, "state": "active"} for t in tags],
+        "tags": [tag_dict(t.name) for t in tags],
         "num_tags": len(tags),
         "groups": [group_dict(g) for g in groups],
         "resources": [resource_dict(r, base_url) for r in resources],
@@ -271,8 +295,8 @@ def order_by(sort: str) -> list[str]:
             continue
         bits = part.split()
         name, direction = bits[0], (bits[1].lower() if len(bits) > 1 else "asc")
-        if name in ("score", "rank"):
-            continue
+        if name in ("score", "rank", "views_recent", "views_total"):
+            continue  # no relevance score nor page-view tracking here: the remaining keys and id order
         if name not in _SORT_FIELDS or direction not in ("asc", "desc"):
             raise SearchQueryError(f"並べ替えを解釈できません: {part}")
         fields.append(("-" if direction == "desc" else "") + _SORT_FIELDS[name])
