@@ -13,8 +13,17 @@ from django.urls import reverse
 from chiiki.core.links import safe_link
 from chiiki.core.permissions import municipalities_with
 from chiiki.opendata import search, solr
-from chiiki.opendata.engine import load_schemas
-from chiiki.opendata.models import LICENSES, ApiToken, Dataset, Group, Organization, Resource, Upload
+from chiiki.opendata.engine import StandardSchema, load_schemas, schema_from_raw
+from chiiki.opendata.models import (
+    LICENSES,
+    ApiToken,
+    Dataset,
+    Group,
+    Organization,
+    Resource,
+    StandardVersion,
+    Upload,
+)
 
 # Re-exported: callers catch queries.SearchQueryError and read times with queries.parse_ckan_time.
 SearchQueryError = solr.SearchQueryError
@@ -38,6 +47,23 @@ def ckan_time(value: dt.datetime | None) -> str | None:
 def published() -> QuerySet[Dataset]:
     """Datasets everyone may see."""
     return Dataset.objects.filter(state=Dataset.State.ACTIVE, private=False)
+
+
+def standard_in_use(kind: str) -> tuple[StandardSchema, int]:
+    """The schema new files of `kind` are checked against (the newest installed version, else the shipped
+    one) and its version number (0 for the shipped schema)."""
+    row = StandardVersion.objects.filter(kind=kind).order_by("-version").first()
+    if row is None:
+        return load_schemas()[kind], 0
+    return schema_from_raw(row.schema), row.version
+
+
+def standard_schema(kind: str, version: int) -> StandardSchema | None:
+    """One version of a standard dataset's schema (0: as shipped), None when there is no such version."""
+    if version == 0:
+        return load_schemas().get(kind)
+    row = StandardVersion.objects.filter(kind=kind, version=version).first()
+    return schema_from_raw(row.schema) if row is not None else None
 
 
 def catalog_span() -> tuple[dt.datetime | None, dt.datetime | None]:
