@@ -21,7 +21,7 @@ from chiiki.core.models import AuditEvent, Municipality, Role
 
 # Routes that are no page: actions reached by a form's POST, files, machine interfaces.
 NOT_PAGES = re.compile(
-    r"^/(api/|i18n/|healthz|catalog\.)"
+    r"^/(api/|i18n/|healthz|catalog\.|catalog$)"
     r"|/logout/$|/text-size/$"
     r"|\.(csv|json|jsonld|ttl|rdf)$|/download/?$"
 )

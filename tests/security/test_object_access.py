@@ -45,6 +45,7 @@ PUBLIC = {
     "/api/v1/talent/needs/<need_id>",
     "/api/3/action/<str:name>",
     "/api/action/<str:name>",
+    "/opendata/standard/<str:kind>.json",  # the standard datasets' schemas, public
 }
 # The answering pages take a page name, not an object id: the case comes from the respondent's session.
 SESSION_BOUND = {"/answer/q/<str:page>/"}
@@ -81,6 +82,7 @@ def _object_of(world: World) -> dict[str, dict[str, str]]:
         "/opendata/dataset/<str:name>/history/": {"name": w.dataset.name},
         "/opendata/dataset/<str:name>.ttl": {"name": w.dataset.name},
         "/opendata/dataset/<str:name>.jsonld": {"name": w.dataset.name},
+        "/opendata/dataset/<str:name>.rdf": {"name": w.dataset.name},
         "/opendata/resource/<uuid:resource_id>/download": {"resource_id": str(w.resource.pk)},
         "/talent/profiles/<int:pk>/": {"pk": str(w.worker.pk)},
         "/talent/profiles/<int:pk>/endorse/": {"pk": str(w.worker.pk)},

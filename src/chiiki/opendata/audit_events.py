@@ -14,6 +14,7 @@ EVENTS: dict[str, Promise] = {
     "opendata.merge_rebuilt": _("統合したデータセットを作り直した"),
     "opendata.organization_created": _("公開する組織を作った"),
     "opendata.resource_created": _("データセットにファイルを加えた"),
+    "opendata.standard_installed": _("標準データセットの定義書を読み込んだ"),
     "opendata.token_created": _("APIトークンを発行した"),
     "opendata.token_revoked": _("APIトークンを無効にした"),
     "opendata.upload_received": _("公開するファイルを受け付けた"),
@@ -25,4 +26,5 @@ OBJECTS: dict[str, Promise] = {
     "harvest_source": _("取り込み元のカタログ"),
     "opendata_upload": _("公開するファイル"),
     "organization": _("組織"),
+    "standard_version": _("標準データセットの版"),
 }

@@ -312,3 +312,25 @@ class MergeTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}@{self.scope}"
+
+
+class StandardVersion(models.Model):
+    """A version of one standard dataset's schema installed from a definition book (`chiiki opendata standard
+    load`). Version 0 is the schema shipped with Chiiki; the newest installed version is the one in use, and
+    a file keeps being checked against the version it was imported with."""
+
+    kind = models.CharField(max_length=60)
+    version = models.PositiveIntegerField()
+    book_file = models.CharField(max_length=255)
+    book_date = models.CharField(max_length=10, blank=True)  # YYYY-MM-DD as the book's file name gives it
+    schema = models.JSONField()
+    installed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["kind", "version"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["kind", "version"], name="opendata_standard_version_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"

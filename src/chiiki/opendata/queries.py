@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.urls import reverse
 
 from chiiki.core.links import safe_link
 from chiiki.core.permissions import municipalities_with
 from chiiki.opendata import search, solr
-from chiiki.opendata.engine import load_schemas
-from chiiki.opendata.models import ApiToken, Dataset, Group, Organization, Resource, Upload
+from chiiki.opendata.engine import StandardSchema, load_schemas, schema_from_raw
+from chiiki.opendata.models import (
+    LICENSES,
+    ApiToken,
+    Dataset,
+    Group,
+    Organization,
+    Resource,
+    StandardVersion,
+    Upload,
+)
 
 # Re-exported: callers catch queries.SearchQueryError and read times with queries.parse_ckan_time.
 SearchQueryError = solr.SearchQueryError
@@ -37,6 +47,29 @@ def ckan_time(value: dt.datetime | None) -> str | None:
 def published() -> QuerySet[Dataset]:
     """Datasets everyone may see."""
     return Dataset.objects.filter(state=Dataset.State.ACTIVE, private=False)
+
+
+def standard_in_use(kind: str) -> tuple[StandardSchema, int]:
+    """The schema new files of `kind` are checked against (the newest installed version, else the shipped
+    one) and its version number (0 for the shipped schema)."""
+    row = StandardVersion.objects.filter(kind=kind).order_by("-version").first()
+    if row is None:
+        return load_schemas()[kind], 0
+    return schema_from_raw(row.schema), row.version
+
+
+def standard_schema(kind: str, version: int) -> StandardSchema | None:
+    """One version of a standard dataset's schema (0: as shipped), None when there is no such version."""
+    if version == 0:
+        return load_schemas().get(kind)
+    row = StandardVersion.objects.filter(kind=kind, version=version).first()
+    return schema_from_raw(row.schema) if row is not None else None
+
+
+def catalog_span() -> tuple[dt.datetime | None, dt.datetime | None]:
+    """When the published catalog began (oldest dataset created) and last changed (newest modification)."""
+    span = published().aggregate(first=Min("metadata_created"), last=Max("metadata_modified"))
+    return span["first"], span["last"]
 
 
 def readable(user: AbstractBaseUser | AnonymousUser | None) -> QuerySet[Dataset]:
@@ -119,6 +152,7 @@ def organization_dict(org: Organization, *, package_count: int | None = None) ->
         "state": "active",
         "approval_status": "approved",
         "image_url": "",
+        "image_display_url": "",
         "created": ckan_time(org.created),
     }
     if package_count is not None:
@@ -139,6 +173,7 @@ def group_dict(group: Group, *, package_count: int | None = None) -> dict[str, A
         "state": "active",
         "approval_status": "approved",
         "image_url": "",
+        "image_display_url": "",
         "created": ckan_time(group.created),
     }
     if package_count is not None:
@@ -165,6 +200,9 @@ def resource_dict(resource: Resource, base_url: str = "") -> dict[str, Any]:
         "description": resource.description,
         "format": resource.format,
         "mimetype": resource.mimetype or None,
+        "mimetype_inner": None,
+        "cache_url": None,
+        "cache_last_updated": None,
         "url": resource_url(resource, base_url),
         "url_type": "upload" if resource.file else None,
         "size": resource.size,
@@ -175,6 +213,20 @@ def resource_dict(resource: Resource, base_url: str = "") -> dict[str, Any]:
         "last_modified": ckan_time(resource.last_modified),
         "metadata_modified": ckan_time(resource.last_modified),
         "resource_type": resource.role,
+    }
+
+
+_TAG_IDS = uuid.UUID("6f1c3a52-3d0e-5b8e-9a57-6f7a1c2d9e40")
+
+
+def tag_dict(name: str) -> dict[str, Any]:
+    """CKAN tag dictionary; the id is a UUID derived from the name, so it is stable and UUID-shaped as CKAN's."""
+    return {
+        "id": str(uuid.uuid5(_TAG_IDS, name)),
+        "name": name,
+        "display_name": name,
+        "state": "active",
+        "vocabulary_id": None,
     }
 
 
@@ -199,6 +251,10 @@ def package_dict(dataset: Dataset, base_url: str = "") -> dict[str, Any]:
         "license_id": dataset.license_id,
         "license_title": dataset.license_title,
         "license_url": dataset.license_url,
+        "isopen": dataset.license_id in LICENSES and dataset.license_id != "other",
+        "creator_user_id": None,  # datasets are made by an organization's import, not kept per user
+        "relationships_as_object": [],
+        "relationships_as_subject": [],
         "url": safe_link(dataset.url),
         "version": str(dataset.version),
         "author": org.title,
@@ -209,7 +265,7 @@ def package_dict(dataset: Dataset, base_url: str = "") -> dict[str, Any]:
         "organization": organization_dict(org),
         "metadata_created": ckan_time(dataset.metadata_created),
         "metadata_modified": ckan_time(dataset.metadata_modified),
-        "tags": [{"id": str(t.pk), "name": t.name, "display_name": t.name, "state": "active"} for t in tags],
+        "tags": [tag_dict(t.name) for t in tags],
         "num_tags": len(tags),
         "groups": [group_dict(g) for g in groups],
         "resources": [resource_dict(r, base_url) for r in resources],
@@ -265,8 +321,8 @@ def order_by(sort: str) -> list[str]:
             continue
         bits = part.split()
         name, direction = bits[0], (bits[1].lower() if len(bits) > 1 else "asc")
-        if name in ("score", "rank"):
-            continue
+        if name in ("score", "rank", "views_recent", "views_total"):
+            continue  # no relevance score nor page-view tracking here: the remaining keys and id order
         if name not in _SORT_FIELDS or direction not in ("asc", "desc"):
             raise SearchQueryError(f"並べ替えを解釈できません: {part}")
         fields.append(("-" if direction == "desc" else "") + _SORT_FIELDS[name])

@@ -4,8 +4,10 @@ CKAN hands both parameters to Solr. Clients send field terms (tags:防災, organ
 name:aed-*, title:"公共施設", res_format:CSV, metadata_modified:[2024-01-01T00:00:00Z TO *], extras_key:value),
 `*:*`, AND / OR / NOT, + and - prefixes, and parentheses (also after a field: tags:(防災 OR 避難)). We have no
 Solr, so this module parses that syntax into a small tree and evaluates it to a `Q`. Words without a field go
-through the bigram index (chiiki.opendata.search), as free text did before. Like CKAN's Solr schema, words next
-to each other must all match (AND). Anything we cannot read raises SearchQueryError, which the API answers as
+through the bigram index (chiiki.opendata.search), as free text did before. Like CKAN's Solr (q.op=AND), words
+next to each other must all match, and AND/OR/NOT follow Lucene's clause rules rather than boolean precedence
+(`_Parser.group`): ckanext-harvest's incremental filter depends on it. luqum was considered for the parsing
+and not taken: its tree gives AND precedence over OR, which is the very reading Solr does not do. Anything we cannot read raises SearchQueryError, which the API answers as
 CKAN's "Search Query Error", never a 500.
 """
 
@@ -158,35 +160,37 @@ class _Parser:
         return token
 
     def parse(self) -> Node | Leaf:
-        tree = self.or_expr(None)
+        tree = self.group(None)
         if self.peek() is not None:
             raise SearchQueryError("閉じ括弧 ) に対応する開き括弧 ( がありません")
         return tree
 
-    def or_expr(self, context: str | None) -> Node | Leaf:
-        items = [self.and_expr(context)]
-        while (token := self.peek()) is not None and token.kind == "OR":
-            self.take()
-            items.append(self.and_expr(context))
-        return items[0] if len(items) == 1 else Node("OR", items)
+    def group(self, context: str | None) -> Node | Leaf:
+        """A sequence of clauses up to ")" or the end, combined as Lucene's query parser does with q.op=AND.
 
-    def and_expr(self, context: str | None) -> Node | Leaf:
-        items = [self.unary(context)]
-        while (token := self.peek()) is not None and token.kind not in (")", "OR"):
-            if token.kind == "AND":
-                self.take()
-            items.append(self.unary(context))
-        return items[0] if len(items) == 1 else Node("AND", items)
-
-    def unary(self, context: str | None) -> Node | Leaf:
-        token = self.peek()
-        if token is not None and token.kind == "NOT":
-            self.take()
-            return Node("NOT", [self.unary(context)])
-        if token is not None and token.kind == "+":
-            self.take()
-            return self.unary(context)
-        return self.primary(context)
+        Lucene has no AND-over-OR precedence: each clause is MUST, SHOULD or MUST_NOT. A clause is MUST unless
+        OR joins it to its neighbour (then both are SHOULD) or it is prohibited (NOT, -, !); AND makes the
+        clause before it MUST again. When a group has MUST clauses its SHOULD clauses only rank, they do not
+        filter: `organization:a OR organization:b metadata_modified:[… TO *]` is the range alone, as in Solr.
+        """
+        clauses: list[tuple[str, Node | Leaf]] = []
+        conjunction = ""
+        while (token := self.peek()) is not None and token.kind != ")":
+            if token.kind in ("AND", "OR"):
+                if not clauses or conjunction:
+                    raise SearchQueryError(f"{token.kind} の前に語がありません")
+                conjunction = self.take().kind
+                continue
+            modifier = ""
+            if token.kind in ("NOT", "+"):
+                modifier = self.take().kind
+                if (following := self.peek()) is not None and following.kind in ("NOT", "+", "AND", "OR"):
+                    raise SearchQueryError(f"{modifier} の後に語がありません")
+            _add_clause(clauses, conjunction, modifier, self.primary(context))
+            conjunction = ""
+        if conjunction or not clauses:
+            raise SearchQueryError("式が途中で終わっています（演算子や項目名の後に語がありません）")
+        return _combine_clauses(clauses)
 
     def primary(self, context: str | None) -> Node | Leaf:
         token = self.peek()
@@ -195,7 +199,7 @@ class _Parser:
         self.take()
         match token.kind:
             case "(":
-                inner = self.or_expr(context)
+                inner = self.group(context)
                 if self.peek() is None or self.take().kind != ")":
                     raise SearchQueryError("開き括弧 ( が閉じていません")
                 return inner
@@ -212,6 +216,38 @@ class _Parser:
 
 
 MAX_TOKENS, MAX_NESTING = 400, 50
+
+
+def _add_clause(
+    clauses: list[tuple[str, Node | Leaf]], conjunction: str, modifier: str, clause: Node | Leaf
+) -> None:
+    """Lucene's QueryParserBase.addClause with the AND default operator: AND makes the clause before required,
+    OR makes it optional (a prohibited clause stays prohibited); the new clause is prohibited with NOT/-,
+    optional after OR, else required."""
+    if clauses and conjunction and clauses[-1][0] != "MUST_NOT":
+        clauses[-1] = ("MUST" if conjunction == "AND" else "SHOULD", clauses[-1][1])
+    if modifier == "NOT":
+        occur = "MUST_NOT"
+    elif modifier == "+":
+        occur = "MUST"
+    else:
+        occur = "SHOULD" if conjunction == "OR" else "MUST"
+    clauses.append((occur, clause))
+
+
+def _combine_clauses(clauses: list[tuple[str, Node | Leaf]]) -> Node | Leaf:
+    """The tree of one Lucene boolean group: MUSTs (or, without any, the SHOULDs) minus the MUST_NOTs."""
+    must = [c for occur, c in clauses if occur == "MUST"]
+    should = [c for occur, c in clauses if occur == "SHOULD"]
+    prohibited = [Node("NOT", [c]) for occur, c in clauses if occur == "MUST_NOT"]
+    if must:
+        positive: list[Node | Leaf] = must
+    elif should:
+        positive = [should[0] if len(should) == 1 else Node("OR", should)]
+    else:
+        positive = [Leaf(None, "*", "ALL")]  # a purely negative group: everything except (as Solr does)
+    items = positive + prohibited
+    return items[0] if len(items) == 1 else Node("AND", items)
 
 
 def parse(query: str) -> Node | Leaf | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -224,25 +225,56 @@ def download(request: HttpRequest, resource_id: str) -> FileResponse:
 # --- DCAT -----------------------------------------------------------------------------------------------
 
 
-def _page_arg(request: HttpRequest) -> int | None:
-    """The requested page (1 when absent or unreadable); None when it is beyond MAX_PAGE."""
+def _page_arg(request: HttpRequest) -> int:
+    """The requested DCAT page (1 when absent); ValueError naming `page` when it is not 1 to MAX_PAGE."""
+    raw = request.GET.get("page", "1").strip()
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 7 and 1 <= int(raw) <= MAX_PAGE):
+        raise ValueError(
+            f"page は 1〜{MAX_PAGE:,} の整数にしてください（「{raw[:40]}」） / "
+            f"page must be a whole number from 1 to {MAX_PAGE}"
+        )
+    return int(raw)
+
+
+def _modified_since_arg(request: HttpRequest) -> dt.datetime | None:
+    """`modified_since` (ISO 8601; without an offset it is UTC), or ValueError naming it."""
+    raw = request.GET.get("modified_since", "").strip()
+    if not raw:
+        return None
+    # A "+01:00" offset sent unencoded arrives as " 01:00".
+    text = raw.replace(" ", "+") if "T" in raw else raw
     try:
-        page = max(int(request.GET.get("page", "1")), 1)
+        stamp = dt.datetime.fromisoformat(text.removesuffix("Z"))
     except ValueError:
-        return 1
-    return page if page <= MAX_PAGE else None
+        raise ValueError(
+            f"modified_since は ISO 8601 の日時にしてください（例 2026-04-01T00:00:00Z、「{raw[:40]}」） / "
+            "modified_since must be an ISO 8601 date-time"
+        ) from None
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+# Media types a client may ask /catalog for, in the order tried; Turtle when nothing matches.
+_NEGOTIATED = (("application/ld+json", "jsonld"), ("application/rdf+xml", "rdf"), ("text/turtle", "ttl"))
+
+
+def catalog_negotiated(request: HttpRequest) -> HttpResponse:
+    """`/catalog`, the catalog's IRI: the serialization the Accept header asks for (Turtle by default)."""
+    accept = request.headers.get("Accept", "")
+    fmt = next((f for media, f in _NEGOTIATED if media in accept), "ttl")
+    response = catalog_rdf(request, fmt)
+    response["Vary"] = "Accept"
+    return response
 
 
 def catalog_rdf(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The DCAT catalog, paged (hydra:PagedCollection), as Turtle or JSON-LD."""
-    page = _page_arg(request)
-    if page is None:
-        return HttpResponseBadRequest(
-            f"page は 1〜{MAX_PAGE:,} にしてください / page must be 1 to {MAX_PAGE}",
-            content_type="text/plain",
-        )
+    """The DCAT catalog, paged (hydra:PagedCollection), as Turtle, JSON-LD or RDF/XML."""
+    try:
+        page = _page_arg(request)
+        since = _modified_since_arg(request)
+    except ValueError as error:
+        return HttpResponseBadRequest(str(error), content_type="text/plain; charset=utf-8")
     base = request.build_absolute_uri("/").rstrip("/")
-    text = dcat.catalog_graph(base, page=page, fmt=fmt).serialize(format=dcat.FORMATS[fmt][0])
+    text = dcat.serialize(dcat.catalog_graph(base, page=page, fmt=fmt, modified_since=since), fmt)
     return HttpResponse(text, content_type=dcat.FORMATS[fmt][1])
 
 
@@ -250,8 +282,19 @@ def dataset_rdf(request: HttpRequest, name: str, fmt: str) -> HttpResponse:
     """One dataset in DCAT."""
     dataset = _visible(request, name)
     base = request.build_absolute_uri("/").rstrip("/")
-    text = dcat.dataset_graph(dataset, base).serialize(format=dcat.FORMATS[fmt][0])
+    text = dcat.serialize(dcat.dataset_graph(dataset, base), fmt)
     return HttpResponse(text, content_type=dcat.FORMATS[fmt][1])
+
+
+def standard_schema(request: HttpRequest, kind: str) -> HttpResponse:
+    """The Table Schema of one standard dataset: what a dataset's dct:conformsTo points at."""
+    schema = load_schemas().get(kind)
+    if schema is None:
+        raise Http404
+    return HttpResponse(
+        json.dumps(schema.raw, ensure_ascii=False, indent=2) + "\n",
+        content_type="application/json; charset=utf-8",
+    )
 
 
 # --- staff ----------------------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 - `imports`: files turned into datasets (the upload page's job and `chiiki opendata import`);
 - `harvests`: datasets pulled from another CKAN portal;
 - `merges`: merged datasets of one kind across a prefecture or region;
+- `standards`: definition books installed as new versions of the standard schemas;
 - `tokens`: the CKAN API's tokens.
 
 `_changes` (the tail of every change, storing a resource) and `_search_index` are private to this package.
@@ -23,21 +24,26 @@ from chiiki.opendata.actions.catalog import (
 from chiiki.opendata.actions.harvests import accept_harvested, harvest_portal
 from chiiki.opendata.actions.imports import ImportOutcome, import_file, request_import, run_import
 from chiiki.opendata.actions.merges import define_merge, rebuild_merge, rebuild_merges_fed_by
+from chiiki.opendata.actions.standards import BookChange, book_date, install_book, preview_book
 from chiiki.opendata.actions.tokens import create_token, revoke_token, user_for_token
 
 __all__ = [
+    "BookChange",
     "CatalogError",
     "ImportOutcome",
     "Link",
     "accept_harvested",
     "add_resource",
+    "book_date",
     "check_name",
     "create_dataset",
     "create_token",
     "define_merge",
     "harvest_portal",
     "import_file",
+    "install_book",
     "organization_for",
+    "preview_book",
     "publish",
     "rebuild_merge",
     "rebuild_merges_fed_by",

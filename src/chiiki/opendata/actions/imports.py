@@ -20,9 +20,17 @@ from django.db import transaction
 from chiiki.core import audit
 from chiiki.core.acting import Actor
 from chiiki.core.jobs import enqueue_job
+from chiiki.opendata import queries
 from chiiki.opendata.actions._changes import record_change, store_resource
 from chiiki.opendata.actions.catalog import CatalogError, check_name, create_dataset, organization_for
-from chiiki.opendata.engine import ReadError, Report, check_readable, convert_file, resolve_kind
+from chiiki.opendata.engine import (
+    ReadError,
+    Report,
+    StandardSchema,
+    check_readable,
+    convert_file,
+    resolve_kind,
+)
 from chiiki.opendata.models import Dataset, Resource, Upload
 
 if TYPE_CHECKING:
@@ -60,22 +68,41 @@ class _Converted:
     report: Report
     source: bytes
     source_name: str
+    standard_version: int = 0  # 0: the shipped schema; n: the definition book installed as version n
 
 
 def _convert(path: Path, kind: str | None, source_name: str) -> _Converted:
-    """Run the engine on `path`; CatalogError (saying why) when it is not a table of a standard kind."""
+    """Run the engine on `path`; CatalogError (saying why) when it is not a table of a standard kind.
+
+    The file is checked against the schema in use for its kind (the newest installed definition book, else
+    the shipped schema); the version is kept with the import.
+    """
     try:
         check_readable(path)  # a pipe or a device would block the reader, or never end
     except ReadError as error:
         raise CatalogError(str(error)) from None
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "standard.csv"
-        result = convert_file(path, out, dataset=kind or None)
+        result = convert_file(path, out, dataset=_in_use(kind) or kind or None)
         if result.frame is None:
             raise CatalogError("変換できませんでした:\n" + result.report.to_text(limit=20))
+        recognized = result.report.dataset_id or ""
+        schema, version = queries.standard_in_use(resolve_kind(recognized).id)
+        if not kind and version:  # recognized with the shipped schema: check again with the one in use
+            result = convert_file(path, out, dataset=schema)
         standard_csv = out.read_bytes()
-    schema = resolve_kind(result.report.dataset_id or "")
-    return _Converted(schema.id, schema.title, standard_csv, result.report, path.read_bytes(), source_name)
+    return _Converted(
+        schema.id, schema.title, standard_csv, result.report, path.read_bytes(), source_name, version
+    )
+
+
+def _in_use(kind: str | None) -> StandardSchema | None:
+    if not kind:
+        return None
+    try:
+        return queries.standard_in_use(resolve_kind(kind).id)[0]
+    except KeyError:
+        return None  # the engine names the unknown kind itself
 
 
 def import_file(
@@ -169,6 +196,7 @@ def _store_import(
             "valid": report.valid,
             "errors": report.error_count,
             "published": publish_now,
+            "standard_version": converted.standard_version,
         },
     )
     return ImportOutcome(

@@ -57,7 +57,7 @@ class NotAuthorized(ActionError):
 
 
 class SearchQueryFailed(ActionError):
-    status, type_name = 409, "Search Query Error"
+    status, type_name = 400, "Search Query Error"  # CKAN answers its search errors with 400
 
 
 Handler = Callable[[HttpRequest, dict[str, Any], Actor], Any]
@@ -90,10 +90,27 @@ def dispatch(request: HttpRequest, name: str) -> HttpResponse:
             body.update(exc.fields or {"message": [exc.message]})
         if isinstance(exc, SearchQueryFailed):
             body["message"] = f"Search Query Error: {exc.message}"
-        return _error(help_url, exc.status, body)
-    return JsonResponse(
-        {"help": help_url, "success": True, "result": result}, json_dumps_params={"ensure_ascii": False}
+        return _jsonp(request, _error(help_url, exc.status, body))
+    return _jsonp(
+        request,
+        JsonResponse(
+            {"help": help_url, "success": True, "result": result}, json_dumps_params={"ensure_ascii": False}
+        ),
     )
+
+
+_CALLBACK = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
+
+
+def _jsonp(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """CKAN's JSONP: a GET with `callback=name` gets `name({...});` as JavaScript, always with status 200."""
+    callback = request.GET.get("callback", "") if request.method == "GET" else ""
+    if not callback:
+        return response
+    if len(callback) > 100 or not _CALLBACK.fullmatch(callback):
+        return _error("", 400, {"__type": "Bad request", "message": "callback の名前が正しくありません"})
+    body = f"/**/{callback}({response.content.decode()});"
+    return HttpResponse(body, content_type="application/javascript; charset=utf-8")
 
 
 def _error(help_url: str, status: int, error: dict[str, Any]) -> JsonResponse:
@@ -102,6 +119,15 @@ def _error(help_url: str, status: int, error: dict[str, Any]) -> JsonResponse:
         status=status,
         json_dumps_params={"ensure_ascii": False},
     )
+
+
+def _multi(query: Any) -> dict[str, Any]:
+    """A QueryDict as CKAN reads one: a key given once is its value, a repeated key a list of its values."""
+    out: dict[str, Any] = {}
+    for key in query:
+        values = query.getlist(key)
+        out[key] = values[0] if len(values) == 1 else values
+    return out
 
 
 def _data_dict(request: HttpRequest) -> dict[str, Any]:
@@ -123,8 +149,11 @@ def _data_dict(request: HttpRequest) -> dict[str, Any]:
             if not isinstance(data, dict):
                 raise ActionError("JSON のオブジェクトを送ってください / send a JSON object")
             return data
-        return {k: request.POST.get(k) for k in request.POST}
-    return {k: request.GET.get(k) for k in request.GET}
+        return _multi(request.POST)
+    data = _multi(request.GET)
+    data.pop("callback", None)  # JSONP's, not the action's
+    data.pop("_", None)  # the cache-buster jQuery adds to JSONP calls
+    return data
 
 
 def _caller(request: HttpRequest) -> Actor:
@@ -235,6 +264,8 @@ def _facet_fields(data: dict[str, Any]) -> tuple[str, ...]:
     raw = data.get("facet.field")
     if raw in (None, ""):
         return ()
+    if isinstance(raw, str) and not raw.lstrip().startswith("["):
+        raw = [raw]  # one field by name, as a repeated GET parameter given once
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
@@ -264,12 +295,13 @@ def package_search(request: HttpRequest, data: dict[str, Any], by: Actor) -> dic
     sort = str(data.get("sort") or "score desc, metadata_modified desc")
     facets = _facet_fields(data)
     facet_limit = _int(data, "facet.limit", 50, low=-1)
+    mincount = _int(data, "facet.mincount", 1)
     scope = queries.readable(by.user) if _bool(data.get("include_private", False)) else None
     try:
         found = queries.search_datasets(
             base=scope,
-            q=str(data.get("q") or ""),
-            fq=str(data.get("fq") or ""),
+            q=_text(data, "q"),
+            fq=_filters(data),
             sort=sort,
             rows=rows,
             start=start,
@@ -279,19 +311,68 @@ def package_search(request: HttpRequest, data: dict[str, Any], by: Actor) -> dic
     except queries.SearchQueryError as exc:
         raise SearchQueryFailed(str(exc)) from exc
     base = _base(request)
+    counted = {name: [i for i in items if i[2] >= mincount] for name, items in found.facets.items()}
+    results = [queries.package_dict(d, base) for d in found.datasets]
+    fields = _field_list(data)
+    if fields:
+        results = [{key: package.get(key) for key in fields} for package in results]
     return {
         "count": found.count,
         "sort": sort,
-        "results": [queries.package_dict(d, base) for d in found.datasets],
-        "facets": {name: {item[0]: item[2] for item in items} for name, items in found.facets.items()},
+        "results": results,
+        "facets": {name: {item[0]: item[2] for item in items} for name, items in counted.items()},
+        # CKAN orders each facet's items by display name, descending.
         "search_facets": {
             name: {
                 "title": name,
-                "items": [{"name": n, "display_name": t, "count": c} for n, t, c in items],
+                "items": sorted(
+                    ({"name": n, "display_name": t, "count": c} for n, t, c in items),
+                    key=lambda item: item["display_name"],
+                    reverse=True,
+                ),
             }
-            for name, items in found.facets.items()
+            for name, items in counted.items()
         },
     }
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, list):  # given twice: Solr would see two q parameters; CKAN takes one
+        raise ValidationFailed(f"{key} は一つだけ指定してください", {key: ["give it once"]})
+    return str(value)
+
+
+def _filters(data: dict[str, Any]) -> str:
+    """fq and every entry of fq_list, each a filter of its own (Solr ANDs separate fq parameters)."""
+    raw_list = data.get("fq_list")
+    if isinstance(raw_list, str):
+        try:
+            raw_list = json.loads(raw_list) if raw_list.lstrip().startswith("[") else [raw_list]
+        except ValueError as exc:
+            raise ValidationFailed(
+                "fq_list は JSON の配列にしてください", {"fq_list": ["JSON list"]}
+            ) from exc
+    if raw_list is not None and (
+        not isinstance(raw_list, list) or not all(isinstance(x, str) for x in raw_list)
+    ):
+        raise ValidationFailed("fq_list は文字列の配列にしてください", {"fq_list": ["list of strings"]})
+    parts = [_text(data, "fq"), *(raw_list or [])]
+    parts = [p for p in parts if p.strip()]
+    if len(parts) <= 1:
+        return parts[0] if parts else ""
+    return " AND ".join(f"({p})" for p in parts)
+
+
+def _field_list(data: dict[str, Any]) -> list[str]:
+    """`fl`: the package keys each result keeps (comma- or space-separated); [] for whole packages."""
+    raw = data.get("fl")
+    if not raw:
+        return []
+    names = [n for n in re.split(r"[,\s]+", " ".join(raw) if isinstance(raw, list) else str(raw)) if n]
+    return [] if names in (["*"], ["data_dict"], ["validated_data_dict"]) else names
 
 
 def _with_counts(model: type[Organization] | type[Group]) -> dict[str, int]:
@@ -303,14 +384,40 @@ def _with_counts(model: type[Organization] | type[Group]) -> dict[str, int]:
     return counts
 
 
+_LIST_SORTS = {"name": "name", "title": "title", "package_count": "package_count"}
+
+
 def _list_of(
     model: type[Organization] | type[Group], data: dict[str, Any], to_dict: Callable[..., dict[str, Any]]
 ) -> list[Any]:
+    """organization_list / group_list: `organizations`/`groups` (names to keep), `q` (in name, title or
+    description), `sort` ("title asc" by default, as CKAN; name, title or package_count), paging, all_fields."""
     limit = _int(data, "limit", 1000, high=1000)
     offset = _int(data, "offset", 0)
-    items: list[Organization | Group] = list(model.objects.order_by("name")[offset : offset + limit])
+    wanted = data.get("organizations" if model is Organization else "groups")
+    if isinstance(wanted, str):
+        wanted = json.loads(wanted) if wanted.lstrip().startswith("[") else [wanted]
+    items: list[Organization | Group] = list(model.objects.all())
+    if wanted:
+        keep = {str(w) for w in wanted}
+        items = [o for o in items if o.name in keep]
+    query = _text(data, "q").strip().lower()
+    if query:
+        items = [o for o in items if query in f"{o.name} {o.title} {o.description}".lower()]
+    counts = _with_counts(model)
+    sort = _text(data, "sort").strip() or "title asc"
+    bits = sort.split()
+    key, direction = bits[0], (bits[1].lower() if len(bits) > 1 else "asc")
+    if key not in _LIST_SORTS or direction not in ("asc", "desc") or len(bits) > 2:
+        raise ValidationFailed(
+            f"並べ替えを解釈できません: {sort}", {"sort": ["name, title or package_count"]}
+        )
+    if key == "package_count":
+        items.sort(key=lambda o: (counts.get(o.name, 0), o.name), reverse=direction == "desc")
+    else:
+        items.sort(key=lambda o: (getattr(o, key), o.name), reverse=direction == "desc")
+    items = items[offset : offset + limit]
     if _bool(data.get("all_fields", False)):
-        counts = _with_counts(model)
         return [to_dict(o, package_count=counts.get(o.name, 0)) for o in items]
     return [o.name for o in items]
 
@@ -363,12 +470,25 @@ def group_show(request: HttpRequest, data: dict[str, Any], by: Actor) -> dict[st
 
 
 @action
-def tag_list(request: HttpRequest, data: dict[str, Any], by: Actor) -> list[str]:
-    """Tags used by published datasets (optionally containing `query`)."""
+def tag_list(request: HttpRequest, data: dict[str, Any], by: Actor) -> list[Any]:
+    """Tags used by published datasets (optionally containing `query`); dictionaries with all_fields."""
     tags = Tag.objects.filter(datasets__in=queries.published()).distinct().order_by("name")
     if data.get("query"):
-        tags = tags.filter(name__icontains=str(data["query"]))
-    return list(tags.values_list("name", flat=True))
+        tags = tags.filter(name__icontains=_text(data, "query"))
+    names = list(tags.values_list("name", flat=True))
+    if _bool(data.get("all_fields", False)):
+        return [queries.tag_dict(name) for name in names]
+    return names
+
+
+@action
+def help_show(request: HttpRequest, data: dict[str, Any], by: Actor) -> str:
+    """The help text of an action (what every answer's `help` points at)."""
+    name = _require(data, "name")
+    handler = ACTIONS.get(name)
+    if handler is None:
+        raise NotFound(f"Action name not known: {name}")
+    return (handler.__doc__ or "").strip()
 
 
 @action

@@ -8,6 +8,15 @@ The modules inside (`_reading`, `_headers`, `_validation`, `_gtfs`, ...) are pri
 tests need is exported here. The standard datasets themselves are data, in `chiiki.opendata.standard`.
 """
 
+from chiiki.opendata.engine._books import (
+    BookError,
+    BookItem,
+    BookSheet,
+    SchemaDiff,
+    diff_schemas,
+    read_book,
+    schema_from_book,
+)
 from chiiki.opendata.engine._gtfs import MAX_PER_CHECK as GTFS_MAX_PER_CHECK
 from chiiki.opendata.engine._headers import (
     ColumnMatch,
@@ -28,11 +37,15 @@ from chiiki.opendata.engine._schemas import (
     load_legacy_layouts,
     load_schemas,
     resolve_kind,
+    schema_from_raw,
 )
 
 __all__ = [
     "GTFS_MAX_PER_CHECK",
     "NORMALIZERS",
+    "BookError",
+    "BookItem",
+    "BookSheet",
     "ColumnMatch",
     "FieldSpec",
     "Fix",
@@ -43,18 +56,23 @@ __all__ = [
     "ReadError",
     "Recognition",
     "Report",
+    "SchemaDiff",
     "StandardSchema",
     "ValidationResult",
     "check_readable",
     "convert_file",
+    "diff_schemas",
     "header_key",
     "header_score",
     "load_legacy_layouts",
     "load_schemas",
     "map_header",
+    "read_book",
     "read_table",
     "recognize",
     "resolve_kind",
+    "schema_from_book",
+    "schema_from_raw",
     "validate_file",
     "write_standard_csv",
 ]

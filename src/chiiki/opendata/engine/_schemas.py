@@ -91,27 +91,29 @@ def _field(raw: dict[str, Any]) -> FieldSpec:
     )
 
 
+def schema_from_raw(raw: dict[str, Any]) -> StandardSchema:
+    """A StandardSchema from its Table Schema JSON (a shipped file or an installed book version)."""
+    extra = raw.get("x-chiiki", {})
+    return StandardSchema(
+        id=raw["name"],
+        title=raw["title"],
+        number=extra.get("number", ""),
+        book=extra.get("book", ""),
+        fields=tuple(_field(f) for f in raw["fields"]),
+        aliases=tuple(extra.get("aliases", [])),
+        validatable=bool(extra.get("validatable", True)),
+        raw=raw,
+    )
+
+
 @cache
 def load_schemas() -> dict[str, StandardSchema]:
-    """All standard schemas keyed by id, in the definition books' order."""
+    """All shipped standard schemas keyed by id, in the definition books' order."""
     out: list[StandardSchema] = []
     for entry in resources.files(_PACKAGE).iterdir():
         if not entry.name.endswith(".json") or entry.name == "legacy.json":
             continue
-        raw = json.loads(entry.read_text(encoding="utf-8"))
-        extra = raw.get("x-chiiki", {})
-        out.append(
-            StandardSchema(
-                id=raw["name"],
-                title=raw["title"],
-                number=extra.get("number", ""),
-                book=extra.get("book", ""),
-                fields=tuple(_field(f) for f in raw["fields"]),
-                aliases=tuple(extra.get("aliases", [])),
-                validatable=bool(extra.get("validatable", True)),
-                raw=raw,
-            )
-        )
+        out.append(schema_from_raw(json.loads(entry.read_text(encoding="utf-8"))))
     out.sort(key=lambda s: s.number)
     return {s.id: s for s in out}
 

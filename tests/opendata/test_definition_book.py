@@ -1,0 +1,139 @@
+"""Issue 19 §1: a データ項目定義書 workbook in its published layout, loaded as a new version of the schemas.
+
+The fixture workbook is built here with openpyxl from the 39 items of 定義書A's sheet 13.公衆トイレ一覧 (see
+tests/opendata/data/definition-book/SOURCES.md), laid out as the published book is: a cover sheet, title rows
+above the header, 区分 with both ○ (U+25CB) and 〇 (U+3007), notes under the table.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+
+from chiiki.core.acting import Actor
+from chiiki.core.models import AuditEvent, Municipality
+from chiiki.opendata import actions, queries
+from chiiki.opendata.engine import BookError, convert_file, read_book, validate_file
+from chiiki.opendata.models import StandardVersion
+
+ITEMS = Path(__file__).parent / "data" / "definition-book" / "13-public-toilet.csv"
+BOOK_NAME = "20260801_resources_open_data_municipal-standard-open-dataset_table_a.xlsx"
+OLD_TOILETS = (
+    "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,所在地_連結表記,緯度,経度,車椅子使用者用トイレ数\n"
+    "343021,1,広島県府中町,府中町役場 公衆トイレ,フチュウチョウヤクバ,広島県府中町大通3-5-1,34.3931,132.5047,1\n"
+)
+
+
+def write_book(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    cover = book.active
+    assert cover is not None
+    cover.title = "表紙"
+    cover.append(["自治体標準オープンデータセット データ項目定義書A 第3.09版"])
+    sheet = book.create_sheet("13.公衆トイレ一覧")
+    sheet.append(["データ項目（公衆トイレ一覧）"])
+    sheet.append([])
+    sheet.append(["項目No.", "項目名", "区分", "説明", "形式", "記入例"])
+    with ITEMS.open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            sheet.append([int(row["項目No."]), row["項目名"], row["区分"], row["説明"], row["形式"], ""])
+    sheet.append(["（注1）", "名称は通称で構いません。"])
+    book.save(path)
+    return path
+
+
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    return write_book(tmp_path / BOOK_NAME)
+
+
+def test_the_book_is_read_in_its_published_layout(book: Path) -> None:
+    (sheet,) = read_book(book)
+    assert (sheet.number, sheet.title) == ("13", "公衆トイレ一覧")
+    assert len(sheet.items) == 39
+    levels = {item.name: item.level for item in sheet.items}
+    assert levels["名称"] == "required"  # ◎
+    marks = {row["項目名"]: row["区分"] for row in csv.DictReader(ITEMS.open(encoding="utf-8"))}
+    both = {marks[name] for name, level in levels.items() if level == "recommended"}
+    assert both == {"○", "〇"}  # both characters occur and both mean recommended
+    assert levels["備考"] == "optional"
+
+
+def test_load_shows_the_differences_and_installs_a_version_once(book: Path, db: None) -> None:
+    out = io.StringIO()
+    call_command("opendata_standard", "load", str(book), "--dry-run", stdout=out)
+    text = out.getvalue()
+    assert "+ 車椅子使用者用トイレ有無" in text
+    assert "+ オストメイト設置トイレ有無" in text
+    assert "- 男性トイレ内の乳幼児用座椅子数" in text
+    assert not StandardVersion.objects.exists()
+
+    call_command("opendata_standard", "load", str(book), stdout=io.StringIO())
+    row = StandardVersion.objects.get()
+    assert (row.kind, row.version, row.book_file, row.book_date) == (
+        "public_toilet",
+        1,
+        BOOK_NAME,
+        "2026-08-01",
+    )
+    schema, version = queries.standard_in_use("public_toilet")
+    assert version == 1
+    assert schema.field_names[:4] == ["全国地方公共団体コード", "ID", "地方公共団体名", "名称"]
+    assert len(schema.fields) == 39
+    levels = {f.name: (f.level, f.check) for f in schema.fields}
+    assert levels["名称"][0] == "required"
+    assert levels["緯度"][1] == "latitude"  # the check is kept from the shipped schema
+    assert AuditEvent.objects.filter(action="opendata.standard_installed").count() == 1
+
+    again = io.StringIO()
+    call_command("opendata_standard", "load", str(book), stdout=again)
+    assert "変更なし" in again.getvalue()
+    assert StandardVersion.objects.count() == 1
+
+
+def test_older_files_keep_validating_against_their_version(
+    book: Path, tmp_path: Path, town_a: Municipality
+) -> None:
+    old = tmp_path / "toilets.csv"
+    old.write_text(OLD_TOILETS, encoding="utf-8")
+    before = actions.import_file(town_a, old, "public_toilet", by=Actor.system("test"))
+    assert before.valid
+    event = AuditEvent.objects.filter(action="opendata.dataset_imported").latest("pk")
+    assert event.detail["standard_version"] == 0
+
+    actions.install_book(book, by=Actor.system("test"))
+    shipped = queries.standard_schema("public_toilet", 0)
+    assert shipped is not None
+    assert validate_file(old, shipped).report.valid  # the version it was made for still accepts it
+    newest = queries.standard_schema("public_toilet", 1)
+    assert newest is not None
+    for schema, columns in ((shipped, 49), (newest, 39)):  # each version writes its own layout
+        out = tmp_path / f"standard-{columns}.csv"
+        convert_file(old, out, dataset=schema)
+        assert len(out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")) == columns
+
+    actions.import_file(town_a, old, "public_toilet", by=Actor.system("test"))
+    event = AuditEvent.objects.filter(action="opendata.dataset_imported").latest("pk")
+    assert event.detail["standard_version"] == 1
+
+
+def test_a_workbook_that_is_not_a_definition_book_is_refused(tmp_path: Path, db: None) -> None:
+    path = tmp_path / "other.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["名称", "住所"])  # type: ignore[union-attr]
+    book.save(path)
+    with pytest.raises(BookError, match="項目No"):
+        read_book(path)
+    (tmp_path / "broken.xlsx").write_bytes(b"not a zip")
+    with pytest.raises(BookError, match="開けません"):
+        read_book(tmp_path / "broken.xlsx")
+    err = io.StringIO()
+    with pytest.raises(SystemExit) as exit_:
+        call_command("opendata_standard", "load", str(path), stdout=io.StringIO(), stderr=err)
+    assert exit_.value.code == 1
+    assert "定義書を読めません" in err.getvalue()
