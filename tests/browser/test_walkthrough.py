@@ -120,6 +120,8 @@ def walkers(demo: DemoSummary, roles_without_demo_account: list[Role]) -> list[W
     people.append(Walker("resident", _resident_sign_in(login_id, key)))
     for username, password, _label in demo.talent.accounts:
         people.append(Walker(username.removeprefix("demo-"), _staff_sign_in(username, password)))
+    for username, password, _label in demo.cyber.accounts if demo.cyber else ():
+        people.append(Walker(username.removeprefix("demo-"), _staff_sign_in(username, password)))
     return people
 
 
