@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from binascii import unhexlify
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chiiki.core import audit
 from chiiki.core.actions.jobs import enqueue_job
@@ -453,3 +456,39 @@ def close_alert(alert: Alert, *, resolution: str, note: str, by: Actor) -> Alert
         object_id=alert.pk, detail={"resolution": resolution, "note": note.strip()[:1000], "body": alert.body_id},
     )  # fmt: skip
     return alert
+
+
+# ------------------------------------------------------------------------------------------ second factor
+
+
+@transaction.atomic
+def enrol_totp(user: User, key_hex: str, token: str, *, by: Actor) -> TOTPDevice | None:
+    """Register `user`'s authenticator app when `token` is a current code for `key_hex` (None, and an audit
+    record of the failed try, when it is not). One confirmed device per person; enrolling again is refused."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise CyberError("認証アプリはすでに登録されています")
+    totp = TOTP(unhexlify(key_hex))
+    if not (token.isdigit() and totp.verify(int(token), tolerance=1)):
+        audit.record(
+            "cyber.totp_failed", by=by, object_type="user", object_id=user.pk, detail={"step": "enrol"}
+        )
+        return None
+    # last_t: the code just used cannot sign in a second time.
+    device = TOTPDevice.objects.create(user=user, key=key_hex, name="cyber", confirmed=True, last_t=totp.t())
+    audit.record("cyber.totp_enrolled", by=by, object_type="user", object_id=user.pk)
+    return device
+
+
+def verify_totp(user: User, token: str, *, by: Actor) -> TOTPDevice | None:
+    """`user`'s device if `token` is a current code not used before (django-otp throttles repeated failures
+    and refuses a code twice); every try is audited."""
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True))
+        device = next((d for d in devices if d.verify_token(token)), None)
+        if device is None:
+            audit.record(
+                "cyber.totp_failed", by=by, object_type="user", object_id=user.pk, detail={"step": "verify"}
+            )
+        else:
+            audit.record("cyber.totp_verified", by=by, object_type="user", object_id=user.pk)
+    return device

@@ -17,6 +17,9 @@ EVENTS: dict[str, Promise] = {
     "cyber.inventory_imported": _("機器・ソフトウェアの一覧を取り込んだ"),
     "cyber.inventory_viewed": _("機器・ソフトウェアの一覧を見た"),
     "cyber.kev_loaded": _("悪用が確認された脆弱性の一覧を読み込んだ"),
+    "cyber.totp_enrolled": _("二段階認証の認証アプリを登録した"),
+    "cyber.totp_failed": _("二段階認証のコードが合わなかった"),
+    "cyber.totp_verified": _("二段階認証を通った"),
     "cyber.recipients_set": _("TLP:REDの受け取り手を指定した"),
 }
 
