@@ -273,6 +273,8 @@ def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
     ):
         if row.source_format == Advisory.Format.OSV:
             result.append(engine.read_osv(row.document, document=row.identifier))
+        elif row.source_format == Advisory.Format.NVD:
+            result.append(engine.read_nvd(row.document, document=row.identifier))
         else:  # checked against the schema when it was loaded
             result.append(engine.read_csaf(row.document, document=row.identifier, validate=False))
     return result

@@ -108,6 +108,7 @@ class Advisory(models.Model):
     class Format(models.TextChoices):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
+        NVD = "nvd", "NVD CVE JSON 2.0"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cyber_advisories")
     identifier = models.CharField(_("識別子"), max_length=200)
@@ -183,6 +184,7 @@ class FeedImport(Job):
     class Format(models.TextChoices):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
+        NVD = "nvd", "NVD CVE JSON 2.0"
         KEV = "kev", "CISA KEV"
 
     source_format = models.CharField(_("形式"), max_length=10, choices=Format.choices)

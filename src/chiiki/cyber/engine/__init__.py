@@ -23,6 +23,7 @@ from chiiki.cyber.engine._inventory import (
     read_inventory_csv,
 )
 from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
+from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
 from chiiki.cyber.engine._severity import SeverityError, score_vector
 from chiiki.cyber.engine._tlp import (
@@ -83,6 +84,7 @@ __all__ = [
     "read_cyclonedx",
     "read_inventory_csv",
     "read_kev",
+    "read_nvd",
     "read_osv",
     "score_vector",
     "triage",
