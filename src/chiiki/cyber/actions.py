@@ -27,6 +27,7 @@ from chiiki.cyber.models import (
     Asset,
     Body,
     Contact,
+    EpssScore,
     FeedImport,
     KnownExploited,
 )
@@ -323,9 +324,13 @@ def _exploited_cves() -> set[str]:
 def _triage(alert: Alert, exploited: set[str]) -> None:
     """Set the alert's priority and due date from CVSS, KEV and exposure (`engine.triage`)."""
     advisory = alert.advisory
-    in_kev = bool(exploited & {advisory.identifier, *advisory.aliases})
+    cves = {advisory.identifier, *advisory.aliases}
+    in_kev = bool(exploited & cves)
+    epss = max(
+        EpssScore.objects.filter(cve__in=cves).values_list("epss", flat=True), default=None
+    )  # the highest of its CVEs
     priority = engine.triage(
-        advisory.cvss_score, exploited=in_kev, internet_facing=alert.asset.internet_facing
+        advisory.cvss_score, exploited=in_kev, internet_facing=alert.asset.internet_facing, epss=epss
     )
     due = (alert.created_at + timedelta(days=engine.DAYS_TO_ACT[priority])).date()
     if (alert.priority, alert.exploited, alert.due_on) != (priority, in_kev, due):
@@ -369,6 +374,44 @@ def load_kev(
         detail={"catalog_version": version, "entries": len(entries), "exploited_open_alerts": marked},
     )  # fmt: skip
     return marked
+
+
+@transaction.atomic
+def load_epss(
+    municipality: Municipality,
+    score_date: str,
+    scores: list[engine.EpssScore],
+    *,
+    by: Actor,
+    feed: FeedImport | None = None,
+) -> int:
+    """Store FIRST's EPSS scores (upsert by CVE; the same file twice changes nothing) and re-prioritise the
+    operator's open alerts; returns how many open alerts have a CVE at or above `engine.EPSS_LIKELY`."""
+    known = dict(EpssScore.objects.filter(cve__in=[s.cve for s in scores]).values_list("cve", "epss"))
+    fresh = [
+        EpssScore(cve=s.cve, epss=s.epss, percentile=s.percentile, score_date=score_date[:40]) for s in scores
+    ]
+    EpssScore.objects.bulk_create(
+        fresh, batch_size=5000, update_conflicts=True, unique_fields=["cve"],
+        update_fields=["epss", "percentile", "score_date"],
+    )  # fmt: skip
+    changed = sum(1 for s in scores if known.get(s.cve) != s.epss)
+    exploited = _exploited_cves()
+    alerts = Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
+        "advisory", "asset"
+    )
+    for alert in alerts:
+        _triage(alert, exploited)
+    likely = {s.cve for s in scores if s.epss >= engine.EPSS_LIKELY}
+    raised = sum(1 for a in alerts if likely & {a.advisory.identifier, *a.advisory.aliases})
+    if feed is not None:
+        FeedImport.objects.filter(pk=feed.pk).update(added=len(scores) - len(known), updated=changed)
+    audit.record(
+        "cyber.epss_loaded", by=by, municipality=municipality, object_type="cyber_feed",
+        object_id=feed.pk if feed is not None else "",
+        detail={"score_date": score_date[:40], "scores": len(scores), "changed": changed, "likely_open_alerts": raised},
+    )  # fmt: skip
+    return raised
 
 
 def _close_suppressed(

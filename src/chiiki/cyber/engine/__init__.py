@@ -14,6 +14,7 @@ from chiiki.cyber.engine._advisories import (
     read_csaf,
     read_osv,
 )
+from chiiki.cyber.engine._epss import EPSS_LIKELY, EpssScore, read_epss
 from chiiki.cyber.engine._identity import Cpe, IdentifierError, name_key, package_key, parse_cpe, purl_key
 from chiiki.cyber.engine._inventory import (
     CSV_COLUMNS,
@@ -46,6 +47,7 @@ __all__ = [
     "CLEAR",
     "CSV_COLUMNS",
     "DAYS_TO_ACT",
+    "EPSS_LIKELY",
     "GREEN",
     "HIGH",
     "LOW",
@@ -58,6 +60,7 @@ __all__ = [
     "AdvisoryIndex",
     "Component",
     "Cpe",
+    "EpssScore",
     "IdentifierError",
     "InventoryError",
     "KevEntry",
@@ -82,6 +85,7 @@ __all__ = [
     "read_advisories",
     "read_csaf",
     "read_cyclonedx",
+    "read_epss",
     "read_inventory_csv",
     "read_kev",
     "read_nvd",
