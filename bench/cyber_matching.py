@@ -123,7 +123,9 @@ def correctness() -> None:
     real = []
     for path in sorted(REAL.glob("*.*.json")):
         real += engine.read_advisories(
-            path.read_bytes(), "osv" if ".osv." in path.name else "csaf", document=path.name
+            path.read_bytes(),
+            "nvd" if path.name.startswith("nvd-") else "osv" if ".osv." in path.name else "csaf",
+            document=path.name,
         )
     log4j = "pkg:maven/org.apache.logging.log4j/log4j-core@"
     checked = [  # (component, advisory it must raise, or None)

@@ -123,6 +123,9 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # The API's Swagger page from its own static files, not a CDN (which the Content-Security-Policy refuses).
     "ninja",
+    # TOTP devices for the cyber app's second factor (chiiki.cyber.two_factor)
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "chiiki.core",
     "chiiki.registry",
     "chiiki.surveys",
@@ -151,6 +154,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed a second factor (the cyber app requires one).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # NUL and lone surrogates cannot be stored (PostgreSQL refuses NUL): a 400 naming the field, not a 500.
     "chiiki.core.unstorable_text.RefuseUnstorableText",

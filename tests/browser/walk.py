@@ -34,7 +34,6 @@ PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
 NOT_YET_WALKED: dict[str, str] = {
     "procedures": r"^/(procedures|benefits)/|^/staff/m/<str:code>/procedures/",
     "coverage": r"^/coverage/|^/staff/m/<str:code>/coverage/",
-    "cyber": r"^/staff/m/<str:code>/cyber/",
     "infosafety": r"^/(factcheck|yamibaito|line)/|^/staff/m/<str:code>/infosafety/",
 }
 _NOT_YET_WALKED = re.compile("|".join(f"(?:{p})" for p in NOT_YET_WALKED.values()) or r"(?!)")
@@ -67,12 +66,16 @@ class DemoValues:
     by_segment: dict[str, str] = field(default_factory=dict)
     # Parameters of a route that follow a named segment (``assist/<case_id>``) rather than their own name.
     by_segment_and_name: dict[tuple[str, str], str] = field(default_factory=dict)
-    # Values for one route only (a receipt needs a household that has answered, the other pages one that has not).
+    # Values for the routes a pattern matches, before all others (an app run by another body than the demo town:
+    # the cyber app's `<code>` is the prefecture's).
     by_route: dict[str, dict[str, str]] = field(default_factory=dict)
     # A query string some pages need to show anything (the contract form names the person it is for).
     queries: dict[str, str] = field(default_factory=dict)
 
-    def value(self, previous_segment: str, name: str) -> str | None:
+    def value(self, previous_segment: str, name: str, route: str = "") -> str | None:
+        for pattern, named in self.by_route.items():
+            if name in named and re.search(pattern, route):
+                return named[name]
         if (previous_segment, name) in self.by_segment_and_name:
             return self.by_segment_and_name[(previous_segment, name)]
         if name == "pk":
@@ -85,9 +88,7 @@ def fill(route: str, values: DemoValues) -> tuple[str | None, str]:
     url = route
     for match in PARAMETER.finditer(route):
         before = route[: match.start()].rstrip("/").rsplit("/", 1)[-1]
-        value = values.by_route.get(route, {}).get(match.group("name")) or values.value(
-            before, match.group("name")
-        )
+        value = values.value(before, match.group("name"), route)
         if value is None:
             return None, f"{match.group(0)} after '{before}/'"
         url = url.replace(match.group(0), value, 1)
@@ -298,13 +299,27 @@ def demo_values(demo: Any) -> DemoValues:
     values.by_segment.update(_talent_values())
     answered = _answered_assignment_case(town)
     if answered:
-        values.by_route["/staff/m/<str:code>/surveys/enumerate/<str:case_id>/receipt/"] = {
+        values.by_route[re.escape("/staff/m/<str:code>/surveys/enumerate/<str:case_id>/receipt/")] = {
             "case_id": answered
         }
     accepted = _accepted_profile()
     if accepted:
         values.queries["/talent/organizations/<int:pk>/contracts/new/"] = f"?profile={accepted}"
+    if getattr(demo, "cyber", None) is not None:
+        values.by_route[r"/cyber/"] = _cyber_values(demo.cyber.prefecture)
     return values
+
+
+def _cyber_values(prefecture: Municipality) -> dict[str, str]:
+    """The cyber app's parameters: the prefecture running the service, the demo hospital (a body with alerts),
+    one of its alerts and a CLEAR advisory."""
+    found = {
+        "code": prefecture.code,
+        "body_id": pk_of("cyber.Body", municipality=prefecture, kind="hospital"),
+        "alert_id": pk_of("cyber.Alert", municipality=prefecture, body__kind="hospital"),
+        "advisory_id": pk_of("cyber.Advisory", municipality=prefecture, tlp="CLEAR"),
+    }
+    return {name: pk for name, pk in found.items() if pk}
 
 
 def _dataset_name(town: Municipality) -> str:

@@ -14,7 +14,7 @@ ADVISORIES = Path(__file__).resolve().parents[2] / "src" / "chiiki" / "demo" / "
 
 
 def real(name: str) -> engine.Advisory:
-    fmt = "osv" if ".osv." in name else "csaf"
+    fmt = "nvd" if name.startswith("nvd-") else "osv" if ".osv." in name else "csaf"
     return engine.read_advisories((ADVISORIES / name).read_bytes(), fmt, document=name)[0]
 
 

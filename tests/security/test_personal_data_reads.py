@@ -64,6 +64,8 @@ SHOWS_PERSONAL_DATA = {
 # Route → why it shows nobody's personal data.
 SHOWS_NONE = {
     f"{STAFF}cyber/feeds/": "advisory feeds and their loading jobs, no person",
+    f"{STAFF}cyber/two-factor/": "the person's own authenticator secret while enrolling, no one else's data",
+    f"{STAFF}cyber/two-factor/verify/": "a form asking for the one-time code",
     f"{STAFF}cyber/bodies/new/": "a form for a new member body",
     f"{STAFF}cyber/bodies/<int:body_id>/contacts/": "a form naming a body's security contact (staff, not residents)",
     f"{STAFF}cyber/bodies/<int:body_id>/inventory/": "an upload form; importing is audited by its action",

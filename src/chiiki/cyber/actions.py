@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from binascii import unhexlify
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -11,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chiiki.core import audit
 from chiiki.core.actions.jobs import enqueue_job
@@ -24,6 +27,7 @@ from chiiki.cyber.models import (
     Asset,
     Body,
     Contact,
+    EpssScore,
     FeedImport,
     KnownExploited,
 )
@@ -270,6 +274,8 @@ def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
     ):
         if row.source_format == Advisory.Format.OSV:
             result.append(engine.read_osv(row.document, document=row.identifier))
+        elif row.source_format == Advisory.Format.NVD:
+            result.append(engine.read_nvd(row.document, document=row.identifier))
         else:  # checked against the schema when it was loaded
             result.append(engine.read_csaf(row.document, document=row.identifier, validate=False))
     return result
@@ -318,9 +324,13 @@ def _exploited_cves() -> set[str]:
 def _triage(alert: Alert, exploited: set[str]) -> None:
     """Set the alert's priority and due date from CVSS, KEV and exposure (`engine.triage`)."""
     advisory = alert.advisory
-    in_kev = bool(exploited & {advisory.identifier, *advisory.aliases})
+    cves = {advisory.identifier, *advisory.aliases}
+    in_kev = bool(exploited & cves)
+    epss = max(
+        EpssScore.objects.filter(cve__in=cves).values_list("epss", flat=True), default=None
+    )  # the highest of its CVEs
     priority = engine.triage(
-        advisory.cvss_score, exploited=in_kev, internet_facing=alert.asset.internet_facing
+        advisory.cvss_score, exploited=in_kev, internet_facing=alert.asset.internet_facing, epss=epss
     )
     due = (alert.created_at + timedelta(days=engine.DAYS_TO_ACT[priority])).date()
     if (alert.priority, alert.exploited, alert.due_on) != (priority, in_kev, due):
@@ -364,6 +374,44 @@ def load_kev(
         detail={"catalog_version": version, "entries": len(entries), "exploited_open_alerts": marked},
     )  # fmt: skip
     return marked
+
+
+@transaction.atomic
+def load_epss(
+    municipality: Municipality,
+    score_date: str,
+    scores: list[engine.EpssScore],
+    *,
+    by: Actor,
+    feed: FeedImport | None = None,
+) -> int:
+    """Store FIRST's EPSS scores (upsert by CVE; the same file twice changes nothing) and re-prioritise the
+    operator's open alerts; returns how many open alerts have a CVE at or above `engine.EPSS_LIKELY`."""
+    known = dict(EpssScore.objects.filter(cve__in=[s.cve for s in scores]).values_list("cve", "epss"))
+    fresh = [
+        EpssScore(cve=s.cve, epss=s.epss, percentile=s.percentile, score_date=score_date[:40]) for s in scores
+    ]
+    EpssScore.objects.bulk_create(
+        fresh, batch_size=5000, update_conflicts=True, unique_fields=["cve"],
+        update_fields=["epss", "percentile", "score_date"],
+    )  # fmt: skip
+    changed = sum(1 for s in scores if known.get(s.cve) != s.epss)
+    exploited = _exploited_cves()
+    alerts = Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
+        "advisory", "asset"
+    )
+    for alert in alerts:
+        _triage(alert, exploited)
+    likely = {s.cve for s in scores if s.epss >= engine.EPSS_LIKELY}
+    raised = sum(1 for a in alerts if likely & {a.advisory.identifier, *a.advisory.aliases})
+    if feed is not None:
+        FeedImport.objects.filter(pk=feed.pk).update(added=len(scores) - len(known), updated=changed)
+    audit.record(
+        "cyber.epss_loaded", by=by, municipality=municipality, object_type="cyber_feed",
+        object_id=feed.pk if feed is not None else "",
+        detail={"score_date": score_date[:40], "scores": len(scores), "changed": changed, "likely_open_alerts": raised},
+    )  # fmt: skip
+    return raised
 
 
 def _close_suppressed(
@@ -453,3 +501,39 @@ def close_alert(alert: Alert, *, resolution: str, note: str, by: Actor) -> Alert
         object_id=alert.pk, detail={"resolution": resolution, "note": note.strip()[:1000], "body": alert.body_id},
     )  # fmt: skip
     return alert
+
+
+# ------------------------------------------------------------------------------------------ second factor
+
+
+@transaction.atomic
+def enrol_totp(user: User, key_hex: str, token: str, *, by: Actor) -> TOTPDevice | None:
+    """Register `user`'s authenticator app when `token` is a current code for `key_hex` (None, and an audit
+    record of the failed try, when it is not). One confirmed device per person; enrolling again is refused."""
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise CyberError("認証アプリはすでに登録されています")
+    totp = TOTP(unhexlify(key_hex))
+    if not (token.isdigit() and totp.verify(int(token), tolerance=1)):
+        audit.record(
+            "cyber.totp_failed", by=by, object_type="user", object_id=user.pk, detail={"step": "enrol"}
+        )
+        return None
+    # last_t: the code just used cannot sign in a second time.
+    device = TOTPDevice.objects.create(user=user, key=key_hex, name="cyber", confirmed=True, last_t=totp.t())
+    audit.record("cyber.totp_enrolled", by=by, object_type="user", object_id=user.pk)
+    return device
+
+
+def verify_totp(user: User, token: str, *, by: Actor) -> TOTPDevice | None:
+    """`user`'s device if `token` is a current code not used before (django-otp throttles repeated failures
+    and refuses a code twice); every try is audited."""
+    with transaction.atomic():
+        devices = list(TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True))
+        device = next((d for d in devices if d.verify_token(token)), None)
+        if device is None:
+            audit.record(
+                "cyber.totp_failed", by=by, object_type="user", object_id=user.pk, detail={"step": "verify"}
+            )
+        else:
+            audit.record("cyber.totp_verified", by=by, object_type="user", object_id=user.pk)
+    return device

@@ -13,10 +13,14 @@ EVENTS: dict[str, Promise] = {
     "cyber.alerts_viewed": _("通知の一覧を見た"),
     "cyber.body_registered": _("団体を登録した"),
     "cyber.contact_added": _("連絡担当者を追加した"),
+    "cyber.epss_loaded": _("悪用の見込み(EPSS)を読み込んだ"),
     "cyber.feed_requested": _("脆弱性情報の読み込みを依頼した"),
     "cyber.inventory_imported": _("機器・ソフトウェアの一覧を取り込んだ"),
     "cyber.inventory_viewed": _("機器・ソフトウェアの一覧を見た"),
     "cyber.kev_loaded": _("悪用が確認された脆弱性の一覧を読み込んだ"),
+    "cyber.totp_enrolled": _("二段階認証の認証アプリを登録した"),
+    "cyber.totp_failed": _("二段階認証のコードが合わなかった"),
+    "cyber.totp_verified": _("二段階認証を通った"),
     "cyber.recipients_set": _("TLP:REDの受け取り手を指定した"),
 }
 

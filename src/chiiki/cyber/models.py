@@ -108,6 +108,7 @@ class Advisory(models.Model):
     class Format(models.TextChoices):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
+        NVD = "nvd", "NVD CVE JSON 2.0"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cyber_advisories")
     identifier = models.CharField(_("識別子"), max_length=200)
@@ -170,6 +171,19 @@ class KnownExploited(models.Model):
         return self.cve
 
 
+class EpssScore(models.Model):
+    """FIRST's EPSS score of a CVE (public data, shared by every operator): the probability of exploitation
+    activity in the next 30 days, from the latest file loaded."""
+
+    cve = models.CharField("CVE", max_length=30, unique=True)
+    epss = models.FloatField("EPSS")
+    percentile = models.FloatField(_("百分位"))
+    score_date = models.CharField(_("算出日"), max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.cve} {self.epss}"
+
+
 class FeedImport(Job):
     """A file of advisories to load (uploaded, or fetched from a configured URL), then every body re-matched."""
 
@@ -183,7 +197,9 @@ class FeedImport(Job):
     class Format(models.TextChoices):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
+        NVD = "nvd", "NVD CVE JSON 2.0"
         KEV = "kev", "CISA KEV"
+        EPSS = "epss", "FIRST EPSS (CSV)"
 
     source_format = models.CharField(_("形式"), max_length=10, choices=Format.choices)
     file = models.FileField(upload_to="cyber-feeds/%Y/%m/", blank=True)

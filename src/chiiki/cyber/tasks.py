@@ -11,7 +11,7 @@ from django_tasks import task
 from chiiki.core.acting import Actor
 from chiiki.core.jobs import JobFailed, run_job
 from chiiki.cyber import engine
-from chiiki.cyber.actions import load_advisories, load_kev
+from chiiki.cyber.actions import load_advisories, load_epss, load_kev
 from chiiki.cyber.models import FeedImport
 
 FETCH_TIMEOUT_SECONDS = 60
@@ -27,6 +27,8 @@ def _import(feed: FeedImport) -> str:
     data = _fetch(feed.url) if feed.url else _read(feed)
     if feed.source_format == FeedImport.Format.KEV:
         return _import_kev(feed, data)
+    if feed.source_format == FeedImport.Format.EPSS:
+        return _import_epss(feed, data)
     try:
         advisories = engine.read_advisories(data, feed.source_format, document=feed.original_name or "feed")
     except engine.AdvisoryError as error:
@@ -43,6 +45,16 @@ def _import(feed: FeedImport) -> str:
         f"新規 {summary.added} 件・更新 {summary.updated} 件・変更なし {summary.unchanged} 件を読み込み、"
         f"新しい通知を {summary.alerts} 件作りました"
     )
+
+
+def _import_epss(feed: FeedImport, data: bytes) -> str:
+    try:
+        score_date, scores = engine.read_epss(data, document=feed.original_name or "EPSS")
+    except engine.AdvisoryError as error:
+        raise JobFailed(f"読み込みを中止しました(何も取り込んでいません)。{error}") from error
+    by = Actor.for_user(feed.requested_by, label="" if feed.requested_by else "chiiki cyber feed")
+    raised = load_epss(feed.municipality, score_date, scores, by=by, feed=feed)
+    return f"EPSS {len(scores)} 件({score_date})を読み込みました。悪用の見込みが高い未完了の通知: {raised} 件"
 
 
 def _import_kev(feed: FeedImport, data: bytes) -> str:

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from chiiki.cyber import views
+from chiiki.cyber import two_factor, views
 
 app_name = "cyber"
 urlpatterns = [
     path("staff/m/<str:code>/cyber/", views.home, name="home"),
+    path("staff/m/<str:code>/cyber/two-factor/", two_factor.enrol, name="totp_enrol"),
+    path("staff/m/<str:code>/cyber/two-factor/verify/", two_factor.verify, name="totp_verify"),
     path("staff/m/<str:code>/cyber/feeds/", views.feeds, name="feeds"),
     path("staff/m/<str:code>/cyber/bodies/new/", views.body_new, name="body_new"),
     path("staff/m/<str:code>/cyber/bodies/<int:body_id>/", views.body_detail, name="body"),

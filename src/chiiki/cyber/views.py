@@ -17,15 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core import audit
-from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.core.uploads import within_upload_limit
 from chiiki.cyber import actions, engine, queries
 from chiiki.cyber.models import Alert, Asset, Body, FeedImport, Tlp
+from chiiki.cyber.two_factor import cyber_permission
 
 
-@municipality_permission("cyber.respond")
+@cyber_permission("cyber.respond")
 def home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Analysts: every body with its numbers. Contacts: their own bodies and alerts."""
     analyst = queries.is_analyst(request.user, municipality)
@@ -62,7 +62,7 @@ class BodyForm(forms.Form):
     )  # fmt: skip
 
 
-@municipality_permission("cyber.analyse")
+@cyber_permission("cyber.analyse")
 def body_new(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Register a member body."""
     form = BodyForm(request.POST or None)
@@ -83,7 +83,7 @@ def _body(request: HttpRequest, municipality: Municipality, body_id: int) -> Bod
     return body
 
 
-@municipality_permission("cyber.respond")
+@cyber_permission("cyber.respond")
 def body_detail(request: HttpRequest, municipality: Municipality, body_id: int) -> HttpResponse:
     """One body: its alerts (as TLP allows) and its inventory. The read is audited."""
     body = _body(request, municipality, body_id)
@@ -122,7 +122,7 @@ def _read_inventory(name: str, data: bytes) -> tuple[str, list[engine.Component]
     return Asset.Source.CSV, engine.read_inventory_csv(data, document=name)
 
 
-@municipality_permission("cyber.respond")
+@cyber_permission("cyber.respond")
 def inventory_upload(request: HttpRequest, municipality: Municipality, body_id: int) -> HttpResponse:
     """Replace the body's inventory from an SBOM or the CSV template; matching runs at once."""
     body = _body(request, municipality, body_id)
@@ -165,7 +165,7 @@ class ContactForm(forms.Form):
     )
 
 
-@municipality_permission("cyber.analyse")
+@cyber_permission("cyber.analyse")
 def contact_add(request: HttpRequest, municipality: Municipality, body_id: int) -> HttpResponse:
     """Name an existing staff account as the body's security contact."""
     body = _body(request, municipality, body_id)
@@ -208,7 +208,7 @@ class CloseForm(forms.Form):
     )
 
 
-@municipality_permission("cyber.respond")
+@cyber_permission("cyber.respond")
 def alert_detail(request: HttpRequest, municipality: Municipality, alert_id: int) -> HttpResponse:
     """One alert in plain words: what is affected, what to do, who acted when. Acknowledge and close here."""
     alert = _alert(request, municipality, alert_id)
@@ -253,7 +253,7 @@ def _may_act(request: HttpRequest, municipality: Municipality, alert: Alert) -> 
         raise PermissionDenied
 
 
-@municipality_permission("cyber.respond")
+@cyber_permission("cyber.respond")
 def alert_acknowledge(request: HttpRequest, municipality: Municipality, alert_id: int) -> HttpResponse:
     """The contact confirms they saw the alert."""
     _post_only(request)
@@ -266,7 +266,7 @@ def alert_acknowledge(request: HttpRequest, municipality: Municipality, alert_id
     return redirect("cyber:alert", code=municipality.code, alert_id=alert.pk)
 
 
-@municipality_permission("cyber.respond")
+@cyber_permission("cyber.respond")
 def alert_close(request: HttpRequest, municipality: Municipality, alert_id: int) -> HttpResponse:
     """The contact records what was done and closes the alert."""
     _post_only(request)
@@ -304,7 +304,7 @@ class FeedForm(forms.Form):
         return data
 
 
-@municipality_permission("cyber.analyse")
+@cyber_permission("cyber.analyse")
 def feeds(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Load a file of advisories (OSV or CSAF) or fetch a configured feed; the worker loads and matches it."""
     form = FeedForm(request.POST or None, request.FILES or None)
@@ -345,7 +345,7 @@ class RecipientsForm(forms.Form):
         return users
 
 
-@municipality_permission("cyber.analyse")
+@cyber_permission("cyber.analyse")
 def recipients(request: HttpRequest, municipality: Municipality, advisory_id: int) -> HttpResponse:
     """Name who an AMBER+STRICT or RED advisory may reach (analysts who may see it under its label)."""
     advisory = queries.advisory_for(request.user, municipality, advisory_id)

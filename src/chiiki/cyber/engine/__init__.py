@@ -14,6 +14,7 @@ from chiiki.cyber.engine._advisories import (
     read_csaf,
     read_osv,
 )
+from chiiki.cyber.engine._epss import EPSS_LIKELY, EpssScore, read_epss
 from chiiki.cyber.engine._identity import Cpe, IdentifierError, name_key, package_key, parse_cpe, purl_key
 from chiiki.cyber.engine._inventory import (
     CSV_COLUMNS,
@@ -23,6 +24,7 @@ from chiiki.cyber.engine._inventory import (
     read_inventory_csv,
 )
 from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
+from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
 from chiiki.cyber.engine._severity import SeverityError, score_vector
 from chiiki.cyber.engine._tlp import (
@@ -45,6 +47,7 @@ __all__ = [
     "CLEAR",
     "CSV_COLUMNS",
     "DAYS_TO_ACT",
+    "EPSS_LIKELY",
     "GREEN",
     "HIGH",
     "LOW",
@@ -57,6 +60,7 @@ __all__ = [
     "AdvisoryIndex",
     "Component",
     "Cpe",
+    "EpssScore",
     "IdentifierError",
     "InventoryError",
     "KevEntry",
@@ -81,8 +85,10 @@ __all__ = [
     "read_advisories",
     "read_csaf",
     "read_cyclonedx",
+    "read_epss",
     "read_inventory_csv",
     "read_kev",
+    "read_nvd",
     "read_osv",
     "score_vector",
     "triage",

@@ -51,7 +51,7 @@ class Advisory:
     """An advisory reduced to what matching and triage need; `document` keeps the original as loaded."""
 
     identifier: str
-    source_format: str  # "osv" or "csaf"
+    source_format: str  # "osv", "csaf" or "nvd"
     title: str
     summary: str = ""
     aliases: tuple[str, ...] = ()
@@ -68,17 +68,19 @@ class Advisory:
 
 
 def read_advisories(data: bytes, fmt: str, *, document: str = "feed") -> list[Advisory]:
-    """Read a file of advisories: `osv` (one OSV object or a JSON list of them) or `csaf` (one CSAF 2.0
-    document or a list). Every document is checked before any is returned (all or nothing)."""
+    """Read a file of advisories: `osv` (one OSV object or a JSON list of them), `csaf` (one CSAF 2.0
+    document or a list) or `nvd` (an NVD CVE API 2.0 response, or CVE records). Every document is checked before any is returned (all or nothing)."""
     try:
         parsed = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:
         raise AdvisoryError(document, "(file)", f"JSON として読めません: {error}") from error
-    items = parsed if isinstance(parsed, list) else [parsed]
-    readers: dict[str, Callable[..., Advisory]] = {"osv": read_osv, "csaf": read_csaf}
+    from chiiki.cyber.engine._nvd import nvd_items, read_nvd
+
+    items = nvd_items(parsed) if fmt == "nvd" else parsed if isinstance(parsed, list) else [parsed]
+    readers: dict[str, Callable[..., Advisory]] = {"osv": read_osv, "csaf": read_csaf, "nvd": read_nvd}
     reader = readers.get(fmt)
     if reader is None:
-        raise AdvisoryError(document, "format", f"形式「{fmt}」は扱えません(osv, csaf)")
+        raise AdvisoryError(document, "format", f"形式「{fmt}」は扱えません(osv, csaf, nvd)")
     result = []
     for index, item in enumerate(items):
         name = f"{document}[{index}]" if len(items) > 1 else document

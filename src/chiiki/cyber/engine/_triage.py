@@ -63,13 +63,19 @@ def read_kev(data: bytes, *, document: str = "KEV") -> tuple[str, list[KevEntry]
     return version, entries
 
 
-def triage(cvss_score: float | None, *, exploited: bool, internet_facing: bool) -> int:
+def triage(
+    cvss_score: float | None, *, exploited: bool, internet_facing: bool, epss: float | None = None
+) -> int:
     """The alert's priority, 1 (urgent) to 4 (low).
 
     Urgent: exploited in the wild (KEV) or critical (CVSS ≥ 9.0) on an internet-facing asset. High: exploited,
     critical or high (CVSS ≥ 7.0) anywhere else. Medium: CVSS ≥ 4.0, or no score given (an advisory without a
-    score is not assumed harmless). Low: below 4.0.
+    score is not assumed harmless). Low: below 4.0. An EPSS probability at or above `EPSS_LIKELY` counts as
+    exploited (likely to be, within 30 days).
     """
+    from chiiki.cyber.engine._epss import EPSS_LIKELY
+
+    exploited = exploited or (epss is not None and epss >= EPSS_LIKELY)
     critical = cvss_score is not None and cvss_score >= 9.0
     if internet_facing and (exploited or critical):
         return URGENT
