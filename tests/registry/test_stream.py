@@ -11,8 +11,8 @@ import pytest
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality
-from chiiki.registry.actions import import_extract
 from chiiki.registry import extract
+from chiiki.registry.actions import import_extract
 from chiiki.registry.extract import ExtractError, ExtractStream
 from chiiki.registry.models import District, Household, Person
 

@@ -110,7 +110,7 @@ def _clear_or_refuse(municipality: Municipality, *, replace: bool) -> None:
         for model in (Person, Household, District):
             while pks := list(
                 model.objects.filter(municipality=municipality).values_list("pk", flat=True)[:5000]
-            ):  # type: ignore[attr-defined]
+            ):
                 model.objects.filter(pk__in=pks).delete()
 
 
