@@ -121,7 +121,7 @@ def password_problems(case: SurveyCase, password: str, confirmation: str) -> lis
         problems.append(_("パスワードは128文字以内にしてください。"))
     elif password.isdigit():
         problems.append(_("数字だけのパスワードは使えません。英字も混ぜてください。"))
-    elif credentials.normalize_access_key(password) == case.login_id:
+    elif credentials.normalize_access_key(password) == case.login_id or _key_matches(case, password):
         problems.append(_("調査対象者IDやアクセスキーとは違うパスワードにしてください。"))
     elif credentials.looks_like_access_key(password):
         # Sign-in tells a key from a password by its shape alone (one hash check, the same for every ID).
