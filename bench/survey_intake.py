@@ -11,10 +11,13 @@ PBKDF2 cost. Then gunicorn serves chiiki.wsgi with the real settings (Argon2 for
 the hooks `chiiki serve` uses (chiiki/core/gunicorn_config.py: each worker loads every view before serving).
 
 Timed: `concurrency` threads, each with its own cookie jar per household, run the whole flow: login page, sign
-in with ID + access key, set a password, the household page, the members page (4 people; the work question
-appears once ages are known, so the page is posted twice, as a person would), the closing page, review,
-submit, receipt. Then, in the same run and on the same server, the same number of threads fetch /healthz
-(a trivial Django view) as the baseline. Reported: submissions/s, sign-ins/s, p50/p99 latency per request
+in with ID + access key, set a password, the household page, the members page (4 people; the work and
+workplace questions appear as answers are known, so the page is posted three times, as a person would), the
+closing page, review, submit, receipt. Then, in the same run and on the same server, the same number of
+threads fetch /healthz (a trivial Django view). Then the same households run the same 15 requests against the
+bare-Django flow (bench/bare_intake_app.py: the same kinds of writes, nothing of Chiiki) on a gunicorn of the
+same shape, and the ratio of our submissions/s to its submissions/s is printed (goal: >= 0.5), with the ratio
+of gunicorn CPU per submission. Reported: submissions/s, sign-ins/s, p50/p99 latency per request
 kind, the ratio of the answering flow's requests/s to /healthz requests/s, the number of acknowledged
 submissions (redirect to the receipt page) missing from the database, which must be 0, and the CPU time the
 gunicorn processes and this client spent per submission (from /proc; steady when other jobs share the cores,
@@ -177,18 +180,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int, threads: int, folder: Path) -> Iterator[tuple[str, int]]:
-    """gunicorn serving chiiki.wsgi on a free port, in its own process group (ended by its own id); yields
-    the URL and the master's process id."""
+def gunicorn(
+    env: dict[str, str], workers: int, threads: int, folder: Path, *, bare: bool = False
+) -> Iterator[tuple[str, int]]:
+    """gunicorn serving chiiki.wsgi (or, with `bare`, the bare-Django baseline) on a free port, in its own
+    process group (ended by its own id); yields the URL and the master's process id."""
     port = free_port()
-    log = (folder / "gunicorn.log").open("wb")
+    log = (folder / ("gunicorn-bare.log" if bare else "gunicorn.log")).open("wb")
+    if bare:
+        env = {**env, "DJANGO_SETTINGS_MODULE": "bare_intake_app"}
+        env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent), *sys.path])
+        app = ["bare_intake_app:application"]
+    else:
+        # The hooks `chiiki serve` uses: each worker loads every view before serving.
+        app = ["chiiki.wsgi:application", "--config", "python:chiiki.core.gunicorn_config"]
     command = [
         sys.executable,
         "-m",
         "gunicorn",
-        "chiiki.wsgi:application",
-        "--config",  # the hooks `chiiki serve` uses: each worker loads every view before serving
-        "python:chiiki.core.gunicorn_config",
+        *app,
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",
@@ -207,7 +217,7 @@ def gunicorn(env: dict[str, str], workers: int, threads: int, folder: Path) -> I
         deadline = time.monotonic() + 120
         while True:
             if process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("gunicorn did not start:\n" + (folder / "gunicorn.log").read_text()[-3000:])
+                raise SystemExit("gunicorn did not start:\n" + Path(log.name).read_text()[-3000:])
             with contextlib.suppress(requests.RequestException):
                 if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
                     break
@@ -342,6 +352,114 @@ class Household:
             self.error = f"{type(error).__name__}: {error}"
 
 
+class BareHousehold(Household):
+    """The same household against the bare-Django baseline (bench/bare_intake_app.py): the same 15 requests
+    (the members page posted three times, as the real one is: the work and workplace questions appear)."""
+
+    def _bare_page(self, name: str, values: dict[str, str], *, reposts: int = 0) -> str:
+        html = self._call("page GET", "GET", f"/answer/q/{name}/").text
+        data: dict[str, Any] = {
+            "csrfmiddlewaretoken": csrf(html),
+            "version": hidden(html, "version"),
+            **values,
+        }
+        for _ in range(reposts):  # the real members page is posted 3 times: questions appear with answers
+            self._call("page POST", "POST", f"/answer/q/{name}/", {**data, "again": "1"})
+        response = self._call("page POST", "POST", f"/answer/q/{name}/", data)
+        return str(response.headers.get("Location", ""))
+
+    def run(self) -> None:
+        try:
+            html = self._call("login GET", "GET", "/answer/").text
+            response = self._call(
+                "sign-in POST",
+                "POST",
+                "/answer/",
+                {"csrfmiddlewaretoken": csrf(html), "login_id": self.login_id, "secret": self.key},
+            )
+            if response.headers.get("Location") != "/answer/password/":
+                raise RuntimeError(f"sign-in refused ({response.status_code})")
+            self.signed_in = True
+            html = self._call("password GET", "GET", "/answer/password/").text
+            self._call(
+                "password POST",
+                "POST",
+                "/answer/password/",
+                {"csrfmiddlewaretoken": csrf(html), "password": PASSWORD, "confirmation": PASSWORD},
+            )
+            self._bare_page("household", HOUSEHOLD)
+            self._bare_page("members", MEMBERS, reposts=2)
+            if self._bare_page("closing", {"closing/remarks": ""}) != "/answer/review/":
+                raise RuntimeError("did not reach the review page")
+            html = self._call("review GET", "GET", "/answer/review/").text
+            response = self._call(
+                "submit POST",
+                "POST",
+                "/answer/review/",
+                {"csrfmiddlewaretoken": csrf(html), "version": hidden(html, "version")},
+            )
+            if response.headers.get("Location") != "/answer/receipt/":
+                raise RuntimeError(f"submission not accepted ({response.status_code})")
+            html = self._call("receipt GET", "GET", "/answer/receipt/").text
+            match = re.search(r'receipt__number">[^<]*<strong>([A-Z0-9-]+)</strong>', html)
+            if match is None:
+                raise RuntimeError("no receipt number")
+            self.receipt = match.group(1)
+        except (requests.RequestException, RuntimeError) as error:
+            self.error = f"{type(error).__name__}: {error}"
+
+
+@dataclass
+class Run:
+    """One timed run of the flow against one server."""
+
+    crowd: list[Household]
+    timings: Timings
+    elapsed: float
+    server_cpu: float | None
+    client_cpu: float
+
+    @property
+    def submitted(self) -> int:
+        return sum(1 for h in self.crowd if h.receipt)
+
+    @property
+    def requests(self) -> int:
+        return sum(len(v) for v in self.timings.seconds.values())
+
+    def cpu_per_submission_ms(self) -> float | None:
+        if self.server_cpu is None or not self.submitted:
+            return None
+        return self.server_cpu / self.submitted * 1000
+
+
+def run_crowd(
+    kind: type[Household], base: str, master: int, letters: list[tuple[str, str]], concurrency: int
+) -> Run:
+    timings = Timings()
+    crowd = [kind(base, login_id, key, timings) for login_id, key in letters]
+    cpu_before, client_before = server_cpu_seconds(master), time.process_time()
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=concurrency) as pool:
+        list(pool.map(lambda household: household.run(), crowd))
+    elapsed = time.perf_counter() - started
+    cpu_after = server_cpu_seconds(master)
+    server_cpu = cpu_after - cpu_before if cpu_before is not None and cpu_after is not None else None
+    return Run(crowd, timings, elapsed, server_cpu, time.process_time() - client_before)
+
+
+def prepare_bare_tables(letters: list[tuple[str, str]]) -> None:
+    """The baseline's own tables in the same database, holding the same households and stored key hashes."""
+    from django.db import connection
+
+    import bare_intake_app
+    from chiiki.surveys.models import SurveyCase
+
+    bare_intake_app.create_tables(connection)
+    cases = SurveyCase.objects.filter(login_id__in=[login_id for login_id, _ in letters])
+    bare_intake_app.copy_households(connection, list(cases.values_list("pk", "login_id", "access_key_hash")))
+
+
 def csrf(html: str) -> str:
     match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
     if match is None:
@@ -387,6 +505,85 @@ def percentile(values: list[float], share: float) -> float:
 # ------------------------------------------------------------------------------------------ main
 
 
+def print_ours(
+    ours: Run,
+    args: argparse.Namespace,
+    engine: str,
+    households: int,
+    concurrency: int,
+    health: tuple[float, list[float]],
+    missing: int,
+) -> None:
+    """The real flow's figures."""
+    health_rate, health_latencies = health
+    crowd, timings, elapsed = ours.crowd, ours.timings, ours.elapsed
+    errors = [h.error for h in crowd if h.error]
+    submitted = ours.submitted
+    signed_in = sum(1 for h in crowd if h.signed_in)
+    flow_requests = ours.requests
+    flow_rate = flow_requests / elapsed
+    hashing = "MD5 (--cheap-password-hash)" if args.cheap_password_hash else "Argon2 (production settings)"
+    print(
+        f"\nserver: gunicorn {args.workers} workers x {args.threads} threads on {engine}; "
+        f"{concurrency} simulated households at once; {os.cpu_count()} CPU cores "
+        "(shared with other jobs: figures are a floor); "
+        f"respondents' passwords hashed with {hashing}"
+    )
+    print(f"households: {households}, submitted with a receipt: {submitted}, errors: {len(errors)}")
+    for error in sorted(set(errors))[:5]:
+        print(f"  error: {error}")
+    print(f"elapsed (timed flow): {elapsed:.1f} s")
+    print(f"submissions/s:        {submitted / elapsed:8.2f}")
+    print(f"sign-ins/s:           {signed_in / elapsed:8.2f}")
+    print(
+        f"requests/s (flow):    {flow_rate:8.1f}   ({flow_requests} requests, {flow_requests / households:.0f} per household)"
+    )
+    print(f"requests/s /healthz:  {health_rate:8.1f}   (baseline, same server, same concurrency)")
+    print(f"ratio flow/healthz:   {flow_rate / health_rate:8.3f}")
+    print(f"acknowledged submissions missing from the database: {missing}")
+    ours_cpu = ours.cpu_per_submission_ms()
+    if ours_cpu is not None:
+        print(
+            f"CPU per submission:   {ours_cpu:8.0f} ms in gunicorn, "
+            f"{ours.client_cpu / max(1, submitted) * 1000:.0f} ms in this client (PostgreSQL's not counted)"
+        )
+    print("\nlatency per request kind (ms):      n      p50      p99")
+    for kind in sorted(timings.seconds):
+        values = timings.seconds[kind]
+        print(
+            f"  {kind:<28} {len(values):6d} {percentile(values, 0.5) * 1000:8.1f} {percentile(values, 0.99) * 1000:8.1f}"
+        )
+    print(
+        f"  {'healthz GET':<28} {len(health_latencies):6d} {percentile(health_latencies, 0.5) * 1000:8.1f} "
+        f"{percentile(health_latencies, 0.99) * 1000:8.1f}"
+    )
+
+
+def print_bare(bare: Run, ours: Run, households: int) -> None:
+    """The baseline's figures and the ratios of ours to it."""
+    ours_cpu = ours.cpu_per_submission_ms()
+    bare_errors = sorted({h.error for h in bare.crowd if h.error})
+    print(
+        f"\nbare-Django flow (bench/bare_intake_app.py, same writes, {bare.requests / households:.0f} requests per "
+        f"household): {bare.submitted} submitted, {len(bare_errors)} kinds of error, {bare.elapsed:.1f} s"
+    )
+    for error in bare_errors[:5]:
+        print(f"  error: {error}")
+    if bare.submitted:
+        bare_rate = bare.submitted / bare.elapsed
+        print(f"submissions/s bare:   {bare_rate:8.2f}")
+        print(
+            f"ratio ours/bare (submissions/s): {ours.submitted / ours.elapsed / bare_rate:6.3f}   (goal: >= 0.5)"
+        )
+    bare_cpu = bare.cpu_per_submission_ms()
+    if bare_cpu is not None and ours_cpu:
+        print(f"CPU per submission bare: {bare_cpu:6.0f} ms in gunicorn")
+        print(
+            f"ratio bare/ours (gunicorn CPU per submission): {bare_cpu / ours_cpu:6.3f}   "
+            "(the throughput ratio when the cores are the limit; steadier on shared cores)"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -402,6 +599,9 @@ def main() -> None:
         action="store_true",
         help="server hashes respondents' passwords with MD5 (bench only, never in production): shows the cost "
         "of everything but Argon2",
+    )
+    parser.add_argument(
+        "--no-bare", action="store_true", help="skip the bare-Django baseline (bench/bare_intake_app.py)"
     )
     args = parser.parse_args()
     households = args.households or (30 if args.quick else 150)
@@ -436,67 +636,32 @@ def main() -> None:
         print(f"  set-up took {time.perf_counter() - started:.1f} s")
 
         with gunicorn(env, args.workers, args.threads, folder) as (base, master):
-            timings = Timings()
-            crowd = [Household(base, login_id, key, timings) for login_id, key in letters]
-            cpu_before, client_before = server_cpu_seconds(master), time.process_time()
-            started = time.perf_counter()
-            with ThreadPoolExecutor(max_workers=concurrency) as pool:
-                list(pool.map(Household.run, crowd))
-            elapsed = time.perf_counter() - started
-            cpu_after, client_cpu = server_cpu_seconds(master), time.process_time() - client_before
-            flow_requests = sum(len(v) for v in timings.seconds.values())
-            health_rate, health_latencies = healthz_rate(base, concurrency, max(300, flow_requests // 2))
-
-        acknowledged = {h.login_id: h.receipt for h in crowd if h.receipt}
+            ours = run_crowd(Household, base, master, letters, concurrency)
+            health_rate, health_latencies = healthz_rate(base, concurrency, max(300, ours.requests // 2))
+        acknowledged = {h.login_id: h.receipt for h in ours.crowd if h.receipt}
         missing = missing_from_database(acknowledged)
-        errors = [h.error for h in crowd if h.error]
+        bare: Run | None = None
+        if not args.no_bare:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            prepare_bare_tables(letters)
+            from django.db import connections
 
-    submitted = len(acknowledged)
-    signed_in = sum(1 for h in crowd if h.signed_in)
-    flow_rate = flow_requests / elapsed
-    hashing = "MD5 (--cheap-password-hash)" if args.cheap_password_hash else "Argon2 (production settings)"
-    print(
-        f"\nserver: gunicorn {args.workers} workers x {args.threads} threads on {engine}; "
-        f"{concurrency} simulated households at once; {os.cpu_count()} CPU cores "
-        "(shared with other jobs: figures are a floor); "
-        f"respondents' passwords hashed with {hashing}"
-    )
-    print(f"households: {households}, submitted with a receipt: {submitted}, errors: {len(errors)}")
-    for error in sorted(set(errors))[:5]:
-        print(f"  error: {error}")
-    print(f"elapsed (timed flow): {elapsed:.1f} s")
-    print(f"submissions/s:        {submitted / elapsed:8.2f}")
-    print(f"sign-ins/s:           {signed_in / elapsed:8.2f}")
-    print(
-        f"requests/s (flow):    {flow_rate:8.1f}   ({flow_requests} requests, {flow_requests / households:.0f} per household)"
-    )
-    print(f"requests/s /healthz:  {health_rate:8.1f}   (baseline, same server, same concurrency)")
-    print(f"ratio flow/healthz:   {flow_rate / health_rate:8.3f}")
-    print(f"acknowledged submissions missing from the database: {missing}")
-    if cpu_before is not None and cpu_after is not None and submitted:
-        print(
-            f"CPU per submission:   {(cpu_after - cpu_before) / submitted * 1000:8.0f} ms in gunicorn, "
-            f"{client_cpu / submitted * 1000:.0f} ms in this client (PostgreSQL's not counted)"
-        )
-    print("\nlatency per request kind (ms):      n      p50      p99")
-    for kind in sorted(timings.seconds):
-        values = timings.seconds[kind]
-        print(
-            f"  {kind:<28} {len(values):6d} {percentile(values, 0.5) * 1000:8.1f} {percentile(values, 0.99) * 1000:8.1f}"
-        )
-    print(
-        f"  {'healthz GET':<28} {len(health_latencies):6d} {percentile(health_latencies, 0.5) * 1000:8.1f} "
-        f"{percentile(health_latencies, 0.99) * 1000:8.1f}"
-    )
-    rate = submitted / elapsed
+            connections.close_all()
+            with gunicorn(env, args.workers, args.threads, folder, bare=True) as (base, master):
+                bare = run_crowd(BareHousehold, base, master, letters, concurrency)
+
+    print_ours(ours, args, engine, households, concurrency, (health_rate, health_latencies), missing)
+    if bare is not None:
+        print_bare(bare, ours, households)
+    rate = ours.submitted / ours.elapsed
     print(
         f"\nfor scale: Australia's 2021 census peaked at {AUSTRALIA_2021_PEAK:.0f} submissions/s (built for 350/s); "
         f"this run: {rate:.2f}/s = {rate / AUSTRALIA_2021_PEAK:.3f} of that peak on {os.cpu_count()} shared cores. "
         + (
             "Without Argon2 each household still costs one PBKDF2 key check (at sign-in)."
             if args.cheap_password_hash
-            else "Each household costs one PBKDF2 key check and two Argon2 runs (the sign-in's password check, "
-            "the new password's hash); app servers scale out behind a load balancer."
+            else "Each household costs one PBKDF2 key check (sign-in with the key) and one Argon2 run (the new "
+            "password's hash); app servers scale out behind a load balancer."
         )
     )
     if missing:

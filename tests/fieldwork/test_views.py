@@ -200,11 +200,12 @@ def test_a_long_list_comes_a_page_at_a_time_in_visiting_order_and_the_audit_name
     assert len(ordered) > 2
     client = login(only)
     first = client.get(f"/staff/m/{town.code}/fieldwork/").content.decode()
-    second = client.get(f"/staff/m/{town.code}/fieldwork/?page=2").content.decode()
+    # Keyset pagination: "next" names the last household shown (no OFFSET).
+    assert f"?after={ordered[1].pk}" in first
+    second = client.get(f"/staff/m/{town.code}/fieldwork/?after={ordered[1].pk}").content.decode()
     for html, expected in ((first, ordered[:2]), (second, ordered[2:4])):
         shown = [a for a in ordered if f'id="assignment-{a.pk}"' in html]
         assert shown == expected
-    assert "?page=2" in first
     assert f"全 {len(ordered)} 世帯" in first
     views_audited = AuditEvent.objects.filter(action="fieldwork.assignments_viewed", actor=only).order_by(
         "id"
@@ -213,3 +214,8 @@ def test_a_long_list_comes_a_page_at_a_time_in_visiting_order_and_the_audit_name
         sorted(a.case_id for a in ordered[:2]),
         sorted(a.case_id for a in ordered[2:4]),
     ]
+    # An id that names nothing of this enumerator's starts from the top rather than failing.
+    assert (
+        f'id="assignment-{ordered[0].pk}"'
+        in client.get(f"/staff/m/{town.code}/fieldwork/?after=999999").content.decode()
+    )

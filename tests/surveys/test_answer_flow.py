@@ -199,7 +199,14 @@ def test_roster_rows_are_added_and_removed_without_javascript(respondent: Client
     assert html.count('class="answer-instance"') == 3
     answer = Answer.objects.get(case__login_id=key.login_id)
     assert answer.data["household"]["hh_size"] == "3"  # the count question follows the roster
-    post_page(respondent, "/answer/q/members/", MEMBERS, action="remove:members:1", page_html=html)
+    # "Remove" asks first (what was typed is saved meanwhile); only the confirmation removes the row.
+    asked = post_page(respondent, "/answer/q/members/", MEMBERS, action="remove:members:1", page_html=html)
+    assert asked["Location"] == "/answer/q/members/?remove=members:1#f-members-1"
+    answer.refresh_from_db()
+    assert answer.data["household"]["hh_size"] == "3"
+    html = respondent.get(asked["Location"]).content.decode()
+    assert "世帯員 1 (山田 太郎) を削除しますか" in html
+    post_page(respondent, "/answer/q/members/", MEMBERS, action="confirm-remove:members:1", page_html=html)
     answer.refresh_from_db()
     assert answer.data["household"]["hh_size"] == "2"
     assert [m.get("member_name") for m in answer.data["members"]] == ["山田 花", ""]

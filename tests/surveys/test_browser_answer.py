@@ -300,3 +300,57 @@ def test_cascading_choices_and_filled_in_labels_work_without_script_and_stay_acc
     assert page.locator("legend b").count() == 0
     check_accessibility(page, axe_source)
     context.close()
+
+
+def test_nothing_typed_is_lost_by_the_header_controls_at_360_px(
+    chromium: Any, axe_source: str, letter: Letter, answer_server: Any
+) -> None:
+    """Issue 18 §5: an elderly resident types, then presses 文字を大きく, English, ページの一覧へ or ログアウト."""
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="ja-JP")
+    page = context.new_page()
+    page.goto(f"{answer_server.url}/answer/")
+    page.get_by_label("調査対象者ID").fill(letter.login_id)
+    page.get_by_label("アクセスキー または パスワード").fill(letter.access_key)
+    page.get_by_role("button", name="ログイン").click()
+    page.fill("#id_password", "midori-2025")
+    page.get_by_label("確認のためもう一度").fill("midori-2025")
+    page.get_by_role("button", name="パスワードを設定して回答へ進む").click()
+    page.get_by_role("link", name="回答を始める").click()
+    radio = page.locator("#f-household--dwelling_type-1")
+    normal_size = radio.bounding_box()["width"]
+
+    page.get_by_label("この世帯に住んでいる人は何人ですか").fill("4")
+    page.locator("summary.site-menu__button").click()
+    page.get_by_role("button", name="文字を大きく").click()
+    assert page.evaluate("document.documentElement.className") == "large-text"
+    assert page.get_by_label("この世帯に住んでいる人は何人ですか").input_value() == "4"
+    # Large text enlarges the choices' buttons too, not only the words.
+    assert radio.bounding_box()["width"] >= normal_size * 1.4
+    assert no_horizontal_scrolling(page)
+    check_accessibility(page, axe_source)
+
+    page.get_by_label("一戸建").check()
+    page.locator("summary.site-menu__button").click()
+    page.get_by_role("button", name="English").click()
+    assert page.get_by_label("Detached house").is_checked()
+    assert page.get_by_label("How many people live in this household?").input_value() == "4"
+    page.locator("summary.site-menu__button").click()
+    page.get_by_role("button", name="日本語").click()
+
+    page.get_by_label("住宅の延べ床面積 (m²)").fill("55㎡")
+    page.get_by_role("button", name="保存してページの一覧へ").click()
+    assert page.url.endswith("/answer/start/")
+    page.get_by_role("link", name="続きから回答する").click()
+    assert page.get_by_label("住宅の延べ床面積 (m²)").input_value() == "55"
+
+    page.get_by_label("持ち家").check()
+    page.locator("summary.site-menu__button").click()
+    page.get_by_role("button", name="ログアウト").click()
+    assert "保存した回答は残っています" in page.content()
+    page.get_by_label("調査対象者ID").fill(letter.login_id)
+    page.get_by_label("アクセスキー または パスワード").fill("midori-2025")
+    page.get_by_role("button", name="ログイン").click()
+    page.get_by_role("link", name="続きから回答する").click()
+    assert page.get_by_label("持ち家").is_checked()
+    assert page.get_by_label("この世帯に住んでいる人は何人ですか").input_value() == "4"
+    context.close()

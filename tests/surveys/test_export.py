@@ -190,7 +190,13 @@ def test_stata_files_keep_dates_times_missing_values_and_cut_overlong_text(tmp_p
         ("H1", {**ANSWERS[0][1], "remarks": long_text}, {"submitted_at": submitted}),
         ("H2", {"hh": {"moved_on": "not a date"}, "members": [{"jobs": [{"hours": float("nan")}]}]}, {}),
     ]
-    export_answers(plan, records, tmp_path, ["stata"], chunk_size=1)
+    result = export_answers(plan, records, tmp_path, ["stata"], chunk_size=1)
+    # Never cut without a word: the export says which columns the .dta files hold only in part.
+    assert result.cut_in_stata == [("households", "remarks", 3000)]
+    note = (tmp_path / "stata_cut_text.txt").read_text(encoding="utf-8")
+    assert "全文は CSV と Parquet にあります" in note
+    assert "households\tremarks\t3000" in note
+    assert tmp_path / "stata_cut_text.txt" in result.files
     frame, meta = pyreadstat.read_dta(str(tmp_path / "households.dta"))
     assert frame["moved_on"][0] == date(2020, 4, 1)
     assert frame["moved_on"].isna()[1]

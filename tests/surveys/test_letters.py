@@ -18,6 +18,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality, Role, User
@@ -390,3 +391,16 @@ def test_staff_without_the_survey_role_get_no_letters_and_no_file(
         )
     assert not (tmp_path / "letters.pdf").exists()
     assert not survey.cases.exclude(access_key_hash="").exists()
+
+
+@requires_poppler
+def test_the_letter_and_the_sign_in_page_call_the_id_by_one_name(
+    tmp_path: Path, client: Client, db: None
+) -> None:
+    """Residents stumbled on "ログインID" on the letter and "調査対象者ID" on the page: one name everywhere."""
+    text = " ".join(pdf_text(render([LETTER]), tmp_path).split())
+    page = client.get("/answer/").content.decode()
+    assert "調査対象者ID" in text
+    assert "調査対象者ID" in page
+    assert "ログインID" not in text
+    assert "ログインID" not in page

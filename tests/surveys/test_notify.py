@@ -359,7 +359,7 @@ def test_the_notify_command_lists_every_bad_row_and_queues_nothing(survey: Surve
     assert "2行目" in str(raised.value)
     assert "3行目" in str(raised.value)
     contacts.write_text("login_id,channel,address\n100000000000,sms,09011112222\n")
-    with pytest.raises(CommandError, match="無いログインID"):
+    with pytest.raises(CommandError, match="無い調査対象者ID"):
         call_command("survey_notify", survey=str(survey.pk), contacts=contacts)
     with pytest.raises(CommandError, match="見つかりません"):
         call_command("survey_notify", survey=str(survey.pk), contacts=tmp_path / "missing.csv")

@@ -56,6 +56,34 @@ def assignments_of(municipality: Municipality, enumerator: User) -> QuerySet[Fol
     )
 
 
+def assignments_after(
+    municipality: Municipality, enumerator: User, after: int | None, size: int
+) -> tuple[list[FollowUpAssignment], bool]:
+    """`size` of the enumerator's households in visiting order, those after assignment `after` (keyset
+    pagination: no OFFSET, so the 40th page costs what the first does); and whether more follow."""
+    rows = assignments_of(municipality, enumerator)
+    anchor = None
+    if after is not None:
+        anchor = (
+            FollowUpAssignment.objects.filter(
+                pk=after, municipality=municipality, area__enumerator=enumerator
+            )
+            .values("area__survey__opens_at", "area__number", "position", "id")
+            .first()
+        )
+    if anchor is not None:
+        opens, number, position = anchor["area__survey__opens_at"], anchor["area__number"], anchor["position"]
+        same_survey = Q(area__survey__opens_at=opens)
+        rows = rows.filter(
+            Q(area__survey__opens_at__lt=opens)
+            | (same_survey & Q(area__number__gt=number))
+            | (same_survey & Q(area__number=number, position__gt=position))
+            | (same_survey & Q(area__number=number, position=position, id__gt=anchor["id"]))
+        )
+    page = list(rows[: size + 1])
+    return page[:size], len(page) > size
+
+
 def submitted_q_for_assignment() -> Q:
     """submitted_q() seen from a FollowUpAssignment row."""
     return Q(case__status=SurveyCase.Status.SUBMITTED) | Q(case__answer__submitted_at__isnull=False)

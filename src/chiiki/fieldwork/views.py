@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -55,10 +54,12 @@ def my_assignments(request: HttpRequest, municipality: Municipality) -> HttpResp
 
     Only the households on the page are read, and the audit record names exactly those.
     """
-    page = Paginator(queries.assignments_of(municipality, _staff(request)), ASSIGNMENTS_PER_PAGE).get_page(
-        request.GET.get("page")
+    enumerator = _staff(request)
+    after_text = request.GET.get("after", "")
+    after = (
+        int(after_text) if after_text.isascii() and after_text.isdigit() and len(after_text) <= 18 else None
     )
-    assignments = list(page.object_list)
+    assignments, more = queries.assignments_after(municipality, enumerator, after, ASSIGNMENTS_PER_PAGE)
     audit.record(
         "fieldwork.assignments_viewed",
         by=Actor.from_request(request),
@@ -66,11 +67,14 @@ def my_assignments(request: HttpRequest, municipality: Municipality) -> HttpResp
         object_type="survey_case",
         detail={"cases": [a.case_id for a in assignments]},
     )
-    return render(
-        request,
-        "fieldwork/assignments.html",
-        {"municipality": municipality, "assignments": assignments, "page": page},
-    )
+    context = {
+        "municipality": municipality,
+        "assignments": assignments,
+        "next_after": assignments[-1].pk if more and assignments else None,
+        "continued": after is not None,
+        "total": queries.assignments_of(municipality, enumerator).count() if more or after is not None else 0,
+    }
+    return render(request, "fieldwork/assignments.html", context)
 
 
 class VisitForm(forms.Form):

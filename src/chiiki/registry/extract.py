@@ -1,6 +1,8 @@
 """Reading a municipality's registry extract (CSV or TSV) into checked rows, without Django.
 
-The layout is documented in docs/registry-import.md. The file is read through `chiiki.tables`, the project's
+The layout is documented in docs/registry-import.md. `parse_extract` checks a whole extract held in memory (small
+files, the demo); `ExtractStream` reads an extract from a file in chunks of rows, in constant memory, for the
+import of a city's registry (`registry.actions.import_extract` does the checks across rows in the database). The file is read through `chiiki.tables`, the project's
 one reading policy (UTF-8 with or without BOM, Shift_JIS/cp932, UTF-16, EUC-JP; comma or tab). Every problem
 is collected with its row number (as the user counts rows in the file: the header is row 1) and column (as
 the file's header names it), so a clerk can fix them all in one pass; a file with any problem yields no rows,
@@ -9,12 +11,18 @@ so nothing is written.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import codecs
+import csv
+import io
+import re
+import sys
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import BinaryIO
 
 from chiiki.jp import DateParseError, SexParseError, parse_date, parse_sex
-from chiiki.tables import DelimitedTable, TableReadError, check_table_bytes, read_delimited
+from chiiki.tables import DelimitedTable, TableReadError, check_table_bytes, read_delimited, sniff_delimiter
 
 # Column name -> accepted header spellings (English name first, then Japanese).
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -294,3 +302,172 @@ class _Checker:
                 ExtractProblem(number, self.title(name), f"日付として読めません: 「{value}」({error})")
             )
             return None
+
+
+# ------------------------------------------------------------------------------------------ streaming
+
+SAMPLE_BYTES = 1 << 16
+_READ_BYTES = 1 << 20
+_CP932_STRAY = re.compile("[\u0080\u00a0\uf8f0-\uf8f3]")  # bytes cp932 accepts but no Windows text holds
+_STRICT = (("utf-8", "UTF-8"), ("cp932", "Shift_JIS (cp932)"), ("euc_jp", "EUC-JP"))
+_UNREADABLE = (
+    "文字コードが UTF-8・Shift_JIS・UTF-16・EUC-JP のどれでもない文字があります。"
+    "UTF-8 か Shift_JIS で保存し直してください (unreadable characters)"
+)
+
+
+class ExtractStream:
+    """An extract read from a seekable binary file in chunks of checked rows, never whole.
+
+    The same reading policy as `chiiki.tables` (BOMs, then strict UTF-8, cp932, EUC-JP; comma or tab), found by
+    a first pass over the bytes; the same checks of each row as `parse_extract`. The checks across rows (one
+    row per person, one address per household) need every earlier row: the importer makes them against what it
+    has written in its transaction and reports them here (`duplicate_person`, `household_differs`), and
+    `cross_row_problems` finds the first row each one clashes with by reading the file once more.
+    """
+
+    def __init__(self, handle: BinaryIO, *, chunk_rows: int = 2000) -> None:
+        self.handle = handle
+        self.chunk_rows = chunk_rows
+        self.problems: list[ExtractProblem] = []
+        self._duplicates: list[tuple[int, str]] = []
+        self._differing: list[tuple[int, str]] = []
+        self.rows_read = 0
+        sample = handle.read(SAMPLE_BYTES)
+        handle.seek(0)
+        try:
+            check_table_bytes(sample, label=LABEL)
+        except TableReadError as error:
+            raise ExtractError([ExtractProblem(0, "", str(error))]) from error
+        self.encoding = self._encoding(sample)
+        self.delimiter = sniff_delimiter(sample.decode(self.encoding, errors="ignore"))
+        self.columns = _columns(self._header(self._records()))
+        self._checker = _Checker(self.columns)
+        self._checker.problems = self.problems
+
+    # -- reading
+
+    def _encoding(self, sample: bytes) -> str:
+        if sample.startswith((b"\xff\xfe", b"\xfe\xff")) and self._reads_as("utf-16"):
+            return "utf-16"
+        if sample.startswith(b"\xef\xbb\xbf") and self._reads_as("utf-8-sig"):
+            return "utf-8-sig"
+        for codec, _name in _STRICT:
+            if self._reads_as(codec):
+                return codec
+        raise ExtractError([ExtractProblem(self._first_unreadable_line(), "", _UNREADABLE)])
+
+    def _reads_as(self, codec: str) -> bool:
+        """Whether every byte of the file decodes in `codec` (read in blocks: constant memory)."""
+        decoder = codecs.getincrementaldecoder(codec)()
+        self.handle.seek(0)
+        try:
+            while block := self.handle.read(_READ_BYTES):
+                text = decoder.decode(block)
+                if codec == "cp932" and _CP932_STRAY.search(text):
+                    return False
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+        finally:
+            self.handle.seek(0)
+        return True
+
+    def _first_unreadable_line(self) -> int:
+        self.handle.seek(0)
+        try:
+            for number, line in enumerate(self.handle, start=1):
+                if not any(_decodes(line, codec) for codec, _name in _STRICT):
+                    return number
+        finally:
+            self.handle.seek(0)
+        return 1
+
+    def _records(self) -> Generator[list[str], None, None]:
+        """Every record of the file from the top (the header first)."""
+        self.handle.seek(0)
+        csv.field_size_limit(sys.maxsize)
+        text = io.TextIOWrapper(self.handle, encoding=self.encoding, newline="")
+        try:
+            yield from csv.reader(text, delimiter=self.delimiter)
+        finally:
+            text.detach()  # the caller owns the file
+
+    @staticmethod
+    def _header(records: Generator[list[str], None, None]) -> list[str]:
+        header = next(records, None)
+        records.close()
+        if header is None or not any(cell.strip() for cell in header):
+            raise ExtractError(
+                [ExtractProblem(0, "", "ファイルに見出し行がありません / the file has no header row")]
+            )
+        return [cell.strip().lstrip("\ufeff") for cell in header]
+
+    def chunks(self) -> Iterator[list[ResidentRow]]:
+        """The checked rows, `chunk_rows` at a time; rows with a problem are left out and the problem noted."""
+        records = self._records()
+        next(records, None)
+        batch: list[ResidentRow] = []
+        for number, record in enumerate(records, start=2):
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(self.problems) >= MAX_ERRORS:
+                self.problems.append(
+                    ExtractProblem(number, "", f"問題が多すぎるため {MAX_ERRORS} 件で確認を打ち切りました")
+                )
+                break
+            self.rows_read += 1
+            parsed = self._checker.row(number, record)
+            if parsed is not None:
+                batch.append(parsed)
+            if len(batch) >= self.chunk_rows:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        if not self.rows_read:
+            self.problems.append(ExtractProblem(0, "", "データの行がありません (no data rows)"))
+
+    # -- problems across rows, found by the importer
+
+    def duplicate_person(self, row: ResidentRow) -> None:
+        """`row` names a person an earlier row already named."""
+        self._duplicates.append((row.row, row.person_code))
+
+    def household_differs(self, row: ResidentRow) -> None:
+        """`row` gives its household another address or district than an earlier row did."""
+        self._differing.append((row.row, row.household_code))
+
+    def cross_row_problems(self) -> None:
+        """Add the problems across rows to `problems`, each naming the first row it clashes with."""
+        if not self._duplicates and not self._differing:
+            return
+        persons = {code for _row, code in self._duplicates}
+        households = {code for _row, code in self._differing}
+        first_person: dict[str, int] = {}
+        first_household: dict[str, int] = {}
+        person_at, household_at = self.columns["person_code"].index, self.columns["household_code"].index
+        records = self._records()
+        next(records, None)
+        for number, record in enumerate(records, start=2):
+            if person_at < len(record) and (code := record[person_at].strip()) in persons:
+                first_person.setdefault(code, number)
+            if household_at < len(record) and (code := record[household_at].strip()) in households:
+                first_household.setdefault(code, number)
+        title = self._checker.title
+        for number, code in self._duplicates:
+            message = f"{title('person_code')} {code} が{first_person.get(code, number)}行目と重複しています"
+            self.problems.append(ExtractProblem(number, title("person_code"), message))
+        for number, code in self._differing:
+            first = first_household.get(code, number)
+            message = f"世帯番号 {code} の住所または地区が{first}行目と違います"
+            self.problems.append(ExtractProblem(number, title("address"), message))
+        self.problems.sort(key=lambda problem: problem.row)
+
+
+def _decodes(line: bytes, codec: str) -> bool:
+    try:
+        line.decode(codec)
+    except UnicodeDecodeError:
+        return False
+    return True

@@ -6,8 +6,8 @@ from django_tasks import task
 
 from chiiki.core.acting import Actor
 from chiiki.core.jobs import JobFailed, run_job
-from chiiki.registry.actions import RegistryNotEmptyError, import_registry
-from chiiki.registry.extract import ExtractError, parse_extract
+from chiiki.registry.actions import RegistryNotEmptyError, import_extract
+from chiiki.registry.extract import ExtractError, ExtractStream
 from chiiki.registry.models import RegistryUpload
 
 
@@ -20,10 +20,14 @@ def import_uploaded_registry(upload_id: int) -> str:
 def _import(upload: RegistryUpload) -> str:
     try:
         with upload.file.open("rb") as handle:
-            rows = parse_extract(handle.read())
-        summary = import_registry(
-            upload.municipality, rows, by=Actor.for_user(upload.uploaded_by), replace=upload.replace
-        )
+            # Read in chunks, never whole: a city's extract is millions of rows (issue 18 §4).
+            raw = getattr(handle, "file", handle)
+            summary = import_extract(
+                upload.municipality,
+                ExtractStream(raw),
+                by=Actor.for_user(upload.uploaded_by),
+                replace=upload.replace,
+            )
     except (ExtractError, RegistryNotEmptyError) as error:
         raise JobFailed(str(error)) from error
     return f"{summary.persons} 人 / {summary.households} 世帯 / {summary.districts} 地区を読み込みました"

@@ -123,22 +123,20 @@ def open_assisted_case(case: SurveyCase, *, by: Actor) -> None:
 # ------------------------------------------------------------------------------------------ answers
 
 
-def _answer_for(case: SurveyCase) -> Answer:
-    """The case's answer, created empty on first use."""
-    try:
-        answer, _ = Answer.objects.get_or_create(case=case)
-    except IntegrityError:  # two first saves at once: the other one created it
-        answer = Answer.objects.get(case=case)
-    return answer
-
-
 def _locked_answer(case: SurveyCase) -> Answer:
-    """The case's answer, locked for this transaction: one query when it exists, as it does after the first page."""
+    """The case's answer, locked for this transaction: one query when it exists, as it does after the first page.
+
+    The first save inserts it (a row this transaction inserted is locked by the insert); when a concurrent first
+    request inserted it meanwhile, the insert fails in its savepoint and the row is read and locked.
+    """
     answer = Answer.objects.select_for_update().filter(case=case).first()
-    if answer is None:
-        _answer_for(case)  # create it, or find the one a concurrent first request created
-        answer = Answer.objects.select_for_update().get(case=case)
-    return answer
+    if answer is not None:
+        return answer
+    try:
+        with transaction.atomic():
+            return Answer.objects.create(case=case)
+    except IntegrityError:  # two first saves at once: the other one created it
+        return Answer.objects.select_for_update().get(case=case)
 
 
 def _mark(answer: Answer, seat: Seat, by: Actor) -> None:

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from chiiki.core.acting import Actor
 from chiiki.surveys.answering import tree
+from chiiki.surveys.answering.typed import plain_number
 from chiiki.surveys.contact.credentials import ACCESS_KEY_ALPHABET
 from chiiki.surveys.models import Answer, Survey, SurveyCase
 from chiiki.surveys.xlsform import Evaluation, Form, Page, Section, evaluate_answers
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_CHOICES",
+    "MAX_KEPT",
     "MAX_TEXT",
     "AnswerConflict",
     "AnsweringClosed",
@@ -46,10 +48,12 @@ __all__ = [
     "require_open",
     "respondent_actor",
     "roster_change",
+    "too_long",
 ]
 
 RECEIPT_LENGTH = 12
-MAX_TEXT = 4000  # characters kept of one answer: a long free-text remark fits, a flood does not
+MAX_TEXT = 4000  # characters of one answer: a long free-text remark fits; a longer one is refused, never cut
+MAX_KEPT = 5 * MAX_TEXT  # what a draft keeps of a text over the limit, so the respondent can shorten it
 MAX_CHOICES = 200
 
 
@@ -156,8 +160,20 @@ def page_named(form: Form, name: str) -> Page | None:
 
 
 def evaluate(form: Form, data: Mapping[str, Any], language: str) -> Evaluation:
-    """The xlsform runtime on one draft, in the respondent's language."""
-    return evaluate_answers(form, data, language="en" if language.startswith("en") else "ja")
+    """The xlsform runtime on one draft, in the respondent's language; a text over MAX_TEXT characters is an
+    error (it is refused, not cut: the export has every character the respondent sent)."""
+    evaluation = evaluate_answers(form, data, language="en" if language.startswith("en") else "ja")
+    for state in evaluation.fields.values():
+        if state.relevant and isinstance(state.value, str) and len(state.value) > MAX_TEXT:
+            state.errors.append(too_long(len(state.value), language))
+    return evaluation
+
+
+def too_long(length: int, language: str) -> str:
+    """The message for a text over the limit, with its length (in the questionnaire's language)."""
+    if language.startswith("en"):
+        return f"Please shorten this to {MAX_TEXT:,} characters or fewer (it has {length:,})."
+    return f"{MAX_TEXT:,}文字以内にしてください(いま{length:,}文字です)。"
 
 
 def apply_posted(
@@ -187,8 +203,11 @@ def apply_posted(
             items = value if isinstance(value, list) else ([] if value in (None, "") else [value])
             tree.set_value(data, key, [str(item)[:MAX_TEXT] for item in items[:MAX_CHOICES]])
         else:
-            text = value[-1] if isinstance(value, list) and value else value
-            tree.set_value(data, key, str(text or "").strip()[:MAX_TEXT])
+            text = str((value[-1] if isinstance(value, list) and value else value) or "").strip()
+            kind = before.fields[key].kind
+            if kind in ("integer", "decimal"):
+                text = plain_number(text, kind)  # 昭和25 → 1950, 1人 → 1, 55㎡ → 55
+            tree.set_value(data, key, text[:MAX_KEPT])
 
 
 def roster_change(form: Form, data: dict[str, Any], action: str, language: str) -> None:

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth import logout
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -31,7 +33,48 @@ from chiiki.surveys.models import Answer
 from chiiki.surveys.paradata import SHOWN_FIELD, page_shown_token, request_session_tag, seconds_on_page
 from chiiki.surveys.xlsform import Evaluation, Form, Page
 
-__all__ = ["Links", "audit_staff_read", "show_overview", "show_page", "show_receipt", "show_review"]
+__all__ = [
+    "TEXT_COOKIE",
+    "Links",
+    "audit_staff_read",
+    "set_text_size",
+    "show_overview",
+    "show_page",
+    "show_receipt",
+    "show_review",
+]
+
+TEXT_COOKIE = "chiiki_text"  # read by base.html: "large" puts class="large-text" on <html>
+
+# The header's controls on an answering page are buttons of the page's form (no script needed): pressing one
+# saves what was typed, then does what it says. Also the link back to the list of pages and roster questions.
+LEAVING_ACTIONS = ("language:", "text:", "logout", "home", "stay", "remove:")
+
+
+def set_text_size(request: HttpRequest, response: HttpResponse, *, large: bool) -> HttpResponse:
+    """Switch the larger-text mode on or off for this browser (the cookie base.html reads)."""
+    if large:
+        response.set_cookie(
+            TEXT_COOKIE, "large", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
+        )
+    else:
+        response.delete_cookie(TEXT_COOKIE, samesite="Lax")
+    return response
+
+
+def _set_language(response: HttpResponse, code: str) -> HttpResponse:
+    """What Django's set_language does with the cookie, for a page that saved its answers first."""
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def language() -> str:
@@ -182,20 +225,58 @@ def show_page(request: HttpRequest, seat: Seat, links: Links, page_name: str) ->
     data = _draft(answer)
     evaluation = drafts.evaluate(form, data, shown.language)
     show_errors: set[str] | None = None if request.GET.get("check") else set()
-    view = build_page(form, page, evaluation, shown.language, show_errors=show_errors)
+    view = build_page(
+        form,
+        page,
+        evaluation,
+        shown.language,
+        show_errors=show_errors,
+        confirm_remove=request.GET.get("remove", ""),
+    )
     return _render_page(request, seat, links, shown, view, answer.version, page_digest(data, page))
 
 
 def _posted(request: HttpRequest, action: str) -> PostedPage:
     shown = request.POST.getlist("shown")
+    # "remove:<repeat>:<n>" only asks (the page comes back with a confirmation); "confirm-remove:…" removes.
+    roster = action if action.startswith("add:") else ""
+    if action.startswith("confirm-remove:"):
+        roster = action.removeprefix("confirm-")
     return PostedPage(
         values={key: request.POST.getlist(key) for key in shown},
         shown=shown,
         version=_int(request.POST.get("version")),
         digest=request.POST.get("digest", ""),
-        roster_action=action if action.startswith(("add:", "remove:")) else "",
+        roster_action=roster,
         paused=action == "pause",
     )
+
+
+def _leave(request: HttpRequest, seat: Seat, links: Links, shown: ShownPage, action: str) -> HttpResponse:
+    """After the page was saved: do what the header control or link pressed says."""
+    here = links.page(shown.page.name)
+    if action.startswith("language:"):
+        code = action.removeprefix("language:")
+        codes = {code for code, _name in settings.LANGUAGES}
+        return _set_language(HttpResponseRedirect(here), code if code in codes else settings.LANGUAGE_CODE)
+    if action.startswith("text:"):
+        return set_text_size(request, HttpResponseRedirect(here), large=action == "text:large")
+    if action == "logout":
+        if seat.by_staff:
+            logout(request)
+            return redirect(settings.LOGIN_URL)
+        end_session(request)
+        messages.success(
+            request, _("入力した内容を保存して、ログアウトしました。保存した回答は残っています。")
+        )
+        return redirect("surveys:answer_login")
+    if action == "home":
+        return redirect(links.home())
+    if action.startswith("remove:"):
+        parts = action.split(":")
+        anchor = field_id(f"{parts[1]}[{parts[2]}]") if len(parts) == 3 else ""
+        return redirect(f"{here}?remove={parts[1]}:{parts[2]}#{anchor}" if anchor else here)
+    return redirect(here)  # "stay"
 
 
 def _save_page(request: HttpRequest, seat: Seat, links: Links, shown: ShownPage) -> HttpResponse:
@@ -218,6 +299,8 @@ def _save_page(request: HttpRequest, seat: Seat, links: Links, shown: ShownPage)
     if posted.roster_action:
         anchor = posted.roster_action.split(":")[1]
         return redirect(f"{links.page(shown.page.name)}#{field_id(anchor)}")
+    if action.startswith(LEAVING_ACTIONS):
+        return _leave(request, seat, links, shown, action)
     if action == "back":
         return redirect(links.page(shown.pages[shown.index - 1].name) if shown.index > 0 else links.home())
     if posted.paused:

@@ -8,11 +8,12 @@ choices, and the errors to show next to the field and in the error summary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.utils.translation import gettext as _
 
+from chiiki.surveys.answering.drafts import MAX_TEXT
 from chiiki.surveys.answering.tree import counter_field_key
 from chiiki.surveys.xlsform import Choice, Evaluation, Field, FieldState, Form, Node, Page, Section, pick_text
 
@@ -39,6 +40,7 @@ class Instance:
     id: str
     children: list[Item]
     remove_action: str = ""
+    confirm_remove: bool = False  # "remove" was pressed: ask before the row and its answers go
 
 
 @dataclass(slots=True)
@@ -65,14 +67,23 @@ class Item:
     counter_note: str = ""
     top: bool = False  # a repeat that is the whole page: the page heading already names it
     no_choices: bool = False  # a choice_filter left nothing to choose: say so instead of an empty list
+    max_length: int = 0  # typed answers: the longest kept, shown with the length typed so far
+    length: int = 0
 
     @property
     def described_by(self) -> str:
-        """The ids of the hint and error, for aria-describedby."""
+        """The ids of the hint, the length count and the error, for aria-describedby."""
         ids = [f"{self.id}-hint"] if self.hint else []
+        if self.shows_count:
+            ids.append(f"{self.id}-count")
         if self.errors:
             ids.append(f"{self.id}-error")
         return " ".join(ids)
+
+    @property
+    def shows_count(self) -> bool:
+        """Long answers (a box of several lines, or a line typed past the limit) show their length and the limit."""
+        return bool(self.max_length) and (self.widget == "textarea" or self.length > self.max_length)
 
     @property
     def anchor(self) -> str:
@@ -113,8 +124,15 @@ def _selection(value: Any) -> list[str]:
 
 class _Builder:
     def __init__(
-        self, form: Form, evaluation: Evaluation, language: str, show_errors: set[str] | None
+        self,
+        form: Form,
+        evaluation: Evaluation,
+        language: str,
+        show_errors: set[str] | None,
+        confirm_remove: str = "",
     ) -> None:
+        self.confirm_remove = confirm_remove
+        self.within: list[str] = []  # the roster rows the current item is in ("世帯員 2"), for the summary
         self.form = form
         self.evaluation = evaluation
         self.language = language
@@ -183,8 +201,10 @@ class _Builder:
         if self.show_errors is None or key in self.show_errors or stale:
             item.errors = list(state.errors)
         self.shown.append(key)
+        # The error summary names the roster row too: "世帯員 2: 氏名", not "氏名" three times.
+        where = "".join(f"{row}: " for row in self.within)
         for message in item.errors:
-            self.errors.append(ErrorLink(item.anchor, label, message))
+            self.errors.append(ErrorLink(item.anchor, where + label, message))
         return item
 
     def choices(self, item: Item, node: Field, state: FieldState) -> bool:
@@ -213,6 +233,8 @@ class _Builder:
         item.inputmode = {"integer": "numeric", "decimal": "decimal"}.get(node.kind, "")
         if node.kind == "date":
             item.widget = "date"
+        if node.kind == "text":
+            item.max_length, item.length = MAX_TEXT, len(item.value)
 
     def options(self, node: Field, allowed: list[str] | None) -> list[Choice]:
         """The choices to show: the whole list, or only those the choice_filter allows now."""
@@ -230,9 +252,17 @@ class _Builder:
         can_change = counter is not None or not node.repeat_count
         instances: list[Instance] = []
         for number in range(1, count + 1):
+            row, first_error = f"{label} {number}", len(self.errors)
+            self.within.append(row)
             children = self.nodes(node.children, f"{key}[{number}]/")
+            self.within.pop()
             name = next((c.value for c in children if c.type == "field" and c.kind == "text" and c.value), "")
             title = f"{label} {number}" + (f" ({name})" if name else "")
+            if name:  # the summary names the member as the fieldset does: "世帯員 2 (山田 花): 生まれ年"
+                self.errors[first_error:] = [
+                    replace(e, label=e.label.replace(f"{row}: ", f"{title}: ", 1))
+                    for e in self.errors[first_error:]
+                ]
             instances.append(
                 Instance(
                     number,
@@ -240,6 +270,7 @@ class _Builder:
                     field_id(f"{key}[{number}]"),
                     children,
                     f"remove:{key}:{number}" if can_change else "",
+                    confirm_remove=can_change and self.confirm_remove == f"{key}:{number}",
                 )
             )
         item = Item(
@@ -261,10 +292,17 @@ class _Builder:
 
 
 def build_page(
-    form: Form, page: Page, evaluation: Evaluation, language: str, *, show_errors: set[str] | None = None
+    form: Form,
+    page: Page,
+    evaluation: Evaluation,
+    language: str,
+    *,
+    show_errors: set[str] | None = None,
+    confirm_remove: str = "",
 ) -> PageView:
-    """The display items of one page. ``show_errors``: only these keys show errors (None: all)."""
-    builder = _Builder(form, evaluation, language, show_errors)
+    """The display items of one page. ``show_errors``: only these keys show errors (None: all);
+    ``confirm_remove``: the roster row ("members:3") whose removal is to be confirmed."""
+    builder = _Builder(form, evaluation, language, show_errors, confirm_remove)
     nodes: list[Node] = page.nodes
     # A page made of one top-level group shows the group's questions directly under the page heading.
     if len(nodes) == 1 and isinstance(nodes[0], Section) and nodes[0].kind == "group":

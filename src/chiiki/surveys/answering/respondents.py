@@ -2,9 +2,9 @@
 
 Failures are counted per login ID and per address in the shared login throttle (`chiiki.core.throttle`); an
 unknown ID is counted and answered exactly like a wrong key, and the same verifications run whatever the ID,
-so neither the message nor the time taken tells whether an ID exists. Which verifications run depends only on
-what was typed: the PBKDF2 key check is skipped for text that cannot be a key (not 8 characters of the key
-alphabet), the Argon2 password check always runs. The writes are actions (`chiiki.surveys.actions.answering`).
+so neither the message nor the time taken tells whether an ID exists. Which verification runs depends only on
+what was typed: text shaped like a key (8 characters of the key alphabet) gets the PBKDF2 key check, any other
+text the Argon2 password check (passwords may not be shaped like keys). The writes are actions (`chiiki.surveys.actions.answering`).
 """
 
 from __future__ import annotations
@@ -88,15 +88,18 @@ def sign_in(request: HttpRequest, typed_login_id: str, secret: str) -> SignIn:
 
 
 def _secret_matches(case: SurveyCase | None, secret: str) -> bool:
-    """Both checks run whatever the case (against dummies when absent); only the one that applies counts."""
-    has_key = case is not None and bool(case.access_key_hash)
+    """One check, chosen by the shape of the text typed and nothing else: text shaped like an access key is
+    checked against the case's key (PBKDF2; a dummy when there is no case or no key), any other text against
+    the case's password (Argon2; a dummy when there is no case or no password yet). A password may not have
+    the shape of a key (`password_problems`), so one check always decides, and a household that has not
+    chosen a password yet costs no Argon2 run at sign-in, while an unknown ID costs exactly what a real one does.
+    """
+    if credentials.looks_like_access_key(secret):
+        key_ok = _key_matches(case if case is not None and case.access_key_hash else None, secret)
+        return key_ok and case is not None and not case.password_hash
     has_password = case is not None and bool(case.password_hash)
-    key_ok = _key_matches(case if has_key else None, secret)
     password_hash = case.password_hash if case is not None and has_password else _dummy("password")
-    password_ok = check_password(secret, password_hash) and has_password
-    if case is None:
-        return False
-    return password_ok if case.password_hash else key_ok
+    return check_password(secret, password_hash) and has_password
 
 
 def _key_matches(case: SurveyCase | None, secret: str) -> bool:
@@ -120,6 +123,11 @@ def password_problems(case: SurveyCase, password: str, confirmation: str) -> lis
         problems.append(_("数字だけのパスワードは使えません。英字も混ぜてください。"))
     elif credentials.normalize_access_key(password) == case.login_id or _key_matches(case, password):
         problems.append(_("調査対象者IDやアクセスキーとは違うパスワードにしてください。"))
+    elif credentials.looks_like_access_key(password):
+        # Sign-in tells a key from a password by its shape alone (one hash check, the same for every ID).
+        problems.append(
+            _("アクセスキーと同じ形(英数字8文字)のパスワードは使えません。9文字以上にしてください。")
+        )
     if not problems and password != confirmation:
         problems.append(_("確認のために入力したパスワードが一致しません。"))
     return problems

@@ -28,6 +28,7 @@ from chiiki.surveys.answering.drafts import Seat
 from chiiki.surveys.answering.flow import (
     Links,
     audit_staff_read,
+    set_text_size,
     show_overview,
     show_page,
     show_receipt,
@@ -40,7 +41,6 @@ from chiiki.surveys.models import Answer
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-TEXT_COOKIE = "chiiki_text"
 ASSIST_SESSION_KEY = "chiiki_assisting"
 ASSISTED_CASES_KEPT = 20  # cases a supporter has open in one session
 
@@ -164,14 +164,7 @@ def text_size(request: HttpRequest) -> HttpResponse:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         target = reverse("surveys:answer_login")
-    response = HttpResponseRedirect(target)
-    if request.POST.get("size") == "large":
-        response.set_cookie(
-            TEXT_COOKIE, "large", max_age=365 * 24 * 3600, samesite="Lax", secure=request.is_secure()
-        )
-    else:
-        response.delete_cookie(TEXT_COOKIE, samesite="Lax")
-    return response
+    return set_text_size(request, HttpResponseRedirect(target), large=request.POST.get("size") == "large")
 
 
 # ------------------------------------------------------------------------------------------ respondents

@@ -242,7 +242,7 @@ def _draw_letter(
     # Middle and bottom thirds: the request itself.
     top = page.text(page.left, 104, f"{content.survey_title}への回答のお願い", 15)
     body = (
-        "この調査はインターネットで回答できます。下の回答用ページを開き、ログインIDとアクセスキーを"
+        "この調査はインターネットで回答できます。下の回答用ページを開き、調査対象者IDとアクセスキーを"
         "入力してください。回答の内容は統計を作るためだけに使い、秘密は守られます。"
     )
     top = page.text(page.left, top + 3, body, 10.5)
@@ -281,7 +281,7 @@ def _draw_credentials(
     qr_size = 34 * mm * (1.15 if large_print else 1.0)
     cursor = top + 5
     for label, value in (
-        ("ログインID", format_login_id(letter.login_id)),
+        ("調査対象者ID", format_login_id(letter.login_id)),
         ("アクセスキー", _format_key(letter.access_key)),
     ):
         page.text(page.left + 6 * mm, cursor, label, 10)

@@ -291,7 +291,7 @@ def request_message(survey: Survey, case: SurveyCase, *, kind: str, url: str) ->
     body = (
         f"{opening}\n"
         f"回答期限: {deadline_text}\n"
-        f"ログインID: {format_login_id(case.login_id)}\n"
+        f"調査対象者ID: {format_login_id(case.login_id)}\n"
         f"回答用ページ: {link}\n"
         "アクセスキーは郵送した依頼状に書いてあります。このメッセージには書いていません。\n"
         f"お問い合わせ: {town.name}役所 統計調査担当"

@@ -59,6 +59,9 @@ class ExportResult:
     files: list[Path] = field(default_factory=list)
     households: int = 0
     rows: dict[str, int] = field(default_factory=dict)
+    cut_in_stata: list[tuple[str, str, int]] = field(default_factory=list)
+    """(table, column, longest value in bytes) of text columns wider than Stata's str2045: the .dta file holds
+    their first 2,045 bytes, the other formats every character, and ``stata_cut_text.txt`` says so."""
 
 
 # ------------------------------------------------------------------------------------------ value conversion
@@ -525,6 +528,30 @@ class _Stream:
                     _measure(table, batch, self.widths[table.name])
 
 
+def _too_wide_for_stata(plan: ExportPlan, widths: Mapping[str, list[int]]) -> list[tuple[str, str, int]]:
+    return [
+        (table.name, column.name, widths[table.name][index])
+        for table in plan.tables
+        for index, column in enumerate(table.columns)
+        if widths[table.name][index] > STATA_MAX_STRING
+    ]
+
+
+def _write_stata_cut_note(cut: list[tuple[str, str, int]], path: Path) -> Path:
+    """Say which texts the .dta files hold only in part (never cut without a word)."""
+    lines = [
+        f"Stata の文字列は {STATA_MAX_STRING:,} バイトまでです。次の列は .dta では先頭 {STATA_MAX_STRING:,} バイトだけを"
+        "収めています。全文は CSV と Parquet にあります。",
+        f"Stata strings hold at most {STATA_MAX_STRING:,} bytes. In the .dta files these columns hold only their first "
+        f"{STATA_MAX_STRING:,} bytes; CSV and Parquet hold the full text.",
+        "",
+        "table\tcolumn\tlongest_bytes",
+        *(f"{table}\t{column}\t{longest}" for table, column, longest in cut),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 _STATISTICAL_WRITERS = {"stata": _write_stata, "spss": _write_spss}
 """The formats written from the spool once every row has been seen, in the order they are written."""
 
@@ -567,6 +594,12 @@ def export_answers(
             assert isinstance(spooled, _ParquetSink)  # noqa: S101 - created above for these formats
             writer = _STATISTICAL_WRITERS[fmt]
             result.files.extend(writer(plan, spooled.paths, stream.widths, result.rows, out_dir, language))
+        if "stata" in statistical:
+            result.cut_in_stata = _too_wide_for_stata(plan, stream.widths)
+            if result.cut_in_stata:
+                result.files.append(
+                    _write_stata_cut_note(result.cut_in_stata, out_dir / "stata_cut_text.txt")
+                )
         result.files.append(write_codebook(plan, out_dir / "codebook.csv"))
     finally:
         if spool_dir is not None:

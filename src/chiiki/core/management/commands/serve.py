@@ -29,6 +29,11 @@ def gunicorn_command(options: dict[str, Any]) -> list[str]:
         "-",
         "--graceful-timeout",
         "30",
+        # Django, the settings and every app's models load once in the master and are shared by the forked
+        # workers (copy-on-write); the views load per worker after the fork (gunicorn_config.post_worker_init:
+        # polars and duckdb start thread pools that do not survive a fork). bench/survey_intake.py and
+        # tests/surveys/test_durability.py run gunicorn the same way.
+        "--preload",
     ]
     if settings.CHIIKI_TRUSTED_PROXIES:
         # The same list chiiki.core.acting.client_address believes, for gunicorn's own X-Forwarded-Proto.

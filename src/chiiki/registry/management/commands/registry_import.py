@@ -5,9 +5,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
-from chiiki.registry.actions import RegistryNotEmptyError, import_registry
-from chiiki.registry.extract import LABEL, ExtractError, parse_extract
-from chiiki.tables import TableReadError, read_table_bytes
+from chiiki.registry.actions import RegistryNotEmptyError, import_extract
+from chiiki.registry.extract import ExtractError, ExtractStream
+from chiiki.tables import TableReadError, check_regular_file
 
 
 class Command(BaseCommand):
@@ -29,14 +29,21 @@ class Command(BaseCommand):
                 "(先に chiiki municipalities load を実行してください)"
             )
         try:
-            data = read_table_bytes(path, label=LABEL)  # refuses pipes, devices, PDFs and workbooks by name
-        except TableReadError as error:
-            raise CommandError(str(error)) from error
+            check_regular_file(
+                path
+            )  # refuses pipes and devices before opening; PDFs and workbooks by name below
+            handle = path.open("rb")
+        except (TableReadError, OSError) as error:
+            message = str(error) if isinstance(error, TableReadError) else f"ファイルを開けません: {path}"
+            raise CommandError(message) from error
         try:
-            rows = parse_extract(data)
-            summary = import_registry(
-                municipality, rows, by=Actor.system("chiiki registry import"), replace=options["replace"]
-            )
+            with handle:  # read in chunks, never whole: a city's extract is millions of rows
+                summary = import_extract(
+                    municipality,
+                    ExtractStream(handle),
+                    by=Actor.system("chiiki registry import"),
+                    replace=options["replace"],
+                )
         except ExtractError as error:
             raise CommandError(f"読み込みませんでした(何も書き込んでいません):\n{error}") from error
         except RegistryNotEmptyError as error:

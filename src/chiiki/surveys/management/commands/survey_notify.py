@@ -82,7 +82,7 @@ class Command(BaseCommand):
             ]
             if unknown:
                 raise CommandError(
-                    f"調査 {survey.pk} に無いログインIDがあります (login IDs not in this survey):\n"
+                    f"調査 {survey.pk} に無い調査対象者IDがあります (login IDs not in this survey):\n"
                     + "\n".join(unknown)
                 )
             queued = actions.queue_notifications(
