@@ -5,6 +5,23 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
+    "procedures.application_draft_saved": _("申請の下書きを保存した"),
+    "procedures.application_key_issued": _("申請の確認キーを発行した"),
+    "procedures.application_signed_in": _("申請番号で申請を開いた"),
+    "procedures.application_sign_in_failed": _("申請番号での申請を開くのに失敗した"),
+    "procedures.application_viewed": _("申請を見た"),
+    "procedures.application_resubmitted": _("差し戻された申請を送り直した"),
+    "procedures.application_withdrawn": _("申請を取り下げた"),
+    "procedures.application_reply": _("差戻しに返信した"),
+    "procedures.application_assigned": _("申請の担当を決めた"),
+    "procedures.application_returned": _("申請を差し戻した"),
+    "procedures.application_first_approval": _("申請を一人目として承認した"),
+    "procedures.application_decided": _("申請を決定した"),
+    "procedures.attachment_added": _("申請に書類を添付した"),
+    "procedures.attachment_removed": _("申請の添付書類を取り除いた"),
+    "procedures.attachment_refused": _("添付書類を断った(ウイルス検査)"),
+    "procedures.attachment_downloaded": _("添付書類をダウンロードした"),
+    "procedures.decision_letter_downloaded": _("決定通知書をダウンロードした"),
     "procedures.accounts_loaded": _("公金受取口座の情報を読み込んだ"),
     "procedures.allowance_changed": _("給付の定義を変えた"),
     "procedures.allowance_defined": _("給付を定めた"),

@@ -17,12 +17,8 @@ from chiiki.procedures import oidc
 def start(request: HttpRequest) -> HttpResponse:
     """Send the resident to the provider (state, nonce and PKCE kept in the session)."""
     if not oidc.configured():
-        return render(
-            request,
-            "procedures/signin_failed.html",
-            {"reason": "マイナンバーカードでのサインインは設定されていません"},
-            status=503,
-        )
+        # Not an error of the site: this municipality has no provider configured, so say what else works.
+        return render(request, "procedures/signin_unavailable.html")
     next_url = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"

@@ -10,6 +10,24 @@ from chiiki.procedures.actions.answers import (
     sign_in_with_notice,
 )
 from chiiki.procedures.actions.applications import load_starter_catalog, search_text, submit_application
+from chiiki.procedures.actions.lifecycle import (
+    MAX_ATTACHMENTS,
+    SESSION_APPLICATION,
+    Issued,
+    StepRefused,
+    add_attachment,
+    assign,
+    decide,
+    issue_key,
+    refuse_sign_in,
+    remove_attachment,
+    resident_reply,
+    return_for_correction,
+    save_draft,
+    sign_in,
+    submit,
+    withdraw,
+)
 from chiiki.procedures.actions.benefits import (
     IssueSummary,
     define_allowance,
@@ -24,6 +42,22 @@ from chiiki.procedures.actions.benefits import (
 from chiiki.procedures.actions.payments import NothingToPay, create_payment_batch
 
 __all__ = [
+    "MAX_ATTACHMENTS",
+    "SESSION_APPLICATION",
+    "Issued",
+    "StepRefused",
+    "add_attachment",
+    "assign",
+    "decide",
+    "issue_key",
+    "refuse_sign_in",
+    "remove_attachment",
+    "resident_reply",
+    "return_for_correction",
+    "save_draft",
+    "sign_in",
+    "submit",
+    "withdraw",
     "SESSION_KEY",
     "AccountInput",
     "AnswerRefused",
