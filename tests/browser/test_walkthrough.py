@@ -264,7 +264,9 @@ def _pay_a_benefit(town: Municipality) -> None:
 
     for run in EligibilityRun.objects.filter(municipality=town, status="queued"):
         run_eligibility.call(run.pk)
-    first = Entitlement.objects.filter(municipality=town, status="notified").exclude(account_number="").first()
+    first = (
+        Entitlement.objects.filter(municipality=town, status="notified").exclude(account_number="").first()
+    )
     if first is not None:
         by = Actor.system("walkthrough")
         actions.answer_notice(first.pk, accept=True, by=by)

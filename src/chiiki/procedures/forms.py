@@ -91,7 +91,9 @@ class AttachmentForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    text = forms.CharField(label=_("担当者への返信"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    text = forms.CharField(
+        label=_("担当者への返信"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
 
 
 class ReturnForm(forms.Form):

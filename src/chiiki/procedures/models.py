@@ -251,7 +251,9 @@ class Application(models.Model):
     first_approver = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    decided_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
     decision_reason = models.TextField(_("決定の理由"), blank=True)
     decision_letter = models.FileField(upload_to="procedures/decisions/%Y/%m/", blank=True)

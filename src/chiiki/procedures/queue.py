@@ -25,8 +25,9 @@ def queue(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     procedures = list(queries.search_procedures(municipality, ""))
     chosen = next((p for p in procedures if p.code == request.GET.get("procedure")), None)
     rows = queries.queue(municipality, chosen)
-    if request.GET.get("mine"):
-        rows = rows.filter(assigned_to=request.user)
+    me = Actor.from_request(request).user
+    if request.GET.get("mine") and me is not None:
+        rows = rows.filter(assigned_to=me)
     shown = list(rows[:200])
     audit.record(
         "procedures.applications_viewed",
@@ -132,7 +133,9 @@ def attachment(
     )
     with file.file.open("rb") as handle:
         response = HttpResponse(handle.read(), content_type=CONTENT_TYPES[file.kind])
-    response["Content-Disposition"] = f'attachment; filename="attachment-{file.pk}.{file.file.name.rsplit(".", 1)[-1]}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="attachment-{file.pk}.{file.file.name.rsplit(".", 1)[-1]}"'
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

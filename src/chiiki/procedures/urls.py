@@ -21,7 +21,9 @@ urlpatterns = [
     path("procedures/<str:town>/<slug:procedure_code>/", applying.procedure_page, name="procedure"),
     path("procedures/<str:town>/<slug:procedure_code>/apply/", applying.apply, name="apply"),
     path("procedures/<str:town>/<slug:procedure_code>/form.xlsx", applying.form_xlsform, name="form_xlsform"),
-    path("procedures/<str:town>/<slug:procedure_code>/form.json", applying.form_description, name="form_json"),
+    path(
+        "procedures/<str:town>/<slug:procedure_code>/form.json", applying.form_description, name="form_json"
+    ),
     path("staff/m/<str:code>/procedures/", views.index, name="index"),
     path("staff/m/<str:code>/procedures/applications/", views.applications, name="applications"),
     path("staff/m/<str:code>/procedures/queue/", queue.queue, name="queue"),

@@ -361,7 +361,8 @@ def applications_csv(request: HttpRequest, municipality: Municipality) -> HttpRe
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["receipt_number", "submitted_at", "status", "channel", *items])
     for a in rows:
-        cells = [a.receipt_number, a.submitted_at.isoformat(), a.status, a.channel]
+        submitted = a.submitted_at.isoformat() if a.submitted_at else ""
+        cells = [a.receipt_number or "", submitted, a.status, a.channel]
         writer.writerow(excel_safe_row([*cells, *(str(a.answers.get(name, "")) for name in items)]))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="applications-{procedure.code}.csv"'

@@ -126,9 +126,31 @@ def _scanner() -> Callable[[bytes, str], str | None] | None:
     return import_string(path) if path else None
 
 
-@transaction.atomic
 def add_attachment(application_id: int, data: bytes, filename: str, *, by: Actor) -> Attachment:
-    """Check the file by its content (and the scan hook, when configured), then store it on the storage."""
+    """Check the file by its content and with the scan hook (when configured), then store it on the storage.
+
+    A file the scanner refuses is audited (outside the refused write) and never stored.
+    """
+    kind = check_attachment(data[:16], filename)
+    scan = Attachment.Scan.NOT_SCANNED
+    scanner = _scanner()
+    if scanner is not None:
+        finding = scanner(data, filename)
+        if finding:
+            application = Application.objects.get(pk=application_id)
+            _event("procedures.attachment_refused", application, by, name=filename[:200], finding=finding)
+            raise FileRefused(
+                f"ウイルス検査で問題が見つかったため受け付けられません: {finding}",
+                f"the virus scan found a problem: {finding}",
+            )
+        scan = Attachment.Scan.CLEAN
+    return _store_attachment(application_id, data, filename, kind, scan, by=by)
+
+
+@transaction.atomic
+def _store_attachment(
+    application_id: int, data: bytes, filename: str, kind: str, scan: str, *, by: Actor
+) -> Attachment:
     application = _locked(application_id)
     if not application.editable:
         raise StepRefused("この申請にはもう添付できません (no more attachments to this application)")
@@ -136,18 +158,6 @@ def add_attachment(application_id: int, data: bytes, filename: str, *, by: Actor
         raise FileRefused(
             f"添付できるファイルは {MAX_ATTACHMENTS} 個までです", f"at most {MAX_ATTACHMENTS} files"
         )
-    kind = check_attachment(data[:16], filename)
-    scan = Attachment.Scan.NOT_SCANNED
-    scanner = _scanner()
-    if scanner is not None:
-        finding = scanner(data, filename)
-        if finding:
-            _event("procedures.attachment_refused", application, by, name=filename[:200], finding=finding)
-            raise FileRefused(
-                f"ウイルス検査で問題が見つかったため受け付けられません: {finding}",
-                f"the virus scan found a problem: {finding}",
-            )
-        scan = Attachment.Scan.CLEAN
     attachment = Attachment(
         application=application,
         name=filename[-200:],
@@ -157,7 +167,9 @@ def add_attachment(application_id: int, data: bytes, filename: str, *, by: Actor
         scan=scan,
     )
     extension = {"pdf": "pdf", "jpeg": "jpg", "png": "png"}[kind]
-    attachment.file.save(f"{application.pk}-{attachment.sha256[:16]}.{extension}", ContentFile(data), save=False)
+    attachment.file.save(
+        f"{application.pk}-{attachment.sha256[:16]}.{extension}", ContentFile(data), save=False
+    )
     attachment.save()
     _event("procedures.attachment_added", application, by, attachment=attachment.pk, kind=kind, scan=scan)
     return attachment
@@ -254,7 +266,10 @@ def return_for_correction(application_id: int, message: str, *, by: Actor) -> Ap
     application.first_approver = None
     application.save(update_fields=["status", "first_approver"])
     ApplicationMessage.objects.create(
-        application=application, author=ApplicationMessage.Author.STAFF, text=message.strip()[:4000], staff=user
+        application=application,
+        author=ApplicationMessage.Author.STAFF,
+        text=message.strip()[:4000],
+        staff=user,
     )
     _event("procedures.application_returned", application, by)
     return application
@@ -294,7 +309,9 @@ def decide(application_id: int, *, approve: bool, reason: str, by: Actor) -> App
 def _letter(application: Application) -> bytes:
     municipality = application.municipality
     stream = io.BytesIO()
-    decided = timezone.localtime(application.decided_at).date() if application.decided_at else timezone.localdate()
+    decided = (
+        timezone.localtime(application.decided_at).date() if application.decided_at else timezone.localdate()
+    )
     write_decision_pdf(
         DecisionLetter(
             sender=f"{municipality.display_name}長",
@@ -302,7 +319,9 @@ def _letter(application: Application) -> bytes:
             procedure=application.procedure.name,
             legal_basis=application.procedure.legal_basis,
             receipt_number=application.receipt_number or "",
-            submitted=timezone.localtime(application.submitted_at).date() if application.submitted_at else decided,
+            submitted=timezone.localtime(application.submitted_at).date()
+            if application.submitted_at
+            else decided,
             decided=decided,
             approved=application.status == Application.Status.APPROVED,
             reason=application.decision_reason,
