@@ -18,6 +18,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.procedures import actions, oidc, queries
 from chiiki.procedures.models import Application, Procedure
+from chiiki.procedures.prefill import SESSION_PREFILL, Prefill, prefill_for
 from chiiki.procedures.signin import signed_in_claims
 from chiiki.procedures.standard import FormatError, load_dictionary, normalize
 from chiiki.surveys.xlsform import Field, Form, evaluate_answers, pick_text
@@ -132,6 +133,17 @@ def _resident(request: HttpRequest, application: Application | None) -> Actor:
     return Actor.from_request(request, label=f"application:{number}" if number else "resident")
 
 
+def _known(request: HttpRequest, procedure: Procedure) -> Prefill:
+    """What the registry says of the signed-in card holder: only after a `linked` match, else nothing."""
+    match = request.session.get(SESSION_PREFILL)
+    if (
+        not isinstance(match, dict)
+        or match.get("municipality", procedure.municipality_id) != procedure.municipality_id
+    ):
+        return Prefill()
+    return prefill_for(procedure.municipality, match)
+
+
 def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
     """The procedure's standard form. "保存" keeps a draft (with a number and key to resume it elsewhere);
     "確認へ" checks every answer and goes on to the review page, where the application is sent."""
@@ -152,6 +164,9 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
     else:
         stored = draft.answers if draft is not None else {}
         posted = {name: str(stored.get(name, "")) for name in names}
+    known = _known(request, procedure) if claims is not None else Prefill()
+    if request.method != "POST" and draft is None:
+        posted.update({name: value for name, value in known.answers.items() if name in posted})
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         by = _resident(request, draft)
@@ -182,6 +197,8 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
             "fields": shown_fields(form, posted, errors),
             "has_errors": bool(errors),
             "draft": draft,
+            "household": known.household,
+            "prefilled": bool(known.answers),
         },
         status=400 if errors else 200,
     )

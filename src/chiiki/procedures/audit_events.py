@@ -5,6 +5,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
+    "procedures.card_matched": _("マイナンバーカードの情報を住民基本台帳と照合した"),
     "procedures.application_draft_saved": _("申請の下書きを保存した"),
     "procedures.application_key_issued": _("申請の確認キーを発行した"),
     "procedures.application_signed_in": _("申請番号で申請を開いた"),
