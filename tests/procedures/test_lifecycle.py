@@ -125,6 +125,12 @@ def test_an_application_from_start_to_decision_over_http(
     with stored[0].file.open("rb") as handle:
         assert handle.read() == PNG
 
+    # A draft saved half way cannot be sent from the review page.
+    early = resident.post("/procedures/my/application/review/", {})
+    assert early.status_code == 400
+    assert "まだ入力が終わっていない項目があります" in early.text
+    assert Application.objects.get().status == "draft"
+
     # Every answer, then the review page, then the receipt with its number.
     review = resident.post(apply, {**KAIGO, "action": "review"})
     assert review.url.endswith("/procedures/my/application/review/")

@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from chiiki.core import audit, throttle
 from chiiki.core.acting import Actor
 from chiiki.procedures import actions, queries
-from chiiki.procedures.applying import shown_fields
+from chiiki.procedures.applying import check_answers, shown_fields
 from chiiki.procedures.filecheck import FileRefused
 from chiiki.procedures.forms import ApplicationSignInForm, AttachmentForm, ReplyForm
 from chiiki.procedures.models import Application
@@ -153,6 +153,14 @@ def _english(request: HttpRequest) -> bool:
     return (getattr(request, "LANGUAGE_CODE", "ja") or "ja").startswith("en")
 
 
+def _incomplete(application: Application) -> bool:
+    """True when the stored answers do not pass the form's checks (a draft saved half way)."""
+    form = Form.from_json(application.procedure.form)
+    names = [f.name for f in shown_fields(form, {}, {})]
+    _values, errors = check_answers(form, {n: str(application.answers.get(n, "")) for n in names})
+    return bool(errors)
+
+
 @never_cache
 def review(request: HttpRequest) -> HttpResponse:
     """Everything once more before sending; the receipt (with the number and a key) after commit."""
@@ -162,7 +170,8 @@ def review(request: HttpRequest) -> HttpResponse:
     if not application.editable:
         return redirect("procedures:my_application")
     by = actor(request, application)
-    if request.method == "POST":
+    incomplete = _incomplete(application)
+    if request.method == "POST" and not incomplete:
         try:
             done = actions.submit(application.pk, by=by)
         except actions.StepRefused as error:
@@ -181,7 +190,9 @@ def review(request: HttpRequest) -> HttpResponse:
             "application": application,
             "answers": _answers_shown(application),
             "attachments": list(application.attachments.all()),
+            "incomplete": incomplete,
         },
+        status=400 if incomplete and request.method == "POST" else 200,
     )
 
 
