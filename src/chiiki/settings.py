@@ -252,6 +252,8 @@ CHIIKI_PROCEDURES_CONFIRM_URL = os.environ.get(
     "CHIIKI_PROCEDURES_CONFIRM_URL", "http://localhost:8000/benefits/confirm/"
 )
 CHIIKI_PROCEDURES_PAYER = _json_object("CHIIKI_PROCEDURES_PAYER")
+# Dotted path of a callable (bytes, filename) -> None when clean or the finding, run on every attachment.
+CHIIKI_PROCEDURES_SCANNER = os.environ.get("CHIIKI_PROCEDURES_SCANNER", "")
 # Resident sign-in with the My Number card over OpenID Connect (empty issuer: not offered).
 CHIIKI_OIDC_ISSUER = os.environ.get("CHIIKI_OIDC_ISSUER", "")
 CHIIKI_OIDC_CLIENT_ID = os.environ.get("CHIIKI_OIDC_CLIENT_ID", "")

@@ -343,6 +343,25 @@ def _publish_a_dataset(town: Municipality, folder: Path) -> None:
     import_file(town, csv, "aed", by=Actor.system("walkthrough"), publish_now=True)
 
 
+def _pay_a_benefit(town: Municipality) -> None:
+    """The demo benefit's queued issuing run done, one household's confirmation, and its payment file."""
+    from datetime import date
+
+    from chiiki.procedures import actions
+    from chiiki.procedures.models import EligibilityRun, Entitlement
+    from chiiki.procedures.tasks import run_eligibility
+
+    for run in EligibilityRun.objects.filter(municipality=town, status="queued"):
+        run_eligibility.call(run.pk)
+    first = (
+        Entitlement.objects.filter(municipality=town, status="notified").exclude(account_number="").first()
+    )
+    if first is not None:
+        by = Actor.system("walkthrough")
+        actions.answer_notice(first.pk, accept=True, by=by)
+        actions.create_payment_batch(first.allowance, transfer_date=date(2026, 7, 1), by=by)
+
+
 def _report(walk_: Walk, people: list[Walker], routes: list[str], unfilled: list[str], seconds: float) -> str:
     lines = [
         f"walked {len(walk_.routes_shown)} of {len(routes)} page routes as {len(people)} walkers "
@@ -365,6 +384,7 @@ def test_every_page_as_every_role_in_both_languages(
     town = demo.municipality
     _link_some_records(town)
     _publish_a_dataset(town, tmp_path)
+    _pay_a_benefit(town)
     people = walkers(demo, add_staff_for_roles_the_demo_lacks(town))
     values = walk.demo_values(demo)
     values.by_route[re.escape(ASSIST_RECEIPT)] = {"case_id": str(_answered_case(demo).pk)}

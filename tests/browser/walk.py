@@ -32,7 +32,6 @@ PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
 # needs demo values for their parameters and they may still show codes as words. Issue 12 stays open until none
 # is left; their resident pages have their own 360 px axe-core tests meanwhile.
 NOT_YET_WALKED: dict[str, str] = {
-    "procedures": r"^/(procedures|benefits)/|^/staff/m/<str:code>/procedures/",
     "coverage": r"^/coverage/|^/staff/m/<str:code>/coverage/",
     "infosafety": r"^/(factcheck|yamibaito|line)/|^/staff/m/<str:code>/infosafety/",
 }
@@ -307,6 +306,7 @@ def demo_values(demo: Any) -> DemoValues:
         values.queries["/talent/organizations/<int:pk>/contracts/new/"] = f"?profile={accepted}"
     if getattr(demo, "cyber", None) is not None:
         values.by_route[r"/cyber/"] = _cyber_values(demo.cyber.prefecture)
+    values.by_name.update(_procedures_values(town))
     return values
 
 
@@ -364,6 +364,20 @@ def _answered_assignment_case(town: Municipality) -> str | None:
         .first()
     )
     return None if case_id is None else str(case_id)
+
+
+def _procedures_values(town: Municipality) -> dict[str, str]:
+    """The procedures app's parameters: a procedure, the demo allowance, its run, a notice, a payment file."""
+    found = {
+        "town": town.code,
+        "procedure_code": "jidoteate-nintei",
+        "allowance_id": pk_of("procedures.Allowance", municipality=town),
+        "eligibility_run_id": pk_of("procedures.EligibilityRun", municipality=town),
+        "entitlement_id": pk_of("procedures.Entitlement", municipality=town, status="notified"),
+        "batch_id": pk_of("procedures.PaymentBatch", municipality=town),
+        "application_id": pk_of("procedures.Application", municipality=town),
+    }
+    return {name: value for name, value in found.items() if value}
 
 
 def _talent_values() -> dict[str, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from chiiki.core.acting import Actor
@@ -21,6 +22,13 @@ GOMI = {
     "items_to_collect": "たんす 1点",
     "collection_date": "令和8年12月20日",
 }
+
+
+def _apply(client: Client, town: str, code: str, data: dict[str, str]) -> HttpResponse:
+    """Fill the form, go on to the review page, and send: the receipt page."""
+    checked = client.post(f"/procedures/{town}/{code}/apply/", {**data, "action": "review"})
+    assert checked.status_code == 302, checked.content.decode()
+    return client.post(checked["Location"])
 
 
 @pytest.fixture
@@ -77,7 +85,7 @@ def test_an_application_with_errors_shows_them_by_field_and_writes_nothing(catal
 
 
 def test_an_application_is_acknowledged_with_a_receipt_after_commit(catalog: Municipality) -> None:
-    response = Client().post(f"/procedures/{catalog.code}/sodai-gomi/apply/", GOMI)
+    response = _apply(Client(), catalog.code, "sodai-gomi", GOMI)
     assert response.status_code == 200
     application = Application.objects.get()
     assert application.receipt_number in response.content.decode()
@@ -133,7 +141,7 @@ def test_api_lists_applications_for_clerks_only_and_audits_the_read(
     make_staff: Callable[..., User],
     login: Callable[[User], Client],
 ) -> None:
-    Client().post(f"/procedures/{catalog.code}/sodai-gomi/apply/", GOMI)
+    _apply(Client(), catalog.code, "sodai-gomi", GOMI)
     clerk = login(make_staff("api-clerk", catalog, Role.PROCEDURE_CLERK))
     rows = clerk.get(f"/api/v1/procedures/municipalities/{catalog.code}/applications").json()
     assert [r["procedure"] for r in rows] == ["sodai-gomi"]
@@ -147,9 +155,7 @@ def test_api_lists_applications_for_clerks_only_and_audits_the_read(
 def test_received_applications_export_as_excel_safe_csv(
     catalog: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
 ) -> None:
-    Client().post(
-        f"/procedures/{catalog.code}/sodai-gomi/apply/", {**GOMI, "items_to_collect": "=1+2 たんす"}
-    )
+    _apply(Client(), catalog.code, "sodai-gomi", {**GOMI, "items_to_collect": "=1+2 たんす"})
     clerk = login(make_staff("csv-clerk", catalog, Role.PROCEDURE_CLERK))
     response = clerk.get(f"/staff/m/{catalog.code}/procedures/applications.csv", {"procedure": "sodai-gomi"})
     text = response.content.decode("utf-8-sig")

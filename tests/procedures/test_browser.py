@@ -48,14 +48,16 @@ def test_a_resident_applies_on_a_phone(
     page.locator(f"a[href='/procedures/{town_a.code}/sodai-gomi/apply/']").click()
     _check(page, axe_source)
     page.locator("#id_applicant_name").fill("山田 花子")
-    page.locator("main button[type=submit]").click()
+    page.locator("main button[value=review]").click()
     assert page.evaluate("document.activeElement.id") == "error-summary"
     _check(page, axe_source)
     page.locator("#id_address").fill("広島県府中町本町1番地")
     page.locator("#id_phone").fill("082-123-4567")
     page.locator("#id_items_to_collect").fill("たんす 1点")
     page.locator("#id_collection_date").fill("令和8年12月20日")
-    page.locator("main button[type=submit]").click()
+    page.locator("main button[value=review]").click()
+    _check(page, axe_source)  # the review page
+    page.locator("main form.inline-button button[type=submit]").click()
     receipt = Application.objects.get().receipt_number
     assert receipt in page.content()
     assert (

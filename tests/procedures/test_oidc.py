@@ -63,9 +63,10 @@ def test_card_sign_in_opens_a_procedure_that_needs_the_card(
     posted = client.post(apply_url, {
         "applicant_name": "山田 花子", "applicant_kana": "やまだ はなこ", "birth_date": "昭和35年4月1日",
         "address": "広島県府中町本町1番地", "phone": "082-123-4567", "move_date": "2026-12-24",
-        "new_address": "東京都千代田区霞が関1-1",
+        "new_address": "東京都千代田区霞が関1-1", "action": "review",
     })  # fmt: skip
-    assert posted.status_code == 200, posted.content.decode()
+    assert posted.status_code == 302, posted.content.decode()
+    assert client.post("/procedures/my/application/review/").status_code == 200
     assert Application.objects.get().answers["applicant_kana"] == "ヤマダ ハナコ"
 
 

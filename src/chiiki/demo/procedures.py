@@ -15,7 +15,14 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.procedures import actions
 from chiiki.procedures.extracts import AccountRow, TaxRow
-from chiiki.procedures.models import Allowance, EligibilityRun, ReceiptAccount, TaxRecord
+from chiiki.procedures.models import (
+    Allowance,
+    Application,
+    EligibilityRun,
+    Procedure,
+    ReceiptAccount,
+    TaxRecord,
+)
 from chiiki.procedures.zengin import zengin_kana
 from chiiki.registry.models import Person
 
@@ -76,6 +83,22 @@ def synthetic_facts(municipality: Municipality, *, seed: int) -> tuple[list[TaxR
     return taxes, accounts
 
 
+SAMPLE_APPLICATION = {
+    "applicant_name": "緑川 花子",
+    "address": "緑川市本町1番地",
+    "phone": "082-000-0000",
+    "items_to_collect": "たんす 1点、自転車 1台",
+    "collection_date": "2026-12-20",
+}
+
+
+def _sample_application(municipality: Municipality, *, by: Actor) -> None:
+    """One received application (粗大ごみ収集申込) so the staff queue has something to show."""
+    procedure = Procedure.objects.filter(municipality=municipality, code="sodai-gomi").first()
+    if procedure is not None and not Application.objects.filter(municipality=municipality).exists():
+        actions.submit_application(procedure, dict(SAMPLE_APPLICATION), by=by)
+
+
 def load_procedures_demo(municipality: Municipality, *, seed: int = 2025) -> ProceduresDemo:
     """Load the catalog, the facts and the allowance once; queue the issuing run if none was ever requested."""
     by = Actor.system(ACTOR)
@@ -100,6 +123,7 @@ def load_procedures_demo(municipality: Municipality, *, seed: int = 2025) -> Pro
             legal_basis="緑川市物価高騰対策給付金支給要綱(架空)",
             by=by,
         )
+    _sample_application(municipality, by=by)
     queued = False
     if not EligibilityRun.objects.filter(allowance=allowance).exists():
         actions.request_eligibility_run(allowance, issue_notices=True, by=by)

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -84,9 +85,9 @@ def list_applications(
     )
     return [
         ApplicationOut(
-            receipt_number=a.receipt_number,
+            receipt_number=a.receipt_number or "",
             procedure=a.procedure.code,
-            submitted_at=a.submitted_at,
+            submitted_at=a.submitted_at or a.created_at or timezone.now(),
             status=a.status,
             channel=a.channel,
             answers=a.answers,

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.procedures import actions, oidc, queries
-from chiiki.procedures.models import Procedure
+from chiiki.procedures.models import Application, Procedure
+from chiiki.procedures.prefill import SESSION_PREFILL, Prefill, prefill_for
 from chiiki.procedures.signin import signed_in_claims
 from chiiki.procedures.standard import FormatError, load_dictionary, normalize
 from chiiki.surveys.xlsform import Field, Form, evaluate_answers, pick_text
@@ -103,22 +104,50 @@ def catalog(request: HttpRequest, town: str) -> HttpResponse:
     )
 
 
-def _procedure(town: str, code: str) -> Procedure:
-    procedure = queries.procedure(town, code)
+def _procedure(town: str, procedure_code: str) -> Procedure:
+    procedure = queries.procedure(town, procedure_code)
     if procedure is None:
         raise Http404
     return procedure
 
 
-def procedure_page(request: HttpRequest, town: str, code: str) -> HttpResponse:
+def procedure_page(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
     """What the procedure is, who may apply, what to prepare, fee and days, then the button to start."""
-    procedure = _procedure(town, code)
+    procedure = _procedure(town, procedure_code)
     return render(request, "procedures/procedure.html", {"procedure": procedure})
 
 
-def apply(request: HttpRequest, town: str, code: str) -> HttpResponse:
-    """The procedure's standard form; on success the receipt (after commit)."""
-    procedure = _procedure(town, code)
+def _editable_draft(request: HttpRequest, procedure: Procedure) -> Application | None:
+    """The application of this procedure open in this session, when it can still be changed."""
+    application_id = request.session.get(actions.SESSION_APPLICATION)
+    if application_id is None:
+        return None
+    application = queries.application_by_id(int(application_id))
+    if application is None or application.procedure_id != procedure.pk or not application.editable:
+        return None
+    return application
+
+
+def _resident(request: HttpRequest, application: Application | None) -> Actor:
+    number = application.login_id if application is not None else ""
+    return Actor.from_request(request, label=f"application:{number}" if number else "resident")
+
+
+def _known(request: HttpRequest, procedure: Procedure) -> Prefill:
+    """What the registry says of the signed-in card holder: only after a `linked` match, else nothing."""
+    match = request.session.get(SESSION_PREFILL)
+    if (
+        not isinstance(match, dict)
+        or match.get("municipality", procedure.municipality_id) != procedure.municipality_id
+    ):
+        return Prefill()
+    return prefill_for(procedure.municipality, match)
+
+
+def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
+    """The procedure's standard form. "保存" keeps a draft (with a number and key to resume it elsewhere);
+    "確認へ" checks every answer and goes on to the review page, where the application is sent."""
+    procedure = _procedure(town, procedure_code)
     claims = signed_in_claims(request)
     if procedure.card_required and claims is None:
         return render(
@@ -128,28 +157,56 @@ def apply(request: HttpRequest, town: str, code: str) -> HttpResponse:
             status=403,
         )
     form = Form.from_json(procedure.form)
-    posted = {f.name: request.POST.get(f.name, "") for f in shown_fields(form, {}, {})}
+    draft = _editable_draft(request, procedure)
+    names = [f.name for f in shown_fields(form, {}, {})]
+    if request.method == "POST":
+        posted = {name: request.POST.get(name, "") for name in names}
+    else:
+        stored = draft.answers if draft is not None else {}
+        posted = {name: str(stored.get(name, "")) for name in names}
+    known = _known(request, procedure) if claims is not None else Prefill()
+    if request.method != "POST" and draft is None:
+        posted.update({name: value for name, value in known.answers.items() if name in posted})
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
+        by = _resident(request, draft)
+        if request.POST.get("action") == "save":
+            kept = {name: value.strip() for name, value in posted.items() if value.strip()}
+            application = actions.save_draft(
+                procedure, kept, application_id=draft.pk if draft else None, by=by
+            )
+            request.session[actions.SESSION_APPLICATION] = application.pk
+            issued = actions.issue_key(application.pk, by=_resident(request, application))
+            return render(
+                request,
+                "procedures/saved.html",
+                {"procedure": procedure, "application": application, "access_key": issued.access_key},
+            )
         values, errors = check_answers(form, posted)
         if not errors:
-            application = actions.submit_application(
-                procedure, values, by=Actor.from_request(request, label="resident")
+            application = actions.save_draft(
+                procedure, values, application_id=draft.pk if draft else None, by=by
             )
-            return render(
-                request, "procedures/receipt.html", {"procedure": procedure, "application": application}
-            )
+            request.session[actions.SESSION_APPLICATION] = application.pk
+            return redirect("procedures:my_review")
     return render(
         request,
         "procedures/apply.html",
-        {"procedure": procedure, "fields": shown_fields(form, posted, errors), "has_errors": bool(errors)},
+        {
+            "procedure": procedure,
+            "fields": shown_fields(form, posted, errors),
+            "has_errors": bool(errors),
+            "draft": draft,
+            "household": known.household,
+            "prefilled": bool(known.answers),
+        },
         status=400 if errors else 200,
     )
 
 
-def form_xlsform(request: HttpRequest, town: str, code: str) -> HttpResponse:
+def form_xlsform(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
     """The procedure's form as an XLSForm workbook, for another e-application system."""
-    procedure = _procedure(town, code)
+    procedure = _procedure(town, procedure_code)
     response = HttpResponse(
         bytes(procedure.xlsform),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -158,9 +215,9 @@ def form_xlsform(request: HttpRequest, town: str, code: str) -> HttpResponse:
     return response
 
 
-def form_description(request: HttpRequest, town: str, code: str) -> JsonResponse:
+def form_description(request: HttpRequest, town: str, procedure_code: str) -> JsonResponse:
     """The procedure and its form's items as JSON, with the standard dictionary's version."""
-    procedure = _procedure(town, code)
+    procedure = _procedure(town, procedure_code)
     items = load_dictionary().items
     names = [node.name for node, _ in Form.from_json(procedure.form).walk()]
     return JsonResponse(

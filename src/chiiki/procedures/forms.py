@@ -74,3 +74,45 @@ class AssistLookupForm(forms.Form):
 
 class PaymentForm(forms.Form):
     transfer_date = forms.DateField(label=_("振込指定日"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ApplicationSignInForm(forms.Form):
+    login_id = forms.CharField(label=_("申請番号(12桁)"), max_length=40)
+    access_key = forms.CharField(label=_("確認キー(8文字)"), max_length=40)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("添付するファイル"), help_text=_("PDF・JPEG・PNG のファイル。写真でもかまいません。")
+    )
+
+    def clean_file(self) -> object:
+        return within_upload_limit(self.cleaned_data["file"])
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("担当者への返信"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+
+class ReturnForm(forms.Form):
+    message = forms.CharField(
+        label=_("申請者へのメッセージ(直してほしいこと)"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("決定"),
+        widget=forms.RadioSelect,
+        choices=[("approve", _("承認する")), ("reject", _("承認しない"))],
+    )
+    reason = forms.CharField(
+        label=_("理由(決定通知書に載ります)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -201,6 +201,7 @@ class Procedure(models.Model):
     form = models.JSONField(_("申請書(XLSForm)"))
     xlsform = models.BinaryField(_("申請書のXLSForm"))
     dictionary_version = models.CharField(_("標準項目辞書の版"), max_length=20)
+    second_approval = models.BooleanField(_("決定に二人目の承認が必要"), default=False)
     search_text = models.TextField(blank=True)
 
     class Meta:
@@ -214,24 +215,119 @@ class Procedure(models.Model):
 
 
 class Application(models.Model):
-    """An application received online or at the help desk; acknowledged with its receipt number after commit."""
+    """An application: a draft the resident can resume, then received, processed and decided by staff.
+
+    The receipt number is given when the application is submitted and shown only after that has committed. An
+    approval of a procedure needing a second person is only possible with a first approver who is not the one
+    who decides (a database constraint as well as a check in the action).
+    """
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("下書き")
         RECEIVED = "received", _("受付済み")
+        RETURNED = "returned", _("差戻し中(修正をお願いしています)")
+        AWAITING_SECOND = "awaiting_second", _("二人目の承認待ち")
+        APPROVED = "approved", _("承認")
+        REJECTED = "rejected", _("不承認")
         WITHDRAWN = "withdrawn", _("取り下げ")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     procedure = models.ForeignKey(Procedure, on_delete=models.PROTECT, related_name="applications")
-    receipt_number = models.CharField(_("受付番号"), max_length=20, unique=True)
+    receipt_number = models.CharField(_("受付番号"), max_length=20, unique=True, null=True, blank=True)
     answers = models.JSONField(default=dict)
-    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.RECEIVED)
-    submitted_at = models.DateTimeField(_("受付日時"), auto_now_add=True)
+    status = models.CharField(_("状態"), max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True, null=True)
+    submitted_at = models.DateTimeField(_("受付日時"), null=True, blank=True)
     channel = models.CharField(max_length=10, default="online")
     helper = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     consent_note = models.CharField(_("本人の同意"), max_length=200, blank=True)
+    # The resident's own way back (resume a draft, see the status): a 12-digit number and a key shown once.
+    login_id = models.CharField(_("申請番号"), max_length=12, unique=True, null=True, blank=True)
+    access_key_hash = models.CharField(max_length=200, blank=True)
+    assigned_to = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    needs_second_approval = models.BooleanField(default=False)
+    first_approver = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    decision_reason = models.TextField(_("決定の理由"), blank=True)
+    decision_letter = models.FileField(upload_to="procedures/decisions/%Y/%m/", blank=True)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["-submitted_at"]
+        ordering: ClassVar[list[str]] = ["-submitted_at", "-id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=~models.Q(status="approved")
+                | models.Q(needs_second_approval=False)
+                | (
+                    models.Q(first_approver__isnull=False, decided_by__isnull=False)
+                    & ~models.Q(first_approver=models.F("decided_by"))
+                ),
+                name="application_second_approver_differs",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="draft") | models.Q(receipt_number__isnull=False),
+                name="application_submitted_has_receipt",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.receipt_number
+        return self.receipt_number or f"draft {self.pk}"
+
+    @property
+    def editable(self) -> bool:
+        """The resident may change the answers and attachments (a draft, or returned for correction)."""
+        return self.status in (self.Status.DRAFT, self.Status.RETURNED)
+
+    @property
+    def open(self) -> bool:
+        """Submitted and not yet decided or withdrawn."""
+        return self.status in (self.Status.RECEIVED, self.Status.RETURNED, self.Status.AWAITING_SECOND)
+
+
+class ApplicationMessage(models.Model):
+    """A message on an application: staff's 差戻し (return for correction) or the resident's answer."""
+
+    class Author(models.TextChoices):
+        STAFF = "staff", _("市の担当者")
+        RESIDENT = "resident", _("申請者")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="messages")
+    author = models.CharField(_("差出人"), max_length=10, choices=Author.choices)
+    text = models.TextField(_("内容"))
+    staff = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}:{self.author}"
+
+
+class Attachment(models.Model):
+    """A file attached to an application (PDF, JPEG or PNG, checked by its content), on the configured storage."""
+
+    class Scan(models.TextChoices):
+        CLEAN = "clean", _("ウイルス検査済み")
+        NOT_SCANNED = "not_scanned", _("ウイルス検査なし(検査の設定がありません)")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="procedures/attachments/%Y/%m/")
+    name = models.CharField(_("ファイル名"), max_length=200)
+    kind = models.CharField(_("ファイルの種類"), max_length=10)
+    size = models.PositiveIntegerField(_("大きさ(バイト)"))
+    sha256 = models.CharField(max_length=64)
+    scan = models.CharField(_("ウイルス検査"), max_length=12, choices=Scan.choices)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -117,4 +117,9 @@ def _check_id_token(id_token: str, provider: Provider, nonce: str) -> dict[str, 
         )
     if claims.get("nonce") != nonce:
         raise SignInRefused("IDトークンがこのサインインのものではありません (nonce mismatch)")
-    return {name: str(claims.get(name, "")) for name in CLAIMS}
+    checked = {name: str(claims.get(name, "")) for name in CLAIMS}
+    address = claims.get("address")
+    if isinstance(address, dict):  # the standard claim is a JSON object: `formatted`, `postal_code`, …
+        checked["address"] = str(address.get("formatted", ""))
+        checked["postal_code"] = str(address.get("postal_code", "")).replace("-", "")
+    return checked

@@ -218,4 +218,55 @@ def procedure(town: str, code: str) -> Procedure | None:
 
 def applications(municipality: Municipality) -> QuerySet[Application]:
     """Received applications of the municipality, newest first."""
-    return Application.objects.filter(municipality=municipality).select_related("procedure", "helper")
+    return (
+        Application.objects.filter(municipality=municipality)
+        .exclude(status=Application.Status.DRAFT)
+        .select_related("procedure", "helper")
+    )
+
+
+def application_by_login(login_id: str) -> Application | None:
+    """The application with this number (the resident's way back to it)."""
+    return Application.objects.select_related("procedure").filter(login_id=login_id).first()
+
+
+def application_by_id(application_id: int) -> Application | None:
+    """One application with its procedure."""
+    return Application.objects.select_related("procedure").filter(pk=application_id).first()
+
+
+def application_of(municipality: Municipality, application_id: int) -> Application | None:
+    """One submitted application of this municipality (never another's, never a draft)."""
+    return (
+        Application.objects.select_related("procedure", "assigned_to", "first_approver", "decided_by")
+        .filter(municipality=municipality, pk=application_id)
+        .exclude(status=Application.Status.DRAFT)
+        .first()
+    )
+
+
+OPEN_STATUSES = (
+    Application.Status.RECEIVED,
+    Application.Status.RETURNED,
+    Application.Status.AWAITING_SECOND,
+)
+
+
+def queue(municipality: Municipality, procedure: Procedure | None) -> QuerySet[Application]:
+    """Applications waiting for staff (received, returned, awaiting a second approver), oldest first."""
+    rows = Application.objects.select_related("procedure", "assigned_to").filter(
+        municipality=municipality, status__in=OPEN_STATUSES
+    )
+    if procedure is not None:
+        rows = rows.filter(procedure=procedure)
+    return rows.order_by("submitted_at", "id")
+
+
+def queue_counts(municipality: Municipality) -> dict[str, int]:
+    """Open applications per procedure code."""
+    rows = (
+        Application.objects.filter(municipality=municipality, status__in=OPEN_STATUSES)
+        .values("procedure__code")
+        .annotate(n=Count("id"))
+    )
+    return {row["procedure__code"]: row["n"] for row in rows}

@@ -10,19 +10,16 @@ from django.views.decorators.cache import never_cache
 
 from chiiki.core import audit
 from chiiki.core.acting import Actor
-from chiiki.procedures import oidc
+from chiiki.core.models import Municipality
+from chiiki.procedures import oidc, prefill
 
 
 @never_cache
 def start(request: HttpRequest) -> HttpResponse:
     """Send the resident to the provider (state, nonce and PKCE kept in the session)."""
     if not oidc.configured():
-        return render(
-            request,
-            "procedures/signin_failed.html",
-            {"reason": "マイナンバーカードでのサインインは設定されていません"},
-            status=503,
-        )
+        # Not an error of the site: this municipality has no provider configured, so say what else works.
+        return render(request, "procedures/signin_unavailable.html")
     next_url = request.GET.get("next", "/")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/"
@@ -45,13 +42,34 @@ def callback(request: HttpRequest) -> HttpResponse:
         return render(request, "procedures/signin_failed.html", {"reason": refused.reason}, status=400)
     request.session.cycle_key()
     request.session[oidc.SESSION_CLAIMS] = claims
+    by = Actor.from_request(request, label=f"oidc:{claims['sub']}"[:150])
+    audit.record("procedures.card_signed_in", by=by, object_type="resident", object_id=claims["sub"][:64])
+    _match_to_registry(request, claims, next_url, by)
+    return redirect(next_url)
+
+
+def _match_to_registry(request: HttpRequest, claims: dict[str, str], next_url: str, by: Actor) -> None:
+    """Match the card's four facts to the registry of the municipality whose procedure the resident opens."""
+    town = next_url.removeprefix("/procedures/").split("/", 1)[0]
+    municipality = (
+        Municipality.objects.filter(code=town).first() if next_url.startswith("/procedures/") else None
+    )
+    if municipality is None:
+        return
+    match = prefill.match_claims(municipality, claims)
+    request.session[prefill.SESSION_PREFILL] = {
+        "municipality": municipality.code,
+        "decision": match.decision,
+        "person_code": match.person_code,
+    }
     audit.record(
-        "procedures.card_signed_in",
-        by=Actor.from_request(request, label=f"oidc:{claims['sub']}"[:150]),
+        "procedures.card_matched",
+        by=by,
+        municipality=municipality,
         object_type="resident",
         object_id=claims["sub"][:64],
+        detail={"decision": match.decision, "person_code": match.person_code},
     )
-    return redirect(next_url)
 
 
 def signed_in_claims(request: HttpRequest) -> dict[str, str] | None:

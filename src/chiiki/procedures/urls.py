@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chiiki.procedures import applying, resident, signin, views
+from chiiki.procedures import applying, mine, queue, resident, signin, views
 
 app_name = "procedures"
 _A = "staff/m/<str:code>/procedures/allowances/<int:allowance_id>/"
@@ -9,14 +9,39 @@ urlpatterns = [
     path("procedures/signin/", signin.start, name="signin"),
     path("procedures/signin/callback/", signin.callback, name="signin_callback"),
     path("benefits/confirm/answer/", resident.answer, name="confirm_answer"),
+    # The resident's own application (before the catalog's <str:town>, which would take "my").
+    path("procedures/my/", mine.sign_in, name="my_sign_in"),
+    path("procedures/my/application/", mine.status, name="my_application"),
+    path("procedures/my/application/attachments/", mine.attachments, name="my_attachments"),
+    path("procedures/my/application/review/", mine.review, name="my_review"),
+    path("procedures/my/application/withdraw/", mine.withdraw, name="my_withdraw"),
+    path("procedures/my/application/decision/download", mine.letter, name="my_letter"),
     # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant.
     path("procedures/<str:town>/", applying.catalog, name="catalog"),
-    path("procedures/<str:town>/<slug:code>/", applying.procedure_page, name="procedure"),
-    path("procedures/<str:town>/<slug:code>/apply/", applying.apply, name="apply"),
-    path("procedures/<str:town>/<slug:code>/form.xlsx", applying.form_xlsform, name="form_xlsform"),
-    path("procedures/<str:town>/<slug:code>/form.json", applying.form_description, name="form_json"),
+    path("procedures/<str:town>/<slug:procedure_code>/", applying.procedure_page, name="procedure"),
+    path("procedures/<str:town>/<slug:procedure_code>/apply/", applying.apply, name="apply"),
+    path("procedures/<str:town>/<slug:procedure_code>/form.xlsx", applying.form_xlsform, name="form_xlsform"),
+    path(
+        "procedures/<str:town>/<slug:procedure_code>/form.json", applying.form_description, name="form_json"
+    ),
     path("staff/m/<str:code>/procedures/", views.index, name="index"),
     path("staff/m/<str:code>/procedures/applications/", views.applications, name="applications"),
+    path("staff/m/<str:code>/procedures/queue/", queue.queue, name="queue"),
+    path(
+        "staff/m/<str:code>/procedures/applications/<int:application_id>/",
+        queue.application,
+        name="application",
+    ),
+    path(
+        "staff/m/<str:code>/procedures/applications/<int:application_id>/files/<int:attachment_id>/download",
+        queue.attachment,
+        name="attachment",
+    ),
+    path(
+        "staff/m/<str:code>/procedures/applications/<int:application_id>/decision/download",
+        queue.letter,
+        name="letter",
+    ),
     path("staff/m/<str:code>/procedures/applications.csv", views.applications_csv, name="applications_csv"),
     path("staff/m/<str:code>/procedures/catalog/", views.load_catalog, name="load_catalog"),
     path(
@@ -26,8 +51,8 @@ urlpatterns = [
     ),
     path("staff/m/<str:code>/procedures/allowances/new/", views.define, name="define"),
     path(_A, views.allowance_detail, name="allowance"),
-    path(_A + "runs/<int:run_id>/", views.run_detail, name="run"),
-    path(_A + "runs/<int:run_id>/notices.pdf", views.notices_pdf, name="notices_pdf"),
+    path(_A + "runs/<int:eligibility_run_id>/", views.run_detail, name="run"),
+    path(_A + "runs/<int:eligibility_run_id>/notices.pdf", views.notices_pdf, name="notices_pdf"),
     path(_A + "follow-up/", views.follow_up, name="follow_up"),
     path(_A + "payments/", views.create_payment, name="create_payment"),
     path(_A + "payments/<int:batch_id>/file", views.payment_file, name="payment_file"),

@@ -98,11 +98,11 @@ def _counts(allowance: Allowance) -> list[tuple[str, int, int]]:
 
 @municipality_permission("procedures.process")
 def run_detail(
-    request: HttpRequest, municipality: Municipality, allowance_id: int, run_id: int
+    request: HttpRequest, municipality: Municipality, allowance_id: int, eligibility_run_id: int
 ) -> HttpResponse:
     """A run's counts by district and age band and its sample explanations (which name households: audited)."""
     allowance = _allowance(municipality, allowance_id)
-    run = queries.run(allowance, run_id)
+    run = queries.run(allowance, eligibility_run_id)
     if run is None:
         raise Http404
     audit.record(
@@ -120,10 +120,10 @@ def run_detail(
 
 @municipality_permission("procedures.process")
 def notices_pdf(
-    request: HttpRequest, municipality: Municipality, allowance_id: int, run_id: int
+    request: HttpRequest, municipality: Municipality, allowance_id: int, eligibility_run_id: int
 ) -> HttpResponse:
     """The run's notices (確認書) as one PDF; it holds access keys, so every download is audited."""
-    run = queries.run(_allowance(municipality, allowance_id), run_id)
+    run = queries.run(_allowance(municipality, allowance_id), eligibility_run_id)
     if run is None or not run.notices_pdf:
         raise Http404
     audit.record(
@@ -361,7 +361,8 @@ def applications_csv(request: HttpRequest, municipality: Municipality) -> HttpRe
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(["receipt_number", "submitted_at", "status", "channel", *items])
     for a in rows:
-        cells = [a.receipt_number, a.submitted_at.isoformat(), a.status, a.channel]
+        submitted = a.submitted_at.isoformat() if a.submitted_at else ""
+        cells = [a.receipt_number or "", submitted, a.status, a.channel]
         writer.writerow(excel_safe_row([*cells, *(str(a.answers.get(name, "")) for name in items)]))
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="applications-{procedure.code}.csv"'

@@ -72,6 +72,7 @@ class ProcedureSpec:
     days: int
     card_required: bool
     items: list[str]
+    second_approval: bool = False
 
 
 @lru_cache(maxsize=1)
