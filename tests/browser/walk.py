@@ -23,7 +23,7 @@ from chiiki.core.models import AuditEvent, Municipality, Role
 NOT_PAGES = re.compile(
     r"^/(api/|i18n/|healthz|catalog\.)"
     r"|/logout/$|/text-size/$"
-    r"|\.(csv|json|jsonld|ttl|rdf)$|/download/?$"
+    r"|\.(csv|json|geojson|jsonld|ttl|rdf)$|/download/?$"
 )
 PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
 
@@ -33,7 +33,6 @@ PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
 # is left; their resident pages have their own 360 px axe-core tests meanwhile.
 NOT_YET_WALKED: dict[str, str] = {
     "procedures": r"^/(procedures|benefits)/|^/staff/m/<str:code>/procedures/",
-    "coverage": r"^/coverage/|^/staff/m/<str:code>/coverage/",
     "cyber": r"^/staff/m/<str:code>/cyber/",
     "infosafety": r"^/(factcheck|yamibaito|line)/|^/staff/m/<str:code>/infosafety/",
 }
@@ -290,7 +289,19 @@ def demo_values(demo: Any) -> DemoValues:
     if assignment_case:
         values.by_segment_and_name[("enumerate", "case_id")] = assignment_case
     values.by_segment.update(_talent_values())
+    values.by_name.update(_coverage_values(town))
     return values
+
+
+def _coverage_values(town: Municipality) -> dict[str, str]:
+    """The coverage app's resident pages name the town `town`; a report's 受付番号 and id from the demo."""
+    from chiiki.coverage.models import DeadZoneReport
+
+    report = DeadZoneReport.objects.filter(municipality=town).order_by("pk").first()
+    found = {"town": town.code}
+    if report is not None:
+        found |= {"reference": report.reference, "report_id": str(report.pk)}
+    return found
 
 
 def _dataset_name(town: Municipality) -> str:

@@ -59,10 +59,13 @@ def report_by_reference(municipality: Municipality, reference: str) -> DeadZoneR
     ).first()
 
 
-def status_counts(municipality: Municipality) -> dict[str, int]:
-    """How many reports are in each status."""
+def status_counts(municipality: Municipality) -> list[tuple[str, str, int]]:
+    """How many reports are in each status, in the statuses' order: (value, label in words, count)."""
     rows = DeadZoneReport.objects.filter(municipality=municipality).values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+    found = {row["status"]: row["n"] for row in rows}
+    return [
+        (value, str(label), found[value]) for value, label in DeadZoneReport.Status.choices if value in found
+    ]
 
 
 def districts(municipality: Municipality) -> QuerySet[District]:
