@@ -130,7 +130,7 @@ def cell_statuses(municipality: Municipality, *, level: int) -> pl.DataFrame:
         measurement_verdicts(aggregate_measurements(samples, level)) if samples.height else pl.DataFrame()
     )
     counted = report_counts(report_frame(municipality), level)
-    return cell_status(verdicts, counted)
+    return cell_status(verdicts, counted).sort("mesh", "carrier", "technology")
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@
 - Points (`check_point`): inside Japan, swapped latitude/longitude, inside a municipality's extent.
 - Measurement logs (`read_measurements`): the documented layout, read through chiiki.tables, cleaned.
 - The census on the grid (`parse_census_mesh`): e-Stat 地域メッシュ統計 CSV with KEY_CODE.
-- Evidence (`aggregate_measurements`, `measurement_verdicts`, `report_counts`, `cell_status`) and
+- Evidence (`aggregate_levels`, `aggregate_measurements`, `measurement_verdicts`, `report_counts`, `cell_status`) and
   `population_coverage` per area with `assess` against a target; targets as data (`parse_targets`,
   `diff_targets`, `pick_target`).
 
@@ -15,7 +15,9 @@ The modules behind it are private.
 from chiiki.coverage.grid._aggregate import (
     MIN_REPORTERS,
     MIN_SAMPLES,
+    RSRP_USABLE,
     STATUSES,
+    aggregate_levels,
     aggregate_measurements,
     assess,
     cell_keys,
@@ -80,9 +82,11 @@ __all__ = [
     "MeshCell",
     "MeshCodeError",
     "PointError",
+    "RSRP_USABLE",
     "TargetDiff",
     "TargetFileError",
     "TargetRow",
+    "aggregate_levels",
     "aggregate_measurements",
     "assess",
     "cell_keys",
