@@ -14,6 +14,7 @@ EVENTS: dict[str, Promise] = {
     "coverage.report_viewed": _("不感地区の報告を見た"),
     "coverage.reports_coarsened": _("古い報告の地点をメッシュ単位にした"),
     "coverage.reports_listed": _("不感地区の報告の一覧を見た"),
+    "coverage.target_set": _("市区町村のカバー率の目標を設定した"),
     "coverage.targets_loaded": _("カバー率の目標を読み込んだ"),
 }
 

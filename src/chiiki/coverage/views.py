@@ -20,10 +20,12 @@ from chiiki.coverage.actions import (
     ReportError,
     extent_of,
     request_measurement_import,
+    set_area_target,
     submit_report,
     triage_report,
 )
 from chiiki.coverage.forms import (
+    AreaTargetForm,
     MeasurementUploadForm,
     ReportForm,
     StaffReportForm,
@@ -244,7 +246,30 @@ def measurements(request: HttpRequest, municipality: Municipality) -> HttpRespon
 
 @municipality_permission("coverage.manage")
 def targets(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """The target table in force: version, what changed from the previous one, each row's provenance."""
+    """The target table in force (version, changes, provenance) and the form where staff set their own
+    municipality's target per technology and fiscal year (a new version of the table)."""
+    form = AreaTargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = set_area_target(
+                municipality,
+                technology=data["technology"],
+                fiscal_year=data["fiscal_year"],
+                target_percent=float(data["target_percent"]),
+                note=data["note"],
+                by=Actor.from_request(request),
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            if outcome.created:
+                messages.success(
+                    request, _("目標を設定しました。目標の表の版 %(v)s です。") % {"v": outcome.table.version}
+                )
+            else:
+                messages.info(request, _("同じ目標がすでに設定されています。表は変わりません。"))
+            return redirect("coverage:targets", code=municipality.code)
     return render(
         request,
         "coverage/targets.html",
@@ -252,7 +277,9 @@ def targets(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             "municipality": municipality,
             "table": queries.current_target_table(),
             "targets": queries.current_targets(),
+            "form": form,
         },
+        status=400 if form.errors else 200,
     )
 
 
