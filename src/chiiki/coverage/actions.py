@@ -25,19 +25,23 @@ from chiiki.coverage.grid import (
     parse_meshcode,
     parse_targets,
     place_on_grid,
+    read_coverage_geojson,
     read_measurements,
     to_meshcode,
 )
 from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
     AreaExtent,
+    Carrier,
     CellPopulation,
+    CoverageLayer,
     CoverageTarget,
     DeadZoneReport,
     DistrictPlace,
     Measurement,
     MeasurementImport,
     TargetTable,
+    Technology,
 )
 from chiiki.jp import address_key
 from chiiki.registry.models import District
@@ -535,3 +539,43 @@ def import_census_population(
         },
     )
     return load
+
+
+@transaction.atomic
+def import_coverage_layer(
+    municipality: Municipality,
+    data: bytes,
+    *,
+    carrier: str,
+    technology: str,
+    source: str,
+    original_name: str,
+    by: Actor,
+) -> CoverageLayer:
+    """Store a carrier's or the Ministry's coverage (GeoJSON cells or polygons) as the 500 m cells it covers;
+    it replaces the previous layer of that carrier and technology in the figures (older ones are kept).
+
+    Raises LayerFileError (nothing written) for a file with any problem, ValueError for an unknown carrier or
+    technology.
+    """
+    if carrier not in Carrier.values or technology not in Technology.values:
+        raise ValueError(f"事業者「{carrier}」・方式「{technology}」は扱えません")
+    cells = read_coverage_geojson(data)
+    layer = CoverageLayer.objects.create(
+        municipality=municipality,
+        carrier=carrier,
+        technology=technology,
+        source=source[:200],
+        original_name=original_name[:200],
+        cells=cells,
+        loaded_by=by.name[:150],
+    )
+    audit.record(
+        "coverage.layer_imported",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_layer",
+        object_id=layer.pk,
+        detail={"carrier": carrier, "technology": technology, "cells": len(cells), "source": source[:200]},
+    )
+    return layer

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
     "coverage.census_loaded": _("国勢調査の人口メッシュを読み込んだ"),
+    "coverage.layer_imported": _("事業者・国のエリアを読み込んだ"),
     "coverage.measurements_imported": _("測定データを取り込んだ"),
     "coverage.measurements_received": _("測定データのファイルを受け付けた"),
     "coverage.places_set": _("地区の代表地点を設定した"),

@@ -19,6 +19,7 @@ from chiiki.coverage import queries
 from chiiki.coverage.actions import (
     ReportError,
     extent_of,
+    import_coverage_layer,
     request_measurement_import,
     set_area_target,
     submit_report,
@@ -26,13 +27,14 @@ from chiiki.coverage.actions import (
 )
 from chiiki.coverage.forms import (
     AreaTargetForm,
+    LayerUploadForm,
     MeasurementUploadForm,
     ReportForm,
     StaffReportForm,
     StatusLookupForm,
     TriageForm,
 )
-from chiiki.coverage.grid import Extent, parse_meshcode
+from chiiki.coverage.grid import Extent, LayerFileError, parse_meshcode
 from chiiki.coverage.mapping import build_map
 from chiiki.coverage.models import Carrier, DeadZoneReport, Technology
 from chiiki.tables import excel_safe_frame
@@ -279,6 +281,38 @@ def targets(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             "targets": queries.current_targets(),
             "form": form,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@municipality_permission("coverage.manage")
+def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Import a carrier's or the Ministry's coverage (GeoJSON) and see the population it claims to cover."""
+    form = LayerUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            layer = import_coverage_layer(
+                municipality,
+                data["file"].read(),
+                carrier=data["carrier"],
+                technology=data["technology"],
+                source=data["source"],
+                original_name=data["file"].name,
+                by=Actor.from_request(request),
+            )
+        except LayerFileError as error:
+            for problem in error.problems[:20]:
+                form.add_error("file", problem)
+        else:
+            messages.success(
+                request, _("エリアを読み込みました(500mメッシュ %(n)s 区画)。") % {"n": len(layer.cells)}
+            )
+            return redirect("coverage:layers", code=municipality.code)
+    return render(
+        request,
+        "coverage/layers.html",
+        {"municipality": municipality, "form": form, "rows": queries.layer_coverage(municipality)},
         status=400 if form.errors else 200,
     )
 

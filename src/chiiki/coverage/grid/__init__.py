@@ -29,6 +29,7 @@ from chiiki.coverage.grid._aggregate import (
     report_counts,
 )
 from chiiki.coverage.grid._census import CensusCells, CensusFileError, parse_census_mesh
+from chiiki.coverage.grid._layers import LayerFileError, polygon_cells, read_coverage_geojson
 from chiiki.coverage.grid._measurements import (
     COLUMNS as MEASUREMENT_COLUMNS,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "CensusFileError",
     "CleanedMeasurements",
     "Extent",
+    "LayerFileError",
     "MeasurementFileError",
     "MeshCell",
     "MeshCodeError",
@@ -108,7 +110,9 @@ __all__ = [
     "parse_targets",
     "pick_target",
     "place_on_grid",
+    "polygon_cells",
     "population_coverage",
+    "read_coverage_geojson",
     "read_measurements",
     "report_counts",
     "to_meshcode",
