@@ -19,7 +19,8 @@ import numpy as np
 import polars as pl
 
 from chiiki.coverage.grid import (
-    aggregate_measurements,
+    RSRP_USABLE,
+    aggregate_levels,
     cell_status,
     keys_to_codes,
     measurement_verdicts,
@@ -77,15 +78,15 @@ def generate(n_rows: int, n_cells: int, seed: int = 1) -> tuple[pl.DataFrame, pl
 def run_engine(n_rows: int, n_cells: int, queue: mp.Queue) -> None:
     samples, population = generate(n_rows, n_cells)
     start = time.perf_counter()
-    fine = aggregate_measurements(samples, level=5)
-    coarse = measurement_verdicts(aggregate_measurements(samples, level=4))
+    levels = aggregate_levels(samples, (5, 4))
+    fine, coarse = levels[5], measurement_verdicts(levels[4])
     no_reports = report_counts(
         pl.DataFrame(
             schema={"mesh": pl.String, "carrier": pl.String, "technology": pl.String, "reporter": pl.String}
         ),
         4,
     )
-    status = cell_status(coarse.with_columns(pl.col("carrier").cast(pl.String)), no_reports)
+    status = cell_status(coarse, no_reports)
     coverage = population_coverage(population, status, carriers=CARRIERS)
     elapsed = time.perf_counter() - start
     queue.put(
@@ -95,6 +96,7 @@ def run_engine(n_rows: int, n_cells: int, queue: mp.Queue) -> None:
             "cells_250m": fine.height,
             "areas": coverage["area"].n_unique(),
             "covered_total": int(coverage["covered"].sum()),
+            "population_total": int(coverage["population"].sum()),
         }
     )
 
@@ -103,28 +105,37 @@ def run_baseline(n_rows: int, n_cells: int, baseline_rows: int, queue: mp.Queue)
     samples, population = generate(n_rows, n_cells)
     head = samples.head(baseline_rows)
     start = time.perf_counter()
-    fine: dict[tuple[str, str], list[int]] = {}
-    coarse: dict[tuple[str, str], list[int]] = {}
-    for lat, lon, carrier, technology in zip(
+    fine: dict[tuple[str, str], list[float]] = {}
+    coarse: dict[tuple[str, str], list[float]] = {}
+    for lat, lon, carrier, technology, rsrp, download in zip(
         head["latitude"].to_list(),
         head["longitude"].to_list(),
         head["carrier"].to_list(),
         head["technology"].to_list(),
+        head["rsrp"].to_list(),
+        head["download_mbps"].to_list(),
         strict=True,
     ):
         for level, table in ((5, fine), (4, coarse)):
-            counts = table.setdefault((to_meshcode(lat, lon, level), carrier), [0, 0, 0, 0])
+            counts = table.setdefault((to_meshcode(lat, lon, level), carrier), [0, 0, 0, 0, 0, 0, 0, 0.0])
             counts[0] += 1
             counts[1] += technology == "5G"
             counts[2] += technology in ("4G", "5G")
             counts[3] += technology == "none"
+            if rsrp is not None:
+                counts[4] += 1
+                counts[5] += rsrp >= RSRP_USABLE
+            if download is not None:
+                counts[6] += 1
+                counts[7] += download
     per_row = (time.perf_counter() - start) / max(head.height, 1)
     start = time.perf_counter()
     status = {}
-    for (mesh, carrier), (n, n5, service, none) in coarse.items():
+    for (mesh, carrier), (n, n5, service, none, readings, usable, _, _) in coarse.items():
         if n >= 3:
+            usable_rsrp = readings == 0 or usable >= readings * 0.5
             status[(mesh, carrier, "4G")] = (
-                "dead" if none / n >= 0.5 else "covered" if service / n >= 0.8 else "unknown"
+                "dead" if none / n >= 0.5 else "covered" if service / n >= 0.8 and usable_rsrp else "unknown"
             )
             status[(mesh, carrier, "5G")] = "dead" if n5 == 0 else "covered" if n5 / n >= 0.5 else "unknown"
     totals: dict[tuple[str, str, str], list[int]] = {}

@@ -23,7 +23,7 @@ from chiiki.core.models import AuditEvent, Municipality, Role
 NOT_PAGES = re.compile(
     r"^/(api/|i18n/|healthz|catalog\.|catalog$)"
     r"|/logout/$|/text-size/$"
-    r"|\.(csv|json|jsonld|ttl|rdf)$|/download/?$"
+    r"|\.(csv|json|geojson|jsonld|ttl|rdf)$|/download/?$"
 )
 PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
 
@@ -32,7 +32,6 @@ PARAMETER = re.compile(r"<(?:(?P<converter>[a-z]+):)?(?P<name>[a-z_]+)>")
 # needs demo values for their parameters and they may still show codes as words. Issue 12 stays open until none
 # is left; their resident pages have their own 360 px axe-core tests meanwhile.
 NOT_YET_WALKED: dict[str, str] = {
-    "coverage": r"^/coverage/|^/staff/m/<str:code>/coverage/",
     "infosafety": r"^/(factcheck|yamibaito|line)/|^/staff/m/<str:code>/infosafety/",
 }
 _NOT_YET_WALKED = re.compile("|".join(f"(?:{p})" for p in NOT_YET_WALKED.values()) or r"(?!)")
@@ -307,6 +306,7 @@ def demo_values(demo: Any) -> DemoValues:
     if getattr(demo, "cyber", None) is not None:
         values.by_route[r"/cyber/"] = _cyber_values(demo.cyber.prefecture)
     values.by_name.update(_procedures_values(town))
+    values.by_name.update(_coverage_values(town))
     return values
 
 
@@ -320,6 +320,17 @@ def _cyber_values(prefecture: Municipality) -> dict[str, str]:
         "advisory_id": pk_of("cyber.Advisory", municipality=prefecture, tlp="CLEAR"),
     }
     return {name: pk for name, pk in found.items() if pk}
+
+
+def _coverage_values(town: Municipality) -> dict[str, str]:
+    """The coverage app's resident pages name the town `town`; a report's 受付番号 and id from the demo."""
+    from chiiki.coverage.models import DeadZoneReport
+
+    report = DeadZoneReport.objects.filter(municipality=town).order_by("pk").first()
+    found = {"town": town.code}
+    if report is not None:
+        found |= {"reference": report.reference, "report_id": str(report.pk)}
+    return found
 
 
 def _dataset_name(town: Municipality) -> str:

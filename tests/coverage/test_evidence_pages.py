@@ -142,6 +142,9 @@ def test_coverage_against_target_map_table_and_exports(
         html,
     ), html
     assert "<caption" in html
+    # report states in words, each linking to its list (never the code as the word)
+    assert re.search(r'\?status=accepted">確認し、証拠として採用しました</a>: 2 件', html), html
+    assert ">accepted<" not in html
 
     csv = client.get(f"/staff/m/{placed_town.code}/coverage/cells.csv").content.decode("utf-8-sig")
     header, *lines = csv.strip().splitlines()

@@ -178,3 +178,81 @@ def test_a_file_in_no_known_encoding_is_refused_naming_the_line() -> None:
     data = HEADER.encode() + b"2026-11-03 10:00:00,34.4,132.5,au,4G,,,,,\n\xff\xfd\xfc\x80\x80,1,2,3,4\n"
     with pytest.raises(MeasurementFileError, match="3 行目が読めません"):
         read_measurements(data)
+
+
+def test_the_vectorised_counts_equal_a_row_by_row_count_at_both_levels() -> None:
+    """Exactness: every (cell, carrier) count of `aggregate_levels` equals the count made one sample at a time
+    with the scalar `to_meshcode`, at 250 m and at 500 m (the 500 m counts are sums of the 250 m groups)."""
+    import random
+
+    from chiiki.coverage.grid import RSRP_USABLE, aggregate_levels
+
+    rng = random.Random(16)
+    carriers, technologies = ["docomo", "au", "softbank", "rakuten"], ["5G", "4G", "none"]
+    rows = []
+    for _ in range(3000):
+        lat, lon = 34.40 + rng.random() * 0.02, 132.50 + rng.random() * 0.03
+        rsrp = None if rng.random() < 0.1 else rng.uniform(-140, -70)
+        download = None if rng.random() < 0.2 else rng.uniform(0, 100)
+        rows.append((lat, lon, rng.choice(carriers), rng.choice(technologies), rsrp, download))
+    frame = pl.DataFrame(
+        rows,
+        schema=["latitude", "longitude", "carrier", "technology", "rsrp", "download_mbps"],
+        orient="row",
+    )
+    levels = aggregate_levels(frame, (5, 4))
+    for level in (5, 4):
+        expected: dict[tuple[str, str], list[float]] = {}
+        for lat, lon, carrier, technology, rsrp, download in rows:
+            counts = expected.setdefault((to_meshcode(lat, lon, level), carrier), [0, 0, 0, 0, 0, 0, 0, 0.0])
+            counts[0] += 1
+            counts[1] += technology == "5G"
+            counts[2] += technology in ("4G", "5G")
+            counts[3] += technology == "none"
+            counts[4] += rsrp is not None
+            counts[5] += rsrp is not None and rsrp >= RSRP_USABLE
+            counts[6] += download is not None
+            counts[7] += download or 0.0
+        got = {(r["mesh"], r["carrier"]): r for r in levels[level].iter_rows(named=True)}
+        assert set(got) == set(expected)
+        for key, counts in expected.items():
+            row = got[key]
+            names = [
+                "samples",
+                "samples_5g",
+                "samples_service",
+                "samples_none",
+                "rsrp_readings",
+                "rsrp_usable",
+            ]
+            assert [row[name] for name in [*names, "download_readings"]] == counts[:7], key
+            mean = counts[7] / counts[6] if counts[6] else None
+            assert row["download_mean"] == pytest.approx(mean), key
+    as_enums = frame.with_columns(  # columns typed as Enums (as a large import holds them) count the same
+        pl.col("carrier").cast(pl.Enum(carriers)), pl.col("technology").cast(pl.Enum(technologies))
+    )
+    assert (
+        aggregate_measurements(as_enums, level=5)
+        .drop("download_mean")
+        .sort("mesh", "carrier")
+        .equals(levels[5].drop("download_mean").sort("mesh", "carrier"))
+    )
+    direct = aggregate_measurements(frame, level=4).drop("download_mean").sort("mesh", "carrier")
+    assert levels[4].drop("download_mean").sort("mesh", "carrier").equals(direct)
+
+
+def test_a_cell_with_mostly_weak_rsrp_is_not_covered() -> None:
+    weak = _samples(GOOD, "au", ["4G", "4G", "4G"], rsrp=-125)
+    verdicts = measurement_verdicts(aggregate_measurements(weak, level=5))
+    assert set(verdicts.filter(pl.col("technology") == "4G")["measured"]) == {"unknown"}
+
+
+def test_a_group_too_large_to_pack_is_counted_column_by_column(monkeypatch: pytest.MonkeyPatch) -> None:
+    from chiiki.coverage.grid import _aggregate
+
+    frame = pl.concat([_samples(GOOD, "au", ["4G", "5G", "none"] * 3), _samples(BAD, "au", ["4G"])])
+    packed = aggregate_measurements(frame, level=5).sort("mesh")
+    monkeypatch.setattr(_aggregate, "_FIELD", 4)  # 9 samples in one cell: more than a 2-bit field holds
+    unpacked = aggregate_measurements(frame, level=5).sort("mesh")
+    assert unpacked.equals(packed)
+    assert unpacked["samples_5g"].to_list() == [3, 0] or unpacked["samples_5g"].to_list() == [0, 3]

@@ -37,7 +37,11 @@ def test_the_demo_town_has_evidence_and_a_confirmed_dead_zone(db: None) -> None:
     docomo_4g = next(r for r in rows if r.carrier == "docomo" and r.technology == "4G")
     assert docomo_4g.dead > 0
     assert docomo_4g.verdict == "not_met"
+    claimed = queries.layer_coverage(town)  # the carrier's (made-up) area leaves the northern hills out
+    assert [(c.layer.carrier, c.layer.technology) for c in claimed] == [("docomo", "4G")]
+    assert 0 < claimed[0].covered < claimed[0].population
 
     assert load_coverage_demo(town) == 0
     assert DeadZoneReport.objects.filter(municipality=town).count() == 20
     assert MeasurementImport.objects.filter(municipality=town).count() == 1
+    assert len(queries.layer_coverage(town)) == 1

@@ -25,19 +25,23 @@ from chiiki.coverage.grid import (
     parse_meshcode,
     parse_targets,
     place_on_grid,
+    read_coverage_geojson,
     read_measurements,
     to_meshcode,
 )
 from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
     AreaExtent,
+    Carrier,
     CellPopulation,
+    CoverageLayer,
     CoverageTarget,
     DeadZoneReport,
     DistrictPlace,
     Measurement,
     MeasurementImport,
     TargetTable,
+    Technology,
 )
 from chiiki.jp import address_key
 from chiiki.registry.models import District
@@ -290,6 +294,30 @@ def _engine_rows(table: TargetTable | None) -> list[EngineTarget]:
     ]
 
 
+def _store_targets(
+    rows: list[EngineTarget], *, version: str, digest: str, diff: TargetDiff, by: Actor
+) -> TargetTable:
+    table = TargetTable.objects.create(
+        version=version, loaded_by=by.name[:150], sha256=digest, changes=diff.lines()
+    )
+    CoverageTarget.objects.bulk_create(
+        CoverageTarget(
+            table=table,
+            area_code=r.area_code,
+            area_name=r.area_name,
+            technology=r.technology,
+            fiscal_year=r.fiscal_year,
+            target_percent=r.target_percent,
+            published_percent=r.published_percent,
+            published_as_of=r.published_as_of,
+            source=r.source,
+            verified=r.verified,
+        )
+        for r in rows
+    )
+    return table
+
+
 @dataclass(frozen=True, slots=True)
 class TargetLoad:
     """The outcome of loading a target table: the version now current and what changed."""
@@ -314,30 +342,69 @@ def load_targets(data: bytes, *, version: str, by: Actor) -> TargetLoad:
         return TargetLoad(current, diff, created=False)
     if TargetTable.objects.filter(version=version).exists():
         raise ValueError(f"版「{version}」は別の内容で読み込み済みです。新しい版の名前を付けてください")
-    table = TargetTable.objects.create(
-        version=version, loaded_by=by.name[:150], sha256=digest, changes=diff.lines()
-    )
-    CoverageTarget.objects.bulk_create(
-        CoverageTarget(
-            table=table,
-            area_code=r.area_code,
-            area_name=r.area_name,
-            technology=r.technology,
-            fiscal_year=r.fiscal_year,
-            target_percent=r.target_percent,
-            published_percent=r.published_percent,
-            published_as_of=r.published_as_of,
-            source=r.source,
-            verified=r.verified,
-        )
-        for r in rows
-    )
+    table = _store_targets(rows, version=version, digest=digest, diff=diff, by=by)
     audit.record(
         "coverage.targets_loaded",
         by=by,
         object_type="coverage_target_table",
         object_id=table.pk,
         detail={"version": version, "sha256": digest, "changes": diff.lines()[:100]},
+    )
+    return TargetLoad(table, diff, created=True)
+
+
+@transaction.atomic
+def set_area_target(
+    municipality: Municipality,
+    *,
+    technology: str,
+    fiscal_year: int,
+    target_percent: float,
+    note: str,
+    by: Actor,
+) -> TargetLoad:
+    """Staff set their municipality's own target for a technology and fiscal year: a new version of the table
+    (every other row carried over), with its diff and an audit record. The same value again changes nothing.
+
+    Raises ValueError (nothing written) for a technology other than 4G/5G, a year outside 2020–2050 or a
+    percentage outside 0–100.
+    """
+    if technology not in ("4G", "5G"):
+        raise ValueError(f"方式「{technology}」は 4G か 5G です")
+    if not 2020 <= fiscal_year <= 2050:
+        raise ValueError(f"年度 {fiscal_year} は 2020〜2050 の範囲で指定してください")
+    if not 0 <= target_percent <= 100:
+        raise ValueError(f"目標 {target_percent}% は 0〜100 の範囲で指定してください")
+    current = TargetTable.objects.select_for_update().first()
+    before = _engine_rows(current)
+    today = timezone.localdate()
+    source = f"{municipality.display_name}が設定({by.name}、{today:%Y-%m-%d})" + (f": {note}" if note else "")
+    row = EngineTarget(
+        municipality.code,
+        municipality.name,
+        technology,
+        fiscal_year,
+        float(target_percent),
+        None,
+        None,
+        source[:300],
+        True,  # the municipality's own decision: its source is this record
+    )
+    previous = next((r for r in before if r.key == row.key), None)
+    if previous is not None and previous.target_percent == row.target_percent:
+        return TargetLoad(current, diff_targets(before, before), created=False)  # type: ignore[arg-type]
+    after = [r for r in before if r.key != row.key] + [row]
+    diff = diff_targets(before, after)
+    version = f"{today:%Y-%m-%d}-{municipality.code}-{TargetTable.objects.count() + 1}"
+    digest = hashlib.sha256(repr([r.as_dict() for r in after]).encode()).hexdigest()
+    table = _store_targets(after, version=version, digest=digest, diff=diff, by=by)
+    audit.record(
+        "coverage.target_set",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_target_table",
+        object_id=table.pk,
+        detail={"version": version, "changes": diff.lines()},
     )
     return TargetLoad(table, diff, created=True)
 
@@ -472,3 +539,43 @@ def import_census_population(
         },
     )
     return load
+
+
+@transaction.atomic
+def import_coverage_layer(
+    municipality: Municipality,
+    data: bytes,
+    *,
+    carrier: str,
+    technology: str,
+    source: str,
+    original_name: str,
+    by: Actor,
+) -> CoverageLayer:
+    """Store a carrier's or the Ministry's coverage (GeoJSON cells or polygons) as the 500 m cells it covers;
+    it replaces the previous layer of that carrier and technology in the figures (older ones are kept).
+
+    Raises LayerFileError (nothing written) for a file with any problem, ValueError for an unknown carrier or
+    technology.
+    """
+    if carrier not in Carrier.values or technology not in Technology.values:
+        raise ValueError(f"事業者「{carrier}」・方式「{technology}」は扱えません")
+    cells = read_coverage_geojson(data)
+    layer = CoverageLayer.objects.create(
+        municipality=municipality,
+        carrier=carrier,
+        technology=technology,
+        source=source[:200],
+        original_name=original_name[:200],
+        cells=cells,
+        loaded_by=by.name[:150],
+    )
+    audit.record(
+        "coverage.layer_imported",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_layer",
+        object_id=layer.pk,
+        detail={"carrier": carrier, "technology": technology, "cells": len(cells), "source": source[:200]},
+    )
+    return layer

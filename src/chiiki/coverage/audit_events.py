@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
     "coverage.census_loaded": _("国勢調査の人口メッシュを読み込んだ"),
+    "coverage.layer_imported": _("事業者・国のエリアを読み込んだ"),
     "coverage.measurements_imported": _("測定データを取り込んだ"),
     "coverage.measurements_received": _("測定データのファイルを受け付けた"),
     "coverage.places_set": _("地区の代表地点を設定した"),
@@ -14,6 +15,7 @@ EVENTS: dict[str, Promise] = {
     "coverage.report_viewed": _("不感地区の報告を見た"),
     "coverage.reports_coarsened": _("古い報告の地点をメッシュ単位にした"),
     "coverage.reports_listed": _("不感地区の報告の一覧を見た"),
+    "coverage.target_set": _("市区町村のカバー率の目標を設定した"),
     "coverage.targets_loaded": _("カバー率の目標を読み込んだ"),
 }
 

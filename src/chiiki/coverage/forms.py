@@ -188,3 +188,26 @@ class MeasurementUploadForm(forms.Form):
     def clean_file(self) -> object:
         upload = within_upload_limit(self.cleaned_data["file"])
         return upload
+
+
+class AreaTargetForm(forms.Form):
+    technology = forms.ChoiceField(label=gettext_lazy("方式"), choices=Technology.choices, widget=_RADIO)
+    fiscal_year = forms.IntegerField(
+        label=gettext_lazy("年度(この年度の末までに達成する)"), min_value=2020, max_value=2050, initial=2030
+    )
+    target_percent = forms.DecimalField(
+        label=gettext_lazy("目標の人口カバー率(%)"), min_value=0, max_value=100, decimal_places=1, initial=99
+    )
+    note = forms.CharField(label=gettext_lazy("根拠(計画の名前など)"), required=False, max_length=150)
+
+
+class LayerUploadForm(forms.Form):
+    carrier = forms.ChoiceField(label=gettext_lazy("携帯電話会社"), choices=Carrier.choices, widget=_RADIO)
+    technology = forms.ChoiceField(label=gettext_lazy("方式"), choices=Technology.choices, widget=_RADIO)
+    source = forms.CharField(
+        label=gettext_lazy("出典(事業者の公表エリア、総務省の資料など。時点も)"), max_length=200
+    )
+    file = forms.FileField(label=gettext_lazy("エリアのファイル(GeoJSON: メッシュコードの区画か多角形)"))
+
+    def clean_file(self) -> object:
+        return within_upload_limit(self.cleaned_data["file"])

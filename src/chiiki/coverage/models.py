@@ -239,3 +239,23 @@ class CellPopulation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.mesh_code}: {self.population}"
+
+
+class CoverageLayer(models.Model):
+    """A carrier's or the Ministry's claimed coverage for one carrier and technology, as the 500 m cells it
+    covers; the latest layer of a carrier and technology is the one in force."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    carrier = models.CharField(_("携帯電話会社"), max_length=10, choices=Carrier.choices)
+    technology = models.CharField(_("通信方式"), max_length=2, choices=Technology.choices)
+    source = models.CharField(_("出典"), max_length=200)
+    original_name = models.CharField(max_length=200)
+    cells = models.JSONField(default=list)  # sorted 500 m mesh codes
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-loaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.technology} {self.source}"

@@ -25,6 +25,7 @@ from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
     Carrier,
     CellPopulation,
+    CoverageLayer,
     CoverageTarget,
     DeadZoneReport,
     DistrictPlace,
@@ -59,10 +60,13 @@ def report_by_reference(municipality: Municipality, reference: str) -> DeadZoneR
     ).first()
 
 
-def status_counts(municipality: Municipality) -> dict[str, int]:
-    """How many reports are in each status."""
+def status_counts(municipality: Municipality) -> list[tuple[str, str, int]]:
+    """How many reports are in each status, in the statuses' order: (value, label in words, count)."""
     rows = DeadZoneReport.objects.filter(municipality=municipality).values("status").annotate(n=Count("id"))
-    return {row["status"]: row["n"] for row in rows}
+    found = {row["status"]: row["n"] for row in rows}
+    return [
+        (value, str(label), found[value]) for value, label in DeadZoneReport.Status.choices if value in found
+    ]
 
 
 def districts(municipality: Municipality) -> QuerySet[District]:
@@ -127,7 +131,7 @@ def cell_statuses(municipality: Municipality, *, level: int) -> pl.DataFrame:
         measurement_verdicts(aggregate_measurements(samples, level)) if samples.height else pl.DataFrame()
     )
     counted = report_counts(report_frame(municipality), level)
-    return cell_status(verdicts, counted)
+    return cell_status(verdicts, counted).sort("mesh", "carrier", "technology")
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,3 +395,60 @@ def priorities(municipality: Municipality, *, limit: int = 50) -> list[Priority]
             )
         )
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class LayerCoverage:
+    """The population a carrier's or the Ministry's layer claims to cover: the municipality and each district,
+    against the target in force (claimed figures, not evidence)."""
+
+    layer: CoverageLayer
+    population: int
+    covered: int
+    percent: float | None
+    target: EngineTarget | None
+    verdict: str  # met / not_met / no_target / no_population
+    districts: list[dict[str, object]]
+
+
+def layer_coverage(municipality: Municipality) -> list[LayerCoverage]:
+    """For the latest layer of each carrier and technology: population covered by it, in the municipality
+    (the population grid of the overview) and per district (registry at representative points)."""
+    latest: dict[tuple[str, str], CoverageLayer] = {}
+    for layer in CoverageLayer.objects.filter(municipality=municipality).order_by("-loaded_at", "-id"):
+        latest.setdefault((layer.carrier, layer.technology), layer)
+    if not latest:
+        return []
+    grid, districts = population_grid(municipality).frame, district_population(municipality)
+    targets, year = _engine_targets(), _fiscal_year()
+    areas = [municipality.code, municipality.code[:2], NATIONAL]
+    out = []
+    for (carrier, technology), layer in sorted(latest.items()):
+        status = pl.DataFrame(
+            {"mesh": layer.cells, "carrier": carrier, "technology": technology, "status": "covered"},
+            schema={"mesh": pl.String, "carrier": pl.String, "technology": pl.String, "status": pl.String},
+        )
+        town = population_coverage(grid, status, carriers=[carrier], technologies=(technology,))
+        population = int(town["population"].sum()) if town.height else 0
+        covered = int(town["covered"].sum()) if town.height else 0
+        percent = covered / population * 100 if population else None
+        target = pick_target(targets, areas, technology, year)
+        if percent is None:
+            verdict = "no_population"
+        elif target is None:
+            verdict = "no_target"
+        else:
+            verdict = "met" if percent >= target.target_percent else "not_met"
+        per_district = population_coverage(districts, status, carriers=[carrier], technologies=(technology,))
+        out.append(
+            LayerCoverage(
+                layer,
+                population,
+                covered,
+                percent,
+                target,
+                verdict,
+                list(per_district.sort("lower_percent", nulls_last=True).iter_rows(named=True)),
+            )
+        )
+    return out

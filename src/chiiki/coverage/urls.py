@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/m/<str:code>/coverage/reports/<int:report_id>/", views.report_detail, name="report_detail"),
     path("staff/m/<str:code>/coverage/measurements/", views.measurements, name="measurements"),
     path("staff/m/<str:code>/coverage/targets/", views.targets, name="targets"),
+    path("staff/m/<str:code>/coverage/layers/", views.layers, name="layers"),
     path("staff/m/<str:code>/coverage/cells.csv", views.export_cells_csv, name="cells_csv"),
     path("staff/m/<str:code>/coverage/cells.geojson", views.export_cells_geojson, name="cells_geojson"),
 ]

@@ -19,18 +19,22 @@ from chiiki.coverage import queries
 from chiiki.coverage.actions import (
     ReportError,
     extent_of,
+    import_coverage_layer,
     request_measurement_import,
+    set_area_target,
     submit_report,
     triage_report,
 )
 from chiiki.coverage.forms import (
+    AreaTargetForm,
+    LayerUploadForm,
     MeasurementUploadForm,
     ReportForm,
     StaffReportForm,
     StatusLookupForm,
     TriageForm,
 )
-from chiiki.coverage.grid import Extent, parse_meshcode
+from chiiki.coverage.grid import Extent, LayerFileError, parse_meshcode
 from chiiki.coverage.mapping import build_map
 from chiiki.coverage.models import Carrier, DeadZoneReport, Technology
 from chiiki.tables import excel_safe_frame
@@ -244,7 +248,30 @@ def measurements(request: HttpRequest, municipality: Municipality) -> HttpRespon
 
 @municipality_permission("coverage.manage")
 def targets(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """The target table in force: version, what changed from the previous one, each row's provenance."""
+    """The target table in force (version, changes, provenance) and the form where staff set their own
+    municipality's target per technology and fiscal year (a new version of the table)."""
+    form = AreaTargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            outcome = set_area_target(
+                municipality,
+                technology=data["technology"],
+                fiscal_year=data["fiscal_year"],
+                target_percent=float(data["target_percent"]),
+                note=data["note"],
+                by=Actor.from_request(request),
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            if outcome.created:
+                messages.success(
+                    request, _("目標を設定しました。目標の表の版 %(v)s です。") % {"v": outcome.table.version}
+                )
+            else:
+                messages.info(request, _("同じ目標がすでに設定されています。表は変わりません。"))
+            return redirect("coverage:targets", code=municipality.code)
     return render(
         request,
         "coverage/targets.html",
@@ -252,7 +279,41 @@ def targets(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             "municipality": municipality,
             "table": queries.current_target_table(),
             "targets": queries.current_targets(),
+            "form": form,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+@municipality_permission("coverage.manage")
+def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Import a carrier's or the Ministry's coverage (GeoJSON) and see the population it claims to cover."""
+    form = LayerUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            layer = import_coverage_layer(
+                municipality,
+                data["file"].read(),
+                carrier=data["carrier"],
+                technology=data["technology"],
+                source=data["source"],
+                original_name=data["file"].name,
+                by=Actor.from_request(request),
+            )
+        except LayerFileError as error:
+            for problem in error.problems[:20]:
+                form.add_error("file", problem)
+        else:
+            messages.success(
+                request, _("エリアを読み込みました(500mメッシュ %(n)s 区画)。") % {"n": len(layer.cells)}
+            )
+            return redirect("coverage:layers", code=municipality.code)
+    return render(
+        request,
+        "coverage/layers.html",
+        {"municipality": municipality, "form": form, "rows": queries.layer_coverage(municipality)},
+        status=400 if form.errors else 200,
     )
 
 

@@ -8,6 +8,7 @@ which the reports and the drive test agree on. Deterministic from a seed; a seco
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from datetime import date, datetime, timedelta
@@ -18,6 +19,7 @@ from chiiki.core.models import Municipality
 from chiiki.coverage.actions import (
     PlaceInput,
     ReportInput,
+    import_coverage_layer,
     import_measurement_file,
     load_targets,
     set_places,
@@ -172,4 +174,28 @@ def load_coverage_demo(municipality: Municipality, *, seed: int = 2025) -> int:
     rng = random.Random(seed)  # noqa: S311 - demo data, reproducible by design, not a secret
     made = _reports(municipality, rng, present)
     import_measurement_file(municipality, "drive-test-2026-10-20.csv", _drive_log(rng), by=ACTOR)
+    import_coverage_layer(
+        municipality,
+        _claimed_layer(),
+        carrier="docomo",
+        technology="4G",
+        source="デモ: 事業者の公表エリアを模した架空のデータ",
+        original_name="docomo-4g-demo.geojson",
+        by=ACTOR,
+    )
     return made
+
+
+def _claimed_layer() -> bytes:
+    """A made-up carrier area for the demo: a polygon over the extent's southern two thirds (the hills in the
+    north are left out, as a carrier's map might)."""
+    north = EXTENT.south + (EXTENT.north - EXTENT.south) * 2 / 3
+    ring = [
+        [EXTENT.west, EXTENT.south],
+        [EXTENT.east, EXTENT.south],
+        [EXTENT.east, north],
+        [EXTENT.west, north],
+        [EXTENT.west, EXTENT.south],
+    ]
+    feature = {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    return json.dumps({"type": "FeatureCollection", "features": [feature]}).encode()

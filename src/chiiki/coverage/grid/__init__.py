@@ -5,7 +5,7 @@
 - Points (`check_point`): inside Japan, swapped latitude/longitude, inside a municipality's extent.
 - Measurement logs (`read_measurements`): the documented layout, read through chiiki.tables, cleaned.
 - The census on the grid (`parse_census_mesh`): e-Stat 地域メッシュ統計 CSV with KEY_CODE.
-- Evidence (`aggregate_measurements`, `measurement_verdicts`, `report_counts`, `cell_status`) and
+- Evidence (`aggregate_levels`, `aggregate_measurements`, `measurement_verdicts`, `report_counts`, `cell_status`) and
   `population_coverage` per area with `assess` against a target; targets as data (`parse_targets`,
   `diff_targets`, `pick_target`).
 
@@ -15,7 +15,9 @@ The modules behind it are private.
 from chiiki.coverage.grid._aggregate import (
     MIN_REPORTERS,
     MIN_SAMPLES,
+    RSRP_USABLE,
     STATUSES,
+    aggregate_levels,
     aggregate_measurements,
     assess,
     cell_keys,
@@ -27,6 +29,7 @@ from chiiki.coverage.grid._aggregate import (
     report_counts,
 )
 from chiiki.coverage.grid._census import CensusCells, CensusFileError, parse_census_mesh
+from chiiki.coverage.grid._layers import LayerFileError, polygon_cells, read_coverage_geojson
 from chiiki.coverage.grid._measurements import (
     COLUMNS as MEASUREMENT_COLUMNS,
 )
@@ -69,6 +72,7 @@ __all__ = [
     "MIN_REPORTERS",
     "MIN_SAMPLES",
     "NATIONAL",
+    "RSRP_USABLE",
     "STATUSES",
     "TARGET_COLUMNS",
     "TECHNOLOGIES",
@@ -76,6 +80,7 @@ __all__ = [
     "CensusFileError",
     "CleanedMeasurements",
     "Extent",
+    "LayerFileError",
     "MeasurementFileError",
     "MeshCell",
     "MeshCodeError",
@@ -83,6 +88,7 @@ __all__ = [
     "TargetDiff",
     "TargetFileError",
     "TargetRow",
+    "aggregate_levels",
     "aggregate_measurements",
     "assess",
     "cell_keys",
@@ -104,7 +110,9 @@ __all__ = [
     "parse_targets",
     "pick_target",
     "place_on_grid",
+    "polygon_cells",
     "population_coverage",
+    "read_coverage_geojson",
     "read_measurements",
     "report_counts",
     "to_meshcode",
