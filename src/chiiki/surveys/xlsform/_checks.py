@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chiiki.surveys.xlsform._expressions import (
+    LAST_SAVED,
     Call,
     ChoiceColumn,
     Current,
@@ -169,14 +170,19 @@ class _Checker:
         form: Form,
         locations: dict[tuple[str, str], Location],
         choice_columns: dict[str, set[str]] | None,
+        dropped_names: set[str] | None = None,
     ) -> None:
         self.form = form
+        self.dropped_names = dropped_names or set()
+        self.noted: set[tuple[str, str]] = set()
         self.locations = locations
         self.choice_columns = choice_columns or {}
         self.fields_by_name = {node.name: node for node, _ in form.walk()}
         self.problems: list[Problem] = []
 
     def report(self, node: Node, attribute: str, subject: str, message: str) -> None:
+        if subject != node.name:  # the cell's text is the subject: the message names the question
+            message = f"{node.name}: {message}"
         location = self.locations.get((node.name, attribute)) or self.locations.get((node.name, "name"))
         if location is None:
             self.problems.append(Problem("survey", node.row, None, subject, message))
@@ -185,6 +191,12 @@ class _Checker:
 
     def at(self, site: _Site, message: str) -> None:
         self.report(site.node, site.attribute, site.text, message)
+
+    def warning(self, site: _Site, message: str) -> Problem:
+        """A warning at the cell of ``site``."""
+        self.report(site.node, site.attribute, site.text, message)
+        problem = self.problems.pop()
+        return Problem(problem.sheet, problem.row, problem.column, problem.subject, message, "warning")
 
     def run(self) -> list[Problem]:
         self.check_duplicate_names()
@@ -225,6 +237,14 @@ class _Checker:
         except ExpressionError as error:
             self.at(site, f"式の誤り: {error.message} (位置 {error.position + 1}, in {site.attribute})")
             return
+        if any(quote in site.text for quote in "‘’“”"):
+            self.problems.append(
+                self.warning(
+                    site,
+                    "‘ ’ “ ” は ' \" として読みました。ODK Collect では使えません "
+                    "(typographic quotes read as ' and \"; ODK Collect refuses them)",
+                )
+            )
         for part in walk(tree):
             if isinstance(part, Reference):
                 self.check_reference(site, part)
@@ -236,7 +256,21 @@ class _Checker:
                 _CALL_CHECKS[part.name](self, site, part)
 
     def check_reference(self, site: _Site, part: Reference) -> None:
-        if part.name not in self.fields_by_name:
+        if part.name.startswith(LAST_SAVED):
+            name = part.name[len(LAST_SAVED) :]
+            if name not in self.fields_by_name and name not in self.dropped_names:
+                self.at(site, f"${{{name}}} という質問はありません (no question named '{name}')")
+            elif (site.node.name, "last-saved") not in self.noted:
+                self.noted.add((site.node.name, "last-saved"))
+                self.problems.append(
+                    self.warning(
+                        site,
+                        "${last-saved#…} はウェブでは空です: 前回の回答を端末に保存しません "
+                        "(empty on the web: no earlier answer is kept on a device)",
+                    )
+                )
+            return
+        if part.name not in self.fields_by_name and part.name not in self.dropped_names:
             self.at(site, f"${{{part.name}}} という質問はありません (no question named '{part.name}')")
 
     def check_current(self, site: _Site) -> None:
@@ -280,7 +314,7 @@ class _Checker:
             texts: dict[str, str] = getattr(node, attribute, None) or {}
             for text in texts.values():
                 for name in dict.fromkeys(_REF_IN_TEXT_RE.findall(text)):
-                    if name not in self.fields_by_name:
+                    if name not in self.fields_by_name and name not in self.dropped_names:
                         self.report(
                             node,
                             attribute,
@@ -310,9 +344,13 @@ def check_form_model(
     form: Form,
     locations: dict[tuple[str, str], Location] | None = None,
     choice_columns: dict[str, set[str]] | None = None,
+    *,
+    dropped_names: set[str] | None = None,
 ) -> list[Problem]:
-    """Every static problem of an imported form, located by sheet, row and column where known."""
-    return _Checker(form, locations or {}, choice_columns).run()
+    """Every static problem of an imported form, located by sheet, row and column where known.
+
+    ``dropped_names`` are rows the importer already refused: a reference to one is not reported again."""
+    return _Checker(form, locations or {}, choice_columns, dropped_names).run()
 
 
 def _literal_default_problem(form: Form, node: Field) -> str | None:
