@@ -155,9 +155,14 @@ def page_named(form: Form, name: str) -> Page | None:
     return next((page for page in form.pages() if page.name == name), None)
 
 
-def evaluate(form: Form, data: Mapping[str, Any], language: str) -> Evaluation:
-    """The xlsform runtime on one draft, in the respondent's language."""
-    return evaluate_answers(form, data, language="en" if language.startswith("en") else "ja")
+def evaluate(
+    form: Form, data: Mapping[str, Any], language: str, metadata: Mapping[str, str] | None = None
+) -> Evaluation:
+    """The xlsform runtime on one draft, in the respondent's language; ``metadata`` fills the form's
+    metadata questions (start, end, username …) at submission."""
+    return evaluate_answers(
+        form, data, language="en" if language.startswith("en") else "ja", metadata=metadata
+    )
 
 
 def apply_posted(
