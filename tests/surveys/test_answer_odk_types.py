@@ -47,7 +47,7 @@ ODK_FORM = """
 def test_metadata_location_and_acknowledge_are_answered_and_submitted(town_a: Municipality) -> None:
     source = ODK_FORM.encode()
     form = load_form(source, filename="odk.md", cross_check=False)
-    survey, letters = open_survey(town_a, form=(form.to_json(), hashlib.sha256(source).hexdigest()))
+    _, letters = open_survey(town_a, form=(form.to_json(), hashlib.sha256(source).hexdigest()))
     client = Client()
     assert sign_in(client, letters[0].login_id, letters[0].access_key).status_code == 302
     page = client.get("/answer/q/place/").content.decode()
