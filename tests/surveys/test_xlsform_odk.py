@@ -96,9 +96,9 @@ def test_or_other_adds_an_other_choice_and_a_text_box() -> None:
 
 def test_an_unsupported_row_is_reported_once_by_name() -> None:
     _, errors, _ = form_of(
-        "| | image | photo | 写真 | | | |\n| | text | caption | 説明 | ${photo} != '' | | |\n"
+        "| | range | photo | 写真 | | | |\n| | text | caption | 説明 | ${photo} != '' | | |\n"
     )
-    assert errors == ["survey!A2 [photo]: not supported: question type 'image'"]
+    assert errors == ["survey!A2 [photo]: not supported: question type 'range'"]
 
 
 def test_last_saved_is_read_and_empty_on_the_web() -> None:
@@ -161,3 +161,20 @@ def test_odk_string_and_list_functions() -> None:
     assert calc("pow(2, 10)") == 1024
     assert calc("digest('abc', 'SHA-256', 'hex')").startswith("ba7816bf")  # type: ignore[union-attr]
     assert calc("once(${x})", x="kept") == "kept"
+
+
+def test_the_same_name_in_two_groups_is_allowed_unless_referred_to() -> None:
+    rows = (
+        "| | begin group | mother | 母 | | | |\n| | integer | age | 年齢 | | | |\n| | end group | | | | | |\n"
+        "| | begin group | father | 父 | | | |\n| | integer | age | 年齢 | | | . < 130 |\n"
+        "| | end group | | | | | |\n"
+    )
+    form, errors, _ = form_of(rows)
+    assert errors == []
+    assert form is not None
+    answers = {"mother": {"age": "40"}, "father": {"age": "200"}}
+    evaluation = evaluate_answers(form, answers, today=TODAY, language="en")
+    assert evaluation.fields["mother/age"].errors == []
+    assert evaluation.fields["father/age"].errors == ["The value does not meet the condition"]
+    _, errors, _ = form_of(rows + "| | calculate | sum | | | ${age} + 1 | |\n")
+    assert any("ambiguous" in e for e in errors)

@@ -26,7 +26,10 @@ ACCEPTED = {
     "cht/e2e-default-enketo-repeat-translation-button.xlsx",
     "cht/e2e-default-enketo-repeat-translation-count.xlsx",
     "cht/e2e-default-enketo-repeat-translation-select.xlsx",
+    "cht/integration-cht-form-default-draw-widget.xlsx",
     "cht/integration-cht-form-default-dynamic-url-widget.xlsx",
+    "cht/integration-cht-form-default-file-upload.xlsx",
+    "osm/archived-test.xls",
 }
 
 

@@ -175,6 +175,7 @@ class _Checker:
         self.form = form
         self.dropped_names = dropped_names or set()
         self.noted: set[tuple[str, str]] = set()
+        self.ambiguous: dict[str, int] = {}  # a name used in two groups -> the first one's row
         self.locations = locations
         self.choice_columns = choice_columns or {}
         self.fields_by_name = {node.name: node for node, _ in form.walk()}
@@ -224,12 +225,9 @@ class _Checker:
             same_parent = (previous[1][-1:] or (None,))[0] is (parents[-1:] or (None,))[0]
             if same_parent:
                 message = f"名前が重複しています: {previous[0].row} 行目と同じです (duplicate name)"
-            else:
-                message = (
-                    f"not supported: the same name in two groups (also row {previous[0].row}); "
-                    "名前はフォーム全体で一意にしてください"
-                )
-            self.report(node, "name", node.name, message)
+                self.report(node, "name", node.name, message)
+            else:  # allowed, as in ODK, as long as no ${name} refers to it
+                self.ambiguous[node.name] = previous[0].row
 
     def check_expression(self, site: _Site) -> None:
         try:
@@ -270,8 +268,16 @@ class _Checker:
                     )
                 )
             return
-        if part.name not in self.fields_by_name and part.name not in self.dropped_names:
+        if part.name in self.ambiguous:
+            self.at(site, self.ambiguous_message(part.name))
+        elif part.name not in self.fields_by_name and part.name not in self.dropped_names:
             self.at(site, f"${{{part.name}}} という質問はありません (no question named '{part.name}')")
+
+    def ambiguous_message(self, name: str) -> str:
+        return (
+            f"${{{name}}} は2つのグループにある名前なので、どちらか決まりません (the name '{name}' is used "
+            f"in two groups, first at row {self.ambiguous[name]}: ${{{name}}} is ambiguous)"
+        )
 
     def check_current(self, site: _Site) -> None:
         if site.attribute not in ("constraint", "required", "relevant"):
@@ -314,7 +320,9 @@ class _Checker:
             texts: dict[str, str] = getattr(node, attribute, None) or {}
             for text in texts.values():
                 for name in dict.fromkeys(_REF_IN_TEXT_RE.findall(text)):
-                    if name not in self.fields_by_name and name not in self.dropped_names:
+                    if name in self.ambiguous:
+                        self.report(node, attribute, text, self.ambiguous_message(name))
+                    elif name not in self.fields_by_name and name not in self.dropped_names:
                         self.report(
                             node,
                             attribute,

@@ -51,6 +51,11 @@ _SIMPLE_TYPES: dict[str, FieldKind] = {
     "geotrace": "geotrace",
     "geoshape": "geoshape",
     "barcode": "text",
+    "image": "image",
+    "photo": "image",
+    "audio": "audio",
+    "video": "video",
+    "file": "file",
     "qr code": "text",
 }
 # Metadata types: imported as a calculate filled in by the server (see _model.META_KINDS).
@@ -85,7 +90,7 @@ _SELECT_RE = re.compile(
 )
 # Types the XLSForm specification defines that our web answering does not implement.
 _UNSUPPORTED_TYPES = {
-    "image", "photo", "audio", "video", "file", "range", "rank",
+    "range", "rank",
     "xml-external", "csv-external", "begin loop", "end loop", "begin_loop", "end_loop", "osm",
     "background-audio", "background-geopoint", "include", "add image prompt",
     "add photo prompt", "add audio prompt", "add video prompt", "add file prompt",

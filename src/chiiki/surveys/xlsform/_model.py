@@ -15,6 +15,7 @@ from typing import Any, Literal
 __all__ = [
     "FIELD_KINDS",
     "JSON_FORMAT_VERSION",
+    "MEDIA_KINDS",
     "META_KINDS",
     "Choice",
     "ChoiceList",
@@ -33,7 +34,7 @@ JSON_FORMAT_VERSION = 1
 
 FieldKind = Literal[
     "text", "integer", "decimal", "date", "select_one", "select_multiple", "note", "calculate",
-    "time", "datetime", "geopoint", "geotrace", "geoshape",
+    "time", "datetime", "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file",
 ]  # fmt: skip
 FIELD_KINDS: tuple[str, ...] = (
     "text",
@@ -49,7 +50,21 @@ FIELD_KINDS: tuple[str, ...] = (
     "geopoint",
     "geotrace",
     "geoshape",
+    "image",
+    "audio",
+    "video",
+    "file",
 )
+MEDIA_KINDS: dict[str, tuple[tuple[str, ...], int]] = {
+    "image": ((".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"), 10 * 1024 * 1024),
+    "audio": ((".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".amr", ".3gp"), 20 * 1024 * 1024),
+    "video": ((".mp4", ".mov", ".webm", ".3gp", ".m4v"), 50 * 1024 * 1024),
+    "file": (
+        (".pdf", ".txt", ".csv", ".jpg", ".jpeg", ".png", ".xlsx", ".docx", ".odt", ".ods"),
+        10 * 1024 * 1024,
+    ),
+}
+"""Upload questions: the file name endings accepted and the largest size in bytes, by kind."""
 META_KINDS: tuple[str, ...] = (
     "start", "end", "today", "deviceid", "username", "phonenumber", "email", "start-geopoint", "audit",
     "simserial", "subscriberid", "imei", "hidden",

@@ -32,9 +32,25 @@ from chiiki.surveys.xlsform._expressions import (
     to_number,
     to_string,
 )
-from chiiki.surveys.xlsform._model import Choice, Field, Form, Node, Section, is_dynamic_default, pick_text
+from chiiki.surveys.xlsform._model import (
+    MEDIA_KINDS,
+    Choice,
+    Field,
+    Form,
+    Node,
+    Section,
+    is_dynamic_default,
+    pick_text,
+)
 
-__all__ = ["MAX_REPEAT_INSTANCES", "MESSAGES", "Evaluation", "FieldState", "evaluate_answers"]
+__all__ = [
+    "MAX_REPEAT_INSTANCES",
+    "MESSAGES",
+    "REFUSED_UPLOAD",
+    "Evaluation",
+    "FieldState",
+    "evaluate_answers",
+]
 
 MAX_REPEAT_INSTANCES = 500
 """Upper bound on instances of one repeat, whatever repeat_count says (protects the server)."""
@@ -54,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "geopoint": "緯度と経度を 35.6812 139.7671 の形で入力してください",
         "geotrace": "2つ以上の地点を「緯度 経度」で、; で区切って入力してください",
         "geoshape": "最初と最後が同じ4つ以上の地点を「緯度 経度」で、; で区切って入力してください",
+        "upload": "このファイルは受け付けられません。種類と大きさを確かめてください",
     },
     "en": {
         "required": "This field is required",
@@ -69,11 +86,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "geopoint": "Enter latitude and longitude like 35.6812 139.7671",
         "geotrace": "Enter two or more points as 'latitude longitude', separated by ;",
         "geoshape": "Enter four or more points as 'latitude longitude', separated by ;, the last equal to the first",
+        "upload": "This file cannot be accepted; check its type and size",
     },
 }
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _TOKYO = ZoneInfo("Asia/Tokyo")
+REFUSED_UPLOAD = "refused-upload:"
+"""Prefix of the value the answering pages store for an upload question when the file sent was refused
+(wrong type or too large): the runtime reports it as the question's error."""
 _TIME_RE = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?([+-]\d\d:?\d\d|Z)?$")
 
 
@@ -200,10 +221,13 @@ class _Evaluator:
         self.today_date = today
         self.language = language
         self.info: dict[str, _Info] = {}
+        self.uids: dict[int, str] = {}
         for node, parents in form.walk():
-            self.info.setdefault(
-                node.name, _Info(node, parents, tuple(p for p in parents if p.kind == "repeat"))
-            )
+            # A name used in two groups: the later node gets its own key ("name@3"); ${name} (which the
+            # form check only allows for a unique name) finds the first.
+            uid = node.name if node.name not in self.info else f"{node.name}@{len(self.uids)}"
+            self.uids[id(node)] = uid
+            self.info[uid] = _Info(node, parents, tuple(p for p in parents if p.kind == "repeat"))
         self.values: dict[tuple[str, Context], Value] = {}
         self.relevance: dict[tuple[str, Context], bool] = {}
         self.counts: dict[tuple[str, Context], int] = {}
@@ -228,13 +252,13 @@ class _Evaluator:
         return current if isinstance(current, Mapping) else {}
 
     def raw_answer(self, node: Field, ctx: Context) -> Any:
-        info = self.info[node.name]
+        info = self.info[self.uids[id(node)]]
         return self.container(info.parents, ctx).get(node.name)
 
     # ---------------------------------------------------------------------------------- expressions
 
     def run(self, text: str, node: Node, chain: tuple[Section, ...], ctx: Context, **extra: Any) -> Value:
-        key = (node.name, text, ctx)
+        key = (self.uids[id(node)], text, ctx)
         if key in self.in_progress:
             raise EvaluationError(f"circular reference through {node.name!r}")
         self.in_progress.add(key)
@@ -247,10 +271,10 @@ class _Evaluator:
             self.in_progress.discard(key)
 
     def instance_count(self, repeat: Section, ctx: Context) -> int:
-        key = (repeat.name, ctx)
+        key = (self.uids[id(repeat)], ctx)
         if key in self.counts:
             return self.counts[key]
-        info = self.info[repeat.name]
+        info = self.info[self.uids[id(repeat)]]
         if repeat.repeat_count:
             number = to_number(self.run(repeat.repeat_count, repeat, info.chain, ctx))
             count = 0 if math.isnan(number) else int(max(0.0, min(float(MAX_REPEAT_INSTANCES), number)))
@@ -264,10 +288,10 @@ class _Evaluator:
         return count
 
     def relevant(self, node: Node, ctx: Context) -> bool:
-        key = (node.name, ctx)
+        key = (self.uids[id(node)], ctx)
         if key in self.relevance:
             return self.relevance[key]
-        info = self.info[node.name]
+        info = self.info[self.uids[id(node)]]
         result = True
         depth = 0
         for parent in info.parents:
@@ -285,12 +309,12 @@ class _Evaluator:
         return result
 
     def value(self, node: Node, ctx: Context) -> Value:
-        key = (node.name, ctx)
+        key = (self.uids[id(node)], ctx)
         if key in self.values:
             return self.values[key]
         result: Value = ""
         if isinstance(node, Field) and node.kind != "note" and self.relevant(node, ctx):
-            chain = self.info[node.name].chain
+            chain = self.info[self.uids[id(node)]].chain
             if node.kind == "calculate" and node.calculation:
                 result = self.run(node.calculation, node, chain, ctx)
             elif node.meta is not None and node.meta != "hidden":
@@ -335,7 +359,7 @@ class _Evaluator:
             return []
         if not node.choice_filter:
             return list(choice_list.choices)
-        chain = self.info[node.name].chain
+        chain = self.info[self.uids[id(node)]].chain
         return [
             choice
             for choice in choice_list.choices
@@ -408,7 +432,7 @@ class _Evaluator:
         state = FieldState(key, node.name, node.kind, relevant, False, None)
         if not relevant:
             return state
-        state.texts = self.texts_of(node, self.info[node.name].chain, ctx)
+        state.texts = self.texts_of(node, self.info[self.uids[id(node)]].chain, ctx)
         try:
             self.fill_state(node, ctx, state)
         except EvaluationError:
@@ -424,7 +448,7 @@ class _Evaluator:
             return
         if node.kind == "note":
             return
-        chain = self.info[node.name].chain
+        chain = self.info[self.uids[id(node)]].chain
         raw = self.raw_answer(node, ctx)
         if raw is None and node.default is not None:
             raw = self.value(node, ctx)
@@ -438,7 +462,7 @@ class _Evaluator:
 
     def answer_error(self, node: Field, ctx: Context, raw: Any, state: FieldState) -> str | None:
         """What is wrong with an answer: missing when required, the wrong type, or against the constraint."""
-        chain = self.info[node.name].chain
+        chain = self.info[self.uids[id(node)]].chain
         if _is_empty(raw):
             if not state.required:
                 return None
@@ -460,6 +484,8 @@ class _Evaluator:
             return self.message("date")
         if node.kind in _TYPED_CHECKS and not _TYPED_CHECKS[node.kind](_normalize(raw)):
             return self.message(node.kind)
+        if node.kind in MEDIA_KINDS and str(raw).startswith(REFUSED_UPLOAD):
+            return self.message("upload")
         if node.kind in ("select_one", "select_multiple"):
             choice_list = self.form.choice_lists.get(node.choice_list or "")
             listed = {choice.name for choice in choice_list.choices} if choice_list else set()
@@ -495,7 +521,7 @@ class _Evaluator:
                     )
 
     def note_section_texts(self, node: Section, ctx: Context, key: str) -> None:
-        texts = self.texts_of(node, self.info[node.name].chain, ctx)
+        texts = self.texts_of(node, self.info[self.uids[id(node)]].chain, ctx)
         if texts:
             self.section_texts[key] = texts
 
