@@ -96,9 +96,9 @@ def test_or_other_adds_an_other_choice_and_a_text_box() -> None:
 
 def test_an_unsupported_row_is_reported_once_by_name() -> None:
     _, errors, _ = form_of(
-        "| | range | photo | 写真 | | | |\n| | text | caption | 説明 | ${photo} != '' | | |\n"
+        "| | rank | photo | 写真 | | | |\n| | text | caption | 説明 | ${photo} != '' | | |\n"
     )
-    assert errors == ["survey!A2 [photo]: not supported: question type 'range'"]
+    assert errors == ["survey!A2 [photo]: not supported: question type 'rank'"]
 
 
 def test_last_saved_is_read_and_empty_on_the_web() -> None:
@@ -178,3 +178,16 @@ def test_the_same_name_in_two_groups_is_allowed_unless_referred_to() -> None:
     assert evaluation.fields["father/age"].errors == ["The value does not meet the condition"]
     _, errors, _ = form_of(rows + "| | calculate | sum | | | ${age} + 1 | |\n")
     assert any("ambiguous" in e for e in errors)
+
+
+def test_a_range_is_a_number_checked_against_its_bounds() -> None:
+    text = (
+        "| survey |\n| | type | name | label | parameters |\n"
+        "| | range | pain | Pain | start=0 end=10 step=1 |\n| | range | temp | Temperature | start=35.0 end=42.0 |\n"
+    )
+    result = check_form(text.encode(), filename="form.md", cross_check=False)
+    assert result.errors == []
+    assert result.form is not None
+    assert [f.kind for f in result.form.fields()] == ["integer", "decimal"]
+    errors = evaluate_answers(result.form, {"pain": "11", "temp": "36.5"}, today=TODAY).errors()
+    assert list(errors) == ["pain"]

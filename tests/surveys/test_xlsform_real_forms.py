@@ -30,6 +30,7 @@ ACCEPTED = {
     "cht/integration-cht-form-default-dynamic-url-widget.xlsx",
     "cht/integration-cht-form-default-file-upload.xlsx",
     "osm/archived-test.xls",
+    "osm/archived-transportation.xls",
 }
 
 

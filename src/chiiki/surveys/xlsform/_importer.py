@@ -90,7 +90,7 @@ _SELECT_RE = re.compile(
 )
 # Types the XLSForm specification defines that our web answering does not implement.
 _UNSUPPORTED_TYPES = {
-    "range", "rank",
+    "rank",
     "xml-external", "csv-external", "begin loop", "end loop", "begin_loop", "end_loop", "osm",
     "background-audio", "background-geopoint", "include", "add image prompt",
     "add photo prompt", "add audio prompt", "add video prompt", "add file prompt",
@@ -104,6 +104,7 @@ _TRANSLATABLE = {"label", "hint", "required_message", "constraint_message"}
 _SURVEY_COLUMNS = {
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "calculation", "default", "choice_filter", "appearance", "repeat_count",
+    "parameters",
 }  # fmt: skip
 _SURVEY_ALIASES = {
     "caption": "label",
@@ -134,7 +135,6 @@ _WEB_IGNORED_COLUMNS = {
     "guidance_hint": "ガイダンスは表示しません (guidance hints are not shown on the web)",
     "autoplay": "自動再生はしません (autoplay is not done on the web)",
     "rows": "入力欄の高さは使いません (rows is not used on the web)",
-    "parameters": "parameters は使いません (parameters are not applied on the web)",
     "trigger": (
         "trigger は使いません: 計算は回答のたびにやり直します "
         "(trigger ignored: calculations are redone from the current answers)"
@@ -306,6 +306,8 @@ class _Importer:
         self.languages: list[str] = []
         self.choice_columns: dict[str, set[str]] = {}
         self.dropped_names: set[str] = set()
+        self.range_bounds: tuple[str, str] | None = None  # of the range row being imported
+        self.parameters_noted = False
         self.added: list[Node] = []  # fields a row adds after itself (the text box of 'or_other')
 
     def error(
@@ -630,6 +632,8 @@ class _Importer:
         """The kind, choice list and metadata of a question type, or None when the type is refused
         (and reported)."""
         lowered = raw_type.lower()
+        if lowered == "range":
+            return self.range_type(cells)
         if lowered in _META_TYPES:
             return "calculate", None, _META_TYPES[lowered]
         if lowered in _ACKNOWLEDGE_TYPES:
@@ -653,6 +657,25 @@ class _Importer:
             self.at(cells, cells.type_col, cells.value("name") or raw_type, _unknown_type_message(raw_type))
             return None
         return simple, None, None
+
+    def range_type(self, cells: _Cells) -> tuple[FieldKind, str | None, str | None] | None:
+        """``range``: a number typed in a box, from ``start`` to ``end`` (parameters; 1 to 10 by default)
+        in steps of ``step``, checked on the server; an integer unless a parameter has decimals."""
+        parameters = {"start": "1", "end": "10", "step": "1"}
+        for part in re.split(r"[\s;,]+", cells.value("parameters")):
+            key, _, value = part.partition("=")
+            if key.strip().lower() in parameters and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+                parameters[key.strip().lower()] = value.strip()
+        if float(parameters["step"]) <= 0 or float(parameters["start"]) == float(parameters["end"]):
+            self.at(
+                cells, cells.letter("parameters"), cells.value("name"),
+                "range の parameters が正しくありません (range needs start != end and a positive step)",
+            )  # fmt: skip
+            return None
+        low, high = sorted((parameters["start"], parameters["end"]), key=float)
+        self.range_bounds = (low, high)
+        decimal = any("." in value for value in parameters.values())
+        return ("decimal" if decimal else "integer"), None, None
 
     def checked_name(self, cells: _Cells, raw_type: str, name: str) -> bool:
         """Whether ``name`` is a valid name (else reported); a valid one has its cells' locations noted."""
@@ -715,6 +738,16 @@ class _Importer:
             appearance=cells.value("appearance") or None,
             meta=meta,
         )
+        if self.range_bounds is not None:
+            bounds = f". >= {self.range_bounds[0]} and . <= {self.range_bounds[1]}"
+            node.constraint = f"({node.constraint}) and {bounds}" if node.constraint else bounds
+            self.range_bounds = None
+        elif cells.value("parameters") and not self.parameters_noted:
+            self.parameters_noted = True
+            self.warn(
+                cells.sheet, 1, cells.letter("parameters"), "parameters",
+                "parameters は range の範囲だけに使います (parameters are applied only to range)",
+            )  # fmt: skip
         if node.kind not in ("calculate", "note") and node.calculation:
             # ODK computes such a question's value from its calculation; the web does the same, and
             # does not ask it.
