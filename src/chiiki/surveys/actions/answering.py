@@ -250,8 +250,10 @@ def submit_answers(
         if not evaluation.valid:
             return SubmitResult(answer, evaluation, accepted=False)
         correction = answer.submitted_at is not None
-        answer.submitted_data = tree.canonical_answers(evaluation)
-        answer.submitted_at = timezone.now()
+        now = timezone.now()
+        filled = evaluate(form, answer.data, language, _metadata(seat.case, answer, now, session))
+        answer.submitted_data = tree.canonical_answers(filled)
+        answer.submitted_at = now
         answer.submitted_version = answer.version
         answer.submissions += 1
         _mark(answer, seat, by)
@@ -263,6 +265,19 @@ def submit_answers(
         action = "surveys.answer_corrected" if correction else "surveys.answer_submitted"
         _audit(seat, action, by, {"version": answer.version, "receipt": answer.receipt_number})
     return SubmitResult(answer, evaluation, accepted=True)
+
+
+def _metadata(case: SurveyCase, answer: Answer, now: Any, session: str) -> dict[str, str]:
+    """What the server fills into an XLSForm's metadata questions at submission: ``start`` is when the
+    first page was saved, ``end`` this submission, ``username`` the household's login ID, ``deviceid``
+    the answering session's tag. Phone number, e-mail and SIM data are not known: they stay empty."""
+    local = timezone.localtime
+    return {
+        "start": local(answer.started_at).isoformat(timespec="seconds"),
+        "end": local(now).isoformat(timespec="seconds"),
+        "username": case.login_id,
+        "deviceid": session,
+    }
 
 
 def _unused_receipt_number() -> str:

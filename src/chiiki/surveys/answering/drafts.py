@@ -159,10 +159,15 @@ def page_named(form: Form, name: str) -> Page | None:
     return next((page for page in form.pages() if page.name == name), None)
 
 
-def evaluate(form: Form, data: Mapping[str, Any], language: str) -> Evaluation:
-    """The xlsform runtime on one draft, in the respondent's language; a text over MAX_TEXT characters is an
-    error (it is refused, not cut: the export has every character the respondent sent)."""
-    evaluation = evaluate_answers(form, data, language="en" if language.startswith("en") else "ja")
+def evaluate(
+    form: Form, data: Mapping[str, Any], language: str, metadata: Mapping[str, str] | None = None
+) -> Evaluation:
+    """The xlsform runtime on one draft, in the respondent's language; ``metadata`` fills the form's metadata
+    questions (start, end, username …) at submission. A text over MAX_TEXT characters is an error (it is
+    refused, not cut: the export has every character the respondent sent)."""
+    evaluation = evaluate_answers(
+        form, data, language="en" if language.startswith("en") else "ja", metadata=metadata
+    )
     for state in evaluation.fields.values():
         if state.relevant and isinstance(state.value, str) and len(state.value) > MAX_TEXT:
             state.errors.append(too_long(len(state.value), language))

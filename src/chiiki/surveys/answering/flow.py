@@ -29,6 +29,7 @@ from chiiki.surveys.answering.drafts import AnswerConflict, AnsweringClosed, Pos
 from chiiki.surveys.answering.pages import PageView, build_page, field_id, page_title
 from chiiki.surveys.answering.sessions import end_session
 from chiiki.surveys.answering.tree import page_digest
+from chiiki.surveys.answering.uploads import take_uploads
 from chiiki.surveys.models import Answer
 from chiiki.surveys.paradata import SHOWN_FIELD, page_shown_token, request_session_tag, seconds_on_page
 from chiiki.surveys.xlsform import Evaluation, Form, Page
@@ -281,7 +282,7 @@ def _leave(request: HttpRequest, seat: Seat, links: Links, shown: ShownPage, act
 
 def _save_page(request: HttpRequest, seat: Seat, links: Links, shown: ShownPage) -> HttpResponse:
     action = request.POST.get("action", "next")
-    posted = _posted(request, action)
+    posted = take_uploads(shown.form, _posted(request, action), request.FILES, seat.case)
     try:
         result = actions.save_page(
             seat,

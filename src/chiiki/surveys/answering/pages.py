@@ -15,7 +15,19 @@ from django.utils.translation import gettext as _
 
 from chiiki.surveys.answering.drafts import MAX_TEXT
 from chiiki.surveys.answering.tree import counter_field_key
-from chiiki.surveys.xlsform import Choice, Evaluation, Field, FieldState, Form, Node, Page, Section, pick_text
+from chiiki.surveys.xlsform import (
+    MEDIA_KINDS,
+    REFUSED_UPLOAD,
+    Choice,
+    Evaluation,
+    Field,
+    FieldState,
+    Form,
+    Node,
+    Page,
+    Section,
+    pick_text,
+)
 
 __all__ = ["ChoiceItem", "ErrorLink", "Instance", "Item", "PageView", "build_page", "field_id", "page_title"]
 
@@ -60,6 +72,8 @@ class Item:
     choices: list[ChoiceItem] = field(default_factory=list)
     widget: str = ""
     inputmode: str = ""
+    accept: str = ""
+    """For an upload question: the file name endings accepted (the input's ``accept``)."""
     children: list[Item] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
     add_action: str = ""
@@ -235,6 +249,12 @@ class _Builder:
             item.widget = "date"
         if node.kind == "text":
             item.max_length, item.length = MAX_TEXT, len(item.value)
+        if node.kind in MEDIA_KINDS:
+            item.widget = "file"
+            item.accept = ",".join(MEDIA_KINDS[node.kind][0])
+            refused = item.value.startswith(REFUSED_UPLOAD)
+            item.display = "" if refused else item.value.rsplit("/", 1)[-1]
+            item.value = "" if refused else item.value
 
     def options(self, node: Field, allowed: list[str] | None) -> list[Choice]:
         """The choices to show: the whole list, or only those the choice_filter allows now."""

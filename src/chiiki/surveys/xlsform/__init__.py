@@ -29,12 +29,24 @@ from chiiki.surveys.xlsform._expressions import (
     to_string,
 )
 from chiiki.surveys.xlsform._loader import CheckResult, check_form, load_form
-from chiiki.surveys.xlsform._model import Choice, ChoiceList, Field, Form, Node, Page, Section, pick_text
+from chiiki.surveys.xlsform._model import (
+    MEDIA_KINDS,
+    Choice,
+    ChoiceList,
+    Field,
+    Form,
+    Node,
+    Page,
+    Section,
+    pick_text,
+)
 from chiiki.surveys.xlsform._problems import FormRejected, Problem
-from chiiki.surveys.xlsform._runtime import Evaluation, FieldState, evaluate_answers
+from chiiki.surveys.xlsform._runtime import REFUSED_UPLOAD, Evaluation, FieldState, evaluate_answers
 
 __all__ = [
     "MAX_NESTING",
+    "MEDIA_KINDS",
+    "REFUSED_UPLOAD",
     "CheckResult",
     "Choice",
     "ChoiceList",

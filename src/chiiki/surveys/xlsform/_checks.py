@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chiiki.surveys.xlsform._expressions import (
+    LAST_SAVED,
     Call,
     ChoiceColumn,
     Current,
@@ -169,14 +170,20 @@ class _Checker:
         form: Form,
         locations: dict[tuple[str, str], Location],
         choice_columns: dict[str, set[str]] | None,
+        dropped_names: set[str] | None = None,
     ) -> None:
         self.form = form
+        self.dropped_names = dropped_names or set()
+        self.noted: set[tuple[str, str]] = set()
+        self.ambiguous: dict[str, int] = {}  # a name used in two groups -> the first one's row
         self.locations = locations
         self.choice_columns = choice_columns or {}
         self.fields_by_name = {node.name: node for node, _ in form.walk()}
         self.problems: list[Problem] = []
 
     def report(self, node: Node, attribute: str, subject: str, message: str) -> None:
+        if subject != node.name:  # the cell's text is the subject: the message names the question
+            message = f"{node.name}: {message}"
         location = self.locations.get((node.name, attribute)) or self.locations.get((node.name, "name"))
         if location is None:
             self.problems.append(Problem("survey", node.row, None, subject, message))
@@ -185,6 +192,12 @@ class _Checker:
 
     def at(self, site: _Site, message: str) -> None:
         self.report(site.node, site.attribute, site.text, message)
+
+    def warning(self, site: _Site, message: str) -> Problem:
+        """A warning at the cell of ``site``."""
+        self.report(site.node, site.attribute, site.text, message)
+        problem = self.problems.pop()
+        return Problem(problem.sheet, problem.row, problem.column, problem.subject, message, "warning")
 
     def run(self) -> list[Problem]:
         self.check_duplicate_names()
@@ -212,12 +225,9 @@ class _Checker:
             same_parent = (previous[1][-1:] or (None,))[0] is (parents[-1:] or (None,))[0]
             if same_parent:
                 message = f"名前が重複しています: {previous[0].row} 行目と同じです (duplicate name)"
-            else:
-                message = (
-                    f"not supported: the same name in two groups (also row {previous[0].row}); "
-                    "名前はフォーム全体で一意にしてください"
-                )
-            self.report(node, "name", node.name, message)
+                self.report(node, "name", node.name, message)
+            else:  # allowed, as in ODK, as long as no ${name} refers to it
+                self.ambiguous[node.name] = previous[0].row
 
     def check_expression(self, site: _Site) -> None:
         try:
@@ -225,6 +235,14 @@ class _Checker:
         except ExpressionError as error:
             self.at(site, f"式の誤り: {error.message} (位置 {error.position + 1}, in {site.attribute})")
             return
+        if any(quote in site.text for quote in "‘’“”"):
+            self.problems.append(
+                self.warning(
+                    site,
+                    "‘ ’ “ ” は ' \" として読みました。ODK Collect では使えません "
+                    "(typographic quotes read as ' and \"; ODK Collect refuses them)",
+                )
+            )
         for part in walk(tree):
             if isinstance(part, Reference):
                 self.check_reference(site, part)
@@ -236,8 +254,30 @@ class _Checker:
                 _CALL_CHECKS[part.name](self, site, part)
 
     def check_reference(self, site: _Site, part: Reference) -> None:
-        if part.name not in self.fields_by_name:
+        if part.name.startswith(LAST_SAVED):
+            name = part.name[len(LAST_SAVED) :]
+            if name not in self.fields_by_name and name not in self.dropped_names:
+                self.at(site, f"${{{name}}} という質問はありません (no question named '{name}')")
+            elif (site.node.name, "last-saved") not in self.noted:
+                self.noted.add((site.node.name, "last-saved"))
+                self.problems.append(
+                    self.warning(
+                        site,
+                        "${last-saved#…} はウェブでは空です: 前回の回答を端末に保存しません "
+                        "(empty on the web: no earlier answer is kept on a device)",
+                    )
+                )
+            return
+        if part.name in self.ambiguous:
+            self.at(site, self.ambiguous_message(part.name))
+        elif part.name not in self.fields_by_name and part.name not in self.dropped_names:
             self.at(site, f"${{{part.name}}} という質問はありません (no question named '{part.name}')")
+
+    def ambiguous_message(self, name: str) -> str:
+        return (
+            f"${{{name}}} は2つのグループにある名前なので、どちらか決まりません (the name '{name}' is used "
+            f"in two groups, first at row {self.ambiguous[name]}: ${{{name}}} is ambiguous)"
+        )
 
     def check_current(self, site: _Site) -> None:
         if site.attribute not in ("constraint", "required", "relevant"):
@@ -280,7 +320,9 @@ class _Checker:
             texts: dict[str, str] = getattr(node, attribute, None) or {}
             for text in texts.values():
                 for name in dict.fromkeys(_REF_IN_TEXT_RE.findall(text)):
-                    if name not in self.fields_by_name:
+                    if name in self.ambiguous:
+                        self.report(node, attribute, text, self.ambiguous_message(name))
+                    elif name not in self.fields_by_name and name not in self.dropped_names:
                         self.report(
                             node,
                             attribute,
@@ -310,9 +352,13 @@ def check_form_model(
     form: Form,
     locations: dict[tuple[str, str], Location] | None = None,
     choice_columns: dict[str, set[str]] | None = None,
+    *,
+    dropped_names: set[str] | None = None,
 ) -> list[Problem]:
-    """Every static problem of an imported form, located by sheet, row and column where known."""
-    return _Checker(form, locations or {}, choice_columns).run()
+    """Every static problem of an imported form, located by sheet, row and column where known.
+
+    ``dropped_names`` are rows the importer already refused: a reference to one is not reported again."""
+    return _Checker(form, locations or {}, choice_columns, dropped_names).run()
 
 
 def _literal_default_problem(form: Form, node: Field) -> str | None:

@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any, Protocol
 
+from chiiki.surveys.xlsform._odk_functions import ODK_ARITY, ODK_FUNCTIONS
+
 __all__ = [
     "BinaryOp",
     "Call",
@@ -190,8 +192,18 @@ _Scan = tuple[_Token, int] | None
 """A token and the position after it, or None when the text at that position is not this kind of token."""
 
 
+_CURLY_QUOTES = {"‘": "’", "“": "”", "’": "’", "”": "”"}
+"""Typographic quotes that spreadsheet autocorrect puts in place of ' and ": read as the quotes meant."""
+
+
 def _scan_string(source: str, i: int) -> _Scan:
     quote = source[i]
+    if quote in _CURLY_QUOTES or quote in "'\"":
+        closers = (_CURLY_QUOTES.get(quote, quote), *(("'", "’", "‘") if quote in "'‘’" else ('"', "”")))
+        end = next((e for e in (source.find(c, i + 1) for c in closers) if e >= 0), -1)
+        if end < 0:
+            raise ExpressionError(source, i, "文字列が閉じられていません (unterminated string literal)")
+        return _Token("string", source[i + 1 : end], i), end + 1
     if quote not in "'\"":
         return None
     end = source.find(quote, i + 1)
@@ -207,9 +219,19 @@ def _scan_reference(source: str, i: int) -> _Scan:
     if match is None:
         raise ExpressionError(source, i, "${…} が閉じられていません (unterminated ${…} reference)")
     name = match.group(1).strip()
+    if name.startswith(LAST_SAVED):  # ${last-saved#name}: the answer last saved on the device
+        return _Token("ref", LAST_SAVED + _checked_name(source, i, name[len(LAST_SAVED) :]), i), match.end()
+    return _Token("ref", _checked_name(source, i, name), i), match.end()
+
+
+LAST_SAVED = "last-saved#"
+"""Prefix of ``${last-saved#name}``; such a :class:`Reference` keeps it in its ``name``."""
+
+
+def _checked_name(source: str, i: int, name: str) -> str:
     if not _FIELD_NAME_RE.match(name):
         raise ExpressionError(source, i, f"参照名が正しくありません (invalid reference name {name!r})")
-    return _Token("ref", name, i), match.end()
+    return name
 
 
 def _scan_number(source: str, i: int) -> _Scan:
@@ -283,6 +305,7 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "min": (1, None),
     "position": (0, 1),
     "jr:choice-name": (2, 2),
+    **ODK_ARITY,
 }
 
 _COMPARISONS = ("<=", ">=", "<", ">")
@@ -815,6 +838,7 @@ _FUNCTION_TABLE: dict[str, Callable[[list[Value], EvaluationContext], Value]] = 
     "max": _extreme(max),
     "min": _extreme(min),
     "jr:choice-name": _choice_name,
+    **{name: handler for name, (_, _, handler) in ODK_FUNCTIONS.items()},
 }
 
 

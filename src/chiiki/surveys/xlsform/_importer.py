@@ -42,7 +42,37 @@ _SIMPLE_TYPES: dict[str, FieldKind] = {
     "date": "date",
     "note": "note",
     "calculate": "calculate",
+    "time": "time",
+    "datetime": "datetime",
+    "datetime-local": "datetime",
+    "geopoint": "geopoint",
+    "gps": "geopoint",
+    "location": "geopoint",
+    "geotrace": "geotrace",
+    "geoshape": "geoshape",
+    "barcode": "text",
+    "image": "image",
+    "photo": "image",
+    "audio": "audio",
+    "video": "video",
+    "file": "file",
+    "qr code": "text",
 }
+# Metadata types: imported as a calculate filled in by the server (see _model.META_KINDS).
+_META_TYPES: dict[str, str] = {
+    "start": "start", "end": "end", "today": "today", "deviceid": "deviceid", "imei": "deviceid",
+    "username": "username", "phonenumber": "phonenumber", "phone number": "phonenumber",
+    "email": "email", "start-geopoint": "start-geopoint", "audit": "audit", "simserial": "simserial",
+    "subscriberid": "subscriberid", "hidden": "hidden", "get start time": "start",
+    "get end time": "end", "get today": "today", "get device id": "deviceid",
+    "get subscriber id": "subscriberid", "get sim id": "simserial", "get phone number": "phonenumber",
+    "uri:subscriberid": "subscriberid", "uri:email": "email", "uri:username": "username",
+    "uri:phonenumber": "phonenumber", "uri:deviceid": "deviceid",
+}  # fmt: skip
+_ACKNOWLEDGE_TYPES = {"acknowledge", "trigger"}
+ACKNOWLEDGE_LIST = "_acknowledge"
+"""The choice list made for ``acknowledge`` questions: one choice, ``OK`` (the value ODK stores)."""
+OTHER_CHOICE = "other"
 _CONTROL_TYPES = {
     "begin group": ("begin", "group"),
     "begin_group": ("begin", "group"),
@@ -60,24 +90,21 @@ _SELECT_RE = re.compile(
 )
 # Types the XLSForm specification defines that our web answering does not implement.
 _UNSUPPORTED_TYPES = {
-    "geopoint", "geotrace", "geoshape", "image", "photo", "audio", "video", "file", "barcode", "time",
-    "datetime", "range", "rank", "acknowledge", "trigger", "hidden", "start", "end", "today", "deviceid",
-    "imei", "subscriberid", "simserial", "phonenumber", "phone number", "username", "email", "audit",
+    "rank",
     "xml-external", "csv-external", "begin loop", "end loop", "begin_loop", "end_loop", "osm",
-    "background-audio", "background-geopoint", "start-geopoint", "include", "add image prompt",
-    "add photo prompt", "add audio prompt", "add video prompt", "add file prompt", "gps", "location",
-    "get start time", "get end time", "get today", "get device id", "get subscriber id", "get sim id",
-    "get phone number", "set form title", "set form id", "entity", "uri:subscriberid", "uri:email",
-    "uri:username", "uri:phonenumber", "uri:deviceid", "select_one_from_file", "select_multiple_from_file",
+    "background-audio", "background-geopoint", "include", "add image prompt",
+    "add photo prompt", "add audio prompt", "add video prompt", "add file prompt",
+    "set form title", "set form id", "entity", "select_one_from_file", "select_multiple_from_file",
     "select one from file", "select multiple from file", "select_one_external", "select_multiple_external",
     "begin table-list", "end table-list", "begin lgroup", "end lgroup", "begin looped group",
-    "end looped group", "qr code",
+    "end looped group",
 }  # fmt: skip
 
 _TRANSLATABLE = {"label", "hint", "required_message", "constraint_message"}
 _SURVEY_COLUMNS = {
     "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
     "constraint_message", "calculation", "default", "choice_filter", "appearance", "repeat_count",
+    "parameters",
 }  # fmt: skip
 _SURVEY_ALIASES = {
     "caption": "label",
@@ -94,11 +121,27 @@ _SURVEY_ALIASES = {
 }
 # Columns the XLSForm specification defines whose meaning we would silently lose if we ignored them.
 _UNSUPPORTED_COLUMNS = {
-    "image", "big-image", "audio", "video", "media", "read_only", "readonly", "trigger", "parameters",
-    "guidance_hint", "autoplay", "rows", "noapperrorstring", "no_app_error_string", "instance",
+    "noapperrorstring", "no_app_error_string", "instance",
     "save_to", "intent", "body", "bind", "control", "disabled", "sms_field", "sms_option",
     "compact_tag", "label_hint", "choice_filter_external",
 }  # fmt: skip
+# Columns that change only how a phone app shows or times a question: read, not applied, and said so.
+_WEB_IGNORED_COLUMNS = {
+    "image": "画像は表示しません (media in labels is not shown on the web)",
+    "big-image": "画像は表示しません (media in labels is not shown on the web)",
+    "audio": "音声は再生しません (media in labels is not played on the web)",
+    "video": "動画は再生しません (media in labels is not played on the web)",
+    "media": "メディアは表示しません (media in labels is not shown on the web)",
+    "guidance_hint": "ガイダンスは表示しません (guidance hints are not shown on the web)",
+    "autoplay": "自動再生はしません (autoplay is not done on the web)",
+    "rows": "入力欄の高さは使いません (rows is not used on the web)",
+    "trigger": (
+        "trigger は使いません: 計算は回答のたびにやり直します "
+        "(trigger ignored: calculations are redone from the current answers)"
+    ),
+    "read_only": "read_only は使いません: 計算の質問は表示しません (read_only ignored)",
+    "readonly": "read_only は使いません: 計算の質問は表示しません (read_only ignored)",
+}
 _CHOICE_ALIASES = {"list name": "list_name", "list_name": "list_name", "value": "name", "caption": "label"}
 _SETTINGS_ALIASES = {
     "form_title": "title",
@@ -134,6 +177,8 @@ class SheetImport:
     problems: list[Problem] = field(default_factory=list)
     locations: dict[tuple[str, str], Location] = field(default_factory=dict)
     choice_columns: dict[str, set[str]] = field(default_factory=dict)
+    dropped_names: set[str] = field(default_factory=set)
+    """Names of rows refused (and reported) here: later checks do not call them missing a second time."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +305,10 @@ class _Importer:
         self.locations: dict[tuple[str, str], Location] = {}
         self.languages: list[str] = []
         self.choice_columns: dict[str, set[str]] = {}
+        self.dropped_names: set[str] = set()
+        self.range_bounds: tuple[str, str] | None = None  # of the range row being imported
+        self.parameters_noted = False
+        self.added: list[Node] = []  # fields a row adds after itself (the text box of 'or_other')
 
     def error(
         self, sheet: str | None, row: int | None, column: str | None, subject: str, message: str
@@ -332,6 +381,11 @@ class _Importer:
         if key in _UNSUPPORTED_COLUMNS or key.split(":")[0] in _UNSUPPORTED_COLUMNS:
             if used:
                 self.error(sheet, 1, letter, header, f"not supported: column '{header}'")
+            return None
+        ignored = _WEB_IGNORED_COLUMNS.get(key) or _WEB_IGNORED_COLUMNS.get(key.split(":")[0])
+        if ignored is not None:
+            if used:
+                self.warn(sheet, 1, letter, header, ignored)
             return None
         if kind == "choices":  # an extra column, for choice_filter
             if " " in header.strip():
@@ -477,10 +531,14 @@ class _Importer:
         root: list[Node] = []
         stack: list[tuple[Section, int]] = []
         for row in sheet.rows:
-            node = self.row(_Cells(sheet.name, row, by_key, type_col, name_col), lists, stack)
-            if node is None or node == "end":
+            cells = _Cells(sheet.name, row, by_key, type_col, name_col)
+            node = self.row(cells, lists, stack)
+            if not isinstance(node, Field | Section):
+                if node is None and cells.value("name"):
+                    self.dropped_names.add(cells.value("name"))
                 continue
-            (stack[-1][0].children if stack else root).append(node)
+            (stack[-1][0].children if stack else root).extend([node, *self.added])
+            self.added = []
             if isinstance(node, Section):
                 if len(stack) >= MAX_SECTION_DEPTH:
                     # Stop here: deeper nesting is surely a mistake, and the form is rejected anyway.
@@ -522,15 +580,38 @@ class _Importer:
             if self.checked_name(cells, raw_type, name):
                 return self.section(cells, name, control[1])
             return None
+        return self.question(cells, raw_type, name, lists)
+
+    def question(self, cells: _Cells, raw_type: str, name: str, lists: dict[str, ChoiceList]) -> Field | None:
+        """A survey row that is not a group or repeat as a field, or None (reported) when refused."""
         field_type = self.field_type(cells, raw_type, lists)
         if field_type is None:
             return None
-        kind, choice_list = field_type
+        kind, choice_list, meta = field_type
         if not name and kind == "note":
             name = f"_note_row{cells.number}"  # notes hold no value, so a missing name is harmless
         if self.checked_name(cells, raw_type, name):
-            return self.field(cells, name, kind, choice_list)
+            node = self.field(cells, name, kind, choice_list, meta)
+            select = _SELECT_RE.match(raw_type)
+            if select is not None and select.group(3):
+                self.add_other(cells, node, lists)
+            return node
         return None
+
+    def add_other(self, cells: _Cells, node: Field, lists: dict[str, ChoiceList]) -> None:
+        """``or_other``: an 'other' choice and a text box ``<name>_other`` shown when it is picked (as
+        pyxform does)."""
+        choice_list = lists.get(node.choice_list or "")
+        if choice_list is not None and choice_list.get(OTHER_CHOICE) is None:
+            choice_list.choices.append(Choice(OTHER_CHOICE, {"default": "Other"}, cells.number))
+        other = Field(
+            kind="text",
+            name=f"{node.name}_other",
+            row=cells.number,
+            label={"default": "Specify other."},
+            relevant=f"selected(${{{node.name}}}, '{OTHER_CHOICE}')",
+        )
+        self.added.append(other)
 
     def close_section(
         self, cells: _Cells, raw_type: str, kind: str, stack: list[tuple[Section, int]]
@@ -547,13 +628,22 @@ class _Importer:
 
     def field_type(
         self, cells: _Cells, raw_type: str, lists: dict[str, ChoiceList]
-    ) -> tuple[FieldKind, str | None] | None:
-        """The kind and choice list of a question type, or None when the type is refused (and reported)."""
+    ) -> tuple[FieldKind, str | None, str | None] | None:
+        """The kind, choice list and metadata of a question type, or None when the type is refused
+        (and reported)."""
+        lowered = raw_type.lower()
+        if lowered == "range":
+            return self.range_type(cells)
+        if lowered in _META_TYPES:
+            return "calculate", None, _META_TYPES[lowered]
+        if lowered in _ACKNOWLEDGE_TYPES:
+            if ACKNOWLEDGE_LIST not in lists:
+                lists[ACKNOWLEDGE_LIST] = ChoiceList(ACKNOWLEDGE_LIST, [Choice("OK", {"default": "OK"})])
+            return "select_one", ACKNOWLEDGE_LIST, None
         select = _SELECT_RE.match(raw_type)
+        if select is not None and select.group(2).lower() in ("from_file", "file"):
+            select = None  # 'select_one_from_file x.csv' / 'select one from file x.csv' is not a list name
         if select is not None:
-            if select.group(3):
-                self.at(cells, cells.type_col, raw_type, "not supported: 'or_other' / 'or specify other'")
-                return None
             multiple = select.group(1).lower() in ("select_multiple", "select all that apply")
             choice_list = select.group(2)
             if choice_list not in lists:
@@ -561,12 +651,31 @@ class _Importer:
                     cells, cells.type_col, choice_list,
                     f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
                 )  # fmt: skip
-            return ("select_multiple" if multiple else "select_one"), choice_list
-        simple = _SIMPLE_TYPES.get(raw_type.lower())
+            return ("select_multiple" if multiple else "select_one"), choice_list, None
+        simple = _SIMPLE_TYPES.get(lowered)
         if simple is None:
-            self.at(cells, cells.type_col, raw_type, _unknown_type_message(raw_type))
+            self.at(cells, cells.type_col, cells.value("name") or raw_type, _unknown_type_message(raw_type))
             return None
-        return simple, None
+        return simple, None, None
+
+    def range_type(self, cells: _Cells) -> tuple[FieldKind, str | None, str | None] | None:
+        """``range``: a number typed in a box, from ``start`` to ``end`` (parameters; 1 to 10 by default)
+        in steps of ``step``, checked on the server; an integer unless a parameter has decimals."""
+        parameters = {"start": "1", "end": "10", "step": "1"}
+        for part in re.split(r"[\s;,]+", cells.value("parameters")):
+            key, _, value = part.partition("=")
+            if key.strip().lower() in parameters and re.fullmatch(r"-?\d+(\.\d+)?", value.strip()):
+                parameters[key.strip().lower()] = value.strip()
+        if float(parameters["step"]) <= 0 or float(parameters["start"]) == float(parameters["end"]):
+            self.at(
+                cells, cells.letter("parameters"), cells.value("name"),
+                "range の parameters が正しくありません (range needs start != end and a positive step)",
+            )  # fmt: skip
+            return None
+        low, high = sorted((parameters["start"], parameters["end"]), key=float)
+        self.range_bounds = (low, high)
+        decimal = any("." in value for value in parameters.values())
+        return ("decimal" if decimal else "integer"), None, None
 
     def checked_name(self, cells: _Cells, raw_type: str, name: str) -> bool:
         """Whether ``name`` is a valid name (else reported); a valid one has its cells' locations noted."""
@@ -608,7 +717,9 @@ class _Importer:
                 self.at(cells, cells.letter(key), name, f"not supported: '{key}' on a {section.kind}")
         return section
 
-    def field(self, cells: _Cells, name: str, kind: FieldKind, choice_list: str | None) -> Field:
+    def field(
+        self, cells: _Cells, name: str, kind: FieldKind, choice_list: str | None, meta: str | None = None
+    ) -> Field:
         node = Field(
             kind=kind,
             name=name,
@@ -625,13 +736,33 @@ class _Importer:
             choice_list=choice_list,
             choice_filter=cells.value("choice_filter") or None,
             appearance=cells.value("appearance") or None,
+            meta=meta,
         )
+        if self.range_bounds is not None:
+            bounds = f". >= {self.range_bounds[0]} and . <= {self.range_bounds[1]}"
+            node.constraint = f"({node.constraint}) and {bounds}" if node.constraint else bounds
+            self.range_bounds = None
+        elif cells.value("parameters") and not self.parameters_noted:
+            self.parameters_noted = True
+            self.warn(
+                cells.sheet, 1, cells.letter("parameters"), "parameters",
+                "parameters は range の範囲だけに使います (parameters are applied only to range)",
+            )  # fmt: skip
+        if node.kind not in ("calculate", "note") and node.calculation:
+            # ODK computes such a question's value from its calculation; the web does the same, and
+            # does not ask it.
+            self.warn(
+                cells.sheet, cells.number, cells.letter("calculation"), node.name,
+                f"calculation のある '{node.kind}' の質問は計算として扱い、表示しません "
+                "(a question with a calculation is computed, not asked)",
+            )  # fmt: skip
+            node.kind = "calculate"
         self.check_field_columns(cells, node)
         return node
 
     def check_field_columns(self, cells: _Cells, node: Field) -> None:
         """Columns a question of this kind must have, or must not have."""
-        if node.kind == "calculate" and not node.calculation:
+        if node.kind == "calculate" and not node.calculation and node.meta is None:
             self.at(
                 cells, cells.letter("calculation") or cells.type_col, node.name,
                 "calculation が空です (calculate without a calculation)",
@@ -641,7 +772,7 @@ class _Importer:
                 cells, cells.letter("calculation"), node.name,
                 f"not supported: calculation on a '{node.kind}' question (use a calculate row)",
             )  # fmt: skip
-        if node.kind != "calculate" and not node.label and not node.hint:
+        if node.kind != "calculate" and not node.label and not node.hint and node.appearance != "hidden":
             self.at(
                 cells, cells.letter("label") or cells.name_col, node.name,
                 "ラベルがありません (question without a label)",
@@ -667,6 +798,9 @@ class _Importer:
             languages.append("default")
         default_language = settings.get("default_language") or None
         if default_language is not None and default_language not in self.languages:
+            # 'default_language: 日本語 (ja)' names the 'label::日本語 (ja)' columns, read as 'ja'.
+            default_language = _language_of(default_language)
+        if default_language is not None and default_language not in self.languages:
             self.warn(
                 settings_sheet.name if settings_sheet else None, 2, None, default_language,
                 "default_language の言語のラベルがありません (no labels in the default_language)",
@@ -682,8 +816,8 @@ class _Importer:
             choice_lists=lists,
         )
         if survey is None:
-            return SheetImport(None, self.problems, self.locations, self.choice_columns)
-        return SheetImport(form, self.problems, self.locations, self.choice_columns)
+            return SheetImport(None, self.problems, self.locations, self.choice_columns, self.dropped_names)
+        return SheetImport(form, self.problems, self.locations, self.choice_columns, self.dropped_names)
 
 
 def _safe_id(name: str) -> str:

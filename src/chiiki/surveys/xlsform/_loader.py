@@ -69,8 +69,17 @@ def _pyxform_opinion(data: bytes, file_format: str) -> Problem | None:
             "",
             f"pyxform がこのフォームを受け付けません (pyxform rejects this form: {text})",
         )
-    except Exception:
-        return None
+    except Exception as error:
+        return Problem(
+            None,
+            None,
+            None,
+            "",
+            f"pyxform がこのフォームの確認中に異常終了しました。pyxform による確認はできていません "
+            f"(pyxform crashed while converting this form, so it gave no second opinion: "
+            f"{type(error).__name__}: {str(error)[:200]})",
+            "warning",
+        )
     return None
 
 
@@ -91,13 +100,17 @@ def check_form(
     problems = list(imported.problems)
     form = imported.form
     if form is not None:
-        problems.extend(check_form_model(form, imported.locations, imported.choice_columns))
+        problems.extend(
+            check_form_model(
+                form, imported.locations, imported.choice_columns, dropped_names=imported.dropped_names
+            )
+        )
     has_errors = any(p.severity == "error" for p in problems)
     if form is not None and not has_errors and cross_check and data:
         opinion = _pyxform_opinion(data, workbook.file_format)
         if opinion is not None:
             problems.append(opinion)
-            has_errors = True
+            has_errors = opinion.severity == "error"
     return CheckResult(None if has_errors else form, problems)
 
 

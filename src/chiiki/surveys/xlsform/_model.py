@@ -15,6 +15,8 @@ from typing import Any, Literal
 __all__ = [
     "FIELD_KINDS",
     "JSON_FORMAT_VERSION",
+    "MEDIA_KINDS",
+    "META_KINDS",
     "Choice",
     "ChoiceList",
     "Field",
@@ -31,8 +33,9 @@ JSON_FORMAT_VERSION = 1
 """Bumped whenever the JSON layout of a stored form changes incompatibly."""
 
 FieldKind = Literal[
-    "text", "integer", "decimal", "date", "select_one", "select_multiple", "note", "calculate"
-]
+    "text", "integer", "decimal", "date", "select_one", "select_multiple", "note", "calculate",
+    "time", "datetime", "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file",
+]  # fmt: skip
 FIELD_KINDS: tuple[str, ...] = (
     "text",
     "integer",
@@ -42,7 +45,32 @@ FIELD_KINDS: tuple[str, ...] = (
     "select_multiple",
     "note",
     "calculate",
+    "time",
+    "datetime",
+    "geopoint",
+    "geotrace",
+    "geoshape",
+    "image",
+    "audio",
+    "video",
+    "file",
 )
+MEDIA_KINDS: dict[str, tuple[tuple[str, ...], int]] = {
+    "image": ((".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"), 10 * 1024 * 1024),
+    "audio": ((".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".amr", ".3gp"), 20 * 1024 * 1024),
+    "video": ((".mp4", ".mov", ".webm", ".3gp", ".m4v"), 50 * 1024 * 1024),
+    "file": (
+        (".pdf", ".txt", ".csv", ".jpg", ".jpeg", ".png", ".xlsx", ".docx", ".odt", ".ods"),
+        10 * 1024 * 1024,
+    ),
+}
+"""Upload questions: the file name endings accepted and the largest size in bytes, by kind."""
+META_KINDS: tuple[str, ...] = (
+    "start", "end", "today", "deviceid", "username", "phonenumber", "email", "start-geopoint", "audit",
+    "simserial", "subscriberid", "imei", "hidden",
+)  # fmt: skip
+"""What fills a ``calculate`` field whose :attr:`Field.meta` is set: the server (start, end, today, deviceid,
+username, …), never the respondent; ``hidden`` holds its default."""
 
 Translations = dict[str, str]
 """Text by language code; the key ``"default"`` holds a column without a language (plain ``label``)."""
@@ -83,6 +111,9 @@ class Field:
     choice_list: str | None = None
     choice_filter: str | None = None
     appearance: str | None = None
+    meta: str | None = None
+    """For a metadata question (``start``, ``username`` … , see :data:`META_KINDS`) imported as a
+    ``calculate``: which value the server fills in."""
 
     @property
     def holds_answer(self) -> bool:
@@ -278,6 +309,7 @@ _FIELD_EXPR_KEYS = (
     "choice_list",
     "choice_filter",
     "appearance",
+    "meta",
 )
 
 

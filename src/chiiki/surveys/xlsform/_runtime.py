@@ -21,6 +21,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from chiiki.surveys.xlsform._expressions import (
+    LAST_SAVED,
     EvaluationError,
     ExpressionError,
     NodeSet,
@@ -31,9 +32,25 @@ from chiiki.surveys.xlsform._expressions import (
     to_number,
     to_string,
 )
-from chiiki.surveys.xlsform._model import Choice, Field, Form, Node, Section, is_dynamic_default, pick_text
+from chiiki.surveys.xlsform._model import (
+    MEDIA_KINDS,
+    Choice,
+    Field,
+    Form,
+    Node,
+    Section,
+    is_dynamic_default,
+    pick_text,
+)
 
-__all__ = ["MAX_REPEAT_INSTANCES", "MESSAGES", "Evaluation", "FieldState", "evaluate_answers"]
+__all__ = [
+    "MAX_REPEAT_INSTANCES",
+    "MESSAGES",
+    "REFUSED_UPLOAD",
+    "Evaluation",
+    "FieldState",
+    "evaluate_answers",
+]
 
 MAX_REPEAT_INSTANCES = 500
 """Upper bound on instances of one repeat, whatever repeat_count says (protects the server)."""
@@ -48,6 +65,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "choice_changed": "選択肢が変わりました。もう一度選んでください",
         "constraint": "入力された値が条件に合いません",
         "broken": "この項目の条件を計算できませんでした。お問い合わせ窓口にご連絡ください",
+        "time": "時刻を 14:30 の形で入力してください",
+        "datetime": "日時を 2025-10-01 14:30 の形で入力してください",
+        "geopoint": "緯度と経度を 35.6812 139.7671 の形で入力してください",
+        "geotrace": "2つ以上の地点を「緯度 経度」で、; で区切って入力してください",
+        "geoshape": "最初と最後が同じ4つ以上の地点を「緯度 経度」で、; で区切って入力してください",
+        "upload": "このファイルは受け付けられません。種類と大きさを確かめてください",
     },
     "en": {
         "required": "This field is required",
@@ -58,11 +81,67 @@ MESSAGES: dict[str, dict[str, str]] = {
         "choice_changed": "The options have changed; please choose again",
         "constraint": "The value does not meet the condition",
         "broken": "This field's condition could not be evaluated; please contact the help desk",
+        "time": "Enter a time like 14:30",
+        "datetime": "Enter a date and time like 2025-10-01 14:30",
+        "geopoint": "Enter latitude and longitude like 35.6812 139.7671",
+        "geotrace": "Enter two or more points as 'latitude longitude', separated by ;",
+        "geoshape": "Enter four or more points as 'latitude longitude', separated by ;, the last equal to the first",
+        "upload": "This file cannot be accepted; check its type and size",
     },
 }
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
 _DECIMAL_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _TOKYO = ZoneInfo("Asia/Tokyo")
+REFUSED_UPLOAD = "refused-upload:"
+"""Prefix of the value the answering pages store for an upload question when the file sent was refused
+(wrong type or too large): the runtime reports it as the question's error."""
+_TIME_RE = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d+)?)?([+-]\d\d:?\d\d|Z)?$")
+
+
+def _point(text: str) -> str | None:
+    """An ODK geopoint ``lat lon [altitude [accuracy]]`` (a comma also separates), or None."""
+    parts = text.replace(",", " ").split()
+    if not 2 <= len(parts) <= 4:
+        return None
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        return None
+    if not all(math.isfinite(n) for n in numbers):
+        return None
+    if not (-90 <= numbers[0] <= 90 and -180 <= numbers[1] <= 180):
+        return None
+    return " ".join(parts)
+
+
+def _points(text: str, minimum: int) -> list[str] | None:
+    points = [_point(part) for part in text.split(";") if part.strip()]
+    if len(points) < minimum or any(point is None for point in points):
+        return None
+    return [point for point in points if point is not None]
+
+
+def _is_datetime(text: str) -> bool:
+    try:
+        datetime.datetime.fromisoformat(text.replace(" ", "T", 1) if " " in text else text)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_shape(text: str) -> bool:
+    points = _points(text, 4)
+    return points is not None and points[0].split()[:2] == points[-1].split()[:2]
+
+
+_TYPED_CHECKS: dict[str, Any] = {
+    "time": lambda text: _TIME_RE.match(text) is not None,
+    "datetime": _is_datetime,
+    "geopoint": lambda text: _point(text) is not None,
+    "geotrace": lambda text: _points(text, 2) is not None,
+    "geoshape": _is_shape,
+}
+"""Answer checks of the typed kinds beyond numbers and dates, on the NFKC-normalized text."""
 _TEXT_REF_RE = re.compile(r"\$\{([A-Za-z_][\w.\-]*)\}")
 _LIST_SEPARATOR = "、"
 
@@ -128,16 +207,27 @@ class _Info:
 
 
 class _Evaluator:
-    def __init__(self, form: Form, answers: Mapping[str, Any], today: datetime.date, language: str) -> None:
+    def __init__(
+        self,
+        form: Form,
+        answers: Mapping[str, Any],
+        today: datetime.date,
+        language: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> None:
         self.form = form
+        self.metadata = dict(metadata or {})
         self.answers = answers
         self.today_date = today
         self.language = language
         self.info: dict[str, _Info] = {}
+        self.uids: dict[int, str] = {}
         for node, parents in form.walk():
-            self.info.setdefault(
-                node.name, _Info(node, parents, tuple(p for p in parents if p.kind == "repeat"))
-            )
+            # A name used in two groups: the later node gets its own key ("name@3"); ${name} (which the
+            # form check only allows for a unique name) finds the first.
+            uid = node.name if node.name not in self.info else f"{node.name}@{len(self.uids)}"
+            self.uids[id(node)] = uid
+            self.info[uid] = _Info(node, parents, tuple(p for p in parents if p.kind == "repeat"))
         self.values: dict[tuple[str, Context], Value] = {}
         self.relevance: dict[tuple[str, Context], bool] = {}
         self.counts: dict[tuple[str, Context], int] = {}
@@ -162,13 +252,13 @@ class _Evaluator:
         return current if isinstance(current, Mapping) else {}
 
     def raw_answer(self, node: Field, ctx: Context) -> Any:
-        info = self.info[node.name]
+        info = self.info[self.uids[id(node)]]
         return self.container(info.parents, ctx).get(node.name)
 
     # ---------------------------------------------------------------------------------- expressions
 
     def run(self, text: str, node: Node, chain: tuple[Section, ...], ctx: Context, **extra: Any) -> Value:
-        key = (node.name, text, ctx)
+        key = (self.uids[id(node)], text, ctx)
         if key in self.in_progress:
             raise EvaluationError(f"circular reference through {node.name!r}")
         self.in_progress.add(key)
@@ -181,10 +271,10 @@ class _Evaluator:
             self.in_progress.discard(key)
 
     def instance_count(self, repeat: Section, ctx: Context) -> int:
-        key = (repeat.name, ctx)
+        key = (self.uids[id(repeat)], ctx)
         if key in self.counts:
             return self.counts[key]
-        info = self.info[repeat.name]
+        info = self.info[self.uids[id(repeat)]]
         if repeat.repeat_count:
             number = to_number(self.run(repeat.repeat_count, repeat, info.chain, ctx))
             count = 0 if math.isnan(number) else int(max(0.0, min(float(MAX_REPEAT_INSTANCES), number)))
@@ -198,10 +288,10 @@ class _Evaluator:
         return count
 
     def relevant(self, node: Node, ctx: Context) -> bool:
-        key = (node.name, ctx)
+        key = (self.uids[id(node)], ctx)
         if key in self.relevance:
             return self.relevance[key]
-        info = self.info[node.name]
+        info = self.info[self.uids[id(node)]]
         result = True
         depth = 0
         for parent in info.parents:
@@ -219,14 +309,16 @@ class _Evaluator:
         return result
 
     def value(self, node: Node, ctx: Context) -> Value:
-        key = (node.name, ctx)
+        key = (self.uids[id(node)], ctx)
         if key in self.values:
             return self.values[key]
         result: Value = ""
         if isinstance(node, Field) and node.kind != "note" and self.relevant(node, ctx):
-            chain = self.info[node.name].chain
+            chain = self.info[self.uids[id(node)]].chain
             if node.kind == "calculate" and node.calculation:
                 result = self.run(node.calculation, node, chain, ctx)
+            elif node.meta is not None and node.meta != "hidden":
+                result = self.today_date if node.meta == "today" else self.metadata.get(node.meta, "")
             else:
                 raw = self.raw_answer(node, ctx)
                 if raw is None and node.default is not None:
@@ -240,6 +332,8 @@ class _Evaluator:
         return result
 
     def resolve(self, name: str, chain: tuple[Section, ...], ctx: Context) -> Value:
+        if name.startswith(LAST_SAVED):
+            return ""  # no earlier answer is kept on a device: ODK's value on a first use
         info = self.info.get(name)
         if info is None:
             raise EvaluationError(f"no field named {name!r}")
@@ -265,7 +359,7 @@ class _Evaluator:
             return []
         if not node.choice_filter:
             return list(choice_list.choices)
-        chain = self.info[node.name].chain
+        chain = self.info[self.uids[id(node)]].chain
         return [
             choice
             for choice in choice_list.choices
@@ -338,7 +432,7 @@ class _Evaluator:
         state = FieldState(key, node.name, node.kind, relevant, False, None)
         if not relevant:
             return state
-        state.texts = self.texts_of(node, self.info[node.name].chain, ctx)
+        state.texts = self.texts_of(node, self.info[self.uids[id(node)]].chain, ctx)
         try:
             self.fill_state(node, ctx, state)
         except EvaluationError:
@@ -354,7 +448,7 @@ class _Evaluator:
             return
         if node.kind == "note":
             return
-        chain = self.info[node.name].chain
+        chain = self.info[self.uids[id(node)]].chain
         raw = self.raw_answer(node, ctx)
         if raw is None and node.default is not None:
             raw = self.value(node, ctx)
@@ -368,7 +462,7 @@ class _Evaluator:
 
     def answer_error(self, node: Field, ctx: Context, raw: Any, state: FieldState) -> str | None:
         """What is wrong with an answer: missing when required, the wrong type, or against the constraint."""
-        chain = self.info[node.name].chain
+        chain = self.info[self.uids[id(node)]].chain
         if _is_empty(raw):
             if not state.required:
                 return None
@@ -388,6 +482,10 @@ class _Evaluator:
             return self.message("decimal")
         if node.kind == "date" and _as_date(raw) is None:
             return self.message("date")
+        if node.kind in _TYPED_CHECKS and not _TYPED_CHECKS[node.kind](_normalize(raw)):
+            return self.message(node.kind)
+        if node.kind in MEDIA_KINDS and str(raw).startswith(REFUSED_UPLOAD):
+            return self.message("upload")
         if node.kind in ("select_one", "select_multiple"):
             choice_list = self.form.choice_lists.get(node.choice_list or "")
             listed = {choice.name for choice in choice_list.choices} if choice_list else set()
@@ -423,7 +521,7 @@ class _Evaluator:
                     )
 
     def note_section_texts(self, node: Section, ctx: Context, key: str) -> None:
-        texts = self.texts_of(node, self.info[node.name].chain, ctx)
+        texts = self.texts_of(node, self.info[self.uids[id(node)]].chain, ctx)
         if texts:
             self.section_texts[key] = texts
 
@@ -529,6 +627,9 @@ def _typed(node: Field, raw: Any) -> Value:
         return date if date is not None else str(raw)
     if node.kind == "select_multiple":
         return " ".join(_selection(raw))
+    if node.kind in ("geopoint", "geotrace", "geoshape"):
+        points = _points(_normalize(raw), 1)
+        return "; ".join(points) if points is not None else str(raw)
     if isinstance(raw, bool | float | datetime.date):
         return raw
     return str(raw)
@@ -540,15 +641,18 @@ def evaluate_answers(
     *,
     today: datetime.date | None = None,
     language: str = "ja",
+    metadata: Mapping[str, str] | None = None,
 ) -> Evaluation:
     """Compute calculations, relevance, required and constraint errors for every field instance.
 
     ``today`` defaults to today's date in Japan; ``language`` selects built-in messages ("ja" or "en")
-    and the language of the form's own messages.
+    and the language of the form's own messages. ``metadata`` holds what the server fills into metadata
+    questions (``start``, ``end``, ``username``, ``deviceid`` …; ``today`` is ``today``); missing ones
+    are empty.
     """
     if today is None:
         today = datetime.datetime.now(tz=_TOKYO).date()
-    evaluator = _Evaluator(form, answers, today, language)
+    evaluator = _Evaluator(form, answers, today, language, metadata)
     evaluator.repeat_keys = {}
     evaluator.section_texts = {}
     fields: dict[str, FieldState] = {}
