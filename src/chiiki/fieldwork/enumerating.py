@@ -7,51 +7,36 @@ other case looks absent (404). The URLs keep the surveys path (/staff/m/<code>/s
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from chiiki.core import audit
-from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.fieldwork import queries
 from chiiki.surveys.answering.drafts import Seat
 from chiiki.surveys.answering.flow import (
     Links,
-    audit_staff_read,
     show_overview,
     show_page,
     show_receipt,
     show_review,
+    staff_seat,
 )
-from chiiki.surveys.models import Answer
+from chiiki.surveys.models import Answer, SurveyCase
 
 
-def _enumerating(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pass an enumerator's seat for a household on their own follow-up list (mode = enumerator)."""
+def _assigned_case(request: HttpRequest, municipality: Municipality, case_id: int) -> SurveyCase | None:
+    """A case on the enumerator's own follow-up list in this municipality (any other looks absent)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return queries.enumerator_case(municipality, request.user, case_id)
 
-    @municipality_permission("surveys.fieldwork")
-    @wraps(view)
-    def wrapped(
-        request: HttpRequest, municipality: Municipality, case_id: str, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        if not case_id.isascii() or not case_id.isdigit() or len(case_id) > 18:
-            raise Http404
-        if not isinstance(request.user, User):
-            raise PermissionDenied
-        case = queries.enumerator_case(municipality, request.user, int(case_id))
-        if case is None:
-            raise Http404
-        links = Links("fieldwork:enumerate", municipality.code, case.pk)
-        seat = Seat(case, Answer.Mode.ENUMERATOR)
-        audit_staff_read(request, seat, kwargs.get("page", view.__name__.removeprefix("enumerate_")))
-        return view(request, seat, links, *args, **kwargs)
 
-    return wrapped
+# An enumerator's seat for a household on their own follow-up list (answers recorded with mode = enumerator).
+_enumerating = staff_seat(
+    "surveys.fieldwork", _assigned_case, "fieldwork:enumerate", Answer.Mode.ENUMERATOR, "enumerate_"
+)
 
 
 @_enumerating

@@ -9,8 +9,10 @@ at any point and resume on another device.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from functools import wraps
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -22,7 +24,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from chiiki.core import audit
+from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
 from chiiki.surveys import actions, queries
 from chiiki.surveys.answering import drafts
 from chiiki.surveys.answering.drafts import AnswerConflict, AnsweringClosed, PostedPage, SaveResult, Seat
@@ -34,6 +38,9 @@ from chiiki.surveys.models import Answer
 from chiiki.surveys.paradata import SHOWN_FIELD, page_shown_token, request_session_tag, seconds_on_page
 from chiiki.surveys.xlsform import Evaluation, Form, Page
 
+if TYPE_CHECKING:
+    from chiiki.surveys.models import SurveyCase
+
 __all__ = [
     "TEXT_COOKIE",
     "Links",
@@ -43,6 +50,7 @@ __all__ = [
     "show_page",
     "show_receipt",
     "show_review",
+    "staff_seat",
 ]
 
 TEXT_COOKIE = "chiiki_text"  # read by base.html: "large" puts class="large-text" on <html>
@@ -153,6 +161,42 @@ def audit_staff_read(request: HttpRequest, seat: Seat, page: str) -> None:
         object_id=seat.case.pk,
         detail={"mode": str(seat.mode), "page": page},
     )
+
+
+CaseFinder = Callable[[HttpRequest, Municipality, int], "SurveyCase | HttpResponse | None"]
+
+
+def staff_seat(
+    permission: str, find_case: CaseFinder, links_name: str, mode: Answer.Mode, view_prefix: str
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Decorate a view of one household's answers opened by staff (a help-desk supporter, an enumerator).
+
+    The route's `case_id` is text checked after the permission (so another town's URL answers 403 before
+    anything else); `find_case` returns the case this person may open, a response to send instead (back to the
+    search), or None (404). The view gets the seat (answers recorded with `mode`) and the links of its pages,
+    and every page shown is audited as a read of personal data.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @municipality_permission(permission)
+        @wraps(view)
+        def wrapped(
+            request: HttpRequest, municipality: Municipality, case_id: str, *args: Any, **kwargs: Any
+        ) -> HttpResponse:
+            if not case_id.isascii() or not case_id.isdigit() or len(case_id) > 18:
+                raise Http404
+            found = find_case(request, municipality, int(case_id))
+            if isinstance(found, HttpResponse):
+                return found
+            if found is None:
+                raise Http404
+            seat = Seat(found, mode)
+            audit_staff_read(request, seat, kwargs.get("page", view.__name__.removeprefix(view_prefix)))
+            return view(request, seat, Links(links_name, municipality.code, found.pk), *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 def _int(text: str | None) -> int:

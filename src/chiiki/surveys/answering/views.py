@@ -11,7 +11,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,16 +27,16 @@ from chiiki.surveys.answering import respondents
 from chiiki.surveys.answering.drafts import Seat
 from chiiki.surveys.answering.flow import (
     Links,
-    audit_staff_read,
     set_text_size,
     show_overview,
     show_page,
     show_receipt,
     show_review,
+    staff_seat,
 )
 from chiiki.surveys.answering.forms import AssistForm, LoginForm, PasswordForm
 from chiiki.surveys.contact import credentials
-from chiiki.surveys.models import Answer
+from chiiki.surveys.models import Answer, SurveyCase
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -80,29 +80,17 @@ def _respondent(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     return wrapped
 
 
-def _assisting(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pass a supporter's seat for a case they opened by its login ID in this session."""
+def _opened_case(
+    request: HttpRequest, municipality: Municipality, case_id: int
+) -> HttpResponse | SurveyCase | None:
+    """A case the supporter opened by its login ID in this session (else back to the search by login ID)."""
+    if case_id not in request.session.get(ASSIST_SESSION_KEY, []):
+        return redirect("surveys:assist_open", code=municipality.code)
+    return queries.case_in(municipality, case_id)
 
-    @municipality_permission("surveys.assist")
-    @wraps(view)
-    def wrapped(
-        request: HttpRequest, municipality: Municipality, case_id: str, *args: Any, **kwargs: Any
-    ) -> HttpResponse:
-        # The route takes text (checked here, after the permission check) so that a URL for another town
-        # answers 403 before anything else, whatever follows the town's code.
-        if not case_id.isascii() or not case_id.isdigit() or len(case_id) > 18:
-            raise Http404
-        if int(case_id) not in request.session.get(ASSIST_SESSION_KEY, []):
-            return redirect("surveys:assist_open", code=municipality.code)
-        case = queries.case_in(municipality, int(case_id))
-        if case is None:
-            raise Http404
-        links = Links("surveys:assist", municipality.code, case.pk)
-        seat = Seat(case, Answer.Mode.ASSISTED)
-        audit_staff_read(request, seat, kwargs.get("page", view.__name__.removeprefix("assist_")))
-        return view(request, seat, links, *args, **kwargs)
 
-    return wrapped
+# A supporter's seat for a case they opened in this session (answers recorded with mode = assisted).
+_assisting = staff_seat("surveys.assist", _opened_case, "surveys:assist", Answer.Mode.ASSISTED, "assist_")
 
 
 # ------------------------------------------------------------------------------------------ sign-in
