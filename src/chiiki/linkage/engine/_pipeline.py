@@ -39,6 +39,8 @@ class LinkageResult:
     links: pl.DataFrame
     review: pl.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    movers: pl.DataFrame | None = None
+    """Sharded runs only: every candidate in another shard than its record (see `link_sharded`)."""
 
     def counts(self) -> dict[str, int]:
         """Number of records per decision."""
@@ -115,6 +117,46 @@ def link(
     return LinkageResult(links, review, timings)
 
 
+def link_sharded(
+    registry: pl.DataFrame,
+    records: pl.DataFrame,
+    shard_by: str,
+    *,
+    rule: DecisionRule | None = None,
+    options: ScoringOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    batch_rows: int | None = None,
+) -> LinkageResult:
+    """Like :func:`link` on DuckDB, one shard (``municipality`` or ``prefecture``) at a time.
+
+    Decisions are those of one run, except that a record whose best candidate is in another shard goes to
+    review; ``movers`` lists every cross-shard candidate. See `_shards` for how.
+    """
+    from chiiki.linkage.engine._shards import score_sharded
+
+    rule = rule or DecisionRule()
+    notify = on_progress or (lambda _stage, _step, _total: None)
+    start = time.perf_counter()
+    notify(STAGES[0], 0, len(STAGES))
+    run = score_sharded(
+        registry,
+        records,
+        shard_by,
+        rule,
+        options=options,
+        notify=lambda message: notify(message, 3, len(STAGES)),
+        **({"batch_rows": batch_rows} if batch_rows else {}),
+    )
+    notify(STAGES[4], 4, len(STAGES))
+    review = review_table(run.candidates.filter(pl.col("decision") == REVIEW), registry, records)
+    timings = {**run.timings, "total": time.perf_counter() - start}
+    timings.update(
+        shards=float(run.shards), largest_shard=float(run.largest_shard), cross_pairs=float(run.cross_pairs)
+    )
+    notify("完了 / done", len(STAGES), len(STAGES))
+    return LinkageResult(run.links, review, timings, movers=run.movers)
+
+
 def review_table(candidates: pl.DataFrame, registry: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     """Put each candidate's registry values beside the record's, with the per-field evidence."""
     labelled = _with_labels(candidates)
@@ -149,4 +191,8 @@ def write_outputs(result: LinkageResult, out_dir: str | Path, *, parquet: bool =
     if parquet:
         links.write_parquet(out / "links.parquet")
         result.review.write_parquet(out / "review.parquet")
+    if result.movers is not None:
+        write_excel_csv(result.movers, out / "movers.csv")
+        if parquet:
+            result.movers.write_parquet(out / "movers.parquet")
     return links_path, review_path

@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from typing import Any
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -50,7 +50,11 @@ class PairScorer:
         options: ScoringOptions | None = None,
         *,
         m_overrides: dict[str, list[float]] | None = None,
+        prior: float | None = None,
+        term_frequencies: dict[str, pl.DataFrame] | None = None,
     ) -> None:
+        """``prior`` and ``term_frequencies`` (see :func:`term_frequencies`) default to those of the given
+        frames; a shard passes the whole run's so that its pairs score exactly as in one run."""
         self.options = options or ScoringOptions()
         self._spill = tempfile.TemporaryDirectory(prefix="chiiki-linkage-")
         self.connection = duckdb.connect()
@@ -65,10 +69,15 @@ class PairScorer:
         right = db_api.register(registry.to_arrow(), dataset_display_name=_REGISTRY)
         self.linker = Linker(
             [left, right],
-            build_settings(prior_probability(registry.height), m_overrides=m_overrides),
+            build_settings(
+                prior if prior is not None else prior_probability(registry.height), m_overrides=m_overrides
+            ),
             log_level=logging.ERROR,
         )
         logging.getLogger("splink").setLevel(logging.ERROR)
+        for column, table in (term_frequencies or {}).items():
+            registered = db_api.register(table.to_arrow(), table_name=f"__chiiki_tf_{column}")
+            self.linker.table_management.register_term_frequency_lookup(registered, column)
 
     def __enter__(self) -> PairScorer:
         return self
@@ -117,6 +126,22 @@ class PairScorer:
         )
         return self._as_pairs(predictions.physical_name)
 
+    def predict_given(self, pairs: pl.DataFrame, threshold_probability: float) -> pl.DataFrame:
+        """Score only the given (record_id, person_id) pairs; return those at or above the threshold."""
+        given = pairs.select(
+            pl.lit("0").alias("match_key"),
+            (pl.lit(f"{_RECORDS}-__-") + pl.col("record_id")).alias("join_key_l"),
+            (pl.lit(f"{_REGISTRY}-__-") + pl.col("person_id")).alias("join_key_r"),
+        ).unique()
+        self.connection.register("__chiiki_given_view", given.to_arrow())
+        self.connection.execute("CREATE OR REPLACE TABLE __chiiki_given AS SELECT * FROM __chiiki_given_view")
+        registered = self.linker._db_api.table_to_splink_dataframe("__chiiki_given", "__chiiki_given")
+        self.linker.table_management.register_blocked_pairs_for_predict(registered)
+        predictions = self.linker.inference.predict(
+            threshold_match_probability=threshold_probability, warning_mode="never"
+        )
+        return self._as_pairs(predictions.physical_name)
+
     def predict_with_pairs(self, pairs: pl.DataFrame, threshold_probability: float) -> pl.DataFrame:
         """Like :meth:`predict`, but also score the given (record_id, person_id) pairs whatever their score."""
         blocked = self.linker.inference.compute_blocked_pairs_for_predict()
@@ -158,6 +183,19 @@ def prior_probability(registry_size: int) -> float:
     return min(0.5, 1.0 / max(registry_size, 2))
 
 
+def term_frequencies(registry: pl.DataFrame, records: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Splink's term-frequency tables (share of each value among both sides' non-blank values), per column."""
+
+    columns = sorted({level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column})
+    tables = {}
+    for column in columns:
+        values = pl.concat([registry.select(column), records.select(column)]).drop_nulls()
+        tables[column] = values.group_by(column).agg(
+            (pl.len().cast(pl.Float64) / max(values.height, 1)).alias(f"tf_{column}")
+        )
+    return tables
+
+
 def even_sample(features: pl.DataFrame, size: int) -> pl.DataFrame:
     """``size`` rows spread evenly over the frame sorted by id: the same rows whatever the backend or order."""
     ordered = features.sort("unique_id")
@@ -167,7 +205,9 @@ def even_sample(features: pl.DataFrame, size: int) -> pl.DataFrame:
     return ordered[[int(i * step) for i in range(size)]]
 
 
-def estimate_u(registry: pl.DataFrame, records: pl.DataFrame, options: ScoringOptions | None = None) -> UValues:
+def estimate_u(
+    registry: pl.DataFrame, records: pl.DataFrame, options: ScoringOptions | None = None
+) -> UValues:
     """u of every level, counted on all pairs of an even sample of each side (about ``u_max_pairs`` pairs).
 
     Runs on its own small DuckDB connection and is deterministic, so every backend can share the result.
@@ -209,6 +249,20 @@ def set_u(linker: Linker, values: UValues) -> None:
         levels = [level for level in comparison.comparison_levels if not level.is_null_level]
         for level, value in zip(levels, u_of_levels, strict=True):
             level._u_probability = value
+
+
+def empty_pairs() -> pl.DataFrame:
+    """A frame of scored pairs with no rows (no pair was blocked)."""
+    schema: dict[str, Any] = {
+        "record_id": pl.String,
+        "person_id": pl.String,
+        "match_weight": pl.Float64,
+        "match_probability": pl.Float64,
+    }
+    for comparison in COMPARISONS:
+        schema[f"gamma_{comparison.name}"] = pl.Int32
+        schema[f"weight_{comparison.name}"] = pl.Float64
+    return pl.DataFrame(schema=schema)
 
 
 def pairs_query(table: str, column_names: list[str]) -> str:

@@ -24,6 +24,7 @@ from chiiki.linkage.engine._model import build_settings
 from chiiki.linkage.engine._scoring import (
     ScoringOptions,
     UValues,
+    empty_pairs,
     estimate_u,
     pairs_query,
     prior_probability,
@@ -110,7 +111,9 @@ def score_on_spark(
     registry_features.write_parquet(paths[_REGISTRY])
     record_features.write_parquet(paths[_RECORDS])
     spark.sparkContext.setCheckpointDir(str(work / "spark_checkpoints"))
-    db_api = SparkAPI(spark_session=spark, register_udfs_automatically=False, break_lineage_method="parquet")
+    db_api = SparkAPI(  # type: ignore[no-untyped-call]
+        spark_session=spark, register_udfs_automatically=False, break_lineage_method="parquet"
+    )
     left = db_api.register(spark.read.parquet(str(paths[_RECORDS])), dataset_display_name=_RECORDS)
     right = db_api.register(spark.read.parquet(str(paths[_REGISTRY])), dataset_display_name=_REGISTRY)
     linker = Linker(
@@ -132,20 +135,5 @@ def score_on_spark(
     pairs = pl.read_parquet(pairs_path / "*.parquet") if any(pairs_path.glob("*.parquet")) else None
     timings["predict"] = time.perf_counter() - mark
     if pairs is None:  # no pair at all: Spark writes no part file
-        return _empty_pairs()
+        return empty_pairs()
     return pairs
-
-
-def _empty_pairs() -> pl.DataFrame:
-    from chiiki.linkage.engine._model import COMPARISONS
-
-    schema: dict[str, Any] = {
-        "record_id": pl.String,
-        "person_id": pl.String,
-        "match_weight": pl.Float64,
-        "match_probability": pl.Float64,
-    }
-    for comparison in COMPARISONS:
-        schema[f"gamma_{comparison.name}"] = pl.Int32
-        schema[f"weight_{comparison.name}"] = pl.Float64
-    return pl.DataFrame(schema=schema)
