@@ -45,7 +45,7 @@ def test_records_within_a_shard_are_decided_as_in_one_run(
     sharded: LinkageResult, linked: tuple[LinkageResult, pl.DataFrame], synthetic: SyntheticData
 ) -> None:
     one_run, _ = linked
-    assert sharded.timings["shards"] > 5
+    assert sharded.timings["shard_count"] > 5
     record_shards, person_shards = _shards(synthetic)
     joined = (
         one_run.links.select("record_id", pl.col("person_id").fill_null(""), "decision")
@@ -86,7 +86,8 @@ def test_cross_shard_candidates_are_listed_and_sent_to_review(
     sharded: LinkageResult, synthetic: SyntheticData
 ) -> None:
     movers = sharded.movers
-    assert movers is not None and movers.height > 0
+    assert movers is not None
+    assert movers.height > 0
     assert (movers["record_shard"] != movers["person_shard"]).all()
     truth = pl.DataFrame(synthetic.truth)
     moved = truth.filter(pl.col("patterns").str.contains("moved") & (pl.col("person_id") != ""))

@@ -151,7 +151,9 @@ def link_sharded(
     review = review_table(run.candidates.filter(pl.col("decision") == REVIEW), registry, records)
     timings = {**run.timings, "total": time.perf_counter() - start}
     timings.update(
-        shards=float(run.shards), largest_shard=float(run.largest_shard), cross_pairs=float(run.cross_pairs)
+        shard_count=float(run.shards),
+        largest_shard=float(run.largest_shard),
+        cross_pairs=float(run.cross_pairs),
     )
     notify("完了 / done", len(STAGES), len(STAGES))
     return LinkageResult(run.links, review, timings, movers=run.movers)

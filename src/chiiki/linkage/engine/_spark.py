@@ -78,6 +78,7 @@ def spark_session(master: str, *, config: dict[str, str] | None = None) -> Spark
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     return session
 
 

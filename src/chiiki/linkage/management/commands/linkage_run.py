@@ -128,7 +128,7 @@ class Command(BaseCommand):
         total = max(size, 1)
         engine = f"spark {options['spark_master']}" if options["engine"] == "spark" else "duckdb"
         if options["shard_by"]:
-            engine += f", shards by {options['shard_by']}: {int(result.timings.get('shards', 0)):,}"
+            engine += f", shards by {options['shard_by']}: {int(result.timings.get('shard_count', 0)):,}"
         self.stdout.write(
             f"住民登録 registry: {persons:,} 人 persons / レコード records: {size:,} ({engine})"
         )
