@@ -11,9 +11,19 @@ Methods, each run end to end from the CSV files in its own process (so time and 
 - splink_plain: Splink with its stock comparisons on the raw columns, u by random sampling and m by EM,
   best candidate linked at probability >= 0.95 (no normalization, no review step).
 
-Reported: wrong links, precision and recall of `linked`, share sent to review, time, peak memory (VmHWM).
+- spark: the same engine with pairs scored on Splink's Spark backend, `local[2]` (issue 21);
+- sharded: the same engine on DuckDB one prefecture at a time (`link_sharded`, issue 21).
+
+Reported: wrong links, precision and recall of `linked`, share sent to review, time, peak memory (VmHWM; for
+spark the Python driver plus the JVM), and whether spark/sharded decide every record as ours does.
 Targets (issue 4): zero wrong links at 100k x 100k, recall >= 0.95 with <= 5 % review, 1M x 1M < 10 min
 and < 8 GB.
+
+    .venv/bin/python bench/linkage.py --size 100000 --only ours --only spark --only sharded \
+        --blocking-sizes 100000,1000000
+
+``--blocking-sizes`` also reports the pairs each blocking rule generates per record at those sizes (key
+counts only, no scoring) and extrapolates the cost of 125M x 82M from them and the measured throughput.
 """
 
 from __future__ import annotations
@@ -41,7 +51,61 @@ def _run_ours(folder: Path) -> pl.DataFrame:
     from chiiki.linkage.engine import link, read_records, read_registry
 
     result = link(read_registry(folder / "registry.csv"), read_records(folder / "records.csv"))
+    _TIMINGS.update(result.timings)
     return result.links.select("record_id", "person_id", "decision")
+
+
+def _run_spark(folder: Path) -> pl.DataFrame:
+    from chiiki.linkage.engine import link, read_records, read_registry, spark_session
+
+    session = spark_session("local[2]", config={"spark.driver.memory": "6g"})
+    result = link(
+        read_registry(folder / "registry.csv"),
+        read_records(folder / "records.csv"),
+        spark=session,
+        work_dir=folder / "spark-work",
+    )
+    _JVM_PEAK.append(_children_peak_mb())
+    session.stop()
+    _TIMINGS.update(result.timings)
+    return result.links.select("record_id", "person_id", "decision")
+
+
+def _run_sharded(folder: Path) -> pl.DataFrame:
+    from chiiki.linkage.engine import MOVED_REASON, link_sharded, read_records, read_registry
+
+    result = link_sharded(
+        read_registry(folder / "registry.csv"), read_records(folder / "records.csv"), "prefecture"
+    )
+    _TIMINGS.update(result.timings)
+    # Records one run links whose person is in another shard: sent to review on purpose (movers).
+    _TIMINGS["held_movers"] = float(result.links.filter(pl.col("reason") == MOVED_REASON).height)
+    return result.links.select("record_id", "person_id", "decision")
+
+
+_JVM_PEAK: list[float] = []
+_TIMINGS: dict[str, float] = {}
+
+
+def _children_peak_mb() -> float:
+    """Peak resident memory of this process's children (the Spark JVM), from /proc."""
+    import os
+
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent != os.getpid():
+                continue
+            for line in (entry / "status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        except (OSError, ValueError, IndexError):
+            continue
+    return total
 
 
 def _run_exact(folder: Path) -> pl.DataFrame:
@@ -122,7 +186,13 @@ def _run_splink_plain(folder: Path) -> pl.DataFrame:
     )
 
 
-METHODS = {"ours": _run_ours, "exact": _run_exact, "splink_plain": _run_splink_plain}
+METHODS = {
+    "ours": _run_ours,
+    "exact": _run_exact,
+    "splink_plain": _run_splink_plain,
+    "spark": _run_spark,
+    "sharded": _run_sharded,
+}
 
 
 def _child(method: str, folder: str, queue: Any) -> None:
@@ -130,17 +200,49 @@ def _child(method: str, folder: str, queue: Any) -> None:
     links = METHODS[method](Path(folder))
     elapsed = time.perf_counter() - start
     links.write_parquet(Path(folder) / f"links_{method}.parquet")
-    queue.put((elapsed, _peak_memory_mb()))
+    queue.put((elapsed, _peak_memory_mb() + sum(_JVM_PEAK), dict(_TIMINGS)))
 
 
-def _measure(method: str, folder: Path) -> tuple[pl.DataFrame, float, float]:
+def _measure(method: str, folder: Path) -> tuple[pl.DataFrame, float, float, dict[str, float]]:
     context = mp.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(method, str(folder), queue))
     process.start()
-    elapsed, peak = queue.get()
+    elapsed, peak, timings = queue.get()
     process.join()
-    return pl.read_parquet(folder / f"links_{method}.parquet"), elapsed, peak
+    return pl.read_parquet(folder / f"links_{method}.parquet"), elapsed, peak, timings
+
+
+def _same_decisions(links: pl.DataFrame, reference: pl.DataFrame) -> int:
+    """Records decided differently (decision or person) from the reference run."""
+    joined = reference.select("record_id", pl.col("person_id").fill_null(""), "decision").join(
+        links.select("record_id", pl.col("person_id").fill_null(""), "decision"), on="record_id", suffix="_b"
+    )
+    return joined.filter(
+        (pl.col("decision") != pl.col("decision_b")) | (pl.col("person_id") != pl.col("person_id_b"))
+    ).height
+
+
+def _blocking_report(size: int, seed: int) -> dict[str, float]:
+    """Pairs each blocking rule generates per record at ``size`` x ``size`` (from key counts, no scoring)."""
+    from chiiki.demo.linkage import generate
+    from chiiki.linkage.engine import BLOCKING_RULES, build_features
+
+    start = time.perf_counter()
+    data = generate(size, size, seed=seed)
+    registry = build_features(pl.DataFrame(data.registry), "person_id")
+    records = build_features(pl.DataFrame(data.records), "record_id")
+    del data
+    report: dict[str, float] = {}
+    for rule in BLOCKING_RULES:
+        columns = list(rule)
+        left = records.drop_nulls(columns).group_by(columns).len("n_left")
+        right = registry.drop_nulls(columns).group_by(columns).len("n_right")
+        pairs = left.join(right, on=columns).select((pl.col("n_left") * pl.col("n_right")).sum()).item()
+        report["+".join(rule)] = float(pairs or 0) / size
+    report["all rules (sum, upper bound)"] = sum(report.values())
+    print(f"  blocking at {size:,}: {time.perf_counter() - start:.0f} s")
+    return report
 
 
 def _score(links: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
@@ -171,8 +273,10 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=100_000, help="persons and records (default 100,000)")
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--only", choices=sorted(METHODS), action="append", help="run only these methods")
+    parser.add_argument("--blocking-sizes", default="", help="comma-separated sizes for the blocking report")
     args = parser.parse_args()
     size = 5_000 if args.quick else args.size
+    blocking_sizes = [int(value) for value in args.blocking_sizes.split(",") if value.strip()]
 
     from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, generate
 
@@ -191,10 +295,23 @@ def main() -> None:
               f"generated in {time.perf_counter() - start:.1f} s")  # fmt: skip
 
         rows = []
+        reference: pl.DataFrame | None = None
+        timings: dict[str, dict[str, float]] = {}
         for method in args.only or ["ours", "exact", "splink_plain"]:
-            links, elapsed, peak = _measure(method, folder)
-            rows.append({"method": method, **_score(links, truth), "time_s": elapsed, "peak_mb": peak})
-            print(f"  {method} done in {elapsed:.1f} s")
+            links, elapsed, peak, timings[method] = _measure(method, folder)
+            differ = _same_decisions(links, reference) if reference is not None else 0
+            if method == "ours":
+                reference = links
+            rows.append(
+                {
+                    "method": method,
+                    **_score(links, truth),
+                    "time_s": elapsed,
+                    "peak_mb": peak,
+                    "differ": differ,
+                }
+            )
+            print(f"  {method} done in {elapsed:.1f} s {timings[method]}")
 
     print(
         f"\n{'method':<13}{'wrong':>7}{'precision':>11}{'recall':>9}{'review':>9}{'time s':>9}{'peak MB':>9}"
@@ -217,6 +334,60 @@ def main() -> None:
                 )
         verdict = ours["wrong"] == 0 and ours["recall"] >= 0.95 and ours["review"] <= 0.05
         print(f"targets (0 wrong, recall >= 0.95, review <= 5%): {'met' if verdict else 'NOT met'}")
+        _compare_backends(ours, by_name)
+
+    reports = {n: _blocking_report(n, args.seed) for n in blocking_sizes}
+    if reports:
+        rules = list(next(iter(reports.values())))
+        print(
+            f"\npairs generated per record by each blocking rule\n{'rule':<34}"
+            + "".join(f"{n:>14,}" for n in reports)
+        )
+        for rule in rules:
+            print(f"{rule:<34}" + "".join(f"{reports[n][rule]:>14.2f}" for n in reports))
+        _extrapolate(reports, size, by_name, timings)
+
+
+def _compare_backends(ours: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> None:
+    for name in ("spark", "sharded"):
+        if name in by_name:
+            other = by_name[name]
+            print(
+                f"{name} vs ours (duckdb): records decided differently {other['differ']}, "
+                f"time ratio {other['time_s'] / max(ours['time_s'], 1e-9):.2f}, "
+                f"memory ratio {other['peak_mb'] / max(ours['peak_mb'], 1e-9):.2f}"
+            )
+
+
+def _extrapolate(
+    reports: dict[int, dict[str, float]],
+    size: int,
+    by_name: dict[str, dict[str, Any]],
+    timings: dict[str, dict[str, float]],
+) -> None:
+    """Estimate of 125M records x 82M registry on a cluster, from pairs per record and measured throughput."""
+    import math
+
+    key = "all rules (sum, upper bound)"
+    sizes = sorted(reports)
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        growth = math.log(reports[large][key] / max(reports[small][key], 1e-9)) / math.log(large / small)
+    else:
+        large, growth = sizes[0], 1.0
+    per_record = reports[large][key] * (82e6 / large) ** growth
+    pairs = per_record * 125e6
+    print(f"\nESTIMATE (not a measurement): pairs per record grow as size^{growth:.2f}; at an 82M registry "
+          f"{per_record:,.0f} pairs per record, {pairs:.2e} pairs for 125M records")  # fmt: skip
+    base = reports.get(size)
+    for name in ("spark", "ours"):
+        if name in timings and "predict" in timings[name] and base:
+            rate = (
+                base[key] * size / max(timings[name]["predict"], 1e-9) / 2
+            )  # per core: local[2] / 2 threads
+            hours = pairs / rate / 3600
+            print(f"  {name}: measured {rate:,.0f} pairs/s per core at {size:,}; 125M x 82M would take about "
+                  f"{hours:,.0f} core-hours, {hours / 256:,.1f} h on a 256-core cluster (estimate)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -117,3 +117,60 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
     assert "3 行目" in completed.stderr
     assert "UTF-8" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+_MUNICIPAL_REGISTRY = (
+    "person_id,name_kanji,name_kana,birth_date,sex,address,postal_code\n"
+    "P1,渡邊 裕子,ワタナベ ユウコ,昭和55年5月17日,女,東京都八王子市元町二丁目3番4号,192-0000\n"
+    "P2,山田 太郎,ヤマダ タロウ,S48.1.2,M,大阪府堺市堺区中央一丁目1番1号,590-0000\n"
+    "P3,佐藤 花子,サトウ ハナコ,H2/3/4,2,北海道札幌市中央区北一条西二丁目5番6号,060-0001\n"
+)
+_MUNICIPAL_RECORDS = (
+    "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\n"
+    "R1,渡辺 裕子,ﾜﾀﾅﾍﾞ ﾕｳｺ,1980/05/17,F,八王子市元町2-3-4,1920000\n"
+    "R2,山田 太郎,ヤマダ タロウ,昭和48年1月2日,男,堺市堺区中央1-1-1,590-0000\n"
+    "R3,佐藤 花子,サトウ ハナコ,平成2年3月4日,女性,札幌市中央区北一条西2-5-6,0600001\n"
+)
+
+
+def test_run_reads_files_as_municipalities_hand_them_over(tmp_path: Path) -> None:
+    # Shift_JIS (as Windows writes it), sex as 1/2, 男/女, 男性/女性 and M/F, birth dates in 和暦 and 西暦.
+    registry, records = tmp_path / "registry.csv", tmp_path / "records.csv"
+    registry.write_bytes(_MUNICIPAL_REGISTRY.encode("cp932"))
+    records.write_bytes(_MUNICIPAL_RECORDS.encode("cp932"))
+    call_command(
+        "linkage_run",
+        registry=str(registry),
+        records=str(records),
+        out=str(tmp_path / "out"),
+        stdout=StringIO(),
+    )
+    links = {row["record_id"]: row for row in _rows(tmp_path / "out" / "links.csv")}
+    assert {record: row["person_id"] for record, row in links.items()} == {"R1": "P1", "R2": "P2", "R3": "P3"}
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "good"),
+    [("sex", "不明", "女"), ("birth_date", "昭和65年1月1日", "昭和55年5月17日")],
+)
+def test_run_refuses_an_unreadable_value_at_once_naming_the_row_and_column(
+    tmp_path: Path, column: str, bad: str, good: str
+) -> None:
+    records = tmp_path / "records.csv"
+    rows = _MUNICIPAL_RECORDS.replace("昭和55年5月17日", good)
+    header, first, *rest = rows.splitlines()
+    cells = dict(zip(header.split(","), first.split(","), strict=True))
+    cells[column] = bad
+    records.write_bytes("\n".join([header, ",".join(cells.values()), *rest, ""]).encode("cp932"))
+    registry = tmp_path / "registry.csv"
+    registry.write_bytes(_MUNICIPAL_REGISTRY.encode("cp932"))
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "linkage_run",
+            registry=str(registry),
+            records=str(records),
+            out=str(tmp_path / "out"),
+            stdout=StringIO(),
+        )
+    assert f"2行目「{column}」列" in str(caught.value)
+    assert not (tmp_path / "out").exists()  # refused before any work: nothing written

@@ -148,3 +148,22 @@ def test_a_file_with_only_its_header_is_refused(tmp_path: Path) -> None:
     path.write_text(RECORD_HEADER, encoding="utf-8")
     with pytest.raises(InputError, match="データの行がありません"):
         read_records(path)
+
+
+def test_parquet_inputs_are_read_and_checked_like_csv(tmp_path: Path) -> None:
+    import polars as pl
+
+    good = tmp_path / "registry.parquet"
+    pl.DataFrame(
+        {"person_id": ["P1"], "name_kanji": ["山田 太郎"], "name_kana": ["ヤマダ タロウ"], "birth_date": ["S48.1.2"],
+         "sex": ["男"], "address": [None], "postal_code": [5900000]}
+    ).write_parquet(good)  # fmt: skip
+    frame = read_registry(good)
+    assert frame.row(0, named=True)["sex"] == "1"
+    assert frame.row(0, named=True)["postal_code"] == "5900000"
+    bad = tmp_path / "records.parquet"
+    pl.DataFrame(
+        {"record_id": ["R1"], "name_kanji": ["x"], "name_kana": ["y"], "birth_date": ["x"]}
+    ).write_parquet(bad)
+    with pytest.raises(InputError, match="sex, address, postal_code"):
+        read_records(bad)

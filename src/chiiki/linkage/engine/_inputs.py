@@ -1,6 +1,6 @@
 """Reading the registry, record and link tables, with plain errors for anything a user can get wrong.
 
-Files are read through `chiiki.tables`, the one reading policy of the project: UTF-8 (with or without BOM),
+Files (``.parquet`` files or folders of part files aside, read with polars and checked the same way) are read through `chiiki.tables`, the one reading policy of the project: UTF-8 (with or without BOM),
 Shift_JIS as Windows writes it (cp932), UTF-16 and EUC-JP; comma or tab separated; the first row is the header.
 Values are checked where the file is read, so a bad file is refused at once and whole, naming the row (as the
 user counts rows: the header is row 1) and the column:
@@ -87,6 +87,8 @@ def _read_file(path: str | Path, layout: _Layout) -> pl.DataFrame:
     path = Path(path)
     if not path.exists():
         raise InputError(f"{layout.label}のファイルが見つかりません: {path} / {layout.label} file not found")
+    if path.suffix.lower() == ".parquet" or path.is_dir():
+        return _parse_table(_parquet_table(path, layout), layout, source=str(path))
     try:
         data = read_table_bytes(path, label=layout.label)
     except TableReadError as error:
@@ -94,11 +96,32 @@ def _read_file(path: str | Path, layout: _Layout) -> pl.DataFrame:
     return _parse(data, layout, source=str(path))
 
 
+def _parquet_table(path: Path, layout: _Layout) -> DelimitedTable:
+    """A Parquet file (or a folder of part files, as Spark writes them) as text cells, checked like a CSV."""
+    try:
+        frame = pl.read_parquet(path / "*.parquet" if path.is_dir() else path)
+    except (OSError, pl.exceptions.PolarsError) as error:
+        raise InputError(
+            f"{layout.label}のファイル {path} を Parquet として読めません: {error} / not a readable Parquet file"
+        ) from error
+    text = frame.select(pl.col(name).cast(pl.String).fill_null("") for name in frame.columns)
+    return DelimitedTable(
+        header=list(frame.columns),
+        rows=[list(row) for row in text.iter_rows()],
+        encoding="parquet",
+        delimiter="",
+    )
+
+
 def _parse(data: bytes, layout: _Layout, *, source: str) -> pl.DataFrame:
     try:
         table = read_delimited(data, label=layout.label)
     except TableReadError as error:
         raise InputError(f"{source}: {error}") from error
+    return _parse_table(table, layout, source=source)
+
+
+def _parse_table(table: DelimitedTable, layout: _Layout, *, source: str) -> pl.DataFrame:
     positions = _positions(table, layout, source=source)
     rows = _Rows(layout, source)
     columns = rows.collect(table, positions)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlglot
 from splink import SettingsCreator, block_on
 
 # Name columns split into family/given may be blank when the writer did not separate them (田中令司);
@@ -153,18 +154,29 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
 (a date typo, a marriage, a missing reading, a move) breaks some rules but leaves another standing."""
 
 
+def in_dialect(sql: str, dialect: str) -> str:
+    """A level's condition (written for DuckDB) in the SQL of another Splink backend, e.g. ``spark``."""
+    if dialect == "duckdb":
+        return sql
+    return str(sqlglot.transpile(sql, read="duckdb", write=dialect)[0])
+
+
 def _comparison_dict(
-    comparison: FieldComparison, m_overrides: dict[str, list[float]] | None
+    comparison: FieldComparison, m_overrides: dict[str, list[float]] | None, dialect: str = "duckdb"
 ) -> dict[str, Any]:
     overrides = (m_overrides or {}).get(comparison.name)
     m_values = list(overrides) if overrides else [level.m for level in comparison.levels]
     remainder = max(1.0 - sum(m_values), 1e-4)
     levels: list[dict[str, Any]] = [
-        {"sql_condition": comparison.null_sql, "label_for_charts": "missing", "is_null_level": True}
+        {
+            "sql_condition": in_dialect(comparison.null_sql, dialect),
+            "label_for_charts": "missing",
+            "is_null_level": True,
+        }
     ]
     for level, m in zip(comparison.levels, m_values, strict=True):
         entry: dict[str, Any] = {
-            "sql_condition": level.sql,
+            "sql_condition": in_dialect(level.sql, dialect),
             "label_for_charts": level.label,
             "m_probability": m,
             "fix_m_probability": True,
@@ -194,13 +206,16 @@ def level_labels() -> dict[str, dict[int, str]]:
 
 
 def build_settings(
-    prior_match_probability: float, *, m_overrides: dict[str, list[float]] | None = None
+    prior_match_probability: float,
+    *,
+    m_overrides: dict[str, list[float]] | None = None,
+    dialect: str = "duckdb",
 ) -> SettingsCreator:
-    """Build the Splink settings for a registry-to-records link (``link_only``)."""
+    """Build the Splink settings for a registry-to-records link (``link_only``) in a backend's SQL dialect."""
     return SettingsCreator(
         link_type="link_only",
         unique_id_column_name="unique_id",
-        comparisons=[_comparison_dict(c, m_overrides) for c in COMPARISONS],
+        comparisons=[_comparison_dict(c, m_overrides, dialect) for c in COMPARISONS],
         blocking_rules_to_generate_predictions=[block_on(*rule) for rule in BLOCKING_RULES],
         probability_two_random_records_match=prior_match_probability,
         retain_matching_columns=True,

@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -15,6 +16,9 @@ from chiiki.linkage.engine._features import build_features
 from chiiki.linkage.engine._inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
 from chiiki.linkage.engine._scoring import PairScorer, ScoringOptions
 from chiiki.tables import write_excel_csv
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as (stage description, step, total steps) while a run advances."""
@@ -35,6 +39,8 @@ class LinkageResult:
     links: pl.DataFrame
     review: pl.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    movers: pl.DataFrame | None = None
+    """Sharded runs only: every candidate in another shard than its record (see `link_sharded`)."""
 
     def counts(self) -> dict[str, int]:
         """Number of records per decision."""
@@ -52,11 +58,17 @@ def link(
     options: ScoringOptions | None = None,
     labels: pl.DataFrame | None = None,
     on_progress: ProgressCallback | None = None,
+    spark: SparkSession | None = None,
+    work_dir: str | Path | None = None,
 ) -> LinkageResult:
     """Link ``records`` (RECORD_COLUMNS) to ``registry`` (REGISTRY_COLUMNS) and decide each record.
 
     ``labels`` (record_id, person_id of confirmed matches), when given, refines the m probabilities.
+    With ``spark`` (a session from `spark_session`), pairs are scored on Spark instead of DuckDB, through
+    Parquet files in ``work_dir`` (shared storage on a cluster); the decisions are the same.
     """
+    if spark is not None and labels is not None:
+        raise ValueError("labels are used on DuckDB only / ラベルによる m の学習は DuckDB でのみ行えます")
     rule = rule or DecisionRule()
     notify = on_progress or (lambda _stage, _step, _total: None)
     timings: dict[str, float] = {}
@@ -68,17 +80,32 @@ def link(
     record_features = build_features(records, "record_id")
     timings["normalize"] = time.perf_counter() - start
 
-    with PairScorer(registry_features, record_features, options) as scorer:
-        notify(STAGES[2], 2, len(STAGES))
-        mark = time.perf_counter()
-        scorer.estimate_u()
-        if labels is not None and labels.height:
-            scorer.train_m_from_labels(labels)
-        timings["estimate_u"] = time.perf_counter() - mark
-        notify(STAGES[3], 3, len(STAGES))
-        mark = time.perf_counter()
-        pairs = scorer.predict(rule.candidate_probability)
-        timings["predict"] = time.perf_counter() - mark
+    notify(STAGES[2], 2, len(STAGES))
+    if spark is not None:
+        from chiiki.linkage.engine._spark import score_on_spark
+
+        if work_dir is None:
+            raise ValueError("work_dir is needed with spark / Spark には作業フォルダが必要です")
+        pairs = score_on_spark(
+            spark,
+            registry_features,
+            record_features,
+            rule.candidate_probability,
+            work_dir,
+            options=options,
+            timings=timings,
+        )
+    else:
+        with PairScorer(registry_features, record_features, options) as scorer:
+            mark = time.perf_counter()
+            scorer.estimate_u()
+            if labels is not None and labels.height:
+                scorer.train_m_from_labels(labels)
+            timings["estimate_u"] = time.perf_counter() - mark
+            notify(STAGES[3], 3, len(STAGES))
+            mark = time.perf_counter()
+            pairs = scorer.predict(rule.candidate_probability)
+            timings["predict"] = time.perf_counter() - mark
 
     notify(STAGES[4], 4, len(STAGES))
     mark = time.perf_counter()
@@ -88,6 +115,48 @@ def link(
     timings["total"] = time.perf_counter() - start
     notify("完了 / done", len(STAGES), len(STAGES))
     return LinkageResult(links, review, timings)
+
+
+def link_sharded(
+    registry: pl.DataFrame,
+    records: pl.DataFrame,
+    shard_by: str,
+    *,
+    rule: DecisionRule | None = None,
+    options: ScoringOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    batch_rows: int | None = None,
+) -> LinkageResult:
+    """Like :func:`link` on DuckDB, one shard (``municipality`` or ``prefecture``) at a time.
+
+    Decisions are those of one run, except that a record whose best candidate is in another shard goes to
+    review; ``movers`` lists every cross-shard candidate. See `_shards` for how.
+    """
+    from chiiki.linkage.engine._shards import score_sharded
+
+    rule = rule or DecisionRule()
+    notify = on_progress or (lambda _stage, _step, _total: None)
+    start = time.perf_counter()
+    notify(STAGES[0], 0, len(STAGES))
+    run = score_sharded(
+        registry,
+        records,
+        shard_by,
+        rule,
+        options=options,
+        notify=lambda message: notify(message, 3, len(STAGES)),
+        **({"batch_rows": batch_rows} if batch_rows else {}),
+    )
+    notify(STAGES[4], 4, len(STAGES))
+    review = review_table(run.candidates.filter(pl.col("decision") == REVIEW), registry, records)
+    timings = {**run.timings, "total": time.perf_counter() - start}
+    timings.update(
+        shard_count=float(run.shards),
+        largest_shard=float(run.largest_shard),
+        cross_pairs=float(run.cross_pairs),
+    )
+    notify("完了 / done", len(STAGES), len(STAGES))
+    return LinkageResult(run.links, review, timings, movers=run.movers)
 
 
 def review_table(candidates: pl.DataFrame, registry: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
@@ -110,12 +179,22 @@ def review_table(candidates: pl.DataFrame, registry: pl.DataFrame, records: pl.D
     ).sort("record_id", "candidate_rank")
 
 
-def write_outputs(result: LinkageResult, out_dir: str | Path) -> tuple[Path, Path]:
-    """Write ``links.csv`` (plain UTF-8, for programs) and ``review.csv`` (UTF-8 with BOM, for Excel)."""
+def write_outputs(result: LinkageResult, out_dir: str | Path, *, parquet: bool = False) -> tuple[Path, Path]:
+    """Write ``links.csv`` (plain UTF-8, for programs) and ``review.csv`` (UTF-8 with BOM, for Excel).
+
+    With ``parquet``, also ``links.parquet`` and ``review.parquet`` with the same columns.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     links_path, review_path = out / "links.csv", out / "review.csv"
     links = result.links.select("record_id", "person_id", pl.col("match_probability").round(6), "decision")
     links.write_csv(links_path)
     write_excel_csv(result.review, review_path)
+    if parquet:
+        links.write_parquet(out / "links.parquet")
+        result.review.write_parquet(out / "review.parquet")
+    if result.movers is not None:
+        write_excel_csv(result.movers, out / "movers.csv")
+        if parquet:
+            result.movers.write_parquet(out / "movers.parquet")
     return links_path, review_path
