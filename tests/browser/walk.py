@@ -35,7 +35,6 @@ NOT_YET_WALKED: dict[str, str] = {
     "procedures": r"^/(procedures|benefits)/|^/staff/m/<str:code>/procedures/",
     "coverage": r"^/coverage/|^/staff/m/<str:code>/coverage/",
     "cyber": r"^/staff/m/<str:code>/cyber/",
-    "infosafety": r"^/(factcheck|yamibaito|line)/|^/staff/m/<str:code>/infosafety/",
 }
 _NOT_YET_WALKED = re.compile("|".join(f"(?:{p})" for p in NOT_YET_WALKED.values()) or r"(?!)")
 
@@ -290,7 +289,26 @@ def demo_values(demo: Any) -> DemoValues:
     if assignment_case:
         values.by_segment_and_name[("enumerate", "case_id")] = assignment_case
     values.by_segment.update(_talent_values())
+    infosafety = _infosafety_values(town)
+    values.by_name.update(infosafety.by_name)
+    values.by_segment_and_name.update(infosafety.by_segment_and_name)
     return values
+
+
+def _infosafety_values(town: Municipality) -> DemoValues:
+    """The fact-check desk's area, a published claim, the screened file and the report to the Hotline Center;
+    `<str:step>` is a form's target (POST only), filled so that the walk sees it answer no page."""
+    found = DemoValues()
+    claim = pk_of("infosafety.Claim", municipality=town, status="published")
+    if claim:
+        found.by_name.update({"area": town.code, "claim_id": claim, "step": "assign"})
+    batch = pk_of("infosafety.ScreeningBatch", municipality=town)
+    if batch:
+        found.by_segment_and_name[("batches", "batch_id")] = batch
+    takedown = pk_of("infosafety.TakedownReport", municipality=town)
+    if takedown:
+        found.by_segment_and_name[("takedowns", "report_id")] = takedown
+    return found
 
 
 def _dataset_name(town: Municipality) -> str:
