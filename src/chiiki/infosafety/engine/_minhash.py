@@ -25,8 +25,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import numpy.typing as npt
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
+from scipy.sparse import coo_matrix  # type: ignore[import-untyped]  # no stubs installed
+from scipy.sparse.csgraph import connected_components  # type: ignore[import-untyped]
 
 from chiiki.infosafety.engine._fold import strip_noise
 
@@ -134,10 +134,12 @@ def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], 
 def _components(n: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> Labels:
     """The earliest post of each post's connected component."""
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n)).tocsr()
-    _count, component = connected_components(graph, directed=False)
+    _count, found = connected_components(graph, directed=False)
+    component: npt.NDArray[np.int32] = np.asarray(found, dtype=np.int32)
     earliest = np.full(int(component.max()) + 1 if n else 0, n, dtype=np.int64)
     np.minimum.at(earliest, component, np.arange(n, dtype=np.int64))
-    return earliest[component]
+    labels: Labels = earliest[component]
+    return labels
 
 
 def cluster_signatures(
