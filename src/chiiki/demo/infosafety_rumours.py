@@ -180,12 +180,18 @@ _KATAKANA = {chr(c): chr(c + 0x60) for c in range(0x3041, 0x3097)}
 _FULL = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
 
 
+SHOP = "松竹梅桜菊藤萩桃柿栗杉桐楓椿葵蓮萌翠朱碧紅白黒金銀鶴亀鷹鳩燕雀鹿熊猿龍虎星月雲雪霞嵐潮浜岬峰泉滝沢湊"
+
+
 def rumour(rng: random.Random) -> str:
-    """One rumour as first posted."""
+    """One rumour as first posted: a place and a shop that name it, what happened, who said so."""
     place, thing = rng.choice(PLACES), rng.choice(THINGS)
-    number = rng.randint(1, 9)
+    shop = "".join(rng.sample(SHOP, 2)) + rng.choice(("屋", "堂", "亭", "館", "園"))
     follow = rng.choice(FOLLOWS).format(name=rng.choice(NAMES), n=rng.randint(2, 30))
-    return f"{rng.choice(DETAILS)}{place}{number}丁目の{thing}{rng.choice(EVENTS)}。{follow}"
+    return (
+        f"{rng.choice(DETAILS)}{place}{rng.randint(1, 9)}丁目{rng.randint(1, 40)}番の{shop}の近くの"
+        f"{thing}{rng.choice(EVENTS)}。{follow}"
+    )
 
 
 def retell(text: str, rng: random.Random, *, serial: int) -> str:
@@ -206,15 +212,18 @@ def retell(text: str, rng: random.Random, *, serial: int) -> str:
 
 
 def chatter(rng: random.Random, *, serial: int) -> tuple[str, int]:
-    """A post about something else: two remarks and a number. Posts with the same two remarks are
-    near-duplicates of each other (their cluster number is returned, negative), others are not."""
-    first, second = rng.randrange(len(CHATTER)), rng.randrange(len(CHATTER))
-    return f"{CHATTER[first]} {CHATTER[second]} {serial % 1000}", -1 - (first * len(CHATTER) + second)
+    """A one-off post about something else: a remark and a few words of the person's own (its cluster number is
+    negative and its own)."""
+    own = "".join(rng.choice(_OWN) for _ in range(8))
+    return f"{rng.choice(CHATTER)}。{own}", -1 - serial
+
+
+_OWN = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわん"
 
 
 def disaster_day(posts: int, *, seed: int = 2016, chatter_share: float = 0.2) -> Iterator[tuple[str, int]]:
-    """(text, cluster) for `posts` posts: a rumour's number, or a negative number for chatter with the same
-    two remarks. Rumours are drawn with Zipf-like weights, so a few are retold very often."""
+    """(text, cluster) for `posts` posts: a rumour's number, or a negative number of its own for chatter.
+    Rumours are drawn with Zipf-like weights, so a few are retold very often."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible for a seed
     rumours = max(10, posts // 40)
     texts = [rumour(rng) for _ in range(rumours)]
