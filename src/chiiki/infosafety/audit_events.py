@@ -13,6 +13,7 @@ EVENTS: dict[str, Promise] = {
     "infosafety.desk_viewed": _("ファクトチェックの受付一覧を見た"),
     "infosafety.line_webhook": _("LINEからの通報を受け付けた"),
     "infosafety.post_screened": _("投稿を判定した"),
+    "infosafety.posts_imported": _("投稿のファイルを受付に取り込んだ"),
     "infosafety.report_received": _("情報の通報を受け付けた"),
     "infosafety.signal_set_loaded": _("判定の手がかりの一覧を読み込んだ"),
     "infosafety.takedown_drafted": _("削除依頼を作成した"),

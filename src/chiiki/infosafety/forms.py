@@ -103,6 +103,15 @@ class BatchForm(_FileForm):
     )
 
 
+class ImportForm(_FileForm):
+    file = forms.FileField(
+        label=gettext_lazy("投稿のファイル"),
+        help_text=gettext_lazy(
+            "JSON Lines (X API v2 の投稿、Bluesky の app.bsky.feed.post) または CSV (text 列、url・created_at 列は任意)"
+        ),
+    )
+
+
 class SignalSetForm(_FileForm):
     file = forms.FileField(label=gettext_lazy("手がかりのファイル(JSON)"))
 

@@ -24,12 +24,13 @@ from chiiki.core.links import safe_link
 from chiiki.core.models import Municipality, User
 from chiiki.infosafety import actions, line, queries
 from chiiki.infosafety.claimreview import claim_review, script_json
-from chiiki.infosafety.engine import SCALES, PostRow, Screener, SignalSetError
+from chiiki.infosafety.engine import SCALES, PostFileError, PostRow, Screener, SignalSetError, read_posts
 from chiiki.infosafety.forms import (
     BatchForm,
     CorrectionForm,
     DeclineForm,
     DraftForm,
+    ImportForm,
     MergeForm,
     ReportForm,
     ScreenForm,
@@ -178,6 +179,45 @@ def staff_report(request: HttpRequest, municipality: Municipality) -> HttpRespon
         messages.success(request, _("受け付けました。"))
         return redirect("infosafety:desk", code=municipality.code)
     return render(request, "infosafety/staff_report.html", {"municipality": municipality, "form": form})
+
+
+@municipality_permission("infosafety.factcheck")
+def import_posts(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Bring a file of posts exported from X or Bluesky (or a CSV) into the desk; a bad line refuses it all."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_posts(upload.read(), name=upload.name or "")
+            result = actions.import_posts(
+                municipality, rows, name=upload.name or "", by=Actor.from_request(request)
+            )
+        except PostFileError as error:
+            form.add_error("file", str(error))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("file", message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(reports)s 件を取り込みました(新しいうわさ %(new)s 件、既存のうわさに追加 %(joined)s 件、"
+                    "取り込み済みで飛ばした投稿 %(skipped)s 件)。"
+                )
+                % {
+                    "reports": result.reports,
+                    "new": result.new_claims,
+                    "joined": result.joined_claims,
+                    "skipped": result.skipped,
+                },
+            )
+            return redirect("infosafety:desk", code=municipality.code)
+    return render(
+        request,
+        "infosafety/import.html",
+        {"municipality": municipality, "form": form, "limit": actions.MAX_IMPORT},
+        status=400 if form.errors else 200,
+    )
 
 
 def _claim_or_404(municipality: Municipality, claim_id: int) -> Claim:
