@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
 from chiiki.core.links import validate_link
@@ -78,6 +79,22 @@ class DeclineForm(forms.Form):
 
 class MergeForm(forms.Form):
     other = forms.IntegerField(label=gettext_lazy("まとめるうわさの番号"), min_value=1)
+
+
+class SplitForm(forms.Form):
+    """The reports to move to a new claim; the choices are the claim's reports."""
+
+    reports = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("別のうわさに分ける報告"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, claim_reports: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        field = self.fields["reports"]
+        if isinstance(field, forms.TypedMultipleChoiceField):
+            field.choices = claim_reports
 
 
 class ScreenForm(forms.Form):

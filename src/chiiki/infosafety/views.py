@@ -36,6 +36,7 @@ from chiiki.infosafety.forms import (
     ScreenForm,
     SignalSetForm,
     SourceForm,
+    SplitForm,
     WatchModeForm,
 )
 from chiiki.infosafety.models import Claim, Report, TakedownReport
@@ -275,7 +276,12 @@ def _claim_context(
         "correct_form": forms.get("correct", CorrectionForm(initial=initial)),
         "decline_form": forms.get("decline", DeclineForm()),
         "merge_form": forms.get("merge", MergeForm()),
+        "split_form": forms.get("split", SplitForm(claim_reports=_report_choices(claim))),
     }
+
+
+def _report_choices(claim: Claim) -> list[tuple[int, str]]:
+    return [(r.pk, f"#{r.pk} {r.text[:80]}") for r in queries.reports(claim)]
 
 
 Step = Callable[[HttpRequest, Claim, Actor], "dict[str, Any] | None"]
@@ -350,6 +356,15 @@ def _step_merge(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any]
     return None
 
 
+def _step_split(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = SplitForm(request.POST, claim_reports=_report_choices(claim))
+    if not form.is_valid():
+        return {"split": form}
+    new = actions.split_claim(claim, form.cleaned_data["reports"], by=by)
+    messages.success(request, _("報告を新しいうわさ #%(number)s に分けました。") % {"number": new.pk})
+    return None
+
+
 STEPS: dict[str, Step] = {
     "assign": _step_assign,
     "source": _step_source,
@@ -358,13 +373,14 @@ STEPS: dict[str, Step] = {
     "correct": _step_correct,
     "decline": _step_decline,
     "merge": _step_merge,
+    "split": _step_split,
 }
 
 
 @municipality_permission("infosafety.factcheck")
 @require_POST
 def claim_step(request: HttpRequest, municipality: Municipality, claim_id: int, step: str) -> HttpResponse:
-    """Do one step of the workflow (assign, source, draft, publish, correct, decline, merge)."""
+    """Do one step of the workflow (assign, source, draft, publish, correct, decline, merge, split)."""
     claim = _claim_or_404(municipality, claim_id)
     handler = STEPS.get(step)
     if handler is None:

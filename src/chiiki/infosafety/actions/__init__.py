@@ -10,6 +10,7 @@ from chiiki.infosafety.actions.factcheck import (
     draft_verdict,
     merge_claims,
     publish_verdict,
+    split_claim,
     start_watch_mode,
     submit_report,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "record_takedown_status",
     "request_bulk_screening",
     "screen_post",
+    "split_claim",
     "start_watch_mode",
     "submit_report",
 ]
