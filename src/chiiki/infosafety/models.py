@@ -134,6 +134,14 @@ class Verdict(models.Model):
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.rating}"
 
+    @property
+    def rating_label(self) -> str:
+        """The verdict as its scale words it (the code itself only if the scale no longer has it)."""
+        try:
+            return SCALES[self.scale].rating(self.rating).label
+        except KeyError:
+            return self.rating
+
 
 class SignalSetVersion(models.Model):
     """A signal set loaded by staff for their municipality; the newest one is used for screening."""

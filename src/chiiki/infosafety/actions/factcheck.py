@@ -267,7 +267,10 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
         approved_by=by.user,
         correction_note=note.strip()[:500],
     )
-    _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note)
+    from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
+
+    told = notify_requesters(claim, claim.rating_label)  # a changed verdict is news to those who asked
+    _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note, told=told)
     return verdict
 
 
