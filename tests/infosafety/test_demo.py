@@ -8,7 +8,14 @@ from django.test import Client
 
 from chiiki.core.models import Municipality, Role, User
 from chiiki.demo.infosafety import load_infosafety_demo
-from chiiki.infosafety.models import Claim, Report, ScreenedPost, Verdict
+from chiiki.infosafety.models import (
+    Claim,
+    Report,
+    ScreenedPost,
+    ScreeningBatch,
+    TakedownReport,
+    Verdict,
+)
 
 
 def test_the_demo_loads_once_with_two_published_checks(
@@ -26,6 +33,11 @@ def test_the_demo_loads_once_with_two_published_checks(
     assert {v.approved_by for v in Verdict.objects.all()} == {second}
     assert ScreenedPost.objects.filter(municipality=town_a, level="flag").count() >= 2
     assert ScreenedPost.objects.filter(municipality=town_a, level="low").count() >= 2
+    # A file screened in bulk (as the worker does it) and a report to the Hotline Center, for the pages.
+    batch = ScreeningBatch.objects.get(municipality=town_a)
+    assert batch.status == "done"
+    assert (batch.total, batch.posts.count()) == (6, 6)
+    assert TakedownReport.objects.get(municipality=town_a).recipient == "ihc"
     assert load_infosafety_demo(town_a, first, second).claims == 0  # second load changes nothing
     assert Report.objects.filter(municipality=town_a).count() == 9
     page = Client().get(f"/factcheck/{town_a.code}/").content.decode()

@@ -113,6 +113,10 @@ def test_a_correction_keeps_the_history(town_a: Municipality, editors: tuple[Cli
     page = Client().get(f"/factcheck/{town_a.code}/{claim.pk}/").content.decode()
     assert "一部窓口の休止を追記" in page
     assert "不正確" in page
+    history = page[page.index("<ol>") : page.index("</ol>")]
+    assert "誤り" in history  # the first verdict, in words, stays listed
+    assert "false" not in history
+    assert "inaccurate" not in history
 
 
 def test_hostile_text_and_links_are_inert(town_a: Municipality, editors: tuple[Client, Client]) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from chiiki.core.acting import Actor
@@ -107,10 +108,28 @@ def load_infosafety_demo(municipality: Municipality, first: User, second: User) 
     screener = Screener(default_signal_set())
     for number, text in enumerate(SCREENED, start=1):
         row = PostRow(number, text, f"https://x.example/jobs/{number}")
-        actions.screen_post(municipality, row, screener.screen(text), by=Actor.for_user(first))
+        post = actions.screen_post(municipality, row, screener.screen(text), by=Actor.for_user(first))
+        if number == 1:
+            actions.draft_takedown(post, recipient="ihc", by=Actor.for_user(first))
+    _screen_a_file(municipality, first)
     return InfosafetyDemoSummary(
         Claim.objects.filter(municipality=municipality).count(), published, len(SCREENED)
     )
+
+
+def _screen_a_file(municipality: Municipality, editor: User) -> None:
+    """A JSON Lines file of the same posts screened in bulk, in this process (as the worker would)."""
+    from chiiki.infosafety.tasks import screen_batch
+
+    lines = [
+        json.dumps(
+            {"id": str(1000 + n), "text": text, "url": f"https://x.example/jobs/{n}"}, ensure_ascii=False
+        )
+        for n, text in enumerate(SCREENED, start=1)
+    ]
+    upload = SimpleUploadedFile("demo-posts.jsonl", "\n".join(lines).encode("utf-8"))
+    batch = actions.request_bulk_screening(municipality, upload, by=Actor.for_user(editor))
+    screen_batch.call(batch.pk)
 
 
 def corpus_lines() -> list[dict[str, object]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy
 
 from chiiki.core.links import validate_link
@@ -80,6 +81,22 @@ class MergeForm(forms.Form):
     other = forms.IntegerField(label=gettext_lazy("まとめるうわさの番号"), min_value=1)
 
 
+class SplitForm(forms.Form):
+    """The reports to move to a new claim; the choices are the claim's reports."""
+
+    reports = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("別のうわさに分ける報告"),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, data: QueryDict | None = None, *, claim_reports: list[tuple[int, str]]) -> None:
+        super().__init__(data)
+        field = self.fields["reports"]
+        if isinstance(field, forms.TypedMultipleChoiceField):
+            field.choices = claim_reports
+
+
 class ScreenForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("確認する投稿の文章"),
@@ -100,6 +117,15 @@ class _FileForm(forms.Form):
 class BatchForm(_FileForm):
     file = forms.FileField(
         label=gettext_lazy("投稿のファイル(CSV: text 列、または JSON Lines: X・Bluesky の書き出し)")
+    )
+
+
+class ImportForm(_FileForm):
+    file = forms.FileField(
+        label=gettext_lazy("投稿のファイル"),
+        help_text=gettext_lazy(
+            "JSON Lines (X API v2 の投稿、Bluesky の app.bsky.feed.post) または CSV (text 列、url・created_at 列は任意)"
+        ),
     )
 
 

@@ -72,6 +72,7 @@ class Report(models.Model):
         STAFF = "staff", _("職員の入力")
         API = "api", _("API")
         LINE = "line", _("LINE")
+        IMPORT = "import", _("ファイルの取り込み")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="rumour_reports")
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="reports")
@@ -81,6 +82,7 @@ class Report(models.Model):
     seen_at = models.DateTimeField(_("見た日時"), null=True, blank=True)
     contact = models.CharField(_("連絡先"), max_length=200, blank=True)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.WEB)
+    post_id = models.CharField(max_length=300, blank=True)  # an imported post's id (X) or at:// URI (Bluesky)
     similarity = models.FloatField(null=True, blank=True)  # to the claim's earlier reports when it joined one
     watch_hit = models.CharField(
         _("注意リストに一致"), max_length=200, blank=True
@@ -131,6 +133,14 @@ class Verdict(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id}: {self.rating}"
+
+    @property
+    def rating_label(self) -> str:
+        """The verdict as its scale words it (the code itself only if the scale no longer has it)."""
+        try:
+            return SCALES[self.scale].rating(self.rating).label
+        except KeyError:
+            return self.rating
 
 
 class SignalSetVersion(models.Model):

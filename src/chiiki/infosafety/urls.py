@@ -12,6 +12,7 @@ urlpatterns = [
     path("line/<str:area>/webhook", views.line_webhook, name="line_webhook"),
     path("staff/m/<str:code>/infosafety/", views.desk, name="desk"),
     path("staff/m/<str:code>/infosafety/report/", views.staff_report, name="staff_report"),
+    path("staff/m/<str:code>/infosafety/import/", views.import_posts, name="import"),
     path("staff/m/<str:code>/infosafety/dashboard/", views.dashboard, name="dashboard"),
     path("staff/m/<str:code>/infosafety/claims/<int:claim_id>/", views.claim_detail, name="claim"),
     path(

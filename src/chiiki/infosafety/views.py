@@ -24,17 +24,19 @@ from chiiki.core.links import safe_link
 from chiiki.core.models import Municipality, User
 from chiiki.infosafety import actions, line, queries
 from chiiki.infosafety.claimreview import claim_review, script_json
-from chiiki.infosafety.engine import SCALES, PostRow, Screener, SignalSetError
+from chiiki.infosafety.engine import SCALES, PostFileError, PostRow, Screener, SignalSetError, read_posts
 from chiiki.infosafety.forms import (
     BatchForm,
     CorrectionForm,
     DeclineForm,
     DraftForm,
+    ImportForm,
     MergeForm,
     ReportForm,
     ScreenForm,
     SignalSetForm,
     SourceForm,
+    SplitForm,
     WatchModeForm,
 )
 from chiiki.infosafety.models import Claim, Report, TakedownReport
@@ -180,6 +182,45 @@ def staff_report(request: HttpRequest, municipality: Municipality) -> HttpRespon
     return render(request, "infosafety/staff_report.html", {"municipality": municipality, "form": form})
 
 
+@municipality_permission("infosafety.factcheck")
+def import_posts(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Bring a file of posts exported from X or Bluesky (or a CSV) into the desk; a bad line refuses it all."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            rows = read_posts(upload.read(), name=upload.name or "")
+            result = actions.import_posts(
+                municipality, rows, name=upload.name or "", by=Actor.from_request(request)
+            )
+        except PostFileError as error:
+            form.add_error("file", str(error))
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error("file", message)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(reports)s 件を取り込みました(新しいうわさ %(new)s 件、既存のうわさに追加 %(joined)s 件、"
+                    "取り込み済みで飛ばした投稿 %(skipped)s 件)。"
+                )
+                % {
+                    "reports": result.reports,
+                    "new": result.new_claims,
+                    "joined": result.joined_claims,
+                    "skipped": result.skipped,
+                },
+            )
+            return redirect("infosafety:desk", code=municipality.code)
+    return render(
+        request,
+        "infosafety/import.html",
+        {"municipality": municipality, "form": form, "limit": actions.MAX_IMPORT},
+        status=400 if form.errors else 200,
+    )
+
+
 def _claim_or_404(municipality: Municipality, claim_id: int) -> Claim:
     claim = queries.claim(municipality, claim_id)
     if claim is None:
@@ -235,7 +276,12 @@ def _claim_context(
         "correct_form": forms.get("correct", CorrectionForm(initial=initial)),
         "decline_form": forms.get("decline", DeclineForm()),
         "merge_form": forms.get("merge", MergeForm()),
+        "split_form": forms.get("split", SplitForm(claim_reports=_report_choices(claim))),
     }
+
+
+def _report_choices(claim: Claim) -> list[tuple[int, str]]:
+    return [(r.pk, f"#{r.pk} {r.text[:80]}") for r in queries.reports(claim)]
 
 
 Step = Callable[[HttpRequest, Claim, Actor], "dict[str, Any] | None"]
@@ -310,6 +356,15 @@ def _step_merge(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any]
     return None
 
 
+def _step_split(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = SplitForm(request.POST, claim_reports=_report_choices(claim))
+    if not form.is_valid():
+        return {"split": form}
+    new = actions.split_claim(claim, form.cleaned_data["reports"], by=by)
+    messages.success(request, _("報告を新しいうわさ #%(number)s に分けました。") % {"number": new.pk})
+    return None
+
+
 STEPS: dict[str, Step] = {
     "assign": _step_assign,
     "source": _step_source,
@@ -318,13 +373,14 @@ STEPS: dict[str, Step] = {
     "correct": _step_correct,
     "decline": _step_decline,
     "merge": _step_merge,
+    "split": _step_split,
 }
 
 
 @municipality_permission("infosafety.factcheck")
 @require_POST
 def claim_step(request: HttpRequest, municipality: Municipality, claim_id: int, step: str) -> HttpResponse:
-    """Do one step of the workflow (assign, source, draft, publish, correct, decline, merge)."""
+    """Do one step of the workflow (assign, source, draft, publish, correct, decline, merge, split)."""
     claim = _claim_or_404(municipality, claim_id)
     handler = STEPS.get(step)
     if handler is None:

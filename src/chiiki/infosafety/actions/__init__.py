@@ -10,9 +10,11 @@ from chiiki.infosafety.actions.factcheck import (
     draft_verdict,
     merge_claims,
     publish_verdict,
+    split_claim,
     start_watch_mode,
     submit_report,
 )
+from chiiki.infosafety.actions.imports import MAX_IMPORT, ImportResult, check_rows, import_posts
 from chiiki.infosafety.actions.line import receive_line_events
 from chiiki.infosafety.actions.screening import (
     load_signal_set_version,
@@ -23,14 +25,18 @@ from chiiki.infosafety.actions.screening import (
 from chiiki.infosafety.actions.takedowns import draft_takedown, record_takedown_status
 
 __all__ = [
+    "MAX_IMPORT",
     "FactCheckError",
+    "ImportResult",
     "Intake",
     "add_source",
     "assign_claim",
+    "check_rows",
     "correct_verdict",
     "decline_claim",
     "draft_takedown",
     "draft_verdict",
+    "import_posts",
     "load_signal_set_version",
     "merge_claims",
     "publish_verdict",
@@ -39,6 +45,7 @@ __all__ = [
     "record_takedown_status",
     "request_bulk_screening",
     "screen_post",
+    "split_claim",
     "start_watch_mode",
     "submit_report",
 ]

@@ -267,7 +267,10 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
         approved_by=by.user,
         correction_note=note.strip()[:500],
     )
-    _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note)
+    from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
+
+    told = notify_requesters(claim, claim.rating_label)  # a changed verdict is news to those who asked
+    _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note, told=told)
     return verdict
 
 
@@ -279,12 +282,42 @@ def merge_claims(target: Claim, other: Claim, *, by: Actor) -> Claim:
     target, other = _locked(target), _locked(other)
     if other.status == Claim.Status.PUBLISHED:
         raise FactCheckError("公開済みのうわさは、まとめる側 (残す側) にしてください")
-    moved = Report.objects.filter(claim=other).update(claim=target)
+    moved_ids = list(Report.objects.filter(claim=other).values_list("pk", flat=True))
+    moved = Report.objects.filter(pk__in=moved_ids).update(claim=target)
     Source.objects.filter(claim=other).update(claim=target)
     other.status, other.merged_into = Claim.Status.DECLINED, target
     other.declined_reason = f"#{target.pk} にまとめました"
     other.save(update_fields=["status", "merged_into", "declined_reason", "updated_at"])
     target.first_reported_at = min(target.first_reported_at, other.first_reported_at)
     target.save(update_fields=["first_reported_at", "updated_at"])
-    _event("claims_merged", target, by, merged=other.pk, reports=moved)
+    told = 0
+    if target.status == Claim.Status.PUBLISHED:  # their senders would never hear of the verdict otherwise
+        from chiiki.infosafety.actions.line import notify_requesters
+
+        told = notify_requesters(target, target.rating_label, reports=moved_ids)
+    _event("claims_merged", target, by, merged=other.pk, reports=moved, told=told)
     return target
+
+
+@transaction.atomic
+def split_claim(claim: Claim, report_ids: list[int], *, by: Actor) -> Claim:
+    """Move the chosen reports of `claim` to a new claim (they say something else); both keep their history.
+
+    The new claim starts unrated, so its senders are told when it is rated; at least one report stays."""
+    claim = _locked(claim)
+    chosen = set(report_ids)
+    mine = set(Report.objects.filter(claim=claim).values_list("pk", flat=True))
+    if not chosen or not chosen <= mine:
+        raise FactCheckError("このうわさの報告から、分ける報告を選んでください")
+    if chosen == mine:
+        raise FactCheckError("すべての報告は分けられません。一つ以上を残してください")
+    first = Report.objects.filter(pk__in=chosen).order_by("received_at", "pk")[0]  # chosen is not empty
+    new = Claim.objects.create(
+        municipality_id=claim.municipality_id,
+        summary=first.text[:300],
+        first_reported_at=first.seen_at or first.received_at,
+    )
+    Report.objects.filter(pk__in=chosen).update(claim=new)
+    _event("claim_split", claim, by, new_claim=new.pk, reports=sorted(chosen))
+    _event("claim_split_from", new, by, split_from=claim.pk, reports=sorted(chosen))
+    return new

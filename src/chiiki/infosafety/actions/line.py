@@ -69,14 +69,13 @@ def _queue(municipality_id: str, text: str, *, reply_token: str = "", to: str = 
     return message
 
 
-def notify_requesters(claim: Claim, rating_label: str) -> int:
-    """Queue a message to everyone who sent this claim on LINE (called inside publish/correct)."""
-    users = (
-        LineEvent.objects.filter(report__claim=claim)
-        .exclude(user_id="")
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
+def notify_requesters(claim: Claim, rating_label: str, *, reports: list[int] | None = None) -> int:
+    """Queue a message to everyone who sent this claim on LINE (called inside publish, and inside a merge into
+    a published claim with the moved `reports` only)."""
+    events = LineEvent.objects.filter(report__claim=claim)
+    if reports is not None:
+        events = events.filter(report_id__in=reports)
+    users = events.exclude(user_id="").values_list("user_id", flat=True).distinct()
     if not LineChannel.objects.filter(municipality_id=claim.municipality_id, enabled=True).exists():
         return 0
     text = f"お知らせいただいた「{claim.summary[:60]}」を確かめました。判定: {rating_label}。詳しくは市のファクトチェックのページをご覧ください。"

@@ -6,11 +6,20 @@
 
 Signals are data (`data/signals-ja.json`, layout in docs/apps/infosafety.md), loaded and checked with
 `load_signal_set` and compared with `diff_signal_sets`. Text is folded (`fold`) with `chiiki.jp` and tokenized
-with SudachiPy. The modules inside are private.
+with SudachiPy. Near-duplicate posts at scale are clustered with MinHash/LSH (`cluster_near_duplicates`). The
+modules inside are private.
 """
 
 from chiiki.infosafety.engine._evaluate import Counts, Evaluation, LabelledPost, evaluate
 from chiiki.infosafety.engine._fold import fold
+from chiiki.infosafety.engine._minhash import (
+    adjusted_rand_index,
+    all_pairs_clusters,
+    cluster_key,
+    cluster_near_duplicates,
+    cluster_signatures,
+    signatures,
+)
 from chiiki.infosafety.engine._posts import PostFileError, PostRow, read_posts
 from chiiki.infosafety.engine._scales import FIJ, JFC, SCALES, Rating, Scale
 from chiiki.infosafety.engine._screen import LEVELS, Screener, Screening, SignalMatch
@@ -28,6 +37,7 @@ from chiiki.infosafety.engine._similar import (
     Fingerprint,
     Match,
     best_match,
+    best_match_among,
     fingerprint,
     jaccard,
     shingles,
@@ -59,7 +69,13 @@ __all__ = [
     "SignalSetDiff",
     "SignalSetError",
     "Source",
+    "adjusted_rand_index",
+    "all_pairs_clusters",
     "best_match",
+    "best_match_among",
+    "cluster_key",
+    "cluster_near_duplicates",
+    "cluster_signatures",
     "content_words",
     "default_patterns",
     "default_signal_set",
@@ -72,6 +88,7 @@ __all__ = [
     "normalized_tokens",
     "read_posts",
     "shingles",
+    "signatures",
     "similarity",
     "tokens",
     "watch_hit",

@@ -70,10 +70,21 @@ def best_match(
     text: str, candidates: Iterable[tuple[object, str]], *, threshold: float = DEFAULT_THRESHOLD
 ) -> Match | None:
     """The candidate (key, text) most similar to `text`, if at least `threshold`; None otherwise."""
-    mine = fingerprint(text)
+    return best_match_among(
+        fingerprint(text), ((key, fingerprint(other)) for key, other in candidates), threshold=threshold
+    )
+
+
+def best_match_among(
+    mine: Fingerprint,
+    candidates: Iterable[tuple[object, Fingerprint]],
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+) -> Match | None:
+    """As `best_match`, with fingerprints made once (an import compares many posts with the same reports)."""
     best: Match | None = None
     for key, other in candidates:
-        score = similarity(mine, fingerprint(other))
+        score = similarity(mine, other)
         if score >= threshold and (best is None or score > best.similarity):
             best = Match(key, score)
     return best
