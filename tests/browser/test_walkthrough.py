@@ -42,6 +42,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 LANGUAGES = ("ja", "en")
+FILE = -1  # what Walk._open says for a download or another file that is not an HTML page
 ASSIST_RECEIPT = "/staff/m/<str:code>/surveys/assist/<str:case_id>/receipt/"
 PERSONS = int(os.environ.get("CHIIKI_WALK_PERSONS", "3000"))
 RESIDENT_PASSWORD = "midori-walk-2025"
@@ -235,6 +236,8 @@ class Walk:
     routes_shown: set[str] = field(default_factory=set)
     # Routes that answer GET with 405: the target of a form's POST, not a page (shown through their form's page).
     form_targets: set[str] = field(default_factory=set)
+    # Routes that answer with a file (a PDF, a spreadsheet, a feed): served, but no page to check.
+    files: set[str] = field(default_factory=set)
     views: int = 0
 
     def visit(self, page: Any, route: str, url: str, who: str, language: str) -> Any:
@@ -242,7 +245,9 @@ class Walk:
         status, page = self._open(page, url)
         if status == HTTPStatus.METHOD_NOT_ALLOWED:
             self.form_targets.add(route)
-        if status is None or status == HTTPStatus.METHOD_NOT_ALLOWED:
+        if status == FILE:
+            self.files.add(route)
+        if status is None or status in (FILE, HTTPStatus.METHOD_NOT_ALLOWED):
             return page
         if status >= 500:
             self._found(route, url, who, language, PHONE["width"], [f"HTTP {status}"])
@@ -275,7 +280,7 @@ class Walk:
             page.set_viewport_size(PHONE)
 
     def _open(self, page: Any, url: str) -> tuple[int | None, Any]:
-        """The HTTP status of the page at `url` (None when it is no HTML page: a file, a form's target)."""
+        """The HTTP status of the page at `url`: FILE for a download or another file, None for no page."""
         try:
             response = page.goto(self.base + url)
         except Exception:
@@ -285,11 +290,13 @@ class Walk:
             status = int(page.request.get(self.base + url).status)
             fresh = page.context.new_page()
             page.close()
+            if status < 400:
+                return FILE, fresh
             return (status if status >= 500 or status == HTTPStatus.METHOD_NOT_ALLOWED else None), fresh
         if response is None:
             return None, page
         if response.status < 400 and "text/html" not in (response.headers.get("content-type") or ""):
-            return None, page
+            return FILE, page
         return int(response.status), page
 
     def _found(self, route: str, url: str, who: str, language: str, width: int, problems: list[str]) -> None:
@@ -367,8 +374,9 @@ def _report(walk_: Walk, people: list[Walker], routes: list[str], unfilled: list
         f"walked {len(walk_.routes_shown)} of {len(routes)} page routes as {len(people)} walkers "
         f"in {len(LANGUAGES)} languages: {walk_.views} page views in {seconds:.0f} s",
         f"form targets (GET answers 405; their forms are on pages walked): {sorted(walk_.form_targets)}",
+        f"files (served, no page to check): {sorted(walk_.files)}",
         "routes never shown (no walker reached them, or no demo value): "
-        f"{sorted(set(routes) - walk_.routes_shown - walk_.form_targets)}",
+        f"{sorted(set(routes) - walk_.routes_shown - walk_.form_targets - walk_.files)}",
         *[f"no demo value for {u}" for u in unfilled],
         f"{len(walk_.findings)} failures:",
         *[f.line() for f in walk_.findings],

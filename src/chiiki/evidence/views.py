@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
@@ -361,19 +362,18 @@ def report_csv(request: HttpRequest, municipality: Municipality, survey_id: int,
 
 
 @municipality_permission("surveys.manage")
+@require_POST
 def publish(request: HttpRequest, municipality: Municipality, survey_id: int) -> HttpResponse:
-    """Publish one table of the latest run (POST); refused with the reason when the check fails."""
+    """Publish one table of the latest run (a form's POST target); refused with the reason when the check fails."""
     survey = _survey(municipality, survey_id)
-    if request.method == "POST":
-        try:
-            published = actions.publish_table(
-                survey, request.POST.get("table", ""), by=Actor.from_request(request)
-            )
-            messages.success(
-                request,
-                _("オープンデータとして公開しました(データセット %(name)s)。")
-                % {"name": published.dataset.name},
-            )
-        except actions.EvidenceError as error:
-            messages.error(request, str(error))
+    try:
+        published = actions.publish_table(
+            survey, request.POST.get("table", ""), by=Actor.from_request(request)
+        )
+        messages.success(
+            request,
+            _("オープンデータとして公開しました(データセット %(name)s)。") % {"name": published.dataset.name},
+        )
+    except actions.EvidenceError as error:
+        messages.error(request, str(error))
     return redirect("evidence:survey", code=municipality.code, survey_id=survey.pk)
