@@ -114,6 +114,7 @@ SHOWS_NONE = {
     f"{STAFF}coverage/cells.csv": "cells with counts below 3 withheld",
     f"{STAFF}coverage/cells.geojson": "cells with counts below 3 withheld",
     f"{STAFF}infosafety/report/": "a form for a report; taking it is audited by its action",
+    f"{STAFF}infosafety/import/": "an upload form; importing posts is audited by its action",
     f"{STAFF}infosafety/claims/<int:claim_id>/<str:step>/": "a change (POST), audited by its action",
     f"{STAFF}infosafety/screening/": "a form and the list of files; a screening is audited by its action",
     f"{STAFF}infosafety/screening/upload/": "a change (POST), audited by its action",
