@@ -403,6 +403,8 @@ def _procedures_values(town: Municipality) -> dict[str, str]:
         "entitlement_id": pk_of("procedures.Entitlement", municipality=town, status="notified"),
         "batch_id": pk_of("procedures.PaymentBatch", municipality=town),
         "application_id": pk_of("procedures.Application", municipality=town),
+        "help_point_id": pk_of("procedures.HelpPoint", municipality=town, slots__isnull=False),
+        "slot_id": pk_of("procedures.HelpSlot", help_point__municipality=town),
     }
     return {name: value for name, value in found.items() if value}
 

@@ -8,7 +8,15 @@ from django_tasks_db.models import DBTaskResult
 from chiiki.core.acting import Actor
 from chiiki.demo.procedures import load_procedures_demo
 from chiiki.demo.residents import generate
-from chiiki.procedures.models import EligibilityRun, Entitlement, Procedure, TaxRecord
+from chiiki.procedures.models import (
+    EligibilityRun,
+    Entitlement,
+    HelpBooking,
+    HelpPoint,
+    HelpSlot,
+    Procedure,
+    TaxRecord,
+)
 from chiiki.procedures.tasks import run_eligibility
 from chiiki.registry.actions import import_registry
 
@@ -28,6 +36,11 @@ def test_demo_loads_once_and_its_run_issues_notices(db: None) -> None:
     assert not second.run_queued
     assert TaxRecord.objects.count() == taxes
     assert EligibilityRun.objects.count() == 1
+    # The help directory: every kind of place, sessions to book, one booking; loaded once.
+    kinds = set(HelpPoint.objects.filter(municipality=town).values_list("kind", flat=True))
+    assert kinds == set(HelpPoint.Kind.values)
+    assert HelpSlot.objects.filter(help_point__municipality=town).count() == 9
+    assert HelpBooking.objects.count() == 1
     task = DBTaskResult.objects.get()
     run_eligibility.call(*task.args_kwargs["args"])
     run = EligibilityRun.objects.get()

@@ -20,6 +20,7 @@ from chiiki.core.models import Municipality, Role, User
 from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment
 from chiiki.linkage.models import LinkageRun, LinkCase
 from chiiki.opendata import actions as opendata_actions
+from chiiki.procedures.actions import HelpPointInput, save_help_point
 from chiiki.registry.models import Household
 from chiiki.surveys.models import SurveyExport, SurveyLetters
 
@@ -80,10 +81,16 @@ def town_b_objects(town_b: Municipality) -> dict[str, str]:
         municipality=town_b, survey=survey, number=1, enumerator=User.objects.create_user("b-enumerator")
     )
     assignment = FollowUpAssignment.objects.create(municipality=town_b, area=area, case=case)
+    help_point = save_help_point(
+        town_b,
+        HelpPointInput("宇部市役所 窓口", "counter", "山口県宇部市常盤町一丁目7番1号", "平日", 33.95, 131.25),
+        by=Actor.system("test"),
+    )
     return {
         "household_id": str(household.pk), "name": dataset.name, "survey_id": str(survey.pk),
         "export_id": str(export.pk), "job_id": str(letters.pk), "run_id": str(run.pk), "assignment_id": str(assignment.pk),
         "survey_case_id": str(case.pk), "link_case_id": str(link_case.pk), **NOT_OBJECTS, **NEWEST_APPS_IDS,
+        "help_point_id": str(help_point.pk),
     }  # fmt: skip
 
 

@@ -33,6 +33,11 @@ PUBLIC = {
     "/procedures/<str:town>/<slug:procedure_code>/apply/",
     "/procedures/<str:town>/<slug:procedure_code>/form.xlsx",
     "/procedures/<str:town>/<slug:procedure_code>/form.json",
+    # The help points and their open slots are public; a booking is reached by its number and contact.
+    "/procedures/<str:town>/help/",
+    "/procedures/<str:town>/help/cancel/",
+    "/procedures/<str:town>/help/<int:help_point_id>/",
+    "/procedures/<str:town>/help/slots/<int:slot_id>/book/",
     "/factcheck/<str:area>/",
     "/factcheck/<str:area>/feed.atom",
     "/factcheck/<str:area>/report/",

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
@@ -19,6 +21,8 @@ from chiiki.procedures.models import (
     Allowance,
     Application,
     EligibilityRun,
+    HelpPoint,
+    HelpSlot,
     Procedure,
     ReceiptAccount,
     TaxRecord,
@@ -37,6 +41,64 @@ PARAMETERS = (
 )
 # Real bank and branch codes (checked against zengin-code when loaded): ゆうちょ, 広島銀行, 山口銀行.
 BRANCHES = (("9900", "019"), ("0169", "001"), ("0170", "001"))
+
+
+# The demo city's help points (fictional places in its fictional districts around 34.80°N, 132.85°E).
+HELP_POINTS = (
+    actions.HelpPointInput(
+        name="緑川市役所 市民課窓口",
+        kind=HelpPoint.Kind.COUNTER,
+        address="広島県緑川市中央一丁目1番1号",
+        opening_hours="平日 8:30〜17:15(祝日・年末年始を除く)\n第2・第4土曜 9:00〜12:00",
+        latitude=34.8010,
+        longitude=132.8520,
+        wheelchair=True,
+        hearing_loop=True,
+        parking=True,
+        accessibility_notes="筆談ボードあり。手話通訳は前日までに予約してください。",
+    ),
+    actions.HelpPointInput(
+        name="緑川市立図書館",
+        kind=HelpPoint.Kind.LIBRARY,
+        address="広島県緑川市中央三丁目5番2号",
+        opening_hours="火〜日 9:30〜19:00(月曜休館)",
+        latitude=34.8062,
+        longitude=132.8601,
+        wheelchair=True,
+        parking=True,
+        accessibility_notes="利用者用のパソコンに画面拡大ソフトあり。",
+    ),
+    actions.HelpPointInput(
+        name="北山公民館",
+        kind=HelpPoint.Kind.COMMUNITY,
+        address="広島県緑川市北山町120番地",
+        opening_hours="月〜土 9:00〜21:00",
+        latitude=34.8520,
+        longitude=132.8310,
+        parking=True,
+        accessibility_notes="入口に段差があります(職員が介助します)。",
+    ),
+    actions.HelpPointInput(
+        name="南原コミュニティセンター",
+        kind=HelpPoint.Kind.COMMUNITY,
+        address="広島県緑川市南原町2丁目8番",
+        opening_hours="平日 9:00〜17:00",
+        latitude=34.7610,
+        longitude=132.8890,
+        wheelchair=True,
+    ),
+    actions.HelpPointInput(
+        name="デジタル推進委員のスマホ相談会(東川集会所)",
+        kind=HelpPoint.Kind.DIGITAL,
+        address="広島県緑川市東川町45番地 東川集会所",
+        opening_hours="毎月第1・第3水曜 13:30〜16:00(予約優先)",
+        latitude=34.7940,
+        longitude=132.9310,
+        wheelchair=True,
+        parking=True,
+        accessibility_notes="老眼鏡・拡大鏡の貸出あり。",
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +161,34 @@ def _sample_application(municipality: Municipality, *, by: Actor) -> None:
         actions.submit_application(procedure, dict(SAMPLE_APPLICATION), by=by)
 
 
+def _help_points(municipality: Municipality, *, by: Actor) -> None:
+    """The directory and, for the community centres and the デジタル推進委員 session, three sessions in the
+    coming weeks (from the day of the load) with one booking, so every help page shows something."""
+    if HelpPoint.objects.filter(municipality=municipality).exists():
+        return
+    today = timezone.localdate()
+    for point_input in HELP_POINTS:
+        point = actions.save_help_point(municipality, point_input, by=by)
+        if point.kind not in (HelpPoint.Kind.COMMUNITY, HelpPoint.Kind.DIGITAL):
+            continue
+        for week in (1, 2, 3):
+            day = today + timedelta(days=7 * week)
+            starts = timezone.make_aware(datetime.combine(day, time(13, 30)))
+            actions.add_help_slot(
+                point,
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1, minutes=30),
+                capacity=6,
+                topic="スマートフォンでマイナポータル・オンライン申請",
+                by=by,
+            )
+    slot = HelpSlot.objects.filter(help_point__municipality=municipality).order_by("starts_at", "id").first()
+    if slot is not None:
+        actions.book_help_slot(
+            slot.pk, name="緑川 花子", contact="090-0000-0000", need="児童手当の申請を手伝ってほしい", by=by
+        )
+
+
 def load_procedures_demo(municipality: Municipality, *, seed: int = 2025) -> ProceduresDemo:
     """Load the catalog, the facts and the allowance once; queue the issuing run if none was ever requested."""
     by = Actor.system(ACTOR)
@@ -124,6 +214,7 @@ def load_procedures_demo(municipality: Municipality, *, seed: int = 2025) -> Pro
             by=by,
         )
     _sample_application(municipality, by=by)
+    _help_points(municipality, by=by)
     queued = False
     if not EligibilityRun.objects.filter(allowance=allowance).exists():
         actions.request_eligibility_run(allowance, issue_notices=True, by=by)

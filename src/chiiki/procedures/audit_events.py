@@ -45,6 +45,13 @@ EVENTS: dict[str, Promise] = {
     "procedures.notices_issued": _("確認書を発行した"),
     "procedures.payment_file_created": _("振込データを作った"),
     "procedures.payment_file_downloaded": _("振込データをダウンロードした"),
+    "procedures.help_point_added": _("相談できる場所を登録した"),
+    "procedures.help_point_changed": _("相談できる場所の情報を変えた"),
+    "procedures.help_slot_added": _("相談の予約枠を作った"),
+    "procedures.help_booked": _("相談の予約を受け付けた"),
+    "procedures.help_booking_cancelled": _("相談の予約を取り消した"),
+    "procedures.help_cancel_refused": _("相談の予約の取消を断った(番号か連絡先の誤り)"),
+    "procedures.help_bookings_viewed": _("相談の予約者の一覧を見た"),
     "procedures.tax_extract_loaded": _("課税情報を読み込んだ"),
 }
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chiiki.core.uploads import within_upload_limit
+from chiiki.procedures.actions.help import normalize_contact
+from chiiki.procedures.models import HelpPoint
 from chiiki.procedures.rules import RULE_SETS
 
 
@@ -116,3 +121,85 @@ class DecisionForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class HelpPointForm(forms.Form):
+    """A help point of the directory (staff)."""
+
+    name = forms.CharField(label=_("名称"), max_length=120)
+    kind = forms.ChoiceField(label=_("種類"), choices=HelpPoint.Kind.choices)
+    address = forms.CharField(label=_("住所"), max_length=200)
+    opening_hours = forms.CharField(
+        label=_("開いている日時"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("例: 平日 8:30〜17:15(祝日・年末年始を除く)"),
+    )
+    latitude = forms.FloatField(label=_("緯度"), min_value=20, max_value=46, help_text=_("例: 34.3963"))
+    longitude = forms.FloatField(label=_("経度"), min_value=122, max_value=154, help_text=_("例: 132.4594"))
+    wheelchair = forms.BooleanField(label=_("車いすで入れる"), required=False)
+    hearing_loop = forms.BooleanField(label=_("ヒアリングループ(磁気ループ)あり"), required=False)
+    parking = forms.BooleanField(label=_("駐車場あり"), required=False)
+    accessibility_notes = forms.CharField(
+        label=_("バリアフリーについての補足"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class HelpSlotForm(forms.Form):
+    """A bookable session at a help point (staff)."""
+
+    starts_at = forms.DateTimeField(
+        label=_("開始日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    ends_at = forms.DateTimeField(
+        label=_("終了日時"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    capacity = forms.IntegerField(label=_("定員"), min_value=1, max_value=500)
+    topic = forms.CharField(
+        label=_("内容"),
+        max_length=120,
+        required=False,
+        help_text=_("例: スマートフォンでマイナポータルを使う"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["capacity"].unit = _("人")  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        starts, ends = self.cleaned_data.get("starts_at"), self.cleaned_data.get("ends_at")
+        if starts and ends and ends <= starts:
+            self.add_error("ends_at", _("終了日時は開始日時より後にしてください。"))
+        if starts and starts <= timezone.now():
+            self.add_error("starts_at", _("開始日時はこれから先の日時にしてください。"))
+        return cleaned
+
+
+class BookingForm(forms.Form):
+    """A resident's booking: no account, a name and a way to reach them."""
+
+    name = forms.CharField(label=_("お名前"), max_length=80)
+    contact = forms.CharField(
+        label=_("電話番号またはメールアドレス"),
+        max_length=254,
+        help_text=_("予約の変更や取消のときに使います。例: 082-123-4567"),
+    )
+    need = forms.CharField(
+        label=_("相談したいこと"),
+        max_length=200,
+        required=False,
+        help_text=_("例: マイナンバーカードで児童手当を申請したい"),
+    )
+
+    def clean_contact(self) -> str:
+        try:
+            return normalize_contact(self.cleaned_data["contact"])
+        except ValueError:
+            raise forms.ValidationError(
+                _("電話番号(0から始まる10桁か11桁)かメールアドレスを入力してください。")
+            ) from None
+
+
+class CancelBookingForm(forms.Form):
+    number = forms.CharField(label=_("予約番号(12桁)"), max_length=20)
+    contact = forms.CharField(label=_("予約したときの電話番号またはメールアドレス"), max_length=254)

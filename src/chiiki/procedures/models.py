@@ -331,3 +331,97 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class HelpPoint(models.Model):
+    """A place where residents get help with procedures nearby (seed §5): a counter, a library, a community
+    centre or a デジタル推進委員 session, with its opening times, accessibility and position."""
+
+    class Kind(models.TextChoices):
+        COUNTER = "counter", _("市役所・支所の窓口")
+        LIBRARY = "library", _("図書館")
+        COMMUNITY = "community", _("公民館・コミュニティセンター")
+        DIGITAL = "digital", _("デジタル推進委員の相談会")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="help_points")
+    name = models.CharField(_("名称"), max_length=120)
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices)
+    address = models.CharField(_("住所"), max_length=200)
+    opening_hours = models.TextField(_("開いている日時"))
+    wheelchair = models.BooleanField(_("車いすで入れる"), default=False)
+    hearing_loop = models.BooleanField(_("ヒアリングループ(磁気ループ)あり"), default=False)
+    parking = models.BooleanField(_("駐車場あり"), default=False)
+    accessibility_notes = models.TextField(_("バリアフリーについての補足"), blank=True)
+    latitude = models.FloatField(_("緯度"))
+    longitude = models.FloatField(_("経度"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["municipality", "kind", "name"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="helppoint_unique_name"),
+            models.CheckConstraint(
+                condition=models.Q(
+                    latitude__gte=20, latitude__lte=46, longitude__gte=122, longitude__lte=154
+                ),
+                name="helppoint_in_japan",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HelpSlot(models.Model):
+    """A bookable time at a help point (a session with a capacity). `booked` counts the live bookings; the
+    database refuses any row where it exceeds the capacity, so a slot cannot be overbooked."""
+
+    help_point = models.ForeignKey(HelpPoint, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField(_("開始"))
+    ends_at = models.DateTimeField(_("終了"))
+    topic = models.CharField(_("内容"), max_length=120, blank=True)
+    capacity = models.PositiveSmallIntegerField(_("定員(人)"))
+    booked = models.PositiveSmallIntegerField(_("予約済み(人)"), default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["starts_at", "id"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="helpslot_capacity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(booked__lte=models.F("capacity")), name="helpslot_no_overbooking"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="helpslot_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.help_point} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.booked, 0)
+
+
+class HelpBooking(models.Model):
+    """A resident's booking of a slot, made without an account: a name and a phone number or e-mail address.
+    The 12-digit booking number and the contact together cancel it."""
+
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("予約中")
+        CANCELLED = "cancelled", _("取消済み")
+
+    slot = models.ForeignKey(HelpSlot, on_delete=models.PROTECT, related_name="bookings")
+    number = models.CharField(_("予約番号"), max_length=12, unique=True)
+    name = models.CharField(_("お名前"), max_length=80)
+    contact = models.CharField(_("電話番号またはメールアドレス"), max_length=254)
+    need = models.CharField(_("相談したいこと"), max_length=200, blank=True)
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.BOOKED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["slot", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.number

@@ -8,6 +8,7 @@ from datetime import date
 
 import numpy as np
 from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from chiiki.core.models import Municipality
 from chiiki.jp import kana_key
@@ -16,6 +17,9 @@ from chiiki.procedures.models import (
     Application,
     EligibilityRun,
     Entitlement,
+    HelpBooking,
+    HelpPoint,
+    HelpSlot,
     PaymentBatch,
     Procedure,
     ReceiptAccount,
@@ -270,3 +274,41 @@ def queue_counts(municipality: Municipality) -> dict[str, int]:
         .annotate(n=Count("id"))
     )
     return {row["procedure__code"]: row["n"] for row in rows}
+
+
+def help_points(municipality: Municipality) -> QuerySet[HelpPoint]:
+    """The municipality's help points, by kind and name."""
+    return HelpPoint.objects.filter(municipality=municipality).order_by("kind", "name", "id")
+
+
+def help_point(municipality: Municipality, help_point_id: int) -> HelpPoint | None:
+    return HelpPoint.objects.filter(municipality=municipality, pk=help_point_id).first()
+
+
+def upcoming_slots(help_point: HelpPoint) -> QuerySet[HelpSlot]:
+    """The help point's slots that have not begun, soonest first."""
+    return HelpSlot.objects.filter(help_point=help_point, starts_at__gt=timezone.now()).order_by(
+        "starts_at", "id"
+    )
+
+
+def help_slots(help_point: HelpPoint) -> QuerySet[HelpSlot]:
+    """All the help point's slots, newest first (staff)."""
+    return HelpSlot.objects.filter(help_point=help_point).order_by("-starts_at", "-id")
+
+
+def help_slot(municipality: Municipality, slot_id: int) -> HelpSlot | None:
+    return (
+        HelpSlot.objects.select_related("help_point")
+        .filter(pk=slot_id, help_point__municipality=municipality)
+        .first()
+    )
+
+
+def help_bookings(help_point: HelpPoint) -> QuerySet[HelpBooking]:
+    """Every booking of the help point's slots (names and contacts: staff reading them is audited)."""
+    return (
+        HelpBooking.objects.select_related("slot")
+        .filter(slot__help_point=help_point)
+        .order_by("-slot__starts_at", "slot_id", "created_at", "id")
+    )

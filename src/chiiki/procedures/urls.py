@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chiiki.procedures import applying, mine, queue, resident, signin, views
+from chiiki.procedures import applying, mine, nearby, queue, resident, signin, views
 
 app_name = "procedures"
 _A = "staff/m/<str:code>/procedures/allowances/<int:allowance_id>/"
@@ -16,7 +16,12 @@ urlpatterns = [
     path("procedures/my/application/review/", mine.review, name="my_review"),
     path("procedures/my/application/withdraw/", mine.withdraw, name="my_withdraw"),
     path("procedures/my/application/decision/download", mine.letter, name="my_letter"),
-    # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant.
+    # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant. Help nearby
+    # comes before the catalog's <slug:procedure_code>, which would take "help".
+    path("procedures/<str:town>/help/", nearby.directory, name="help"),
+    path("procedures/<str:town>/help/cancel/", nearby.cancel, name="help_cancel"),
+    path("procedures/<str:town>/help/<int:help_point_id>/", nearby.point_page, name="help_point"),
+    path("procedures/<str:town>/help/slots/<int:slot_id>/book/", nearby.book, name="help_book"),
     path("procedures/<str:town>/", applying.catalog, name="catalog"),
     path("procedures/<str:town>/<slug:procedure_code>/", applying.procedure_page, name="procedure"),
     path("procedures/<str:town>/<slug:procedure_code>/apply/", applying.apply, name="apply"),
@@ -56,6 +61,16 @@ urlpatterns = [
     path(_A + "follow-up/", views.follow_up, name="follow_up"),
     path(_A + "payments/", views.create_payment, name="create_payment"),
     path(_A + "payments/<int:batch_id>/file", views.payment_file, name="payment_file"),
+    path("staff/m/<str:code>/procedures/help/", nearby.staff_points, name="help_staff"),
+    path("staff/m/<str:code>/procedures/help/new/", nearby.staff_point, name="help_staff_new"),
+    path(
+        "staff/m/<str:code>/procedures/help/<int:help_point_id>/", nearby.staff_point, name="help_staff_point"
+    ),
+    path(
+        "staff/m/<str:code>/procedures/help/<int:help_point_id>/bookings/",
+        nearby.staff_bookings,
+        name="help_staff_bookings",
+    ),
     path("staff/m/<str:code>/procedures/data/", views.load_data, name="load_data"),
     path("staff/m/<str:code>/procedures/assist/", views.assist, name="assist"),
     path(
