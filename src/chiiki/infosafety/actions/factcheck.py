@@ -7,13 +7,16 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
+from chiiki.infosafety.actions.catalog import refresh_factcheck_dataset
 from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
+from chiiki.infosafety.images import IMAGE_TYPES, image_type
 from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
 
 if TYPE_CHECKING:
@@ -38,6 +41,7 @@ class Intake:
     seen_at: datetime | None = None
     contact: str = ""
     channel: str = Report.Channel.WEB
+    screenshot: bytes = b""  # a PNG, JPEG, WebP or GIF image (checked by its bytes), or nothing
 
 
 @transaction.atomic
@@ -48,6 +52,9 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         raise ValidationError({"text": "見た内容を書いてください"})
     if intake.link:
         validate_link(intake.link)
+    kind = image_type(intake.screenshot[:16]) if intake.screenshot else ""
+    if kind is None:
+        raise ValidationError({"screenshot": "画像(PNG・JPEG・WebP・GIF)ではありません"})
     candidates = (
         Report.objects.filter(municipality=municipality, claim__status__in=OPEN)
         .order_by("-received_at")
@@ -69,7 +76,12 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         channel=intake.channel,
         similarity=match.similarity if match else None,
         watch_hit=_watch_hit(municipality, text)[:200],
+        screenshot_type=kind,
     )
+    if kind:
+        report.screenshot.save(
+            f"report-{report.pk}.{IMAGE_TYPES[kind]}", ContentFile(intake.screenshot), save=True
+        )
     audit.record(
         "infosafety.report_received",
         by=by,
@@ -81,6 +93,7 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
             "joined": match is not None,
             "channel": intake.channel,
             "watch": report.watch_hit,
+            "screenshot": kind,
         },
     )
     return report
@@ -243,6 +256,7 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
 
     told = notify_requesters(claim, claim.rating_label)
     _event("verdict_published", claim, by, rating=claim.rating, reports=claim.reports.count(), told=told)
+    refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
 
 
@@ -271,6 +285,7 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
 
     told = notify_requesters(claim, claim.rating_label)  # a changed verdict is news to those who asked
     _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note, told=told)
+    refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
 
 
