@@ -15,6 +15,7 @@ from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
 from chiiki.infosafety.actions.catalog import refresh_factcheck_dataset
+from chiiki.infosafety.actions.email import email_requesters
 from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
 from chiiki.infosafety.images import IMAGE_TYPES, image_type
 from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
@@ -255,7 +256,16 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
     from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
 
     told = notify_requesters(claim, claim.rating_label)
-    _event("verdict_published", claim, by, rating=claim.rating, reports=claim.reports.count(), told=told)
+    emailed = email_requesters(claim, claim.rating_label)
+    _event(
+        "verdict_published",
+        claim,
+        by,
+        rating=claim.rating,
+        reports=claim.reports.count(),
+        told=told,
+        emailed=emailed,
+    )
     refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
 
@@ -284,7 +294,16 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
     from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
 
     told = notify_requesters(claim, claim.rating_label)  # a changed verdict is news to those who asked
-    _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note, told=told)
+    emailed = email_requesters(claim, claim.rating_label)
+    _event(
+        "verdict_corrected",
+        claim,
+        by,
+        rating=rating,
+        note=verdict.correction_note,
+        told=told,
+        emailed=emailed,
+    )
     refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
 
@@ -310,6 +329,7 @@ def merge_claims(target: Claim, other: Claim, *, by: Actor) -> Claim:
         from chiiki.infosafety.actions.line import notify_requesters
 
         told = notify_requesters(target, target.rating_label, reports=moved_ids)
+        told += email_requesters(target, target.rating_label, reports=moved_ids)
     _event("claims_merged", target, by, merged=other.pk, reports=moved, told=told)
     return target
 
