@@ -115,6 +115,7 @@ SHOWS_NONE = {
     f"{STAFF}coverage/cells.csv": "cells with counts below 3 withheld",
     f"{STAFF}coverage/cells.geojson": "cells with counts below 3 withheld",
     f"{STAFF}infosafety/report/": "a form for a report; taking it is audited by its action",
+    f"{STAFF}infosafety/import/": "a form for a file of posts; importing it is audited by its action",
     f"{STAFF}infosafety/claims/<int:claim_id>/<str:step>/": "a change (POST), audited by its action",
     f"{STAFF}infosafety/screening/": "a form and the list of files; a screening is audited by its action",
     f"{STAFF}infosafety/screening/upload/": "a change (POST), audited by its action",
