@@ -13,6 +13,7 @@ CHIIKI_TRUSTED_PROXIES       reverse proxies whose X-Forwarded-For is believed (
 CHIIKI_LOGIN_MAX_FAILURES    failures per account and address before the back-off starts; default 5
 CHIIKI_LOGIN_BACKOFF_SECONDS first wait of the back-off, doubled per failure; default 30
 CHIIKI_LOGIN_WINDOW_SECONDS  longest wait, and how long a failure counts; default 900
+CHIIKI_INFOSAFETY_REPORT_LIMIT / _WINDOW_SECONDS  public rumour reports per client address per period; 10 / 3600
 CHIIKI_SQLITE_BUSY_TIMEOUT   seconds a SQLite writer waits for another's lock; default 30
 CHIIKI_JOB_TIME_LIMIT_SECONDS       limit of a job on the default queue (exports, letters); default 600
 CHIIKI_LONG_JOB_TIME_LIMIT_SECONDS  limit of a job on the long queue (conversions, imports); default 3600
@@ -238,6 +239,11 @@ CHIIKI_TRUSTED_PROXIES = _networks("CHIIKI_TRUSTED_PROXIES") or _networks("CHIIK
 CHIIKI_LOGIN_MAX_FAILURES = int(os.environ.get("CHIIKI_LOGIN_MAX_FAILURES", "5"))
 CHIIKI_LOGIN_WINDOW_SECONDS = int(os.environ.get("CHIIKI_LOGIN_WINDOW_SECONDS", "900"))
 CHIIKI_LOGIN_BACKOFF_SECONDS = float(os.environ.get("CHIIKI_LOGIN_BACKOFF_SECONDS", "30"))
+# Public rumour reports (infosafety form and API) per client address per period.
+CHIIKI_INFOSAFETY_REPORT_LIMIT = int(os.environ.get("CHIIKI_INFOSAFETY_REPORT_LIMIT", "10"))
+CHIIKI_INFOSAFETY_REPORT_WINDOW_SECONDS = int(
+    os.environ.get("CHIIKI_INFOSAFETY_REPORT_WINDOW_SECONDS", "3600")
+)
 # Hour (Japan time, 0-23) the worker sends the daily reminders to households that have not answered.
 CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
 

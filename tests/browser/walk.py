@@ -346,6 +346,9 @@ def _infosafety_values(town: Municipality) -> DemoValues:
     takedown = pk_of("infosafety.TakedownReport", municipality=town)
     if takedown:
         found.by_segment_and_name[("takedowns", "report_id")] = takedown
+    screenshot = pk_of("infosafety.Report", municipality=town, screenshot_type="image/png")
+    if screenshot:
+        found.by_segment_and_name[("reports", "report_id")] = screenshot
     return found
 
 

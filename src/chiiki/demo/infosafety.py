@@ -8,6 +8,8 @@ already has claims is left as it is. All posts and names are fictional.
 from __future__ import annotations
 
 import json
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import timedelta
 from importlib import resources
@@ -68,6 +70,22 @@ SCREENED = (
 )
 
 
+def sample_screenshot(width: int = 8, height: int = 8) -> bytes:
+    """A small grey PNG image made here (the demo's stand-in for a resident's screenshot)."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class InfosafetyDemoSummary:
     claims: int
@@ -83,7 +101,11 @@ def load_infosafety_demo(municipality: Municipality, first: User, second: User) 
     seen = timezone.now() - timedelta(hours=len(REPORTS))
     for number, (text, link, where) in enumerate(REPORTS):
         intake = actions.Intake(
-            text=text, link=link, where_seen=where, seen_at=seen + timedelta(minutes=40 * number)
+            text=text,
+            link=link,
+            where_seen=where,
+            seen_at=seen + timedelta(minutes=40 * number),
+            screenshot=sample_screenshot() if number == 0 else b"",
         )
         actions.submit_report(municipality, intake, by=resident)
     published = 0

@@ -20,6 +20,7 @@ from chiiki.infosafety import actions, queries
 from chiiki.infosafety.claimreview import claim_review
 from chiiki.infosafety.engine import PostRow, Screener
 from chiiki.infosafety.models import MAX_LINK, MAX_TEXT, Report
+from chiiki.infosafety.throttle import report_throttle
 
 router = Router(tags=["infosafety"])
 
@@ -98,6 +99,9 @@ def factchecks(request: HttpRequest, code: str, limit: int = 50) -> list[FactChe
 def submit(request: HttpRequest, code: str, body: ReportIn) -> Status[ReportOut]:
     """Report a rumour (residents' apps, partner tiplines); it is grouped with earlier reports of the same claim."""
     municipality = get_object_or_404(Municipality, code=code)
+    wait = report_throttle(request, municipality)
+    if wait:
+        raise HttpError(429, wait)
     intake = actions.Intake(
         text=body.text,
         link=body.link,

@@ -20,6 +20,8 @@ EVENTS: dict[str, Promise] = {
     "infosafety.post_screened": _("投稿を判定した"),
     "infosafety.posts_imported": _("投稿のファイルを受付に取り込んだ"),
     "infosafety.report_received": _("情報の通報を受け付けた"),
+    "infosafety.report_throttled": _("送信が多すぎる通報を断った"),
+    "infosafety.screenshot_viewed": _("通報のスクリーンショットを見た"),
     "infosafety.source_added": _("出典を加えた"),
     "infosafety.verdict_drafted": _("判定案を書いた"),
     "infosafety.verdict_published": _("判定を公開した"),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chiiki.core.links import validate_link
 from chiiki.core.uploads import within_upload_limit
 from chiiki.infosafety.engine import SCALES
+from chiiki.infosafety.images import image_type
 from chiiki.infosafety.models import MAX_LINK, MAX_TEXT
 
 
@@ -35,9 +37,28 @@ class ReportForm(forms.Form):
         help_text=gettext_lazy("例: 2026-12-04 09:30"),
         required=False,
     )
+    screenshot = forms.FileField(
+        label=gettext_lazy("スクリーンショット(任意)"),
+        help_text=gettext_lazy("PNG・JPEG・WebP・GIF の画像。職員だけが見ます(公開しません)。"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp,image/gif"}),
+    )
     contact = forms.CharField(
         label=gettext_lazy("結果を知らせてほしい場合の連絡先(任意)"), max_length=200, required=False
     )
+
+    def clean_screenshot(self) -> bytes:
+        """The image's bytes (b"" when none was sent); over the upload limit or not an image is refused."""
+        upload = self.cleaned_data.get("screenshot")
+        if not upload:
+            return b""
+        within_upload_limit(upload)
+        content: bytes = upload.read()
+        if image_type(content[:16]) is None:
+            raise forms.ValidationError(
+                _("画像ファイル(PNG・JPEG・WebP・GIF)を選んでください。このファイルは画像として読めません。")
+            )
+        return content
 
 
 class SourceForm(forms.Form):

@@ -88,12 +88,30 @@ class Report(models.Model):
         _("注意リストに一致"), max_length=200, blank=True
     )  # the watch pattern matched
     received_at = models.DateTimeField(_("受付日時"), default=timezone.now)
+    # a screenshot sent with the report: on the configured storage, shown to editors only (an audited read)
+    screenshot = models.FileField(
+        _("スクリーンショット"), upload_to="infosafety-screenshots/%Y/%m/", max_length=300, blank=True
+    )
+    screenshot_type = models.CharField(max_length=20, blank=True)  # image/png … read from the file's bytes
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-received_at"]
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class ReportAttempt(models.Model):
+    """One sending of the public report form or API by a client address: the rate limit counts these."""
+
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [models.Index(fields=["ip_address", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ip_address} {self.at:%Y-%m-%d %H:%M}"
 
 
 class Source(models.Model):

@@ -6,7 +6,8 @@ import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, QuerySet
+from django.conf import settings
+from django.db.models import Count, Min, QuerySet
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from chiiki.infosafety.models import (
     Claim,
     LineChannel,
     Report,
+    ReportAttempt,
     ScreenedPost,
     ScreeningBatch,
     SignalSetVersion,
@@ -166,3 +168,25 @@ def takedowns(municipality: Municipality) -> QuerySet[TakedownReport]:
 def screened_post(municipality: Municipality, post_id: int) -> ScreenedPost | None:
     """One screened post of this municipality."""
     return ScreenedPost.objects.filter(municipality=municipality, pk=post_id).first()
+
+
+def report_with_screenshot(municipality: Municipality, report_id: int) -> Report | None:
+    """A report of the municipality that carries a screenshot (for editors only)."""
+    return Report.objects.filter(municipality=municipality, pk=report_id).exclude(screenshot="").first()
+
+
+def report_wait_seconds(ip_address: str | None, *, now: datetime | None = None) -> float:
+    """How long this client address must wait before it may send another public report; 0 when it may now.
+
+    At most CHIIKI_INFOSAFETY_REPORT_LIMIT sendings per CHIIKI_INFOSAFETY_REPORT_WINDOW_SECONDS; the wait ends
+    when the oldest sending in the window leaves it. Counted in the database, so every app server agrees.
+    """
+    now = now or timezone.now()
+    window = timedelta(seconds=settings.CHIIKI_INFOSAFETY_REPORT_WINDOW_SECONDS)
+    recent = ReportAttempt.objects.filter(at__gte=now - window)
+    recent = recent.filter(ip_address=ip_address) if ip_address else recent.filter(ip_address=None)
+    seen = recent.aggregate(count=Count("id"), oldest=Min("at"))
+    oldest: datetime | None = seen["oldest"]
+    if seen["count"] < settings.CHIIKI_INFOSAFETY_REPORT_LIMIT or oldest is None:
+        return 0.0
+    return max(1.0, (oldest + window - now).total_seconds())

@@ -16,6 +16,11 @@ urlpatterns = [
     path("staff/m/<str:code>/infosafety/dashboard/", views.dashboard, name="dashboard"),
     path("staff/m/<str:code>/infosafety/claims/<int:claim_id>/", views.claim_detail, name="claim"),
     path(
+        "staff/m/<str:code>/infosafety/reports/<int:report_id>/screenshot",
+        views.report_screenshot,
+        name="screenshot",
+    ),
+    path(
         "staff/m/<str:code>/infosafety/claims/<int:claim_id>/<str:step>/", views.claim_step, name="claim_step"
     ),
     path("staff/m/<str:code>/infosafety/screening/", views.screening, name="screening"),

@@ -39,7 +39,9 @@ from chiiki.infosafety.forms import (
     SplitForm,
     WatchModeForm,
 )
+from chiiki.infosafety.images import IMAGE_TYPES
 from chiiki.infosafety.models import Claim, Report, TakedownReport
+from chiiki.infosafety.throttle import report_throttle
 from chiiki.tables import excel_safe_row
 
 # ---------------------------------------------------------------- public pages
@@ -84,9 +86,15 @@ def public_detail(request: HttpRequest, area: str, claim_id: int) -> HttpRespons
 
 
 def public_report(request: HttpRequest, area: str) -> HttpResponse:
-    """The no-JavaScript form where residents report a rumour they saw."""
+    """The no-JavaScript form where residents report a rumour they saw (a few per address per period)."""
     municipality = get_object_or_404(Municipality, code=area)
-    form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        wait = report_throttle(request, municipality)
+        if wait:
+            form = ReportForm(None)
+            context = {"municipality": municipality, "form": form, "sent": False, "throttled": wait}
+            return render(request, "infosafety/public_report.html", context, status=429)
+    form = ReportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         if _submit(request, municipality, form, Report.Channel.WEB):
             return redirect(f"{request.path}?sent=1")
@@ -94,6 +102,7 @@ def public_report(request: HttpRequest, area: str) -> HttpResponse:
         request,
         "infosafety/public_report.html",
         {"municipality": municipality, "form": form, "sent": request.GET.get("sent") == "1"},
+        status=400 if form.errors else 200,
     )
 
 
@@ -112,6 +121,7 @@ def _submit(request: HttpRequest, municipality: Municipality, form: ReportForm, 
         seen_at=data["seen_at"],
         contact=data["contact"],
         channel=channel,
+        screenshot=data["screenshot"],
     )
     try:
         actions.submit_report(municipality, intake, by=Actor.from_request(request, label=_label(request)))
@@ -171,7 +181,7 @@ def desk(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 @municipality_permission("infosafety.factcheck")
 def staff_report(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Staff enter a rumour they found or were told about."""
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST or None, request.FILES or None)
     if (
         request.method == "POST"
         and form.is_valid()
@@ -179,7 +189,30 @@ def staff_report(request: HttpRequest, municipality: Municipality) -> HttpRespon
     ):
         messages.success(request, _("受け付けました。"))
         return redirect("infosafety:desk", code=municipality.code)
-    return render(request, "infosafety/staff_report.html", {"municipality": municipality, "form": form})
+    return render(
+        request,
+        "infosafety/staff_report.html",
+        {"municipality": municipality, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@municipality_permission("infosafety.factcheck")
+def report_screenshot(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """The screenshot sent with a report, for editors only (an audited read; never linked from public pages)."""
+    report = queries.report_with_screenshot(municipality, report_id)
+    if report is None or report.screenshot_type not in IMAGE_TYPES:
+        raise Http404
+    _viewed("infosafety.screenshot_viewed", municipality, request, "rumour_report", object_id=report.pk)
+    with report.screenshot.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type=report.screenshot_type)
+    response["Content-Disposition"] = (
+        f'inline; filename="report-{report.pk}.{IMAGE_TYPES[report.screenshot_type]}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @municipality_permission("infosafety.factcheck")

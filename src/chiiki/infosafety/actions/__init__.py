@@ -1,5 +1,6 @@
 """Changes of the infosafety app; each runs in one transaction and writes its audit record."""
 
+from chiiki.infosafety.actions.catalog import dataset_name, refresh_factcheck_dataset
 from chiiki.infosafety.actions.factcheck import (
     FactCheckError,
     Intake,
@@ -23,6 +24,7 @@ from chiiki.infosafety.actions.screening import (
     screen_post,
 )
 from chiiki.infosafety.actions.takedowns import draft_takedown, record_takedown_status
+from chiiki.infosafety.actions.throttle import note_report_attempt
 
 __all__ = [
     "MAX_IMPORT",
@@ -33,16 +35,19 @@ __all__ = [
     "assign_claim",
     "check_rows",
     "correct_verdict",
+    "dataset_name",
     "decline_claim",
     "draft_takedown",
     "draft_verdict",
     "import_posts",
     "load_signal_set_version",
     "merge_claims",
+    "note_report_attempt",
     "publish_verdict",
     "receive_line_events",
     "record_batch_results",
     "record_takedown_status",
+    "refresh_factcheck_dataset",
     "request_bulk_screening",
     "screen_post",
     "split_claim",

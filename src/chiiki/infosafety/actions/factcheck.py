@@ -7,13 +7,17 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
+from chiiki.infosafety.actions.catalog import refresh_factcheck_dataset
+from chiiki.infosafety.actions.email import email_requesters
 from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
+from chiiki.infosafety.images import IMAGE_TYPES, image_type
 from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
 
 if TYPE_CHECKING:
@@ -38,6 +42,7 @@ class Intake:
     seen_at: datetime | None = None
     contact: str = ""
     channel: str = Report.Channel.WEB
+    screenshot: bytes = b""  # a PNG, JPEG, WebP or GIF image (checked by its bytes), or nothing
 
 
 @transaction.atomic
@@ -48,6 +53,9 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         raise ValidationError({"text": "見た内容を書いてください"})
     if intake.link:
         validate_link(intake.link)
+    kind = image_type(intake.screenshot[:16]) if intake.screenshot else ""
+    if kind is None:
+        raise ValidationError({"screenshot": "画像(PNG・JPEG・WebP・GIF)ではありません"})
     candidates = (
         Report.objects.filter(municipality=municipality, claim__status__in=OPEN)
         .order_by("-received_at")
@@ -69,7 +77,12 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         channel=intake.channel,
         similarity=match.similarity if match else None,
         watch_hit=_watch_hit(municipality, text)[:200],
+        screenshot_type=kind,
     )
+    if kind:
+        report.screenshot.save(
+            f"report-{report.pk}.{IMAGE_TYPES[kind]}", ContentFile(intake.screenshot), save=True
+        )
     audit.record(
         "infosafety.report_received",
         by=by,
@@ -81,6 +94,7 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
             "joined": match is not None,
             "channel": intake.channel,
             "watch": report.watch_hit,
+            "screenshot": kind,
         },
     )
     return report
@@ -242,7 +256,17 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
     from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
 
     told = notify_requesters(claim, claim.rating_label)
-    _event("verdict_published", claim, by, rating=claim.rating, reports=claim.reports.count(), told=told)
+    emailed = email_requesters(claim, claim.rating_label)
+    _event(
+        "verdict_published",
+        claim,
+        by,
+        rating=claim.rating,
+        reports=claim.reports.count(),
+        told=told,
+        emailed=emailed,
+    )
+    refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
 
 
@@ -270,7 +294,17 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
     from chiiki.infosafety.actions.line import notify_requesters  # line builds on factcheck's intake
 
     told = notify_requesters(claim, claim.rating_label)  # a changed verdict is news to those who asked
-    _event("verdict_corrected", claim, by, rating=rating, note=verdict.correction_note, told=told)
+    emailed = email_requesters(claim, claim.rating_label)
+    _event(
+        "verdict_corrected",
+        claim,
+        by,
+        rating=rating,
+        note=verdict.correction_note,
+        told=told,
+        emailed=emailed,
+    )
+    refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
 
 
@@ -295,6 +329,7 @@ def merge_claims(target: Claim, other: Claim, *, by: Actor) -> Claim:
         from chiiki.infosafety.actions.line import notify_requesters
 
         told = notify_requesters(target, target.rating_label, reports=moved_ids)
+        told += email_requesters(target, target.rating_label, reports=moved_ids)
     _event("claims_merged", target, by, merged=other.pk, reports=moved, told=told)
     return target
 
