@@ -79,7 +79,9 @@ def test_merge_is_rebuilt_when_a_source_is_updated(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     target = actions.define_merge("aed", "chugoku", by=Actor.system("test"))
-    path = write_file("v2.csv", aed_csv("343021", "広島県府中町", [("7", "府中町図書館", "34.39", "132.50")]))
+    path = write_file(
+        "fuchu_aed.csv", aed_csv("343021", "広島県府中町", [("7", "府中町図書館", "34.39", "132.50")])
+    )  # the same file, updated
     with django_capture_on_commit_callbacks(execute=True):
         actions.import_file(town_a, path, "aed", by=Actor.system("test"))
     target.refresh_from_db()

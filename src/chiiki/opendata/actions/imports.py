@@ -9,6 +9,8 @@ go through `catalog.add_resource`, which stores them the same way.
 
 from __future__ import annotations
 
+import csv
+import io
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -83,13 +85,13 @@ def _convert(path: Path, kind: str | None, source_name: str) -> _Converted:
         raise CatalogError(str(error)) from None
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "standard.csv"
-        result = convert_file(path, out, dataset=_in_use(kind) or kind or None)
+        result = convert_file(path, out, dataset=_in_use(kind) or kind or None, file_name=source_name)
         if result.frame is None:
             raise CatalogError("変換できませんでした:\n" + result.report.to_text(limit=20))
         recognized = result.report.dataset_id or ""
         schema, version = queries.standard_in_use(resolve_kind(recognized).id)
         if not kind and version:  # recognized with the shipped schema: check again with the one in use
-            result = convert_file(path, out, dataset=schema)
+            result = convert_file(path, out, dataset=schema, file_name=source_name)
         standard_csv = out.read_bytes()
     return _Converted(
         schema.id, schema.title, standard_csv, result.report, path.read_bytes(), source_name, version
@@ -116,16 +118,27 @@ def import_file(
     license_id: str = "cc-by-4.0",
     publish_now: bool = False,
     original_name: str = "",
+    other_codes_confirmed: bool = False,
 ) -> ImportOutcome:
     """Convert a messy file with the engine and store it as the dataset's standard CSV + validation report.
 
-    The dataset (default name `<code>-<kind>`) is created on first import and gets a new version afterwards.
-    Raises CatalogError when the file cannot be read or matched to a standard dataset; nothing is stored then.
+    The dataset (default name `<code>-<kind>`) is created on first import and gets a new version afterwards
+    when the file is the same dataset (same file name, or mostly the same IDs); a different file of the same
+    kind gets a dataset of its own (`<code>-<kind>-2`, …) unless `name` says which dataset it belongs to.
+    Raises CatalogError when the file cannot be read or matched to a standard dataset, or when its rows carry
+    another municipality's 全国地方公共団体コード and `other_codes_confirmed` is not set; nothing is stored then.
     """
     path = Path(path)
     converted = _convert(path, kind, original_name or path.name)
     return _store_import(
-        municipality, converted, by=by, name=name, title=title, license_id=license_id, publish_now=publish_now
+        municipality,
+        converted,
+        by=by,
+        name=name,
+        title=title,
+        license_id=license_id,
+        publish_now=publish_now,
+        other_codes_confirmed=other_codes_confirmed,
     )
 
 
@@ -177,7 +190,17 @@ def _store_import(
     title: str = "",
     license_id: str = "cc-by-4.0",
     publish_now: bool = False,
+    other_codes_confirmed: bool = False,
 ) -> ImportOutcome:
+    others = _other_codes(municipality, converted)
+    if others and not other_codes_confirmed:
+        listed = "、".join(f"{code}（{count} 行）" for code, count in others[:5])
+        raise CatalogError(
+            f"全国地方公共団体コードが {municipality.code}（{municipality.display_name}）でない行があります: "
+            f"{listed}。別の団体のデータを{municipality.display_name}のデータとして公開しないよう、取り込みを止めました。"
+            "その団体のデータとして載せてよいことを確かめたうえでなら、確認済みとして取り込めます"
+            "（chiiki opendata import --other-municipality-confirmed）"
+        )
     dataset, created = _target_dataset(
         municipality, converted, by=by, name=name, title=title, license_id=license_id
     )
@@ -197,6 +220,7 @@ def _store_import(
             "errors": report.error_count,
             "published": publish_now,
             "standard_version": converted.standard_version,
+            "other_codes": [code for code, _ in others],
         },
     )
     return ImportOutcome(
@@ -215,8 +239,15 @@ def _target_dataset(
 ) -> tuple[Dataset, bool]:
     """The municipality's dataset the file goes into (created on first import), and whether it is new."""
     org = organization_for(municipality, by=by)
-    name = check_name(name or f"{municipality.code}-{converted.schema_id.replace('_', '-')}")
-    dataset = Dataset.objects.filter(name=name).first()
+    given = bool(name)
+    base = check_name(name or f"{municipality.code}-{converted.schema_id.replace('_', '-')}")
+    name, dataset = base, Dataset.objects.filter(name=base).first()
+    number = 1
+    # Without a name, a different file of the same kind is another dataset, not a new version of the first.
+    while not given and dataset is not None and not _same_dataset(dataset, converted):
+        number += 1
+        name = check_name(f"{base}-{number}")
+        dataset = Dataset.objects.filter(name=name).first()
     if dataset is None:
         kind_title = converted.schema_title
         dataset = create_dataset(
@@ -237,6 +268,62 @@ def _target_dataset(
             f"データセット「{name}」の種類は {dataset.kind} です（ファイルは {converted.schema_id}）"
         )
     return dataset, False
+
+
+def _code_field(converted: _Converted) -> str | None:
+    for spec in resolve_kind(converted.schema_id).fields:
+        if spec.check == "local_gov_code" and not spec.name.startswith("所在地_"):
+            return spec.name
+    return None
+
+
+def _standard_rows(content: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(content.decode("utf-8-sig", errors="replace"))))
+
+
+def _other_codes(municipality: Municipality, converted: _Converted) -> list[tuple[str, int]]:
+    """The 全国地方公共団体コード values of the file's rows that are not the importing municipality's."""
+    field = _code_field(converted)
+    if field is None:
+        return []
+    counts: dict[str, int] = {}
+    for row in _standard_rows(converted.standard_csv):
+        code = (row.get(field) or "").strip()
+        if code and code != municipality.code:
+            counts[code] = counts.get(code, 0) + 1
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def _ids(rows: list[dict[str, str]]) -> set[str]:
+    keys = [
+        k for k in (rows[0] if rows else {}) if k == "ID" or (k.endswith("_ID") and not k.startswith("施設"))
+    ]
+    return {(row.get(keys[0]) or "").strip() for row in rows} - {""} if keys else set()
+
+
+def _same_dataset(dataset: Dataset, converted: _Converted) -> bool:
+    """Whether the file is a new edition of `dataset`: the same file name as its last import, or mostly its IDs."""
+    resources = list(
+        Resource.objects.filter(dataset=dataset, role__in=[Resource.Role.SOURCE, Resource.Role.DATA])
+    )
+    if not resources:
+        return True  # nothing imported into it yet
+    if any(
+        r.role == Resource.Role.SOURCE and r.name == f"元のファイル {converted.source_name}"
+        for r in resources
+    ):
+        return True
+    standard = next(
+        (r for r in resources if r.role == Resource.Role.DATA and r.format == "CSV" and r.file), None
+    )
+    if standard is None:
+        return False
+    with standard.file.open("rb") as handle:
+        before = _ids(_standard_rows(handle.read()))
+    now = _ids(_standard_rows(converted.standard_csv))
+    if not before or not now:
+        return False
+    return len(before & now) * 2 >= min(len(before), len(now))
 
 
 def _store_files(dataset: Dataset, converted: _Converted) -> None:

@@ -18,6 +18,10 @@ from chiiki.opendata.engine._schemas import (
 
 FUZZY_APPLY = 0.8  # fuzzy matches at or above this are applied (and listed for the user to confirm)
 FUZZY_SUGGEST = 0.6  # below FUZZY_APPLY and at or above this they are only suggested
+# Plain facility-layout columns and what a データモデル型 dataset (`投票所_住所`) calls them.
+_FACILITY_TO_MODEL = {"所在地_連結表記": ("住所",), "住所": ("住所",)}
+GENERIC_IN = 3  # a column name used by this many datasets or more says nothing about which one a file is
+_KANA_DASH = re.compile(r"(?<=[\u30a1-\u30fa\u30fc])[\u2010-\u2015\u2212\u2500\u2501\uff0d-](?![0-9])")
 
 
 @lru_cache(maxsize=65536)
@@ -26,6 +30,8 @@ def header_key(name: str) -> str:
     t = unicodedata.normalize("NFKC", name or "")
     t = re.sub(r"\[[a-z]+\]", "-", t)  # placeholder tokens left by sanitizing tools ("0[sanitize]4歳")
     t = re.sub(r"\s+", "", t)
+    # Look-alike dashes after katakana are the long-vowel mark (コ―ド with U+2015, コ－ド, コ‐ド).
+    t = _KANA_DASH.sub("ー", t)
     t = re.sub(r"_?\((カナ|英字|英語)\)", r"_\1", t)
     # Publishers write the データモデル型 prefixes both ways (ごみの分別方法_ / ゴミの分別方法_).
     t = t.replace("ごみ", "ゴミ")
@@ -70,7 +76,7 @@ def _target_for(source: str, schema: StandardSchema, keys: dict[str, str]) -> tu
     candidates = _legacy_targets(key, schema)
     if candidates is None:
         return None, "legacy-none"
-    for candidate in [*candidates, source]:
+    for candidate in [*candidates, source, *_FACILITY_TO_MODEL.get(key, ())]:
         found = _standard_name(candidate, source, schema, keys)
         if found is not None:
             return found
@@ -157,11 +163,64 @@ def _f1(matched: int, header_size: int, layout_size: int) -> float:
     return (2 * matched / (header_size + layout_size) + matched / layout_size) / 2
 
 
-def recognize(header: list[str]) -> Recognition:
-    """Find the standard dataset (current or legacy layout) whose columns best match `header`."""
+def _bare_key(name: str, schema: StandardSchema) -> str:
+    for prefix in schema.prefixes:
+        name = name.removeprefix(prefix + "_")
+    return header_key(name)
+
+
+@cache
+def _distinctive_fields() -> dict[str, frozenset[str]]:
+    """Per dataset, its fields whose names (without a データモデル型 prefix) few other datasets use.
+
+    名称, 緯度, 所在地_連結表記 … are in most datasets: a file that matches only such columns is a facility
+    list of some kind, not evidence for a dataset that happens to have many of them (公衆無線LAN, 消防水利).
+    """
+    schemas = [s for s in load_schemas().values() if s.validatable]
+    uses: dict[str, int] = {}
+    for schema in schemas:
+        for key in {_bare_key(n, schema) for n in schema.field_names}:
+            uses[key] = uses.get(key, 0) + 1
+    return {s.id: frozenset(n for n in s.field_names if uses[_bare_key(n, s)] < GENERIC_IN) for s in schemas}
+
+
+def _named_in(file_name: str) -> StandardSchema | None:
+    """The dataset the file's name names (its title or an alias; the longest one found wins)."""
+    name = unicodedata.normalize("NFKC", file_name or "")
+    best: tuple[int, StandardSchema] | None = None
+    for schema in load_schemas().values():
+        if not schema.validatable:
+            continue
+        for word in (schema.title, *schema.aliases):
+            if (
+                len(word) >= 3
+                and unicodedata.normalize("NFKC", word) in name
+                and (best is None or len(word) > best[0])
+            ):
+                best = (len(word), schema)
+    return best[1] if best else None
+
+
+GENERIC_FALLBACK = "public_facility"
+
+
+def _has_required(schema: StandardSchema, matches: list[ColumnMatch]) -> bool:
+    found = {m.target for m in matches}
+    return all(f.name in found for f in schema.fields if f.level == "required")
+
+
+def recognize(header: list[str], file_name: str = "") -> Recognition:
+    """Find the standard dataset (current or legacy layout) whose columns best match `header`.
+
+    A dataset whose own columns (those few other datasets have) are all missing scores lower than the plain
+    facility list; a file named after a dataset (`…投票所一覧.csv`) is that dataset when at least half of its
+    required columns are there.
+    """
     cells = [h for h in header if h.strip()]
     keys = {header_key(h) for h in cells}
+    distinctive = _distinctive_fields()
     best: Recognition | None = None
+    named = _named_in(file_name)
     for schema in load_schemas().values():
         if not schema.validatable:
             continue
@@ -172,8 +231,14 @@ def recognize(header: list[str]) -> Recognition:
             # A short file whose columns are all standard names is still standard (the first dataset
             # in book order wins a tie, so plain facility columns read as 公共施設一覧).
             score = max(score, 0.6 * matched / len(cells))
+        own = sum(1 for m in matches if m.target in distinctive.get(schema.id, ()))
+        reason = ""
+        if schema is named and matched >= 3 and _has_required(schema, matches):
+            score, reason = max(score, 0.99), "ファイル名と見出しから判定"
+        elif own == 0 and schema.id != GENERIC_FALLBACK:
+            score *= 0.7
         candidate = Recognition(
-            schema, "current", "自治体標準オープンデータセット", score, matched, len(schema.fields), ""
+            schema, "current", "自治体標準オープンデータセット", score, matched, len(schema.fields), reason
         )
         if best is None or candidate.score > best.score:
             best = candidate
@@ -188,8 +253,9 @@ def recognize(header: list[str]) -> Recognition:
         matched = best.matched if best else 0
         total = best.total if best else 0
         reason = (
-            f"見出しの列が、どの標準データセットの列ともほとんど一致しません（最も近い「{closest}」でも"
-            f" {matched}/{total} 列）。標準データセットなら --dataset で種類を指定してください"
+            f"標準データセットではないようです: 見出しの列が、どの標準データセットの列ともほとんど一致しません"
+            f"（最も近い「{closest}」でも {matched}/{total} 列）。標準データセットなら --dataset で種類を"
+            "指定してください"
         )
         return Recognition(None, "", "", best.score if best else 0.0, matched, total, reason)
     return best

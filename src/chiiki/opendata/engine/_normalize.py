@@ -156,9 +156,23 @@ def normalize_number(text: str) -> Normalized:
         return None, "数値（数字と小数点だけ）で書きます"
 
 
+# Voiced/semi-voiced marks written as separate characters (゛゜ and half-width ﾞﾟ) become combining marks,
+# so that カ゛ composes to ガ; a mark left over (ダ゛, ｷﾞﾞ: nothing to combine with) is dropped.
+_SPACING_MARKS = str.maketrans(
+    {"\u309b": "\u3099", "\u309c": "\u309a", "\uff9e": "\u3099", "\uff9f": "\u309a"}
+)
+_STRAY_MARK = re.compile("[\u3099\u309a]")
+
+
+def fold_sound_marks(text: str) -> str:
+    """NFKC with dakuten/handakuten attached to their kana, and stray ones dropped (ダ゛ -> ダ, ｷﾞﾞ -> ギ)."""
+    t = unicodedata.normalize("NFKC", text.translate(_SPACING_MARKS))
+    return _STRAY_MARK.sub("", t)
+
+
 def normalize_katakana(text: str) -> Normalized:
-    """Half-width katakana and hiragana -> full-width katakana."""
-    t = unicodedata.normalize("NFKC", text).strip()
+    """Half-width katakana and hiragana -> full-width katakana; stray voiced marks dropped."""
+    t = fold_sound_marks(text).strip()
     t = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in t)
     if _KATAKANA_RE.match(t):
         return t, None

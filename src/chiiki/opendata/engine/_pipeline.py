@@ -14,7 +14,9 @@ from chiiki.opendata.engine._headers import ColumnMatch, header_score, map_heade
 from chiiki.opendata.engine._reading import RawTable, ReadError, read_table
 from chiiki.opendata.engine._report import Problem, Report
 from chiiki.opendata.engine._schemas import StandardSchema, resolve_kind
-from chiiki.opendata.engine._validation import ROW, normalize_and_check, strip_cells
+from chiiki.opendata.engine._validation import ROW, fast_check, normalize_and_check, strip_cells
+
+SHIFT_HINT_COLUMNS = 2  # typed columns that read right only one column over before the rows count as shifted
 
 
 @dataclass
@@ -31,10 +33,13 @@ def _fatal(report: Report, message: str, code: str = "unreadable") -> Validation
     return ValidationResult(report, None)
 
 
-def validate_file(path: str | Path, dataset: str | StandardSchema | None = None) -> ValidationResult:
+def validate_file(
+    path: str | Path, dataset: str | StandardSchema | None = None, *, file_name: str = ""
+) -> ValidationResult:
     """Validate one CSV/XLSX file against a standard dataset (given, or recognized from its header).
 
     Never raises for bad input: every problem, including an unreadable file, ends up in the report.
+    `file_name` is the name the file was published under (default: the path's), a hint for recognition.
     """
     path = Path(path)
     report = Report(file=str(path))
@@ -51,7 +56,7 @@ def validate_file(path: str | Path, dataset: str | StandardSchema | None = None)
         return _fatal(report, str(exc))
     _note_reading(report, raw)
     if schema is None:
-        schema = _recognized_schema(raw, report)
+        schema = _recognized_schema(raw, report, file_name or path.name)
         if schema is None:
             return _fatal(report, report.recognition_reason, "unrecognized")
     else:
@@ -105,9 +110,9 @@ def _note_reading(report: Report, raw: RawTable) -> None:
     report.problems += [Problem("warning", "reading", note) for note in raw.notes]
 
 
-def _recognized_schema(raw: RawTable, report: Report) -> StandardSchema | None:
+def _recognized_schema(raw: RawTable, report: Report, file_name: str) -> StandardSchema | None:
     """The standard dataset recognized from the header, noted in the report; None (with the reason) if none."""
-    found = recognize(raw.header)
+    found = recognize(raw.header, file_name)
     if found.schema is None:
         report.recognition_reason = found.reason
         report.rows = raw.frame.height
@@ -182,11 +187,71 @@ def _layout(raw: RawTable, schema: StandardSchema, report: Report) -> pl.DataFra
             columns.append(pl.lit(None, dtype=pl.String).alias(spec.name))
     frame = source.select(columns)
     _header_problems(schema, matches, present, report)
+    _understood(schema, matches, report)
+    _shift_hint(source, schema, matches, report)
     frame, problems, fixes = normalize_and_check(frame, schema, present)
     report.problems += problems
     report.fixes += fixes
     report.valid = report.error_count == 0
     return frame
+
+
+def _understood(schema: StandardSchema, matches: list[ColumnMatch], report: Report) -> None:
+    """A file whose columns were mostly not understood is never valid, whatever its rows say."""
+    named = [m for m in matches if m.how != "empty"]
+    understood = sum(1 for m in named if m.target is not None)
+    if named and understood * 2 < len(named):
+        report.problems.append(
+            Problem(
+                "error",
+                "columns_not_understood",
+                f"見出しの {len(named)} 列のうち「{schema.title}」の列として読めたのは {understood} 列だけです。"
+                "別の種類のファイルか、列名が標準と違います（列の対応を確かめてください）",
+                report.header_row,
+            )
+        )
+
+
+def _shift_hint(
+    source: pl.DataFrame, schema: StandardSchema, matches: list[ColumnMatch], report: Report
+) -> None:
+    """One file-level hint when typed columns' values fit the column next to them instead of their own."""
+    width = len([c for c in source.columns if c != ROW])
+    for step in (1, -1):
+        shifted: list[str] = []
+        for m in matches:
+            spec = schema.get(m.target) if m.target else None
+            other = m.index + step
+            if spec is None or spec.check is None or not 0 <= other < width:
+                continue
+            here = _share_ok(source, f"c{m.index}", spec.check)
+            there = _share_ok(source, f"c{other}", spec.check)
+            if here is not None and there is not None and here < 0.5 and there >= 0.8:
+                shifted.append(spec.name)
+        if len(shifted) >= SHIFT_HINT_COLUMNS:
+            side = "右" if step == 1 else "左"
+            report.problems.append(
+                Problem(
+                    "warning",
+                    "shifted_rows",
+                    f"行の値が見出しより1列{side}にずれているようです（{'・'.join(shifted[:5])} の値が隣の列にあります）。"
+                    "列の数をそろえてください",
+                    report.header_row,
+                )
+            )
+            return
+
+
+def _share_ok(source: pl.DataFrame, column: str, check: str) -> float | None:
+    """Share of the column's non-empty values that pass the check's fast test (None: no such test, or empty)."""
+    expr = fast_check(check, pl.col(column))
+    if expr is None or column not in source.columns:
+        return None
+    counts = source.select(
+        pl.col(column).is_not_null().sum().alias("n"), expr.fill_null(False).sum().alias("ok")
+    )
+    n, ok = counts.row(0)
+    return ok / n if n else None
 
 
 def _derive_org_name(header: list[str], matches: list[ColumnMatch]) -> pl.Expr | None:
@@ -273,13 +338,14 @@ def convert_file(
     dataset: str | StandardSchema | None = None,
     report_path: str | Path | None = None,
     bom: bool = False,
+    file_name: str = "",
 ) -> ValidationResult:
     """Validate `path` and, when it could be laid out in a standard dataset, write the standard CSV to `out`.
 
     The CSV is written even when data errors remain (the invalid cells keep their value so they can be fixed);
     nothing is written when the file cannot be read or matched to a dataset.
     """
-    result = validate_file(path, dataset)
+    result = validate_file(path, dataset, file_name=file_name)
     if result.frame is not None:
         write_standard_csv(result.frame, out, bom=bom)
     if report_path is not None:

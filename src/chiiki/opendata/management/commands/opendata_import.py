@@ -1,4 +1,5 @@
-"""`chiiki opendata import FILE --dataset KIND --municipality CODE [--name NAME] [--title T] [--license L] [--publish]`.
+"""`chiiki opendata import FILE --dataset KIND --municipality CODE [--name NAME] [--title T] [--license L] [--publish]
+[--other-municipality-confirmed]`.
 
 Converts the file with the engine and stores the standard CSV, the validation report and the original file
 as resources of the municipality's dataset (created on first import, a new version afterwards). Needs the
@@ -37,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument("--title", default="", help="データセットのタイトル")
         parser.add_argument("--license", default="cc-by-4.0", choices=sorted(LICENSES), help="ライセンス")
         parser.add_argument("--publish", action="store_true", help="取り込んだらすぐ公開する")
+        parser.add_argument(
+            "--other-municipality-confirmed",
+            action="store_true",
+            help="別の団体の全国地方公共団体コードの行があっても、確認済みとして取り込む",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         """Import and print the outcome."""
@@ -58,6 +64,7 @@ class Command(BaseCommand):
                 title=options["title"],
                 license_id=options["license"],
                 publish_now=options["publish"],
+                other_codes_confirmed=options["other_municipality_confirmed"],
             )
         except CatalogError as error:
             self.stderr.write(str(error))
