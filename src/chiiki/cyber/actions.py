@@ -276,6 +276,8 @@ def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
             result.append(engine.read_osv(row.document, document=row.identifier))
         elif row.source_format == Advisory.Format.NVD:
             result.append(engine.read_nvd(row.document, document=row.identifier))
+        elif row.source_format == Advisory.Format.JVN:
+            result.append(engine.read_jvn_document(row.document, document=row.identifier))
         else:  # checked against the schema when it was loaded
             result.append(engine.read_csaf(row.document, document=row.identifier, validate=False))
     return result

@@ -109,6 +109,7 @@ class Advisory(models.Model):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
         NVD = "nvd", "NVD CVE JSON 2.0"
+        JVN = "jvn", "JVN (MyJVN VULDEF / JVNRSS)"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cyber_advisories")
     identifier = models.CharField(_("識別子"), max_length=200)
@@ -198,6 +199,7 @@ class FeedImport(Job):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
         NVD = "nvd", "NVD CVE JSON 2.0"
+        JVN = "jvn", "JVN (MyJVN VULDEF / JVNRSS)"
         KEV = "kev", "CISA KEV"
         EPSS = "epss", "FIRST EPSS (CSV)"
 

@@ -23,6 +23,8 @@ from chiiki.cyber.engine._inventory import (
     read_cyclonedx,
     read_inventory_csv,
 )
+from chiiki.cyber.engine._jvn import read_document as read_jvn_document
+from chiiki.cyber.engine._jvn import read_jvn
 from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
 from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
@@ -87,6 +89,8 @@ __all__ = [
     "read_cyclonedx",
     "read_epss",
     "read_inventory_csv",
+    "read_jvn",
+    "read_jvn_document",
     "read_kev",
     "read_nvd",
     "read_osv",
