@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from chiiki.core.acting import Actor
     from chiiki.core.models import User
+    from chiiki.cyber.sources import Source
 
 
 class CyberError(ValueError):
@@ -182,6 +183,31 @@ def request_feed_import(
     )  # fmt: skip
     enqueue_job(feed)
     return feed
+
+
+def request_source_loads(sources: list[Source], *, by: Actor) -> int:
+    """Queue one load per configured source (`chiiki.cyber.sources`); returns how many were queued. An entry that
+    cannot be used (malformed, or naming no known operator) is skipped with an audit record
+    (`cyber.source_failed`) and the next one goes on; a source that fails while loading fails its own job."""
+    queued = 0
+    for source in sources:
+        municipality = (
+            Municipality.objects.filter(code=source.municipality_code).first() if not source.problem else None
+        )
+        problem = source.problem or (
+            "" if municipality is not None else f"団体コード {source.municipality_code} の団体がありません"
+        )
+        if problem or municipality is None:
+            audit.record(
+                "cyber.source_failed", by=by, municipality=municipality, object_type="cyber_source",
+                object_id="", detail={"entry": source.entry[:500], "reason": problem},
+            )  # fmt: skip
+            continue
+        request_feed_import(
+            municipality, source_format=source.source_format, tlp=source.tlp, url=source.url, by=by
+        )
+        queued += 1
+    return queued
 
 
 @dataclass(frozen=True, slots=True)
