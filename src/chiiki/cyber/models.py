@@ -78,6 +78,7 @@ class Asset(models.Model):
 
     class Source(models.TextChoices):
         CYCLONEDX = "cyclonedx", "CycloneDX"
+        SPDX = "spdx", "SPDX"
         CSV = "csv", _("CSV(一覧表)")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cyber_assets")

@@ -29,6 +29,7 @@ from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Sup
 from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
 from chiiki.cyber.engine._severity import SeverityError, score_vector
+from chiiki.cyber.engine._spdx import is_spdx_json, read_spdx
 from chiiki.cyber.engine._tlp import (
     AMBER,
     AMBER_STRICT,
@@ -75,6 +76,7 @@ __all__ = [
     "TlpError",
     "Versions",
     "Viewer",
+    "is_spdx_json",
     "match",
     "may_see",
     "naive_match",
@@ -94,6 +96,7 @@ __all__ = [
     "read_kev",
     "read_nvd",
     "read_osv",
+    "read_spdx",
     "score_vector",
     "triage",
 ]
