@@ -15,6 +15,14 @@ from chiiki.cyber.engine._advisories import (
     read_osv,
 )
 from chiiki.cyber.engine._epss import EPSS_LIKELY, EpssScore, read_epss
+from chiiki.cyber.engine._export import (
+    NEVER_EXPORTED,
+    Exposure,
+    SharedAdvisory,
+    exportable,
+    misp_event,
+    stix_bundle,
+)
 from chiiki.cyber.engine._identity import Cpe, IdentifierError, name_key, package_key, parse_cpe, purl_key
 from chiiki.cyber.engine._inventory import (
     CSV_COLUMNS,
@@ -55,6 +63,7 @@ __all__ = [
     "HIGH",
     "LOW",
     "MEDIUM",
+    "NEVER_EXPORTED",
     "RED",
     "TLP_LABELS",
     "URGENT",
@@ -64,6 +73,7 @@ __all__ = [
     "Component",
     "Cpe",
     "EpssScore",
+    "Exposure",
     "IdentifierError",
     "InventoryError",
     "KevEntry",
@@ -72,13 +82,16 @@ __all__ = [
     "Product",
     "RangeError",
     "SeverityError",
+    "SharedAdvisory",
     "Suppression",
     "TlpError",
     "Versions",
     "Viewer",
+    "exportable",
     "is_spdx_json",
     "match",
     "may_see",
+    "misp_event",
     "naive_match",
     "name_key",
     "normalize_tlp",
@@ -98,5 +111,6 @@ __all__ = [
     "read_osv",
     "read_spdx",
     "score_vector",
+    "stix_bundle",
     "triage",
 ]

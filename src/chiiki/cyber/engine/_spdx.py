@@ -68,8 +68,8 @@ def _parse(data: bytes, document: str) -> Any:
 
 
 def _component(package: Any, comments: list[str]) -> Component:
-    from spdx_tools.spdx.model.package import ExternalPackageRefCategory
     from spdx_tools.spdx.model.actor import Actor
+    from spdx_tools.spdx.model.package import ExternalPackageRefCategory
 
     purl = cpe = ""
     for ref in package.external_references:
