@@ -368,6 +368,7 @@ CHIIKI_WORKER_SCHEDULES = [
     "chiiki.core.tasks.schedule_audit_sealing",
     "chiiki.fieldwork.tasks.start_reminder_schedule",
     "chiiki.cyber.tasks.start_source_schedule",
+    "chiiki.cyber.tasks.start_mail_schedule",
 ]
 
 TASKS = {

@@ -14,11 +14,46 @@ from chiiki.core.acting import Actor
 from chiiki.core.jobs import JobFailed, run_job
 from chiiki.core.schedule import book_once
 from chiiki.cyber import engine
-from chiiki.cyber.actions import load_advisories, load_epss, load_kev, request_source_loads
+from chiiki.cyber.actions import (
+    escalate_overdue,
+    load_advisories,
+    load_epss,
+    load_kev,
+    mail_new_alerts,
+    request_source_loads,
+)
 from chiiki.cyber.models import FeedImport
 from chiiki.cyber.sources import configured_sources, source_urls
 
 SCHEDULE_ACTOR = "chiiki cyber schedule"
+
+
+MAIL_ACTOR = "chiiki cyber mail"
+
+
+@task()
+def mail_alerts() -> int:
+    """E-mail new alerts to the bodies' contacts and escalate overdue ones to the managers and the prefecture,
+    for every operator; then book the next run (every hour). Returns how many e-mails' worth of alerts."""
+    from chiiki.core.models import Municipality
+
+    schedule_mail()
+    by = Actor.system(MAIL_ACTOR)
+    done = 0
+    today = timezone.localdate()
+    for municipality in Municipality.objects.filter(cyber_bodies__isnull=False).distinct():
+        done += mail_new_alerts(municipality, by=by) + escalate_overdue(municipality, today=today, by=by)
+    return done
+
+
+def schedule_mail(now: datetime | None = None) -> datetime | None:
+    """Book the next mail run in an hour, unless one waits (the worker starts the chain)."""
+    return book_once(mail_alerts, (now or timezone.now()) + timedelta(hours=1))
+
+
+def start_mail_schedule() -> datetime | None:
+    """When the worker starts: a mail run at once unless one is booked."""
+    return book_once(mail_alerts, timezone.now())
 
 
 def fetch_timeout() -> float:
