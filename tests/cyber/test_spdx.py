@@ -5,16 +5,20 @@ package and the field."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from chiiki.core.acting import Actor
+from chiiki.core.models import User
 from chiiki.cyber import actions, engine
 from chiiki.cyber.models import Alert, Asset, Body
 
-from .conftest import ADVISORIES, Service
+from .conftest import ADVISORIES, PREFECTURE, Service
 
 SPDX = Path(__file__).parent / "data" / "karte.spdx.json"
 
@@ -75,3 +79,26 @@ def test_an_spdx_inventory_is_loaded_and_matched(service: Service) -> None:
     alert = Alert.objects.get(body=hospital)
     assert (alert.asset.name, alert.asset.source, alert.asset.internet_facing) == ("log4j-core", "spdx", True)
     assert alert.priority == engine.URGENT  # critical, internet-facing
+
+
+def test_the_inventory_page_takes_an_spdx_file_and_refuses_a_bad_one_whole(
+    service: Service, login: Callable[[User], Client]
+) -> None:
+    by = Actor.system("test")
+    hospital = actions.register_body(service.prefecture, kind=Body.Kind.HOSPITAL, name="市立病院", by=by)
+    actions.add_contact(hospital, service.hospital_contact, by=by)
+    client = login(service.hospital_contact)
+    url = f"/staff/m/{PREFECTURE}/cyber/bodies/{hospital.pk}/inventory/"
+    bad = _document()
+    bad["packages"][1]["externalRefs"][0]["referenceLocator"] = "pkg:nosuchtype/a@1"
+    page = client.post(url, {"file": SimpleUploadedFile("bad.spdx.json", json.dumps(bad).encode())})
+    assert page.status_code == 200
+    assert "SPDXRef-log4j-core" in page.content.decode()
+    assert not Asset.objects.filter(body=hospital).exists()
+    response = client.post(url, {"file": SimpleUploadedFile("karte.spdx.json", SPDX.read_bytes())})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert set(Asset.objects.filter(body=hospital).values_list("source", "name")) == {
+        ("spdx", "Denshi Karte"),
+        ("spdx", "log4j-core"),
+        ("spdx", "jackson-databind"),
+    }
