@@ -337,6 +337,11 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Advisory feeds the cyber app may fetch (OSV or CSAF JSON files), comma-separated: staff choose among these and
 # never type a URL the server would fetch. Empty: feeds are loaded as uploaded files only.
 CHIIKI_CYBER_FEED_URLS = _list("CHIIKI_CYBER_FEED_URLS", "")
+# Advisory sources the worker loads on a schedule (chiiki.cyber.sources: "CODE FORMAT URL-or-absolute-path [TLP]",
+# one per line or separated by ";"), every CHIIKI_CYBER_SOURCE_HOURS; a fetch waits CHIIKI_CYBER_FETCH_SECONDS.
+CHIIKI_CYBER_SOURCES = os.environ.get("CHIIKI_CYBER_SOURCES", "")
+CHIIKI_CYBER_SOURCE_HOURS = float(os.environ.get("CHIIKI_CYBER_SOURCE_HOURS", "6"))
+CHIIKI_CYBER_FETCH_SECONDS = float(os.environ.get("CHIIKI_CYBER_FETCH_SECONDS", "60"))
 CHIIKI_MAX_UPLOAD_BYTES = int(os.environ.get("CHIIKI_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 
 # Background jobs (chiiki.core.jobs): a running job beats every HEARTBEAT seconds; one silent for STALE
@@ -368,6 +373,8 @@ CHIIKI_WORKER_SCHEDULES = [
     "chiiki.core.tasks.schedule_job_reaper",
     "chiiki.core.tasks.schedule_audit_sealing",
     "chiiki.fieldwork.tasks.start_reminder_schedule",
+    "chiiki.cyber.tasks.start_source_schedule",
+    "chiiki.cyber.tasks.start_mail_schedule",
 ]
 
 TASKS = {

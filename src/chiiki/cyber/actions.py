@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from chiiki.core.acting import Actor
     from chiiki.core.models import User
+    from chiiki.cyber.sources import Source
 
 
 class CyberError(ValueError):
@@ -184,6 +185,31 @@ def request_feed_import(
     return feed
 
 
+def request_source_loads(sources: list[Source], *, by: Actor) -> int:
+    """Queue one load per configured source (`chiiki.cyber.sources`); returns how many were queued. An entry that
+    cannot be used (malformed, or naming no known operator) is skipped with an audit record
+    (`cyber.source_failed`) and the next one goes on; a source that fails while loading fails its own job."""
+    queued = 0
+    for source in sources:
+        municipality = (
+            Municipality.objects.filter(code=source.municipality_code).first() if not source.problem else None
+        )
+        problem = source.problem or (
+            "" if municipality is not None else f"団体コード {source.municipality_code} の団体がありません"
+        )
+        if problem or municipality is None:
+            audit.record(
+                "cyber.source_failed", by=by, municipality=municipality, object_type="cyber_source",
+                object_id="", detail={"entry": source.entry[:500], "reason": problem},
+            )  # fmt: skip
+            continue
+        request_feed_import(
+            municipality, source_format=source.source_format, tlp=source.tlp, url=source.url, by=by
+        )
+        queued += 1
+    return queued
+
+
 @dataclass(frozen=True, slots=True)
 class LoadSummary:
     added: int
@@ -276,6 +302,8 @@ def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
             result.append(engine.read_osv(row.document, document=row.identifier))
         elif row.source_format == Advisory.Format.NVD:
             result.append(engine.read_nvd(row.document, document=row.identifier))
+        elif row.source_format == Advisory.Format.JVN:
+            result.append(engine.read_jvn_document(row.document, document=row.identifier))
         else:  # checked against the schema when it was loaded
             result.append(engine.read_csaf(row.document, document=row.identifier, validate=False))
     return result
@@ -537,3 +565,93 @@ def verify_totp(user: User, token: str, *, by: Actor) -> TOTPDevice | None:
         else:
             audit.record("cyber.totp_verified", by=by, object_type="user", object_id=user.pk)
     return device
+
+
+# ------------------------------------------------------------------------------------------------ e-mail
+
+
+def _send(subject: str, text: str, recipients: list[str]) -> int:
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    if not recipients:
+        return 0
+    return send_mail(subject, text, settings.DEFAULT_FROM_EMAIL, sorted(set(recipients)))
+
+
+@transaction.atomic
+def mail_new_alerts(municipality: Municipality, *, by: Actor) -> int:
+    """Tell each body's contacts about alerts not yet mailed, as TLP allows (an AMBER+STRICT or RED advisory:
+    only the contacts it names, and without its content); returns how many alerts were mailed."""
+    from chiiki.cyber.mail import alert_message
+
+    mailed = 0
+    alerts = Alert.objects.select_for_update().filter(
+        municipality=municipality, mailed_at__isnull=True, status=Alert.Status.OPEN
+    )
+    for alert in alerts.select_related("advisory", "asset", "body"):
+        advisory = alert.advisory
+        body_named = advisory.recipient_bodies.filter(pk=alert.body_id).exists()
+        named_users = set(advisory.recipient_users.values_list("pk", flat=True))
+        recipients = [
+            c.user.email
+            for c in Contact.objects.filter(body=alert.body_id).select_related("user")
+            if c.user.email
+            and engine.may_see(
+                advisory.tlp,
+                engine.Viewer(
+                    is_contact_of_body=True,
+                    body_is_named=body_named,
+                    person_is_named=c.user_id in named_users,
+                ),
+            )
+        ]
+        subject, text = alert_message(alert)
+        if _send(subject, text, recipients):
+            alert.mailed_at = timezone.now()
+            alert.save(update_fields=["mailed_at"])
+            mailed += 1
+            audit.record(
+                "cyber.alert_mailed", by=by, municipality=municipality, object_type="cyber_alert",
+                object_id=alert.pk, detail={"recipients": len(set(recipients)), "tlp": advisory.tlp},
+            )  # fmt: skip
+    return mailed
+
+
+@transaction.atomic
+def escalate_overdue(municipality: Municipality, *, today: Any, by: Actor) -> int:
+    """Alerts past their deadline and not closed: tell the body's managers and the operator's analysts by
+    e-mail, once per alert; returns how many alerts were escalated."""
+    from chiiki.core.models import Membership, Role
+    from chiiki.cyber.mail import escalation_message
+
+    analysts = list(
+        Membership.objects.filter(municipality=municipality, role=Role.CYBER_ANALYST).select_related("user")
+    )
+    escalated = 0
+    overdue = Alert.objects.select_for_update().filter(
+        municipality=municipality, due_on__lt=today, escalated_at__isnull=True, status__in=_OPEN_STATES
+    )
+    for alert in overdue.select_related("advisory", "asset", "body"):
+        named = set(alert.advisory.recipient_users.values_list("pk", flat=True))
+        readers = [
+            c.user for c in Contact.objects.filter(body=alert.body_id, is_manager=True).select_related("user")
+        ]
+        readers += [m.user for m in analysts]
+        sent = 0
+        for is_named in (True, False):
+            group = [
+                u.email for u in readers
+                if u.email and (alert.advisory.tlp != engine.RED or u.pk in named) == is_named
+            ]  # fmt: skip
+            subject, text = escalation_message(alert, named=is_named)
+            sent += _send(subject, text, group)
+        if sent:
+            alert.escalated_at = timezone.now()
+            alert.save(update_fields=["escalated_at"])
+            escalated += 1
+            audit.record(
+                "cyber.alert_escalated", by=by, municipality=municipality, object_type="cyber_alert",
+                object_id=alert.pk, detail={"body": alert.body_id, "due_on": str(alert.due_on), "recipients": len(readers)},
+            )  # fmt: skip
+    return escalated

@@ -21,6 +21,10 @@ EVENTS: dict[str, Promise] = {
     "cyber.totp_enrolled": _("二段階認証の認証アプリを登録した"),
     "cyber.totp_failed": _("二段階認証のコードが合わなかった"),
     "cyber.totp_verified": _("二段階認証を通った"),
+    "cyber.alert_mailed": _("通知をメールで知らせた"),
+    "cyber.alert_escalated": _("期限切れの通知を管理者と県に知らせた"),
+    "cyber.exported": _("脆弱性情報と影響の集計を書き出した(STIX・MISP)"),
+    "cyber.source_failed": _("設定された脆弱性情報の取得元を使えなかった"),
     "cyber.recipients_set": _("TLP:REDの受け取り手を指定した"),
 }
 

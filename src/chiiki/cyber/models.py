@@ -78,6 +78,7 @@ class Asset(models.Model):
 
     class Source(models.TextChoices):
         CYCLONEDX = "cyclonedx", "CycloneDX"
+        SPDX = "spdx", "SPDX"
         CSV = "csv", _("CSV(一覧表)")
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cyber_assets")
@@ -109,6 +110,7 @@ class Advisory(models.Model):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
         NVD = "nvd", "NVD CVE JSON 2.0"
+        JVN = "jvn", "JVN (MyJVN VULDEF / JVNRSS)"
 
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="cyber_advisories")
     identifier = models.CharField(_("識別子"), max_length=200)
@@ -198,6 +200,7 @@ class FeedImport(Job):
         OSV = "osv", "OSV"
         CSAF = "csaf", "CSAF 2.0"
         NVD = "nvd", "NVD CVE JSON 2.0"
+        JVN = "jvn", "JVN (MyJVN VULDEF / JVNRSS)"
         KEV = "kev", "CISA KEV"
         EPSS = "epss", "FIRST EPSS (CSV)"
 
@@ -254,6 +257,8 @@ class Alert(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)  # the body's contacts were told by e-mail
+    escalated_at = models.DateTimeField(null=True, blank=True)  # overdue: the manager and the prefecture told
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

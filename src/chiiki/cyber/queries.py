@@ -163,3 +163,32 @@ def overdue(municipality: Municipality) -> QuerySet[Alert]:
 def recent_feeds(municipality: Municipality, *, limit: int = 20) -> QuerySet[FeedImport]:
     """The operator's latest advisory loads with their job state, newest first."""
     return FeedImport.objects.filter(municipality=municipality).order_by("-queued_at")[:limit]
+
+
+def shared_advisories(municipality: Municipality) -> list[engine.SharedAdvisory]:
+    """The operator's advisories with their exposure across member bodies, as an export shows them: counts of
+    bodies only (no body, asset or version is named). The caller applies `engine.exportable` and audits."""
+    exploited = set(KnownExploited.objects.values_list("cve", flat=True))
+    per_advisory: dict[int, dict[int, tuple[str, set[str]]]] = {}
+    for advisory_id, body_id, kind, status in Alert.objects.filter(municipality=municipality).values_list(
+        "advisory_id", "body_id", "body__kind", "status"
+    ):
+        _, states = per_advisory.setdefault(advisory_id, {}).setdefault(body_id, (kind, set()))
+        states.add(status)
+    result = []
+    for advisory in Advisory.objects.filter(municipality=municipality).order_by("identifier"):
+        bodies = per_advisory.get(advisory.pk, {})
+        kinds: dict[str, int] = {}
+        for kind, _ in bodies.values():
+            kinds[kind] = kinds.get(kind, 0) + 1
+        closed = sum(1 for _, states in bodies.values() if states == {Alert.Status.CLOSED})
+        acted = sum(1 for _, states in bodies.values() if states - {Alert.Status.OPEN})
+        result.append(
+            engine.SharedAdvisory(
+                identifier=advisory.identifier, title=advisory.title, tlp=advisory.tlp, summary=advisory.summary,
+                aliases=tuple(advisory.aliases), cvss_score=advisory.cvss_score, cvss_vector=advisory.cvss_vector,
+                modified=advisory.modified, exploited=bool(exploited & {advisory.identifier, *advisory.aliases}),
+                exposure=engine.Exposure(len(bodies), acted, closed, kinds),
+            )
+        )  # fmt: skip
+    return result

@@ -4,17 +4,87 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
+from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task
 
 from chiiki.core.acting import Actor
 from chiiki.core.jobs import JobFailed, run_job
+from chiiki.core.schedule import book_once
 from chiiki.cyber import engine
-from chiiki.cyber.actions import load_advisories, load_epss, load_kev
+from chiiki.cyber.actions import (
+    escalate_overdue,
+    load_advisories,
+    load_epss,
+    load_kev,
+    mail_new_alerts,
+    request_source_loads,
+)
 from chiiki.cyber.models import FeedImport
+from chiiki.cyber.sources import configured_sources, source_urls
 
-FETCH_TIMEOUT_SECONDS = 60
+SCHEDULE_ACTOR = "chiiki cyber schedule"
+
+
+MAIL_ACTOR = "chiiki cyber mail"
+
+
+@task()
+def mail_alerts() -> int:
+    """E-mail new alerts to the bodies' contacts and escalate overdue ones to the managers and the prefecture,
+    for every operator; then book the next run (every hour). Returns how many e-mails' worth of alerts."""
+    from chiiki.core.models import Municipality
+
+    schedule_mail()
+    by = Actor.system(MAIL_ACTOR)
+    done = 0
+    today = timezone.localdate()
+    for municipality in Municipality.objects.filter(cyber_bodies__isnull=False).distinct():
+        done += mail_new_alerts(municipality, by=by) + escalate_overdue(municipality, today=today, by=by)
+    return done
+
+
+def schedule_mail(now: datetime | None = None) -> datetime | None:
+    """Book the next mail run in an hour, unless one waits (the worker starts the chain)."""
+    return book_once(mail_alerts, (now or timezone.now()) + timedelta(hours=1))
+
+
+def start_mail_schedule() -> datetime | None:
+    """When the worker starts: a mail run at once unless one is booked."""
+    return book_once(mail_alerts, timezone.now())
+
+
+def fetch_timeout() -> float:
+    """Seconds a feed URL may take to answer (CHIIKI_CYBER_FETCH_SECONDS, 60 by default)."""
+    return float(getattr(settings, "CHIIKI_CYBER_FETCH_SECONDS", 60))
+
+
+@task()
+def load_sources() -> int:
+    """Queue a load of every configured source (CHIIKI_CYBER_SOURCES), then book the next run; returns how many
+    loads were queued. Each source is its own job: one that fails or times out is recorded on the feeds page
+    (and in the audit log when the entry itself is wrong) and the next source goes on."""
+    # Book the next run first: a failure here must not break the chain.
+    schedule_sources()
+    return request_source_loads(configured_sources(), by=Actor.system(SCHEDULE_ACTOR))
+
+
+def schedule_sources(now: datetime | None = None) -> datetime | None:
+    """Book the next run CHIIKI_CYBER_SOURCE_HOURS from now (6 by default), unless one waits or no source is
+    configured."""
+    if not configured_sources():
+        return None
+    hours = float(getattr(settings, "CHIIKI_CYBER_SOURCE_HOURS", 6))
+    return book_once(load_sources, (now or timezone.now()) + timedelta(hours=hours))
+
+
+def start_source_schedule() -> datetime | None:
+    """When the worker starts: the first run at once when none is booked (then every few hours)."""
+    if not configured_sources():
+        return None
+    return book_once(load_sources, timezone.now())
 
 
 @task()
@@ -75,15 +145,21 @@ def _read(feed: FeedImport) -> bytes:
 
 
 def _fetch(url: str) -> bytes:
-    if url not in settings.CHIIKI_CYBER_FEED_URLS:
-        raise JobFailed(f"取得元 {url} は設定(CHIIKI_CYBER_FEED_URLS)にありません")
+    if url not in settings.CHIIKI_CYBER_FEED_URLS and url not in source_urls():
+        raise JobFailed(f"取得元 {url} は設定(CHIIKI_CYBER_FEED_URLS・CHIIKI_CYBER_SOURCES)にありません")
     limit = settings.CHIIKI_MAX_UPLOAD_BYTES
+    timeout = fetch_timeout()
     try:
-        with urllib.request.urlopen(url, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310  # configured URL
+        # Only URLs the operator configured (http(s), or file: for a path in CHIIKI_CYBER_SOURCES).
+        with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
             data = bytes(response.read(limit + 1))
     except TimeoutError as error:
-        raise JobFailed(f"取得元 {url} が {FETCH_TIMEOUT_SECONDS} 秒以内に応答しませんでした") from error
-    except (urllib.error.URLError, OSError) as error:
+        raise JobFailed(f"取得元 {url} が {timeout:g} 秒以内に応答しませんでした") from error
+    except urllib.error.URLError as error:
+        if isinstance(error.reason, TimeoutError):
+            raise JobFailed(f"取得元 {url} が {timeout:g} 秒以内に応答しませんでした") from error
+        raise JobFailed(f"取得元 {url} から取得できませんでした: {error}") from error
+    except OSError as error:
         raise JobFailed(f"取得元 {url} から取得できませんでした: {error}") from error
     if len(data) > limit:
         raise JobFailed(f"取得元 {url} のファイルが大きすぎます(上限 {limit // 1024 // 1024} MB)")

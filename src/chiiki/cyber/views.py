@@ -116,6 +116,8 @@ class InventoryForm(forms.Form):
 
 
 def _read_inventory(name: str, data: bytes) -> tuple[str, list[engine.Component]]:
+    if engine.is_spdx_json(data):
+        return Asset.Source.SPDX, engine.read_spdx(data, document=name)
     head = data.lstrip()[:200]
     if head.startswith(b"<") or (head.startswith(b"{") and b"CycloneDX" in data[:2000]):
         return Asset.Source.CYCLONEDX, engine.read_cyclonedx(data, document=name)

@@ -15,6 +15,14 @@ from chiiki.cyber.engine._advisories import (
     read_osv,
 )
 from chiiki.cyber.engine._epss import EPSS_LIKELY, EpssScore, read_epss
+from chiiki.cyber.engine._export import (
+    NEVER_EXPORTED,
+    Exposure,
+    SharedAdvisory,
+    exportable,
+    misp_event,
+    stix_bundle,
+)
 from chiiki.cyber.engine._identity import Cpe, IdentifierError, name_key, package_key, parse_cpe, purl_key
 from chiiki.cyber.engine._inventory import (
     CSV_COLUMNS,
@@ -23,10 +31,13 @@ from chiiki.cyber.engine._inventory import (
     read_cyclonedx,
     read_inventory_csv,
 )
+from chiiki.cyber.engine._jvn import read_document as read_jvn_document
+from chiiki.cyber.engine._jvn import read_jvn
 from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
 from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
 from chiiki.cyber.engine._severity import SeverityError, score_vector
+from chiiki.cyber.engine._spdx import is_spdx_json, read_spdx
 from chiiki.cyber.engine._tlp import (
     AMBER,
     AMBER_STRICT,
@@ -52,6 +63,7 @@ __all__ = [
     "HIGH",
     "LOW",
     "MEDIUM",
+    "NEVER_EXPORTED",
     "RED",
     "TLP_LABELS",
     "URGENT",
@@ -61,6 +73,7 @@ __all__ = [
     "Component",
     "Cpe",
     "EpssScore",
+    "Exposure",
     "IdentifierError",
     "InventoryError",
     "KevEntry",
@@ -69,12 +82,16 @@ __all__ = [
     "Product",
     "RangeError",
     "SeverityError",
+    "SharedAdvisory",
     "Suppression",
     "TlpError",
     "Versions",
     "Viewer",
+    "exportable",
+    "is_spdx_json",
     "match",
     "may_see",
+    "misp_event",
     "naive_match",
     "name_key",
     "normalize_tlp",
@@ -87,9 +104,13 @@ __all__ = [
     "read_cyclonedx",
     "read_epss",
     "read_inventory_csv",
+    "read_jvn",
+    "read_jvn_document",
     "read_kev",
     "read_nvd",
     "read_osv",
+    "read_spdx",
     "score_vector",
+    "stix_bundle",
     "triage",
 ]

@@ -51,7 +51,7 @@ class Advisory:
     """An advisory reduced to what matching and triage need; `document` keeps the original as loaded."""
 
     identifier: str
-    source_format: str  # "osv", "csaf" or "nvd"
+    source_format: str  # "osv", "csaf", "nvd" or "jvn"
     title: str
     summary: str = ""
     aliases: tuple[str, ...] = ()
@@ -69,7 +69,12 @@ class Advisory:
 
 def read_advisories(data: bytes, fmt: str, *, document: str = "feed") -> list[Advisory]:
     """Read a file of advisories: `osv` (one OSV object or a JSON list of them), `csaf` (one CSAF 2.0
-    document or a list) or `nvd` (an NVD CVE API 2.0 response, or CVE records). Every document is checked before any is returned (all or nothing)."""
+    document or a list), `nvd` (an NVD CVE API 2.0 response, or CVE records) or `jvn` (MyJVN's VULDEF or
+    JVNRSS XML). Every document is checked before any is returned (all or nothing)."""
+    if fmt == "jvn":
+        from chiiki.cyber.engine._jvn import read_jvn
+
+        return read_jvn(data, document=document)
     try:
         parsed = json.loads(data)
     except (ValueError, UnicodeDecodeError) as error:

@@ -22,12 +22,17 @@ class Versions:
     ranges: tuple[VersionRange, ...] = ()
     exact: frozenset[str] = frozenset()
     every_version: bool = False
+    # Versions only described in words (JVN's VersionNumber, e.g. 「全てのバージョン」 or a vendor's own wording):
+    # any version of the product is then uncertain, to be checked by hand, never a silent miss.
+    described: str = ""
 
     @property
     def text(self) -> str:
         """How the range reads in an alert: vers strings and listed versions."""
         if self.every_version:
             return "全バージョン (all versions)"
+        if self.described and not self.ranges and not self.exact:
+            return self.described
         parts = [str(r) for r in self.ranges]
         if self.exact:
             parts.append("= " + ", ".join(sorted(self.exact)[:10]) + (" …" if len(self.exact) > 10 else ""))
@@ -40,7 +45,7 @@ class Versions:
         if version in self.exact:
             return True
         if not self.ranges:
-            return False if version else None
+            return None if self.described or not version else False
         parsed = parse_version(self.scheme, version)
         if parsed is None:
             return None

@@ -42,14 +42,17 @@ class Command(BaseCommand):
         try:
             check_regular_file(path)
             data = path.read_bytes()
-            cyclonedx = data.lstrip()[:1] == b"<" or b'"CycloneDX"' in data[:2000]
-            if cyclonedx:
+            spdx = engine.is_spdx_json(data)
+            cyclonedx = not spdx and (data.lstrip()[:1] == b"<" or b'"CycloneDX"' in data[:2000])
+            if spdx:
+                components = engine.read_spdx(data, document=path.name)
+            elif cyclonedx:
                 components = engine.read_cyclonedx(data, document=path.name)
             else:
                 components = engine.read_inventory_csv(data, document=path.name)
         except (TableReadError, engine.InventoryError) as error:
             raise CommandError(f"読み込みませんでした(何も変えていません):\n{error}") from error
-        source = Asset.Source.CYCLONEDX if cyclonedx else Asset.Source.CSV
+        source = Asset.Source.SPDX if spdx else Asset.Source.CYCLONEDX if cyclonedx else Asset.Source.CSV
         summary = import_inventory(body, components, source=source, document=path.name, by=by)
         self.stdout.write(
             f"{body.name}: 追加 {summary.added} / 変更なし {summary.kept} / 一覧から外した {summary.retired} / "
