@@ -25,6 +25,8 @@ from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
     Carrier,
     CellPopulation,
+    Challenge,
+    ChallengeCell,
     CoverageLayer,
     CoverageTarget,
     DeadZoneReport,
@@ -452,3 +454,68 @@ def layer_coverage(municipality: Municipality) -> list[LayerCoverage]:
             )
         )
     return out
+
+
+def challenges(municipality: Municipality) -> QuerySet[Challenge]:
+    """The municipality's challenges, newest first, with their cells."""
+    return Challenge.objects.filter(municipality=municipality).prefetch_related("cells")
+
+
+def challenge(municipality: Municipality, challenge_id: int) -> Challenge | None:
+    """One challenge of the municipality (None for another's)."""
+    return Challenge.objects.filter(municipality=municipality, pk=challenge_id).first()
+
+
+def challenge_cell(challenge: Challenge, cell_id: int) -> ChallengeCell | None:
+    return ChallengeCell.objects.filter(challenge=challenge, pk=cell_id).select_related("challenge").first()
+
+
+@dataclass(frozen=True, slots=True)
+class DeadCell:
+    """A confirmed dead-zone 500 m cell for one carrier and technology, offered for a challenge."""
+
+    mesh: str
+    carrier: str
+    carrier_label: str
+    technology: str
+    evidence: str
+    population: int
+
+
+def dead_cells(municipality: Municipality) -> list[DeadCell]:
+    """Every confirmed dead 500 m cell per carrier and technology, most people first."""
+    population = dict(population_grid(municipality).frame.select("mesh", "population").iter_rows())
+    labels = dict(Carrier.choices)
+    dead = cell_statuses(municipality, level=COVERAGE_LEVEL).filter(pl.col("status") == "dead")
+    cells = [
+        DeadCell(
+            r["mesh"],
+            r["carrier"],
+            str(labels.get(r["carrier"], r["carrier"])),
+            r["technology"],
+            r["evidence"],
+            population.get(r["mesh"], 0),
+        )
+        for r in dead.iter_rows(named=True)
+    ]
+    return sorted(cells, key=lambda c: (-c.population, c.mesh, c.carrier, c.technology))
+
+
+def report_challenges(report: DeadZoneReport) -> list[ChallengeCell]:
+    """The challenge cells a resident's report speaks for: the report's 500 m cell put to its carrier (a
+    report of no signal on 4G speaks for 5G too, as in the evidence)."""
+    if not report.mesh_code:
+        return []
+    technologies = {"5G" if report.problem == "no_5g" else report.technology}
+    if report.problem == "no_signal" and report.technology == "4G":
+        technologies.add("5G")
+    return list(
+        ChallengeCell.objects.filter(
+            challenge__municipality=report.municipality,
+            challenge__carrier=report.carrier,
+            challenge__technology__in=technologies,
+            mesh_code=report.mesh_code[:9],
+        )
+        .select_related("challenge")
+        .order_by("challenge__created_at", "pk")
+    )
