@@ -25,7 +25,7 @@ from chiiki.coverage.grid import (
     parse_meshcode,
     parse_targets,
     place_on_grid,
-    read_coverage_geojson,
+    read_coverage_layer,
     read_measurements,
     to_meshcode,
 )
@@ -554,7 +554,8 @@ def import_coverage_layer(
     original_name: str,
     by: Actor,
 ) -> CoverageLayer:
-    """Store a carrier's or the Ministry's coverage (GeoJSON cells or polygons) as the 500 m cells it covers;
+    """Store a carrier's or the Ministry's coverage (GeoJSON or a zipped Shapefile: cells or polygons) as the
+    500 m cells it covers;
     it replaces the previous layer of that carrier and technology in the figures (older ones are kept).
 
     Raises LayerFileError (nothing written) for a file with any problem, ValueError for an unknown carrier or
@@ -562,7 +563,7 @@ def import_coverage_layer(
     """
     if carrier not in Carrier.values or technology not in Technology.values:
         raise ValueError(f"事業者「{carrier}」・方式「{technology}」は扱えません")
-    cells = read_coverage_geojson(data)
+    cells = read_coverage_layer(data)
     layer = CoverageLayer.objects.create(
         municipality=municipality,
         carrier=carrier,

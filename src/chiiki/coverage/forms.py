@@ -208,7 +208,10 @@ class LayerUploadForm(forms.Form):
     source = forms.CharField(
         label=gettext_lazy("出典(事業者の公表エリア、総務省の資料など。時点も)"), max_length=200
     )
-    file = forms.FileField(label=gettext_lazy("エリアのファイル(GeoJSON: メッシュコードの区画か多角形)"))
+    file = forms.FileField(
+        label=gettext_lazy("エリアのファイル(GeoJSON、または Shapefile を ZIP にまとめたもの)"),
+        help_text=gettext_lazy("メッシュコードの区画か多角形。座標は経緯度(JGD2011・WGS 84)"),
+    )
 
     def clean_file(self) -> object:
         return within_upload_limit(self.cleaned_data["file"])
