@@ -519,3 +519,76 @@ def report_challenges(report: DeadZoneReport) -> list[ChallengeCell]:
         .select_related("challenge")
         .order_by("challenge__created_at", "pk")
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PrefectureLayerCoverage:
+    """The population the latest layers claim to cover in a prefecture: the sum over its municipalities that
+    have a layer of that carrier and technology (and a population grid), against the prefecture's target."""
+
+    carrier: str
+    carrier_label: str
+    technology: str
+    municipalities: int  # with a layer and people on the grid
+    of_municipalities: int  # in the prefecture, all
+    population: int
+    covered: int
+    percent: float | None
+    target: EngineTarget | None
+    verdict: str  # met / not_met / no_target / no_population
+
+
+def prefecture_layer_coverage(prefecture_code: str) -> list[PrefectureLayerCoverage]:
+    """Per carrier and technology: population covered by each municipality's latest layer, summed over the
+    prefecture's municipalities (each municipality's population grid, as on its own page). Municipalities
+    without a layer are counted in `of_municipalities` only, so a partial figure is visible as such."""
+    towns = list(
+        Municipality.objects.filter(prefecture_code=prefecture_code).exclude(
+            kind=Municipality.Kind.PREFECTURE
+        )
+    )
+    latest: dict[tuple[str, str], dict[int, CoverageLayer]] = {}
+    for layer in CoverageLayer.objects.filter(municipality__in=towns).order_by("-loaded_at", "-id"):
+        latest.setdefault((layer.carrier, layer.technology), {}).setdefault(layer.municipality_id, layer)
+    grids: dict[int, pl.DataFrame] = {}
+    targets, year = _engine_targets(), _fiscal_year()
+    labels = dict(Carrier.choices)
+    out = []
+    for (carrier, technology), layers in sorted(latest.items()):
+        population = covered = counted = 0
+        for town in towns:
+            layer = layers.get(town.pk)
+            if layer is None:
+                continue
+            if town.pk not in grids:
+                grids[town.pk] = population_grid(town).frame
+            grid = grids[town.pk]
+            if not grid.height:
+                continue
+            inside = grid.filter(pl.col("mesh").is_in(layer.cells))
+            population += int(grid["population"].sum())
+            covered += int(inside["population"].sum()) if inside.height else 0
+            counted += 1
+        percent = covered / population * 100 if population else None
+        target = pick_target(targets, [prefecture_code, NATIONAL], technology, year)
+        if percent is None:
+            verdict = "no_population"
+        elif target is None:
+            verdict = "no_target"
+        else:
+            verdict = "met" if percent >= target.target_percent else "not_met"
+        out.append(
+            PrefectureLayerCoverage(
+                carrier,
+                str(labels.get(carrier, carrier)),
+                technology,
+                counted,
+                len(towns),
+                population,
+                covered,
+                percent,
+                target,
+                verdict,
+            )
+        )
+    return out

@@ -326,7 +326,12 @@ def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     return render(
         request,
         "coverage/layers.html",
-        {"municipality": municipality, "form": form, "rows": queries.layer_coverage(municipality)},
+        {
+            "municipality": municipality,
+            "form": form,
+            "rows": queries.layer_coverage(municipality),
+            "prefecture_rows": queries.prefecture_layer_coverage(municipality.prefecture_code),
+        },
         status=400 if form.errors else 200,
     )
 
