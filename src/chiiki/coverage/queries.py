@@ -547,10 +547,10 @@ def prefecture_layer_coverage(prefecture_code: str) -> list[PrefectureLayerCover
             kind=Municipality.Kind.PREFECTURE
         )
     )
-    latest: dict[tuple[str, str], dict[int, CoverageLayer]] = {}
+    latest: dict[tuple[str, str], dict[str, CoverageLayer]] = {}
     for layer in CoverageLayer.objects.filter(municipality__in=towns).order_by("-loaded_at", "-id"):
         latest.setdefault((layer.carrier, layer.technology), {}).setdefault(layer.municipality_id, layer)
-    grids: dict[int, pl.DataFrame] = {}
+    grids: dict[str, pl.DataFrame] = {}
     targets, year = _engine_targets(), _fiscal_year()
     labels = dict(Carrier.choices)
     out = []
