@@ -557,15 +557,15 @@ def prefecture_layer_coverage(prefecture_code: str) -> list[PrefectureLayerCover
     for (carrier, technology), layers in sorted(latest.items()):
         population = covered = counted = 0
         for town in towns:
-            layer = layers.get(town.pk)
-            if layer is None:
+            town_layer = layers.get(town.pk)
+            if town_layer is None:
                 continue
             if town.pk not in grids:
                 grids[town.pk] = population_grid(town).frame
             grid = grids[town.pk]
             if not grid.height:
                 continue
-            inside = grid.filter(pl.col("mesh").is_in(layer.cells))
+            inside = grid.filter(pl.col("mesh").is_in(town_layer.cells))
             population += int(grid["population"].sum())
             covered += int(inside["population"].sum()) if inside.height else 0
             counted += 1
