@@ -4,6 +4,7 @@ exact place); the cell and area figures are aggregates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 from django.db.models import Count, QuerySet
@@ -592,3 +593,13 @@ def prefecture_layer_coverage(prefecture_code: str) -> list[PrefectureLayerCover
             )
         )
     return out
+
+
+def municipalities_with_old_places(before: date) -> QuerySet[Municipality]:
+    """Municipalities with reports made before `before` that still hold an exact place."""
+    old = (
+        DeadZoneReport.objects.filter(created_at__date__lt=before)
+        .exclude(latitude__isnull=True, address_detail="")
+        .values("municipality")
+    )
+    return Municipality.objects.filter(pk__in=old).order_by("code")
