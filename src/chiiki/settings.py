@@ -368,6 +368,11 @@ CHIIKI_HARVEST_TIME_BUDGET_SECONDS = float(os.environ.get("CHIIKI_HARVEST_TIME_B
 # Audit records are chained (chiiki.core.audit_chain) by the worker every SEAL seconds after they are written.
 CHIIKI_AUDIT_SEAL_SECONDS = float(os.environ.get("CHIIKI_AUDIT_SEAL_SECONDS", "60"))
 
+# Exact places of coverage reports are kept this many days, then coarsened to the 250 m cell by the worker's
+# daily run at COARSEN_HOUR (Japan time).
+CHIIKI_COVERAGE_KEEP_DAYS = int(os.environ.get("CHIIKI_COVERAGE_KEEP_DAYS", "365"))
+CHIIKI_COVERAGE_COARSEN_HOUR = int(os.environ.get("CHIIKI_COVERAGE_COARSEN_HOUR", "3"))
+
 # Periodic work that books itself on the task queue; `chiiki worker` starts each chain when it starts.
 CHIIKI_WORKER_SCHEDULES = [
     "chiiki.core.tasks.schedule_job_reaper",
@@ -375,6 +380,7 @@ CHIIKI_WORKER_SCHEDULES = [
     "chiiki.fieldwork.tasks.start_reminder_schedule",
     "chiiki.cyber.tasks.start_source_schedule",
     "chiiki.cyber.tasks.start_mail_schedule",
+    "chiiki.coverage.tasks.schedule_coarsening",
 ]
 
 TASKS = {

@@ -323,13 +323,17 @@ def _cyber_values(prefecture: Municipality) -> dict[str, str]:
 
 
 def _coverage_values(town: Municipality) -> dict[str, str]:
-    """The coverage app's resident pages name the town `town`; a report's 受付番号 and id from the demo."""
+    """The coverage app's resident pages name the town `town`; a report's 受付番号 and id, and the challenge,
+    from the demo."""
     from chiiki.coverage.models import DeadZoneReport
 
     report = DeadZoneReport.objects.filter(municipality=town).order_by("pk").first()
     found = {"town": town.code}
     if report is not None:
         found |= {"reference": report.reference, "report_id": str(report.pk)}
+    challenge = pk_of("coverage.Challenge", municipality=town)
+    if challenge:
+        found["challenge_id"] = challenge
     return found
 
 

@@ -131,3 +131,51 @@ def test_staff_import_a_layer_and_see_the_population_it_claims_to_cover(
     assert refused.status_code == 400
     assert "1 番目の地物 の mesh" in refused.content.decode()
     assert CoverageLayer.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_prefecture_figures_sum_the_latest_layer_of_each_municipality(
+    placed_town: Municipality,
+    town_b: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[..., Any],
+) -> None:
+    from chiiki.core.acting import Actor
+    from chiiki.coverage import queries
+    from chiiki.coverage.actions import import_coverage_layer
+
+    call_command("coverage_targets", stdout=StringIO())
+    Municipality.objects.create(  # a second town of the prefecture, without a layer: not in the sums
+        code="343099", prefecture_code="34", prefecture="広島県", name="試験町", kind="town"
+    )
+    grid = queries.population_grid(placed_town).frame.sort("mesh")
+    cells = grid["mesh"].to_list()
+
+    def load(town: Municipality, meshes: list[str]) -> None:
+        features = [{"type": "Feature", "properties": {"mesh": m}, "geometry": None} for m in meshes]
+        import_coverage_layer(
+            town,
+            _collection(*features),
+            carrier="au",
+            technology="4G",
+            source="t",
+            original_name="t",
+            by=Actor.system("t"),
+        )
+
+    load(placed_town, cells)  # an older layer claiming everything
+    load(placed_town, cells[:2])  # the latest claims two cells: it is the one counted
+    load(town_b, cells)  # another prefecture's layer is not counted
+    (row,) = queries.prefecture_layer_coverage("34")
+    expected = int(grid.filter(grid["mesh"].is_in(cells[:2]))["population"].sum())
+    assert (row.carrier, row.technology, row.municipalities, row.of_municipalities) == ("au", "4G", 1, 2)
+    assert (row.population, row.covered) == (int(grid["population"].sum()), expected)
+    assert row.percent == pytest.approx(expected / row.population * 100)
+    assert row.target is not None
+    assert row.target.area_code in ("34", "00")
+    own = queries.layer_coverage(placed_town)[0]
+    assert (own.population, own.covered) == (row.population, row.covered)
+    client = login(make_staff("coverage", placed_town, Role.COVERAGE_OFFICER))
+    html = client.get(f"/staff/m/{placed_town.code}/coverage/layers/").content.decode()
+    assert "広島県全体" in html
+    assert "1 / 2" in html

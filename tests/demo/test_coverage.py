@@ -6,7 +6,7 @@ import pytest
 
 from chiiki.core.models import Municipality
 from chiiki.coverage import queries
-from chiiki.coverage.models import DeadZoneReport, Measurement, MeasurementImport, TargetTable
+from chiiki.coverage.models import Challenge, DeadZoneReport, Measurement, MeasurementImport, TargetTable
 from chiiki.demo.coverage import DEAD_ZONE_DISTRICTS, load_coverage_demo
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +40,17 @@ def test_the_demo_town_has_evidence_and_a_confirmed_dead_zone(db: None) -> None:
     claimed = queries.layer_coverage(town)  # the carrier's (made-up) area leaves the northern hills out
     assert [(c.layer.carrier, c.layer.technology) for c in claimed] == [("docomo", "4G")]
     assert 0 < claimed[0].covered < claimed[0].population
+    challenge = Challenge.objects.get(municipality=town)  # one challenge, answered, its cells pending
+    assert (challenge.carrier, challenge.technology, challenge.status) == ("docomo", "4G", "answered")
+    assert kimita.mesh_code[:9] in {c.mesh_code for c in challenge.cells.all()}
+    reporters = DeadZoneReport.objects.filter(
+        district__code=DEAD_ZONE_DISTRICTS[0], carrier="docomo", status="accepted"
+    )
+    assert reporters.count() == 3
+    assert all(queries.report_challenges(r)[0].challenge == challenge for r in reporters)
 
     assert load_coverage_demo(town) == 0
     assert DeadZoneReport.objects.filter(municipality=town).count() == 20
     assert MeasurementImport.objects.filter(municipality=town).count() == 1
     assert len(queries.layer_coverage(town)) == 1
+    assert Challenge.objects.count() == 1

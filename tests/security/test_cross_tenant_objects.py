@@ -42,6 +42,7 @@ NEWEST_APPS_IDS = dict.fromkeys(
         "application_id",
         "attachment_id",
         "claim_id",
+        "challenge_id",
     ),
     "1",
 ) | {"procedure_code": "juminhyo"}

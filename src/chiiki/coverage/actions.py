@@ -25,7 +25,7 @@ from chiiki.coverage.grid import (
     parse_meshcode,
     parse_targets,
     place_on_grid,
-    read_coverage_geojson,
+    read_coverage_layer,
     read_measurements,
     to_meshcode,
 )
@@ -34,6 +34,8 @@ from chiiki.coverage.models import (
     AreaExtent,
     Carrier,
     CellPopulation,
+    Challenge,
+    ChallengeCell,
     CoverageLayer,
     CoverageTarget,
     DeadZoneReport,
@@ -552,7 +554,8 @@ def import_coverage_layer(
     original_name: str,
     by: Actor,
 ) -> CoverageLayer:
-    """Store a carrier's or the Ministry's coverage (GeoJSON cells or polygons) as the 500 m cells it covers;
+    """Store a carrier's or the Ministry's coverage (GeoJSON or a zipped Shapefile: cells or polygons) as the
+    500 m cells it covers;
     it replaces the previous layer of that carrier and technology in the figures (older ones are kept).
 
     Raises LayerFileError (nothing written) for a file with any problem, ValueError for an unknown carrier or
@@ -560,7 +563,7 @@ def import_coverage_layer(
     """
     if carrier not in Carrier.values or technology not in Technology.values:
         raise ValueError(f"事業者「{carrier}」・方式「{technology}」は扱えません")
-    cells = read_coverage_geojson(data)
+    cells = read_coverage_layer(data)
     layer = CoverageLayer.objects.create(
         municipality=municipality,
         carrier=carrier,
@@ -579,3 +582,150 @@ def import_coverage_layer(
         detail={"carrier": carrier, "technology": technology, "cells": len(cells), "source": source[:200]},
     )
     return layer
+
+
+class ChallengeError(ValueError):
+    """A challenge that cannot be made or changed as asked; the message names the cell or field."""
+
+    def __init__(self, field: str, message: str) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+@transaction.atomic
+def open_challenge(
+    municipality: Municipality,
+    *,
+    carrier: str,
+    technology: str,
+    meshes: list[str],
+    answer_due: date,
+    note: str,
+    by: Actor,
+) -> Challenge:
+    """Bundle confirmed dead-zone 500 m cells into a challenge for one carrier and technology. Every cell must
+    be dead for that carrier and technology now (the evidence is recorded as it stands) and not already in an
+    unanswered challenge to the same carrier."""
+    from chiiki.coverage.queries import COVERAGE_LEVEL, cell_statuses, population_grid
+
+    if carrier not in Carrier.values:
+        raise ChallengeError("carrier", f"携帯電話会社「{carrier}」は選べません。")
+    if technology not in Technology.values:
+        raise ChallengeError("technology", f"通信方式「{technology}」は選べません。")
+    if not meshes:
+        raise ChallengeError("meshes", "区画を 1 つ以上選んでください。")
+    if answer_due <= timezone.localdate():
+        raise ChallengeError("answer_due", "回答期限は明日以降の日にしてください。")
+    cells = cell_statuses(municipality, level=COVERAGE_LEVEL)
+    dead = {
+        row["mesh"]: row
+        for row in cells.iter_rows(named=True)
+        if row["carrier"] == carrier and row["technology"] == technology and row["status"] == "dead"
+    }
+    wanted = sorted(set(meshes))
+    not_dead = [m for m in wanted if m not in dead]
+    if not_dead:
+        raise ChallengeError(
+            "meshes",
+            f"確認された不感区画ではありません({carrier} {technology}): {', '.join(not_dead)}",
+        )
+    pending = set(
+        ChallengeCell.objects.filter(
+            challenge__municipality=municipality,
+            challenge__carrier=carrier,
+            challenge__technology=technology,
+            mesh_code__in=wanted,
+            outcome=ChallengeCell.Outcome.PENDING,
+        ).values_list("mesh_code", flat=True)
+    )
+    if pending:
+        raise ChallengeError(
+            "meshes", f"判断待ちの申し入れにすでに含まれている区画です: {', '.join(sorted(pending))}"
+        )
+    population = dict(population_grid(municipality).frame.select("mesh", "population").iter_rows())
+    challenge = Challenge.objects.create(
+        municipality=municipality,
+        carrier=carrier,
+        technology=technology,
+        note=note,
+        answer_due=answer_due,
+        created_by=by.user,
+    )
+    ChallengeCell.objects.bulk_create(
+        ChallengeCell(
+            challenge=challenge,
+            mesh_code=mesh,
+            evidence=dead[mesh]["evidence"],
+            samples=dead[mesh]["samples"],
+            reporters=dead[mesh]["reporters"],
+            population=population.get(mesh, 0),
+        )
+        for mesh in wanted
+    )
+    audit.record(
+        "coverage.challenge_opened",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_challenge",
+        object_id=challenge.pk,
+        detail={"carrier": carrier, "technology": technology, "cells": wanted, "due": answer_due.isoformat()},
+    )
+    return challenge
+
+
+@transaction.atomic
+def record_challenge_answer(challenge: Challenge, *, answer: str, answered_on: date, by: Actor) -> Challenge:
+    """Record what the carrier answered and when (a late answer is kept, and shown as late)."""
+    if not answer.strip():
+        raise ChallengeError("answer", "事業者の回答を書いてください。")
+    if answered_on > timezone.localdate():
+        raise ChallengeError("answered_on", "回答日に未来の日は入れられません。")
+    if answered_on < challenge.created_at.date():
+        raise ChallengeError("answered_on", "回答日が申し入れの日より前です。")
+    challenge.answer = answer.strip()
+    challenge.answered_on = answered_on
+    if challenge.status == Challenge.Status.OPEN:
+        challenge.status = Challenge.Status.ANSWERED
+    challenge.save(update_fields=["answer", "answered_on", "status"])
+    audit.record(
+        "coverage.challenge_answered",
+        by=by,
+        municipality=challenge.municipality,
+        object_type="coverage_challenge",
+        object_id=challenge.pk,
+        detail={"answered_on": answered_on.isoformat(), "late": answered_on > challenge.answer_due},
+    )
+    return challenge
+
+
+@transaction.atomic
+def decide_challenge_cell(cell: ChallengeCell, *, outcome: str, note: str, by: Actor) -> ChallengeCell:
+    """Mark one cell of a challenge resolved or disputed (or back to pending); the challenge is closed when
+    no cell is pending. Residents who reported in the cell see the outcome on their status page."""
+    if outcome not in ChallengeCell.Outcome.values:
+        raise ChallengeError("outcome", f"結果「{outcome}」は選べません。")
+    before = cell.outcome
+    cell.outcome = outcome
+    cell.outcome_note = note
+    cell.decided_on = None if outcome == ChallengeCell.Outcome.PENDING else timezone.localdate()
+    cell.save(update_fields=["outcome", "outcome_note", "decided_on"])
+    challenge = cell.challenge
+    open_cells = challenge.cells.filter(outcome=ChallengeCell.Outcome.PENDING).exists()
+    if not open_cells:
+        status = Challenge.Status.CLOSED
+    elif challenge.answered_on:
+        status = Challenge.Status.ANSWERED
+    else:
+        status = Challenge.Status.OPEN
+    if status != challenge.status:
+        challenge.status = status
+        challenge.save(update_fields=["status"])
+    audit.record(
+        "coverage.challenge_cell_decided",
+        by=by,
+        municipality=challenge.municipality,
+        object_type="coverage_challenge",
+        object_id=challenge.pk,
+        detail={"mesh": cell.mesh_code, "from": before, "to": outcome},
+    )
+    return cell

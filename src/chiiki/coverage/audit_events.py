@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
     "coverage.census_loaded": _("国勢調査の人口メッシュを読み込んだ"),
+    "coverage.challenge_answered": _("事業者の回答を記録した"),
+    "coverage.challenge_cell_decided": _("申し入れた区画の結果を記録した"),
+    "coverage.challenge_opened": _("事業者への申し入れを作った"),
     "coverage.layer_imported": _("事業者・国のエリアを読み込んだ"),
     "coverage.measurements_imported": _("測定データを取り込んだ"),
     "coverage.measurements_received": _("測定データのファイルを受け付けた"),

@@ -15,6 +15,7 @@ from chiiki.core.uploads import within_upload_limit
 from chiiki.coverage.actions import ReportInput
 from chiiki.coverage.models import (
     Carrier,
+    ChallengeCell,
     DeadZoneReport,
     Frequency,
     PlaceKind,
@@ -207,7 +208,60 @@ class LayerUploadForm(forms.Form):
     source = forms.CharField(
         label=gettext_lazy("出典(事業者の公表エリア、総務省の資料など。時点も)"), max_length=200
     )
-    file = forms.FileField(label=gettext_lazy("エリアのファイル(GeoJSON: メッシュコードの区画か多角形)"))
+    file = forms.FileField(
+        label=gettext_lazy("エリアのファイル(GeoJSON、または Shapefile を ZIP にまとめたもの)"),
+        help_text=gettext_lazy("メッシュコードの区画か多角形。座標は経緯度(JGD2011・WGS 84)"),
+    )
 
     def clean_file(self) -> object:
         return within_upload_limit(self.cleaned_data["file"])
+
+
+def _day_field(label: Any) -> forms.CharField:  # a lazy string
+    return forms.CharField(
+        label=label, max_length=30, help_text=gettext_lazy("例: 2027-01-31、令和9年1月31日")
+    )
+
+
+def _read_day(text: str) -> date:
+    try:
+        return parse_date(text)
+    except DateParseError:
+        raise forms.ValidationError(_("日付を読めません。例: 2027-01-31 または 令和9年1月31日")) from None
+
+
+class ChallengeForm(forms.Form):
+    """Staff bundle confirmed dead-zone cells (the choices) into a challenge to one carrier."""
+
+    carrier = forms.ChoiceField(label=gettext_lazy("携帯電話会社"), choices=Carrier.choices, widget=_RADIO)
+    technology = forms.ChoiceField(label=gettext_lazy("方式"), choices=Technology.choices, widget=_RADIO)
+    meshes = forms.MultipleChoiceField(
+        label=gettext_lazy("区画(確認された不感区画、500mメッシュ)"), widget=forms.CheckboxSelectMultiple
+    )
+    answer_due = _day_field(gettext_lazy("回答期限"))
+    note = forms.CharField(
+        label=gettext_lazy("申し入れの内容"), required=False, max_length=2000, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, cells: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.MultipleChoiceField, self.fields["meshes"]).choices = cells
+
+    def clean_answer_due(self) -> date:
+        return _read_day(self.cleaned_data["answer_due"])
+
+
+class ChallengeAnswerForm(forms.Form):
+    answer = forms.CharField(label=gettext_lazy("事業者の回答"), max_length=4000, widget=forms.Textarea)
+    answered_on = _day_field(gettext_lazy("回答日"))
+
+    def clean_answered_on(self) -> date:
+        return _read_day(self.cleaned_data["answered_on"])
+
+
+class ChallengeCellForm(forms.Form):
+    cell = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(label=gettext_lazy("結果"), choices=ChallengeCell.Outcome.choices)
+    note = forms.CharField(
+        label=gettext_lazy("結果のメモ(報告者にも見えます)"), required=False, max_length=300
+    )

@@ -259,3 +259,58 @@ class CoverageLayer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.carrier} {self.technology} {self.source}"
+
+
+class Challenge(models.Model):
+    """Confirmed dead-zone 500 m cells put to one carrier with an evidence pack; the carrier answers by a
+    deadline and staff then decide each cell (the FCC challenge process, seed §8(1))."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("事業者の回答待ち")
+        ANSWERED = "answered", _("回答あり・区画ごとに判断中")
+        CLOSED = "closed", _("すべての区画の判断済み")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    carrier = models.CharField(_("携帯電話会社"), max_length=10, choices=Carrier.choices)
+    technology = models.CharField(_("通信方式"), max_length=2, choices=Technology.choices)
+    note = models.TextField(_("申し入れの内容"), blank=True)
+    answer_due = models.DateField(_("回答期限"))
+    status = models.CharField(_("状態"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    answer = models.TextField(_("事業者の回答"), blank=True)
+    answered_on = models.DateField(_("回答日"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.carrier} {self.technology} #{self.pk}"
+
+
+class ChallengeCell(models.Model):
+    """One 500 m cell of a challenge, with the evidence it had when bundled and its outcome."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("判断待ち")
+        RESOLVED = "resolved", _("解消(事業者が対策した)")
+        DISPUTED = "disputed", _("見解の相違(事業者は不感と認めない)")
+
+    challenge = models.ForeignKey(Challenge, on_delete=models.CASCADE, related_name="cells")
+    mesh_code = models.CharField(_("メッシュコード"), max_length=9, db_index=True)
+    evidence = models.CharField(max_length=40)  # reports / measurements / both, as the engine said
+    samples = models.PositiveIntegerField(default=0)
+    reporters = models.PositiveIntegerField(default=0)  # households; withheld below 3 when published
+    population = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(_("結果"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+    outcome_note = models.CharField(_("結果のメモ"), max_length=300, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["mesh_code"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["challenge", "mesh_code"], name="coverage_challenge_cell_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.mesh_code

@@ -4,6 +4,7 @@ exact place); the cell and area figures are aggregates."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 from django.db.models import Count, QuerySet
@@ -25,6 +26,8 @@ from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
     Carrier,
     CellPopulation,
+    Challenge,
+    ChallengeCell,
     CoverageLayer,
     CoverageTarget,
     DeadZoneReport,
@@ -452,3 +455,151 @@ def layer_coverage(municipality: Municipality) -> list[LayerCoverage]:
             )
         )
     return out
+
+
+def challenges(municipality: Municipality) -> QuerySet[Challenge]:
+    """The municipality's challenges, newest first, with their cells."""
+    return Challenge.objects.filter(municipality=municipality).prefetch_related("cells")
+
+
+def challenge(municipality: Municipality, challenge_id: int) -> Challenge | None:
+    """One challenge of the municipality (None for another's)."""
+    return Challenge.objects.filter(municipality=municipality, pk=challenge_id).first()
+
+
+def challenge_cell(challenge: Challenge, cell_id: int) -> ChallengeCell | None:
+    return ChallengeCell.objects.filter(challenge=challenge, pk=cell_id).select_related("challenge").first()
+
+
+@dataclass(frozen=True, slots=True)
+class DeadCell:
+    """A confirmed dead-zone 500 m cell for one carrier and technology, offered for a challenge."""
+
+    mesh: str
+    carrier: str
+    carrier_label: str
+    technology: str
+    evidence: str
+    population: int
+
+
+def dead_cells(municipality: Municipality) -> list[DeadCell]:
+    """Every confirmed dead 500 m cell per carrier and technology, most people first."""
+    population = dict(population_grid(municipality).frame.select("mesh", "population").iter_rows())
+    labels = dict(Carrier.choices)
+    dead = cell_statuses(municipality, level=COVERAGE_LEVEL).filter(pl.col("status") == "dead")
+    cells = [
+        DeadCell(
+            r["mesh"],
+            r["carrier"],
+            str(labels.get(r["carrier"], r["carrier"])),
+            r["technology"],
+            r["evidence"],
+            population.get(r["mesh"], 0),
+        )
+        for r in dead.iter_rows(named=True)
+    ]
+    return sorted(cells, key=lambda c: (-c.population, c.mesh, c.carrier, c.technology))
+
+
+def report_challenges(report: DeadZoneReport) -> list[ChallengeCell]:
+    """The challenge cells a resident's report speaks for: the report's 500 m cell put to its carrier (a
+    report of no signal on 4G speaks for 5G too, as in the evidence)."""
+    if not report.mesh_code:
+        return []
+    technologies = {"5G" if report.problem == "no_5g" else report.technology}
+    if report.problem == "no_signal" and report.technology == "4G":
+        technologies.add("5G")
+    return list(
+        ChallengeCell.objects.filter(
+            challenge__municipality=report.municipality,
+            challenge__carrier=report.carrier,
+            challenge__technology__in=technologies,
+            mesh_code=report.mesh_code[:9],
+        )
+        .select_related("challenge")
+        .order_by("challenge__created_at", "pk")
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PrefectureLayerCoverage:
+    """The population the latest layers claim to cover in a prefecture: the sum over its municipalities that
+    have a layer of that carrier and technology (and a population grid), against the prefecture's target."""
+
+    carrier: str
+    carrier_label: str
+    technology: str
+    municipalities: int  # with a layer and people on the grid
+    of_municipalities: int  # in the prefecture, all
+    population: int
+    covered: int
+    percent: float | None
+    target: EngineTarget | None
+    verdict: str  # met / not_met / no_target / no_population
+
+
+def prefecture_layer_coverage(prefecture_code: str) -> list[PrefectureLayerCoverage]:
+    """Per carrier and technology: population covered by each municipality's latest layer, summed over the
+    prefecture's municipalities (each municipality's population grid, as on its own page). Municipalities
+    without a layer are counted in `of_municipalities` only, so a partial figure is visible as such."""
+    towns = list(
+        Municipality.objects.filter(prefecture_code=prefecture_code).exclude(
+            kind=Municipality.Kind.PREFECTURE
+        )
+    )
+    latest: dict[tuple[str, str], dict[str, CoverageLayer]] = {}
+    for layer in CoverageLayer.objects.filter(municipality__in=towns).order_by("-loaded_at", "-id"):
+        latest.setdefault((layer.carrier, layer.technology), {}).setdefault(layer.municipality_id, layer)
+    grids: dict[str, pl.DataFrame] = {}
+    targets, year = _engine_targets(), _fiscal_year()
+    labels = dict(Carrier.choices)
+    out = []
+    for (carrier, technology), layers in sorted(latest.items()):
+        population = covered = counted = 0
+        for town in towns:
+            town_layer = layers.get(town.pk)
+            if town_layer is None:
+                continue
+            if town.pk not in grids:
+                grids[town.pk] = population_grid(town).frame
+            grid = grids[town.pk]
+            if not grid.height:
+                continue
+            inside = grid.filter(pl.col("mesh").is_in(town_layer.cells))
+            population += int(grid["population"].sum())
+            covered += int(inside["population"].sum()) if inside.height else 0
+            counted += 1
+        percent = covered / population * 100 if population else None
+        target = pick_target(targets, [prefecture_code, NATIONAL], technology, year)
+        if percent is None:
+            verdict = "no_population"
+        elif target is None:
+            verdict = "no_target"
+        else:
+            verdict = "met" if percent >= target.target_percent else "not_met"
+        out.append(
+            PrefectureLayerCoverage(
+                carrier,
+                str(labels.get(carrier, carrier)),
+                technology,
+                counted,
+                len(towns),
+                population,
+                covered,
+                percent,
+                target,
+                verdict,
+            )
+        )
+    return out
+
+
+def municipalities_with_old_places(before: date) -> QuerySet[Municipality]:
+    """Municipalities with reports made before `before` that still hold an exact place."""
+    old = (
+        DeadZoneReport.objects.filter(created_at__date__lt=before)
+        .exclude(latitude__isnull=True, address_detail="")
+        .values("municipality")
+    )
+    return Municipality.objects.filter(pk__in=old).order_by("code")

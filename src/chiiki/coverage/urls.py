@@ -17,6 +17,15 @@ urlpatterns = [
     path("staff/m/<str:code>/coverage/measurements/", views.measurements, name="measurements"),
     path("staff/m/<str:code>/coverage/targets/", views.targets, name="targets"),
     path("staff/m/<str:code>/coverage/layers/", views.layers, name="layers"),
+    path("staff/m/<str:code>/coverage/challenges/", views.challenges, name="challenges"),
+    path(
+        "staff/m/<str:code>/coverage/challenges/<int:challenge_id>/", views.challenge_detail, name="challenge"
+    ),
+    path(
+        "staff/m/<str:code>/coverage/challenges/<int:challenge_id>/evidence.zip",
+        views.challenge_pack,
+        name="challenge_pack",
+    ),
     path("staff/m/<str:code>/coverage/cells.csv", views.export_cells_csv, name="cells_csv"),
     path("staff/m/<str:code>/coverage/cells.geojson", views.export_cells_geojson, name="cells_geojson"),
 ]

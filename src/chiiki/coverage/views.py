@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chiiki.core import audit
@@ -17,9 +18,13 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.coverage import queries
 from chiiki.coverage.actions import (
+    ChallengeError,
     ReportError,
+    decide_challenge_cell,
     extent_of,
     import_coverage_layer,
+    open_challenge,
+    record_challenge_answer,
     request_measurement_import,
     set_area_target,
     submit_report,
@@ -27,6 +32,9 @@ from chiiki.coverage.actions import (
 )
 from chiiki.coverage.forms import (
     AreaTargetForm,
+    ChallengeAnswerForm,
+    ChallengeCellForm,
+    ChallengeForm,
     LayerUploadForm,
     MeasurementUploadForm,
     ReportForm,
@@ -36,7 +44,8 @@ from chiiki.coverage.forms import (
 )
 from chiiki.coverage.grid import Extent, LayerFileError, parse_meshcode
 from chiiki.coverage.mapping import build_map
-from chiiki.coverage.models import Carrier, DeadZoneReport, Technology
+from chiiki.coverage.models import Carrier, Challenge, ChallengeCell, DeadZoneReport, Technology
+from chiiki.coverage.pack import PackCell, PackInput, evidence_pack
 from chiiki.tables import excel_safe_frame
 
 
@@ -77,7 +86,12 @@ def report_status(request: HttpRequest, town: str, reference: str) -> HttpRespon
     report = queries.report_by_reference(municipality, reference)
     if report is None:
         raise Http404
-    return render(request, "coverage/report_status.html", {"municipality": municipality, "report": report})
+    context = {
+        "municipality": municipality,
+        "report": report,
+        "challenges": queries.report_challenges(report),
+    }
+    return render(request, "coverage/report_status.html", context)
 
 
 def status_lookup(request: HttpRequest, town: str) -> HttpResponse:
@@ -312,7 +326,12 @@ def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     return render(
         request,
         "coverage/layers.html",
-        {"municipality": municipality, "form": form, "rows": queries.layer_coverage(municipality)},
+        {
+            "municipality": municipality,
+            "form": form,
+            "rows": queries.layer_coverage(municipality),
+            "prefecture_rows": queries.prefecture_layer_coverage(municipality.prefecture_code),
+        },
         status=400 if form.errors else 200,
     )
 
@@ -355,3 +374,123 @@ def cells_geojson(frame: pl.DataFrame) -> dict[str, object]:
             {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": row}
         )
     return {"type": "FeatureCollection", "features": features}
+
+
+@municipality_permission("coverage.manage")
+def challenges(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The challenges made so far, and the form that bundles confirmed dead-zone cells into a new one."""
+    dead = queries.dead_cells(municipality)
+    meshes = sorted({c.mesh for c in dead})
+    form = ChallengeForm(request.POST or None, cells=[(m, m) for m in meshes])
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            challenge = open_challenge(
+                municipality,
+                carrier=data["carrier"],
+                technology=data["technology"],
+                meshes=data["meshes"],
+                answer_due=data["answer_due"],
+                note=data["note"],
+                by=Actor.from_request(request),
+            )
+        except ChallengeError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(
+                request, _("事業者への申し入れを作りました。証拠の一式をダウンロードして送ってください。")
+            )
+            return redirect("coverage:challenge", code=municipality.code, challenge_id=challenge.pk)
+    return render(
+        request,
+        "coverage/challenges.html",
+        {
+            "municipality": municipality,
+            "form": form,
+            "dead": dead,
+            "challenges": queries.challenges(municipality),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@municipality_permission("coverage.manage")
+def challenge_detail(request: HttpRequest, municipality: Municipality, challenge_id: int) -> HttpResponse:
+    """One challenge: the carrier's answer and deadline, and each cell's outcome (resolved or disputed)."""
+    challenge = queries.challenge(municipality, challenge_id)
+    if challenge is None:
+        raise Http404
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    answer_form = ChallengeAnswerForm(
+        request.POST if step == "answer" else None,
+        initial={
+            "answer": challenge.answer,
+            "answered_on": challenge.answered_on.isoformat() if challenge.answered_on else "",
+        },
+    )
+    cell_form = ChallengeCellForm(request.POST if step == "cell" else None)
+    by = Actor.from_request(request)
+    if step == "answer" and answer_form.is_valid():
+        try:
+            record_challenge_answer(challenge, by=by, **answer_form.cleaned_data)
+        except ChallengeError as error:
+            answer_form.add_error(error.field if error.field in answer_form.fields else None, str(error))
+        else:
+            messages.success(request, _("事業者の回答を記録しました。"))
+            return redirect("coverage:challenge", code=municipality.code, challenge_id=challenge.pk)
+    if step == "cell" and cell_form.is_valid():
+        cell = queries.challenge_cell(challenge, cell_form.cleaned_data["cell"])
+        if cell is None:
+            raise Http404
+        decide_challenge_cell(
+            cell, outcome=cell_form.cleaned_data["outcome"], note=cell_form.cleaned_data["note"], by=by
+        )
+        messages.success(request, _("区画 %(mesh)s の結果を記録しました。") % {"mesh": cell.mesh_code})
+        return redirect("coverage:challenge", code=municipality.code, challenge_id=challenge.pk)
+    errors = bool(answer_form.errors or cell_form.errors)
+    return render(
+        request,
+        "coverage/challenge_detail.html",
+        {
+            "municipality": municipality,
+            "challenge": challenge,
+            "cells": list(challenge.cells.all()),
+            "outcomes": ChallengeCell.Outcome.choices,
+            "answer_form": answer_form,
+            "cell_form": cell_form,
+            "late": challenge.answered_on is None and challenge.answer_due < timezone.localdate(),
+        },
+        status=400 if errors else 200,
+    )
+
+
+def pack_input(challenge: Challenge) -> PackInput:
+    """The aggregates of a challenge for its evidence pack (no report, no household)."""
+    return PackInput(
+        municipality=challenge.municipality.name,
+        municipality_code=challenge.municipality.code,
+        carrier=challenge.get_carrier_display(),
+        technology=challenge.technology,
+        challenge_id=challenge.pk,
+        opened=timezone.localtime(challenge.created_at).date(),
+        answer_due=challenge.answer_due,
+        note=challenge.note,
+        answer=challenge.answer,
+        answered_on=challenge.answered_on,
+        cells=[
+            PackCell(c.mesh_code, c.evidence, c.samples, c.reporters, c.population, c.get_outcome_display())
+            for c in challenge.cells.all()
+        ],
+    )
+
+
+@municipality_permission("coverage.manage")
+def challenge_pack(request: HttpRequest, municipality: Municipality, challenge_id: int) -> HttpResponse:
+    """The evidence pack as a ZIP: cells.geojson, cells.csv and summary.pdf with a map."""
+    challenge = queries.challenge(municipality, challenge_id)
+    if challenge is None:
+        raise Http404
+    response = HttpResponse(evidence_pack(pack_input(challenge)), content_type="application/zip")
+    name = f"coverage-challenge-{municipality.code}-{challenge.pk}.zip"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

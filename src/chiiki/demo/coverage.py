@@ -14,6 +14,8 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+from django.utils import timezone
+
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.coverage.actions import (
@@ -22,12 +24,15 @@ from chiiki.coverage.actions import (
     import_coverage_layer,
     import_measurement_file,
     load_targets,
+    open_challenge,
+    record_challenge_answer,
     set_places,
     submit_report,
     triage_report,
 )
 from chiiki.coverage.grid import Extent
 from chiiki.coverage.models import DeadZoneReport, TargetTable
+from chiiki.coverage.queries import dead_cells
 from chiiki.demo.residents import DISTRICTS
 from chiiki.registry.models import District
 
@@ -183,7 +188,30 @@ def load_coverage_demo(municipality: Municipality, *, seed: int = 2025) -> int:
         original_name="docomo-4g-demo.geojson",
         by=ACTOR,
     )
+    _challenge(municipality)
     return made
+
+
+def _challenge(municipality: Municipality) -> None:
+    """One challenge to docomo over the confirmed 4G dead zone of 大字君田, answered, one cell still pending."""
+    dead = [c for c in dead_cells(municipality) if (c.carrier, c.technology) == ("docomo", "4G")]
+    if not dead:
+        return
+    challenge = open_challenge(
+        municipality,
+        carrier="docomo",
+        technology="4G",
+        meshes=[c.mesh for c in dead[:3]],
+        answer_due=timezone.localdate() + timedelta(days=60),
+        note="住民の報告と走行測定で確認した不感区画です。対策の予定をお知らせください。",
+        by=ACTOR,
+    )
+    record_challenge_answer(
+        challenge,
+        answer="デモ: 基地局の設置を検討します。一部の区画は当社の測定では圏内です。",
+        answered_on=timezone.localdate(),
+        by=ACTOR,
+    )
 
 
 def _claimed_layer() -> bytes:

@@ -29,7 +29,13 @@ from chiiki.coverage.grid._aggregate import (
     report_counts,
 )
 from chiiki.coverage.grid._census import CensusCells, CensusFileError, parse_census_mesh
-from chiiki.coverage.grid._layers import LayerFileError, polygon_cells, read_coverage_geojson
+from chiiki.coverage.grid._layers import (
+    LayerFileError,
+    polygon_cells,
+    read_coverage_geojson,
+    read_coverage_layer,
+    read_coverage_shapefile,
+)
 from chiiki.coverage.grid._measurements import (
     COLUMNS as MEASUREMENT_COLUMNS,
 )
@@ -113,6 +119,8 @@ __all__ = [
     "polygon_cells",
     "population_coverage",
     "read_coverage_geojson",
+    "read_coverage_layer",
+    "read_coverage_shapefile",
     "read_measurements",
     "report_counts",
     "to_meshcode",

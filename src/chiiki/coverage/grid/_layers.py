@@ -1,4 +1,5 @@
-"""Coverage layers: a carrier's or the Ministry's claimed coverage, read from GeoJSON as 500 m cells.
+"""Coverage layers: a carrier's or the Ministry's claimed coverage, read from GeoJSON or a zipped Shapefile
+(pyshp) as 500 m cells.
 
 A feature is either a mesh cell (a `mesh`, `meshcode` or `KEY_CODE` property, 1 km, 500 m or 250 m) or a
 Polygon/MultiPolygon in degrees (JGD2011/WGS 84). The layer is kept as the 500 m cells it covers:
@@ -13,7 +14,10 @@ Any feature that cannot be read refuses the whole file, naming the feature (1-ba
 
 from __future__ import annotations
 
+import io
 import json
+import struct
+import zipfile
 from collections import Counter
 from typing import Any
 
@@ -159,11 +163,15 @@ def _polygon_feature(geometry: Any, where: str, cells: set[str]) -> list[str]:
 
 def read_coverage_geojson(data: bytes) -> list[str]:
     """The sorted 500 m cell codes a GeoJSON coverage layer covers; LayerFileError names every bad feature."""
+    return _read_features(_features(data), "番目の地物")
+
+
+def _read_features(features: list[Any], noun: str) -> list[str]:
     problems: list[str] = []
     cells: set[str] = set()
     quarters: Counter[str] = Counter()
-    for number, feature in enumerate(_features(data), start=1):
-        where = f"{number} 番目の地物"
+    for number, feature in enumerate(features, start=1):
+        where = f"{number} {noun}"
         if not isinstance(feature, dict):
             problems.append(f"{where}: 地物(Feature)ではありません")
             continue
@@ -177,3 +185,92 @@ def read_coverage_geojson(data: bytes) -> list[str]:
         raise LayerFileError(problems)
     cells.update(code for code, count in quarters.items() if count >= 2)
     return sorted(cells)
+
+
+_SHAPE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+_MAX_UNZIPPED = 512 * 1024 * 1024  # a coverage area larger than this is not a municipality's
+
+
+def _shapefile_parts(data: bytes) -> dict[str, bytes]:
+    """The parts of the one Shapefile in a ZIP (.shp and .dbf required; .shx, .prj, .cpg if present)."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as error:
+        raise LayerFileError([f"ZIP として読めません({error})"]) from error
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir() and not m.filename.startswith("__MACOSX/")]
+        if sum(m.file_size for m in members) > _MAX_UNZIPPED:
+            raise LayerFileError(["ZIP の中身が大きすぎます(展開して 512 MB まで)"])
+        shps = [m for m in members if m.filename.lower().endswith(".shp")]
+        if len(shps) != 1:
+            found = "、".join(m.filename for m in shps) or "なし"
+            raise LayerFileError(
+                [f"ZIP には .shp ファイルをちょうど 1 つ入れてください(見つかったもの: {found})"]
+            )
+        stem = shps[0].filename[:-4]
+        parts = {
+            m.filename[len(stem) :].lower(): archive.read(m)
+            for m in members
+            if m.filename[: len(stem)] == stem and m.filename[len(stem) :].lower() in _SHAPE_PARTS
+        }
+    if ".dbf" not in parts:
+        raise LayerFileError([f"{stem}.dbf(属性のファイル)が ZIP にありません"])
+    return parts
+
+
+def _dbf_encoding(parts: dict[str, bytes]) -> str:
+    """The attribute encoding: the .cpg's word, else UTF-8 when the table reads as UTF-8, else Shift_JIS
+    (cp932), which Japanese GIS software writes by default."""
+    declared = parts.get(".cpg", b"").decode("ascii", "replace").strip().lower()
+    if declared in ("utf-8", "utf8", "65001"):
+        return "utf-8"
+    if declared in ("shift_jis", "sjis", "cp932", "932", "ms932"):
+        return "cp932"
+    try:
+        parts[".dbf"].decode("utf-8")
+    except UnicodeDecodeError:
+        return "cp932"
+    return "utf-8"
+
+
+def read_coverage_shapefile(data: bytes) -> list[str]:
+    """The sorted 500 m cells a zipped Shapefile covers (polygons in degrees, or a mesh-code attribute), read
+    with pyshp (pure Python, no GDAL). A projected coordinate system (.prj with PROJCS) is refused: the layer
+    must be in longitude/latitude degrees (JGD2011/WGS 84). LayerFileError names every bad record."""
+    import shapefile  # type: ignore[import-untyped]  # pyshp: no stubs
+
+    parts = _shapefile_parts(data)
+    if b"PROJCS" in parts.get(".prj", b""):
+        raise LayerFileError(
+            [
+                "投影座標系(.prj が PROJCS)には対応していません。経緯度(JGD2011 または WGS 84)で保存してください"
+            ]
+        )
+    try:
+        reader = shapefile.Reader(
+            shp=io.BytesIO(parts[".shp"]),
+            shx=io.BytesIO(parts[".shx"]) if ".shx" in parts else None,
+            dbf=io.BytesIO(parts[".dbf"]),
+            encoding=_dbf_encoding(parts),
+        )
+        with reader:
+            features = []
+            for record in reader.iterShapeRecords():
+                geometry = None
+                if record.shape.shapeType != shapefile.NULL:
+                    geometry = json.loads(json.dumps(record.shape.__geo_interface__))
+                features.append(
+                    {"type": "Feature", "properties": record.record.as_dict(), "geometry": geometry}
+                )
+    except (shapefile.ShapefileException, UnicodeDecodeError, ValueError, struct.error) as error:
+        raise LayerFileError([f"Shapefile として読めません({error})"]) from error
+    if not features:
+        raise LayerFileError(["Shapefile にレコードがありません"])
+    return _read_features(features, "番目のレコード")
+
+
+def read_coverage_layer(data: bytes) -> list[str]:
+    """A layer file of either kind: a ZIP (by its signature) is a zipped Shapefile, anything else GeoJSON."""
+    if data[:4] == b"PK\x03\x04":
+        return read_coverage_shapefile(data)
+    return read_coverage_geojson(data)
