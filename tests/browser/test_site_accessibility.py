@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from tests.surveys.answering_setup import open_survey
-from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
+from tests.surveys.test_browser_answer import check_accessibility, has_focus, no_horizontal_scrolling
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, Role, User
@@ -83,7 +83,7 @@ def test_a_staff_member_walks_the_main_pages_on_a_phone(
     page.goto(f"{answer_server.url}/staff/login/")
     # Sent empty: the error summary takes the focus without any script, and links to each field.
     page.locator("main").get_by_role("button", name="ログイン").click()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert has_focus(page, "error-summary")
     check_accessibility(page, axe_source)
     page.get_by_label("ユーザー名").fill(site.pop("username"))
     page.get_by_label("パスワード").fill(PASSWORD)

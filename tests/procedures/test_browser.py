@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
+from tests.surveys.test_browser_answer import check_accessibility, has_focus, no_horizontal_scrolling
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
@@ -49,7 +49,7 @@ def test_a_resident_applies_on_a_phone(
     _check(page, axe_source)
     page.locator("#id_applicant_name").fill("山田 花子")
     page.locator("main button[value=review]").click()
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert has_focus(page, "error-summary")
     _check(page, axe_source)
     page.locator("#id_address").fill("広島県府中町本町1番地")
     page.locator("#id_phone").fill("082-123-4567")

@@ -112,6 +112,18 @@ def small_targets(page: Any, selector: str) -> list[str]:
     )
 
 
+def has_focus(page: Any, element_id: str) -> bool:
+    """Whether the element `element_id` takes the focus once the page has loaded (waited for: a slow machine may
+    still be loading the page a click led to); False when it has not within ten seconds."""
+    try:
+        page.wait_for_function(
+            "id => document.activeElement && document.activeElement.id === id", arg=element_id, timeout=10_000
+        )
+    except Exception:
+        return False
+    return True
+
+
 def no_horizontal_scrolling(page: Any) -> bool:
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
@@ -183,10 +195,10 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     summary = page.locator("#error-summary")
     assert "この項目は必須です" in summary.inner_text()
     # Without any script, the summary takes the focus, so a screen reader reads it first.
-    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert has_focus(page, "error-summary")
     check_accessibility(page, axe_source)
     summary.get_by_role("link").first.click()
-    assert page.evaluate("document.activeElement.id") == "f-household--hh_size"
+    assert has_focus(page, "f-household--hh_size")
 
     page.get_by_label("この世帯に住んでいる人は何人ですか").fill("2")
     page.get_by_label("一戸建").check()
