@@ -133,6 +133,20 @@ def _resident_first_sign_in(login_id: str, key: str) -> Callable[[Any, str], Non
     return sign_in
 
 
+def _applicant_sign_in(town_code: str) -> Callable[[Any, str], None]:
+    """A resident who starts an application for bulky-waste collection and saves it half way, so that the
+    pages of their own application (status, attachments, review, withdrawal) open in this session."""
+
+    def sign_in(page: Any, base: str) -> None:
+        page.goto(f"{base}/procedures/{town_code}/sodai-gomi/apply/")
+        page.fill("#id_applicant_name", "緑川 花子")
+        page.locator("main button[value=save]").click()
+        page.wait_for_load_state()
+        assert page.locator("main").inner_text(), f"no page after saving a draft: {page.url}"
+
+    return sign_in
+
+
 def _helpdesk_sign_in(username: str, code: str, login_id: str) -> Callable[[Any, str], None]:
     """A help-desk supporter signs in and opens a household's case, as with the resident at the counter."""
     staff = _staff_sign_in(username, demo_password(username))
@@ -170,6 +184,7 @@ def walkers(demo: DemoSummary, roles_without_demo_account: list[Role]) -> list[W
     )
     answered_id, answered_key = _answered_household(demo)
     people.append(Walker("resident who answered", _resident_sign_in(answered_id, answered_key), answering))
+    people.append(Walker("applicant", _applicant_sign_in(demo.municipality.code), r"^/procedures/my/"))
     helpdesk = next(username for username, _display, role in STAFF if role == Role.HELPDESK)
     people.append(
         Walker(

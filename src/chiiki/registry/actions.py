@@ -85,6 +85,12 @@ def import_registry(
         batch_size=2000,
     )
     summary = ImportSummary(len(districts), len(households), len(rows))
+    _record_import(municipality, summary, by=by, replace=replace)
+    return summary
+
+
+def _record_import(municipality: Municipality, summary: ImportSummary, *, by: Actor, replace: bool) -> None:
+    """The audit record of a registry import, whichever way the rows came in."""
     audit.record(
         "registry.import",
         by=by,
@@ -97,7 +103,6 @@ def import_registry(
             "replace": replace,
         },
     )
-    return summary
 
 
 def _clear_or_refuse(municipality: Municipality, *, replace: bool) -> None:
@@ -135,18 +140,7 @@ def import_extract(
     if stream.problems:
         raise ExtractError(stream.problems)  # rolls back every chunk written
     summary = ImportSummary(len(districts), households, persons)
-    audit.record(
-        "registry.import",
-        by=by,
-        municipality=municipality,
-        object_type="registry",
-        detail={
-            "districts": summary.districts,
-            "households": summary.households,
-            "persons": summary.persons,
-            "replace": replace,
-        },
-    )
+    _record_import(municipality, summary, by=by, replace=replace)
     return summary
 
 
