@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from chiiki.core import audit
 from chiiki.core.acting import Actor
@@ -244,11 +245,6 @@ TLP_HELP: dict[str, Promise] = {
 }
 
 
-def _post_only(request: HttpRequest) -> None:
-    if request.method != "POST":
-        raise PermissionDenied
-
-
 def _may_act(request: HttpRequest, municipality: Municipality, alert: Alert) -> None:
     """Contacts of the body act on its alerts; analysts may only read them."""
     if not alert.body.contact_links.filter(user_id=request.user.pk or -1).exists():
@@ -256,9 +252,9 @@ def _may_act(request: HttpRequest, municipality: Municipality, alert: Alert) -> 
 
 
 @cyber_permission("cyber.respond")
+@require_POST
 def alert_acknowledge(request: HttpRequest, municipality: Municipality, alert_id: int) -> HttpResponse:
     """The contact confirms they saw the alert."""
-    _post_only(request)
     alert = _alert(request, municipality, alert_id)
     _may_act(request, municipality, alert)
     try:
@@ -269,9 +265,9 @@ def alert_acknowledge(request: HttpRequest, municipality: Municipality, alert_id
 
 
 @cyber_permission("cyber.respond")
+@require_POST
 def alert_close(request: HttpRequest, municipality: Municipality, alert_id: int) -> HttpResponse:
     """The contact records what was done and closes the alert."""
-    _post_only(request)
     alert = _alert(request, municipality, alert_id)
     _may_act(request, municipality, alert)
     form = CloseForm(request.POST)

@@ -9,6 +9,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chiiki.core import audit
 from chiiki.core.access import municipality_permission
@@ -159,11 +160,12 @@ def follow_up(request: HttpRequest, municipality: Municipality, allowance_id: in
 
 
 @municipality_permission("procedures.pay")
+@require_POST
 def create_payment(request: HttpRequest, municipality: Municipality, allowance_id: int) -> HttpResponse:
-    """Make the payment file of every confirmed household not yet paid (POST only)."""
+    """Make the payment file of every confirmed household not yet paid (a form's POST target)."""
     allowance = _allowance(municipality, allowance_id)
-    form = PaymentForm(request.POST or None)
-    if request.method != "POST" or not form.is_valid():
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
         return redirect("procedures:allowance", code=municipality.code, allowance_id=allowance.pk)
     try:
         batch = actions.create_payment_batch(
@@ -311,10 +313,10 @@ def applications(request: HttpRequest, municipality: Municipality) -> HttpRespon
 
 
 @municipality_permission("procedures.process")
+@require_POST
 def load_catalog(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """Create or refresh the starter catalog of procedures (POST)."""
-    if request.method == "POST":
-        actions.load_starter_catalog(municipality, by=Actor.from_request(request))
+    """Create or refresh the starter catalog of procedures (a form's POST target)."""
+    actions.load_starter_catalog(municipality, by=Actor.from_request(request))
     return redirect("procedures:catalog", town=municipality.code)
 
 
