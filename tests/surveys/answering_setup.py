@@ -60,6 +60,22 @@ WORKPLACES_FORM = """
 """
 
 
+# A two-person household's answers to the demo questionnaire's first pages, as the answering tests post them.
+HOUSEHOLD = {"household/hh_size": "2", "household/dwelling_type": "house", "household/tenure": "own"}
+MEMBERS = {
+    "members[1]/member_name": "山田 太郎",
+    "members[1]/relation": "head",
+    "members[1]/sex": "male",
+    "members[1]/birth_year": "1970",
+    "members[1]/birth_month": "4",
+    "members[2]/member_name": "山田 花",
+    "members[2]/relation": "child",
+    "members[2]/sex": "female",
+    "members[2]/birth_year": "2018",
+    "members[2]/birth_month": "12",
+}
+
+
 def workplaces_definition() -> tuple[dict[str, Any], str]:
     """WORKPLACES_FORM as a stored definition and its digest (for open_survey's `form`)."""
     source = WORKPLACES_FORM.encode()

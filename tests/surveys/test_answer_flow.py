@@ -12,6 +12,8 @@ from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase
 
 from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixture
+    HOUSEHOLD,
+    MEMBERS,
     Letter,
     fast_password_hashing,
     hidden,
@@ -22,20 +24,6 @@ from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixtur
 )
 
 pytestmark = pytest.mark.usefixtures("fast_password_hashing")
-
-HOUSEHOLD = {"household/hh_size": "2", "household/dwelling_type": "house", "household/tenure": "own"}
-MEMBERS = {
-    "members[1]/member_name": "山田 太郎",
-    "members[1]/relation": "head",
-    "members[1]/sex": "male",
-    "members[1]/birth_year": "1970",
-    "members[1]/birth_month": "4",
-    "members[2]/member_name": "山田 花",
-    "members[2]/relation": "child",
-    "members[2]/sex": "female",
-    "members[2]/birth_year": "2018",
-    "members[2]/birth_month": "12",
-}
 
 
 @pytest.fixture
