@@ -36,8 +36,9 @@ demo: install
 	$(CHIIKI) serve --with-worker --bind $(HOST):$(PORT)
 
 ## make test: install the development dependencies and run the whole suite
+## Two workers or more (pytest-xdist, one per core), a test file to a worker so its module fixtures are made once.
 test: install-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench scripts

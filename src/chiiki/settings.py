@@ -210,6 +210,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": CHIIKI_SQLITE_BUSY_TIMEOUT,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Tests run on an in-memory database (Django's default for SQLite), named so explicitly: pytest-xdist's
+    # per-worker suffix leaves ":memory:" alone but would turn an unset name into a file path per worker.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
