@@ -6,6 +6,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+import hypothesis
 import pytest
 from django.test import Client
 
@@ -15,6 +16,13 @@ from chiiki.demo import residents as synthetic
 from chiiki.registry.actions import import_registry
 
 PASSWORD = "correct-horse-battery-staple"
+
+# Tests never assert on wall-clock time: on a loaded machine (CI's two cores, two test workers) Hypothesis'
+# per-example deadline and its "input generation is slow" check fail tests that are right.
+hypothesis.settings.register_profile(
+    "chiiki", deadline=None, suppress_health_check=[hypothesis.HealthCheck.too_slow]
+)
+hypothesis.settings.load_profile("chiiki")
 
 
 @pytest.fixture
