@@ -1,13 +1,18 @@
 """Benchmark: the survey dashboard (response by day, district, mode, age, enumerator workload, devices, page
-times) aggregated in the database, against the way it was computed before (every case, answer time and page
-view loaded into Python), on the same survey in the same run.
+times) of a large survey, three ways, on the same survey in the same run:
+
+- the page as staff open it (the whole HTTP request through Django): above CHIIKI_DASHBOARD_LIVE_CASES cases it
+  shows the worker's last aggregation (fieldwork.DashboardSnapshot), so its p95 is the issue's target (< 300 ms);
+- the worker's aggregation that refreshes it (fieldwork.actions.refresh_dashboard: every figure by GROUP BY in
+  the database), timed once per read count given;
+- the baseline: the way it was computed before (every case, answer time and page view loaded into Python).
 
 The survey is synthetic: N households in 40 districts, one head each, 60 % answered over 20 days, three page
 views and one login per answered household, 40 enumerator areas over the other 40 %. Reported: the median and
-the 95th percentile of 7 dashboard reads, and the peak memory a read adds (tracemalloc). SQLite in a temporary
-data directory unless CHIIKI_DATABASE_URL is set.
+the 95th percentile of the reads, and the peak memory a read adds (tracemalloc). SQLite in a temporary data
+directory unless CHIIKI_DATABASE_URL is set.
 
-Usage: .venv/bin/python bench/fieldwork_dashboard.py [--households 100000]
+Usage: .venv/bin/python bench/fieldwork_dashboard.py [--households 1000000] [--reads 20] [--slow-reads 2]
 """
 
 from __future__ import annotations
@@ -29,7 +34,6 @@ ROOT = Path(__file__).resolve().parents[1]
 FORM = ROOT / "src/chiiki/demo/forms/census_demo.xlsx"
 DISTRICTS = 40
 AREAS = 40
-READS = 7
 CHUNK = 5_000
 
 
@@ -203,9 +207,9 @@ def python_side_dashboard(survey: Any) -> dict[str, Any]:
     return {"days": per_day, "districts": len(by_district), "ages": ages, "work": work, "pages": medians}
 
 
-def _measure(read: Callable[[], Any]) -> tuple[float, float, float]:
+def _measure(read: Callable[[], Any], reads: int) -> tuple[float, float, float]:
     times = []
-    for _ in range(READS):
+    for _ in range(reads):
         started = time.perf_counter()
         read()
         times.append(time.perf_counter() - started)
@@ -214,16 +218,49 @@ def _measure(read: Callable[[], Any]) -> tuple[float, float, float]:
     peak = tracemalloc.get_traced_memory()[1] / 1e6
     tracemalloc.stop()
     times.sort()
-    return statistics.median(times), times[int(0.95 * (READS - 1) + 0.5)], peak
+    return statistics.median(times), times[min(len(times) - 1, int(0.95 * (reads - 1) + 0.5))], peak
+
+
+def _page_reader(survey: Any) -> Callable[[], Any]:
+    """GET the dashboard page as a survey manager, through the whole Django stack."""
+    from django.test import Client
+
+    from chiiki.core.models import Membership, Role, User
+
+    manager = User.objects.create_user("bench-manager")
+    Membership.objects.create(user=manager, municipality=survey.municipality, role=Role.SURVEY_MANAGER)
+    client = Client()
+    client.force_login(manager)
+    url = f"/staff/m/{survey.municipality.code}/fieldwork/surveys/{survey.pk}/dashboard/"
+
+    def read() -> None:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+        assert "に集計したものです" in response.content.decode(), (
+            "the page did not show the stored aggregation"
+        )
+
+    read()  # a running server has its URLs, templates and catalogues loaded: the first request is not timed
+    return read
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--households", type=int, default=100_000)
+    parser.add_argument("--reads", type=int, default=20, help="page reads (default 20)")
+    parser.add_argument(
+        "--slow-reads", type=int, default=2, help="aggregations and baseline reads (default 2)"
+    )
     args = parser.parse_args()
     _setup()
+    from django.conf import settings
+
+    from chiiki.core.acting import Actor
+    from chiiki.fieldwork.actions import refresh_dashboard
     from chiiki.fieldwork.queries import dashboard
 
+    # Whatever the size asked for, the page takes the large-survey path being measured.
+    settings.CHIIKI_DASHBOARD_LIVE_CASES = min(settings.CHIIKI_DASHBOARD_LIVE_CASES, args.households - 1)
     started = time.perf_counter()
     survey = _build(args.households)
     print(f"survey of {args.households:,} households built in {time.perf_counter() - started:.0f} s")
@@ -231,21 +268,25 @@ def main() -> None:
     base = python_side_dashboard(survey)
     assert ours.total.answered == sum(base["days"].values()), "the two dashboards disagree"
     assert {p.page: p.median_seconds for p in ours.page_times} == base["pages"], "page medians disagree"
-    results = {"database aggregates (ours)": _measure(lambda: dashboard(survey))}
-    results["rows loaded into Python (baseline)"] = _measure(lambda: python_side_dashboard(survey))
+    by = Actor.system("bench")
+    refresh_dashboard(survey, by=by)
+    results = {
+        "page, large-survey path (ours)": _measure(_page_reader(survey), args.reads),
+        "worker's aggregation in the database": _measure(
+            lambda: refresh_dashboard(survey, by=by), args.slow_reads
+        ),
+        "rows loaded into Python (baseline)": _measure(
+            lambda: python_side_dashboard(survey), args.slow_reads
+        ),
+    }
     for name, (median, p95, peak) in results.items():
         print(f"{name:38s} median {median * 1000:8.0f} ms  p95 {p95 * 1000:8.0f} ms  peak +{peak:7.1f} MB")
-    ours_p95, base_p95 = (
-        results["database aggregates (ours)"][1],
-        results["rows loaded into Python (baseline)"][1],
-    )
-    ours_peak, base_peak = (
-        results["database aggregates (ours)"][2],
-        results["rows loaded into Python (baseline)"][2],
-    )
+    page, aggregation, baseline = results.values()
     print(
-        f"ratio p95 ours/baseline: {ours_p95 / base_p95:.2f}; peak memory ours/baseline: {ours_peak / base_peak:.2f}"
+        f"ratio p95 page/baseline: {page[1] / baseline[1]:.4f}; aggregation/baseline: "
+        f"{aggregation[1] / baseline[1]:.2f}; peak memory aggregation/baseline: {aggregation[2] / baseline[2]:.2f}"
     )
+    print(f"target: page p95 < 300 ms: {'met' if page[1] < 0.3 else 'NOT met'}")
 
 
 if __name__ == "__main__":

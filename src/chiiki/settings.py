@@ -24,6 +24,9 @@ CHIIKI_HARVEST_MAX_RESPONSE_BYTES  largest answer of a harvested portal; default
 CHIIKI_HARVEST_MAX_PAGES           most search pages (of 100 datasets) in one harvest; default 100
 CHIIKI_HARVEST_TIME_BUDGET_SECONDS longest one harvest may run; default 1800
 CHIIKI_REMINDER_HOUR  hour (Japan time) of the daily survey reminder run; default 10
+CHIIKI_DASHBOARD_LIVE_CASES   surveys up to this many cases get their dashboard aggregated on each view; larger
+                      ones show the worker's last aggregation (default 50000)
+CHIIKI_DASHBOARD_MAX_AGE_SECONDS  how old that aggregation may be before a view asks for a new one (default 300)
 
 Every variable, with its default and what it does: docs/operations.md, section 3.
 """
@@ -249,6 +252,8 @@ CHIIKI_INFOSAFETY_REPORT_WINDOW_SECONDS = int(
 )
 # Hour (Japan time, 0-23) the worker sends the daily reminders to households that have not answered.
 CHIIKI_REMINDER_HOUR = int(os.environ.get("CHIIKI_REMINDER_HOUR", "10"))
+CHIIKI_DASHBOARD_LIVE_CASES = int(os.environ.get("CHIIKI_DASHBOARD_LIVE_CASES", "50000"))
+CHIIKI_DASHBOARD_MAX_AGE_SECONDS = int(os.environ.get("CHIIKI_DASHBOARD_MAX_AGE_SECONDS", "300"))
 
 # Surveys (seed §10): the answering site printed on letters and in messages, the help desk printed on letters,
 # unit costs (yen) of field work for the evidence pages (JSON, e.g. {"visit": 2000}), and the smallest number of

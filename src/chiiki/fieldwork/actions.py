@@ -6,14 +6,17 @@ and reminders are also paradata of the case, written through the surveys app's p
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from chiiki.core import audit
@@ -21,7 +24,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.permissions import has_permission
 from chiiki.fieldwork import queries
 from chiiki.fieldwork.balancing import Area, balance
-from chiiki.fieldwork.models import FollowUpArea, FollowUpAssignment, ReminderSchedule
+from chiiki.fieldwork.models import DashboardSnapshot, FollowUpArea, FollowUpAssignment, ReminderSchedule
 from chiiki.surveys import actions as survey_actions
 from chiiki.surveys import queries as survey_queries
 from chiiki.surveys.actions import require_permission
@@ -336,3 +339,45 @@ def send_reminders(
     )
     main = channels.most_common(1)[0][0] if channels else channel_hint
     return ReminderSummary(number, sum(channels.values()), main)
+
+
+# --- dashboard snapshots of large surveys -----------------------------------------------------------------------
+
+
+def request_dashboard_refresh(survey: Survey, *, by: Actor) -> bool:
+    """Ask the worker for a new aggregation of a large survey's dashboard, unless one is already asked for.
+
+    One refresh waits at a time (a conditional UPDATE on ``requested_at``); a request older than twice the allowed
+    age (a worker that died mid-way) is replaced. Returns True when this call queued the refresh.
+    """
+    require_permission(by, survey.municipality, "surveys.manage")
+    from chiiki.fieldwork import tasks  # the tasks module imports these actions
+
+    now = timezone.now()
+    lost = now - timedelta(seconds=2 * settings.CHIIKI_DASHBOARD_MAX_AGE_SECONDS)
+    with transaction.atomic():
+        DashboardSnapshot.objects.get_or_create(survey=survey)
+        claimed = (
+            DashboardSnapshot.objects.filter(survey=survey)
+            .filter(Q(requested_at__isnull=True) | Q(requested_at__lt=lost))
+            .update(requested_at=now)
+        )
+        if claimed:
+            tasks.enqueue_dashboard_refresh(survey.pk)
+    return bool(claimed)
+
+
+def refresh_dashboard(survey: Survey, *, by: Actor) -> DashboardSnapshot:
+    """Aggregate the survey's dashboard now and keep it as its snapshot (the worker's job for large surveys)."""
+    require_permission(by, survey.municipality, "surveys.manage")
+    started = time.perf_counter()
+    board = queries.dashboard(survey)
+    data = queries.dashboard_to_data(board)
+    with transaction.atomic():
+        snapshot, _created = DashboardSnapshot.objects.select_for_update().get_or_create(survey=survey)
+        snapshot.data = data
+        snapshot.computed_at = timezone.now()
+        snapshot.seconds = round(time.perf_counter() - started, 3)
+        snapshot.requested_at = None
+        snapshot.save()
+    return snapshot

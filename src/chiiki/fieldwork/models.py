@@ -69,3 +69,22 @@ class FollowUpAssignment(models.Model):
     def is_settled(self) -> bool:
         """True when the last visit ended the follow-up (refused, vacant, answered on the spot)."""
         return self.outcome in FINAL_OUTCOMES
+
+
+class DashboardSnapshot(models.Model):
+    """A large survey's dashboard figures as the worker last aggregated them.
+
+    Surveys above ``CHIIKI_DASHBOARD_LIVE_CASES`` cases are not aggregated on each view (a city of a million
+    households takes seconds to minutes): the page shows the last snapshot with its time, and asks the worker for a
+    new one when it is older than ``CHIIKI_DASHBOARD_MAX_AGE_SECONDS``. ``requested_at`` keeps one refresh queued
+    at a time.
+    """
+
+    survey = models.OneToOneField(Survey, on_delete=models.CASCADE, related_name="dashboard_snapshot")
+    data = models.JSONField(null=True, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.computed_at}"

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Case, Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
@@ -13,7 +15,13 @@ from django.utils import timezone
 
 from chiiki.core.models import Municipality, User
 from chiiki.fieldwork.balancing import DistrictWork
-from chiiki.fieldwork.models import FINAL_OUTCOMES, FollowUpArea, FollowUpAssignment, ReminderSchedule
+from chiiki.fieldwork.models import (
+    FINAL_OUTCOMES,
+    DashboardSnapshot,
+    FollowUpArea,
+    FollowUpAssignment,
+    ReminderSchedule,
+)
 from chiiki.registry.models import Person
 from chiiki.surveys.models import Answer, CaseEvent, Survey, SurveyCase, VisitOutcome
 from chiiki.surveys.sampling import age_class, age_on
@@ -491,3 +499,59 @@ def _median(counts: list[tuple[int, int]]) -> float:
             found.append(value)
         seen += n
     return (found[0] + found[1]) / 2
+
+
+# --- dashboard snapshots of large surveys -----------------------------------------------------------------------
+
+
+def dashboard_is_live(survey: Survey) -> bool:
+    """Whether the survey is small enough to aggregate on each view (CHIIKI_DASHBOARD_LIVE_CASES)."""
+    limit = settings.CHIIKI_DASHBOARD_LIVE_CASES
+    return not survey.cases.order_by()[limit : limit + 1].exists()
+
+
+def dashboard_snapshot(survey: Survey) -> DashboardSnapshot | None:
+    """The survey's last stored dashboard aggregation, if any."""
+    return DashboardSnapshot.objects.filter(survey=survey).first()
+
+
+def snapshot_is_stale(snapshot: DashboardSnapshot | None, *, now: datetime | None = None) -> bool:
+    """True when there is no aggregation yet or it is older than CHIIKI_DASHBOARD_MAX_AGE_SECONDS."""
+    if snapshot is None or snapshot.computed_at is None:
+        return True
+    age = (now or timezone.now()) - snapshot.computed_at
+    return age.total_seconds() > settings.CHIIKI_DASHBOARD_MAX_AGE_SECONDS
+
+
+def dashboard_to_data(board: Dashboard) -> dict[str, Any]:
+    """The dashboard's figures as JSON-ready data (dates as ISO text); the survey is stored by its id."""
+    return {
+        "survey": board.survey.pk,
+        "today": board.today.isoformat(),
+        "total": asdict(board.total),
+        "by_day": [{**asdict(row), "day": row.day.isoformat()} for row in board.by_day],
+        "by_district": [asdict(row) for row in board.by_district],
+        "by_mode": [list(item) for item in board.by_mode],
+        "by_age": [asdict(row) for row in board.by_age],
+        "workload": [asdict(row) for row in board.workload],
+        "today_figures": dict(board.today_figures),
+        "devices": [list(item) for item in board.devices],
+        "page_times": [asdict(row) for row in board.page_times],
+    }
+
+
+def dashboard_from_data(survey: Survey, data: dict[str, Any]) -> Dashboard:
+    """The dashboard stored by :func:`dashboard_to_data`, rebuilt for the page."""
+    return Dashboard(
+        survey=survey,
+        today=date.fromisoformat(data["today"]),
+        total=Row(**data["total"]),
+        by_day=[DayRow(**{**row, "day": date.fromisoformat(row["day"])}) for row in data["by_day"]],
+        by_district=[Row(**row) for row in data["by_district"]],
+        by_mode=[(mode, n, rate) for mode, n, rate in data["by_mode"]],
+        by_age=[Row(**row) for row in data["by_age"]],
+        workload=[WorkloadRow(**row) for row in data["workload"]],
+        today_figures=dict(data["today_figures"]),
+        devices=[(device, n) for device, n in data["devices"]],
+        page_times=[PageTime(**row) for row in data["page_times"]],
+    )

@@ -10,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 from django_tasks_db.models import DBTaskResult
 
 from chiiki.core.acting import Actor
-from chiiki.fieldwork.actions import send_reminders
+from chiiki.fieldwork.actions import refresh_dashboard, send_reminders
 from chiiki.fieldwork.models import ReminderSchedule
 from chiiki.fieldwork.queries import open_schedules
+from chiiki.surveys.models import Survey
 
 ACTOR = "task fieldwork.send_due_reminders"
 
@@ -87,3 +89,26 @@ def schedule_next_reminders(now: datetime | None = None) -> datetime | None:
 def start_reminder_schedule() -> datetime | None:
     """Start the daily reminder chain when the worker starts; a no-op when a run is already pending."""
     return schedule_next_reminders()
+
+
+@task(queue_name="long")
+def refresh_dashboard_snapshot(survey_id: int) -> float | None:
+    """Aggregate a large survey's dashboard (seconds to minutes at a million households); returns the seconds."""
+    survey = Survey.objects.select_related("municipality").filter(pk=survey_id).first()
+    if survey is None:
+        return None
+    snapshot = refresh_dashboard(survey, by=Actor.system("task fieldwork.refresh_dashboard_snapshot"))
+    return snapshot.seconds
+
+
+def enqueue_dashboard_refresh(survey_id: int) -> None:
+    """Queue the refresh: with the database backend inside the caller's transaction (committed with the request
+    mark), with any other backend once it commits; a backend with one queue only runs it there."""
+    task = refresh_dashboard_snapshot
+    backend = task.get_backend()
+    if backend.queues and task.queue_name not in backend.queues:
+        task = task.using(queue_name=next(iter(backend.queues)))
+    if backend.__class__.__module__.startswith("django_tasks_db"):
+        task.enqueue(survey_id)
+    else:
+        transaction.on_commit(lambda: task.enqueue(survey_id))

@@ -17,6 +17,7 @@ from chiiki.core.access import municipality_permission
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.fieldwork import actions, charts, queries
+from chiiki.fieldwork.models import DashboardSnapshot
 from chiiki.surveys.models import Survey, VisitOutcome
 
 
@@ -269,16 +270,43 @@ def _charts(board: queries.Dashboard, by_mode: list[tuple[str, int, float]]) -> 
 def survey_dashboard(request: HttpRequest, municipality: Municipality, survey_id: str) -> HttpResponse:
     """Response rates and fieldwork workload of one survey, as tables and inline SVG charts (no JavaScript)."""
     survey = _survey(municipality, survey_id)
-    board = queries.dashboard(survey)
-    by_mode = [(str(MODE_LABELS.get(mode, mode)), count, rate) for mode, count, rate in board.by_mode]
-    svg = _charts(board, by_mode)
+    by = Actor.from_request(request)
     audit.record(
         "fieldwork.dashboard_viewed",
-        by=Actor.from_request(request),
+        by=by,
         municipality=municipality,
         object_type="survey",
         object_id=survey.pk,
     )
+    if queries.dashboard_is_live(survey):
+        return _dashboard_page(request, municipality, survey, queries.dashboard(survey), snapshot=None)
+    # A large survey: the worker's last aggregation, and a new one asked for when it is too old.
+    snapshot = queries.dashboard_snapshot(survey)
+    if queries.snapshot_is_stale(snapshot) or request.method == "POST":
+        actions.request_dashboard_refresh(survey, by=by)
+        snapshot = queries.dashboard_snapshot(survey)
+    if request.method == "POST":
+        return redirect("fieldwork:dashboard", code=municipality.code, survey_id=survey.pk)
+    if snapshot is None or snapshot.data is None:
+        return render(
+            request,
+            "fieldwork/dashboard_pending.html",
+            {"municipality": municipality, "survey": survey, "snapshot": snapshot},
+        )
+    board = queries.dashboard_from_data(survey, snapshot.data)
+    return _dashboard_page(request, municipality, survey, board, snapshot=snapshot)
+
+
+def _dashboard_page(
+    request: HttpRequest,
+    municipality: Municipality,
+    survey: Survey,
+    board: queries.Dashboard,
+    *,
+    snapshot: DashboardSnapshot | None,
+) -> HttpResponse:
+    by_mode = [(str(MODE_LABELS.get(mode, mode)), count, rate) for mode, count, rate in board.by_mode]
+    svg = _charts(board, by_mode)
     return render(
         request,
         "fieldwork/dashboard.html",
@@ -286,6 +314,8 @@ def survey_dashboard(request: HttpRequest, municipality: Municipality, survey_id
             "municipality": municipality,
             "survey": survey,
             "board": board,
+            "snapshot": snapshot,
+            "stale": snapshot is not None and queries.snapshot_is_stale(snapshot),
             "by_mode": by_mode,
             "devices": [(str(DEVICE_LABELS.get(d, d)), n) for d, n in board.devices],
             # The SVG is built from escaped text by chiiki.fieldwork.charts.
