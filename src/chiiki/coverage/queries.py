@@ -414,12 +414,70 @@ class LayerCoverage:
     districts: list[dict[str, object]]
 
 
-def layer_coverage(municipality: Municipality) -> list[LayerCoverage]:
-    """For the latest layer of each carrier and technology: population covered by it, in the municipality
-    (the population grid of the overview) and per district (registry at representative points)."""
+def latest_layers(municipality: Municipality) -> dict[tuple[str, str], CoverageLayer]:
+    """The layer in force (the latest) per carrier and technology."""
     latest: dict[tuple[str, str], CoverageLayer] = {}
     for layer in CoverageLayer.objects.filter(municipality=municipality).order_by("-loaded_at", "-id"):
         latest.setdefault((layer.carrier, layer.technology), layer)
+    return latest
+
+
+def layer_in_force(municipality: Municipality, carrier: str, technology: str) -> CoverageLayer | None:
+    """The latest layer of one carrier and technology, if any."""
+    return (
+        CoverageLayer.objects.filter(municipality=municipality, carrier=carrier, technology=technology)
+        .order_by("-loaded_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDead:
+    """A 500 m cell that a carrier's (or the Ministry's) layer claims covered while the confirmed evidence says
+    it is dead for that carrier and technology."""
+
+    mesh: str
+    carrier: str
+    carrier_label: str
+    technology: str
+    layer: CoverageLayer
+    evidence: str
+    samples: int
+    reporters: int
+    population: int
+
+
+def claimed_but_dead(municipality: Municipality) -> list[ClaimedDead]:
+    """Cells the layer in force claims covered but the evidence confirms dead, most residents first."""
+    latest = latest_layers(municipality)
+    if not latest:
+        return []
+    dead = cell_statuses(municipality, level=COVERAGE_LEVEL).filter(pl.col("status") == "dead")
+    population = dict(population_grid(municipality).frame.select("mesh", "population").iter_rows())
+    labels = dict(Carrier.choices)
+    claimed = {key: set(layer.cells) for key, layer in latest.items()}
+    found = [
+        ClaimedDead(
+            r["mesh"],
+            r["carrier"],
+            str(labels.get(r["carrier"], r["carrier"])),
+            r["technology"],
+            latest[(r["carrier"], r["technology"])],
+            r["evidence"],
+            int(r["samples"] or 0),
+            int(r["reporters"] or 0),
+            int(population.get(r["mesh"], 0)),
+        )
+        for r in dead.iter_rows(named=True)
+        if r["mesh"] in claimed.get((r["carrier"], r["technology"]), set())
+    ]
+    return sorted(found, key=lambda c: (-c.population, c.mesh, c.carrier, c.technology))
+
+
+def layer_coverage(municipality: Municipality) -> list[LayerCoverage]:
+    """For the latest layer of each carrier and technology: population covered by it, in the municipality
+    (the population grid of the overview) and per district (registry at representative points)."""
+    latest = latest_layers(municipality)
     if not latest:
         return []
     grid, districts = population_grid(municipality).frame, district_population(municipality)

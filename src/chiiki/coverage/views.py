@@ -330,6 +330,7 @@ def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
             "municipality": municipality,
             "form": form,
             "rows": queries.layer_coverage(municipality),
+            "claimed_dead": queries.claimed_but_dead(municipality),
             "prefecture_rows": queries.prefecture_layer_coverage(municipality.prefecture_code),
         },
         status=400 if form.errors else 200,
@@ -465,7 +466,10 @@ def challenge_detail(request: HttpRequest, municipality: Municipality, challenge
 
 
 def pack_input(challenge: Challenge) -> PackInput:
-    """The aggregates of a challenge for its evidence pack (no report, no household)."""
+    """The aggregates of a challenge for its evidence pack (no report, no household), each cell marked
+    inside or outside the carrier's layer in force for that technology (claimed covered but dead)."""
+    layer = queries.layer_in_force(challenge.municipality, challenge.carrier, challenge.technology)
+    claimed = set(layer.cells) if layer else None
     return PackInput(
         municipality=challenge.municipality.name,
         municipality_code=challenge.municipality.code,
@@ -478,9 +482,18 @@ def pack_input(challenge: Challenge) -> PackInput:
         answer=challenge.answer,
         answered_on=challenge.answered_on,
         cells=[
-            PackCell(c.mesh_code, c.evidence, c.samples, c.reporters, c.population, c.get_outcome_display())
+            PackCell(
+                c.mesh_code,
+                c.evidence,
+                c.samples,
+                c.reporters,
+                c.population,
+                c.get_outcome_display(),
+                None if claimed is None else c.mesh_code in claimed,
+            )
             for c in challenge.cells.all()
         ],
+        layer_source=f"{layer.source} {timezone.localtime(layer.loaded_at):%Y-%m-%d}" if layer else "",
     )
 
 
