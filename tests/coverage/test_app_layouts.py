@@ -42,7 +42,11 @@ def test_an_opencellid_measurement_csv_is_read_in_utc_with_the_carrier_from_mcc_
     cleaned = read_measurements(OPENCELLID)
     assert cleaned.layout == "OpenCellID"
     rows = cleaned.frame.sort("row").to_dicts()
-    assert [(r["carrier"], r["technology"]) for r in rows] == [("softbank", "4G"), ("softbank", "4G"), ("au", "5G")]
+    assert [(r["carrier"], r["technology"]) for r in rows] == [
+        ("softbank", "4G"),
+        ("softbank", "4G"),
+        ("au", "5G"),
+    ]
     assert rows[0]["measured_at"] == datetime(2026, 11, 3, 1, 15, tzinfo=UTC)
     assert rows[0]["rsrp"] == -101.0  # dBm as written
     assert rows[1]["rsrp"] == -103.0  # ASU 37 -> -103 dBm
@@ -58,11 +62,20 @@ def _replace(data: bytes, old: str, new: str) -> bytes:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (_replace(GNETTRACK, "2026.11.03_10.15.05", "03/11/2026"), "3 行目の Timestamp 列: 「03/11/2026」を読めません"),
-        (_replace(GNETTRACK, "NTT DOCOMO\t2\t5G", "Vodafone\t2\t5G"), "4 行目の Operatorname 列: 「Vodafone」を読めません"),
+        (
+            _replace(GNETTRACK, "2026.11.03_10.15.05", "03/11/2026"),
+            "3 行目の Timestamp 列: 「03/11/2026」を読めません",
+        ),
+        (
+            _replace(GNETTRACK, "NTT DOCOMO\t2\t5G", "Vodafone\t2\t5G"),
+            "4 行目の Operatorname 列: 「Vodafone」を読めません",
+        ),
         (_replace(GNETTRACK, "\t5G\t", "\tWiMAX\t"), "4 行目の NetworkMode 列: 「WiMAX」を読めません"),
         (_replace(GNETTRACK, "\t35500\t", "\tfast\t"), "2 行目の DL_bitrate 列: 「fast」を読めません"),
-        (_replace(GNETTRACK, "Timestamp\t", "Time\t"), "G-NetTrack Pro の形式ですが、必要な列がありません: timestamp"),
+        (
+            _replace(GNETTRACK, "Timestamp\t", "Time\t"),
+            "G-NetTrack Pro の形式ですが、必要な列がありません: timestamp",
+        ),
         (_replace(OPENCELLID, "440,50", "310,260"), "4 行目の mcc/mnc 列: 「310-260」を読めません"),
         (_replace(OPENCELLID, ",NR,", ",,"), "4 行目の act 列: 空です"),
         (_replace(OPENCELLID, "34.41,132.52", "north,132.52"), "2 行目の lat 列: 「north」を読めません"),

@@ -96,7 +96,7 @@ def test_staff_publish_the_aggregated_map_and_the_ckan_api_and_dcat_list_it(
     version = dataset.version
     publish_coverage_map(placed_town, by=BY)
     dataset.refresh_from_db()
-    assert dataset.resources.count() == 2  # noqa: PLR2004
+    assert dataset.resources.count() == 2
     assert dataset.version > version
     assert dataset.name in client.get(overview).content.decode()
 

@@ -55,7 +55,13 @@ def _layer(town: Municipality, meshes: list[str], *, carrier: str = "docomo", te
     features = [{"type": "Feature", "properties": {"mesh": m}, "geometry": None} for m in meshes]
     data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
     import_coverage_layer(
-        town, data, carrier=carrier, technology=technology, source="docomo エリアマップ", original_name="a.geojson", by=BY
+        town,
+        data,
+        carrier=carrier,
+        technology=technology,
+        source="docomo エリアマップ",
+        original_name="a.geojson",
+        by=BY,
     )
 
 
@@ -78,7 +84,10 @@ def test_cells_claimed_covered_but_confirmed_dead_are_listed_on_the_layers_page(
     _layer(placed_town, [mesh, neighbour], technology="5G")  # another technology: the 4G-reports speak for 5G
     _layer(placed_town, [mesh, neighbour])  # the latest docomo 4G layer now claims the dead cell covered
     found = queries.claimed_but_dead(placed_town)
-    assert [(c.mesh, c.carrier, c.technology) for c in found] == [(mesh, "docomo", "4G"), (mesh, "docomo", "5G")]
+    assert [(c.mesh, c.carrier, c.technology) for c in found] == [
+        (mesh, "docomo", "4G"),
+        (mesh, "docomo", "5G"),
+    ]
     assert found[0].reporters == 2
     assert found[0].evidence == "住民の報告"
     _layer(placed_town, [mesh], carrier="au")  # au is not reported dead there

@@ -26,7 +26,11 @@ BY = Actor.system("test")
 
 
 def _line(*points: tuple[float, float]) -> dict[str, object]:
-    return {"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in points]}}
+    return {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in points]},
+    }
 
 
 def _roads(*features: dict[str, object]) -> bytes:
@@ -35,7 +39,10 @@ def _roads(*features: dict[str, object]) -> bytes:
 
 def _metres(lat0: float, lon0: float, lat1: float, lon1: float) -> float:
     p0, p1 = math.radians(lat0), math.radians(lat1)
-    h = math.sin((p1 - p0) / 2) ** 2 + math.cos(p0) * math.cos(p1) * math.sin(math.radians(lon1 - lon0) / 2) ** 2
+    h = (
+        math.sin((p1 - p0) / 2) ** 2
+        + math.cos(p0) * math.cos(p1) * math.sin(math.radians(lon1 - lon0) / 2) ** 2
+    )
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
@@ -48,16 +55,33 @@ def test_road_length_is_split_between_the_cells_it_crosses() -> None:
     total = _metres(lat, west, lat, east)
     assert sum(cells.values()) == pytest.approx(total, abs=2)
     assert cells[cell.code] == pytest.approx(total * 0.75, abs=25)  # within one 20 m piece
-    assert len(cells) == 2  # noqa: PLR2004
+    assert len(cells) == 2
 
 
 @pytest.mark.parametrize(
     ("feature", "message"),
     [
-        ({"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [132.5, 34.4]}}, "2 番目の地物: 線(LineString・MultiLineString)ではありません(Point)"),
-        (_line((132.5, 34.4), (132.51, 34.41)), "2 番目の地物: 座標 [34.4, 132.5] は緯度と経度が逆のようです"),
+        (
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "Point", "coordinates": [132.5, 34.4]},
+            },
+            "2 番目の地物: 線(LineString・MultiLineString)ではありません(Point)",
+        ),
+        (
+            _line((132.5, 34.4), (132.51, 34.41)),
+            "2 番目の地物: 座標 [34.4, 132.5] は緯度と経度が逆のようです",
+        ),
         (_line((51.5, -0.1), (51.6, -0.1)), "2 番目の地物: 座標 [-0.1, 51.5] は日本の範囲外です"),
-        ({"type": "Feature", "properties": {}, "geometry": {"type": "LineString", "coordinates": [[132.5, 34.4]]}}, "線には 2 点以上"),
+        (
+            {
+                "type": "Feature",
+                "properties": {},
+                "geometry": {"type": "LineString", "coordinates": [[132.5, 34.4]]},
+            },
+            "線には 2 点以上",
+        ),
     ],
 )
 def test_a_bad_roads_file_is_refused_naming_the_feature(feature: dict[str, object], message: str) -> None:
@@ -91,7 +115,9 @@ def _dead_cell(town: Municipality) -> str:
     return mesh
 
 
-def _catalog(town: Municipality, tmp_path: Path, kind: str, rows: list[tuple[str, str, float, float]]) -> None:
+def _catalog(
+    town: Municipality, tmp_path: Path, kind: str, rows: list[tuple[str, str, float, float]]
+) -> None:
     lines = ["全国地方公共団体コード,ID,名称,緯度,経度"]
     lines += [f"{town.code},{ident},{name},{lat:.6f},{lon:.6f}" for ident, name, lat, lon in rows]
     path = tmp_path / f"{kind}.csv"
@@ -113,8 +139,15 @@ def test_priorities_count_the_catalogs_facilities_and_roads_with_reasons(
     assert first.facilities == 0
     assert not any("道路" in r for r in first.reasons)
 
-    _catalog(placed_town, tmp_path, "evacuation_space", [("E1", "緑川公民館", lat, lon), ("E2", "遠くの広場", 34.43, 132.555)])
-    _catalog(placed_town, tmp_path, "aed", [("A1", "公民館AED", lat + 0.0005, lon), ("A2", "", lat - 0.0005, lon)])
+    _catalog(
+        placed_town,
+        tmp_path,
+        "evacuation_space",
+        [("E1", "緑川公民館", lat, lon), ("E2", "遠くの広場", 34.43, 132.555)],
+    )
+    _catalog(
+        placed_town, tmp_path, "aed", [("A1", "公民館AED", lat + 0.0005, lon), ("A2", "", lat - 0.0005, lon)]
+    )
     import_road_layer(
         placed_town,
         _roads(_line((lat, cell.west + 0.0005), (lat, cell.east - 0.0005))),
@@ -123,10 +156,12 @@ def test_priorities_count_the_catalogs_facilities_and_roads_with_reasons(
         by=BY,
     )
     (first,) = queries.priorities(placed_town)
-    assert first.facilities == 3  # noqa: PLR2004 (one evacuation site and two AEDs in the cell)
+    assert first.facilities == 3  # one evacuation site and two AEDs in the cell
     assert "避難場所 1 か所(緑川公民館)" in first.reasons
     assert "AED 2 か所(公民館AED)" in first.reasons
-    assert first.road_metres == pytest.approx(_metres(lat, cell.west + 0.0005, lat, cell.east - 0.0005), abs=2)
+    assert first.road_metres == pytest.approx(
+        _metres(lat, cell.west + 0.0005, lat, cell.east - 0.0005), abs=2
+    )
     assert any(r.startswith("道路 約 ") for r in first.reasons)
     assert AuditEvent.objects.filter(action="coverage.roads_imported").count() == 1
 

@@ -32,6 +32,7 @@ from chiiki.coverage.grid import (
     to_meshcode,
 )
 from chiiki.coverage.grid import TargetRow as EngineTarget
+from chiiki.coverage.mapping import cells_geojson
 from chiiki.coverage.models import (
     AreaExtent,
     Carrier,
@@ -48,12 +49,11 @@ from chiiki.coverage.models import (
     TargetTable,
     Technology,
 )
-from chiiki.coverage.mapping import cells_geojson
 from chiiki.jp import address_key
 from chiiki.opendata import actions as opendata_actions
 from chiiki.opendata import queries as opendata_queries
-from chiiki.tables import excel_safe_frame
 from chiiki.registry.models import District
+from chiiki.tables import excel_safe_frame
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -803,8 +803,20 @@ def publish_coverage_map(municipality: Municipality, *, by: Actor) -> Dataset:
         "suppressed_below": 3,
     }
     files = [
-        ("区画ごとの通信環境 (CSV)", "CSV", csv_bytes, "cells.csv", "UTF-8 (BOM 付き)。列: " + ", ".join(frame.columns)),
-        ("区画ごとの通信環境 (GeoJSON)", "GeoJSON", geojson, "cells.geojson", "区画の四角形(経度, 緯度)と同じ列"),
+        (
+            "区画ごとの通信環境 (CSV)",
+            "CSV",
+            csv_bytes,
+            "cells.csv",
+            "UTF-8 (BOM 付き)。列: " + ", ".join(frame.columns),
+        ),
+        (
+            "区画ごとの通信環境 (GeoJSON)",
+            "GeoJSON",
+            geojson,
+            "cells.geojson",
+            "区画の四角形(経度, 緯度)と同じ列",
+        ),
     ]
     dataset = opendata_queries.dataset_by_name_or_id(map_dataset_name(municipality))
     if dataset is None:

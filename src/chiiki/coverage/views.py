@@ -347,7 +347,9 @@ def _import_layer(request: HttpRequest, municipality: Municipality, form: LayerU
         for problem in error.problems[:20]:
             form.add_error("file", problem)
         return False
-    messages.success(request, _("エリアを読み込みました(500mメッシュ %(n)s 区画)。") % {"n": len(layer.cells)})
+    messages.success(
+        request, _("エリアを読み込みました(500mメッシュ %(n)s 区画)。") % {"n": len(layer.cells)}
+    )
     return True
 
 

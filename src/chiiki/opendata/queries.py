@@ -473,9 +473,7 @@ def facility_points(municipality: Municipality, kinds: tuple[str, ...]) -> list[
     )
     points: list[FacilityPoint] = []
     for dataset in found:
-        resource = (
-            dataset.resources.filter(role=Resource.Role.DATA, format="CSV").exclude(file="").first()
-        )
+        resource = dataset.resources.filter(role=Resource.Role.DATA, format="CSV").exclude(file="").first()
         if resource is None:
             continue
         try:

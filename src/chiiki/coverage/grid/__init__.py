@@ -48,7 +48,6 @@ from chiiki.coverage.grid._measurements import (
     drop_gps_jumps,
     read_measurements,
 )
-from chiiki.coverage.grid._roads import RoadFileError, read_road_geojson
 from chiiki.coverage.grid._mesh import (
     LEVEL_DIGITS,
     LEVEL_NAMES,
@@ -61,6 +60,7 @@ from chiiki.coverage.grid._mesh import (
     to_meshcode,
 )
 from chiiki.coverage.grid._points import Extent, PointError, check_point, in_japan
+from chiiki.coverage.grid._roads import RoadFileError, read_road_geojson
 from chiiki.coverage.grid._targets import (
     NATIONAL,
     TARGET_COLUMNS,

@@ -127,7 +127,10 @@ def _gnettrack(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
         if source in frame.columns:
             columns[name] = _missing_as_empty(source)
             labels[name] = label
-    for name, source, label in (("download_mbps", "dl_bitrate", "DL_bitrate"), ("upload_mbps", "ul_bitrate", "UL_bitrate")):
+    for name, source, label in (
+        ("download_mbps", "dl_bitrate", "DL_bitrate"),
+        ("upload_mbps", "ul_bitrate", "UL_bitrate"),
+    ):
         if source in frame.columns:
             columns[name] = _scaled(source, 0.001)  # kbit/s -> Mbit/s
             labels[name] = label
@@ -162,7 +165,9 @@ def _opencellid(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
         .then(pl.lit(""))
         .otherwise(pl.col("act").map_elements(_technology, return_dtype=pl.String))
     )
-    carrier = pl.struct("mcc", "mnc").map_elements(lambda v: _network(v["mcc"], v["mnc"]), return_dtype=pl.String)
+    carrier = pl.struct("mcc", "mnc").map_elements(
+        lambda v: _network(v["mcc"], v["mnc"]), return_dtype=pl.String
+    )
     out = frame.select(
         pl.col("row"),
         pl.col("measured_at").str.replace(r"(?i)z$", "+0000").alias("measured_at"),

@@ -123,7 +123,10 @@ def read_measurements(data: bytes, *, label: str = "") -> CleanedMeasurements:
     if layout is None:
         columns = map_header(table.header)
         raw = pl.DataFrame(
-            {name: [row[i].strip() if i < len(row) else "" for row in table.rows] for name, i in columns.items()},
+            {
+                name: [row[i].strip() if i < len(row) else "" for row in table.rows]
+                for name, i in columns.items()
+            },
             schema=dict.fromkeys(columns, pl.String),
         ).with_row_index("row", offset=2)
     else:
@@ -167,7 +170,8 @@ def _typed(raw: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFr
             continue
         bad = raw.filter(typed[name].is_null() & (raw[name] != "")).select("row", name).head(_MAX_LISTED)
         problems += [
-            f"{row} 行目の {labels.get(name, name)} 列: 「{value}」を読めません{_hint(name)}" for row, value in bad.iter_rows()
+            f"{row} 行目の {labels.get(name, name)} 列: 「{value}」を読めません{_hint(name)}"
+            for row, value in bad.iter_rows()
         ]
     for name in REQUIRED:
         empty = raw.filter(raw[name] == "").select("row").head(_MAX_LISTED)

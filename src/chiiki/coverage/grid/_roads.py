@@ -7,6 +7,7 @@ a line, coordinates swapped or outside Japan) refuses the whole file, naming the
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from typing import Any
@@ -48,20 +49,22 @@ def _lines(geometry: Any, where: str) -> tuple[list[list[tuple[float, float]]], 
         return [], [f"{where}: 線(LineString・MultiLineString)ではありません({kind})"]
     lines: list[list[tuple[float, float]]] = []
     for part in parts:
-        if not isinstance(part, list) or len(part) < 2:  # noqa: PLR2004 (a line has two points)
+        if not isinstance(part, list) or len(part) < 2:
             return [], [f"{where}: 線には 2 点以上の座標が必要です"]
         line = []
         for point in part:
             if not (
                 isinstance(point, list)
-                and len(point) >= 2  # noqa: PLR2004
+                and len(point) >= 2
                 and all(isinstance(v, int | float) and not isinstance(v, bool) for v in point[:2])
             ):
                 return [], [f"{where}: 座標「{point}」は [経度, 緯度] の数の組ではありません"]
             lon, lat = float(point[0]), float(point[1])
             if not in_japan(lat, lon):
                 if in_japan(lon, lat):
-                    return [], [f"{where}: 座標 [{point[0]}, {point[1]}] は緯度と経度が逆のようです(GeoJSON は [経度, 緯度])"]
+                    return [], [
+                        f"{where}: 座標 [{point[0]}, {point[1]}] は緯度と経度が逆のようです(GeoJSON は [経度, 緯度])"
+                    ]
                 return [], [
                     f"{where}: 座標 [{point[0]}, {point[1]}] は日本の範囲外です"
                     f"(経度 {JAPAN_WEST}〜{JAPAN_EAST}、緯度 {JAPAN_SOUTH}〜{JAPAN_NORTH})"
@@ -77,9 +80,12 @@ def _pieces(lines: list[list[tuple[float, float]]]) -> tuple[list[float], list[f
     lons: list[float] = []
     lengths: list[float] = []
     for line in lines:
-        for (lat0, lon0), (lat1, lon1) in zip(line, line[1:], strict=False):
+        for (lat0, lon0), (lat1, lon1) in itertools.pairwise(line):
             p0, p1 = math.radians(lat0), math.radians(lat1)
-            h = math.sin((p1 - p0) / 2) ** 2 + math.cos(p0) * math.cos(p1) * math.sin(math.radians(lon1 - lon0) / 2) ** 2
+            h = (
+                math.sin((p1 - p0) / 2) ** 2
+                + math.cos(p0) * math.cos(p1) * math.sin(math.radians(lon1 - lon0) / 2) ** 2
+            )
             metres = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
             if metres == 0:
                 continue
@@ -98,7 +104,9 @@ def read_road_geojson(data: bytes) -> dict[str, int]:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise RoadFileError([f"GeoJSON として読めません({error})"]) from error
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise RoadFileError(["GeoJSON の FeatureCollection ではありません(type が FeatureCollection のファイル)"])
+        raise RoadFileError(
+            ["GeoJSON の FeatureCollection ではありません(type が FeatureCollection のファイル)"]
+        )
     features = document.get("features")
     if not isinstance(features, list) or not features:
         raise RoadFileError(["features が空です"])
@@ -115,8 +123,9 @@ def read_road_geojson(data: bytes) -> dict[str, int]:
     if problems:
         raise RoadFileError(problems)
     lats, lons, lengths = _pieces(lines)
-    frame = pl.DataFrame({"latitude": lats, "longitude": lons, "metres": lengths}, schema={
-        "latitude": pl.Float64, "longitude": pl.Float64, "metres": pl.Float64
-    })
+    frame = pl.DataFrame(
+        {"latitude": lats, "longitude": lons, "metres": lengths},
+        schema={"latitude": pl.Float64, "longitude": pl.Float64, "metres": pl.Float64},
+    )
     per_cell = place_on_grid(frame, ROAD_LEVEL).group_by("mesh").agg(pl.col("metres").sum()).sort("mesh")
     return {mesh: round(metres) for mesh, metres in per_cell.iter_rows() if round(metres) > 0}

@@ -26,4 +26,6 @@ class Command(BaseCommand):
             raise CommandError(f"団体コード {options['municipality']} の市区町村がありません")
         dataset = publish_coverage_map(municipality, by=Actor.system("chiiki coverage publish"))
         state = "非公開のまま更新" if dataset.private else "公開"
-        self.stdout.write(f"データセット {dataset.name} を{state}しました({dataset.resources.count()} ファイル)。")
+        self.stdout.write(
+            f"データセット {dataset.name} を{state}しました({dataset.resources.count()} ファイル)。"
+        )
