@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,9 +28,11 @@ from chiiki.coverage.grid import (
     place_on_grid,
     read_coverage_layer,
     read_measurements,
+    read_road_geojson,
     to_meshcode,
 )
 from chiiki.coverage.grid import TargetRow as EngineTarget
+from chiiki.coverage.mapping import cells_geojson
 from chiiki.coverage.models import (
     AreaExtent,
     Carrier,
@@ -42,20 +45,26 @@ from chiiki.coverage.models import (
     DistrictPlace,
     Measurement,
     MeasurementImport,
+    RoadLayer,
     TargetTable,
     Technology,
 )
 from chiiki.jp import address_key
+from chiiki.opendata import actions as opendata_actions
+from chiiki.opendata import queries as opendata_queries
 from chiiki.registry.models import District
+from chiiki.tables import excel_safe_frame
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from chiiki.core.acting import Actor
+    from chiiki.opendata.models import Dataset
 
 _REFERENCE_ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679"  # no 0/O, 1/I, 2/Z, 5/S, 8/B: read aloud on the phone
 REPORT_LEVEL = 5  # reports are placed on 250 m cells
 CENSUS_LEVEL = 4  # the census population mesh is 500 m
+COVERAGE_TAGS = ["携帯電話", "通信環境", "不感地域", "地域メッシュ", "防災"]
 
 
 class ReportError(ValueError):
@@ -584,6 +593,31 @@ def import_coverage_layer(
     return layer
 
 
+@transaction.atomic
+def import_road_layer(
+    municipality: Municipality, data: bytes, *, source: str, original_name: str, by: Actor
+) -> RoadLayer:
+    """Store the municipality's roads (GeoJSON lines) as metres per 500 m cell; the latest counts in the
+    priorities. Raises RoadFileError (nothing written) for a file with any problem."""
+    cells = read_road_geojson(data)
+    layer = RoadLayer.objects.create(
+        municipality=municipality,
+        source=source[:200],
+        original_name=original_name[:200],
+        cells=cells,
+        loaded_by=by.name[:150],
+    )
+    audit.record(
+        "coverage.roads_imported",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_road_layer",
+        object_id=layer.pk,
+        detail={"cells": len(cells), "metres": sum(cells.values()), "source": source[:200]},
+    )
+    return layer
+
+
 class ChallengeError(ValueError):
     """A challenge that cannot be made or changed as asked; the message names the cell or field."""
 
@@ -729,3 +763,95 @@ def decide_challenge_cell(cell: ChallengeCell, *, outcome: str, note: str, by: A
         detail={"mesh": cell.mesh_code, "from": before, "to": outcome},
     )
     return cell
+
+
+def map_dataset_name(municipality: Municipality) -> str:
+    """The catalog name of a municipality's coverage map dataset."""
+    return f"coverage-{municipality.code}"
+
+
+PUBLISHED_LEVEL = 4  # the catalog gets 500 m cells, never the 250 m cells reports are placed on
+
+
+@transaction.atomic
+def publish_coverage_map(municipality: Municipality, *, by: Actor) -> Dataset:
+    """Publish (or bring up to date) the aggregated coverage map in the municipality's open-data catalog, so it
+    is listed in the CKAN API and the DCAT feeds: one dataset `coverage-<code>` with the 500 m cells' status per
+    carrier and technology as CSV and GeoJSON. Counts of reporting households and reports below 3 are
+    withheld, no population and no place finer than 500 m goes in, so no report can be traced to a household.
+    An operator who makes the dataset private again keeps it private: later refreshes do not publish it.
+    """
+    from chiiki.coverage.queries import published_cells
+
+    frame = published_cells(municipality, level=PUBLISHED_LEVEL)
+    csv_bytes = ("\ufeff" + excel_safe_frame(frame).write_csv()).encode("utf-8")
+    geojson = json.dumps(cells_geojson(frame), ensure_ascii=False).encode("utf-8")
+    counts = {status: int((frame["status"] == status).sum()) for status in ("covered", "dead", "unknown")}
+    notes = (
+        f"{municipality.display_name}の携帯電話の通信環境を、JIS X 0410 の2分の1地域メッシュ(500m)ごとに、"
+        "事業者・方式(4G・5G)別にまとめたものです。status は covered(測定でつながる)、dead(測定または"
+        "2世帯以上の住民の報告でつながらないと確認)、unknown(証拠が足りない)。住民の報告の世帯数・件数は "
+        "3 未満を空欄にしています。位置は500mの区画までで、報告した人や世帯はわかりません。"
+        f"\n\n区画と事業者・方式の組: つながる {counts['covered']}、つながらない {counts['dead']}、"
+        f"不明 {counts['unknown']}。"
+    )
+    extras = {
+        "mesh_level": "500m (JIS X 0410 level 4)",
+        "rows": frame.height,
+        "dead": counts["dead"],
+        "covered": counts["covered"],
+        "suppressed_below": 3,
+    }
+    files = [
+        (
+            "区画ごとの通信環境 (CSV)",
+            "CSV",
+            csv_bytes,
+            "cells.csv",
+            "UTF-8 (BOM 付き)。列: " + ", ".join(frame.columns),
+        ),
+        (
+            "区画ごとの通信環境 (GeoJSON)",
+            "GeoJSON",
+            geojson,
+            "cells.geojson",
+            "区画の四角形(経度, 緯度)と同じ列",
+        ),
+    ]
+    dataset = opendata_queries.dataset_by_name_or_id(map_dataset_name(municipality))
+    if dataset is None:
+        dataset = opendata_actions.create_dataset(
+            opendata_actions.organization_for(municipality, by=by),
+            name=map_dataset_name(municipality),
+            title=f"{municipality.display_name} 携帯電話の通信環境(500mメッシュ)",
+            by=by,
+            notes=notes,
+            tags=COVERAGE_TAGS,
+            extras=extras,
+        )
+        private_again = False
+    else:
+        dataset = opendata_actions.update_dataset(dataset, by=by, notes=notes, extras=extras)
+        private_again = dataset.private
+    for name, fmt, content, filename, description in files:
+        opendata_actions.add_resource(
+            dataset,
+            by=by,
+            name=name,
+            fmt=fmt,
+            content=content,
+            filename=filename,
+            description=description,
+            replace=True,
+        )
+    if not private_again:
+        opendata_actions.publish(dataset, by=by)
+    audit.record(
+        "coverage.map_published",
+        by=by,
+        municipality=municipality,
+        object_type="opendata_dataset",
+        object_id=dataset.name,
+        detail={"rows": frame.height, **counts},
+    )
+    return dataset

@@ -217,6 +217,19 @@ class LayerUploadForm(forms.Form):
         return within_upload_limit(self.cleaned_data["file"])
 
 
+class RoadUploadForm(forms.Form):
+    """The municipality's roads as GeoJSON lines, counted per 500 m cell in the priorities."""
+
+    source = forms.CharField(label=gettext_lazy("出典(道路台帳、国土数値情報など。時点も)"), max_length=200)
+    file = forms.FileField(
+        label=gettext_lazy("道路のファイル(GeoJSON の LineString・MultiLineString)"),
+        help_text=gettext_lazy("座標は経緯度(JGD2011・WGS 84)、[経度, 緯度] の順"),
+    )
+
+    def clean_file(self) -> object:
+        return within_upload_limit(self.cleaned_data["file"])
+
+
 def _day_field(label: Any) -> forms.CharField:  # a lazy string
     return forms.CharField(
         label=label, max_length=30, help_text=gettext_lazy("例: 2027-01-31、令和9年1月31日")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import polars as pl
+
 from chiiki.coverage.grid import Extent, parse_meshcode
 
 WIDTH = 340  # fits a 360 px phone with the page's margins
@@ -63,3 +65,21 @@ def build_map(cells: list[tuple[str, str]], extent: Extent, points: list[tuple[f
         )
     marks = [SvgPoint(x_of(lon), y_of(lat), label) for lat, lon, label in points]
     return SvgMap(WIDTH, max(height, 40), drawn, marks)
+
+
+def cells_geojson(frame: pl.DataFrame) -> dict[str, object]:
+    """A FeatureCollection with one square polygon per cell row."""
+    features = []
+    for row in frame.iter_rows(named=True):
+        cell = parse_meshcode(row["mesh"])
+        ring = [
+            [cell.west, cell.south],
+            [cell.east, cell.south],
+            [cell.east, cell.north],
+            [cell.west, cell.north],
+            [cell.west, cell.south],
+        ]
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": row}
+        )
+    return {"type": "FeatureCollection", "features": features}

@@ -261,6 +261,24 @@ class CoverageLayer(models.Model):
         return f"{self.carrier} {self.technology} {self.source}"
 
 
+class RoadLayer(models.Model):
+    """Roads of the municipality (GeoJSON lines), kept as metres of road per 500 m cell; the latest one counts
+    in the priorities."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("出典"), max_length=200)
+    original_name = models.CharField(max_length=200)
+    cells = models.JSONField(default=dict)  # 500 m mesh code -> metres of road
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-loaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.source
+
+
 class Challenge(models.Model):
     """Confirmed dead-zone 500 m cells put to one carrier with an evidence pack; the carrier answers by a
     deadline and staff then decide each cell (the FCC challenge process, seed §8(1))."""

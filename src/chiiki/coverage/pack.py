@@ -41,6 +41,7 @@ COLUMNS = (
     "samples",
     "households",
     "population",
+    "claimed_covered",
     "outcome",
 )
 
@@ -53,6 +54,7 @@ class PackCell:
     reporters: int
     population: int
     outcome: str  # a label, as shown
+    claimed: bool | None = None  # inside the carrier's published area (None: no layer loaded)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,7 @@ class PackInput:
     answer: str
     answered_on: date | None
     cells: list[PackCell]
+    layer_source: str = ""  # the carrier's or the Ministry's layer compared with, if any
 
 
 def _withheld(value: int) -> int | None:
@@ -91,6 +94,7 @@ def _rows(pack: PackInput) -> list[dict[str, object]]:
                 "samples": cell.samples,
                 "households": _withheld(cell.reporters),
                 "population": _withheld(cell.population),
+                "claimed_covered": None if cell.claimed is None else ("yes" if cell.claimed else "no"),
                 "outcome": cell.outcome,
             }
         )
@@ -220,6 +224,13 @@ def write_pack_pdf(pack: PackInput, stream: io.BytesIO) -> None:
         f"区画: JIS X 0410 2分の1地域メッシュ(500m) {len(pack.cells)} 区画",
         "世帯数・人口は 3 未満を伏せています(世帯が特定されないように)。",
     ]
+    if pack.layer_source:
+        claimed = sum(1 for cell in pack.cells if cell.claimed)
+        lines += _wrap(
+            f"事業者のエリア({pack.layer_source})では、このうち {claimed} 区画がエリア内とされています"
+            "(表の「エリア」が「内」の区画: エリア内とされるが不感)。",
+            45,
+        )
     if pack.note:
         lines += ["申し入れの内容:", *_wrap(pack.note, 45)]
     if pack.answered_on:
@@ -232,15 +243,16 @@ def write_pack_pdf(pack: PackInput, stream: io.BytesIO) -> None:
     y -= map_height + 2 * mm
     _draw_map(canvas, rows, left, y, page_width - 2 * left, map_height)
     y -= 8 * mm
-    headers = ["番号", "メッシュ", "根拠", "測定数", "世帯", "人口", "結果"]
+    headers = ["番号", "メッシュ", "根拠", "測定数", "世帯", "人口", "エリア", "結果"]
     xs = [
         left,
         left + 12 * mm,
         left + 40 * mm,
-        left + 75 * mm,
-        left + 92 * mm,
-        left + 106 * mm,
-        left + 122 * mm,
+        left + 72 * mm,
+        left + 86 * mm,
+        left + 98 * mm,
+        left + 112 * mm,
+        left + 126 * mm,
     ]
     canvas.setFont(GOTHIC, 9)
     for x, text in zip(xs, headers, strict=True):
@@ -258,6 +270,7 @@ def write_pack_pdf(pack: PackInput, stream: io.BytesIO) -> None:
             row["samples"],
             row["households"],
             row["population"],
+            {"yes": "内", "no": "外"}.get(str(row["claimed_covered"])),
             row["outcome"],
         ]
         for x, value in zip(xs, values, strict=True):

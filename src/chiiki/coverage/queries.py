@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import polars as pl
 from django.db.models import Count, QuerySet
@@ -16,6 +17,7 @@ from chiiki.coverage.grid import (
     aggregate_measurements,
     assess,
     cell_status,
+    in_japan,
     measurement_verdicts,
     pick_target,
     population_coverage,
@@ -34,15 +36,30 @@ from chiiki.coverage.models import (
     DistrictPlace,
     Measurement,
     MeasurementImport,
+    RoadLayer,
     TargetTable,
 )
+from chiiki.opendata import queries as opendata_queries
 from chiiki.registry.models import District, Person
+
+if TYPE_CHECKING:
+    from chiiki.opendata.models import Dataset
 
 # Reports that count as evidence: checked by staff and not yet resolved.
 EVIDENCE_STATUSES = (DeadZoneReport.Status.ACCEPTED,)
 # Published cells with fewer reporters than this show no count (small-count suppression).
 SUPPRESS_BELOW = 3
 COVERAGE_LEVEL = 4  # population and coverage on 500 m cells (the census mesh)
+# The open-data catalog's standard datasets whose places count in the priorities (kind -> the word shown).
+FACILITY_KINDS: dict[str, str] = {
+    "evacuation_space": "避難場所",
+    "hospital": "医療機関",
+    "educational_institution": "学校",
+    "preschool": "子育て施設",
+    "care_service": "介護事業所",
+    "aed": "AED",
+    "public_facility": "公共施設",
+}
 
 
 def reports(municipality: Municipality, *, status: str = "") -> QuerySet[DeadZoneReport]:
@@ -337,6 +354,11 @@ def published_cells(municipality: Municipality, *, level: int = 5) -> pl.DataFra
     ).select("mesh", "carrier", "technology", "status", "evidence", "samples", "reporters", "reports")
 
 
+def map_dataset(municipality: Municipality) -> Dataset | None:
+    """The open-data catalog's dataset of this municipality's coverage map, if published once."""
+    return opendata_queries.dataset_by_name_or_id(f"coverage-{municipality.code}")
+
+
 def district_places(municipality: Municipality) -> QuerySet[DistrictPlace]:
     """The districts' representative points (for the map)."""
     return (
@@ -347,22 +369,74 @@ def district_places(municipality: Municipality) -> QuerySet[DistrictPlace]:
 
 
 @dataclass(frozen=True, slots=True)
+class CellFacilities:
+    """The places of the catalog's standard datasets in one 500 m cell, per kind (the word shown)."""
+
+    by_kind: dict[str, list[str]]
+
+    @property
+    def count(self) -> int:
+        return sum(len(names) for names in self.by_kind.values())
+
+    def reasons(self) -> list[str]:
+        out = []
+        for kind, names in self.by_kind.items():
+            every = [n for n in names if n]
+            named = every[:3]
+            more = "…" if len(every) > len(named) else ""
+            out.append(f"{kind} {len(names)} か所" + (f"({'、'.join(named)}{more})" if named else ""))
+        return out
+
+
+def facilities_by_cell(municipality: Municipality) -> dict[str, CellFacilities]:
+    """Schools, clinics, evacuation sites, AEDs… of the municipality's open-data catalog per 500 m cell
+    (standard datasets with 緯度/経度; points outside Japan are left out)."""
+    cells: dict[str, dict[str, list[str]]] = {}
+    order = list(FACILITY_KINDS)
+    points = opendata_queries.facility_points(municipality, tuple(FACILITY_KINDS))
+    for point in sorted(points, key=lambda p: (order.index(p.kind), p.name)):
+        if not in_japan(point.latitude, point.longitude):
+            continue
+        mesh = to_meshcode(point.latitude, point.longitude, COVERAGE_LEVEL)
+        cells.setdefault(mesh, {}).setdefault(FACILITY_KINDS[point.kind], []).append(point.name)
+    return {mesh: CellFacilities(kinds) for mesh, kinds in cells.items()}
+
+
+def road_layer(municipality: Municipality) -> RoadLayer | None:
+    """The roads in force (the latest loaded), if any."""
+    return RoadLayer.objects.filter(municipality=municipality).order_by("-loaded_at", "-id").first()
+
+
+def road_metres_by_cell(municipality: Municipality) -> dict[str, int]:
+    """Metres of road per 500 m cell from the roads in force (empty when none are loaded)."""
+    layer = road_layer(municipality)
+    return {str(mesh): int(metres) for mesh, metres in layer.cells.items()} if layer else {}
+
+
+@dataclass(frozen=True, slots=True)
 class Priority:
-    """A 500 m cell that is a dead zone for at least one carrier, with the people it affects and why."""
+    """A 500 m cell that is a dead zone for at least one carrier, with the people and places it affects and
+    why."""
 
     mesh: str
     population: int
     carriers: list[str]
     technologies: list[str]
     reasons: list[str]
+    facilities: int = 0
+    road_metres: int = 0
 
 
 def priorities(municipality: Municipality, *, limit: int = 50) -> list[Priority]:
-    """Dead-zone cells ranked by the people living in them (then by how many carriers fail there)."""
+    """Dead-zone cells ranked by the residents living in them, then by the catalog's facilities in them
+    (evacuation sites, clinics, schools…), then by the length of imported roads, then by how many carriers
+    fail there."""
     population = population_grid(municipality).frame.select("mesh", "population")
     dead = cell_statuses(municipality, level=COVERAGE_LEVEL).filter(pl.col("status") == "dead")
     if dead.is_empty():
         return []
+    facilities = facilities_by_cell(municipality)
+    roads = road_metres_by_cell(municipality)
     labels = dict(Carrier.choices)
     grouped = (
         dead.group_by("mesh")
@@ -375,13 +449,25 @@ def priorities(municipality: Municipality, *, limit: int = 50) -> list[Priority]
         )
         .join(population, on="mesh", how="left")
         .with_columns(pl.col("population").fill_null(0))
-        .with_columns(pl.col("carriers").list.len().alias("_n"))
-        .sort(["population", "_n", "mesh"], descending=[True, True, False])
+        .with_columns(
+            pl.col("carriers").list.len().alias("_n"),
+            pl.col("mesh")
+            .map_elements(lambda m: facilities[m].count if m in facilities else 0, return_dtype=pl.Int64)
+            .alias("_facilities"),
+            pl.col("mesh").map_elements(lambda m: roads.get(m, 0), return_dtype=pl.Int64).alias("_roads"),
+        )
+        .sort(
+            ["population", "_facilities", "_roads", "_n", "mesh"], descending=[True, True, True, True, False]
+        )
         .head(limit)
     )
     result = []
     for row in grouped.iter_rows(named=True):
         reasons = [f"住民 {row['population']} 人"]
+        if row["mesh"] in facilities:
+            reasons += facilities[row["mesh"]].reasons()
+        if row["_roads"]:
+            reasons.append(f"道路 約 {row['_roads']:,} m")
         if row["reporters"] >= SUPPRESS_BELOW:
             reasons.append(f"報告した世帯 {row['reporters']}")
         elif row["reporters"]:
@@ -395,6 +481,8 @@ def priorities(municipality: Municipality, *, limit: int = 50) -> list[Priority]
                 [str(labels.get(c, c)) for c in row["carriers"]],
                 row["technologies"],
                 reasons,
+                row["_facilities"],
+                row["_roads"],
             )
         )
     return result
@@ -414,12 +502,70 @@ class LayerCoverage:
     districts: list[dict[str, object]]
 
 
-def layer_coverage(municipality: Municipality) -> list[LayerCoverage]:
-    """For the latest layer of each carrier and technology: population covered by it, in the municipality
-    (the population grid of the overview) and per district (registry at representative points)."""
+def latest_layers(municipality: Municipality) -> dict[tuple[str, str], CoverageLayer]:
+    """The layer in force (the latest) per carrier and technology."""
     latest: dict[tuple[str, str], CoverageLayer] = {}
     for layer in CoverageLayer.objects.filter(municipality=municipality).order_by("-loaded_at", "-id"):
         latest.setdefault((layer.carrier, layer.technology), layer)
+    return latest
+
+
+def layer_in_force(municipality: Municipality, carrier: str, technology: str) -> CoverageLayer | None:
+    """The latest layer of one carrier and technology, if any."""
+    return (
+        CoverageLayer.objects.filter(municipality=municipality, carrier=carrier, technology=technology)
+        .order_by("-loaded_at", "-id")
+        .first()
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDead:
+    """A 500 m cell that a carrier's (or the Ministry's) layer claims covered while the confirmed evidence says
+    it is dead for that carrier and technology."""
+
+    mesh: str
+    carrier: str
+    carrier_label: str
+    technology: str
+    layer: CoverageLayer
+    evidence: str
+    samples: int
+    reporters: int
+    population: int
+
+
+def claimed_but_dead(municipality: Municipality) -> list[ClaimedDead]:
+    """Cells the layer in force claims covered but the evidence confirms dead, most residents first."""
+    latest = latest_layers(municipality)
+    if not latest:
+        return []
+    dead = cell_statuses(municipality, level=COVERAGE_LEVEL).filter(pl.col("status") == "dead")
+    population = dict(population_grid(municipality).frame.select("mesh", "population").iter_rows())
+    labels = dict(Carrier.choices)
+    claimed = {key: set(layer.cells) for key, layer in latest.items()}
+    found = [
+        ClaimedDead(
+            r["mesh"],
+            r["carrier"],
+            str(labels.get(r["carrier"], r["carrier"])),
+            r["technology"],
+            latest[(r["carrier"], r["technology"])],
+            r["evidence"],
+            int(r["samples"] or 0),
+            int(r["reporters"] or 0),
+            int(population.get(r["mesh"], 0)),
+        )
+        for r in dead.iter_rows(named=True)
+        if r["mesh"] in claimed.get((r["carrier"], r["technology"]), set())
+    ]
+    return sorted(found, key=lambda c: (-c.population, c.mesh, c.carrier, c.technology))
+
+
+def layer_coverage(municipality: Municipality) -> list[LayerCoverage]:
+    """For the latest layer of each carrier and technology: population covered by it, in the municipality
+    (the population grid of the overview) and per district (registry at representative points)."""
+    latest = latest_layers(municipality)
     if not latest:
         return []
     grid, districts = population_grid(municipality).frame, district_population(municipality)

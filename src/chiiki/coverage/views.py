@@ -23,7 +23,9 @@ from chiiki.coverage.actions import (
     decide_challenge_cell,
     extent_of,
     import_coverage_layer,
+    import_road_layer,
     open_challenge,
+    publish_coverage_map,
     record_challenge_answer,
     request_measurement_import,
     set_area_target,
@@ -38,12 +40,13 @@ from chiiki.coverage.forms import (
     LayerUploadForm,
     MeasurementUploadForm,
     ReportForm,
+    RoadUploadForm,
     StaffReportForm,
     StatusLookupForm,
     TriageForm,
 )
-from chiiki.coverage.grid import Extent, LayerFileError, parse_meshcode
-from chiiki.coverage.mapping import build_map
+from chiiki.coverage.grid import Extent, LayerFileError, RoadFileError, parse_meshcode
+from chiiki.coverage.mapping import build_map, cells_geojson
 from chiiki.coverage.models import Carrier, Challenge, ChallengeCell, DeadZoneReport, Technology
 from chiiki.coverage.pack import PackCell, PackInput, evidence_pack
 from chiiki.tables import excel_safe_frame
@@ -110,7 +113,15 @@ def status_lookup(request: HttpRequest, town: str) -> HttpResponse:
 
 @municipality_permission("coverage.manage")
 def overview(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """Population coverage against targets, the map with its table, and the reports waiting for triage."""
+    """Population coverage against targets, the map with its table, and the reports waiting for triage; a POST
+    publishes the aggregated map in the open-data catalog."""
+    if request.method == "POST":
+        dataset = publish_coverage_map(municipality, by=Actor.from_request(request))
+        messages.success(
+            request,
+            _("オープンデータのカタログに公開しました(データセット %(name)s)。") % {"name": dataset.name},
+        )
+        return redirect("coverage:overview", code=municipality.code)
     rows, grid = queries.area_coverage(municipality)
     carrier, technology = _carrier_and_technology(request)
     cells = queries.published_cells(municipality, level=5).filter(
@@ -129,6 +140,7 @@ def overview(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         "carriers": Carrier.choices,
         "technologies": Technology.choices,
         "table": queries.current_target_table(),
+        "map_dataset": queries.map_dataset(municipality),
     }
     return render(request, "coverage/overview.html", context)
 
@@ -299,40 +311,75 @@ def targets(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     )
 
 
+def _import_roads(request: HttpRequest, municipality: Municipality, form: RoadUploadForm) -> bool:
+    """Import the roads of a valid form; False (errors on the form) when the file is refused."""
+    data = form.cleaned_data
+    try:
+        layer = import_road_layer(
+            municipality,
+            data["file"].read(),
+            source=data["source"],
+            original_name=data["file"].name,
+            by=Actor.from_request(request),
+        )
+    except RoadFileError as error:
+        for problem in error.problems[:20]:
+            form.add_error("file", problem)
+        return False
+    messages.success(request, _("道路を読み込みました(500mメッシュ %(n)s 区画)。") % {"n": len(layer.cells)})
+    return True
+
+
+def _import_layer(request: HttpRequest, municipality: Municipality, form: LayerUploadForm) -> bool:
+    """Import the coverage layer of a valid form; False (errors on the form) when the file is refused."""
+    data = form.cleaned_data
+    try:
+        layer = import_coverage_layer(
+            municipality,
+            data["file"].read(),
+            carrier=data["carrier"],
+            technology=data["technology"],
+            source=data["source"],
+            original_name=data["file"].name,
+            by=Actor.from_request(request),
+        )
+    except LayerFileError as error:
+        for problem in error.problems[:20]:
+            form.add_error("file", problem)
+        return False
+    messages.success(
+        request, _("エリアを読み込みました(500mメッシュ %(n)s 区画)。") % {"n": len(layer.cells)}
+    )
+    return True
+
+
 @municipality_permission("coverage.manage")
 def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """Import a carrier's or the Ministry's coverage (GeoJSON) and see the population it claims to cover."""
-    form = LayerUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            layer = import_coverage_layer(
-                municipality,
-                data["file"].read(),
-                carrier=data["carrier"],
-                technology=data["technology"],
-                source=data["source"],
-                original_name=data["file"].name,
-                by=Actor.from_request(request),
-            )
-        except LayerFileError as error:
-            for problem in error.problems[:20]:
-                form.add_error("file", problem)
-        else:
-            messages.success(
-                request, _("エリアを読み込みました(500mメッシュ %(n)s 区画)。") % {"n": len(layer.cells)}
-            )
-            return redirect("coverage:layers", code=municipality.code)
+    """Import a carrier's or the Ministry's coverage (GeoJSON, Shapefile) or the roads (GeoJSON lines); see the
+    population a layer claims to cover and the cells it claims covered that the evidence confirms dead."""
+    roads_step = request.method == "POST" and request.POST.get("step") == "roads"
+    layer_post = request.method == "POST" and not roads_step
+    form = LayerUploadForm(request.POST if layer_post else None, request.FILES if layer_post else None)
+    road_form = RoadUploadForm(
+        request.POST if roads_step else None, request.FILES if roads_step else None, prefix="roads"
+    )
+    if layer_post and form.is_valid() and _import_layer(request, municipality, form):
+        return redirect("coverage:layers", code=municipality.code)
+    if roads_step and road_form.is_valid() and _import_roads(request, municipality, road_form):
+        return redirect("coverage:layers", code=municipality.code)
     return render(
         request,
         "coverage/layers.html",
         {
             "municipality": municipality,
             "form": form,
+            "road_form": road_form,
+            "roads": queries.road_layer(municipality),
             "rows": queries.layer_coverage(municipality),
+            "claimed_dead": queries.claimed_but_dead(municipality),
             "prefecture_rows": queries.prefecture_layer_coverage(municipality.prefecture_code),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors or road_form.errors else 200,
     )
 
 
@@ -356,24 +403,6 @@ def export_cells_geojson(request: HttpRequest, municipality: Municipality) -> Ht
     )
     response["Content-Disposition"] = f'attachment; filename="coverage-cells-{municipality.code}.geojson"'
     return response
-
-
-def cells_geojson(frame: pl.DataFrame) -> dict[str, object]:
-    """A FeatureCollection with one square polygon per cell row."""
-    features = []
-    for row in frame.iter_rows(named=True):
-        cell = parse_meshcode(row["mesh"])
-        ring = [
-            [cell.west, cell.south],
-            [cell.east, cell.south],
-            [cell.east, cell.north],
-            [cell.west, cell.north],
-            [cell.west, cell.south],
-        ]
-        features.append(
-            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring]}, "properties": row}
-        )
-    return {"type": "FeatureCollection", "features": features}
 
 
 @municipality_permission("coverage.manage")
@@ -465,7 +494,10 @@ def challenge_detail(request: HttpRequest, municipality: Municipality, challenge
 
 
 def pack_input(challenge: Challenge) -> PackInput:
-    """The aggregates of a challenge for its evidence pack (no report, no household)."""
+    """The aggregates of a challenge for its evidence pack (no report, no household), each cell marked
+    inside or outside the carrier's layer in force for that technology (claimed covered but dead)."""
+    layer = queries.layer_in_force(challenge.municipality, challenge.carrier, challenge.technology)
+    claimed = set(layer.cells) if layer else None
     return PackInput(
         municipality=challenge.municipality.name,
         municipality_code=challenge.municipality.code,
@@ -478,9 +510,18 @@ def pack_input(challenge: Challenge) -> PackInput:
         answer=challenge.answer,
         answered_on=challenge.answered_on,
         cells=[
-            PackCell(c.mesh_code, c.evidence, c.samples, c.reporters, c.population, c.get_outcome_display())
+            PackCell(
+                c.mesh_code,
+                c.evidence,
+                c.samples,
+                c.reporters,
+                c.population,
+                c.get_outcome_display(),
+                None if claimed is None else c.mesh_code in claimed,
+            )
             for c in challenge.cells.all()
         ],
+        layer_source=f"{layer.source} {timezone.localtime(layer.loaded_at):%Y-%m-%d}" if layer else "",
     )
 
 

@@ -23,6 +23,7 @@ from chiiki.coverage.actions import (
     ReportInput,
     import_coverage_layer,
     import_measurement_file,
+    import_road_layer,
     load_targets,
     open_challenge,
     record_challenge_answer,
@@ -188,8 +189,30 @@ def load_coverage_demo(municipality: Municipality, *, seed: int = 2025) -> int:
         original_name="docomo-4g-demo.geojson",
         by=ACTOR,
     )
+    import_road_layer(
+        municipality,
+        _roads(),
+        source="デモ: 町道を模した架空の線",
+        original_name="roads-demo.geojson",
+        by=ACTOR,
+    )
     _challenge(municipality)
     return made
+
+
+def _roads() -> bytes:
+    """A made-up road from the town centre up the valley to the northern hills (大字君田), and a branch east."""
+    main = [_point(north, 0.3 * north) for north in (0.0, 2.0, 4.0, 5.5, 6.5, 7.2)]
+    branch = [_point(5.5, 1.6), _point(5.5, 4.0), _point(6.0, 6.5)]
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": name},
+            "geometry": {"type": "LineString", "coordinates": [[lon, lat] for lat, lon in line]},
+        }
+        for name, line in (("町道1号(架空)", main), ("町道2号(架空)", branch))
+    ]
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode()
 
 
 def _challenge(municipality: Municipality) -> None:

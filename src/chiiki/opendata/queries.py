@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.urls import reverse
 
@@ -437,3 +439,59 @@ def facet_counts(matched: QuerySet[Dataset], name: str, limit: int = 50) -> list
         )
         return [(f["format"], f["format"], f["n"]) for f in formats]
     raise SearchQueryError(f"この項目では集計できません: {name}")
+
+
+@dataclass(frozen=True, slots=True)
+class FacilityPoint:
+    """One row with a point of a municipality's standard dataset (a school, a clinic, an evacuation site…)."""
+
+    kind: str
+    kind_title: str
+    name: str
+    latitude: float
+    longitude: float
+    dataset: str
+
+
+def _point_columns(columns: list[str]) -> tuple[str | None, str | None, str | None]:
+    lat = next((c for c in columns if c.endswith("緯度")), None)
+    lon = next((c for c in columns if c.endswith("経度")), None)
+    name = next((c for c in columns if c == "名称" or c.endswith("_名称") or c.endswith("学校名")), None)
+    return lat, lon, name
+
+
+def facility_points(municipality: Municipality, kinds: tuple[str, ...]) -> list[FacilityPoint]:
+    """The points (緯度/経度) of the municipality's active standard datasets of these kinds, read from each
+    dataset's CSV data file; rows without a readable point are left out."""
+    schemas = load_schemas()
+    found = (
+        Dataset.objects.filter(
+            organization__municipality=municipality, kind__in=kinds, state=Dataset.State.ACTIVE
+        )
+        .exclude(awaiting_review=True)
+        .order_by("kind", "name")
+    )
+    points: list[FacilityPoint] = []
+    for dataset in found:
+        resource = dataset.resources.filter(role=Resource.Role.DATA, format="CSV").exclude(file="").first()
+        if resource is None:
+            continue
+        try:
+            with resource.file.open("rb") as handle:
+                frame = pl.read_csv(io.BytesIO(handle.read()), infer_schema=False)
+        except (OSError, pl.exceptions.PolarsError, ValueError):
+            continue
+        lat, lon, name = _point_columns(frame.columns)
+        if lat is None or lon is None:
+            continue
+        rows = frame.select(
+            pl.col(lat).cast(pl.Float64, strict=False).alias("lat"),
+            pl.col(lon).cast(pl.Float64, strict=False).alias("lon"),
+            (pl.col(name) if name else pl.lit("")).fill_null("").alias("name"),
+        ).drop_nulls(["lat", "lon"])
+        title = schemas[dataset.kind].title if dataset.kind in schemas else dataset.kind
+        points += [
+            FacilityPoint(dataset.kind, title, r["name"], r["lat"], r["lon"], dataset.name)
+            for r in rows.iter_rows(named=True)
+        ]
+    return points

@@ -3,7 +3,9 @@
 - Mesh codes (`to_meshcode`, `parse_meshcode`, `parent_code`): levels 1–5 (80 km, 10 km, 1 km, 500 m, 250 m),
   exact integer arithmetic, every digit checked.
 - Points (`check_point`): inside Japan, swapped latitude/longitude, inside a municipality's extent.
-- Measurement logs (`read_measurements`): the documented layout, read through chiiki.tables, cleaned.
+- Measurement logs (`read_measurements`): the documented layout and the exports of G-NetTrack Pro and
+  OpenCellID, read through chiiki.tables, cleaned.
+- Roads (`read_road_geojson`): metres of road per 500 m cell from GeoJSON lines.
 - The census on the grid (`parse_census_mesh`): e-Stat 地域メッシュ統計 CSV with KEY_CODE.
 - Evidence (`aggregate_levels`, `aggregate_measurements`, `measurement_verdicts`, `report_counts`, `cell_status`) and
   `population_coverage` per area with `assess` against a target; targets as data (`parse_targets`,
@@ -58,6 +60,7 @@ from chiiki.coverage.grid._mesh import (
     to_meshcode,
 )
 from chiiki.coverage.grid._points import Extent, PointError, check_point, in_japan
+from chiiki.coverage.grid._roads import RoadFileError, read_road_geojson
 from chiiki.coverage.grid._targets import (
     NATIONAL,
     TARGET_COLUMNS,
@@ -91,6 +94,7 @@ __all__ = [
     "MeshCell",
     "MeshCodeError",
     "PointError",
+    "RoadFileError",
     "TargetDiff",
     "TargetFileError",
     "TargetRow",
@@ -122,6 +126,7 @@ __all__ = [
     "read_coverage_layer",
     "read_coverage_shapefile",
     "read_measurements",
+    "read_road_geojson",
     "report_counts",
     "to_meshcode",
 ]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from chiiki.coverage.grid._layouts import Converted, convert_app_rows, detect_layout
 from chiiki.coverage.grid._points import JAPAN_EAST, JAPAN_NORTH, JAPAN_SOUTH, JAPAN_WEST
 from chiiki.coverage.grid._vocab import normalize_carrier, normalize_technology
 from chiiki.tables import TableReadError, read_delimited
@@ -48,6 +49,8 @@ _TIME_FORMATS = (
     "%Y-%m-%d %H:%M:%S",
     "%Y/%m/%d %H:%M:%S",
     "%Y/%m/%d %H:%M",
+    "%Y-%m-%d %H:%M:%S%.f%z",  # OpenCellID: UTC, written with Z (turned into +0000)
+    "%Y.%m.%d_%H.%M.%S",  # G-NetTrack Pro: the phone's local time
 )
 _MAX_LISTED = 20
 
@@ -71,10 +74,13 @@ class CleanedMeasurements:
     read_rows: int
     dropped: dict[str, int] = field(default_factory=dict)
     encoding: str = ""
+    layout: str = "chiiki"
 
     def summary(self) -> str:
         """One line for staff: rows read, kept, and each reason rows were set aside."""
         parts = [f"{self.read_rows} 行を読み、{self.frame.height} 件を取り込みました"]
+        if self.layout != "chiiki":
+            parts[0] = f"{self.layout} の形式で{parts[0]}"
         parts += [f"{reason} {count} 件" for reason, count in self.dropped.items() if count]
         return "、".join(parts)
 
@@ -111,20 +117,35 @@ def read_measurements(data: bytes, *, label: str = "") -> CleanedMeasurements:
         raise MeasurementFileError([str(error)]) from error
     if not table.rows:
         raise MeasurementFileError(["データの行がありません(見出しだけのファイルです)"])
-    columns = map_header(table.header)
-    raw = pl.DataFrame(
-        {name: [row[i].strip() if i < len(row) else "" for row in table.rows] for name, i in columns.items()},
-        schema=dict.fromkeys(columns, pl.String),
-    ).with_row_index("row", offset=2)
-    typed = _typed(raw)
+    layout = detect_layout(table.header)
+    set_aside: dict[str, int] = {}
+    labels: dict[str, str] = {}
+    if layout is None:
+        columns = map_header(table.header)
+        raw = pl.DataFrame(
+            {
+                name: [row[i].strip() if i < len(row) else "" for row in table.rows]
+                for name, i in columns.items()
+            },
+            schema=dict.fromkeys(columns, pl.String),
+        ).with_row_index("row", offset=2)
+    else:
+        converted = convert_app_rows(layout, table.header, table.rows)
+        if not isinstance(converted, Converted):
+            raise MeasurementFileError(converted)
+        raw, labels, set_aside = converted.raw, converted.labels, converted.dropped
+    typed = _typed(raw, labels)
     cleaned = clean_measurements(typed)
-    cleaned.read_rows = raw.height
+    cleaned.dropped = {**set_aside, **cleaned.dropped}
+    cleaned.read_rows = len(table.rows)
     cleaned.encoding = table.encoding
+    cleaned.layout = layout.name if layout else "chiiki"
     return cleaned
 
 
-def _typed(raw: pl.DataFrame) -> pl.DataFrame:
-    """Cast each column, refusing the file with every unreadable cell named."""
+def _typed(raw: pl.DataFrame, labels: dict[str, str] | None = None) -> pl.DataFrame:
+    """Cast each column, refusing the file with every unreadable cell named (by the file's own column name)."""
+    labels = labels or {}
     problems: list[str] = []
     exprs: list[pl.Expr] = [pl.col("row")]
     for name in NUMERIC:
@@ -149,11 +170,12 @@ def _typed(raw: pl.DataFrame) -> pl.DataFrame:
             continue
         bad = raw.filter(typed[name].is_null() & (raw[name] != "")).select("row", name).head(_MAX_LISTED)
         problems += [
-            f"{row} 行目の {name} 列: 「{value}」を読めません{_hint(name)}" for row, value in bad.iter_rows()
+            f"{row} 行目の {labels.get(name, name)} 列: 「{value}」を読めません{_hint(name)}"
+            for row, value in bad.iter_rows()
         ]
     for name in REQUIRED:
         empty = raw.filter(raw[name] == "").select("row").head(_MAX_LISTED)
-        problems += [f"{row} 行目の {name} 列: 空です" for (row,) in empty.iter_rows()]
+        problems += [f"{row} 行目の {labels.get(name, name)} 列: 空です" for (row,) in empty.iter_rows()]
     if problems:
         raise MeasurementFileError(sorted(problems, key=lambda p: int(p.split(" ")[0])))
     for name in NUMERIC:
@@ -164,7 +186,7 @@ def _typed(raw: pl.DataFrame) -> pl.DataFrame:
 
 def _hint(name: str) -> str:
     hints = {
-        "carrier": "(docomo・au・softbank・rakuten のいずれか)",
+        "carrier": "(docomo・au・softbank・rakuten のいずれか。mcc/mnc は 440-10・440-11・440-20・440-21・440-50〜54)",
         "technology": "(5G・4G・LTE・圏外 のいずれか)",
         "measured_at": "(例: 2026-11-03 10:15:00)",
     }

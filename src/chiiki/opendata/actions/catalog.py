@@ -254,8 +254,13 @@ def add_resource(
     url: str = "",
     description: str = "",
     filename: str = "",
+    replace: bool = False,
 ) -> Resource:
-    """Add a stored file (content) or a link (url) to a dataset; the format defaults to the file's suffix."""
+    """Add a stored file (content) or a link (url) to a dataset; the format defaults to the file's suffix.
+
+    `replace` first removes the dataset's resources of the same name (and their files): a dataset that another
+    app refreshes keeps one current file instead of piling up old ones (its history is in the versions).
+    """
     if content is None and not url:
         raise CatalogError("ファイルか URL のどちらかが必要です", field="url")
     check_link(url)
@@ -264,6 +269,11 @@ def add_resource(
         fmt = Path(filename or url).suffix.lstrip(".").upper()[:40]
     check_length(Resource, "name", name)
     check_length(Resource, "format", fmt)
+    if replace:
+        for old in Resource.objects.filter(dataset=dataset, name=name):
+            if old.file:
+                old.file.delete(save=False)
+            old.delete()
     resource = store_resource(
         dataset, name=name, fmt=fmt, content=content, url=url, description=description, filename=filename
     )
