@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from chiiki.core.links import validate_link
 from chiiki.core.uploads import within_upload_limit
+from chiiki.infosafety.archives import archive_type
 from chiiki.infosafety.engine import SCALES
 from chiiki.infosafety.images import image_type
 from chiiki.infosafety.models import MAX_LINK, MAX_TEXT
@@ -61,6 +62,31 @@ class ReportForm(forms.Form):
         return content
 
 
+ARCHIVE_HELP = gettext_lazy(
+    "出典をその時点の形で残すためのファイル: PDF、PNG・JPEG の画面、ブラウザで保存したページ(HTML・MHTML)、"
+    "WARC。担当者だけが取り出せます(公開しません)。"
+)
+ARCHIVE_ACCEPT = (
+    ".pdf,.png,.jpg,.jpeg,.html,.htm,.mhtml,.mht,.warc,.gz,application/pdf,image/png,image/jpeg,text/html"
+)
+
+
+def archive_bytes(upload: object) -> bytes:
+    """An archived copy's bytes (b"" when none was sent); over the upload limit or of an unknown kind is refused."""
+    if not upload:
+        return b""
+    within_upload_limit(upload)
+    content: bytes = upload.read()  # type: ignore[attr-defined]
+    if archive_type(content) is None:
+        raise forms.ValidationError(
+            _(
+                "PDF・PNG・JPEG・保存したウェブページ(HTML・MHTML)・WARC のファイルを選んでください。"
+                "このファイルはどれとしても読めません。"
+            )
+        )
+    return content
+
+
 class SourceForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("出典(発表した機関・文書の名前)"), max_length=200)
     url = forms.CharField(
@@ -68,6 +94,35 @@ class SourceForm(forms.Form):
     )
     published_on = forms.DateField(label=gettext_lazy("出典の日付"), required=False)
     note = forms.CharField(label=gettext_lazy("メモ"), max_length=500, required=False)
+    archive = forms.FileField(
+        label=gettext_lazy("保存した写し(任意)"),
+        help_text=ARCHIVE_HELP,
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ARCHIVE_ACCEPT}),
+    )
+
+    def clean_archive(self) -> bytes:
+        """The archived copy's bytes, or b"" when none was sent."""
+        return archive_bytes(self.cleaned_data.get("archive"))
+
+
+class ArchiveForm(forms.Form):
+    """The archived copy of a source added earlier without one."""
+
+    source = forms.TypedChoiceField(label=gettext_lazy("出典"), coerce=int)
+    archive = forms.FileField(
+        label=gettext_lazy("保存した写し"),
+        help_text=ARCHIVE_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": ARCHIVE_ACCEPT}),
+    )
+
+    def __init__(self, *args: object, sources: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["source"].choices = sources  # type: ignore[attr-defined]
+
+    def clean_archive(self) -> bytes:
+        """The archived copy's bytes."""
+        return archive_bytes(self.cleaned_data.get("archive"))
 
 
 def _rating_choices() -> list[tuple[str, list[tuple[str, str]]]]:

@@ -125,6 +125,18 @@ class Source(models.Model):
     note = models.CharField(_("メモ"), max_length=500, blank=True)
     added_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    # a copy of the source as it was (PDF, PNG/JPEG, a saved page, a WARC): on the configured storage, for
+    # editors only (an audited download); kept once, never replaced, with its checked type and SHA-256
+    archive = models.FileField(
+        _("保存した写し"), upload_to="infosafety-archives/%Y/%m/", max_length=300, blank=True
+    )
+    archive_type = models.CharField(max_length=40, blank=True)  # application/pdf … read from the bytes
+    archive_size = models.PositiveBigIntegerField(null=True, blank=True)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+    archived_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["added_at"]

@@ -21,6 +21,11 @@ urlpatterns = [
         name="screenshot",
     ),
     path(
+        "staff/m/<str:code>/infosafety/sources/<int:source_id>/archive",
+        views.source_archive,
+        name="source_archive",
+    ),
+    path(
         "staff/m/<str:code>/infosafety/claims/<int:claim_id>/<str:step>/", views.claim_step, name="claim_step"
     ),
     path("staff/m/<str:code>/infosafety/screening/", views.screening, name="screening"),

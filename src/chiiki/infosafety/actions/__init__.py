@@ -1,5 +1,6 @@
 """Changes of the infosafety app; each runs in one transaction and writes its audit record."""
 
+from chiiki.infosafety.actions.archives import ArchiveError, archive_source
 from chiiki.infosafety.actions.catalog import dataset_name, refresh_factcheck_dataset
 from chiiki.infosafety.actions.factcheck import (
     FactCheckError,
@@ -28,10 +29,12 @@ from chiiki.infosafety.actions.throttle import note_report_attempt
 
 __all__ = [
     "MAX_IMPORT",
+    "ArchiveError",
     "FactCheckError",
     "ImportResult",
     "Intake",
     "add_source",
+    "archive_source",
     "assign_claim",
     "check_rows",
     "correct_verdict",

@@ -14,8 +14,10 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
+from chiiki.infosafety.actions.archives import checked_archive_type, store_archive
 from chiiki.infosafety.actions.catalog import refresh_factcheck_dataset
 from chiiki.infosafety.actions.email import email_requesters
+from chiiki.infosafety.actions.sms import text_requesters
 from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
 from chiiki.infosafety.images import IMAGE_TYPES, image_type
 from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
@@ -184,13 +186,22 @@ def decline_claim(claim: Claim, *, reason: str, by: Actor) -> Claim:
 
 @transaction.atomic
 def add_source(
-    claim: Claim, *, title: str, url: str, published_on: date | None, note: str, by: Actor
+    claim: Claim,
+    *,
+    title: str,
+    url: str,
+    published_on: date | None,
+    note: str,
+    archive: bytes = b"",
+    by: Actor,
 ) -> Source:
-    """Add a piece of evidence to the claim."""
+    """Add a piece of evidence to the claim, with its archived copy if one is given."""
     if not title.strip():
         raise ValidationError({"title": "出典の名前を書いてください"})
     if url:
         validate_link(url)
+    if archive:
+        checked_archive_type(archive)  # refused before anything is written
     source = Source.objects.create(
         municipality_id=claim.municipality_id,
         claim=claim,
@@ -201,6 +212,8 @@ def add_source(
         added_by=by.user,
     )
     _event("source_added", claim, by, source=source.pk, url=source.url)
+    if archive:
+        store_archive(source, archive, by=by)
     return source
 
 
@@ -257,6 +270,7 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
 
     told = notify_requesters(claim, claim.rating_label)
     emailed = email_requesters(claim, claim.rating_label)
+    texted = text_requesters(claim, claim.rating_label)
     _event(
         "verdict_published",
         claim,
@@ -265,6 +279,7 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
         reports=claim.reports.count(),
         told=told,
         emailed=emailed,
+        texted=texted,
     )
     refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
@@ -295,6 +310,7 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
 
     told = notify_requesters(claim, claim.rating_label)  # a changed verdict is news to those who asked
     emailed = email_requesters(claim, claim.rating_label)
+    texted = text_requesters(claim, claim.rating_label)
     _event(
         "verdict_corrected",
         claim,
@@ -303,6 +319,7 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
         note=verdict.correction_note,
         told=told,
         emailed=emailed,
+        texted=texted,
     )
     refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
@@ -330,6 +347,7 @@ def merge_claims(target: Claim, other: Claim, *, by: Actor) -> Claim:
 
         told = notify_requesters(target, target.rating_label, reports=moved_ids)
         told += email_requesters(target, target.rating_label, reports=moved_ids)
+        told += text_requesters(target, target.rating_label, reports=moved_ids)
     _event("claims_merged", target, by, merged=other.pk, reports=moved, told=told)
     return target
 
