@@ -129,6 +129,7 @@ SHOWS_NONE = {
     f"{STAFF}infosafety/screening/upload/": "a change (POST), audited by its action",
     f"{STAFF}infosafety/signals/": "the signal set (words and weights), no person",
     f"{STAFF}infosafety/takedowns/new/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/watch/<int:mode_id>/patterns/": "a change (POST) of the watch words, audited by its action",
     f"{STAFF}infosafety/takedowns/<int:report_id>/status/": "a change (POST), audited by its action",
 }
 

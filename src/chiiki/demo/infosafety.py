@@ -117,6 +117,14 @@ def load_infosafety_demo(municipality: Municipality, first: User, second: User) 
         return InfosafetyDemoSummary(0, 0, 0)
     resident = Actor.system("resident (demo)")
     seen = timezone.now() - timedelta(hours=len(REPORTS))
+    actions.start_watch_mode(
+        municipality,
+        kind="disaster",
+        title="台風14号",
+        starts_at=seen - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(days=2),
+        by=Actor.for_user(first),
+    )
     for number, (text, link, where) in enumerate(REPORTS):
         intake = actions.Intake(
             text=text,

@@ -33,6 +33,7 @@ EVENTS: dict[str, Promise] = {
     "infosafety.takedown_status": _("削除依頼の状況を記録した"),
     "infosafety.takedowns_viewed": _("削除依頼の一覧を見た"),
     "infosafety.watch_mode_started": _("災害・選挙時の警戒期間を始めた"),
+    "infosafety.watch_patterns_changed": _("注意する言葉を変えた"),
 }
 
 OBJECTS: dict[str, Promise] = {}

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 from chiiki.core.links import validate_link
 from chiiki.core.uploads import within_upload_limit
 from chiiki.infosafety.archives import archive_type
-from chiiki.infosafety.engine import SCALES
+from chiiki.infosafety.engine import SCALES, WatchPatternError, parse_patterns
 from chiiki.infosafety.images import image_type
 from chiiki.infosafety.models import MAX_LINK, MAX_TEXT
 
@@ -209,6 +209,34 @@ class SignalSetForm(_FileForm):
     file = forms.FileField(label=gettext_lazy("手がかりのファイル(JSON)"))
 
 
+PATTERNS_HELP = gettext_lazy(
+    "1行に1組。同じ投稿にすべて出てくると注意として印を付ける言葉を + でつなぎます(例: 動物園 + ライオン)。"
+)
+
+
+def _clean_patterns(text: str) -> list[list[str]]:
+    try:
+        return parse_patterns(text)
+    except WatchPatternError as error:
+        raise forms.ValidationError(str(error)) from error
+
+
+class WatchPatternsForm(forms.Form):
+    patterns = forms.CharField(
+        label=gettext_lazy("注意する言葉"),
+        help_text=PATTERNS_HELP,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+    )
+
+    def clean_patterns(self) -> list[list[str]]:
+        """The watch list, one pattern a line (at least one)."""
+        patterns = _clean_patterns(self.cleaned_data["patterns"])
+        if not patterns:
+            raise forms.ValidationError(_("注意する言葉の組を一つ以上書いてください"))
+        return patterns
+
+
 class WatchModeForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("種類"),
@@ -219,3 +247,14 @@ class WatchModeForm(forms.Form):
         label=gettext_lazy("開始"), help_text=gettext_lazy("例: 2026-12-04 09:00")
     )
     ends_at = forms.DateTimeField(label=gettext_lazy("終了"), help_text=gettext_lazy("例: 2026-12-07 18:00"))
+    patterns = forms.CharField(
+        label=gettext_lazy("注意する言葉(任意)"),
+        help_text=gettext_lazy("空なら、過去の事例から用意した言葉を使います。"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        required=False,
+    )
+
+    def clean_patterns(self) -> list[list[str]]:
+        """The watch list staff wrote ([] for the shipped one)."""
+        return _clean_patterns(self.cleaned_data.get("patterns") or "")

@@ -196,3 +196,8 @@ def report_wait_seconds(ip_address: str | None, *, now: datetime | None = None) 
 def archived_source(municipality: Municipality, source_id: int) -> Source | None:
     """A source of the municipality that carries an archived copy (for editors only)."""
     return Source.objects.filter(municipality=municipality, pk=source_id).exclude(archive="").first()
+
+
+def watch_mode(municipality: Municipality, mode_id: int) -> WatchMode | None:
+    """A disaster or election mode of the municipality."""
+    return WatchMode.objects.filter(municipality=municipality, pk=mode_id).first()

@@ -25,7 +25,15 @@ from chiiki.core.models import Municipality, User
 from chiiki.infosafety import actions, line, queries
 from chiiki.infosafety.archives import ARCHIVE_TYPES
 from chiiki.infosafety.claimreview import claim_review, script_json
-from chiiki.infosafety.engine import SCALES, PostFileError, PostRow, Screener, SignalSetError, read_posts
+from chiiki.infosafety.engine import (
+    SCALES,
+    PostFileError,
+    PostRow,
+    Screener,
+    SignalSetError,
+    format_patterns,
+    read_posts,
+)
 from chiiki.infosafety.forms import (
     ArchiveForm,
     BatchForm,
@@ -40,6 +48,7 @@ from chiiki.infosafety.forms import (
     SourceForm,
     SplitForm,
     WatchModeForm,
+    WatchPatternsForm,
 )
 from chiiki.infosafety.images import IMAGE_TYPES
 from chiiki.infosafety.models import Claim, Report, TakedownReport
@@ -481,16 +490,54 @@ def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         else:
             messages.success(request, _("注意モードを設定しました。"))
             return redirect("infosafety:dashboard", code=municipality.code)
+    return _dashboard_page(request, municipality, form, {})
+
+
+def _dashboard_page(
+    request: HttpRequest,
+    municipality: Municipality,
+    form: WatchModeForm,
+    invalid: dict[int, WatchPatternsForm],
+) -> HttpResponse:
     board = queries.dashboard(municipality)
     _viewed(
         "infosafety.dashboard_viewed", municipality, request, "report", ids=[r.pk for r in board.watch_hits]
     )
+    mode_forms = [
+        (
+            mode,
+            invalid.get(mode.pk)
+            or WatchPatternsForm(
+                initial={"patterns": format_patterns(mode.patterns)}, auto_id=f"id_mode{mode.pk}_%s"
+            ),
+        )
+        for mode in board.active_modes
+    ]
     return render(
         request,
         "infosafety/dashboard.html",
-        {"municipality": municipality, "board": board, "form": form},
-        status=400 if form.errors else 200,
+        {"municipality": municipality, "board": board, "form": form, "mode_forms": mode_forms},
+        status=400 if form.errors or invalid else 200,
     )
+
+
+@municipality_permission("infosafety.factcheck")
+@require_POST
+def watch_patterns(request: HttpRequest, municipality: Municipality, mode_id: int) -> HttpResponse:
+    """Replace the watch list of a running or coming mode with the words staff wrote."""
+    mode = queries.watch_mode(municipality, mode_id)
+    if mode is None:
+        raise Http404
+    form = WatchPatternsForm(request.POST, auto_id=f"id_mode{mode.pk}_%s")
+    if form.is_valid():
+        try:
+            actions.update_watch_patterns(mode, form.cleaned_data["patterns"], by=Actor.from_request(request))
+        except actions.FactCheckError as error:
+            form.add_error("patterns", str(error))
+        else:
+            messages.success(request, _("注意する言葉を保存しました。"))
+            return redirect("infosafety:dashboard", code=municipality.code)
+    return _dashboard_page(request, municipality, WatchModeForm(), {mode.pk: form})
 
 
 # ---------------------------------------------------------------- screening

@@ -15,6 +15,7 @@ from chiiki.infosafety.actions.factcheck import (
     split_claim,
     start_watch_mode,
     submit_report,
+    update_watch_patterns,
 )
 from chiiki.infosafety.actions.imports import MAX_IMPORT, ImportResult, check_rows, import_posts
 from chiiki.infosafety.actions.line import receive_line_events
@@ -56,4 +57,5 @@ __all__ = [
     "split_claim",
     "start_watch_mode",
     "submit_report",
+    "update_watch_patterns",
 ]

@@ -114,9 +114,17 @@ def _watch_hit(municipality: Municipality, text: str) -> str:
 
 @transaction.atomic
 def start_watch_mode(
-    municipality: Municipality, *, kind: str, title: str, starts_at: datetime, ends_at: datetime, by: Actor
+    municipality: Municipality,
+    *,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    patterns: list[list[str]] | None = None,
+    by: Actor,
 ) -> WatchMode:
-    """Switch disaster or election mode on for a period, with the past patterns of that kind."""
+    """Switch disaster or election mode on for a period, with the patterns staff wrote or, when they wrote
+    none, the past patterns of that kind."""
     if kind not in WatchMode.Kind.values:
         raise ValidationError({"kind": "種類は災害か選挙です"})
     if ends_at <= starts_at:
@@ -127,7 +135,7 @@ def start_watch_mode(
         title=title.strip()[:100] or str(WatchMode.Kind(kind).label),
         starts_at=starts_at,
         ends_at=ends_at,
-        patterns=default_patterns(kind),
+        patterns=patterns if patterns else default_patterns(kind),
         created_by=by.user,
     )
     audit.record(
@@ -136,7 +144,38 @@ def start_watch_mode(
         municipality=municipality,
         object_type="watch_mode",
         object_id=mode.pk,
-        detail={"kind": kind, "from": starts_at.isoformat(), "to": ends_at.isoformat()},
+        detail={
+            "kind": kind,
+            "from": starts_at.isoformat(),
+            "to": ends_at.isoformat(),
+            "patterns": len(mode.patterns),
+            "own_patterns": bool(patterns),
+        },
+    )
+    return mode
+
+
+@transaction.atomic
+def update_watch_patterns(mode: WatchMode, patterns: list[list[str]], *, by: Actor) -> WatchMode:
+    """Replace the watch list of a mode that has not ended (reports already flagged keep their flag)."""
+    mode = WatchMode.objects.select_for_update().get(pk=mode.pk)
+    if mode.ends_at <= timezone.now():
+        raise FactCheckError("終わった注意モードの言葉は変えられません")
+    if not patterns:
+        raise ValidationError({"patterns": "注意する言葉の組を一つ以上書いてください"})
+    before = mode.patterns
+    mode.patterns = patterns
+    mode.save(update_fields=["patterns"])
+    audit.record(
+        "infosafety.watch_patterns_changed",
+        by=by,
+        municipality=mode.municipality_id,
+        object_type="watch_mode",
+        object_id=mode.pk,
+        detail={
+            "added": ["+".join(p) for p in patterns if p not in before],
+            "removed": ["+".join(p) for p in before if p not in patterns],
+        },
     )
     return mode
 

@@ -44,7 +44,14 @@ from chiiki.infosafety.engine._similar import (
     similarity,
 )
 from chiiki.infosafety.engine._tokens import content_words, normalized_tokens, tokens
-from chiiki.infosafety.engine._watch import PAST_PATTERNS, default_patterns, watch_hit
+from chiiki.infosafety.engine._watch import (
+    PAST_PATTERNS,
+    WatchPatternError,
+    default_patterns,
+    format_patterns,
+    parse_patterns,
+    watch_hit,
+)
 
 __all__ = [
     "FIJ",
@@ -69,6 +76,7 @@ __all__ = [
     "SignalSetDiff",
     "SignalSetError",
     "Source",
+    "WatchPatternError",
     "adjusted_rand_index",
     "all_pairs_clusters",
     "best_match",
@@ -83,9 +91,11 @@ __all__ = [
     "evaluate",
     "fingerprint",
     "fold",
+    "format_patterns",
     "jaccard",
     "load_signal_set",
     "normalized_tokens",
+    "parse_patterns",
     "read_posts",
     "shingles",
     "signatures",
