@@ -101,6 +101,23 @@ class Report(models.Model):
         return self.text[:60]
 
 
+class ReportBand(models.Model):
+    """A report's bucket in one MinHash/LSH band (`engine.lsh_keys`): a new report is compared with the reports
+    sharing a bucket, however old, besides the latest ones."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["municipality", "key"], name="report_band_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.key}"
+
+
 class ReportAttempt(models.Model):
     """One sending of the public report form or API by a client address: the rate limit counts these."""
 

@@ -18,15 +18,17 @@ from chiiki.infosafety.actions.archives import checked_archive_type, store_archi
 from chiiki.infosafety.actions.catalog import refresh_factcheck_dataset
 from chiiki.infosafety.actions.email import email_requesters
 from chiiki.infosafety.actions.sms import text_requesters
-from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
+from chiiki.infosafety.engine import SCALES, best_match, default_patterns, lsh_keys, watch_hit
 from chiiki.infosafety.images import IMAGE_TYPES, image_type
-from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
+from chiiki.infosafety.models import Claim, Report, ReportBand, Source, Verdict, WatchMode
 
 if TYPE_CHECKING:
     from chiiki.core.acting import Actor
     from chiiki.core.models import User
 
-CANDIDATE_REPORTS = 2000  # the latest reports compared with a new one (a rumour spreads within days)
+CANDIDATE_REPORTS = 2000  # the latest reports an imported file is compared with
+RECENT_REPORTS = 200  # the latest reports a single new one is compared with, besides those sharing a bucket
+LSH_CANDIDATES = 500  # at most this many reports sharing an LSH bucket with a new one (the newest first)
 OPEN = (Claim.Status.NEW, Claim.Status.CHECKING, Claim.Status.DRAFTED, Claim.Status.PUBLISHED)
 
 
@@ -58,12 +60,8 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
     kind = image_type(intake.screenshot[:16]) if intake.screenshot else ""
     if kind is None:
         raise ValidationError({"screenshot": "画像(PNG・JPEG・WebP・GIF)ではありません"})
-    candidates = (
-        Report.objects.filter(municipality=municipality, claim__status__in=OPEN)
-        .order_by("-received_at")
-        .values_list("claim_id", "text")[:CANDIDATE_REPORTS]
-    )
-    match = best_match(text, list(candidates))
+    keys = lsh_keys(text)
+    match = best_match(text, _candidates(municipality, keys))
     if match is not None:
         claim = Claim.objects.select_for_update().get(pk=int(str(match.key)))
     else:
@@ -81,6 +79,7 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         watch_hit=_watch_hit(municipality, text)[:200],
         screenshot_type=kind,
     )
+    index_reports([report], keys=keys)
     if kind:
         report.screenshot.save(
             f"report-{report.pk}.{IMAGE_TYPES[kind]}", ContentFile(intake.screenshot), save=True
@@ -100,6 +99,33 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         },
     )
     return report
+
+
+def _candidates(municipality: Municipality, keys: list[int]) -> list[tuple[object, str]]:
+    """What a new report is compared with: the open reports sharing an LSH bucket with it, however old (the
+    near-duplicates of MinHash/LSH), and the latest ones (retellings in other words that the word measure
+    links below LSH's Jaccard 0.5)."""
+    open_reports = Report.objects.filter(municipality=municipality, claim__status__in=OPEN).order_by(
+        "-received_at"
+    )
+    shared: list[tuple[object, str]] = []
+    if keys:
+        bucketed = ReportBand.objects.filter(municipality=municipality, key__in=keys).values("report_id")
+        shared = list(open_reports.filter(pk__in=bucketed).values_list("claim_id", "text")[:LSH_CANDIDATES])
+    recent = list(open_reports.values_list("claim_id", "text")[:RECENT_REPORTS])
+    return [*shared, *recent]
+
+
+def index_reports(reports: list[Report], *, keys: list[int] | None = None) -> None:
+    """Put reports into their LSH buckets (inside the caller's transaction); `keys` when already made (one report)."""
+    ReportBand.objects.bulk_create(
+        [
+            ReportBand(municipality_id=report.municipality_id, report=report, key=key)
+            for report in reports
+            for key in (keys if keys is not None and len(reports) == 1 else lsh_keys(report.text))
+        ],
+        batch_size=1000,
+    )
 
 
 def _watch_hit(municipality: Municipality, text: str) -> str:

@@ -18,6 +18,7 @@ from chiiki.infosafety.engine._minhash import (
     cluster_key,
     cluster_near_duplicates,
     cluster_signatures,
+    lsh_keys,
     signatures,
 )
 from chiiki.infosafety.engine._posts import PostFileError, PostRow, read_posts
@@ -94,6 +95,7 @@ __all__ = [
     "format_patterns",
     "jaccard",
     "load_signal_set",
+    "lsh_keys",
     "normalized_tokens",
     "parse_patterns",
     "read_posts",
