@@ -353,6 +353,12 @@ def _infosafety_values(town: Municipality) -> DemoValues:
     screenshot = pk_of("infosafety.Report", municipality=town, screenshot_type="image/png")
     if screenshot:
         found.by_segment_and_name[("reports", "report_id")] = screenshot
+    mode = pk_of("infosafety.WatchMode", municipality=town)
+    if mode:
+        found.by_name["mode_id"] = mode
+    archived = pk_of("infosafety.Source", municipality=town, archive_type="application/pdf")
+    if archived:
+        found.by_name["source_id"] = archived
     return found
 
 

@@ -158,3 +158,33 @@ def test_the_public_form_and_api_are_rate_limited_per_address(town_a: Municipali
     # When the window has passed, the address may send again.
     ReportAttempt.objects.update(at=ReportAttempt.objects.first().at.replace(year=2000))  # type: ignore[union-attr]
     assert here.post(form, {"text": "避難所がもう満員らしい"}).status_code == 302
+
+
+def test_the_api_takes_a_screenshot_in_base64_checked_like_the_forms(
+    town_a: Municipality, settings: Any
+) -> None:
+    import base64
+    import json
+
+    url = f"/api/v1/infosafety/municipalities/{town_a.code}/reports"
+    image = sample_screenshot(2, 2)
+    body = {"text": TEXT, "screenshot": base64.b64encode(image).decode()}
+    sent = Client().post(url, json.dumps(body), "application/json")
+    assert sent.status_code == 201
+    report = Report.objects.get(pk=sent.json()["id"])
+    assert report.channel == Report.Channel.API
+    assert report.screenshot_type == "image/png"
+    with report.screenshot.open("rb") as stored:
+        assert stored.read() == image
+    svg = base64.b64encode(b"<svg xmlns='http://www.w3.org/2000/svg'/>").decode()
+    refused = Client().post(url, json.dumps({"text": TEXT, "screenshot": svg}), "application/json")
+    assert refused.status_code == 400
+    assert "screenshot" in refused.json()["detail"]
+    garbled = Client().post(url, json.dumps({"text": TEXT, "screenshot": "not base64!"}), "application/json")
+    assert garbled.status_code == 400
+    assert "base64" in garbled.json()["detail"]
+    settings.CHIIKI_MAX_UPLOAD_BYTES = 16
+    big = Client().post(url, json.dumps(body), "application/json")
+    assert big.status_code == 400
+    assert "大きすぎます" in big.json()["detail"]
+    assert Report.objects.count() == 1  # nothing stored for the refusals

@@ -62,6 +62,7 @@ SHOWS_PERSONAL_DATA = {
     f"{STAFF}infosafety/": "infosafety.desk_viewed",
     f"{STAFF}infosafety/claims/<int:claim_id>/": "infosafety.claim_viewed",
     f"{STAFF}infosafety/reports/<int:report_id>/screenshot": "infosafety.screenshot_viewed",
+    f"{STAFF}infosafety/sources/<int:source_id>/archive": "infosafety.archive_downloaded",
     f"{STAFF}infosafety/dashboard/": "infosafety.dashboard_viewed",
     f"{STAFF}infosafety/takedowns/": "infosafety.takedowns_viewed",
     f"{STAFF}infosafety/screening/batches/<int:batch_id>/": "infosafety.batch_viewed",
@@ -128,6 +129,7 @@ SHOWS_NONE = {
     f"{STAFF}infosafety/screening/upload/": "a change (POST), audited by its action",
     f"{STAFF}infosafety/signals/": "the signal set (words and weights), no person",
     f"{STAFF}infosafety/takedowns/new/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/watch/<int:mode_id>/patterns/": "a change (POST) of the watch words, audited by its action",
     f"{STAFF}infosafety/takedowns/<int:report_id>/status/": "a change (POST), audited by its action",
 }
 

@@ -7,6 +7,7 @@ already has claims is left as it is. All posts and names are fictional.
 
 from __future__ import annotations
 
+import io
 import json
 import struct
 import zlib
@@ -86,6 +87,23 @@ def sample_screenshot(width: int = 8, height: int = 8) -> bytes:
     )
 
 
+def sample_pdf(title: str) -> bytes:
+    """A one-page PDF made here with reportlab (the demo's stand-in for an archived copy of a source)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("HeiseiKakuGo-W5"))
+    out = io.BytesIO()
+    page = canvas.Canvas(out, pagesize=A4, invariant=True)
+    page.setFont("HeiseiKakuGo-W5", 14)
+    page.drawString(72, 770, title)
+    page.drawString(72, 740, "(デモ用に作った写しです)")
+    page.save()
+    return out.getvalue()
+
+
 @dataclass(frozen=True, slots=True)
 class InfosafetyDemoSummary:
     claims: int
@@ -99,6 +117,14 @@ def load_infosafety_demo(municipality: Municipality, first: User, second: User) 
         return InfosafetyDemoSummary(0, 0, 0)
     resident = Actor.system("resident (demo)")
     seen = timezone.now() - timedelta(hours=len(REPORTS))
+    actions.start_watch_mode(
+        municipality,
+        kind="disaster",
+        title="台風14号",
+        starts_at=seen - timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(days=2),
+        by=Actor.for_user(first),
+    )
     for number, (text, link, where) in enumerate(REPORTS):
         intake = actions.Intake(
             text=text,
@@ -120,6 +146,7 @@ def load_infosafety_demo(municipality: Municipality, first: User, second: User) 
             url=f"https://city.example.lg.jp/midorikawa/bousai/{claim.pk}",
             published_on=timezone.localdate(),
             note="",
+            archive=sample_pdf(source) if published == 0 else b"",
             by=Actor.for_user(first),
         )
         actions.draft_verdict(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.http.request import RawPostDataException
@@ -40,6 +43,8 @@ class ReportIn(Schema):
     link: str = Field("", max_length=MAX_LINK)
     where_seen: str = Field("", max_length=200)
     seen_at: datetime | None = None
+    # a PNG, JPEG, WebP or GIF image in standard base64 (checked by its bytes, like the form's); editors only
+    screenshot: str = ""
 
 
 class ReportOut(Schema):
@@ -108,16 +113,36 @@ def submit(request: HttpRequest, code: str, body: ReportIn) -> Status[ReportOut]
         where_seen=body.where_seen,
         seen_at=body.seen_at,
         channel=Report.Channel.API,
+        screenshot=_screenshot(body.screenshot),
     )
     try:
         report = actions.submit_report(
             municipality, intake, by=Actor.from_request(request, label="api intake")
         )
     except ValidationError as error:
-        raise HttpError(400, " ".join(error.messages)) from error
+        named = (
+            [f"{field}: {' '.join(messages)}" for field, messages in error.message_dict.items()]
+            if hasattr(error, "error_dict")
+            else error.messages
+        )
+        raise HttpError(400, " ".join(named)) from error
     return Status(
         201, ReportOut(id=report.pk, claim=report.claim_id, joined_existing=report.similarity is not None)
     )
+
+
+def _screenshot(encoded: str) -> bytes:
+    """The screenshot's bytes from base64 (b"" when none); not base64 or over the upload limit is a 400."""
+    if not encoded:
+        return b""
+    try:
+        content = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as error:
+        raise HttpError(400, "screenshot: base64 として読めません (not standard base64)") from error
+    limit = int(settings.CHIIKI_MAX_UPLOAD_BYTES)
+    if len(content) > limit:
+        raise HttpError(400, f"screenshot: 大きすぎます(上限 {limit // 1024 // 1024} MB)")
+    return content
 
 
 @router.post("/municipalities/{code}/screen", response=ScreenOut)

@@ -23,6 +23,8 @@ EVENTS: dict[str, Promise] = {
     "infosafety.report_throttled": _("送信が多すぎる通報を断った"),
     "infosafety.screenshot_viewed": _("通報のスクリーンショットを見た"),
     "infosafety.source_added": _("出典を加えた"),
+    "infosafety.source_archived": _("出典の保存した写しを加えた"),
+    "infosafety.archive_downloaded": _("出典の保存した写しを取り出した"),
     "infosafety.verdict_drafted": _("判定案を書いた"),
     "infosafety.verdict_published": _("判定を公開した"),
     "infosafety.verdict_corrected": _("判定を訂正した"),
@@ -31,6 +33,7 @@ EVENTS: dict[str, Promise] = {
     "infosafety.takedown_status": _("削除依頼の状況を記録した"),
     "infosafety.takedowns_viewed": _("削除依頼の一覧を見た"),
     "infosafety.watch_mode_started": _("災害・選挙時の警戒期間を始めた"),
+    "infosafety.watch_patterns_changed": _("注意する言葉を変えた"),
 }
 
 OBJECTS: dict[str, Promise] = {}

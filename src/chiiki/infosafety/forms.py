@@ -9,7 +9,8 @@ from django.utils.translation import gettext_lazy
 
 from chiiki.core.links import validate_link
 from chiiki.core.uploads import within_upload_limit
-from chiiki.infosafety.engine import SCALES
+from chiiki.infosafety.archives import archive_type
+from chiiki.infosafety.engine import SCALES, WatchPatternError, parse_patterns
 from chiiki.infosafety.images import image_type
 from chiiki.infosafety.models import MAX_LINK, MAX_TEXT
 
@@ -61,6 +62,31 @@ class ReportForm(forms.Form):
         return content
 
 
+ARCHIVE_HELP = gettext_lazy(
+    "出典をその時点の形で残すためのファイル: PDF、PNG・JPEG の画面、ブラウザで保存したページ(HTML・MHTML)、"
+    "WARC。担当者だけが取り出せます(公開しません)。"
+)
+ARCHIVE_ACCEPT = (
+    ".pdf,.png,.jpg,.jpeg,.html,.htm,.mhtml,.mht,.warc,.gz,application/pdf,image/png,image/jpeg,text/html"
+)
+
+
+def archive_bytes(upload: object) -> bytes:
+    """An archived copy's bytes (b"" when none was sent); over the upload limit or of an unknown kind is refused."""
+    if not upload:
+        return b""
+    within_upload_limit(upload)
+    content: bytes = upload.read()  # type: ignore[attr-defined]
+    if archive_type(content) is None:
+        raise forms.ValidationError(
+            _(
+                "PDF・PNG・JPEG・保存したウェブページ(HTML・MHTML)・WARC のファイルを選んでください。"
+                "このファイルはどれとしても読めません。"
+            )
+        )
+    return content
+
+
 class SourceForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("出典(発表した機関・文書の名前)"), max_length=200)
     url = forms.CharField(
@@ -68,6 +94,35 @@ class SourceForm(forms.Form):
     )
     published_on = forms.DateField(label=gettext_lazy("出典の日付"), required=False)
     note = forms.CharField(label=gettext_lazy("メモ"), max_length=500, required=False)
+    archive = forms.FileField(
+        label=gettext_lazy("保存した写し(任意)"),
+        help_text=ARCHIVE_HELP,
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ARCHIVE_ACCEPT}),
+    )
+
+    def clean_archive(self) -> bytes:
+        """The archived copy's bytes, or b"" when none was sent."""
+        return archive_bytes(self.cleaned_data.get("archive"))
+
+
+class ArchiveForm(forms.Form):
+    """The archived copy of a source added earlier without one."""
+
+    source = forms.TypedChoiceField(label=gettext_lazy("出典"), coerce=int)
+    archive = forms.FileField(
+        label=gettext_lazy("保存した写し"),
+        help_text=ARCHIVE_HELP,
+        widget=forms.ClearableFileInput(attrs={"accept": ARCHIVE_ACCEPT}),
+    )
+
+    def __init__(self, *args: object, sources: list[tuple[int, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["source"].choices = sources  # type: ignore[attr-defined]
+
+    def clean_archive(self) -> bytes:
+        """The archived copy's bytes."""
+        return archive_bytes(self.cleaned_data.get("archive"))
 
 
 def _rating_choices() -> list[tuple[str, list[tuple[str, str]]]]:
@@ -154,6 +209,34 @@ class SignalSetForm(_FileForm):
     file = forms.FileField(label=gettext_lazy("手がかりのファイル(JSON)"))
 
 
+PATTERNS_HELP = gettext_lazy(
+    "1行に1組。同じ投稿にすべて出てくると注意として印を付ける言葉を + でつなぎます(例: 動物園 + ライオン)。"
+)
+
+
+def _clean_patterns(text: str) -> list[list[str]]:
+    try:
+        return parse_patterns(text)
+    except WatchPatternError as error:
+        raise forms.ValidationError(str(error)) from error
+
+
+class WatchPatternsForm(forms.Form):
+    patterns = forms.CharField(
+        label=gettext_lazy("注意する言葉"),
+        help_text=PATTERNS_HELP,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=10000,
+    )
+
+    def clean_patterns(self) -> list[list[str]]:
+        """The watch list, one pattern a line (at least one)."""
+        patterns = _clean_patterns(self.cleaned_data["patterns"])
+        if not patterns:
+            raise forms.ValidationError(_("注意する言葉の組を一つ以上書いてください"))
+        return patterns
+
+
 class WatchModeForm(forms.Form):
     kind = forms.ChoiceField(
         label=gettext_lazy("種類"),
@@ -164,3 +247,14 @@ class WatchModeForm(forms.Form):
         label=gettext_lazy("開始"), help_text=gettext_lazy("例: 2026-12-04 09:00")
     )
     ends_at = forms.DateTimeField(label=gettext_lazy("終了"), help_text=gettext_lazy("例: 2026-12-07 18:00"))
+    patterns = forms.CharField(
+        label=gettext_lazy("注意する言葉(任意)"),
+        help_text=gettext_lazy("空なら、過去の事例から用意した言葉を使います。"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=10000,
+        required=False,
+    )
+
+    def clean_patterns(self) -> list[list[str]]:
+        """The watch list staff wrote ([] for the shipped one)."""
+        return _clean_patterns(self.cleaned_data.get("patterns") or "")

@@ -101,6 +101,23 @@ class Report(models.Model):
         return self.text[:60]
 
 
+class ReportBand(models.Model):
+    """A report's bucket in one MinHash/LSH band (`engine.lsh_keys`): a new report is compared with the reports
+    sharing a bucket, however old, besides the latest ones."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="bands")
+    key = models.BigIntegerField()
+
+    class Meta:
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["municipality", "key"], name="report_band_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id}:{self.key}"
+
+
 class ReportAttempt(models.Model):
     """One sending of the public report form or API by a client address: the rate limit counts these."""
 
@@ -125,6 +142,18 @@ class Source(models.Model):
     note = models.CharField(_("メモ"), max_length=500, blank=True)
     added_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(default=timezone.now)
+    # a copy of the source as it was (PDF, PNG/JPEG, a saved page, a WARC): on the configured storage, for
+    # editors only (an audited download); kept once, never replaced, with its checked type and SHA-256
+    archive = models.FileField(
+        _("保存した写し"), upload_to="infosafety-archives/%Y/%m/", max_length=300, blank=True
+    )
+    archive_type = models.CharField(max_length=40, blank=True)  # application/pdf … read from the bytes
+    archive_size = models.PositiveBigIntegerField(null=True, blank=True)
+    archive_sha256 = models.CharField(max_length=64, blank=True)
+    archived_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["added_at"]

@@ -21,6 +21,7 @@ from chiiki.infosafety.models import (
     ScreenedPost,
     ScreeningBatch,
     SignalSetVersion,
+    Source,
     TakedownReport,
     Verdict,
     WatchMode,
@@ -190,3 +191,13 @@ def report_wait_seconds(ip_address: str | None, *, now: datetime | None = None) 
     if seen["count"] < settings.CHIIKI_INFOSAFETY_REPORT_LIMIT or oldest is None:
         return 0.0
     return max(1.0, (oldest + window - now).total_seconds())
+
+
+def archived_source(municipality: Municipality, source_id: int) -> Source | None:
+    """A source of the municipality that carries an archived copy (for editors only)."""
+    return Source.objects.filter(municipality=municipality, pk=source_id).exclude(archive="").first()
+
+
+def watch_mode(municipality: Municipality, mode_id: int) -> WatchMode | None:
+    """A disaster or election mode of the municipality."""
+    return WatchMode.objects.filter(municipality=municipality, pk=mode_id).first()

@@ -14,11 +14,21 @@ urlpatterns = [
     path("staff/m/<str:code>/infosafety/report/", views.staff_report, name="staff_report"),
     path("staff/m/<str:code>/infosafety/import/", views.import_posts, name="import"),
     path("staff/m/<str:code>/infosafety/dashboard/", views.dashboard, name="dashboard"),
+    path(
+        "staff/m/<str:code>/infosafety/watch/<int:mode_id>/patterns/",
+        views.watch_patterns,
+        name="watch_patterns",
+    ),
     path("staff/m/<str:code>/infosafety/claims/<int:claim_id>/", views.claim_detail, name="claim"),
     path(
         "staff/m/<str:code>/infosafety/reports/<int:report_id>/screenshot",
         views.report_screenshot,
         name="screenshot",
+    ),
+    path(
+        "staff/m/<str:code>/infosafety/sources/<int:source_id>/archive",
+        views.source_archive,
+        name="source_archive",
     ),
     path(
         "staff/m/<str:code>/infosafety/claims/<int:claim_id>/<str:step>/", views.claim_step, name="claim_step"

@@ -23,9 +23,19 @@ from chiiki.core.acting import Actor
 from chiiki.core.links import safe_link
 from chiiki.core.models import Municipality, User
 from chiiki.infosafety import actions, line, queries
+from chiiki.infosafety.archives import ARCHIVE_TYPES
 from chiiki.infosafety.claimreview import claim_review, script_json
-from chiiki.infosafety.engine import SCALES, PostFileError, PostRow, Screener, SignalSetError, read_posts
+from chiiki.infosafety.engine import (
+    SCALES,
+    PostFileError,
+    PostRow,
+    Screener,
+    SignalSetError,
+    format_patterns,
+    read_posts,
+)
 from chiiki.infosafety.forms import (
+    ArchiveForm,
     BatchForm,
     CorrectionForm,
     DeclineForm,
@@ -38,6 +48,7 @@ from chiiki.infosafety.forms import (
     SourceForm,
     SplitForm,
     WatchModeForm,
+    WatchPatternsForm,
 )
 from chiiki.infosafety.images import IMAGE_TYPES
 from chiiki.infosafety.models import Claim, Report, TakedownReport
@@ -216,6 +227,25 @@ def report_screenshot(request: HttpRequest, municipality: Municipality, report_i
 
 
 @municipality_permission("infosafety.factcheck")
+def source_archive(request: HttpRequest, municipality: Municipality, source_id: int) -> HttpResponse:
+    """The archived copy of a source, for editors only: always a download (a saved page never runs here),
+    with its checked type; each download is audited."""
+    source = queries.archived_source(municipality, source_id)
+    if source is None or source.archive_type not in ARCHIVE_TYPES:
+        raise Http404
+    _viewed("infosafety.archive_downloaded", municipality, request, "claim", object_id=source.claim_id)
+    with source.archive.open("rb") as stored:
+        response = HttpResponse(stored.read(), content_type=source.archive_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="source-{source.pk}.{ARCHIVE_TYPES[source.archive_type]}"'
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@municipality_permission("infosafety.factcheck")
 def import_posts(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """Bring a file of posts exported from X or Bluesky (or a CSV) into the desk; a bad line refuses it all."""
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -305,6 +335,7 @@ def _claim_context(
         "rating": SCALES[claim.scale].rating(claim.rating) if claim.rating else None,
         "can_publish": claim.status == Claim.Status.DRAFTED and claim.drafted_by_id != request.user.pk,
         "source_form": forms.get("source", SourceForm()),
+        "archive_form": forms.get("archive", ArchiveForm(sources=_source_choices(claim))),
         "draft_form": forms.get("draft", DraftForm(initial=initial)),
         "correct_form": forms.get("correct", CorrectionForm(initial=initial)),
         "decline_form": forms.get("decline", DeclineForm()),
@@ -328,10 +359,23 @@ def _step_assign(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any
 
 
 def _step_source(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
-    form = SourceForm(request.POST)
+    form = SourceForm(request.POST, request.FILES)
     if not form.is_valid():
         return {"source": form}
     actions.add_source(claim, **form.cleaned_data, by=by)
+    return None
+
+
+def _source_choices(claim: Claim) -> list[tuple[int, str]]:
+    return [(s.pk, s.title) for s in claim.sources.all() if not s.archive]
+
+
+def _step_archive(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any] | None:
+    form = ArchiveForm(request.POST, request.FILES, sources=_source_choices(claim))
+    if not form.is_valid():
+        return {"archive": form}
+    source = claim.sources.get(pk=form.cleaned_data["source"])  # one of this claim's, by the choices
+    actions.archive_source(source, form.cleaned_data["archive"], by=by)
     return None
 
 
@@ -401,6 +445,7 @@ def _step_split(request: HttpRequest, claim: Claim, by: Actor) -> dict[str, Any]
 STEPS: dict[str, Step] = {
     "assign": _step_assign,
     "source": _step_source,
+    "archive": _step_archive,
     "draft": _step_draft,
     "publish": _step_publish,
     "correct": _step_correct,
@@ -420,7 +465,7 @@ def claim_step(request: HttpRequest, municipality: Municipality, claim_id: int, 
         raise Http404
     try:
         invalid = handler(request, claim, Actor.from_request(request))
-    except actions.FactCheckError as error:
+    except (actions.FactCheckError, actions.ArchiveError) as error:
         messages.error(request, str(error))
         return redirect("infosafety:claim", code=municipality.code, claim_id=claim.pk)
     except ValidationError as error:
@@ -445,16 +490,54 @@ def dashboard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         else:
             messages.success(request, _("注意モードを設定しました。"))
             return redirect("infosafety:dashboard", code=municipality.code)
+    return _dashboard_page(request, municipality, form, {})
+
+
+def _dashboard_page(
+    request: HttpRequest,
+    municipality: Municipality,
+    form: WatchModeForm,
+    invalid: dict[int, WatchPatternsForm],
+) -> HttpResponse:
     board = queries.dashboard(municipality)
     _viewed(
         "infosafety.dashboard_viewed", municipality, request, "report", ids=[r.pk for r in board.watch_hits]
     )
+    mode_forms = [
+        (
+            mode,
+            invalid.get(mode.pk)
+            or WatchPatternsForm(
+                initial={"patterns": format_patterns(mode.patterns)}, auto_id=f"id_mode{mode.pk}_%s"
+            ),
+        )
+        for mode in board.active_modes
+    ]
     return render(
         request,
         "infosafety/dashboard.html",
-        {"municipality": municipality, "board": board, "form": form},
-        status=400 if form.errors else 200,
+        {"municipality": municipality, "board": board, "form": form, "mode_forms": mode_forms},
+        status=400 if form.errors or invalid else 200,
     )
+
+
+@municipality_permission("infosafety.factcheck")
+@require_POST
+def watch_patterns(request: HttpRequest, municipality: Municipality, mode_id: int) -> HttpResponse:
+    """Replace the watch list of a running or coming mode with the words staff wrote."""
+    mode = queries.watch_mode(municipality, mode_id)
+    if mode is None:
+        raise Http404
+    form = WatchPatternsForm(request.POST, auto_id=f"id_mode{mode.pk}_%s")
+    if form.is_valid():
+        try:
+            actions.update_watch_patterns(mode, form.cleaned_data["patterns"], by=Actor.from_request(request))
+        except actions.FactCheckError as error:
+            form.add_error("patterns", str(error))
+        else:
+            messages.success(request, _("注意する言葉を保存しました。"))
+            return redirect("infosafety:dashboard", code=municipality.code)
+    return _dashboard_page(request, municipality, WatchModeForm(), {mode.pk: form})
 
 
 # ---------------------------------------------------------------- screening

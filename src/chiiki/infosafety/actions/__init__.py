@@ -1,5 +1,6 @@
 """Changes of the infosafety app; each runs in one transaction and writes its audit record."""
 
+from chiiki.infosafety.actions.archives import ArchiveError, archive_source
 from chiiki.infosafety.actions.catalog import dataset_name, refresh_factcheck_dataset
 from chiiki.infosafety.actions.factcheck import (
     FactCheckError,
@@ -14,6 +15,7 @@ from chiiki.infosafety.actions.factcheck import (
     split_claim,
     start_watch_mode,
     submit_report,
+    update_watch_patterns,
 )
 from chiiki.infosafety.actions.imports import MAX_IMPORT, ImportResult, check_rows, import_posts
 from chiiki.infosafety.actions.line import receive_line_events
@@ -28,10 +30,12 @@ from chiiki.infosafety.actions.throttle import note_report_attempt
 
 __all__ = [
     "MAX_IMPORT",
+    "ArchiveError",
     "FactCheckError",
     "ImportResult",
     "Intake",
     "add_source",
+    "archive_source",
     "assign_claim",
     "check_rows",
     "correct_verdict",
@@ -53,4 +57,5 @@ __all__ = [
     "split_claim",
     "start_watch_mode",
     "submit_report",
+    "update_watch_patterns",
 ]

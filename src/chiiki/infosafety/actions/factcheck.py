@@ -14,17 +14,21 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
+from chiiki.infosafety.actions.archives import checked_archive_type, store_archive
 from chiiki.infosafety.actions.catalog import refresh_factcheck_dataset
 from chiiki.infosafety.actions.email import email_requesters
-from chiiki.infosafety.engine import SCALES, best_match, default_patterns, watch_hit
+from chiiki.infosafety.actions.sms import text_requesters
+from chiiki.infosafety.engine import SCALES, best_match, default_patterns, lsh_keys, watch_hit
 from chiiki.infosafety.images import IMAGE_TYPES, image_type
-from chiiki.infosafety.models import Claim, Report, Source, Verdict, WatchMode
+from chiiki.infosafety.models import Claim, Report, ReportBand, Source, Verdict, WatchMode
 
 if TYPE_CHECKING:
     from chiiki.core.acting import Actor
     from chiiki.core.models import User
 
-CANDIDATE_REPORTS = 2000  # the latest reports compared with a new one (a rumour spreads within days)
+CANDIDATE_REPORTS = 2000  # the latest reports an imported file is compared with
+RECENT_REPORTS = 200  # the latest reports a single new one is compared with, besides those sharing a bucket
+LSH_CANDIDATES = 500  # at most this many reports sharing an LSH bucket with a new one (the newest first)
 OPEN = (Claim.Status.NEW, Claim.Status.CHECKING, Claim.Status.DRAFTED, Claim.Status.PUBLISHED)
 
 
@@ -56,12 +60,8 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
     kind = image_type(intake.screenshot[:16]) if intake.screenshot else ""
     if kind is None:
         raise ValidationError({"screenshot": "画像(PNG・JPEG・WebP・GIF)ではありません"})
-    candidates = (
-        Report.objects.filter(municipality=municipality, claim__status__in=OPEN)
-        .order_by("-received_at")
-        .values_list("claim_id", "text")[:CANDIDATE_REPORTS]
-    )
-    match = best_match(text, list(candidates))
+    keys = lsh_keys(text)
+    match = best_match(text, _candidates(municipality, keys))
     if match is not None:
         claim = Claim.objects.select_for_update().get(pk=int(str(match.key)))
     else:
@@ -79,6 +79,7 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
         watch_hit=_watch_hit(municipality, text)[:200],
         screenshot_type=kind,
     )
+    index_reports([report], keys=keys)
     if kind:
         report.screenshot.save(
             f"report-{report.pk}.{IMAGE_TYPES[kind]}", ContentFile(intake.screenshot), save=True
@@ -100,6 +101,33 @@ def submit_report(municipality: Municipality, intake: Intake, *, by: Actor) -> R
     return report
 
 
+def _candidates(municipality: Municipality, keys: list[int]) -> list[tuple[object, str]]:
+    """What a new report is compared with: the open reports sharing an LSH bucket with it, however old (the
+    near-duplicates of MinHash/LSH), and the latest ones (retellings in other words that the word measure
+    links below LSH's Jaccard 0.5)."""
+    open_reports = Report.objects.filter(municipality=municipality, claim__status__in=OPEN).order_by(
+        "-received_at"
+    )
+    shared: list[tuple[object, str]] = []
+    if keys:
+        bucketed = ReportBand.objects.filter(municipality=municipality, key__in=keys).values("report_id")
+        shared = list(open_reports.filter(pk__in=bucketed).values_list("claim_id", "text")[:LSH_CANDIDATES])
+    recent = list(open_reports.values_list("claim_id", "text")[:RECENT_REPORTS])
+    return [*shared, *recent]
+
+
+def index_reports(reports: list[Report], *, keys: list[int] | None = None) -> None:
+    """Put reports into their LSH buckets (inside the caller's transaction); `keys` when already made (one report)."""
+    ReportBand.objects.bulk_create(
+        [
+            ReportBand(municipality_id=report.municipality_id, report=report, key=key)
+            for report in reports
+            for key in (keys if keys is not None and len(reports) == 1 else lsh_keys(report.text))
+        ],
+        batch_size=1000,
+    )
+
+
 def _watch_hit(municipality: Municipality, text: str) -> str:
     now = timezone.now()
     modes = WatchMode.objects.filter(municipality=municipality, starts_at__lte=now, ends_at__gt=now)
@@ -112,9 +140,17 @@ def _watch_hit(municipality: Municipality, text: str) -> str:
 
 @transaction.atomic
 def start_watch_mode(
-    municipality: Municipality, *, kind: str, title: str, starts_at: datetime, ends_at: datetime, by: Actor
+    municipality: Municipality,
+    *,
+    kind: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    patterns: list[list[str]] | None = None,
+    by: Actor,
 ) -> WatchMode:
-    """Switch disaster or election mode on for a period, with the past patterns of that kind."""
+    """Switch disaster or election mode on for a period, with the patterns staff wrote or, when they wrote
+    none, the past patterns of that kind."""
     if kind not in WatchMode.Kind.values:
         raise ValidationError({"kind": "種類は災害か選挙です"})
     if ends_at <= starts_at:
@@ -125,7 +161,7 @@ def start_watch_mode(
         title=title.strip()[:100] or str(WatchMode.Kind(kind).label),
         starts_at=starts_at,
         ends_at=ends_at,
-        patterns=default_patterns(kind),
+        patterns=patterns if patterns else default_patterns(kind),
         created_by=by.user,
     )
     audit.record(
@@ -134,7 +170,38 @@ def start_watch_mode(
         municipality=municipality,
         object_type="watch_mode",
         object_id=mode.pk,
-        detail={"kind": kind, "from": starts_at.isoformat(), "to": ends_at.isoformat()},
+        detail={
+            "kind": kind,
+            "from": starts_at.isoformat(),
+            "to": ends_at.isoformat(),
+            "patterns": len(mode.patterns),
+            "own_patterns": bool(patterns),
+        },
+    )
+    return mode
+
+
+@transaction.atomic
+def update_watch_patterns(mode: WatchMode, patterns: list[list[str]], *, by: Actor) -> WatchMode:
+    """Replace the watch list of a mode that has not ended (reports already flagged keep their flag)."""
+    mode = WatchMode.objects.select_for_update().get(pk=mode.pk)
+    if mode.ends_at <= timezone.now():
+        raise FactCheckError("終わった注意モードの言葉は変えられません")
+    if not patterns:
+        raise ValidationError({"patterns": "注意する言葉の組を一つ以上書いてください"})
+    before = mode.patterns
+    mode.patterns = patterns
+    mode.save(update_fields=["patterns"])
+    audit.record(
+        "infosafety.watch_patterns_changed",
+        by=by,
+        municipality=mode.municipality_id,
+        object_type="watch_mode",
+        object_id=mode.pk,
+        detail={
+            "added": ["+".join(p) for p in patterns if p not in before],
+            "removed": ["+".join(p) for p in before if p not in patterns],
+        },
     )
     return mode
 
@@ -184,13 +251,22 @@ def decline_claim(claim: Claim, *, reason: str, by: Actor) -> Claim:
 
 @transaction.atomic
 def add_source(
-    claim: Claim, *, title: str, url: str, published_on: date | None, note: str, by: Actor
+    claim: Claim,
+    *,
+    title: str,
+    url: str,
+    published_on: date | None,
+    note: str,
+    archive: bytes = b"",
+    by: Actor,
 ) -> Source:
-    """Add a piece of evidence to the claim."""
+    """Add a piece of evidence to the claim, with its archived copy if one is given."""
     if not title.strip():
         raise ValidationError({"title": "出典の名前を書いてください"})
     if url:
         validate_link(url)
+    if archive:
+        checked_archive_type(archive)  # refused before anything is written
     source = Source.objects.create(
         municipality_id=claim.municipality_id,
         claim=claim,
@@ -201,6 +277,8 @@ def add_source(
         added_by=by.user,
     )
     _event("source_added", claim, by, source=source.pk, url=source.url)
+    if archive:
+        store_archive(source, archive, by=by)
     return source
 
 
@@ -257,6 +335,7 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
 
     told = notify_requesters(claim, claim.rating_label)
     emailed = email_requesters(claim, claim.rating_label)
+    texted = text_requesters(claim, claim.rating_label)
     _event(
         "verdict_published",
         claim,
@@ -265,6 +344,7 @@ def publish_verdict(claim: Claim, *, by: Actor) -> Verdict:
         reports=claim.reports.count(),
         told=told,
         emailed=emailed,
+        texted=texted,
     )
     refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
@@ -295,6 +375,7 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
 
     told = notify_requesters(claim, claim.rating_label)  # a changed verdict is news to those who asked
     emailed = email_requesters(claim, claim.rating_label)
+    texted = text_requesters(claim, claim.rating_label)
     _event(
         "verdict_corrected",
         claim,
@@ -303,6 +384,7 @@ def correct_verdict(claim: Claim, *, rating: str, explanation: str, note: str, b
         note=verdict.correction_note,
         told=told,
         emailed=emailed,
+        texted=texted,
     )
     refresh_factcheck_dataset(claim.municipality, by=by)
     return verdict
@@ -330,6 +412,7 @@ def merge_claims(target: Claim, other: Claim, *, by: Actor) -> Claim:
 
         told = notify_requesters(target, target.rating_label, reports=moved_ids)
         told += email_requesters(target, target.rating_label, reports=moved_ids)
+        told += text_requesters(target, target.rating_label, reports=moved_ids)
     _event("claims_merged", target, by, merged=other.pk, reports=moved, told=told)
     return target
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
-from chiiki.infosafety.actions.factcheck import CANDIDATE_REPORTS, OPEN, _watch_hit
+from chiiki.infosafety.actions.factcheck import CANDIDATE_REPORTS, OPEN, _watch_hit, index_reports
 from chiiki.infosafety.engine import PostRow, best_match_among, cluster_near_duplicates, fingerprint
 from chiiki.infosafety.models import Claim, Report
 
@@ -113,6 +113,7 @@ def import_posts(municipality: Municipality, rows: list[PostRow], *, name: str, 
                 )
             )
     Report.objects.bulk_create(reports, batch_size=500)
+    index_reports(reports)  # later single reports find these through LSH
     result = ImportResult(len(reports), new_claims, joined, len(rows) - len(fresh))
     audit.record(
         "infosafety.posts_imported",

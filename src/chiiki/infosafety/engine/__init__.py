@@ -18,6 +18,7 @@ from chiiki.infosafety.engine._minhash import (
     cluster_key,
     cluster_near_duplicates,
     cluster_signatures,
+    lsh_keys,
     signatures,
 )
 from chiiki.infosafety.engine._posts import PostFileError, PostRow, read_posts
@@ -44,7 +45,14 @@ from chiiki.infosafety.engine._similar import (
     similarity,
 )
 from chiiki.infosafety.engine._tokens import content_words, normalized_tokens, tokens
-from chiiki.infosafety.engine._watch import PAST_PATTERNS, default_patterns, watch_hit
+from chiiki.infosafety.engine._watch import (
+    PAST_PATTERNS,
+    WatchPatternError,
+    default_patterns,
+    format_patterns,
+    parse_patterns,
+    watch_hit,
+)
 
 __all__ = [
     "FIJ",
@@ -69,6 +77,7 @@ __all__ = [
     "SignalSetDiff",
     "SignalSetError",
     "Source",
+    "WatchPatternError",
     "adjusted_rand_index",
     "all_pairs_clusters",
     "best_match",
@@ -83,9 +92,12 @@ __all__ = [
     "evaluate",
     "fingerprint",
     "fold",
+    "format_patterns",
     "jaccard",
     "load_signal_set",
+    "lsh_keys",
     "normalized_tokens",
+    "parse_patterns",
     "read_posts",
     "shingles",
     "signatures",

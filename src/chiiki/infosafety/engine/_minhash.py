@@ -113,6 +113,20 @@ def _band_keys(sig: Signatures, band: int, rows: int) -> npt.NDArray[np.uint64]:
     return key
 
 
+def lsh_keys(text: str) -> list[int]:
+    """The post's bucket in each of the BANDS bands, as non-negative 63-bit integers that carry their band (so
+    one index of (key) finds every earlier post sharing a band); [] for a post of only links or mentions."""
+    key = cluster_key(text)
+    if len(key) < 3:
+        return []
+    sig = signatures([key])
+    keys = []
+    for band in range(BANDS):
+        value = int(_band_keys(sig, band, ROWS)[0])
+        keys.append((value ^ (band * 0x9E3779B97F4A7C15)) & (2**63 - 1))
+    return keys
+
+
 def _bucket_pairs(keys: npt.NDArray[np.uint64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """Pairs to compare in one band: each post of a bucket with the bucket's first post and with the one
     before it (so a bucket of n posts gives at most 2n pairs, never n²)."""

@@ -6,6 +6,7 @@ every retelling of the 2016 Kumamoto post without flagging every mention of a zo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from chiiki.infosafety.engine._fold import fold
@@ -23,6 +24,44 @@ PAST_PATTERNS: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("election", ("投票", "書き換え"), "票が書き換えられるという投稿"),
     ("election", ("期日前投票", "無効"), "期日前投票は無効になるという投稿"),
 )
+
+
+MAX_PATTERNS = 100
+MAX_WORDS = 6
+MAX_WORD = 40
+_SEPARATORS = re.compile(r"[+＋、,，\s]+")
+
+
+class WatchPatternError(ValueError):
+    """A watch list staff wrote that cannot be used; the message names the line and the reason."""
+
+
+def parse_patterns(text: str) -> list[list[str]]:
+    """Patterns as staff write them: one a line, its words joined by + (or 、 or spaces); blank lines skipped.
+
+    A word that folds to nothing (only symbols) would match every post, so it refuses the list, naming the line.
+    """
+    patterns: list[list[str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        words = [word for word in _SEPARATORS.split(line.strip()) if word]
+        if not words:
+            continue
+        if len(words) > MAX_WORDS:
+            raise WatchPatternError(f"{number}行目: 言葉は{MAX_WORDS}個までです")
+        for word in words:
+            if len(word) > MAX_WORD:
+                raise WatchPatternError(f"{number}行目: 「{word[:20]}…」が長すぎます({MAX_WORD}文字まで)")
+            if not fold(word, {}):
+                raise WatchPatternError(f"{number}行目: 「{word}」は文字や数字を含まないため使えません")
+        patterns.append(words)
+    if len(patterns) > MAX_PATTERNS:
+        raise WatchPatternError(f"注意する言葉の組は{MAX_PATTERNS}行までです")
+    return patterns
+
+
+def format_patterns(patterns: Sequence[Sequence[str]]) -> str:
+    """Patterns as staff edit them: one a line, words joined by " + "."""
+    return "\n".join(" + ".join(words) for words in patterns)
 
 
 def default_patterns(kind: str) -> list[list[str]]:

@@ -35,7 +35,9 @@ from chiiki.surveys.actions.letters import (
     send_request_letters,
 )
 from chiiki.surveys.actions.notifications import (
+    OutboxMessage,
     claim_notification,
+    queue_messages,
     queue_notifications,
     record_delivery,
     record_delivery_failure,
@@ -61,6 +63,7 @@ __all__ = [
     "LetterRequest",
     "LettersWritten",
     "NewSurvey",
+    "OutboxMessage",
     "ReissuedLetter",
     "SampleSummary",
     "SurveyError",
@@ -77,6 +80,7 @@ __all__ = [
     "issue_access_keys_to",
     "issue_keys_to_csv",
     "open_assisted_case",
+    "queue_messages",
     "queue_notifications",
     "record_case_event",
     "record_delivery",

@@ -9,6 +9,7 @@ dies mid-send leaves its row in "sending" for staff to look at, never to be sent
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import partial
 
 from django.conf import settings
@@ -17,12 +18,15 @@ from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
 from chiiki.surveys.actions.paradata import record_letters_sent
 from chiiki.surveys.contact.notifier import Delivery, NotifierBackend, Recipient, backend_for, request_message
 from chiiki.surveys.models import NotificationOutbox, Survey
 
 __all__ = [
+    "OutboxMessage",
     "claim_notification",
+    "queue_messages",
     "queue_notifications",
     "record_delivery",
     "record_delivery_failure",
@@ -64,6 +68,43 @@ def queue_notifications(
     from chiiki.surveys.tasks import deliver_notification  # the task module imports these actions
 
     # PostgreSQL and SQLite (3.35+) return the new primary keys from bulk_create.
+    for row in created:
+        transaction.on_commit(partial(deliver_notification.enqueue, int(row.pk)))
+    return created
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message of another app (no survey, no household): the fact-check desk telling a requester by SMS."""
+
+    channel: str
+    to: str
+    subject: str
+    body: str
+    link: str = ""
+
+
+def queue_messages(municipality: Municipality, messages: Iterable[OutboxMessage]) -> list[NotificationOutbox]:
+    """Put messages that belong to no survey into the outbox (kind "other"), each delivered after the caller's
+    transaction commits by the same task and backends, at most once. The caller's action audits them."""
+    rows = []
+    for message in messages:
+        if message.channel not in NotificationOutbox.Channel.values:
+            raise ValueError(f"unknown channel {message.channel!r}")
+        rows.append(
+            NotificationOutbox(
+                municipality=municipality,
+                channel=message.channel,
+                kind=NotificationOutbox.Kind.OTHER,
+                recipient=message.to.strip(),
+                subject=message.subject[:200],
+                body=message.body,
+                link=message.link,
+            )
+        )
+    created = NotificationOutbox.objects.bulk_create(rows)
+    from chiiki.surveys.tasks import deliver_notification  # the task module imports these actions
+
     for row in created:
         transaction.on_commit(partial(deliver_notification.enqueue, int(row.pk)))
     return created
