@@ -299,7 +299,7 @@ def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
         "identifier", "source_format", "document"
     ):
         if row.source_format == Advisory.Format.OSV:
-            result.append(engine.read_osv(row.document, document=row.identifier))
+            result.append(engine.read_osv(row.document, document=row.identifier, validate=False))
         elif row.source_format == Advisory.Format.NVD:
             result.append(engine.read_nvd(row.document, document=row.identifier))
         elif row.source_format == Advisory.Format.JVN:
