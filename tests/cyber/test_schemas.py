@@ -89,5 +89,7 @@ def test_a_csaf_2_0_label_of_tlp_2_0_is_refused_by_the_2_0_schema() -> None:
 def test_an_unknown_csaf_version_is_refused_by_name() -> None:
     doc = copy.deepcopy(CSAF_21) | {}
     doc["document"]["csaf_version"] = "3.0"
-    with pytest.raises(engine.AdvisoryError, match=r"document\.csaf_version: CSAF 2\.0 でも 2\.1 でもありません"):
+    with pytest.raises(
+        engine.AdvisoryError, match=r"document\.csaf_version: CSAF 2\.0 でも 2\.1 でもありません"
+    ):
         engine.read_csaf(doc, document="v3.json")

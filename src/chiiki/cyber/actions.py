@@ -232,9 +232,11 @@ def load_advisories(
     provenance: str,
     by: Actor,
     feed: FeedImport | None = None,
+    refused: list[str] | None = None,
 ) -> LoadSummary:
     """Store checked advisories (same document twice = one record; a changed one gets a new revision, the old
-    one kept), then match every body of the operator against them."""
+    one kept), then match every body of the operator against them. `refused` names the documents of the same
+    load that were refused (a CSAF provider's feed), for the audit record."""
     added = updated = unchanged = 0
     for item in advisories:
         outcome = _store(municipality, item, default_tlp=default_tlp, provenance=provenance)
@@ -258,7 +260,7 @@ def load_advisories(
         "cyber.advisories_loaded", by=by, municipality=municipality, object_type="cyber_feed",
         object_id=feed.pk if feed is not None else "",
         detail={"provenance": provenance[:200], "added": added, "updated": updated, "unchanged": unchanged,
-                "new_alerts": alerts},
+                "new_alerts": alerts, **({"refused": [r[:300] for r in refused[:50]]} if refused else {})},
     )  # fmt: skip
     return LoadSummary(added, updated, unchanged, alerts)
 

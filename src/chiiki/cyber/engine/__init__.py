@@ -14,6 +14,16 @@ from chiiki.cyber.engine._advisories import (
     read_csaf,
     read_osv,
 )
+from chiiki.cyber.engine._csaf_provider import DISTRIBUTION_KINDS as CSAF_DISTRIBUTION_KINDS
+from chiiki.cyber.engine._csaf_provider import (
+    Distribution,
+    DocumentLink,
+    csaf_json_kind,
+    read_directory_index,
+    read_provider_metadata,
+    read_rolie_feed,
+    within,
+)
 from chiiki.cyber.engine._epss import EPSS_LIKELY, EpssScore, read_epss
 from chiiki.cyber.engine._export import (
     NEVER_EXPORTED,
@@ -56,6 +66,7 @@ __all__ = [
     "AMBER",
     "AMBER_STRICT",
     "CLEAR",
+    "CSAF_DISTRIBUTION_KINDS",
     "CSV_COLUMNS",
     "DAYS_TO_ACT",
     "EPSS_LIKELY",
@@ -72,6 +83,8 @@ __all__ = [
     "AdvisoryIndex",
     "Component",
     "Cpe",
+    "Distribution",
+    "DocumentLink",
     "EpssScore",
     "Exposure",
     "IdentifierError",
@@ -87,6 +100,7 @@ __all__ = [
     "TlpError",
     "Versions",
     "Viewer",
+    "csaf_json_kind",
     "exportable",
     "is_spdx_json",
     "match",
@@ -102,6 +116,7 @@ __all__ = [
     "read_advisories",
     "read_csaf",
     "read_cyclonedx",
+    "read_directory_index",
     "read_epss",
     "read_inventory_csv",
     "read_jvn",
@@ -109,8 +124,11 @@ __all__ = [
     "read_kev",
     "read_nvd",
     "read_osv",
+    "read_provider_metadata",
+    "read_rolie_feed",
     "read_spdx",
     "score_vector",
     "stix_bundle",
     "triage",
+    "within",
 ]

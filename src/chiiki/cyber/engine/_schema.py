@@ -1,5 +1,6 @@
 """Advisories checked against the official JSON schemas, shipped in `schemas/` (no network): CSAF 2.0, CSAF 2.1
-(with the FIRST CVSS and CERT/CC SSVC schemas they reference) and OSV (ossf/osv-schema). See schemas/README.md."""
+(with the FIRST CVSS and CERT/CC SSVC schemas they reference), the CSAF provider metadata of both, and OSV
+(ossf/osv-schema). See schemas/README.md."""
 
 from __future__ import annotations
 
@@ -54,6 +55,22 @@ def _csaf_validator(version: str) -> Draft202012Validator:
 
 
 @cache
+def _provider_validator(version: str) -> Draft202012Validator:
+    # The provider schema takes the publisher (and in 2.1 the TLP label) from the CSAF schema of its version.
+    if version == "2.1":
+        return _validator(
+            "csaf-2.1-provider.json", {**_CSAF_21_REFERENCED, _CSAF_21 + "csaf.json": "csaf-2.1-csaf.json"}
+        )
+    return _validator(
+        "provider_json_schema.json",
+        {
+            **_CVSS,
+            "https://docs.oasis-open.org/csaf/csaf/v2.0/csaf_json_schema.json": "csaf_json_schema.json",
+        },
+    )
+
+
+@cache
 def _osv_validator() -> Draft202012Validator:
     return _validator("osv-schema.json", {})
 
@@ -74,6 +91,11 @@ def csaf_schema_problem(document: Any, version: str = "2.0") -> tuple[str, str] 
     """(field path, reason) of the most relevant violation of the CSAF `version` ("2.0" or "2.1") schema, or
     None for a valid document."""
     return _problem(_csaf_validator(version), document)
+
+
+def provider_schema_problem(document: Any, version: str = "2.0") -> tuple[str, str] | None:
+    """(field path, reason) of the most relevant violation of the CSAF `version` provider-metadata schema."""
+    return _problem(_provider_validator(version), document)
 
 
 def osv_schema_problem(document: Any) -> tuple[str, str] | None:
