@@ -105,8 +105,14 @@ def _import(feed: FeedImport) -> str:
         and engine.csaf_json_kind(data) in engine.CSAF_DISTRIBUTION_KINDS
     ):
         return _import_csaf_distribution(feed, data)
+    pages = ""
     try:
-        advisories = engine.read_advisories(data, feed.source_format, document=feed.original_name or "feed")
+        if feed.source_format == FeedImport.Format.JVN and feed.url:
+            advisories, pages = _jvn_pages(feed, data)
+        else:
+            advisories = engine.read_advisories(
+                data, feed.source_format, document=feed.original_name or "feed"
+            )
     except engine.AdvisoryError as error:
         raise JobFailed(f"読み込みを中止しました(何も取り込んでいません)。{error}") from error
     summary = load_advisories(
@@ -118,9 +124,32 @@ def _import(feed: FeedImport) -> str:
         feed=feed,
     )
     return (
-        f"新規 {summary.added} 件・更新 {summary.updated} 件・変更なし {summary.unchanged} 件を読み込み、"
+        f"{pages}新規 {summary.added} 件・更新 {summary.updated} 件・変更なし {summary.unchanged} 件を読み込み、"
         f"新しい通知を {summary.alerts} 件作りました"
     )
+
+
+def max_jvn_pages() -> int:
+    """How many pages of a MyJVN answer one load fetches at most (CHIIKI_CYBER_JVN_PAGES, 20: 1,000 overviews)."""
+    return int(getattr(settings, "CHIIKI_CYBER_JVN_PAGES", 20))
+
+
+def _jvn_pages(feed: FeedImport, data: bytes) -> tuple[list[engine.Advisory], str]:
+    """Every page of a MyJVN API answer (startItem moved on by the Status element's totalResRet until totalRes,
+    at most `max_jvn_pages()`), each fetched like the first; any page that fails refuses the whole load."""
+    name = feed.original_name or "JVN"
+    url, page = feed.url, 1
+    advisories = {a.identifier: a for a in engine.read_advisories(data, "jvn", document=name)}
+    while (following := engine.jvn_next_page(data, url, document=name)) is not None:
+        if page >= max_jvn_pages():
+            return list(advisories.values()), (
+                f"MyJVN の {page} ページ(上限 CHIIKI_CYBER_JVN_PAGES)まで読み、続きは次回に回しました。"
+            )
+        url, page = following, page + 1
+        data = _get(url)
+        for advisory in engine.read_advisories(data, "jvn", document=f"{name} ({page} ページ目)"):
+            advisories[advisory.identifier] = advisory
+    return list(advisories.values()), (f"MyJVN の {page} ページを読みました。" if page > 1 else "")
 
 
 def max_provider_documents() -> int:

@@ -41,8 +41,8 @@ from chiiki.cyber.engine._inventory import (
     read_cyclonedx,
     read_inventory_csv,
 )
+from chiiki.cyber.engine._jvn import MYJVN_MAX_ITEMS, jvn_next_page, read_jvn
 from chiiki.cyber.engine._jvn import read_document as read_jvn_document
-from chiiki.cyber.engine._jvn import read_jvn
 from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
 from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
@@ -74,6 +74,7 @@ __all__ = [
     "HIGH",
     "LOW",
     "MEDIUM",
+    "MYJVN_MAX_ITEMS",
     "NEVER_EXPORTED",
     "RED",
     "TLP_LABELS",
@@ -103,6 +104,7 @@ __all__ = [
     "csaf_json_kind",
     "exportable",
     "is_spdx_json",
+    "jvn_next_page",
     "match",
     "may_see",
     "misp_event",
