@@ -238,8 +238,11 @@ def load_advisories(
     one kept), then match every body of the operator against them. `refused` names the documents of the same
     load that were refused (a CSAF provider's feed), for the audit record."""
     added = updated = unchanged = 0
+    changed: list[engine.Advisory] = []
     for item in advisories:
         outcome = _store(municipality, item, default_tlp=default_tlp, provenance=provenance)
+        if outcome != "unchanged":
+            changed.append(item)
         if by.user is not None:  # whoever loaded a RED advisory received it: they are a named recipient
             stored = Advisory.objects.get(municipality=municipality, identifier=item.identifier[:200])
             if stored.tlp == engine.RED:
@@ -247,7 +250,9 @@ def load_advisories(
         added += outcome == "added"
         updated += outcome == "updated"
         unchanged += outcome == "unchanged"
-    alerts = _rematch(municipality, bodies=None, by=by) if added or updated else 0
+    # Only the new and changed advisories can make new alerts or VEX closures: the others were matched when they
+    # were loaded and every inventory load matches its body against all of them.
+    alerts = _rematch(municipality, bodies=None, by=by, advisories=changed) if changed else 0
     if updated:
         exploited = _exploited_cves()
         for alert in Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
@@ -321,9 +326,16 @@ def _components(assets: Iterable[Asset]) -> list[engine.Component]:
     ]  # fmt: skip
 
 
-def _rematch(municipality: Municipality, *, bodies: list[Body] | None, by: Actor) -> int:
-    """Match current assets against every stored advisory; new matches become alerts, VEX closes open ones."""
-    index = engine.AdvisoryIndex(stored_advisories(municipality))
+def _rematch(
+    municipality: Municipality,
+    *,
+    bodies: list[Body] | None,
+    by: Actor,
+    advisories: list[engine.Advisory] | None = None,
+) -> int:
+    """Match current assets against `advisories` (every stored advisory by default); new matches become alerts,
+    VEX closes open ones."""
+    index = engine.AdvisoryIndex(stored_advisories(municipality) if advisories is None else advisories)
     assets = Asset.objects.filter(municipality=municipality, retired_at__isnull=True)
     if bodies is not None:
         assets = assets.filter(body__in=bodies)

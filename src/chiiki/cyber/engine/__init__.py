@@ -43,7 +43,15 @@ from chiiki.cyber.engine._inventory import (
 )
 from chiiki.cyber.engine._jvn import MYJVN_MAX_ITEMS, jvn_next_page, read_jvn
 from chiiki.cyber.engine._jvn import read_document as read_jvn_document
-from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
+from chiiki.cyber.engine._matching import (
+    AdvisoryIndex,
+    ComponentIndex,
+    Match,
+    MatchResult,
+    Suppression,
+    match,
+    naive_match,
+)
 from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
 from chiiki.cyber.engine._severity import SeverityError, score_vector
@@ -83,6 +91,7 @@ __all__ = [
     "AdvisoryError",
     "AdvisoryIndex",
     "Component",
+    "ComponentIndex",
     "Cpe",
     "Distribution",
     "DocumentLink",
