@@ -7,6 +7,7 @@ import http.server
 import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
@@ -18,7 +19,7 @@ from chiiki.cyber import actions, engine
 from chiiki.cyber.models import Advisory, FeedImport
 from chiiki.cyber.tasks import import_feed
 
-from .conftest import ADVISORIES, Service
+from .conftest import ADVISORIES, PREFECTURE, Service
 
 SAMPLE = (ADVISORIES / "jvnrss-sample.xml").read_text(encoding="utf-8")
 ITEM = re.search(r"  <item .*?</item>\n", SAMPLE, re.S).group(0)  # type: ignore[union-attr]
@@ -109,6 +110,15 @@ def test_an_error_on_a_later_page_loads_nothing_and_names_the_page(service: Serv
     assert "2 ページ目" in feed.message
     assert "MyJVN API がエラーを返しました" in feed.message
     assert Advisory.objects.count() == 0
+
+
+def test_a_saved_answer_in_a_file_source_is_one_page(service: Service, settings: Any, tmp_path: Path) -> None:
+    path = tmp_path / "myjvn.xml"
+    path.write_bytes(_page(1, 50))  # says 120 in all, but a file has no next page to ask for
+    settings.CHIIKI_CYBER_SOURCES = f"{PREFECTURE} jvn {path}"
+    feed = _load(service, path.as_uri())
+    assert feed.status == Job.Status.DONE, feed.message
+    assert Advisory.objects.count() == 50
 
 
 @pytest.mark.parametrize(

@@ -107,7 +107,7 @@ def _import(feed: FeedImport) -> str:
         return _import_csaf_distribution(feed, data)
     pages = ""
     try:
-        if feed.source_format == FeedImport.Format.JVN and feed.url:
+        if feed.source_format == FeedImport.Format.JVN and feed.url.startswith(("http://", "https://")):
             advisories, pages = _jvn_pages(feed, data)
         else:
             advisories = engine.read_advisories(
