@@ -350,6 +350,10 @@ CHIIKI_CYBER_FEED_URLS = _list("CHIIKI_CYBER_FEED_URLS", "")
 CHIIKI_CYBER_SOURCES = os.environ.get("CHIIKI_CYBER_SOURCES", "")
 CHIIKI_CYBER_SOURCE_HOURS = float(os.environ.get("CHIIKI_CYBER_SOURCE_HOURS", "6"))
 CHIIKI_CYBER_FETCH_SECONDS = float(os.environ.get("CHIIKI_CYBER_FETCH_SECONDS", "60"))
+# A CSAF provider-metadata.json / ROLIE feed load fetches at most this many documents; a MyJVN answer is followed
+# for at most this many pages (50 overviews each).
+CHIIKI_CYBER_PROVIDER_DOCUMENTS = int(os.environ.get("CHIIKI_CYBER_PROVIDER_DOCUMENTS", "2000"))
+CHIIKI_CYBER_JVN_PAGES = int(os.environ.get("CHIIKI_CYBER_JVN_PAGES", "20"))
 CHIIKI_MAX_UPLOAD_BYTES = int(os.environ.get("CHIIKI_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 
 # Background jobs (chiiki.core.jobs): a running job beats every HEARTBEAT seconds; one silent for STALE

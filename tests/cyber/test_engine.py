@@ -123,7 +123,7 @@ def _csaf(branches: list[object], status: dict[str, list[str]], tlp: str = "AMBE
 
 def test_an_unknown_version_is_reported_as_uncertain_not_dropped() -> None:
     advisory = engine.read_osv(
-        {"id": "X-1", "modified": "2026-01-01T00:00:00Z",
+        {"id": "OSV-X-1", "modified": "2026-01-01T00:00:00Z",
          "affected": [{"package": {"ecosystem": "PyPI", "name": "Django"},
                        "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "4.2.1"}]}]}]}
     )  # fmt: skip
@@ -136,15 +136,15 @@ def test_an_unknown_version_is_reported_as_uncertain_not_dropped() -> None:
 @pytest.mark.parametrize(
     ("document", "field", "reason"),
     [
-        ({"id": "A", "modified": "x", "affected": [{"package": {"ecosystem": "Nope", "name": "n"}}]},
-         "affected[0].package.ecosystem", "扱えません"),
-        ({"id": "A", "modified": "x", "affected": [{"package": {"ecosystem": "PyPI", "name": "n"},
+        ({"id": "OSV-A", "modified": "2026-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "Nope", "name": "n"}}]},
+         "affected[0].package.ecosystem", "OSV の JSON スキーマに合いません"),
+        ({"id": "OSV-A", "modified": "2026-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "PyPI", "name": "n"},
           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "2.0"}, {"fixed": "1.0"}]}]}]},
          "affected[0].ranges[0].events", "範囲に入るバージョンがありません"),
-        ({"id": "A", "modified": "x", "affected": [{"package": {"purl": "maven/no-scheme"}}]},
+        ({"id": "OSV-A", "modified": "2026-01-01T00:00:00Z", "affected": [{"package": {"ecosystem": "Maven", "name": "a:b", "purl": "maven/no-scheme"}}]},
          "affected[0].package.purl", "PURL"),
-        ({"id": "A"}, "modified", "必須"),
-        ({"id": "A", "modified": "x", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:Q"}]},
+        ({"id": "OSV-A"}, "modified", "required"),
+        ({"id": "OSV-A", "modified": "2026-01-01T00:00:00Z", "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:Q"}]},
          "score", "CVSS"),
     ],
 )  # fmt: skip
@@ -172,7 +172,7 @@ def test_a_csaf_document_against_the_official_schema_is_refused_naming_the_field
     doc = _csaf(ONE_PRODUCT, {"known_affected": ["P1"]})
     del doc["document"]["publisher"]["namespace"]  # type: ignore[index]
     with pytest.raises(
-        engine.AdvisoryError, match=r"document\.publisher: .*'namespace' is a required property"
+        engine.AdvisoryError, match=r"document\.publisher\.namespace: .*'namespace' is a required property"
     ):
         engine.read_csaf(doc)
 

@@ -23,7 +23,7 @@ EPSS_CSV = (
 )
 
 OSV_MEDIUM = {
-    "id": "TEST-EPSS-1", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2024-0001"],
+    "id": "OSV-TEST-EPSS-1", "modified": "2024-01-01T00:00:00Z", "aliases": ["CVE-2024-0001"],
     "summary": "A medium-severity flaw (test record)",
     "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:L/I:L/A:N"}],
     "affected": [{"package": {"ecosystem": "PyPI", "name": "demo-pkg"},

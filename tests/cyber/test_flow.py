@@ -161,8 +161,9 @@ def test_the_same_feed_twice_is_one_record_and_an_update_is_a_new_revision(
 def _local_csaf(
     tlp: str, status: dict[str, list[str]], *, extra: dict[str, Any] | None = None, version: str = "1"
 ) -> bytes:
+    strict = tlp == "AMBER+STRICT"  # TLP 2.0's AMBER+STRICT exists from CSAF 2.1 on (2.0 uses TLP 1.0 labels)
     return json.dumps({
-        # TLP 2.0's AMBER+STRICT exists from CSAF 2.1 on (CSAF 2.0 uses TLP 1.0 labels)
+        **({"$schema": "https://docs.oasis-open.org/csaf/csaf/v2.1/schema/csaf.json"} if strict else {}),
         "document": {"category": "csaf_security_advisory", "csaf_version": "2.1" if tlp == "AMBER+STRICT" else "2.0",
                      "title": f"県からの注意喚起 ({tlp})",
                      "publisher": {"category": "coordinator", "name": "広島県 CSIRT", "namespace": "https://example.jp"},
@@ -254,13 +255,13 @@ def test_a_vex_update_closes_the_open_alert_with_its_justification(world: dict[s
 
 def test_a_malformed_feed_fails_naming_the_field_and_loads_nothing(world: dict[str, Any]) -> None:
     before = Advisory.objects.count()
-    bad = [json.loads((ADVISORIES / "GHSA-jfh8-c2jp-5v3q.osv.json").read_bytes()) | {"id": "GOOD-1"},
-           {"id": "BAD-1", "modified": "2026-01-01T00:00:00Z",
+    bad = [json.loads((ADVISORIES / "GHSA-jfh8-c2jp-5v3q.osv.json").read_bytes()) | {"id": "OSV-GOOD-1"},
+           {"id": "OSV-BAD-1", "modified": "2026-01-01T00:00:00Z",
             "affected": [{"package": {"ecosystem": "PyPI", "name": "x"},
                           "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "3.0"}, {"fixed": "2.0"}]}]}]}]  # fmt: skip
     feed = _load_feed(world["analyst"], "osv", name="mixed.json", content=json.dumps(bad).encode())
     assert feed.status == Job.Status.FAILED
-    assert "mixed.json[1] BAD-1" in feed.message
+    assert "mixed.json[1] OSV-BAD-1" in feed.message
     assert "affected[0].ranges[0].events" in feed.message
     assert "Traceback" not in feed.message
     assert Advisory.objects.count() == before

@@ -232,12 +232,17 @@ def load_advisories(
     provenance: str,
     by: Actor,
     feed: FeedImport | None = None,
+    refused: list[str] | None = None,
 ) -> LoadSummary:
     """Store checked advisories (same document twice = one record; a changed one gets a new revision, the old
-    one kept), then match every body of the operator against them."""
+    one kept), then match every body of the operator against them. `refused` names the documents of the same
+    load that were refused (a CSAF provider's feed), for the audit record."""
     added = updated = unchanged = 0
+    changed: list[engine.Advisory] = []
     for item in advisories:
         outcome = _store(municipality, item, default_tlp=default_tlp, provenance=provenance)
+        if outcome != "unchanged":
+            changed.append(item)
         if by.user is not None:  # whoever loaded a RED advisory received it: they are a named recipient
             stored = Advisory.objects.get(municipality=municipality, identifier=item.identifier[:200])
             if stored.tlp == engine.RED:
@@ -245,7 +250,9 @@ def load_advisories(
         added += outcome == "added"
         updated += outcome == "updated"
         unchanged += outcome == "unchanged"
-    alerts = _rematch(municipality, bodies=None, by=by) if added or updated else 0
+    # Only the new and changed advisories can make new alerts or VEX closures: the others were matched when they
+    # were loaded and every inventory load matches its body against all of them.
+    alerts = _rematch(municipality, bodies=None, by=by, advisories=changed) if changed else 0
     if updated:
         exploited = _exploited_cves()
         for alert in Alert.objects.filter(municipality=municipality, status__in=_OPEN_STATES).select_related(
@@ -258,7 +265,7 @@ def load_advisories(
         "cyber.advisories_loaded", by=by, municipality=municipality, object_type="cyber_feed",
         object_id=feed.pk if feed is not None else "",
         detail={"provenance": provenance[:200], "added": added, "updated": updated, "unchanged": unchanged,
-                "new_alerts": alerts},
+                "new_alerts": alerts, **({"refused": [r[:300] for r in refused[:50]]} if refused else {})},
     )  # fmt: skip
     return LoadSummary(added, updated, unchanged, alerts)
 
@@ -299,7 +306,7 @@ def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
         "identifier", "source_format", "document"
     ):
         if row.source_format == Advisory.Format.OSV:
-            result.append(engine.read_osv(row.document, document=row.identifier))
+            result.append(engine.read_osv(row.document, document=row.identifier, validate=False))
         elif row.source_format == Advisory.Format.NVD:
             result.append(engine.read_nvd(row.document, document=row.identifier))
         elif row.source_format == Advisory.Format.JVN:
@@ -319,9 +326,16 @@ def _components(assets: Iterable[Asset]) -> list[engine.Component]:
     ]  # fmt: skip
 
 
-def _rematch(municipality: Municipality, *, bodies: list[Body] | None, by: Actor) -> int:
-    """Match current assets against every stored advisory; new matches become alerts, VEX closes open ones."""
-    index = engine.AdvisoryIndex(stored_advisories(municipality))
+def _rematch(
+    municipality: Municipality,
+    *,
+    bodies: list[Body] | None,
+    by: Actor,
+    advisories: list[engine.Advisory] | None = None,
+) -> int:
+    """Match current assets against `advisories` (every stored advisory by default); new matches become alerts,
+    VEX closes open ones."""
+    index = engine.AdvisoryIndex(stored_advisories(municipality) if advisories is None else advisories)
     assets = Asset.objects.filter(municipality=municipality, retired_at__isnull=True)
     if bodies is not None:
         assets = assets.filter(body__in=bodies)

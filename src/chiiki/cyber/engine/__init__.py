@@ -14,6 +14,16 @@ from chiiki.cyber.engine._advisories import (
     read_csaf,
     read_osv,
 )
+from chiiki.cyber.engine._csaf_provider import DISTRIBUTION_KINDS as CSAF_DISTRIBUTION_KINDS
+from chiiki.cyber.engine._csaf_provider import (
+    Distribution,
+    DocumentLink,
+    csaf_json_kind,
+    read_directory_index,
+    read_provider_metadata,
+    read_rolie_feed,
+    within,
+)
 from chiiki.cyber.engine._epss import EPSS_LIKELY, EpssScore, read_epss
 from chiiki.cyber.engine._export import (
     NEVER_EXPORTED,
@@ -31,9 +41,17 @@ from chiiki.cyber.engine._inventory import (
     read_cyclonedx,
     read_inventory_csv,
 )
+from chiiki.cyber.engine._jvn import MYJVN_MAX_ITEMS, jvn_next_page, read_jvn
 from chiiki.cyber.engine._jvn import read_document as read_jvn_document
-from chiiki.cyber.engine._jvn import read_jvn
-from chiiki.cyber.engine._matching import AdvisoryIndex, Match, MatchResult, Suppression, match, naive_match
+from chiiki.cyber.engine._matching import (
+    AdvisoryIndex,
+    ComponentIndex,
+    Match,
+    MatchResult,
+    Suppression,
+    match,
+    naive_match,
+)
 from chiiki.cyber.engine._nvd import read_nvd
 from chiiki.cyber.engine._ranges import RangeError, Versions, parse_version
 from chiiki.cyber.engine._severity import SeverityError, score_vector
@@ -56,6 +74,7 @@ __all__ = [
     "AMBER",
     "AMBER_STRICT",
     "CLEAR",
+    "CSAF_DISTRIBUTION_KINDS",
     "CSV_COLUMNS",
     "DAYS_TO_ACT",
     "EPSS_LIKELY",
@@ -63,6 +82,7 @@ __all__ = [
     "HIGH",
     "LOW",
     "MEDIUM",
+    "MYJVN_MAX_ITEMS",
     "NEVER_EXPORTED",
     "RED",
     "TLP_LABELS",
@@ -71,7 +91,10 @@ __all__ = [
     "AdvisoryError",
     "AdvisoryIndex",
     "Component",
+    "ComponentIndex",
     "Cpe",
+    "Distribution",
+    "DocumentLink",
     "EpssScore",
     "Exposure",
     "IdentifierError",
@@ -87,8 +110,10 @@ __all__ = [
     "TlpError",
     "Versions",
     "Viewer",
+    "csaf_json_kind",
     "exportable",
     "is_spdx_json",
+    "jvn_next_page",
     "match",
     "may_see",
     "misp_event",
@@ -102,6 +127,7 @@ __all__ = [
     "read_advisories",
     "read_csaf",
     "read_cyclonedx",
+    "read_directory_index",
     "read_epss",
     "read_inventory_csv",
     "read_jvn",
@@ -109,8 +135,11 @@ __all__ = [
     "read_kev",
     "read_nvd",
     "read_osv",
+    "read_provider_metadata",
+    "read_rolie_feed",
     "read_spdx",
     "score_vector",
     "stix_bundle",
     "triage",
+    "within",
 ]

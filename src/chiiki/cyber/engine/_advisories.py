@@ -19,7 +19,7 @@ from chiiki.cyber.engine._identity import (
     scheme_of,
 )
 from chiiki.cyber.engine._ranges import RangeError, Versions, from_events, from_vers
-from chiiki.cyber.engine._schema import csaf_schema_problem
+from chiiki.cyber.engine._schema import csaf_schema_problem, osv_schema_problem
 from chiiki.cyber.engine._severity import SeverityError, score_vector
 from chiiki.cyber.engine._tlp import TlpError, normalize_tlp
 
@@ -108,10 +108,16 @@ def _require(mapping: Any, key: str, kind: type, document: str, path: str) -> An
 # --------------------------------------------------------------------------------------------------- OSV
 
 
-def read_osv(item: Any, *, document: str = "OSV") -> Advisory:
-    """One OSV record (https://ossf.github.io/osv-schema/): id, modified, affected[].package/ranges/versions."""
+def read_osv(item: Any, *, document: str = "OSV", validate: bool = True) -> Advisory:
+    """One OSV record (https://ossf.github.io/osv-schema/): id, modified, affected[].package/ranges/versions.
+    The record is first checked against the official OSV JSON schema (`validate=False` only for records already
+    checked, such as stored ones read back, and for benchmarks)."""
     identifier = _require(item, "id", str, document, "id")
     document = f"{document} {identifier}"
+    if validate:
+        problem = osv_schema_problem(item)
+        if problem is not None:
+            raise AdvisoryError(document, problem[0], f"OSV の JSON スキーマに合いません: {problem[1]}")
     _require(item, "modified", str, document, "modified")
     products = []
     for index, affected in enumerate(item.get("affected") or []):
@@ -193,12 +199,16 @@ def read_csaf(item: Any, *, document: str = "CSAF", validate: bool = True) -> Ad
     identifier = _require(tracking, "id", str, document, "document.tracking.id")
     document = f"{document} {identifier}"
     version = str(meta.get("csaf_version", ""))
-    if validate and version == "2.0":
-        problem = csaf_schema_problem(item)
-        if problem is not None:
-            raise AdvisoryError(document, problem[0], f"CSAF 2.0 の JSON スキーマに合いません: {problem[1]}")
     if version not in ("2.0", "2.1"):
-        raise AdvisoryError(document, "document.csaf_version", f"CSAF 2.0 ではありません(「{version}」)")
+        raise AdvisoryError(
+            document, "document.csaf_version", f"CSAF 2.0 でも 2.1 でもありません(「{version}」)"
+        )
+    if validate:
+        problem = csaf_schema_problem(item, version)
+        if problem is not None:
+            raise AdvisoryError(
+                document, problem[0], f"CSAF {version} の JSON スキーマに合いません: {problem[1]}"
+            )
     _require(meta, "title", str, document, "document.title")
     _require(meta, "publisher", dict, document, "document.publisher")
     products = _product_tree(item.get("product_tree") or {}, document)

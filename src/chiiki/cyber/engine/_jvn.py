@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from xml.etree.ElementTree import Element, ParseError, tostring
 
 from defusedxml import DefusedXmlException
@@ -296,3 +297,35 @@ def read_jvnrss_item(item: Element, *, document: str, where: str) -> Advisory:
         affected=tuple(products),
         document=_stored("jvnrss", item),
     )
+
+
+# ------------------------------------------------------------------------------------------------ paging
+
+# MyJVN returns at most this many overview items per call (maxCountItem; getVulnDetailInfo: 10 per call).
+MYJVN_MAX_ITEMS = 50
+
+
+def jvn_next_page(data: bytes, url: str, *, document: str = "JVN") -> str | None:
+    """The URL of the next page of a MyJVN API answer, or None when this one is the last.
+
+    The answer's `Status` element says where it starts (`firstRes`, from 1), how many it holds (`totalResRet`)
+    and how many there are (`totalRes`); the next page asks `startItem` = firstRes + totalResRet, other query
+    parameters kept. An answer without those attributes (a file, a VULDEF detail) is a single page."""
+    status = _child(parse_xml(data, document), "Status")
+    if status is None:
+        return None
+    try:
+        total = int(status.get("totalRes", "") or 0)
+        returned = int(status.get("totalResRet", "") or 0)
+        first = int(status.get("firstRes", "") or 1)
+    except ValueError as error:
+        raise AdvisoryError(
+            document, "Status", f"totalRes・totalResRet・firstRes が数ではありません: {error}"
+        ) from error
+    following = first + returned
+    if returned <= 0 or following > total:
+        return None
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "startItem"]
+    query.append(("startItem", str(following)))
+    return urlunsplit(parts._replace(query=urlencode(query)))

@@ -14,18 +14,23 @@ from typing import Any
 
 from chiiki.cyber.engine._identity import IdentifierError, parse_cpe, purl_key
 from chiiki.cyber.engine._inventory import Component, InventoryError
+from chiiki.cyber.engine._spdx3 import is_spdx3_json, read_spdx3
 
 _CPE_TYPES = ("cpe23Type", "cpe22Type")
 
 
 def is_spdx_json(data: bytes) -> bool:
-    """True when `data` looks like an SPDX JSON document (an object with `spdxVersion` near its start)."""
+    """True when `data` looks like an SPDX JSON document: SPDX 2.x (an object with `spdxVersion` near its start)
+    or SPDX 3.0 JSON-LD (its `@context`)."""
     head = data.lstrip()[:4000]
-    return head.startswith(b"{") and b'"spdxVersion"' in head
+    return (head.startswith(b"{") and b'"spdxVersion"' in head) or is_spdx3_json(data)
 
 
 def read_spdx(data: bytes, *, document: str = "SBOM") -> list[Component]:
-    """Read and validate an SPDX 2.3 (or 2.2) JSON document; every problem is listed, nothing half-read."""
+    """Read and validate an SPDX 2.3 (or 2.2) JSON document, or read an SPDX 3.0 JSON-LD one (`_spdx3`); every
+    problem is listed, nothing half-read."""
+    if is_spdx3_json(data):
+        return read_spdx3(data, document=document)
     spdx = _parse(data, document)
     notes: dict[str, list[str]] = {}
     for annotation in spdx.annotations:
@@ -52,7 +57,9 @@ def _parse(data: bytes, document: str) -> Any:
     except (ValueError, UnicodeDecodeError) as error:
         raise InventoryError(document, [f"JSON として読めません: {error}"]) from error
     if not isinstance(parsed, dict) or not str(parsed.get("spdxVersion", "")).startswith("SPDX-2."):
-        raise InventoryError(document, ["spdxVersion: SPDX 2.x の文書ではありません(SPDX 3.0 は未対応)"])
+        raise InventoryError(
+            document, ["spdxVersion: SPDX 2.x の文書でも SPDX 3.0 の JSON-LD でもありません"]
+        )
     try:
         spdx = JsonLikeDictParser().parse(parsed)  # type: ignore[no-untyped-call]
     except SPDXParsingError as error:

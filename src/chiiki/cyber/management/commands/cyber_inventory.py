@@ -13,7 +13,7 @@ from chiiki.tables import TableReadError, check_regular_file
 
 class Command(BaseCommand):
     help = (
-        "団体の機器・ソフトウェア一覧(CycloneDX SBOM または CSV)を読み込み、照合します "
+        "団体の機器・ソフトウェア一覧(CycloneDX・SPDX 2.3/3.0 の SBOM または CSV)を読み込み、照合します "
         "(load a body's inventory and match it). See docs/apps/cyber.md."
     )
 
