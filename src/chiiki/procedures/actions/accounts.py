@@ -138,7 +138,7 @@ def use_email_link(token: str, *, by: Actor, session: SessionBase) -> tuple[Resi
         raise _refuse(_EXPIRED, "expired", by=by, link=None) from None
     except signing.BadSignature:
         raise _refuse(_BAD, "bad_signature", by=by, link=None) from None
-    used = _use(data, by=by)
+    used = _use(data if isinstance(data, dict) else {}, by=by)
     if isinstance(used, LinkRefused):
         raise used  # raised after the transaction, so the audit record of the refusal stays
     account, next_url = used
@@ -150,7 +150,12 @@ def use_email_link(token: str, *, by: Actor, session: SessionBase) -> tuple[Resi
 @transaction.atomic
 def _use(data: dict[str, object], *, by: Actor) -> tuple[ResidentAccount, str] | LinkRefused:
     """Mark the link used (once: a conditional UPDATE) and find or make its account, or say why not."""
-    link = EmailLink.objects.filter(pk=data.get("l"), secret_hash=_secret_hash(str(data.get("s")))).first()
+    link_id = data.get("l")
+    link = (
+        EmailLink.objects.filter(pk=link_id, secret_hash=_secret_hash(str(data.get("s")))).first()
+        if isinstance(link_id, int)
+        else None
+    )
     if link is None:
         return _refuse(_BAD, "unknown_link", by=by, link=None)
     now = timezone.now()
