@@ -268,6 +268,15 @@ CHIIKI_PROCEDURES_CONFIRM_URL = os.environ.get(
 CHIIKI_PROCEDURES_PAYER = _json_object("CHIIKI_PROCEDURES_PAYER")
 # Dotted path of a callable (bytes, filename) -> None when clean or the finding, run on every attachment.
 CHIIKI_PROCEDURES_SCANNER = os.environ.get("CHIIKI_PROCEDURES_SCANNER", "")
+# E-mail-verified accounts for residents without the card: how long a one-time link lasts, and how many links an
+# address, or one client address, may be sent per hour (procedures/actions/accounts.py).
+CHIIKI_PROCEDURES_EMAIL_LINK_SECONDS = int(os.environ.get("CHIIKI_PROCEDURES_EMAIL_LINK_SECONDS", "1800"))
+CHIIKI_PROCEDURES_EMAIL_LINKS_PER_ADDRESS = int(
+    os.environ.get("CHIIKI_PROCEDURES_EMAIL_LINKS_PER_ADDRESS", "3")
+)
+CHIIKI_PROCEDURES_EMAIL_LINKS_PER_CLIENT = int(
+    os.environ.get("CHIIKI_PROCEDURES_EMAIL_LINKS_PER_CLIENT", "10")
+)
 # Resident sign-in with the My Number card over OpenID Connect (empty issuer: not offered).
 CHIIKI_OIDC_ISSUER = os.environ.get("CHIIKI_OIDC_ISSUER", "")
 CHIIKI_OIDC_CLIENT_ID = os.environ.get("CHIIKI_OIDC_CLIENT_ID", "")

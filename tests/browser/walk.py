@@ -410,7 +410,7 @@ def _procedures_values(town: Municipality) -> dict[str, str]:
     """The procedures app's parameters: a procedure, the demo allowance, its run, a notice, a payment file."""
     found = {
         "town": town.code,
-        "procedure_code": "jidoteate-nintei",
+        "procedure_code": "kaigo-nintei",  # open without the card, so the walk sees its form (児童手当 needs the card)
         "allowance_id": pk_of("procedures.Allowance", municipality=town),
         "eligibility_run_id": pk_of("procedures.EligibilityRun", municipality=town),
         "entitlement_id": pk_of("procedures.Entitlement", municipality=town, status="notified"),

@@ -3,7 +3,7 @@
 It plays the Digital Agency's デジタル認証アプリ after the resident has held the card to the phone: /authorize
 approves at once and redirects back with a code; /token checks the client secret, the redirect URI and the
 PKCE verifier (S256, with authlib's helper) and returns an ID token signed with its key (joserfc), whose public
-half it publishes at /jwks. `mode` makes it misbehave on purpose: "wrong_nonce", "expired", "tampered".
+half it publishes at /jwks. `person` holds the card holder's claims (a test may put a registry resident there). `mode` makes it misbehave on purpose: "forged_state", "wrong_nonce", "expired", "tampered".
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class Provider:
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key"})
         self.codes: dict[str, dict[str, str]] = {}
         self.mode = ""
+        self.person: dict[str, Any] = dict(PERSON)  # whose card is held to the phone; a test may change it
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.provider = self
         self.issuer = f"http://127.0.0.1:{self.server.server_address[1]}"
@@ -53,7 +54,7 @@ class Provider:
     def id_token(self, grant: dict[str, str]) -> str:
         now = int(time.time())
         claims: dict[str, Any] = {
-            "iss": self.issuer, "aud": CLIENT_ID, "iat": now, "exp": now + 300, "nonce": grant["nonce"], **PERSON,
+            "iss": self.issuer, "aud": CLIENT_ID, "iat": now, "exp": now + 300, "nonce": grant["nonce"], **self.person,
         }  # fmt: skip
         if self.mode == "wrong_nonce":
             claims["nonce"] = "not-the-one-sent"
@@ -120,7 +121,9 @@ class _Handler(BaseHTTPRequestHandler):
         code = secrets.token_urlsafe(24)
         self.provider.codes[code] = q
         self.send_response(302)
-        self.send_header("Location", f"{q['redirect_uri']}?{urlencode({'code': code, 'state': q['state']})}")
+        # "forged_state": the browser comes back with a state its sign-in never sent (as an attacker's link would).
+        state = "forged-" + q["state"][::-1] if self.provider.mode == "forged_state" else q["state"]
+        self.send_header("Location", f"{q['redirect_uri']}?{urlencode({'code': code, 'state': state})}")
         self.end_headers()
 
     def do_POST(self) -> None:

@@ -14,10 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 
+from chiiki.core import audit
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.procedures import actions, oidc, queries
-from chiiki.procedures.models import Application, Procedure
+from chiiki.procedures.email_account import account_actor, signed_in_account
+from chiiki.procedures.models import Application, Procedure, ResidentAccount
 from chiiki.procedures.prefill import SESSION_PREFILL, Prefill, prefill_for
 from chiiki.procedures.signin import signed_in_claims
 from chiiki.procedures.standard import FormatError, load_dictionary, normalize
@@ -128,9 +130,39 @@ def _editable_draft(request: HttpRequest, procedure: Procedure) -> Application |
     return application
 
 
-def _resident(request: HttpRequest, application: Application | None) -> Actor:
+def _resident(
+    request: HttpRequest, application: Application | None, account: ResidentAccount | None = None
+) -> Actor:
     number = application.login_id if application is not None else ""
-    return Actor.from_request(request, label=f"application:{number}" if number else "resident")
+    if number:
+        return Actor.from_request(request, label=f"application:{number}")
+    return (
+        account_actor(request, account)
+        if account is not None
+        else Actor.from_request(request, label="resident")
+    )
+
+
+def _card_required(
+    request: HttpRequest, procedure: Procedure, account: ResidentAccount | None
+) -> HttpResponse:
+    """The card-only page: sign in with the card, or (where the procedure allows it) with an e-mail address.
+
+    An e-mail-verified account meeting a card-only procedure is told so plainly, and the refusal is audited."""
+    if account is not None:
+        audit.record(
+            "procedures.email_account_refused",
+            by=account_actor(request, account),
+            municipality=procedure.municipality_id,
+            object_type="procedure",
+            object_id=procedure.code,
+        )
+    return render(
+        request,
+        "procedures/card_required.html",
+        {"procedure": procedure, "card_sign_in": oidc.configured(), "account": account},
+        status=403,
+    )
 
 
 def _known(request: HttpRequest, procedure: Procedure) -> Prefill:
@@ -149,13 +181,10 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
     "確認へ" checks every answer and goes on to the review page, where the application is sent."""
     procedure = _procedure(town, procedure_code)
     claims = signed_in_claims(request)
-    if procedure.card_required and claims is None:
-        return render(
-            request,
-            "procedures/card_required.html",
-            {"procedure": procedure, "card_sign_in": oidc.configured()},
-            status=403,
-        )
+    account = signed_in_account(request, procedure.municipality_id)
+    if procedure.card_required and claims is None and not (procedure.email_allowed and account is not None):
+        return _card_required(request, procedure, account)
+    account = account if procedure.email_allowed else None
     form = Form.from_json(procedure.form)
     draft = _editable_draft(request, procedure)
     names = [f.name for f in shown_fields(form, {}, {})]
@@ -169,11 +198,11 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
         posted.update({name: value for name, value in known.answers.items() if name in posted})
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        by = _resident(request, draft)
+        by = _resident(request, draft, account)
         if request.POST.get("action") == "save":
             kept = {name: value.strip() for name, value in posted.items() if value.strip()}
             application = actions.save_draft(
-                procedure, kept, application_id=draft.pk if draft else None, by=by
+                procedure, kept, application_id=draft.pk if draft else None, by=by, account=account
             )
             request.session[actions.SESSION_APPLICATION] = application.pk
             issued = actions.issue_key(application.pk, by=_resident(request, application))
@@ -185,7 +214,7 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
         values, errors = check_answers(form, posted)
         if not errors:
             application = actions.save_draft(
-                procedure, values, application_id=draft.pk if draft else None, by=by
+                procedure, values, application_id=draft.pk if draft else None, by=by, account=account
             )
             request.session[actions.SESSION_APPLICATION] = application.pk
             return redirect("procedures:my_review")
@@ -199,6 +228,7 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
             "draft": draft,
             "household": known.household,
             "prefilled": bool(known.answers),
+            "account": account,
         },
         status=400 if errors else 200,
     )
@@ -231,6 +261,7 @@ def form_description(request: HttpRequest, town: str, procedure_code: str) -> Js
             "fee_yen": procedure.fee,
             "processing_days": procedure.processing_days,
             "my_number_card_required": procedure.card_required,
+            "email_account_allowed": procedure.email_allowed,
             "dictionary_version": procedure.dictionary_version,
             "items": [items.get(name, {"name": name}) for name in names],
         },

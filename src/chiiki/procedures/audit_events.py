@@ -5,6 +5,14 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
+    "procedures.email_link_sent": _("メールアドレスあてにサインイン用のリンクを送った"),
+    "procedures.email_link_limited": _("サインイン用リンクの送信を断った(送信回数の上限)"),
+    "procedures.email_link_not_sent": _("サインイン用リンクのメールを送れなかった"),
+    "procedures.email_link_refused": _("サインイン用リンクを断った(期限切れ・使用済み・不正)"),
+    "procedures.email_signed_in": _("メールアドレスを確認したアカウントでサインインした"),
+    "procedures.email_signed_out": _("メールアドレスのアカウントからサインアウトした"),
+    "procedures.email_account_refused": _("メールアドレスのアカウントではできない手続を断った"),
+    "procedures.account_viewed": _("メールアドレスのアカウントの申請一覧を見た"),
     "procedures.card_matched": _("マイナンバーカードの情報を住民基本台帳と照合した"),
     "procedures.application_draft_saved": _("申請の下書きを保存した"),
     "procedures.application_key_issued": _("申請の確認キーを発行した"),

@@ -86,6 +86,15 @@ class ApplicationSignInForm(forms.Form):
     access_key = forms.CharField(label=_("確認キー(8文字)"), max_length=40)
 
 
+class EmailLinkForm(forms.Form):
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        max_length=254,
+        help_text=_("このアドレスに、サインイン用のリンクを送ります。リンクは一度だけ使えます。"),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
+
+
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label=_("添付するファイル"), help_text=_("PDF・JPEG・PNG のファイル。写真でもかまいません。")

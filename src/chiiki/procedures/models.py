@@ -198,6 +198,9 @@ class Procedure(models.Model):
     fee = models.PositiveIntegerField(_("手数料(円)"), default=0)
     processing_days = models.PositiveSmallIntegerField(_("標準処理期間(日)"), default=0)
     card_required = models.BooleanField(_("マイナンバーカードでのサインインが必要"), default=False)
+    email_allowed = models.BooleanField(
+        _("カードのない方はメールアドレスを確認したアカウントで申請できる"), default=False
+    )
     form = models.JSONField(_("申請書(XLSForm)"))
     xlsform = models.BinaryField(_("申請書のXLSForm"))
     dictionary_version = models.CharField(_("標準項目辞書の版"), max_length=20)
@@ -212,6 +215,49 @@ class Procedure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ResidentAccount(models.Model):
+    """A resident's account without the My Number card: an e-mail address proven by a one-time link.
+
+    One per address and municipality. It opens procedures marked `email_allowed` and keeps their applications, so
+    the resident resumes them from any device after following a new link (no number and key needed).
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField(_("メールアドレス"))
+    created_at = models.DateTimeField(auto_now_add=True)
+    verified_at = models.DateTimeField(_("確認日時"))
+    last_signed_in_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["municipality", "email"], name="residentaccount_unique_email"),
+        ]
+
+    def __str__(self) -> str:
+        return f"account {self.pk}"
+
+
+class EmailLink(models.Model):
+    """A one-time sign-in link sent by e-mail: signed, expiring, used at most once.
+
+    The link carries this row's id and a random secret, signed with the site's key; only the secret's SHA-256
+    is stored. Using it is one conditional UPDATE (`used_at IS NULL AND expires_at > now`), so it works once.
+    Rows also count the links asked for an address or from a client, which limits sending.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    email = models.EmailField()
+    secret_hash = models.CharField(max_length=64)
+    next_url = models.CharField(max_length=200, blank=True)
+    requested_from = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"link {self.pk}"
 
 
 class Application(models.Model):
@@ -241,6 +287,10 @@ class Application(models.Model):
     channel = models.CharField(max_length=10, default="online")
     helper = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     consent_note = models.CharField(_("本人の同意"), max_length=200, blank=True)
+    # The e-mail-verified account that started it (procedures marked email_allowed), to resume it from the account.
+    account = models.ForeignKey(
+        ResidentAccount, null=True, blank=True, on_delete=models.PROTECT, related_name="applications"
+    )
     # The resident's own way back (resume a draft, see the status): a 12-digit number and a key shown once.
     login_id = models.CharField(_("申請番号"), max_length=12, unique=True, null=True, blank=True)
     access_key_hash = models.CharField(max_length=200, blank=True)

@@ -23,6 +23,7 @@ from chiiki.procedures.models import (
     PaymentBatch,
     Procedure,
     ReceiptAccount,
+    ResidentAccount,
     TaxRecord,
 )
 from chiiki.procedures.rules import Population
@@ -237,6 +238,29 @@ def application_by_login(login_id: str) -> Application | None:
 def application_by_id(application_id: int) -> Application | None:
     """One application with its procedure."""
     return Application.objects.select_related("procedure").filter(pk=application_id).first()
+
+
+def resident_account(account_id: int, municipality_code: str | None = None) -> ResidentAccount | None:
+    """An e-mail-verified account (of that municipality when one is named)."""
+    accounts = ResidentAccount.objects.select_related("municipality").filter(pk=account_id)
+    if municipality_code is not None:
+        accounts = accounts.filter(municipality_id=municipality_code)
+    return accounts.first()
+
+
+def account_applications(account: ResidentAccount) -> list[Application]:
+    """The applications an e-mail-verified account started, newest first."""
+    return list(Application.objects.select_related("procedure").filter(account=account).order_by("-id"))
+
+
+def account_application(account: ResidentAccount, application_id: int) -> Application | None:
+    """One application of this account (never another's)."""
+    return Application.objects.select_related("procedure").filter(account=account, pk=application_id).first()
+
+
+def email_procedures(municipality: Municipality) -> list[Procedure]:
+    """The procedures an e-mail-verified account may start."""
+    return list(Procedure.objects.filter(municipality=municipality, email_allowed=True).order_by("code"))
 
 
 def application_of(municipality: Municipality, application_id: int) -> Application | None:

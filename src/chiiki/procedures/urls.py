@@ -1,6 +1,6 @@
 from django.urls import path
 
-from chiiki.procedures import applying, mine, nearby, queue, resident, signin, views
+from chiiki.procedures import applying, email_account, mine, nearby, queue, resident, signin, views
 
 app_name = "procedures"
 _A = "staff/m/<str:code>/procedures/allowances/<int:allowance_id>/"
@@ -11,13 +11,16 @@ urlpatterns = [
     path("benefits/confirm/answer/", resident.answer, name="confirm_answer"),
     # The resident's own application (before the catalog's <str:town>, which would take "my").
     path("procedures/my/", mine.sign_in, name="my_sign_in"),
+    path("procedures/my/email/verify/", email_account.verify, name="email_verify"),
+    path("procedures/my/account/", email_account.account_page, name="my_account"),
     path("procedures/my/application/", mine.status, name="my_application"),
     path("procedures/my/application/attachments/", mine.attachments, name="my_attachments"),
     path("procedures/my/application/review/", mine.review, name="my_review"),
     path("procedures/my/application/withdraw/", mine.withdraw, name="my_withdraw"),
     path("procedures/my/application/decision/download", mine.letter, name="my_letter"),
     # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant. Help nearby
-    # comes before the catalog's <slug:procedure_code>, which would take "help".
+    # and the e-mail sign-in come before the catalog's <slug:procedure_code>, which would take "help" or "email".
+    path("procedures/<str:town>/email/", email_account.request_link, name="email_sign_in"),
     path("procedures/<str:town>/help/", nearby.directory, name="help"),
     path("procedures/<str:town>/help/cancel/", nearby.cancel, name="help_cancel"),
     path("procedures/<str:town>/help/<int:help_point_id>/", nearby.point_page, name="help_point"),

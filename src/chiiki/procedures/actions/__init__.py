@@ -1,5 +1,14 @@
 """Every write of the procedures app: one transaction each, audited (see the README)."""
 
+from chiiki.procedures.actions.accounts import (
+    SESSION_ACCOUNT,
+    LinkRefused,
+    LinkToSend,
+    address_hash,
+    request_email_link,
+    sign_out_email,
+    use_email_link,
+)
 from chiiki.procedures.actions.answers import (
     SESSION_KEY,
     AccountInput,
@@ -52,6 +61,7 @@ from chiiki.procedures.actions.payments import NothingToPay, create_payment_batc
 
 __all__ = [
     "MAX_ATTACHMENTS",
+    "SESSION_ACCOUNT",
     "SESSION_APPLICATION",
     "SESSION_KEY",
     "AccountInput",
@@ -60,10 +70,13 @@ __all__ = [
     "HelpPointInput",
     "IssueSummary",
     "Issued",
+    "LinkRefused",
+    "LinkToSend",
     "NothingToPay",
     "StepRefused",
     "add_attachment",
     "add_help_slot",
+    "address_hash",
     "answer_notice",
     "assign",
     "book_help_slot",
@@ -84,6 +97,7 @@ __all__ = [
     "refuse_sign_in",
     "remove_attachment",
     "request_eligibility_run",
+    "request_email_link",
     "resident_reply",
     "return_for_correction",
     "save_draft",
@@ -91,8 +105,10 @@ __all__ = [
     "search_text",
     "sign_in",
     "sign_in_with_notice",
+    "sign_out_email",
     "submit",
     "submit_application",
     "summarize",
+    "use_email_link",
     "withdraw",
 ]

@@ -63,6 +63,7 @@ def _store_catalog(
                 "fee": spec.fee,
                 "processing_days": spec.days,
                 "card_required": spec.card_required,
+                "email_allowed": spec.email_allowed,
                 "second_approval": spec.second_approval,
                 "form": form,
                 "xlsform": workbook,

@@ -24,7 +24,7 @@ from chiiki.core.actions.sign_in import clear_login_failures, note_login_failure
 from chiiki.procedures.actions.applications import _receipt_number
 from chiiki.procedures.decisions import DecisionLetter, write_decision_pdf
 from chiiki.procedures.filecheck import FileRefused, check_attachment
-from chiiki.procedures.models import Application, ApplicationMessage, Attachment, Procedure
+from chiiki.procedures.models import Application, ApplicationMessage, Attachment, Procedure, ResidentAccount
 from chiiki.surveys.contact import credentials
 
 if TYPE_CHECKING:
@@ -73,13 +73,21 @@ def _new_login_id() -> str:
 
 @transaction.atomic
 def save_draft(
-    procedure: Procedure, answers: dict[str, Any], *, application_id: int | None, by: Actor
+    procedure: Procedure,
+    answers: dict[str, Any],
+    *,
+    application_id: int | None,
+    by: Actor,
+    account: ResidentAccount | None = None,
 ) -> Application:
-    """Create the draft (first save) or replace an editable application's answers."""
+    """Create the draft (first save) or replace an editable application's answers.
+
+    `account`: the e-mail-verified account that starts it, kept only for procedures that allow such accounts."""
     if application_id is None:
         application = Application.objects.create(
             municipality=procedure.municipality,
             procedure=procedure,
+            account=account if procedure.email_allowed else None,
             answers=answers,
             status=Application.Status.DRAFT,
             login_id=_new_login_id(),

@@ -73,6 +73,8 @@ class ProcedureSpec:
     card_required: bool
     items: list[str]
     second_approval: bool = False
+    # A resident without the card may use an e-mail-verified account (procedures.md: "Who may sign in how").
+    email_allowed: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -152,6 +154,7 @@ def describe(spec: ProcedureSpec, dictionary: Dictionary | None = None) -> dict[
         "fee_yen": spec.fee,
         "processing_days": spec.days,
         "my_number_card_required": spec.card_required,
+        "email_account_allowed": spec.email_allowed,
         "dictionary_version": dictionary.version,
         "items": [dictionary.items[name] for name in spec.items],
     }
