@@ -161,7 +161,9 @@ class DashboardFilter:
             rule &= Q(**{f"{prefix}advisory__cvss_score__isnull": True})
         elif self.severity in SEVERITIES:
             low, high = SEVERITIES[self.severity]
-            rule &= Q(**{f"{prefix}advisory__cvss_score__gte": low, f"{prefix}advisory__cvss_score__lt": high})
+            rule &= Q(
+                **{f"{prefix}advisory__cvss_score__gte": low, f"{prefix}advisory__cvss_score__lt": high}
+            )
         if self.kev in ("yes", "no"):
             rule &= Q(**{f"{prefix}exploited": self.kev == "yes"})
         return rule
