@@ -8,6 +8,7 @@ CHIIKI_VAR_DIR        the data directory (SQLite file, secret key, uploads, stat
                       source checkout, else ~/.local/share/chiiki; never the current directory
 CHIIKI_SECURE         "1" behind HTTPS: secure cookies, HSTS, SSL redirect
 CHIIKI_CSRF_TRUSTED_ORIGINS  comma-separated origins, e.g. https://chiiki.example.lg.jp
+CHIIKI_SITE_URL       the site's address for links in e-mails, e.g. https://chiiki.example.lg.jp; default none
 CHIIKI_TRUSTED_PROXIES       reverse proxies whose X-Forwarded-For is believed (addresses or CIDR ranges),
                              e.g. 127.0.0.1; the older name CHIIKI_FORWARDED_ALLOW_IPS is read when unset
 CHIIKI_LOGIN_MAX_FAILURES    failures per account and address before the back-off starts; default 5
@@ -130,6 +131,8 @@ INSTALLED_APPS = [
     # TOTP devices for the cyber app's second factor (chiiki.cyber.two_factor)
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # one-use recovery codes for the same second factor (chiiki.cyber.two_factor)
+    "django_otp.plugins.otp_static",
     "chiiki.core",
     "chiiki.registry",
     "chiiki.surveys",
@@ -363,6 +366,9 @@ CHIIKI_CYBER_FETCH_SECONDS = float(os.environ.get("CHIIKI_CYBER_FETCH_SECONDS", 
 # for at most this many pages (50 overviews each).
 CHIIKI_CYBER_PROVIDER_DOCUMENTS = int(os.environ.get("CHIIKI_CYBER_PROVIDER_DOCUMENTS", "2000"))
 CHIIKI_CYBER_JVN_PAGES = int(os.environ.get("CHIIKI_CYBER_JVN_PAGES", "20"))
+# The site's own address as people reach it (e.g. https://chiiki.example.lg.jp), for links in e-mails sent by the
+# worker, which has no request to take it from. Empty: e-mails give the page's path only.
+CHIIKI_SITE_URL = os.environ.get("CHIIKI_SITE_URL", "").strip().rstrip("/")
 CHIIKI_MAX_UPLOAD_BYTES = int(os.environ.get("CHIIKI_MAX_UPLOAD_BYTES", str(200 * 1024 * 1024)))
 
 # Background jobs (chiiki.core.jobs): a running job beats every HEARTBEAT seconds; one silent for STALE

@@ -38,3 +38,12 @@ def test_single_word_codes_count_only_on_japanese_pages(db: None) -> None:
     codes = [walk.KnownCode("visit", frozenset({"訪問", "Visit"}))]
     assert walk.codes_in("結果: visit", codes, language="ja") == ["visit"]
     assert walk.codes_in("Plan a visit to the household", codes, language="en") == []
+
+
+def test_the_cyber_pages_are_walked_with_the_prefectures_code() -> None:
+    routes = walk.page_routes()
+    values = walk.DemoValues(by_name={"code": "349992"}, by_route={r"/cyber/": {"code": "340006"}})
+    for path in ("", "inbox/", "advisories/new/", "export/", "recovery-codes/", "two-factor/recover/"):
+        route = f"/staff/m/<str:code>/cyber/{path}"
+        assert route in routes, route
+        assert walk.fill(route, values) == (f"/staff/m/340006/cyber/{path}", "")

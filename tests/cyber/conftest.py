@@ -113,6 +113,14 @@ def secret_on_page(html: str) -> str:
     return base64.b32decode(text + "=" * (-len(text) % 8)).hex()
 
 
+def recovery_codes_on_page(html: str) -> list[str]:
+    """The recovery codes a page shows (in groups of four), as typed in."""
+    listing = re.search(r'<ol id="recovery-codes"[^>]*>(.*?)</ol>', html, re.S)
+    if listing is None:
+        return []
+    return [code.replace(" ", "") for code in re.findall(r"<code>([a-z2-7 ]+)</code>", listing.group(1))]
+
+
 def pass_second_factor(client: Client, user: User) -> str | None:
     """Enrol `user`'s authenticator (or verify with it) through the real pages; returns the hex key."""
     membership = user.memberships.filter(role__in=[Role.CYBER_ANALYST, Role.CYBER_CONTACT]).first()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import stix2
@@ -98,3 +99,30 @@ def test_red_and_amber_strict_are_refused_at_every_step() -> None:
     for write in (engine.stix_bundle, engine.misp_event):
         with pytest.raises(engine.TlpError):
             write([red], operator_code="340006", operator_name="広島県", created=timezone.now())
+
+
+def test_the_export_page_downloads_the_same_files_tlp_filtered_and_audited(
+    loaded: Service, login: Any
+) -> None:
+    analyst = login(loaded.analyst)
+    page = f"/staff/m/{PREFECTURE}/cyber/export/"
+    shown = analyst.get(page)
+    assert shown.status_code == 200
+    assert "TLP:AMBER+STRICT と TLP:RED は書き出しません" in shown.content.decode()
+    response = analyst.post(page, {"fmt": "stix", "ceiling": "GREEN"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith(f'attachment; filename="chiiki-{PREFECTURE}-')
+    bundle = stix2.parse(response.content.decode(), allow_custom=True)
+    names = {o.name for o in bundle.objects if o.type == "vulnerability"}
+    assert names == {"cisco-sa-20180328-smi2"}  # the AMBER one is above the ceiling, RED and STRICT never
+    event = AuditEvent.objects.get(action="cyber.exported")
+    assert (event.actor, event.detail["ceiling"], event.detail["advisories"]) == (loaded.analyst, "GREEN", 1)
+
+    misp = json.loads(analyst.post(page, {"fmt": "misp", "ceiling": "AMBER"}).content)
+    assert "府中町役場" not in json.dumps(misp, ensure_ascii=False)
+    assert AuditEvent.objects.filter(action="cyber.exported").count() == 2
+    assert analyst.post(page, {"fmt": "stix", "ceiling": "RED"}).status_code == 400
+
+
+def test_contacts_cannot_export(loaded: Service, login: Any) -> None:
+    assert login(loaded.town_contact).get(f"/staff/m/{PREFECTURE}/cyber/export/").status_code == 403

@@ -13,7 +13,7 @@ from tests.conftest import PASSWORD
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
 
-from .conftest import Service, secret_on_page, totp_code
+from .conftest import Service, recovery_codes_on_page, secret_on_page, totp_code
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,9 @@ def test_a_contact_enrols_an_authenticator_and_then_reaches_the_app(service: Ser
     assert secret_on_page(client.get(f"{home}two-factor/").content.decode()) == key
     accepted = client.post(f"{home}two-factor/", {"token": totp_code(key), "next": home})
     assert accepted.status_code == 302
-    assert accepted["Location"] == home
+    # Enrolment shows the recovery codes once, then goes on to where the person was going.
+    assert accepted["Location"] == f"{home}recovery-codes/?next={home}"
+    assert len(recovery_codes_on_page(client.get(accepted["Location"]).content.decode())) == 10
     assert client.get(home).status_code == 200
     device = TOTPDevice.objects.get(user=service.town_contact)
     assert device.confirmed
@@ -95,7 +97,7 @@ def test_the_next_address_stays_on_this_site(service: Service) -> None:
     base = f"/staff/m/{service.prefecture.code}/cyber/"
     key = secret_on_page(client.get(f"{base}two-factor/").content.decode())
     response = client.post(f"{base}two-factor/", {"token": totp_code(key), "next": "https://evil.example/"})
-    assert response["Location"] == base
+    assert response["Location"] == f"{base}recovery-codes/?next={base}"
 
 
 def test_staff_without_a_cyber_role_cannot_enrol_here(

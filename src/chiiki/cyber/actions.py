@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from chiiki.core import audit
@@ -24,6 +25,7 @@ from chiiki.cyber.models import (
     Advisory,
     AdvisoryRevision,
     Alert,
+    AlertSeen,
     Asset,
     Body,
     Contact,
@@ -343,12 +345,15 @@ def _rematch(
     result = index.match(_components(by_pk.values()))
     advisory_ids = dict(Advisory.objects.filter(municipality=municipality).values_list("identifier", "pk"))
     existing = set(Alert.objects.filter(asset__in=by_pk.values()).values_list("asset_id", "advisory_id"))
+    audiences = _local_audiences(municipality)
     created = 0
     for found in result.matches:
         asset = by_pk[found.component]
         advisory_pk = advisory_ids[found.advisory]
         if (asset.pk, advisory_pk) in existing:
             continue
+        if advisory_pk in audiences and asset.body_id not in audiences[advisory_pk]:
+            continue  # a local advisory reaches only the bodies it was sent to
         alert = Alert.objects.create(
             municipality=municipality, body_id=asset.body_id, asset=asset, advisory_id=advisory_pk,
             matched_via=found.via[:500], matched_range=found.range_text[:1000], certain=found.certain,
@@ -357,6 +362,18 @@ def _rematch(
         created += 1
     _close_suppressed(result.suppressed, by_pk, advisory_ids, by=by)
     return created
+
+
+def _local_audiences(municipality: Municipality) -> dict[int, set[int]]:
+    """For each local advisory of the operator, the bodies it was sent to (`Advisory.local`)."""
+    audiences: dict[int, set[int]] = {
+        pk: set()
+        for pk in Advisory.objects.filter(municipality=municipality, local=True).values_list("pk", flat=True)
+    }
+    through = Advisory.recipient_bodies.through.objects.filter(advisory_id__in=audiences)
+    for advisory_id, body_id in through.values_list("advisory_id", "body_id"):
+        audiences[advisory_id].add(body_id)
+    return audiences
 
 
 def _exploited_cves() -> set[str]:
@@ -669,3 +686,188 @@ def escalate_overdue(municipality: Municipality, *, today: Any, by: Actor) -> in
                 object_id=alert.pk, detail={"body": alert.body_id, "due_on": str(alert.due_on), "recipients": len(readers)},
             )  # fmt: skip
     return escalated
+
+
+# ------------------------------------------------------------------------------------------ local advisory
+
+
+@dataclass(frozen=True, slots=True)
+class LocalAdvisoryDraft:
+    """What the analyst wrote on the page (`views.advisory_new`)."""
+
+    title: str
+    description: str
+    products: str  # one `PURL-or-CPE [RANGE]` per line
+    tlp: str
+    cvss_vector: str = ""
+    cve: str = ""
+    remediation: str = ""
+    remedy_category: str = "mitigation"
+
+
+@dataclass(frozen=True, slots=True)
+class Published:
+    advisory: Advisory
+    alerts: int
+
+
+def _local_identifier(municipality: Municipality, year: int) -> str:
+    prefix = f"CHIIKI-{municipality.code}-{year}-"
+    taken = Advisory.objects.filter(municipality=municipality, identifier__startswith=prefix).count()
+    return f"{prefix}{taken + 1:03d}"
+
+
+@transaction.atomic
+def publish_local_advisory(
+    municipality: Municipality, draft: LocalAdvisoryDraft, *, bodies: list[Body], users: list[User], by: Actor
+) -> Published:
+    """Write the analysts' own advisory as a CSAF 2.0 document, check it against the CSAF 2.0 schema, store it
+    and match it against the chosen bodies only (whatever its TLP, a local advisory reaches no other body).
+    TLP:AMBER+STRICT reaches the chosen bodies' contacts; TLP:RED only the persons named (and the author), so
+    each chosen body must have one of its contacts named. Nothing is stored when any check fails."""
+    from django.conf import settings
+
+    from chiiki.cyber import csaf_writer
+
+    if not bodies:
+        raise CyberError("送り先の団体を 1 つ以上選んでください")
+    foreign = [b.name for b in bodies if b.municipality_id != municipality.pk]
+    if foreign:
+        raise CyberError(f"ほかの運営団体の参加団体は選べません: {', '.join(foreign)}")
+    if draft.tlp == engine.RED:
+        named = {u.pk for u in users}
+        if not named:
+            raise CyberError("TLP:RED の情報は、受け取る人の名前を挙げてください")
+        unreached = [b.name for b in bodies if not Contact.objects.filter(body=b, user_id__in=named).exists()]
+        if unreached:
+            raise CyberError(
+                f"TLP:RED: 次の団体の連絡担当者が一人も名前に入っていません(届きません): {', '.join(unreached)}"
+            )
+    now = timezone.now()
+    identifier = _local_identifier(municipality, timezone.localdate().year)
+    try:
+        products = csaf_writer.read_product_lines(draft.products)
+        document = csaf_writer.local_csaf(
+            identifier=identifier, title=draft.title, description=draft.description, products=products,
+            tlp=draft.tlp, publisher_name=municipality.name,
+            namespace=settings.CHIIKI_SITE_URL or f"urn:chiiki:operator:{municipality.code}", now=now,
+            cvss_vector=draft.cvss_vector, cve=draft.cve, remediation=draft.remediation,
+            remedy_category=draft.remedy_category,
+        )  # fmt: skip
+        checked = engine.read_csaf(document, document="県のアドバイザリ")
+    except csaf_writer.DraftError as error:
+        raise CyberError(str(error)) from error
+    except engine.AdvisoryError as error:
+        line = csaf_writer.product_line(error.field_path)
+        where = f"{line} 行目の製品" if line else error.field_path
+        raise CyberError(f"{where}: {error.reason}") from error
+    except engine.SeverityError as error:
+        raise CyberError(str(error)) from error
+    from dataclasses import replace
+
+    _store(
+        municipality, replace(checked, tlp=draft.tlp), default_tlp=draft.tlp, provenance="県が作成(CSAF 2.0)"
+    )
+    advisory = Advisory.objects.get(municipality=municipality, identifier=identifier)
+    advisory.local = True
+    advisory.save(update_fields=["local"])
+    advisory.recipient_bodies.set(bodies)
+    if draft.tlp == engine.RED and by.user is not None:
+        users = [*users, by.user]
+    advisory.recipient_users.set(users)
+    alerts = _rematch(municipality, bodies=bodies, by=by)
+    audit.record(
+        "cyber.local_advisory_published", by=by, municipality=municipality, object_type="cyber_advisory",
+        object_id=advisory.pk,
+        detail={"identifier": identifier, "tlp": draft.tlp, "bodies": sorted(b.pk for b in bodies),
+                "users": sorted(u.get_username() for u in users), "new_alerts": alerts},
+    )  # fmt: skip
+    return Published(advisory, alerts)
+
+
+# ------------------------------------------------------------------------------------------------ inbox
+
+
+def mark_seen(alert: Alert, user: User) -> None:
+    """The inbox's read mark: `user` opened or acted on `alert` (the read itself is audited by the page)."""
+    AlertSeen.objects.get_or_create(alert=alert, user=user)
+
+
+# ----------------------------------------------------------------------------------------------- export
+
+
+@dataclass(frozen=True, slots=True)
+class Export:
+    text: str
+    exported: int
+    withheld: int
+
+
+def export_shared(municipality: Municipality, *, fmt: str, ceiling: str, by: Actor, out: str = "") -> Export:
+    """The operator's shareable advisories and aggregated exposure as a STIX 2.1 bundle (`fmt` "stix") or a
+    MISP event ("misp"), up to the TLP `ceiling` (RED and AMBER+STRICT never; inventories never), audited as
+    `cyber.exported` with how many were withheld."""
+    from chiiki.cyber.queries import shared_advisories
+
+    if fmt not in ("stix", "misp"):
+        raise CyberError(f"形式「{fmt}」は選べません(stix か misp)")
+    if ceiling not in (engine.CLEAR, engine.GREEN, engine.AMBER):
+        raise CyberError(f"TLP「{ceiling}」までの書き出しはできません(CLEAR, GREEN, AMBER)")
+    everything = shared_advisories(municipality)
+    chosen = engine.exportable(everything, ceiling=ceiling)
+    write = engine.stix_bundle if fmt == "stix" else engine.misp_event
+    text = write(
+        chosen, operator_code=municipality.code, operator_name=municipality.name, created=timezone.now()
+    )
+    audit.record(
+        "cyber.exported", by=by, municipality=municipality, object_type="cyber_export", object_id=fmt,
+        detail={"format": fmt, "ceiling": ceiling, "advisories": len(chosen),
+                "withheld": len(everything) - len(chosen), "file": out},
+    )  # fmt: skip
+    return Export(text, len(chosen), len(everything) - len(chosen))
+
+
+# ------------------------------------------------------------------------------------------ recovery codes
+
+RECOVERY_CODES = 10
+
+
+@transaction.atomic
+def make_recovery_codes(user: User, *, by: Actor) -> list[str]:
+    """New one-use recovery codes for `user`'s second factor (django-otp's static device); earlier ones stop
+    working. The codes are returned to be shown once."""
+    device, _ = StaticDevice.objects.get_or_create(
+        user=user, name="cyber-recovery", defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=code) for code in codes])
+    audit.record(
+        "cyber.recovery_codes_made",
+        by=by,
+        object_type="user",
+        object_id=user.pk,
+        detail={"codes": len(codes)},
+    )
+    return codes
+
+
+def recovery_codes_left(user: User) -> int:
+    return int(StaticToken.objects.filter(device__user=user, device__confirmed=True).count())
+
+
+def use_recovery_code(user: User, code: str, *, by: Actor) -> StaticDevice | None:
+    """`user`'s recovery device if `code` is one of their unused codes (it is then used up; django-otp throttles
+    repeated failures); every try is audited."""
+    token = "".join(code.split()).lower()
+    with transaction.atomic():
+        devices = list(StaticDevice.objects.select_for_update().filter(user=user, confirmed=True))
+        device = next((d for d in devices if d.verify_token(token)), None)
+        if device is None:
+            audit.record("cyber.recovery_code_failed", by=by, object_type="user", object_id=user.pk)
+        else:
+            audit.record(
+                "cyber.recovery_code_used", by=by, object_type="user", object_id=user.pk,
+                detail={"left": device.token_set.count()},
+            )  # fmt: skip
+    return device

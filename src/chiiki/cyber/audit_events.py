@@ -26,6 +26,10 @@ EVENTS: dict[str, Promise] = {
     "cyber.exported": _("脆弱性情報と影響の集計を書き出した(STIX・MISP)"),
     "cyber.source_failed": _("設定された脆弱性情報の取得元を使えなかった"),
     "cyber.recipients_set": _("TLP:REDの受け取り手を指定した"),
+    "cyber.local_advisory_published": _("県のアドバイザリを作成して送った"),
+    "cyber.recovery_codes_made": _("二段階認証の回復コードを作った"),
+    "cyber.recovery_code_used": _("二段階認証の回復コードを使った"),
+    "cyber.recovery_code_failed": _("二段階認証の回復コードが合わなかった"),
 }
 
 OBJECTS: dict[str, Promise] = {}

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.urls import reverse
+
 from chiiki.cyber import engine
 
 if TYPE_CHECKING:
@@ -27,6 +30,17 @@ DEFAULT_ADVICE = (
 SIGN_IN = "Chiiki にサインインし、サイバー情報の画面で内容を確認してください。対応したら「確認しました」を押し、何をしたかを記録してください。"
 
 
+def alert_link(alert: Alert) -> str:
+    """The address of the alert's page: the site's address (`CHIIKI_SITE_URL`) and the page's path, or the path
+    alone when the address is not set. The page itself checks who may read it (sign-in, TLP)."""
+    path = reverse("cyber:alert", kwargs={"code": alert.municipality_id, "alert_id": alert.pk})
+    return f"{settings.CHIIKI_SITE_URL}{path}"
+
+
+def _open_it(alert: Alert) -> str:
+    return f"■ 通知の画面\n{alert_link(alert)}\n(サインインと二段階認証のあとに開きます)\n"
+
+
 def _asset(alert: Alert) -> str:
     asset = alert.asset
     name = " ".join(p for p in (asset.vendor, asset.name) if p)
@@ -42,7 +56,7 @@ def alert_message(alert: Alert) -> tuple[str, str]:
         text = (
             f"{alert.body.name} ご担当者様\n\n"
             f"共有範囲が限られた情報(TLP:{advisory.tlp})のため、内容はメールには書けません。\n"
-            f"対応の期限: {due}\n\n{SIGN_IN}\n"
+            f"対応の期限: {due}\n\n{SIGN_IN}\n\n{_open_it(alert)}"
         )
         return subject, text
     where = f"(設置場所: {alert.asset.location})" if alert.asset.location else ""
@@ -65,7 +79,7 @@ def alert_message(alert: Alert) -> tuple[str, str]:
         f"情報: {advisory.title}({advisory.identifier})\n\n"
         f"■ 何をすればよいか\n{advisory.remediation.strip()[:1500] or DEFAULT_ADVICE}\n\n"
         f"■ いつまでに\n{due} まで(優先度: {PRIORITY_WORDS.get(alert.priority, '')})\n\n"
-        f"■ この情報の扱い(TLP:{advisory.tlp})\n{TLP_WORDS.get(advisory.tlp, '')}\n\n{SIGN_IN}\n"
+        f"■ この情報の扱い(TLP:{advisory.tlp})\n{TLP_WORDS.get(advisory.tlp, '')}\n\n{SIGN_IN}\n\n{_open_it(alert)}"
     )
     return subject, text
 
@@ -84,6 +98,7 @@ def escalation_message(alert: Alert, *, named: bool) -> tuple[str, str]:
         f"{alert.body.name} の管理者様、県の担当者様\n\n"
         f"次のセキュリティ情報への対応が、期限 {alert.due_on} を過ぎても完了していません({state})。\n\n"
         f"■ 対象\n{_asset(alert)}\n{about}優先度: {PRIORITY_WORDS.get(alert.priority, '')}\n\n"
-        f"担当者に状況を確かめ、対応を進めてください。対応したら Chiiki のサイバー情報の画面に記録してください。\n"
+        f"担当者に状況を確かめ、対応を進めてください。対応したら Chiiki のサイバー情報の画面に記録してください。\n\n"
+        f"{_open_it(alert)}"
     )
     return subject, text

@@ -132,6 +132,9 @@ class Advisory(models.Model):
         settings.AUTH_USER_MODEL, blank=True, related_name="+"
     )  # for RED
     loaded_at = models.DateTimeField(default=timezone.now)
+    # Written by the operator's analysts on the page (a CSAF 2.0 document they composed): matched only against
+    # the bodies chosen as its recipients (`recipient_bodies`), whatever its TLP.
+    local = models.BooleanField(_("県が作成し、選んだ団体にだけ送る"), default=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-loaded_at", "identifier"]
@@ -271,3 +274,20 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.advisory} / {self.asset}"
+
+
+class AlertSeen(models.Model):
+    """A person opened an alert (its page) or acted on it: the inbox shows the others as unread. The read itself
+    is in the audit log (`cyber.alert_viewed`); this is only the inbox's mark."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="seen_by")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["alert", "user"], name="cyber_alert_seen_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} / {self.user_id}"

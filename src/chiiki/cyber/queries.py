@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from statistics import median
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.utils import timezone
 
 from chiiki.core.models import Municipality
 from chiiki.core.permissions import has_permission
 from chiiki.cyber import engine
-from chiiki.cyber.models import Advisory, Alert, Asset, Body, FeedImport, KnownExploited, Tlp
+from chiiki.cyber.models import Advisory, Alert, AlertSeen, Asset, Body, FeedImport, KnownExploited, Tlp
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -111,13 +110,15 @@ class BodyRow:
     closed: int
 
 
-def overview(municipality: Municipality) -> list[BodyRow]:
-    """Per body: current assets and alerts by state (numbers only, for the analysts' dashboard)."""
+def overview(municipality: Municipality, chosen: DashboardFilter | None = None) -> list[BodyRow]:
+    """Per body: current assets and alerts by state (numbers only, for the analysts' dashboard), counting only
+    the alerts `chosen` selects."""
+    extra = (chosen or DashboardFilter()).q(prefix="alerts__")
     bodies = Body.objects.filter(municipality=municipality).annotate(
         n_assets=Count("assets", filter=Q(assets__retired_at__isnull=True), distinct=True),
-        n_open=Count("alerts", filter=Q(alerts__status=Alert.Status.OPEN), distinct=True),
-        n_ack=Count("alerts", filter=Q(alerts__status=Alert.Status.ACKNOWLEDGED), distinct=True),
-        n_closed=Count("alerts", filter=Q(alerts__status=Alert.Status.CLOSED), distinct=True),
+        n_open=Count("alerts", filter=Q(alerts__status=Alert.Status.OPEN) & extra, distinct=True),
+        n_ack=Count("alerts", filter=Q(alerts__status=Alert.Status.ACKNOWLEDGED) & extra, distinct=True),
+        n_closed=Count("alerts", filter=Q(alerts__status=Alert.Status.CLOSED) & extra, distinct=True),
     )
     return [BodyRow(b, b.n_assets, b.n_open, b.n_ack, b.n_closed) for b in bodies.order_by("name")]
 
@@ -131,18 +132,93 @@ class Timing:
 
 
 def timing(municipality: Municipality) -> Timing:
-    """How fast bodies act: median hours from alert to acknowledgement and to closing."""
-    rows = Alert.objects.filter(municipality=municipality).values_list(
-        "created_at", "acknowledged_at", "closed_at"
+    """How fast bodies act: median hours from alert to acknowledgement and to closing (every alert)."""
+    return _timing(Alert.objects.filter(municipality=municipality))
+
+
+# CVSS's qualitative severity rating (FIRST CVSS v3.1 / v4.0 specification, "Qualitative Severity Rating
+# Scale"): name → [lowest, highest) base score. "none" is an advisory without a score.
+SEVERITIES: dict[str, tuple[float, float]] = {
+    "critical": (9.0, 10.01),
+    "high": (7.0, 9.0),
+    "medium": (4.0, 7.0),
+    "low": (0.0, 4.0),
+}
+NO_SCORE = "none"
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFilter:
+    """The analysts' dashboard filter: a CVSS severity ("" for any) and KEV ("yes", "no" or "" for any)."""
+
+    severity: str = ""
+    kev: str = ""
+
+    def q(self, prefix: str = "") -> Q:
+        """The filter as a condition on alerts (`prefix` "alerts__": on a body's alerts)."""
+        rule = Q()
+        if self.severity == NO_SCORE:
+            rule &= Q(**{f"{prefix}advisory__cvss_score__isnull": True})
+        elif self.severity in SEVERITIES:
+            low, high = SEVERITIES[self.severity]
+            rule &= Q(
+                **{f"{prefix}advisory__cvss_score__gte": low, f"{prefix}advisory__cvss_score__lt": high}
+            )
+        if self.kev in ("yes", "no"):
+            rule &= Q(**{f"{prefix}exploited": self.kev == "yes"})
+        return rule
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """Across member bodies, for the alerts a filter selects: bodies running an affected version, bodies that
+    have acknowledged or closed every such alert, bodies that have closed every one; and how fast."""
+
+    alerts: int
+    bodies_affected: int
+    bodies_acted: int
+    bodies_closed: int
+    timing: Timing
+
+
+def exposure(user: User, municipality: Municipality, chosen: DashboardFilter) -> Exposure:
+    """The dashboard's figures for `chosen`, counted in the database over the alerts `user` may see (a RED
+    advisory the analyst is not named for is not counted). Alerts on retired assets still count: they were run."""
+    alerts = Alert.objects.filter(pk__in=visible_alerts(user, municipality).order_by().values("pk")).filter(
+        chosen.q()
     )
-    to_ack = [(a - c).total_seconds() / 3600 for c, a, _ in rows if a is not None]
-    to_close = [(z - c).total_seconds() / 3600 for c, _, z in rows if z is not None]
-    return Timing(
-        len(to_ack),
-        len(to_close),
-        round(median(to_ack), 1) if to_ack else None,
-        round(median(to_close), 1) if to_close else None,
+    affected = alerts.values("body_id").distinct().count()
+    with_open = alerts.filter(status=Alert.Status.OPEN).values("body_id").distinct().count()
+    not_closed = alerts.exclude(status=Alert.Status.CLOSED).values("body_id").distinct().count()
+    return Exposure(
+        alerts=alerts.count(),
+        bodies_affected=affected,
+        bodies_acted=affected - with_open,
+        bodies_closed=affected - not_closed,
+        timing=_timing(alerts),
     )
+
+
+def _median_hours(alerts: QuerySet[Alert], field: str) -> tuple[int, float | None]:
+    """How many alerts have `field` set, and the median hours from the alert to it: the database orders the
+    durations and returns only the middle one or two (portable: no MEDIAN in SQLite)."""
+    done = alerts.filter(**{f"{field}__isnull": False})
+    n = done.count()
+    if not n:
+        return 0, None
+    middle = list(
+        done.annotate(took=ExpressionWrapper(F(field) - F("created_at"), output_field=DurationField()))
+        .order_by("took", "pk")
+        .values_list("took", flat=True)[(n - 1) // 2 : n // 2 + 1]
+    )
+    hours = sum(t.total_seconds() for t in middle) / len(middle) / 3600
+    return n, round(hours, 1)
+
+
+def _timing(alerts: QuerySet[Alert]) -> Timing:
+    acknowledged, to_ack = _median_hours(alerts, "acknowledged_at")
+    closed, to_close = _median_hours(alerts, "closed_at")
+    return Timing(acknowledged, closed, to_ack, to_close)
 
 
 def overdue(municipality: Municipality) -> QuerySet[Alert]:
@@ -192,3 +268,50 @@ def shared_advisories(municipality: Municipality) -> list[engine.SharedAdvisory]
             )
         )  # fmt: skip
     return result
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    alert: Alert
+    seen: bool
+
+
+def _inbox_alerts(user: User, municipality: Municipality) -> QuerySet[Alert]:
+    """The alerts of the bodies `user` is a contact of, as TLP lets them see (an analyst's inbox holds only the
+    bodies they are themselves a contact of)."""
+    return visible_alerts(user, municipality).filter(body__in=contact_bodies(user, municipality).values("pk"))
+
+
+def inbox(
+    user: User, municipality: Municipality, *, unread_only: bool = False, closed: bool = False
+) -> list[InboxEntry]:
+    """A contact's inbox: open and acknowledged alerts (or the closed ones), each with whether they opened it."""
+    alerts = _inbox_alerts(user, municipality)
+    alerts = (
+        alerts.filter(status=Alert.Status.CLOSED) if closed else alerts.exclude(status=Alert.Status.CLOSED)
+    )
+    seen = set(AlertSeen.objects.filter(user_id=_uid(user)).values_list("alert_id", flat=True))
+    if unread_only:
+        alerts = alerts.exclude(pk__in=seen)
+    return [InboxEntry(alert, alert.pk in seen) for alert in alerts[:300]]
+
+
+def unread_count(user: User, municipality: Municipality) -> int:
+    """How many of the contact's not-closed alerts they have not opened yet."""
+    return (
+        _inbox_alerts(user, municipality)
+        .exclude(status=Alert.Status.CLOSED)
+        .exclude(seen_by__user_id=_uid(user))
+        .count()
+    )
+
+
+def export_counts(municipality: Municipality) -> dict[str, int]:
+    """How many of the operator's advisories carry each TLP label (for the export page: what may leave)."""
+    counts = dict(
+        Advisory.objects.filter(municipality=municipality)
+        .values_list("tlp")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {label: counts.get(label, 0) for label in Tlp.values}

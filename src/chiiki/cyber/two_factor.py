@@ -21,12 +21,14 @@ from urllib.parse import quote
 import qrcode
 import qrcode.image.svg
 from django import forms
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
@@ -37,6 +39,7 @@ from chiiki.cyber import actions
 
 View = Callable[..., HttpResponse]
 SESSION_KEY = "cyber_totp_candidate"
+CODES_KEY = "cyber_recovery_codes"  # new recovery codes, until the page has shown them once
 ISSUER = "Chiiki"
 
 
@@ -122,7 +125,10 @@ def enrol(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         if device is not None:
             request.session.pop(SESSION_KEY, None)
             otp_login(request, device)
-            return redirect(_next(request, municipality))
+            codes = actions.make_recovery_codes(request.user, by=Actor.from_request(request))  # type: ignore[arg-type]
+            request.session[CODES_KEY] = codes
+            target = reverse("cyber:recovery_codes", kwargs={"code": municipality.code})
+            return redirect(f"{target}?next={quote(_next(request, municipality))}")
         form.add_error(
             "token",
             _(
@@ -161,3 +167,60 @@ def verify(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         )
     context = {"municipality": municipality, "form": form, "next": _next(request, municipality)}
     return render(request, "cyber/totp_verify.html", context, status=400 if form.errors else 200)
+
+
+@never_cache
+@cyber_permission("cyber.respond")
+def recovery_codes(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Recovery codes for when the authenticator app is lost: made at enrolment and shown once (here, right
+    after); each works once; making new ones (POST) makes the old ones stop working."""
+    by = Actor.from_request(request)
+    if request.method == "POST":
+        request.session[CODES_KEY] = actions.make_recovery_codes(request.user, by=by)  # type: ignore[arg-type]
+        target = reverse("cyber:recovery_codes", kwargs={"code": municipality.code})
+        return redirect(f"{target}?next={quote(_next(request, municipality))}")
+    shown = request.session.pop(CODES_KEY, None)
+    codes = [grouped_code(c) for c in shown] if isinstance(shown, list) else []
+    context = {"municipality": municipality, "codes": codes, "next": _next(request, municipality),
+               "left": actions.recovery_codes_left(request.user)}  # type: ignore[arg-type]  # fmt: skip
+    return render(request, "cyber/recovery_codes.html", context)
+
+
+def grouped_code(code: str) -> str:
+    """A recovery code in groups of four, as it is shown (spaces are ignored when it is typed in)."""
+    return " ".join(re.findall(".{1,4}", code))
+
+
+class RecoveryForm(forms.Form):
+    code = forms.RegexField(
+        label=gettext_lazy("回復コード"), regex=r"^[\sA-Za-z0-9]{8,24}$",
+        error_messages={"invalid": gettext_lazy("控えておいた回復コード(英数字)を書いてください")},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )  # fmt: skip
+
+
+@never_cache
+@municipality_permission("cyber.respond")
+def recover(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The second factor with a recovery code instead of the app's code (each code works once)."""
+    form = RecoveryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = actions.use_recovery_code(
+            request.user,  # type: ignore[arg-type]
+            form.cleaned_data["code"],
+            by=Actor.from_request(request),
+        )
+        if device is not None:
+            otp_login(request, device)
+            left = actions.recovery_codes_left(request.user)  # type: ignore[arg-type]
+            messages.warning(
+                request,
+                _(
+                    "回復コードで入りました。残りの回復コードは %(left)d 個です。少なくなったら作り直してください。"
+                )
+                % {"left": left},
+            )
+            return redirect(_next(request, municipality))
+        form.add_error("code", _("回復コードが合わないか、すでに使われています。"))
+    context = {"municipality": municipality, "form": form, "next": _next(request, municipality)}
+    return render(request, "cyber/totp_recover.html", context, status=400 if form.errors else 200)

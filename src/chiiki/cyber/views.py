@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,14 +27,39 @@ from chiiki.cyber.models import Alert, Asset, Body, FeedImport, Tlp
 from chiiki.cyber.two_factor import cyber_permission
 
 
+class DashboardForm(forms.Form):
+    """The analysts' dashboard filter, sent as GET parameters (a plain form, no script)."""
+
+    severity = forms.ChoiceField(
+        label=gettext_lazy("深刻度(CVSS)"), required=False,
+        choices=[("", gettext_lazy("すべて")), ("critical", gettext_lazy("緊急(9.0以上)")),
+                 ("high", gettext_lazy("重要(7.0〜8.9)")), ("medium", gettext_lazy("警告(4.0〜6.9)")),
+                 ("low", gettext_lazy("注意(4.0未満)")), (queries.NO_SCORE, gettext_lazy("記載なし"))],
+    )  # fmt: skip
+    kev = forms.ChoiceField(
+        label=gettext_lazy("悪用の確認(KEV)"), required=False,
+        choices=[("", gettext_lazy("すべて")), ("yes", gettext_lazy("悪用が確認されている")),
+                 ("no", gettext_lazy("確認されていない"))],
+    )  # fmt: skip
+
+    def chosen(self) -> queries.DashboardFilter:
+        if not self.is_valid():
+            return queries.DashboardFilter()
+        return queries.DashboardFilter(self.cleaned_data["severity"], self.cleaned_data["kev"])
+
+
 @cyber_permission("cyber.respond")
 def home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
-    """Analysts: every body with its numbers. Contacts: their own bodies and alerts."""
+    """Analysts: every body with its numbers, filtered by severity and KEV. Contacts: their bodies and alerts."""
     analyst = queries.is_analyst(request.user, municipality)
+    form = DashboardForm(request.GET)
+    chosen = form.chosen()
     alerts = list(
-        queries.visible_alerts(request.user, municipality).exclude(status=Alert.Status.CLOSED)[:200]
+        queries.visible_alerts(request.user, municipality)
+        .exclude(status=Alert.Status.CLOSED)
+        .filter(chosen.q())[:200]
     )
-    overdue = list(queries.overdue(municipality)[:100]) if analyst else []
+    overdue = list(queries.overdue(municipality).filter(chosen.q())[:100]) if analyst else []
     audit.record(
         "cyber.alerts_viewed", by=Actor.from_request(request), municipality=municipality,
         object_type="cyber_alert", detail={"ids": sorted({a.pk for a in alerts} | {a.pk for a in overdue})},
@@ -42,8 +68,10 @@ def home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         "municipality": municipality,
         "analyst": analyst,
         "alerts": alerts,
-        "rows": queries.overview(municipality) if analyst else None,
-        "timing": queries.timing(municipality) if analyst else None,
+        "form": form,
+        "filtered": chosen != queries.DashboardFilter(),
+        "rows": queries.overview(municipality, chosen) if analyst else None,
+        "exposure": queries.exposure(request.user, municipality, chosen) if analyst else None,
         "overdue": overdue,
         "bodies": queries.contact_bodies(request.user, municipality),
     }
@@ -219,6 +247,7 @@ def alert_detail(request: HttpRequest, municipality: Municipality, alert_id: int
         "cyber.alert_viewed", by=Actor.from_request(request), municipality=municipality,
         object_type="cyber_alert", object_id=alert.pk,
     )  # fmt: skip
+    actions.mark_seen(alert, request.user)  # type: ignore[arg-type]
     return render(
         request, "cyber/alert_detail.html", _alert_context(request, municipality, alert, CloseForm())
     )
@@ -261,6 +290,23 @@ def alert_acknowledge(request: HttpRequest, municipality: Municipality, alert_id
         actions.acknowledge_alert(alert, by=Actor.from_request(request))
     except actions.CyberError as error:
         messages.error(request, str(error))
+    else:
+        actions.mark_seen(alert, request.user)  # type: ignore[arg-type]
+        if _back_to_inbox(request):
+            messages.success(
+                request, _("「%(title)s」を確認済みにしました。") % {"title": alert.advisory.title}
+            )
+    return _after_acting(request, municipality, alert)
+
+
+def _back_to_inbox(request: HttpRequest) -> bool:
+    return request.POST.get("from") == "inbox"
+
+
+def _after_acting(request: HttpRequest, municipality: Municipality, alert: Alert) -> HttpResponse:
+    """Back to the inbox when the button was pressed there, else to the alert's page."""
+    if _back_to_inbox(request):
+        return redirect("cyber:inbox", code=municipality.code)
     return redirect("cyber:alert", code=municipality.code, alert_id=alert.pk)
 
 
@@ -277,7 +323,12 @@ def alert_close(request: HttpRequest, municipality: Municipality, alert_id: int)
         except actions.CyberError as error:
             form.add_error("note", str(error))
         else:
-            return redirect("cyber:alert", code=municipality.code, alert_id=alert.pk)
+            actions.mark_seen(alert, request.user)  # type: ignore[arg-type]
+            if _back_to_inbox(request):
+                messages.success(
+                    request, _("「%(title)s」を完了にしました。") % {"title": alert.advisory.title}
+                )
+            return _after_acting(request, municipality, alert)
     return render(
         request, "cyber/alert_detail.html", _alert_context(request, municipality, alert, form), status=400
     )
@@ -366,3 +417,150 @@ def recipients(request: HttpRequest, municipality: Municipality, advisory_id: in
     return render(
         request, "cyber/recipients.html", {"municipality": municipality, "advisory": advisory, "form": form}
     )
+
+
+@cyber_permission("cyber.respond")
+def inbox(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """A contact's inbox: the alerts of the bodies they answer for (as TLP lets them see), unread first marked,
+    with the TLP label and what it allows, and the acknowledge and close buttons. The read is audited."""
+    show = request.GET.get("show", "")
+    entries = queries.inbox(request.user, municipality, unread_only=show == "unread", closed=show == "closed")
+    audit.record(
+        "cyber.alerts_viewed", by=Actor.from_request(request), municipality=municipality,
+        object_type="cyber_alert", detail={"ids": [e.alert.pk for e in entries], "inbox": True},
+    )  # fmt: skip
+    context = {
+        "municipality": municipality, "show": show, "close_form": CloseForm(),
+        "entries": [{"alert": e.alert, "seen": e.seen, "tlp_help": TLP_HELP.get(e.alert.advisory.tlp, "")}
+                    for e in entries],
+        "unread": queries.unread_count(request.user, municipality),
+    }  # fmt: skip
+    return render(request, "cyber/inbox.html", context)
+
+
+class LocalAdvisoryForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("件名"), max_length=300)
+    description = forms.CharField(
+        label=gettext_lazy("内容(何が起きているか)"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=8000,
+    )
+    products = forms.CharField(
+        label=gettext_lazy("影響を受ける製品(1行に1つ)"),
+        help_text=gettext_lazy(
+            "PURL か CPE 2.3 と、空白に続けてバージョンの範囲(vers)。例: "
+            "pkg:maven/org.apache.logging.log4j/log4j-core vers:maven/>=2.0.0|<2.17.1 / "
+            "cpe:2.3:o:fortinet:fortios:*:*:*:*:*:*:*:* >=7.0.0|<7.0.15。範囲を書かないと、名前のバージョン"
+            "(無ければすべてのバージョン)が対象です。"
+        ),
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        max_length=20000,
+    )
+    cve = forms.RegexField(
+        label=gettext_lazy("CVE 番号(あれば)"), regex=r"^CVE-\d{4}-\d{4,}$", required=False,
+        error_messages={"invalid": gettext_lazy("CVE-2021-44228 のように書いてください")},
+    )  # fmt: skip
+    cvss_vector = forms.CharField(
+        label=gettext_lazy("CVSS 3.1 ベクトル(あれば)"), required=False, max_length=200,
+        help_text=gettext_lazy("例: CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H"),
+    )  # fmt: skip
+    tlp = forms.ChoiceField(
+        label=gettext_lazy("TLP(共有してよい範囲)"), choices=Tlp.choices, initial=Tlp.AMBER
+    )
+    remedy_category = forms.ChoiceField(
+        label=gettext_lazy("対策の種類"), widget=forms.RadioSelect, initial="mitigation",
+        choices=[("vendor_fix", gettext_lazy("修正版への更新")), ("mitigation", gettext_lazy("緩和策")),
+                 ("workaround", gettext_lazy("回避策"))],
+    )  # fmt: skip
+    remediation = forms.CharField(
+        label=gettext_lazy("何をすればよいか"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000
+    )
+    bodies = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("送り先の団体"), queryset=Body.objects.none(), widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("選んだ団体の一覧とだけ照合し、該当した団体の連絡担当者に届きます。"),
+        error_messages={"required": gettext_lazy("送り先の団体を 1 つ以上選んでください")},
+    )  # fmt: skip
+    usernames = forms.CharField(
+        label=gettext_lazy("受け取る人のユーザー名(TLP:RED のとき。1行に1人)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )  # fmt: skip
+
+    def __init__(self, municipality: Municipality, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["bodies"].queryset = Body.objects.filter(municipality=municipality)  # type: ignore[attr-defined]
+
+    clean_usernames = RecipientsForm.clean_usernames
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("tlp") == Tlp.RED and not data.get("usernames") and "usernames" not in self.errors:
+            self.add_error("usernames", _("TLP:RED の情報は、受け取る人の名前を挙げてください"))
+        return data
+
+
+@cyber_permission("cyber.analyse")
+def advisory_new(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """The analysts write a local advisory; it is stored as a CSAF 2.0 document, matched against the chosen
+    bodies only, and the new alerts are e-mailed at once as TLP allows."""
+    form = LocalAdvisoryForm(municipality, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        draft = actions.LocalAdvisoryDraft(
+            title=data["title"], description=data["description"], products=data["products"], tlp=data["tlp"],
+            cvss_vector=data["cvss_vector"].strip(), cve=data["cve"], remediation=data["remediation"],
+            remedy_category=data["remedy_category"],
+        )  # fmt: skip
+        by = Actor.from_request(request)
+        try:
+            published = actions.publish_local_advisory(
+                municipality, draft, bodies=list(data["bodies"]), users=data["usernames"], by=by
+            )
+        except actions.CyberError as error:
+            form.add_error("products" if "行目" in str(error) else None, str(error))
+        else:
+            mailed = actions.mail_new_alerts(municipality, by=by)
+            messages.success(
+                request,
+                _(
+                    "%(id)s を作りました。照合して %(alerts)d 件の通知を作り、%(mailed)d 件をメールで送りました。"
+                )
+                % {"id": published.advisory.identifier, "alerts": published.alerts, "mailed": mailed},
+            )
+            return redirect("cyber:home", code=municipality.code)
+    return render(
+        request, "cyber/advisory_new.html", {"municipality": municipality, "form": form},
+        status=400 if form.errors else 200,
+    )  # fmt: skip
+
+
+class ExportForm(forms.Form):
+    fmt = forms.ChoiceField(
+        label=gettext_lazy("形式"), widget=forms.RadioSelect, initial="stix",
+        choices=[("stix", gettext_lazy("STIX 2.1 バンドル(JSON)")), ("misp", gettext_lazy("MISP イベント(JSON)"))],
+    )  # fmt: skip
+    ceiling = forms.ChoiceField(
+        label=gettext_lazy("含める TLP(ここまで)"), initial=engine.AMBER,
+        choices=[(engine.CLEAR, "TLP:CLEAR"), (engine.GREEN, "TLP:GREEN"), (engine.AMBER, "TLP:AMBER")],
+        help_text=gettext_lazy("TLP:AMBER+STRICT と TLP:RED は書き出しません。団体の機器一覧も書き出しません。"),
+    )  # fmt: skip
+
+
+@cyber_permission("cyber.analyse")
+def export(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Share the operator's advisories and aggregated exposure as STIX 2.1 or a MISP event (TLP-filtered, the
+    same code as `chiiki cyber export`); the download is audited."""
+    form = ExportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        fmt, ceiling = form.cleaned_data["fmt"], form.cleaned_data["ceiling"]
+        name = f"chiiki-{municipality.code}-{timezone.localdate():%Y%m%d}-{fmt}.json"
+        result = actions.export_shared(
+            municipality, fmt=fmt, ceiling=ceiling, by=Actor.from_request(request), out=name
+        )
+        response = HttpResponse(result.text, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+    counts = queries.export_counts(municipality)
+    return render(
+        request, "cyber/export.html", {"municipality": municipality, "form": form, "counts": counts},
+        status=400 if form.errors else 200,
+    )  # fmt: skip

@@ -6,13 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from chiiki.core import audit
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
-from chiiki.cyber import engine
-from chiiki.cyber.queries import shared_advisories
+from chiiki.cyber import actions, engine
 
 
 class Command(BaseCommand):
@@ -37,22 +34,15 @@ class Command(BaseCommand):
         municipality = Municipality.objects.filter(code=options["municipality"]).first()
         if municipality is None:
             raise CommandError(f"地方公共団体コード {options['municipality']} が見つかりません")
-        everything = shared_advisories(municipality)
-        chosen = engine.exportable(everything, ceiling=options["tlp"])
-        write = engine.stix_bundle if options["format"] == "stix" else engine.misp_event
-        text = write(
-            chosen, operator_code=municipality.code, operator_name=municipality.name, created=timezone.now()
-        )
-        audit.record(
-            "cyber.exported", by=Actor.system("chiiki cyber export"), municipality=municipality,
-            object_type="cyber_export", object_id=options["format"],
-            detail={"format": options["format"], "ceiling": options["tlp"], "advisories": len(chosen),
-                    "withheld": len(everything) - len(chosen), "file": str(options["out"] or "")},
+        result = actions.export_shared(
+            municipality, fmt=options["format"], ceiling=options["tlp"], by=Actor.system("chiiki cyber export"),
+            out=str(options["out"] or ""),
         )  # fmt: skip
+        text = result.text
         if options["out"]:
             options["out"].write_text(text, encoding="utf-8")
             self.stdout.write(
-                f"{len(chosen)} 件を {options['out']} に書き出しました(出さなかったもの {len(everything) - len(chosen)} 件)"
+                f"{result.exported} 件を {options['out']} に書き出しました(出さなかったもの {result.withheld} 件)"
             )
         else:
             self.stdout.write(text)
