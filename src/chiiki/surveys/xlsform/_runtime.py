@@ -25,6 +25,7 @@ from chiiki.surveys.xlsform._expressions import (
     EvaluationError,
     ExpressionError,
     NodeSet,
+    Path,
     Value,
     evaluate,
     parse_expression,
@@ -232,6 +233,7 @@ class _Evaluator:
         self.relevance: dict[tuple[str, Context], bool] = {}
         self.counts: dict[tuple[str, Context], int] = {}
         self.in_progress: set[tuple[str, str, Context]] = set()
+        self.deciding: set[tuple[str, Context]] = set()  # sections whose relevance is being computed
 
     # ------------------------------------------------------------------------------------- answers
 
@@ -264,7 +266,7 @@ class _Evaluator:
         self.in_progress.add(key)
         try:
             tree = parse_expression(text, allow_bare_names="choice" in extra)
-            return evaluate(tree, _Site(self, chain, ctx, **extra))
+            return evaluate(tree, _Site(self, node, chain, ctx, **extra))
         except ExpressionError as error:
             raise EvaluationError(str(error)) from error
         finally:
@@ -304,19 +306,42 @@ class _Evaluator:
             own_chain = (
                 (*info.chain, node) if isinstance(node, Section) and node.kind == "repeat" else info.chain
             )
-            result = to_boolean(self.run(node.relevant, node, own_chain, ctx))
+            self.deciding.add(key)
+            try:
+                result = to_boolean(self.run(node.relevant, node, own_chain, ctx))
+            finally:
+                self.deciding.discard(key)
         self.relevance[key] = result
         return result
+
+    def relevant_for_reading(self, node: Field, ctx: Context) -> bool:
+        """Whether a question's value can be read: it is relevant, or a group around it is deciding its own
+        relevance from it (CHT's ``./source = 'user'`` on the group): then it is read as it stands."""
+        info = self.info[self.uids[id(node)]]
+        depth = 0
+        for parent in info.parents:
+            if parent.kind == "repeat":
+                depth += 1
+            if (self.uids[id(parent)], ctx[:depth]) in self.deciding:
+                return True
+        return self.relevant(node, ctx)
 
     def value(self, node: Node, ctx: Context) -> Value:
         key = (self.uids[id(node)], ctx)
         if key in self.values:
             return self.values[key]
         result: Value = ""
-        if isinstance(node, Field) and node.kind != "note" and self.relevant(node, ctx):
+        if isinstance(node, Field) and node.kind != "note" and self.relevant_for_reading(node, ctx):
             chain = self.info[self.uids[id(node)]].chain
             if node.kind == "calculate" and node.calculation:
-                result = self.run(node.calculation, node, chain, ctx)
+                # '.' in a calculation is the value the question was given (its default; CHT's inputs).
+                own = self.raw_answer(node, ctx)
+                if own is None and node.default is not None and not is_dynamic_default(node.default):
+                    own = node.default
+                result = self.run(node.calculation, node, chain, ctx, current=_typed(node, own))
+                if isinstance(result, NodeSet) and "instance(" in node.calculation:
+                    # A lookup in a file: ODK stores the first matching item's value (empty if none).
+                    result = to_string(result)
             elif node.meta is not None and node.meta != "hidden":
                 result = self.today_date if node.meta == "today" else self.metadata.get(node.meta, "")
             else:
@@ -325,11 +350,19 @@ class _Evaluator:
                     raw = (
                         self.run(node.default, node, chain, ctx)
                         if is_dynamic_default(node.default)
-                        else node.default
+                        else self.literal_default(node)
                     )
                 result = _typed(node, raw)
         self.values[key] = result
         return result
+
+    def literal_default(self, node: Field) -> str | None:
+        """A literal default; for a select, only when it names choices (the form check warns otherwise)."""
+        if node.kind in ("select_one", "select_multiple") and node.default is not None:
+            choice_list = self.form.choice_lists.get(node.choice_list or "")
+            if choice_list is None or any(choice_list.get(item) is None for item in node.default.split()):
+                return None
+        return node.default
 
     def resolve(self, name: str, chain: tuple[Section, ...], ctx: Context) -> Value:
         if name.startswith(LAST_SAVED):
@@ -451,7 +484,8 @@ class _Evaluator:
         chain = self.info[self.uids[id(node)]].chain
         raw = self.raw_answer(node, ctx)
         if raw is None and node.default is not None:
-            raw = self.value(node, ctx)
+            computed = self.value(node, ctx)
+            raw = None if computed == "" else computed
         state.value = raw
         state.required = node.required is not None and (
             node.required == "true()" or to_boolean(self.run(node.required, node, chain, ctx))
@@ -535,12 +569,14 @@ class _Site:
     def __init__(
         self,
         evaluator: _Evaluator,
+        node: Node,
         chain: tuple[Section, ...],
         ctx: Context,
         current: Value = "",
         choice: Choice | None = None,
     ) -> None:
         self.evaluator = evaluator
+        self.node = node
         self.chain = chain
         self.ctx = ctx
         self.current_value = current
@@ -564,6 +600,17 @@ class _Site:
         if name == "name":
             return self.choice.name
         return self.choice.columns.get(name, "")
+
+    def resolve_path(self, path: Path) -> Value:
+        evaluator = self.evaluator
+        parents = evaluator.info[evaluator.uids[id(self.node)]].parents
+        target = evaluator.form.resolve_path(self.node, parents, path.steps, path.absolute)
+        if not isinstance(target, Field):
+            return "" if target is not None else NodeSet()
+        return evaluator.resolve(evaluator.uids[id(target)], self.chain, self.ctx)
+
+    def instance_items(self, name: str) -> Sequence[Mapping[str, str]]:
+        return self.evaluator.form.instances.get(name, [])
 
     def choice_label(self, field_name: str, value: str) -> str:
         info = self.evaluator.info.get(field_name)
