@@ -40,6 +40,7 @@ __all__ = [
     "CHOICE_FILE_ENDINGS",
     "MAX_FILE_BYTES",
     "MAX_ITEMS",
+    "FileError",
     "attach_files",
     "declare_instances",
     "file_field_problems",
