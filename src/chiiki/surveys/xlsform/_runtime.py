@@ -339,7 +339,7 @@ class _Evaluator:
                 if own is None and node.default is not None and not is_dynamic_default(node.default):
                     own = node.default
                 result = self.run(node.calculation, node, chain, ctx, current=_typed(node, own))
-                if isinstance(result, NodeSet) and "instance(" in node.calculation:
+                if isinstance(result, NodeSet) and (not result or "instance(" in node.calculation):
                     # A lookup in a file: ODK stores the first matching item's value (empty if none).
                     result = to_string(result)
             elif node.meta is not None and node.meta != "hidden":
