@@ -117,7 +117,11 @@ def test_the_survey_page_takes_the_choice_file_with_the_form(manager: Client, to
     created = _new(manager, town_a, [SimpleUploadedFile("cities.csv", CITIES)])
     assert created.status_code == 302
     version = QuestionnaireVersion.objects.get()
-    assert [item["name"] for item in version.definition["instances"]["cities"]] == ["sapporo", "sendai", "naha"]
+    assert [item["name"] for item in version.definition["instances"]["cities"]] == [
+        "sapporo",
+        "sendai",
+        "naha",
+    ]
     event = AuditEvent.objects.filter(action="surveys.questionnaire_import").get()
     assert event.detail["files"] == ["cities.csv"]
     broken = _new(manager, town_a, [SimpleUploadedFile("cities.csv", b"name,name\n")])
@@ -125,7 +129,9 @@ def test_the_survey_page_takes_the_choice_file_with_the_form(manager: Client, to
     assert "duplicate column" in broken.content.decode()
 
 
-def test_check_form_takes_the_files_on_the_command_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_form_takes_the_files_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     form = tmp_path / "cities.md"
     form.write_bytes(FORM.encode())
     csv = tmp_path / "cities.csv"

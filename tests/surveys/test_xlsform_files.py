@@ -77,12 +77,19 @@ def test_xml_and_geojson_files_are_read_as_odk_defines_them() -> None:
         {
             "type": "FeatureCollection",
             "features": [
-                {"type": "Feature", "id": 7, "geometry": {"type": "Point", "coordinates": [139.7671, 35.6812]},
-                 "properties": {"title": "Tokyo station", "amenity": "station"}},
-                {"type": "Feature", "geometry": {"type": "LineString", "coordinates": [[139.0, 35.0], [139.5, 35.5]]},
-                 "properties": {"id": "road", "title": "Road"}},
+                {
+                    "type": "Feature",
+                    "id": 7,
+                    "geometry": {"type": "Point", "coordinates": [139.7671, 35.6812]},
+                    "properties": {"title": "Tokyo station", "amenity": "station"},
+                },
+                {
+                    "type": "Feature",
+                    "geometry": {"type": "LineString", "coordinates": [[139.0, 35.0], [139.5, 35.5]]},
+                    "properties": {"id": "road", "title": "Road"},
+                },
             ],
-        }  # fmt: skip
+        }
     ).encode()
     rows = (
         "| | select_one_from_file letters.xml | letter | Letter | | | | | |\n"
@@ -117,7 +124,7 @@ def test_parameters_name_the_value_and_label_columns_and_choice_filter_reads_the
     form = result.form
     assert form is not None
     city = next(f for f in form.fields() if f.name == "city")
-    assert [(c.name, c.label["default"]) for c in form.choice_lists[city.choice_list or ""].choices][0] == (
+    assert next((c.name, c.label["default"]) for c in form.choice_lists[city.choice_list or ""].choices) == (
         "1960000",
         "hokkaido",
     )
@@ -153,9 +160,13 @@ def test_a_missing_file_is_accepted_with_the_message_to_upload_it_and_refused_fo
         ("letters.xml", b"<root><item>", "not well-formed XML"),
         ("letters.xml", b'<!DOCTYPE r [<!ENTITY e "x">]><root/>', "not well-formed XML"),
         ("places.geojson", b'{"type": "Feature"}', "FeatureCollection"),
-        ("places.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
-         b'{"type": "Point", "coordinates": [200, 95]}}]}', "position out of range"),
-    ],  # fmt: skip
+        (
+            "places.geojson",
+            b'{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": '
+            b'{"type": "Point", "coordinates": [200, 95]}}]}',
+            "position out of range",
+        ),
+    ],
 )
 def test_a_bad_file_is_refused_naming_the_file_and_the_reason(name: str, data: bytes, fragment: str) -> None:
     rows = f"| | select_one_from_file {name} | pick | Pick | | | | | |\n"
@@ -182,7 +193,10 @@ def test_an_undeclared_instance_is_named_and_may_be_uploaded_in_any_of_the_three
     )
     result = check(rows, {"cities.csv": CITIES_CSV})
     assert result.missing_files == ["areas.csv"]
-    assert any("instance('areas')" in p.message and "ODK Collect would not find it" in p.message for p in result.warnings)
+    assert any(
+        "instance('areas')" in p.message and "ODK Collect would not find it" in p.message
+        for p in result.warnings
+    )
     areas = b"<root><item><name>sendai</name><km2>786</km2></item></root>"
     attached = check(rows, {"cities.csv": CITIES_CSV, "areas.xml": areas})
     assert attached.answerable, described(attached)
@@ -240,7 +254,9 @@ def test_relative_and_absolute_paths_read_the_question_they_lead_to() -> None:
     assert result.ok, described(result)
     form = result.form
     assert form is not None
-    evaluation = evaluate_answers(form, {"household": {"size": "5"}, "inputs": {"source": "user"}, "rooms": "9"})
+    evaluation = evaluate_answers(
+        form, {"household": {"size": "5"}, "inputs": {"source": "user"}, "rooms": "9"}
+    )
     values = evaluation.values()
     assert values["household/double"] == 10.0
     assert values["household/absolute"] == 6.0
@@ -261,7 +277,9 @@ def test_a_path_leading_nowhere_is_always_empty_with_a_warning_as_odk_reads_it()
     result = check(rows, choices="| | yes_no | yes | Yes | |\n| | yes_no | no | No | |\n")
     assert result.ok, described(result)
     warnings = [p.message for p in result.warnings]
-    assert any("'yes' leads to no question" in w and "did you mean the text 'yes' or ${yes}" in w for w in warnings)
+    assert any(
+        "'yes' leads to no question" in w and "did you mean the text 'yes' or ${yes}" in w for w in warnings
+    )
     assert any("'../nothing/here' leads to no question" in w for w in warnings)
     values = evaluate_answers(result.form, {"fee": "yes"}).values()  # type: ignore[arg-type]
     assert "paid" not in values

@@ -94,7 +94,8 @@ def made_up_file(name: str, columns: list[str]) -> bytes:
     header = list(dict.fromkeys(["name", "label", *columns]))
     if name.endswith(".xml"):
         items = "".join(
-            "<item>" + "".join(f"<{c}>{cell(c, i)}</{c}>" for c in header) + "</item>" for i in range(MADE_UP_ITEMS)
+            "<item>" + "".join(f"<{c}>{cell(c, i)}</{c}>" for c in header) + "</item>"
+            for i in range(MADE_UP_ITEMS)
         )
         return f"<root>{items}</root>".encode()
     rows = [",".join(header)] + [",".join(cell(c, i) for c in header) for i in range(MADE_UP_ITEMS)]
@@ -169,20 +170,24 @@ def test_forms_become_answerable_once_their_files_are_attached(path: Path) -> No
     assert result.answerable, [p.describe() for p in result.errors] + result.missing_files
     attached = result.form
     assert attached is not None
-    selects = [f for f in attached.fields() if f.choice_list in attached.file_choice_lists and f.kind != "calculate"]
+    selects = [
+        f for f in attached.fields() if f.choice_list in attached.file_choice_lists and f.kind != "calculate"
+    ]
     for select in selects:  # the choices are the file's items
         assert [c.name for c in attached.choice_lists[select.choice_list or ""].choices] == ["v0", "v1", "v2"]
     evaluation = evaluate_answers(attached, answers_picking(attached, "v1"))
-    broken = {k: s.errors for k, s in evaluation.fields.items() if any("calculate" in e or "評価" in e for e in s.errors)}
+    broken = {
+        k: s.errors
+        for k, s in evaluation.fields.items()
+        if any("calculate" in e or "評価" in e for e in s.errors)
+    }
     assert not broken
     picked = [s for s in evaluation.fields.values() if s.name in {f.name for f in selects}]
     assert all(s.value == "v1" and not s.errors for s in picked), picked
     lookups = [
         s.value
         for s in evaluation.fields.values()
-        if s.kind == "calculate"
-        and s.relevant
-        and "instance(" in (attached.find(s.name).calculation or "")  # type: ignore[union-attr]
+        if s.kind == "calculate" and s.relevant and "instance(" in (attached.find(s.name).calculation or "")  # type: ignore[union-attr]
     ]
     if lookups:  # the lookups find the item picked (or nothing, when the form looks it up by another column)
         assert any(isinstance(v, str) and v.endswith("1") for v in lookups), lookups
@@ -198,7 +203,9 @@ def test_a_refused_answer_is_not_in_the_file() -> None:
     labels = [c.label["default"] for c in result.form.choice_lists["colors.xml"].choices]
     assert labels == ["Red", "Green", "Blue"]  # from colors.xml, cht-core's own file
     assert not evaluate_answers(result.form, {"colors": "green"}).errors()
-    assert evaluate_answers(result.form, {"colors": "pink"}).errors() == {"colors": ["選択肢の中から選んでください"]}
+    assert evaluate_answers(result.form, {"colors": "pink"}).errors() == {
+        "colors": ["選択肢の中から選んでください"]
+    }
 
 
 @pytest.mark.parametrize("path", FORMS, ids=name_of)

@@ -53,7 +53,15 @@ MAX_FILE_BYTES = 32 * 1024 * 1024
 """A file attached to a form may not be larger than this."""
 MAX_ITEMS = 200_000
 """Nor hold more items than this (each becomes a choice the server keeps in memory)."""
-_EXPRESSIONS = ("relevant", "constraint", "calculation", "default", "choice_filter", "required", "repeat_count")
+_EXPRESSIONS = (
+    "relevant",
+    "constraint",
+    "calculation",
+    "default",
+    "choice_filter",
+    "required",
+    "repeat_count",
+)
 
 
 class FileError(ValueError):
@@ -101,7 +109,9 @@ def _csv_items(name: str, data: bytes) -> list[dict[str, str]]:
         if not any(cell.strip() for cell in row):
             continue
         if len(row) > len(header):
-            raise FileError(f"{name}: {number} 行目の列が見出しより多くあります (row {number} has extra cells)")
+            raise FileError(
+                f"{name}: {number} 行目の列が見出しより多くあります (row {number} has extra cells)"
+            )
         items.append({h: cell.strip() for h, cell in zip(header, row, strict=False) if h})
         if len(items) > MAX_ITEMS:
             raise FileError(f"{name}: 項目が多すぎます (more than {MAX_ITEMS} items)")
@@ -118,7 +128,9 @@ def _xml_items(name: str, data: bytes) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []
     for number, item in enumerate(root, 1):
         if item.tag != "item":
-            raise FileError(f"{name}: <root> の中は <item> だけにしてください (element {number} is <{item.tag}>)")
+            raise FileError(
+                f"{name}: <root> の中は <item> だけにしてください (element {number} is <{item.tag}>)"
+            )
         items.append({child.tag: (child.text or "").strip() for child in item})
         if len(items) > MAX_ITEMS:
             raise FileError(f"{name}: 項目が多すぎます (more than {MAX_ITEMS} items)")
@@ -130,7 +142,9 @@ def _odk_point(position: Any) -> str:
     if not isinstance(position, list) or len(position) < 2:
         raise ValueError("a position must be [longitude, latitude]")
     numbers = [float(v) for v in position[:3]]
-    if not all(math.isfinite(n) for n in numbers) or not (-90 <= numbers[1] <= 90 and -180 <= numbers[0] <= 180):
+    if not all(math.isfinite(n) for n in numbers) or not (
+        -90 <= numbers[1] <= 90 and -180 <= numbers[0] <= 180
+    ):
         raise ValueError(f"position out of range: {position!r}")
     altitude = _text(numbers[2]) if len(numbers) > 2 else "0"
     return f"{_text(numbers[1])} {_text(numbers[0])} {altitude} 0"
@@ -156,9 +170,13 @@ def _geojson_items(name: str, data: bytes) -> list[dict[str, str]]:
     try:
         document = json.loads(_decode(name, data))
     except json.JSONDecodeError as error:
-        raise FileError(f"{name}: JSON として読めません (not JSON: line {error.lineno}: {error.msg})") from error
+        raise FileError(
+            f"{name}: JSON として読めません (not JSON: line {error.lineno}: {error.msg})"
+        ) from error
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise FileError(f"{name}: FeatureCollection にしてください (the file must be a GeoJSON FeatureCollection)")
+        raise FileError(
+            f"{name}: FeatureCollection にしてください (the file must be a GeoJSON FeatureCollection)"
+        )
     features = document.get("features")
     if not isinstance(features, list):
         raise FileError(f"{name}: features がありません (no features list)")
@@ -167,7 +185,9 @@ def _geojson_items(name: str, data: bytes) -> list[dict[str, str]]:
     items: list[dict[str, str]] = []
     for number, feature in enumerate(features, 1):
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
-            raise FileError(f"{name}: {number} 番目が Feature ではありません (feature {number} is not a Feature)")
+            raise FileError(
+                f"{name}: {number} 番目が Feature ではありません (feature {number} is not a Feature)"
+            )
         properties = feature.get("properties") or {}
         if not isinstance(properties, dict):
             raise FileError(f"{name}: {number} 番目の properties が正しくありません (feature {number})")
@@ -216,37 +236,50 @@ def _trees(form: Form) -> list[tuple[Any, str, Any]]:
             if not text or (attribute == "default" and not is_dynamic_default(text)):
                 continue
             try:
-                out.append((node, attribute, parse_expression(text, allow_bare_names=attribute == "choice_filter")))
+                out.append(
+                    (node, attribute, parse_expression(text, allow_bare_names=attribute == "choice_filter"))
+                )
             except ExpressionError:
                 continue  # the checks report it
     return out
 
 
-def instance_columns(form: Form) -> dict[str, list[str]]:
-    """The columns the form reads from each file it needs, by file name: what a file must hold."""
-    columns: dict[str, dict[str, None]] = {}
+def _file_list_columns(form: Form, columns: dict[str, dict[str, None]]) -> None:
+    """The value and label columns of each file's choice lists, and the columns their choice_filter reads."""
     for key, source in form.file_choice_lists.items():
         wanted = columns.setdefault(source.instance, {})
         wanted.update({source.value: None, source.label: None})
         for node in form.fields():
-            if node.choice_list == key and node.choice_filter:
-                try:
-                    tree = parse_expression(node.choice_filter, allow_bare_names=True)
-                except ExpressionError:
-                    continue
-                wanted.update({part.name: None for part in walk(tree) if isinstance(part, ChoiceColumn)})
+            if node.choice_list != key or not node.choice_filter:
+                continue
+            try:
+                tree = parse_expression(node.choice_filter, allow_bare_names=True)
+            except ExpressionError:
+                continue
+            wanted.update({part.name: None for part in walk(tree) if isinstance(part, ChoiceColumn)})
+
+
+def _lookup_columns(tree: Any, columns: dict[str, dict[str, None]]) -> None:
+    """The columns ``instance('x')/root/item[…]/column`` and ``pulldata('x', …)`` read."""
+    for part in walk(tree, into_predicates=False):
+        if isinstance(part, InstanceQuery):
+            wanted = columns.setdefault(part.instance, {})
+            for predicate in part.predicates:
+                wanted.update({p.name: None for p in walk(predicate) if isinstance(p, ChoiceColumn)})
+            if part.child is not None:
+                wanted[part.child] = None
+        elif isinstance(part, Call) and part.name == "pulldata":
+            names = [arg.value.strip() for arg in part.args[:3] if isinstance(arg, Literal)]
+            if len(names) == 3:
+                columns.setdefault(names[0], {}).update({names[1]: None, names[2]: None})
+
+
+def instance_columns(form: Form) -> dict[str, list[str]]:
+    """The columns the form reads from each file it needs, by file name: what a file must hold."""
+    columns: dict[str, dict[str, None]] = {}
+    _file_list_columns(form, columns)
     for _node, _attribute, tree in _trees(form):
-        for part in walk(tree, into_predicates=False):
-            if isinstance(part, InstanceQuery):
-                wanted = columns.setdefault(part.instance, {})
-                for predicate in part.predicates:
-                    wanted.update({p.name: None for p in walk(predicate) if isinstance(p, ChoiceColumn)})
-                if part.child is not None:
-                    wanted[part.child] = None
-            elif isinstance(part, Call) and part.name == "pulldata":
-                if all(isinstance(arg, Literal) for arg in part.args[:3]):
-                    wanted = columns.setdefault(str(part.args[0].value).strip(), {})  # type: ignore[union-attr]
-                    wanted.update({str(arg.value): None for arg in part.args[1:3]})  # type: ignore[union-attr]
+        _lookup_columns(tree, columns)
     return {
         form.attachments[instance]: list(wanted)
         for instance, wanted in columns.items()
@@ -262,7 +295,7 @@ def declare_instances(form: Form) -> tuple[set[str], list[Problem]]:
     problems: list[Problem] = []
     for node, _attribute, tree in _trees(form):
         pulled = {
-            str(part.args[0].value).strip()  # type: ignore[union-attr]
+            part.args[0].value.strip()
             for part in walk(tree)
             if isinstance(part, Call) and part.name == "pulldata" and isinstance(part.args[0], Literal)
         }
@@ -277,13 +310,16 @@ def declare_instances(form: Form) -> tuple[set[str], list[Problem]]:
             if name not in pulled:
                 problems.append(
                     Problem(
-                        "survey", node.row, None, node.name,
+                        "survey",
+                        node.row,
+                        None,
+                        node.name,
                         f"{node.name}: instance('{name}') はフォームで宣言されていません。ODK Collect では開けません。"
                         f"{name}.csv / .xml / .geojson をフォームと一緒にアップロードすれば、ウェブでは使えます "
                         f"(instance '{name}' is not declared by a select_one_from_file or a choice list: ODK "
                         f"Collect would not find it; upload {name}.csv, .xml or .geojson with the form)",
                         "warning",
-                    )  # fmt: skip
+                    )
                 )
     return undeclared, problems
 
@@ -302,11 +338,14 @@ def attach_files(form: Form, files: Mapping[str, bytes], undeclared: set[str]) -
         if key is None:
             problems.append(
                 Problem(
-                    None, None, None, base,
+                    None,
+                    None,
+                    None,
+                    base,
                     "このファイルはフォームで使われていません (file not used by the form: no "
                     "select_one_from_file, instance() or pulldata() names it)",
                     "warning",
-                )  # fmt: skip
+                )
             )
             continue
         try:
@@ -320,12 +359,15 @@ def attach_files(form: Form, files: Mapping[str, bytes], undeclared: set[str]) -
         columns = ", ".join(needed.get(missing, []))
         problems.append(
             Problem(
-                None, None, None, missing,
+                None,
+                None,
+                None,
+                missing,
                 f"ファイル '{missing}' (列 columns: {columns or '-'}) をフォームと一緒にアップロードしてください。"
                 f"添付するまで回答できません (the file '{missing}' must be uploaded with the form; the form "
                 "cannot be answered until it is)",
                 "warning",
-            )  # fmt: skip
+            )
         )
     return problems
 
@@ -339,9 +381,12 @@ def file_field_problems(form: Form) -> list[Problem]:
             if source.instance in form.instances and not form.choice_lists[node.choice_list].choices:
                 problems.append(
                     Problem(
-                        "survey", node.row, None, node.name,
+                        "survey",
+                        node.row,
+                        None,
+                        node.name,
                         f"{node.name}: '{form.attachments[source.instance]}' に列 '{source.value}' の値がある項目が"
                         f"ありません (no item of the file has a '{source.value}' value: nothing to choose)",
-                    )  # fmt: skip
+                    )
                 )
     return problems

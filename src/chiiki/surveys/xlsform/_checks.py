@@ -281,10 +281,7 @@ class _Checker:
             elif isinstance(part, Path):
                 self.check_path(site, part)
             elif isinstance(part, InstanceQuery):
-                for predicate in part.predicates:
-                    for inner in walk(predicate):
-                        if isinstance(inner, Reference):
-                            self.check_reference(site, inner)
+                self.check_instance_query(site, part)
             elif isinstance(part, Call) and part.name in _CALL_CHECKS:
                 _CALL_CHECKS[part.name](self, site, part)
 
@@ -313,6 +310,13 @@ class _Checker:
             f"${{{name}}} は2つのグループにある名前なので、どちらか決まりません (the name '{name}' is used "
             f"in two groups, first at row {self.ambiguous[name]}: ${{{name}}} is ambiguous)"
         )
+
+    def check_instance_query(self, site: _Site, part: InstanceQuery) -> None:
+        """``${name}`` in a predicate must name a question (bare names there are the item's columns)."""
+        for predicate in part.predicates:
+            for inner in walk(predicate):
+                if isinstance(inner, Reference):
+                    self.check_reference(site, inner)
 
     def check_path(self, site: _Site, part: Path) -> None:
         """An XPath path must lead somewhere; one that leads nowhere is always empty, as in ODK."""

@@ -173,7 +173,17 @@ class Call:
 
 
 Expression = (
-    Literal | Number | Reference | Current | Parent | Path | InstanceQuery | ChoiceColumn | Negate | BinaryOp | Call
+    Literal
+    | Number
+    | Reference
+    | Current
+    | Parent
+    | Path
+    | InstanceQuery
+    | ChoiceColumn
+    | Negate
+    | BinaryOp
+    | Call
 )
 
 
@@ -523,7 +533,9 @@ class _Parser:
             return token.text
         if token.kind == "end":
             raise self.error(token, "パスが途中で終わっています (unexpected end of a path)")
-        raise self.error(token, f"パスの途中で {token.text!r} は使えません (unexpected {token.text!r} in a path)")
+        raise self.error(
+            token, f"パスの途中で {token.text!r} は使えません (unexpected {token.text!r} in a path)"
+        )
 
     def parse_path(self, steps: list[str], *, absolute: bool, start: _Token, need_step: bool = False) -> Path:
         """The rest of a location path after its first step (``/`` then a name, ``.`` or ``..``, …)."""
@@ -539,7 +551,9 @@ class _Parser:
     def parse_instance_query(self, call: Call, token: _Token) -> InstanceQuery:
         """``instance('name')/root/item[…]/child`` after the call ``instance('name')``."""
         if not isinstance(call.args[0], Literal):
-            raise self.error(token, "instance() の引数は 'name' にしてください (instance name must be quoted)")
+            raise self.error(
+                token, "instance() の引数は 'name' にしてください (instance name must be quoted)"
+            )
         steps: list[tuple[str, list[Expression]]] = []
         while self.at_slash():
             self.advance()

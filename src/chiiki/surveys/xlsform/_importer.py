@@ -403,12 +403,7 @@ class _Importer:
             if used:
                 self.error(sheet, 1, letter, header, f"not supported: column '{header}'")
             return None
-        ignored = _WEB_IGNORED_COLUMNS.get(key) or _WEB_IGNORED_COLUMNS.get(key.split(":")[0])
-        if ignored is not None and key.split(":")[0] in _MEDIA_COLUMNS and kind == "survey":
-            self.media_letters.add(letter)
-        if ignored is not None:
-            if used:
-                self.warn(sheet, 1, letter, header, ignored)
+        if self.ignored_column(sheet, letter, header, key, kind, used):
             return None
         if kind == "choices":  # an extra column, for choice_filter
             if " " in header.strip():
@@ -425,6 +420,20 @@ class _Importer:
             hint = _did_you_mean(key, sorted(known))
             self.warn(sheet, 1, letter, header, f"この列は使いません (column ignored){hint}")
         return None
+
+    def ignored_column(
+        self, sheet: str, letter: str, header: str, key: str, kind: Literal["survey", "choices"], used: bool
+    ) -> bool:
+        """Whether a column only changes a phone app's display (warned about when used); media columns of
+        the survey sheet are noted, so that a note showing only an image is not called label-less."""
+        ignored = _WEB_IGNORED_COLUMNS.get(key) or _WEB_IGNORED_COLUMNS.get(key.split(":")[0])
+        if ignored is None:
+            return False
+        if key.split(":")[0] in _MEDIA_COLUMNS and kind == "survey":
+            self.media_letters.add(letter)
+        if used:
+            self.warn(sheet, 1, letter, header, ignored)
+        return True
 
     def known_column(
         self,
@@ -716,8 +725,10 @@ class _Importer:
             )  # fmt: skip
             return None
         self.attachments[stem] = file_name
-        key = file_name if (value, label) == (("id", "title") if geojson else ("name", "label")) else (
-            f"{file_name}?value={value}&label={label}"
+        key = (
+            file_name
+            if (value, label) == (("id", "title") if geojson else ("name", "label"))
+            else (f"{file_name}?value={value}&label={label}")
         )
         self.file_lists[key] = FileChoices(stem, value, label)
         lists.setdefault(key, ChoiceList(key))
