@@ -37,6 +37,14 @@ FORM = """
 | | calculate | pref | | | | pulldata('cities', 'pref', 'name', ${city}) |
 | | note | said | ${pref}の市を選びました | You chose a city | | |
 | | end group | | | | | |
+| | begin group | likes | 好み | Likes | | |
+| | rank seasons | seasons | 好きな季節の順 | Seasons you like, in order | | |
+| | end group | | | | | |
+| choices |
+| | list_name | name | label::ja | label::en | | |
+| | seasons | spring | 春 | Spring | | |
+| | seasons | summer | 夏 | Summer | | |
+| | seasons | autumn | 秋 | Autumn | | |
 | settings |
 | | form_title | form_id | version | default_language |
 | | 市の調査 | cities_survey | 1 | ja |
@@ -48,6 +56,7 @@ CITIES = (
     "naha,那覇市,Naha,沖縄県,310000\n"
 ).encode()
 HOME = "/answer/q/home/"
+LIKES = "/answer/q/likes/"
 
 
 def options(html: str, key: str) -> list[str]:
@@ -73,12 +82,32 @@ def test_the_choices_on_the_page_are_the_files_items_and_an_answer_outside_them_
     refused = post_page(respondent, HOME, {"home/city": "osaka"}, page_html=html)
     assert refused.status_code == 422
     assert "選択肢の中から選んでください" in refused.content.decode()
-    saved = post_page(respondent, HOME, {"home/city": "sendai"}, page_html=html)
+    saved = post_page(respondent, HOME, {"home/city": "sendai"})  # the page as it is now (the draft was kept)
     assert saved.status_code == 302
     answer = Answer.objects.get()
     assert answer.data["home"]["city"] == "sendai"
     again = respondent.get(HOME).content.decode()
     assert "宮城県の市を選びました" in again  # looked up from the file with pulldata()
+
+
+def test_a_ranking_is_given_with_numbers_and_kept_in_order(respondent: Client) -> None:
+    html = respondent.get(LIKES).content.decode()
+    assert re.findall(r'<option value="(\d:\w+)"', html) == [
+        *(f"{n}:spring" for n in "123"),
+        *(f"{n}:summer" for n in "123"),
+        *(f"{n}:autumn" for n in "123"),
+    ]
+    data = {"likes/seasons": ["2:spring", "2:summer", "1:autumn"]}
+    twice = post_page(respondent, LIKES, data, page_html=html)
+    assert twice.status_code == 422
+    again = twice.content.decode()
+    assert "すべての選択肢に、1から順に異なる番号を付けてください" in again
+    assert 'value="2:summer" selected' in again  # what was typed is shown again
+    saved = post_page(respondent, LIKES, {"likes/seasons": ["3:spring", "2:summer", "1:autumn"]})
+    assert saved.status_code == 302
+    assert Answer.objects.get().data["likes"]["seasons"] == ["autumn", "summer", "spring"]
+    shown = respondent.get(LIKES).content.decode()
+    assert 'value="1:autumn" selected' in shown
 
 
 def test_english_pages_show_the_files_english_labels(respondent: Client) -> None:

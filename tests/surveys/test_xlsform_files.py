@@ -344,3 +344,22 @@ def test_entities_and_media_only_notes_are_warnings_not_refusals() -> None:
     assert "no ODK Central entity is created" in warnings
     assert "save_to ignored" in warnings
     assert "a note with only media" in warnings
+
+
+def test_rank_orders_every_option_once() -> None:
+    text = "| survey |\n| | type | name | label |\n| | rank seasons | seasons | Seasons |\n"
+    text += "| choices |\n| | list_name | name | label |\n| | seasons | spring | Spring |\n| | seasons | autumn | Autumn |\n"
+    result = check_form(text.encode(), filename="form.md", cross_check=False)
+    assert result.ok, described(result)
+    form = result.form
+    assert form is not None
+    assert form.fields()[0].kind == "rank"
+    assert evaluate_answers(form, {"seasons": ["autumn", "spring"]}).values() == {
+        "seasons": ["autumn", "spring"]
+    }
+    message = ["すべての選択肢に、1から順に異なる番号を付けてください"]
+    assert evaluate_answers(form, {"seasons": ["autumn"]}).errors() == {"seasons": message}
+    assert evaluate_answers(form, {"seasons": ["rank-unsure:1:autumn,1:spring"]}).errors() == {
+        "seasons": message
+    }
+    assert Form.from_json(form.to_json()).fields()[0].kind == "rank"

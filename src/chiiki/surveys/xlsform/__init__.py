@@ -38,6 +38,7 @@ from chiiki.surveys.xlsform._expressions import (
 from chiiki.surveys.xlsform._loader import CheckResult, check_form, load_form
 from chiiki.surveys.xlsform._model import (
     MEDIA_KINDS,
+    RANK_UNSURE,
     Choice,
     ChoiceList,
     Field,
@@ -55,6 +56,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_NESTING",
     "MEDIA_KINDS",
+    "RANK_UNSURE",
     "REFUSED_UPLOAD",
     "CheckResult",
     "Choice",

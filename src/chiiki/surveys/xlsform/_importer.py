@@ -95,8 +95,8 @@ _SELECT_FILE_RE = re.compile(
 )
 _FILE_ENDINGS = (".csv", ".xml", ".geojson")
 # Types the XLSForm specification defines that our web answering does not implement.
+_RANK_RE = re.compile(r"^(?:rank|odk:rank)\s+(\S+)$", re.IGNORECASE)
 _UNSUPPORTED_TYPES = {
-    "rank",
     "xml-external", "csv-external", "begin loop", "end loop", "begin_loop", "end_loop", "osm",
     "background-audio", "background-geopoint", "include", "add image prompt",
     "add photo prompt", "add audio prompt", "add video prompt", "add file prompt",
@@ -297,7 +297,7 @@ def _unknown_type_message(raw_type: str) -> str:
     first_word = lowered.split(" ")[0]
     if lowered in _UNSUPPORTED_TYPES or first_word in _UNSUPPORTED_TYPES or lowered.startswith("begin loop"):
         return f"not supported: question type '{raw_type}'"
-    if first_word in ("select_one", "select_multiple", "select1") or first_word.endswith("_from_file"):
+    if first_word in ("select_one", "select_multiple", "select1", "rank") or first_word.endswith("_from_file"):
         return "選択肢リスト名がありません (select type without a choice list)"
     return f"不明な型です (unknown question type '{raw_type}')"
 
@@ -668,6 +668,9 @@ class _Importer:
             return self.range_type(cells)
         if lowered in _META_TYPES:
             return "calculate", None, _META_TYPES[lowered]
+        rank = _RANK_RE.match(raw_type)
+        if rank is not None:
+            return "rank", self.listed(cells, rank.group(1), lists), None
         from_file = _SELECT_FILE_RE.match(raw_type)
         if from_file is not None:
             return self.file_select_type(cells, from_file, lists)
@@ -680,18 +683,25 @@ class _Importer:
             select = None  # 'select_one_from_file x.csv' / 'select one from file x.csv' is not a list name
         if select is not None:
             multiple = select.group(1).lower() in ("select_multiple", "select all that apply")
-            choice_list = select.group(2)
-            if choice_list not in lists:
-                self.at(
-                    cells, cells.type_col, choice_list,
-                    f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
-                )  # fmt: skip
-            return ("select_multiple" if multiple else "select_one"), choice_list, None
+            return (
+                ("select_multiple" if multiple else "select_one"),
+                self.listed(cells, select.group(2), lists),
+                None,
+            )
         simple = _SIMPLE_TYPES.get(lowered)
         if simple is None:
             self.at(cells, cells.type_col, cells.value("name") or raw_type, _unknown_type_message(raw_type))
             return None
         return simple, None, None
+
+    def listed(self, cells: _Cells, choice_list: str, lists: dict[str, ChoiceList]) -> str:
+        """A select's or rank's choice list name, reported when the choices sheet lacks it."""
+        if choice_list not in lists:
+            self.at(
+                cells, cells.type_col, choice_list,
+                f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
+            )  # fmt: skip
+        return choice_list
 
     def file_select_type(
         self, cells: _Cells, match: re.Match[str], lists: dict[str, ChoiceList]

@@ -17,6 +17,7 @@ __all__ = [
     "JSON_FORMAT_VERSION",
     "MEDIA_KINDS",
     "META_KINDS",
+    "RANK_UNSURE",
     "Choice",
     "ChoiceList",
     "Field",
@@ -35,7 +36,7 @@ JSON_FORMAT_VERSION = 1
 
 FieldKind = Literal[
     "text", "integer", "decimal", "date", "select_one", "select_multiple", "note", "calculate",
-    "time", "datetime", "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file",
+    "time", "datetime", "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "rank",
 ]  # fmt: skip
 FIELD_KINDS: tuple[str, ...] = (
     "text",
@@ -55,7 +56,11 @@ FIELD_KINDS: tuple[str, ...] = (
     "audio",
     "video",
     "file",
+    "rank",
 )
+RANK_UNSURE = "rank-unsure:"
+"""Prefix of the value the answering pages keep for a ``rank`` question whose numbers were not each used once
+(``rank-unsure:1:a,1:b,:c``): the runtime reports it as the question's error, the page shows the numbers again."""
 MEDIA_KINDS: dict[str, tuple[tuple[str, ...], int]] = {
     "image": ((".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"), 10 * 1024 * 1024),
     "audio": ((".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".amr", ".3gp"), 20 * 1024 * 1024),

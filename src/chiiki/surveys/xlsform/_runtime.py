@@ -35,6 +35,7 @@ from chiiki.surveys.xlsform._expressions import (
 )
 from chiiki.surveys.xlsform._model import (
     MEDIA_KINDS,
+    RANK_UNSURE,
     Choice,
     Field,
     Form,
@@ -72,6 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "geotrace": "2つ以上の地点を「緯度 経度」で、; で区切って入力してください",
         "geoshape": "最初と最後が同じ4つ以上の地点を「緯度 経度」で、; で区切って入力してください",
         "upload": "このファイルは受け付けられません。種類と大きさを確かめてください",
+        "rank": "すべての選択肢に、1から順に異なる番号を付けてください",
     },
     "en": {
         "required": "This field is required",
@@ -88,6 +90,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "geotrace": "Enter two or more points as 'latitude longitude', separated by ;",
         "geoshape": "Enter four or more points as 'latitude longitude', separated by ;, the last equal to the first",
         "upload": "This file cannot be accepted; check its type and size",
+        "rank": "Give every option a different number, starting from 1",
     },
 }
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
@@ -426,7 +429,7 @@ class _Evaluator:
         )
 
     def display(self, node: Field, value: Value) -> str:
-        if node.kind in ("select_one", "select_multiple"):
+        if node.kind in ("select_one", "select_multiple", "rank"):
             choice_list = self.form.choice_lists.get(node.choice_list or "")
             labels = []
             for name in _selection(to_string(value)):
@@ -474,7 +477,7 @@ class _Evaluator:
 
     def fill_state(self, node: Field, ctx: Context, state: FieldState) -> None:
         """Choices, value, required and the first error of a shown field instance."""
-        if node.choice_filter and node.kind in ("select_one", "select_multiple"):
+        if node.choice_filter and node.kind in ("select_one", "select_multiple", "rank"):
             state.choices = [choice.name for choice in self.choices_for(node, ctx)]
         if node.kind == "calculate":
             state.value = self.value(node, ctx)
@@ -520,17 +523,40 @@ class _Evaluator:
             return self.message(node.kind)
         if node.kind in MEDIA_KINDS and str(raw).startswith(REFUSED_UPLOAD):
             return self.message("upload")
+        if node.kind == "rank":
+            return self.rank_error(node, raw, allowed_now)
         if node.kind in ("select_one", "select_multiple"):
-            choice_list = self.form.choice_lists.get(node.choice_list or "")
-            listed = {choice.name for choice in choice_list.choices} if choice_list else set()
-            picked = _selection(raw)
-            if node.kind == "select_one" and len(picked) != 1:
-                return self.message("choice")
-            if any(item not in listed for item in picked):
-                return self.message("choice")
-            if allowed_now is not None and any(item not in allowed_now for item in picked):
-                # A real choice that the filter no longer offers: an answer it depends on has changed.
-                return self.message("choice_changed")
+            return self.select_error(node, raw, allowed_now)
+        return None
+
+    def select_error(self, node: Field, raw: Any, allowed_now: list[str] | None) -> str | None:
+        choice_list = self.form.choice_lists.get(node.choice_list or "")
+        listed = {choice.name for choice in choice_list.choices} if choice_list else set()
+        picked = _selection(raw)
+        if node.kind == "select_one" and len(picked) != 1:
+            return self.message("choice")
+        if any(item not in listed for item in picked):
+            return self.message("choice")
+        if allowed_now is not None and any(item not in allowed_now for item in picked):
+            # A real choice that the filter no longer offers: an answer it depends on has changed.
+            return self.message("choice_changed")
+        return None
+
+    def rank_error(self, node: Field, raw: Any, allowed_now: list[str] | None) -> str | None:
+        """A ranking must order every option offered exactly once (ODK's rank)."""
+        picked = _selection(raw)
+        if any(item.startswith(RANK_UNSURE) for item in picked):
+            return self.message("rank")
+        choice_list = self.form.choice_lists.get(node.choice_list or "")
+        offered = (
+            allowed_now
+            if allowed_now is not None
+            else [c.name for c in choice_list.choices]
+            if choice_list
+            else []
+        )
+        if sorted(picked) != sorted(offered):
+            return self.message("rank")
         return None
 
     def walk(self, nodes: list[Node], ctx: Context, prefix: str, page: list[str]) -> Iterator[FieldState]:
@@ -672,7 +698,7 @@ def _typed(node: Field, raw: Any) -> Value:
     if node.kind == "date":
         date = _as_date(raw)
         return date if date is not None else str(raw)
-    if node.kind == "select_multiple":
+    if node.kind in ("select_multiple", "rank"):
         return " ".join(_selection(raw))
     if node.kind in ("geopoint", "geotrace", "geoshape"):
         points = _points(_normalize(raw), 1)
