@@ -297,7 +297,9 @@ def _unknown_type_message(raw_type: str) -> str:
     first_word = lowered.split(" ")[0]
     if lowered in _UNSUPPORTED_TYPES or first_word in _UNSUPPORTED_TYPES or lowered.startswith("begin loop"):
         return f"not supported: question type '{raw_type}'"
-    if first_word in ("select_one", "select_multiple", "select1", "rank") or first_word.endswith("_from_file"):
+    if first_word in ("select_one", "select_multiple", "select1", "rank") or first_word.endswith(
+        "_from_file"
+    ):
         return "選択肢リスト名がありません (select type without a choice list)"
     return f"不明な型です (unknown question type '{raw_type}')"
 
