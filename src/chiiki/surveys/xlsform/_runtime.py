@@ -317,9 +317,9 @@ class _Evaluator:
         self.relevance[key] = result
         return result
 
-    def relevant_for_reading(self, node: Field, ctx: Context) -> bool:
-        """Whether a question's value can be read: it is relevant, or a group around it is deciding its own
-        relevance from it (CHT's ``./source = 'user'`` on the group): then it is read as it stands."""
+    def deciding_around(self, node: Field, ctx: Context) -> bool:
+        """Whether a group around a question is deciding its own relevance from it (CHT's ``./source =
+        'user'`` on the group): the question is then read as it stands, and that value is not kept."""
         info = self.info[self.uids[id(node)]]
         depth = 0
         for parent in info.parents:
@@ -327,14 +327,15 @@ class _Evaluator:
                 depth += 1
             if (self.uids[id(parent)], ctx[:depth]) in self.deciding:
                 return True
-        return self.relevant(node, ctx)
+        return False
 
     def value(self, node: Node, ctx: Context) -> Value:
         key = (self.uids[id(node)], ctx)
         if key in self.values:
             return self.values[key]
         result: Value = ""
-        if isinstance(node, Field) and node.kind != "note" and self.relevant_for_reading(node, ctx):
+        provisional = isinstance(node, Field) and bool(self.deciding) and self.deciding_around(node, ctx)
+        if isinstance(node, Field) and node.kind != "note" and (provisional or self.relevant(node, ctx)):
             chain = self.info[self.uids[id(node)]].chain
             if node.kind == "calculate" and node.calculation:
                 # '.' in a calculation is the value the question was given (its default; CHT's inputs).
@@ -356,6 +357,8 @@ class _Evaluator:
                         else self.literal_default(node)
                     )
                 result = _typed(node, raw)
+        if provisional:  # read while a group decides its relevance: not its value once decided
+            return result
         self.values[key] = result
         return result
 
