@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from chiiki.core.models import AuditEvent, Municipality, Role, User
@@ -178,3 +178,31 @@ def test_check_form_takes_the_files_on_the_command_line(
         call_command("survey_check_form", str(form), "--no-pyxform", "--files", str(csv))
     assert failed.value.code == 1
     assert "duplicate column" in capsys.readouterr().err
+
+
+def test_survey_create_takes_the_files_on_the_command_line(town_a: Municipality, tmp_path: Path) -> None:
+    form = tmp_path / "cities.md"
+    form.write_bytes(FORM.encode())
+    csv = tmp_path / "cities.csv"
+    csv.write_bytes(CITIES)
+    options = [
+        "--municipality",
+        town_a.code,
+        "--form",
+        str(form),
+        "--title",
+        "市の調査",
+        "--reference-date",
+        "2026-10-01",
+    ]
+    with pytest.raises(CommandError) as refused:
+        call_command("survey_create", *options)
+    assert "cities.csv" in str(refused.value)
+    assert not Survey.objects.exists()
+    call_command("survey_create", *options, "--files", str(csv))
+    version = Survey.objects.get().questionnaire_version
+    assert [item["pref"] for item in version.definition["instances"]["cities"]] == [
+        "北海道",
+        "宮城県",
+        "沖縄県",
+    ]
