@@ -96,9 +96,9 @@ def test_or_other_adds_an_other_choice_and_a_text_box() -> None:
 
 def test_an_unsupported_row_is_reported_once_by_name() -> None:
     _, errors, _ = form_of(
-        "| | rank | photo | 写真 | | | |\n| | text | caption | 説明 | ${photo} != '' | | |\n"
+        "| | osm | photo | 写真 | | | |\n| | text | caption | 説明 | ${photo} != '' | | |\n"
     )
-    assert errors == ["survey!A2 [photo]: not supported: question type 'rank'"]
+    assert errors == ["survey!A2 [photo]: not supported: question type 'osm'"]
 
 
 def test_last_saved_is_read_and_empty_on_the_web() -> None:

@@ -66,13 +66,13 @@ def test_duplicate_names_and_missing_choice_lists_are_listed_together() -> None:
         + "| | integer | age | 年齢 | | | | | |\n"
         + "| | text | age | 年齢 | | | | | |\n"
         + "| | select_one nolist | pick | 選ぶ | | | | | |\n"
-        + "| | rank | where | 場所 | | | | | |\n"
+        + "| | select_one_external places | where | 場所 | | | | | |\n"
         + "| | frobnicate | what | 何 | | | | | |\n"
     )
     messages = errors_of(data)
     assert any("survey!B3 [age]" in m and "duplicate name" in m for m in messages)
     assert any("survey!A4 [nolist]" in m and "missing choice list" in m for m in messages)
-    assert any("not supported: question type 'rank'" in m for m in messages)
+    assert any("not supported: question type 'select_one_external places'" in m for m in messages)
     assert any("unknown question type 'frobnicate'" in m for m in messages)
 
 

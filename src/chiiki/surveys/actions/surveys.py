@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -79,17 +80,34 @@ class SurveyRound:
     sample: SampleSummary
 
 
+def _digest(source: bytes, files: Mapping[str, bytes]) -> str:
+    """The SHA-256 of the form, and of its attached files when it has some (by name, in name order)."""
+    digest = hashlib.sha256(source)
+    for name in sorted(files):
+        digest.update(b"\0" + name.encode("utf-8") + b"\0" + hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
+
+
 @transaction.atomic
 def import_questionnaire(
-    municipality: Municipality, source: bytes, *, filename: str, by: Actor
+    municipality: Municipality,
+    source: bytes,
+    *,
+    filename: str,
+    by: Actor,
+    files: Mapping[str, bytes] | None = None,
 ) -> QuestionnaireVersion:
     """Store an XLSForm as a new questionnaire version (or return the version already holding the same file).
 
-    Raises chiiki.surveys.xlsform.FormRejected listing every problem when the form does not import.
+    ``files`` are the files attached to the form by name (the choice files of ``select_one_from_file``, what
+    ``instance()`` and ``pulldata()`` read); their items are stored with the form's definition. Raises
+    chiiki.surveys.xlsform.FormRejected listing every problem when the form does not import, a file it
+    reads is missing or a file cannot be read.
     """
     require_permission(by, municipality)
-    form = load_form(source, filename=filename)
-    digest = hashlib.sha256(source).hexdigest()
+    files = dict(files or {})
+    form = load_form(source, filename=filename, files=files)
+    digest = _digest(source, files)
     questionnaire, _ = Questionnaire.objects.get_or_create(
         municipality=municipality, form_id=form.form_id, defaults={"title": form.title}
     )
@@ -112,7 +130,12 @@ def import_questionnaire(
         municipality=municipality,
         object_type="questionnaire_version",
         object_id=version.pk,
-        detail={"form_id": form.form_id, "number": version.number, "sha256": digest},
+        detail={
+            "form_id": form.form_id,
+            "number": version.number,
+            "sha256": digest,
+            **({"files": sorted(files)} if files else {}),
+        },
     )
     return version
 
@@ -279,11 +302,17 @@ def draw_sample(survey: Survey, *, by: Actor) -> SampleSummary:
 
 @transaction.atomic
 def create_survey_round(
-    municipality: Municipality, form_source: bytes, new: NewSurvey, *, form_filename: str, by: Actor
+    municipality: Municipality,
+    form_source: bytes,
+    new: NewSurvey,
+    *,
+    form_filename: str,
+    by: Actor,
+    files: Mapping[str, bytes] | None = None,
 ) -> SurveyRound:
-    """Import the questionnaire, create the survey and draw its households, all or nothing (`chiiki survey
-    create`; a page can do the same)."""
-    version = import_questionnaire(municipality, form_source, filename=form_filename, by=by)
+    """Import the questionnaire (with its attached ``files``), create the survey and draw its households, all
+    or nothing (`chiiki survey create`; a page can do the same)."""
+    version = import_questionnaire(municipality, form_source, filename=form_filename, by=by, files=files)
     survey = _create_survey(municipality, version, new, by=by)
     return SurveyRound(version, survey, draw_sample(survey, by=by))
 

@@ -22,7 +22,7 @@ from chiiki.surveys.answering import tree
 from chiiki.surveys.answering.typed import plain_number
 from chiiki.surveys.contact.credentials import ACCESS_KEY_ALPHABET
 from chiiki.surveys.models import Answer, Survey, SurveyCase
-from chiiki.surveys.xlsform import Evaluation, Form, Page, Section, evaluate_answers
+from chiiki.surveys.xlsform import RANK_UNSURE, Evaluation, Form, Page, Section, evaluate_answers
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -207,12 +207,31 @@ def apply_posted(
         if before.fields[key].kind == "select_multiple":
             items = value if isinstance(value, list) else ([] if value in (None, "") else [value])
             tree.set_value(data, key, [str(item)[:MAX_TEXT] for item in items[:MAX_CHOICES]])
+        elif before.fields[key].kind == "rank":
+            items = value if isinstance(value, list) else ([] if value in (None, "") else [value])
+            tree.set_value(data, key, ranking([str(item)[:MAX_TEXT] for item in items[:MAX_CHOICES]]))
         else:
             text = str((value[-1] if isinstance(value, list) and value else value) or "").strip()
             kind = before.fields[key].kind
             if kind in ("integer", "decimal"):
                 text = plain_number(text, kind)  # 昭和25 → 1950, 1人 → 1, 55㎡ → 55
             tree.set_value(data, key, text[:MAX_KEPT])
+
+
+def ranking(posted: list[str]) -> list[str]:
+    """A rank question's posted numbers (``"2:sendai"`` per option, ``""`` when left blank) as the codes in
+    order; when the numbers are not 1, 2, … each used once, the posted numbers kept behind RANK_UNSURE so
+    that the page can show them again with the error."""
+    pairs = [item.split(":", 1) for item in posted if ":" in item]
+    if not pairs and not any(posted):
+        return []
+    numbers = [number for number, _ in pairs]
+    names = [name for _, name in pairs]
+    expected = [str(n) for n in range(1, len(posted) + 1)]
+    if len(pairs) == len(posted) and sorted(numbers, key=lambda n: int(n) if n.isdigit() else 0) == expected:
+        if len(set(names)) == len(names):
+            return [name for _, name in sorted(pairs, key=lambda pair: int(pair[0]))]
+    return [RANK_UNSURE + ",".join(posted)]
 
 
 def roster_change(form: Form, data: dict[str, Any], action: str, language: str) -> None:

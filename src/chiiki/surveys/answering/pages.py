@@ -17,6 +17,7 @@ from chiiki.surveys.answering.drafts import MAX_TEXT
 from chiiki.surveys.answering.tree import counter_field_key
 from chiiki.surveys.xlsform import (
     MEDIA_KINDS,
+    RANK_UNSURE,
     REFUSED_UPLOAD,
     Choice,
     Evaluation,
@@ -43,6 +44,8 @@ class ChoiceItem:
     label: str
     checked: bool
     id: str
+    rank: str = ""
+    """For a rank question: the number this option was given ("" when none)."""
 
 
 @dataclass(slots=True)
@@ -74,6 +77,8 @@ class Item:
     inputmode: str = ""
     accept: str = ""
     """For an upload question: the file name endings accepted (the input's ``accept``)."""
+    positions: list[str] = field(default_factory=list)
+    """For a rank question: the numbers an option can be given (1…n)."""
     children: list[Item] = field(default_factory=list)
     instances: list[Instance] = field(default_factory=list)
     add_action: str = ""
@@ -209,6 +214,9 @@ class _Builder:
         )
         if node.kind in ("select_one", "select_multiple"):
             stale = self.choices(item, node, state)
+        elif node.kind == "rank":
+            self.ranks(item, node, state)
+            stale = False
         else:
             self.text_input(item, node, state.value)
             stale = False
@@ -237,6 +245,35 @@ class _Builder:
             item.widget = "select" if "minimal" in (node.appearance or "").split() else "radio"
         # An answer the filter no longer offers is not dropped silently: its message always shows.
         return state.choices is not None and any(name not in state.choices for name in picked)
+
+    def ranks(self, item: Item, node: Field, state: FieldState) -> None:
+        """A rank question: each option with a list of numbers 1…n (no JavaScript needed to reorder)."""
+        given = _selection(state.value)
+        numbers: dict[str, str] = {}
+        if given and given[0].startswith(RANK_UNSURE):  # numbers that were not each used once: shown again
+            for entry in given[0][len(RANK_UNSURE) :].split(","):
+                number, _, name = entry.partition(":")
+                numbers[name] = number
+        else:
+            numbers = {name: str(i) for i, name in enumerate(given, 1)}
+        options = self.options(node, state.choices)
+        item.widget = "rank"
+        item.choices = [
+            ChoiceItem(
+                c.name,
+                self.text(c.label) or c.name,
+                c.name in numbers,
+                f"{item.id}-{i + 1}",
+                numbers.get(c.name, ""),
+            )
+            for i, c in enumerate(options)
+        ]
+        item.no_choices = not options
+        labels = {c.value: c.label for c in item.choices}
+        item.display = (
+            "" if given and given[0].startswith(RANK_UNSURE) else " → ".join(labels.get(n, n) for n in given)
+        )
+        item.positions = [str(n) for n in range(1, len(options) + 1)]
 
     @staticmethod
     def text_input(item: Item, node: Field, value: Any) -> None:

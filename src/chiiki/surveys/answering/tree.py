@@ -194,6 +194,8 @@ def _canonical(kind: str, value: Any) -> Any:
         return int(number) if number.is_integer() and "." not in text else number
     if kind == "select_multiple":
         return list(value) if isinstance(value, list | tuple) else str(value).split()
+    if kind == "rank":  # the codes in the order given, space-separated, as ODK submits a ranking
+        return " ".join(value) if isinstance(value, list | tuple) else " ".join(str(value).split())
     if kind == "text":
         return str(value).strip()
     return text

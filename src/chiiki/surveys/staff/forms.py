@@ -11,8 +11,28 @@ from django.utils.translation import gettext_lazy as _
 
 from chiiki.jp import DateParseError, parse_date
 from chiiki.surveys import actions
+from chiiki.surveys.xlsform import CHOICE_FILE_ENDINGS, MAX_FILE_BYTES
 
 MAX_FORM_BYTES = 5 * 1024 * 1024  # an XLSForm is a few hundred KB at most
+MAX_ATTACHED_FILES = 20
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (``<input type=file multiple>``); cleans to a list, empty when none."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(CHOICE_FILE_ENDINGS)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        uploads = [item for item in (data if isinstance(data, list | tuple) else [data]) if item]
+        if not uploads and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return [super(MultipleFileField, self).clean(item, initial) for item in uploads]
 
 
 class JapaneseDateField(forms.CharField):
@@ -37,6 +57,14 @@ class NewSurveyForm(forms.Form):
         label=_("調査票(XLSForm)"),
         help_text=_("Excel形式(.xlsx)の調査票。読めない行があれば、行と理由を表示します。"),
     )
+    choice_files = MultipleFileField(
+        label=_("選択肢などのファイル"),
+        required=False,
+        help_text=_(
+            "調査票が select_one_from_file や instance()、pulldata() で読むファイル(CSV・XML・GeoJSON)。"
+            "複数選べます。足りないときは、必要なファイル名を表示します。"
+        ),
+    )
     title = forms.CharField(label=_("調査名"), max_length=200)
     reference_date = JapaneseDateField(
         label=_("調査期日"), help_text=_("例: 2026-10-01 または 令和8年10月1日")
@@ -57,6 +85,21 @@ class NewSurveyForm(forms.Form):
         if upload.size > MAX_FORM_BYTES:
             raise forms.ValidationError(_("ファイルが大きすぎます(上限 5 MB)。"))
         return upload
+
+    def clean_choice_files(self) -> Any:
+        uploads = self.cleaned_data["choice_files"]
+        if len(uploads) > MAX_ATTACHED_FILES:
+            raise forms.ValidationError(_("ファイルが多すぎます(上限 20 個)。"))
+        names = [upload.name for upload in uploads]
+        if len(set(names)) != len(names):
+            raise forms.ValidationError(_("同じ名前のファイルが2つあります。"))
+        if any(upload.size > MAX_FILE_BYTES for upload in uploads):
+            raise forms.ValidationError(_("ファイルが大きすぎます(上限 32 MB)。"))
+        return uploads
+
+    def attached_files(self) -> dict[str, bytes]:
+        """The attached files by name (call after is_valid)."""
+        return {upload.name: upload.read() for upload in self.cleaned_data["choice_files"]}
 
     def new_survey(self) -> actions.NewSurvey:
         """The survey round the form describes (call after is_valid)."""

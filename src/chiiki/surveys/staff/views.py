@@ -49,6 +49,7 @@ def survey_new(request: HttpRequest, municipality: Municipality) -> HttpResponse
                 form.new_survey(),
                 form_filename=upload.name,
                 by=Actor.from_request(request),
+                files=form.attached_files(),
             )
         except FormRejected as error:
             problems = _problems(error)

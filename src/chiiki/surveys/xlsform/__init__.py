@@ -13,6 +13,13 @@ Typical use::
     evaluation.errors_on_page("members")
 """
 
+from chiiki.surveys.xlsform._attachments import (
+    CHOICE_FILE_ENDINGS,
+    MAX_FILE_BYTES,
+    FileError,
+    instance_columns,
+    read_items,
+)
 from chiiki.surveys.xlsform._checks import check_form_model, dependency_cycles
 from chiiki.surveys.xlsform._expressions import (
     MAX_NESTING,
@@ -31,6 +38,7 @@ from chiiki.surveys.xlsform._expressions import (
 from chiiki.surveys.xlsform._loader import CheckResult, check_form, load_form
 from chiiki.surveys.xlsform._model import (
     MEDIA_KINDS,
+    RANK_UNSURE,
     Choice,
     ChoiceList,
     Field,
@@ -44,8 +52,11 @@ from chiiki.surveys.xlsform._problems import FormRejected, Problem
 from chiiki.surveys.xlsform._runtime import REFUSED_UPLOAD, Evaluation, FieldState, evaluate_answers
 
 __all__ = [
+    "CHOICE_FILE_ENDINGS",
+    "MAX_FILE_BYTES",
     "MAX_NESTING",
     "MEDIA_KINDS",
+    "RANK_UNSURE",
     "REFUSED_UPLOAD",
     "CheckResult",
     "Choice",
@@ -55,6 +66,7 @@ __all__ = [
     "ExpressionError",
     "Field",
     "FieldState",
+    "FileError",
     "Form",
     "FormRejected",
     "Node",
@@ -69,9 +81,11 @@ __all__ = [
     "dependency_cycles",
     "evaluate",
     "evaluate_answers",
+    "instance_columns",
     "load_form",
     "parse_expression",
     "pick_text",
+    "read_items",
     "references",
     "to_boolean",
     "to_number",

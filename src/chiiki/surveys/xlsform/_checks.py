@@ -14,7 +14,9 @@ from chiiki.surveys.xlsform._expressions import (
     Current,
     Expression,
     ExpressionError,
+    InstanceQuery,
     Literal,
+    Path,
     Reference,
     parse_expression,
     walk,
@@ -61,6 +63,19 @@ def _parse(node: Node, attribute: str) -> Expression | None:
         return None
 
 
+def _targets(form: Form, tree: Expression, owner: Node, parents: tuple[Section, ...]) -> list[str]:
+    """The names of the nodes an expression of ``owner`` reads, through ``${name}`` or an XPath path."""
+    names: list[str] = []
+    for part in walk(tree):
+        if isinstance(part, Reference):
+            names.append(part.name)
+        elif isinstance(part, Path):
+            target = form.resolve_path(owner, parents, part.steps, part.absolute)
+            if isinstance(target, Field | Section):
+                names.append(target.name)
+    return names
+
+
 def dependency_cycles(form: Form) -> list[list[str]]:
     """Cycles among calculations, relevance, defaults and repeat counts, each as a list of names."""
     ancestors: dict[str, tuple[Section, ...]] = {}
@@ -75,8 +90,13 @@ def dependency_cycles(form: Form) -> list[list[str]]:
             for attribute in _VALUE_ATTRIBUTES:
                 tree = _parse(owner, attribute)
                 if tree is not None:
+                    owner_parents = ancestors.get(owner.name, ())
                     targets.extend(
-                        ref.name for ref in walk(tree) if isinstance(ref, Reference) and ref.name in nodes
+                        t
+                        for t in _targets(form, tree, owner, owner_parents)
+                        # A group's relevance may read a question inside it (CHT's `./source`): the
+                        # question's own value does not come from that relevance.
+                        if t in nodes and not (owner is not node and owner in ancestors.get(t, ()))
                     )
         # An ancestor's relevance is part of this node's value, but the ancestor itself is not a
         # dependency: a section's value does not come from its children.
@@ -209,7 +229,15 @@ class _Checker:
             self.check_texts(node)
             if isinstance(node, Field) and node.default is not None and not is_dynamic_default(node.default):
                 message = _literal_default_problem(self.form, node)
-                if message:
+                if message and message.startswith("default '"):
+                    # pyxform and ODK accept it; the web does not preselect what is not a choice.
+                    self.problems.append(
+                        self.warning(
+                            _Site(node, parents, "default", node.default),
+                            f"{message}: 既定値として使いません (not preselected)",
+                        )
+                    )
+                elif message:
                     self.report(node, "default", node.default, message)
         self.check_cycles()
         return self.problems
@@ -243,13 +271,17 @@ class _Checker:
                     "(typographic quotes read as ' and \"; ODK Collect refuses them)",
                 )
             )
-        for part in walk(tree):
+        for part in walk(tree, into_predicates=False):
             if isinstance(part, Reference):
                 self.check_reference(site, part)
             elif isinstance(part, Current):
                 self.check_current(site)
             elif isinstance(part, ChoiceColumn):
                 self.check_choice_column(site, part)
+            elif isinstance(part, Path):
+                self.check_path(site, part)
+            elif isinstance(part, InstanceQuery):
+                self.check_instance_query(site, part)
             elif isinstance(part, Call) and part.name in _CALL_CHECKS:
                 _CALL_CHECKS[part.name](self, site, part)
 
@@ -279,8 +311,35 @@ class _Checker:
             f"in two groups, first at row {self.ambiguous[name]}: ${{{name}}} is ambiguous)"
         )
 
+    def check_instance_query(self, site: _Site, part: InstanceQuery) -> None:
+        """``${name}`` in a predicate must name a question (bare names there are the item's columns)."""
+        for predicate in part.predicates:
+            for inner in walk(predicate):
+                if isinstance(inner, Reference):
+                    self.check_reference(site, inner)
+
+    def check_path(self, site: _Site, part: Path) -> None:
+        """An XPath path must lead somewhere; one that leads nowhere is always empty, as in ODK."""
+        target = self.form.resolve_path(site.node, site.parents, part.steps, part.absolute)
+        if target is not None:
+            return
+        bare = len(part.steps) == 1 and not part.absolute
+        hint = (
+            f"; '{part.text}' (文字) か ${{{part.text}}} のつもりですか? did you mean the text '{part.text}' "
+            f"or ${{{part.text}}}?"
+            if bare
+            else ""
+        )
+        self.problems.append(
+            self.warning(
+                site,
+                f"パス {part.text} の先に質問がないので、常に空です (the XPath path '{part.text}' leads to no "
+                f"question: it is always empty, as ODK reads it{hint})",
+            )
+        )
+
     def check_current(self, site: _Site) -> None:
-        if site.attribute not in ("constraint", "required", "relevant"):
+        if site.attribute not in ("constraint", "required", "relevant", "calculation"):
             self.at(site, f"「.」は constraint の中で使います ('.' is not allowed in {site.attribute})")
 
     def check_choice_column(self, site: _Site, part: ChoiceColumn) -> None:

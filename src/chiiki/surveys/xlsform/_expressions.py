@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import lru_cache
@@ -31,14 +31,17 @@ __all__ = [
     "EvaluationError",
     "Expression",
     "ExpressionError",
+    "InstanceQuery",
     "Literal",
     "Negate",
     "NodeSet",
     "Number",
     "Parent",
+    "Path",
     "Reference",
     "Value",
     "evaluate",
+    "instances_used",
     "parse_expression",
     "to_boolean",
     "to_number",
@@ -110,6 +113,33 @@ class Parent:
 
 
 @dataclass(frozen=True, slots=True)
+class Path:
+    """An XPath location path to a question: ``../age``, ``./source``, ``/data/household/size`` or a bare
+    ``age`` (a child of the node the expression belongs to). ``steps`` are names, ``.`` and ``..``; an
+    absolute path's first step is the form's root element, whatever its name."""
+
+    steps: tuple[str, ...]
+    absolute: bool
+    position: int
+
+    @property
+    def text(self) -> str:
+        return ("/" if self.absolute else "") + "/".join(self.steps)
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceQuery:
+    """``instance('name')/root/item[predicate]…/child``: a column of the matching items of a choice file
+    attached to the form (or of a choice list). Bare names in a predicate are the item's columns; a
+    number picks the item at that position. Without ``child`` the items themselves (for ``count()``)."""
+
+    instance: str
+    predicates: tuple[Expression, ...]
+    child: str | None
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
 class ChoiceColumn:
     """A bare name inside a ``choice_filter``: a column of the choices sheet for the choice being tested."""
 
@@ -142,20 +172,47 @@ class Call:
     position: int
 
 
-Expression = Literal | Number | Reference | Current | Parent | ChoiceColumn | Negate | BinaryOp | Call
+Expression = (
+    Literal
+    | Number
+    | Reference
+    | Current
+    | Parent
+    | Path
+    | InstanceQuery
+    | ChoiceColumn
+    | Negate
+    | BinaryOp
+    | Call
+)
 
 
-def walk(node: Expression) -> Iterator[Expression]:
-    """Yield every node of a syntax tree, parents before children."""
+def walk(node: Expression, *, into_predicates: bool = True) -> Iterator[Expression]:
+    """Yield every node of a syntax tree, parents before children (``into_predicates=False``: not the
+    predicates of instance queries, whose bare names are an item's columns)."""
     yield node
     if isinstance(node, Negate):
-        yield from walk(node.operand)
+        yield from walk(node.operand, into_predicates=into_predicates)
     elif isinstance(node, BinaryOp):
-        yield from walk(node.left)
-        yield from walk(node.right)
+        yield from walk(node.left, into_predicates=into_predicates)
+        yield from walk(node.right, into_predicates=into_predicates)
     elif isinstance(node, Call):
         for arg in node.args:
-            yield from walk(arg)
+            yield from walk(arg, into_predicates=into_predicates)
+    elif isinstance(node, InstanceQuery) and into_predicates:
+        for predicate in node.predicates:
+            yield from walk(predicate)
+
+
+def instances_used(node: Expression) -> list[str]:
+    """The instances an expression reads: ``instance('x')/…`` and ``pulldata('x', …)``, in order."""
+    names: list[str] = []
+    for part in walk(node):
+        if isinstance(part, InstanceQuery):
+            names.append(part.instance)
+        elif isinstance(part, Call) and part.name == "pulldata" and isinstance(part.args[0], Literal):
+            names.append(part.args[0].value.strip())
+    return list(dict.fromkeys(names))
 
 
 # ------------------------------------------------------------------------------------------------ tokenizer
@@ -200,7 +257,8 @@ def _scan_string(source: str, i: int) -> _Scan:
     quote = source[i]
     if quote in _CURLY_QUOTES or quote in "'\"":
         closers = (_CURLY_QUOTES.get(quote, quote), *(("'", "’", "‘") if quote in "'‘’" else ('"', "”")))
-        end = next((e for e in (source.find(c, i + 1) for c in closers) if e >= 0), -1)
+        found = [e for e in (source.find(c, i + 1) for c in closers) if e >= 0]
+        end = min(found) if found else -1
         if end < 0:
             raise ExpressionError(source, i, "文字列が閉じられていません (unterminated string literal)")
         return _Token("string", source[i + 1 : end], i), end + 1
@@ -305,6 +363,9 @@ FUNCTIONS: dict[str, tuple[int, int | None]] = {
     "min": (1, None),
     "position": (0, 1),
     "jr:choice-name": (2, 2),
+    "instance": (1, 1),
+    "pulldata": (4, 4),
+    "current": (0, 0),
     **ODK_ARITY,
 }
 
@@ -357,9 +418,7 @@ class _Parser:
         node = self.parse_or()
         token = self.peek()
         if token.kind != "end":
-            if token.text == "/":
-                raise self.error(token, "not supported: XPath paths; use ${name} to refer to a field")
-            if token.text in ("[", "]", "|"):
+            if token.text in ("/", "[", "]", "|"):
                 raise self.error(token, f"not supported: XPath operator {token.text!r}")
             raise self.error(
                 token, f"{token.text!r} の位置で式が終わっていません (unexpected {token.text!r})"
@@ -440,12 +499,14 @@ class _Parser:
                 raise self.error(closing, "「)」がありません (missing closing parenthesis)")
             self.nesting -= 1
             return node
+        if token.text in (".", "..") and self.at_slash():
+            return self.parse_path([token.text], absolute=False, start=token)
         if token.text == ".":
             return Current(token.position)
         if token.text == "..":
             return Parent(token.position)
         if token.text == "/":
-            raise self.error(token, "not supported: XPath paths; use ${name} to refer to a field")
+            return self.parse_path([], absolute=True, start=token, need_step=True)
         raise self.error(
             token, f"{token.text!r} の前に値がありません (expected a value before {token.text!r})"
         )
@@ -458,12 +519,76 @@ class _Parser:
             raise self.error(
                 token, f"{token.text!r} の前に値がありません (expected a value before {token.text!r})"
             )
-        if self.allow_bare_names and ":" not in token.text:
+        if self.allow_bare_names and ":" not in token.text and not self.at_slash():
             return ChoiceColumn(token.text, token.position)
+        # A bare name is an XPath path: a child of the node the expression belongs to (as ODK reads it).
+        return self.parse_path([token.text], absolute=False, start=token)
+
+    def at_slash(self) -> bool:
+        return self.peek().kind == "op" and self.peek().text == "/"
+
+    def parse_step(self) -> str:
+        token = self.advance()
+        if token.kind == "name" or (token.kind == "op" and token.text in (".", "..")):
+            return token.text
+        if token.kind == "end":
+            raise self.error(token, "パスが途中で終わっています (unexpected end of a path)")
         raise self.error(
-            token,
-            f"名前 {token.text!r} は ${{{token.text}}} と書いてください (bare name; write ${{name}})",
+            token, f"パスの途中で {token.text!r} は使えません (unexpected {token.text!r} in a path)"
         )
+
+    def parse_path(self, steps: list[str], *, absolute: bool, start: _Token, need_step: bool = False) -> Path:
+        """The rest of a location path after its first step (``/`` then a name, ``.`` or ``..``, …)."""
+        if need_step:
+            steps.append(self.parse_step())
+        while self.at_slash():
+            self.advance()
+            steps.append(self.parse_step())
+        if self.peek().kind == "op" and self.peek().text == "[":
+            raise self.error(self.peek(), "not supported: XPath predicates outside instance('…')")
+        return Path(tuple(steps), absolute, start.position)
+
+    def parse_instance_query(self, call: Call, token: _Token) -> InstanceQuery:
+        """``instance('name')/root/item[…]/child`` after the call ``instance('name')``."""
+        if not isinstance(call.args[0], Literal):
+            raise self.error(
+                token, "instance() の引数は 'name' にしてください (instance name must be quoted)"
+            )
+        steps: list[tuple[str, list[Expression]]] = []
+        while self.at_slash():
+            self.advance()
+            step = self.parse_step()
+            predicates: list[Expression] = []
+            while self.peek().kind == "op" and self.peek().text == "[":
+                predicates.append(self.parse_predicate())
+            steps.append((step, predicates))
+        shape_ok = (
+            len(steps) in (2, 3)
+            and steps[0] == ("root", [])
+            and steps[1][0] == "item"
+            and (len(steps) == 2 or (not steps[2][1] and steps[2][0] not in (".", "..")))
+        )
+        if not shape_ok:
+            raise self.error(
+                token,
+                "not supported: instance path other than instance('name')/root/item[…]/column",
+            )
+        child = steps[2][0] if len(steps) == 3 else None
+        return InstanceQuery(call.args[0].value.strip(), tuple(steps[1][1]), child, token.position)
+
+    def parse_predicate(self) -> Expression:
+        opening = self.advance()  # "["
+        self.enter(opening)
+        outer, self.allow_bare_names = self.allow_bare_names, True
+        try:
+            node = self.parse_or()
+        finally:
+            self.allow_bare_names = outer
+        closing = self.advance()
+        if closing.kind != "op" or closing.text != "]":
+            raise self.error(closing, "「]」がありません (missing ']')")
+        self.nesting -= 1
+        return node
 
     def parse_call(self, name_token: _Token) -> Expression:
         name = name_token.text
@@ -491,7 +616,12 @@ class _Parser:
                 name_token,
                 f"{name}() の引数の数が違います: {len(args)} 個 (expected {expected} arguments)",
             )
-        return Call(name, tuple(args), name_token.position)
+        call = Call(name, tuple(args), name_token.position)
+        if name == "instance":
+            return self.parse_instance_query(call, name_token)
+        if name == "current" and self.at_slash():
+            raise self.error(self.peek(), "not supported: current()/… paths")
+        return call
 
 
 @lru_cache(maxsize=4096)
@@ -531,6 +661,8 @@ def _depth(tree: Expression) -> int:
             pending += [(node.left, level + 1), (node.right, level + 1)]
         elif isinstance(node, Call):
             pending += [(arg, level + 1) for arg in node.args]
+        elif isinstance(node, InstanceQuery):
+            pending += [(predicate, level + 1) for predicate in node.predicates]
     return deepest
 
 
@@ -545,6 +677,9 @@ def _walk_outside_position(node: Expression) -> Iterator[Expression]:
     elif isinstance(node, Call) and node.name != "position":
         for arg in node.args:
             yield from _walk_outside_position(arg)
+    elif isinstance(node, InstanceQuery):
+        for predicate in node.predicates:
+            yield from _walk_outside_position(predicate)
 
 
 # ---------------------------------------------------------------------------------------------- conversions
@@ -642,6 +777,12 @@ class EvaluationContext(Protocol):
     def choice_label(self, field_name: str, value: str) -> str:
         """The label of choice ``value`` of the select field ``field_name``, for ``jr:choice-name``."""
 
+    def resolve_path(self, path: Path) -> Value:
+        """The value of the question an XPath path leads to from the expression's node (empty if none)."""
+
+    def instance_items(self, name: str) -> Sequence[Mapping[str, str]]:
+        """The items of instance ``name`` (a choice file attached to the form, or a choice list)."""
+
 
 def _compare(op: str, left: Value, right: Value) -> bool:
     # XPath: a comparison with a node-set is true if it holds for any member.
@@ -737,6 +878,64 @@ def _call(node: Call, ctx: EvaluationContext) -> Value:
         args = [ctx.current()]
     handler = _FUNCTION_TABLE[name]
     return handler(args, ctx)
+
+
+class _ItemContext:
+    """The context of a predicate ``[…]`` of an instance query: bare names are the item's columns."""
+
+    def __init__(self, outer: EvaluationContext, item: Mapping[str, str]) -> None:
+        self.outer = outer
+        self.item = item
+
+    def resolve(self, name: str) -> Value:
+        return self.outer.resolve(name)
+
+    def current(self) -> Value:
+        return self.outer.current()
+
+    def today(self) -> datetime.date:
+        return self.outer.today()
+
+    def position(self) -> int:
+        return self.outer.position()
+
+    def choice_column(self, name: str) -> Value:
+        return self.item.get(name, "")
+
+    def choice_label(self, field_name: str, value: str) -> str:
+        return self.outer.choice_label(field_name, value)
+
+    def resolve_path(self, path: Path) -> Value:
+        return self.outer.resolve_path(path)
+
+    def instance_items(self, name: str) -> Sequence[Mapping[str, str]]:
+        return self.outer.instance_items(name)
+
+
+def _instance_query(node: InstanceQuery, ctx: EvaluationContext) -> Value:
+    items = list(ctx.instance_items(node.instance))
+    for predicate in node.predicates:
+        kept = []
+        for index, item in enumerate(items, 1):
+            test = evaluate(predicate, _ItemContext(ctx, item))
+            if isinstance(test, float) and not isinstance(test, bool):
+                if test == index:
+                    kept.append(item)
+            elif to_boolean(test):
+                kept.append(item)
+        items = kept
+    if node.child is None:
+        return NodeSet("" for _ in items)
+    return NodeSet(item.get(node.child, "") for item in items)
+
+
+def _pulldata(args: list[Value], ctx: EvaluationContext) -> Value:
+    """``pulldata('file', 'column', 'key column', key)``: the column of the first item whose key matches."""
+    column, key_column, key = to_string(args[1]), to_string(args[2]), to_string(args[3])
+    for item in ctx.instance_items(to_string(args[0]).strip()):
+        if item.get(key_column, "") == key:
+            return item.get(column, "")
+    return ""
 
 
 def _selected(args: list[Value], ctx: EvaluationContext) -> Value:
@@ -838,6 +1037,9 @@ _FUNCTION_TABLE: dict[str, Callable[[list[Value], EvaluationContext], Value]] = 
     "max": _extreme(max),
     "min": _extreme(min),
     "jr:choice-name": _choice_name,
+    "pulldata": _pulldata,
+    "current": lambda args, ctx: ctx.current(),
+    "instance": lambda args, ctx: "",
     **{name: handler for name, (_, _, handler) in ODK_FUNCTIONS.items()},
 }
 
@@ -867,6 +1069,8 @@ _EVALUATORS: dict[type, Callable[[Any, EvaluationContext], Value]] = {
     Number: lambda node, ctx: node.value,
     Current: lambda node, ctx: ctx.current(),
     ChoiceColumn: lambda node, ctx: ctx.choice_column(node.name),
+    Path: lambda node, ctx: ctx.resolve_path(node),
+    InstanceQuery: _instance_query,
     Parent: lambda node, ctx: float(ctx.position()),
     Negate: lambda node, ctx: -to_number(evaluate(node.operand, ctx)),
     Call: _call,
@@ -882,6 +1086,7 @@ class SimpleContext:
     today_date: datetime.date = datetime.date(2000, 1, 1)
     index: int = 1
     choice: dict[str, str] = field(default_factory=dict)
+    instances: dict[str, list[dict[str, str]]] = field(default_factory=dict)
 
     def resolve(self, name: str) -> Value:
         """Look ``name`` up in ``values`` (missing names are empty)."""
@@ -906,6 +1111,14 @@ class SimpleContext:
     def choice_label(self, field_name: str, value: str) -> str:
         """Without choice lists, a choice's label is its value."""
         return value
+
+    def resolve_path(self, path: Path) -> Value:
+        """Without a form, a path is looked up by its last step in ``values``."""
+        return self.values.get(path.steps[-1], "") if path.steps else ""
+
+    def instance_items(self, name: str) -> Sequence[Mapping[str, str]]:
+        """The items of ``instances[name]``."""
+        return self.instances.get(name, [])
 
 
 def references(tree: Expression) -> list[Reference]:

@@ -19,6 +19,7 @@ from chiiki.surveys.xlsform._model import (
     ChoiceList,
     Field,
     FieldKind,
+    FileChoices,
     Form,
     Node,
     Section,
@@ -88,14 +89,18 @@ _SELECT_RE = re.compile(
     r"(\s+or specify other|\s+or_other)?$",
     re.IGNORECASE,
 )
+_SELECT_FILE_RE = re.compile(
+    r"^(select_one_from_file|select one from file|select_multiple_from_file|select multiple from file)\s+(\S+)$",
+    re.IGNORECASE,
+)
+_FILE_ENDINGS = (".csv", ".xml", ".geojson")
 # Types the XLSForm specification defines that our web answering does not implement.
+_RANK_RE = re.compile(r"^(?:rank|odk:rank)\s+(\S+)$", re.IGNORECASE)
 _UNSUPPORTED_TYPES = {
-    "rank",
     "xml-external", "csv-external", "begin loop", "end loop", "begin_loop", "end_loop", "osm",
     "background-audio", "background-geopoint", "include", "add image prompt",
     "add photo prompt", "add audio prompt", "add video prompt", "add file prompt",
-    "set form title", "set form id", "entity", "select_one_from_file", "select_multiple_from_file",
-    "select one from file", "select multiple from file", "select_one_external", "select_multiple_external",
+    "set form title", "set form id", "entity", "select_one_external", "select_multiple_external",
     "begin table-list", "end table-list", "begin lgroup", "end lgroup", "begin looped group",
     "end looped group",
 }  # fmt: skip
@@ -122,7 +127,7 @@ _SURVEY_ALIASES = {
 # Columns the XLSForm specification defines whose meaning we would silently lose if we ignored them.
 _UNSUPPORTED_COLUMNS = {
     "noapperrorstring", "no_app_error_string", "instance",
-    "save_to", "intent", "body", "bind", "control", "disabled", "sms_field", "sms_option",
+    "intent", "body", "bind", "control", "disabled", "sms_field", "sms_option",
     "compact_tag", "label_hint", "choice_filter_external",
 }  # fmt: skip
 # Columns that change only how a phone app shows or times a question: read, not applied, and said so.
@@ -140,8 +145,13 @@ _WEB_IGNORED_COLUMNS = {
         "(trigger ignored: calculations are redone from the current answers)"
     ),
     "read_only": "read_only は使いません: 計算の質問は表示しません (read_only ignored)",
+    "save_to": (
+        "save_to は使いません: エンティティは作りません。回答は普通の回答として残ります "
+        "(save_to ignored: no entity is created; the answers are kept as ordinary answers)"
+    ),
     "readonly": "read_only は使いません: 計算の質問は表示しません (read_only ignored)",
 }
+_MEDIA_COLUMNS = {"image", "big-image", "audio", "video", "media"}
 _CHOICE_ALIASES = {"list name": "list_name", "list_name": "list_name", "value": "name", "caption": "label"}
 _SETTINGS_ALIASES = {
     "form_title": "title",
@@ -154,7 +164,8 @@ _SETTINGS_ALIASES = {
     "default_language": "default_language",
     "allow_choice_duplicates": "allow_choice_duplicates",
 }
-_UNSUPPORTED_SHEETS = {"external_choices", "entities", "osm"}
+_UNSUPPORTED_SHEETS = {"external_choices", "osm"}
+_ENTITIES_SHEET = "entities"
 _YES = {"yes", "true", "true()"}
 _NO = {"no", "false", "false()"}
 
@@ -286,7 +297,9 @@ def _unknown_type_message(raw_type: str) -> str:
     first_word = lowered.split(" ")[0]
     if lowered in _UNSUPPORTED_TYPES or first_word in _UNSUPPORTED_TYPES or lowered.startswith("begin loop"):
         return f"not supported: question type '{raw_type}'"
-    if first_word in ("select_one", "select_multiple", "select1"):
+    if first_word in ("select_one", "select_multiple", "select1", "rank") or first_word.endswith(
+        "_from_file"
+    ):
         return "選択肢リスト名がありません (select type without a choice list)"
     return f"不明な型です (unknown question type '{raw_type}')"
 
@@ -307,8 +320,12 @@ class _Importer:
         self.choice_columns: dict[str, set[str]] = {}
         self.dropped_names: set[str] = set()
         self.range_bounds: tuple[str, str] | None = None  # of the range row being imported
+        self.file_params = False  # the row being imported is a select_one_from_file (parameters used)
+        self.media_letters: set[str] = set()  # survey columns holding label media (image::en …)
         self.parameters_noted = False
         self.added: list[Node] = []  # fields a row adds after itself (the text box of 'or_other')
+        self.attachments: dict[str, str] = {}  # instance -> file name, from select_one_from_file
+        self.file_lists: dict[str, FileChoices] = {}
 
     def error(
         self, sheet: str | None, row: int | None, column: str | None, subject: str, message: str
@@ -337,6 +354,12 @@ class _Importer:
                         sheet.name, None, None, sheet.name, "同じ名前のシートが2つあります (duplicate sheet)"
                     )
                 by_name[key] = sheet
+            elif key == _ENTITIES_SHEET and sheet.rows:
+                self.warn(
+                    sheet.name, None, None, sheet.name,
+                    "entities シートは使いません: ODK Central のエンティティは作りません。回答は普通の回答として"
+                    "残ります (entities sheet ignored: no ODK Central entity is created; the answers are kept)",
+                )  # fmt: skip
             elif key in _UNSUPPORTED_SHEETS:
                 if sheet.rows:
                     self.error(sheet.name, None, None, sheet.name, f"not supported: sheet '{key}'")
@@ -382,10 +405,7 @@ class _Importer:
             if used:
                 self.error(sheet, 1, letter, header, f"not supported: column '{header}'")
             return None
-        ignored = _WEB_IGNORED_COLUMNS.get(key) or _WEB_IGNORED_COLUMNS.get(key.split(":")[0])
-        if ignored is not None:
-            if used:
-                self.warn(sheet, 1, letter, header, ignored)
+        if self.ignored_column(sheet, letter, header, key, kind, used):
             return None
         if kind == "choices":  # an extra column, for choice_filter
             if " " in header.strip():
@@ -402,6 +422,20 @@ class _Importer:
             hint = _did_you_mean(key, sorted(known))
             self.warn(sheet, 1, letter, header, f"この列は使いません (column ignored){hint}")
         return None
+
+    def ignored_column(
+        self, sheet: str, letter: str, header: str, key: str, kind: Literal["survey", "choices"], used: bool
+    ) -> bool:
+        """Whether a column only changes a phone app's display (warned about when used); media columns of
+        the survey sheet are noted, so that a note showing only an image is not called label-less."""
+        ignored = _WEB_IGNORED_COLUMNS.get(key) or _WEB_IGNORED_COLUMNS.get(key.split(":")[0])
+        if ignored is None:
+            return False
+        if key.split(":")[0] in _MEDIA_COLUMNS and kind == "survey":
+            self.media_letters.add(letter)
+        if used:
+            self.warn(sheet, 1, letter, header, ignored)
+        return True
 
     def known_column(
         self,
@@ -636,6 +670,12 @@ class _Importer:
             return self.range_type(cells)
         if lowered in _META_TYPES:
             return "calculate", None, _META_TYPES[lowered]
+        rank = _RANK_RE.match(raw_type)
+        if rank is not None:
+            return "rank", self.listed(cells, rank.group(1), lists), None
+        from_file = _SELECT_FILE_RE.match(raw_type)
+        if from_file is not None:
+            return self.file_select_type(cells, from_file, lists)
         if lowered in _ACKNOWLEDGE_TYPES:
             if ACKNOWLEDGE_LIST not in lists:
                 lists[ACKNOWLEDGE_LIST] = ChoiceList(ACKNOWLEDGE_LIST, [Choice("OK", {"default": "OK"})])
@@ -645,18 +685,67 @@ class _Importer:
             select = None  # 'select_one_from_file x.csv' / 'select one from file x.csv' is not a list name
         if select is not None:
             multiple = select.group(1).lower() in ("select_multiple", "select all that apply")
-            choice_list = select.group(2)
-            if choice_list not in lists:
-                self.at(
-                    cells, cells.type_col, choice_list,
-                    f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
-                )  # fmt: skip
-            return ("select_multiple" if multiple else "select_one"), choice_list, None
+            return (
+                ("select_multiple" if multiple else "select_one"),
+                self.listed(cells, select.group(2), lists),
+                None,
+            )
         simple = _SIMPLE_TYPES.get(lowered)
         if simple is None:
             self.at(cells, cells.type_col, cells.value("name") or raw_type, _unknown_type_message(raw_type))
             return None
         return simple, None, None
+
+    def listed(self, cells: _Cells, choice_list: str, lists: dict[str, ChoiceList]) -> str:
+        """A select's or rank's choice list name, reported when the choices sheet lacks it."""
+        if choice_list not in lists:
+            self.at(
+                cells, cells.type_col, choice_list,
+                f"選択肢リスト '{choice_list}' が choices シートにありません (missing choice list)",
+            )  # fmt: skip
+        return choice_list
+
+    def file_select_type(
+        self, cells: _Cells, match: re.Match[str], lists: dict[str, ChoiceList]
+    ) -> tuple[FieldKind, str | None, str | None] | None:
+        """``select_one_from_file x.csv``: the choices come from a file attached to the form (value and
+        label columns ``name``/``label``, ``id``/``title`` for GeoJSON, or ``value=``/``label=`` in
+        ``parameters``)."""
+        file_name = match.group(2)
+        stem, dot, ending = file_name.rpartition(".")
+        if not dot or f".{ending.lower()}" not in _FILE_ENDINGS or not stem:
+            self.at(
+                cells, cells.type_col, file_name,
+                "選択肢ファイルの名前は .csv .xml .geojson で終えてください "
+                "(the choice file must end in .csv, .xml or .geojson)",
+            )  # fmt: skip
+            return None
+        geojson = ending.lower() == "geojson"
+        value, label = ("id", "title") if geojson else ("name", "label")
+        for part in re.split(r"[\s;,]+", cells.value("parameters")):
+            key, _, given = part.partition("=")
+            if key.strip().lower() == "value" and given.strip():
+                value = given.strip()
+            elif key.strip().lower() == "label" and given.strip():
+                label = given.strip()
+        self.file_params = True
+        previous = self.attachments.get(stem)
+        if previous is not None and previous != file_name:
+            self.at(
+                cells, cells.type_col, file_name,
+                f"'{previous}' と同じ名前の別のファイルです (another file named '{stem}')",
+            )  # fmt: skip
+            return None
+        self.attachments[stem] = file_name
+        key = (
+            file_name
+            if (value, label) == (("id", "title") if geojson else ("name", "label"))
+            else (f"{file_name}?value={value}&label={label}")
+        )
+        self.file_lists[key] = FileChoices(stem, value, label)
+        lists.setdefault(key, ChoiceList(key))
+        multiple = match.group(1).lower().startswith(("select_multiple", "select multiple"))
+        return ("select_multiple" if multiple else "select_one"), key, None
 
     def range_type(self, cells: _Cells) -> tuple[FieldKind, str | None, str | None] | None:
         """``range``: a number typed in a box, from ``start`` to ``end`` (parameters; 1 to 10 by default)
@@ -713,7 +802,13 @@ class _Importer:
                 "repeat_count は repeat だけに使えます (repeat_count on a group)",
             )  # fmt: skip
         for key in _NOT_ON_SECTIONS:
-            if cells.value(key):
+            if cells.value(key) and key == "default":
+                self.warn(
+                    cells.sheet, cells.number, cells.letter(key), name,
+                    f"{name}: default は {section.kind} には使いません (default ignored on a {section.kind}, "
+                    "as pyxform does)",
+                )  # fmt: skip
+            elif cells.value(key):
                 self.at(cells, cells.letter(key), name, f"not supported: '{key}' on a {section.kind}")
         return section
 
@@ -742,7 +837,7 @@ class _Importer:
             bounds = f". >= {self.range_bounds[0]} and . <= {self.range_bounds[1]}"
             node.constraint = f"({node.constraint}) and {bounds}" if node.constraint else bounds
             self.range_bounds = None
-        elif cells.value("parameters") and not self.parameters_noted:
+        elif cells.value("parameters") and not self.parameters_noted and not self.file_params:
             self.parameters_noted = True
             self.warn(
                 cells.sheet, 1, cells.letter("parameters"), "parameters",
@@ -757,6 +852,7 @@ class _Importer:
                 "(a question with a calculation is computed, not asked)",
             )  # fmt: skip
             node.kind = "calculate"
+        self.file_params = False
         self.check_field_columns(cells, node)
         return node
 
@@ -772,7 +868,14 @@ class _Importer:
                 cells, cells.letter("calculation"), node.name,
                 f"not supported: calculation on a '{node.kind}' question (use a calculate row)",
             )  # fmt: skip
-        if node.kind != "calculate" and not node.label and not node.hint and node.appearance != "hidden":
+        media_only = any(cells.row.cells.get(letter, "").strip() for letter in self.media_letters)
+        if node.kind == "note" and not node.label and not node.hint and media_only:
+            self.warn(
+                cells.sheet, cells.number, cells.name_col, node.name,
+                f"{node.name}: 画像などだけの注記です。ウェブでは画像を表示しないので、何も表示されません "
+                "(a note with only media: media is not shown on the web, so the note shows nothing)",
+            )  # fmt: skip
+        elif node.kind != "calculate" and not node.label and not node.hint and node.appearance != "hidden":
             self.at(
                 cells, cells.letter("label") or cells.name_col, node.name,
                 "ラベルがありません (question without a label)",
@@ -814,6 +917,8 @@ class _Importer:
             languages=languages,
             children=children,
             choice_lists=lists,
+            attachments=self.attachments,
+            file_choice_lists=self.file_lists,
         )
         if survey is None:
             return SheetImport(None, self.problems, self.locations, self.choice_columns, self.dropped_names)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from chiiki.surveys.xlsform._attachments import attach_files, declare_instances, file_field_problems
 from chiiki.surveys.xlsform._checks import check_form_model
 from chiiki.surveys.xlsform._importer import import_workbook
 from chiiki.surveys.xlsform._model import Form
@@ -41,6 +43,16 @@ class CheckResult:
     def ok(self) -> bool:
         """Whether the form imported without errors."""
         return self.form is not None and not self.errors
+
+    @property
+    def missing_files(self) -> list[str]:
+        """Files the form reads that were not given: it is accepted, but answerable only once they are."""
+        return self.form.missing_files() if self.form is not None else []
+
+    @property
+    def answerable(self) -> bool:
+        """Whether the form imported without errors and has every file it reads."""
+        return self.ok and not self.missing_files
 
 
 def _pyxform_opinion(data: bytes, file_format: str) -> Problem | None:
@@ -84,9 +96,17 @@ def _pyxform_opinion(data: bytes, file_format: str) -> Problem | None:
 
 
 def check_form(
-    source: str | Path | bytes, *, filename: str | None = None, cross_check: bool = True
+    source: str | Path | bytes,
+    *,
+    filename: str | None = None,
+    cross_check: bool = True,
+    files: Mapping[str, bytes] | None = None,
 ) -> CheckResult:
-    """Read and check an XLSForm file (path or bytes). Never raises for bad input: problems are returned."""
+    """Read and check an XLSForm file (path or bytes). Never raises for bad input: problems are returned.
+
+    ``files`` are the files attached to the form by name (``{"colors.csv": b"…"}``): the choice files of
+    ``select_one_from_file`` and what ``instance()`` and ``pulldata()`` read. A form whose files are not
+    all given is accepted with a warning per missing file (:attr:`CheckResult.missing_files`)."""
     try:
         if isinstance(source, bytes):
             data, name = source, filename or ""
@@ -100,6 +120,10 @@ def check_form(
     problems = list(imported.problems)
     form = imported.form
     if form is not None:
+        undeclared, declared_problems = declare_instances(form)
+        problems.extend(declared_problems)
+        problems.extend(attach_files(form, files or {}, undeclared))
+        problems.extend(file_field_problems(form))
         problems.extend(
             check_form_model(
                 form, imported.locations, imported.choice_columns, dropped_names=imported.dropped_names
@@ -114,9 +138,28 @@ def check_form(
     return CheckResult(None if has_errors else form, problems)
 
 
-def load_form(source: str | Path | bytes, *, filename: str | None = None, cross_check: bool = True) -> Form:
-    """Read an XLSForm file and return its form; raise :class:`FormRejected` listing every problem."""
-    result = check_form(source, filename=filename, cross_check=cross_check)
+def load_form(
+    source: str | Path | bytes,
+    *,
+    filename: str | None = None,
+    cross_check: bool = True,
+    files: Mapping[str, bytes] | None = None,
+    require_files: bool = True,
+) -> Form:
+    """Read an XLSForm file and return its form; raise :class:`FormRejected` listing every problem.
+
+    With ``require_files`` (for a form people will answer) a file the form reads and ``files`` lacks is an
+    error, not a warning."""
+    result = check_form(source, filename=filename, cross_check=cross_check, files=files)
     if result.form is None:
         raise FormRejected(result.problems)
+    if require_files and result.missing_files:
+        raise FormRejected(
+            [
+                Problem(p.sheet, p.row, p.column, p.subject, p.message, "error")
+                if p.severity == "warning" and p.subject in result.missing_files
+                else p
+                for p in result.problems
+            ]
+        )
     return result.form

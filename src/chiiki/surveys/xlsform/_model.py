@@ -17,9 +17,11 @@ __all__ = [
     "JSON_FORMAT_VERSION",
     "MEDIA_KINDS",
     "META_KINDS",
+    "RANK_UNSURE",
     "Choice",
     "ChoiceList",
     "Field",
+    "FileChoices",
     "Form",
     "Node",
     "Page",
@@ -34,7 +36,7 @@ JSON_FORMAT_VERSION = 1
 
 FieldKind = Literal[
     "text", "integer", "decimal", "date", "select_one", "select_multiple", "note", "calculate",
-    "time", "datetime", "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file",
+    "time", "datetime", "geopoint", "geotrace", "geoshape", "image", "audio", "video", "file", "rank",
 ]  # fmt: skip
 FIELD_KINDS: tuple[str, ...] = (
     "text",
@@ -54,7 +56,11 @@ FIELD_KINDS: tuple[str, ...] = (
     "audio",
     "video",
     "file",
+    "rank",
 )
+RANK_UNSURE = "rank-unsure:"
+"""Prefix of the value the answering pages keep for a ``rank`` question whose numbers were not each used once
+(``rank-unsure:1:a,1:b,:c``): the runtime reports it as the question's error, the page shows the numbers again."""
 MEDIA_KINDS: dict[str, tuple[tuple[str, ...], int]] = {
     "image": ((".jpg", ".jpeg", ".png", ".gif", ".webp", ".heic"), 10 * 1024 * 1024),
     "audio": ((".mp3", ".m4a", ".aac", ".wav", ".ogg", ".oga", ".amr", ".3gp"), 20 * 1024 * 1024),
@@ -161,6 +167,43 @@ class ChoiceList:
         return next((choice for choice in self.choices if choice.name == value), None)
 
 
+_LANGUAGE_RE = re.compile(r"\(([^()]+)\)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class FileChoices:
+    """Where a ``select_one_from_file`` list comes from: an instance and the columns holding each
+    choice's value and label (``name``/``label``, or ``id``/``title`` for GeoJSON, or the question's
+    ``parameters``)."""
+
+    instance: str
+    value: str
+    label: str
+
+    def choices(self, key: str, items: list[dict[str, str]]) -> ChoiceList:
+        """The choice list built from a file's items; items without a value are skipped."""
+        out = ChoiceList(key)
+        seen: set[str] = set()
+        for number, item in enumerate(items, 1):
+            value = item.get(self.value, "").strip()
+            if not value or value in seen:
+                continue
+            seen.add(value)
+            label: Translations = {}
+            for column, text in item.items():
+                if not text:
+                    continue
+                if column == self.label:
+                    label["default"] = text
+                elif column.startswith((self.label + "::", self.label + ":")):
+                    language = column.split(":")[-1].strip()
+                    match = _LANGUAGE_RE.search(language)
+                    label[match.group(1).strip() if match else language] = text
+            columns = {k: v for k, v in item.items() if k != self.value}
+            out.choices.append(Choice(value, label or {"default": value}, number, columns))
+        return out
+
+
 @dataclass(slots=True)
 class Page:
     """One page of the web questionnaire: a top-level group or repeat, or a run of loose questions."""
@@ -181,6 +224,26 @@ class Form:
     languages: list[str]
     children: list[Node] = field(default_factory=list)
     choice_lists: dict[str, ChoiceList] = field(default_factory=dict)
+    attachments: dict[str, str] = field(default_factory=dict)
+    """Files the form reads, by instance name: ``{"buildings": "buildings.geojson"}`` (from
+    ``select_one_from_file``, ``instance('…')`` and ``pulldata('…')``)."""
+    file_choice_lists: dict[str, FileChoices] = field(default_factory=dict)
+    """Choice lists that come from an attached file, by list key (the key a select field names)."""
+    instances: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    """The items of each attached file, by instance name (columns as text)."""
+
+    # ------------------------------------------------------------------------------------------ files
+
+    def missing_files(self) -> list[str]:
+        """The files the form needs that are not attached yet: it cannot be answered without them."""
+        return [name for key, name in self.attachments.items() if key not in self.instances]
+
+    def attach(self, instance: str, items: list[dict[str, str]]) -> None:
+        """Attach the items of a file and fill the choice lists that come from it."""
+        self.instances[instance] = items
+        for key, source in self.file_choice_lists.items():
+            if source.instance == instance:
+                self.choice_lists[key] = source.choices(key, items)
 
     # ------------------------------------------------------------------------------------------ traversal
 
@@ -204,6 +267,29 @@ class Form:
     def sections(self) -> list[Section]:
         """Every group and repeat, in document order."""
         return [node for node, _ in self.walk() if isinstance(node, Section)]
+
+    def resolve_path(
+        self, owner: Node, parents: tuple[Section, ...], steps: tuple[str, ...], absolute: bool
+    ) -> Node | Form | None:
+        """Where an XPath path leads from ``owner`` (the node whose expression holds it, inside
+        ``parents``): a node, the form itself (the root element), or None when it leads nowhere."""
+        trail: list[Node] = [] if absolute else [*parents, owner]
+        for step in steps[1:] if absolute else steps:
+            if step == ".":
+                continue
+            if step == "..":
+                if not trail:
+                    return None
+                trail.pop()
+                continue
+            container = trail[-1] if trail else self
+            if isinstance(container, Field):
+                return None
+            child = next((c for c in container.children if c.name == step), None)
+            if child is None:
+                return None
+            trail.append(child)
+        return trail[-1] if trail else self
 
     def find(self, name: str) -> Node | None:
         """The field or section called ``name``."""
@@ -264,7 +350,14 @@ class Form:
                     for c in choice_list.choices
                 ]
                 for name, choice_list in self.choice_lists.items()
+                if name not in self.file_choice_lists  # rebuilt from the instances
             },
+            "attachments": dict(self.attachments),
+            "file_choice_lists": {
+                key: {"instance": source.instance, "value": source.value, "label": source.label}
+                for key, source in self.file_choice_lists.items()
+            },
+            "instances": {name: [dict(item) for item in items] for name, items in self.instances.items()},
         }
 
     @classmethod
@@ -274,6 +367,20 @@ class Form:
             raise ValueError("not a stored chiiki XLSForm definition")
         if data.get("format_version") != JSON_FORMAT_VERSION:
             raise ValueError(f"unsupported stored form format_version {data.get('format_version')!r}")
+        form = cls._from_json(data)
+        form.attachments = {str(k): str(v) for k, v in data.get("attachments", {}).items()}
+        form.file_choice_lists = {
+            str(key): FileChoices(str(v["instance"]), str(v["value"]), str(v["label"]))
+            for key, v in data.get("file_choice_lists", {}).items()
+        }
+        for key in form.file_choice_lists:
+            form.choice_lists.setdefault(key, ChoiceList(key))
+        for name, items in data.get("instances", {}).items():
+            form.attach(str(name), [{str(k): str(v) for k, v in item.items()} for item in items])
+        return form
+
+    @classmethod
+    def _from_json(cls, data: dict[str, Any]) -> Form:
         return cls(
             title=str(data["title"]),
             form_id=str(data["form_id"]),

@@ -216,6 +216,41 @@ def _base64_decode(args: list[Value], ctx: EvaluationContext) -> Value:
         return ""
 
 
+def _dates(args: list[Value]) -> tuple[datetime.date, datetime.date] | None:
+    first, second = _moment(args[0]), _moment(args[1])
+    if first is None or second is None:
+        return None
+    return first.astimezone(_TOKYO).date(), second.astimezone(_TOKYO).date()
+
+
+def _months_between(start: datetime.date, end: datetime.date) -> int:
+    """Whole months from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    if end < start:
+        return -_months_between(end, start)
+    months = (end.year - start.year) * 12 + end.month - start.month
+    return months - 1 if end.day < start.day else months
+
+
+def _difference(unit: str) -> Handler:
+    """CHT's ``cht:difference-in-days|weeks|months|years(from, to)``: whole units from the first date to
+    the second; empty when either is not a date."""
+
+    def apply(args: list[Value], ctx: EvaluationContext) -> Value:
+        dates = _dates(args)
+        if dates is None:
+            return ""
+        start, end = dates
+        days = (end - start).days
+        if unit == "days":
+            return float(days)
+        if unit == "weeks":
+            return float(int(days / 7))
+        months = _months_between(start, end)
+        return float(months) if unit == "months" else float(int(months / 12))
+
+    return apply
+
+
 def _maths(function: Callable[..., float]) -> Handler:
     def apply(args: list[Value], ctx: EvaluationContext) -> Value:
         to_number, _, _ = _x()
@@ -265,6 +300,10 @@ ODK_FUNCTIONS: dict[str, tuple[int, int | None, Handler]] = {
     "atan": (1, 1, _maths(math.atan)),
     "atan2": (2, 2, _maths(math.atan2)),
     "pi": (0, 0, lambda args, ctx: math.pi),
+    "cht:difference-in-days": (2, 2, _difference("days")),
+    "cht:difference-in-weeks": (2, 2, _difference("weeks")),
+    "cht:difference-in-months": (2, 2, _difference("months")),
+    "cht:difference-in-years": (2, 2, _difference("years")),
 }
 """name -> (minimum arguments, maximum or None, implementation)."""
 

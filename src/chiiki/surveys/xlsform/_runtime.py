@@ -25,6 +25,7 @@ from chiiki.surveys.xlsform._expressions import (
     EvaluationError,
     ExpressionError,
     NodeSet,
+    Path,
     Value,
     evaluate,
     parse_expression,
@@ -34,6 +35,7 @@ from chiiki.surveys.xlsform._expressions import (
 )
 from chiiki.surveys.xlsform._model import (
     MEDIA_KINDS,
+    RANK_UNSURE,
     Choice,
     Field,
     Form,
@@ -71,6 +73,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "geotrace": "2つ以上の地点を「緯度 経度」で、; で区切って入力してください",
         "geoshape": "最初と最後が同じ4つ以上の地点を「緯度 経度」で、; で区切って入力してください",
         "upload": "このファイルは受け付けられません。種類と大きさを確かめてください",
+        "rank": "すべての選択肢に、1から順に異なる番号を付けてください",
     },
     "en": {
         "required": "This field is required",
@@ -87,6 +90,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "geotrace": "Enter two or more points as 'latitude longitude', separated by ;",
         "geoshape": "Enter four or more points as 'latitude longitude', separated by ;, the last equal to the first",
         "upload": "This file cannot be accepted; check its type and size",
+        "rank": "Give every option a different number, starting from 1",
     },
 }
 _INTEGER_RE = re.compile(r"^[+-]?\d+$")
@@ -232,6 +236,7 @@ class _Evaluator:
         self.relevance: dict[tuple[str, Context], bool] = {}
         self.counts: dict[tuple[str, Context], int] = {}
         self.in_progress: set[tuple[str, str, Context]] = set()
+        self.deciding: set[tuple[str, Context]] = set()  # sections whose relevance is being computed
 
     # ------------------------------------------------------------------------------------- answers
 
@@ -264,7 +269,7 @@ class _Evaluator:
         self.in_progress.add(key)
         try:
             tree = parse_expression(text, allow_bare_names="choice" in extra)
-            return evaluate(tree, _Site(self, chain, ctx, **extra))
+            return evaluate(tree, _Site(self, node, chain, ctx, **extra))
         except ExpressionError as error:
             raise EvaluationError(str(error)) from error
         finally:
@@ -304,19 +309,43 @@ class _Evaluator:
             own_chain = (
                 (*info.chain, node) if isinstance(node, Section) and node.kind == "repeat" else info.chain
             )
-            result = to_boolean(self.run(node.relevant, node, own_chain, ctx))
+            self.deciding.add(key)
+            try:
+                result = to_boolean(self.run(node.relevant, node, own_chain, ctx))
+            finally:
+                self.deciding.discard(key)
         self.relevance[key] = result
         return result
+
+    def deciding_around(self, node: Field, ctx: Context) -> bool:
+        """Whether a group around a question is deciding its own relevance from it (CHT's ``./source =
+        'user'`` on the group): the question is then read as it stands, and that value is not kept."""
+        info = self.info[self.uids[id(node)]]
+        depth = 0
+        for parent in info.parents:
+            if parent.kind == "repeat":
+                depth += 1
+            if (self.uids[id(parent)], ctx[:depth]) in self.deciding:
+                return True
+        return False
 
     def value(self, node: Node, ctx: Context) -> Value:
         key = (self.uids[id(node)], ctx)
         if key in self.values:
             return self.values[key]
         result: Value = ""
-        if isinstance(node, Field) and node.kind != "note" and self.relevant(node, ctx):
+        provisional = isinstance(node, Field) and bool(self.deciding) and self.deciding_around(node, ctx)
+        if isinstance(node, Field) and node.kind != "note" and (provisional or self.relevant(node, ctx)):
             chain = self.info[self.uids[id(node)]].chain
             if node.kind == "calculate" and node.calculation:
-                result = self.run(node.calculation, node, chain, ctx)
+                # '.' in a calculation is the value the question was given (its default; CHT's inputs).
+                own = self.raw_answer(node, ctx)
+                if own is None and node.default is not None and not is_dynamic_default(node.default):
+                    own = node.default
+                result = self.run(node.calculation, node, chain, ctx, current=_typed(node, own))
+                if isinstance(result, NodeSet) and (not result or "instance(" in node.calculation):
+                    # A lookup in a file: ODK stores the first matching item's value (empty if none).
+                    result = to_string(result)
             elif node.meta is not None and node.meta != "hidden":
                 result = self.today_date if node.meta == "today" else self.metadata.get(node.meta, "")
             else:
@@ -325,11 +354,21 @@ class _Evaluator:
                     raw = (
                         self.run(node.default, node, chain, ctx)
                         if is_dynamic_default(node.default)
-                        else node.default
+                        else self.literal_default(node)
                     )
                 result = _typed(node, raw)
+        if provisional:  # read while a group decides its relevance: not its value once decided
+            return result
         self.values[key] = result
         return result
+
+    def literal_default(self, node: Field) -> str | None:
+        """A literal default; for a select, only when it names choices (the form check warns otherwise)."""
+        if node.kind in ("select_one", "select_multiple") and node.default is not None:
+            choice_list = self.form.choice_lists.get(node.choice_list or "")
+            if choice_list is None or any(choice_list.get(item) is None for item in node.default.split()):
+                return None
+        return node.default
 
     def resolve(self, name: str, chain: tuple[Section, ...], ctx: Context) -> Value:
         if name.startswith(LAST_SAVED):
@@ -393,7 +432,7 @@ class _Evaluator:
         )
 
     def display(self, node: Field, value: Value) -> str:
-        if node.kind in ("select_one", "select_multiple"):
+        if node.kind in ("select_one", "select_multiple", "rank"):
             choice_list = self.form.choice_lists.get(node.choice_list or "")
             labels = []
             for name in _selection(to_string(value)):
@@ -441,7 +480,7 @@ class _Evaluator:
 
     def fill_state(self, node: Field, ctx: Context, state: FieldState) -> None:
         """Choices, value, required and the first error of a shown field instance."""
-        if node.choice_filter and node.kind in ("select_one", "select_multiple"):
+        if node.choice_filter and node.kind in ("select_one", "select_multiple", "rank"):
             state.choices = [choice.name for choice in self.choices_for(node, ctx)]
         if node.kind == "calculate":
             state.value = self.value(node, ctx)
@@ -451,7 +490,8 @@ class _Evaluator:
         chain = self.info[self.uids[id(node)]].chain
         raw = self.raw_answer(node, ctx)
         if raw is None and node.default is not None:
-            raw = self.value(node, ctx)
+            computed = self.value(node, ctx)
+            raw = None if computed == "" else computed
         state.value = raw
         state.required = node.required is not None and (
             node.required == "true()" or to_boolean(self.run(node.required, node, chain, ctx))
@@ -486,17 +526,40 @@ class _Evaluator:
             return self.message(node.kind)
         if node.kind in MEDIA_KINDS and str(raw).startswith(REFUSED_UPLOAD):
             return self.message("upload")
+        if node.kind == "rank":
+            return self.rank_error(node, raw, allowed_now)
         if node.kind in ("select_one", "select_multiple"):
-            choice_list = self.form.choice_lists.get(node.choice_list or "")
-            listed = {choice.name for choice in choice_list.choices} if choice_list else set()
-            picked = _selection(raw)
-            if node.kind == "select_one" and len(picked) != 1:
-                return self.message("choice")
-            if any(item not in listed for item in picked):
-                return self.message("choice")
-            if allowed_now is not None and any(item not in allowed_now for item in picked):
-                # A real choice that the filter no longer offers: an answer it depends on has changed.
-                return self.message("choice_changed")
+            return self.select_error(node, raw, allowed_now)
+        return None
+
+    def select_error(self, node: Field, raw: Any, allowed_now: list[str] | None) -> str | None:
+        choice_list = self.form.choice_lists.get(node.choice_list or "")
+        listed = {choice.name for choice in choice_list.choices} if choice_list else set()
+        picked = _selection(raw)
+        if node.kind == "select_one" and len(picked) != 1:
+            return self.message("choice")
+        if any(item not in listed for item in picked):
+            return self.message("choice")
+        if allowed_now is not None and any(item not in allowed_now for item in picked):
+            # A real choice that the filter no longer offers: an answer it depends on has changed.
+            return self.message("choice_changed")
+        return None
+
+    def rank_error(self, node: Field, raw: Any, allowed_now: list[str] | None) -> str | None:
+        """A ranking must order every option offered exactly once (ODK's rank)."""
+        picked = _selection(raw)
+        if any(item.startswith(RANK_UNSURE) for item in picked):
+            return self.message("rank")
+        choice_list = self.form.choice_lists.get(node.choice_list or "")
+        offered = (
+            allowed_now
+            if allowed_now is not None
+            else [c.name for c in choice_list.choices]
+            if choice_list
+            else []
+        )
+        if sorted(picked) != sorted(offered):
+            return self.message("rank")
         return None
 
     def walk(self, nodes: list[Node], ctx: Context, prefix: str, page: list[str]) -> Iterator[FieldState]:
@@ -535,12 +598,14 @@ class _Site:
     def __init__(
         self,
         evaluator: _Evaluator,
+        node: Node,
         chain: tuple[Section, ...],
         ctx: Context,
         current: Value = "",
         choice: Choice | None = None,
     ) -> None:
         self.evaluator = evaluator
+        self.node = node
         self.chain = chain
         self.ctx = ctx
         self.current_value = current
@@ -564,6 +629,17 @@ class _Site:
         if name == "name":
             return self.choice.name
         return self.choice.columns.get(name, "")
+
+    def resolve_path(self, path: Path) -> Value:
+        evaluator = self.evaluator
+        parents = evaluator.info[evaluator.uids[id(self.node)]].parents
+        target = evaluator.form.resolve_path(self.node, parents, path.steps, path.absolute)
+        if not isinstance(target, Field):
+            return "" if target is not None else NodeSet()
+        return evaluator.resolve(evaluator.uids[id(target)], self.chain, self.ctx)
+
+    def instance_items(self, name: str) -> Sequence[Mapping[str, str]]:
+        return self.evaluator.form.instances.get(name, [])
 
     def choice_label(self, field_name: str, value: str) -> str:
         info = self.evaluator.info.get(field_name)
@@ -625,7 +701,7 @@ def _typed(node: Field, raw: Any) -> Value:
     if node.kind == "date":
         date = _as_date(raw)
         return date if date is not None else str(raw)
-    if node.kind == "select_multiple":
+    if node.kind in ("select_multiple", "rank"):
         return " ".join(_selection(raw))
     if node.kind in ("geopoint", "geotrace", "geoshape"):
         points = _points(_normalize(raw), 1)

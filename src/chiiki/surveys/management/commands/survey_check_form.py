@@ -1,4 +1,7 @@
-"""``chiiki survey check-form FILE``: check an XLSForm questionnaire without touching the database.
+"""``chiiki survey check-form FILE [--files F …]``: check an XLSForm questionnaire without touching the database.
+
+``--files`` attaches the files the form reads (choice files of ``select_one_from_file``, ``instance()``,
+``pulldata()``); a form accepted without them says which files it still needs.
 
 Exit 0 and print a summary when the form imports; exit 1 and list every problem (sheet, row, column,
 offending name or expression, what is wrong) otherwise. Never a traceback, whatever the file holds.
@@ -7,11 +10,12 @@ offending name or expression, what is wrong) otherwise. Never a traceback, whate
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from chiiki.surveys.xlsform import CheckResult, Problem, check_form
+from chiiki.surveys.xlsform import MAX_FILE_BYTES, CheckResult, Problem, check_form
 
 MAX_SUBJECT_CHARS = 120
 """A 1 MB cell is shown by its start and length: the reader needs to find it, not to read it all."""
@@ -51,6 +55,25 @@ def _summary_lines(result: CheckResult) -> list[str]:
     ]
 
 
+def read_attached_files(paths: list[str], stderr: Any) -> dict[str, bytes]:
+    """The files named on the command line, by file name; a file that cannot be read ends the command."""
+    files: dict[str, bytes] = {}
+    for name in paths:
+        file_path = Path(name)
+        if file_path.name in files:
+            stderr.write(f"エラー: 同じ名前のファイルが2つあります (two files named {file_path.name})")
+            sys.exit(1)
+        try:
+            if file_path.stat().st_size > MAX_FILE_BYTES:
+                stderr.write(f"エラー: ファイルが大きすぎます (file too large: {file_path.name})")
+                sys.exit(1)
+            files[file_path.name] = file_path.read_bytes()
+        except OSError as error:
+            stderr.write(f"エラー: ファイルを開けません (cannot read {name}: {error.strerror})")
+            sys.exit(1)
+    return files
+
+
 class Command(BaseCommand):
     help = "XLSForm の調査票を検査します (check an XLSForm questionnaire: .xlsx, .xls, .md, .csv)"
     requires_system_checks: list[str] = []  # noqa: RUF012 - Django's own attribute type
@@ -59,6 +82,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help="XLSForm file (.xlsx, .xls, markdown or CSV)")
         parser.add_argument(
+            "--files",
+            nargs="+",
+            default=[],
+            metavar="FILE",
+            help="フォームと一緒に使うファイル (files attached to the form: choice files .csv .xml .geojson)",
+        )
+        parser.add_argument(
             "--no-pyxform",
             action="store_true",
             help="pyxform による追加の検査を行わない (skip the pyxform cross-check)",
@@ -66,8 +96,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = str(options["file"])
+        files = read_attached_files(options["files"], self.stderr)
         try:
-            result = check_form(path, cross_check=not options["no_pyxform"])
+            result = check_form(path, cross_check=not options["no_pyxform"], files=files)
         except Exception as error:  # the engine reports problems itself; this is the last safety net
             self.stderr.write(
                 f"エラー: フォームを検査できませんでした (could not check the form: {type(error).__name__})"
@@ -76,6 +107,11 @@ class Command(BaseCommand):
         warnings = result.warnings
         if result.ok:
             self.stdout.write("\n".join(_summary_lines(result)))
+            if result.missing_files:
+                self.stdout.write(
+                    "  回答には次のファイルが必要です。--files で一緒に渡してください "
+                    f"(answerable once these files are attached): {', '.join(result.missing_files)}"
+                )
             if warnings:
                 self.stdout.write(f"注意 warnings ({len(warnings)}):")
                 for problem in warnings:

@@ -59,6 +59,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--form", required=True, type=Path, help="XLSForm questionnaire (.xlsx, .md, .csv)"
         )
+        parser.add_argument(
+            "--files",
+            nargs="+",
+            default=[],
+            metavar="FILE",
+            help="フォームと一緒に使うファイル (choice files .csv .xml .geojson the form reads)",
+        )
         parser.add_argument("--title", required=True, help="調査名 (survey title)")
         parser.add_argument("--reference-date", required=True, help="調査期日 (2025-10-01 or 令和7年10月1日)")
         parser.add_argument(
@@ -86,6 +93,12 @@ class Command(BaseCommand):
             source = path.read_bytes()
         except OSError as error:
             raise CommandError(f"調査票のファイルを開けません: {path} ({error.strerror})") from error
+        files: dict[str, bytes] = {}
+        for name in options["files"]:
+            try:
+                files[Path(name).name] = Path(name).read_bytes()
+            except OSError as error:
+                raise CommandError(f"ファイルを開けません: {name} ({error.strerror})") from error
         with database_errors():
             municipality = Municipality.objects.filter(code=options["municipality"]).first()
             if municipality is None:
@@ -95,7 +108,7 @@ class Command(BaseCommand):
                 )
             try:
                 created = actions.create_survey_round(
-                    municipality, source, new, form_filename=path.name, by=Actor.system(ACTOR)
+                    municipality, source, new, form_filename=path.name, by=Actor.system(ACTOR), files=files
                 )
             except FormRejected as error:
                 raise CommandError(_rejected(error)) from error
