@@ -6,6 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
     "procedures.card_matched": _("マイナンバーカードの情報を住民基本台帳と照合した"),
+    "procedures.messages_queued": _("住民へのお知らせ(メール・SMS・お知らせ箱)を送信待ちにした"),
+    "procedures.message_failed": _("住民へのお知らせを送れなかった(再試行を終えた)"),
+    "procedures.message_resent": _("送れなかったお知らせを送り直した"),
+    "procedures.messages_viewed": _("住民へのお知らせの送信状況を見た"),
+    "procedures.inbox_viewed": _("サインインした住民がお知らせ箱を見た"),
+    "procedures.application_contact_set": _("申請者がお知らせを受け取るメールアドレスを届け出た"),
     "procedures.application_draft_saved": _("申請の下書きを保存した"),
     "procedures.application_key_issued": _("申請の確認キーを発行した"),
     "procedures.application_signed_in": _("申請番号で申請を開いた"),

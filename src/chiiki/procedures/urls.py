@@ -18,6 +18,7 @@ urlpatterns = [
     path("procedures/my/application/decision/download", mine.letter, name="my_letter"),
     # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant. Help nearby
     # comes before the catalog's <slug:procedure_code>, which would take "help".
+    path("procedures/<str:town>/inbox/", resident.inbox, name="inbox"),
     path("procedures/<str:town>/help/", nearby.directory, name="help"),
     path("procedures/<str:town>/help/cancel/", nearby.cancel, name="help_cancel"),
     path("procedures/<str:town>/help/<int:help_point_id>/", nearby.point_page, name="help_point"),
@@ -72,6 +73,7 @@ urlpatterns = [
         name="help_staff_bookings",
     ),
     path("staff/m/<str:code>/procedures/data/", views.load_data, name="load_data"),
+    path("staff/m/<str:code>/procedures/messages/", views.messages, name="messages"),
     path("staff/m/<str:code>/procedures/assist/", views.assist, name="assist"),
     path(
         "staff/m/<str:code>/procedures/assist/<int:entitlement_id>/",
