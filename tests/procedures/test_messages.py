@@ -373,10 +373,14 @@ def test_a_booking_refused_or_rolled_back_sends_nothing(
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     slot = _slot(point, timezone.now() + timedelta(days=5))
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+
+    def book_then_fail() -> None:
         with transaction.atomic():
             actions.book_help_slot(slot.pk, name="山田 花子", contact="hanako@example.jp", by=SYSTEM)
             raise RuntimeError("the request failed after the booking")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        book_then_fail()
     assert not ResidentMessage.objects.exists()
     assert not DBTaskResult.objects.filter(task_path__endswith="deliver_message").exists()
     assert worker("default") == 0
