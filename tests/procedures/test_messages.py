@@ -362,7 +362,7 @@ def test_a_booking_is_confirmed_at_once_with_a_cancel_link(
     [request] = gateway.requests
     assert request["to"] == "+818011112222"
     assert "予約番号" in request["text"]
-    assert "/help/cancel/?number=" in request["text"]
+    assert request["text"].count("/help/cancel/?number=") == 1
 
 
 def test_a_booking_refused_or_rolled_back_sends_nothing(
@@ -388,6 +388,7 @@ def test_a_booking_refused_or_rolled_back_sends_nothing(
 
 
 def test_the_daily_job_reminds_tomorrows_bookings_once(
+    settings: Any,
     town_a: Municipality,
     point: HelpPoint,
     gateway: Gateway,
@@ -405,7 +406,8 @@ def test_the_daily_job_reminds_tomorrows_bookings_once(
     worker("default")
     mail.outbox.clear()
 
-    # The worker books the daily run at the reminder hour; booking twice leaves one run waiting.
+    # The worker books the daily run at the reminder hour when it starts; booking twice leaves one run waiting.
+    assert "chiiki.procedures.tasks.schedule_booking_reminders" in settings.CHIIKI_WORKER_SCHEDULES
     now = timezone.now()
     assert schedule_booking_reminders(now) == next_reminder_run(now)
     assert schedule_booking_reminders(now) is None

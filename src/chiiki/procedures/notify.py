@@ -104,7 +104,8 @@ def booking_message(booking: HelpBooking, kind: str) -> ResidentMessage:
     )
     channel = "email" if "@" in booking.contact else "sms"
     if channel == "sms":
-        body = f"【{town.name}】{opening}{when} {point.name} 予約番号{booking.number} 取消: {link}"
+        # The SMS backend adds the link (the cancel page) after the text.
+        body = f"【{town.name}】{opening}{when} {point.name} 予約番号{booking.number} 取り消しは次のページで:"
     return ResidentMessage(
         municipality=town,
         kind=kind,
