@@ -269,6 +269,8 @@ CHIIKI_PROCEDURES_CONFIRM_URL = os.environ.get(
     "CHIIKI_PROCEDURES_CONFIRM_URL", "http://localhost:8000/benefits/confirm/"
 )
 CHIIKI_PROCEDURES_PAYER = _json_object("CHIIKI_PROCEDURES_PAYER")
+# The hour (Japan time) of the daily run that reminds residents of tomorrow's help bookings.
+CHIIKI_PROCEDURES_REMINDER_HOUR = int(os.environ.get("CHIIKI_PROCEDURES_REMINDER_HOUR", "10"))
 # Dotted path of a callable (bytes, filename) -> None when clean or the finding, run on every attachment.
 CHIIKI_PROCEDURES_SCANNER = os.environ.get("CHIIKI_PROCEDURES_SCANNER", "")
 # E-mail-verified accounts for residents without the card: how long a one-time link lasts, and how many links an
@@ -408,6 +410,7 @@ CHIIKI_WORKER_SCHEDULES = [
     "chiiki.cyber.tasks.start_source_schedule",
     "chiiki.cyber.tasks.start_mail_schedule",
     "chiiki.coverage.tasks.schedule_coarsening",
+    "chiiki.procedures.tasks.schedule_booking_reminders",
 ]
 
 TASKS = {

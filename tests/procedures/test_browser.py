@@ -1,5 +1,6 @@
 """A resident applies online in headless Chromium at 360 CSS pixels, in Japanese and in English: the catalog search,
-a procedure's page, the form with its error summary, the receipt; and the notice sign-in page. axe-core finds no
+a procedure's page, the form with its error summary, the receipt, the status page with its e-mail form; the notice
+sign-in page and the inbox. axe-core finds no
 serious or critical violation and no page scrolls sideways. Browser, axe-core and server are the answering test's.
 """
 
@@ -64,5 +65,13 @@ def test_a_resident_applies_on_a_phone(
         "Your application has been received" if language == "en" else "申請を受け付けました"
     ) in page.content()
     _check(page, axe_source)
+    # The status page with the form for an e-mail address, a wrong address refused in the error summary.
+    page.goto(answer_server.url + "/procedures/my/application/")
+    page.locator("#id_contact_email").fill("hanako-at-example")
+    page.locator("#id_contact_email").press("Enter")
+    assert page.locator("#id_contact_email[aria-invalid=true], .error-summary").count() > 0
+    _check(page, axe_source)
     page.goto(answer_server.url + "/benefits/confirm/")
+    _check(page, axe_source)
+    page.goto(f"{answer_server.url}/procedures/{town_a.code}/inbox/")
     _check(page, axe_source)

@@ -15,6 +15,7 @@ from chiiki.procedures.models import (
     HelpPoint,
     HelpSlot,
     Procedure,
+    ResidentMessage,
     TaxRecord,
 )
 from chiiki.procedures.tasks import run_eligibility
@@ -48,3 +49,6 @@ def test_demo_loads_once_and_its_run_issues_notices(db: None) -> None:
     assert run.summary["eligible"] > 0
     assert Entitlement.objects.filter(status="notified").count() > 0
     assert run.notices_pdf
+    # Besides the letter, notices to the contacts registered with some accounts and to every head's inbox.
+    channels = set(ResidentMessage.objects.filter(kind="notice").values_list("channel", flat=True))
+    assert channels == {"email", "sms", "inbox"}

@@ -40,6 +40,8 @@ PUBLIC = {
     "/procedures/<str:town>/help/cancel/",
     "/procedures/<str:town>/help/<int:help_point_id>/",
     "/procedures/<str:town>/help/slots/<int:slot_id>/book/",
+    # The inbox shows only the messages of the person the session's card sign-in was linked to.
+    "/procedures/<str:town>/inbox/",
     "/factcheck/<str:area>/",
     "/factcheck/<str:area>/feed.atom",
     "/factcheck/<str:area>/report/",

@@ -37,6 +37,7 @@ SHOWS_PERSONAL_DATA = {
     f"{STAFF}procedures/allowances/<int:allowance_id>/payments/<int:batch_id>/file": "procedures.payment_file_downloaded",
     f"{STAFF}procedures/assist/<int:entitlement_id>/": "procedures.entitlement_viewed",
     f"{STAFF}procedures/help/<int:help_point_id>/bookings/": "procedures.help_bookings_viewed",
+    f"{STAFF}procedures/messages/": "procedures.messages_viewed",
     f"{STAFF}registry/": "registry.households_viewed",
     f"{STAFF}registry/households/<int:household_id>/": "registry.household_viewed",
     f"{STAFF}linkage/": "linkage.queue_viewed",

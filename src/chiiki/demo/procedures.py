@@ -111,7 +111,8 @@ class ProceduresDemo:
 
 
 def synthetic_facts(municipality: Municipality, *, seed: int) -> tuple[list[TaxRow], list[AccountRow]]:
-    """A tax extract for this fiscal year and the last, and receipt accounts for about 85% of heads.
+    """A tax extract for this fiscal year and the last, and receipt accounts for about 85% of heads (a third of
+    them with an e-mail address, a third with a phone number, where notices also go).
 
     About a quarter of households are exempt this year; a third of those were taxed the year before.
     """
@@ -140,6 +141,10 @@ def synthetic_facts(municipality: Municipality, *, seed: int) -> tuple[list[TaxR
                         "1",
                         f"{rng.randrange(1, 10**7):07d}",
                         zengin_kana(holder)[:30],
+                        # A contact registered with every third account (example.jp is reserved; the demo's
+                        # console notifier prints the messages instead of sending them).
+                        email=f"demo{person.pk}@example.jp" if person.pk % 3 == 0 else "",
+                        phone=f"090{person.pk % 10**8:08d}" if person.pk % 3 == 1 else "",
                     )
                 )
     return taxes, accounts

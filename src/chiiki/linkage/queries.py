@@ -72,20 +72,21 @@ def registry_frame(municipality: Municipality) -> pl.DataFrame:
     Names are written family + full-width space + given, the form the engine splits on; address and postal
     code come from the household.
     """
-    rows = (
-        Person.objects.filter(municipality=municipality, removed_on__isnull=True)
-        .order_by("id")
-        .values_list(
-            "person_code",
-            "family_name",
-            "given_name",
-            "family_name_kana",
-            "given_name_kana",
-            "birth_date",
-            "sex",
-            "household__address",
-            "household__postal_code",
-        )
+    return persons_frame(Person.objects.filter(municipality=municipality, removed_on__isnull=True))
+
+
+def persons_frame(persons: QuerySet[Person]) -> pl.DataFrame:
+    """The given persons in the engine's registry layout (see `registry_frame`), in id order."""
+    rows = persons.order_by("id").values_list(
+        "person_code",
+        "family_name",
+        "given_name",
+        "family_name_kana",
+        "given_name_kana",
+        "birth_date",
+        "sex",
+        "household__address",
+        "household__postal_code",
     )
     data: dict[str, list[str | None]] = {column: [] for column in REGISTRY_COLUMNS}
     for code, family, given, family_kana, given_kana, birth, sex, address, postal in rows.iterator(

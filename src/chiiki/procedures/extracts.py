@@ -7,6 +7,8 @@ listed with its row (the header is row 1) and the column as the file names it.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +54,8 @@ class AccountRow:
     account_type: str
     account_number: str
     holder_kana: str
+    email: str = ""
+    phone: str = ""
 
 
 TAX_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -68,19 +72,33 @@ ACCOUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "account_number": ("account_number", "口座番号"),
     "holder_kana": ("holder_kana", "口座名義カナ"),
 }
+# Optional: the contact registered with the account, where a notice is also sent by e-mail or SMS.
+CONTACT_COLUMNS: dict[str, tuple[str, ...]] = {
+    "email": ("email", "メールアドレス"),
+    "phone": ("phone", "電話番号"),
+}
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE = re.compile(r"^(\+81|0)\d{9,10}$")
 _EXEMPT = {"1": True, "非課税": True, "true": True, "0": False, "課税": False, "false": False}
 _ACCOUNT_TYPES = {"1": "1", "普通": "1", "2": "2", "当座": "2", "4": "4", "貯蓄": "4"}
 
 
 class _Reader:
-    def __init__(self, data: bytes, label: str, columns: dict[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        label: str,
+        columns: dict[str, tuple[str, ...]],
+        optional: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.problems: list[Problem] = []
         try:
             check_table_bytes(data, label=label)
             table = read_delimited(data, label=label)
         except TableReadError as error:
             raise ExtractRejected([Problem(error.line or 0, "", str(error))]) from error
-        spelled = {alias: name for name, aliases in columns.items() for alias in aliases}
+        every = {**columns, **(optional or {})}
+        spelled = {alias: name for name, aliases in every.items() for alias in aliases}
         self.index = {spelled[h.strip()]: i for i, h in enumerate(table.header) if h.strip() in spelled}
         self.titles = {spelled[h.strip()]: h.strip() for h in table.header if h.strip() in spelled}
         missing = [aliases[1] for name, aliases in columns.items() if name not in self.index]
@@ -89,10 +107,12 @@ class _Reader:
                 [Problem(1, m, f"必須の列「{m}」がありません (missing column)") for m in missing]
             )
         self.table = table
-        self.columns = columns
+        self.columns = every
 
     def cell(self, record: list[str], name: str) -> str:
-        i = self.index[name]
+        i = self.index.get(name)
+        if i is None:
+            return ""
         return record[i].strip() if i < len(record) else ""
 
     def problem(self, row: int, name: str, message: str) -> None:
@@ -150,13 +170,14 @@ def parse_tax_extract(data: bytes) -> list[TaxRow]:
 
 def parse_account_extract(data: bytes) -> list[AccountRow]:
     """Every row of a receipt-account extract; bank and branch codes are checked against the zengin-code data."""
-    reader = _Reader(data, "公金受取口座の抽出", ACCOUNT_COLUMNS)
+    reader = _Reader(data, "公金受取口座の抽出", ACCOUNT_COLUMNS, CONTACT_COLUMNS)
     seen: dict[str, int] = {}
 
     def parse(number: int, record: list[str]) -> AccountRow | None:
-        values = {name: reader.cell(record, name) for name in ACCOUNT_COLUMNS}
+        values = {name: reader.cell(record, name) for name in (*ACCOUNT_COLUMNS, *CONTACT_COLUMNS)}
         before = len(reader.problems)
         _check_account(reader, number, values)
+        _check_contact(reader, number, values)
         if len(reader.problems) > before:
             return None
         if values["person_code"] in seen:
@@ -194,3 +215,19 @@ def _check_account(reader: _Reader, number: int, values: dict[str, str]) -> None
             reader.problem(number, "holder_kana", "口座名義(カナ)がありません (missing)")
     except ZenginError as error:
         reader.problem(number, "holder_kana", str(error))
+
+
+def _check_contact(reader: _Reader, number: int, values: dict[str, str]) -> None:
+    email = unicodedata.normalize("NFKC", values["email"]).strip().lower()
+    if email and (len(email) > 254 or not _EMAIL.match(email)):
+        reader.problem(
+            number,
+            "email",
+            f"「{values['email']}」はメールアドレスの形ではありません (not an e-mail address)",
+        )
+    phone = re.sub(r"[\s\-ー−()]", "", unicodedata.normalize("NFKC", values["phone"]))
+    if phone and not _PHONE.match(phone):
+        reader.problem(
+            number, "phone", f"「{values['phone']}」は電話番号の形ではありません (not a phone number)"
+        )
+    values["email"], values["phone"] = email, phone

@@ -110,6 +110,15 @@ class ReplyForm(forms.Form):
     )
 
 
+class ContactEmailForm(forms.Form):
+    contact_email = forms.EmailField(
+        label=_("お知らせを受け取るメールアドレス"),
+        help_text=_("差戻しや審査の結果をお知らせします。空にすると送りません。"),
+        max_length=254,
+        required=False,
+    )
+
+
 class ReturnForm(forms.Form):
     message = forms.CharField(
         label=_("申請者へのメッセージ(直してほしいこと)"),

@@ -19,7 +19,7 @@ from chiiki.core.acting import Actor
 from chiiki.procedures import actions, queries
 from chiiki.procedures.applying import check_answers, shown_fields
 from chiiki.procedures.filecheck import FileRefused
-from chiiki.procedures.forms import ApplicationSignInForm, AttachmentForm, ReplyForm
+from chiiki.procedures.forms import ApplicationSignInForm, AttachmentForm, ContactEmailForm, ReplyForm
 from chiiki.procedures.models import Application
 from chiiki.surveys.contact import credentials
 from chiiki.surveys.xlsform import Form
@@ -92,7 +92,16 @@ def status(request: HttpRequest) -> HttpResponse:
     application = current(request)
     if application is None:
         return redirect("procedures:my_sign_in")
-    reply = ReplyForm(request.POST or None)
+    contact_post = request.method == "POST" and "contact_email" in request.POST
+    contact = ContactEmailForm(
+        request.POST if contact_post else None, initial={"contact_email": application.contact_email}
+    )
+    if contact_post and contact.is_valid():
+        actions.set_contact_email(
+            application.pk, contact.cleaned_data["contact_email"], by=actor(request, application)
+        )
+        return redirect("procedures:my_application")
+    reply = ReplyForm(None if contact_post else (request.POST or None))
     if request.method == "POST" and reply.is_valid():
         try:
             actions.resident_reply(application.pk, reply.cleaned_data["text"], by=actor(request, application))
@@ -110,7 +119,9 @@ def status(request: HttpRequest) -> HttpResponse:
             "messages_": list(application.messages.all()),
             "attachments": list(application.attachments.all()),
             "reply": reply,
+            "contact": contact,
         },
+        status=400 if contact.errors else 200,
     )
 
 

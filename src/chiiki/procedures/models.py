@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chiiki.core.models import Job, Municipality
@@ -69,6 +70,9 @@ class ReceiptAccount(models.Model):
     account_type = models.CharField(_("預金種目"), max_length=1)
     account_number = models.CharField(_("口座番号"), max_length=7)
     holder_kana = models.CharField(_("口座名義(カナ)"), max_length=30)
+    # The contact registered with the account (optional): where a notice is also sent by e-mail or SMS.
+    email = models.EmailField(_("連絡先メールアドレス"), max_length=254, blank=True)
+    phone = models.CharField(_("連絡先電話番号"), max_length=20, blank=True)
 
     class Meta:
         constraints: ClassVar[list[models.BaseConstraint]] = [
@@ -306,6 +310,7 @@ class Application(models.Model):
     )
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
     decision_reason = models.TextField(_("決定の理由"), blank=True)
+    contact_email = models.EmailField(_("お知らせを受け取るメールアドレス"), max_length=254, blank=True)
     decision_letter = models.FileField(upload_to="procedures/decisions/%Y/%m/", blank=True)
 
     class Meta:
@@ -475,3 +480,81 @@ class HelpBooking(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ResidentMessage(models.Model):
+    """One message to a resident through one channel (e-mail, SMS, the signed-in resident's inbox), and what
+    became of it. Written in the same transaction as what it tells about and sent by the worker after commit
+    (`tasks.deliver_message`); a gateway's refusal is retried a few times with a growing wait, then the message
+    is marked failed for staff (`/staff/m/<code>/procedures/messages/`), who can send it again."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("確認書のお知らせ")
+        BOOKING_CONFIRMED = "booking_confirmed", _("予約の確認")
+        BOOKING_REMINDER = "booking_reminder", _("予約の前日のお知らせ")
+        RETURNED = "returned", _("差戻しのお知らせ")
+        DECIDED = "decided", _("決定のお知らせ")
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("電子メール")
+        SMS = "sms", _("SMS")
+        INBOX = "inbox", _("お知らせ箱(サインインした方)")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("送信待ち")
+        SENDING = "sending", _("送信中")
+        RETRYING = "retrying", _("再送待ち")
+        SENT = "sent", _("送信済み")
+        FAILED = "failed", _("送信失敗")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices)
+    channel = models.CharField(_("送信経路"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("宛先"), max_length=254)
+    subject = models.CharField(_("件名"), max_length=200)
+    body = models.TextField(_("本文"))
+    link = models.URLField(_("リンク"), max_length=500, blank=True)
+    status = models.CharField(_("状況"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveSmallIntegerField(_("試行回数"), default=0)
+    last_error = models.TextField(_("最後のエラー"), blank=True)
+    backend = models.CharField(_("送信に使った方式"), max_length=200, blank=True)
+    provider_reference = models.CharField(_("送信先での受付番号"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    next_attempt_at = models.DateTimeField(_("次の送信"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    read_at = models.DateTimeField(_("既読"), null=True, blank=True)
+    entitlement = models.ForeignKey(
+        Entitlement, null=True, blank=True, on_delete=models.SET_NULL, related_name="resident_messages"
+    )
+    booking = models.ForeignKey(
+        HelpBooking, null=True, blank=True, on_delete=models.SET_NULL, related_name="resident_messages"
+    )
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="resident_messages"
+    )
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-created_at", "-id"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["municipality", "status"], name="residentmessage_status"),
+            models.Index(fields=["municipality", "channel", "recipient"], name="residentmessage_inbox"),
+        ]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.CheckConstraint(
+                condition=models.Q(channel__in=["email", "sms", "inbox"]),
+                name="residentmessage_channel_known",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="sent") | models.Q(sent_at__isnull=False),
+                name="residentmessage_sent_has_time",
+            ),
+            # A booking gets one reminder, however often the daily job runs.
+            models.UniqueConstraint(
+                fields=["booking", "kind"],
+                condition=models.Q(kind="booking_reminder"),
+                name="residentmessage_one_reminder_per_booking",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.channel} {self.pk}"

@@ -85,7 +85,9 @@ def book(request: HttpRequest, town: str, slot_id: int) -> HttpResponse:
 def cancel(request: HttpRequest, town: str) -> HttpResponse:
     """Cancel with the booking number and the contact given when booking (failures throttled, audited)."""
     municipality = get_object_or_404(Municipality, code=town)
-    form = CancelBookingForm(request.POST or None)
+    # The link in the confirmation and the reminder fills in the booking number; the contact is typed.
+    number = request.GET.get("number", "")[:20]
+    form = CancelBookingForm(request.POST or None, initial={"number": number} if number.isdigit() else None)
     if request.method == "POST" and form.is_valid():
         by = Actor.from_request(request, label=f"help-booking:{form.cleaned_data['number'][:20]}")
         if throttle.is_locked(by.label, by.address):

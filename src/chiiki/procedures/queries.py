@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import numpy as np
 from django.db.models import Count, QuerySet, Sum
@@ -24,6 +24,7 @@ from chiiki.procedures.models import (
     Procedure,
     ReceiptAccount,
     ResidentAccount,
+    ResidentMessage,
     TaxRecord,
 )
 from chiiki.procedures.rules import Population
@@ -335,4 +336,51 @@ def help_bookings(help_point: HelpPoint) -> QuerySet[HelpBooking]:
         HelpBooking.objects.select_related("slot")
         .filter(slot__help_point=help_point)
         .order_by("-slot__starts_at", "slot_id", "created_at", "id")
+    )
+
+
+def bookings_to_remind(day: date) -> list[HelpBooking]:
+    """Live bookings, in every municipality, of sessions starting on `day` (Japan time), not yet reminded."""
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    return list(
+        HelpBooking.objects.filter(
+            status=HelpBooking.Status.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=end
+        )
+        .exclude(resident_messages__kind=ResidentMessage.Kind.BOOKING_REMINDER)
+        .select_related("slot__help_point__municipality")
+        .order_by("pk")
+    )
+
+
+def resident_messages(municipality: Municipality, status: str = "") -> QuerySet[ResidentMessage]:
+    """The municipality's messages to residents, newest first (failed first when no status is chosen)."""
+    rows = ResidentMessage.objects.filter(municipality=municipality)
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-id")
+
+
+def message_counts(municipality: Municipality) -> dict[str, int]:
+    """How many messages are in each state."""
+    counts = (
+        ResidentMessage.objects.filter(municipality=municipality)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {row["status"]: row["n"] for row in counts}
+
+
+def inbox(municipality: Municipality, person_code: str) -> list[ResidentMessage]:
+    """The inbox of a resident linked to the registry: messages delivered to their person code."""
+    return list(
+        ResidentMessage.objects.filter(
+            municipality=municipality,
+            channel=ResidentMessage.Channel.INBOX,
+            recipient=person_code,
+            status=ResidentMessage.Status.SENT,
+        )
+        .select_related("entitlement")
+        .order_by("-created_at", "-id")[:100]
     )

@@ -8,15 +8,19 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.hashers import check_password
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from chiiki.core import audit, throttle
 from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
 from chiiki.procedures import actions, queries
 from chiiki.procedures.forms import AnswerForm, NoticeSignInForm
 from chiiki.procedures.models import Entitlement
+from chiiki.procedures.prefill import SESSION_PREFILL
+from chiiki.procedures.signin import signed_in_claims
 from chiiki.surveys.contact import credentials
 
 # A hash of a random key, checked when no notice has the typed number, so timing says nothing about numbers.
@@ -30,7 +34,9 @@ def _actor(request: HttpRequest, login_id: str) -> Actor:
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
     """The notice's number and key open its page; failures are throttled like any sign-in."""
-    form = NoticeSignInForm(request.POST or None)
+    # The link in an e-mail, SMS or inbox message fills in the notice number; the key is typed from the letter.
+    notice = request.GET.get("notice", "")[:20]
+    form = NoticeSignInForm(request.POST or None, initial={"login_id": notice} if notice.isdigit() else None)
     if request.method == "POST" and form.is_valid():
         login_id = credentials.normalize_login_id(form.cleaned_data["login_id"])
         key = credentials.normalize_access_key(form.cleaned_data["access_key"])
@@ -116,3 +122,38 @@ def answer(request: HttpRequest) -> HttpResponse:
         "procedures/confirm_answer.html",
         {"entitlement": entitlement, "form": form, "account": actions.masked_account(entitlement)},
     )
+
+
+@never_cache
+def inbox(request: HttpRequest, town: str) -> HttpResponse:
+    """The signed-in resident's inbox (お知らせ箱): the notices sent to them, each with the notice number filled
+    into the confirmation page. Open only after card sign-in matched `linked` to this municipality's registry;
+    the answer itself still takes the key from the letter, as for everyone."""
+    municipality = get_object_or_404(Municipality, code=town)
+    claims = signed_in_claims(request)
+    match = request.session.get(SESSION_PREFILL) or {}
+    linked = (
+        claims is not None
+        and match.get("municipality") == municipality.code
+        and match.get("decision") == "linked"
+        and bool(match.get("person_code"))
+    )
+    context: dict[str, object] = {
+        "municipality": municipality,
+        "signed_in": claims is not None,
+        "linked": linked,
+        "signin_url": f"{reverse('procedures:signin')}?next={reverse('procedures:inbox', args=[municipality.code])}",
+    }
+    if linked:
+        messages = queries.inbox(municipality, str(match["person_code"]))
+        audit.record(
+            "procedures.inbox_viewed",
+            by=Actor.from_request(request, label=f"oidc:{claims['sub']}"[:150] if claims else ""),
+            municipality=municipality,
+            object_type="resident",
+            object_id=str(match["person_code"])[:64],
+            detail={"messages": len(messages)},
+        )
+        context["inbox"] = [(m, m.read_at is None) for m in messages]
+        actions.mark_read(messages)
+    return render(request, "procedures/inbox.html", context)

@@ -18,9 +18,10 @@ urlpatterns = [
     path("procedures/my/application/review/", mine.review, name="my_review"),
     path("procedures/my/application/withdraw/", mine.withdraw, name="my_withdraw"),
     path("procedures/my/application/decision/download", mine.letter, name="my_letter"),
-    # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant. Help nearby
-    # and the e-mail sign-in come before the catalog's <slug:procedure_code>, which would take "help" or "email".
+    # Resident pages take the municipality as <str:town>: public, not staff pages of a tenant. Help nearby, the
+    # e-mail sign-in and the inbox come before the catalog's <slug:procedure_code>, which would take their names.
     path("procedures/<str:town>/email/", email_account.request_link, name="email_sign_in"),
+    path("procedures/<str:town>/inbox/", resident.inbox, name="inbox"),
     path("procedures/<str:town>/help/", nearby.directory, name="help"),
     path("procedures/<str:town>/help/cancel/", nearby.cancel, name="help_cancel"),
     path("procedures/<str:town>/help/<int:help_point_id>/", nearby.point_page, name="help_point"),
@@ -75,6 +76,7 @@ urlpatterns = [
         name="help_staff_bookings",
     ),
     path("staff/m/<str:code>/procedures/data/", views.load_data, name="load_data"),
+    path("staff/m/<str:code>/procedures/messages/", views.messages, name="messages"),
     path("staff/m/<str:code>/procedures/assist/", views.assist, name="assist"),
     path(
         "staff/m/<str:code>/procedures/assist/<int:entitlement_id>/",

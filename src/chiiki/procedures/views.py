@@ -20,7 +20,7 @@ from chiiki.procedures import actions, queries
 from chiiki.procedures.applying import check_answers, shown_fields
 from chiiki.procedures.extracts import ExtractRejected, parse_account_extract, parse_tax_extract
 from chiiki.procedures.forms import AllowanceForm, AssistForm, AssistLookupForm, PaymentForm, UploadForm
-from chiiki.procedures.models import Allowance, Entitlement
+from chiiki.procedures.models import Allowance, Entitlement, ResidentMessage
 from chiiki.procedures.resident import account_input, answer_problems
 from chiiki.procedures.rules import RULE_SETS, RulesRejected
 from chiiki.procedures.zengin import ZenginError
@@ -369,3 +369,43 @@ def applications_csv(request: HttpRequest, municipality: Municipality) -> HttpRe
     response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="applications-{procedure.code}.csv"'
     return response
+
+
+MESSAGES_SHOWN = 200
+
+
+@municipality_permission("procedures.process")
+def messages(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Messages to residents and what became of them (failed ones can be sent again); the page shows
+    recipients, so each view is audited."""
+    if request.method == "POST":
+        try:
+            message_id = int(request.POST.get("resend", ""))
+            actions.resend_message(municipality, message_id, by=Actor.from_request(request))
+        except (ValueError, ResidentMessage.DoesNotExist):
+            return HttpResponse(_("送り直せるのは送信に失敗したお知らせだけです。"), status=400)
+        return redirect(f"{request.path}?status=queued")
+    status = request.GET.get("status", "")
+    if status not in ResidentMessage.Status.values:
+        status = ""
+    rows = list(queries.resident_messages(municipality, status)[:MESSAGES_SHOWN])
+    counts = queries.message_counts(municipality)
+    audit.record(
+        "procedures.messages_viewed",
+        by=Actor.from_request(request),
+        municipality=municipality,
+        object_type="resident_message",
+        detail={"status": status, "rows": len(rows)},
+    )
+    return render(
+        request,
+        "procedures/messages.html",
+        {
+            "municipality": municipality,
+            "rows": rows,
+            "status": status,
+            "statuses": ResidentMessage.Status.choices,
+            "counts": [(label, counts.get(value, 0)) for value, label in ResidentMessage.Status.choices],
+            "shown": MESSAGES_SHOWN,
+        },
+    )

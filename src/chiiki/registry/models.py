@@ -71,6 +71,11 @@ class Person(models.Model):
 
     class Meta:
         ordering: ClassVar[list[str]] = ["municipality", "household", "id"]
+        # Candidate lookups of one person (procedures' card sign-in) by birth date or by name, not a scan.
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["municipality", "birth_date"], name="registry_person_birth"),
+            models.Index(fields=["municipality", "family_name", "given_name"], name="registry_person_name"),
+        ]
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.UniqueConstraint(fields=["municipality", "person_code"], name="person_unique_code"),
             models.CheckConstraint(condition=models.Q(sex__in=["1", "2"]), name="person_sex_known"),

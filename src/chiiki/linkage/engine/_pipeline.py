@@ -14,7 +14,7 @@ from chiiki.linkage.engine._decision import LINKED, REVIEW, UNMATCHED, DecisionR
 from chiiki.linkage.engine._decision import with_evidence_labels as _with_labels
 from chiiki.linkage.engine._features import build_features
 from chiiki.linkage.engine._inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
-from chiiki.linkage.engine._scoring import PairScorer, ScoringOptions
+from chiiki.linkage.engine._scoring import PairScorer, ScoringOptions, prior_probability, term_frequencies
 from chiiki.tables import write_excel_csv
 
 if TYPE_CHECKING:
@@ -60,15 +60,23 @@ def link(
     on_progress: ProgressCallback | None = None,
     spark: SparkSession | None = None,
     work_dir: str | Path | None = None,
+    registry_size: int | None = None,
 ) -> LinkageResult:
     """Link ``records`` (RECORD_COLUMNS) to ``registry`` (REGISTRY_COLUMNS) and decide each record.
 
     ``labels`` (record_id, person_id of confirmed matches), when given, refines the m probabilities.
+    ``registry_size``, when ``registry`` is only part of the registry (the candidates of a few records and a
+    sample, as the procedures' card sign-in reads it), is the size of the whole one: the prior and the
+    term frequencies are taken against it, so a small frame neither makes a link likelier nor a name commoner
+    than the whole registry would. The part must hold every person whose full name equals a record's (their
+    counts are then complete); u is measured on it as on a whole registry.
     With ``spark`` (a session from `spark_session`), pairs are scored on Spark instead of DuckDB, through
     Parquet files in ``work_dir`` (shared storage on a cluster); the decisions are the same.
     """
     if spark is not None and labels is not None:
         raise ValueError("labels are used on DuckDB only / ラベルによる m の学習は DuckDB でのみ行えます")
+    if spark is not None and registry_size is not None:
+        raise ValueError("registry_size is used on DuckDB only / registry_size は DuckDB でのみ使えます")
     rule = rule or DecisionRule()
     notify = on_progress or (lambda _stage, _step, _total: None)
     timings: dict[str, float] = {}
@@ -96,7 +104,14 @@ def link(
             timings=timings,
         )
     else:
-        with PairScorer(registry_features, record_features, options) as scorer:
+        prior, tf = None, None
+        if registry_size:
+            whole = max(registry_size, registry.height)
+            prior = prior_probability(whole)
+            tf = term_frequencies(registry_features, record_features, total=whole + records.height)
+        with PairScorer(
+            registry_features, record_features, options, prior=prior, term_frequencies=tf
+        ) as scorer:
             mark = time.perf_counter()
             scorer.estimate_u()
             if labels is not None and labels.height:

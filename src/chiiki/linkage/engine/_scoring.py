@@ -183,15 +183,21 @@ def prior_probability(registry_size: int) -> float:
     return min(0.5, 1.0 / max(registry_size, 2))
 
 
-def term_frequencies(registry: pl.DataFrame, records: pl.DataFrame) -> dict[str, pl.DataFrame]:
-    """Splink's term-frequency tables (share of each value among both sides' non-blank values), per column."""
+def term_frequencies(
+    registry: pl.DataFrame, records: pl.DataFrame, *, total: int | None = None
+) -> dict[str, pl.DataFrame]:
+    """Splink's term-frequency tables (share of each value among both sides' non-blank values), per column.
+
+    ``total``: the number of rows of the whole registry plus the records, when ``registry`` is only the part of
+    it that holds every person sharing a value with a record (the counts of those values are then complete).
+    """
 
     columns = sorted({level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column})
     tables = {}
     for column in columns:
         values = pl.concat([registry.select(column), records.select(column)]).drop_nulls()
         tables[column] = values.group_by(column).agg(
-            (pl.len().cast(pl.Float64) / max(values.height, 1)).alias(f"tf_{column}")
+            (pl.len().cast(pl.Float64) / max(total or values.height, 1)).alias(f"tf_{column}")
         )
     return tables
 

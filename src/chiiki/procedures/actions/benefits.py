@@ -15,9 +15,18 @@ from django.db import transaction
 from chiiki.core import audit
 from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.models import Municipality
+from chiiki.procedures.actions.messages import queue_messages
 from chiiki.procedures.extracts import AccountRow, TaxRow
-from chiiki.procedures.models import Allowance, EligibilityRun, Entitlement, ReceiptAccount, TaxRecord
+from chiiki.procedures.models import (
+    Allowance,
+    EligibilityRun,
+    Entitlement,
+    ReceiptAccount,
+    ResidentMessage,
+    TaxRecord,
+)
 from chiiki.procedures.notices import Notice, NoticeContent, write_notices_pdf
+from chiiki.procedures.notify import notice_messages
 from chiiki.procedures.rules import RULE_SETS, EligibilityResult, RulesRejected, check_rules
 from chiiki.surveys.contact.credentials import hash_access_key, new_access_key, new_login_id
 
@@ -129,6 +138,8 @@ def _account(municipality: Municipality, row: AccountRow) -> ReceiptAccount:
         account_type=row.account_type,
         account_number=row.account_number,
         holder_kana=row.holder_kana,
+        email=row.email,
+        phone=row.phone,
     )
 
 
@@ -232,6 +243,7 @@ def issue_notices(
     allowance = run.allowance
     done = set(Entitlement.objects.filter(allowance=allowance).values_list("household_id", flat=True))
     notices: list[Notice] = []
+    messages: list[ResidentMessage] = []
     counts = Counter[str]()
     for i in range(len(facts)):
         if not (result.eligible[i] or result.undecided[i]):
@@ -239,11 +251,13 @@ def issue_notices(
         if facts[i].household_id in done:
             counts["already"] += 1
             continue
-        notice = _entitle(run, result, facts[i], i, accounts.get(facts[i].head_code))
+        notice = _entitle(run, result, facts[i], i, accounts.get(facts[i].head_code), messages)
         counts[Entitlement.Status.NOTIFIED if notice else Entitlement.Status.FOLLOW_UP] += 1
         if notice is not None:
             notices.append(notice)
     _store_notices(run, notices)
+    # Besides the letter: e-mail and SMS to the account's registered contact, and the head's inbox.
+    sent = queue_messages(messages, by=by, municipality=run.municipality)
     summary = IssueSummary(
         counts[Entitlement.Status.NOTIFIED], counts[Entitlement.Status.FOLLOW_UP], counts["already"]
     )
@@ -253,7 +267,12 @@ def issue_notices(
         municipality=run.municipality,
         object_type="eligibility_run",
         object_id=run.pk,
-        detail={"notified": summary.notified, "follow_up": summary.follow_up, "already": summary.already},
+        detail={
+            "notified": summary.notified,
+            "follow_up": summary.follow_up,
+            "already": summary.already,
+            "messages": sent,
+        },
     )
     return summary
 
@@ -264,6 +283,7 @@ def _entitle(
     facts: HouseholdFacts,
     i: int,
     account: ReceiptAccount | None,
+    messages: list[ResidentMessage],
 ) -> Notice | None:
     reason = _follow_up_reason(result, facts, i, account)
     entitlement = Entitlement(
@@ -291,6 +311,9 @@ def _entitle(
     entitlement.login_id = _unique_login_id()
     entitlement.access_key_hash = hash_access_key(key)
     Entitlement.objects.bulk_create([entitlement])
+    entitlement.allowance = run.allowance
+    entitlement.municipality = run.municipality
+    messages.extend(notice_messages(entitlement, account, facts.head_code, masked_account(entitlement)))
     return Notice(
         entitlement.login_id,
         key,

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from chiiki.core import audit
 from chiiki.core.actions.sign_in import note_login_failure
 from chiiki.core.models import Municipality
-from chiiki.procedures.models import HelpBooking, HelpPoint, HelpSlot
+from chiiki.procedures.actions.messages import queue_messages
+from chiiki.procedures.models import HelpBooking, HelpPoint, HelpSlot, ResidentMessage
+from chiiki.procedures.notify import booking_message
 
 if TYPE_CHECKING:
     from chiiki.core.acting import Actor
@@ -158,6 +160,9 @@ def book_help_slot(slot_id: int, *, name: str, contact: str, need: str = "", by:
             object_id=booking.pk,
             detail={"slot": slot.pk, "help_point": slot.help_point_id},
         )
+        # The confirmation goes to the phone or e-mail address given, after the booking has committed.
+        confirmation = booking_message(booking, ResidentMessage.Kind.BOOKING_CONFIRMED)
+        queue_messages([confirmation], by=by, municipality=slot.help_point.municipality)
     return booking
 
 

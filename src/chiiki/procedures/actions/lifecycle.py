@@ -22,9 +22,18 @@ from django.utils.module_loading import import_string
 from chiiki.core import audit
 from chiiki.core.actions.sign_in import clear_login_failures, note_login_failure
 from chiiki.procedures.actions.applications import _receipt_number
+from chiiki.procedures.actions.messages import queue_messages
 from chiiki.procedures.decisions import DecisionLetter, write_decision_pdf
 from chiiki.procedures.filecheck import FileRefused, check_attachment
-from chiiki.procedures.models import Application, ApplicationMessage, Attachment, Procedure, ResidentAccount
+from chiiki.procedures.models import (
+    Application,
+    ApplicationMessage,
+    Attachment,
+    Procedure,
+    ResidentAccount,
+    ResidentMessage,
+)
+from chiiki.procedures.notify import application_message
 from chiiki.surveys.contact import credentials
 
 if TYPE_CHECKING:
@@ -280,6 +289,7 @@ def return_for_correction(application_id: int, message: str, *, by: Actor) -> Ap
         staff=user,
     )
     _event("procedures.application_returned", application, by)
+    _tell_resident(application, ResidentMessage.Kind.RETURNED, by)
     return application
 
 
@@ -311,6 +321,24 @@ def decide(application_id: int, *, approve: bool, reason: str, by: Actor) -> App
     )
     application.save()
     _event("procedures.application_decided", application, by, approved=approve)
+    _tell_resident(application, ResidentMessage.Kind.DECIDED, by)
+    return application
+
+
+def _tell_resident(application: Application, kind: str, by: Actor) -> None:
+    """An e-mail to the address the resident left, if any, sent by the worker after the step commits."""
+    message = application_message(application, kind)
+    if message is not None:
+        queue_messages([message], by=by, municipality=application.procedure.municipality)
+
+
+@transaction.atomic
+def set_contact_email(application_id: int, email: str, *, by: Actor) -> Application:
+    """The resident leaves (or clears) the address where staff's 差戻し and decision are announced."""
+    application = _locked(application_id)
+    application.contact_email = email.strip().lower()[:254]
+    application.save(update_fields=["contact_email"])
+    _event("procedures.application_contact_set", application, by, email_given=bool(application.contact_email))
     return application
 
 
