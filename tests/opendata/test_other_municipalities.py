@@ -272,3 +272,79 @@ def test_different_files_of_one_kind_are_different_datasets(
     named = actions.import_file(town_a, halls, "aed", by=by, name="343021-aed")
     assert (named.dataset.name, named.created) == ("343021-aed", False)
     assert Dataset.objects.count() == 2
+
+
+def test_the_upload_page_warns_and_asks_before_importing_another_municipalitys_rows(
+    town_a: Municipality, make_staff: Callable[..., object], login: Callable[..., object]
+) -> None:
+    """A file of 下関市 uploaded by 府中町's editor: the job stops, the page names the codes and asks; only a
+    confirmed second run imports it, and the confirmation is audited with the codes."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from chiiki.core.models import Job, Role
+    from chiiki.opendata.models import Upload
+    from chiiki.opendata.tasks import convert_upload
+
+    editor = login(make_staff("ed", town_a, Role.OPENDATA_EDITOR))
+    assert isinstance(editor, Client)
+    page = f"/staff/m/{town_a.code}/opendata/"
+    posted = editor.post(
+        page, {"file": SimpleUploadedFile("aed.csv", SHIMONOSEKI_AED.read_bytes()), "kind": "aed"}
+    )
+    assert posted.status_code == 302
+    refused = Upload.objects.get()
+    assert convert_upload.call(refused.pk) == Job.Status.FAILED
+    refused.refresh_from_db()
+    assert refused.other_codes == ["352012"]
+    assert not Dataset.objects.exists()
+    html = editor.get(page).content.decode()
+    assert "別の団体の全国地方公共団体コード(352012)の行があります" in html
+    confirm = f"/staff/m/{town_a.code}/opendata/uploads/{refused.pk}/confirm/"
+    assert f'action="{confirm}"' in html
+
+    # Without ticking the box nothing is queued; a GET is no confirmation either.
+    assert editor.get(confirm).status_code == 405
+    assert editor.post(confirm, {}).status_code == 302
+    assert Upload.objects.count() == 1
+    assert "チェックを入れてください" in editor.get(page).content.decode()
+
+    assert editor.post(confirm, {"confirmed": "yes"}).status_code == 302
+    again = Upload.objects.exclude(pk=refused.pk).get()
+    assert again.other_codes_confirmed and again.file.name == refused.file.name
+    assert convert_upload.call(again.pk) == Job.Status.DONE
+    dataset = Dataset.objects.get()
+    assert dataset.organization.municipality == town_a and dataset.private
+    event = AuditEvent.objects.get(action="opendata.upload_other_codes_confirmed")
+    assert event.detail["other_codes"] == ["352012"]
+    assert AuditEvent.objects.filter(action="opendata.dataset_imported").latest("id").detail["other_codes"]
+    html = editor.get(page).content.decode()
+    assert f'action="{confirm}"' not in html  # asked once: the confirmed file is not offered again
+    assert editor.post(confirm, {"confirmed": "yes"}).status_code == 302
+    assert Upload.objects.count() == 2
+
+
+def test_another_municipalitys_upload_cannot_be_confirmed_from_elsewhere(
+    town_a: Municipality, town_b: Municipality, make_staff: Callable[..., object], login: Callable[..., object]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from chiiki.core.models import Role
+    from chiiki.opendata.models import Upload
+    from chiiki.opendata.tasks import convert_upload
+
+    editor_a = login(make_staff("ed-a", town_a, Role.OPENDATA_EDITOR))
+    editor_b = login(make_staff("ed-b", town_b, Role.OPENDATA_EDITOR))
+    assert isinstance(editor_a, Client) and isinstance(editor_b, Client)
+    editor_a.post(
+        f"/staff/m/{town_a.code}/opendata/",
+        {"file": SimpleUploadedFile("aed.csv", SHIMONOSEKI_AED.read_bytes()), "kind": "aed"},
+    )
+    refused = Upload.objects.get()
+    convert_upload.call(refused.pk)
+    response = editor_b.post(
+        f"/staff/m/{town_b.code}/opendata/uploads/{refused.pk}/confirm/", {"confirmed": "yes"}
+    )
+    assert response.status_code == 404
+    assert Upload.objects.count() == 1

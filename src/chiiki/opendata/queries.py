@@ -105,6 +105,20 @@ def recent_uploads(municipality: Municipality, limit: int = 20) -> list[Upload]:
     return list(Upload.objects.filter(municipality=municipality).select_related("dataset")[:limit])
 
 
+def municipality_upload(municipality: Municipality, upload_id: int) -> Upload | None:
+    """One of the municipality's uploads, or None (another municipality's upload is not found either)."""
+    return Upload.objects.filter(municipality=municipality, pk=upload_id).first()
+
+
+def confirmed_upload_files(municipality: Municipality) -> set[str]:
+    """Stored files of uploads imported again after staff confirmed other municipalities' codes in them."""
+    return set(
+        Upload.objects.filter(municipality=municipality, other_codes_confirmed=True).values_list(
+            "file", flat=True
+        )
+    )
+
+
 def user_tokens(user: User) -> QuerySet[ApiToken]:
     """The user's API tokens, newest first (hashes and prefixes only)."""
     return ApiToken.objects.filter(user=user)

@@ -327,6 +327,28 @@ class UploadForm(forms.Form):
         return upload
 
 
+class PeriodForm(forms.Form):
+    """The period a dataset's data covers (DCAT dct:temporal), as staff know it."""
+
+    temporal_start = forms.DateField(
+        label=gettext_lazy("対象期間の開始日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    temporal_end = forms.DateField(
+        label=gettext_lazy("対象期間の終了日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("temporal_start"), cleaned.get("temporal_end")
+        if start and end and end < start:
+            self.add_error("temporal_end", _("終了日は開始日と同じ日か、それより後にしてください。"))
+        return cleaned
+
+
 @municipality_permission("opendata.edit")
 def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     """The municipality's datasets (all states), the upload form and the recent uploads."""
@@ -349,9 +371,53 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
             "form": form,
             "datasets": queries.municipality_datasets(municipality),
             "uploads": queries.recent_uploads(municipality),
+            "confirmed_files": queries.confirmed_upload_files(municipality),
             "awaiting_review": queries.awaiting_review(municipality),
         },
     )
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def set_period(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
+    """Record the period a dataset covers (audited); a bad date or a period that ends first is named."""
+    dataset = _own_dataset(municipality, name)
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{dataset.title}: {label} {' '.join(errors)}".strip())
+        return redirect("opendata:staff", code=municipality.code)
+    actions.set_period(
+        dataset,
+        form.cleaned_data["temporal_start"],
+        form.cleaned_data["temporal_end"],
+        by=Actor.from_request(request),
+    )
+    messages.success(request, _("対象期間を記録しました。"))
+    return redirect("opendata:staff", code=municipality.code)
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def confirm_upload(request: HttpRequest, municipality: Municipality, upload_id: int) -> HttpResponse:
+    """Import again a file refused for other municipalities' 全国地方公共団体コード, once staff confirm it."""
+    upload = queries.municipality_upload(municipality, upload_id)
+    if upload is None:
+        raise Http404
+    if request.POST.get("confirmed") != "yes":
+        messages.error(
+            request,
+            _("「別の団体のデータとして取り込んでよいことを確かめました」にチェックを入れてください。"),
+        )
+        return redirect("opendata:staff", code=municipality.code)
+    try:
+        actions.confirm_other_codes(upload, by=Actor.from_request(request))
+    except actions.CatalogError as error:
+        messages.error(request, str(error))
+        return redirect("opendata:staff", code=municipality.code)
+    messages.success(request, _("確認済みとして取り込み直します。変換が終わると下の一覧に結果が出ます。"))
+    return redirect("opendata:staff", code=municipality.code)
 
 
 def _own_dataset(municipality: Municipality, name: str) -> Dataset:

@@ -30,6 +30,7 @@ from chiiki.opendata.engine._normalize import NORMALIZERS, Normalized
 from chiiki.opendata.engine._pipeline import ValidationResult, convert_file, validate_file, write_standard_csv
 from chiiki.opendata.engine._reading import RawTable, ReadError, check_readable, read_table
 from chiiki.opendata.engine._report import Fix, Problem, Report
+from chiiki.opendata.engine._temporal import PERIOD_COLUMNS, period_covered
 from chiiki.opendata.engine._schemas import (
     FieldSpec,
     LegacyLayout,
@@ -43,6 +44,7 @@ from chiiki.opendata.engine._schemas import (
 __all__ = [
     "GTFS_MAX_PER_CHECK",
     "NORMALIZERS",
+    "PERIOD_COLUMNS",
     "BookError",
     "BookItem",
     "BookSheet",
@@ -67,6 +69,7 @@ __all__ = [
     "load_legacy_layouts",
     "load_schemas",
     "map_header",
+    "period_covered",
     "read_book",
     "read_table",
     "recognize",
