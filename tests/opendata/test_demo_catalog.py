@@ -115,7 +115,9 @@ def test_make_demo_publishes_the_disclosure_checked_census_tables(
         formats = sorted(r.format for r in dataset.resources.all())
         assert formats == ["CSV", "JSON"]
         body = dataset.resources.get(format="CSV").file.open("rb").read().decode("utf-8-sig")
-        assert body.splitlines()[0].endswith("推計値,標準誤差,95%信頼区間下限,95%信頼区間上限,回答世帯数,秘匿")
+        assert body.splitlines()[0].endswith(
+            "推計値,標準誤差,95%信頼区間下限,95%信頼区間上限,回答世帯数,秘匿"
+        )
     assert f"うち調査の集計表 {len(passed)} 件" in out.getvalue()
 
     page = client.get("/opendata/?q=推計")

@@ -325,7 +325,10 @@ def test_the_upload_page_warns_and_asks_before_importing_another_municipalitys_r
 
 
 def test_another_municipalitys_upload_cannot_be_confirmed_from_elsewhere(
-    town_a: Municipality, town_b: Municipality, make_staff: Callable[..., object], login: Callable[..., object]
+    town_a: Municipality,
+    town_b: Municipality,
+    make_staff: Callable[..., object],
+    login: Callable[..., object],
 ) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
@@ -348,3 +351,99 @@ def test_another_municipalitys_upload_cannot_be_confirmed_from_elsewhere(
     )
     assert response.status_code == 404
     assert Upload.objects.count() == 1
+
+
+# -- real files of other municipalities (data/other_municipalities/real, see SOURCES.md there) ------------------
+
+REAL = DATA / "real"
+
+
+def test_every_real_file_is_read_without_a_crash_and_gets_a_plain_verdict() -> None:
+    for path in sorted(REAL.glob("*.csv")):
+        report = validate_file(path).report
+        assert report.rows > 0, path.name
+        for problem in report.problems:
+            assert problem.message and "Traceback" not in problem.message, (path.name, problem)
+        assert report.valid or report.error_count >= 1, path.name
+
+
+def test_yaizus_toilets_in_the_current_layout_are_valid_and_exact_once_the_book_is_loaded(
+    db: None, tmp_path: Path
+) -> None:
+    from chiiki.opendata import queries
+
+    from .test_definition_book import BOOK_NAME, write_book
+
+    toilets = REAL / "222127_public_toilet.csv"
+    report = validate_file(toilets).report
+    assert report.dataset_id == "public_toilet"
+    assert report.valid, report.to_text()
+    assert report.rows == 112
+    # The shipped schema predates the current book: its one differing name is read, and named for checking.
+    assert [(p.code, p.column) for p in report.problems] == [("fuzzy_column", "バリアフリートイレ数")]
+    actions.install_book(write_book(tmp_path / BOOK_NAME), by=Actor.system("test"))
+    schema, version = queries.standard_in_use("public_toilet")
+    assert version == 1
+    exact = validate_file(toilets, schema).report
+    assert exact.valid and exact.problems == [], exact.to_text()
+
+
+def test_yaizus_wireless_lan_in_the_old_layout_is_recognized() -> None:
+    result = validate_file(REAL / "222127_public_wireless_lan.csv")
+    assert result.report.dataset_id == "public_wireless_lan"
+    assert result.report.valid, result.report.to_text()
+    assert result.frame is not None
+    assert set(result.frame["全国地方公共団体コード"].to_list()) == {"222127"}
+    assert "DoSPOT-FREE" in result.frame["SSID"].to_list()
+
+
+def test_yaizus_dosho_radio_list_in_the_old_layout_is_not_fire_hydrants(tmp_path: Path) -> None:
+    named = validate_file(REAL / "222127_douhoumusenkokyoku.csv").report
+    assert named.dataset_id == "disaster_radio"
+    assert named.valid, named.to_text()
+    anonymous = tmp_path / "data.csv"
+    shutil.copy(REAL / "222127_douhoumusenkokyoku.csv", anonymous)
+    # Without the name nothing says 同報無線, and nothing says 消防水利 either (no 種別, no 口径).
+    unnamed = validate_file(anonymous).report
+    assert unnamed.dataset_id != "fire_hydrant"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "222127_shiteitsunamihinanbiru.csv",
+        "222127_park_info.csv",
+        "222127_baby_station.csv",
+        "372013_public_toilet.csv",
+    ],
+)
+def test_real_lists_in_a_citys_own_layout_are_reported_as_no_standard_dataset(name: str) -> None:
+    result = validate_file(REAL / name)
+    assert result.frame is None
+    (problem,) = result.report.problems
+    assert problem.code == "unrecognized"
+    assert "標準データセットではないようです" in problem.message
+
+
+def test_a_file_named_after_a_standard_without_its_columns_says_which_are_missing() -> None:
+    baby = validate_file(REAL / "222127_baby_station.csv").report.problems[0].message
+    assert "「赤ちゃんの駅一覧」を指していますが" in baby
+    assert "赤ちゃんの駅_名称" in baby
+    takamatsu = validate_file(REAL / "372013_public_toilet.csv").report.problems[0].message
+    assert "「公衆トイレ一覧」を指していますが" in takamatsu
+    assert "全国地方公共団体コード" in takamatsu
+
+
+def test_a_real_file_is_imported_by_its_own_town_and_refused_by_another(town_a: Municipality) -> None:
+    yaizu = Municipality.objects.create(
+        code="222127", prefecture_code="22", prefecture="静岡県", name="焼津市", kind="city"
+    )
+    outcome = actions.import_file(yaizu, REAL / "222127_public_toilet.csv", None, by=Actor.system("test"))
+    assert outcome.dataset.name == "222127-public-toilet"
+    assert outcome.valid and outcome.rows == 112
+    with pytest.raises(CatalogError, match="222127（112 行）"):
+        actions.import_file(town_a, REAL / "222127_public_toilet.csv", None, by=Actor.system("test"))
+    refused = REAL / "222127_shiteitsunamihinanbiru.csv"
+    with pytest.raises(CatalogError, match="標準データセットではないようです"):
+        actions.import_file(yaizu, refused, None, by=Actor.system("test"))
+    assert Dataset.objects.count() == 1

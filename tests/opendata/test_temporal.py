@@ -78,7 +78,9 @@ def test_a_file_without_dates_has_no_temporal_and_keeps_what_staff_entered(
     assert _violations(graph, "ranges.ttl") == ""
     from .conftest import aed_csv
 
-    again = write_file("fuchu_aed.csv", aed_csv("343021", "広島県府中町", [("1", "府中町役場", "34.39", "132.50")]))
+    again = write_file(
+        "fuchu_aed.csv", aed_csv("343021", "広島県府中町", [("1", "府中町役場", "34.39", "132.50")])
+    )
     actions.import_file(town_a, again, "aed", by=BY)
     aed_a.refresh_from_db()
     assert (aed_a.temporal_start, aed_a.temporal_end) == (date(2026, 4, 1), None)

@@ -59,7 +59,9 @@ class DemoSummary:
         None  # chiiki.demo.cyber.CyberDemoSummary: 広島県's cyber service for the city and its hospital
     )
     procedures: Any = None  # chiiki.demo.procedures.ProceduresDemo: catalog, tax facts, the push-type benefit
-    opendata: Any = None  # list[chiiki.opendata.models.Dataset]: standard datasets and census tables published
+    opendata: Any = (
+        None  # list[chiiki.opendata.models.Dataset]: standard datasets and census tables published
+    )
 
 
 @transaction.atomic

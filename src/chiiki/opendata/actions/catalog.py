@@ -221,7 +221,8 @@ def check_period(start: date | None, end: date | None) -> None:
     """A period runs forwards: CatalogError naming temporal_end when it ends before it starts."""
     if start is not None and end is not None and end < start:
         raise CatalogError(
-            f"対象期間の終了日（{end.isoformat()}）が開始日（{start.isoformat()}）より前です", field="temporal_end"
+            f"対象期間の終了日（{end.isoformat()}）が開始日（{start.isoformat()}）より前です",
+            field="temporal_end",
         )
 
 
