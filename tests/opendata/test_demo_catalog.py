@@ -103,7 +103,8 @@ def test_make_demo_publishes_the_disclosure_checked_census_tables(
     town = Municipality.objects.get(code=DEMO_CODE)
     tables = PublishedTable.objects.filter(municipality=town).select_related("dataset", "survey")
     run = latest_run(tables[0].survey)
-    assert run is not None and run.result
+    assert run is not None
+    assert run.result
     passed = sorted(name for name, table in run.result["tables"].items() if table["passed"])
     assert passed, "the demo census should have at least one table that passes the disclosure check"
     assert sorted(t.table for t in tables) == passed
@@ -111,7 +112,8 @@ def test_make_demo_publishes_the_disclosure_checked_census_tables(
     names = {t.dataset.name for t in tables}
     for published in tables:
         dataset = published.dataset
-        assert dataset.state == Dataset.State.ACTIVE and not dataset.private
+        assert dataset.state == Dataset.State.ACTIVE
+        assert not dataset.private
         formats = sorted(r.format for r in dataset.resources.all())
         assert formats == ["CSV", "JSON"]
         body = dataset.resources.get(format="CSV").file.open("rb").read().decode("utf-8-sig")

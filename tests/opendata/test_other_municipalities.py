@@ -311,10 +311,12 @@ def test_the_upload_page_warns_and_asks_before_importing_another_municipalitys_r
 
     assert editor.post(confirm, {"confirmed": "yes"}).status_code == 302
     again = Upload.objects.exclude(pk=refused.pk).get()
-    assert again.other_codes_confirmed and again.file.name == refused.file.name
+    assert again.other_codes_confirmed
+    assert again.file.name == refused.file.name
     assert convert_upload.call(again.pk) == Job.Status.DONE
     dataset = Dataset.objects.get()
-    assert dataset.organization.municipality == town_a and dataset.private
+    assert dataset.organization.municipality == town_a
+    assert dataset.private
     event = AuditEvent.objects.get(action="opendata.upload_other_codes_confirmed")
     assert event.detail["other_codes"] == ["352012"]
     assert AuditEvent.objects.filter(action="opendata.dataset_imported").latest("id").detail["other_codes"]
@@ -339,7 +341,8 @@ def test_another_municipalitys_upload_cannot_be_confirmed_from_elsewhere(
 
     editor_a = login(make_staff("ed-a", town_a, Role.OPENDATA_EDITOR))
     editor_b = login(make_staff("ed-b", town_b, Role.OPENDATA_EDITOR))
-    assert isinstance(editor_a, Client) and isinstance(editor_b, Client)
+    assert isinstance(editor_a, Client)
+    assert isinstance(editor_b, Client)
     editor_a.post(
         f"/staff/m/{town_a.code}/opendata/",
         {"file": SimpleUploadedFile("aed.csv", SHIMONOSEKI_AED.read_bytes()), "kind": "aed"},
@@ -363,7 +366,8 @@ def test_every_real_file_is_read_without_a_crash_and_gets_a_plain_verdict() -> N
         report = validate_file(path).report
         assert report.rows > 0, path.name
         for problem in report.problems:
-            assert problem.message and "Traceback" not in problem.message, (path.name, problem)
+            assert problem.message, (path.name, problem)
+            assert "Traceback" not in problem.message, (path.name, problem)
         assert report.valid or report.error_count >= 1, path.name
 
 
@@ -385,7 +389,8 @@ def test_yaizus_toilets_in_the_current_layout_are_valid_and_exact_once_the_book_
     schema, version = queries.standard_in_use("public_toilet")
     assert version == 1
     exact = validate_file(toilets, schema).report
-    assert exact.valid and exact.problems == [], exact.to_text()
+    assert exact.valid, exact.to_text()
+    assert exact.problems == [], exact.to_text()
 
 
 def test_yaizus_wireless_lan_in_the_old_layout_is_recognized() -> None:
@@ -440,7 +445,8 @@ def test_a_real_file_is_imported_by_its_own_town_and_refused_by_another(town_a: 
     )
     outcome = actions.import_file(yaizu, REAL / "222127_public_toilet.csv", None, by=Actor.system("test"))
     assert outcome.dataset.name == "222127-public-toilet"
-    assert outcome.valid and outcome.rows == 112
+    assert outcome.valid
+    assert outcome.rows == 112
     with pytest.raises(CatalogError, match="222127（112 行）"):
         actions.import_file(town_a, REAL / "222127_public_toilet.csv", None, by=Actor.system("test"))
     refused = REAL / "222127_shiteitsunamihinanbiru.csv"

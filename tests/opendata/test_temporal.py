@@ -114,5 +114,6 @@ def test_staff_enter_the_period_on_the_staff_page(
     assert aed_a.temporal_end == date(2027, 3, 31)
     assert editor.post(url, {"temporal_start": "", "temporal_end": ""}).status_code == 302
     aed_a.refresh_from_db()
-    assert aed_a.temporal_start is None and aed_a.temporal_end is None
+    assert aed_a.temporal_start is None
+    assert aed_a.temporal_end is None
     assert editor.get(url).status_code == 405

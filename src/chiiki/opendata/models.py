@@ -281,6 +281,8 @@ class Upload(Job):
     # the staff page then asks whether to import it anyway (a new upload with other_codes_confirmed).
     other_codes = models.JSONField(default=list, blank=True)
     other_codes_confirmed = models.BooleanField(default=False)
+    # The definition book version to check the file against (None: the one in use, 0: as shipped).
+    standard_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-queued_at"]

@@ -66,6 +66,19 @@ def standard_schema(kind: str, version: int) -> StandardSchema | None:
     return schema_from_raw(row.schema) if row is not None else None
 
 
+def standard_version_numbers(kind: str) -> list[int]:
+    """The versions of a standard dataset's schema there are: 0 (as shipped) and each installed book."""
+    installed = (
+        StandardVersion.objects.filter(kind=kind).order_by("version").values_list("version", flat=True)
+    )
+    return [0, *installed]
+
+
+def standard_versions() -> list[StandardVersion]:
+    """Every installed version of every standard dataset (for the upload page's choice)."""
+    return list(StandardVersion.objects.order_by("kind", "version"))
+
+
 def catalog_span() -> tuple[dt.datetime | None, dt.datetime | None]:
     """When the published catalog began (oldest dataset created) and last changed (newest modification)."""
     span = published().aggregate(first=Min("metadata_created"), last=Max("metadata_modified"))

@@ -314,11 +314,38 @@ class UploadForm(forms.Form):
         },
     )
 
+    standard_version = forms.IntegerField(
+        label=gettext_lazy("定義書の版(省略すると使用中の版)"),
+        help_text=gettext_lazy(
+            "以前の定義書に合わせて作ったファイルは、その版の番号で検査できます。0 は同梱の定義です。"
+            "版を選ぶときは種類も選んでください。"
+        ),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("見出しから判定する"))]
         choices += [(s.id, f"{s.number} {s.title}") for s in load_schemas().values() if s.validatable]
         self.fields["kind"].choices = choices  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version, kind = cleaned.get("standard_version"), cleaned.get("kind")
+        if version is None or "standard_version" in self.errors:
+            return cleaned
+        if not kind:
+            self.add_error("kind", _("定義書の版を選ぶときは、データセットの種類も選んでください。"))
+        elif version not in queries.standard_version_numbers(kind):
+            known = "、".join(str(v) for v in queries.standard_version_numbers(kind))
+            self.add_error(
+                "standard_version",
+                _("この種類の定義書に版 %(version)s はありません(ある版: %(known)s)。")
+                % {"version": version, "known": known},
+            )
+        return cleaned
 
     def clean_file(self) -> object:
         upload = within_upload_limit(self.cleaned_data["file"])
@@ -360,6 +387,7 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
             kind=form.cleaned_data["kind"] or "",
             dataset_name=form.cleaned_data["dataset_name"] or "",
             by=Actor.from_request(request),
+            standard_version=form.cleaned_data["standard_version"],
         )
         messages.success(request, _("受け付けました。変換が終わると下の一覧に結果が出ます。"))
         return redirect("opendata:staff", code=municipality.code)
@@ -373,6 +401,7 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
             "uploads": queries.recent_uploads(municipality),
             "confirmed_files": queries.confirmed_upload_files(municipality),
             "awaiting_review": queries.awaiting_review(municipality),
+            "standard_versions": queries.standard_versions(),
         },
     )
 
@@ -386,7 +415,7 @@ def set_period(request: HttpRequest, municipality: Municipality, name: str) -> H
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{dataset.title}: {label} {' '.join(errors)}".strip())
+            messages.error(request, f"{dataset.title}: {label} {' '.join(str(e) for e in errors)}".strip())
         return redirect("opendata:staff", code=municipality.code)
     actions.set_period(
         dataset,

@@ -87,29 +87,53 @@ class _Converted:
     standard_version: int = 0  # 0: the shipped schema; n: the definition book installed as version n
 
 
-def _convert(path: Path, kind: str | None, source_name: str) -> _Converted:
+def _convert(path: Path, kind: str | None, source_name: str, version: int | None = None) -> _Converted:
     """Run the engine on `path`; CatalogError (saying why) when it is not a table of a standard kind.
 
     The file is checked against the schema in use for its kind (the newest installed definition book, else
-    the shipped schema); the version is kept with the import.
+    the shipped schema), or against `version` of it when given (0: as shipped); the version is kept with the
+    import.
     """
     try:
         check_readable(path)  # a pipe or a device would block the reader, or never end
     except ReadError as error:
         raise CatalogError(str(error)) from None
+    chosen = _version_of(kind, version)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "standard.csv"
-        result = convert_file(path, out, dataset=_in_use(kind) or kind or None, file_name=source_name)
+        given = chosen or _in_use(kind) or kind or None
+        result = convert_file(path, out, dataset=given, file_name=source_name)
         if result.frame is None:
             raise CatalogError("変換できませんでした:\n" + result.report.to_text(limit=20))
         recognized = result.report.dataset_id or ""
-        schema, version = queries.standard_in_use(resolve_kind(recognized).id)
-        if not kind and version:  # recognized with the shipped schema: check again with the one in use
+        schema, in_use = queries.standard_in_use(resolve_kind(recognized).id)
+        if chosen is not None and version is not None:
+            schema, in_use = chosen, version
+        elif not kind and in_use:  # recognized with the shipped schema: check again with the one in use
             result = convert_file(path, out, dataset=schema, file_name=source_name)
+        version = in_use
         standard_csv = out.read_bytes()
     return _Converted(
         schema.id, schema.title, standard_csv, result.report, path.read_bytes(), source_name, version
     )
+
+
+def _version_of(kind: str | None, version: int | None) -> StandardSchema | None:
+    """The schema of `version` of the kind (None when no version is asked); CatalogError when there is none."""
+    if version is None:
+        return None
+    if not kind:
+        raise CatalogError(
+            "定義書の版を選ぶときは、データセットの種類も選んでください", field="standard_version"
+        )
+    kind_id = resolve_kind(kind).id
+    schema = queries.standard_schema(kind_id, version)
+    if schema is None:
+        known = "、".join(str(v) for v in queries.standard_version_numbers(kind_id))
+        raise CatalogError(
+            f"{kind_id} の版 {version} はありません（ある版: {known}）", field="standard_version"
+        )
+    return schema
 
 
 def _in_use(kind: str | None) -> StandardSchema | None:
@@ -158,9 +182,17 @@ def import_file(
 
 @transaction.atomic
 def request_import(
-    municipality: Municipality, file: UploadedFile, *, kind: str, dataset_name: str, by: Actor
+    municipality: Municipality,
+    file: UploadedFile,
+    *,
+    kind: str,
+    dataset_name: str,
+    by: Actor,
+    standard_version: int | None = None,
 ) -> Upload:
-    """Keep a file uploaded on the staff page and queue its import by the worker (`tasks.convert_upload`)."""
+    """Keep a file uploaded on the staff page and queue its import by the worker (`tasks.convert_upload`);
+    `standard_version` checks it against that version of the kind's definition book (0: as shipped)."""
+    _version_of(kind, standard_version)  # refused now, not in the job
     upload = Upload.objects.create(
         municipality=municipality,
         file=file,
@@ -168,6 +200,7 @@ def request_import(
         kind=kind,
         dataset_name=dataset_name,
         uploaded_by=by.user,
+        standard_version=standard_version,
     )
     audit.record(
         "opendata.upload_received",
@@ -187,7 +220,7 @@ def run_import(upload: Upload, *, by: Actor) -> str:
         local = Path(tmp) / f"upload{suffix}"
         with upload.file.open("rb") as stored, local.open("wb") as copy:
             shutil.copyfileobj(stored, copy)
-        converted = _convert(local, upload.kind or None, upload.original_name)
+        converted = _convert(local, upload.kind or None, upload.original_name, upload.standard_version)
     try:
         with transaction.atomic():
             outcome = _store_import(
@@ -227,6 +260,7 @@ def confirm_other_codes(upload: Upload, *, by: Actor) -> Upload:
         uploaded_by=by.user,
         other_codes=list(upload.other_codes),
         other_codes_confirmed=True,
+        standard_version=upload.standard_version,
     )
     audit.record(
         "opendata.upload_other_codes_confirmed",

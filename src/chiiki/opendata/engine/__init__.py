@@ -30,7 +30,6 @@ from chiiki.opendata.engine._normalize import NORMALIZERS, Normalized
 from chiiki.opendata.engine._pipeline import ValidationResult, convert_file, validate_file, write_standard_csv
 from chiiki.opendata.engine._reading import RawTable, ReadError, check_readable, read_table
 from chiiki.opendata.engine._report import Fix, Problem, Report
-from chiiki.opendata.engine._temporal import PERIOD_COLUMNS, period_covered
 from chiiki.opendata.engine._schemas import (
     FieldSpec,
     LegacyLayout,
@@ -40,6 +39,7 @@ from chiiki.opendata.engine._schemas import (
     resolve_kind,
     schema_from_raw,
 )
+from chiiki.opendata.engine._temporal import PERIOD_COLUMNS, period_covered
 
 __all__ = [
     "GTFS_MAX_PER_CHECK",

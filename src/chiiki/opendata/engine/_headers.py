@@ -265,14 +265,7 @@ def recognize(header: list[str], file_name: str = "") -> Recognition:
         )
         if best is None or candidate.score > best.score:
             best = candidate
-        for layout in _legacy_for(schema.id):
-            lkeys = {header_key(c) for c in layout.columns}
-            lmatched = len(keys & lkeys)
-            lscore = _f1(lmatched, len(cells), len(lkeys))
-            if not keys & _distinctive_legacy_columns()[layout.id]:
-                lscore *= 0.7  # as for the current layouts: none of the layout's own columns is there
-            if lscore > best.score:
-                best = Recognition(schema, layout.id, layout.title, lscore, lmatched, len(lkeys), "")
+        best = _best_legacy(schema, keys, len(cells), best)
     if best is None or best.schema is None or best.score < 0.55 or best.matched < 3:
         closest = best.schema.title if best and best.schema else "なし"
         matched = best.matched if best else 0
@@ -284,6 +277,19 @@ def recognize(header: list[str], file_name: str = "") -> Recognition:
             + "標準データセットなら --dataset で種類を指定してください"
         )
         return Recognition(None, "", "", best.score if best else 0.0, matched, total, reason)
+    return best
+
+
+def _best_legacy(schema: StandardSchema, keys: set[str], width: int, best: Recognition) -> Recognition:
+    """`best`, or one of the dataset's legacy 推奨データセット layouts when it matches the header better."""
+    for layout in _legacy_for(schema.id):
+        lkeys = {header_key(c) for c in layout.columns}
+        lmatched = len(keys & lkeys)
+        lscore = _f1(lmatched, width, len(lkeys))
+        if not keys & _distinctive_legacy_columns()[layout.id]:
+            lscore *= 0.7  # as for the current layouts: none of the layout's own columns is there
+        if lscore > best.score:
+            best = Recognition(schema, layout.id, layout.title, lscore, lmatched, len(lkeys), "")
     return best
 
 
