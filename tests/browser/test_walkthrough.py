@@ -363,6 +363,19 @@ def _publish_a_dataset(town: Municipality, folder: Path) -> None:
         encoding="utf-8",
     )
     import_file(town, csv, "aed", by=Actor.system("walkthrough"), publish_now=True)
+    # An upload of another town's list, refused until staff confirm it (the staff page's confirmation form).
+    from chiiki.opendata.actions import request_import
+    from chiiki.opendata.tasks import convert_upload
+
+    other = csv.read_text(encoding="utf-8").replace(f"{town.code},", "343021,")
+    upload = request_import(
+        town,
+        SimpleUploadedFile("other_town_aed.csv", other.encode()),
+        kind="aed",
+        dataset_name="",
+        by=Actor.for_user(User.objects.get(username="demo-opendata")),
+    )
+    convert_upload.call(upload.pk)
 
 
 def _pay_a_benefit(town: Municipality) -> None:

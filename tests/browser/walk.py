@@ -291,6 +291,9 @@ def demo_values(demo: Any) -> DemoValues:
     assignment_case = _open_assignment(town, case=True)
     if assignment_case:
         values.by_segment_and_name[("enumerate", "case_id")] = assignment_case
+    refused_upload = pk_of("opendata.Upload", municipality=town)
+    if refused_upload:
+        values.by_segment_and_name[("uploads", "upload_id")] = refused_upload
     values.by_segment.update(_talent_values())
     answered = _answered_assignment_case(town)
     if answered:

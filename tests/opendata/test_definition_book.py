@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.http import HttpResponse
+from django.test import Client
 
 from chiiki.core.acting import Actor
-from chiiki.core.models import AuditEvent, Municipality
+from chiiki.core.models import AuditEvent, Job, Municipality, Role, User
 from chiiki.opendata import actions, queries
 from chiiki.opendata.engine import BookError, convert_file, read_book, validate_file
-from chiiki.opendata.models import StandardVersion
+from chiiki.opendata.models import Dataset, StandardVersion, Upload
+from chiiki.opendata.tasks import convert_upload
 
 ITEMS = Path(__file__).parent / "data" / "definition-book" / "13-public-toilet.csv"
 BOOK_NAME = "20260801_resources_open_data_municipal-standard-open-dataset_table_a.xlsx"
@@ -138,3 +144,64 @@ def test_a_workbook_that_is_not_a_definition_book_is_refused(tmp_path: Path, db:
         call_command("opendata_standard", "load", str(path), stdout=io.StringIO(), stderr=err)
     assert exit_.value.code == 1
     assert "定義書を読めません" in err.getvalue()
+
+
+# -- choosing the version: `chiiki opendata validate --standard-version`, the upload page (issue 19 §1) ----------
+
+
+def _validate(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(SystemExit) as stop:
+        call_command("opendata_validate", *args, stdout=out, stderr=err)
+    return int(stop.value.code or 0), out.getvalue(), err.getvalue()
+
+
+def test_validate_checks_a_file_against_the_version_asked_for(book: Path, tmp_path: Path, db: None) -> None:
+    old = tmp_path / "toilets.csv"
+    old.write_text(OLD_TOILETS, encoding="utf-8")
+    actions.install_book(book, by=Actor.system("test"))
+    code, shipped, _ = _validate(str(old), "--dataset", "public_toilet", "--standard-version", "0", "--json")
+    assert code == 0
+    assert "車椅子使用者用トイレ数" in {c["target"] for c in json.loads(shipped)["columns"]}
+    code, newest, _ = _validate(str(old), "--dataset", "公衆トイレ一覧", "--standard-version", "1", "--json")
+    assert "車椅子使用者用トイレ数" not in {c["target"] for c in json.loads(newest)["columns"]}
+
+    code, _, err = _validate(str(old), "--dataset", "public_toilet", "--standard-version", "7")
+    assert code == 1
+    assert "版 7 はありません（ある版: 0, 1）" in err
+    code, _, err = _validate(str(old), "--standard-version", "1")
+    assert code == 1
+    assert "--dataset" in err
+
+
+def test_the_upload_page_takes_a_version(
+    book: Path,
+    tmp_path: Path,
+    town_a: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+) -> None:
+    actions.install_book(book, by=Actor.system("test"))
+    editor = login(make_staff("ed", town_a, Role.OPENDATA_EDITOR))
+    page = f"/staff/m/{town_a.code}/opendata/"
+    assert BOOK_NAME in editor.get(page).content.decode()  # the versions there are, listed
+
+    def post(**fields: str) -> HttpResponse:
+        upload = SimpleUploadedFile("toilets.csv", OLD_TOILETS.encode())
+        response: HttpResponse = editor.post(page, {"file": upload, **fields})
+        return response
+
+    refused = post(kind="public_toilet", standard_version="5")
+    assert refused.status_code == 200
+    assert "版 5 はありません" in refused.content.decode()
+    assert "種類も選んでください" in post(standard_version="0").content.decode()
+    assert not Upload.objects.exists()
+
+    assert post(kind="public_toilet", standard_version="0").status_code == 302
+    upload = Upload.objects.get()
+    assert upload.standard_version == 0
+    assert convert_upload.call(upload.pk) == Job.Status.DONE
+    event = AuditEvent.objects.filter(action="opendata.dataset_imported").latest("pk")
+    assert event.detail["standard_version"] == 0  # the shipped schema, though version 1 is in use
+    standard = Dataset.objects.get().resources.get(role="data").file.open("rb").read().decode("utf-8-sig")
+    assert len(standard.splitlines()[0].split(",")) == 51

@@ -9,8 +9,8 @@ import json
 import ckanapi
 import pytest
 from django.test import Client
-from rdflib import Graph
-from rdflib.namespace import DCAT, RDF
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
@@ -86,3 +86,54 @@ def test_the_api_and_the_dcat_feed_list_the_demo_datasets(
     graph = Graph().parse(data=response.content.decode(), format="turtle")
     catalog = next(graph.subjects(RDF.type, DCAT.Catalog))
     assert len(list(graph.objects(catalog, DCAT.dataset))) == len(KINDS)
+
+
+def test_make_demo_publishes_the_disclosure_checked_census_tables(
+    db: None, shared_live_server: str, client: Client
+) -> None:
+    """`chiiki demo load` (what `make demo` runs) publishes the census's tables that passed the disclosure check,
+    once: the catalog page, the CKAN API and the DCAT feed show them with their CSV and metadata."""
+    from django.core.management import call_command
+
+    from chiiki.evidence.models import PublishedTable
+    from chiiki.evidence.queries import latest_run
+
+    out = io.StringIO()
+    call_command("demo_load", persons=300, stdout=out)
+    town = Municipality.objects.get(code=DEMO_CODE)
+    tables = PublishedTable.objects.filter(municipality=town).select_related("dataset", "survey")
+    run = latest_run(tables[0].survey)
+    assert run is not None
+    assert run.result
+    passed = sorted(name for name, table in run.result["tables"].items() if table["passed"])
+    assert passed, "the demo census should have at least one table that passes the disclosure check"
+    assert sorted(t.table for t in tables) == passed
+    assert all(t.run_id == run.pk for t in tables)
+    names = {t.dataset.name for t in tables}
+    for published in tables:
+        dataset = published.dataset
+        assert dataset.state == Dataset.State.ACTIVE
+        assert not dataset.private
+        formats = sorted(r.format for r in dataset.resources.all())
+        assert formats == ["CSV", "JSON"]
+        body = dataset.resources.get(format="CSV").file.open("rb").read().decode("utf-8-sig")
+        assert body.splitlines()[0].endswith(
+            "推計値,標準誤差,95%信頼区間下限,95%信頼区間上限,回答世帯数,秘匿"
+        )
+    assert f"うち調査の集計表 {len(passed)} 件" in out.getvalue()
+
+    page = client.get("/opendata/?q=推計")
+    assert page.status_code == 200
+    assert all(name in page.content.decode() for name in names)
+    portal = ckanapi.RemoteCKAN(shared_live_server, user_agent="chiiki-tests")
+    found = portal.action.package_search(fq=f"organization:lg-{DEMO_CODE} tags:推計", rows=50)
+    assert {d["name"] for d in found["results"]} == names
+    graph = Graph().parse(data=client.get("/catalog.ttl").content.decode(), format="turtle")
+    listed = {str(d) for d in graph.subjects(RDF.type, DCAT.Dataset)}
+    assert all(any(iri.endswith(f"/dataset/{name}/") for iri in listed) for name in names)
+    census = URIRef(f"{next(iter(listed)).split('/opendata/')[0]}/opendata/dataset/{tables[0].dataset.name}/")
+    period = graph.value(census, DCTERMS.temporal)  # the census's reference day
+    assert str(graph.value(period, DCAT.startDate)) == tables[0].survey.reference_date.isoformat()
+
+    call_command("demo_load", persons=300, stdout=io.StringIO())
+    assert PublishedTable.objects.filter(municipality=town).count() == len(passed)

@@ -87,7 +87,14 @@ def town_b_objects(town_b: Municipality) -> dict[str, str]:
         HelpPointInput("宇部市役所 窓口", "counter", "山口県宇部市常盤町一丁目7番1号", "平日", 33.95, 131.25),
         by=Actor.system("test"),
     )
+    from chiiki.opendata.models import Upload
+
+    refused_upload = Upload.objects.create(  # refused for other codes: the confirmation route's object
+        municipality=town_b, file="opendata-uploads/b.csv", original_name="b.csv", status="failed",
+        other_codes=["343021"],
+    )  # fmt: skip
     return {
+        "upload_id": str(refused_upload.pk),
         "household_id": str(household.pk), "name": dataset.name, "survey_id": str(survey.pk),
         "export_id": str(export.pk), "job_id": str(letters.pk), "run_id": str(run.pk), "assignment_id": str(assignment.pk),
         "survey_case_id": str(case.pk), "link_case_id": str(link_case.pk), **NOT_OBJECTS, **NEWEST_APPS_IDS,

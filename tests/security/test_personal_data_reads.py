@@ -102,6 +102,8 @@ SHOWS_NONE = {
     f"{STAFF}opendata/dataset/<str:name>/publish/": "a change (POST), audited by its action",
     f"{STAFF}opendata/dataset/<str:name>/unpublish/": "a change (POST), audited by its action",
     f"{STAFF}opendata/harvested/<str:name>/accept/": "a change (POST), audited by its action",
+    f"{STAFF}opendata/dataset/<str:name>/period/": "a change (POST), audited by its action",
+    f"{STAFF}opendata/uploads/<int:upload_id>/confirm/": "a change (POST), audited by its action",
     f"{STAFF}surveys/assist/": "a form asking for the login ID on a letter",
     f"{STAFF}surveys/<str:survey_id>/exports/": "the list of exports; downloading one is audited",
     f"{STAFF}surveys/": "the list of surveys with counts",

@@ -59,7 +59,9 @@ class DemoSummary:
         None  # chiiki.demo.cyber.CyberDemoSummary: 広島県's cyber service for the city and its hospital
     )
     procedures: Any = None  # chiiki.demo.procedures.ProceduresDemo: catalog, tax facts, the push-type benefit
-    opendata: Any = None  # list[chiiki.opendata.models.Dataset]: the town's published standard datasets
+    opendata: Any = (
+        None  # list[chiiki.opendata.models.Dataset]: standard datasets and census tables published
+    )
 
 
 @transaction.atomic
@@ -110,9 +112,11 @@ def load_demo(*, persons: int = 20_000, seed: int = 2025) -> DemoSummary:
     from chiiki.demo.procedures import load_procedures_demo
 
     procedures = load_procedures_demo(municipality, seed=seed)
-    from chiiki.demo.opendata import load_opendata_demo
+    from chiiki.demo.opendata import load_opendata_demo, publish_census_tables
 
     opendata = load_opendata_demo(municipality)
+    if survey is not None:
+        opendata += publish_census_tables(survey.survey)
     from chiiki.demo.infosafety import load_infosafety_demo
 
     infosafety = load_infosafety_demo(

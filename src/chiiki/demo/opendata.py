@@ -5,6 +5,10 @@ file (`opendata.actions.import_file`, published at once): 01 公共施設一覧,
 08 AED設置箇所一覧, 04 地域・年齢別人口 (counted from the demo registry on a fixed date) and 12 イベント一覧.
 Facilities sit at the districts' demo points of the coverage demo. Everything is fictional (the town, its
 telephone numbers in the 0824-00-xxxx range and its buildings); a second load changes nothing.
+
+The demo census's disclosure-checked tables (the evidence app's run of the simulated answers) are published
+as well, through the evidence app's own `publish_table`: each table that passed the disclosure check becomes
+a dataset (CSV with hidden cells marked X, metadata JSON), as a survey manager's "公開" would make it.
 """
 
 from __future__ import annotations
@@ -21,9 +25,13 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.demo.coverage import OFFSETS, _point
 from chiiki.demo.residents import CITY, DISTRICTS, PREFECTURE
+from chiiki.evidence import queries as evidence_queries
+from chiiki.evidence.actions import publish_table
+from chiiki.evidence.models import EvidenceRun, PublishedTable
 from chiiki.opendata.actions import import_file
 from chiiki.opendata.models import Dataset
 from chiiki.registry.models import Household, Person
+from chiiki.surveys.models import Survey
 
 ACTOR = Actor.system("chiiki demo load")
 POPULATION_DATE = date(2026, 4, 1)  # 住民基本台帳 as of the start of the fiscal year
@@ -436,4 +444,21 @@ def load_opendata_demo(municipality: Municipality) -> list[Dataset]:
             path.write_bytes(_csv(rows))
             outcome = import_file(municipality, path, kind, by=ACTOR, name=name, publish_now=True)
             made.append(outcome.dataset)
+    return made
+
+
+def publish_census_tables(survey: Survey) -> list[Dataset]:
+    """Publish the census tables of the latest finished run that passed the disclosure check (each once).
+
+    A table already published for this survey (by an earlier load or by staff) is left alone, as is a table
+    whose disclosure check failed: the demo publishes only what a survey manager could publish.
+    """
+    run = evidence_queries.latest_run(survey)
+    if run is None or run.status != EvidenceRun.Status.DONE or not run.result:
+        return []
+    published = set(PublishedTable.objects.filter(survey=survey).values_list("table", flat=True))
+    made = []
+    for name, table in sorted(run.result.get("tables", {}).items()):
+        if table.get("passed") and name not in published:
+            made.append(publish_table(survey, name, by=ACTOR, run=run).dataset)
     return made

@@ -18,6 +18,7 @@ EVENTS: dict[str, Promise] = {
     "opendata.token_created": _("APIトークンを発行した"),
     "opendata.token_revoked": _("APIトークンを無効にした"),
     "opendata.upload_received": _("公開するファイルを受け付けた"),
+    "opendata.upload_other_codes_confirmed": _("別の団体のコードを含むファイルの取り込みを確認した"),
 }
 
 OBJECTS: dict[str, Promise] = {

@@ -7,7 +7,8 @@ dct:format is an IRI of the EU file-type authority and dcat:mediaType one of IAN
 ckanext-dcat writes them); a format neither knows is a typed blank node with its label. The catalog has one
 IRI (`<base>/catalog`) whatever the serialization, and the recommended properties: issued/modified (the oldest
 and newest published dataset), license, themeTaxonomy (the EU data themes); datasets get a theme from their
-standard kind and dct:spatial as the municipality's code in e-Stat's statistical LOD (標準地域コード).
+standard kind, dct:spatial as the municipality's code in e-Stat's statistical LOD (標準地域コード) and, when the
+period the data covers is known, dct:temporal as a dct:PeriodOfTime with dcat:startDate/dcat:endDate.
 dct:conformsTo is the standard's Table Schema, served at /opendata/standard/<kind>.json.
 Large catalogs are paged like ckanext-dcat: a hydra:PagedCollection node with first/next/previous/last pages;
 `modified_since` keeps the datasets changed since then.
@@ -206,6 +207,19 @@ def _spatial(graph: Graph, org: Organization) -> URIRef | None:
     return URIRef(_typed(graph, URIRef(ESTAT_AREA + code[:5]), DCTERMS.Location))
 
 
+def _temporal(graph: Graph, dataset: Dataset) -> BNode | None:
+    """The period the data covers as a dct:PeriodOfTime with dcat:startDate/endDate, when it is known."""
+    if dataset.temporal_start is None and dataset.temporal_end is None:
+        return None
+    period = BNode()
+    _typed(graph, period, DCTERMS.PeriodOfTime)
+    if dataset.temporal_start is not None:
+        graph.add((period, DCAT.startDate, Literal(dataset.temporal_start.isoformat(), datatype=XSD.date)))
+    if dataset.temporal_end is not None:
+        graph.add((period, DCAT.endDate, Literal(dataset.temporal_end.isoformat(), datatype=XSD.date)))
+    return period
+
+
 def add_dataset(graph: Graph, dataset: Dataset, base: str) -> URIRef:
     """Add one dataset, its publisher and its distributions to the graph."""
     node = dataset_uri(dataset, base)
@@ -226,6 +240,9 @@ def add_dataset(graph: Graph, dataset: Dataset, base: str) -> URIRef:
     spatial = _spatial(graph, dataset.organization)
     if spatial is not None:
         graph.add((node, DCTERMS.spatial, spatial))
+    temporal = _temporal(graph, dataset)
+    if temporal is not None:
+        graph.add((node, DCTERMS.temporal, temporal))
     if dataset.kind:
         graph.add(
             (node, DCTERMS.conformsTo, _typed(graph, standard_uri(dataset.kind, base), DCTERMS.Standard))

@@ -123,6 +123,10 @@ class Dataset(models.Model):
     # A harvested dataset stays private until an editor of its source's municipality accepts it, and goes
     # back to review whenever the remote copy changes (actions.accept_harvested).
     awaiting_review = models.BooleanField(_("確認待ち"), default=False)
+    # The period the data covers (DCAT dct:temporal): filled from the file's dates on import when its kind
+    # has them (調査年月日, 開始日/終了日, …), or entered by staff; empty when unknown.
+    temporal_start = models.DateField(_("対象期間の開始日"), null=True, blank=True)
+    temporal_end = models.DateField(_("対象期間の終了日"), null=True, blank=True)
     # Normalized text (NFKC, lower case) that search.py indexes as bigrams and re-checks with LIKE.
     search_text = models.TextField(blank=True, editable=False)
     metadata_created = models.DateTimeField(default=timezone.now, db_index=True)
@@ -273,6 +277,12 @@ class Upload(Job):
     dataset_name = models.CharField(max_length=100, blank=True)
     uploaded_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     dataset = models.ForeignKey(Dataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Codes of other municipalities found in the file's 全国地方公共団体コード when the import was refused;
+    # the staff page then asks whether to import it anyway (a new upload with other_codes_confirmed).
+    other_codes = models.JSONField(default=list, blank=True)
+    other_codes_confirmed = models.BooleanField(default=False)
+    # The definition book version to check the file against (None: the one in use, 0: as shipped).
+    standard_version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-queued_at"]

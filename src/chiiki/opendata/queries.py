@@ -68,6 +68,19 @@ def standard_schema(kind: str, version: int) -> StandardSchema | None:
     return schema_from_raw(row.schema) if row is not None else None
 
 
+def standard_version_numbers(kind: str) -> list[int]:
+    """The versions of a standard dataset's schema there are: 0 (as shipped) and each installed book."""
+    installed = (
+        StandardVersion.objects.filter(kind=kind).order_by("version").values_list("version", flat=True)
+    )
+    return [0, *installed]
+
+
+def standard_versions() -> list[StandardVersion]:
+    """Every installed version of every standard dataset (for the upload page's choice)."""
+    return list(StandardVersion.objects.order_by("kind", "version"))
+
+
 def catalog_span() -> tuple[dt.datetime | None, dt.datetime | None]:
     """When the published catalog began (oldest dataset created) and last changed (newest modification)."""
     span = published().aggregate(first=Min("metadata_created"), last=Max("metadata_modified"))
@@ -105,6 +118,20 @@ def awaiting_review(municipality: Municipality) -> QuerySet[Dataset]:
 def recent_uploads(municipality: Municipality, limit: int = 20) -> list[Upload]:
     """The municipality's latest upload jobs, newest first, with the dataset each one made."""
     return list(Upload.objects.filter(municipality=municipality).select_related("dataset")[:limit])
+
+
+def municipality_upload(municipality: Municipality, upload_id: int) -> Upload | None:
+    """One of the municipality's uploads, or None (another municipality's upload is not found either)."""
+    return Upload.objects.filter(municipality=municipality, pk=upload_id).first()
+
+
+def confirmed_upload_files(municipality: Municipality) -> set[str]:
+    """Stored files of uploads imported again after staff confirmed other municipalities' codes in them."""
+    return set(
+        Upload.objects.filter(municipality=municipality, other_codes_confirmed=True).values_list(
+            "file", flat=True
+        )
+    )
 
 
 def user_tokens(user: User) -> QuerySet[ApiToken]:

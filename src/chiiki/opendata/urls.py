@@ -31,4 +31,10 @@ urlpatterns = [
     ),
     path("staff/m/<str:code>/opendata/dataset/<str:name>/publish/", views.publish, name="publish"),
     path("staff/m/<str:code>/opendata/dataset/<str:name>/unpublish/", views.unpublish, name="unpublish"),
+    path("staff/m/<str:code>/opendata/dataset/<str:name>/period/", views.set_period, name="period"),
+    path(
+        "staff/m/<str:code>/opendata/uploads/<int:upload_id>/confirm/",
+        views.confirm_upload,
+        name="confirm_upload",
+    ),
 ]

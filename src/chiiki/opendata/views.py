@@ -314,17 +314,66 @@ class UploadForm(forms.Form):
         },
     )
 
+    standard_version = forms.IntegerField(
+        label=gettext_lazy("定義書の版(省略すると使用中の版)"),
+        help_text=gettext_lazy(
+            "以前の定義書に合わせて作ったファイルは、その版の番号で検査できます。0 は同梱の定義です。"
+            "版を選ぶときは種類も選んでください。"
+        ),
+        min_value=0,
+        max_value=100_000,
+        required=False,
+    )
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [("", _("見出しから判定する"))]
         choices += [(s.id, f"{s.number} {s.title}") for s in load_schemas().values() if s.validatable]
         self.fields["kind"].choices = choices  # type: ignore[attr-defined]
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        version, kind = cleaned.get("standard_version"), cleaned.get("kind")
+        if version is None or "standard_version" in self.errors:
+            return cleaned
+        if not kind:
+            self.add_error("kind", _("定義書の版を選ぶときは、データセットの種類も選んでください。"))
+        elif version not in queries.standard_version_numbers(kind):
+            known = "、".join(str(v) for v in queries.standard_version_numbers(kind))
+            self.add_error(
+                "standard_version",
+                _("この種類の定義書に版 %(version)s はありません(ある版: %(known)s)。")
+                % {"version": version, "known": known},
+            )
+        return cleaned
+
     def clean_file(self) -> object:
         upload = within_upload_limit(self.cleaned_data["file"])
         if Path(upload.name).suffix.lower() not in (".csv", ".xlsx", ".txt", ".tsv"):
             raise forms.ValidationError(_("CSV か XLSX のファイルを選んでください。"))
         return upload
+
+
+class PeriodForm(forms.Form):
+    """The period a dataset's data covers (DCAT dct:temporal), as staff know it."""
+
+    temporal_start = forms.DateField(
+        label=gettext_lazy("対象期間の開始日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    temporal_end = forms.DateField(
+        label=gettext_lazy("対象期間の終了日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("temporal_start"), cleaned.get("temporal_end")
+        if start and end and end < start:
+            self.add_error("temporal_end", _("終了日は開始日と同じ日か、それより後にしてください。"))
+        return cleaned
 
 
 @municipality_permission("opendata.edit")
@@ -338,6 +387,7 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
             kind=form.cleaned_data["kind"] or "",
             dataset_name=form.cleaned_data["dataset_name"] or "",
             by=Actor.from_request(request),
+            standard_version=form.cleaned_data["standard_version"],
         )
         messages.success(request, _("受け付けました。変換が終わると下の一覧に結果が出ます。"))
         return redirect("opendata:staff", code=municipality.code)
@@ -349,9 +399,54 @@ def staff_home(request: HttpRequest, municipality: Municipality) -> HttpResponse
             "form": form,
             "datasets": queries.municipality_datasets(municipality),
             "uploads": queries.recent_uploads(municipality),
+            "confirmed_files": queries.confirmed_upload_files(municipality),
             "awaiting_review": queries.awaiting_review(municipality),
+            "standard_versions": queries.standard_versions(),
         },
     )
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def set_period(request: HttpRequest, municipality: Municipality, name: str) -> HttpResponse:
+    """Record the period a dataset covers (audited); a bad date or a period that ends first is named."""
+    dataset = _own_dataset(municipality, name)
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{dataset.title}: {label} {' '.join(str(e) for e in errors)}".strip())
+        return redirect("opendata:staff", code=municipality.code)
+    actions.set_period(
+        dataset,
+        form.cleaned_data["temporal_start"],
+        form.cleaned_data["temporal_end"],
+        by=Actor.from_request(request),
+    )
+    messages.success(request, _("対象期間を記録しました。"))
+    return redirect("opendata:staff", code=municipality.code)
+
+
+@municipality_permission("opendata.edit")
+@require_POST
+def confirm_upload(request: HttpRequest, municipality: Municipality, upload_id: int) -> HttpResponse:
+    """Import again a file refused for other municipalities' 全国地方公共団体コード, once staff confirm it."""
+    upload = queries.municipality_upload(municipality, upload_id)
+    if upload is None:
+        raise Http404
+    if request.POST.get("confirmed") != "yes":
+        messages.error(
+            request,
+            _("「別の団体のデータとして取り込んでよいことを確かめました」にチェックを入れてください。"),
+        )
+        return redirect("opendata:staff", code=municipality.code)
+    try:
+        actions.confirm_other_codes(upload, by=Actor.from_request(request))
+    except actions.CatalogError as error:
+        messages.error(request, str(error))
+        return redirect("opendata:staff", code=municipality.code)
+    messages.success(request, _("確認済みとして取り込み直します。変換が終わると下の一覧に結果が出ます。"))
+    return redirect("opendata:staff", code=municipality.code)
 
 
 def _own_dataset(municipality: Municipality, name: str) -> Dataset:

@@ -137,6 +137,7 @@ def _dataset(
             "reference_date": survey.reference_date.isoformat(),
             "table": table_name,
         },
+        temporal=(survey.reference_date, survey.reference_date),  # the census counts one reference day
     )
     opendata_actions.add_resource(
         dataset, by=by, name=f"{table['title']}.csv", fmt="CSV", content=table_defs.table_csv(table),

@@ -18,11 +18,19 @@ from chiiki.opendata.actions.catalog import (
     create_dataset,
     organization_for,
     publish,
+    set_period,
     unpublish,
     update_dataset,
 )
 from chiiki.opendata.actions.harvests import accept_harvested, harvest_portal
-from chiiki.opendata.actions.imports import ImportOutcome, import_file, request_import, run_import
+from chiiki.opendata.actions.imports import (
+    ImportOutcome,
+    OtherMunicipalityError,
+    confirm_other_codes,
+    import_file,
+    request_import,
+    run_import,
+)
 from chiiki.opendata.actions.merges import define_merge, rebuild_merge, rebuild_merges_fed_by
 from chiiki.opendata.actions.standards import BookChange, book_date, install_book, preview_book
 from chiiki.opendata.actions.tokens import create_token, revoke_token, user_for_token
@@ -32,10 +40,12 @@ __all__ = [
     "CatalogError",
     "ImportOutcome",
     "Link",
+    "OtherMunicipalityError",
     "accept_harvested",
     "add_resource",
     "book_date",
     "check_name",
+    "confirm_other_codes",
     "create_dataset",
     "create_token",
     "define_merge",
@@ -50,6 +60,7 @@ __all__ = [
     "request_import",
     "revoke_token",
     "run_import",
+    "set_period",
     "unpublish",
     "update_dataset",
     "user_for_token",

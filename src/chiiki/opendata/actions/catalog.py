@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -152,12 +153,14 @@ def create_dataset(
     extras: dict[str, Any] | None = None,
     links: Sequence[Link] = (),
     harvest: tuple[HarvestSource, str] | None = None,
+    temporal: tuple[date | None, date | None] = (None, None),
 ) -> Dataset:
     """Create a dataset (private until published), with `links` as its first resources.
 
-    `harvest` is (source, remote id) for a harvested dataset.
+    `harvest` is (source, remote id) for a harvested dataset; `temporal` the (first, last) day the data covers.
     """
     check_name(name)
+    check_period(*temporal)
     if Dataset.objects.filter(name=name).exists():
         raise CatalogError(f"名前「{name}」のデータセットはすでにあります", field="name")
     _check_license(license_id)
@@ -177,6 +180,8 @@ def create_dataset(
         version=0,
         harvest_source=harvest[0] if harvest else None,
         harvest_remote_id=harvest[1] if harvest else "",
+        temporal_start=temporal[0],
+        temporal_end=temporal[1],
     )
     set_tags(dataset, tags or [])
     if kind:
@@ -209,6 +214,33 @@ def update_dataset(
     fields = sorted(changes) + (["tags"] if tags is not None else [])
     record_change(dataset, "dataset_updated", by=by, detail={"fields": fields})
     _add_links(dataset, links, by=by)
+    return dataset
+
+
+def check_period(start: date | None, end: date | None) -> None:
+    """A period runs forwards: CatalogError naming temporal_end when it ends before it starts."""
+    if start is not None and end is not None and end < start:
+        raise CatalogError(
+            f"対象期間の終了日（{end.isoformat()}）が開始日（{start.isoformat()}）より前です",
+            field="temporal_end",
+        )
+
+
+@transaction.atomic
+def set_period(dataset: Dataset, start: date | None, end: date | None, *, by: Actor) -> Dataset:
+    """Record the period the dataset's data covers (DCAT dct:temporal), as staff entered it; None clears."""
+    check_period(start, end)
+    dataset.temporal_start, dataset.temporal_end = start, end
+    dataset.save(update_fields=["temporal_start", "temporal_end"])
+    record_change(
+        dataset,
+        "dataset_updated",
+        by=by,
+        detail={
+            "fields": ["temporal_end", "temporal_start"],
+            "temporal": [start.isoformat() if start else None, end.isoformat() if end else None],
+        },
+    )
     return dataset
 
 

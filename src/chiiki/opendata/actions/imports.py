@@ -24,13 +24,19 @@ from chiiki.core.acting import Actor
 from chiiki.core.jobs import enqueue_job
 from chiiki.opendata import queries
 from chiiki.opendata.actions._changes import record_change, store_resource
-from chiiki.opendata.actions.catalog import CatalogError, check_name, create_dataset, organization_for
+from chiiki.opendata.actions.catalog import (
+    CatalogError,
+    check_name,
+    create_dataset,
+    organization_for,
+)
 from chiiki.opendata.engine import (
     ReadError,
     Report,
     StandardSchema,
     check_readable,
     convert_file,
+    period_covered,
     resolve_kind,
 )
 from chiiki.opendata.models import Dataset, Resource, Upload
@@ -39,6 +45,14 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
     from chiiki.core.models import Municipality
+
+
+class OtherMunicipalityError(CatalogError):
+    """The file's rows carry other municipalities' 全国地方公共団体コード and nobody confirmed them yet."""
+
+    def __init__(self, message: str, codes: list[tuple[str, int]]) -> None:
+        super().__init__(message, field="全国地方公共団体コード")
+        self.codes = codes
 
 
 @dataclass(frozen=True)
@@ -73,29 +87,53 @@ class _Converted:
     standard_version: int = 0  # 0: the shipped schema; n: the definition book installed as version n
 
 
-def _convert(path: Path, kind: str | None, source_name: str) -> _Converted:
+def _convert(path: Path, kind: str | None, source_name: str, version: int | None = None) -> _Converted:
     """Run the engine on `path`; CatalogError (saying why) when it is not a table of a standard kind.
 
     The file is checked against the schema in use for its kind (the newest installed definition book, else
-    the shipped schema); the version is kept with the import.
+    the shipped schema), or against `version` of it when given (0: as shipped); the version is kept with the
+    import.
     """
     try:
         check_readable(path)  # a pipe or a device would block the reader, or never end
     except ReadError as error:
         raise CatalogError(str(error)) from None
+    chosen = _version_of(kind, version)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "standard.csv"
-        result = convert_file(path, out, dataset=_in_use(kind) or kind or None, file_name=source_name)
+        given = chosen or _in_use(kind) or kind or None
+        result = convert_file(path, out, dataset=given, file_name=source_name)
         if result.frame is None:
             raise CatalogError("変換できませんでした:\n" + result.report.to_text(limit=20))
         recognized = result.report.dataset_id or ""
-        schema, version = queries.standard_in_use(resolve_kind(recognized).id)
-        if not kind and version:  # recognized with the shipped schema: check again with the one in use
+        schema, in_use = queries.standard_in_use(resolve_kind(recognized).id)
+        if chosen is not None and version is not None:
+            schema, in_use = chosen, version
+        elif not kind and in_use:  # recognized with the shipped schema: check again with the one in use
             result = convert_file(path, out, dataset=schema, file_name=source_name)
+        version = in_use
         standard_csv = out.read_bytes()
     return _Converted(
         schema.id, schema.title, standard_csv, result.report, path.read_bytes(), source_name, version
     )
+
+
+def _version_of(kind: str | None, version: int | None) -> StandardSchema | None:
+    """The schema of `version` of the kind (None when no version is asked); CatalogError when there is none."""
+    if version is None:
+        return None
+    if not kind:
+        raise CatalogError(
+            "定義書の版を選ぶときは、データセットの種類も選んでください", field="standard_version"
+        )
+    kind_id = resolve_kind(kind).id
+    schema = queries.standard_schema(kind_id, version)
+    if schema is None:
+        known = "、".join(str(v) for v in queries.standard_version_numbers(kind_id))
+        raise CatalogError(
+            f"{kind_id} の版 {version} はありません（ある版: {known}）", field="standard_version"
+        )
+    return schema
 
 
 def _in_use(kind: str | None) -> StandardSchema | None:
@@ -144,9 +182,17 @@ def import_file(
 
 @transaction.atomic
 def request_import(
-    municipality: Municipality, file: UploadedFile, *, kind: str, dataset_name: str, by: Actor
+    municipality: Municipality,
+    file: UploadedFile,
+    *,
+    kind: str,
+    dataset_name: str,
+    by: Actor,
+    standard_version: int | None = None,
 ) -> Upload:
-    """Keep a file uploaded on the staff page and queue its import by the worker (`tasks.convert_upload`)."""
+    """Keep a file uploaded on the staff page and queue its import by the worker (`tasks.convert_upload`);
+    `standard_version` checks it against that version of the kind's definition book (0: as shipped)."""
+    _version_of(kind, standard_version)  # refused now, not in the job
     upload = Upload.objects.create(
         municipality=municipality,
         file=file,
@@ -154,6 +200,7 @@ def request_import(
         kind=kind,
         dataset_name=dataset_name,
         uploaded_by=by.user,
+        standard_version=standard_version,
     )
     audit.record(
         "opendata.upload_received",
@@ -173,11 +220,58 @@ def run_import(upload: Upload, *, by: Actor) -> str:
         local = Path(tmp) / f"upload{suffix}"
         with upload.file.open("rb") as stored, local.open("wb") as copy:
             shutil.copyfileobj(stored, copy)
-        converted = _convert(local, upload.kind or None, upload.original_name)
-    with transaction.atomic():
-        outcome = _store_import(upload.municipality, converted, by=by, name=upload.dataset_name)
-        Upload.objects.filter(pk=upload.pk).update(dataset=outcome.dataset)
+        converted = _convert(local, upload.kind or None, upload.original_name, upload.standard_version)
+    try:
+        with transaction.atomic():
+            outcome = _store_import(
+                upload.municipality,
+                converted,
+                by=by,
+                name=upload.dataset_name,
+                other_codes_confirmed=upload.other_codes_confirmed,
+            )
+            Upload.objects.filter(pk=upload.pk).update(dataset=outcome.dataset)
+    except OtherMunicipalityError as refused:
+        # Kept so that the staff page can ask whether to import the file anyway (confirm_other_codes).
+        Upload.objects.filter(pk=upload.pk).update(other_codes=[code for code, _ in refused.codes])
+        raise
     return outcome.summary
+
+
+@transaction.atomic
+def confirm_other_codes(upload: Upload, *, by: Actor) -> Upload:
+    """Import again an upload refused for other municipalities' codes, now confirmed by a member of staff.
+
+    A new upload of the same stored file with `other_codes_confirmed`, queued for the worker; the audit
+    record names the codes confirmed. CatalogError when the upload was not refused for that reason.
+    """
+    if upload.status != Upload.Status.FAILED or not upload.other_codes or upload.other_codes_confirmed:
+        raise CatalogError("この取り込みには確認することがありません / nothing to confirm for this upload")
+    if Upload.objects.filter(
+        municipality=upload.municipality, file=upload.file.name, other_codes_confirmed=True
+    ).exists():
+        raise CatalogError("このファイルは確認済みで、取り込み直しています / already confirmed")
+    again = Upload.objects.create(
+        municipality=upload.municipality,
+        file=upload.file.name,
+        original_name=upload.original_name,
+        kind=upload.kind,
+        dataset_name=upload.dataset_name,
+        uploaded_by=by.user,
+        other_codes=list(upload.other_codes),
+        other_codes_confirmed=True,
+        standard_version=upload.standard_version,
+    )
+    audit.record(
+        "opendata.upload_other_codes_confirmed",
+        by=by,
+        municipality=upload.municipality,
+        object_type="opendata_upload",
+        object_id=again.pk,
+        detail={"refused_upload": upload.pk, "other_codes": list(upload.other_codes)},
+    )
+    enqueue_job(again)
+    return again
 
 
 @transaction.atomic
@@ -195,16 +289,21 @@ def _store_import(
     others = _other_codes(municipality, converted)
     if others and not other_codes_confirmed:
         listed = "、".join(f"{code}（{count} 行）" for code, count in others[:5])
-        raise CatalogError(
+        raise OtherMunicipalityError(
             f"全国地方公共団体コードが {municipality.code}（{municipality.display_name}）でない行があります: "
             f"{listed}。別の団体のデータを{municipality.display_name}のデータとして公開しないよう、取り込みを止めました。"
             "その団体のデータとして載せてよいことを確かめたうえでなら、確認済みとして取り込めます"
-            "（chiiki opendata import --other-municipality-confirmed）"
+            "（管理ページの「確認して取り込む」、または chiiki opendata import --other-municipality-confirmed）",
+            others,
         )
     dataset, created = _target_dataset(
         municipality, converted, by=by, name=name, title=title, license_id=license_id
     )
     _store_files(dataset, converted)
+    start, end = period_covered(converted.schema_id, _standard_rows(converted.standard_csv))
+    if start is not None:  # the file's own dates; a file without them keeps the period staff entered
+        dataset.temporal_start, dataset.temporal_end = start, end
+        dataset.save(update_fields=["temporal_start", "temporal_end"])
     if publish_now:
         dataset.state, dataset.private = Dataset.State.ACTIVE, False
         dataset.save(update_fields=["state", "private"])
@@ -221,6 +320,7 @@ def _store_import(
             "published": publish_now,
             "standard_version": converted.standard_version,
             "other_codes": [code for code, _ in others],
+            "temporal": [start.isoformat(), end.isoformat()] if start and end else None,
         },
     )
     return ImportOutcome(

@@ -39,10 +39,12 @@ from chiiki.opendata.engine._schemas import (
     resolve_kind,
     schema_from_raw,
 )
+from chiiki.opendata.engine._temporal import PERIOD_COLUMNS, period_covered
 
 __all__ = [
     "GTFS_MAX_PER_CHECK",
     "NORMALIZERS",
+    "PERIOD_COLUMNS",
     "BookError",
     "BookItem",
     "BookSheet",
@@ -67,6 +69,7 @@ __all__ = [
     "load_legacy_layouts",
     "load_schemas",
     "map_header",
+    "period_covered",
     "read_book",
     "read_table",
     "recognize",

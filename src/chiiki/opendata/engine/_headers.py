@@ -184,20 +184,43 @@ def _distinctive_fields() -> dict[str, frozenset[str]]:
     return {s.id: frozenset(n for n in s.field_names if uses[_bare_key(n, s)] < GENERIC_IN) for s in schemas}
 
 
+@cache
+def _distinctive_legacy_columns() -> dict[str, frozenset[str]]:
+    """Per legacy 推奨データセット layout, the keys of its columns that few other legacy layouts use.
+
+    The legacy layouts share 都道府県コード又は市区町村コード, NO, 住所, 緯度, 経度, 備考 …: a file with only those
+    (a 同報無線 or 津波避難ビル list in the old facility layout) is no evidence for 消防水利, whose own columns
+    (種別, 口径) it lacks.
+    """
+    layouts = load_legacy_layouts()
+    uses: dict[str, int] = {}
+    for layout in layouts:
+        for key in {header_key(c) for c in layout.columns}:
+            uses[key] = uses.get(key, 0) + 1
+    return {
+        layout.id: frozenset(k for k in {header_key(c) for c in layout.columns} if uses[k] < GENERIC_IN)
+        for layout in layouts
+    }
+
+
 def _named_in(file_name: str) -> StandardSchema | None:
-    """The dataset the file's name names (its title or an alias; the longest one found wins)."""
-    name = unicodedata.normalize("NFKC", file_name or "")
+    """The dataset the file's name names (its title, an alias, or the English file-name suffix of the
+    standard, `222127_public_toilet.csv`, as a whole word; the longest one found wins)."""
+    name = unicodedata.normalize("NFKC", file_name or "").lower()
     best: tuple[int, StandardSchema] | None = None
     for schema in load_schemas().values():
         if not schema.validatable:
             continue
+        suffix = str(schema.raw.get("x-chiiki", {}).get("file_suffix", ""))
+        spaced = re.sub(r"[_-]+", " ", name)
         for word in (schema.title, *schema.aliases):
-            if (
-                len(word) >= 3
-                and unicodedata.normalize("NFKC", word) in name
-                and (best is None or len(word) > best[0])
-            ):
-                best = (len(word), schema)
+            found = unicodedata.normalize("NFKC", word).lower()
+            if len(word) >= 3 and found in name:
+                if best is None or len(word) > best[0]:
+                    best = (len(word), schema)
+        if suffix and re.search(rf"(^|[^a-z0-9]){re.escape(suffix.replace('_', ' '))}([^a-z0-9]|$)", spaced):
+            if best is None or len(suffix) > best[0]:
+                best = (len(suffix), schema)
     return best[1] if best else None
 
 
@@ -242,23 +265,45 @@ def recognize(header: list[str], file_name: str = "") -> Recognition:
         )
         if best is None or candidate.score > best.score:
             best = candidate
-        for layout in _legacy_for(schema.id):
-            lkeys = {header_key(c) for c in layout.columns}
-            lmatched = len(keys & lkeys)
-            lscore = _f1(lmatched, len(cells), len(lkeys))
-            if lscore > best.score:
-                best = Recognition(schema, layout.id, layout.title, lscore, lmatched, len(lkeys), "")
+        best = _best_legacy(schema, keys, len(cells), best)
     if best is None or best.schema is None or best.score < 0.55 or best.matched < 3:
         closest = best.schema.title if best and best.schema else "なし"
         matched = best.matched if best else 0
         total = best.total if best else 0
         reason = (
             f"標準データセットではないようです: 見出しの列が、どの標準データセットの列ともほとんど一致しません"
-            f"（最も近い「{closest}」でも {matched}/{total} 列）。標準データセットなら --dataset で種類を"
-            "指定してください"
+            f"（最も近い「{closest}」でも {matched}/{total} 列）。"
+            + _named_but_missing(named, cells)
+            + "標準データセットなら --dataset で種類を指定してください"
         )
         return Recognition(None, "", "", best.score if best else 0.0, matched, total, reason)
     return best
+
+
+def _best_legacy(schema: StandardSchema, keys: set[str], width: int, best: Recognition) -> Recognition:
+    """`best`, or one of the dataset's legacy 推奨データセット layouts when it matches the header better."""
+    for layout in _legacy_for(schema.id):
+        lkeys = {header_key(c) for c in layout.columns}
+        lmatched = len(keys & lkeys)
+        lscore = _f1(lmatched, width, len(lkeys))
+        if not keys & _distinctive_legacy_columns()[layout.id]:
+            lscore *= 0.7  # as for the current layouts: none of the layout's own columns is there
+        if lscore > best.score:
+            best = Recognition(schema, layout.id, layout.title, lscore, lmatched, len(lkeys), "")
+    return best
+
+
+def _named_but_missing(named: StandardSchema | None, cells: list[str]) -> str:
+    """A sentence for a file named after a dataset whose required columns are not there."""
+    if named is None:
+        return ""
+    found = {m.target for m in map_header(cells, named, fuzzy=False)}
+    missing = [f.name for f in named.fields if f.level == "required" and f.name not in found]
+    if not missing:
+        return ""
+    return (
+        f"ファイル名は「{named.title}」を指していますが、その必須の列 {'、'.join(missing[:6])} がありません。"
+    )
 
 
 @cache

@@ -16,7 +16,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo(persons=options["persons"], seed=options["seed"])
-        for part in (self._town, self._survey, self._procedures, self._talent, self._cyber):
+        for part in (self._town, self._survey, self._opendata, self._procedures, self._talent, self._cyber):
             part(summary)
 
     def _town(self, summary: Any) -> None:
@@ -38,6 +38,18 @@ class Command(BaseCommand):
             self.stdout.write("依頼状の見本 (demo letters; login ID / access key):")
             for login_id, key in summary.survey.keys:
                 self.stdout.write(f"  {login_id}  {key}")
+
+    def _opendata(self, summary: Any) -> None:
+        from chiiki.opendata.models import Dataset
+
+        published = Dataset.objects.filter(
+            organization__municipality=summary.municipality, state=Dataset.State.ACTIVE, private=False
+        )
+        census = published.filter(extras__has_key="survey_id").count()
+        self.stdout.write(
+            f"オープンデータ: 公開データセット {published.count()} 件 (うち調査の集計表 {census} 件) "
+            "(/opendata/, /api/3/action/package_search, /catalog.ttl)"
+        )
 
     def _procedures(self, summary: Any) -> None:
         if summary.procedures is not None:
