@@ -11,7 +11,7 @@ import pytest
 from chiiki.core.acting import Actor
 from chiiki.cyber import actions, engine
 from chiiki.cyber.engine import Component
-from chiiki.cyber.models import Alert, Body
+from chiiki.cyber.models import Alert, AssetKey, Body
 
 from .conftest import ADVISORIES, Service
 
@@ -74,4 +74,29 @@ def test_a_feed_load_matches_only_its_new_advisories(
     assert summary.added == 1
     assert Alert.objects.filter(advisory__identifier="cisco-sa-20180328-smi2", asset__name="IOS").exists()
     assert Alert.objects.count() == before + summary.alerts
+    assert summary.alerts >= 1
+
+
+def test_a_feed_load_reads_only_the_assets_that_share_a_key_with_its_products(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    by = Actor.system("test")
+    town = actions.register_body(service.prefecture, kind=Body.Kind.MUNICIPALITY, name="町", by=by)
+    actions.import_inventory(town, COMPONENTS, source="csv", document="一覧.csv", by=by)
+    assert AssetKey.objects.filter(asset__name="log4j-core").count() >= 2  # the PURL's key and the name's
+    read: list[str] = []
+    components = actions._components
+
+    def _counting(assets: Any) -> list[engine.Component]:
+        made = components(assets)
+        read.extend(c.name for c in made)
+        return made
+
+    monkeypatch.setattr(actions, "_components", _counting)
+    log4j = [a for a in _real() if a.identifier == "GHSA-jfh8-c2jp-5v3q"]  # Log4Shell in OSV
+    assert log4j, "the shipped real advisories include Log4Shell"
+    summary = actions.load_advisories(service.prefecture, log4j, default_tlp="CLEAR", provenance="c", by=by)
+    assert set(read) == {"log4j-core"}, f"assets read for Log4Shell: {read}"
+    assert Alert.objects.filter(asset__purl=LOG4J.format("2.14.1")).exists()
+    assert not Alert.objects.filter(asset__purl=LOG4J.format("2.17.1")).exists()
     assert summary.alerts >= 1

@@ -27,6 +27,7 @@ from chiiki.cyber.models import (
     Alert,
     AlertSeen,
     Asset,
+    AssetKey,
     Body,
     Contact,
     EpssScore,
@@ -140,12 +141,13 @@ def import_inventory(
                 existing.internet_facing = component.internet_facing
                 existing.save(update_fields=["internet_facing"])
             continue
-        Asset.objects.create(
+        asset = Asset.objects.create(
             municipality=body.municipality, body=body, source=source, ref=component.key[:200],
             vendor=component.vendor[:200], name=component.name[:200], version=component.version[:100],
             purl=component.purl[:500], cpe=component.cpe[:500], location=component.location[:200],
             internet_facing=component.internet_facing,
         )  # fmt: skip
+        _index_asset(asset)
         added += 1
     gone = [a.pk for identity, a in current.items() if identity not in seen]
     Asset.objects.filter(pk__in=gone).update(retired_at=timezone.now())
@@ -318,6 +320,18 @@ def stored_advisories(municipality: Municipality) -> list[engine.Advisory]:
     return result
 
 
+def _index_asset(asset: Asset) -> None:
+    """Record the keys the asset is found by (`AssetKey`), so that new advisories reach it through the index."""
+    (component,) = _components([asset])
+    AssetKey.objects.bulk_create(
+        [
+            AssetKey(municipality_id=asset.municipality_id, asset=asset, key=key[:1000])
+            for key in dict.fromkeys(engine.component_keys(component))
+        ],
+        ignore_conflicts=True,
+    )
+
+
 def _components(assets: Iterable[Asset]) -> list[engine.Component]:
     return [
         engine.Component(
@@ -341,6 +355,10 @@ def _rematch(
     assets = Asset.objects.filter(municipality=municipality, retired_at__isnull=True)
     if bodies is not None:
         assets = assets.filter(body__in=bodies)
+    if advisories is not None:
+        # New advisories: only the assets sharing a key with one of their products can match (AssetKey's index).
+        keys = AssetKey.objects.filter(municipality=municipality, key__in=engine.advisory_keys(advisories))
+        assets = assets.filter(pk__in=keys.values("asset_id"))
     by_pk = {str(a.pk): a for a in assets}
     result = index.match(_components(by_pk.values()))
     advisory_ids = dict(Advisory.objects.filter(municipality=municipality).values_list("identifier", "pk"))

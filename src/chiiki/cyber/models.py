@@ -103,6 +103,29 @@ class Asset(models.Model):
         return f"{self.vendor} {self.name} {self.version}".strip()
 
 
+class AssetKey(models.Model):
+    """A key an asset is found by (its PURL, CPE or vendor and product, as the matching engine reads them).
+
+    New advisories are matched against only the assets that share a key with their products, found through this
+    table's index, instead of reading every asset of every body again (a day's advisories against 150,000
+    assets in seconds)."""
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    asset = models.ForeignKey(Asset, on_delete=models.CASCADE, related_name="match_keys")
+    key = models.CharField(max_length=1000)
+
+    class Meta:
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["asset", "key"], name="cyber_asset_key_once")
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["municipality", "key"], name="cyber_asset_key_lookup")
+        ]
+
+    def __str__(self) -> str:
+        return self.key.replace("\x1f", " ")
+
+
 class Advisory(models.Model):
     """One advisory as loaded (OSV record or CSAF document), versioned when a feed brings an update."""
 

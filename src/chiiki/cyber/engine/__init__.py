@@ -49,6 +49,8 @@ from chiiki.cyber.engine._matching import (
     Match,
     MatchResult,
     Suppression,
+    advisory_keys,
+    component_keys,
     match,
     naive_match,
 )
@@ -110,6 +112,8 @@ __all__ = [
     "TlpError",
     "Versions",
     "Viewer",
+    "advisory_keys",
+    "component_keys",
     "csaf_json_kind",
     "exportable",
     "is_spdx_json",

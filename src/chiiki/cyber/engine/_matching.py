@@ -70,6 +70,22 @@ def identity(component: Component) -> _Identity:
     return _Identity(tuple(dict.fromkeys(keys)), version, cpe)
 
 
+def component_keys(component: Component) -> list[str]:
+    """The keys a component is found by, as text (for a database index of assets): an advisory can concern the
+    component only if one of its products has one of these keys (see `advisory_keys`)."""
+    return [key_text(key) for key in identity(component).keys]
+
+
+def advisory_keys(advisories: Iterable[Advisory]) -> list[str]:
+    """Every product key the advisories name (affected or not affected), as text."""
+    return sorted(key_text(key) for key in AdvisoryIndex(advisories).keys())
+
+
+def key_text(key: Key) -> str:
+    """A key's one-line form: its parts joined by the unit separator, which no identifier part contains."""
+    return "\x1f".join(key)
+
+
 def _concerns(
     product: Product, ident: _Identity, cache: dict[tuple[int, str], bool | None] | None = None
 ) -> bool | None:
