@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0007_municipality_english_names'),
-        ('cyber', '0006_alert_mail'),
+        ('cyber', '0007_local_advisory_and_inbox'),
     ]
 
     operations = [
