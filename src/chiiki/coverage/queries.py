@@ -26,6 +26,7 @@ from chiiki.coverage.grid import (
 )
 from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
+    BoundarySet,
     Carrier,
     CellPopulation,
     Challenge,
@@ -405,6 +406,21 @@ def facilities_by_cell(municipality: Municipality) -> dict[str, CellFacilities]:
 def road_layer(municipality: Municipality) -> RoadLayer | None:
     """The roads in force (the latest loaded), if any."""
     return RoadLayer.objects.filter(municipality=municipality).order_by("-loaded_at", "-id").first()
+
+
+def boundary_sets(municipality: Municipality) -> dict[str, BoundarySet]:
+    """The boundaries in force (the latest version of each kind), by kind."""
+    found: dict[str, BoundarySet] = {}
+    for row in BoundarySet.objects.filter(municipality=municipality).order_by("-version"):
+        found.setdefault(row.kind, row)
+    return found
+
+
+def boundary_history(municipality: Municipality) -> QuerySet[BoundarySet]:
+    """Every imported version, newest first (without the geometry, which can be large)."""
+    return (
+        BoundarySet.objects.filter(municipality=municipality).defer("features").order_by("kind", "-version")
+    )
 
 
 def road_metres_by_cell(municipality: Municipality) -> dict[str, int]:
