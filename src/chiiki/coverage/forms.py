@@ -230,6 +230,21 @@ class RoadUploadForm(forms.Form):
         return within_upload_limit(self.cleaned_data["file"])
 
 
+class CensusUploadForm(forms.Form):
+    """The national census 500 m mesh population (e-Stat 地域メッシュ統計 CSV with KEY_CODE)."""
+
+    source = forms.CharField(
+        label=gettext_lazy("出典(例: 令和2年国勢調査 500mメッシュ 5339)"), max_length=200
+    )
+    file = forms.FileField(
+        label=gettext_lazy("人口メッシュのファイル(e-Stat の CSV、KEY_CODE の列)"),
+        help_text=gettext_lazy("Shift_JIS のままで構いません。500mメッシュ(9桁)の表を選んでください"),
+    )
+
+    def clean_file(self) -> object:
+        return within_upload_limit(self.cleaned_data["file"])
+
+
 class BoundaryUploadForm(forms.Form):
     """The municipality's outline or its districts (大字・丁目) as GeoJSON polygons, drawn under the cells."""
 

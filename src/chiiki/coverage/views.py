@@ -23,6 +23,7 @@ from chiiki.coverage.actions import (
     decide_challenge_cell,
     extent_of,
     import_boundaries,
+    import_census_population,
     import_coverage_layer,
     import_road_layer,
     open_challenge,
@@ -36,6 +37,7 @@ from chiiki.coverage.actions import (
 from chiiki.coverage.forms import (
     AreaTargetForm,
     BoundaryUploadForm,
+    CensusUploadForm,
     ChallengeAnswerForm,
     ChallengeCellForm,
     ChallengeForm,
@@ -50,6 +52,7 @@ from chiiki.coverage.forms import (
 from chiiki.coverage.grid import (
     BoundaryFeature,
     BoundaryFileError,
+    CensusFileError,
     Extent,
     LayerFileError,
     RoadFileError,
@@ -419,6 +422,38 @@ def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         },
         status=400 if form.errors or road_form.errors else 200,
     )
+
+
+@municipality_permission("coverage.manage")
+def census(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Upload the census 500 m mesh population (the same action as `chiiki coverage census`); every bad row is
+    named on the form and nothing is changed."""
+    form = CensusUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = import_census_population(
+                municipality,
+                form.cleaned_data["file"].read(),
+                source=form.cleaned_data["source"],
+                by=Actor.from_request(request),
+            )
+        except (CensusFileError, ValueError) as error:
+            for line in str(error).splitlines()[:20]:
+                form.add_error("file", line)
+        else:
+            messages.success(
+                request,
+                _("%(cells)s 区画、%(people)s 人を読み込みました(秘匿・合算 %(suppressed)s 区画)。")
+                % {"cells": done.cells, "people": done.population, "suppressed": done.suppressed},
+            )
+            return redirect("coverage:census", code=municipality.code)
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "summary": queries.census_summary(municipality),
+        "has_extent": extent_of(municipality) is not None,
+    }
+    return render(request, "coverage/census.html", context, status=400 if form.errors else 200)
 
 
 @municipality_permission("coverage.manage")
