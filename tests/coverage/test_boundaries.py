@@ -216,7 +216,18 @@ def test_staff_upload_and_the_map_draws_outlines_under_the_cells(
             },
         )
         assert response.status_code == 302
+    again = client.post(
+        url,
+        {
+            "kind": "districts",
+            "source": "e-Stat 小地域 2020",
+            "file": SimpleUploadedFile("same.geojson", _collection(WEST_HALF, EAST_HALF)),
+        },
+    )
+    assert again.status_code == 302
     page = client.get(url).content.decode()
+    assert "変更なし" in page  # version 2 of the districts, identical to version 1
+    assert "第 2 版" in page
     assert "大字西" in page
     assert "第 1 版" in page
 
