@@ -6,13 +6,15 @@ second, `*` for withheld cells, Shift_JIS); it is not a real e-Stat download.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from chiiki.core.models import Municipality
+from chiiki.core.models import Municipality, User
 from chiiki.coverage import queries
 from chiiki.coverage.grid import CensusFileError, parse_census_mesh, to_meshcode
 
@@ -92,3 +94,32 @@ def test_a_1km_table_is_refused_for_the_500m_population(placed_town: Municipalit
             "x",
             stdout=StringIO(),
         )
+
+
+def test_staff_upload_the_census_on_its_page_with_row_errors(
+    placed_town: Municipality, make_staff: Callable[..., User], login: Callable[..., Any]
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from chiiki.core.models import AuditEvent, Role
+    from chiiki.coverage.models import CellPopulation
+
+    client = login(make_staff("coverage", placed_town, Role.COVERAGE_OFFICER))
+    url = f"/staff/m/{placed_town.code}/coverage/census/"
+    assert "まだ読み込まれていません" in client.get(url).content.decode()
+    bad = _file([f"{INSIDE[0]},0,,,12,6", f"{INSIDE[1]},0,,,twelve,6"])
+    refused = client.post(url, {"source": "令和2年国勢調査", "file": SimpleUploadedFile("bad.csv", bad)})
+    assert refused.status_code == 400
+    assert "4 行目の人口の列: 「twelve」は人数ではありません" in refused.content.decode()
+    assert not CellPopulation.objects.exists()
+
+    good = _file([f"{INSIDE[0]},0,,,120,60", f"{INSIDE[1]},2,,,*,*", f"{OUTSIDE},0,,,50,25"])
+    done = client.post(url, {"source": "令和2年国勢調査 500m", "file": SimpleUploadedFile("m.csv", good)})
+    assert done.status_code == 302
+    assert sorted(CellPopulation.objects.values_list("mesh_code", "population")) == sorted(
+        [(INSIDE[0], 120), (INSIDE[1], 0)]
+    )
+    assert AuditEvent.objects.filter(action="coverage.census_loaded").count() == 1
+    page = client.get(url).content.decode()
+    assert "2 区画、120 人" in page
+    assert "令和2年国勢調査 500m" in page

@@ -2,17 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
-from chiiki.core.models import Municipality
+from chiiki.core.models import Municipality, Role, User
 from chiiki.coverage import queries
-from chiiki.coverage.models import Challenge, DeadZoneReport, Measurement, MeasurementImport, TargetTable
+from chiiki.coverage.models import (
+    BoundarySet,
+    Challenge,
+    DeadZoneReport,
+    Measurement,
+    MeasurementImport,
+    TargetTable,
+)
 from chiiki.demo.coverage import DEAD_ZONE_DISTRICTS, load_coverage_demo
+from chiiki.registry.models import District
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_town_has_evidence_and_a_confirmed_dead_zone(db: None) -> None:
+def test_the_demo_town_has_evidence_and_a_confirmed_dead_zone(
+    db: None, make_staff: Callable[..., User], login: Callable[..., Any]
+) -> None:
     from chiiki.core.acting import Actor
     from chiiki.demo import residents as synthetic
     from chiiki.registry.actions import import_registry
@@ -49,7 +62,21 @@ def test_the_demo_town_has_evidence_and_a_confirmed_dead_zone(db: None) -> None:
     assert reporters.count() == 3
     assert all(queries.report_challenges(r)[0].challenge == challenge for r in reporters)
 
+    outlines = queries.boundary_sets(town)  # a made-up outline and districts named as in the registry
+    assert [(f["code"], f["name"]) for f in outlines["municipality"].features] == [("349992", "緑川市")]
+    district_names = {f["name"] for f in outlines["districts"].features}
+    assert kimita.district is not None
+    assert kimita.district.name in district_names
+    assert len(district_names) == District.objects.filter(municipality=town).count()
+    client = login(make_staff("coverage", town, Role.COVERAGE_OFFICER))
+    html = client.get(f"/staff/m/{town.code}/coverage/?carrier=docomo&technology=4G").content.decode()
+    svg = html[html.index("<svg") : html.index("</svg>")]
+    assert svg.count('class="municipality-outline"') == 1
+    assert svg.count('class="district-outline"') == len(district_names)
+    assert f"<td>{kimita.district.name}</td>" in html[html.index("地図の区画の一覧") :]
+
     assert load_coverage_demo(town) == 0
+    assert BoundarySet.objects.filter(municipality=town).count() == 2
     assert DeadZoneReport.objects.filter(municipality=town).count() == 20
     assert MeasurementImport.objects.filter(municipality=town).count() == 1
     assert len(queries.layer_coverage(town)) == 1

@@ -125,6 +125,8 @@ SHOWS_NONE = {
     f"{STAFF}coverage/measurements/": "uploads of measurement logs and their counts",
     f"{STAFF}coverage/targets/": "the target table and a form for the town's own target",
     f"{STAFF}coverage/layers/": "carriers' coverage areas and the population they cover per district",
+    f"{STAFF}coverage/census/": "census population totals per municipality (published statistics), no cell list",
+    f"{STAFF}coverage/boundaries/": "imported municipal and district boundaries (public geography), no report",
     f"{STAFF}coverage/cells.csv": "cells with counts below 3 withheld",
     f"{STAFF}coverage/cells.geojson": "cells with counts below 3 withheld",
     f"{STAFF}coverage/challenges/": "confirmed dead 500 m cells and challenges, no report",

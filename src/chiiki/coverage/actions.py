@@ -17,15 +17,20 @@ from chiiki.core import audit
 from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.models import Municipality
 from chiiki.coverage.grid import (
+    BoundaryFeature,
+    BoundaryFileError,
     CleanedMeasurements,
     Extent,
     TargetDiff,
+    bounds_of,
     check_point,
+    diff_boundaries,
     diff_targets,
     parse_census_mesh,
     parse_meshcode,
     parse_targets,
     place_on_grid,
+    read_boundary_geojson,
     read_coverage_layer,
     read_measurements,
     read_road_geojson,
@@ -35,6 +40,7 @@ from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.mapping import cells_geojson
 from chiiki.coverage.models import (
     AreaExtent,
+    BoundarySet,
     Carrier,
     CellPopulation,
     Challenge,
@@ -616,6 +622,79 @@ def import_road_layer(
         detail={"cells": len(cells), "metres": sum(cells.values()), "source": source[:200]},
     )
     return layer
+
+
+MAX_BOUNDARY_BYTES = 20 * 1024 * 1024  # a district file larger than this is not simplified enough for a map
+
+
+@transaction.atomic
+def import_boundaries(
+    municipality: Municipality,
+    data: bytes,
+    *,
+    kind: str,
+    source: str,
+    original_name: str,
+    by: Actor,
+    name_property: str = "",
+    code_property: str = "",
+) -> BoundarySet:
+    """Store a new version of the municipality's outline or districts (GeoJSON polygons); the previous version
+    is kept and the changes against it recorded. Raises BoundaryFileError (nothing written) for a file with any
+    problem, or one that lies wholly outside the municipality's extent."""
+    if kind not in BoundarySet.Kind.values:
+        raise ValueError(f"境界の種類「{kind}」は扱えません")
+    if len(data) > MAX_BOUNDARY_BYTES:
+        raise BoundaryFileError([f"ファイルが大きすぎます({len(data) // 1024 // 1024} MB。20 MB まで)"])
+    features = read_boundary_geojson(
+        data,
+        districts=kind == BoundarySet.Kind.DISTRICTS,
+        name_property=name_property.strip(),
+        code_property=code_property.strip(),
+    )
+    extent = extent_of(municipality)
+    if extent is not None:
+        south, west, north, east = bounds_of(features)
+        if south > extent.north or north < extent.south or west > extent.east or east < extent.west:
+            raise BoundaryFileError(
+                [
+                    f"境界(緯度 {south:.4f}〜{north:.4f}、経度 {west:.4f}〜{east:.4f})が市区町村の範囲と"
+                    "重なりません。別の市区町村のファイルではありませんか"
+                ]
+            )
+    previous = (
+        BoundarySet.objects.select_for_update()
+        .filter(municipality=municipality, kind=kind)
+        .order_by("-version")
+        .first()
+    )
+    old = [BoundaryFeature.from_json(f) for f in previous.features] if previous else []
+    stored = BoundarySet.objects.create(
+        municipality=municipality,
+        kind=kind,
+        version=(previous.version + 1) if previous else 1,
+        source=source[:200],
+        original_name=original_name[:200],
+        sha256=hashlib.sha256(data).hexdigest(),
+        features=[f.as_json() for f in features],
+        changes=diff_boundaries(old, features) if previous else [],
+        loaded_by=by.name[:150],
+    )
+    audit.record(
+        "coverage.boundaries_imported",
+        by=by,
+        municipality=municipality,
+        object_type="coverage_boundary",
+        object_id=stored.pk,
+        detail={
+            "kind": kind,
+            "version": stored.version,
+            "features": len(features),
+            "changes": len(stored.changes),
+            "source": source[:200],
+        },
+    )
+    return stored
 
 
 class ChallengeError(ValueError):

@@ -5,6 +5,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 EVENTS: dict[str, Promise] = {
+    "coverage.boundaries_imported": _("市区町村・地区の境界を読み込んだ"),
     "coverage.census_loaded": _("国勢調査の人口メッシュを読み込んだ"),
     "coverage.challenge_answered": _("事業者の回答を記録した"),
     "coverage.challenge_cell_decided": _("申し入れた区画の結果を記録した"),

@@ -230,6 +230,55 @@ class RoadUploadForm(forms.Form):
         return within_upload_limit(self.cleaned_data["file"])
 
 
+class CensusUploadForm(forms.Form):
+    """The national census 500 m mesh population (e-Stat 地域メッシュ統計 CSV with KEY_CODE)."""
+
+    source = forms.CharField(
+        label=gettext_lazy("出典(例: 令和2年国勢調査 500mメッシュ 5339)"), max_length=200
+    )
+    file = forms.FileField(
+        label=gettext_lazy("人口メッシュのファイル(e-Stat の CSV、KEY_CODE の列)"),
+        help_text=gettext_lazy("Shift_JIS のままで構いません。500mメッシュ(9桁)の表を選んでください"),
+    )
+
+    def clean_file(self) -> object:
+        return within_upload_limit(self.cleaned_data["file"])
+
+
+class BoundaryUploadForm(forms.Form):
+    """The municipality's outline or its districts (大字・丁目) as GeoJSON polygons, drawn under the cells."""
+
+    kind = forms.ChoiceField(
+        label=gettext_lazy("種類"),
+        choices=[
+            ("districts", gettext_lazy("地区(大字・丁目)の境界")),
+            ("municipality", gettext_lazy("市区町村の境界")),
+        ],
+    )
+    source = forms.CharField(
+        label=gettext_lazy("出典(e-Stat 小地域、国土数値情報 N03 など。時点も)"), max_length=200
+    )
+    name_property = forms.CharField(
+        label=gettext_lazy("名前の属性(空なら自動で判別)"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("例: S_NAME(e-Stat 小地域)、N03_004(国土数値情報)、name"),
+    )
+    code_property = forms.CharField(
+        label=gettext_lazy("コードの属性(空なら自動で判別)"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("例: KEY_CODE(e-Stat 小地域)、N03_007(国土数値情報)、code"),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("境界のファイル(GeoJSON の Polygon・MultiPolygon、20 MB まで)"),
+        help_text=gettext_lazy("座標は経緯度(JGD2011・WGS 84)、[経度, 緯度] の順"),
+    )
+
+    def clean_file(self) -> object:
+        return within_upload_limit(self.cleaned_data["file"])
+
+
 def _day_field(label: Any) -> forms.CharField:  # a lazy string
     return forms.CharField(
         label=label, max_length=30, help_text=gettext_lazy("例: 2027-01-31、令和9年1月31日")

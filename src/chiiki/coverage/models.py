@@ -332,3 +332,35 @@ class ChallengeCell(models.Model):
 
     def __str__(self) -> str:
         return self.mesh_code
+
+
+class BoundarySet(models.Model):
+    """One imported version of the municipality's outline or of its districts' boundaries (GeoJSON polygons);
+    the latest of each kind is drawn under the cells, older versions are kept with the changes they brought."""
+
+    class Kind(models.TextChoices):
+        MUNICIPALITY = "municipality", _("市区町村の境界")
+        DISTRICTS = "districts", _("地区(大字・丁目)の境界")
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("種類"), max_length=12, choices=Kind.choices)
+    version = models.PositiveIntegerField(_("版"))
+    source = models.CharField(_("出典"), max_length=200)
+    original_name = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    # [{"code", "name", "polygons": [[outer ring, holes...], ...]}], [lon, lat] rounded to 6 decimals
+    features = models.JSONField(default=list)
+    changes = models.JSONField(default=list)  # lines naming what changed against the previous version
+    loaded_at = models.DateTimeField(auto_now_add=True)
+    loaded_by = models.CharField(max_length=150)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-version"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "version"], name="coverage_boundary_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} v{self.version}"

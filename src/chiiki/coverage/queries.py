@@ -8,7 +8,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import polars as pl
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 from django.utils import timezone
 
 from chiiki.core.models import Municipality
@@ -26,6 +26,7 @@ from chiiki.coverage.grid import (
 )
 from chiiki.coverage.grid import TargetRow as EngineTarget
 from chiiki.coverage.models import (
+    BoundarySet,
     Carrier,
     CellPopulation,
     Challenge,
@@ -405,6 +406,41 @@ def facilities_by_cell(municipality: Municipality) -> dict[str, CellFacilities]:
 def road_layer(municipality: Municipality) -> RoadLayer | None:
     """The roads in force (the latest loaded), if any."""
     return RoadLayer.objects.filter(municipality=municipality).order_by("-loaded_at", "-id").first()
+
+
+@dataclass(frozen=True, slots=True)
+class CensusSummary:
+    cells: int
+    population: int
+    suppressed: int
+    sources: list[str]
+
+
+def census_summary(municipality: Municipality) -> CensusSummary:
+    """What the loaded census population holds (no cell is listed)."""
+    rows = CellPopulation.objects.filter(municipality=municipality)
+    totals = rows.aggregate(n=Count("id"), people=Sum("population"))
+    return CensusSummary(
+        int(totals["n"] or 0),
+        int(totals["people"] or 0),
+        rows.filter(suppressed=True).count(),
+        sorted(set(rows.values_list("source", flat=True))),
+    )
+
+
+def boundary_sets(municipality: Municipality) -> dict[str, BoundarySet]:
+    """The boundaries in force (the latest version of each kind), by kind."""
+    found: dict[str, BoundarySet] = {}
+    for row in BoundarySet.objects.filter(municipality=municipality).order_by("-version"):
+        found.setdefault(row.kind, row)
+    return found
+
+
+def boundary_history(municipality: Municipality) -> QuerySet[BoundarySet]:
+    """Every imported version, newest first (without the geometry, which can be large)."""
+    return (
+        BoundarySet.objects.filter(municipality=municipality).defer("features").order_by("kind", "-version")
+    )
 
 
 def road_metres_by_cell(municipality: Municipality) -> dict[str, int]:

@@ -17,6 +17,8 @@ urlpatterns = [
     path("staff/m/<str:code>/coverage/measurements/", views.measurements, name="measurements"),
     path("staff/m/<str:code>/coverage/targets/", views.targets, name="targets"),
     path("staff/m/<str:code>/coverage/layers/", views.layers, name="layers"),
+    path("staff/m/<str:code>/coverage/census/", views.census, name="census"),
+    path("staff/m/<str:code>/coverage/boundaries/", views.boundaries, name="boundaries"),
     path("staff/m/<str:code>/coverage/challenges/", views.challenges, name="challenges"),
     path(
         "staff/m/<str:code>/coverage/challenges/<int:challenge_id>/", views.challenge_detail, name="challenge"

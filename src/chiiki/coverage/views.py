@@ -22,6 +22,8 @@ from chiiki.coverage.actions import (
     ReportError,
     decide_challenge_cell,
     extent_of,
+    import_boundaries,
+    import_census_population,
     import_coverage_layer,
     import_road_layer,
     open_challenge,
@@ -34,6 +36,8 @@ from chiiki.coverage.actions import (
 )
 from chiiki.coverage.forms import (
     AreaTargetForm,
+    BoundaryUploadForm,
+    CensusUploadForm,
     ChallengeAnswerForm,
     ChallengeCellForm,
     ChallengeForm,
@@ -45,9 +49,19 @@ from chiiki.coverage.forms import (
     StatusLookupForm,
     TriageForm,
 )
-from chiiki.coverage.grid import Extent, LayerFileError, RoadFileError, parse_meshcode
+from chiiki.coverage.grid import (
+    BoundaryFeature,
+    BoundaryFileError,
+    CensusFileError,
+    Extent,
+    LayerFileError,
+    RoadFileError,
+    bounds_of,
+    districts_at,
+    parse_meshcode,
+)
 from chiiki.coverage.mapping import build_map, cells_geojson
-from chiiki.coverage.models import Carrier, Challenge, ChallengeCell, DeadZoneReport, Technology
+from chiiki.coverage.models import BoundarySet, Carrier, Challenge, ChallengeCell, DeadZoneReport, Technology
 from chiiki.coverage.pack import PackCell, PackInput, evidence_pack
 from chiiki.tables import excel_safe_frame
 
@@ -127,14 +141,22 @@ def overview(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     cells = queries.published_cells(municipality, level=5).filter(
         (pl.col("carrier") == carrier) & (pl.col("technology") == technology)
     )
+    outlines = _boundaries(municipality)
+    cell_rows = list(cells.iter_rows(named=True))
+    names = districts_at(
+        outlines.get(BoundarySet.Kind.DISTRICTS, []), [parse_meshcode(c["mesh"]).center for c in cell_rows]
+    )
+    for row, name in zip(cell_rows, names, strict=True):
+        row["district"] = name
     context = {
         "municipality": municipality,
         "rows": rows,
         "grid": grid,
         "counts": queries.status_counts(municipality),
         "priorities": queries.priorities(municipality),
-        "cells": list(cells.iter_rows(named=True)),
-        "map": _map(municipality, cells),
+        "cells": cell_rows,
+        "has_districts": bool(outlines.get(BoundarySet.Kind.DISTRICTS)),
+        "map": _map(municipality, cells, outlines),
         "carrier": carrier,
         "technology": technology,
         "carriers": Carrier.choices,
@@ -145,8 +167,21 @@ def overview(request: HttpRequest, municipality: Municipality) -> HttpResponse:
     return render(request, "coverage/overview.html", context)
 
 
-def _map(municipality: Municipality, cells: pl.DataFrame) -> object:
+def _boundaries(municipality: Municipality) -> dict[str, list[BoundaryFeature]]:
+    """The features of the boundaries in force, by kind."""
+    return {
+        kind: [BoundaryFeature.from_json(f) for f in row.features]
+        for kind, row in queries.boundary_sets(municipality).items()
+    }
+
+
+def _map(
+    municipality: Municipality, cells: pl.DataFrame, outlines: dict[str, list[BoundaryFeature]]
+) -> object:
     extent = extent_of(municipality)
+    drawn = outlines.get(BoundarySet.Kind.MUNICIPALITY) or outlines.get(BoundarySet.Kind.DISTRICTS)
+    if extent is None and drawn:
+        extent = Extent(*bounds_of(drawn))
     if extent is None and cells.height:
         bounds = [parse_meshcode(code) for code in cells["mesh"].to_list()]
         extent = Extent(
@@ -158,7 +193,13 @@ def _map(municipality: Municipality, cells: pl.DataFrame) -> object:
     if extent is None:
         return None
     points = [(p.latitude, p.longitude, p.district.name) for p in queries.district_places(municipality)]
-    return build_map([(row["mesh"], row["status"]) for row in cells.iter_rows(named=True)], extent, points)
+    return build_map(
+        [(row["mesh"], row["status"]) for row in cells.iter_rows(named=True)],
+        extent,
+        points,
+        outline=outlines.get(BoundarySet.Kind.MUNICIPALITY),
+        districts=outlines.get(BoundarySet.Kind.DISTRICTS),
+    )
 
 
 def _carrier_and_technology(request: HttpRequest) -> tuple[str, str]:
@@ -381,6 +422,78 @@ def layers(request: HttpRequest, municipality: Municipality) -> HttpResponse:
         },
         status=400 if form.errors or road_form.errors else 200,
     )
+
+
+@municipality_permission("coverage.manage")
+def census(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Upload the census 500 m mesh population (the same action as `chiiki coverage census`); every bad row is
+    named on the form and nothing is changed."""
+    form = CensusUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = import_census_population(
+                municipality,
+                form.cleaned_data["file"].read(),
+                source=form.cleaned_data["source"],
+                by=Actor.from_request(request),
+            )
+        except (CensusFileError, ValueError) as error:
+            for line in str(error).splitlines()[:20]:
+                form.add_error("file", line)
+        else:
+            messages.success(
+                request,
+                _("%(cells)s 区画、%(people)s 人を読み込みました(秘匿・合算 %(suppressed)s 区画)。")
+                % {"cells": done.cells, "people": done.population, "suppressed": done.suppressed},
+            )
+            return redirect("coverage:census", code=municipality.code)
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "summary": queries.census_summary(municipality),
+        "has_extent": extent_of(municipality) is not None,
+    }
+    return render(request, "coverage/census.html", context, status=400 if form.errors else 200)
+
+
+@municipality_permission("coverage.manage")
+def boundaries(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Import the municipality's outline or its districts (GeoJSON polygons) as a new version; list the
+    versions with what each changed."""
+    form = BoundaryUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            stored = import_boundaries(
+                municipality,
+                data["file"].read(),
+                kind=data["kind"],
+                source=data["source"],
+                original_name=data["file"].name,
+                name_property=data["name_property"],
+                code_property=data["code_property"],
+                by=Actor.from_request(request),
+            )
+        except BoundaryFileError as error:
+            for problem in error.problems[:20]:
+                form.add_error("file", problem)
+        else:
+            messages.success(
+                request,
+                _("%(kind)sを読み込みました(第 %(version)s 版、%(n)s 件)。")
+                % {"kind": stored.get_kind_display(), "version": stored.version, "n": len(stored.features)},
+            )
+            return redirect("coverage:boundaries", code=municipality.code)
+    in_force = queries.boundary_sets(municipality)
+    context = {
+        "municipality": municipality,
+        "form": form,
+        "in_force": [
+            (row, [f.get("name") or f.get("code") for f in row.features]) for row in in_force.values()
+        ],
+        "history": queries.boundary_history(municipality),
+    }
+    return render(request, "coverage/boundaries.html", context, status=400 if form.errors else 200)
 
 
 @municipality_permission("coverage.manage")

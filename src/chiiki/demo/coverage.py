@@ -21,6 +21,7 @@ from chiiki.core.models import Municipality
 from chiiki.coverage.actions import (
     PlaceInput,
     ReportInput,
+    import_boundaries,
     import_coverage_layer,
     import_measurement_file,
     import_road_layer,
@@ -189,6 +190,22 @@ def load_coverage_demo(municipality: Municipality, *, seed: int = 2025) -> int:
         original_name="docomo-4g-demo.geojson",
         by=ACTOR,
     )
+    import_boundaries(
+        municipality,
+        _boundary_file(None),
+        kind="municipality",
+        source=BOUNDARY_SOURCE,
+        original_name="outline-demo.geojson",
+        by=ACTOR,
+    )
+    import_boundaries(
+        municipality,
+        _boundary_file(present),
+        kind="districts",
+        source=BOUNDARY_SOURCE,
+        original_name="districts-demo.geojson",
+        by=ACTOR,
+    )
     import_road_layer(
         municipality,
         _roads(),
@@ -198,6 +215,78 @@ def load_coverage_demo(municipality: Municipality, *, seed: int = 2025) -> int:
     )
     _challenge(municipality)
     return made
+
+
+BOUNDARY_SOURCE = "デモ: 架空の市区町村・地区の境界(緑川市は架空の市です)"
+# The made-up town outline, an irregular octagon in km (north, east) around the centre, inside EXTENT.
+OUTLINE_KM = [
+    (-6.0, -6.5),
+    (-6.4, 0.5),
+    (-5.0, 6.0),
+    (1.0, 9.5),
+    (8.5, 9.5),
+    (8.6, 3.0),
+    (5.0, -6.8),
+    (-1.0, -7.0),
+]
+
+
+def _clip(
+    polygon: list[tuple[float, float]], a: tuple[float, float], b: tuple[float, float]
+) -> list[tuple[float, float]]:
+    """The part of a convex polygon nearer to point a than to point b (one Sutherland-Hodgman step)."""
+    nx, ny = b[0] - a[0], b[1] - a[1]
+    limit = (b[0] ** 2 + b[1] ** 2 - a[0] ** 2 - a[1] ** 2) / 2
+
+    def side(p: tuple[float, float]) -> float:
+        return p[0] * nx + p[1] * ny - limit  # negative: nearer to a
+
+    out: list[tuple[float, float]] = []
+    for i, p in enumerate(polygon):
+        q = polygon[(i + 1) % len(polygon)]
+        sp, sq = side(p), side(q)
+        if sp <= 0:
+            out.append(p)
+        if (sp < 0 < sq) or (sq < 0 < sp):
+            t = sp / (sp - sq)
+            out.append((p[0] + t * (q[0] - p[0]), p[1] + t * (q[1] - p[1])))
+    return out
+
+
+def _ring(points_km: list[tuple[float, float]]) -> list[list[float]]:
+    ring = [[lon, lat] for lat, lon in (_point(n, e) for n, e in points_km)]
+    return [*ring, ring[0]]
+
+
+def _boundary_file(present: set[str] | None) -> bytes:
+    """The town's outline (present None), or its districts as the Voronoi cells of their representative points
+    cut by the outline, named as in the registry (e-Stat 小地域 properties: KEY_CODE, S_NAME)."""
+    if present is None:
+        features = [
+            {
+                "type": "Feature",
+                "properties": {"N03_004": "緑川市", "N03_007": "349992"},
+                "geometry": {"type": "Polygon", "coordinates": [_ring(OUTLINE_KM)]},
+            }
+        ]
+    else:
+        names = {code: name for code, name, *_ in DISTRICTS}
+        codes = [code for code in OFFSETS if code in present]
+        features = []
+        for code in codes:
+            polygon = list(OUTLINE_KM)
+            for other in codes:
+                if other != code and polygon:
+                    polygon = _clip(polygon, OFFSETS[code], OFFSETS[other])
+            if len(polygon) >= 3:
+                features.append(
+                    {
+                        "type": "Feature",
+                        "properties": {"KEY_CODE": f"34999200{code}", "S_NAME": names[code]},
+                        "geometry": {"type": "Polygon", "coordinates": [_ring(polygon)]},
+                    }
+                )
+    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
 
 
 def _roads() -> bytes:

@@ -5,6 +5,8 @@
 - Points (`check_point`): inside Japan, swapped latitude/longitude, inside a municipality's extent.
 - Measurement logs (`read_measurements`): the documented layout and the exports of G-NetTrack Pro and
   OpenCellID, read through chiiki.tables, cleaned.
+- Boundaries (`read_boundary_geojson`, `simplify_line`, `districts_at`, `diff_boundaries`): the municipality's
+  outline and its districts from GeoJSON polygons.
 - Roads (`read_road_geojson`): metres of road per 500 m cell from GeoJSON lines.
 - The census on the grid (`parse_census_mesh`): e-Stat 地域メッシュ統計 CSV with KEY_CODE.
 - Evidence (`aggregate_levels`, `aggregate_measurements`, `measurement_verdicts`, `report_counts`, `cell_status`) and
@@ -29,6 +31,15 @@ from chiiki.coverage.grid._aggregate import (
     place_on_grid,
     population_coverage,
     report_counts,
+)
+from chiiki.coverage.grid._boundaries import (
+    BoundaryFeature,
+    BoundaryFileError,
+    bounds_of,
+    diff_boundaries,
+    districts_at,
+    read_boundary_geojson,
+    simplify_line,
 )
 from chiiki.coverage.grid._census import CensusCells, CensusFileError, parse_census_mesh
 from chiiki.coverage.grid._layers import (
@@ -85,6 +96,8 @@ __all__ = [
     "STATUSES",
     "TARGET_COLUMNS",
     "TECHNOLOGIES",
+    "BoundaryFeature",
+    "BoundaryFileError",
     "CensusCells",
     "CensusFileError",
     "CleanedMeasurements",
@@ -101,11 +114,14 @@ __all__ = [
     "aggregate_levels",
     "aggregate_measurements",
     "assess",
+    "bounds_of",
     "cell_keys",
     "cell_status",
     "check_point",
     "clean_measurements",
+    "diff_boundaries",
     "diff_targets",
+    "districts_at",
     "drop_gps_jumps",
     "in_japan",
     "keys_to_codes",
@@ -122,11 +138,13 @@ __all__ = [
     "place_on_grid",
     "polygon_cells",
     "population_coverage",
+    "read_boundary_geojson",
     "read_coverage_geojson",
     "read_coverage_layer",
     "read_coverage_shapefile",
     "read_measurements",
     "read_road_geojson",
     "report_counts",
+    "simplify_line",
     "to_meshcode",
 ]
