@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chiiki.core.links import validate_link
 from chiiki.core.models import Job, Municipality
+from chiiki.infosafety.archives import CAPTURE_TYPES
 from chiiki.infosafety.engine import SCALES
 
 MAX_TEXT = 2000
@@ -356,9 +357,27 @@ class TakedownReport(models.Model):
     created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # the capture of the post as staff saw it (a screenshot, or a PDF/MHTML/WARC saved copy): evidence, kept once
+    capture = models.FileField(
+        _("投稿の記録"), upload_to="infosafety-captures/%Y/%m/", max_length=300, blank=True
+    )
+    capture_type = models.CharField(max_length=40, blank=True)  # image/png … read from the bytes
+    capture_size = models.PositiveBigIntegerField(null=True, blank=True)
+    capture_sha256 = models.CharField(max_length=64, blank=True)
+    captured_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    captured_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.url}"
+
+    @property
+    def capture_name(self) -> str:
+        """The capture's file name in the report and its ZIP (ours, never the sender's): takedown-<n>-capture.png."""
+        if not self.capture or self.capture_type not in CAPTURE_TYPES:
+            return ""
+        return f"takedown-{self.pk}-capture.{CAPTURE_TYPES[self.capture_type]}"

@@ -25,18 +25,25 @@ from chiiki.infosafety.actions.screening import (
     request_bulk_screening,
     screen_post,
 )
-from chiiki.infosafety.actions.takedowns import draft_takedown, record_takedown_status
+from chiiki.infosafety.actions.takedowns import (
+    CaptureError,
+    attach_capture,
+    draft_takedown,
+    record_takedown_status,
+)
 from chiiki.infosafety.actions.throttle import note_report_attempt
 
 __all__ = [
     "MAX_IMPORT",
     "ArchiveError",
+    "CaptureError",
     "FactCheckError",
     "ImportResult",
     "Intake",
     "add_source",
     "archive_source",
     "assign_claim",
+    "attach_capture",
     "check_rows",
     "correct_verdict",
     "dataset_name",
