@@ -43,6 +43,8 @@ NEWEST_APPS_IDS = dict.fromkeys(
         "attachment_id",
         "claim_id",
         "challenge_id",
+        "mode_id",
+        "source_id",
     ),
     "1",
 ) | {"procedure_code": "juminhyo"}
