@@ -19,9 +19,22 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
-from chiiki.infosafety.actions.factcheck import CANDIDATE_REPORTS, OPEN, _watch_hit, index_reports
-from chiiki.infosafety.engine import PostRow, best_match_among, cluster_near_duplicates, fingerprint
-from chiiki.infosafety.models import Claim, Report
+from chiiki.infosafety.actions.factcheck import (
+    CANDIDATE_REPORTS,
+    LSH_CANDIDATES,
+    OPEN,
+    _watch_hit,
+    index_reports,
+)
+from chiiki.infosafety.engine import (
+    Fingerprint,
+    PostRow,
+    best_match_among,
+    cluster_near_duplicates,
+    fingerprint,
+    lsh_keys,
+)
+from chiiki.infosafety.models import Claim, Report, ReportBand
 
 if TYPE_CHECKING:
     from chiiki.core.acting import Actor
@@ -51,6 +64,21 @@ def check_rows(rows: list[PostRow]) -> None:
                 raise ValidationError(
                     f"{row.line}行目: リンク {row.url[:80]} は使えません ({' '.join(error.messages)})"
                 ) from error
+
+
+def _bucketed(municipality: Municipality, text: str) -> list[tuple[object, Fingerprint]]:
+    """The open reports sharing an LSH bucket with a cluster's first post, however old (as for a single
+    report), so an old rumour told again in a file joins its claim even after thousands of other reports."""
+    keys = lsh_keys(text)
+    if not keys:
+        return []
+    bucketed = ReportBand.objects.filter(municipality=municipality, key__in=keys).values("report_id")
+    rows = (
+        Report.objects.filter(municipality=municipality, claim__status__in=OPEN, pk__in=bucketed)
+        .order_by("-received_at")
+        .values_list("claim_id", "text")[:LSH_CANDIDATES]
+    )
+    return [(claim_id, fingerprint(text)) for claim_id, text in rows]
 
 
 @transaction.atomic
@@ -83,7 +111,8 @@ def import_posts(municipality: Municipality, rows: list[PostRow], *, name: str, 
     new_claims = joined = 0
     for group in groups.values():
         first_seen = min((r.posted_at for r in group if r.posted_at), default=now)
-        match = best_match_among(fingerprint(group[0].text), candidates)
+        shared = _bucketed(municipality, group[0].text)
+        match = best_match_among(fingerprint(group[0].text), [*shared, *candidates])
         if match is None:
             claim = Claim.objects.create(
                 municipality=municipality, summary=group[0].text.strip()[:300], first_reported_at=first_seen
