@@ -29,6 +29,7 @@ EVENTS: dict[str, Promise] = {
     "infosafety.verdict_published": _("判定を公開した"),
     "infosafety.verdict_corrected": _("判定を訂正した"),
     "infosafety.signal_set_loaded": _("判定の手がかりの一覧を読み込んだ"),
+    "infosafety.import_received": _("大きな投稿ファイルの取り込みを受け付けた"),
     "infosafety.takedown_drafted": _("削除依頼を作成した"),
     "infosafety.takedown_captured": _("削除依頼に投稿の記録を加えた"),
     "infosafety.takedown_viewed": _("削除依頼を見た"),

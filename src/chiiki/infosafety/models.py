@@ -233,6 +233,29 @@ class ScreeningBatch(Job):
         return self.original_name
 
 
+class PostImport(Job):
+    """A file of posts too large for the page (more than 2,000), imported into the desk by the task worker."""
+
+    job_task: ClassVar[str] = "chiiki.infosafety.tasks.import_file"
+    job_queue: ClassVar[str] = "long"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="infosafety-imports/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    total = models.PositiveIntegerField(default=0)  # posts in the file, known once it is read
+    reports = models.PositiveIntegerField(default=0)
+    new_claims = models.PositiveIntegerField(default=0)
+    joined_claims = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-queued_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class ScreenedPost(models.Model):
     """One screened post with its score and the signals that explain it."""
 

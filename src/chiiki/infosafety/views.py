@@ -253,8 +253,20 @@ def import_posts(request: HttpRequest, municipality: Municipality) -> HttpRespon
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        content = upload.read()
         try:
-            rows = read_posts(upload.read(), name=upload.name or "")
+            rows = read_posts(content, name=upload.name or "")
+            if len(rows) > actions.MAX_IMPORT:  # a large file: the worker imports it
+                actions.check_rows(rows, limit=actions.MAX_IMPORT_JOB)
+                actions.request_import(
+                    municipality, content, name=upload.name or "", by=Actor.from_request(request)
+                )
+                messages.success(
+                    request,
+                    _("%(posts)s 件のファイルを受け付けました。取り込みの進み具合はこのページに出ます。")
+                    % {"posts": len(rows)},
+                )
+                return redirect("infosafety:import", code=municipality.code)
             result = actions.import_posts(
                 municipality, rows, name=upload.name or "", by=Actor.from_request(request)
             )
@@ -281,7 +293,12 @@ def import_posts(request: HttpRequest, municipality: Municipality) -> HttpRespon
     return render(
         request,
         "infosafety/import.html",
-        {"municipality": municipality, "form": form, "limit": actions.MAX_IMPORT},
+        {
+            "municipality": municipality,
+            "form": form,
+            "limit": actions.MAX_IMPORT,
+            "imports": queries.post_imports(municipality)[:20],
+        },
         status=400 if form.errors else 200,
     )
 

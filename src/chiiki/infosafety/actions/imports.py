@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from chiiki.core import audit
+from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
 from chiiki.infosafety.actions.factcheck import (
@@ -34,12 +36,13 @@ from chiiki.infosafety.engine import (
     fingerprint,
     lsh_keys,
 )
-from chiiki.infosafety.models import Claim, Report, ReportBand
+from chiiki.infosafety.models import Claim, PostImport, Report, ReportBand
 
 if TYPE_CHECKING:
     from chiiki.core.acting import Actor
 
-MAX_IMPORT = 2000  # posts in one file on the page (each cluster is compared with the latest reports)
+MAX_IMPORT = 2000  # posts in one file on the page; a larger file goes to the task worker
+MAX_IMPORT_JOB = 200_000  # posts in one file imported by the worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,10 +55,10 @@ class ImportResult:
     skipped: int
 
 
-def check_rows(rows: list[PostRow]) -> None:
+def check_rows(rows: list[PostRow], *, limit: int = MAX_IMPORT) -> None:
     """Refuse the whole file when a post cannot be kept: too many posts, or a link that is not a web address."""
-    if len(rows) > MAX_IMPORT:
-        raise ValidationError(f"一度に取り込めるのは {MAX_IMPORT:,} 件までです ({len(rows):,} 件あります)")
+    if len(rows) > limit:
+        raise ValidationError(f"一度に取り込めるのは {limit:,} 件までです ({len(rows):,} 件あります)")
     for row in rows:
         if row.url:
             try:
@@ -81,10 +84,47 @@ def _bucketed(municipality: Municipality, text: str) -> list[tuple[object, Finge
     return [(claim_id, fingerprint(text)) for claim_id, text in rows]
 
 
+def request_import(municipality: Municipality, content: bytes, *, name: str, by: Actor) -> PostImport:
+    """Keep a large file of posts and queue its import on the long queue (the worker reads and checks it)."""
+    job = PostImport(municipality=municipality, original_name=name[:200], uploaded_by=by.user)
+    job.file.save("posts", ContentFile(content), save=False)
+    job.save()
+    audit.record(
+        "infosafety.import_received",
+        by=by,
+        municipality=municipality,
+        object_type="post_import",
+        object_id=job.pk,
+        detail={"file": name[:200], "bytes": len(content)},
+    )
+    enqueue_job(job)
+    return job
+
+
+def note_import_total(job: PostImport, total: int) -> None:
+    """Progress of a worker's import: the number of posts, once the file is read (shown on the import page)."""
+    PostImport.objects.filter(pk=job.pk).update(total=total)
+
+
 @transaction.atomic
-def import_posts(municipality: Municipality, rows: list[PostRow], *, name: str, by: Actor) -> ImportResult:
+def record_import(job: PostImport, rows: list[PostRow], *, by: Actor) -> ImportResult:
+    """Import a worker's file (all or nothing, as on the page) and keep the counts on its job."""
+    result = import_posts(job.municipality, rows, name=job.original_name, by=by, limit=MAX_IMPORT_JOB)
+    job.total = len(rows)
+    job.reports = result.reports
+    job.new_claims = result.new_claims
+    job.joined_claims = result.joined_claims
+    job.skipped = result.skipped
+    job.save(update_fields=["total", "reports", "new_claims", "joined_claims", "skipped"])
+    return result
+
+
+@transaction.atomic
+def import_posts(
+    municipality: Municipality, rows: list[PostRow], *, name: str, by: Actor, limit: int = MAX_IMPORT
+) -> ImportResult:
     """Keep every post of the file as a report, grouped into claims; all or nothing."""
-    check_rows(rows)
+    check_rows(rows, limit=limit)
     known = set(
         Report.objects.filter(
             municipality=municipality, post_id__in=[r.post_id for r in rows if r.post_id]
