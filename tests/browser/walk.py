@@ -350,8 +350,8 @@ def _infosafety_values(town: Municipality) -> DemoValues:
     batch = pk_of("infosafety.ScreeningBatch", municipality=town)
     if batch:
         found.by_segment_and_name[("batches", "batch_id")] = batch
-    takedown = pk_of("infosafety.TakedownReport", municipality=town)
-    if takedown:
+    takedown = pk_of("infosafety.TakedownReport", municipality=town, capture_type="image/png")
+    if takedown:  # one with a capture, so its download and the report's ZIP answer
         found.by_segment_and_name[("takedowns", "report_id")] = takedown
     screenshot = pk_of("infosafety.Report", municipality=town, screenshot_type="image/png")
     if screenshot:

@@ -37,7 +37,10 @@ def test_the_demo_loads_once_with_two_published_checks(
     batch = ScreeningBatch.objects.get(municipality=town_a)
     assert batch.status == "done"
     assert (batch.total, batch.posts.count()) == (6, 6)
-    assert TakedownReport.objects.get(municipality=town_a).recipient == "ihc"
+    takedown = TakedownReport.objects.get(municipality=town_a)
+    assert takedown.recipient == "ihc"
+    assert takedown.capture_type == "image/png"  # the demo's report carries a capture
+    assert takedown.capture_name == f"takedown-{takedown.pk}-capture.png"
     assert load_infosafety_demo(town_a, first, second).claims == 0  # second load changes nothing
     assert Report.objects.filter(municipality=town_a).count() == 9
     page = Client().get(f"/factcheck/{town_a.code}/").content.decode()

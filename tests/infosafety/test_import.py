@@ -9,10 +9,13 @@ from datetime import UTC, datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from tests.inline_worker import run_due_tasks
 
-from chiiki.core.models import AuditEvent, Municipality, Role, User
+from chiiki.core.acting import Actor
+from chiiki.core.models import AuditEvent, Job, Municipality, Role, User
+from chiiki.infosafety import actions
 from chiiki.infosafety.engine import PostFileError, read_posts
-from chiiki.infosafety.models import Claim, Report
+from chiiki.infosafety.models import Claim, PostImport, Report
 
 LEVEE = "緑川の堤防が決壊したらしい。本町はもう水没してるって。消防車が何台も来てる"
 
@@ -179,3 +182,38 @@ def test_import_is_for_editors_of_the_town(
     assert _upload(other, town_a, _jsonl(X_POST), "x.jsonl").status_code in (403, 404)  # type: ignore[attr-defined]
     assert Client().get(f"/staff/m/{town_a.code}/infosafety/import/").status_code in (302, 403)
     assert not Report.objects.filter(municipality=town_a).exists()
+
+
+def test_a_file_over_the_page_limit_is_imported_by_the_worker(
+    town_a: Municipality, editor: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(actions, "MAX_IMPORT", 3)  # the page takes 2,000 posts; this file has 5
+    Client().post(f"/factcheck/{town_a.code}/report/", {"text": LEVEE})
+    levee = Claim.objects.get(municipality=town_a)
+    data = _jsonl(X_RESPONSE, X_POST, BSKY_VIEW, BSKY_LISTED, BSKY_RECORD)
+    response = _upload(editor, town_a, data, "big-day.jsonl")
+    assert response.status_code == 302  # type: ignore[attr-defined]
+    job = PostImport.objects.get()
+    assert job.status == Job.Status.QUEUED
+    assert not Report.objects.filter(channel=Report.Channel.IMPORT).exists()  # nothing until the worker runs
+    assert AuditEvent.objects.get(action="infosafety.import_received").object_id == str(job.pk)
+    run_due_tasks("long")
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    assert (job.total, job.reports, job.new_claims, job.joined_claims) == (5, 5, 2, 1)
+    assert "5 件を取り込みました" in job.message
+    imported = Report.objects.filter(municipality=town_a, channel=Report.Channel.IMPORT)
+    assert set(imported.filter(text__contains="堤防").values_list("claim_id", flat=True)) == {levee.pk}
+    page = editor.get(f"/staff/m/{town_a.code}/infosafety/import/").content.decode()
+    assert "big-day.jsonl" in page
+    assert "5 件を取り込みました" in page
+
+
+def test_a_bad_line_fails_the_worker_import_naming_it(town_a: Municipality, editor: Client) -> None:
+    data = _jsonl(X_POST, BSKY_RECORD) + b"\n" + json.dumps({"id": "5", "lang": "ja"}).encode()
+    job = actions.request_import(town_a, data, name="broken.jsonl", by=Actor.system("test"))
+    run_due_tasks("long")
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert "3" in job.message  # the line
+    assert not Report.objects.filter(channel=Report.Channel.IMPORT).exists()

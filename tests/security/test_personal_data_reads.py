@@ -67,6 +67,9 @@ SHOWS_PERSONAL_DATA = {
     f"{STAFF}infosafety/sources/<int:source_id>/archive": "infosafety.archive_downloaded",
     f"{STAFF}infosafety/dashboard/": "infosafety.dashboard_viewed",
     f"{STAFF}infosafety/takedowns/": "infosafety.takedowns_viewed",
+    f"{STAFF}infosafety/takedowns/<int:report_id>/": "infosafety.takedown_viewed",
+    f"{STAFF}infosafety/takedowns/<int:report_id>/capture": "infosafety.capture_downloaded",
+    f"{STAFF}infosafety/takedowns/<int:report_id>/report.zip": "infosafety.takedown_exported",
     f"{STAFF}infosafety/screening/batches/<int:batch_id>/": "infosafety.batch_viewed",
 }
 
@@ -141,6 +144,7 @@ SHOWS_NONE = {
     f"{STAFF}infosafety/takedowns/new/": "a change (POST), audited by its action",
     f"{STAFF}infosafety/watch/<int:mode_id>/patterns/": "a change (POST) of the watch words, audited by its action",
     f"{STAFF}infosafety/takedowns/<int:report_id>/status/": "a change (POST), audited by its action",
+    f"{STAFF}infosafety/takedowns/<int:report_id>/capture/": "a change (POST), audited by its action",
 }
 
 

@@ -159,7 +159,10 @@ def load_infosafety_demo(municipality: Municipality, first: User, second: User) 
         row = PostRow(number, text, f"https://x.example/jobs/{number}")
         post = actions.screen_post(municipality, row, screener.screen(text), by=Actor.for_user(first))
         if number == 1:
-            actions.draft_takedown(post, recipient="ihc", by=Actor.for_user(first))
+            # with a made-up screenshot as the capture of the post (the walk downloads it and the report's ZIP)
+            actions.draft_takedown(
+                post, recipient="ihc", by=Actor.for_user(first), capture=sample_screenshot(32, 24)
+            )
     _screen_a_file(municipality, first)
     return InfosafetyDemoSummary(
         Claim.objects.filter(municipality=municipality).count(), published, len(SCREENED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import zlib
 
-__all__ = ["ARCHIVE_TYPES", "archive_type"]
+__all__ = ["ARCHIVE_TYPES", "CAPTURE_TYPES", "archive_type", "capture_type"]
 
 # media type → file suffix of the archived copies a source may carry
 ARCHIVE_TYPES = {
@@ -73,3 +73,14 @@ def archive_type(content: bytes) -> str | None:
     if _is_html(head):
         return "text/html"
     return None
+
+
+# What a capture of a reported post may be: a screenshot (PNG, JPEG) or a saved copy of the page (PDF, MHTML,
+# WARC). A bare HTML file is refused: without its images and styles it is not a faithful picture of the post.
+CAPTURE_TYPES = {kind: suffix for kind, suffix in ARCHIVE_TYPES.items() if kind != "text/html"}
+
+
+def capture_type(content: bytes) -> str | None:
+    """The media type of a capture read from its bytes (the archived-copy checks), else None."""
+    kind = archive_type(content) if content else None
+    return kind if kind in CAPTURE_TYPES else None

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from chiiki.core.links import validate_link
 from chiiki.core.uploads import within_upload_limit
-from chiiki.infosafety.archives import archive_type
+from chiiki.infosafety.archives import archive_type, capture_type
 from chiiki.infosafety.engine import SCALES, WatchPatternError, parse_patterns
 from chiiki.infosafety.images import image_type
 from chiiki.infosafety.models import MAX_LINK, MAX_TEXT
@@ -123,6 +123,42 @@ class ArchiveForm(forms.Form):
     def clean_archive(self) -> bytes:
         """The archived copy's bytes."""
         return archive_bytes(self.cleaned_data.get("archive"))
+
+
+CAPTURE_ACCEPT = ".png,.jpg,.jpeg,.pdf,.mhtml,.mht,.warc,.gz,image/png,image/jpeg,application/pdf"
+
+
+class CaptureForm(forms.Form):
+    """The capture of a reported post: a screenshot or a saved copy of the page, as staff saw it."""
+
+    capture = forms.FileField(
+        label=gettext_lazy("投稿の記録(キャプチャ)"),
+        help_text=gettext_lazy(
+            "PNG・JPEG の画面、または PDF・MHTML・WARC で保存した投稿。通報に SHA-256 とともに載ります(公開しません)。"
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": CAPTURE_ACCEPT}),
+    )
+
+    def __init__(self, *args: object, required: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["capture"].required = required
+
+    def clean_capture(self) -> bytes:
+        """The capture's bytes (b"" when none was sent and none is required); too large or of another kind is
+        refused with the reason."""
+        upload = self.cleaned_data.get("capture")
+        if not upload:
+            return b""
+        within_upload_limit(upload)
+        content: bytes = upload.read()
+        if capture_type(content) is None:
+            raise forms.ValidationError(
+                _(
+                    "PNG・JPEG の画面、または PDF・MHTML・WARC で保存した投稿を選んでください。"
+                    "このファイルはどれとしても読めません。"
+                )
+            )
+        return content
 
 
 def _rating_choices() -> list[tuple[str, list[tuple[str, str]]]]:

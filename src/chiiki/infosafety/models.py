@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chiiki.core.links import validate_link
 from chiiki.core.models import Job, Municipality
+from chiiki.infosafety.archives import CAPTURE_TYPES
 from chiiki.infosafety.engine import SCALES
 
 MAX_TEXT = 2000
@@ -232,6 +233,29 @@ class ScreeningBatch(Job):
         return self.original_name
 
 
+class PostImport(Job):
+    """A file of posts too large for the page (more than 2,000), imported into the desk by the task worker."""
+
+    job_task: ClassVar[str] = "chiiki.infosafety.tasks.import_file"
+    job_queue: ClassVar[str] = "long"
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="infosafety-imports/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    uploaded_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    total = models.PositiveIntegerField(default=0)  # posts in the file, known once it is read
+    reports = models.PositiveIntegerField(default=0)
+    new_claims = models.PositiveIntegerField(default=0)
+    joined_claims = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-queued_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class ScreenedPost(models.Model):
     """One screened post with its score and the signals that explain it."""
 
@@ -356,9 +380,27 @@ class TakedownReport(models.Model):
     created_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # the capture of the post as staff saw it (a screenshot, or a PDF/MHTML/WARC saved copy): evidence, kept once
+    capture = models.FileField(
+        _("投稿の記録"), upload_to="infosafety-captures/%Y/%m/", max_length=300, blank=True
+    )
+    capture_type = models.CharField(max_length=40, blank=True)  # image/png … read from the bytes
+    capture_size = models.PositiveBigIntegerField(null=True, blank=True)
+    capture_sha256 = models.CharField(max_length=64, blank=True)
+    captured_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    captured_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.recipient} {self.url}"
+
+    @property
+    def capture_name(self) -> str:
+        """The capture's file name in the report and its ZIP (ours, never the sender's): takedown-<n>-capture.png."""
+        if not self.capture or self.capture_type not in CAPTURE_TYPES:
+            return ""
+        return f"takedown-{self.pk}-capture.{CAPTURE_TYPES[self.capture_type]}"

@@ -16,6 +16,7 @@ from chiiki.infosafety.engine import SignalSet, default_signal_set, load_signal_
 from chiiki.infosafety.models import (
     Claim,
     LineChannel,
+    PostImport,
     Report,
     ReportAttempt,
     ScreenedPost,
@@ -201,3 +202,8 @@ def archived_source(municipality: Municipality, source_id: int) -> Source | None
 def watch_mode(municipality: Municipality, mode_id: int) -> WatchMode | None:
     """A disaster or election mode of the municipality."""
     return WatchMode.objects.filter(municipality=municipality, pk=mode_id).first()
+
+
+def post_imports(municipality: Municipality) -> QuerySet[PostImport]:
+    """Large files of posts imported by the worker, newest first (their counts and outcome; no post text)."""
+    return PostImport.objects.filter(municipality=municipality)

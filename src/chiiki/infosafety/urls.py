@@ -39,6 +39,22 @@ urlpatterns = [
     path("staff/m/<str:code>/infosafety/signals/", views.signals, name="signals"),
     path("staff/m/<str:code>/infosafety/takedowns/", views.takedowns, name="takedowns"),
     path("staff/m/<str:code>/infosafety/takedowns/new/", views.takedown_new, name="takedown_new"),
+    path("staff/m/<str:code>/infosafety/takedowns/<int:report_id>/", views.takedown_detail, name="takedown"),
+    path(
+        "staff/m/<str:code>/infosafety/takedowns/<int:report_id>/capture/",
+        views.takedown_capture,
+        name="takedown_capture",
+    ),
+    path(
+        "staff/m/<str:code>/infosafety/takedowns/<int:report_id>/capture",
+        views.takedown_capture_file,
+        name="takedown_capture_file",
+    ),
+    path(
+        "staff/m/<str:code>/infosafety/takedowns/<int:report_id>/report.zip",
+        views.takedown_export,
+        name="takedown_export",
+    ),
     path(
         "staff/m/<str:code>/infosafety/takedowns/<int:report_id>/status/",
         views.takedown_status,

@@ -23,7 +23,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.links import safe_link
 from chiiki.core.models import Municipality, User
 from chiiki.infosafety import actions, line, queries
-from chiiki.infosafety.archives import ARCHIVE_TYPES
+from chiiki.infosafety.archives import ARCHIVE_TYPES, CAPTURE_TYPES
 from chiiki.infosafety.claimreview import claim_review, script_json
 from chiiki.infosafety.engine import (
     SCALES,
@@ -37,6 +37,7 @@ from chiiki.infosafety.engine import (
 from chiiki.infosafety.forms import (
     ArchiveForm,
     BatchForm,
+    CaptureForm,
     CorrectionForm,
     DeclineForm,
     DraftForm,
@@ -52,6 +53,7 @@ from chiiki.infosafety.forms import (
 )
 from chiiki.infosafety.images import IMAGE_TYPES
 from chiiki.infosafety.models import Claim, Report, TakedownReport
+from chiiki.infosafety.takedown_report import ihc_record, platform_text, report_zip
 from chiiki.infosafety.throttle import report_throttle
 from chiiki.tables import excel_safe_row
 
@@ -251,8 +253,20 @@ def import_posts(request: HttpRequest, municipality: Municipality) -> HttpRespon
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        content = upload.read()
         try:
-            rows = read_posts(upload.read(), name=upload.name or "")
+            rows = read_posts(content, name=upload.name or "")
+            if len(rows) > actions.MAX_IMPORT:  # a large file: the worker imports it
+                actions.check_rows(rows, limit=actions.MAX_IMPORT_JOB)
+                actions.request_import(
+                    municipality, content, name=upload.name or "", by=Actor.from_request(request)
+                )
+                messages.success(
+                    request,
+                    _("%(posts)s 件のファイルを受け付けました。取り込みの進み具合はこのページに出ます。")
+                    % {"posts": len(rows)},
+                )
+                return redirect("infosafety:import", code=municipality.code)
             result = actions.import_posts(
                 municipality, rows, name=upload.name or "", by=Actor.from_request(request)
             )
@@ -279,7 +293,12 @@ def import_posts(request: HttpRequest, municipality: Municipality) -> HttpRespon
     return render(
         request,
         "infosafety/import.html",
-        {"municipality": municipality, "form": form, "limit": actions.MAX_IMPORT},
+        {
+            "municipality": municipality,
+            "form": form,
+            "limit": actions.MAX_IMPORT,
+            "imports": queries.post_imports(municipality)[:20],
+        },
         status=400 if form.errors else 200,
     )
 
@@ -643,7 +662,18 @@ def signals(request: HttpRequest, municipality: Municipality) -> HttpResponse:
 
 # ---------------------------------------------------------------- reports to platforms
 
-IHC_COLUMNS = ("通報番号", "作成日時", "通報先", "URL", "情報の種別", "理由", "点数", "状態")
+IHC_COLUMNS = (
+    "通報番号",
+    "作成日時",
+    "通報先",
+    "URL",
+    "情報の種別",
+    "理由",
+    "点数",
+    "状態",
+    "記録ファイル名",
+    "記録SHA-256",
+)
 
 
 @municipality_permission("infosafety.screen")
@@ -676,6 +706,8 @@ def _takedowns_csv(municipality: Municipality, rows: list[TakedownReport]) -> Ht
                     r.reason,
                     r.post.score,
                     r.get_status_display(),
+                    r.capture_name,
+                    r.capture_sha256 if r.capture_name else "",
                 ]
             )
         )
@@ -692,23 +724,109 @@ def takedown_new(request: HttpRequest, municipality: Municipality) -> HttpRespon
     if post is None:
         raise Http404
     try:
-        actions.draft_takedown(
+        report = actions.draft_takedown(
             post, recipient=request.POST.get("recipient", ""), by=Actor.from_request(request)
         )
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("通報を作成しました。送ったら「送信済み」にしてください。"))
-    return redirect("infosafety:takedowns", code=municipality.code)
+        return redirect("infosafety:takedowns", code=municipality.code)
+    messages.success(
+        request, _("通報を作成しました。投稿の記録(キャプチャ)を加え、送ったら「送信済み」にしてください。")
+    )
+    return redirect("infosafety:takedown", code=municipality.code, report_id=report.pk)
+
+
+def _takedown_or_404(municipality: Municipality, report_id: int) -> TakedownReport:
+    report = queries.takedowns(municipality).filter(pk=report_id).first()
+    if report is None:
+        raise Http404
+    return report
+
+
+def _takedown_page(
+    request: HttpRequest, municipality: Municipality, report: TakedownReport, form: CaptureForm | None = None
+) -> HttpResponse:
+    return render(
+        request,
+        "infosafety/takedown.html",
+        {
+            "municipality": municipality,
+            "report": report,
+            "text": platform_text(report),
+            "record": json.dumps(ihc_record(report), ensure_ascii=False, indent=2),
+            "form": form or CaptureForm(),
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@municipality_permission("infosafety.screen")
+def takedown_detail(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """One report: its text for the platform, its record for the Internet Hotline Center, its capture."""
+    report = _takedown_or_404(municipality, report_id)
+    _viewed("infosafety.takedown_viewed", municipality, request, "takedown", object_id=report.pk)
+    return _takedown_page(request, municipality, report)
+
+
+@municipality_permission("infosafety.screen")
+@require_POST
+def takedown_capture(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """Attach the capture of the reported post (once; a capture is evidence and is not replaced)."""
+    report = _takedown_or_404(municipality, report_id)
+    form = CaptureForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _takedown_page(request, municipality, report, form)
+    try:
+        actions.attach_capture(report, form.cleaned_data["capture"], by=Actor.from_request(request))
+    except actions.CaptureError as error:
+        form.add_error(None, str(error))  # the form is no longer shown: the summary says why
+        return _takedown_page(request, municipality, report, form)
+    except ValidationError as error:
+        form.add_error("capture", " ".join(error.messages))
+        return _takedown_page(request, municipality, report, form)
+    messages.success(request, _("投稿の記録を保存しました。"))
+    return redirect("infosafety:takedown", code=municipality.code, report_id=report.pk)
+
+
+def _attachment(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _capture_bytes(report: TakedownReport) -> bytes:
+    with report.capture.open("rb") as stored:
+        content: bytes = stored.read()
+    return content
+
+
+@municipality_permission("infosafety.screen")
+def takedown_capture_file(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """The capture of a reported post, for staff only: always a download, with its checked type; audited."""
+    report = _takedown_or_404(municipality, report_id)
+    if not report.capture_name or report.capture_type not in CAPTURE_TYPES:
+        raise Http404
+    _viewed("infosafety.capture_downloaded", municipality, request, "takedown", object_id=report.pk)
+    return _attachment(_capture_bytes(report), report.capture_type, report.capture_name)
+
+
+@municipality_permission("infosafety.screen")
+def takedown_export(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
+    """The report as a ZIP: its text for the platform, its JSON record, the capture and SHA256SUMS; audited."""
+    report = _takedown_or_404(municipality, report_id)
+    capture = _capture_bytes(report) if report.capture_name else None
+    _viewed("infosafety.takedown_exported", municipality, request, "takedown", object_id=report.pk)
+    return _attachment(report_zip(report, capture), "application/zip", f"takedown-{report.pk}.zip")
 
 
 @municipality_permission("infosafety.screen")
 @require_POST
 def takedown_status(request: HttpRequest, municipality: Municipality, report_id: int) -> HttpResponse:
     """Record that a report was sent, or what became of the post."""
-    report = queries.takedowns(municipality).filter(pk=report_id).first()
-    if report is None:
-        raise Http404
+    report = _takedown_or_404(municipality, report_id)
     try:
         actions.record_takedown_status(
             report, status=request.POST.get("status", ""), by=Actor.from_request(request)

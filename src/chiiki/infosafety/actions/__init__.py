@@ -17,7 +17,16 @@ from chiiki.infosafety.actions.factcheck import (
     submit_report,
     update_watch_patterns,
 )
-from chiiki.infosafety.actions.imports import MAX_IMPORT, ImportResult, check_rows, import_posts
+from chiiki.infosafety.actions.imports import (
+    MAX_IMPORT,
+    MAX_IMPORT_JOB,
+    ImportResult,
+    check_rows,
+    import_posts,
+    note_import_total,
+    record_import,
+    request_import,
+)
 from chiiki.infosafety.actions.line import receive_line_events
 from chiiki.infosafety.actions.screening import (
     load_signal_set_version,
@@ -25,18 +34,26 @@ from chiiki.infosafety.actions.screening import (
     request_bulk_screening,
     screen_post,
 )
-from chiiki.infosafety.actions.takedowns import draft_takedown, record_takedown_status
+from chiiki.infosafety.actions.takedowns import (
+    CaptureError,
+    attach_capture,
+    draft_takedown,
+    record_takedown_status,
+)
 from chiiki.infosafety.actions.throttle import note_report_attempt
 
 __all__ = [
     "MAX_IMPORT",
+    "MAX_IMPORT_JOB",
     "ArchiveError",
+    "CaptureError",
     "FactCheckError",
     "ImportResult",
     "Intake",
     "add_source",
     "archive_source",
     "assign_claim",
+    "attach_capture",
     "check_rows",
     "correct_verdict",
     "dataset_name",
@@ -46,13 +63,16 @@ __all__ = [
     "import_posts",
     "load_signal_set_version",
     "merge_claims",
+    "note_import_total",
     "note_report_attempt",
     "publish_verdict",
     "receive_line_events",
     "record_batch_results",
+    "record_import",
     "record_takedown_status",
     "refresh_factcheck_dataset",
     "request_bulk_screening",
+    "request_import",
     "screen_post",
     "split_claim",
     "start_watch_mode",

@@ -13,20 +13,36 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from chiiki.core import audit
+from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.links import validate_link
 from chiiki.core.models import Municipality
-from chiiki.infosafety.actions.factcheck import CANDIDATE_REPORTS, OPEN, _watch_hit, index_reports
-from chiiki.infosafety.engine import PostRow, best_match_among, cluster_near_duplicates, fingerprint
-from chiiki.infosafety.models import Claim, Report
+from chiiki.infosafety.actions.factcheck import (
+    CANDIDATE_REPORTS,
+    LSH_CANDIDATES,
+    OPEN,
+    _watch_hit,
+    index_reports,
+)
+from chiiki.infosafety.engine import (
+    Fingerprint,
+    PostRow,
+    best_match_among,
+    cluster_near_duplicates,
+    fingerprint,
+    lsh_keys,
+)
+from chiiki.infosafety.models import Claim, PostImport, Report, ReportBand
 
 if TYPE_CHECKING:
     from chiiki.core.acting import Actor
 
-MAX_IMPORT = 2000  # posts in one file on the page (each cluster is compared with the latest reports)
+MAX_IMPORT = 2000  # posts in one file on the page; a larger file goes to the task worker
+MAX_IMPORT_JOB = 200_000  # posts in one file imported by the worker
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,10 +55,10 @@ class ImportResult:
     skipped: int
 
 
-def check_rows(rows: list[PostRow]) -> None:
+def check_rows(rows: list[PostRow], *, limit: int = MAX_IMPORT) -> None:
     """Refuse the whole file when a post cannot be kept: too many posts, or a link that is not a web address."""
-    if len(rows) > MAX_IMPORT:
-        raise ValidationError(f"一度に取り込めるのは {MAX_IMPORT:,} 件までです ({len(rows):,} 件あります)")
+    if len(rows) > limit:
+        raise ValidationError(f"一度に取り込めるのは {limit:,} 件までです ({len(rows):,} 件あります)")
     for row in rows:
         if row.url:
             try:
@@ -53,10 +69,62 @@ def check_rows(rows: list[PostRow]) -> None:
                 ) from error
 
 
+def _bucketed(municipality: Municipality, text: str) -> list[tuple[object, Fingerprint]]:
+    """The open reports sharing an LSH bucket with a cluster's first post, however old (as for a single
+    report), so an old rumour told again in a file joins its claim even after thousands of other reports."""
+    keys = lsh_keys(text)
+    if not keys:
+        return []
+    bucketed = ReportBand.objects.filter(municipality=municipality, key__in=keys).values("report_id")
+    rows = (
+        Report.objects.filter(municipality=municipality, claim__status__in=OPEN, pk__in=bucketed)
+        .order_by("-received_at")
+        .values_list("claim_id", "text")[:LSH_CANDIDATES]
+    )
+    return [(claim_id, fingerprint(text)) for claim_id, text in rows]
+
+
+def request_import(municipality: Municipality, content: bytes, *, name: str, by: Actor) -> PostImport:
+    """Keep a large file of posts and queue its import on the long queue (the worker reads and checks it)."""
+    job = PostImport(municipality=municipality, original_name=name[:200], uploaded_by=by.user)
+    job.file.save("posts", ContentFile(content), save=False)
+    job.save()
+    audit.record(
+        "infosafety.import_received",
+        by=by,
+        municipality=municipality,
+        object_type="post_import",
+        object_id=job.pk,
+        detail={"file": name[:200], "bytes": len(content)},
+    )
+    enqueue_job(job)
+    return job
+
+
+def note_import_total(job: PostImport, total: int) -> None:
+    """Progress of a worker's import: the number of posts, once the file is read (shown on the import page)."""
+    PostImport.objects.filter(pk=job.pk).update(total=total)
+
+
 @transaction.atomic
-def import_posts(municipality: Municipality, rows: list[PostRow], *, name: str, by: Actor) -> ImportResult:
+def record_import(job: PostImport, rows: list[PostRow], *, by: Actor) -> ImportResult:
+    """Import a worker's file (all or nothing, as on the page) and keep the counts on its job."""
+    result = import_posts(job.municipality, rows, name=job.original_name, by=by, limit=MAX_IMPORT_JOB)
+    job.total = len(rows)
+    job.reports = result.reports
+    job.new_claims = result.new_claims
+    job.joined_claims = result.joined_claims
+    job.skipped = result.skipped
+    job.save(update_fields=["total", "reports", "new_claims", "joined_claims", "skipped"])
+    return result
+
+
+@transaction.atomic
+def import_posts(
+    municipality: Municipality, rows: list[PostRow], *, name: str, by: Actor, limit: int = MAX_IMPORT
+) -> ImportResult:
     """Keep every post of the file as a report, grouped into claims; all or nothing."""
-    check_rows(rows)
+    check_rows(rows, limit=limit)
     known = set(
         Report.objects.filter(
             municipality=municipality, post_id__in=[r.post_id for r in rows if r.post_id]
@@ -83,7 +151,8 @@ def import_posts(municipality: Municipality, rows: list[PostRow], *, name: str, 
     new_claims = joined = 0
     for group in groups.values():
         first_seen = min((r.posted_at for r in group if r.posted_at), default=now)
-        match = best_match_among(fingerprint(group[0].text), candidates)
+        shared = _bucketed(municipality, group[0].text)
+        match = best_match_among(fingerprint(group[0].text), [*shared, *candidates])
         if match is None:
             claim = Claim.objects.create(
                 municipality=municipality, summary=group[0].text.strip()[:300], first_reported_at=first_seen
