@@ -106,7 +106,10 @@ def test_the_shipped_schema_is_the_current_book(current_book: Path, db: None) ->
     """The shipped 13 schema has 定義書A 第3.09版's items, order and 区分: loading that book changes nothing."""
     out = io.StringIO()
     call_command("opendata_standard", "load", str(current_book), stdout=out)
-    assert out.getvalue().splitlines() == ["public_toilet: 変更なし", "変更がないため、新しい版は作りませんでした"]
+    assert out.getvalue().splitlines() == [
+        "public_toilet: 変更なし",
+        "変更がないため、新しい版は作りませんでした",
+    ]
     assert not StandardVersion.objects.exists()
     shipped = queries.standard_schema("public_toilet", 0)
     assert shipped is not None

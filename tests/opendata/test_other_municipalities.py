@@ -391,7 +391,12 @@ def test_a_toilet_file_in_the_layout_before_the_current_book_still_maps() -> Non
     """Columns of the earlier shipped layout: the barrier-free count is renamed, the ones the current book
     dropped (乳幼児用座椅子/簡易ベッド counts, 車椅子使用者用トイレ数) are said to have no successor, not guessed."""
     schema = load_schemas()["public_toilet"]
-    header = ["バリアフリー（多目的）トイレ数", "車椅子使用者用トイレ数", "男性トイレ内の乳幼児用座椅子数", "多機能トイレ数"]
+    header = [
+        "バリアフリー（多目的）トイレ数",
+        "車椅子使用者用トイレ数",
+        "男性トイレ内の乳幼児用座椅子数",
+        "多機能トイレ数",
+    ]
     matches = map_header(header, schema)
     got = [(m.target, m.how) for m in matches]
     assert got[0] == ("バリアフリートイレ数", "legacy")
