@@ -2,7 +2,9 @@
 
 The fixture workbook is built here with openpyxl from the 39 items of 定義書A's sheet 13.公衆トイレ一覧 (see
 tests/opendata/data/definition-book/SOURCES.md), laid out as the published book is: a cover sheet, title rows
-above the header, 区分 with both ○ (U+25CB) and 〇 (U+3007), notes under the table.
+above the header, 区分 with both ○ (U+25CB) and 〇 (U+3007), notes under the table. The shipped 13 schema
+follows that book, so loading it changes nothing; the differences and versions are tested with a made-up later
+edition built from the same list (two items dropped, one added, one 区分 changed: `revised_items`).
 """
 
 from __future__ import annotations
@@ -29,13 +31,37 @@ from chiiki.opendata.tasks import convert_upload
 
 ITEMS = Path(__file__).parent / "data" / "definition-book" / "13-public-toilet.csv"
 BOOK_NAME = "20260801_resources_open_data_municipal-standard-open-dataset_table_a.xlsx"
+REVISED_NAME = "20280401_resources_open_data_municipal-standard-open-dataset_table_a.xlsx"
 OLD_TOILETS = (
-    "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,所在地_連結表記,緯度,経度,車椅子使用者用トイレ数\n"
-    "343021,1,広島県府中町,府中町役場 公衆トイレ,フチュウチョウヤクバ,広島県府中町大通3-5-1,34.3931,132.5047,1\n"
+    "全国地方公共団体コード,ID,地方公共団体名,名称,名称_カナ,所在地_連結表記,設置位置,緯度,経度,"
+    "乳幼児用設備設置トイレ有無\n"
+    "343021,1,広島県府中町,府中町役場 公衆トイレ,フチュウチョウヤクバ,広島県府中町大通3-5-1,1階,34.3931,132.5047,有\n"
 )
+NEW_ITEM = "清掃頻度"  # not in any edition: the made-up later edition's new item
 
 
-def write_book(path: Path) -> Path:
+def book_items() -> list[dict[str, str]]:
+    """The 39 items of sheet 13 of 定義書A 第3.09版, as in the fixture CSV."""
+    with ITEMS.open(encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def revised_items() -> list[dict[str, str]]:
+    """A made-up later edition of sheet 13: without 乳幼児用設備設置トイレ有無 and 利用可能時間特記事項, with
+    清掃頻度 (○) before 備考, and 設置位置 recommended (○) instead of required (◎): 38 items."""
+    gone = {"乳幼児用設備設置トイレ有無", "利用可能時間特記事項"}
+    items = [dict(row) for row in book_items() if row["項目名"] not in gone]
+    for row in items:
+        if row["項目名"] == "設置位置":
+            row["区分"] = "○"
+    new = {"項目No.": "", "項目名": NEW_ITEM, "区分": "○", "説明": "清掃の頻度を記載。", "形式": "文字列"}
+    items.insert(len(items) - 1, new)
+    for number, row in enumerate(items, start=1):
+        row["項目No."] = str(number)
+    return items
+
+
+def write_book(path: Path, items: list[dict[str, str]] | None = None) -> Path:
     book = openpyxl.Workbook()
     cover = book.active
     assert cover is not None
@@ -45,21 +71,27 @@ def write_book(path: Path) -> Path:
     sheet.append(["データ項目（公衆トイレ一覧）"])
     sheet.append([])
     sheet.append(["項目No.", "項目名", "区分", "説明", "形式", "記入例"])
-    with ITEMS.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            sheet.append([int(row["項目No."]), row["項目名"], row["区分"], row["説明"], row["形式"], ""])
+    for row in book_items() if items is None else items:
+        sheet.append([int(row["項目No."]), row["項目名"], row["区分"], row["説明"], row["形式"], ""])
     sheet.append(["（注1）", "名称は通称で構いません。"])
     book.save(path)
     return path
 
 
 @pytest.fixture
-def book(tmp_path: Path) -> Path:
+def current_book(tmp_path: Path) -> Path:
+    """定義書A 第3.09版's sheet 13 as published."""
     return write_book(tmp_path / BOOK_NAME)
 
 
-def test_the_book_is_read_in_its_published_layout(book: Path) -> None:
-    (sheet,) = read_book(book)
+@pytest.fixture
+def book(tmp_path: Path) -> Path:
+    """A made-up later edition (`revised_items`), so that loading it changes the shipped schema."""
+    return write_book(tmp_path / REVISED_NAME, revised_items())
+
+
+def test_the_book_is_read_in_its_published_layout(current_book: Path) -> None:
+    (sheet,) = read_book(current_book)
     assert (sheet.number, sheet.title) == ("13", "公衆トイレ一覧")
     assert len(sheet.items) == 39
     levels = {item.name: item.level for item in sheet.items}
@@ -70,14 +102,29 @@ def test_the_book_is_read_in_its_published_layout(book: Path) -> None:
     assert levels["備考"] == "optional"
 
 
+def test_the_shipped_schema_is_the_current_book(current_book: Path, db: None) -> None:
+    """The shipped 13 schema has 定義書A 第3.09版's items, order and 区分: loading that book changes nothing."""
+    out = io.StringIO()
+    call_command("opendata_standard", "load", str(current_book), stdout=out)
+    assert out.getvalue().splitlines() == [
+        "public_toilet: 変更なし",
+        "変更がないため、新しい版は作りませんでした",
+    ]
+    assert not StandardVersion.objects.exists()
+    shipped = queries.standard_schema("public_toilet", 0)
+    assert shipped is not None
+    assert shipped.field_names == [row["項目名"] for row in book_items()]
+
+
 def test_load_shows_the_differences_and_installs_a_version_once(book: Path, db: None) -> None:
     out = io.StringIO()
     call_command("opendata_standard", "load", str(book), "--dry-run", stdout=out)
     text = out.getvalue()
-    assert "+ バリアフリートイレ数" in text
-    # The shipped schema already has the book's 有無 columns (issue 19 §4), so they are not new.
-    assert "+ 車椅子使用者用トイレ有無" not in text
-    assert "- 男性トイレ内の乳幼児用座椅子数" in text
+    assert f"+ {NEW_ITEM}" in text
+    assert "- 乳幼児用設備設置トイレ有無" in text
+    assert "- 利用可能時間特記事項" in text
+    assert "+ 車椅子使用者用トイレ有無" not in text  # in both
+    assert "~ 設置位置: required → recommended" in text
     assert not StandardVersion.objects.exists()
 
     call_command("opendata_standard", "load", str(book), stdout=io.StringIO())
@@ -85,15 +132,17 @@ def test_load_shows_the_differences_and_installs_a_version_once(book: Path, db: 
     assert (row.kind, row.version, row.book_file, row.book_date) == (
         "public_toilet",
         1,
-        BOOK_NAME,
-        "2026-08-01",
+        REVISED_NAME,
+        "2028-04-01",
     )
     schema, version = queries.standard_in_use("public_toilet")
     assert version == 1
     assert schema.field_names[:4] == ["全国地方公共団体コード", "ID", "地方公共団体名", "名称"]
-    assert len(schema.fields) == 39
+    assert len(schema.fields) == 38
     levels = {f.name: (f.level, f.check) for f in schema.fields}
     assert levels["名称"][0] == "required"
+    assert levels["設置位置"][0] == "recommended"
+    assert levels[NEW_ITEM] == ("recommended", None)
     assert levels["緯度"][1] == "latitude"  # the check is kept from the shipped schema
     assert AuditEvent.objects.filter(action="opendata.standard_installed").count() == 1
 
@@ -119,7 +168,7 @@ def test_older_files_keep_validating_against_their_version(
     assert validate_file(old, shipped).report.valid  # the version it was made for still accepts it
     newest = queries.standard_schema("public_toilet", 1)
     assert newest is not None
-    for schema, columns in ((shipped, 51), (newest, 39)):  # each version writes its own layout
+    for schema, columns in ((shipped, 39), (newest, 38)):  # each version writes its own layout
         out = tmp_path / f"standard-{columns}.csv"
         convert_file(old, out, dataset=schema)
         assert len(out.read_text(encoding="utf-8-sig").splitlines()[0].split(",")) == columns
@@ -162,9 +211,9 @@ def test_validate_checks_a_file_against_the_version_asked_for(book: Path, tmp_pa
     actions.install_book(book, by=Actor.system("test"))
     code, shipped, _ = _validate(str(old), "--dataset", "public_toilet", "--standard-version", "0", "--json")
     assert code == 0
-    assert "車椅子使用者用トイレ数" in {c["target"] for c in json.loads(shipped)["columns"]}
+    assert "乳幼児用設備設置トイレ有無" in {c["target"] for c in json.loads(shipped)["columns"]}
     code, newest, _ = _validate(str(old), "--dataset", "公衆トイレ一覧", "--standard-version", "1", "--json")
-    assert "車椅子使用者用トイレ数" not in {c["target"] for c in json.loads(newest)["columns"]}
+    assert "乳幼児用設備設置トイレ有無" not in {c["target"] for c in json.loads(newest)["columns"]}
 
     code, _, err = _validate(str(old), "--dataset", "public_toilet", "--standard-version", "7")
     assert code == 1
@@ -184,7 +233,7 @@ def test_the_upload_page_takes_a_version(
     actions.install_book(book, by=Actor.system("test"))
     editor = login(make_staff("ed", town_a, Role.OPENDATA_EDITOR))
     page = f"/staff/m/{town_a.code}/opendata/"
-    assert BOOK_NAME in editor.get(page).content.decode()  # the versions there are, listed
+    assert REVISED_NAME in editor.get(page).content.decode()  # the versions there are, listed
 
     def post(**fields: str) -> HttpResponse:
         upload = SimpleUploadedFile("toilets.csv", OLD_TOILETS.encode())
@@ -204,4 +253,4 @@ def test_the_upload_page_takes_a_version(
     event = AuditEvent.objects.filter(action="opendata.dataset_imported").latest("pk")
     assert event.detail["standard_version"] == 0  # the shipped schema, though version 1 is in use
     standard = Dataset.objects.get().resources.get(role="data").file.open("rb").read().decode("utf-8-sig")
-    assert len(standard.splitlines()[0].split(",")) == 51
+    assert len(standard.splitlines()[0].split(",")) == 39

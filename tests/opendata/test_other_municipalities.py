@@ -181,7 +181,8 @@ def test_rows_shifted_against_the_header_get_one_hint(tmp_path: Path) -> None:
 def test_schemas_know_the_current_columns() -> None:
     schemas = load_schemas()
     toilet = schemas["public_toilet"].field_names
-    assert {"車椅子使用者用トイレ有無", "オストメイト設置トイレ有無"} <= set(toilet)
+    assert {"車椅子使用者用トイレ有無", "オストメイト設置トイレ有無", "バリアフリートイレ数"} <= set(toilet)
+    assert "車椅子使用者用トイレ数" not in toilet  # not in 定義書A 第3.09版
     culture = schemas["cultural_property"].field_names
     assert {"高度の種別", "高度の値", "連絡先メールアドレス", "連絡先FormURL", "郵便番号"} <= set(culture)
     assert "連絡先備考（その他、SNSなど）" in culture
@@ -371,26 +372,38 @@ def test_every_real_file_is_read_without_a_crash_and_gets_a_plain_verdict() -> N
         assert report.valid or report.error_count >= 1, path.name
 
 
-def test_yaizus_toilets_in_the_current_layout_are_valid_and_exact_once_the_book_is_loaded(
-    db: None, tmp_path: Path
-) -> None:
-    from chiiki.opendata import queries
-
-    from .test_definition_book import BOOK_NAME, write_book
-
+def test_yaizus_toilets_in_the_current_layout_match_the_shipped_schema_exactly() -> None:
+    """焼津市 publishes the 39 columns of 定義書A 第3.09版's sheet 13, which the shipped schema now follows."""
     toilets = REAL / "222127_public_toilet.csv"
-    report = validate_file(toilets).report
+    result = validate_file(toilets)
+    report = result.report
     assert report.dataset_id == "public_toilet"
     assert report.valid, report.to_text()
     assert report.rows == 112
-    # The shipped schema predates the current book: its one differing name is read, and named for checking.
-    assert [(p.code, p.column) for p in report.problems] == [("fuzzy_column", "バリアフリートイレ数")]
-    actions.install_book(write_book(tmp_path / BOOK_NAME), by=Actor.system("test"))
-    schema, version = queries.standard_in_use("public_toilet")
-    assert version == 1
-    exact = validate_file(toilets, schema).report
-    assert exact.valid, exact.to_text()
-    assert exact.problems == [], exact.to_text()
+    assert report.problems == [], report.to_text()  # no fuzzy or dropped column, no value error
+    assert {c["how"] for c in report.columns} == {"exact"}, report.columns
+    assert result.frame is not None
+    columns = [c for c in result.frame.columns if c != "__row"]
+    assert columns == load_schemas()["public_toilet"].field_names
+
+
+def test_a_toilet_file_in_the_layout_before_the_current_book_still_maps() -> None:
+    """Columns of the earlier shipped layout: the barrier-free count is renamed, the ones the current book
+    dropped (乳幼児用座椅子/簡易ベッド counts, 車椅子使用者用トイレ数) are said to have no successor, not guessed."""
+    schema = load_schemas()["public_toilet"]
+    header = [
+        "バリアフリー（多目的）トイレ数",
+        "車椅子使用者用トイレ数",
+        "男性トイレ内の乳幼児用座椅子数",
+        "多機能トイレ数",
+    ]
+    matches = map_header(header, schema)
+    got = [(m.target, m.how) for m in matches]
+    assert got[0] == ("バリアフリートイレ数", "legacy")
+    assert "対応する項目がない" in matches[1].note
+    assert got[1] == (None, "legacy-none")
+    assert got[2] == (None, "legacy-none")
+    assert got[3][0] is None  # バリアフリートイレ数 is taken by the first column
 
 
 def test_yaizus_wireless_lan_in_the_old_layout_is_recognized() -> None:
@@ -436,7 +449,7 @@ def test_a_file_named_after_a_standard_without_its_columns_says_which_are_missin
     assert "赤ちゃんの駅_名称" in baby
     takamatsu = validate_file(REAL / "372013_public_toilet.csv").report.problems[0].message
     assert "「公衆トイレ一覧」を指していますが" in takamatsu
-    assert "全国地方公共団体コード" in takamatsu
+    assert "名称、所在地_連結表記、設置位置" in takamatsu  # the ◎ items of 定義書A 第3.09版's sheet 13
 
 
 def test_a_real_file_is_imported_by_its_own_town_and_refused_by_another(town_a: Municipality) -> None:

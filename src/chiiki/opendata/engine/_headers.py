@@ -130,7 +130,10 @@ def _exact_match(
         return ColumnMatch(index, source, None, "empty", 0.0)
     target, how = _target_for(source, schema, keys)
     if target is None:
-        return ColumnMatch(index, source, None, how, 0.0)
+        note = (
+            "以前の様式の列で、今の標準には対応する項目がないので出力しません" if how == "legacy-none" else ""
+        )
+        return ColumnMatch(index, source, None, how, 0.0, note)
     if target in taken:
         return ColumnMatch(index, source, None, "duplicate", 0.0, f"「{target}」は前の列に対応済み")
     taken.add(target)
