@@ -36,7 +36,7 @@ def _newest_apps_objects(town_b: Municipality, household: Household) -> dict[str
     their municipality matter here; each app's own tests build them through its actions)."""
     from chiiki.coverage.models import Challenge, DeadZoneReport
     from chiiki.cyber.models import Advisory, Alert, Asset, Body
-    from chiiki.infosafety.models import Claim, Source, WatchMode
+    from chiiki.infosafety.models import Claim, Report, ScreenedPost, Source, TakedownReport, WatchMode
     from chiiki.procedures.models import (
         Allowance,
         Application,
@@ -89,6 +89,13 @@ def _newest_apps_objects(town_b: Municipality, household: Household) -> dict[str
     )  # fmt: skip
     claim = Claim.objects.create(municipality=town_b, summary="宇部市のうわさ")
     source = Source.objects.create(municipality=town_b, claim=claim, title="宇部市の出典")
+    rumour = Report.objects.create(municipality=town_b, claim=claim, text="宇部市で見た投稿")
+    post = ScreenedPost.objects.create(
+        municipality=town_b, text="高額バイト", score=0.9, level="watch", signal_version="1"
+    )
+    takedown = TakedownReport.objects.create(
+        municipality=town_b, post=post, recipient="x", reason="犯罪実行者募集情報", url="https://x.com/b/1"
+    )
     now = timezone.now()
     mode = WatchMode.objects.create(
         municipality=town_b,
@@ -118,7 +125,7 @@ def _newest_apps_objects(town_b: Municipality, household: Household) -> dict[str
         "procedure_code": procedure.code, "application_id": str(application.pk),
         "attachment_id": str(attachment.pk), "claim_id": str(claim.pk), "source_id": str(source.pk),
         "mode_id": str(mode.pk), "body_id": str(body.pk), "advisory_id": str(advisory.pk),
-        "alert_id": str(alert.pk),
+        "alert_id": str(alert.pk), "rumour_report_id": str(rumour.pk), "takedown_report_id": str(takedown.pk),
     }  # fmt: skip
 
 
@@ -177,6 +184,14 @@ def town_b_objects(town_b: Municipality) -> dict[str, str]:
     }  # fmt: skip
 
 
+def _report_ids(objects: dict[str, str], route: str) -> str:
+    """report_id names a dead-zone report under coverage/, a rumour report or a takedown report under
+    infosafety/."""
+    if "/infosafety/takedowns/" in route:
+        return objects["takedown_report_id"]
+    return objects["rumour_report_id"] if "/infosafety/" in route else objects["report_id"]
+
+
 def _case_ids(objects: dict[str, str], route: str) -> str:
     """case_id names a survey case under surveys/ and a link case under linkage/."""
     return objects["link_case_id"] if "/linkage/" in route else objects["survey_case_id"]
@@ -200,7 +215,11 @@ def test_town_a_staff_cannot_reach_town_b_objects_through_their_own_code(
     assist_search = f"/staff/m/{town_a.code}/surveys/assist/"
     leaks = {}
     for route in _routes():
-        route_values = {**values, "case_id": _case_ids(values, route)}
+        route_values = {
+            **values,
+            "case_id": _case_ids(values, route),
+            "report_id": _report_ids(values, route),
+        }
         url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: route_values[m.group(1)], route)  # noqa: B023
         response = getattr(client, method)(url)
         refused = response.status_code in (403, 404, 405) or (
