@@ -19,6 +19,7 @@ from chiiki.procedures.actions.answers import (
     sign_in_with_notice,
 )
 from chiiki.procedures.actions.applications import load_starter_catalog, search_text, submit_application
+from chiiki.procedures.actions.exchange import check_dictionary, import_form, install_dictionary
 from chiiki.procedures.actions.benefits import (
     IssueSummary,
     define_allowance,
@@ -103,6 +104,9 @@ __all__ = [
     "issue_notices",
     "load_account_extract",
     "load_starter_catalog",
+    "check_dictionary",
+    "import_form",
+    "install_dictionary",
     "load_tax_extract",
     "mark_read",
     "masked_account",
