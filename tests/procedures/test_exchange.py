@@ -18,7 +18,12 @@ from chiiki.core.models import AuditEvent, Municipality, Role, User
 from chiiki.procedures.actions import import_form, load_starter_catalog
 from chiiki.procedures.models import ItemDictionary, Procedure
 from chiiki.procedures.standard import ProcedureSpec, build_xlsform, describe, load_dictionary
-from chiiki.procedures.standard.exchange import ImportRejected, dictionary_layout, parse_dictionary, version_key
+from chiiki.procedures.standard.exchange import (
+    ImportRejected,
+    dictionary_layout,
+    parse_dictionary,
+    version_key,
+)
 
 STAFF = "/staff/m/{code}/procedures/import/"
 
@@ -64,7 +69,8 @@ def test_a_newer_dictionary_is_shown_as_a_diff_and_installed_only_on_confirmatio
     page = clerk.post(url, {"step": "dictionary", "file": _upload("items.json", data)})
     assert page.status_code == 200
     text = page.content.decode()
-    assert "2026.1" in text and "2026.2" in text
+    assert "2026.1" in text
+    assert "2026.2" in text
     assert page.context["diff"].added == ["email_address"]
     assert page.context["diff"].removed == ["new_address"]
     assert page.context["diff"].changed == [("phone", ["label_ja"])]
@@ -78,13 +84,19 @@ def test_a_newer_dictionary_is_shown_as_a_diff_and_installed_only_on_confirmatio
     assert exported["version"] == "2026.2"
     assert "email_address" in {i["name"] for i in exported["items"]}
     event = AuditEvent.objects.get(action="procedures.dictionary_installed")
-    assert event.detail["added"] == ["email_address"] and event.detail["previous"] == "2026.1"
+    assert event.detail["added"] == ["email_address"]
+    assert event.detail["previous"] == "2026.1"
 
     # The same version again, or an older one, is refused by name; nothing changes.
     for version in ("2026.2", "2025.9"):
-        again = clerk.post(url, {"step": "dictionary", "file": _upload("d.json", json.dumps(_newer(version=version)).encode())})
+        again = clerk.post(
+            url,
+            {"step": "dictionary", "file": _upload("d.json", json.dumps(_newer(version=version)).encode())},
+        )
         assert again.status_code == 400
-        assert f"version: {version} is not newer than the dictionary in use (2026.2)" in again.content.decode()
+        assert (
+            f"version: {version} is not newer than the dictionary in use (2026.2)" in again.content.decode()
+        )
         refused = clerk.post(url, {"step": "install", "content": json.dumps(_newer(version=version))})
         assert refused.status_code == 400
     assert ItemDictionary.objects.count() == 1
@@ -108,7 +120,9 @@ def test_a_newer_dictionary_is_shown_as_a_diff_and_installed_only_on_confirmatio
 def test_a_malformed_dictionary_is_refused_naming_the_field(
     town_a: Municipality, clerk: Client, content: bytes, message: str
 ) -> None:
-    page = clerk.post(STAFF.format(code=town_a.code), {"step": "dictionary", "file": _upload("d.json", content)})
+    page = clerk.post(
+        STAFF.format(code=town_a.code), {"step": "dictionary", "file": _upload("d.json", content)}
+    )
     assert page.status_code == 400
     assert any(problem.startswith(message) for problem in page.context["problems"])
     assert message.replace("'", "&#x27;") in page.content.decode()
@@ -122,7 +136,10 @@ def _export(client: Client, town: str, code: str) -> tuple[bytes, bytes]:
 
 
 def test_round_trip_export_then_import_into_another_municipality_gives_identical_forms(
-    town_a: Municipality, town_b: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+    town_a: Municipality,
+    town_b: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
 ) -> None:
     load_starter_catalog(town_a, by=Actor.system("test"))
     public = Client()
@@ -131,7 +148,11 @@ def test_round_trip_export_then_import_into_another_municipality_gives_identical
         workbook, description = _export(public, town_a.code, procedure.code)
         page = clerk_b.post(
             STAFF.format(code=town_b.code),
-            {"step": "form", "workbook": _upload("f.xlsx", workbook), "description": _upload("f.json", description)},
+            {
+                "step": "form",
+                "workbook": _upload("f.xlsx", workbook),
+                "description": _upload("f.json", description),
+            },
         )
         assert page.status_code == 200, page.content.decode()
         copy = Procedure.objects.get(municipality=town_b, code=procedure.code)
@@ -164,7 +185,11 @@ def exported(town_a: Municipality) -> tuple[bytes, dict[str, Any]]:
 
 
 def _refused(town: Municipality, workbook: bytes, description: dict[str, Any] | bytes) -> list[str]:
-    data = description if isinstance(description, bytes) else json.dumps(description, ensure_ascii=False).encode()
+    data = (
+        description
+        if isinstance(description, bytes)
+        else json.dumps(description, ensure_ascii=False).encode()
+    )
     with pytest.raises(ImportRejected) as caught:
         import_form(town, workbook, data, by=Actor.system("test"))
     return caught.value.problems
@@ -186,14 +211,21 @@ def test_a_form_is_refused_naming_the_row_or_field_and_nothing_is_written(
         book["survey"]["H2"] = ""
 
     problems = _refused(town_b, _edited(workbook, retype), description)
-    assert any("survey!A2 [applicant_name]: type 'integer' but the dictionary's item is 'text'" in p for p in problems)
+    assert any(
+        "survey!A2 [applicant_name]: type 'integer' but the dictionary's item is 'text'" in p
+        for p in problems
+    )
 
     unknown = {**description, "items": [*description["items"], {"name": "shoe_size", "type": "integer"}]}
-    assert "items[5].name: 'shoe_size' is not an item of the dictionary 2026.1" in _refused(town_b, workbook, unknown)
+    assert "items[5].name: 'shoe_size' is not an item of the dictionary 2026.1" in _refused(
+        town_b, workbook, unknown
+    )
 
     mistyped = json.loads(json.dumps(description))
     mistyped["items"][0]["type"] = "date"
-    assert "items[0].type: 'date' but the dictionary's applicant_name is 'text'" in _refused(town_b, workbook, mistyped)
+    assert "items[0].type: 'date' but the dictionary's applicant_name has 'text'" in _refused(
+        town_b, workbook, mistyped
+    )
 
     assert _refused(town_b, workbook, b"[1, 2")[0].startswith("form.json: not JSON")
     assert _refused(town_b, b"not a workbook", description)[0].startswith("form.xlsx")
@@ -204,7 +236,9 @@ def test_a_form_is_refused_naming_the_row_or_field_and_nothing_is_written(
     assert "newer than the dictionary in use (2026.1)" in newer[0]
 
     assert not Procedure.objects.filter(municipality=town_b).exists()
-    assert AuditEvent.objects.filter(action="procedures.form_import_refused", municipality=town_b).count() == 8
+    assert (
+        AuditEvent.objects.filter(action="procedures.form_import_refused", municipality=town_b).count() == 8
+    )
 
 
 def test_an_imported_form_may_use_items_of_an_installed_newer_dictionary(
@@ -223,7 +257,10 @@ def test_an_imported_form_may_use_items_of_an_installed_newer_dictionary(
     clerk.post(url, {"step": "install", "content": diff.context["content"]})
     procedure = import_form(town_a, workbook, description, by=Actor.system("test"))
     assert procedure.dictionary_version == "2026.2"
-    assert Client().get(f"/procedures/{town_a.code}/contact-change/form.json").json()["items"][1]["name"] == "email_address"
+    assert (
+        Client().get(f"/procedures/{town_a.code}/contact-change/form.json").json()["items"][1]["name"]
+        == "email_address"
+    )
 
 
 def test_the_command_imports_a_dictionary_and_a_form(
@@ -235,12 +272,14 @@ def test_the_command_imports_a_dictionary_and_a_form(
     out = io.StringIO()
     command = ("procedures_import", "--municipality", town_b.code)
     call_command(*command, "form", str(tmp_path / "f.xlsx"), str(tmp_path / "f.json"), stdout=out)
-    assert Procedure.objects.get(municipality=town_b, code="sodai-gomi").form == Procedure.objects.get(
-        municipality=town_a, code="sodai-gomi"
-    ).form
+    assert (
+        Procedure.objects.get(municipality=town_b, code="sodai-gomi").form
+        == Procedure.objects.get(municipality=town_a, code="sodai-gomi").form
+    )
     (tmp_path / "d.json").write_text(json.dumps(_newer(), ensure_ascii=False), encoding="utf-8")
     call_command(*command, "dictionary", str(tmp_path / "d.json"), stdout=out)
-    assert "email_address" in out.getvalue() and not ItemDictionary.objects.exists()  # shown, not installed
+    assert "email_address" in out.getvalue()
+    assert not ItemDictionary.objects.exists()
     call_command(*command, "dictionary", str(tmp_path / "d.json"), "--yes", stdout=out)
     assert ItemDictionary.objects.get(municipality=town_b).version == "2026.2"
     with pytest.raises(CommandError, match="not newer"):

@@ -215,7 +215,9 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
                 "procedures/saved.html",
                 {"procedure": procedure, "application": application, "access_key": issued.access_key},
             )
-        values, errors = check_answers(form, posted, queries.dictionary_in_use(procedure.municipality_id).items)
+        values, errors = check_answers(
+            form, posted, queries.dictionary_in_use(procedure.municipality_id).items
+        )
         if not errors:
             application = actions.save_draft(
                 procedure, values, application_id=draft.pk if draft else None, by=by, account=account

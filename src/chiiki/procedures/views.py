@@ -370,9 +370,7 @@ def import_standard(request: HttpRequest, municipality: Municipality) -> HttpRes
             context["done"] = _("手続「%(name)s」の申請書を取り込みました。") % {"name": procedure.name}
     except ImportRejected as error:
         context["problems"] = error.problems
-    return render(
-        request, "procedures/import.html", context, status=400 if context["problems"] else 200
-    )
+    return render(request, "procedures/import.html", context, status=400 if context["problems"] else 200)
 
 
 @municipality_permission("procedures.assist")

@@ -19,7 +19,6 @@ from chiiki.procedures.actions.answers import (
     sign_in_with_notice,
 )
 from chiiki.procedures.actions.applications import load_starter_catalog, search_text, submit_application
-from chiiki.procedures.actions.exchange import check_dictionary, import_form, install_dictionary
 from chiiki.procedures.actions.benefits import (
     IssueSummary,
     define_allowance,
@@ -31,6 +30,7 @@ from chiiki.procedures.actions.benefits import (
     request_eligibility_run,
     summarize,
 )
+from chiiki.procedures.actions.exchange import check_dictionary, import_form, install_dictionary
 from chiiki.procedures.actions.help import (
     BookingRefused,
     HelpPointInput,
@@ -96,17 +96,17 @@ __all__ = [
     "book_help_slot",
     "cancel_help_booking",
     "check_account",
+    "check_dictionary",
     "claim_message",
     "create_payment_batch",
     "decide",
     "define_allowance",
+    "import_form",
+    "install_dictionary",
     "issue_key",
     "issue_notices",
     "load_account_extract",
     "load_starter_catalog",
-    "check_dictionary",
-    "import_form",
-    "install_dictionary",
     "load_tax_extract",
     "mark_read",
     "masked_account",

@@ -14,11 +14,11 @@ from chiiki.procedures.actions.applications import search_text
 from chiiki.procedures.models import ItemDictionary, Procedure
 from chiiki.procedures.standard import Dictionary, ProcedureSpec
 from chiiki.procedures.standard.exchange import (
-    ImportRejected,
     DictionaryDiff,
+    ImportRejected,
     check_workbook,
-    diff_dictionaries,
     dictionary_layout,
+    diff_dictionaries,
     parse_description,
     parse_dictionary,
     version_key,
@@ -149,6 +149,11 @@ def _store_form(
         municipality=municipality,
         object_type="procedure",
         object_id=procedure.pk,
-        detail={"procedure": spec.code, "created": created, "dictionary_version": version, "items": spec.items},
+        detail={
+            "procedure": spec.code,
+            "created": created,
+            "dictionary_version": version,
+            "items": spec.items,
+        },
     )
     return procedure

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chiiki.procedures.standard import FORMATS, Dictionary, ProcedureSpec
-from chiiki.surveys.xlsform import Field, Form, FormRejected, load_form
+from chiiki.surveys.xlsform import Field, Form, FormRejected, Section, load_form
 
 __all__ = [
     "DictionaryDiff",
     "ImportRejected",
     "check_workbook",
-    "diff_dictionaries",
     "dictionary_layout",
+    "diff_dictionaries",
     "parse_description",
     "parse_dictionary",
     "version_key",
@@ -62,7 +62,9 @@ def _json(data: bytes, what: str) -> Any:
     except UnicodeDecodeError as error:
         raise ImportRejected([f"{what}: not UTF-8 text ({error.reason} at byte {error.start})"]) from error
     except json.JSONDecodeError as error:
-        raise ImportRejected([f"{what}: not JSON (line {error.lineno}, column {error.colno}: {error.msg})"]) from error
+        raise ImportRejected(
+            [f"{what}: not JSON (line {error.lineno}, column {error.colno}: {error.msg})"]
+        ) from error
 
 
 def _text(value: Any) -> bool:
@@ -73,8 +75,7 @@ def _check_item(where: str, item: Any, lists: dict[str, Any], problems: list[str
     if not isinstance(item, dict):
         problems.append(f"{where}: not an object")
         return
-    for key in sorted(set(item) - _ITEM_KEYS):
-        problems.append(f"{where}.{key}: unknown field")
+    problems.extend(f"{where}.{key}: unknown field" for key in sorted(set(item) - _ITEM_KEYS))
     if not (isinstance(item.get("name"), str) and _NAME_RE.match(item["name"])):
         problems.append(f"{where}.name: {item.get('name')!r} is not a name (letters, digits and _ . -)")
     if item.get("type") not in ITEM_TYPES:
@@ -85,18 +86,50 @@ def _check_item(where: str, item: Any, lists: dict[str, Any], problems: list[str
         problems.append(f"{where}.list: {item.get('list')!r} is not a list of `lists`")
     if item.get("type") != "select_one" and "list" in item:
         problems.append(f"{where}.list: only a select_one item has a list")
-    for key in ("label_ja", "label_en"):
-        if not _text(item.get(key)):
-            problems.append(f"{where}.{key}: missing")
-    for key in ("hint_ja", "hint_en"):
-        if key in item and not isinstance(item[key], str):
-            problems.append(f"{where}.{key}: not text")
-    if "max" in item and not (isinstance(item["max"], int) and not isinstance(item["max"], bool) and item["max"] > 0):
-        problems.append(f"{where}.max: {item['max']!r} is not a positive whole number")
+    _check_item_texts(where, item, problems)
+
+
+def _check_item_texts(where: str, item: dict[str, Any], problems: list[str]) -> None:
+    problems.extend(f"{where}.{key}: missing" for key in ("label_ja", "label_en") if not _text(item.get(key)))
+    problems.extend(
+        f"{where}.{key}: not text"
+        for key in ("hint_ja", "hint_en")
+        if key in item and not isinstance(item[key], str)
+    )
+    size = item.get("max", 1)
+    if isinstance(size, bool) or not isinstance(size, int) or size <= 0:
+        problems.append(f"{where}.max: {size!r} is not a positive whole number")
     if "constraint" in item:
-        for key in ("constraint", "constraint_ja", "constraint_en"):
-            if not _text(item.get(key)):
-                problems.append(f"{where}.{key}: missing (a constraint needs its messages)")
+        problems.extend(
+            f"{where}.{key}: missing (a constraint needs its messages)"
+            for key in ("constraint", "constraint_ja", "constraint_en")
+            if not _text(item.get(key))
+        )
+
+
+def _check_lists(lists: dict[str, Any], problems: list[str]) -> None:
+    for list_name, choices in lists.items():
+        if not isinstance(choices, list) or not choices:
+            problems.append(f"lists.{list_name}: not a list of choices")
+            continue
+        seen: set[str] = set()
+        for number, choice in enumerate(choices):
+            if not (isinstance(choice, list) and len(choice) == 3 and all(_text(part) for part in choice)):
+                problems.append(f"lists.{list_name}[{number}]: not [value, label_ja, label_en]")
+            elif choice[0] in seen:
+                problems.append(f"lists.{list_name}[{number}]: value {choice[0]!r} appears twice")
+            else:
+                seen.add(choice[0])
+
+
+def _check_items(items: list[Any], lists: dict[str, Any], problems: list[str]) -> None:
+    names: set[str] = set()
+    for number, item in enumerate(items):
+        _check_item(f"items[{number}]", item, lists, problems)
+        if isinstance(item, dict) and isinstance(item.get("name"), str):
+            if item["name"] in names:
+                problems.append(f"items[{number}].name: {item['name']!r} appears twice")
+            names.add(item["name"])
 
 
 def parse_dictionary(data: bytes) -> Dictionary:
@@ -113,29 +146,12 @@ def parse_dictionary(data: bytes) -> Dictionary:
     if not isinstance(lists, dict):
         problems.append("lists: not an object of lists")
         lists = {}
-    for list_name, choices in lists.items():
-        if not isinstance(choices, list) or not choices:
-            problems.append(f"lists.{list_name}: not a list of choices")
-            continue
-        seen: set[str] = set()
-        for number, choice in enumerate(choices):
-            if not (isinstance(choice, list) and len(choice) == 3 and all(_text(part) for part in choice)):
-                problems.append(f"lists.{list_name}[{number}]: not [value, label_ja, label_en]")
-            elif choice[0] in seen:
-                problems.append(f"lists.{list_name}[{number}]: value {choice[0]!r} appears twice")
-            else:
-                seen.add(choice[0])
+    _check_lists(lists, problems)
     items = raw.get("items")
     if not isinstance(items, list) or not items:
         problems.append("items: not a list of items")
         items = []
-    names: set[str] = set()
-    for number, item in enumerate(items):
-        _check_item(f"items[{number}]", item, lists, problems)
-        if isinstance(item, dict) and isinstance(item.get("name"), str):
-            if item["name"] in names:
-                problems.append(f"items[{number}].name: {item['name']!r} appears twice")
-            names.add(item["name"])
+    _check_items(items, lists, problems)
     if problems:
         raise ImportRejected(problems)
     return Dictionary(raw["version"], {item["name"]: item for item in items}, lists, raw.get("note", ""))
@@ -171,7 +187,9 @@ def diff_dictionaries(old: Dictionary, new: Dictionary) -> DictionaryDiff:
         added=[name for name in new.items if name not in old.items],
         removed=[name for name in old.items if name not in new.items],
         changed=changed,
-        lists_changed=sorted(n for n in set(old.lists) | set(new.lists) if old.lists.get(n) != new.lists.get(n)),
+        lists_changed=sorted(
+            n for n in set(old.lists) | set(new.lists) if old.lists.get(n) != new.lists.get(n)
+        ),
     )
 
 
@@ -188,7 +206,7 @@ def _number(raw: dict[str, Any], key: str, top: int, problems: list[str]) -> int
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= top:
         problems.append(f"{key}: {value!r} is not a whole number from 0 to {top}")
         return 0
-    return value
+    return int(value)
 
 
 def _string(raw: dict[str, Any], key: str, limit: int, problems: list[str], *, required: bool = False) -> str:
@@ -203,6 +221,45 @@ def _string(raw: dict[str, Any], key: str, limit: int, problems: list[str], *, r
     return value
 
 
+def _check_version(version: Any, dictionary: Dictionary, problems: list[str]) -> None:
+    try:
+        if version_key(version) > version_key(dictionary.version):
+            problems.append(
+                f"dictionary_version: {version} is newer than the dictionary in use ({dictionary.version}); "
+                "import that dictionary first"
+            )
+    except ValueError as error:
+        problems.append(f"dictionary_{error}")
+
+
+def _described_items(items: Any, dictionary: Dictionary, problems: list[str]) -> list[str]:
+    """The item names of a description, each checked against the dictionary (name, type, choice list)."""
+    names: list[str] = []
+    if not isinstance(items, list) or not items:
+        problems.append("items: not a list of items")
+        return names
+    for number, item in enumerate(items):
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(name, str):
+            problems.append(f"items[{number}].name: missing")
+            continue
+        known = dictionary.items.get(name)
+        if known is None:
+            problems.append(
+                f"items[{number}].name: {name!r} is not an item of the dictionary {dictionary.version}"
+            )
+            continue
+        if name in names:
+            problems.append(f"items[{number}].name: {name!r} appears twice")
+        names.append(name)
+        for key in ("type", "list"):
+            if key in item and item[key] != known.get(key):
+                problems.append(
+                    f"items[{number}].{key}: {item[key]!r} but the dictionary's {name} has {known.get(key)!r}"
+                )
+    return names
+
+
 def parse_description(data: bytes, dictionary: Dictionary) -> tuple[ProcedureSpec, str]:
     """A form's JSON description (the `form.json` layout) checked against the dictionary in use.
 
@@ -214,44 +271,16 @@ def parse_description(data: bytes, dictionary: Dictionary) -> tuple[ProcedureSpe
     problems: list[str] = []
     code = raw.get("code")
     if not (isinstance(code, str) and _CODE_RE.match(code)):
-        problems.append(f"code: {code!r} is not a procedure code (lower-case letters, digits and -, up to 40)")
+        problems.append(
+            f"code: {code!r} is not a procedure code (lower-case letters, digits and -, up to 40)"
+        )
     version = raw.get("dictionary_version", dictionary.version)
-    try:
-        if version_key(version) > version_key(dictionary.version):
-            problems.append(
-                f"dictionary_version: {version} is newer than the dictionary in use ({dictionary.version}); "
-                "import that dictionary first"
-            )
-    except ValueError as error:
-        problems.append(f"dictionary_{error}")
+    _check_version(version, dictionary, problems)
     attachments = raw.get("attachments", [])
     if not (isinstance(attachments, list) and all(_text(a) for a in attachments)):
         problems.append("attachments: not a list of texts")
         attachments = []
-    items = raw.get("items")
-    names: list[str] = []
-    if not isinstance(items, list) or not items:
-        problems.append("items: not a list of items")
-        items = []
-    for number, item in enumerate(items):
-        name = item.get("name") if isinstance(item, dict) else None
-        if not isinstance(name, str):
-            problems.append(f"items[{number}].name: missing")
-            continue
-        if name not in dictionary.items:
-            problems.append(f"items[{number}].name: {name!r} is not an item of the dictionary {dictionary.version}")
-            continue
-        if name in names:
-            problems.append(f"items[{number}].name: {name!r} appears twice")
-        names.append(name)
-        if "type" in item and item["type"] != dictionary.items[name]["type"]:
-            problems.append(
-                f"items[{number}].type: {item['type']!r} but the dictionary's {name} is {dictionary.items[name]['type']!r}"
-            )
-        if "list" in item and item["list"] != dictionary.items[name].get("list"):
-            problems.append(
-                f"items[{number}].list: {item['list']!r} but the dictionary's {name} uses {dictionary.items[name].get('list')!r}"
-            )
+    names = _described_items(raw.get("items"), dictionary, problems)
     spec = ProcedureSpec(
         code=code if isinstance(code, str) else "",
         name=_string(raw, "name", 120, problems, required=True),
@@ -272,8 +301,18 @@ def parse_description(data: bytes, dictionary: Dictionary) -> tuple[ProcedureSpe
     return spec, version if isinstance(version, str) else dictionary.version
 
 
-def _kind(item: dict[str, Any]) -> str:
-    return str(item["type"])
+def _question_problem(node: Field | Section, dictionary: Dictionary) -> str:
+    """What is wrong with one survey row against the dictionary ("" when nothing)."""
+    if not isinstance(node, Field):
+        return "groups and repeats are not dictionary items"
+    item = dictionary.items.get(node.name)
+    if item is None:
+        return f"not an item of the dictionary {dictionary.version}"
+    if node.kind != item["type"] or node.meta is not None:
+        return f"type {node.kind!r} but the dictionary's item is {item['type']!r}"
+    if item["type"] == "select_one" and node.choice_list != item.get("list"):
+        return f"choice list {node.choice_list!r} but the dictionary's item uses {item.get('list')!r}"
+    return ""
 
 
 def check_workbook(workbook: bytes, spec: ProcedureSpec, version: str, dictionary: Dictionary) -> Form:
@@ -290,26 +329,15 @@ def check_workbook(workbook: bytes, spec: ProcedureSpec, version: str, dictionar
     problems: list[str] = []
     asked: list[str] = []
     for node, _parents in form.walk():
-        where = f"form.xlsx survey!A{node.row}"
-        if not isinstance(node, Field):
-            problems.append(f"{where} [{node.name}]: groups and repeats are not dictionary items")
-            continue
-        item = dictionary.items.get(node.name)
-        if item is None:
-            problems.append(f"{where} [{node.name}]: not an item of the dictionary {dictionary.version}")
-            continue
-        if node.kind != _kind(item) or node.meta is not None:
-            problems.append(
-                f"{where} [{node.name}]: type {node.kind!r} but the dictionary's item is {_kind(item)!r}"
-            )
-        elif item["type"] == "select_one" and node.choice_list != item.get("list"):
-            problems.append(
-                f"{where} [{node.name}]: choice list {node.choice_list!r} but the dictionary's item uses "
-                f"{item.get('list')!r}"
-            )
-        asked.append(node.name)
+        problem = _question_problem(node, dictionary)
+        if problem:
+            problems.append(f"form.xlsx survey!A{node.row} [{node.name}]: {problem}")
+        if isinstance(node, Field) and node.name in dictionary.items:
+            asked.append(node.name)
     if form.form_id != spec.code:
-        problems.append(f"form.xlsx settings!A2 [form_id]: {form.form_id!r} but form.json's code is {spec.code!r}")
+        problems.append(
+            f"form.xlsx settings!A2 [form_id]: {form.form_id!r} but form.json's code is {spec.code!r}"
+        )
     if form.version != version:
         problems.append(
             f"form.xlsx settings!C2 [version]: {form.version!r} but form.json's dictionary_version is {version!r}"

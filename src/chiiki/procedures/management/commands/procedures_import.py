@@ -55,7 +55,9 @@ class Command(BaseCommand):
                 if diff.lists_changed:
                     self.stdout.write(f"  選択肢 (lists): {', '.join(diff.lists_changed)}")
                 if not options["yes"]:
-                    self.stdout.write("取り込んでいません。--yes をつけると使い始めます (not installed; add --yes).")
+                    self.stdout.write(
+                        "取り込んでいません。--yes をつけると使い始めます (not installed; add --yes)."
+                    )
                     return
                 actions.install_dictionary(municipality, new, by=by)
                 self.stdout.write(f"版 {new.version} を使い始めました (installed).")
