@@ -33,6 +33,7 @@ PUBLIC = {
     "/procedures/<str:town>/<slug:procedure_code>/apply/",
     "/procedures/<str:town>/<slug:procedure_code>/form.xlsx",
     "/procedures/<str:town>/<slug:procedure_code>/form.json",
+    "/procedures/<str:town>/dictionary.json",
     # Asking for an e-mail sign-in link names only the town; the account is bound to the session, not the URL.
     "/procedures/<str:town>/email/",
     # The help points and their open slots are public; a booking is reached by its number and contact.

@@ -90,6 +90,7 @@ SHOWS_NONE = {
     f"{STAFF}cyber/two-factor/recover/": "a form asking for a recovery code; each try is audited",
     f"{STAFF}procedures/": "the list of allowances and procedures",
     f"{STAFF}procedures/catalog/": "a change (POST) loading the catalog, audited by its action",
+    f"{STAFF}procedures/import/": "upload forms and a dictionary's differences (no personal data); importing is audited",
     f"{STAFF}procedures/allowances/new/": "a form for a new allowance",
     f"{STAFF}procedures/allowances/<int:allowance_id>/": "an allowance's rules, runs and counts per status",
     f"{STAFF}procedures/allowances/<int:allowance_id>/payments/": "payment batches with counts and totals",

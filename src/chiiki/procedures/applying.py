@@ -23,6 +23,7 @@ from chiiki.procedures.models import Application, Procedure, ResidentAccount
 from chiiki.procedures.prefill import SESSION_PREFILL, Prefill, prefill_for
 from chiiki.procedures.signin import signed_in_claims
 from chiiki.procedures.standard import FormatError, load_dictionary, normalize
+from chiiki.procedures.standard.exchange import dictionary_layout
 from chiiki.surveys.xlsform import Field, Form, evaluate_answers, pick_text
 
 
@@ -70,9 +71,12 @@ def shown_fields(form: Form, values: dict[str, str], errors: dict[str, list[str]
     return shown
 
 
-def check_answers(form: Form, posted: dict[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Normalize each value by its standard item and check the whole form; (values to store, errors by field)."""
-    items = load_dictionary().items
+def check_answers(
+    form: Form, posted: dict[str, str], items: dict[str, dict[str, Any]] | None = None
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Normalize each value by its standard item (`items`: the municipality's dictionary in use, by default the
+    shipped one) and check the whole form; (values to store, errors by field)."""
+    items = load_dictionary().items if items is None else items
     normalized: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     for name, value in posted.items():
@@ -211,7 +215,9 @@ def apply(request: HttpRequest, town: str, procedure_code: str) -> HttpResponse:
                 "procedures/saved.html",
                 {"procedure": procedure, "application": application, "access_key": issued.access_key},
             )
-        values, errors = check_answers(form, posted)
+        values, errors = check_answers(
+            form, posted, queries.dictionary_in_use(procedure.municipality_id).items
+        )
         if not errors:
             application = actions.save_draft(
                 procedure, values, application_id=draft.pk if draft else None, by=by, account=account
@@ -245,15 +251,26 @@ def form_xlsform(request: HttpRequest, town: str, procedure_code: str) -> HttpRe
     return response
 
 
+def dictionary_json(request: HttpRequest, town: str) -> JsonResponse:
+    """The municipality's standard-item dictionary in use, in the layout its import reads."""
+    municipality = Municipality.objects.filter(pk=town).first()
+    if municipality is None:
+        raise Http404
+    return JsonResponse(
+        dictionary_layout(queries.dictionary_in_use(municipality)), json_dumps_params={"ensure_ascii": False}
+    )
+
+
 def form_description(request: HttpRequest, town: str, procedure_code: str) -> JsonResponse:
     """The procedure and its form's items as JSON, with the standard dictionary's version."""
     procedure = _procedure(town, procedure_code)
-    items = load_dictionary().items
+    items = queries.dictionary_in_use(procedure.municipality_id).items
     names = [node.name for node, _ in Form.from_json(procedure.form).walk()]
     return JsonResponse(
         {
             "code": procedure.code,
             "name": procedure.name,
+            "name_kana": procedure.name_kana,
             "name_en": procedure.name_en,
             "legal_basis": procedure.legal_basis,
             "who_may_apply": procedure.who_may_apply,
@@ -262,6 +279,7 @@ def form_description(request: HttpRequest, town: str, procedure_code: str) -> Js
             "processing_days": procedure.processing_days,
             "my_number_card_required": procedure.card_required,
             "email_account_allowed": procedure.email_allowed,
+            "second_approval_required": procedure.second_approval,
             "dictionary_version": procedure.dictionary_version,
             "items": [items.get(name, {"name": name}) for name in names],
         },

@@ -41,6 +41,24 @@ class UploadForm(forms.Form):
         return upload
 
 
+class DictionaryImportForm(forms.Form):
+    file = forms.FileField(label=_("標準項目辞書(JSON、書き出しと同じ形式)"))
+
+    def clean_file(self) -> object:
+        return within_upload_limit(self.cleaned_data["file"])
+
+
+class FormImportForm(forms.Form):
+    workbook = forms.FileField(label=_("申請書の XLSForm(.xlsx)"))
+    description = forms.FileField(label=_("申請書の説明(JSON、form.json と同じ形式)"))
+
+    def clean_workbook(self) -> object:
+        return within_upload_limit(self.cleaned_data["workbook"])
+
+    def clean_description(self) -> object:
+        return within_upload_limit(self.cleaned_data["description"])
+
+
 class NoticeSignInForm(forms.Form):
     login_id = forms.CharField(label=_("確認書番号(12桁)"), max_length=40)
     access_key = forms.CharField(label=_("確認キー(8文字)"), max_length=40)

@@ -168,7 +168,8 @@ def _incomplete(application: Application) -> bool:
     """True when the stored answers do not pass the form's checks (a draft saved half way)."""
     form = Form.from_json(application.procedure.form)
     names = [f.name for f in shown_fields(form, {}, {})]
-    _values, errors = check_answers(form, {n: str(application.answers.get(n, "")) for n in names})
+    items = queries.dictionary_in_use(application.procedure.municipality_id).items
+    _values, errors = check_answers(form, {n: str(application.answers.get(n, "")) for n in names}, items)
     return bool(errors)
 
 

@@ -558,3 +558,26 @@ class ResidentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.channel} {self.pk}"
+
+
+class ItemDictionary(models.Model):
+    """A standard-item dictionary installed for a municipality (imported in the export's JSON layout).
+
+    The one in use is the newest installed; without any, the dictionary shipped with Chiiki is in use. An import
+    is installed only after staff have seen its differences from the one in use and confirmed.
+    """
+
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    version = models.CharField(_("版"), max_length=40)
+    content = models.JSONField(_("辞書(JSON)"))
+    installed_at = models.DateTimeField(auto_now_add=True)
+    installed_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["municipality", "-installed_at", "-pk"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["municipality", "version"], name="itemdictionary_unique_version"),
+        ]
+
+    def __str__(self) -> str:
+        return self.version

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -20,6 +21,7 @@ from chiiki.procedures.models import (
     HelpBooking,
     HelpPoint,
     HelpSlot,
+    ItemDictionary,
     PaymentBatch,
     Procedure,
     ReceiptAccount,
@@ -28,6 +30,8 @@ from chiiki.procedures.models import (
     TaxRecord,
 )
 from chiiki.procedures.rules import Population
+from chiiki.procedures.standard import Dictionary, load_dictionary
+from chiiki.procedures.standard.exchange import parse_dictionary
 from chiiki.registry.models import Person
 
 
@@ -215,6 +219,14 @@ def search_procedures(municipality: Municipality, query: str) -> list[Procedure]
         return procedures
     keys = {query, kana_key(query), query.lower()} - {""}
     return [p for p in procedures if any(key in p.search_text for key in keys)]
+
+
+def dictionary_in_use(municipality: Municipality | str) -> Dictionary:
+    """The municipality's standard-item dictionary: the newest installed by import, else the one shipped."""
+    row = ItemDictionary.objects.filter(municipality=municipality).order_by("-installed_at", "-pk").first()
+    if row is None:
+        return load_dictionary()
+    return parse_dictionary(json.dumps(row.content, ensure_ascii=False).encode("utf-8"))
 
 
 def procedure(town: str, code: str) -> Procedure | None:

@@ -27,6 +27,7 @@ urlpatterns = [
     path("procedures/<str:town>/help/<int:help_point_id>/", nearby.point_page, name="help_point"),
     path("procedures/<str:town>/help/slots/<int:slot_id>/book/", nearby.book, name="help_book"),
     path("procedures/<str:town>/", applying.catalog, name="catalog"),
+    path("procedures/<str:town>/dictionary.json", applying.dictionary_json, name="dictionary_json"),
     path("procedures/<str:town>/<slug:procedure_code>/", applying.procedure_page, name="procedure"),
     path("procedures/<str:town>/<slug:procedure_code>/apply/", applying.apply, name="apply"),
     path("procedures/<str:town>/<slug:procedure_code>/form.xlsx", applying.form_xlsform, name="form_xlsform"),
@@ -53,6 +54,7 @@ urlpatterns = [
     ),
     path("staff/m/<str:code>/procedures/applications.csv", views.applications_csv, name="applications_csv"),
     path("staff/m/<str:code>/procedures/catalog/", views.load_catalog, name="load_catalog"),
+    path("staff/m/<str:code>/procedures/import/", views.import_standard, name="import_standard"),
     path(
         "staff/m/<str:code>/procedures/assist/apply/<slug:procedure_code>/",
         views.assist_apply,

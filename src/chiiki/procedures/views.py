@@ -19,10 +19,19 @@ from chiiki.core.permissions import has_permission
 from chiiki.procedures import actions, queries
 from chiiki.procedures.applying import check_answers, shown_fields
 from chiiki.procedures.extracts import ExtractRejected, parse_account_extract, parse_tax_extract
-from chiiki.procedures.forms import AllowanceForm, AssistForm, AssistLookupForm, PaymentForm, UploadForm
+from chiiki.procedures.forms import (
+    AllowanceForm,
+    AssistForm,
+    AssistLookupForm,
+    DictionaryImportForm,
+    FormImportForm,
+    PaymentForm,
+    UploadForm,
+)
 from chiiki.procedures.models import Allowance, Entitlement, ResidentMessage
 from chiiki.procedures.resident import account_input, answer_problems
 from chiiki.procedures.rules import RULE_SETS, RulesRejected
+from chiiki.procedures.standard.exchange import ImportRejected
 from chiiki.procedures.zengin import ZenginError
 from chiiki.surveys.contact.credentials import normalize_login_id
 from chiiki.surveys.xlsform import Form
@@ -320,6 +329,50 @@ def load_catalog(request: HttpRequest, municipality: Municipality) -> HttpRespon
     return redirect("procedures:catalog", town=municipality.code)
 
 
+@municipality_permission("procedures.process")
+def import_standard(request: HttpRequest, municipality: Municipality) -> HttpResponse:
+    """Import a standard-item dictionary (shown as a diff, installed on confirmation) or a procedure's form."""
+    by = Actor.from_request(request)
+    step = request.POST.get("step", "")
+    dictionary_form = DictionaryImportForm(
+        request.POST if step == "dictionary" else None, request.FILES if step == "dictionary" else None
+    )
+    form_form = FormImportForm(
+        request.POST if step == "form" else None, request.FILES if step == "form" else None
+    )
+    context: dict[str, Any] = {
+        "municipality": municipality,
+        "dictionary_form": dictionary_form,
+        "form_form": form_form,
+        "in_use": queries.dictionary_in_use(municipality),
+        "problems": [],
+    }
+    try:
+        if step == "dictionary" and dictionary_form.is_valid():
+            content = dictionary_form.cleaned_data["file"].read()
+            new, current, diff = actions.check_dictionary(municipality, content, by=by)
+            context.update(
+                new=new, diff=diff, content=content.decode("utf-8-sig"), items=current.items | new.items
+            )
+        elif step == "install":
+            content = request.POST.get("content", "").encode("utf-8")
+            new, _current, _diff = actions.check_dictionary(municipality, content, by=by)
+            actions.install_dictionary(municipality, new, by=by)
+            context["done"] = _("標準項目辞書 %(version)s を使い始めました。") % {"version": new.version}
+            context["in_use"] = new
+        elif step == "form" and form_form.is_valid():
+            procedure = actions.import_form(
+                municipality,
+                form_form.cleaned_data["workbook"].read(),
+                form_form.cleaned_data["description"].read(),
+                by=by,
+            )
+            context["done"] = _("手続「%(name)s」の申請書を取り込みました。") % {"name": procedure.name}
+    except ImportRejected as error:
+        context["problems"] = error.problems
+    return render(request, "procedures/import.html", context, status=400 if context["problems"] else 200)
+
+
 @municipality_permission("procedures.assist")
 def assist_apply(request: HttpRequest, municipality: Municipality, procedure_code: str) -> HttpResponse:
     """Apply on a resident's behalf at the help desk: the same form, the resident's consent, the helper named."""
@@ -332,7 +385,7 @@ def assist_apply(request: HttpRequest, municipality: Municipality, procedure_cod
     errors: dict[str, list[str]] = {}
     context: dict[str, Any] = {"municipality": municipality, "procedure": procedure, "consent": consent}
     if request.method == "POST":
-        values, errors = check_answers(form, posted)
+        values, errors = check_answers(form, posted, queries.dictionary_in_use(municipality).items)
         if not consent:
             context["consent_error"] = _("本人の同意を確かめた方法を入力してください。")
         elif not errors:

@@ -30,6 +30,7 @@ from chiiki.procedures.actions.benefits import (
     request_eligibility_run,
     summarize,
 )
+from chiiki.procedures.actions.exchange import check_dictionary, import_form, install_dictionary
 from chiiki.procedures.actions.help import (
     BookingRefused,
     HelpPointInput,
@@ -95,10 +96,13 @@ __all__ = [
     "book_help_slot",
     "cancel_help_booking",
     "check_account",
+    "check_dictionary",
     "claim_message",
     "create_payment_batch",
     "decide",
     "define_allowance",
+    "import_form",
+    "install_dictionary",
     "issue_key",
     "issue_notices",
     "load_account_extract",

@@ -57,6 +57,7 @@ class Dictionary:
     version: str
     items: dict[str, dict[str, Any]]
     lists: dict[str, list[list[str]]]
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ class ProcedureSpec:
 def load_dictionary() -> Dictionary:
     """The shared dictionary of application items shipped with Chiiki."""
     data = json.loads(resources.files(__package__).joinpath("items.json").read_text("utf-8"))
-    return Dictionary(data["version"], {item["name"]: item for item in data["items"]}, data["lists"])
+    return Dictionary(
+        data["version"], {item["name"]: item for item in data["items"]}, data["lists"], data.get("note", "")
+    )
 
 
 def load_catalog() -> list[ProcedureSpec]:
@@ -147,6 +150,7 @@ def describe(spec: ProcedureSpec, dictionary: Dictionary | None = None) -> dict[
     return {
         "code": spec.code,
         "name": spec.name,
+        "name_kana": spec.name_kana,
         "name_en": spec.name_en,
         "legal_basis": spec.legal_basis,
         "who_may_apply": spec.who,
@@ -155,6 +159,7 @@ def describe(spec: ProcedureSpec, dictionary: Dictionary | None = None) -> dict[
         "processing_days": spec.days,
         "my_number_card_required": spec.card_required,
         "email_account_allowed": spec.email_allowed,
+        "second_approval_required": spec.second_approval,
         "dictionary_version": dictionary.version,
         "items": [dictionary.items[name] for name in spec.items],
     }
