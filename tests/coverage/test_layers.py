@@ -88,7 +88,7 @@ def test_a_bad_feature_refuses_the_file_naming_it(feature: dict[str, Any], messa
 
 
 def test_a_file_that_is_not_geojson_is_refused() -> None:
-    with pytest.raises(LayerFileError, match="GeoJSON として読めません"):
+    with pytest.raises(LayerFileError, match=r"GeoJSON.*として読めません"):
         read_coverage_geojson(b"mesh,carrier\n")
 
 

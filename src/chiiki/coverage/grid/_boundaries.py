@@ -14,13 +14,12 @@ feature (1-based) and the field. Stored coordinates are rounded to 6 decimals (a
 
 from __future__ import annotations
 
-import itertools
-import json
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from chiiki.coverage.grid._layers import feature_collection, ring_contains
 from chiiki.coverage.grid._points import JAPAN_EAST, JAPAN_NORTH, JAPAN_SOUTH, JAPAN_WEST, in_japan
 
 NAME_PROPERTIES = ("S_NAME", "N03_004", "CITY_NAME", "name", "NAME", "名称", "district")
@@ -121,23 +120,6 @@ def _polygons(geometry: Any, where: str) -> tuple[list[Polygon], list[str]]:
     return polygons, []
 
 
-def _collection(data: bytes) -> list[Any]:
-    try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise BoundaryFileError([f"GeoJSON(UTF-8)として読めません({error})"]) from error
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise BoundaryFileError(
-            ["GeoJSON の FeatureCollection ではありません(type が FeatureCollection のファイル)"]
-        )
-    features = document.get("features")
-    if not isinstance(features, list) or not features:
-        raise BoundaryFileError(["features が空です"])
-    if len(features) > MAX_FEATURES:
-        raise BoundaryFileError([f"地物が多すぎます({len(features)} 件。{MAX_FEATURES} 件まで)"])
-    return features
-
-
 def _feature(
     feature: Any, where: str, *, districts: bool, name_property: str, code_property: str
 ) -> tuple[BoundaryFeature | None, str, str]:
@@ -167,7 +149,7 @@ def read_boundary_geojson(
     out: list[BoundaryFeature] = []
     seen: dict[str, int] = {}
     points = 0
-    for number, raw in enumerate(_collection(data), start=1):
+    for number, raw in enumerate(feature_collection(data, BoundaryFileError, limit=MAX_FEATURES), start=1):
         where = f"{number} 番目の地物"
         feature, field, problem = _feature(
             raw, where, districts=districts, name_property=name_property, code_property=code_property
@@ -230,17 +212,6 @@ def simplify_line(points: np.ndarray, tolerance: float) -> np.ndarray:
     return points[keep]
 
 
-def _ring_contains(ring: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
-    inside = np.zeros(lat.shape, dtype=bool)
-    for (ax, ay), (bx, by) in itertools.pairwise(ring):
-        if ay == by:
-            continue
-        crosses = (ay > lat) != (by > lat)
-        x_at = ax + (lat - ay) * (bx - ax) / (by - ay)
-        inside ^= crosses & (lon < x_at)
-    return inside
-
-
 def districts_at(features: list[BoundaryFeature], points: list[tuple[float, float]]) -> list[str]:
     """The name of the district each (lat, lon) point lies in (holes excluded), or "" when none."""
     if not points:
@@ -251,9 +222,9 @@ def districts_at(features: list[BoundaryFeature], points: list[tuple[float, floa
     for feature in features:
         inside = np.zeros(lat.shape, dtype=bool)
         for polygon in feature.polygons:
-            part = _ring_contains(np.asarray(polygon[0], dtype=float), lat, lon)
+            part = ring_contains(np.asarray(polygon[0], dtype=float), lat, lon)
             for hole in polygon[1:]:
-                part &= ~_ring_contains(np.asarray(hole, dtype=float), lat, lon)
+                part &= ~ring_contains(np.asarray(hole, dtype=float), lat, lon)
             inside |= part
         for i in np.flatnonzero(inside):
             if not names[i]:

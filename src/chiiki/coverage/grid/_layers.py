@@ -49,7 +49,7 @@ class LayerFileError(ValueError):
         super().__init__(f"エリアのファイルを読み込めません。何も取り込んでいません。\n{text}")
 
 
-def _ring_contains(ring: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+def ring_contains(ring: np.ndarray, lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Even-odd test of many points against one ring ([lon, lat] pairs), vectorised over the points."""
     inside = np.zeros(lat.shape, dtype=bool)
     x0, y0 = ring[:-1, 0], ring[:-1, 1]
@@ -76,9 +76,9 @@ def polygon_cells(rings: list[list[list[float]]]) -> set[str]:
     ys, xs = np.meshgrid(np.arange(y0, y1 + 1), np.arange(x0, x1 + 1), indexing="ij")
     lat = (ys.ravel() * side_y + 1) / LAT_UNITS  # cell centres
     lon = 100 + (xs.ravel() * side_x + 1) / LON_UNITS
-    inside = _ring_contains(outer, lat, lon)
+    inside = ring_contains(outer, lat, lon)
     for hole in rings[1:]:
-        inside &= ~_ring_contains(np.asarray(hole, dtype=float), lat, lon)
+        inside &= ~ring_contains(np.asarray(hole, dtype=float), lat, lon)
     return {
         meshcode_from_units(int(y) * side_y, int(x) * side_x, LAYER_LEVEL)
         for y, x in zip(ys.ravel()[inside], xs.ravel()[inside], strict=True)
@@ -111,18 +111,19 @@ def _check_rings(rings: Any, where: str) -> list[str]:
     return []
 
 
-def _features(data: bytes) -> list[Any]:
+def feature_collection(data: bytes, error: type[ValueError], *, limit: int | None = None) -> list[Any]:
+    """The features of a GeoJSON FeatureCollection; `error([...])` says why a file is none (or has too many)."""
     try:
         document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise LayerFileError([f"GeoJSON として読めません({error})"]) from error
+    except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+        raise error([f"GeoJSON(UTF-8)として読めません({problem})"]) from problem
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        raise LayerFileError(
-            ["GeoJSON の FeatureCollection ではありません(type が FeatureCollection のファイル)"]
-        )
+        raise error(["GeoJSON の FeatureCollection ではありません(type が FeatureCollection のファイル)"])
     features = document.get("features")
     if not isinstance(features, list) or not features:
-        raise LayerFileError(["features が空です"])
+        raise error(["features が空です"])
+    if limit is not None and len(features) > limit:
+        raise error([f"地物が多すぎます({len(features)} 件。{limit} 件まで)"])
     return features
 
 
@@ -163,7 +164,7 @@ def _polygon_feature(geometry: Any, where: str, cells: set[str]) -> list[str]:
 
 def read_coverage_geojson(data: bytes) -> list[str]:
     """The sorted 500 m cell codes a GeoJSON coverage layer covers; LayerFileError names every bad feature."""
-    return _read_features(_features(data), "番目の地物")
+    return _read_features(feature_collection(data, LayerFileError), "番目の地物")
 
 
 def _read_features(features: list[Any], noun: str) -> list[str]:

@@ -45,32 +45,39 @@ def load_starter_catalog(municipality: Municipality, *, by: Actor) -> int:
 
 
 @transaction.atomic
+def store_procedure(
+    municipality: Municipality, spec: ProcedureSpec, workbook: bytes, form: dict[str, Any], *, version: str
+) -> tuple[Procedure, bool]:
+    """Create or replace the municipality's procedure `spec.code` with its form (the caller audits)."""
+    return Procedure.objects.update_or_create(
+        municipality=municipality,
+        code=spec.code,
+        defaults={
+            "name": spec.name,
+            "name_kana": spec.name_kana,
+            "name_en": spec.name_en,
+            "legal_basis": spec.legal_basis,
+            "who_may_apply": spec.who,
+            "attachments": spec.attachments,
+            "fee": spec.fee,
+            "processing_days": spec.days,
+            "card_required": spec.card_required,
+            "email_allowed": spec.email_allowed,
+            "second_approval": spec.second_approval,
+            "form": form,
+            "xlsform": workbook,
+            "dictionary_version": version,
+            "search_text": search_text(spec.name, spec.name_kana, spec.name_en),
+        },
+    )
+
+
 def _store_catalog(
     municipality: Municipality, built: list[tuple[ProcedureSpec, bytes, dict[str, Any]]], *, by: Actor
 ) -> int:
     version = load_dictionary().version
     for spec, workbook, form in built:
-        Procedure.objects.update_or_create(
-            municipality=municipality,
-            code=spec.code,
-            defaults={
-                "name": spec.name,
-                "name_kana": spec.name_kana,
-                "name_en": spec.name_en,
-                "legal_basis": spec.legal_basis,
-                "who_may_apply": spec.who,
-                "attachments": spec.attachments,
-                "fee": spec.fee,
-                "processing_days": spec.days,
-                "card_required": spec.card_required,
-                "email_allowed": spec.email_allowed,
-                "second_approval": spec.second_approval,
-                "form": form,
-                "xlsform": workbook,
-                "dictionary_version": version,
-                "search_text": search_text(spec.name, spec.name_kana, spec.name_en),
-            },
-        )
+        store_procedure(municipality, spec, workbook, form, version=version)
     audit.record(
         "procedures.catalog_loaded",
         by=by,

@@ -10,7 +10,7 @@ from django.db import transaction
 from chiiki.core import audit
 from chiiki.core.models import Municipality
 from chiiki.procedures import queries
-from chiiki.procedures.actions.applications import search_text
+from chiiki.procedures.actions.applications import store_procedure
 from chiiki.procedures.models import ItemDictionary, Procedure
 from chiiki.procedures.standard import Dictionary, ProcedureSpec
 from chiiki.procedures.standard.exchange import (
@@ -122,27 +122,7 @@ def _store_form(
     *,
     by: Actor,
 ) -> Procedure:
-    procedure, created = Procedure.objects.update_or_create(
-        municipality=municipality,
-        code=spec.code,
-        defaults={
-            "name": spec.name,
-            "name_kana": spec.name_kana,
-            "name_en": spec.name_en,
-            "legal_basis": spec.legal_basis,
-            "who_may_apply": spec.who,
-            "attachments": spec.attachments,
-            "fee": spec.fee,
-            "processing_days": spec.days,
-            "card_required": spec.card_required,
-            "email_allowed": spec.email_allowed,
-            "second_approval": spec.second_approval,
-            "form": form,
-            "xlsform": workbook,
-            "dictionary_version": version,
-            "search_text": search_text(spec.name, spec.name_kana, spec.name_en),
-        },
-    )
+    procedure, created = store_procedure(municipality, spec, workbook, form, version=version)
     audit.record(
         "procedures.form_imported",
         by=by,
