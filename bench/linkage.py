@@ -22,6 +22,9 @@ and < 8 GB.
     .venv/bin/python bench/linkage.py --size 100000 --only ours --only spark --only sharded \
         --blocking-sizes 100000,1000000
 
+Above a million, the synthetic data is made and written a million people at a time (`PART`), so 10M fits in
+memory (one generator holding ten million Python objects was killed for lack of memory at 22 GB).
+
 ``--blocking-sizes`` also reports the pairs each blocking rule generates per record at those sizes (key
 counts only, no scoring) and extrapolates the cost of 125M x 82M from them and the measured throughput.
 """
@@ -225,21 +228,27 @@ def _same_decisions(links: pl.DataFrame, reference: pl.DataFrame) -> int:
 
 def _blocking_report(size: int, seed: int) -> dict[str, float]:
     """Pairs each blocking rule generates per record at ``size`` x ``size`` (from key counts, no scoring)."""
-    from chiiki.demo.linkage import generate
     from chiiki.linkage.engine import BLOCKING_RULES, build_features
 
     start = time.perf_counter()
-    data = generate(size, size, seed=seed)
-    registry = build_features(pl.DataFrame(data.registry), "person_id")
-    records = build_features(pl.DataFrame(data.records), "record_id")
-    del data
+    # Key counts add up across parts: count each part's keys, then sum the counts (memory of one part).
+    lefts: dict[str, list[pl.DataFrame]] = {"+".join(rule): [] for rule in BLOCKING_RULES}
+    rights: dict[str, list[pl.DataFrame]] = {"+".join(rule): [] for rule in BLOCKING_RULES}
+    for registry_rows, record_rows, _truth in _parts(size, seed):
+        registry = build_features(pl.DataFrame(registry_rows), "person_id")
+        records = build_features(pl.DataFrame(record_rows), "record_id")
+        del registry_rows, record_rows
+        for rule in BLOCKING_RULES:
+            columns = list(rule)
+            lefts["+".join(rule)].append(records.drop_nulls(columns).group_by(columns).len("n_left"))
+            rights["+".join(rule)].append(registry.drop_nulls(columns).group_by(columns).len("n_right"))
     report: dict[str, float] = {}
     for rule in BLOCKING_RULES:
-        columns = list(rule)
-        left = records.drop_nulls(columns).group_by(columns).len("n_left")
-        right = registry.drop_nulls(columns).group_by(columns).len("n_right")
+        columns, name = list(rule), "+".join(rule)
+        left = pl.concat(lefts.pop(name)).group_by(columns).agg(pl.col("n_left").sum())
+        right = pl.concat(rights.pop(name)).group_by(columns).agg(pl.col("n_right").sum())
         pairs = left.join(right, on=columns).select((pl.col("n_left") * pl.col("n_right")).sum()).item()
-        report["+".join(rule)] = float(pairs or 0) / size
+        report[name] = float(pairs or 0) / size
     report["all rules (sum, upper bound)"] = sum(report.values())
     print(f"  blocking at {size:,}: {time.perf_counter() - start:.0f} s")
     return report
@@ -258,11 +267,53 @@ def _score(links: pl.DataFrame, truth: pl.DataFrame) -> dict[str, float]:
     }
 
 
-def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
+def _write(path: Path, columns: tuple[str, ...], rows: list[dict[str, str]], *, append: bool = False) -> None:
+    with path.open("a" if append else "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
+        if not append:
+            writer.writeheader()
         writer.writerows(rows)
+
+
+# The synthetic generator holds its people as Python objects (about 2 GB a million): above a million, the data
+# is made a million at a time (each part with its own seed, its ids prefixed with the part's number) and written
+# to the files part by part, so memory stays that of one part. Within a part, records describe that part's
+# people; addresses are drawn across the country in every part, so people who moved exist at any size.
+PART = 1_000_000
+
+
+def _parts(size: int, seed: int) -> Any:
+    """Yield (registry rows, record rows, truth rows) a million at a time, with ids unique across parts."""
+    from chiiki.demo.linkage import generate
+
+    for number, start in enumerate(range(0, size, PART)):
+        count = min(PART, size - start)
+        data = generate(count, count, seed=seed if number == 0 else seed * 1_000 + number)
+        if number:
+            tag = f"{number:02d}"
+            for row in data.registry:
+                row["person_id"] = f"P{tag}{row['person_id'][1:]}"
+            for row in data.records:
+                row["record_id"] = f"R{tag}{row['record_id'][1:]}"
+            for row in data.truth:
+                row["record_id"] = f"R{tag}{row['record_id'][1:]}"
+                row["person_id"] = f"P{tag}{row['person_id'][1:]}" if row["person_id"] else ""
+        yield data.registry, data.records, data.truth
+        del data
+
+
+def _generate_files(folder: Path, size: int, seed: int) -> pl.DataFrame:
+    """Write registry.csv and records.csv (size x size) into `folder`; return the truth (record -> person)."""
+    from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS
+
+    truths = []
+    for number, (registry, records, truth) in enumerate(_parts(size, seed)):
+        _write(folder / "registry.csv", REGISTRY_COLUMNS, registry, append=number > 0)
+        _write(folder / "records.csv", RECORD_COLUMNS, records, append=number > 0)
+        truths.append(
+            pl.DataFrame(truth).select("record_id", pl.col("person_id").replace("", None).alias("person_id"))
+        )
+    return pl.concat(truths)
 
 
 def main() -> None:
@@ -278,19 +329,11 @@ def main() -> None:
     size = 5_000 if args.quick else args.size
     blocking_sizes = [int(value) for value in args.blocking_sizes.split(",") if value.strip()]
 
-    from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, generate
-
     with tempfile.TemporaryDirectory(prefix="bench-linkage-") as tmp:
         folder = Path(tmp)
         start = time.perf_counter()
-        data = generate(size, size, seed=args.seed)
-        _write(folder / "registry.csv", REGISTRY_COLUMNS, data.registry)
-        _write(folder / "records.csv", RECORD_COLUMNS, data.records)
-        truth = pl.DataFrame(data.truth).select(
-            "record_id", pl.col("person_id").replace("", None).alias("person_id")
-        )
+        truth = _generate_files(folder, size, args.seed)
         outside = truth["person_id"].null_count()
-        del data
         print(f"data: {size:,} persons x {size:,} records ({outside:,} outside the registry), "
               f"generated in {time.perf_counter() - start:.1f} s")  # fmt: skip
 
