@@ -324,8 +324,20 @@ def progress(line: str) -> None:
     sys.stderr.flush()
 
 
+# The page's visible text, less what is marked as another language than the page's (the English name of a
+# procedure under its Japanese one, `<p lang="en">`): an English word there is not an internal code.
+VISIBLE_TEXT_SCRIPT = """() => {
+  let text = document.body.innerText;
+  const own = (document.documentElement.lang || 'ja').slice(0, 2);
+  for (const el of document.body.querySelectorAll('[lang]')) {
+    if (!el.lang.startsWith(own) && el.innerText) text = text.split(el.innerText).join(' ');
+  }
+  return text;
+}"""
+
+
 def _visible_text(page: Any) -> str:
-    return str(page.evaluate("document.body.innerText"))
+    return str(page.evaluate(VISIBLE_TEXT_SCRIPT))
 
 
 # ------------------------------------------------------------------------------------------ demo data

@@ -124,7 +124,7 @@ def _issue_notices(
     accounts = ["住民番号,金融機関コード,支店コード,預金種目,口座番号,口座名義カナ,メールアドレス,電話番号"]
     for i, head in enumerate(heads):
         email = f"Ｈｅａｄ.{head.pk}@Example.JP" if i % 2 == 0 else ""
-        phone = f"０９０－１２３４－{head.pk:04d}" if i % 2 else ""
+        phone = f"０９０－１２３４－{head.pk % 10_000:04d}" if i % 2 else ""
         accounts.append(f"{head.person_code},0001,001,普通,{head.pk:07d},ﾔﾏﾀﾞ ﾀﾛｳ,{email},{phone}")
     actions.load_tax_extract(town, parse_tax_extract("\n".join(tax).encode()), by=SYSTEM)
     actions.load_account_extract(town, parse_account_extract("\n".join(accounts).encode()), by=SYSTEM)

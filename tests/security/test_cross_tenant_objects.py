@@ -84,7 +84,7 @@ def _newest_apps_objects(town_b: Municipality, household: Household) -> dict[str
         municipality=town_b, procedure=procedure, receipt_number="B0000000001"
     )
     attachment = Attachment.objects.create(
-        application=application, file="procedures/b.pdf", name="b.pdf", kind="application/pdf", size=1,
+        application=application, file="procedures/b.pdf", name="b.pdf", kind="pdf", size=1,
         sha256="0" * 64, scan="clean",
     )  # fmt: skip
     claim = Claim.objects.create(municipality=town_b, summary="宇部市のうわさ")

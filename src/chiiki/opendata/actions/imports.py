@@ -293,7 +293,7 @@ def _store_import(
             f"全国地方公共団体コードが {municipality.code}（{municipality.display_name}）でない行があります: "
             f"{listed}。別の団体のデータを{municipality.display_name}のデータとして公開しないよう、取り込みを止めました。"
             "その団体のデータとして載せてよいことを確かめたうえでなら、確認済みとして取り込めます"
-            "（管理ページの「確認して取り込む」、または chiiki opendata import --other-municipality-confirmed）",
+            "（管理ページの「確認して取り込む」、コマンドでは --other-municipality-confirmed を付けて）",
             others,
         )
     dataset, created = _target_dataset(
