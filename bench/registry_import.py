@@ -91,12 +91,12 @@ def _child(method: str, extract: str, queue: Any) -> None:
     from chiiki.registry.extract import ExtractStream, parse_extract
 
     town = Municipality.objects.create(
-        code="999997",
+        code="343021",
         prefecture_code="34",
         prefecture="広島県",
-        name="緑川市",
-        name_kana="ミドリカワシ",
-        kind="city",
+        name="府中町",
+        name_kana="フチュウチョウ",
+        kind="town",
     )
     by = Actor.system("bench")
     before = _resident_mb()
@@ -115,9 +115,12 @@ def measure(method: str, extract: Path) -> tuple[float, int, float]:
     queue = context.Queue()
     process = context.Process(target=_child, args=(method, str(extract), queue))
     process.start()
-    result = queue.get()
     process.join()
-    return result
+    if process.exitcode != 0 or queue.empty():
+        raise SystemExit(
+            f"the {method} import failed (exit code {process.exitcode}); its error is printed above"
+        )
+    return queue.get()
 
 
 def main() -> None:
@@ -154,12 +157,12 @@ def main() -> None:
     baseline = next((peak for method, *_rest, peak in rows if method == "in memory"), None)
     if baseline and args.baseline in streamed:
         print(
-            f"peak memory streamed/in memory at {args.baseline:,}: {streamed[args.baseline] / baseline:.2f}"
+            f"peak memory streamed/in memory at {args.baseline:,}: {streamed[args.baseline] / max(baseline, 1.0):.2f}"
         )
     if len(streamed) > 1:
         small, large = min(streamed), max(streamed)
         print(
-            f"peak memory streamed at {large:,} / at {small:,} households: {streamed[large] / streamed[small]:.2f} "
+            f"peak memory streamed at {large:,} / at {small:,} households: {streamed[large] / max(streamed[small], 1.0):.2f} "
             f"({large // small}× the households)"
         )
 
