@@ -33,14 +33,16 @@ class Outcome:
         return f"chiiki {' '.join(self.args)[:300]} -> {self.returncode}\n{self.output[:2000]}"
 
 
-def run_chiiki(args: Sequence[str], env: dict[str, str] | None = None) -> Outcome:
+def run_chiiki(
+    args: Sequence[str], env: dict[str, str] | None = None, *, timeout: float = TIMEOUT
+) -> Outcome:
     """Run `chiiki ARGS` with stdin closed; never raises for a hang or a crash."""
     try:
         proc = subprocess.run(
             [str(CHIIKI), *args],
             stdin=subprocess.DEVNULL,
             capture_output=True,
-            timeout=TIMEOUT,
+            timeout=timeout,
             env={**os.environ, **(env or {})},
             check=False,
         )
@@ -48,7 +50,7 @@ def run_chiiki(args: Sequence[str], env: dict[str, str] | None = None) -> Outcom
         text = (expired.stdout or b"").decode(errors="replace") + (expired.stderr or b"").decode(
             errors="replace"
         )
-        return Outcome(tuple(args), None, f"TIMEOUT after {TIMEOUT}s\n{text}")
+        return Outcome(tuple(args), None, f"TIMEOUT after {timeout}s\n{text}")
     output = proc.stdout.decode(errors="replace") + proc.stderr.decode(errors="replace")
     return Outcome(tuple(args), proc.returncode, output)
 

@@ -178,8 +178,12 @@ def _start_imports(pool: Pool, directory: Path, names: list[str]) -> None:
     env = {"CHIIKI_DATABASE_URL": f"sqlite:///{directory / 'import.sqlite3'}"}
 
     def prepare() -> Outcome:
-        migrated = run_chiiki(["migrate", "-v0"], env)
-        return migrated if migrated.returncode else run_chiiki(["shell", "-c", SETUP_MUNICIPALITY], env)
+        # Setting up the database is not what is tested: it may take long on a loaded machine, and a migration
+        # that timed out (no exit code) must not count as done.
+        migrated = run_chiiki(["migrate", "-v0"], env, timeout=900)
+        if migrated.returncode != 0:
+            return migrated
+        return run_chiiki(["shell", "-c", SETUP_MUNICIPALITY], env, timeout=300)
 
     database = pool.executor.submit(prepare)
     for name in names:
