@@ -16,7 +16,7 @@ from chiiki.core.schedule import book_once
 from chiiki.procedures import actions, notify, queries
 from chiiki.procedures.models import EligibilityRun, ResidentMessage
 from chiiki.procedures.rules import RULE_SETS, RulesRejected, run_rules
-from chiiki.surveys.contact.notifier import Message, NotifierError
+from chiiki.surveys.contact.notifier import NotifierError, message_of
 
 logger = logging.getLogger("chiiki.notify")
 
@@ -60,26 +60,13 @@ def deliver_message(message_id: int) -> str:
     if row is None or backend is None:
         return row.status if row is not None else "missing"
     try:
-        delivery = backend.send(message_of(row))
+        delivery = backend.send(message_of(row, reference_prefix="chiiki-procedures-message"))
     except NotifierError as error:
         status = actions.record_message_failure(row, str(error))
         logger.warning("resident message %s not sent (%s): %s", row.pk, status, error)
         return status
     actions.record_message_sent(row, delivery)
     return ResidentMessage.Status.SENT
-
-
-def message_of(row: ResidentMessage) -> Message:
-    """What the notifier backend sends for one row (its id makes the gateway's idempotency reference)."""
-    return Message(
-        channel=row.channel,
-        to=row.recipient,
-        subject=row.subject,
-        body=row.body,
-        link=row.link,
-        sender=f"{row.municipality.name}役所",
-        reference=f"chiiki-procedures-message-{row.pk}",
-    )
 
 
 REMINDER_ACTOR = "chiiki worker: help booking reminders"

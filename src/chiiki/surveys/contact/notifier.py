@@ -24,7 +24,7 @@ import urllib.request
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, ClassVar, TextIO
+from typing import Any, ClassVar, Protocol, TextIO
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -254,7 +254,19 @@ def backend_for(channel: str) -> NotifierBackend | None:
 # ---------------------------------------------------------------------------------------------- messages
 
 
-def message_of(row: NotificationOutbox) -> Message:
+class OutgoingRow(Protocol):
+    """An outbox row of any app: the surveys' `NotificationOutbox`, the procedures' `ResidentMessage`."""
+
+    pk: Any
+    channel: str
+    recipient: str
+    subject: str
+    body: str
+    link: str
+    municipality: Any
+
+
+def message_of(row: NotificationOutbox | OutgoingRow, *, reference_prefix: str = "chiiki-outbox") -> Message:
     """What a backend sends for one outbox row (the row's id makes the gateway's idempotency reference)."""
     return Message(
         channel=row.channel,
@@ -263,7 +275,7 @@ def message_of(row: NotificationOutbox) -> Message:
         body=row.body,
         link=row.link,
         sender=f"{row.municipality.name}役所",
-        reference=f"chiiki-outbox-{row.pk}",
+        reference=f"{reference_prefix}-{row.pk}",
     )
 
 
