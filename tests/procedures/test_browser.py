@@ -9,7 +9,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.surveys.test_browser_answer import check_accessibility, has_focus, no_horizontal_scrolling
+from tests.surveys.test_browser_answer import (
+    check_accessibility,
+    has_focus,
+    loaded_html,
+    no_horizontal_scrolling,
+)
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
@@ -60,10 +65,10 @@ def test_a_resident_applies_on_a_phone(
     _check(page, axe_source)  # the review page
     page.locator("main form.inline-button button[type=submit]").click()
     receipt = Application.objects.get().receipt_number
-    assert receipt in page.content()
+    assert receipt in loaded_html(page)
     assert (
         "Your application has been received" if language == "en" else "申請を受け付けました"
-    ) in page.content()
+    ) in loaded_html(page)
     _check(page, axe_source)
     # The status page with the form for an e-mail address, a wrong address refused in the error summary.
     page.goto(answer_server.url + "/procedures/my/application/")

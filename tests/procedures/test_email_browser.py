@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from django.core import mail
-from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
+from tests.surveys.test_browser_answer import check_accessibility, loaded_html, no_horizontal_scrolling
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
@@ -35,7 +35,7 @@ def test_a_resident_without_a_card_applies_with_an_email_account_on_a_phone(
     page = chromium.new_context(viewport=PHONE, locale="ja-JP").new_page()
     apply_url = f"{answer_server.url}/procedures/{town_a.code}/juminhyo-utsushi/apply/"
     page.goto(apply_url)
-    assert "メールアドレスを確認して申請できます" in page.content()
+    assert "メールアドレスを確認して申請できます" in loaded_html(page)
     _check(page, axe_source)
     page.get_by_role("link", name="メールアドレスで申請する").click()
     page.get_by_label("メールアドレス").fill("hanako@example.jp")
@@ -59,7 +59,7 @@ def test_a_resident_without_a_card_applies_with_an_email_account_on_a_phone(
     assert Application.objects.get().account == account
 
     page.goto(f"{answer_server.url}/procedures/my/account/")
-    assert "住民票の写し交付請求" in page.content()
+    assert "住民票の写し交付請求" in loaded_html(page)
     _check(page, axe_source)
     page.get_by_role("button", name="続きを入力する").click()
     page.wait_for_selector("#id_applicant_name")

@@ -16,7 +16,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from django.contrib.sessions.models import Session
 from tests.procedures.oidc_provider import CLIENT_ID, CLIENT_SECRET, Provider
-from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling
+from tests.surveys.test_browser_answer import check_accessibility, loaded_html, no_horizontal_scrolling
 
 from chiiki.core.acting import Actor
 from chiiki.core.models import AuditEvent, Municipality
@@ -77,7 +77,7 @@ def _sign_in_from_the_procedure(page: Any, base: str, town: str, *, lands_on: st
     """Open the card-only 転出届, follow its sign-in link and wait until the redirects end on `lands_on`."""
     apply_url = f"{base}/procedures/{town}/tenshutsu/apply/"
     page.goto(apply_url)
-    assert CARD_NEEDED in page.content()
+    assert CARD_NEEDED in loaded_html(page)
     page.get_by_role("link", name="マイナンバーカードでサインインする").click()
     page.wait_for_selector(lands_on)
     return apply_url
@@ -115,7 +115,7 @@ def test_a_card_holder_signs_in_and_lands_on_the_form_prefilled_only_when_linked
     assert set(sent["scope"].split()) == {"openid", "name", "address", "birthdate", "gender"}
     assert any("/procedures/signin/callback/?" in url for url in seen)
     assert page.url == apply_url
-    assert CARD_NEEDED not in page.content()
+    assert CARD_NEEDED not in loaded_html(page)
     name = page.locator("#id_applicant_name").input_value()
     address = page.locator("#id_address").input_value()
     if prefilled:
@@ -162,7 +162,7 @@ def test_a_forged_or_bad_sign_in_ends_on_a_clear_japanese_page_without_a_session
     assert "/procedures/signin/callback/" in page.url
     assert page.get_by_role("heading", level=1).inner_text() == "サインインできませんでした"
     assert reason in page.locator("[role=alert]").inner_text()
-    assert "窓口でお手伝いします" in page.content()
+    assert "窓口でお手伝いします" in loaded_html(page)
     assert no_horizontal_scrolling(page)
     check_accessibility(page, axe_source)
     # No signed-in session anywhere, and the procedure still asks for the card in this browser.
@@ -171,5 +171,5 @@ def test_a_forged_or_bad_sign_in_ends_on_a_clear_japanese_page_without_a_session
     refused = AuditEvent.objects.get(action="procedures.card_sign_in_refused")
     assert reason in refused.detail["reason"]
     page.goto(apply_url)
-    assert CARD_NEEDED in page.content()
+    assert CARD_NEEDED in loaded_html(page)
     context.close()

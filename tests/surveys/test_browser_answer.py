@@ -84,8 +84,25 @@ def chromium() -> Iterator[Any]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def settled(page: Any) -> Any:
+    """The page once the document a click led to has loaded.
+
+    Playwright's click returns when a navigation it started has committed; the new document may still be empty
+    then (on a loaded machine it was: `content()` gave '' and `documentElement` was null). Every reading of the
+    page goes through here first.
+    """
+    page.wait_for_load_state("load")
+    return page
+
+
+def loaded_html(page: Any) -> str:
+    """The page's HTML once it has loaded (see `settled`)."""
+    return str(settled(page).content())
+
+
 def check_accessibility(page: Any, axe_source: str) -> None:
     """No serious or critical WCAG 2.2 AA violation on the page, as axe-core finds them."""
+    settled(page)
     # Evaluated through the browser's debugging protocol: the pages' Content-Security-Policy refuses inline scripts.
     page.evaluate("(source) => { (0, eval)(source); }", axe_source)
     result = page.evaluate(
@@ -102,7 +119,7 @@ def check_accessibility(page: Any, axe_source: str) -> None:
 def small_targets(page: Any, selector: str) -> list[str]:
     """Visible controls matching `selector` less than 48 CSS pixels tall (the design system's touch target)."""
     return list(
-        page.evaluate(
+        settled(page).evaluate(
             """(selector) => [...document.querySelectorAll(selector)]
                 .filter(e => e.offsetParent && !e.closest('[aria-hidden="true"]') && !e.matches('[aria-hidden="true"]'))
                 .filter(e => e.getBoundingClientRect().height < 47.5)
@@ -125,7 +142,8 @@ def has_focus(page: Any, element_id: str) -> bool:
 
 
 def no_horizontal_scrolling(page: Any) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
+    """Whether the loaded page fits the viewport's width (no sideways scrolling)."""
+    return bool(settled(page).evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 @pytest.fixture
@@ -223,7 +241,7 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     # Enter in a text box must act as "next" (not as the first roster button on the page).
     page.press("#f-members-2--birth_month", "Enter")
     page.wait_for_selector("#f-members-1--work_status-1")
-    assert "回答に応じて質問が増えました" in page.content()
+    assert "回答に応じて質問が増えました" in loaded_html(page)
     assert page.locator("#f-members-2--work_status-1").count() == 0  # a child is not asked about work
     page.check("#f-members-1--work_status-1")  # worked: the employer question follows on this page
     page.get_by_role("button", name="保存して次へ").click()
@@ -231,7 +249,7 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     page.get_by_role("button", name="保存して次へ").click()
 
     page.get_by_role("button", name="回答内容の確認へ進む").click()
-    assert "緑川 さくら" in page.content()
+    assert "緑川 さくら" in loaded_html(page)
     check_accessibility(page, axe_source)
     page.screenshot(path=str(tmp_path / "review.png"), full_page=True)
     page.get_by_role("button", name="この内容で送信する").click()
@@ -293,7 +311,7 @@ def test_cascading_choices_and_filled_in_labels_work_without_script_and_stay_acc
     page.get_by_label("世帯の人数").fill("1")
     page.get_by_label("大阪府").check()
     page.get_by_role("button", name="保存して次へ").click()
-    assert "回答に応じて選択肢が変わりました" in page.content()
+    assert "回答に応じて選択肢が変わりました" in loaded_html(page)
     page.get_by_label("吹田市").check()
     page.get_by_label("東京都").check()  # the cities shown are still Osaka's: 吹田市 becomes stale
     page.get_by_role("button", name="保存して次へ").click()
@@ -358,7 +376,7 @@ def test_nothing_typed_is_lost_by_the_header_controls_at_360_px(
     page.get_by_label("持ち家").check()
     page.locator("summary.site-menu__button").click()
     page.get_by_role("button", name="ログアウト").click()
-    assert "保存した回答は残っています" in page.content()
+    assert "保存した回答は残っています" in loaded_html(page)
     page.get_by_label("調査対象者ID").fill(letter.login_id)
     page.get_by_label("アクセスキー または パスワード").fill("midori-2025")
     page.get_by_role("button", name="ログイン").click()
