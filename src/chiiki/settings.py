@@ -34,6 +34,7 @@ Every variable, with its default and what it does: docs/operations.md, section 3
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import os
@@ -101,8 +102,11 @@ def _default_var_dir() -> Path:
 VAR_DIR = Path(os.environ.get("CHIIKI_VAR_DIR") or _default_var_dir()).resolve()
 
 
+@functools.cache
 def _stored_secret_key() -> str:
-    """The key generated once into VAR_DIR/secret_key (so restarts keep sessions valid), made on first use."""
+    """The key generated once into VAR_DIR/secret_key (so restarts keep sessions valid), made on first use.
+
+    Read once per process: the lazy SECRET_KEY calls this on every use (several times per request)."""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from typing import TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Model, Q, QuerySet
 
 from chiiki.core.models import Municipality
 from chiiki.registry.models import Household, Person
 from chiiki.surveys.models import Answer, NotificationOutbox, Survey, SurveyCase, SurveyExport, SurveyLetters
 from chiiki.surveys.sampling import FrameUnit, age_on
+
+_Row = TypeVar("_Row", bound=Model)
 
 __all__ = [
     "answer_of",
@@ -86,20 +89,26 @@ def head_names(survey: Survey) -> dict[int, str]:
     }
 
 
+def unique_row(queryset: QuerySet[_Row]) -> _Row | None:
+    """The one row of a query on a unique key, or None. Unlike ``first()``, no ORDER BY is added: a case is
+    ordered by its survey, whose own ordering joins further tables, and compiling that cost every request."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def case_by_login_id(login_id: str, *, municipality: Municipality | None = None) -> SurveyCase | None:
     """The case with that login ID (optionally only in one municipality), with its survey."""
     cases = SurveyCase.objects.select_related("survey").filter(login_id=login_id)
     if municipality is not None:
         cases = cases.filter(survey__municipality=municipality)
-    return cases.first()
+    return unique_row(cases)
 
 
 def case_in(municipality: Municipality, case_id: int) -> SurveyCase | None:
     """A case of one of the municipality's surveys, with its survey and questionnaire version."""
-    return (
-        SurveyCase.objects.select_related("survey", "survey__questionnaire_version")
-        .filter(pk=case_id, survey__municipality=municipality)
-        .first()
+    return unique_row(
+        SurveyCase.objects.select_related("survey", "survey__questionnaire_version").filter(
+            pk=case_id, survey__municipality=municipality
+        )
     )
 
 
@@ -110,7 +119,7 @@ def cases_by_login_id(survey: Survey, login_ids: Iterable[str]) -> dict[str, Sur
 
 def answer_of(case: SurveyCase) -> Answer:
     """The case's answer; an unsaved empty one (version 1) before the first page is saved."""
-    return Answer.objects.filter(case=case).first() or Answer(case=case)
+    return unique_row(Answer.objects.filter(case=case)) or Answer(case=case)
 
 
 def electronic_contacts(cases: Iterable[SurveyCase]) -> dict[int, tuple[str, str]]:

@@ -38,14 +38,16 @@ def current_case(request: HttpRequest) -> SurveyCase | None:
     stored = request.session.get(SESSION_KEY)
     if not isinstance(stored, dict) or not isinstance(stored.get("case"), int):
         return None
-    case = (
-        SurveyCase.objects.select_related("survey", "survey__questionnaire_version")
-        # The form definition is parsed once per process (drafts.form_of): do not fetch it per request.
-        .defer("survey__questionnaire_version__definition")
-        .filter(pk=stored["case"])
-        .first()
-    )
-    if case is None or not constant_time_compare(str(stored.get("hash", "")), _session_hash(case)):
+    try:
+        case = (
+            SurveyCase.objects.select_related("survey", "survey__questionnaire_version")
+            # The form definition is parsed once per process (drafts.form_of): do not fetch it per request.
+            .defer("survey__questionnaire_version__definition")
+            .get(pk=stored["case"])  # not first(): its ORDER BY costs a compilation on every request
+        )
+    except SurveyCase.DoesNotExist:
+        return None
+    if not constant_time_compare(str(stored.get("hash", "")), _session_hash(case)):
         return None
     return case
 
