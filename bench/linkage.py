@@ -325,37 +325,73 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--only", choices=sorted(METHODS), action="append", help="run only these methods")
     parser.add_argument("--blocking-sizes", default="", help="comma-separated sizes for the blocking report")
+    parser.add_argument(
+        "--blocking-only",
+        action="store_true",
+        help="only the blocking report (no data files, no linkage runs)",
+    )
     args = parser.parse_args()
     size = 5_000 if args.quick else args.size
     blocking_sizes = [int(value) for value in args.blocking_sizes.split(",") if value.strip()]
 
+    rows: list[dict[str, Any]] = []
+    timings: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory(prefix="bench-linkage-") as tmp:
         folder = Path(tmp)
-        start = time.perf_counter()
-        truth = _generate_files(folder, size, args.seed)
-        outside = truth["person_id"].null_count()
-        print(f"data: {size:,} persons x {size:,} records ({outside:,} outside the registry), "
-              f"generated in {time.perf_counter() - start:.1f} s")  # fmt: skip
-
-        rows = []
-        reference: pl.DataFrame | None = None
-        timings: dict[str, dict[str, float]] = {}
-        for method in args.only or ["ours", "exact", "splink_plain"]:
-            links, elapsed, peak, timings[method] = _measure(method, folder)
-            differ = _same_decisions(links, reference) if reference is not None else 0
-            if method == "ours":
-                reference = links
-            rows.append(
-                {
-                    "method": method,
-                    **_score(links, truth),
-                    "time_s": elapsed,
-                    "peak_mb": peak,
-                    "differ": differ,
-                }
+        if not args.blocking_only:
+            rows, timings = _run_methods(
+                folder, size, args.seed, args.only or ["ours", "exact", "splink_plain"]
             )
-            print(f"  {method} done in {elapsed:.1f} s {timings[method]}")
 
+    _print_results(rows)
+    by_name = {row["method"]: row for row in rows}
+    reports = {n: _blocking_report(n, args.seed) for n in blocking_sizes}
+    if reports:
+        rules = list(next(iter(reports.values())))
+        print(
+            f"\npairs generated per record by each blocking rule\n{'rule':<34}"
+            + "".join(f"{n:>14,}" for n in reports)
+        )
+        for rule in rules:
+            print(f"{rule:<34}" + "".join(f"{reports[n][rule]:>14.2f}" for n in reports))
+        _extrapolate(reports, size, by_name, timings)
+
+
+def _run_methods(
+    folder: Path, size: int, seed: int, methods: list[str]
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, float]]]:
+    """Generate the data set, run each method in its own process, and score it against the truth."""
+    start = time.perf_counter()
+    truth = _generate_files(folder, size, seed)
+    outside = truth["person_id"].null_count()
+    print(f"data: {size:,} persons x {size:,} records ({outside:,} outside the registry), "
+          f"generated in {time.perf_counter() - start:.1f} s")  # fmt: skip
+
+    rows: list[dict[str, Any]] = []
+    reference: pl.DataFrame | None = None
+    timings: dict[str, dict[str, float]] = {}
+    for method in methods:
+        links, elapsed, peak, timings[method] = _measure(method, folder)
+        differ = _same_decisions(links, reference) if reference is not None else 0
+        if method == "ours":
+            reference = links
+        rows.append(
+            {
+                "method": method,
+                **_score(links, truth),
+                "time_s": elapsed,
+                "peak_mb": peak,
+                "differ": differ,
+            }
+        )
+        print(f"  {method} done in {elapsed:.1f} s {timings[method]}")
+    return rows, timings
+
+
+def _print_results(rows: list[dict[str, Any]]) -> None:
+    """The table of methods, and ours against the baselines and the other backends."""
+    if not rows:
+        return
     print(
         f"\n{'method':<13}{'wrong':>7}{'precision':>11}{'recall':>9}{'review':>9}{'time s':>9}{'peak MB':>9}"
     )
@@ -378,17 +414,6 @@ def main() -> None:
         verdict = ours["wrong"] == 0 and ours["recall"] >= 0.95 and ours["review"] <= 0.05
         print(f"targets (0 wrong, recall >= 0.95, review <= 5%): {'met' if verdict else 'NOT met'}")
         _compare_backends(ours, by_name)
-
-    reports = {n: _blocking_report(n, args.seed) for n in blocking_sizes}
-    if reports:
-        rules = list(next(iter(reports.values())))
-        print(
-            f"\npairs generated per record by each blocking rule\n{'rule':<34}"
-            + "".join(f"{n:>14,}" for n in reports)
-        )
-        for rule in rules:
-            print(f"{rule:<34}" + "".join(f"{reports[n][rule]:>14.2f}" for n in reports))
-        _extrapolate(reports, size, by_name, timings)
 
 
 def _compare_backends(ours: dict[str, Any], by_name: dict[str, dict[str, Any]]) -> None:
@@ -423,7 +448,7 @@ def _extrapolate(
     print(f"\nESTIMATE (not a measurement): pairs per record grow as size^{growth:.2f}; at an 82M registry "
           f"{per_record:,.0f} pairs per record, {pairs:.2e} pairs for 125M records")  # fmt: skip
     base = reports.get(size)
-    for name in ("spark", "ours"):
+    for name in ("spark", "ours", "sharded"):
         if name in timings and "predict" in timings[name] and base:
             rate = (
                 base[key] * size / max(timings[name]["predict"], 1e-9) / 2
