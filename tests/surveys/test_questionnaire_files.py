@@ -135,6 +135,7 @@ def test_the_survey_page_lists_the_files_and_takes_them_all_or_nothing(
     survey = Survey.objects.get()
     url = created["Location"]
     page = manager.get(url).content.decode()
+    assert "調査票が読むファイルがまだ添付されていません: cities.csv" in page  # the message after creating
     assert "未添付" in page
     assert "cities.csv" in page
     assert "population" in page  # the columns the file must hold
@@ -214,3 +215,13 @@ def test_the_action_refuses_a_file_the_form_does_not_read_and_writes_nothing(tow
     assert any("towns.xml" in p.describe() and "cities.csv" in p.message for p in refused.value.problems)
     assert QuestionnaireVersion.objects.count() == versions
     assert queries.missing_files(Survey.objects.get()) == ["cities.csv"]
+
+
+def test_a_column_the_form_reads_that_the_file_lacks_is_named(town_a: Municipality) -> None:
+    survey = _round(town_a)
+    without_population = b"name,label::ja,pref\nsendai,\xe4\xbb\x99\xe5\x8f\xb0,x\n"
+    done = actions.attach_questionnaire_files(survey, {"cities.csv": without_population}, by=SYSTEM)
+    messages = [p.message for p in done.warnings]
+    assert len(messages) == 1  # label is read from label::ja: not reported
+    assert "'population'" in messages[0]
+    assert "cities.csv" in messages[0]

@@ -191,14 +191,16 @@ def finished_letters(survey: Survey, job_id: int) -> SurveyLetters | None:
 
 # ------------------------------------------------------------------------------------------ questionnaires
 
-_FORMS: dict[tuple[int, str], Form] = {}
+_FORMS: dict[tuple[int, str, object], Form] = {}
 
 
 def questionnaire_form(version: QuestionnaireVersion) -> Form:
     """A questionnaire version as a Form, parsed once per process (a version in use never changes).
 
     The Form is shared: callers must not change it (rebuild one with ``Form.from_json`` to change it)."""
-    key = (version.pk, version.source_sha256)
+    # The creation time too: a test database reuses primary keys, and a test may store two definitions
+    # under one digest.
+    key = (version.pk, version.source_sha256, version.created_at)
     form = _FORMS.get(key)
     if form is None:
         if len(_FORMS) > 64:

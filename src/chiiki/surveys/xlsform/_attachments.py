@@ -385,7 +385,8 @@ def _absent_columns(form: Form, files: Mapping[str, bytes]) -> list[Problem]:
             continue
         present = {column for item in form.instances[key] for column in item}
         for column in columns:
-            if column not in present:
+            # "label" is also read from its translations (label::English (en) …)
+            if column not in present and not any(p.startswith(f"{column}::") for p in present):
                 problems.append(
                     Problem(
                         None,
