@@ -225,3 +225,36 @@ def test_a_column_the_form_reads_that_the_file_lacks_is_named(town_a: Municipali
     assert len(messages) == 1  # label is read from label::ja: not reported
     assert "'population'" in messages[0]
     assert "cities.csv" in messages[0]
+
+
+def test_a_supporter_is_told_which_files_are_missing(
+    town_a: Municipality, make_staff: Callable[..., User], login: Callable[[User], Client]
+) -> None:
+    survey = _round(town_a, {"cities.csv": CITIES})
+    case = survey.cases.order_by("id").first()
+    assert case is not None
+    bare = actions.import_questionnaire(town_a, FORM.encode(), filename="cities.md", by=SYSTEM)
+    Survey.objects.filter(pk=survey.pk).update(questionnaire_version=bare)  # reached past the actions
+    supporter = login(make_staff("helpdesk", town_a, Role.HELPDESK))
+    opened = supporter.post(f"/staff/m/{town_a.code}/surveys/assist/", {"login_id": case.login_id})
+    assert opened.status_code == 302
+    home = supporter.get(opened["Location"])
+    assert home.status_code == 200
+    assert "調査票が読むファイルがまだ添付されていません: cities.csv" in home.content.decode()
+    page = supporter.get(f"{opened['Location']}q/home/", follow=True)
+    assert page.status_code == 200
+    assert "この調査はまだ回答を受け付けていません" in page.content.decode()
+
+
+def test_another_towns_manager_cannot_attach_files(
+    town_a: Municipality,
+    town_b: Municipality,
+    make_staff: Callable[..., User],
+    login: Callable[[User], Client],
+) -> None:
+    survey = _round(town_a)
+    other = login(make_staff("other", town_b, Role.SURVEY_MANAGER))
+    upload = {"upload": [SimpleUploadedFile("cities.csv", CITIES)]}
+    assert other.post(f"/staff/m/{town_a.code}/surveys/{survey.pk}/files/", upload).status_code == 403
+    assert other.post(f"/staff/m/{town_b.code}/surveys/{survey.pk}/files/", upload).status_code == 404
+    assert queries.missing_files(Survey.objects.get()) == ["cities.csv"]

@@ -230,7 +230,8 @@ def show_overview(request: HttpRequest, seat: Seat, links: Links) -> HttpRespons
     """The case's overview: status, the pages (answered, complete), where to resume, the receipt."""
     if drafts.period_state(seat.case.survey) == "files_missing":
         # The questionnaire cannot be evaluated without its files: say so plainly, show no page.
-        return render(request, "surveys/answer_home.html", _context(seat, links))
+        missing = drafts.form_of(seat.case.survey).missing_files()
+        return render(request, "surveys/answer_home.html", _context(seat, links, missing_files=missing))
     form = drafts.form_of(seat.case.survey)
     answer = queries.answer_of(seat.case)
     lang = language()
