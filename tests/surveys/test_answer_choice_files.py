@@ -138,10 +138,9 @@ def test_the_survey_page_takes_the_choice_file_with_the_form(manager: Client, to
     page = manager.get(f"/staff/m/{town_a.code}/surveys/new/").content.decode()
     assert 'name="choice_files"' in page
     assert "multiple" in page
-    without = _new(manager, town_a, [])
-    assert without.status_code == 400
-    assert "cities.csv" in without.content.decode()
-    assert "must be uploaded with the form" in without.content.decode()
+    broken = _new(manager, town_a, [SimpleUploadedFile("cities.csv", b"name,name\n")])
+    assert broken.status_code == 400
+    assert "duplicate column" in broken.content.decode()
     assert not Survey.objects.exists()
     created = _new(manager, town_a, [SimpleUploadedFile("cities.csv", CITIES)])
     assert created.status_code == 302
@@ -153,9 +152,9 @@ def test_the_survey_page_takes_the_choice_file_with_the_form(manager: Client, to
     ]
     event = AuditEvent.objects.filter(action="surveys.questionnaire_import").get()
     assert event.detail["files"] == ["cities.csv"]
-    broken = _new(manager, town_a, [SimpleUploadedFile("cities.csv", b"name,name\n")])
-    assert broken.status_code == 400
-    assert "duplicate column" in broken.content.decode()
+    page = manager.get(created["Location"]).content.decode()
+    assert "添付済み" in page
+    assert "未添付" not in page
 
 
 def test_check_form_takes_the_files_on_the_command_line(
@@ -195,10 +194,12 @@ def test_survey_create_takes_the_files_on_the_command_line(town_a: Municipality,
         "--reference-date",
         "2026-10-01",
     ]
+    csv.write_bytes(b"name,name\n")
     with pytest.raises(CommandError) as refused:
-        call_command("survey_create", *options)
-    assert "cities.csv" in str(refused.value)
+        call_command("survey_create", *options, "--files", str(csv))
+    assert "duplicate column" in str(refused.value)
     assert not Survey.objects.exists()
+    csv.write_bytes(CITIES)
     call_command("survey_create", *options, "--files", str(csv))
     version = Survey.objects.get().questionnaire_version
     assert [item["pref"] for item in version.definition["instances"]["cities"]] == [

@@ -8,6 +8,11 @@ repository, so they are accepted with "upload this file with the form" and count
 then given files made up from the columns the form reads (``instance_columns``) and must become
 answerable: the choices come from the file and the lookups find the item picked.
 
+Then each form pyxform converts is used for real (a census of the test town, through the actions and the
+answer pages): a form that lacks files is refused for opening with a message naming them, its files (made up
+as above) are attached with ``attach_questionnaire_files``, and a household opens every page, answers them in
+order and submits. The share accepted and answered must be at least 90 % (issue 18); ``pytest -s`` prints it.
+
 It also holds three rules: no form pyxform refuses is accepted, the forms accepted today stay accepted, and
 a row refused as "not supported" never causes a second, false "no question named …" message.
 """
@@ -18,13 +23,38 @@ import functools
 import json
 import re
 import warnings
+from dataclasses import dataclass, field
+from datetime import timedelta
+from html import unescape
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.utils import timezone
 from pyxform.xls2xform import convert
 
+from chiiki.core.acting import Actor
+from chiiki.core.models import Municipality
+from chiiki.demo.survey import issue_keys_to
+from chiiki.surveys import queries
+from chiiki.surveys.actions import (
+    NewSurvey,
+    SurveyError,
+    attach_questionnaire_files,
+    create_survey_round,
+    issue_access_keys,
+)
+from chiiki.surveys.answering.pages import field_id
 from chiiki.surveys.xlsform import CheckResult, Form, check_form, evaluate_answers, instance_columns
+
+from .answering_setup import (  # noqa: F401 - fast_password_hashing is a fixture
+    fast_password_hashing,
+    post_page,
+    shown_keys,
+    sign_in,
+)
 
 REAL = Path(__file__).resolve().parent / "forms" / "real"
 FORMS = sorted(p for p in REAL.rglob("*") if p.suffix in (".xls", ".xlsx"))
@@ -223,3 +253,171 @@ def test_refused_rows_cause_no_second_false_message(path: Path) -> None:
         missing = re.search(r"no question named '([^']+)'", problem.message)
         assert missing is None or missing.group(1) not in refused, problem.describe()
         assert problem.sheet is not None or "pyxform" in problem.message, problem.describe()
+
+
+# ------------------------------------------------------------------------------------------ answered for real
+
+ANSWERABLE_SHARE = 0.9
+"""Issue 18: at least this share of the forms pyxform converts are accepted and answerable (with their files)."""
+MAX_STEPS = 200
+"""Pages posted for one form at most (a form that loops would otherwise never end)."""
+MAX_TRIES = 30
+"""Posts of one page at most: new questions appear as earlier ones are answered, wrong values are replaced."""
+CANDIDATES: dict[str, list[str]] = {
+    "integer": ["1", "100", "3", "40", "0"],
+    "decimal": ["1", "36.5", "100", "20", "0.5"],
+    "range": ["1", "5", "10"],
+    "text": ["テスト回答です", "abcde12345"],
+    "geopoint": ["35.6812 139.7671"],
+    "geotrace": ["35.6812 139.7671; 35.6900 139.7700"],
+    "geoshape": ["35.6812 139.7671; 35.6900 139.7700; 35.7000 139.7600; 35.6812 139.7671"],
+    "date": ["2025-10-01"],
+    "time": ["10:00"],
+    "dateTime": ["2025-10-01T10:00"],
+    "barcode": ["12345"],
+}
+"""Values a household types, by question type, tried in order until the page accepts them."""
+
+
+@dataclass
+class Answered:
+    """One form's fate: accepted, the files it still lacked, whether a household opened every page and
+    submitted (with those files attached), and why not."""
+
+    name: str
+    accepted: bool
+    missing: list[str] = field(default_factory=list)
+    refused_opening: str = ""
+    submitted: bool = False
+    why_not: str = ""
+
+
+def _kinds_by_path(form: Form) -> dict[str, str]:
+    """Each field's type by its page key without roster numbers ("group/sub/name")."""
+    return {"/".join([*(p.name for p in parents), node.name]): node.kind for node, parents in form.walk()}
+
+
+def _options(html: str, key: str) -> list[str]:
+    """The values offered for a choice question on the page (radio buttons, checkboxes or a list)."""
+    found = re.findall(rf'name="{re.escape(key)}" value="([^"]*)"', html)
+    select = re.search(rf'<select[^>]*name="{re.escape(key)}"[^>]*>(.*?)</select>', html, re.S)
+    if select:
+        found += re.findall(r'<option value="([^"]+)"', select.group(1))
+    return [unescape(v) for v in found if v]
+
+
+def _value(kind: str, key: str, html: str, attempt: int) -> Any:
+    """The `attempt`-th value to try for a question; None when there is nothing more to try (left blank)."""
+    if kind.startswith("select") or kind == "rank":
+        options = _options(html, key)
+        if kind == "rank" or not options or attempt >= len(options):
+            return None
+        return [options[attempt]] if kind.startswith("select_multiple") else options[attempt]
+    candidates = CANDIDATES.get(kind, [])
+    return candidates[attempt] if attempt < len(candidates) else None
+
+
+def _post_one_page(client: Client, url: str, kinds: dict[str, str]) -> HttpResponse:
+    """Fill a page as a household would, trying other values where the page says an answer is wrong."""
+    attempts: dict[str, int] = {}
+    response: Any = None
+    for _ in range(MAX_TRIES):
+        html = client.get(url).content.decode()
+        values: dict[str, Any] = {}
+        for key in shown_keys(html):
+            value = _value(kinds.get(re.sub(r"\[\d+\]", "", key), ""), key, html, attempts.get(key, 0))
+            if value is not None:
+                values[key] = value
+        response = post_page(client, url, values, page_html=html)
+        if response.status_code not in (200, 422):  # 200: the answers brought new questions or choices
+            return response
+        wrong = response.content.decode()
+        for key in shown_keys(wrong):
+            if f'id="{field_id(key)}-error"' in wrong:
+                attempts[key] = attempts.get(key, 0) + 1
+    return response
+
+
+def _answer_every_page(client: Client, form: Form) -> str:
+    """Open every page, answer them in order, submit; '' when the answers were accepted, else why not."""
+    home = client.get("/answer/start/").content.decode()
+    pages = re.findall(r'<li><a href="(/answer/q/[^"]+/)">', home)
+    for url in pages:
+        if client.get(url).status_code != 200:
+            return f"page {url} does not open"
+    kinds = _kinds_by_path(form)
+    url = pages[0] if pages else "/answer/review/"
+    for _ in range(MAX_STEPS):
+        if not url.startswith("/answer/q/"):
+            break
+        response = _post_one_page(client, url, kinds)
+        if response.status_code != 302:
+            return f"page {url} refused every answer tried ({response.status_code})"
+        url = response["Location"]
+    review = client.get("/answer/review/").content.decode()
+    version = re.search(r'name="version" value="(\d+)"', review)
+    if version is None:
+        return "the review page has no submit button"
+    submitted = client.post("/answer/review/", {"version": version.group(1)})
+    if submitted.status_code != 302 or not submitted["Location"].endswith("/receipt/"):
+        errors = re.findall(r'<a href="[^"]*\?check=1#[^"]*">([^<]*)</a>', submitted.content.decode())
+        return f"submission refused ({submitted.status_code}): {errors[:3]}"
+    return ""
+
+
+def _answered(path: Path, town: Municipality) -> Answered:
+    """Import the form as a census of `town`; if it lacks files, check that it cannot be opened, attach files
+    made from the columns it reads, then have a household answer it from the first page to the receipt."""
+    result = verdicts(path)[1]
+    fate = Answered(name_of(path), result.ok)
+    if not result.ok:
+        return fate
+    now = timezone.now()
+    new = NewSurvey(name_of(path)[:200], now.date(), now - timedelta(days=1), now + timedelta(days=9))
+    system = Actor.system("test")
+    survey = create_survey_round(
+        town, path.read_bytes(), new, form_filename=path.name, by=system, files=repository_files(path)
+    ).survey
+    fate.missing = queries.missing_files(survey)
+    if fate.missing:
+        try:
+            issue_access_keys(survey, by=system)
+        except SurveyError as refused:
+            fate.refused_opening = str(refused)
+        form = queries.questionnaire_form(survey.questionnaire_version)
+        files = {name: made_up_file(name, columns) for name, columns in instance_columns(form).items()}
+        attach_questionnaire_files(survey, {n: files[n] for n in fate.missing}, by=system)
+        survey.refresh_from_db()
+    login_id, key = issue_keys_to(survey, [survey.cases.order_by("id").first()], by=system)[0]
+    client = Client()
+    if sign_in(client, login_id, key).status_code != 302:
+        fate.why_not = "sign-in refused"
+        return fate
+    fate.why_not = _answer_every_page(client, queries.questionnaire_form(survey.questionnaire_version))
+    fate.submitted = not fate.why_not
+    return fate
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_the_forms_pyxform_converts_are_accepted_and_answered_once_their_files_are_attached(
+    town_a: Municipality,
+) -> None:
+    converted = [p for p in FORMS if verdicts(p)[0]]
+    fates = [_answered(path, town_a) for path in converted]
+    accepted = [f for f in fates if f.accepted]
+    answered = [f for f in accepted if f.submitted]
+    waiting = [f for f in accepted if f.missing]
+    print(  # noqa: T201 - the figure issue 18 asks for
+        f"\nof {len(converted)} real XLSForms pyxform converts: accepted {len(accepted)}; "
+        f"accepted and answered from the first page to the receipt {len(answered)} "
+        f"({len(answered) / len(converted):.0%}), {len(waiting)} of them once their missing files were "
+        f"attached (each refused for opening before)"
+    )
+    for fate in fates:
+        if not fate.submitted:
+            print(f"  not answerable: {fate.name}: {fate.why_not or 'not accepted'}")  # noqa: T201
+    assert len(answered) / len(converted) >= ANSWERABLE_SHARE
+    for fate in waiting:
+        assert fate.refused_opening, f"{fate.name} was opened while missing {fate.missing}"
+        assert all(name in fate.refused_opening for name in fate.missing), fate.refused_opening
+        assert "添付されていません" in fate.refused_opening

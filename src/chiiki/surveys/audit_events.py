@@ -20,6 +20,7 @@ EVENTS: dict[str, Promise] = {
     "surveys.keys_issue": _("アクセスキーを発行した"),
     "surveys.letters_write": _("依頼状を作った"),
     "surveys.notifications_queue": _("お知らせの送信を予約した"),
+    "surveys.questionnaire_files_attached": _("調査票のファイルを添付した"),
     "surveys.questionnaire_import": _("調査票を読み込んだ"),
     "surveys.respondent_login": _("回答者がログインした"),
     "surveys.respondent_login_failed": _("回答者のログインに失敗した"),

@@ -4,27 +4,42 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.db.models import Count, Model, Q, QuerySet
 
 from chiiki.core.models import Municipality
 from chiiki.registry.models import Household, Person
-from chiiki.surveys.models import Answer, NotificationOutbox, Survey, SurveyCase, SurveyExport, SurveyLetters
+from chiiki.surveys.models import (
+    Answer,
+    NotificationOutbox,
+    QuestionnaireVersion,
+    Survey,
+    SurveyCase,
+    SurveyExport,
+    SurveyLetters,
+)
 from chiiki.surveys.sampling import FrameUnit, age_on
+from chiiki.surveys.xlsform import Form, instance_columns
 
 _Row = TypeVar("_Row", bound=Model)
 
 __all__ = [
+    "DeclaredFile",
     "answer_of",
     "build_frame",
     "case_by_login_id",
     "case_in",
     "cases_by_login_id",
+    "declared_files",
     "electronic_contacts",
     "exports_of",
     "finished_export",
+    "has_answers",
     "head_names",
+    "missing_files",
+    "questionnaire_form",
     "survey_by_id",
     "survey_of",
     "taken_login_ids",
@@ -172,3 +187,65 @@ def finished_letters(survey: Survey, job_id: int) -> SurveyLetters | None:
         .exclude(file_name="")
         .first()
     )
+
+
+# ------------------------------------------------------------------------------------------ questionnaires
+
+_FORMS: dict[tuple[int, str, object], Form] = {}
+
+
+def questionnaire_form(version: QuestionnaireVersion) -> Form:
+    """A questionnaire version as a Form, parsed once per process (a version in use never changes).
+
+    The Form is shared: callers must not change it (rebuild one with ``Form.from_json`` to change it)."""
+    # The creation time too: a test database reuses primary keys, and a test may store two definitions
+    # under one digest.
+    key = (version.pk, version.source_sha256, version.created_at)
+    form = _FORMS.get(key)
+    if form is None:
+        if len(_FORMS) > 64:
+            _FORMS.clear()
+        form = _FORMS[key] = Form.from_json(version.definition)
+    return form
+
+
+@dataclass(frozen=True, slots=True)
+class DeclaredFile:
+    """A file a questionnaire reads (select_*_from_file, instance('name'), pulldata('name', …))."""
+
+    name: str
+    """The file name the form expects ("buildings.geojson")."""
+    instance: str
+    """The name the form's expressions use (instance('buildings'))."""
+    columns: tuple[str, ...]
+    """The columns the form reads from it: what the file must hold."""
+    attached: bool
+    items: int
+    """Items (rows, features) of the attached file; 0 when it is not attached."""
+
+
+def declared_files(version: QuestionnaireVersion) -> list[DeclaredFile]:
+    """Every file the questionnaire version reads, in the form's order, attached or not."""
+    form = questionnaire_form(version)
+    columns = instance_columns(form)
+    return [
+        DeclaredFile(
+            name=name,
+            instance=key,
+            columns=tuple(columns.get(name, ())),
+            attached=key in form.instances,
+            items=len(form.instances.get(key, ())),
+        )
+        for key, name in form.attachments.items()
+    ]
+
+
+def missing_files(survey: Survey) -> list[str]:
+    """The files the survey's questionnaire reads that are not attached yet: it cannot be answered until
+    they are."""
+    return questionnaire_form(survey.questionnaire_version).missing_files()
+
+
+def has_answers(survey: Survey) -> bool:
+    """Whether any household of the survey has saved an answer (a draft page or a submission)."""
+    return Answer.objects.filter(case__survey=survey).exists()

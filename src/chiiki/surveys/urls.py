@@ -34,6 +34,7 @@ urlpatterns = [
     path(
         "staff/m/<str:code>/surveys/<str:survey_id>/reissue/", manage_views.key_reissue, name="manage_reissue"
     ),
+    path("staff/m/<str:code>/surveys/<str:survey_id>/files/", manage_views.survey_files, name="manage_files"),
     path(
         "staff/m/<str:code>/surveys/<str:survey_id>/letters/<int:job_id>/download/",
         manage_views.letters_download,

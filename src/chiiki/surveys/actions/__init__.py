@@ -5,6 +5,7 @@ Staff must hold the permission named in the action (usually "surveys.manage") in
 commands and tasks act as `Actor.system(...)`.
 
 - `surveys`: questionnaires, survey rounds, drawing the sample, the answering period
+- `attachments`: files the questionnaire reads, attached after the form was uploaded
 - `credentials`: access keys for the letters
 - `letters`: issuing keys and writing the request letters (PDF, the contractor's CSV) in one step
 - `answering`: respondents signing in, pages saved and answers submitted (web, assisted, enumerator)
@@ -21,7 +22,8 @@ from chiiki.surveys.actions.answering import (
     sign_in_respondent,
     submit_answers,
 )
-from chiiki.surveys.actions.checks import SurveyError, is_command, require_permission
+from chiiki.surveys.actions.attachments import FilesAttached, attach_questionnaire_files
+from chiiki.surveys.actions.checks import SurveyError, is_command, require_files_attached, require_permission
 from chiiki.surveys.actions.credentials import issue_access_keys, issue_access_keys_to
 from chiiki.surveys.actions.exports import EXPORT_FORMATS, export_survey, record_export_file, request_export
 from chiiki.surveys.actions.letters import (
@@ -60,6 +62,7 @@ from chiiki.surveys.actions.surveys import (
 
 __all__ = [
     "EXPORT_FORMATS",
+    "FilesAttached",
     "LetterRequest",
     "LettersWritten",
     "NewSurvey",
@@ -68,6 +71,7 @@ __all__ = [
     "SampleSummary",
     "SurveyError",
     "SurveyRound",
+    "attach_questionnaire_files",
     "claim_notification",
     "create_survey",
     "create_survey_round",
@@ -93,6 +97,7 @@ __all__ = [
     "reissue_one_key",
     "request_export",
     "request_letters",
+    "require_files_attached",
     "require_permission",
     "save_page",
     "send_request_letters",

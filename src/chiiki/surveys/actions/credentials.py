@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from chiiki.core import audit
 from chiiki.core.acting import Actor
-from chiiki.surveys.actions.checks import SurveyError, require_permission
+from chiiki.surveys.actions.checks import SurveyError, require_files_attached, require_permission
 from chiiki.surveys.contact import credentials
 from chiiki.surveys.contact.letters import IssuedKey
 from chiiki.surveys.models import Survey, SurveyCase
@@ -28,6 +28,7 @@ def issue_access_keys(survey: Survey, *, by: Actor, reissue: bool = False) -> li
     require_permission(by, survey.municipality)
     if survey.sampled_at is None:
         raise SurveyError(f"調査 {survey.pk} の対象世帯がまだ抽出されていません (sample not drawn yet)")
+    require_files_attached(survey)
     cases = survey.cases.select_related("household").order_by(
         "household__postal_code", "household__address", "id"
     )
@@ -50,6 +51,7 @@ def issue_access_keys_to(survey: Survey, cases: list[SurveyCase], *, by: Actor) 
     require_permission(by, survey.municipality)
     if any(case.survey_id != survey.pk for case in cases):
         raise SurveyError("別の調査の世帯が含まれています (a case belongs to another survey)")
+    require_files_attached(survey)
     issued = _new_keys(
         SurveyCase.objects.filter(pk__in=[case.pk for case in cases]).select_related("household")
     )

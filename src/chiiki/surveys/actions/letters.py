@@ -28,7 +28,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.actions.jobs import enqueue_job
 from chiiki.core.models import Municipality
 from chiiki.surveys import queries
-from chiiki.surveys.actions.checks import SurveyError, require_permission
+from chiiki.surveys.actions.checks import SurveyError, require_files_attached, require_permission
 from chiiki.surveys.actions.credentials import issue_access_keys, issue_access_keys_to
 from chiiki.surveys.actions.paradata import record_letters_sent
 from chiiki.surveys.contact.letters import (
@@ -257,6 +257,7 @@ def request_letters(
     require_permission(by, survey.municipality)
     if survey.sampled_at is None:
         raise SurveyError("対象世帯がまだ抽出されていません (sample not drawn yet)")
+    require_files_attached(survey)  # refused here, not later in the worker
     job = SurveyLetters.objects.create(
         survey=survey, large_print=large_print, reissue=reissue, requested_by=by.user
     )

@@ -100,13 +100,14 @@ def import_questionnaire(
     """Store an XLSForm as a new questionnaire version (or return the version already holding the same file).
 
     ``files`` are the files attached to the form by name (the choice files of ``select_one_from_file``, what
-    ``instance()`` and ``pulldata()`` read); their items are stored with the form's definition. Raises
-    chiiki.surveys.xlsform.FormRejected listing every problem when the form does not import, a file it
-    reads is missing or a file cannot be read.
+    ``instance()`` and ``pulldata()`` read); their items are stored with the form's definition. A file the
+    form reads may be missing: the version is stored, and a survey using it cannot be answered until the file
+    is attached (`attach_questionnaire_files`). Raises chiiki.surveys.xlsform.FormRejected listing every
+    problem when the form does not import or a file cannot be read.
     """
     require_permission(by, municipality)
     files = dict(files or {})
-    form = load_form(source, filename=filename, files=files)
+    form = load_form(source, filename=filename, files=files, require_files=False)
     digest = _digest(source, files)
     questionnaire, _ = Questionnaire.objects.get_or_create(
         municipality=municipality, form_id=form.form_id, defaults={"title": form.title}

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils import timezone
 
 from chiiki.core.acting import Actor
+from chiiki.surveys import queries
 from chiiki.surveys.answering import tree
 from chiiki.surveys.answering.typed import plain_number
 from chiiki.surveys.contact.credentials import ACCESS_KEY_ALPHABET
@@ -62,7 +63,7 @@ class AnswerConflict(RuntimeError):
 
 
 class AnsweringClosed(RuntimeError):
-    """The survey's answering period has not started or is over."""
+    """The survey's answering period has not started or is over, or its questionnaire lacks a file."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,23 +124,17 @@ class SubmitResult:
     repeated: bool = False
 
 
-_FORMS: dict[tuple[int, str], Form] = {}
-
-
 def form_of(survey: Survey) -> Form:
     """The survey's questionnaire as a Form, parsed once per process (a version in use never changes)."""
-    version = survey.questionnaire_version
-    key = (version.pk, version.source_sha256)
-    form = _FORMS.get(key)
-    if form is None:
-        if len(_FORMS) > 64:
-            _FORMS.clear()
-        form = _FORMS[key] = Form.from_json(version.definition)
-    return form
+    return queries.questionnaire_form(survey.questionnaire_version)
 
 
 def period_state(survey: Survey, now: datetime | None = None) -> str:
-    """ "before", "open" or "closed" for the survey's answering period."""
+    """ "before", "open" or "closed" for the survey's answering period; "files_missing" while the
+    questionnaire still lacks a file it reads (a choice file, a data extract): nobody can answer it then, in
+    or out of the period, because its choices and lookups would be empty."""
+    if form_of(survey).missing_files():
+        return "files_missing"
     now = now or timezone.now()
     if now < survey.opens_at:
         return "before"
@@ -149,7 +144,7 @@ def period_state(survey: Survey, now: datetime | None = None) -> str:
 
 
 def require_open(survey: Survey) -> None:
-    """Raise AnsweringClosed outside the survey's answering period."""
+    """Raise AnsweringClosed outside the survey's answering period (or while a file is missing)."""
     if period_state(survey) != "open":
         raise AnsweringClosed(survey.pk)
 

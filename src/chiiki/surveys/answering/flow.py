@@ -228,6 +228,10 @@ def _answered(evaluation: Evaluation, page: Page) -> bool:
 
 def show_overview(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
     """The case's overview: status, the pages (answered, complete), where to resume, the receipt."""
+    if drafts.period_state(seat.case.survey) == "files_missing":
+        # The questionnaire cannot be evaluated without its files: say so plainly, show no page.
+        missing = drafts.form_of(seat.case.survey).missing_files()
+        return render(request, "surveys/answer_home.html", _context(seat, links, missing_files=missing))
     form = drafts.form_of(seat.case.survey)
     answer = queries.answer_of(seat.case)
     lang = language()
@@ -473,6 +477,8 @@ def _submit(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse | bo
 def show_review(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
     """Every answer for checking, with links to the pages to correct; the submit button."""
     conflict = False
+    if drafts.period_state(seat.case.survey) == "files_missing":
+        return redirect(links.home())
     if request.method == "POST":
         if drafts.period_state(seat.case.survey) != "open":
             return redirect(links.home())

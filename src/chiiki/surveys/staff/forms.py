@@ -35,6 +35,37 @@ class MultipleFileField(forms.FileField):
         return [super(MultipleFileField, self).clean(item, initial) for item in uploads]
 
 
+def checked_uploads(uploads: list[Any]) -> list[Any]:
+    """Files attached to a questionnaire: not too many, not too large, each name once."""
+    if len(uploads) > MAX_ATTACHED_FILES:
+        raise forms.ValidationError(_("ファイルが多すぎます(上限 20 個)。"))
+    names = [upload.name for upload in uploads]
+    if len(set(names)) != len(names):
+        raise forms.ValidationError(_("同じ名前のファイルが2つあります。"))
+    too_large = [upload.name for upload in uploads if upload.size > MAX_FILE_BYTES]
+    if too_large:
+        raise forms.ValidationError(
+            _("ファイルが大きすぎます(上限 32 MB): %(names)s") % {"names": ", ".join(too_large)}
+        )
+    return uploads
+
+
+class AttachFilesForm(forms.Form):
+    """Files the survey's questionnaire reads, attached after the form was uploaded."""
+
+    upload = MultipleFileField(
+        label=_("添付するファイル"),
+        help_text=_("CSV・XML・GeoJSON。ファイル名は上の一覧のとおりにしてください。複数選べます。"),
+    )
+
+    def clean_upload(self) -> Any:
+        return checked_uploads(self.cleaned_data["upload"])
+
+    def attached_files(self) -> dict[str, bytes]:
+        """The files by name (call after is_valid)."""
+        return {upload.name: upload.read() for upload in self.cleaned_data["upload"]}
+
+
 class JapaneseDateField(forms.CharField):
     """A date typed as 2026-10-01, 2026/10/01 or 令和8年10月1日."""
 
@@ -87,15 +118,7 @@ class NewSurveyForm(forms.Form):
         return upload
 
     def clean_choice_files(self) -> Any:
-        uploads = self.cleaned_data["choice_files"]
-        if len(uploads) > MAX_ATTACHED_FILES:
-            raise forms.ValidationError(_("ファイルが多すぎます(上限 20 個)。"))
-        names = [upload.name for upload in uploads]
-        if len(set(names)) != len(names):
-            raise forms.ValidationError(_("同じ名前のファイルが2つあります。"))
-        if any(upload.size > MAX_FILE_BYTES for upload in uploads):
-            raise forms.ValidationError(_("ファイルが大きすぎます(上限 32 MB)。"))
-        return uploads
+        return checked_uploads(self.cleaned_data["choice_files"])
 
     def attached_files(self) -> dict[str, bytes]:
         """The attached files by name (call after is_valid)."""

@@ -1,5 +1,6 @@
 """Survey management pages for survey managers (`surveys.manage`): the list of surveys, a new survey from an
-XLSForm (imported, created and sampled in one transaction), a survey's page with its request letters (written by
+XLSForm (imported, created and sampled in one transaction), a survey's page with the files its questionnaire
+reads (attached there when the form was uploaded without them), its request letters (written by
 the worker, downloadable when ready; each download is audited, the ZIP holds access keys), and reissuing one
 household's key at the counter without touching any other household's key."""
 
@@ -22,7 +23,8 @@ from chiiki.surveys import actions, queries
 from chiiki.surveys.contact import credentials
 from chiiki.surveys.contact.letters import FontMissing
 from chiiki.surveys.exports.views import _survey as survey_or_404
-from chiiki.surveys.staff.forms import LettersForm, NewSurveyForm, ReissueForm
+from chiiki.surveys.models import Survey
+from chiiki.surveys.staff.forms import AttachFilesForm, LettersForm, NewSurveyForm, ReissueForm
 from chiiki.surveys.xlsform import FormRejected
 
 MAX_PROBLEMS = 40
@@ -60,6 +62,13 @@ def survey_new(request: HttpRequest, municipality: Municipality) -> HttpResponse
                 request,
                 _("調査を作成し、%(cases)s 世帯を抽出しました。") % {"cases": f"{created.sample.cases:,}"},
             )
+            missing = queries.missing_files(created.survey)
+            if missing:
+                messages.warning(
+                    request,
+                    _("調査票が読むファイルがまだ添付されていません: %(names)s。添付するまで回答できません。")
+                    % {"names": ", ".join(missing)},
+                )
             return redirect("surveys:manage_survey", code=municipality.code, survey_id=created.survey.pk)
     context = {"municipality": municipality, "form": form, "problems": problems}
     return render(
@@ -91,16 +100,71 @@ def survey_manage(request: HttpRequest, municipality: Municipality, survey_id: s
                 _("依頼状の作成を受け付けました。できあがると、この下の一覧からダウンロードできます。"),
             )
         return redirect("surveys:manage_survey", code=municipality.code, survey_id=survey.pk)
-    progress = queries.surveys_in(municipality).filter(pk=survey.pk).first()
-    context = {
+    return render(request, "surveys/manage_survey.html", _survey_context(municipality, survey, letters_form))
+
+
+def _survey_context(
+    municipality: Municipality, survey: Survey, letters_form: LettersForm, **extra: object
+) -> dict[str, object]:
+    """What the survey's page shows: progress, the questionnaire's files, letters, the forms."""
+    files = queries.declared_files(survey.questionnaire_version)
+    return {
         "municipality": municipality,
         "survey": survey,
-        "progress": progress,
+        "progress": queries.surveys_in(municipality).filter(pk=survey.pk).first(),
         "letters_form": letters_form,
         "reissue_form": ReissueForm(),
         "batches": queries.letters_of(survey),
+        "declared_files": files,
+        "missing_files": [f.name for f in files if not f.attached],
+        "attach_form": AttachFilesForm(),
+        "files_problems": [],
+        **extra,
     }
-    return render(request, "surveys/manage_survey.html", context)
+
+
+@municipality_permission("surveys.manage")
+def survey_files(request: HttpRequest, municipality: Municipality, survey_id: str) -> HttpResponse:
+    """Attach files the survey's questionnaire reads (choice files, data extracts); all or nothing."""
+    survey = survey_or_404(municipality, survey_id)
+    if request.method != "POST":
+        return redirect("surveys:manage_survey", code=municipality.code, survey_id=survey.pk)
+    form = AttachFilesForm(request.POST, request.FILES)
+    problems: list[str] = []
+    if form.is_valid():
+        try:
+            done = actions.attach_questionnaire_files(
+                survey, form.attached_files(), by=Actor.from_request(request)
+            )
+        except FormRejected as error:
+            problems = _problems(error)
+        except (actions.SurveyError, PermissionDenied) as error:
+            problems = [str(error)]
+        else:
+            _report_attached(request, done)
+            return redirect("surveys:manage_survey", code=municipality.code, survey_id=survey.pk)
+    else:
+        problems = [str(message) for messages_ in form.errors.values() for message in messages_]
+    context = _survey_context(municipality, survey, LettersForm(), attach_form=form, files_problems=problems)
+    return render(request, "surveys/manage_survey.html", context, status=400)
+
+
+def _report_attached(request: HttpRequest, done: actions.FilesAttached) -> None:
+    """The message after attaching: what was taken, and what is still missing (or that answering can start)."""
+    names = ", ".join(done.attached)
+    if done.missing:
+        messages.warning(
+            request,
+            _("%(names)s を添付しました。まだ未添付のファイルがあります: %(missing)s")
+            % {"names": names, "missing": ", ".join(done.missing)},
+        )
+    else:
+        messages.success(
+            request,
+            _("%(names)s を添付しました。調査票が読むファイルはすべてそろいました。") % {"names": names},
+        )
+    for problem in done.warnings:
+        messages.warning(request, problem.describe())
 
 
 @municipality_permission("surveys.manage")

@@ -17,6 +17,7 @@ from chiiki.surveys.xlsform._attachments import (
     CHOICE_FILE_ENDINGS,
     MAX_FILE_BYTES,
     FileError,
+    add_files,
     instance_columns,
     read_items,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "Section",
     "SimpleContext",
     "Value",
+    "add_files",
     "check_form",
     "check_form_model",
     "dependency_cycles",

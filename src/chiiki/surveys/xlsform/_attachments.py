@@ -41,6 +41,7 @@ __all__ = [
     "MAX_FILE_BYTES",
     "MAX_ITEMS",
     "FileError",
+    "add_files",
     "attach_files",
     "declare_instances",
     "file_field_problems",
@@ -369,6 +370,62 @@ def attach_files(form: Form, files: Mapping[str, bytes], undeclared: set[str]) -
                 "warning",
             )
         )
+    problems.extend(_absent_columns(form, files))
+    return problems
+
+
+def _absent_columns(form: Form, files: Mapping[str, bytes]) -> list[Problem]:
+    """A warning for each column the form reads that an attached file lacks (ODK reads it as empty)."""
+    problems: list[Problem] = []
+    by_file = {name: key for key, name in form.attachments.items()}
+    given = {PurePath(name).name for name in files}
+    for file_name, columns in instance_columns(form).items():
+        key = by_file.get(file_name)
+        if file_name not in given or key is None or key not in form.instances:
+            continue
+        present = {column for item in form.instances[key] for column in item}
+        for column in columns:
+            # "label" is also read from its translations (label::English (en) …)
+            if column not in present and not any(p.startswith(f"{column}::") for p in present):
+                problems.append(
+                    Problem(
+                        None,
+                        None,
+                        None,
+                        file_name,
+                        f"{file_name}: フォームが読む列 '{column}' がありません。空欄として扱われます "
+                        f"(the form reads column '{column}', which the file does not have: it reads as empty)",
+                        "warning",
+                    )
+                )
+    return problems
+
+
+def add_files(form: Form, files: Mapping[str, bytes]) -> list[Problem]:
+    """Attach files to a form imported earlier (the files uploaded after the form), read as at upload.
+
+    A file the form does not read is an error here (it was given on purpose, so a wrong name is a mistake);
+    files the form still lacks are not problems (``form.missing_files()`` lists them). Any error means the
+    caller must store nothing: ``form`` may be half-attached."""
+    from_choice_files = {source.instance for source in form.file_choice_lists.values()}
+    # instance('x') and pulldata('x', …) files: .csv, .xml or .geojson, as at upload
+    undeclared = {key for key in form.attachments if key not in from_choice_files}
+    problems: list[Problem] = []
+    for problem in attach_files(form, files, undeclared):
+        if problem.severity == "warning" and problem.subject in form.missing_files():
+            continue
+        if problem.severity == "warning" and "not used by the form" in problem.message:
+            declared = ", ".join(sorted(form.attachments.values()))
+            problem = Problem(
+                None,
+                None,
+                None,
+                problem.subject,
+                f"{problem.subject}: このファイルは調査票で使われていません。使われるファイル: {declared or 'なし'} "
+                f"(the form does not read this file; it reads: {declared or 'none'})",
+            )
+        problems.append(problem)
+    problems.extend(file_field_problems(form))
     return problems
 
 

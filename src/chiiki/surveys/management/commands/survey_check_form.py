@@ -109,7 +109,8 @@ class Command(BaseCommand):
             self.stdout.write("\n".join(_summary_lines(result)))
             if result.missing_files:
                 self.stdout.write(
-                    "  回答には次のファイルが必要です。--files で一緒に渡してください "
+                    "  回答には次のファイルが必要です。--files で一緒に渡すか、調査の作成後に "
+                    "chiiki survey attach で添付してください "
                     f"(answerable once these files are attached): {', '.join(result.missing_files)}"
                 )
             if warnings:

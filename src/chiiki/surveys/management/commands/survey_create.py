@@ -17,7 +17,7 @@ from django.utils import timezone
 from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.jp import DateParseError, parse_date
-from chiiki.surveys import actions
+from chiiki.surveys import actions, queries
 from chiiki.surveys.cli_args import database_errors
 from chiiki.surveys.models import Survey
 from chiiki.surveys.xlsform import FormRejected
@@ -170,6 +170,16 @@ class Command(BaseCommand):
             f"  回答期間 answering: {timezone.localtime(survey.opens_at).date()} - {closes_on}",
             f"  方法 design: {design}",
             f"  対象世帯 cases: {summary.cases} / 母集団 frame: {summary.frame} 世帯, 層 strata: {len(summary.strata)}",
-            f"次に依頼状のキーを発行します: chiiki survey issue-keys --survey {survey.pk} --out letters.csv",
         ]
+        missing = queries.missing_files(survey)
+        if missing:
+            lines += [
+                f"  未添付のファイル files not attached yet: {', '.join(missing)}",
+                "  添付するまで回答できません (the survey cannot be answered until they are attached):",
+                f"  chiiki survey attach --survey {survey.pk} {' '.join(missing)}",
+            ]
+        else:
+            lines.append(
+                f"次に依頼状のキーを発行します: chiiki survey issue-keys --survey {survey.pk} --out letters.csv"
+            )
         self.stdout.write("\n".join(lines))
