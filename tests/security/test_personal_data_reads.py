@@ -114,6 +114,7 @@ SHOWS_NONE = {
     f"{STAFF}surveys/new/": "a form for a new survey",
     f"{STAFF}surveys/<str:survey_id>/": "a survey's counts and its batches of letters; downloading one is audited",
     f"{STAFF}surveys/<str:survey_id>/reissue/": "a form; the letter it returns is audited by its action",
+    f"{STAFF}surveys/<str:survey_id>/files/": "posts the questionnaire's choice files (audited by their action); no household",
     f"{STAFF}fieldwork/surveys/": "the list of surveys",
     f"{STAFF}fieldwork/surveys/<str:survey_id>/": "counts per area and enumerator, no household",
     f"{STAFF}evidence/": "the list of surveys",
