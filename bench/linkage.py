@@ -12,7 +12,8 @@ Methods, each run end to end from the CSV files in its own process (so time and 
   best candidate linked at probability >= 0.95 (no normalization, no review step).
 
 - spark: the same engine with pairs scored on Splink's Spark backend, `local[2]` (issue 21);
-- sharded: the same engine on DuckDB one prefecture at a time (`link_sharded`, issue 21).
+- sharded: the same engine on DuckDB one prefecture at a time, read from the files in batches with memory
+  bounded by the largest shard (`link_sharded_files`, issue 21).
 
 Reported: wrong links, precision and recall of `linked`, share sent to review, time, peak memory (VmHWM; for
 spark the Python driver plus the JVM), and whether spark/sharded decide every record as ours does.
@@ -75,10 +76,11 @@ def _run_spark(folder: Path) -> pl.DataFrame:
 
 
 def _run_sharded(folder: Path) -> pl.DataFrame:
-    from chiiki.linkage.engine import MOVED_REASON, link_sharded, read_records, read_registry
+    from chiiki.linkage.engine import MOVED_REASON, link_sharded_files
 
-    result = link_sharded(
-        read_registry(folder / "registry.csv"), read_records(folder / "records.csv"), "prefecture"
+    # From the files, one batch of shards in memory at a time; rows and pairs wait in Parquet in the temp folder.
+    result = link_sharded_files(
+        folder / "registry.csv", folder / "records.csv", "prefecture", work_dir=folder / "sharded-work"
     )
     _TIMINGS.update(result.timings)
     # Records one run links whose person is in another shard: sent to review on purpose (movers).

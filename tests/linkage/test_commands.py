@@ -119,6 +119,28 @@ def test_bad_input_exits_1_with_a_message_and_no_traceback(
     assert "Traceback" not in completed.stderr
 
 
+def test_a_sharded_run_refuses_a_bad_file_with_a_message_and_no_traceback(
+    synthetic_files: dict[str, Path], tmp_path: Path
+) -> None:
+    bad = tmp_path / "records.csv"
+    bad.write_bytes(
+        "record_id,name_kanji,name_kana,birth_date,sex,address,postal_code\nR1,山田,,,男,,\nR2,鈴木,,,X,,\n".encode(
+            "cp932"
+        )
+    )
+    completed = subprocess.run(
+        [sys.executable, "-m", "chiiki", "linkage", "run", "--registry", str(synthetic_files["registry"]),
+         "--records", str(bad), "--out", str(tmp_path / "o"), "--shard-by", "prefecture",
+         "--work-dir", str(tmp_path / "work")],
+        capture_output=True, text=True, check=False, env={**os.environ}, timeout=120,
+    )  # fmt: skip
+    assert completed.returncode == 1
+    assert "3行目「sex」列" in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "o").exists()
+    assert list((tmp_path / "work").iterdir()) == []  # the run's temporary files are removed
+
+
 _MUNICIPAL_REGISTRY = (
     "person_id,name_kanji,name_kana,birth_date,sex,address,postal_code\n"
     "P1,渡邊 裕子,ワタナベ ユウコ,昭和55年5月17日,女,東京都八王子市元町二丁目3番4号,192-0000\n"

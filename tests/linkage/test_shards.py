@@ -10,8 +10,19 @@ import polars as pl
 import pytest
 from django.core.management import call_command
 
-from chiiki.demo.linkage import SyntheticData
-from chiiki.linkage.engine import LINKED, MOVED_REASON, REVIEW, LinkageResult, build_features, link_sharded
+from chiiki.demo.linkage import RECORD_COLUMNS, REGISTRY_COLUMNS, SyntheticData
+from chiiki.linkage.engine import (
+    LINKED,
+    MOVED_REASON,
+    REVIEW,
+    InputError,
+    LinkageResult,
+    build_features,
+    link_sharded,
+    link_sharded_files,
+    read_records,
+    read_registry,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -130,3 +141,103 @@ def test_cli_shard_by_municipality_writes_movers(synthetic_files: dict[str, Path
     ]
     assert "shards by municipality" in out.getvalue()
     assert "cross-shard candidates" in out.getvalue()
+
+
+def _encodable(rows: list[dict[str, str]], encoding: str) -> list[dict[str, str]]:
+    """The rows Shift_JIS can hold (the synthetic data has a few characters only Unicode has, such as 𠮷)."""
+    kept = []
+    for row in rows:
+        try:
+            ",".join(row.values()).encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        kept.append(row)
+    return kept
+
+
+@pytest.fixture(scope="module")
+def shard_files(tmp_path_factory: pytest.TempPathFactory, synthetic: SyntheticData) -> dict[str, Path]:
+    """The registry as Shift_JIS CSV with sex as 男/女, the records as Parquet."""
+    folder = tmp_path_factory.mktemp("shard-files")
+    registry = [
+        {**row, "sex": {"1": "男", "2": "女"}.get(row["sex"], row["sex"])}
+        for row in _encodable(synthetic.registry, "cp932")
+    ]
+    registry_path = folder / "registry.csv"
+    with registry_path.open("w", encoding="cp932", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=REGISTRY_COLUMNS)
+        writer.writeheader()
+        writer.writerows(registry)
+    records_path = folder / "records.parquet"
+    pl.DataFrame(synthetic.records).write_parquet(records_path)
+    return {"registry": registry_path, "records": records_path}
+
+
+def test_a_run_from_files_decides_every_record_as_the_run_in_memory(
+    shard_files: dict[str, Path], tmp_path: Path
+) -> None:
+    registry = read_registry(shard_files["registry"])
+    records = read_records(shard_files["records"])
+    assert set(registry["sex"].drop_nulls().unique()) == {"1", "2"}  # 男/女 read as the registry's codes
+    in_memory = link_sharded(registry, records, "prefecture", batch_rows=500)
+    # Read 300 rows at a time: every file is read, checked and given its keys in several batches.
+    from_files = link_sharded_files(
+        shard_files["registry"],
+        shard_files["records"],
+        "prefecture",
+        work_dir=tmp_path / "work",
+        batch_rows=500,
+        read_rows=300,
+    )
+    assert from_files.links.height == records.height
+    assert from_files.links.equals(in_memory.links)
+    assert from_files.review.equals(in_memory.review)
+    assert from_files.movers is not None
+    assert in_memory.movers is not None
+    assert from_files.movers.height > 0
+    assert from_files.movers.equals(in_memory.movers)
+    assert from_files.review.height > 0
+    for key in ("shard_count", "largest_shard", "cross_pairs"):
+        assert from_files.timings[key] == in_memory.timings[key], key
+    assert list((tmp_path / "work").iterdir()) == []  # the run's own folder is removed
+
+
+def _refusals(path: Path, tmp_path: Path, registry: Path) -> tuple[str, str]:
+    with pytest.raises(InputError) as whole:
+        read_records(path)
+    with pytest.raises(InputError) as batched:
+        link_sharded_files(registry, path, "municipality", work_dir=tmp_path / "work", read_rows=2)
+    return str(batched.value), str(whole.value)
+
+
+RECORD_HEADER = ",".join(RECORD_COLUMNS) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("R1,山田 太郎,,1980-01-01,男,,\nR2,山田 花子,,1982-03-04,F,,\nR3,鈴木 一郎,,1970-05-06,X,,\n", "4行目「sex」列"),
+        ("R1,山田 太郎,,1980-01-01,男,,\nR2,山田 花子,,1982-03-04,女,,\nR3,鈴木 一郎,,昭和99年13月1日,1,,\n", "4行目「birth_date」列"),
+        ("R1,山田 太郎,,,,,\nR2,山田 花子,,,,,\nR1,鈴木 一郎,,,,,\n", "record_id が重複"),
+        ("", "データの行がありません"),
+    ],
+)  # fmt: skip
+def test_a_bad_records_file_is_refused_as_the_whole_file_reader_refuses_it(
+    shard_files: dict[str, Path], tmp_path: Path, body: str, named: str
+) -> None:
+    path = tmp_path / "records.csv"
+    path.write_bytes((RECORD_HEADER + body).encode("cp932"))
+    batched, whole = _refusals(path, tmp_path, shard_files["registry"])
+    assert batched == whole
+    assert named in batched
+
+
+def test_a_missing_column_is_refused_before_the_registry_is_read(
+    shard_files: dict[str, Path], tmp_path: Path
+) -> None:
+    path = tmp_path / "records.csv"
+    path.write_text("record_id,name_kanji\nR1,山田\n", encoding="utf-8")
+    batched, whole = _refusals(path, tmp_path, shard_files["registry"])
+    assert batched == whole
+    assert "name_kana" in batched
+    assert not (tmp_path / "work").exists()  # refused on opening: nothing was read or written

@@ -32,6 +32,7 @@ from chiiki.tables._files import (
     read_table_bytes,
     sniff_other_format,
 )
+from chiiki.tables._stream import StreamedTable, stream_delimited
 from chiiki.tables._xlsx_limits import XlsxLimits, check_xlsx_bounds
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "XLS_MAGIC",
     "Decoded",
     "DelimitedTable",
+    "StreamedTable",
     "TableReadError",
     "XlsxLimits",
     "check_regular_file",
@@ -55,5 +57,6 @@ __all__ = [
     "read_table_bytes",
     "sniff_delimiter",
     "sniff_other_format",
+    "stream_delimited",
     "write_excel_csv",
 ]

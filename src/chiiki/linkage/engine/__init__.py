@@ -1,13 +1,14 @@
 """Record linkage to the resident registry (住民基本台帳), Django-free: Splink on DuckDB or on Spark.
 
-`link()` (DuckDB, or Spark when given a session from `spark_session`) and `link_sharded()` (DuckDB,
-one municipality or prefecture at a time) score every record against the registry and decides `linked`, `review` or `unmatched` with a
+`link()` (DuckDB, or Spark when given a session from `spark_session`), `link_sharded()` (DuckDB,
+one municipality or prefecture at a time) and `link_sharded_files()` (the same from files, memory bounded by
+the largest shard) score every record against the registry and decides `linked`, `review` or `unmatched` with a
 rule that never links on name + birth date + sex alone; `audit_links()` checks links made elsewhere.
 `read_registry`, `read_records`, `read_links` (files) and `parse_records` (an upload's bytes) read tables
 through `chiiki.tables` and refuse bad values naming the row and column.
 
 Everything public is imported from here; the modules behind it (`_inputs`, `_dates`, `_features`, `_model`, `_scoring`,
-`_decision`, `_pipeline`, `_audit`, `_shards`, `_spark`) are private to the package.
+`_decision`, `_pipeline`, `_audit`, `_shards`, `_shard_files`, `_spark`) are private to the package.
 """
 
 from chiiki.linkage.engine._audit import REASONS, AuditResult, audit_links, write_audit
@@ -30,6 +31,7 @@ from chiiki.linkage.engine._pipeline import (
     ProgressCallback,
     link,
     link_sharded,
+    link_sharded_files,
     write_outputs,
 )
 from chiiki.linkage.engine._scoring import ScoringOptions
@@ -66,6 +68,7 @@ __all__ = [
     "level_labels",
     "link",
     "link_sharded",
+    "link_sharded_files",
     "parse_records",
     "read_links",
     "read_records",

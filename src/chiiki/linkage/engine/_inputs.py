@@ -15,15 +15,23 @@ Other values are kept as written; blanks become null. The engine's comparison ke
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from chiiki.jp import parse_sex
 from chiiki.linkage.engine._dates import iso_birth_date
-from chiiki.tables import DelimitedTable, TableReadError, check_table_bytes, read_delimited, read_table_bytes
+from chiiki.tables import (
+    DelimitedTable,
+    TableReadError,
+    check_table_bytes,
+    read_delimited,
+    read_table_bytes,
+    stream_delimited,
+)
 
 REGISTRY_COLUMNS: tuple[str, ...] = (
     "person_id",
@@ -128,9 +136,7 @@ def _parse_table(table: DelimitedTable, layout: _Layout, *, source: str) -> pl.D
     rows.raise_if_any()
     frame = pl.DataFrame(columns, schema=dict.fromkeys(layout.columns, pl.String))
     if frame.height == 0:
-        raise InputError(
-            f"{layout.label}のファイル {source} にデータの行がありません(見出し行だけです) / no data rows"
-        )
+        raise empty_error(layout, source)
     _check_unique(frame, layout, source=source)
     return frame
 
@@ -158,13 +164,16 @@ class _Rows:
         self.layout = layout
         self.source = source
         self.problems: list[tuple[int, int, str]] = []  # (row, column position, message)
+        self.dropped = 0  # problems beyond the first MAX_PROBLEMS, counted only (see `trim`)
         self.checks: dict[str, Callable[[str], str]] = {"sex": parse_sex, "birth_date": _birth_date}
 
-    def collect(self, table: DelimitedTable, positions: dict[str, int]) -> dict[str, list[str | None]]:
+    def collect(
+        self, table: DelimitedTable, positions: dict[str, int], *, first_row: int = 2
+    ) -> dict[str, list[str | None]]:
         width = len(table.header)
         numbered = [
             (number, record)
-            for number, record in enumerate(table.rows, start=2)
+            for number, record in enumerate(table.rows, start=first_row)
             if any(cell.strip() for cell in record)
         ]
         for number, record in numbered:
@@ -205,6 +214,12 @@ class _Rows:
     def note(self, number: int, position: int, message: str) -> None:
         self.problems.append((number, position, message))
 
+    def trim(self) -> None:
+        """Keep only the problems a refusal shows; rows come in order, so later batches cannot precede them."""
+        ordered = sorted(self.problems, key=lambda problem: problem[:2])
+        self.dropped += max(len(ordered) - MAX_PROBLEMS, 0)
+        self.problems = ordered[:MAX_PROBLEMS]
+
     def raise_if_any(self) -> None:
         if not self.problems:
             return
@@ -213,7 +228,8 @@ class _Rows:
             f"{number}行目{message}" if message.startswith("「") else f"{number}行目: {message}"
             for number, _position, message in ordered[:MAX_PROBLEMS]
         ]
-        more = f" ほか{len(ordered) - MAX_PROBLEMS}件" if len(ordered) > MAX_PROBLEMS else ""
+        total = len(ordered) + self.dropped
+        more = f" ほか{total - MAX_PROBLEMS}件" if total > MAX_PROBLEMS else ""
         raise InputError(
             f"{self.layout.label}のファイル {self.source} に読めない値があります"
             f"(何も取り込んでいません){more}:\n" + "\n".join(shown) + "\n/ the file has unreadable values"
@@ -229,9 +245,104 @@ def _check_unique(frame: pl.DataFrame, layout: _Layout, *, source: str) -> None:
     id_column = layout.id_column
     duplicated = frame.filter(pl.col(id_column).is_duplicated())[id_column].unique().sort()
     if duplicated.len():
-        shown = ", ".join(duplicated.head(5).to_list())
-        more = f" ほか{duplicated.len() - 5}件" if duplicated.len() > 5 else ""
-        raise InputError(
-            f"{layout.label}のファイル {source} で {id_column} が重複しています: {shown}{more}"
-            f" / duplicate {id_column}"
-        )
+        raise duplicate_error(layout, source, duplicated.head(5).to_list(), duplicated.len())
+
+
+def duplicate_error(layout: _Layout, source: str, first: list[str], count: int) -> InputError:
+    """The refusal of a file whose id column repeats: the first few repeated ids (sorted) and how many."""
+    id_column = layout.id_column
+    shown = ", ".join(first[:5])
+    more = f" ほか{count - 5}件" if count > 5 else ""
+    return InputError(
+        f"{layout.label}のファイル {source} で {id_column} が重複しています: {shown}{more} / duplicate {id_column}"
+    )
+
+
+def empty_error(layout: _Layout, source: str) -> InputError:
+    """The refusal of a file with a header and no data row."""
+    return InputError(
+        f"{layout.label}のファイル {source} にデータの行がありません(見出し行だけです) / no data rows"
+    )
+
+
+class BatchReader:
+    """A registry or records file read in batches, each checked as `read_registry`/`read_records` check a file.
+
+    Opening checks the file and its header (missing file or columns are refused before anything is read);
+    ``batches()`` yields frames of the layout's columns and, once the file is read, raises the same
+    `InputError` the whole-file reader would for unreadable values. The caller checks the ids are unique
+    and the file not empty (it holds all ids on disk, not here) with `duplicate_error` and `empty_error`.
+    """
+
+    def __init__(self, path: str | Path, layout: _Layout, *, batch_rows: int = 200_000) -> None:
+        self.path = Path(path)
+        self.layout = layout
+        self.source = str(self.path)
+        self.batch_rows = batch_rows
+        if not self.path.exists():
+            raise InputError(
+                f"{layout.label}のファイルが見つかりません: {self.path} / {layout.label} file not found"
+            )
+        self._parquet = self.path.suffix.lower() == ".parquet" or self.path.is_dir()
+        if self._parquet:
+            self._dataset = _parquet_dataset(self.path, layout)
+            header = list(self._dataset.schema.names)
+        else:
+            try:
+                self._stream = stream_delimited(self.path, label=layout.label, batch_rows=batch_rows)
+            except TableReadError as error:
+                raise InputError(f"{self.path}: {error}") from error
+            header = self._stream.header
+        self.header = header
+        self.positions = _positions(DelimitedTable(header, [], "", ""), layout, source=self.source)
+
+    def batches(self) -> Iterator[pl.DataFrame]:
+        """Frames of at most ``batch_rows`` rows (blank rows skipped), all strings, None for blank."""
+        rows = _Rows(self.layout, self.source)
+        first_row = 2
+        for raw in self._raw_batches():
+            table = DelimitedTable(self.header, raw, "", "")
+            columns = rows.collect(table, self.positions, first_row=first_row)
+            first_row += len(raw)
+            rows.trim()
+            if not rows.problems:
+                yield pl.DataFrame(columns, schema=dict.fromkeys(self.layout.columns, pl.String))
+        rows.raise_if_any()
+
+    def _raw_batches(self) -> Iterator[list[list[str]]]:
+        if not self._parquet:
+            yield from self._stream.batches()
+            return
+        try:
+            for batch in self._dataset.to_batches(batch_size=self.batch_rows):
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)  # noqa: S101 - a record batch converts to a frame
+                text = frame.select(pl.col(name).cast(pl.String).fill_null("") for name in frame.columns)
+                yield [list(row) for row in text.iter_rows()]
+        except (OSError, pl.exceptions.PolarsError, ValueError) as error:
+            raise _unreadable_parquet(self.path, self.layout, error) from error
+
+
+def _parquet_dataset(path: Path, layout: _Layout) -> Any:
+    import pyarrow.dataset as ds  # type: ignore[import-untyped]
+
+    try:
+        return ds.dataset(str(path), format="parquet")
+    except (OSError, ValueError) as error:
+        raise _unreadable_parquet(path, layout, error) from error
+
+
+def _unreadable_parquet(path: Path, layout: _Layout, error: Exception) -> InputError:
+    return InputError(
+        f"{layout.label}のファイル {path} を Parquet として読めません: {error} / not a readable Parquet file"
+    )
+
+
+def registry_batches(path: str | Path, *, batch_rows: int = 200_000) -> BatchReader:
+    """The registry file (as `read_registry` reads it) in batches."""
+    return BatchReader(path, REGISTRY, batch_rows=batch_rows)
+
+
+def records_batches(path: str | Path, *, batch_rows: int = 200_000) -> BatchReader:
+    """The records file (as `read_records` reads it) in batches."""
+    return BatchReader(path, RECORDS, batch_rows=batch_rows)

@@ -174,6 +174,52 @@ def link_sharded(
     return LinkageResult(run.links, review, timings, movers=run.movers)
 
 
+def link_sharded_files(
+    registry_path: str | Path,
+    records_path: str | Path,
+    shard_by: str,
+    *,
+    work_dir: str | Path,
+    rule: DecisionRule | None = None,
+    options: ScoringOptions | None = None,
+    on_progress: ProgressCallback | None = None,
+    batch_rows: int | None = None,
+    read_rows: int | None = None,
+) -> LinkageResult:
+    """Like :func:`link_sharded`, reading the registry and records files (CSV or Parquet) in batches.
+
+    Memory is bounded by the largest batch of shards plus small global tables (u, term frequencies) and the
+    result; rows, comparison keys and scored pairs are kept as Parquet files in a folder of its own under
+    ``work_dir``, removed at the end. Files are checked as `read_registry` and `read_records` check them,
+    with the same refusals (`InputError`), before any pair is scored. See `_shard_files` for how.
+    """
+    from chiiki.linkage.engine._shard_files import run_sharded_files
+
+    rule = rule or DecisionRule()
+    notify = on_progress or (lambda _stage, _step, _total: None)
+    start = time.perf_counter()
+    notify(STAGES[0], 0, len(STAGES))
+    run = run_sharded_files(
+        registry_path,
+        records_path,
+        shard_by,
+        rule,
+        work_dir=work_dir,
+        options=options,
+        notify=lambda message: notify(message, 3, len(STAGES)),
+        **({"batch_rows": batch_rows} if batch_rows else {}),
+        **({"read_rows": read_rows} if read_rows else {}),
+    )
+    timings = {
+        **run.timings,
+        "total": time.perf_counter() - start,
+        "registry_rows": float(run.registry_rows),
+        "record_rows": float(run.record_rows),
+    }
+    notify("完了 / done", len(STAGES), len(STAGES))
+    return LinkageResult(run.links, run.review, timings, movers=run.movers)
+
+
 def review_table(candidates: pl.DataFrame, registry: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
     """Put each candidate's registry values beside the record's, with the per-field evidence."""
     labelled = _with_labels(candidates)

@@ -184,20 +184,24 @@ def prior_probability(registry_size: int) -> float:
 
 
 def term_frequencies(
-    registry: pl.DataFrame, records: pl.DataFrame, *, total: int | None = None
+    registry: pl.DataFrame | pl.LazyFrame, records: pl.DataFrame | pl.LazyFrame, *, total: int | None = None
 ) -> dict[str, pl.DataFrame]:
     """Splink's term-frequency tables (share of each value among both sides' non-blank values), per column.
 
     ``total``: the number of rows of the whole registry plus the records, when ``registry`` is only the part of
     it that holds every person sharing a value with a record (the counts of those values are then complete).
+    Lazy frames (e.g. a sharded run's Parquet files) are read one column at a time, never whole.
     """
 
     columns = sorted({level.tf_column for c in COMPARISONS for level in c.levels if level.tf_column})
     tables = {}
     for column in columns:
-        values = pl.concat([registry.select(column), records.select(column)]).drop_nulls()
-        tables[column] = values.group_by(column).agg(
-            (pl.len().cast(pl.Float64) / max(total or values.height, 1)).alias(f"tf_{column}")
+        values = pl.concat([registry.lazy().select(column), records.lazy().select(column)]).drop_nulls()
+        count = total or int(values.select(pl.len()).collect().item())
+        tables[column] = (
+            values.group_by(column)
+            .agg((pl.len().cast(pl.Float64) / max(count, 1)).alias(f"tf_{column}"))
+            .collect()
         )
     return tables
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import polars as pl
 
@@ -38,6 +39,7 @@ from chiiki.linkage.engine._scoring import (
     term_frequencies,
 )
 
+Key = TypeVar("Key")
 SHARD_KINDS = ("municipality", "prefecture")
 MOVED_REASON = "best_candidate_in_another_shard"
 _SHARD_BOUND = {"municipality", "town", "block", "house"}
@@ -126,7 +128,8 @@ def score_sharded(
     )
     pairs: list[pl.DataFrame] = []
     largest = 0
-    batches = _batches(shared, registry_by_shard, record_by_shard, batch_rows)
+    sizes = {key: registry_by_shard[key].height + record_by_shard[key].height for key in shared}
+    batches = shard_batches(shared, sizes, batch_rows)
     for number, batch in enumerate(batches, start=1):
         shard_registry = pl.concat([registry_by_shard[key] for key in batch])
         shard_records = pl.concat([record_by_shard[key] for key in batch])
@@ -168,22 +171,18 @@ def score_sharded(
     filled = [frame for frame in pairs if frame.height]
     scored = pl.concat(filled, how="vertical_relaxed") if filled else empty_pairs()
     links, candidates = decide(scored, records["record_id"], rule)
-    links, candidates, movers = _hold_movers(links, candidates, registry_shards, record_shards, rule)
+    links, candidates, movers = hold_movers(links, candidates, registry_shards, record_shards, rule)
     timings["decide"] = time.perf_counter() - mark
     return ShardedRun(links, candidates, movers, len(shared), largest, cross.height, timings)
 
 
-def _batches(
-    keys: list[tuple[object, ...]],
-    registry_by_shard: dict[tuple[object, ...], pl.DataFrame],
-    record_by_shard: dict[tuple[object, ...], pl.DataFrame],
-    batch_rows: int,
-) -> list[list[tuple[object, ...]]]:
-    batches: list[list[tuple[object, ...]]] = []
-    current: list[tuple[object, ...]] = []
+def shard_batches(keys: list[Key], sizes: dict[Key, int], batch_rows: int) -> list[list[Key]]:
+    """Consecutive shards grouped up to ``batch_rows`` registry + record rows (a larger shard alone)."""
+    batches: list[list[Key]] = []
+    current: list[Key] = []
     rows = 0
     for key in keys:
-        size = registry_by_shard[key].height + record_by_shard[key].height
+        size = sizes[key]
         if current and rows + size > batch_rows:
             batches.append(current)
             current, rows = [], 0
@@ -220,7 +219,7 @@ def _cross_pairs(
     return pairs.filter(apart).select("record_id", "person_id").sort("record_id", "person_id")
 
 
-def _hold_movers(
+def hold_movers(
     links: pl.DataFrame,
     candidates: pl.DataFrame,
     registry_shards: pl.DataFrame,

@@ -6,7 +6,9 @@ Inputs are CSV (UTF-8, Shift_JIS, …) or Parquet (a file, or a folder of part f
 
 - ``--engine spark --spark-master local[2]`` (or ``spark://host:7077``) scores the pairs on Spark
   (``pip install 'chiiki[spark]'`` and Java 17); ``--work-dir`` must be shared storage on a cluster;
-- ``--shard-by municipality|prefecture`` runs DuckDB one shard at a time and also writes DIR/movers.csv;
+- ``--shard-by municipality|prefecture`` runs DuckDB one shard at a time from the files, read in batches (memory
+  bounded by the largest shard; rows and scored pairs wait in Parquet under ``--work-dir``, by default a
+  temporary folder), and also writes DIR/movers.csv;
 - ``--parquet`` also writes links.parquet and review.parquet (and movers.parquet) with the same columns.
 
 Needs no database. Bad input (missing file or column, unreadable value, duplicate ids) gives a plain message
@@ -26,7 +28,7 @@ from chiiki.linkage.engine import (
     LinkageResult,
     SparkUnavailable,
     link,
-    link_sharded,
+    link_sharded_files,
     read_records,
     read_registry,
     spark_session,
@@ -65,7 +67,8 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--work-dir",
-            help="Spark の作業フォルダ(クラスタでは共有ストレージ) / Spark work folder (shared storage)",
+            help="作業フォルダ(Spark ではクラスタの共有ストレージ、--shard-by では一時ファイルの置き場)"
+            " / work folder (Spark: shared storage; --shard-by: temporary Parquet files)",
         )
         parser.add_argument(
             "--shard-by",
@@ -83,12 +86,17 @@ class Command(BaseCommand):
         if options["engine"] == "spark" and options["shard_by"]:
             raise CommandError("--shard-by は DuckDB 用です / --shard-by is for the DuckDB engine")
         try:
-            registry = read_registry(options["registry"])
-            records = read_records(options["records"])
+            if options["shard_by"]:
+                # Read from the files in batches: the inputs are never held whole.
+                result = self._sharded(options)
+                persons, size = int(result.timings["registry_rows"]), int(result.timings["record_rows"])
+            else:
+                registry = read_registry(options["registry"])
+                records = read_records(options["records"])
+                result = self._link(registry, records, options)
+                persons, size = registry.height, records.height
         except InputError as error:
             raise CommandError(str(error)) from error
-        try:
-            result = self._link(registry, records, options)
         except CommandError:
             raise
         except Exception as error:  # a bug or an exhausted machine must still end with a message, exit 1
@@ -97,19 +105,22 @@ class Command(BaseCommand):
             links_path, review_path = write_outputs(result, options["out"], parquet=options["parquet"])
         except OSError as error:
             raise CommandError(f"出力先に書き込めません: {error} / cannot write output") from error
-        self._summary(registry.height, records.height, result, options)
+        self._summary(persons, size, result, options)
         self.stdout.write(f"出力 output: {links_path} , {review_path}")
+
+    def _sharded(self, options: dict[str, Any]) -> LinkageResult:
+        with stage_progress() as on_progress, tempfile.TemporaryDirectory(prefix="chiiki-shards-") as temp:
+            return link_sharded_files(
+                options["registry"],
+                options["records"],
+                options["shard_by"],
+                work_dir=options["work_dir"] or temp,
+                on_progress=on_progress,
+                batch_rows=options["shard_batch_rows"],
+            )
 
     def _link(self, registry: Any, records: Any, options: dict[str, Any]) -> LinkageResult:
         with stage_progress() as on_progress:
-            if options["shard_by"]:
-                return link_sharded(
-                    registry,
-                    records,
-                    options["shard_by"],
-                    on_progress=on_progress,
-                    batch_rows=options["shard_batch_rows"],
-                )
             if options["engine"] != "spark":
                 return link(registry, records, on_progress=on_progress)
             try:
