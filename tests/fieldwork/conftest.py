@@ -13,6 +13,7 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality, User
 from chiiki.surveys import actions
 from chiiki.surveys.models import Questionnaire, QuestionnaireVersion, Survey, SurveyCase
+from chiiki.surveys.xlsform import Form
 
 OPENS = datetime(2025, 9, 20, tzinfo=UTC)  # 2025-09-20 09:00 in Japan
 CLOSES = datetime(2099, 10, 20, tzinfo=UTC)  # still open whenever the tests run
@@ -21,8 +22,12 @@ FOLLOW_UP = date(2025, 10, 5)
 
 def _survey(town: Municipality, title: str) -> Survey:
     questionnaire = Questionnaire.objects.create(municipality=town, form_id=f"f{town.code}", title="調査票")
+    # An empty but well-formed stored form: opening and issuing keys read it (files it needs, none here).
+    empty_form = Form(
+        title="調査票", form_id=f"f{town.code}", version="1", default_language="ja", languages=["ja"]
+    )
     version = QuestionnaireVersion.objects.create(
-        questionnaire=questionnaire, number=1, definition={}, source_sha256="0" * 64
+        questionnaire=questionnaire, number=1, definition=empty_form.to_json(), source_sha256="0" * 64
     )
     survey = Survey.objects.create(
         municipality=town,
