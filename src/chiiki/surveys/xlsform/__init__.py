@@ -21,6 +21,7 @@ from chiiki.surveys.xlsform._attachments import (
     read_items,
 )
 from chiiki.surveys.xlsform._checks import check_form_model, dependency_cycles
+from chiiki.surveys.xlsform._client import CLIENT_FUNCTIONS, client_conditions, server_today
 from chiiki.surveys.xlsform._expressions import (
     MAX_NESTING,
     EvaluationError,
@@ -53,6 +54,7 @@ from chiiki.surveys.xlsform._runtime import REFUSED_UPLOAD, Evaluation, FieldSta
 
 __all__ = [
     "CHOICE_FILE_ENDINGS",
+    "CLIENT_FUNCTIONS",
     "MAX_FILE_BYTES",
     "MAX_NESTING",
     "MEDIA_KINDS",
@@ -78,6 +80,7 @@ __all__ = [
     "Value",
     "check_form",
     "check_form_model",
+    "client_conditions",
     "dependency_cycles",
     "evaluate",
     "evaluate_answers",
@@ -87,6 +90,7 @@ __all__ = [
     "pick_text",
     "read_items",
     "references",
+    "server_today",
     "to_boolean",
     "to_number",
     "to_string",
