@@ -4,7 +4,9 @@ Respondents (`answering.views`), help-desk supporters (`answering.views`) and en
 run the same flow through a `Seat` that says who answers and `Links` that say where its pages are. Pages
 work without JavaScript: skip logic and validation run on the server after each page, roster rows are added
 and removed with ordinary submit buttons, and every page is saved as it is left, so the respondent can stop
-at any point and resume on another device.
+at any point and resume on another device. With JavaScript, questions that depend on answers on the same
+page appear as those are typed (surveys/answer.js, conditions from xlsform.client_conditions); the server
+still decides relevance and validates when the page is posted.
 """
 
 from __future__ import annotations

@@ -223,6 +223,7 @@ class _Builder:
         return item
 
     def question(self, node: Field, key: str, state: FieldState) -> Item:
+        """The display item of a question or note in the given state (its errors go to the summary)."""
         # Labels and hints that name a field (``${member_name}さんの…``) come filled in from the runtime;
         # the templates escape them like any other text, so an answer can never inject markup.
         label = state.texts.get("label", self.text(node.label)) or node.name

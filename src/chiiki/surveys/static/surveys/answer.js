@@ -201,7 +201,10 @@
 
   function labelOf(wrapper) {
     const label = wrapper.querySelector(".field__label, .answer-note p");
-    return label ? label.textContent.replace("※必須", "").replace(/\s+/g, " ").trim() : "";
+    if (!label) return "";
+    const copy = label.cloneNode(true);
+    for (const mark of copy.querySelectorAll(".required")) mark.remove(); // "※必須" is not read out here
+    return copy.textContent.replace(/\s+/g, " ").trim();
   }
 
   function show(entry, shown) {
