@@ -140,8 +140,9 @@ def hidden(html: str, name: str) -> str:
 
 
 def shown_keys(html: str) -> list[str]:
-    """The field keys a page declares it shows."""
-    return re.findall(r'name="shown" value="([^"]*)"', html)
+    """The field keys a page declares it shows (as a browser without script posts them: not the disabled
+    inputs of questions drawn hidden for the page's script)."""
+    return re.findall(r'<input type="hidden" name="shown" value="([^"]*)">', html)
 
 
 def post_page(

@@ -10,6 +10,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from html import escape
 from importlib import resources
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,7 +23,9 @@ from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections
 
 from chiiki.core.models import Municipality
+from chiiki.surveys.answering.typed import plain_number
 from chiiki.surveys.models import Answer
+from chiiki.surveys.xlsform import Form, client_conditions, evaluate_answers, load_form, server_today
 
 from .answering_setup import Letter, open_survey, workplaces_definition
 
@@ -195,7 +198,11 @@ def letter(town_a: Municipality, answer_server: Any) -> Letter:
 def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     chromium: Any, axe_source: str, letter: Letter, answer_server: Any, tmp_path: Path
 ) -> None:
+    """The whole flow without the pages' script (as when it does not load): questions that depend on answers on
+    the same page appear after the page is posted, with a notice. The script's way: test_questions_appear_…;
+    with JavaScript switched off: test_without_javascript_… (axe-core needs JavaScript, so not here)."""
     context = chromium.new_context(viewport=PHONE, locale="ja-JP", device_scale_factor=1)
+    context.route("**/surveys/answer.js", lambda route: route.abort())
     page = context.new_page()
     page.goto(f"{answer_server.url}/answer/")
     check_accessibility(page, axe_source)
@@ -242,7 +249,9 @@ def test_a_resident_answers_on_a_phone_from_letter_to_receipt(
     page.press("#f-members-2--birth_month", "Enter")
     page.wait_for_selector("#f-members-1--work_status-1")
     assert "回答に応じて質問が増えました" in loaded_html(page)
-    assert page.locator("#f-members-2--work_status-1").count() == 0  # a child is not asked about work
+    # A child is not asked about work: the question is on the page only for the script, hidden and disabled.
+    assert page.locator("#f-members-2--work_status-1").is_hidden()
+    assert page.locator("#f-members-2--work_status-1").is_disabled()
     page.check("#f-members-1--work_status-1")  # worked: the employer question follows on this page
     page.get_by_role("button", name="保存して次へ").click()
     page.fill("#f-members-1--workplace", "緑川農協")
@@ -292,7 +301,8 @@ def test_cascading_choices_and_filled_in_labels_work_without_script_and_stay_acc
     chromium: Any, axe_source: str, town_a: Municipality, answer_server: Any
 ) -> None:
     letter = open_survey(town_a, letters=1, form=workplaces_definition())[1][0]
-    # The answering pages carry no script of their own, so everything below is plain forms and reloads.
+    # Choices filtered by an answer change through plain forms and reloads (the pages' script only shows and
+    # hides questions; this form has no condition for it).
     context = chromium.new_context(viewport=PHONE, locale="ja-JP")
     page = context.new_page()
     page.goto(f"{answer_server.url}/answer/")
@@ -383,4 +393,221 @@ def test_nothing_typed_is_lost_by_the_header_controls_at_360_px(
     page.get_by_role("link", name="続きから回答する").click()
     assert page.get_by_label("持ち家").is_checked()
     assert page.get_by_label("この世帯に住んでいる人は何人ですか").input_value() == "4"
+    context.close()
+
+
+def _start_answering(page: Any, base: str, letter: Letter) -> None:
+    page.goto(f"{base}/answer/")
+    page.get_by_label("調査対象者ID").fill(letter.login_id)
+    page.get_by_label("アクセスキー または パスワード").fill(letter.access_key)
+    page.get_by_role("button", name="ログイン").click()
+    page.fill("#id_password", "midori-2025")
+    page.get_by_label("確認のためもう一度").fill("midori-2025")
+    page.get_by_role("button", name="パスワードを設定して回答へ進む").click()
+    page.get_by_role("link", name="回答を始める").click()
+
+
+def test_questions_appear_as_answers_are_typed_and_the_page_is_posted_once(
+    chromium: Any, axe_source: str, letter: Letter, answer_server: Any
+) -> None:
+    """Issue 18 §3: with the pages' script, a question that depends on an answer on the same page appears as
+    the answer is typed, the focus stays where the person types, a screen reader hears it, and the page is
+    saved with one press. (Without the script: test_a_resident_answers_on_a_phone_from_letter_to_receipt.)"""
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="ja-JP")
+    page = context.new_page()
+    _start_answering(page, answer_server.url, letter)
+
+    tenure = page.locator("#f-household--tenure-1")
+    assert tenure.is_visible()
+    page.get_by_label("この世帯に住んでいる人は何人ですか").fill("2")
+    page.get_by_label("施設 (寮・病院・老人ホームなど)").check()
+    assert tenure.is_hidden()  # no tenure for a facility: hidden at once, and not posted
+    assert tenure.is_disabled()
+    page.get_by_label("一戸建").check()
+    assert tenure.is_visible()
+    assert tenure.is_enabled()
+    page.get_by_label("持ち家").check()
+    page.get_by_label("住宅の延べ床面積 (m²)").fill("95.5")
+    page.get_by_role("button", name="保存して次へ").click()
+    assert settled(page).url.endswith("/answer/q/members/")
+
+    head_work = page.locator("#f-members-1--work_status-1")
+    child_work = page.locator("#f-members-2--work_status-1")
+    assert head_work.is_hidden()
+    for number, (name, relation, sex, year) in enumerate(
+        [("緑川 一郎", "head", "male", "1968"), ("緑川 さくら", "child", "female", "2019")], start=1
+    ):
+        prefix = f"#f-members-{number}--"
+        page.fill(f"{prefix}member_name", name)
+        page.check(f"{prefix}relation-{1 if relation == 'head' else 3}")
+        page.check(f"{prefix}sex-{1 if sex == 'male' else 2}")
+        page.fill(f"{prefix}birth_month", "5")
+        page.locator(f"{prefix}birth_year").press_sequentially(year)
+        if number == 1:
+            # The work question appears while the birth year is typed; the focus stays in the box.
+            head_work.wait_for(state="visible")
+            assert has_focus(page, "f-members-1--birth_year")
+            live = page.locator("#answer-live")
+            assert "先週の仕事の状況" in live.inner_text()
+            assert "※必須" not in live.inner_text()
+            assert live.get_attribute("aria-live") == "polite"
+    assert child_work.is_hidden()  # a child is not asked about work
+    workplace = page.locator("#f-members-1--workplace")
+    assert workplace.is_hidden()
+    head_work.check()  # 主に仕事をした (employed): the employer question follows
+    workplace.wait_for(state="visible")
+    workplace.fill("緑川農協")
+    assert page.locator("#f-members-2--workplace").is_hidden()
+    assert no_horizontal_scrolling(page)
+    check_accessibility(page, axe_source)
+
+    page.get_by_role("button", name="保存して次へ").click()
+    assert settled(page).url.endswith("/answer/q/closing/")  # one press: no notice, no second post
+    draft = Answer.objects.get(case__login_id=letter.login_id).data
+    assert draft["members"][0]["work_status"] == "employed"
+    assert draft["members"][0]["workplace"] == "緑川農協"
+    assert "work_status" not in draft["members"][1]
+    context.close()
+
+
+# Conditions evaluated by answer.js and by the server's runtime, side by side: every note below has one, and each
+# set of answers must show exactly the notes the runtime finds relevant.
+SEMANTICS_CONDITIONS = [
+    "${a} >= 15",
+    "${a} = ''",
+    "${a} = '15'",
+    "${t} = 5",
+    "${t} = 'x'",
+    "${a} div 0 > 1",
+    "${a} mod 4 = 3",
+    "-${a} < -10",
+    "int(${a} div 7) = 2",
+    "number(${t}) > 1",
+    "string-length(${t}) > 2",
+    "coalesce(${t}, 'z') = 'z'",
+    "selected(${s}, 'b')",
+    "count-selected(${s}) >= 2",
+    "${d} > '2020-01-01'",
+    "${d} < today()",
+    "not(${t})",
+    "${t} and ${a}",
+    "if(${a} > 1, 'yes', '') = 'yes'",
+    "contains(${t}, 'ab')",
+    "boolean(${a})",
+    "string(${a} div 2) = '7.5'",
+    "${a} < 'abc' or ${a} >= 'abc'",
+    "true() = ${t}",
+    "${half} = 7.5",
+    "${a} + 1 = ${t}",
+]
+SEMANTICS_ANSWERS = [
+    {"a": "", "t": "", "s": [], "d": ""},
+    {"a": "15", "t": "x", "s": ["b"], "d": "2025-10-01"},
+    {"a": "１７", "t": "5", "s": ["a", "b"], "d": "2019-12-31"},
+    {"a": "55㎡", "t": "abc", "s": ["a"], "d": ""},
+    {"a": "0", "t": "16", "s": [], "d": "2999-01-01"},
+    {"a": "7", "t": "ab cd", "s": ["b", "a"], "d": "not a date"},
+]
+
+
+def _semantics_form() -> Form:
+    rows = "\n".join(
+        f"| | note | n{i} | 条件 {i} | {condition.replace('|', '')} | |"
+        for i, condition in enumerate(SEMANTICS_CONDITIONS)
+    )
+    text = f"""
+| survey |
+| | type | name | label::ja | relevant | calculation |
+| | begin group | p | 条件 | | |
+| | integer | a | 整数 | | |
+| | text | t | 文字 | | |
+| | select_multiple ab | s | 選択 | | |
+| | text | d | 日付 | | |
+| | calculate | half | | | ${{a}} div 2 |
+{rows}
+| | end group | | | | |
+| choices |
+| | list_name | name | label::ja |
+| | ab | a | エー |
+| | ab | b | ビー |
+| settings |
+| | form_id | default_language |
+| | semantics | ja |
+"""
+    return load_form(text.encode(), filename="semantics.md", cross_check=False)
+
+
+def test_without_javascript_the_members_page_asks_again_with_a_notice(
+    chromium: Any, letter: Letter, answer_server: Any
+) -> None:
+    """JavaScript switched off: the hidden questions stay hidden and post nothing; the server shows them after the
+    first post, with the notice, as before the script existed."""
+    context = chromium.new_context(
+        viewport={"width": 360, "height": 740}, locale="ja-JP", java_script_enabled=False
+    )
+    page = context.new_page()
+    _start_answering(page, answer_server.url, letter)
+    page.get_by_label("この世帯に住んでいる人は何人ですか").fill("1")
+    page.get_by_label("一戸建").check()
+    page.get_by_label("持ち家").check()
+    page.get_by_role("button", name="保存して次へ").click()
+    assert settled(page).url.endswith("/answer/q/members/")
+    page.fill("#f-members-1--member_name", "緑川 一郎")
+    page.check("#f-members-1--relation-1")
+    page.check("#f-members-1--sex-1")
+    page.fill("#f-members-1--birth_year", "1968")
+    page.fill("#f-members-1--birth_month", "5")
+    assert page.locator(
+        "#f-members-1--work_status-1"
+    ).is_hidden()  # typing reveals nothing without the script
+    page.get_by_role("button", name="保存して次へ").click()
+    assert "回答に応じて質問が増えました" in loaded_html(page)
+    assert page.locator("#f-members-1--work_status-1").is_visible()
+    assert page.locator("#f-members-1--workplace").is_hidden()
+    page.check("#f-members-1--work_status-1")
+    page.get_by_role("button", name="保存して次へ").click()
+    assert "回答に応じて質問が増えました" in loaded_html(page)
+    page.fill("#f-members-1--workplace", "緑川農協")
+    page.get_by_role("button", name="保存して次へ").click()
+    assert settled(page).url.endswith("/answer/q/closing/")
+    draft = Answer.objects.get(case__login_id=letter.login_id).data
+    assert draft["members"][0]["workplace"] == "緑川農協"
+    context.close()
+
+
+def test_the_page_script_evaluates_conditions_as_the_server_runtime_does(chromium: Any) -> None:
+    form = _semantics_form()
+    page_def = form.pages()[0]
+    conditions = client_conditions(form, page_def, evaluate_answers(form, {}), "ja")
+    assert len(conditions) == len(SEMANTICS_CONDITIONS)  # every one compiles
+    notes = "".join(
+        f'<div class="answer-reveal" data-relevant="{escape(conditions[f"p/n{i}"])}" data-key="p/n{i}" hidden>'
+        f'<div class="answer-note"><p>n{i}</p></div></div>'
+        for i in range(len(SEMANTICS_CONDITIONS))
+    )
+    today = server_today().isoformat()
+    html = f"""<form id="answer-form" data-today="{today}">
+      <input name="p/a"><input name="p/t"><input name="p/d">
+      <input type="checkbox" name="p/s" value="a"><input type="checkbox" name="p/s" value="b">
+      {notes}</form>"""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_content(html)
+    page.add_script_tag(
+        path=str(Path(__file__).resolve().parents[2] / "src/chiiki/surveys/static/surveys/answer.js")
+    )
+    for answers in SEMANTICS_ANSWERS:
+        for name in ("a", "t", "d"):
+            page.fill(f"input[name='p/{name}']", str(answers[name]))
+        for value in ("a", "b"):
+            page.set_checked(f"input[name='p/s'][value='{value}']", value in answers["s"])
+        shown = page.evaluate(
+            "() => [...document.querySelectorAll('.answer-reveal')].filter(e => !e.hidden).map(e => e.dataset.key)"
+        )
+        stored = {**answers, "a": plain_number(str(answers["a"]), "integer")}
+        evaluation = evaluate_answers(form, {"p": stored}, today=server_today())
+        expected = [
+            f"p/n{i}" for i in range(len(SEMANTICS_CONDITIONS)) if evaluation.fields[f"p/n{i}"].relevant
+        ]
+        assert sorted(shown) == sorted(expected), (answers, set(shown) ^ set(expected))
     context.close()

@@ -196,7 +196,7 @@ def _answer_page(household: Household, page: str, values: dict[str, str]) -> str
     """Fill a page as a person would: answer what is shown, and again when follow-up questions appear."""
     html = household.get(f"/answer/q/{page}/").text
     for _ in range(4):
-        shown = re.findall(r'name="shown" value="([^"]*)"', html)
+        shown = re.findall(r'<input type="hidden" name="shown" value="([^"]*)">', html)
         data: dict[str, object] = {
             "csrfmiddlewaretoken": _csrf(html),
             "version": _hidden(html, "version"),

@@ -4,7 +4,9 @@ Respondents (`answering.views`), help-desk supporters (`answering.views`) and en
 run the same flow through a `Seat` that says who answers and `Links` that say where its pages are. Pages
 work without JavaScript: skip logic and validation run on the server after each page, roster rows are added
 and removed with ordinary submit buttons, and every page is saved as it is left, so the respondent can stop
-at any point and resume on another device.
+at any point and resume on another device. With JavaScript, questions that depend on answers on the same
+page appear as those are typed (surveys/answer.js, conditions from xlsform.client_conditions); the server
+still decides relevance and validates when the page is posted.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from chiiki.surveys.answering.tree import page_digest
 from chiiki.surveys.answering.uploads import take_uploads
 from chiiki.surveys.models import Answer
 from chiiki.surveys.paradata import SHOWN_FIELD, page_shown_token, request_session_tag, seconds_on_page
-from chiiki.surveys.xlsform import Evaluation, Form, Page
+from chiiki.surveys.xlsform import Evaluation, Form, Page, client_conditions, server_today
 
 if TYPE_CHECKING:
     from chiiki.surveys.models import SurveyCase
@@ -274,15 +276,26 @@ def show_page(request: HttpRequest, seat: Seat, links: Links, page_name: str) ->
     data = _draft(answer)
     evaluation = drafts.evaluate(form, data, shown.language)
     show_errors: set[str] | None = None if request.GET.get("check") else set()
-    view = build_page(
-        form,
-        page,
+    view = _build(shown, evaluation, show_errors, confirm_remove=request.GET.get("remove", ""))
+    return _render_page(request, seat, links, shown, view, answer.version, page_digest(data, page))
+
+
+def _build(
+    shown: ShownPage, evaluation: Evaluation, show_errors: set[str] | None, confirm_remove: str = ""
+) -> PageView:
+    """The page's display items, with the relevance conditions the page's script can evaluate (questions
+    that depend on answers on this page appear as soon as they are answered; without the script, as before,
+    after the page is posted)."""
+    conditions = client_conditions(shown.form, shown.page, evaluation, shown.language)
+    return build_page(
+        shown.form,
+        shown.page,
         evaluation,
         shown.language,
         show_errors=show_errors,
-        confirm_remove=request.GET.get("remove", ""),
+        confirm_remove=confirm_remove,
+        conditions=conditions,
     )
-    return _render_page(request, seat, links, shown, view, answer.version, page_digest(data, page))
 
 
 def _posted(request: HttpRequest, action: str) -> PostedPage:
@@ -367,7 +380,7 @@ def _conflict(
     digest = page_digest(data, shown.page)
     drafts.apply_posted(shown.form, shown.page, data, posted.values, posted.shown, shown.language)
     evaluation = drafts.evaluate(shown.form, data, shown.language)
-    view = build_page(shown.form, shown.page, evaluation, shown.language, show_errors=set())
+    view = _build(shown, evaluation, set())
     return _render_page(request, seat, links, shown, view, fresh.version, digest, conflict=True)
 
 
@@ -413,7 +426,7 @@ def _after_save(
         notice = _("回答に応じて質問が増えました。追加された質問に答えてから「次へ」を押してください。")
     elif new_choices:
         notice = _("回答に応じて選択肢が変わりました。選択肢を確かめてから「次へ」を押してください。")
-    view = build_page(shown.form, shown.page, evaluation, shown.language, show_errors=page_errors)
+    view = _build(shown, evaluation, page_errors)
     digest = page_digest(_draft(result.answer), shown.page)
     return _render_page(request, seat, links, shown, view, result.answer.version, digest, notice=notice)
 
@@ -447,6 +460,7 @@ def _render_page(
         previous=shown.index > 0,
         shown_field=SHOWN_FIELD,
         shown_token=page_shown_token(shown.page.name),  # paradata: seconds on page are counted from here
+        today=server_today().isoformat(),  # today() in the page script's conditions: the server's date
     )
     return render(
         request, "surveys/answer_page.html", context, status=status if request.method == "POST" else 200

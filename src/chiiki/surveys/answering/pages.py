@@ -8,6 +8,7 @@ choices, and the errors to show next to the field and in the error summary.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -88,6 +89,11 @@ class Item:
     no_choices: bool = False  # a choice_filter left nothing to choose: say so instead of an empty list
     max_length: int = 0  # typed answers: the longest kept, shown with the length typed so far
     length: int = 0
+    relevance: str = ""
+    """Its relevance condition for the page's script (JSON, see xlsform._client) when it depends on answers
+    on this page; the item then carries its own ``shown`` input, posted only while it is shown."""
+    concealed: bool = False
+    """Not relevant now, drawn hidden with its inputs disabled so that the script can reveal it."""
 
     @property
     def described_by(self) -> str:
@@ -123,6 +129,13 @@ class PageView:
     items: list[Item]
     shown: list[str]
     errors: list[ErrorLink]
+    conditional: set[str] = field(default_factory=set)
+    """Keys of the questions drawn with a relevance condition (shown or hidden): each posts its own key."""
+
+    @property
+    def fixed_shown(self) -> list[str]:
+        """The shown keys the page posts whatever is answered (the conditional ones post their own)."""
+        return [key for key in self.shown if key not in self.conditional]
 
 
 def page_title(form: Form, page: Page, language: str, evaluation: Evaluation | None = None) -> str:
@@ -149,8 +162,11 @@ class _Builder:
         language: str,
         show_errors: set[str] | None,
         confirm_remove: str = "",
+        conditions: Mapping[str, str] | None = None,
     ) -> None:
         self.confirm_remove = confirm_remove
+        self.conditions = conditions or {}
+        self.conditional: set[str] = set()
         self.within: list[str] = []  # the roster rows the current item is in ("世帯員 2"), for the summary
         self.form = form
         self.evaluation = evaluation
@@ -195,8 +211,19 @@ class _Builder:
 
     def field(self, node: Field, key: str) -> Item | None:
         state = self.evaluation.fields.get(key)
-        if state is None or not state.relevant or node.kind == "calculate":
+        condition = self.conditions.get(key, "")
+        if state is None or node.kind == "calculate" or not (state.relevant or condition):
             return None
+        if condition:
+            self.conditional.add(key)
+        if not state.relevant:  # drawn hidden for the script: as the server would draw it once relevant
+            state = replace(state, required=node.required == "true()", value=None, errors=[])
+        item = self.question(node, key, state)
+        item.relevance, item.concealed = condition, not state.relevant
+        return item
+
+    def question(self, node: Field, key: str, state: FieldState) -> Item:
+        """The display item of a question or note in the given state (its errors go to the summary)."""
         # Labels and hints that name a field (``${member_name}さんの…``) come filled in from the runtime;
         # the templates escape them like any other text, so an answer can never inject markup.
         label = state.texts.get("label", self.text(node.label)) or node.name
@@ -222,7 +249,8 @@ class _Builder:
             stale = False
         if self.show_errors is None or key in self.show_errors or stale:
             item.errors = list(state.errors)
-        self.shown.append(key)
+        if state.relevant:
+            self.shown.append(key)
         # The error summary names the roster row too: "世帯員 2: 氏名", not "氏名" three times.
         where = "".join(f"{row}: " for row in self.within)
         for message in item.errors:
@@ -356,10 +384,12 @@ def build_page(
     *,
     show_errors: set[str] | None = None,
     confirm_remove: str = "",
+    conditions: Mapping[str, str] | None = None,
 ) -> PageView:
     """The display items of one page. ``show_errors``: only these keys show errors (None: all);
-    ``confirm_remove``: the roster row ("members:3") whose removal is to be confirmed."""
-    builder = _Builder(form, evaluation, language, show_errors, confirm_remove)
+    ``confirm_remove``: the roster row ("members:3") whose removal is to be confirmed; ``conditions``: the
+    relevance conditions the page's script evaluates (see xlsform.client_conditions), by key."""
+    builder = _Builder(form, evaluation, language, show_errors, confirm_remove, conditions)
     nodes: list[Node] = page.nodes
     # A page made of one top-level group shows the group's questions directly under the page heading.
     if len(nodes) == 1 and isinstance(nodes[0], Section) and nodes[0].kind == "group":
@@ -368,4 +398,5 @@ def build_page(
         items = builder.nodes(nodes, "")
         if len(items) == 1 and items[0].type == "repeat":
             items[0].top = True
-    return PageView(page_title(form, page, language, evaluation), items, builder.shown, builder.errors)
+    title = page_title(form, page, language, evaluation)
+    return PageView(title, items, builder.shown, builder.errors, builder.conditional)

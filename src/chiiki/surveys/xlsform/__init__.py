@@ -22,6 +22,7 @@ from chiiki.surveys.xlsform._attachments import (
     read_items,
 )
 from chiiki.surveys.xlsform._checks import check_form_model, dependency_cycles
+from chiiki.surveys.xlsform._client import CLIENT_FUNCTIONS, client_conditions, server_today
 from chiiki.surveys.xlsform._expressions import (
     MAX_NESTING,
     EvaluationError,
@@ -54,6 +55,7 @@ from chiiki.surveys.xlsform._runtime import REFUSED_UPLOAD, Evaluation, FieldSta
 
 __all__ = [
     "CHOICE_FILE_ENDINGS",
+    "CLIENT_FUNCTIONS",
     "MAX_FILE_BYTES",
     "MAX_NESTING",
     "MEDIA_KINDS",
@@ -80,6 +82,7 @@ __all__ = [
     "add_files",
     "check_form",
     "check_form_model",
+    "client_conditions",
     "dependency_cycles",
     "evaluate",
     "evaluate_answers",
@@ -89,6 +92,7 @@ __all__ = [
     "pick_text",
     "read_items",
     "references",
+    "server_today",
     "to_boolean",
     "to_number",
     "to_string",
