@@ -11,8 +11,22 @@ from django.db import DatabaseError
 
 from chiiki.surveys import queries
 from chiiki.surveys.models import Survey
+from chiiki.surveys.xlsform import FormRejected
 
-__all__ = ["database_errors", "date_from", "survey_from"]
+__all__ = ["database_errors", "date_from", "rejected_message", "survey_from"]
+
+MAX_PROBLEMS = 40
+"""Problems listed by a command that refuses a form or its files; the rest are counted."""
+
+
+def rejected_message(error: FormRejected, heading: str, *, more: str = "") -> str:
+    """`heading`, then the problems (errors first; file, row, column, reason), at most MAX_PROBLEMS of them;
+    `more` follows the count of the rest (where to see them all)."""
+    errors = [p for p in error.problems if p.severity == "error"] or error.problems
+    lines = "\n".join(f"  {problem.describe()}" for problem in errors[:MAX_PROBLEMS])
+    if len(errors) > MAX_PROBLEMS:
+        lines += f"\n  …ほか {len(errors) - MAX_PROBLEMS} 件{more}"
+    return f"{heading}\n{lines}"
 
 
 def survey_from(text: str) -> Survey:

@@ -15,21 +15,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from chiiki.core.acting import Actor
 from chiiki.surveys import actions, queries
-from chiiki.surveys.cli_args import database_errors, survey_from
+from chiiki.surveys.cli_args import database_errors, rejected_message, survey_from
 from chiiki.surveys.models import Survey
 from chiiki.surveys.xlsform import FormRejected
 
 ACTOR = "chiiki survey attach"
-MAX_PROBLEMS = 40
 
 
 def _rejected(error: FormRejected) -> str:
-    """Every error (file, row, column, reason), at most MAX_PROBLEMS of them."""
-    errors = [p for p in error.problems if p.severity == "error"] or error.problems
-    lines = "\n".join(f"  {problem.describe()}" for problem in errors[:MAX_PROBLEMS])
-    if len(errors) > MAX_PROBLEMS:
-        lines += f"\n  …ほか {len(errors) - MAX_PROBLEMS} 件"
-    return f"ファイルを添付できません (files refused; nothing was written):\n{lines}"
+    return rejected_message(error, "ファイルを添付できません (files refused; nothing was written):")
 
 
 class Command(BaseCommand):

@@ -18,12 +18,11 @@ from chiiki.core.acting import Actor
 from chiiki.core.models import Municipality
 from chiiki.jp import DateParseError, parse_date
 from chiiki.surveys import actions, queries
-from chiiki.surveys.cli_args import database_errors
+from chiiki.surveys.cli_args import database_errors, rejected_message
 from chiiki.surveys.models import Survey
 from chiiki.surveys.xlsform import FormRejected
 
 ACTOR = "chiiki survey create"
-MAX_PROBLEMS = 40
 
 
 def _date(text: str | None, label: str) -> dt.date | None:
@@ -40,12 +39,11 @@ def _start_of(day: dt.date) -> dt.datetime:
 
 
 def _rejected(error: FormRejected) -> str:
-    """The form's problems (errors first), at most MAX_PROBLEMS of them."""
-    errors = [p for p in error.problems if p.severity == "error"] or error.problems
-    lines = "\n".join(f"  {problem.describe()}" for problem in errors[:MAX_PROBLEMS])
-    if len(errors) > MAX_PROBLEMS:
-        lines += f"\n  …ほか {len(errors) - MAX_PROBLEMS} 件 (chiiki survey check-form で全件を表示)"
-    return f"調査票を読み込めません (form rejected; nothing was written):\n{lines}"
+    return rejected_message(
+        error,
+        "調査票を読み込めません (form rejected; nothing was written):",
+        more=" (chiiki survey check-form で全件を表示)",
+    )
 
 
 class Command(BaseCommand):
