@@ -16,6 +16,7 @@ from django.utils import timezone
 from chiiki.core import audit
 from chiiki.core.acting import Actor
 from chiiki.core.actions import clear_login_failures, note_login_failure
+from chiiki.surveys import queries
 from chiiki.surveys.actions.checks import require_permission
 from chiiki.surveys.actions.paradata import record_case_event
 from chiiki.surveys.answering import tree
@@ -129,8 +130,7 @@ def _locked_answer(case: SurveyCase) -> Answer:
     The first save inserts it (a row this transaction inserted is locked by the insert); when a concurrent first
     request inserted it meanwhile, the insert fails in its savepoint and the row is read and locked.
     """
-    # [:1], not first(): first() adds an ORDER BY that costs a query compilation on every page saved.
-    answer = next(iter(Answer.objects.select_for_update().filter(case=case)[:1]), None)
+    answer = queries.unique_row(Answer.objects.select_for_update().filter(case=case))
     if answer is not None:
         return answer
     try:

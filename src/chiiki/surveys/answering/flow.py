@@ -491,11 +491,10 @@ def _submit(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse | bo
 def show_review(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
     """Every answer for checking, with links to the pages to correct; the submit button."""
     conflict = False
-    if drafts.period_state(seat.case.survey) == "files_missing":
+    state = drafts.period_state(seat.case.survey)
+    if state == "files_missing" or (request.method == "POST" and state != "open"):
         return redirect(links.home())
     if request.method == "POST":
-        if drafts.period_state(seat.case.survey) != "open":
-            return redirect(links.home())
         submitted = _submit(request, seat, links)
         if isinstance(submitted, HttpResponse):
             return submitted
