@@ -196,3 +196,14 @@ def test_run_refuses_an_unreadable_value_at_once_naming_the_row_and_column(
         )
     assert f"2行目「{column}」列" in str(caught.value)
     assert not (tmp_path / "out").exists()  # refused before any work: nothing written
+
+
+def test_run_refuses_zero_workers(synthetic_files: dict[str, Path], tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="--workers"):
+        call_command(
+            "linkage_run",
+            registry=str(synthetic_files["registry"]),
+            records=str(synthetic_files["records"]),
+            out=str(tmp_path),
+            workers=0,
+        )

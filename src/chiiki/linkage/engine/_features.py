@@ -7,8 +7,12 @@ rows to a few seconds per field rather than minutes.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from multiprocessing import get_context
 
 import polars as pl
 
@@ -118,44 +122,159 @@ def _sex(raw: str) -> str | None:
         return None
 
 
-def _mapped(column: pl.Series, function: Callable[[str], object]) -> dict[str, object]:
-    return {value: function(value) for value in column.drop_nulls().unique().to_list()}
+PARALLEL_MIN_VALUES = 20_000
+"""Distinct values of a column below which normalizing in other processes costs more than it saves."""
+
+
+def default_workers() -> int:
+    """Processes to normalize with: the cores this process may use (``CHIIKI_LINKAGE_WORKERS`` overrides)."""
+    configured = os.environ.get("CHIIKI_LINKAGE_WORKERS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+class Workers:
+    """Worker processes that normalize distinct values, started only when a column is large enough."""
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+        self._executor: ProcessPoolExecutor | None = None
+
+    @property
+    def executor(self) -> ProcessPoolExecutor:
+        """The pool, started on first use (a run on a few rows starts no process)."""
+        if self._executor is None:
+            self._executor = ProcessPoolExecutor(max_workers=self.count, mp_context=get_context("spawn"))
+        return self._executor
+
+    def shutdown(self) -> None:
+        """Stop the processes, if any were started."""
+        if self._executor is not None:
+            self._executor.shutdown(cancel_futures=True)
+            self._executor = None
+
+
+@contextmanager
+def normalizing_pool(workers: int | None = None) -> Iterator[Workers | None]:
+    """Worker processes for `build_features` for the length of a run; None (work in this process) for one.
+
+    The keys are pure Python per distinct value, so threads would hold the GIL: processes, started with
+    ``spawn`` because forking a process that runs polars' and DuckDB's thread pools can deadlock.
+    """
+    count = default_workers() if workers is None else workers
+    if count <= 1:
+        yield None
+        return
+    pool = Workers(count)
+    try:
+        yield pool
+    finally:
+        pool.shutdown()
+
+
+_FUNCTIONS: dict[str, Callable[[str], object]] = {}
+"""Filled below: the per-value functions by name, so a worker process is sent a name, not a closure."""
+
+
+def _apply(function_name: str, attributes: tuple[str, ...], values: list[str]) -> list[list[str | None]]:
+    # Columns of plain strings, not result objects: a worker's answer is pickled, and lists of str pickle
+    # several times faster than dataclasses.
+    function = _FUNCTIONS[function_name]
+    results = [function(value) for value in values]
+    return [[getattr(result, attribute) for result in results] for attribute in attributes]
+
+
+def _normalized(
+    function_name: str, attributes: tuple[str, ...], values: list[str], pool: Workers | None
+) -> list[list[str | None]]:
+    if pool is None or len(values) < PARALLEL_MIN_VALUES:
+        return _apply(function_name, attributes, values)
+    size = -(-len(values) // (pool.count * 4))  # a few chunks per worker evens out their speeds
+    chunks = [values[start : start + size] for start in range(0, len(values), size)]
+    columns: list[list[str | None]] = [[] for _ in attributes]
+    count = len(chunks)
+    for part in pool.executor.map(_apply, [function_name] * count, [attributes] * count, chunks):
+        for column, values_part in zip(columns, part, strict=True):
+            column.extend(values_part)
+    return columns
+
+
+def _keyed(
+    frame: pl.DataFrame, column: str, function_name: str, keys: dict[str, str], pool: Workers | None
+) -> dict[str, pl.Series]:
+    """Apply a per-value function once per distinct value of ``column``; spread its attributes over the rows.
+
+    ``keys`` maps an output column to the attribute of the function's result it takes. The spreading is
+    polars' ``replace_strict`` (vectorised), not a Python loop over the rows.
+    """
+    values = frame[column]
+    distinct = values.drop_nulls().unique()
+    columns = _normalized(function_name, tuple(keys.values()), distinct.to_list(), pool)
+    return {
+        name: values.replace_strict(distinct, keyed, default=None, return_dtype=pl.String).alias(name)
+        for name, keyed in zip(keys, columns, strict=True)
+    }
+
+
+@dataclass(frozen=True)
+class _Value:
+    value: str | None
+
+
+def _date_value(raw: str) -> _Value:
+    return _Value(_date(raw))
+
+
+def _sex_value(raw: str) -> _Value:
+    return _Value(_sex(raw))
+
+
+def _postal_value(raw: str) -> _Value:
+    return _Value(_postal(raw))
+
+
+_FUNCTIONS.update(
+    kanji=_kanji_name,
+    kana=_kana_name,
+    date=_date_value,
+    sex=_sex_value,
+    address=_address,
+    postal=_postal_value,
+)
 
 
 def build_features(
-    frame: pl.DataFrame, id_column: str, *, on_progress: Callable[[str], None] | None = None
+    frame: pl.DataFrame,
+    id_column: str,
+    *,
+    on_progress: Callable[[str], None] | None = None,
+    pool: Workers | None = None,
 ) -> pl.DataFrame:
     """Return one row per input row with the comparison keys in :data:`FEATURE_COLUMNS`.
 
-    ``frame`` holds the raw string columns of the registry or records file.
+    ``frame`` holds the raw string columns of the registry or records file. With ``pool`` (from
+    `normalizing_pool`), the distinct values of large columns are normalized in its worker processes; the
+    result is the same.
     """
     notify = on_progress or (lambda _stage: None)
-    out: dict[str, list[object]] = {"unique_id": frame[id_column].to_list()}
+    out: dict[str, pl.Series] = {"unique_id": frame[id_column].cast(pl.String).alias("unique_id")}
 
     notify("name_kanji")
-    names = _mapped(frame["name_kanji"], _kanji_name)
-    kanji = [names.get(v) if v is not None else None for v in frame["name_kanji"].to_list()]
-    for key in ("written", "full", "family", "given"):
-        out[f"kanji_{key}"] = [getattr(n, key) if isinstance(n, _Name) else None for n in kanji]
-
+    out |= _keyed(
+        frame, "name_kanji", "kanji", {f"kanji_{k}": k for k in ("written", "full", "family", "given")}, pool
+    )
     notify("name_kana")
-    readings = _mapped(frame["name_kana"], _kana_name)
-    kana = [readings.get(v) if v is not None else None for v in frame["name_kana"].to_list()]
-    for key in ("full", "family", "given"):
-        out[f"kana_{key}"] = [getattr(n, key) if isinstance(n, _Name) else None for n in kana]
+    out |= _keyed(frame, "name_kana", "kana", {f"kana_{k}": k for k in ("full", "family", "given")}, pool)
 
     notify("birth_date")
-    dates = _mapped(frame["birth_date"], _date)
-    out["dob"] = [dates.get(v) if v is not None else None for v in frame["birth_date"].to_list()]
-    out["dob_year"] = [d[:4] if isinstance(d, str) else None for d in out["dob"]]
-    sexes = _mapped(frame["sex"], _sex)
-    out["sex"] = [sexes.get(v) if v is not None else None for v in frame["sex"].to_list()]
+    out |= _keyed(frame, "birth_date", "date", {"dob": "value"}, pool)
+    out["dob_year"] = out["dob"].str.slice(0, 4).alias("dob_year")
+    out |= _keyed(frame, "sex", "sex", {"sex": "value"}, pool)
 
     notify("address")
-    places = _mapped(frame["address"], _address)
-    place = [places.get(v) if v is not None else None for v in frame["address"].to_list()]
-    for key in ("municipality", "town", "block", "house"):
-        out[key] = [getattr(p, key) if isinstance(p, _Place) else None for p in place]
-    postals = _mapped(frame["postal_code"], _postal)
-    out["postal"] = [postals.get(v) if v is not None else None for v in frame["postal_code"].to_list()]
-    return pl.DataFrame(out, schema=dict.fromkeys(FEATURE_COLUMNS, pl.String))
+    out |= _keyed(
+        frame, "address", "address", {k: k for k in ("municipality", "town", "block", "house")}, pool
+    )
+    out |= _keyed(frame, "postal_code", "postal", {"postal": "value"}, pool)
+    return pl.DataFrame([out[name].cast(pl.String) for name in FEATURE_COLUMNS])

@@ -12,7 +12,7 @@ import polars as pl
 
 from chiiki.linkage.engine._decision import LINKED, REVIEW, UNMATCHED, DecisionRule, decide, evidence_columns
 from chiiki.linkage.engine._decision import with_evidence_labels as _with_labels
-from chiiki.linkage.engine._features import build_features
+from chiiki.linkage.engine._features import build_features, normalizing_pool
 from chiiki.linkage.engine._inputs import RECORD_COLUMNS, REGISTRY_COLUMNS
 from chiiki.linkage.engine._scoring import PairScorer, ScoringOptions, prior_probability, term_frequencies
 from chiiki.tables import write_excel_csv
@@ -61,6 +61,7 @@ def link(
     spark: SparkSession | None = None,
     work_dir: str | Path | None = None,
     registry_size: int | None = None,
+    workers: int | None = None,
 ) -> LinkageResult:
     """Link ``records`` (RECORD_COLUMNS) to ``registry`` (REGISTRY_COLUMNS) and decide each record.
 
@@ -72,6 +73,7 @@ def link(
     counts are then complete); u is measured on it as on a whole registry.
     With ``spark`` (a session from `spark_session`), pairs are scored on Spark instead of DuckDB, through
     Parquet files in ``work_dir`` (shared storage on a cluster); the decisions are the same.
+    ``workers`` processes build the comparison keys of large inputs (default: one per core; 1 for none).
     """
     if spark is not None and labels is not None:
         raise ValueError("labels are used on DuckDB only / ラベルによる m の学習は DuckDB でのみ行えます")
@@ -82,10 +84,11 @@ def link(
     timings: dict[str, float] = {}
     start = time.perf_counter()
 
-    notify(STAGES[0], 0, len(STAGES))
-    registry_features = build_features(registry, "person_id")
-    notify(STAGES[1], 1, len(STAGES))
-    record_features = build_features(records, "record_id")
+    with normalizing_pool(workers) as pool:
+        notify(STAGES[0], 0, len(STAGES))
+        registry_features = build_features(registry, "person_id", pool=pool)
+        notify(STAGES[1], 1, len(STAGES))
+        record_features = build_features(records, "record_id", pool=pool)
     timings["normalize"] = time.perf_counter() - start
 
     notify(STAGES[2], 2, len(STAGES))
@@ -185,6 +188,7 @@ def link_sharded_files(
     on_progress: ProgressCallback | None = None,
     batch_rows: int | None = None,
     read_rows: int | None = None,
+    workers: int | None = None,
 ) -> LinkageResult:
     """Like :func:`link_sharded`, reading the registry and records files (CSV or Parquet) in batches.
 
@@ -192,6 +196,7 @@ def link_sharded_files(
     result; rows, comparison keys and scored pairs are kept as Parquet files in a folder of its own under
     ``work_dir``, removed at the end. Files are checked as `read_registry` and `read_records` check them,
     with the same refusals (`InputError`), before any pair is scored. See `_shard_files` for how.
+    ``workers`` processes build the comparison keys (default: one per core).
     """
     from chiiki.linkage.engine._shard_files import run_sharded_files
 
@@ -209,6 +214,7 @@ def link_sharded_files(
         notify=lambda message: notify(message, 3, len(STAGES)),
         **({"batch_rows": batch_rows} if batch_rows else {}),
         **({"read_rows": read_rows} if read_rows else {}),
+        workers=workers,
     )
     timings = {
         **run.timings,

@@ -37,7 +37,7 @@ import duckdb
 import polars as pl
 
 from chiiki.linkage.engine._decision import REVIEW, DecisionRule, decide
-from chiiki.linkage.engine._features import FEATURE_COLUMNS, build_features
+from chiiki.linkage.engine._features import FEATURE_COLUMNS, Workers, build_features, normalizing_pool
 from chiiki.linkage.engine._inputs import (
     RECORD_COLUMNS,
     REGISTRY_COLUMNS,
@@ -151,8 +151,12 @@ def run_sharded_files(
     notify: Callable[[str], None] | None = None,
     batch_rows: int = BATCH_ROWS,
     read_rows: int = READ_ROWS,
+    workers: int | None = None,
 ) -> FileRun:
-    """Read, score and decide shard by shard from files (see the module docstring)."""
+    """Read, score and decide shard by shard from files (see the module docstring).
+
+    ``workers`` processes build the comparison keys (default: one per core; see `normalizing_pool`).
+    """
     shard_of(pl.lit("13101"), shard_by)  # an unknown kind is refused before any file is read
     options = options or ScoringOptions()
     say = notify or (lambda _message: None)
@@ -163,9 +167,10 @@ def run_sharded_files(
     )
     with _opened(Path(work_dir), options) as work:
         mark = time.perf_counter()
-        for side, reader in zip((REGISTRY_SIDE, RECORDS_SIDE), readers, strict=True):
-            say(f"reading {side.name}: {reader.source}")
-            _stage(work, side, reader, shard_by)
+        with normalizing_pool(workers) as pool:
+            for side, reader in zip((REGISTRY_SIDE, RECORDS_SIDE), readers, strict=True):
+                say(f"reading {side.name}: {reader.source}")
+                _stage(work, side, reader, shard_by, pool)
         counts = {
             side.name: _check_ids(work, side, reader)
             for side, reader in zip((REGISTRY_SIDE, RECORDS_SIDE), readers, strict=True)
@@ -213,12 +218,12 @@ def _opened(work_dir: Path, options: ScoringOptions) -> Iterator[_Work]:
         shutil.rmtree(work.root, ignore_errors=True)
 
 
-def _stage(work: _Work, side: _Side, reader: BatchReader, shard_by: str) -> None:
+def _stage(work: _Work, side: _Side, reader: BatchReader, shard_by: str, pool: Workers | None) -> None:
     """Write the side's rows (raw values as ``raw_*``, comparison keys, shard, input order) batch by batch."""
     folder = work.folder("staging", side.name)
     row = 0
     for number, batch in enumerate(reader.batches()):
-        features = build_features(batch, side.id_column)
+        features = build_features(batch, side.id_column, pool=pool)
         table = pl.concat(
             [
                 features,

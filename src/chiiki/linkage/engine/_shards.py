@@ -28,7 +28,7 @@ from typing import TypeVar
 import polars as pl
 
 from chiiki.linkage.engine._decision import LINKED, REVIEW, DecisionRule, decide
-from chiiki.linkage.engine._features import build_features
+from chiiki.linkage.engine._features import build_features, normalizing_pool
 from chiiki.linkage.engine._model import BLOCKING_RULES
 from chiiki.linkage.engine._scoring import (
     PairScorer,
@@ -84,6 +84,13 @@ def cross_shard_rules() -> list[tuple[str, ...]]:
     return [rule for rule in BLOCKING_RULES if not _SHARD_BOUND.intersection(rule)]
 
 
+def _both_features(registry: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    with normalizing_pool() as pool:
+        return build_features(registry, "person_id", pool=pool), build_features(
+            records, "record_id", pool=pool
+        )
+
+
 def score_sharded(
     registry: pl.DataFrame,
     records: pl.DataFrame,
@@ -98,8 +105,7 @@ def score_sharded(
     say = notify or (lambda _message: None)
     timings: dict[str, float] = {}
     start = time.perf_counter()
-    registry_features = build_features(registry, "person_id")
-    record_features = build_features(records, "record_id")
+    registry_features, record_features = _both_features(registry, records)
     registry_shards = registry_features.select(
         pl.col("unique_id").alias("person_id"),
         shard_of(pl.col("municipality"), shard_by).alias("person_shard"),

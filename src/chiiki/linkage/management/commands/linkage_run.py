@@ -80,9 +80,17 @@ class Command(BaseCommand):
             type=int,
             help="小さなシャードをまとめる行数 (rows per batch of small shards)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            help="照合キーを作るプロセス数(既定: CPU コア数) / processes building the comparison keys "
+            "(default: one per core)",
+        )
         parser.add_argument("--parquet", action="store_true", help="Parquet も書き出す (also write Parquet)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["workers"] is not None and options["workers"] < 1:
+            raise CommandError("--workers は 1 以上です / --workers must be at least 1")
         if options["engine"] == "spark" and options["shard_by"]:
             raise CommandError("--shard-by は DuckDB 用です / --shard-by is for the DuckDB engine")
         try:
@@ -117,22 +125,35 @@ class Command(BaseCommand):
                 work_dir=options["work_dir"] or temp,
                 on_progress=on_progress,
                 batch_rows=options["shard_batch_rows"],
+                workers=options["workers"],
             )
 
     def _link(self, registry: Any, records: Any, options: dict[str, Any]) -> LinkageResult:
         with stage_progress() as on_progress:
             if options["engine"] != "spark":
-                return link(registry, records, on_progress=on_progress)
+                return link(registry, records, on_progress=on_progress, workers=options["workers"])
             try:
                 session = spark_session(options["spark_master"], config=_spark_conf(options["spark_conf"]))
             except SparkUnavailable as error:
                 raise CommandError(str(error)) from error
             if options["work_dir"]:
                 return link(
-                    registry, records, on_progress=on_progress, spark=session, work_dir=options["work_dir"]
+                    registry,
+                    records,
+                    on_progress=on_progress,
+                    spark=session,
+                    work_dir=options["work_dir"],
+                    workers=options["workers"],
                 )
             with tempfile.TemporaryDirectory(prefix="chiiki-linkage-spark-") as work_dir:
-                return link(registry, records, on_progress=on_progress, spark=session, work_dir=work_dir)
+                return link(
+                    registry,
+                    records,
+                    on_progress=on_progress,
+                    spark=session,
+                    work_dir=work_dir,
+                    workers=options["workers"],
+                )
 
     def _summary(self, persons: int, size: int, result: LinkageResult, options: dict[str, Any]) -> None:
         counts = result.counts()
