@@ -205,7 +205,23 @@ def _child(method: str, folder: str, queue: Any) -> None:
     links = METHODS[method](Path(folder))
     elapsed = time.perf_counter() - start
     links.write_parquet(Path(folder) / f"links_{method}.parquet")
-    queue.put((elapsed, _peak_memory_mb() + sum(_JVM_PEAK), dict(_TIMINGS)))
+    queue.put((elapsed, _peak_memory_mb() + sum(_JVM_PEAK) + _workers_peak_mb(method), dict(_TIMINGS)))
+
+
+def _workers_peak_mb(method: str) -> float:
+    """Upper bound of the key-building worker processes' memory: their count times the largest one's peak.
+
+    They run side by side, so their peaks add up; they have ended (and been waited for) by now, which is
+    when the kernel reports them. The Spark JVM is counted by `_children_peak_mb` instead.
+    """
+    import resource
+
+    from chiiki.linkage.engine._features import default_workers
+
+    if method == "spark":
+        return 0.0
+    largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return default_workers() * largest if largest else 0.0
 
 
 def _measure(method: str, folder: Path) -> tuple[pl.DataFrame, float, float, dict[str, float]]:
@@ -228,22 +244,36 @@ def _same_decisions(links: pl.DataFrame, reference: pl.DataFrame) -> int:
     ).height
 
 
-def _blocking_report(size: int, seed: int) -> dict[str, float]:
-    """Pairs each blocking rule generates per record at ``size`` x ``size`` (from key counts, no scoring)."""
+def _count_keys(
+    size: int,
+    seed: int,
+    pool: Any,
+    lefts: dict[str, list[pl.DataFrame]],
+    rights: dict[str, list[pl.DataFrame]],
+) -> None:
     from chiiki.linkage.engine import BLOCKING_RULES, build_features
 
-    start = time.perf_counter()
-    # Key counts add up across parts: count each part's keys, then sum the counts (memory of one part).
-    lefts: dict[str, list[pl.DataFrame]] = {"+".join(rule): [] for rule in BLOCKING_RULES}
-    rights: dict[str, list[pl.DataFrame]] = {"+".join(rule): [] for rule in BLOCKING_RULES}
     for registry_rows, record_rows, _truth in _parts(size, seed):
-        registry = build_features(pl.DataFrame(registry_rows), "person_id")
-        records = build_features(pl.DataFrame(record_rows), "record_id")
+        registry = build_features(pl.DataFrame(registry_rows), "person_id", pool=pool)
+        records = build_features(pl.DataFrame(record_rows), "record_id", pool=pool)
         del registry_rows, record_rows
         for rule in BLOCKING_RULES:
             columns = list(rule)
             lefts["+".join(rule)].append(records.drop_nulls(columns).group_by(columns).len("n_left"))
             rights["+".join(rule)].append(registry.drop_nulls(columns).group_by(columns).len("n_right"))
+
+
+def _blocking_report(size: int, seed: int) -> dict[str, float]:
+    """Pairs each blocking rule generates per record at ``size`` x ``size`` (from key counts, no scoring)."""
+    from chiiki.linkage.engine import BLOCKING_RULES
+    from chiiki.linkage.engine._features import normalizing_pool
+
+    start = time.perf_counter()
+    # Key counts add up across parts: count each part's keys, then sum the counts (memory of one part).
+    lefts: dict[str, list[pl.DataFrame]] = {"+".join(rule): [] for rule in BLOCKING_RULES}
+    rights: dict[str, list[pl.DataFrame]] = {"+".join(rule): [] for rule in BLOCKING_RULES}
+    with normalizing_pool() as pool:
+        _count_keys(size, seed, pool, lefts, rights)
     report: dict[str, float] = {}
     for rule in BLOCKING_RULES:
         columns, name = list(rule), "+".join(rule)
