@@ -158,7 +158,8 @@ MIDDLEWARE = [
     # Before WhiteNoise, so static files carry the Content-Security-Policy too.
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, except that survey respondents' sessions are signed cookies (chiiki.core.sessions).
+    "chiiki.core.sessions.SessionMiddleware",
     # Remembers browsers that signed in, which the login back-off lets through (chiiki.core.throttle).
     "chiiki.core.known_devices.KnownDeviceMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -300,6 +301,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 60 * 60 * 8
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Survey respondents' sessions: a signed cookie under these paths, checked against the case on every request
+# (chiiki.core.sessions, chiiki.surveys.answering.sessions). A dozen requests per household read no row.
+COOKIE_SESSION_PATHS = ("/answer/",)
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,12 +5,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from chiiki.core.models import AuditEvent, LoginFailure, Municipality
+from chiiki.core.sessions import COOKIE_NAME
 from chiiki.surveys.answering import respondents
 from chiiki.surveys.contact.credentials import new_login_id
-from chiiki.surveys.models import Survey, SurveyCase
+from chiiki.surveys.models import CaseEvent, Survey, SurveyCase
 
 from .answering_setup import Letter, fast_password_hashing, open_survey, sign_in  # noqa: F401 - fixture
 
@@ -299,3 +303,77 @@ def test_a_case_the_demo_simulated_costs_the_same_key_hashing_as_a_real_one(
     assert WRONG in attempt(Client(), letters[1].login_id, "AAAA-AAAA")  # a simulated case
     assert real
     assert len(rounds) == len(real)
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_the_respondents_session_is_a_cookie_of_its_own_path_and_no_row(letters: list[Letter]) -> None:
+    client = Client()
+    sign_in(client, letters[0].login_id, letters[0].access_key)
+    cookie = client.cookies[COOKIE_NAME]
+    assert cookie["path"] == "/answer/"
+    assert cookie["httponly"]
+    assert "sessionid" not in client.cookies  # the staff's database session is not used
+    assert not Session.objects.exists()
+    assert client.get("/answer/q/household/").status_code == 200
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_logging_out_also_ends_a_copy_of_the_cookie_and_every_other_device(letters: list[Letter]) -> None:
+    letter = letters[0]
+    client, other_device = Client(), Client()
+    sign_in(client, letter.login_id, letter.access_key)
+    sign_in(other_device, letter.login_id, "midori-2025")
+    copied = Client()
+    copied.cookies[COOKIE_NAME] = client.cookies[COOKIE_NAME].value
+    assert copied.get("/answer/start/").status_code == 200
+    assert client.post("/answer/logout/")["Location"] == "/answer/"
+    assert client.cookies[COOKIE_NAME].value == ""  # the browser is told to forget it
+    assert copied.get("/answer/start/")["Location"] == "/answer/"
+    assert other_device.get("/answer/start/")["Location"] == "/answer/"
+    sign_in(client, letter.login_id, "midori-2025")  # signing in again works
+    assert client.get("/answer/start/").status_code == 200
+
+
+def _save_household_size(client: Client, size: str) -> None:
+    page = client.get("/answer/q/household/").content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="(version|digest|shown_at)" value="([^"]*)"', page))
+    response = client.post(
+        "/answer/q/household/", {**fields, "shown": ["household/hh_size"], "household/hh_size": size}
+    )
+    assert response.status_code in (200, 302)
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_a_sessions_paradata_share_one_tag_from_sign_in_to_the_pages(letters: list[Letter]) -> None:
+    client = Client()
+    sign_in(client, letters[0].login_id, letters[0].access_key)
+    _save_household_size(client, "2")
+    login = CaseEvent.objects.get(kind="login")
+    viewed = CaseEvent.objects.get(kind="page_view")
+    assert login.session and viewed.session == login.session
+    sign_in(Client(), letters[0].login_id, "midori-2025")  # another sign-in is another session
+    assert CaseEvent.objects.filter(kind="login").exclude(session=login.session).count() == 1
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_a_page_view_reads_the_case_and_its_answer_in_one_query(letters: list[Letter]) -> None:
+    client = Client()
+    sign_in(client, letters[0].login_id, letters[0].access_key)
+    for size in ("2", "3"):  # before and after the answer exists
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/answer/q/household/").status_code == 200
+        reading_answers = [q["sql"] for q in queries.captured_queries if '"surveys_answer"' in q["sql"]]
+        assert len(reading_answers) == 1
+        assert '"surveys_surveycase"' in reading_answers[0]
+        assert not any('"django_session"' in q["sql"] for q in queries.captured_queries)
+        _save_household_size(client, size)
+    assert 'value="3"' in client.get("/answer/q/household/").content.decode()
+
+
+@pytest.mark.usefixtures("fast_password_hashing")
+def test_a_tampered_session_cookie_is_no_session(letters: list[Letter]) -> None:
+    client = Client()
+    sign_in(client, letters[0].login_id, letters[0].access_key)
+    value = client.cookies[COOKIE_NAME].value
+    client.cookies[COOKIE_NAME] = value[:-3] + ("BBB" if value.endswith("AAA") else "AAA")
+    assert client.get("/answer/start/")["Location"] == "/answer/"

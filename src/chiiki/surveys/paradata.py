@@ -22,12 +22,16 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LONGEST_PAGE_VIEW",
+    "SESSION_TAG_KEY",
     "SHOWN_FIELD",
     "page_shown_token",
     "request_session_tag",
     "seconds_on_page",
     "session_tag",
 ]
+
+SESSION_TAG_KEY = "chiiki_session_tag"
+"""A session's own random tag, when it has one (a signed-cookie session's key changes with its contents)."""
 
 LONGEST_PAGE_VIEW = 6 * 60 * 60  # a tab left open overnight says nothing about the time a page takes
 
@@ -65,6 +69,10 @@ def session_tag(session_key: str | None) -> str:
 
 
 def request_session_tag(request: HttpRequest) -> str:
-    """The session tag of a request's session (empty without one)."""
+    """The session tag of a request's session: its own random tag if it has one, else a hash of its key
+    (empty without a session)."""
     session = getattr(request, "session", None)
-    return session_tag(session.session_key if session is not None else None)
+    if session is None:
+        return ""
+    own = session.get(SESSION_TAG_KEY)
+    return own if isinstance(own, str) and own else session_tag(session.session_key)

@@ -133,7 +133,15 @@ def cases_by_login_id(survey: Survey, login_ids: Iterable[str]) -> dict[str, Sur
 
 
 def answer_of(case: SurveyCase) -> Answer:
-    """The case's answer; an unsaved empty one (version 1) before the first page is saved."""
+    """The case's answer; an unsaved empty one (version 1) before the first page is saved.
+
+    When the case was read with ``select_related("answer")`` (a respondent's page views), no query is made.
+    """
+    if SurveyCase.answer.is_cached(case):
+        try:
+            return case.answer
+        except Answer.DoesNotExist:
+            return Answer(case=case)
     return unique_row(Answer.objects.filter(case=case)) or Answer(case=case)
 
 

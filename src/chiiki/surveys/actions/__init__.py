@@ -20,6 +20,7 @@ from chiiki.surveys.actions.answering import (
     save_page,
     set_respondent_password,
     sign_in_respondent,
+    sign_out_respondent,
     submit_answers,
 )
 from chiiki.surveys.actions.attachments import FilesAttached, attach_questionnaire_files
@@ -103,5 +104,6 @@ __all__ = [
     "send_request_letters",
     "set_respondent_password",
     "sign_in_respondent",
+    "sign_out_respondent",
     "submit_answers",
 ]

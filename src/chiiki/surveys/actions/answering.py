@@ -11,6 +11,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from chiiki.core import audit
@@ -34,9 +35,9 @@ from chiiki.surveys.answering.drafts import (
     require_open,
     roster_change,
 )
-from chiiki.surveys.answering.sessions import start_session
+from chiiki.surveys.answering.sessions import end_session, start_session
 from chiiki.surveys.models import Answer, CaseEvent, SurveyCase
-from chiiki.surveys.paradata import session_tag
+from chiiki.surveys.paradata import SESSION_TAG_KEY
 from chiiki.surveys.xlsform import Page
 
 if TYPE_CHECKING:
@@ -71,7 +72,14 @@ def sign_in_respondent(case: SurveyCase, *, by: Actor, session: SessionBase, dev
         detail={"with": "password" if case.password_hash else "access_key"},
     )
     # Paradata: device class, and the new session as a tag.
-    record_case_event(case, CaseEvent.Kind.LOGIN, by=by, session=session_tag(session.session_key))
+    record_case_event(case, CaseEvent.Kind.LOGIN, by=by, session=str(session[SESSION_TAG_KEY]))
+
+
+def sign_out_respondent(case: SurveyCase, *, session: SessionBase) -> None:
+    """Sign out: this session forgets the case, and every other session of the case (a copied cookie, another
+    device) ends with it, because the sessions' HMAC covers the case's count of sign-outs."""
+    SurveyCase.objects.filter(pk=case.pk).update(sign_outs=F("sign_outs") + 1)
+    end_session(session)
 
 
 @transaction.atomic

@@ -33,7 +33,6 @@ from chiiki.surveys import actions, queries
 from chiiki.surveys.answering import drafts
 from chiiki.surveys.answering.drafts import AnswerConflict, AnsweringClosed, PostedPage, SaveResult, Seat
 from chiiki.surveys.answering.pages import PageView, build_page, field_id, page_title
-from chiiki.surveys.answering.sessions import end_session
 from chiiki.surveys.answering.tree import page_digest
 from chiiki.surveys.answering.uploads import take_uploads
 from chiiki.surveys.models import Answer
@@ -327,7 +326,7 @@ def _leave(request: HttpRequest, seat: Seat, links: Links, shown: ShownPage, act
         if seat.by_staff:
             logout(request)
             return redirect(settings.LOGIN_URL)
-        end_session(request)
+        actions.sign_out_respondent(seat.case, session=request.session)
         messages.success(
             request, _("入力した内容を保存して、ログアウトしました。保存した回答は残っています。")
         )
@@ -388,7 +387,7 @@ def _paused(request: HttpRequest, seat: Seat, links: Links) -> HttpResponse:
     if seat.by_staff:
         messages.success(request, _("回答を保存しました。"))
         return redirect(links.home())
-    end_session(request)
+    actions.sign_out_respondent(seat.case, session=request.session)
     messages.success(
         request,
         _(

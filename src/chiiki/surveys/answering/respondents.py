@@ -29,10 +29,10 @@ __all__ = [
     "SESSION_KEY",
     "SignIn",
     "current_case",
-    "end_session",
     "password_problems",
     "set_password",
     "sign_in",
+    "sign_out",
     "start_session",
     "throttle_name",
 ]
@@ -138,3 +138,12 @@ def set_password(request: HttpRequest, case: SurveyCase, password: str) -> None:
     encoded = make_password(password)  # Argon2 takes tens of milliseconds: not inside the transaction
     by = respondent_actor(request, throttle_name(case.login_id))
     actions.set_respondent_password(case, encoded, by=by, session=request.session)
+
+
+def sign_out(request: HttpRequest) -> None:
+    """Sign the respondent out: every session of the case ends (see `actions.sign_out_respondent`)."""
+    case = current_case(request)
+    if case is None:
+        end_session(request.session)
+        return
+    actions.sign_out_respondent(case, session=request.session)

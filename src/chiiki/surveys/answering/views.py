@@ -139,7 +139,7 @@ def answer_password(request: HttpRequest) -> HttpResponse:
 @require_POST
 def answer_logout(request: HttpRequest) -> HttpResponse:
     """Sign out; the answers saved so far stay."""
-    respondents.end_session(request)
+    respondents.sign_out(request)
     messages.success(request, _("ログアウトしました。保存した回答は残っています。"))
     return redirect("surveys:answer_login")
 

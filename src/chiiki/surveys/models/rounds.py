@@ -84,6 +84,9 @@ class SurveyCase(models.Model):
     access_key_hash = models.CharField(_("アクセスキー(ハッシュ)"), max_length=200, blank=True)
     keys_issued_at = models.DateTimeField(_("アクセスキー発行日時"), null=True, blank=True)
     password_hash = models.CharField(_("パスワード(ハッシュ)"), max_length=200, blank=True)
+    # Counts sign-outs: it is part of the HMAC a respondent's session carries, so signing out ends every
+    # session of the case, a copied cookie included (chiiki.surveys.answering.sessions).
+    sign_outs = models.PositiveIntegerField(_("ログアウト回数"), default=0)
     status = models.CharField(_("状況"), max_length=12, choices=Status.choices, default=Status.SAMPLED)
     created_at = models.DateTimeField(default=timezone.now)
 
