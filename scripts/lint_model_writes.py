@@ -22,7 +22,8 @@ from pathlib import Path
 ALWAYS_WRITES = {"bulk_create", "bulk_update", "get_or_create", "update_or_create", "abulk_create"}
 QUERYSET_STARTS = {"objects", "_default_manager", "filter", "exclude", "all", "select_for_update"}
 RAW_WRITE = ("INSERT", "UPDATE", "DELETE", "REPLACE", "TRUNCATE")
-ALLOWED_FILES = {"core/audit.py"}
+# core/sessions.py: `session.save()` there signs a cookie; no row is written.
+ALLOWED_FILES = {"core/audit.py", "core/sessions.py"}
 
 
 def allowed(relative: Path) -> bool:

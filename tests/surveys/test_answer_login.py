@@ -350,7 +350,8 @@ def test_a_sessions_paradata_share_one_tag_from_sign_in_to_the_pages(letters: li
     _save_household_size(client, "2")
     login = CaseEvent.objects.get(kind="login")
     viewed = CaseEvent.objects.get(kind="page_view")
-    assert login.session and viewed.session == login.session
+    assert login.session
+    assert viewed.session == login.session
     sign_in(Client(), letters[0].login_id, "midori-2025")  # another sign-in is another session
     assert CaseEvent.objects.filter(kind="login").exclude(session=login.session).count() == 1
 
