@@ -417,7 +417,41 @@ def _run_methods(
             }
         )
         print(f"  {method} done in {elapsed:.1f} s {timings[method]}")
+        _show_wrong_links(folder, links, truth, method)
     return rows, timings
+
+
+def _show_wrong_links(
+    folder: Path, links: pl.DataFrame, truth: pl.DataFrame, method: str, most: int = 20
+) -> None:
+    """Print the wrong links with the record's, the linked person's and the true person's values: the data
+    files are deleted when the run ends, and a wrong link must be explainable afterwards."""
+    wrong = (
+        links.join(truth.rename({"person_id": "true_id"}), on="record_id", how="left")
+        .filter((pl.col("decision") == "linked") & (pl.col("person_id") != pl.col("true_id").fill_null("")))
+        .head(most)
+    )
+    if wrong.is_empty():
+        return
+    fields = ["name_kanji", "name_kana", "birth_date", "sex", "address", "postal_code"]
+    records = pl.scan_csv(folder / "records.csv", infer_schema=False)
+    registry = pl.scan_csv(folder / "registry.csv", infer_schema=False)
+    ids = set(wrong["person_id"].to_list()) | set(wrong["true_id"].drop_nulls().to_list())
+    people = {
+        r["person_id"]: r
+        for r in registry.filter(pl.col("person_id").is_in(ids)).collect().iter_rows(named=True)
+    }
+    record_rows = records.filter(pl.col("record_id").is_in(wrong["record_id"].to_list())).collect()
+    said = {r["record_id"]: r for r in record_rows.iter_rows(named=True)}
+    print(f"  {method}: wrong links (first {most}), record / linked person / true person:")
+    for row in wrong.iter_rows(named=True):
+        for label, values in (
+            (row["record_id"], said.get(row["record_id"], {})),
+            (row["person_id"], people.get(row["person_id"], {})),
+            (row["true_id"] or "(not in the registry)", people.get(row["true_id"] or "", {})),
+        ):
+            print(f"    {label:<14} " + " | ".join(str(values.get(f, "")) for f in fields))
+        print()
 
 
 def _print_results(rows: list[dict[str, Any]]) -> None:
