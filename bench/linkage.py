@@ -493,6 +493,16 @@ def _compare_backends(ours: dict[str, Any], by_name: dict[str, dict[str, Any]]) 
             )
 
 
+def _pairs_per_core_second(timing: dict[str, float], pairs: float | None) -> float | None:
+    """Scoring throughput per core (2 cores): from the predict step, or for a sharded run from its
+    cross-shard pass (scored pairs it counted itself, read from and written to Parquet)."""
+    if "predict" in timing and pairs:
+        return pairs / max(timing["predict"], 1e-9) / 2
+    if timing.get("cross_pairs") and timing.get("cross_shard"):
+        return timing["cross_pairs"] / timing["cross_shard"] / 2
+    return None
+
+
 def _extrapolate(
     reports: dict[int, dict[str, float]],
     size: int,
@@ -515,10 +525,8 @@ def _extrapolate(
           f"{per_record:,.0f} pairs per record, {pairs:.2e} pairs for 125M records")  # fmt: skip
     base = reports.get(size)
     for name in ("spark", "ours", "sharded"):
-        if name in timings and "predict" in timings[name] and base:
-            rate = (
-                base[key] * size / max(timings[name]["predict"], 1e-9) / 2
-            )  # per core: local[2] / 2 threads
+        rate = _pairs_per_core_second(timings.get(name, {}), base[key] * size if base else None)
+        if rate:
             hours = pairs / rate / 3600
             print(f"  {name}: measured {rate:,.0f} pairs/s per core at {size:,}; 125M x 82M would take about "
                   f"{hours:,.0f} core-hours, {hours / 256:,.1f} h on a 256-core cluster (estimate)")  # fmt: skip
