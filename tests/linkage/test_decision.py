@@ -82,3 +82,32 @@ def test_a_namesake_in_the_same_postal_area_born_in_another_year_goes_to_review(
 @pytest.mark.parametrize("birth_date", ["day_month_swapped", "one_digit_differs", "missing"])
 def test_a_swapped_mistyped_or_blank_birth_date_still_links(birth_date: str) -> None:
     assert _decision(_pair(birth_date=birth_date)) == LINKED
+
+
+def _namesakes(best_address: str, best_postal: str = "exact") -> pl.DataFrame:
+    """Record Q1 with two candidates agreeing on the whole name and birth date: X1 (the best, with the given
+    address and postal code levels) and X2, who lives elsewhere (a person who moved, as the record may say)."""
+    best = _pair(address=best_address, postal_code=best_postal)
+    other = _pair(address="disagrees", postal_code="disagrees").with_columns(
+        pl.lit("X2").alias("person_id"),
+        pl.lit(20.0).alias("match_weight"),
+        pl.lit(0.99).alias("match_probability"),
+    )
+    return pl.concat([best, other])
+
+
+def test_a_namesake_elsewhere_means_the_postal_code_alone_does_not_link() -> None:
+    # Seen at 10M: a record of someone who moved, a namesake born the same day in the new postal area.
+    links, _candidates = decide(_namesakes("same_town"), pl.Series(["Q1"]), DecisionRule())
+    row = links.row(0, named=True)
+    assert row["decision"] == REVIEW
+    assert row["reason"] == "namesake_and_only_the_postal_code_agrees"
+
+
+@pytest.mark.parametrize("address", ["same_house", "same_block"])
+def test_a_namesake_elsewhere_still_links_when_the_house_or_block_agrees(address: str) -> None:
+    assert _decision(_namesakes(address)) == LINKED
+
+
+def test_without_a_namesake_the_postal_code_still_links() -> None:
+    assert _decision(_pair(address="same_town")) == LINKED

@@ -55,6 +55,9 @@ REASON_TEXT: dict[str, Promise] = {
     ),
     "name_disagrees": _("氏名(漢字)が一致しません"),
     "birth_date_disagrees": _("生年月日が一致しません(入れ替わりや1桁の違いでもありません)"),
+    "namesake_and_only_the_postal_code_agrees": _(
+        "同じ氏名・生年月日の住民がほかにもいて、住所が番地まで一致しません(郵便番号だけでは紐付けません)"
+    ),
     "no_candidate": _("候補がありません"),
 }
 

@@ -13,7 +13,10 @@ A record is ``linked`` to its best candidate only when all of these hold:
    side: a namesake in the same postal area born in another year is another person, however rare the name;
 5. an identifier beyond name, birth date and sex agrees: the same house or block (番地) of the address,
    or the same postal code. Name + birth date + sex alone never links, whatever its score, because
-   that is exactly the rule that produced the 2023 wrong links.
+   that is exactly the rule that produced the 2023 wrong links;
+6. when another candidate of the record also agrees on the whole name and the birth date (a namesake in
+   the registry), the postal code is not enough: the address must agree to the house or block. A person
+   who moved shares a postal area with whoever lives there; a namesake born the same day may be one of them.
 
 Otherwise the record goes to ``review`` with its candidates when the best probability is at least
 ``review_probability``, and is ``unmatched`` below that.
@@ -84,6 +87,12 @@ def decide(
             _any_level(IDENTIFIER_LEVELS).alias("identifier_agrees"),
             _name_agrees().alias("name_agrees"),
             (_any_level(BIRTH_DATE_LEVELS) | (pl.col("gamma_birth_date") == -1)).alias("birth_date_agrees"),
+            _any_level({"address": IDENTIFIER_LEVELS["address"]}).alias("address_agrees"),
+        )
+        .with_columns(
+            ((pl.col("name_agrees") & pl.col("birth_date_agrees")).sum().over("record_id") > 1).alias(
+                "namesake_candidate"
+            )
         )
         .sort(["record_id", "match_weight", "person_id"], descending=[False, True, False])
         .with_columns(pl.int_range(1, pl.len() + 1).over("record_id").alias("rank"))
@@ -128,6 +137,7 @@ def decide(
             & pl.col("identifier_agrees")
             & pl.col("name_agrees")
             & pl.col("birth_date_agrees")
+            & (~pl.col("namesake_candidate") | pl.col("address_agrees"))
         )
         .then(pl.lit(LINKED))
         .when(pl.col("match_probability") >= rule.review_probability)
@@ -152,6 +162,8 @@ def decide(
         .then(pl.lit("name_disagrees"))
         .when(~pl.col("birth_date_agrees"))
         .then(pl.lit("birth_date_disagrees"))
+        .when(pl.col("namesake_candidate") & ~pl.col("address_agrees"))
+        .then(pl.lit("namesake_and_only_the_postal_code_agrees"))
         .otherwise(pl.lit(""))
         .alias("reason"),
     )
@@ -171,7 +183,9 @@ def decide(
     candidates = ranked.filter(pl.col("rank") <= rule.max_candidates).join(
         links.select("record_id", "decision"), on="record_id", how="left"
     )
-    return links, candidates.drop("_next_person", "_next_record_any", "_best_record")
+    return links, candidates.drop(
+        "_next_person", "_next_record_any", "_best_record", "address_agrees", "namesake_candidate"
+    )
 
 
 def evidence_columns() -> list[str]:
