@@ -29,10 +29,12 @@ COOKIE_NAME = "chiiki_answer"
 
 
 def cookie_session_path(request: HttpRequest) -> str | None:
-    """The configured path prefix that `request` falls under, or None (database session)."""
+    """The cookie path of the configured prefix that `request` falls under, or None (database session)."""
     for prefix in getattr(settings, "COOKIE_SESSION_PATHS", ()):
         if request.path_info.startswith(prefix):
-            return str(prefix)
+            # Served under a script prefix (/chiiki/answer/…), the cookie's path carries it too.
+            script_prefix = request.path[: len(request.path) - len(request.path_info)]
+            return f"{script_prefix.rstrip('/')}{prefix}"
     return None
 
 
