@@ -13,8 +13,6 @@ ended from the server.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -41,14 +39,10 @@ def cookie_session_path(request: HttpRequest) -> str | None:
 class SessionMiddleware(DjangoSessionMiddleware):
     """Django's session middleware, with a signed-cookie session under `COOKIE_SESSION_PATHS`."""
 
-    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
-        super().__init__(get_response)
-        self.DatabaseStore = import_module(settings.SESSION_ENGINE).SessionStore
-
     def process_request(self, request: HttpRequest) -> None:
         """Open the request's session: from the respondents' cookie under their paths, else as Django does."""
         if cookie_session_path(request) is None:
-            request.session = self.DatabaseStore(request.COOKIES.get(settings.SESSION_COOKIE_NAME))
+            super().process_request(request)
             return
         request.session = CookieSessionStore(request.COOKIES.get(COOKIE_NAME))
 

@@ -173,10 +173,6 @@ def normalizing_pool(workers: int | None = None) -> Iterator[Workers | None]:
         pool.shutdown()
 
 
-_FUNCTIONS: dict[str, Callable[[str], object]] = {}
-"""Filled below: the per-value functions by name, so a worker process is sent a name, not a closure."""
-
-
 def _apply(function_name: str, attributes: tuple[str, ...], values: list[str]) -> list[list[str | None]]:
     # Columns of plain strings, not result objects: a worker's answer is pickled, and lists of str pickle
     # several times faster than dataclasses.
@@ -234,14 +230,15 @@ def _postal_value(raw: str) -> _Value:
     return _Value(_postal(raw))
 
 
-_FUNCTIONS.update(
-    kanji=_kanji_name,
-    kana=_kana_name,
-    date=_date_value,
-    sex=_sex_value,
-    address=_address,
-    postal=_postal_value,
-)
+_FUNCTIONS: dict[str, Callable[[str], object]] = {
+    "kanji": _kanji_name,
+    "kana": _kana_name,
+    "date": _date_value,
+    "sex": _sex_value,
+    "address": _address,
+    "postal": _postal_value,
+}
+"""The per-value functions by name, so a worker process is sent a name, not a closure (`_apply`)."""
 
 
 def build_features(
