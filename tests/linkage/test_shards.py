@@ -38,13 +38,7 @@ def sharded(synthetic: SyntheticData) -> LinkageResult:
 def _shards(synthetic: SyntheticData) -> tuple[pl.DataFrame, pl.DataFrame]:
     def prefecture(frame: pl.DataFrame, id_column: str, name: str) -> pl.DataFrame:
         features = build_features(frame, id_column)
-        municipality = pl.col("municipality")
-        shard = (
-            pl.when(municipality.str.contains(r"^\d{5,6}$"))
-            .then(municipality.str.slice(0, 2))
-            .otherwise(municipality)
-        )
-        return features.select(pl.col("unique_id").alias(id_column), shard.alias(name))
+        return features.select(pl.col("unique_id").alias(id_column), pl.col("prefecture").alias(name))
 
     return (
         prefecture(pl.DataFrame(synthetic.records), "record_id", "record_shard"),

@@ -40,6 +40,7 @@ FEATURE_COLUMNS: tuple[str, ...] = (
     "dob",
     "dob_year",
     "sex",
+    "prefecture",
     "municipality",
     "town",
     "block",
@@ -273,5 +274,24 @@ def build_features(
     out |= _keyed(
         frame, "address", "address", {k: k for k in ("municipality", "town", "block", "house")}, pool
     )
+    out["prefecture"] = (
+        out["municipality"]
+        .to_frame()
+        .select(prefecture_of(pl.col("municipality")).alias("prefecture"))
+        .to_series()
+    )
     out |= _keyed(frame, "postal_code", "postal", {"postal": "value"}, pool)
     return pl.DataFrame([out[name].cast(pl.String) for name in FEATURE_COLUMNS])
+
+
+def prefecture_of(municipality: pl.Expr) -> pl.Expr:
+    """The prefecture of a municipality key: the first two digits of its code.
+
+    A key that is not a code (prefecture + name, for a place the table does not know) stands for itself, so
+    the prefecture is always a function of the municipality key (sharded runs rely on it).
+    """
+    return (
+        pl.when(municipality.str.contains(r"^\d{5,6}$"))
+        .then(municipality.str.slice(0, 2))
+        .otherwise(municipality)
+    )

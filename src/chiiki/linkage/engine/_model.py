@@ -139,11 +139,13 @@ BIRTH_DATE_LEVELS: dict[str, tuple[str, ...]] = {
 """Levels that count as "the birth date agrees" for a link (a blank birth date neither helps nor blocks)."""
 
 BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
-    ("dob", "kana_family"),
-    ("dob", "kana_given"),
-    ("dob", "kanji_family"),
-    ("dob", "kanji_given"),
-    ("kana_full", "dob_year"),
+    ("dob", "kana_full"),
+    ("dob", "kanji_full"),
+    ("dob", "kana_family", "prefecture"),
+    ("dob", "kana_given", "prefecture"),
+    ("dob", "kanji_family", "prefecture"),
+    ("dob", "kanji_given", "prefecture"),
+    ("kana_full", "dob_year", "prefecture"),
     ("kanji_full", "municipality"),
     ("kana_full", "municipality"),
     ("house", "kana_given"),
@@ -151,7 +153,14 @@ BLOCKING_RULES: tuple[tuple[str, ...], ...] = (
     ("kana_full", "postal"),
 )
 """Pairs are compared when they agree on every column of at least one rule. Each kind of mistake
-(a date typo, a marriage, a missing reading, a move) breaks some rules but leaves another standing."""
+(a date typo, a marriage, a missing reading, a move) breaks some rules but leaves another standing.
+
+Every rule holds a key that grows with the population (the whole name with the birth date) or a place
+(prefecture, municipality, postal code, house), so the pairs per record are bounded by the size of a place,
+not of the country: a birth date with one part of the name is shared by more people the more there are, so
+those rules look only within a prefecture. What this gives up is a candidate that moved to another prefecture
+and also changed a name part or mistyped the birth date. A link needs the address or the postal code to agree,
+which a move across prefectures breaks, so such a pair costs a review candidate, not a link."""
 
 
 def in_dialect(sql: str, dialect: str) -> str:

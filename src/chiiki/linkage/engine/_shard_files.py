@@ -192,7 +192,7 @@ def run_sharded_files(
         timings["shards"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
-        cross = scoring.score_cross(say)
+        cross = scoring.score_cross(say, shard_by)
         timings["cross_shard"] = time.perf_counter() - mark
 
         mark = time.perf_counter()
@@ -360,13 +360,13 @@ class _Scoring:
             pl.lit(batch, pl.Int64).alias("record_batch"), pl.lit(batch, pl.Int64).alias("person_batch")
         ).write_parquet(self.out / f"batch-{batch:06d}.parquet")
 
-    def score_cross(self, say: Callable[[str], None]) -> int:
+    def score_cross(self, say: Callable[[str], None], shard_by: str) -> int:
         """Find the cross-shard pairs from the cross rules' keys in DuckDB, score them chunk by chunk."""
         work = self.work
         path = work.root / "cross.parquet"
         registry, records = work.rows(REGISTRY_SIDE), work.rows(RECORDS_SIDE)
         selects = []
-        for rule in cross_shard_rules():
+        for rule in cross_shard_rules(shard_by):
             on = " AND ".join(f"r.{column} = p.{column}" for column in rule)
             selects.append(
                 "SELECT r.unique_id AS record_id, p.unique_id AS person_id, r.shard AS record_shard, "  # noqa: S608

@@ -7,9 +7,9 @@ How it gives the same decisions as one run:
 2. each shard's records are scored against the same shard's registry, one shard at a time: DuckDB holds only
    one shard, so memory is bounded by the largest shard, not by the registry;
 3. the pairs one run would have compared across shards are found by joining the blocking keys of the rules
-   that can cross a shard (birth date with a name part, name with the postal code; the rules on the
-   municipality or the house never cross one, because the shard is a function of the municipality key) and
-   scored the same way, chunk by chunk;
+   that can cross a shard (the whole name with the birth date or the postal code, and between municipalities
+   the rules within a prefecture; the rules on the municipality or the house never cross one, because the
+   shard is a function of the municipality key) and scored the same way, chunk by chunk;
 4. the decision rule runs once on all the scored pairs.
 
 A record whose best candidate lives in another shard (someone who moved) is never linked by a sharded run:
@@ -28,7 +28,7 @@ from typing import TypeVar
 import polars as pl
 
 from chiiki.linkage.engine._decision import LINKED, REVIEW, DecisionRule, decide
-from chiiki.linkage.engine._features import build_features, normalizing_pool
+from chiiki.linkage.engine._features import build_features, normalizing_pool, prefecture_of
 from chiiki.linkage.engine._model import BLOCKING_RULES
 from chiiki.linkage.engine._scoring import (
     PairScorer,
@@ -70,18 +70,17 @@ def shard_of(municipality: pl.Expr, kind: str) -> pl.Expr:
     if kind == "municipality":
         return municipality
     if kind == "prefecture":
-        # A key that is not a code (prefecture + name) stays its own shard: still a function of the key.
-        return (
-            pl.when(municipality.str.contains(r"^\d{5,6}$"))
-            .then(municipality.str.slice(0, 2))
-            .otherwise(municipality)
-        )
+        return prefecture_of(municipality)
     raise ValueError(f"unknown shard kind {kind!r}; use one of {', '.join(SHARD_KINDS)}")
 
 
-def cross_shard_rules() -> list[tuple[str, ...]]:
-    """Blocking rules whose pairs can join two shards."""
-    return [rule for rule in BLOCKING_RULES if not _SHARD_BOUND.intersection(rule)]
+def cross_shard_rules(kind: str) -> list[tuple[str, ...]]:
+    """Blocking rules whose pairs can join two shards of ``kind``.
+
+    The prefecture fixes a prefecture's shard but not a municipality's: a rule on it crosses municipalities.
+    """
+    bound = _SHARD_BOUND | {"prefecture"} if kind == "prefecture" else _SHARD_BOUND
+    return [rule for rule in BLOCKING_RULES if not bound.intersection(rule)]
 
 
 def _both_features(registry: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -158,7 +157,7 @@ def score_sharded(
     timings["shards"] = time.perf_counter() - mark
 
     mark = time.perf_counter()
-    cross = _cross_pairs(registry_features, record_features, registry_shards, record_shards)
+    cross = _cross_pairs(registry_features, record_features, registry_shards, record_shards, shard_by)
     say(f"cross-shard pairs: {cross.height:,}")
     for offset in range(0, cross.height, CROSS_CHUNK_PAIRS):
         chunk = cross.slice(offset, CROSS_CHUNK_PAIRS)
@@ -204,10 +203,11 @@ def _cross_pairs(
     record_features: pl.DataFrame,
     registry_shards: pl.DataFrame,
     record_shards: pl.DataFrame,
+    shard_by: str,
 ) -> pl.DataFrame:
     """Every (record, person) pair in different shards (or without one) that a blocking rule would compare."""
     found = []
-    for rule in cross_shard_rules():
+    for rule in cross_shard_rules(shard_by):
         left = record_features.select(pl.col("unique_id").alias("record_id"), *rule).drop_nulls(list(rule))
         right = registry_features.select(pl.col("unique_id").alias("person_id"), *rule).drop_nulls(list(rule))
         found.append(left.join(right, on=list(rule)).select("record_id", "person_id"))
