@@ -109,5 +109,16 @@ def test_a_namesake_elsewhere_still_links_when_the_house_or_block_agrees(address
     assert _decision(_namesakes(address)) == LINKED
 
 
-def test_without_a_namesake_the_postal_code_still_links() -> None:
-    assert _decision(_pair(address="same_town")) == LINKED
+@pytest.mark.parametrize("address", ["missing", "disagrees"])
+def test_the_postal_code_links_when_the_address_is_blank_or_not_placed_alike(address: str) -> None:
+    assert _decision(_pair(address=address)) == LINKED
+
+
+@pytest.mark.parametrize("address", ["same_town", "same_municipality"])
+def test_the_postal_code_does_not_link_when_the_addresses_name_another_house(address: str) -> None:
+    # Seen at 10M: 小林 駿 born 1960-12-22 outside the registry, 北町4-27-12, and the registered 小林 駿 born
+    # the same day at 北町二丁目5番2号, both 563-7960.
+    links, _candidates = decide(_pair(address=address), pl.Series(["Q1"]), DecisionRule())
+    row = links.row(0, named=True)
+    assert row["decision"] == REVIEW
+    assert row["reason"] == "postal_code_agrees_but_the_address_is_another_house"

@@ -56,3 +56,24 @@ def test_workers_follow_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     assert default_workers() == 3
     monkeypatch.setenv("CHIIKI_LINKAGE_WORKERS", "none")
     assert default_workers() == len(os.sched_getaffinity(0))
+
+
+def test_a_town_written_with_ke_ga_or_small_ke_has_one_key() -> None:
+    # Seen at 1M: 2 % of true pairs had 梅ヶ丘 on one side and 梅ケ丘 on the other, so only the postal code linked them.
+    frame = pl.DataFrame(
+        {
+            "person_id": ["P1", "P2", "P3"],
+            **{
+                column: ["", "", ""]
+                for column in ("name_kanji", "name_kana", "birth_date", "sex", "postal_code")
+            },
+            "address": [
+                "富山県富山市希望ケ丘一丁目20番4号",
+                "富山市希望ヶ丘1丁目20番地4",
+                "富山市希望が丘1-20-4",
+            ],
+        }
+    )
+    keys = build_features(frame, "person_id")
+    assert keys["house"].n_unique() == 1
+    assert keys["house"].null_count() == 0

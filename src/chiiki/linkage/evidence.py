@@ -58,6 +58,9 @@ REASON_TEXT: dict[str, Promise] = {
     "namesake_and_only_the_postal_code_agrees": _(
         "同じ氏名・生年月日の住民がほかにもいて、住所が番地まで一致しません(郵便番号だけでは紐付けません)"
     ),
+    "postal_code_agrees_but_the_address_is_another_house": _(
+        "郵便番号は一致しますが、住所は同じ市区町村の別の番地です(郵便番号だけでは紐付けません)"
+    ),
     "no_candidate": _("候補がありません"),
 }
 

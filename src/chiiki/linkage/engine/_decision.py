@@ -13,7 +13,10 @@ A record is ``linked`` to its best candidate only when all of these hold:
    side: a namesake in the same postal area born in another year is another person, however rare the name;
 5. an identifier beyond name, birth date and sex agrees: the same house or block (番地) of the address,
    or the same postal code. Name + birth date + sex alone never links, whatever its score, because
-   that is exactly the rule that produced the 2023 wrong links;
+   that is exactly the rule that produced the 2023 wrong links. A postal code is shared by a whole area:
+   it does not link when both addresses were read and name different houses of the same municipality
+   (a namesake outside the registry living down the street, seen at 10M); it still links when the address
+   is blank on one side or could not be placed in the same municipality;
 6. when another candidate of the record also agrees on the whole name and the birth date (a namesake in
    the registry), the postal code is not enough: the address must agree to the house or block. A person
    who moved shares a postal area with whoever lives there; a namesake born the same day may be one of them.
@@ -29,6 +32,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from chiiki.linkage.engine._model import (
+    ANOTHER_HOUSE_LEVELS,
     BIRTH_DATE_LEVELS,
     COMPARISONS,
     IDENTIFIER_LEVELS,
@@ -88,6 +92,7 @@ def decide(
             _name_agrees().alias("name_agrees"),
             (_any_level(BIRTH_DATE_LEVELS) | (pl.col("gamma_birth_date") == -1)).alias("birth_date_agrees"),
             _any_level({"address": IDENTIFIER_LEVELS["address"]}).alias("address_agrees"),
+            _any_level(ANOTHER_HOUSE_LEVELS).alias("another_house"),
         )
         .with_columns(
             ((pl.col("name_agrees") & pl.col("birth_date_agrees")).sum().over("record_id") > 1).alias(
@@ -138,6 +143,7 @@ def decide(
             & pl.col("name_agrees")
             & pl.col("birth_date_agrees")
             & (~pl.col("namesake_candidate") | pl.col("address_agrees"))
+            & ~pl.col("another_house")
         )
         .then(pl.lit(LINKED))
         .when(pl.col("match_probability") >= rule.review_probability)
@@ -164,6 +170,8 @@ def decide(
         .then(pl.lit("birth_date_disagrees"))
         .when(pl.col("namesake_candidate") & ~pl.col("address_agrees"))
         .then(pl.lit("namesake_and_only_the_postal_code_agrees"))
+        .when(pl.col("another_house"))
+        .then(pl.lit("postal_code_agrees_but_the_address_is_another_house"))
         .otherwise(pl.lit(""))
         .alias("reason"),
     )
@@ -184,7 +192,12 @@ def decide(
         links.select("record_id", "decision"), on="record_id", how="left"
     )
     return links, candidates.drop(
-        "_next_person", "_next_record_any", "_best_record", "address_agrees", "namesake_candidate"
+        "_next_person",
+        "_next_record_any",
+        "_best_record",
+        "address_agrees",
+        "namesake_candidate",
+        "another_house",
     )
 
 

@@ -104,7 +104,7 @@ def _address(raw: str) -> _Place:
     )
     if municipality is None:
         return _Place(None, None, None, None)
-    town = f"{municipality}|{parsed.town}" if parsed.town else None
+    town = f"{municipality}|{parsed.town_key}" if parsed.town_key else None
     block = f"{town}|{parsed.chome or ''}|{parsed.banchi}" if town and parsed.banchi else None
     house = f"{block}|{parsed.go or ''}" if block else None
     return _Place(municipality, town, block, house)

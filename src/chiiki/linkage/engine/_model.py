@@ -125,6 +125,10 @@ IDENTIFIER_LEVELS: dict[str, tuple[str, ...]] = {
 }
 """Levels that count as "an identifier beyond name, birth date and sex agrees" for the link decision."""
 
+ANOTHER_HOUSE_LEVELS: dict[str, tuple[str, ...]] = {"address": ("same_town", "same_municipality")}
+"""Address levels at which both addresses were read and name another house of the same municipality: a
+postal code is shared by a whole area, so it does not link a pair whose addresses say different houses."""
+
 NAME_LEVELS: dict[str, tuple[str, ...]] = {
     "name_kanji": ("exact_as_written", "exact_with_variant_kanji", "one_character_differs"),
     "name_kana": ("exact", "one_sound_differs"),
