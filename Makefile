@@ -38,7 +38,7 @@ demo: install
 ## make test: install the development dependencies and run the whole suite
 ## Two workers or more (pytest-xdist, one per core), a test file to a worker so its module fixtures are made once.
 test: install-dev
-	$(BIN)/python -m pytest -n auto --dist loadfile
+	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25
 
 lint: install-dev
 	$(BIN)/ruff check src tests bench scripts

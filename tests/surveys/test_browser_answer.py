@@ -98,6 +98,16 @@ def settled(page: Any) -> Any:
     return page
 
 
+def html_class_once_loaded(page: Any, expected: str) -> str:
+    """The class of <html> on the document a click led to, once it carries `expected` (or the wait times out).
+
+    A locator's wait goes on across the navigation, where reading `documentElement` right after the click may
+    meet the old document being torn down or the new one still empty (it did on a loaded CI machine).
+    """
+    page.locator(f"html.{expected}").wait_for(state="attached")
+    return str(settled(page).evaluate("document.documentElement.className"))
+
+
 def loaded_html(page: Any) -> str:
     """The page's HTML once it has loaded (see `settled`)."""
     return str(settled(page).content())
@@ -287,7 +297,7 @@ def test_the_larger_text_mode_and_narrow_screens_keep_the_page_usable(
     # The switch is in the header's menu (a <details>, no script).
     page.locator("summary.site-menu__button").click()
     page.get_by_role("button", name="文字を大きく").click()
-    assert page.evaluate("document.documentElement.className") == "large-text"
+    assert html_class_once_loaded(page, "large-text") == "large-text"
     page.locator("summary.site-menu__button").click()
     assert page.get_by_role("button", name="文字を大きく").get_attribute("aria-pressed") == "true"
     # 320 CSS pixels wide is what a 1280-pixel window shows at 400 % zoom (WCAG reflow).
@@ -362,7 +372,7 @@ def test_nothing_typed_is_lost_by_the_header_controls_at_360_px(
     page.get_by_label("この世帯に住んでいる人は何人ですか").fill("4")
     page.locator("summary.site-menu__button").click()
     page.get_by_role("button", name="文字を大きく").click()
-    assert page.evaluate("document.documentElement.className") == "large-text"
+    assert html_class_once_loaded(page, "large-text") == "large-text"
     assert page.get_by_label("この世帯に住んでいる人は何人ですか").input_value() == "4"
     # Large text enlarges the choices' buttons too, not only the words.
     assert radio.bounding_box()["width"] >= normal_size * 1.4

@@ -6,7 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from tests.surveys.test_browser_answer import check_accessibility, no_horizontal_scrolling, small_targets
+from tests.surveys.test_browser_answer import (
+    check_accessibility,
+    html_class_once_loaded,
+    no_horizontal_scrolling,
+    small_targets,
+)
 
 from chiiki.core.models import Municipality, Role, User
 
@@ -60,8 +65,7 @@ def test_the_header_is_one_row_at_360_px_signed_in_and_with_larger_text(
     assert toggle.get_attribute("aria-pressed") == "false"
     before = toggle.inner_text()
     toggle.click()
-    page.wait_for_load_state()
-    assert page.evaluate("document.documentElement.className") == "large-text"
+    assert html_class_once_loaded(page, "large-text") == "large-text"
     assert header_rows(page) == 1, "larger text still fits one row"
     assert no_horizontal_scrolling(page)
     page.locator("summary.site-menu__button").click()
