@@ -70,6 +70,9 @@ def _run_spark(folder: Path) -> pl.DataFrame:
         work_dir=folder / "spark-work",
     )
     _JVM_PEAK.append(_children_peak_mb())
+    # The key-building workers have ended and been waited for; the JVM, still running, is not in RUSAGE_CHILDREN
+    # yet, so this counts the workers alone, as for the other methods.
+    _JVM_PEAK.append(_ended_workers_peak_mb())
     session.stop()
     _TIMINGS.update(result.timings)
     return result.links.select("record_id", "person_id", "decision")
@@ -209,17 +212,21 @@ def _child(method: str, folder: str, queue: Any) -> None:
 
 
 def _workers_peak_mb(method: str) -> float:
+    """The key-building workers' memory for the methods without a JVM (spark counts them in `_run_spark`,
+    before the JVM ends and would be counted among the ended children too)."""
+    return 0.0 if method == "spark" else _ended_workers_peak_mb()
+
+
+def _ended_workers_peak_mb() -> float:
     """Upper bound of the key-building worker processes' memory: their count times the largest one's peak.
 
     They run side by side, so their peaks add up; they have ended (and been waited for) by now, which is
-    when the kernel reports them. The Spark JVM is counted by `_children_peak_mb` instead.
+    when the kernel reports them.
     """
     import resource
 
     from chiiki.linkage.engine._features import default_workers
 
-    if method == "spark":
-        return 0.0
     largest = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return default_workers() * largest if largest else 0.0
 
