@@ -256,7 +256,14 @@ class Walk:
     views: int = 0
 
     def visit(self, page: Any, route: str, url: str, who: str, language: str) -> Any:
-        """Open `url` and check it; returns the tab to go on with (a fresh one after a browser error page)."""
+        """Open `url` and check it; returns the tab to go on with (a fresh one after a browser error page).
+
+        The server is asked first, with the tab's cookies and without drawing anything: most routes answer a
+        walker with a refusal or a redirection to a page checked already, and a navigation of the browser cost
+        about ten times more. The browser opens only what it would check.
+        """
+        if not self._worth_drawing(page, route, url, who, language):
+            return page
         status, page = self._open(page, url)
         if status == HTTPStatus.METHOD_NOT_ALLOWED:
             self.form_targets.add(route)
@@ -285,6 +292,26 @@ class Walk:
             self.deep_checked.add((path, language))
             self._deep_check(page, route, path, who, language)
         return page
+
+    def _worth_drawing(self, page: Any, route: str, url: str, who: str, language: str) -> bool:
+        """Whether `url` leads this walker to an HTML page not checked yet, as the server answers it (after its
+        redirections); what the browser would only record (a server error, a form's target, a file, a page
+        seen already under another route) is recorded here."""
+        response = page.request.get(self.base + url)
+        status = int(response.status)
+        if status >= 500:
+            self._found(route, url, who, language, PHONE["width"], [f"HTTP {status}"])
+            return False
+        if status == HTTPStatus.METHOD_NOT_ALLOWED:
+            self.form_targets.add(route)
+            return False
+        if status < 400 and "text/html" not in (response.headers.get("content-type") or ""):
+            self.files.add(route)
+            return False
+        path = urlparse(response.url).path
+        if status == 200 and path == urlparse(url).path:
+            self.routes_shown.add(route)
+        return status == 200 and (path, who, language) not in self.shown
 
     def _deep_check(self, page: Any, route: str, path: str, who: str, language: str) -> None:
         """axe-core once per page and language; the layout at 1,280 px once per page (in Japanese)."""
