@@ -69,10 +69,9 @@ def _run_spark(folder: Path) -> pl.DataFrame:
         spark=session,
         work_dir=folder / "spark-work",
     )
-    _JVM_PEAK.append(_children_peak_mb())
-    # The key-building workers have ended and been waited for; the JVM, still running, is not in RUSAGE_CHILDREN
-    # yet, so this counts the workers alone, as for the other methods.
-    _JVM_PEAK.append(_ended_workers_peak_mb())
+    # The JVM, still running, is read from /proc; the key-building workers have ended and been waited for, and
+    # the JVM is not yet among the ended children, so RUSAGE_CHILDREN counts the workers alone.
+    _CHILDREN_PEAK.extend([_children_peak_mb(), _ended_workers_peak_mb()])
     session.stop()
     _TIMINGS.update(result.timings)
     return result.links.select("record_id", "person_id", "decision")
@@ -91,7 +90,9 @@ def _run_sharded(folder: Path) -> pl.DataFrame:
     return result.links.select("record_id", "person_id", "decision")
 
 
-_JVM_PEAK: list[float] = []
+# Spark's children (JVM and key workers), measured before the JVM ends; the other methods' workers are
+# measured in `_child`, once they have ended.
+_CHILDREN_PEAK: list[float] = []
 _TIMINGS: dict[str, float] = {}
 
 
@@ -208,13 +209,8 @@ def _child(method: str, folder: str, queue: Any) -> None:
     links = METHODS[method](Path(folder))
     elapsed = time.perf_counter() - start
     links.write_parquet(Path(folder) / f"links_{method}.parquet")
-    queue.put((elapsed, _peak_memory_mb() + sum(_JVM_PEAK) + _workers_peak_mb(method), dict(_TIMINGS)))
-
-
-def _workers_peak_mb(method: str) -> float:
-    """The key-building workers' memory for the methods without a JVM (spark counts them in `_run_spark`,
-    before the JVM ends and would be counted among the ended children too)."""
-    return 0.0 if method == "spark" else _ended_workers_peak_mb()
+    children = sum(_CHILDREN_PEAK) if _CHILDREN_PEAK else _ended_workers_peak_mb()
+    queue.put((elapsed, _peak_memory_mb() + children, dict(_TIMINGS)))
 
 
 def _ended_workers_peak_mb() -> float:
